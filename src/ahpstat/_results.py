@@ -1,0 +1,130 @@
+"""Frozen result dataclasses of the numpy core (documented, inspectable, tidy via to_frame)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ConsistencyResult", "WeightsResult"]
+
+
+def _labels(labels: Sequence[str] | None, n: int) -> list[str]:
+    if labels is None:
+        return [str(i) for i in range(n)]
+    labels = [str(x) for x in labels]
+    if len(labels) != n:
+        raise ValueError(f"`labels` must have {n} entries; got {len(labels)} instead.")
+    return labels
+
+
+@dataclass(frozen=True)
+class WeightsResult:
+    """Priority weights of pairwise-comparison matrices.
+
+    Attributes
+    ----------
+    weights : ndarray, shape (..., n)
+        Positive weights summing to 1 over the last axis.
+    lambda_max : ndarray, shape (...)
+        Principal eigenvalue of the matrix the method works on (``NaN`` where the method does
+        not define one). For ``"harker"`` it is Harker's auxiliary matrix's.
+    method : str
+        The weighting method used.
+    n_iter : int
+        Power iterations used (eigenvector-type methods; 0 otherwise).
+    """
+
+    weights: np.ndarray
+    lambda_max: np.ndarray
+    method: str
+    n_iter: int = 0
+
+    def to_frame(self, labels: Sequence[str] | None = None) -> pd.DataFrame:
+        """Tidy table: one row per (matrix, element) with ``matrix, element, weight``.
+
+        Examples
+        --------
+        >>> import ahpstat as ah
+        >>> ah.weights([[1, 3], [1/3, 1]]).to_frame(["a", "b"])
+           matrix element  weight
+        0       0       a    0.75
+        1       0       b    0.25
+        """
+        w = np.asarray(self.weights)
+        n = w.shape[-1]
+        flat = w.reshape(-1, n)
+        names = _labels(labels, n)
+        return pd.DataFrame(
+            {
+                "matrix": np.repeat(np.arange(flat.shape[0]), n),
+                "element": np.tile(names, flat.shape[0]),
+                "weight": flat.ravel(),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class ConsistencyResult:
+    """A consistency index of pairwise-comparison matrices, with what was used to compute it.
+
+    Attributes
+    ----------
+    value : ndarray, shape (...)
+        The index (0 for a consistent matrix).
+    threshold : float or ndarray
+        The acceptability threshold used (``NaN`` when the index has none).
+    acceptable : ndarray of bool, shape (...)
+        ``value <= threshold``.
+    index : str
+        ``"ci"``, ``"cr"``, ``"gci"`` or ``"koczkodaj"``.
+    random_index : str or None
+        Name of the random-index table (``"cr"`` only).
+    random_index_value : float or None
+        RI(n) used (``"cr"`` only).
+    lambda_max : ndarray or None
+        Principal eigenvalue used (``"ci"``, ``"cr"``).
+    n : int
+        Matrix order.
+    completion : str or None
+        How an incomplete matrix was treated (``None`` when complete).
+    source : str
+        Reference of the index (and of the random-index table).
+    """
+
+    value: np.ndarray
+    threshold: float | np.ndarray
+    acceptable: np.ndarray
+    index: str
+    n: int
+    random_index: str | None = None
+    random_index_value: float | None = None
+    lambda_max: np.ndarray | None = None
+    completion: str | None = None
+    source: str = ""
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table with ``matrix, index, value, threshold, acceptable, random_index``.
+
+        Examples
+        --------
+        >>> import ahpstat as ah
+        >>> ah.consistency([[1, 2, 4], [1/2, 1, 2], [1/4, 1/2, 1]]).to_frame()[["index", "value"]]
+          index  value
+        0    cr    0.0
+        """
+        v = np.atleast_1d(np.asarray(self.value, dtype=float)).ravel()
+        thr = np.broadcast_to(np.asarray(self.threshold, dtype=float), np.shape(self.value))
+        acc = np.atleast_1d(np.asarray(self.acceptable)).ravel()
+        return pd.DataFrame(
+            {
+                "matrix": np.arange(v.size),
+                "index": self.index,
+                "value": v,
+                "threshold": np.atleast_1d(thr).ravel(),
+                "acceptable": acc,
+                "random_index": self.random_index,
+            }
+        )

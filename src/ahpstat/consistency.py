@@ -1,0 +1,261 @@
+"""Consistency indices of pairwise-comparison matrices (numpy core, batched).
+
+Indices
+-------
+``ci``
+    Saaty's consistency index ``CI = (lambda_max - n) / (n - 1)``.
+``cr``
+    Consistency ratio ``CR = CI / RI(n)`` with a named random-index table
+    (:mod:`ahpstat.scales`); acceptable when ``CR <= 0.10`` by default (Saaty 1980).
+``gci``
+    Geometric consistency index (Aguarón & Moreno-Jiménez 2003):
+    ``GCI = 2 / ((n - 1)(n - 2)) * sum_{i<j} log^2(a_ij w_j / w_i)`` with row-geometric-mean
+    weights; thresholds 0.31 (n = 3), 0.35 (n = 4), 0.37 (n > 4).
+``koczkodaj``
+    Koczkodaj's (1993) index, the worst triad:
+    ``max_{i,j,k} min(|1 - a_ik / (a_ij a_jk)|, |1 - a_ij a_jk / a_ik|)``; acceptable when
+    ``<= 1/3`` (Koczkodaj 1993; Bozóki & Rapcsák 2008).
+
+Incomplete matrices (``NaN`` = missing): ``ci`` and ``cr`` are those of the optimal
+(lambda_max-minimizing) completion (Bozóki, Fülöp & Rónyai 2010), i.e. the least
+inconsistency the given judgments allow; ``gci`` sums the squared log errors over the given
+judgments with incomplete-LLSM weights and divides by the residual degrees of freedom, the
+number of given pairs minus ``n - 1`` (for a complete matrix that is ``(n - 1)(n - 2) / 2``,
+the formula above); ``koczkodaj`` uses the triads
+whose three judgments are all given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from ahpstat._results import ConsistencyResult
+from ahpstat._validation import check_choice
+from ahpstat.pairwise import validate_matrix
+from ahpstat.scales import RandomIndexTable, get_random_index_table
+from ahpstat.weighting import _weights_validated, llsm_weights
+
+__all__ = ["CONSISTENCY_INDICES", "GCI_THRESHOLDS", "consistency", "worst_judgments"]
+
+CONSISTENCY_INDICES = ("ci", "cr", "gci", "koczkodaj")
+
+#: Aguarón & Moreno-Jiménez (2003), Table 2: GCI thresholds equivalent to CR = 0.10.
+GCI_THRESHOLDS = {3: 0.31, 4: 0.35}
+_GCI_THRESHOLD_LARGE = 0.37
+
+_SOURCES = {
+    "ci": "Saaty, T. L. (1977). J. Math. Psychology 15, 234-281.",
+    "cr": "Saaty, T. L. (1980). The Analytic Hierarchy Process. McGraw-Hill.",
+    "gci": (
+        "Aguarón, J. & Moreno-Jiménez, J. M. (2003). The geometric consistency index: "
+        "approximated thresholds. EJOR 147, 137-145."
+    ),
+    "koczkodaj": (
+        "Koczkodaj, W. W. (1993). A new definition of consistency of pairwise comparisons. "
+        "Math. Comput. Modelling 18(7), 79-84."
+    ),
+}
+
+
+def gci_threshold(n: int) -> float:
+    """GCI acceptability threshold for order ``n`` (0.31, 0.35, 0.37; NaN for n < 3).
+
+    Examples
+    --------
+    >>> gci_threshold(3), gci_threshold(4), gci_threshold(9)
+    (0.31, 0.35, 0.37)
+    """
+    if n < 3:
+        return float("nan")
+    return GCI_THRESHOLDS.get(n, _GCI_THRESHOLD_LARGE)
+
+
+def consistency(
+    A: ArrayLike,
+    *,
+    index: str = "cr",
+    random_index: str | Mapping[int, float] | RandomIndexTable = "saaty",
+    threshold: float | None = None,
+) -> ConsistencyResult:
+    """Consistency index of one or many pairwise-comparison matrices.
+
+    Parameters
+    ----------
+    A : array_like, shape (..., n, n)
+        Positive reciprocal matrices; ``NaN`` marks a missing judgment.
+    index : {"cr", "ci", "gci", "koczkodaj"}, default "cr"
+        Which index (see the module notes for formulas and references).
+    random_index : str or mapping, default "saaty"
+        Random-index table for ``"cr"``: ``"saaty"``, ``"saaty_2005"``, ``"alonso_lamata"``,
+        ``"donegan_dodd"`` or a mapping ``n -> RI``. Always reported in the result.
+    threshold : float, optional
+        Acceptability threshold; defaults: CR 0.10, CI 0.10 x RI(n), GCI by ``n``
+        (0.31 / 0.35 / 0.37), Koczkodaj 1/3.
+
+    Returns
+    -------
+    ConsistencyResult
+        ``value``, ``threshold``, ``acceptable`` (value <= threshold), ``index``,
+        ``random_index`` (table name), ``random_index_value``, ``lambda_max``, ``n``,
+        ``completion``, ``source``. Matrices of order 1 and 2 are consistent (0).
+
+    Examples
+    --------
+    Saaty's drinks matrix (Saaty 1977), lambda_max = 7.177:
+
+    >>> import ahpstat as ah
+    >>> u = [9, 5, 2, 1, 1, 1/2, 1/3, 1/9, 1/9, 1/9, 1/9, 1/3, 1/4, 1/3, 1/9,
+    ...      1/2, 1, 1/3, 2, 1/2, 1/3]
+    >>> A = ah.pairwise.from_upper_triangle(u)
+    >>> c = ah.consistency(A, index="cr", random_index="saaty")
+    >>> round(float(c.value), 4), c.threshold, bool(c.acceptable), c.random_index_value
+    (0.0223, 0.1, True, 1.32)
+    >>> round(float(ah.consistency(A, index="gci").value), 4)
+    0.0804
+    """
+    check_choice("index", index, CONSISTENCY_INDICES)
+    table = get_random_index_table(random_index) if index == "cr" else None
+    M = validate_matrix(A, allow_missing=True)
+    n = M.shape[-1]
+    incomplete = bool(np.isnan(M).any())
+    completion = None
+    if index in ("ci", "cr"):
+        if incomplete:
+            from ahpstat.completion import complete
+
+            M = complete(M, method="optimal")
+            completion = "optimal"
+        lam = _weights_validated(M, method="eigenvector").lambda_max
+        ci = (lam - n) / (n - 1) if n > 2 else np.zeros(M.shape[:-2])
+        ci = np.maximum(ci, 0.0)  # lambda_max >= n; clip round-off
+        if index == "ci":
+            ri = None
+            value = ci
+            thr = 0.1 * get_random_index_table("saaty")(n) if threshold is None else threshold
+            if n <= 2 and threshold is None:
+                thr = 0.0
+        else:
+            ri = table(n)
+            value = ci / ri if n > 2 else np.zeros(M.shape[:-2])
+            thr = 0.1 if threshold is None else threshold
+        return ConsistencyResult(
+            value=value,
+            threshold=float(thr),
+            acceptable=value <= thr + 1e-12,
+            index=index,
+            n=n,
+            random_index=table.name if table is not None else None,
+            random_index_value=ri,
+            lambda_max=lam,
+            completion=completion,
+            source=_SOURCES[index] + (f" Random index: {table.source}" if table else ""),
+        )
+    if index == "gci":
+        value = _gci(M)
+        thr = gci_threshold(n) if threshold is None else threshold
+        completion = "given pairs only" if incomplete else None
+    else:
+        value = _koczkodaj(M)
+        thr = 1.0 / 3.0 if threshold is None else threshold
+        completion = "complete triads only" if incomplete else None
+    acceptable = value <= thr + 1e-12 if n > 2 else np.ones(value.shape, dtype=bool)
+    return ConsistencyResult(
+        value=value,
+        threshold=float(thr),
+        acceptable=acceptable,
+        index=index,
+        n=n,
+        completion=completion,
+        source=_SOURCES[index],
+    )
+
+
+def _gci(M: np.ndarray) -> np.ndarray:
+    n = M.shape[-1]
+    if n <= 2:
+        return np.zeros(M.shape[:-2])
+    L = np.log(M)
+    if np.isnan(M).any():
+        w = llsm_weights(M)
+        lw = np.log(w)
+        E = L + lw[..., None, :] - lw[..., :, None]
+        given = (~np.isnan(E)).sum(axis=(-1, -2)) / 2  # pairs given
+        sse = np.nansum(E * E, axis=(-1, -2)) / 2
+        dof = given - (n - 1)  # a spanning tree (dof 0) is always consistent
+        return np.where(dof > 0, sse / np.maximum(dof, 1), 0.0)
+    mu = L.mean(axis=-1)
+    E = L + mu[..., None, :] - mu[..., :, None]
+    return (E * E).sum(axis=(-1, -2)) / ((n - 1) * (n - 2))
+
+
+def _koczkodaj(M: np.ndarray) -> np.ndarray:
+    n = M.shape[-1]
+    if n <= 2:
+        return np.zeros(M.shape[:-2])
+    L = np.log(M)
+    # t_ijk = log a_ij + log a_jk - log a_ik for all i, j, k
+    T = L[..., :, :, None] + L[..., None, :, :] - L[..., :, None, :]
+    worst = np.nanmax(np.abs(T).reshape(*M.shape[:-2], -1), axis=-1)
+    return 1.0 - np.exp(-worst)
+
+
+def worst_judgments(
+    A: ArrayLike, *, k: int | None = None, method: str = "geometric_mean"
+) -> pd.DataFrame:
+    """Rank the judgments most responsible for a matrix's inconsistency.
+
+    The error of judgment ``(i, j)`` is ``e_ij = log(a_ij w_j / w_i)``: how far ``a_ij`` is
+    from the ratio its own matrix's weights imply (0 for a consistent matrix). Judgments are
+    ranked by ``|e_ij|``, largest first; ``consistent_value = w_i / w_j`` is what would make
+    that judgment agree.
+
+    Parameters
+    ----------
+    A : array_like, shape (..., n, n)
+        Matrices (``NaN`` = missing; missing pairs are not ranked).
+    k : int, optional
+        Keep the ``k`` worst per matrix (all when omitted).
+    method : str, default "geometric_mean"
+        Weighting method for ``w`` (``"llsm"`` is used automatically for incomplete input).
+
+    Returns
+    -------
+    DataFrame
+        ``matrix, rank, row, col, value, consistent_value, log_error`` (row < col).
+
+    Examples
+    --------
+    >>> A = [[1, 2, 8], [1/2, 1, 2], [1/8, 1/2, 1]]
+    >>> worst_judgments(A, k=1)[["row", "col", "value"]]
+       row  col  value
+    0    0    2    8.0
+    """
+    M = validate_matrix(A, allow_missing=True)
+    n = M.shape[-1]
+    if np.isnan(M).any() and method not in ("harker", "llsm"):
+        method = "llsm"
+    w = _weights_validated(M, method=method).weights
+    lw = np.log(w)
+    E = np.log(M) + lw[..., None, :] - lw[..., :, None]
+    iu = np.triu_indices(n, 1)
+    flatM = M.reshape(-1, n, n)
+    flatE = E.reshape(-1, n, n)
+    flatW = w.reshape(-1, n)
+    rows = []
+    for b in range(flatM.shape[0]):
+        e = flatE[b][iu]
+        keep = ~np.isnan(e)
+        order = np.argsort(-np.abs(np.where(keep, e, 0.0)), kind="stable")
+        order = order[keep[order]]
+        if k is not None:
+            order = order[:k]
+        for r, p in enumerate(order, start=1):
+            i, j = int(iu[0][p]), int(iu[1][p])
+            rows.append((b, r, i, j, flatM[b, i, j], flatW[b, i] / flatW[b, j], e[p]))
+    return pd.DataFrame(
+        rows, columns=["matrix", "rank", "row", "col", "value", "consistent_value", "log_error"]
+    )

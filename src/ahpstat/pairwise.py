@@ -1,0 +1,324 @@
+"""Pairwise-comparison matrices: validation, construction and the comparison graph.
+
+Numpy core: works on batched float arrays of shape ``(..., n, n)``; ``NaN`` off the diagonal
+marks a missing judgment. Knows nothing of labels or files.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ahpstat.scales import SAATY_SCALE, on_saaty_scale
+
+__all__ = [
+    "as_matrix_batch",
+    "comparison_graph_components",
+    "consistent_matrix",
+    "from_upper_triangle",
+    "is_connected",
+    "log_errors",
+    "validate_matrix",
+]
+
+#: default relative tolerance for reciprocity a_ij * a_ji == 1
+RECIPROCAL_RTOL = 1e-2
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _where(batch_index: tuple[int, ...]) -> str:
+    return f" in matrix {batch_index}" if batch_index else ""
+
+
+def as_matrix_batch(A: ArrayLike, *, name: str = "A") -> np.ndarray:
+    """Return ``A`` as a float array of shape ``(..., n, n)``, checking only the shape.
+
+    Examples
+    --------
+    >>> as_matrix_batch([[1, 2], [0.5, 1]]).shape
+    (2, 2)
+    """
+    try:
+        arr = np.asarray(A, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"`{name}` must be a numeric array of shape (..., n, n); {exc}") from None
+    if arr.ndim < 2 or arr.shape[-1] != arr.shape[-2]:
+        raise ValueError(
+            f"`{name}` must be square with shape (..., n, n); got shape {arr.shape} instead."
+        )
+    if arr.shape[-1] == 0:
+        raise ValueError(f"`{name}` must have at least one element; got shape {arr.shape} instead.")
+    return arr
+
+
+def validate_matrix(
+    A: ArrayLike,
+    *,
+    allow_missing: bool = False,
+    scale: str | None = None,
+    rtol: float = RECIPROCAL_RTOL,
+    name: str = "A",
+) -> np.ndarray:
+    """Validate pairwise-comparison matrices and return them as a float array.
+
+    Checks, in order: square shape; diagonal equal to 1; no missing entries unless
+    ``allow_missing`` (then a missing entry's mirror must be missing too, and the comparison
+    graph must be connected); finite and positive entries; reciprocity
+    ``a_ij * a_ji = 1`` within ``rtol`` (the worst pair is named); with ``scale="saaty"``,
+    every entry on Saaty's 1-9 scale or its reciprocals.
+
+    Parameters
+    ----------
+    A : array_like, shape (..., n, n)
+        Matrices; ``NaN`` off the diagonal marks a missing judgment.
+    allow_missing : bool, default False
+        Accept ``NaN`` judgments (incomplete matrices).
+    scale : {None, "saaty"}, default None
+        ``None`` accepts any positive reciprocal value (published examples use 1/1.13);
+        ``"saaty"`` requires the 1-9 scale.
+    rtol : float, default 0.01
+        Relative tolerance for reciprocity (``0.333`` is accepted as 1/3).
+    name : str
+        Parameter name used in messages.
+
+    Returns
+    -------
+    ndarray, shape (..., n, n)
+        The matrices, with each reciprocal entry set exactly to ``1 / a_ij`` (upper triangle
+        wins), so that downstream methods see exactly reciprocal input.
+
+    Raises
+    ------
+    ValueError
+        Naming the matrix (batch index), the pair ``(i, j)`` and the values found.
+
+    Examples
+    --------
+    >>> validate_matrix([[1, 3], [1/3, 1]])
+    array([[1.        , 3.        ],
+           [0.33333333, 1.        ]])
+    >>> validate_matrix([[1, 3], [3, 1]])
+    Traceback (most recent call last):
+    ...
+    ValueError: `A` is not reciprocal: a[0, 1] * a[1, 0] = 9 (a[0, 1] = 3, a[1, 0] = 3). Expected 1.
+    """
+    arr = as_matrix_batch(A, name=name)
+    n = arr.shape[-1]
+    batch_shape = arr.shape[:-2]
+
+    diag = np.diagonal(arr, axis1=-2, axis2=-1)
+    if not np.abs(diag - 1.0).max() <= 1e-9:
+        bad = ~(np.abs(diag - 1.0) <= 1e-9)
+        pos = np.argwhere(bad)[0]
+        b, i = tuple(int(x) for x in pos[:-1]), int(pos[-1])
+        raise ValueError(
+            f"`{name}` must have 1 on the diagonal{_where(b)}: a[{i}, {i}] = "
+            f"{_fmt(arr[(*b, i, i)])}. Got {_fmt(arr[(*b, i, i)])} instead of 1."
+        )
+
+    missing = np.isnan(arr)
+    if missing.any():
+        if not allow_missing:
+            pos = np.argwhere(missing)[0]
+            b, i, j = tuple(int(x) for x in pos[:-2]), int(pos[-2]), int(pos[-1])
+            raise ValueError(
+                f"`{name}` has a missing judgment a[{i}, {j}]{_where(b)}; this method needs a "
+                "complete matrix: use method='harker' or 'llsm', or ahpstat.complete() first."
+            )
+        asym = missing != np.swapaxes(missing, -1, -2)
+        if asym.any():
+            pos = np.argwhere(asym)[0]
+            b, i, j = tuple(int(x) for x in pos[:-2]), int(pos[-2]), int(pos[-1])
+            raise ValueError(
+                f"`{name}` is not reciprocal{_where(b)}: a[{i}, {j}] = {_fmt(arr[(*b, i, j)])} "
+                f"but a[{j}, {i}] = {_fmt(arr[(*b, j, i)])}; a missing judgment must be missing "
+                "on both sides."
+            )
+
+    present = ~missing
+    anymissing = bool(missing.any())
+    with np.errstate(invalid="ignore"):
+        good = np.isfinite(arr) & (arr > 0)
+    if anymissing:
+        good |= missing
+    if not good.all():
+        nonfinite = present & ~np.isfinite(arr)
+        if nonfinite.any():
+            pos = np.argwhere(nonfinite)[0]
+            b, i, j = tuple(int(x) for x in pos[:-2]), int(pos[-2]), int(pos[-1])
+            raise ValueError(
+                f"`{name}` entries must be finite{_where(b)}: got a[{i}, {j}] = "
+                f"{_fmt(arr[(*b, i, j)])} instead."
+            )
+        pos = np.argwhere(~good)[0]
+        b, i, j = tuple(int(x) for x in pos[:-2]), int(pos[-2]), int(pos[-1])
+        raise ValueError(
+            f"`{name}` entries must be positive{_where(b)}: got a[{i}, {j}] = "
+            f"{_fmt(arr[(*b, i, j)])} instead."
+        )
+
+    if n > 1:
+        prod = arr * np.swapaxes(arr, -1, -2)
+        if anymissing:
+            worst = max(float(np.nanmax(prod)) - 1.0, 1.0 - float(np.nanmin(prod)))
+        else:
+            worst = max(float(prod.max()) - 1.0, 1.0 - float(prod.min()))
+        if worst > rtol:
+            dev = np.abs(prod - 1.0)
+            if anymissing:
+                dev[missing] = 0.0
+            flat = np.argmax(dev.reshape(-1))
+            pos = np.unravel_index(flat, dev.shape)
+            b = tuple(int(x) for x in pos[:-2])
+            i, j = sorted((int(pos[-2]), int(pos[-1])))
+            aij, aji = arr[(*b, i, j)], arr[(*b, j, i)]
+            raise ValueError(
+                f"`{name}` is not reciprocal{_where(b)}: a[{i}, {j}] * a[{j}, {i}] = "
+                f"{_fmt(aij * aji)} (a[{i}, {j}] = {_fmt(aij)}, a[{j}, {i}] = {_fmt(aji)}). "
+                "Expected 1."
+            )
+        if worst > 1e-12:
+            # rounded input such as 0.333: make exactly reciprocal (the upper triangle wins)
+            upper = np.triu(np.ones((n, n), dtype=bool), 1)
+            arr = np.where(upper.T, 1.0 / np.swapaxes(arr, -1, -2), arr)
+
+    if scale is not None:
+        if scale != "saaty":
+            raise ValueError(f"`scale` must be None or 'saaty'; got {scale!r} instead.")
+        off = present & ~on_saaty_scale(np.where(present, arr, 1.0))
+        if off.any():
+            pos = np.argwhere(off)[0]
+            b, i, j = tuple(int(x) for x in pos[:-2]), int(pos[-2]), int(pos[-1])
+            raise ValueError(
+                f"`{name}` has a value off Saaty's 1-9 scale{_where(b)}: a[{i}, {j}] = "
+                f"{_fmt(arr[(*b, i, j)])}. Expected one of 1..9 or 1/2..1/9."
+            )
+        arr = np.where(present, SAATY_SCALE[
+            np.abs(np.log(np.where(present, arr, 1.0))[..., None] - np.log(SAATY_SCALE)).argmin(-1)
+        ], np.nan)
+
+    if missing.any():
+        conn = is_connected(~np.isnan(arr))
+        if not np.all(conn):
+            b = tuple(int(x) for x in np.argwhere(~conn)[0]) if batch_shape else ()
+            comps = comparison_graph_components(~np.isnan(arr[b]))
+            parts = " | ".join("{" + ", ".join(str(c) for c in comp) + "}" for comp in comps)
+            raise ValueError(
+                f"`{name}` has a disconnected comparison graph{_where(b)}: no chain of "
+                f"judgments links the components {parts}; weights are not identified. "
+                f"Got {len(comps)} components instead of 1."
+            )
+    return arr
+
+
+def is_connected(present: ArrayLike) -> np.ndarray:
+    """Whether each comparison graph (``present[..., i, j]`` = judgment given) is connected.
+
+    Vectorized over the batch by repeated boolean squaring of the reachability matrix.
+
+    Examples
+    --------
+    >>> m = np.ones((4, 4), bool); m[:2, 2:] = m[2:, :2] = False
+    >>> bool(is_connected(m))
+    False
+    """
+    p = np.asarray(present, dtype=bool)
+    n = p.shape[-1]
+    reach = (p | p.swapaxes(-1, -2) | np.eye(n, dtype=bool)).astype(np.float32)
+    steps = max(1, int(np.ceil(np.log2(max(n, 2)))))
+    for _ in range(steps):
+        reach = (np.matmul(reach, reach) > 0).astype(np.float32)
+    return reach[..., 0, :].all(axis=-1)
+
+
+def comparison_graph_components(present: ArrayLike) -> list[list[int]]:
+    """Connected components (sorted lists of element indices) of one comparison graph.
+
+    Examples
+    --------
+    >>> m = np.ones((4, 4), bool); m[:2, 2:] = m[2:, :2] = False
+    >>> comparison_graph_components(m)
+    [[0, 1], [2, 3]]
+    """
+    p = np.asarray(present, dtype=bool)
+    if p.ndim != 2:
+        raise ValueError(f"`present` must be one (n, n) matrix; got shape {p.shape} instead.")
+    n = p.shape[0]
+    adj = p | p.T
+    seen = np.zeros(n, dtype=bool)
+    comps: list[list[int]] = []
+    for s in range(n):
+        if seen[s]:
+            continue
+        stack, comp = [s], []
+        seen[s] = True
+        while stack:
+            u = stack.pop()
+            comp.append(u)
+            for v in np.flatnonzero(adj[u] & ~seen):
+                seen[v] = True
+                stack.append(int(v))
+        comps.append(sorted(comp))
+    return comps
+
+
+def from_upper_triangle(values: ArrayLike, n: int | None = None) -> np.ndarray:
+    """Build reciprocal matrices from upper-triangle judgments given by rows.
+
+    Parameters
+    ----------
+    values : array_like, shape (..., n (n - 1) / 2)
+        ``a_12, a_13, ..., a_1n, a_23, ...``; ``NaN`` = missing.
+    n : int, optional
+        Matrix order (inferred from the length when omitted).
+
+    Examples
+    --------
+    >>> from_upper_triangle([3, 5, 2])
+    array([[1.        , 3.        , 5.        ],
+           [0.33333333, 1.        , 2.        ],
+           [0.2       , 0.5       , 1.        ]])
+    """
+    v = np.asarray(values, dtype=float)
+    m = v.shape[-1]
+    if n is None:
+        n = round((1 + np.sqrt(1 + 8 * m)) / 2)
+    if n * (n - 1) // 2 != m:
+        raise ValueError(
+            f"`values` must hold n(n-1)/2 upper-triangle judgments; got {m} for n = {n} instead."
+        )
+    out = np.ones((*v.shape[:-1], n, n))
+    iu = np.triu_indices(n, 1)
+    out[..., iu[0], iu[1]] = v
+    out[..., iu[1], iu[0]] = 1.0 / v
+    return out
+
+
+def consistent_matrix(w: ArrayLike) -> np.ndarray:
+    """The perfectly consistent matrix ``a_ij = w_i / w_j`` (batched over leading axes).
+
+    Examples
+    --------
+    >>> consistent_matrix([0.5, 0.25, 0.25])[0].tolist()
+    [1.0, 2.0, 2.0]
+    """
+    w = np.asarray(w, dtype=float)
+    return w[..., :, None] / w[..., None, :]
+
+
+def log_errors(A: ArrayLike, w: ArrayLike) -> np.ndarray:
+    """``log(a_ij * w_j / w_i)`` for every entry (``NaN`` where the judgment is missing).
+
+    Zero everywhere for a consistent matrix with its own weights; antisymmetric.
+
+    Examples
+    --------
+    >>> round(float(np.abs(log_errors([[1, 2], [0.5, 1]], [2/3, 1/3])).max()), 12)
+    0.0
+    """
+    a = np.asarray(A, dtype=float)
+    w = np.asarray(w, dtype=float)
+    return np.log(a) + np.log(w)[..., None, :] - np.log(w)[..., :, None]

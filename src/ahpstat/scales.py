@@ -1,0 +1,252 @@
+"""Judgment scales and random-index tables, stored as data with their sources.
+
+The random index RI(n) is the mean consistency index CI of random reciprocal matrices of order
+``n``; different tools use different tables, which is why their consistency ratios disagree.
+ahpstat makes the table an explicit, named choice and reports it with every ratio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+
+__all__ = [
+    "RANDOM_INDEX_TABLES",
+    "SAATY_SCALE",
+    "RandomIndexTable",
+    "get_random_index_table",
+    "nearest_saaty",
+    "on_saaty_scale",
+    "random_index",
+]
+
+#: Saaty's fundamental 1-9 scale and its reciprocals, ascending.
+SAATY_SCALE: np.ndarray = np.array(
+    [1 / 9, 1 / 8, 1 / 7, 1 / 6, 1 / 5, 1 / 4, 1 / 3, 1 / 2, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+)
+SAATY_SCALE.setflags(write=False)
+_LOG_SAATY = np.log(SAATY_SCALE)
+
+
+@dataclass(frozen=True)
+class RandomIndexTable:
+    """A named random-index table RI(n), with its source.
+
+    Attributes
+    ----------
+    name : str
+        Key used by :func:`random_index` and reported in every consistency result.
+    values : Mapping[int, float]
+        RI by matrix order ``n`` (``n = 1, 2`` are 0 by definition).
+    source : str
+        Bibliographic source of the values.
+    beyond : str
+        What happens for ``n`` larger than the table: ``"error"``, ``"formula"`` (the
+        source's own formula) or ``"interpolate"`` (linear between tabulated orders).
+    """
+
+    name: str
+    values: Mapping[int, float]
+    source: str
+    beyond: str = "error"
+    formula: str | None = None
+    _orders: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+        object.__setattr__(self, "_orders", tuple(sorted(self.values)))
+
+    @property
+    def max_order(self) -> int:
+        """Largest tabulated order."""
+        return self._orders[-1]
+
+    def __call__(self, n: int) -> float:
+        """RI for order ``n`` (see :func:`random_index`)."""
+        n = int(n)
+        if n < 1:
+            raise ValueError(f"`n` must be a positive matrix order; got {n} instead.")
+        if n <= 2:
+            return 0.0
+        if n in self.values:
+            return float(self.values[n])
+        if n < self.max_order and self.beyond == "interpolate":
+            lo = max(k for k in self._orders if k < n)
+            hi = min(k for k in self._orders if k > n)
+            t = (n - lo) / (hi - lo)
+            return float(self.values[lo] + t * (self.values[hi] - self.values[lo]))
+        if n > self.max_order and self.beyond == "formula":
+            # Alonso & Lamata (2006): RI(n) = (1.7699 n - 4.3513) / (n - 1)
+            return (1.7699 * n - 4.3513) / (n - 1)
+        raise ValueError(
+            f"the random-index table {self.name!r} has no value for n = {n} "
+            f"(it covers n <= {self.max_order}); choose `random_index='alonso_lamata'` "
+            f"(formula beyond its table) or pass a mapping n -> RI. Got n = {n} instead."
+        )
+
+
+_SAATY = RandomIndexTable(
+    name="saaty",
+    values={
+        3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49,
+        11: 1.51, 12: 1.48, 13: 1.56, 14: 1.57, 15: 1.59,
+    },
+    source=(
+        "Saaty, T. L. (1980). The Analytic Hierarchy Process. McGraw-Hill, Table 1.7 "
+        "(the classic table; n = 12 is 1.48 there, printed as 1.54 in some later copies)."
+    ),
+)
+
+_SAATY_2005 = RandomIndexTable(
+    name="saaty_2005",
+    values={
+        3: 0.52, 4: 0.89, 5: 1.11, 6: 1.25, 7: 1.35, 8: 1.40, 9: 1.45, 10: 1.49,
+        11: 1.52, 12: 1.54, 13: 1.56, 14: 1.58, 15: 1.59,
+    },
+    source=(
+        "Saaty, T. L. (2005). Theory and Applications of the Analytic Network Process. "
+        "RWS Publications, p. 31 (the revised table used by AHPy's 'saaty' option)."
+    ),
+)
+
+_ALONSO_LAMATA = RandomIndexTable(
+    name="alonso_lamata",
+    values={
+        3: 0.5245, 4: 0.8815, 5: 1.1086, 6: 1.2479, 7: 1.3417, 8: 1.4056, 9: 1.4499,
+        10: 1.4854, 11: 1.5141, 12: 1.5365, 13: 1.5551, 14: 1.5713, 15: 1.5838,
+    },
+    source=(
+        "Alonso, J. A. & Lamata, M. T. (2006). Consistency in the analytic hierarchy process: "
+        "a new approach. Int. J. Uncertainty, Fuzziness and Knowledge-Based Systems 14(4), "
+        "445-459, Table 3; beyond the table RI(n) = (1.7699 n - 4.3513)/(n - 1), their fit "
+        "lambda_max ~ 1.7699 n - 4.3513 + n."
+    ),
+    beyond="formula",
+    formula="(1.7699 n - 4.3513) / (n - 1)",
+)
+
+_DONEGAN_DODD = RandomIndexTable(
+    name="donegan_dodd",
+    values={
+        3: 0.4914, 4: 0.8286, 5: 1.0591, 6: 1.1797, 7: 1.2519, 8: 1.3171, 9: 1.3733,
+        10: 1.4055, 11: 1.4213, 12: 1.4497, 13: 1.4643, 14: 1.4822, 15: 1.4969,
+        16: 1.5078, 17: 1.5153, 18: 1.5262, 19: 1.5313, 20: 1.5371, 25: 1.5619,
+        30: 1.5772, 40: 1.5976, 50: 1.6102, 60: 1.6178, 70: 1.6237, 80: 1.6277,
+        90: 1.6213, 100: 1.6339,
+    },
+    source=(
+        "Donegan, H. A. & Dodd, F. J. (1991). A note on Saaty's random indexes. "
+        "Mathematical and Computer Modelling 15(10), 135-137 (AHPy's default table); "
+        "orders between tabulated values are interpolated linearly."
+    ),
+    beyond="interpolate",
+)
+
+#: The named random-index tables, by name.
+RANDOM_INDEX_TABLES: Mapping[str, RandomIndexTable] = MappingProxyType(
+    {t.name: t for t in (_SAATY, _SAATY_2005, _ALONSO_LAMATA, _DONEGAN_DODD)}
+)
+
+
+def get_random_index_table(table: str | Mapping[int, float] | RandomIndexTable) -> RandomIndexTable:
+    """Normalize a table choice (a name, a mapping ``n -> RI`` or a table) to a table.
+
+    Examples
+    --------
+    >>> get_random_index_table("saaty").source.split(",")[0]
+    'Saaty'
+    >>> get_random_index_table({3: 0.5}).name
+    'user'
+    """
+    if isinstance(table, RandomIndexTable):
+        return table
+    if isinstance(table, str):
+        try:
+            return RANDOM_INDEX_TABLES[table]
+        except KeyError:
+            names = ", ".join(repr(k) for k in RANDOM_INDEX_TABLES)
+            raise ValueError(
+                f"`random_index` must be one of {{{names}}} or a mapping n -> RI; "
+                f"got {table!r} instead."
+            ) from None
+    if isinstance(table, Mapping):
+        values: dict[int, float] = {}
+        for k, v in table.items():
+            if int(k) != k or int(k) < 1:
+                raise ValueError(
+                    f"`random_index` keys must be matrix orders >= 1; got {k!r} instead."
+                )
+            if not np.isfinite(v) or v < 0 or (int(k) >= 3 and v == 0):
+                raise ValueError(
+                    f"`random_index` values must be positive for n >= 3; got RI({k}) = {v!r} "
+                    "instead."
+                )
+            values[int(k)] = float(v)
+        if not any(k >= 3 for k in values):
+            raise ValueError("`random_index` mapping must give RI for some n >= 3; got none.")
+        return RandomIndexTable(name="user", values=values, source="user-supplied mapping")
+    raise TypeError(
+        "`random_index` must be a table name or a mapping n -> RI; "
+        f"got {type(table).__name__} instead."
+    )
+
+
+def random_index(n: int, table: str | Mapping[int, float] | RandomIndexTable = "saaty") -> float:
+    """Random index RI(n) from a named table.
+
+    Parameters
+    ----------
+    n : int
+        Matrix order.
+    table : str or mapping, default "saaty"
+        ``"saaty"`` (1980), ``"saaty_2005"``, ``"alonso_lamata"`` (2006; formula beyond
+        n = 15), ``"donegan_dodd"`` (1991; interpolated, up to n = 100) or a mapping.
+
+    Returns
+    -------
+    float
+        RI(n); 0 for n = 1, 2.
+
+    Examples
+    --------
+    >>> random_index(7)
+    1.32
+    >>> random_index(4, "alonso_lamata")
+    0.8815
+    >>> round(random_index(20, "alonso_lamata"), 4)
+    1.634
+    """
+    return get_random_index_table(table)(n)
+
+
+def on_saaty_scale(values: np.ndarray, *, rtol: float = 1e-2) -> np.ndarray:
+    """Boolean mask: which values lie on Saaty's 1-9 scale (or its reciprocals).
+
+    ``0.333`` counts as 1/3 (relative tolerance ``rtol`` in log space).
+
+    Examples
+    --------
+    >>> on_saaty_scale(np.array([3, 0.333, 2.5, 10])).tolist()
+    [True, True, False, False]
+    """
+    v = np.asarray(values, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lv = np.log(v)
+    d = np.abs(lv[..., None] - _LOG_SAATY).min(axis=-1)
+    return np.isfinite(lv) & (d <= np.log1p(rtol))
+
+
+def nearest_saaty(values: np.ndarray) -> np.ndarray:
+    """Round values to the nearest point of Saaty's scale, in log space (clipped to 1/9..9).
+
+    Examples
+    --------
+    >>> nearest_saaty(np.array([2.6, 0.3, 20.0])).round(4).tolist()
+    [3.0, 0.3333, 9.0]
+    """
+    v = np.asarray(values, dtype=float)
+    idx = np.abs(np.log(v)[..., None] - _LOG_SAATY).argmin(axis=-1)
+    return SAATY_SCALE[idx]
