@@ -93,7 +93,8 @@ def consistency(
         Random-index table for ``"cr"``: ``"saaty"``, ``"saaty_2005"``, ``"alonso_lamata"``,
         ``"donegan_dodd"`` or a mapping ``n -> RI``. Always reported in the result.
     threshold : float, optional
-        Acceptability threshold; defaults: CR 0.10, CI 0.10 x RI(n), GCI by ``n``
+        Acceptability threshold; defaults: CR 0.10, CI 0.10 x RI(n) (from ``random_index``),
+        GCI by ``n``
         (0.31 / 0.35 / 0.37), Koczkodaj 1/3.
 
     Returns
@@ -118,7 +119,7 @@ def consistency(
     0.0804
     """
     check_choice("index", index, CONSISTENCY_INDICES)
-    table = get_random_index_table(random_index) if index == "cr" else None
+    table = get_random_index_table(random_index) if index in ("ci", "cr") else None
     M = validate_matrix(A, allow_missing=True)
     n = M.shape[-1]
     incomplete = bool(np.isnan(M).any())
@@ -133,11 +134,10 @@ def consistency(
         ci = (lam - n) / (n - 1) if n > 2 else np.zeros(M.shape[:-2])
         ci = np.maximum(ci, 0.0)  # lambda_max >= n; clip round-off
         if index == "ci":
-            ri = None
+            ri = table(n)
             value = ci
-            thr = 0.1 * get_random_index_table("saaty")(n) if threshold is None else threshold
-            if n <= 2 and threshold is None:
-                thr = 0.0
+            # CI <= 0.1 RI(n) is the same rule as CR <= 0.1
+            thr = 0.1 * ri if threshold is None else threshold
         else:
             ri = table(n)
             value = ci / ri if n > 2 else np.zeros(M.shape[:-2])
