@@ -25,7 +25,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ahpstat._kernels import perron_batch
 from ahpstat._results import WeightsResult
 from ahpstat._validation import check_choice
 from ahpstat._warnings import ConvergenceWarning, warn
@@ -209,6 +208,8 @@ def principal_eigenvector(
         w0 = np.full((B, n), 1.0 / n)
     else:
         w0 = np.ascontiguousarray(np.broadcast_to(start, (*batch, n)).reshape(B, n), dtype=float)
+    from ahpstat._kernels import perron_batch  # numba: imported on first use
+
     w, lam, iters = perron_batch(A, w0, float(tol), int(max_iter))
     idx = np.flatnonzero(iters < 0)
     it = int(iters.max(initial=0)) if idx.size == 0 else int(max_iter)
