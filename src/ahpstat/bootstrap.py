@@ -1,0 +1,1293 @@
+"""Bootstrap uncertainty for AHP weights, composite scores and ranks.
+
+Two independent sources of uncertainty (DESIGN.md §5): the expert panel, which gives the
+weights, and the respondent sample, which gives the item means. This module resamples either
+or both, independently, and keeps every resample (draws on the LAST axis), so another
+confidence level or interval method needs no new resampling.
+
+Layers
+------
+numpy core (no labels)
+    :func:`resample_counts` (iid, stratified or two-stage cluster resampling as count
+    matrices), :func:`bootstrap_interval` (percentile, basic and BCa intervals with scipy's
+    conventions), :func:`jackknife_acceleration` (BCa's ``a``), :func:`rank_probabilities`,
+    :func:`pairwise_probabilities`.
+labelled
+    :func:`joint_bootstrap` -> :class:`StudyBootstrapResult` (tidy tables via ``to_frame``).
+
+Speed comes from structure: a composite score is linear in the item means, so each resample
+needs only the resampled item sums and counts, ``counts @ answers`` -- one matrix product per
+block of resamples -- and all node scores of all groups follow from ``(w * m) @ membership.T``.
+The panel is re-run once per resample for all nodes and groups.
+
+Reproducibility: the resamples are generated in fixed blocks of ``BLOCK`` resamples, block
+``k`` from its own stream ``rng.spawn``-ed for it, so the result depends on ``rng`` and the
+data only -- never on how the work is batched, chunked or distributed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+from scipy.special import ndtr, ndtri
+
+from ahpstat._validation import InputError, check_choice
+from ahpstat._warnings import AHPWarning, DegenerateDataWarning, warn
+from ahpstat.scoring import composite_scores
+
+__all__ = [
+    "BLOCK",
+    "BootstrapResult",
+    "ConfidenceInterval",
+    "FewClustersWarning",
+    "StudyBootstrapResult",
+    "bootstrap_interval",
+    "jackknife_acceleration",
+    "joint_bootstrap",
+    "pairwise_probabilities",
+    "rank_probabilities",
+    "resample_counts",
+]
+
+#: Resamples per random stream block. Fixed: changing it changes the resamples drawn.
+BLOCK = 256
+_CELLS = 1 << 22  # count-matrix cells per sub-chunk (memory bound, depends on data only)
+_METHODS = ("percentile", "basic", "bca")
+_SOURCES = ("experts", "respondents")
+#: Below this many clusters the cluster bootstrap is known to under-cover (studies/coverage).
+MIN_CLUSTERS = 20
+
+
+class FewClustersWarning(AHPWarning):
+    """Too few clusters for the cluster bootstrap to reach its nominal coverage."""
+
+
+class ConfidenceInterval(NamedTuple):
+    """Lower and upper confidence limits (arrays of the statistic's shape)."""
+
+    low: Any
+    high: Any
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """One statistic's bootstrap (scipy's ``BootstrapResult`` shape).
+
+    Attributes
+    ----------
+    confidence_interval : ConfidenceInterval
+    bootstrap_distribution : ndarray, shape (..., B)
+    standard_error : ndarray, shape (...)
+        Standard deviation of the bootstrap distribution (``ddof=1``).
+    """
+
+    confidence_interval: ConfidenceInterval
+    bootstrap_distribution: np.ndarray
+    standard_error: np.ndarray
+
+
+# --------------------------------------------------------------------------------------------
+# numpy core: resampling
+# --------------------------------------------------------------------------------------------
+
+
+def _normalize_rng(rng: Any) -> np.random.Generator:
+    return np.random.default_rng(rng)
+
+
+def _n_blocks(n_resamples: int) -> int:
+    return -(-n_resamples // BLOCK)
+
+
+class _Units:
+    """Respondents sorted into contiguous units (strata or clusters)."""
+
+    def __init__(self, codes: np.ndarray, n_units: int) -> None:
+        self.order = np.argsort(codes, kind="stable")
+        self.sizes = np.bincount(codes, minlength=n_units).astype(np.intp)
+        self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.intp)
+        self.unit_of_pos = np.repeat(np.arange(n_units), self.sizes)
+        self.n = int(codes.size)
+        self.n_units = n_units
+
+
+def _rows_per_chunk(n: int) -> int:
+    return max(1, min(BLOCK, _CELLS // max(n, 1)))
+
+
+def _stratified_counts(gen: np.random.Generator, rows: int, units: _Units) -> np.ndarray:
+    """Counts (rows, n) in sorted order: each unit's respondents resampled within the unit."""
+    n = units.n
+    u = gen.random((rows, n))
+    sizes = units.sizes[units.unit_of_pos]
+    pick = units.starts[units.unit_of_pos] + (u * sizes).astype(np.intp)
+    pick += (np.arange(rows) * n)[:, None]
+    return np.bincount(pick.ravel(), minlength=rows * n).reshape(rows, n)
+
+
+def _cluster_counts(gen: np.random.Generator, j: np.ndarray, units: _Units) -> np.ndarray:
+    """Counts (rows, n) in sorted order: two-stage cluster resampling, stage 2.
+
+    ``j`` (rows, G) are the clusters drawn with replacement in stage 1; stage 2 draws, for
+    each drawn cluster, as many respondents as it has, with replacement, within it. A cluster
+    drawn ``k`` times contributes ``k`` independent within-cluster resamples.
+    """
+    n = units.n
+    rows, G = j.shape
+    reps = units.sizes[j].ravel()
+    j_rep = np.repeat(j.ravel(), reps)
+    row_rep = np.repeat(np.repeat(np.arange(rows), G), reps)
+    u = gen.random(j_rep.size)
+    pick = units.starts[j_rep] + (u * units.sizes[j_rep]).astype(np.intp) + row_rep * n
+    return np.bincount(pick, minlength=rows * n).reshape(rows, n)
+
+
+def _block_counts(gen: np.random.Generator, rows: int, units: _Units, scheme: str):
+    """Yield (start, counts) sub-chunks of one block of resamples, in sorted order.
+
+    The stream is consumed in resample order (for clusters: all stage-1 draws of the block
+    first), so the sub-chunk size -- chosen from the data size to bound memory -- does not
+    change the resamples.
+    """
+    step = _rows_per_chunk(units.n)
+    if scheme == "cluster":
+        G = units.n_units
+        j = (gen.random((rows, G)) * G).astype(np.intp)
+        for s in range(0, rows, step):
+            yield s, _cluster_counts(gen, j[s:s + step], units)
+    else:
+        for s in range(0, rows, step):
+            yield s, _stratified_counts(gen, min(step, rows - s), units)
+
+
+def _codes(x: ArrayLike | None, n: int, name: str) -> tuple[np.ndarray | None, tuple[str, ...]]:
+    if x is None:
+        return None, ()
+    arr = np.asarray(x)
+    if arr.ndim != 1 or arr.size != n:
+        raise ValueError(
+            f"`{name}` must have one entry per respondent ({n}); got shape {arr.shape} instead."
+        )
+    if pd.isna(arr).any():
+        raise ValueError(f"`{name}` must not contain missing values; got {int(pd.isna(arr).sum())}"
+                         " missing instead.")
+    codes, uniques = pd.factorize(arr, sort=True)
+    return codes.astype(np.intp), tuple(str(u) for u in uniques)
+
+
+def resample_counts(
+    n: int,
+    n_resamples: int,
+    *,
+    strata: ArrayLike | None = None,
+    clusters: ArrayLike | None = None,
+    rng: Any = None,
+) -> np.ndarray:
+    """How often each observation appears in each bootstrap resample.
+
+    Parameters
+    ----------
+    n : int
+        Number of observations (respondents).
+    n_resamples : int
+        Number of resamples ``B``.
+    strata : array_like, shape (n,), optional
+        Resample within each stratum (keeping its size). Exclusive with ``clusters``.
+    clusters : array_like, shape (n,), optional
+        Two-stage cluster resampling: draw as many clusters as there are, with replacement,
+        then within each drawn cluster as many respondents as it has, with replacement.
+    rng : None, int or numpy.random.Generator
+        Source of randomness; block ``k`` of ``BLOCK`` resamples uses ``rng.spawn``'s k-th
+        stream, so the counts do not depend on any batching.
+
+    Returns
+    -------
+    ndarray of int, shape (B, n)
+        ``counts[b, i]``: copies of observation ``i`` in resample ``b``. Without ``clusters``
+        every row sums to ``n``; with them, to the size of the drawn clusters.
+
+    Examples
+    --------
+    >>> c = resample_counts(5, 3, rng=1)
+    >>> c.shape, c.sum(axis=1).tolist()
+    ((3, 5), [5, 5, 5])
+    >>> c = resample_counts(4, 2, strata=[0, 0, 1, 1], rng=1)
+    >>> (c[:, :2].sum(axis=1), c[:, 2:].sum(axis=1))
+    (array([2, 2]), array([2, 2]))
+    """
+    n = _check_int("n", n, 1)
+    n_resamples = _check_int("n_resamples", n_resamples, 1)
+    if strata is not None and clusters is not None:
+        raise ValueError("`strata` and `clusters` are exclusive; got both instead.")
+    codes, names = _codes(clusters if clusters is not None else strata, n,
+                          "clusters" if clusters is not None else "strata")
+    if codes is None:
+        codes = np.zeros(n, dtype=np.intp)
+        names = ("all",)
+    scheme = "cluster" if clusters is not None else "strata"
+    units = _Units(codes, len(names))
+    out = np.empty((n_resamples, n), dtype=np.int64)
+    gens = _normalize_rng(rng).spawn(_n_blocks(n_resamples))
+    for k, gen in enumerate(gens):
+        b0 = k * BLOCK
+        rows = min(BLOCK, n_resamples - b0)
+        for s, c in _block_counts(gen, rows, units, scheme):
+            out[b0 + s:b0 + s + c.shape[0], units.order] = c
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# numpy core: intervals
+# --------------------------------------------------------------------------------------------
+
+
+def jackknife_acceleration(*jackknife: ArrayLike) -> np.ndarray:
+    """BCa acceleration ``a`` from leave-one-out values of one or more independent samples.
+
+    Parameters
+    ----------
+    *jackknife : array_like, shape (..., n_j)
+        For each independently resampled sample ``j`` (e.g. experts, respondents), the
+        statistic recomputed with each of its ``n_j`` units left out (last axis).
+
+    Returns
+    -------
+    ndarray, shape (...)
+
+    Notes
+    -----
+    As ``scipy.stats.bootstrap`` (Efron & Tibshirani 1993, eq. 14.15; multi-sample form):
+    ``U_ji = (n_j - 1)(mean_i theta_ji - theta_ji)``,
+    ``a = sum_j sum_i U_ji**3 / n_j**3 / (6 (sum_j sum_i U_ji**2 / n_j**2)**1.5)``.
+
+    Examples
+    --------
+    >>> x = np.array([1.0, 2.0, 4.0, 8.0])
+    >>> loo = (x.sum() - x) / 3
+    >>> round(float(jackknife_acceleration(loo)), 6)
+    0.054734
+    """
+    num = 0.0
+    den = 0.0
+    for t in jackknife:
+        t = np.asarray(t, dtype=float)
+        n = float(t.shape[-1])
+        U = (n - 1) * (t.mean(axis=-1, keepdims=True) - t)
+        num = num + (U**3).sum(axis=-1) / n**3
+        den = den + (U**2).sum(axis=-1) / n**2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(num / 6.0 / np.asarray(den) ** 1.5)
+
+
+def _quantiles(X: np.ndarray, P: np.ndarray) -> np.ndarray:
+    from ahpstat._bootstrap_kernels import quantiles_linear  # numba: compiled on first use
+
+    return quantiles_linear(np.ascontiguousarray(X), np.ascontiguousarray(P))
+
+
+def bootstrap_interval(
+    distribution: ArrayLike,
+    estimate: ArrayLike,
+    *,
+    confidence_level: float = 0.95,
+    method: str = "bca",
+    acceleration: ArrayLike | None = None,
+) -> ConfidenceInterval:
+    """Two-sided bootstrap confidence interval from a bootstrap distribution.
+
+    Parameters
+    ----------
+    distribution : array_like, shape (..., B)
+        Bootstrap replicates of the statistic, resamples on the last axis.
+    estimate : array_like, shape (...)
+        The statistic on the original data.
+    confidence_level : float, default 0.95
+    method : {"percentile", "basic", "bca"}, default "bca"
+    acceleration : array_like, shape (...), optional
+        BCa's ``a`` (:func:`jackknife_acceleration`); required for ``"bca"``.
+
+    Returns
+    -------
+    ConfidenceInterval
+        ``low`` and ``high`` of shape (...). A distribution whose draws are all equal gives
+        the zero-width interval at that value (scipy gives ``NaN`` for BCa there); equal up to
+        rounding (a relative spread of 16 machine epsilons) counts as equal.
+
+    Notes
+    -----
+    scipy's conventions (``scipy.stats.bootstrap``): quantiles of type 7 ("linear");
+    percentile ``[q(alpha), q(1 - alpha)]`` with ``alpha = (1 - confidence_level) / 2``;
+    basic ``[2 theta - q(1 - alpha), 2 theta - q(alpha)]``; BCa (Efron & Tibshirani 1993,
+    ch. 14) ``z0 = ndtri((#(theta_b < theta) + #(theta_b <= theta)) / (2B))``,
+    ``alpha_1 = ndtr(z0 + (z0 + z_alpha) / (1 - a (z0 + z_alpha)))`` and likewise
+    ``alpha_2`` with ``z_{1-alpha}``.
+
+    Examples
+    --------
+    >>> d = np.arange(1.0, 101.0)
+    >>> lo, hi = bootstrap_interval(d, 50.0, method="percentile", confidence_level=0.9)
+    >>> round(float(lo), 6), round(float(hi), 6)
+    (5.95, 95.05)
+    """
+    confidence_level = _check_level(confidence_level)
+    method = check_choice("method", method, _METHODS)
+    D = np.asarray(distribution, dtype=float)
+    if D.ndim == 0 or D.shape[-1] < 1:
+        raise ValueError(f"`distribution` needs resamples on its last axis; got shape {D.shape}"
+                         " instead.")
+    shape = D.shape[:-1]
+    theta = np.broadcast_to(np.asarray(estimate, dtype=float), shape)
+    X = D.reshape(-1, D.shape[-1])
+    t = theta.reshape(-1)
+    alpha = (1.0 - confidence_level) / 2.0
+    if method == "bca":
+        if acceleration is None:
+            raise ValueError("`acceleration` is required for method 'bca'; got None instead.")
+        from ahpstat._bootstrap_kernels import fraction_below
+
+        a = np.broadcast_to(np.asarray(acceleration, dtype=float), shape).reshape(-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z0 = ndtri(fraction_below(np.ascontiguousarray(X), np.ascontiguousarray(t)))
+            za = float(ndtri(alpha))
+            n1 = z0 + za
+            n2 = z0 - za
+            P = np.stack([ndtr(z0 + n1 / (1 - a * n1)), ndtr(z0 + n2 / (1 - a * n2))], axis=-1)
+    else:
+        P = np.broadcast_to(np.array([alpha, 1.0 - alpha]), (X.shape[0], 2))
+    Q = _quantiles(X, P)
+    lo, hi = Q[:, 0], Q[:, 1]
+    if method == "basic":
+        lo, hi = 2 * t - hi, 2 * t - lo
+    # constant draws (up to rounding): the zero-width interval at that value
+    xmin, xmax = X.min(axis=-1), X.max(axis=-1)
+    const = xmax - xmin <= 16 * np.finfo(float).eps * np.maximum(np.abs(xmax), np.abs(xmin))
+    if const.any():
+        v = X[const, 0] if method != "basic" else 2 * t[const] - X[const, 0]
+        lo = np.where(const, 0.0, lo)
+        hi = np.where(const, 0.0, hi)
+        lo[const] = v
+        hi[const] = v
+    if method == "bca":
+        nan_out = (np.isnan(lo) | np.isnan(hi)) & ~np.isnan(X).any(axis=-1)
+        if nan_out.any():
+            warn("The BCa confidence interval cannot be calculated for some statistics (a "
+                 "degenerate jackknife); NaN there.", DegenerateDataWarning)
+    lo = lo.reshape(shape)
+    hi = hi.reshape(shape)
+    return ConfidenceInterval(lo[()] if lo.ndim == 0 else lo, hi[()] if hi.ndim == 0 else hi)
+
+
+# --------------------------------------------------------------------------------------------
+# numpy core: ranks
+# --------------------------------------------------------------------------------------------
+
+
+def rank_probabilities(draws: ArrayLike) -> np.ndarray:
+    """``P(rank = r)`` of each of ``k`` competitors from joint draws.
+
+    Parameters
+    ----------
+    draws : array_like, shape (k, B)
+        Joint draws (same resample = same column). Higher is better.
+
+    Returns
+    -------
+    ndarray, shape (k, k)
+        ``P[i, r]``: share of resamples in which competitor ``i`` ranks ``r + 1`` (1 = highest).
+        Exact ties are broken in index order; ``NaN`` ranks last.
+
+    Examples
+    --------
+    >>> rank_probabilities([[3, 1, 3], [2, 2, 1]])
+    array([[0.66666667, 0.33333333],
+           [0.33333333, 0.66666667]])
+    """
+    D = np.asarray(draws, dtype=float)
+    if D.ndim != 2:
+        raise ValueError(f"`draws` must be (competitors, resamples); got shape {D.shape} instead.")
+    k = D.shape[0]
+    order = np.argsort(np.where(np.isnan(D), np.inf, -D), axis=0, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(k)[:, None], axis=0)
+    out = np.zeros((k, k))
+    for r in range(k):
+        out[:, r] = (ranks == r).mean(axis=1)
+    return out
+
+
+def pairwise_probabilities(draws: ArrayLike) -> np.ndarray:
+    """``P(a > b)`` for every ordered pair of competitors from joint draws.
+
+    Parameters
+    ----------
+    draws : array_like, shape (k, B)
+
+    Returns
+    -------
+    ndarray, shape (k, k)
+        ``P[a, b]``: share of resamples with ``draws[a] > draws[b]`` (strictly; diagonal 0).
+
+    Examples
+    --------
+    >>> pairwise_probabilities([[3, 1, 3], [2, 2, 1]])
+    array([[0.        , 0.66666667],
+           [0.33333333, 0.        ]])
+    """
+    D = np.asarray(draws, dtype=float)
+    if D.ndim != 2:
+        raise ValueError(f"`draws` must be (competitors, resamples); got shape {D.shape} instead.")
+    return (D[:, None, :] > D[None, :, :]).mean(axis=-1)
+
+
+# --------------------------------------------------------------------------------------------
+# validation helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _check_int(name: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"`{name}` must be an integer >= {minimum}; got {value!r} instead.")
+    return int(value)
+
+
+def _check_level(level: Any) -> float:
+    try:
+        lv = float(level)
+    except (TypeError, ValueError):
+        lv = float("nan")
+    if not 0.0 < lv < 1.0:
+        raise ValueError(f"`confidence_level` must be in (0, 1); got {level!r} instead.")
+    return lv
+
+
+# --------------------------------------------------------------------------------------------
+# labelled layer
+# --------------------------------------------------------------------------------------------
+
+
+class _Moments:
+    """Streaming centred jackknife moments (values are centred on the full estimate)."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.n = np.zeros(shape)
+        self.s1 = np.zeros(shape)
+        self.s2 = np.zeros(shape)
+        self.s3 = np.zeros(shape)
+
+    def add(self, d: np.ndarray, onehot: np.ndarray | None = None) -> None:
+        """``d``: (m, ...) centred jackknife values; ``onehot`` (G, m) assigns them to groups."""
+        if onehot is None:
+            self.n += d.shape[0]
+            self.s1 += d.sum(axis=0)
+            self.s2 += (d**2).sum(axis=0)
+            self.s3 += (d**3).sum(axis=0)
+        else:
+            self.n += onehot.sum(axis=1)[:, None]
+            self.s1 += onehot @ d
+            self.s2 += onehot @ d**2
+            self.s3 += onehot @ d**3
+
+    def num_den(self) -> tuple[np.ndarray, np.ndarray]:
+        n = self.n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = self.s1 / n
+            c2 = self.s2 - n * m**2
+            c3 = self.s3 - 3 * m * self.s2 + 2 * n * m**3
+            # U = (n-1)(mean - theta_i) = -(n-1)(d_i - m)
+            num = -((n - 1) ** 3) * c3 / n**3
+            den = (n - 1) ** 2 * c2 / n**2
+        return num, den
+
+
+def _accel(parts: list[tuple[np.ndarray, np.ndarray]], shape: tuple[int, ...]) -> np.ndarray:
+    if not parts:
+        return np.full(shape, np.nan)
+    num = sum(p[0] for p in parts)
+    den = sum(p[1] for p in parts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.broadcast_to(num / 6.0 / den**1.5, shape).copy()
+
+
+@dataclass(frozen=True, eq=False)
+class StudyBootstrapResult:
+    """Bootstrap of a weighted hierarchy scored from a survey, with every resample kept.
+
+    Attributes
+    ----------
+    nodes, leaves : tuple of str
+        Node ids (rows of ``membership``) and leaf ids (its columns).
+    groups : tuple of str
+        Group names (empty when no groups were given).
+    parents : tuple of int or None
+        Parent index of each node (``-1`` for the root), when given.
+    global_weights : ndarray, shape (N,)
+        Global weight of each node (sum of its leaves' global weights).
+    scores, group_scores : ndarray, shape (N,) and (G, N)
+        Estimates: node scores overall and per group.
+    weight_draws : ndarray, shape (N, B) or None
+        Global weights per resample (``None`` when experts were not resampled).
+    score_draws, group_score_draws : ndarray, shape (N, B) and (G, N, B)
+        Node scores per resample, both sources resampled as requested.
+    panel_score_draws, sample_score_draws : ndarray, shape (N, B)
+        Scores with only the panel resampled (item means fixed) and only the sample
+        resampled (weights fixed).
+    group_var_panel, group_var_sample : ndarray, shape (G, N)
+        Per group, the variances of those two (only the variances are kept per group).
+    acceleration : dict of str to ndarray
+        BCa's ``a`` for ``"global_weights"``, ``"local_weights"``, ``"scores"`` and
+        ``"group_scores"`` (from the jackknife over experts and respondents or clusters).
+    confidence_level, method : float, str
+        Defaults used by :meth:`confidence_interval` and :meth:`to_frame`.
+    n_resamples : int
+    resample : tuple of str
+        Sources resampled: ``"experts"``, ``"respondents"``.
+    scheme : str
+        Overall respondent resampling: ``"iid"`` or ``"cluster"`` (two-stage). Group scores
+        always resample respondents within their group.
+    n_clusters, n_experts, n_respondents : int or None
+    """
+
+    nodes: tuple[str, ...]
+    leaves: tuple[str, ...]
+    groups: tuple[str, ...]
+    parents: tuple[int, ...] | None
+    global_weights: np.ndarray
+    scores: np.ndarray
+    group_scores: np.ndarray
+    weight_draws: np.ndarray | None
+    score_draws: np.ndarray
+    group_score_draws: np.ndarray
+    panel_score_draws: np.ndarray
+    sample_score_draws: np.ndarray
+    group_var_panel: np.ndarray
+    group_var_sample: np.ndarray
+    acceleration: dict[str, np.ndarray] = field(repr=False)
+    confidence_level: float = 0.95
+    method: str = "bca"
+    n_resamples: int = 0
+    resample: tuple[str, ...] = _SOURCES
+    scheme: str = "iid"
+    n_clusters: int | None = None
+    n_experts: int | None = None
+    n_respondents: int = 0
+
+    # ---- derived quantities -------------------------------------------------------------
+
+    @property
+    def local_weights(self) -> np.ndarray | None:
+        """Local weight of each node (global / parent's global; root 1), if ``parents``."""
+        if self.parents is None:
+            return None
+        return _local(self.global_weights, self.parents)
+
+    @property
+    def local_weight_draws(self) -> np.ndarray | None:
+        """Local weights per resample, shape (N, B) (``None`` without ``parents`` or draws)."""
+        if self.parents is None or self.weight_draws is None:
+            return None
+        return _local(self.weight_draws, self.parents)
+
+    def interval(
+        self, *, confidence_level: float | None = None, method: str | None = None
+    ) -> StudyBootstrapResult:
+        """The same resamples with another default level or method (nothing is resampled).
+
+        Examples
+        --------
+        >>> res = _example()
+        >>> res.interval(confidence_level=0.9, method="percentile").method
+        'percentile'
+        """
+        lv = self.confidence_level if confidence_level is None else _check_level(
+            confidence_level)
+        m = self.method if method is None else check_choice("method", method, _METHODS)
+        return dataclasses.replace(self, confidence_level=lv, method=m)
+
+    def _quantity(self, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        what = check_choice("what", what, ("scores", "group_scores", "global_weights",
+                                           "local_weights"))
+        if what == "scores":
+            return self.scores, self.score_draws, self.acceleration["scores"]
+        if what == "group_scores":
+            return self.group_scores, self.group_score_draws, self.acceleration["group_scores"]
+        if self.weight_draws is None:
+            raise ValueError(f"no weight resamples: `resample` did not include 'experts'; "
+                             f"got {self.resample!r} instead.")
+        if what == "global_weights":
+            return self.global_weights, self.weight_draws, self.acceleration["global_weights"]
+        if self.parents is None:
+            raise ValueError("local weights need `parents`; got None instead.")
+        return (self.local_weights, self.local_weight_draws,
+                self.acceleration["local_weights"])
+
+    def confidence_interval(
+        self, what: str = "scores", *, confidence_level: float | None = None,
+        method: str | None = None,
+    ) -> ConfidenceInterval:
+        """Interval of ``"scores"`` (N,), ``"group_scores"`` (G, N), ``"global_weights"`` or
+        ``"local_weights"`` (N,), from the stored resamples.
+
+        Examples
+        --------
+        >>> res = _example()
+        >>> lo, hi = res.confidence_interval("scores", method="percentile")
+        >>> bool(lo[0] < res.scores[0] < hi[0])
+        True
+        """
+        est, draws, acc = self._quantity(what)
+        return bootstrap_interval(
+            draws, est,
+            confidence_level=self.confidence_level if confidence_level is None
+            else confidence_level,
+            method=self.method if method is None else method, acceleration=acc)
+
+    def standard_error(self, what: str = "scores") -> np.ndarray:
+        """Standard deviation (``ddof=1``) of the resamples of ``what``."""
+        return self._quantity(what)[1].std(axis=-1, ddof=1)
+
+    def rank_probabilities(self, *, node: str | None = None) -> pd.DataFrame:
+        """Groups ranked by their score at ``node`` (default: the root): ``P(rank = r)``.
+
+        Returns a tidy table ``node, group, rank, probability`` (rank 1 = highest score).
+        """
+        v = self._node_index(node)
+        P = rank_probabilities(self.group_score_draws[:, v, :])
+        G = len(self.groups)
+        return pd.DataFrame({
+            "node": self.nodes[v],
+            "group": np.repeat(self.groups, G),
+            "rank": np.tile(np.arange(1, G + 1), G),
+            "probability": P.ravel(),
+        })
+
+    def criteria_rank_probabilities(
+        self, *, parent: str | None = None, by: str = "score", group: str | None = None
+    ) -> pd.DataFrame:
+        """Children of ``parent`` (default: the root) ranked by ``"score"`` or ``"weight"``.
+
+        Returns ``parent, node, rank, probability`` (rank 1 = highest).
+        """
+        D, names, p = self._children_draws(parent, by, group)
+        P = rank_probabilities(D)
+        k = len(names)
+        return pd.DataFrame({"parent": p, "node": np.repeat(names, k),
+                             "rank": np.tile(np.arange(1, k + 1), k), "probability": P.ravel()})
+
+    def pairwise_probabilities(
+        self, *, of: str = "groups", node: str | None = None, by: str = "score",
+        group: str | None = None,
+    ) -> pd.DataFrame:
+        """``P(a ranks above b)`` for groups at ``node`` (``of="groups"``) or for the children
+        of ``node`` (``of="criteria"``, ranked ``by`` score or weight). Columns
+        ``node, a, b, probability``."""
+        check_choice("of", of, ("groups", "criteria"))
+        if of == "groups":
+            v = self._node_index(node)
+            D, names, where = self.group_score_draws[:, v, :], list(self.groups), self.nodes[v]
+        else:
+            D, names, where = self._children_draws(node, by, group)
+        P = pairwise_probabilities(D)
+        k = len(names)
+        a, b = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
+        keep = a != b
+        return pd.DataFrame({"node": where, "a": np.asarray(names)[a[keep]],
+                             "b": np.asarray(names)[b[keep]], "probability": P[keep]})
+
+    def variance_split(self) -> pd.DataFrame:
+        """Share of each score's bootstrap variance due to the panel versus the sample.
+
+        ``var_panel``: variance over resamples with only the experts resampled (item means
+        fixed); ``var_sample``: only the respondents resampled (weights fixed);
+        ``share_panel = var_panel / (var_panel + var_sample)``; ``var_joint``: both at once
+        (close to ``var_panel + var_sample`` as the sources are independent and the score is
+        nearly additive in them). Columns ``node, group, var_panel, var_sample, var_joint,
+        share_panel`` (``group`` empty for the whole sample).
+        """
+        rows = []
+        triples = [tuple(_var(x, self.scores) for x in (
+            self.panel_score_draws, self.sample_score_draws, self.score_draws)),
+            *zip(self.group_var_panel, self.group_var_sample,
+                 _var(self.group_score_draws, self.group_scores), strict=True)]
+        for g, (vp, vs, vj) in enumerate(triples):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = vp / (vp + vs)
+            rows.append(pd.DataFrame({
+                "node": self.nodes, "group": None if g == 0 else self.groups[g - 1],
+                "var_panel": vp, "var_sample": vs, "var_joint": vj, "share_panel": share}))
+        return pd.concat(rows, ignore_index=True)
+
+    def to_frame(self, kind: str = "scores") -> pd.DataFrame:
+        """Tidy tables.
+
+        ``"scores"``: ``node, level, group, estimate, se, ci_low, ci_high, confidence_level,
+        method`` -- every node overall (``group`` empty) then per group; ``level`` is the
+        depth (root 0) when ``parents`` is known. Leaves' scores are the item means.
+        ``"weights"``: ``node, parent, weight ("global"/"local"), estimate, se, ci_low,
+        ci_high, confidence_level, method``. ``"ranks"``: groups at the root
+        (:meth:`rank_probabilities`). ``"pairwise"``: groups at the root.
+        ``"variance"``: :meth:`variance_split`.
+
+        Examples
+        --------
+        >>> res = _example()
+        >>> list(res.to_frame("scores").columns)  # doctest: +NORMALIZE_WHITESPACE
+        ['node', 'level', 'group', 'estimate', 'se', 'ci_low', 'ci_high', 'confidence_level',
+         'method']
+        """
+        kind = check_choice("kind", kind, ("scores", "weights", "ranks", "pairwise",
+                                           "variance"))
+        if kind == "ranks":
+            return self.rank_probabilities()
+        if kind == "pairwise":
+            return self.pairwise_probabilities()
+        if kind == "variance":
+            return self.variance_split()
+        meta = {"confidence_level": self.confidence_level, "method": self.method}
+        if kind == "weights":
+            frames = []
+            kinds = ["global"] + (["local"] if self.parents is not None else [])
+            for k in kinds:
+                est, draws, _ = self._quantity(f"{k}_weights")
+                lo, hi = self.confidence_interval(f"{k}_weights")
+                frames.append(pd.DataFrame({
+                    "node": self.nodes, "parent": self._parent_names(), "weight": k,
+                    "estimate": est, "se": draws.std(axis=-1, ddof=1),
+                    "ci_low": lo, "ci_high": hi, **meta}))
+            return pd.concat(frames, ignore_index=True)
+        level = self._levels()
+        lo, hi = self.confidence_interval("scores")
+        frames = [pd.DataFrame({
+            "node": self.nodes, "level": level, "group": None, "estimate": self.scores,
+            "se": self.standard_error("scores"), "ci_low": lo, "ci_high": hi, **meta})]
+        if self.groups:
+            G, N = self.group_scores.shape
+            glo, ghi = self.confidence_interval("group_scores")
+            frames.append(pd.DataFrame({
+                "node": np.tile(self.nodes, G), "level": np.tile(level, G),
+                "group": np.repeat(self.groups, N), "estimate": self.group_scores.ravel(),
+                "se": self.standard_error("group_scores").ravel(), "ci_low": glo.ravel(),
+                "ci_high": ghi.ravel(), **meta}))
+        return pd.concat(frames, ignore_index=True)
+
+    # ---- helpers --------------------------------------------------------------------------
+
+    def _node_index(self, node: str | None) -> int:
+        if node is None:
+            return self._root()
+        if node not in self.nodes:
+            raise ValueError(f"`node` must be one of the nodes; got {node!r} instead.")
+        return self.nodes.index(node)
+
+    def _root(self) -> int:
+        if self.parents is not None:
+            return self.parents.index(-1)
+        return 0
+
+    def _children_draws(self, parent, by, group):
+        check_choice("by", by, ("score", "weight"))
+        if self.parents is None:
+            raise ValueError("ranking criteria needs `parents`; got None instead.")
+        p = self._node_index(parent)
+        ch = [i for i, q in enumerate(self.parents) if q == p]
+        if by == "weight":
+            D = self._quantity("global_weights")[1][ch]
+        elif group is None:
+            D = self.score_draws[ch]
+        else:
+            if group not in self.groups:
+                raise ValueError(f"`group` must be one of the groups; got {group!r} instead.")
+            D = self.group_score_draws[self.groups.index(group)][ch]
+        return D, [self.nodes[i] for i in ch], self.nodes[p]
+
+    def _parent_names(self) -> list[str | None]:
+        if self.parents is None:
+            return [None] * len(self.nodes)
+        return [None if q < 0 else self.nodes[q] for q in self.parents]
+
+    def _levels(self) -> list[int | None]:
+        if self.parents is None:
+            return [None] * len(self.nodes)
+        depth = []
+        for v in range(len(self.nodes)):
+            d, q = 0, self.parents[v]
+            while q >= 0:
+                d, q = d + 1, self.parents[q]
+            depth.append(d)
+        return depth
+
+
+def _var(draws: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """Sample variance over the last axis, computed about ``centre`` (exactly 0 if constant)."""
+    B = draws.shape[-1]
+    if B < 2:
+        return np.full(draws.shape[:-1], np.nan)
+    d = draws - centre[..., None]
+    return ((d**2).sum(axis=-1) - d.sum(axis=-1) ** 2 / B) / (B - 1)
+
+
+def _local(g: np.ndarray, parents: Sequence[int]) -> np.ndarray:
+    par = np.asarray(parents)
+    out = np.ones_like(g)
+    has = par >= 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[has] = g[has] / g[par[has]]
+    return out
+
+
+def _joint_iv(answers, membership, leaf_weights, leaf_weight_sampler, n_experts, groups,
+              clusters, resample, n_resamples, confidence_level, method, nodes, leaves,
+              parents):
+    method = check_choice("method", method, _METHODS)
+    confidence_level = _check_level(confidence_level)
+    n_resamples = _check_int("n_resamples", n_resamples, 2 if method == "bca" else 1)
+    if isinstance(resample, str):
+        resample = (resample,)
+    resample = tuple(resample)
+    for r in resample:
+        check_choice("resample", r, _SOURCES)
+    if not resample:
+        raise ValueError("`resample` must name at least one of 'experts', 'respondents'; "
+                         "got () instead.")
+    M = np.asarray(membership, dtype=float)
+    if M.ndim != 2:
+        raise ValueError(f"`membership` must be (nodes, leaves); got shape {M.shape} instead.")
+    N, L = M.shape
+    if leaves is None:
+        if isinstance(answers, pd.DataFrame):
+            raise ValueError("`leaves` must name the item columns of a DataFrame `answers`; "
+                             "got None instead.")
+        leaves = tuple(f"item{i}" for i in range(L))
+    leaves = tuple(str(x) for x in leaves)
+    if len(leaves) != L:
+        raise ValueError(f"`leaves` must name the {L} columns of `membership`; got "
+                         f"{len(leaves)} instead.")
+    nodes = tuple(str(x) for x in (nodes if nodes is not None else range(N)))
+    if len(nodes) != N:
+        raise ValueError(f"`nodes` must name the {N} rows of `membership`; got {len(nodes)} "
+                         "instead.")
+    if parents is not None:
+        parents = tuple(int(p) for p in parents)
+        if len(parents) != N or sum(p == -1 for p in parents) != 1 or any(
+                p < -1 or p >= N for p in parents):
+            raise ValueError(f"`parents` must give one parent index per node ({N}) and -1 for "
+                             f"exactly one root; got {parents!r} instead.")
+    # answers and group columns
+    if isinstance(answers, pd.DataFrame):
+        def column(x, name):
+            if isinstance(x, str):
+                if x not in answers.columns:
+                    raise InputError(f"`{name}` column {x!r} is not in the survey; the columns "
+                                     f"are {list(map(str, answers.columns))}. Got {x!r} instead.",
+                                     column=x)
+                return answers[x].to_numpy()
+            return x
+
+        groups = column(groups, "groups")
+        clusters = column(clusters, "clusters")
+        missing = [c for c in leaves if c not in answers.columns]
+        if missing:
+            raise InputError(f"the survey has no column for items {missing}. Got columns "
+                             f"{list(map(str, answers.columns))} instead.")
+        X = answers[list(leaves)].to_numpy(dtype=float)
+    else:
+        if isinstance(groups, str) or isinstance(clusters, str):
+            raise ValueError("`groups`/`clusters` given as column names need `answers` as a "
+                             "DataFrame; got an array instead.")
+        X = np.asarray(answers, dtype=float)
+    if X.ndim != 2 or X.shape[1] != L:
+        raise ValueError(f"`answers` must be (respondents, {L} leaves); got shape {X.shape} "
+                         "instead.")
+    R = X.shape[0]
+    if R < 1:
+        raise ValueError("`answers` has no respondents; got 0 rows instead.")
+    gcodes, gnames = _codes(groups, R, "groups")
+    ccodes, cnames = _codes(clusters, R, "clusters")
+    if ccodes is not None:
+        if len(cnames) < 2:
+            raise ValueError(f"cluster resampling needs at least 2 clusters; got {len(cnames)} "
+                             "instead.")
+        if len(cnames) < MIN_CLUSTERS and "respondents" in resample:
+            warn(f"only {len(cnames)} clusters: cluster-bootstrap intervals tend to be too "
+                 f"narrow with fewer than {MIN_CLUSTERS} clusters (see the coverage study); "
+                 "read them as lower bounds of the uncertainty.", FewClustersWarning)
+    if "experts" in resample:
+        if leaf_weight_sampler is None or n_experts is None:
+            raise ValueError("resampling 'experts' needs `leaf_weight_sampler` and "
+                             "`n_experts`; got None instead.")
+        n_experts = _check_int("n_experts", n_experts, 1)
+        if n_experts == 1:
+            warn("one expert: resampling the panel adds no variance.", DegenerateDataWarning)
+    if leaf_weights is None:
+        if leaf_weight_sampler is None or n_experts is None:
+            raise ValueError("give `leaf_weights` or a `leaf_weight_sampler` with `n_experts`; "
+                             "got neither instead.")
+        leaf_weights = _call_sampler(leaf_weight_sampler, np.arange(n_experts)[None], L)[0]
+    w = np.asarray(leaf_weights, dtype=float)
+    if w.shape != (L,) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+        raise ValueError(f"`leaf_weights` must be {L} finite non-negative weights; got shape "
+                         f"{w.shape} instead.")
+    return (X, M, w, gcodes, gnames, ccodes, cnames, resample, n_resamples, confidence_level,
+            method, nodes, leaves, parents, n_experts)
+
+
+def _call_sampler(sampler: Callable, idx: np.ndarray, L: int) -> np.ndarray:
+    W = np.asarray(sampler(idx), dtype=float)
+    if W.shape != (idx.shape[0], L):
+        raise ValueError(f"`leaf_weight_sampler` must return ({idx.shape[0]}, {L}) leaf "
+                         f"weights for {idx.shape[0]} resamples; got shape {W.shape} instead.")
+    return W
+
+
+def joint_bootstrap(
+    answers: ArrayLike | pd.DataFrame,
+    membership: ArrayLike,
+    *,
+    leaf_weights: ArrayLike | None = None,
+    leaf_weight_sampler: Callable[[np.ndarray], np.ndarray] | None = None,
+    n_experts: int | None = None,
+    groups: ArrayLike | str | None = None,
+    clusters: ArrayLike | str | None = None,
+    resample: Sequence[str] | str = _SOURCES,
+    n_resamples: int = 10_000,
+    confidence_level: float = 0.95,
+    method: str = "bca",
+    rng: Any = None,
+    nodes: Sequence[str] | None = None,
+    leaves: Sequence[str] | None = None,
+    parents: Sequence[int] | None = None,
+) -> StudyBootstrapResult:
+    """Bootstrap node scores (overall and per group), weights and ranks.
+
+    Parameters
+    ----------
+    answers : array_like (R, L) or DataFrame
+        Survey answers, one row per respondent, one column per leaf (``NaN`` = missing;
+        available-case item means). A DataFrame is indexed by ``leaves`` and may hold the
+        ``groups`` and ``clusters`` columns.
+    membership : array_like, shape (N, L)
+        ``membership[v, l] = 1`` if leaf ``l`` is under node ``v`` (``Hierarchy.membership()``).
+    leaf_weights : array_like, shape (L,), optional
+        Global weights of the leaves from the whole panel (default: the sampler on all
+        experts).
+    leaf_weight_sampler : callable, optional
+        ``sampler(expert_index) -> (B, L)`` leaf global weights, ``expert_index`` an int array
+        (B, k) of expert indices (with repeats) -- the panel re-run under the study's own
+        aggregation and inconsistency policy. Called once per block of resamples and once for
+        the ``n_experts`` leave-one-out panels (``k = n_experts - 1``) for BCa.
+    n_experts : int, optional
+        Panel size (required when resampling experts).
+    groups : array_like or str, optional
+        Group of each respondent (or a column of ``answers``): scores per group, resampling
+        respondents within their group.
+    clusters : array_like or str, optional
+        Cluster of each respondent (or a column): the overall scores then resample clusters
+        and respondents within them (two-stage); otherwise respondents iid.
+    resample : {"experts", "respondents"} or both, default both
+        Sources resampled, independently.
+    n_resamples : int, default 10000
+    confidence_level : float, default 0.95
+    method : {"bca", "percentile", "basic"}, default "bca"
+        Default interval method of the result (any can be asked for later).
+    rng : None, int or numpy.random.Generator
+        Block ``k`` of ``BLOCK`` resamples draws from its own spawned stream (experts and
+        respondents independent), so results depend on ``rng`` and the data only.
+    nodes, leaves : sequence of str, optional
+        Names of the rows and columns of ``membership``.
+    parents : sequence of int, optional
+        Parent index of each node, ``-1`` for the root (gives local weights, levels and
+        criteria ranks).
+
+    Returns
+    -------
+    StudyBootstrapResult
+
+    Notes
+    -----
+    Per resample ``b``: expert indices are drawn with replacement and the panel re-run
+    (weights ``w_b``); item sums and counts come from ``counts_b @ answers``; scores are
+    ``((w_b * m_b) @ M.T) / (w_b @ M.T)`` for all nodes and all groups at once. The same
+    resamples also give the panel-only scores ``(w_b, m_hat)`` and the sample-only scores
+    ``(w_hat, m_b)`` for :meth:`StudyBootstrapResult.variance_split`. BCa's acceleration
+    uses the multi-sample jackknife (scipy's): leave-one-expert-out and leave-one-respondent-
+    out (or leave-one-cluster-out with ``clusters``; within-group for group scores).
+    With fewer than ``MIN_CLUSTERS`` clusters a :class:`FewClustersWarning` is issued: the
+    coverage study (``studies/coverage``) shows the intervals are then too narrow.
+
+    Examples
+    --------
+    Two criteria (weights 0.6, 0.4), three items, a fixed panel:
+
+    >>> M = np.array([[1, 1, 1], [1, 1, 0], [0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    >>> X = np.random.default_rng(0).integers(1, 6, size=(40, 3))
+    >>> res = joint_bootstrap(X, M, leaf_weights=[0.3, 0.3, 0.4], resample="respondents",
+    ...                       n_resamples=500, rng=1, parents=[-1, 0, 0, 1, 1, 2])
+    >>> res.score_draws.shape
+    (6, 500)
+    >>> t = res.to_frame("scores")
+    >>> bool((t.ci_low <= t.estimate).all() and (t.estimate <= t.ci_high).all())
+    True
+    """
+    (X, M, w_hat, gcodes, gnames, ccodes, cnames, resample, B, level, method, nodes, leaves,
+     parents, K) = _joint_iv(answers, membership, leaf_weights, leaf_weight_sampler, n_experts,
+                             groups, clusters, resample, n_resamples, confidence_level, method,
+                             nodes, leaves, parents)
+    R, L = X.shape
+    N = M.shape[0]
+    # one expert: resampling the panel changes nothing -- keep the weights exactly fixed
+    do_e = "experts" in resample and K is not None and K > 1
+    do_r = "respondents" in resample
+    given = ~np.isnan(X)
+    complete = bool(given.all())
+    X0 = np.where(given, X, 0.0)
+    Gv = given.astype(float)
+
+    # overall design: units are clusters (two-stage) or one stratum (iid)
+    scheme = "cluster" if ccodes is not None else "iid"
+    o_units = _Units(ccodes if ccodes is not None else np.zeros(R, np.intp),
+                     len(cnames) if ccodes is not None else 1)
+    oX, oG = X0[o_units.order], Gv[o_units.order]
+    s_hat, n_hat = X0.sum(axis=0), Gv.sum(axis=0)
+    m_hat = _means(s_hat, n_hat)
+    G = len(gnames)
+    if G:
+        g_units = _Units(gcodes, G)
+        gX, gG = X0[g_units.order], Gv[g_units.order]
+        onehot = np.zeros((G, R))
+        onehot[gcodes, np.arange(R)] = 1.0
+        gs_hat, gn_hat = onehot @ X0, onehot @ Gv
+        gm_hat = _means(gs_hat, gn_hat)
+    else:
+        gm_hat = np.zeros((0, L))
+
+    score_hat = composite_scores(w_hat, m_hat, M)
+    gscore_hat = composite_scores(w_hat, gm_hat, M) if G else np.zeros((0, N))
+    gw_hat = M @ w_hat
+
+    sc = _Scorer(M, w_hat, m_hat, gm_hat)
+    out = {
+        "joint": np.empty((N, B)), "panel": np.empty((N, B)), "sample": np.empty((N, B)),
+        "gjoint": np.empty((G, N, B)),
+        "weights": np.empty((N, B)) if "experts" in resample else None,
+    }
+    # panel-only and sample-only group scores: only their variances are kept (streamed,
+    # centred on the estimate, in block order -- so independent of any batching)
+    gvar = {k: [np.zeros((G, sc.multi.size)), np.zeros((G, sc.multi.size))]
+            for k in ("panel", "sample")}
+    gvar["items"] = [np.zeros((G, L)), np.zeros((G, L))]
+    root = _normalize_rng(rng)
+    e_root, o_root, g_root = root.spawn(3)
+    nb = _n_blocks(B)
+    e_gens, o_gens, g_gens = e_root.spawn(nb), o_root.spawn(nb), g_root.spawn(nb)
+    for k in range(nb):
+        b0 = k * BLOCK
+        rows = min(BLOCK, B - b0)
+        sl = slice(b0, b0 + rows)
+        W = None
+        if do_e:
+            idx = e_gens[k].integers(0, K, size=(rows, K))
+            W = _call_sampler(leaf_weight_sampler, idx, L)
+            out["weights"][:, sl] = (W @ M.T).T
+        elif out["weights"] is not None:
+            out["weights"][:, sl] = gw_hat[:, None]
+        m_b = None
+        if do_r:
+            S = np.empty((rows, L))
+            C = np.empty((rows, L))
+            for s, cnt in _block_counts(o_gens[k], rows, o_units, "cluster" if scheme ==
+                                        "cluster" else "strata"):
+                cnt = cnt.astype(float)
+                S[s:s + cnt.shape[0]] = cnt @ oX
+                C[s:s + cnt.shape[0]] = (cnt.sum(axis=1)[:, None] if complete else cnt @ oG)
+            m_b = _means(S, C)
+        out["joint"][:, sl] = sc.scores(W, m_b, rows).T
+        out["panel"][:, sl] = sc.scores(W, None, rows).T
+        out["sample"][:, sl] = sc.scores(None, m_b, rows).T
+        if G:
+            gm_b = None
+            if do_r:
+                gS = np.empty((rows, G, L))
+                gC = np.empty((rows, G, L))
+                for s, cnt in _block_counts(g_gens[k], rows, g_units, "strata"):
+                    cnt = cnt.astype(float)
+                    r = slice(s, s + cnt.shape[0])
+                    for g in range(G):
+                        a, e = g_units.starts[g], g_units.starts[g] + g_units.sizes[g]
+                        gS[r, g] = cnt[:, a:e] @ gX[a:e]
+                        gC[r, g] = (cnt[:, a:e].sum(axis=1)[:, None] if complete
+                                    else cnt[:, a:e] @ gG[a:e])
+                gm_b = _means(gS, gC)
+            out["gjoint"][:, :, sl] = sc.group_scores(W, gm_b, rows).transpose(1, 2, 0)
+            for key, args in (("panel", (W, None)), ("sample", (None, gm_b))):
+                d = sc.group_multi(*args, rows) - gscore_hat[:, sc.multi]
+                gvar[key][0] += d.sum(axis=0)
+                gvar[key][1] += (d**2).sum(axis=0)
+            if gm_b is not None:
+                d = gm_b - gm_hat
+                gvar["items"][0] += d.sum(axis=0)
+                gvar["items"][1] += (d**2).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = {key: (s2 - s1**2 / B) / (B - 1) if B > 1 else np.full(s1.shape, np.nan)
+             for key, (s1, s2) in gvar.items()}
+    gvars = {"panel": np.zeros((G, N)), "sample": np.zeros((G, N))}
+    for key in ("panel", "sample"):
+        gvars[key][:, sc.multi] = v[key]
+    # a node over a single leaf scores that item's mean: no panel variance
+    gvars["sample"][:, sc.single] = v["items"][:, sc.single_leaf]
+
+    # ---- BCa acceleration: multi-sample jackknife --------------------------------------
+    acc_parts: dict[str, list] = {"scores": [], "group_scores": [], "global_weights": [],
+                                  "local_weights": []}
+    if do_e and K >= 2:
+        loo = np.array([np.delete(np.arange(K), i) for i in range(K)])
+        Wj = _call_sampler(leaf_weight_sampler, loo, L)  # (K, L)
+        acc_parts["scores"].append(_num_den_raw(composite_scores(Wj, m_hat, M)))
+        if G:
+            gj = composite_scores(Wj, np.broadcast_to(gm_hat, (K, G, L)), M)
+            acc_parts["group_scores"].append(_num_den_raw(gj))
+        gwj = Wj @ M.T
+        acc_parts["global_weights"].append(_num_den_raw(gwj))
+        if parents is not None:
+            acc_parts["local_weights"].append(_num_den_raw(_local(gwj.T, parents).T))
+    if do_r:
+        mom = _Moments((N,))
+        if scheme == "cluster":
+            onehot_c = np.zeros((len(cnames), R))
+            onehot_c[ccodes, np.arange(R)] = 1.0
+            cs, cn = onehot_c @ X0, onehot_c @ Gv
+            mom.add(composite_scores(w_hat, _means(s_hat - cs, n_hat - cn), M) - score_hat)
+        else:
+            step = max(1, _CELLS // max(L, N))
+            for a in range(0, R, step):
+                e = min(R, a + step)
+                mom.add(composite_scores(w_hat, _means(s_hat - X0[a:e], n_hat - Gv[a:e]), M)
+                        - score_hat)
+        acc_parts["scores"].append(mom.num_den())
+        if G:
+            gmom = _Moments((G, N))
+            step = max(1, _CELLS // max(L, N, G))
+            for a in range(0, R, step):
+                e = min(R, a + step)
+                gc = gcodes[a:e]
+                t = composite_scores(w_hat, _means(gs_hat[gc] - X0[a:e], gn_hat[gc] - Gv[a:e]),
+                                     M) - gscore_hat[gc]
+                oh = np.zeros((G, e - a))
+                oh[gc, np.arange(e - a)] = 1.0
+                gmom.add(t, onehot=oh)
+            acc_parts["group_scores"].append(gmom.num_den())
+    acceleration = {
+        "scores": _accel(acc_parts["scores"], (N,)),
+        "group_scores": _accel(acc_parts["group_scores"], (G, N)),
+        "global_weights": _accel(acc_parts["global_weights"], (N,)),
+        "local_weights": _accel(acc_parts["local_weights"], (N,)),
+    }
+    if np.isnan(out["joint"]).any() or np.isnan(out["gjoint"]).any():
+        warn("some resamples left an item without any answer (in the sample or a group); "
+             "their scores are NaN, and so are the intervals that depend on them.",
+             DegenerateDataWarning)
+    return StudyBootstrapResult(
+        nodes=nodes, leaves=leaves, groups=gnames, parents=parents, global_weights=gw_hat,
+        scores=score_hat, group_scores=gscore_hat, weight_draws=out["weights"],
+        score_draws=out["joint"], group_score_draws=out["gjoint"],
+        panel_score_draws=out["panel"], sample_score_draws=out["sample"],
+        group_var_panel=gvars["panel"], group_var_sample=gvars["sample"],
+        acceleration=acceleration, confidence_level=level, method=method, n_resamples=B,
+        resample=resample, scheme=scheme,
+        n_clusters=len(cnames) if ccodes is not None else None,
+        n_experts=K, n_respondents=R,
+    )
+
+
+class _Scorer:
+    """Node scores for blocks of resamples, using the structure of the problem.
+
+    Nodes over a single leaf score that leaf's mean whatever the weights; only the other
+    nodes need ``((w * m) @ M.T) / (w @ M.T)``. With the weights fixed the score is linear in
+    the means (``m @ A.T``); with the means fixed it is ``(w @ Q) / (w @ M.T)``.
+    """
+
+    def __init__(self, M, w_hat, m_hat, gm_hat) -> None:
+        self.N, self.L = M.shape
+        nleaf = M.sum(axis=1)
+        self.multi = np.flatnonzero(nleaf > 1)
+        self.single = np.flatnonzero(nleaf == 1)
+        self.single_leaf = M[self.single].argmax(axis=1)
+        self.Mm = M[self.multi]
+        self.MmT = np.ascontiguousarray(self.Mm.T)
+        den = self.Mm @ w_hat
+        self.AT = np.ascontiguousarray((w_hat * self.Mm / den[:, None]).T)  # (L, Nm)
+        self.m_hat, self.gm_hat = m_hat, gm_hat
+        self.fixed = composite_scores(w_hat, m_hat, M)
+        self.gfixed = composite_scores(w_hat, gm_hat, M) if gm_hat.shape[0] else None
+        G, Nm = gm_hat.shape[0], self.multi.size
+        # Q[l, g * Nm + v] = gm_hat[g, l] * Mm[v, l]
+        self.Q = (gm_hat.T[:, :, None] * self.MmT[:, None, :]).reshape(self.L, G * Nm)
+        self.mQ = m_hat[:, None] * self.MmT
+
+    def scores(self, W, m, rows):
+        """(rows, N) node scores; ``W`` or ``m`` None means the estimate."""
+        if W is None and m is None:
+            return np.broadcast_to(self.fixed, (rows, self.N))
+        out = np.empty((rows, self.N))
+        mm = self.m_hat if m is None else m
+        out[:, self.single] = mm[..., self.single_leaf] if m is not None else self.fixed[
+            self.single]
+        if W is None:
+            out[:, self.multi] = m @ self.AT
+        elif m is None:
+            out[:, self.multi] = (W @ self.mQ) / (W @ self.MmT)
+        else:
+            out[:, self.multi] = ((W * m) @ self.MmT) / (W @ self.MmT)
+        return out
+
+    def group_multi(self, W, gm, rows):
+        """(rows, G, Nm) scores per group of the nodes over several leaves."""
+        G, L, Nm = self.gm_hat.shape[0], self.L, self.multi.size
+        if W is None and gm is None:
+            return np.broadcast_to(self.gfixed[:, self.multi], (rows, G, Nm))
+        if W is None:
+            return (gm.reshape(rows * G, L) @ self.AT).reshape(rows, G, Nm)
+        den = (W @ self.MmT)[:, None, :]
+        if gm is None:
+            return (W @ self.Q).reshape(rows, G, Nm) / den
+        num = ((W[:, None, :] * gm).reshape(rows * G, L) @ self.MmT).reshape(rows, G, Nm)
+        return num / den
+
+    def group_scores(self, W, gm, rows):
+        """(rows, G, N) node scores per group."""
+        G = self.gm_hat.shape[0]
+        if W is None and gm is None:
+            return np.broadcast_to(self.gfixed, (rows, G, self.N))
+        out = np.empty((rows, G, self.N))
+        if gm is None:
+            out[:, :, self.single] = self.gfixed[:, self.single]
+        else:
+            out[:, :, self.single] = gm[..., self.single_leaf]
+        out[:, :, self.multi] = self.group_multi(W, gm, rows)
+        return out
+
+
+def _means(s: np.ndarray, n: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, s / np.where(n > 0, n, 1.0), np.nan)
+
+
+def _num_den_raw(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """scipy's per-sample jackknife terms from raw leave-one-out values (axis 0)."""
+    t = np.moveaxis(np.asarray(t, dtype=float), 0, -1)
+    n = float(t.shape[-1])
+    U = (n - 1) * (t.mean(axis=-1, keepdims=True) - t)
+    return (U**3).sum(axis=-1) / n**3, (U**2).sum(axis=-1) / n**2
+
+
+def _example() -> StudyBootstrapResult:
+    """A small result for the doctests."""
+    M = np.array([[1, 1, 1], [1, 1, 0], [0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    X = np.random.default_rng(0).integers(1, 6, size=(40, 3))
+    return joint_bootstrap(X, M, leaf_weights=[0.3, 0.3, 0.4], resample="respondents",
+                           n_resamples=200, rng=1, parents=[-1, 0, 0, 1, 1, 2])

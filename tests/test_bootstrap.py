@@ -1,0 +1,376 @@
+"""Tests of ahpstat.bootstrap: intervals against scipy, resampling, invariants, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import ahpstat.bootstrap as bs
+from ahpstat import InputError
+from ahpstat._bootstrap_kernels import quantiles_linear
+from ahpstat._bootstrap_panel import aij_geometric_sampler, random_panel, seed_like_tree
+from ahpstat._warnings import DegenerateDataWarning
+from ahpstat.bootstrap import (
+    FewClustersWarning,
+    bootstrap_interval,
+    jackknife_acceleration,
+    joint_bootstrap,
+    pairwise_probabilities,
+    rank_probabilities,
+    resample_counts,
+)
+from ahpstat.scoring import composite_scores
+
+# a small hierarchy: goal -> B1 (items 0, 1), B2 (item 2 via a one-child C node)
+M_SMALL = np.array([
+    [1, 1, 1],  # 0 goal
+    [1, 1, 0],  # 1 B1
+    [0, 0, 1],  # 2 B2
+    [1, 0, 0],  # 3 item a
+    [0, 1, 0],  # 4 item b
+    [0, 0, 1],  # 5 C (only child of B2)
+    [0, 0, 1],  # 6 item c
+])
+PARENTS_SMALL = [-1, 0, 0, 1, 1, 2, 5]
+NODES_SMALL = ["A", "B1", "B2", "a", "b", "C", "c"]
+
+
+@pytest.fixture(scope="module")
+def seed_like():
+    rng = np.random.default_rng(11)
+    par, leaves, M = seed_like_tree()
+    stacks, _ = random_panel(par, 9, rng)
+    sampler = aij_geometric_sampler(stacks, par, leaves)
+    R, G = 120, 6
+    groups = rng.integers(0, G, R)
+    X = np.clip(np.round(3.5 + rng.normal(0, 1, (R, leaves.size)) + 0.3 * rng.normal(
+        size=G)[groups][:, None]), 1, 5)
+    return dict(par=par, leaves=leaves, M=M, sampler=sampler, X=X, groups=groups, K=9)
+
+
+# ------------------------------------------------------------------ intervals vs scipy
+
+
+@pytest.mark.parametrize("method", ["percentile", "basic", "BCa"])
+@pytest.mark.parametrize("level", [0.9, 0.95])
+def test_single_mean_matches_scipy(method, level):
+    # scipy.stats.bootstrap draws rng.integers(0, n, (B, n)); the same resamples give the
+    # same distribution, and our interval functions must give scipy's interval exactly.
+    x = np.random.default_rng(3).exponential(size=25)
+    ref = stats.bootstrap((x,), np.mean, n_resamples=999, method=method,
+                          confidence_level=level, rng=np.random.default_rng(5))
+    idx = np.random.default_rng(5).integers(0, x.size, (999, x.size))
+    dist = x[idx].mean(axis=-1)
+    np.testing.assert_array_equal(dist, ref.bootstrap_distribution)
+    loo = (x.sum() - x) / (x.size - 1)
+    ci = bootstrap_interval(dist, x.mean(), confidence_level=level, method=method.lower(),
+                            acceleration=jackknife_acceleration(loo))
+    np.testing.assert_allclose(ci, ref.confidence_interval, rtol=0, atol=1e-14)
+
+
+def test_two_sample_bca_matches_scipy():
+    # multi-sample jackknife acceleration (experts + respondents is this case)
+    rng = np.random.default_rng(8)
+    x, y = rng.gamma(2, size=15), rng.normal(size=22)
+    ref = stats.bootstrap((x, y), lambda a, b, axis=-1: a.mean(axis) - b.mean(axis),
+                          n_resamples=500, method="BCa", rng=np.random.default_rng(2))
+    g = np.random.default_rng(2)
+    ix, iy = g.integers(0, x.size, (500, x.size)), g.integers(0, y.size, (500, y.size))
+    dist = x[ix].mean(-1) - y[iy].mean(-1)
+    np.testing.assert_allclose(dist, ref.bootstrap_distribution, rtol=0, atol=1e-14)
+    lx = (x.sum() - x) / (x.size - 1) - y.mean()
+    ly = x.mean() - (y.sum() - y) / (y.size - 1)
+    ci = bootstrap_interval(dist, x.mean() - y.mean(), method="bca",
+                            acceleration=jackknife_acceleration(lx, ly))
+    np.testing.assert_allclose(ci, ref.confidence_interval, rtol=0, atol=1e-14)
+
+
+def test_batched_statistics_intervals():
+    # many statistics at once: each row as on its own
+    rng = np.random.default_rng(0)
+    D = rng.normal(size=(3, 4, 200))
+    est = D.mean(-1) + 0.01
+    a = rng.normal(0, 0.05, (3, 4))
+    lo, hi = bootstrap_interval(D, est, method="bca", acceleration=a)
+    l1, h1 = bootstrap_interval(D[1, 2], est[1, 2], method="bca", acceleration=a[1, 2])
+    assert lo.shape == (3, 4)
+    assert (lo[1, 2], hi[1, 2]) == (l1, h1)
+
+
+@pytest.mark.parametrize("B", [1, 2, 3, 7, 100, 1001, 4000])
+def test_quantile_kernel_matches_numpy(B):
+    rng = np.random.default_rng(B)
+    X = rng.normal(size=(40, B))
+    X[0] = 1.0
+    X[1, : B // 2] = 2.0
+    X[2] = np.round(X[2])
+    X[3] = np.sort(X[3])
+    P = np.sort(rng.random((40, 2)), axis=1)
+    P[4] = [0.0, 1.0]
+    P[5] = [0.5, 0.5]
+    ref = np.array([np.quantile(X[i], P[i]) for i in range(40)])
+    np.testing.assert_allclose(quantiles_linear(X, P), ref, rtol=0, atol=1e-12)
+    X[6, 0] = np.nan
+    assert np.isnan(quantiles_linear(X, P)[6]).all()
+
+
+def test_constant_distribution_gives_zero_width():
+    for method in ("percentile", "basic", "bca"):
+        lo, hi = bootstrap_interval(np.full(50, 3.0), 3.0, method=method, acceleration=0.0)
+        assert lo == hi == 3.0
+
+
+def test_interval_errors():
+    with pytest.raises(ValueError, match="`method` must be one of"):
+        bootstrap_interval([1.0, 2.0], 1.5, method="studentized")
+    with pytest.raises(ValueError, match=r"`confidence_level` must be in \(0, 1\)"):
+        bootstrap_interval([1.0, 2.0], 1.5, confidence_level=95)
+    with pytest.raises(ValueError, match="`acceleration` is required"):
+        bootstrap_interval([1.0, 2.0], 1.5, method="bca")
+
+
+# ------------------------------------------------------------------ resampling
+
+
+def test_resample_counts_iid_strata_clusters():
+    c = resample_counts(7, 300, rng=4)
+    assert c.shape == (300, 7) and (c.sum(1) == 7).all()
+    strata = np.array([0, 0, 0, 1, 1, 2, 2])
+    c = resample_counts(7, 300, strata=strata, rng=4)
+    for s in range(3):
+        assert (c[:, strata == s].sum(1) == (strata == s).sum()).all()
+    clusters = np.array(["x", "x", "x", "y", "y", "z", "z"])
+    c = resample_counts(7, 2000, clusters=clusters, rng=4)
+    sizes = {"x": 3, "y": 2, "z": 2}
+    for name, size in sizes.items():
+        tot = c[:, clusters == name].sum(1)
+        assert (tot % size == 0).all()  # whole clusters drawn
+    n_drawn = sum(c[:, clusters == k].sum(1) // s for k, s in sizes.items())
+    assert (n_drawn == 3).all()  # as many clusters as there are
+    # each respondent appears once on average
+    np.testing.assert_allclose(c.mean(0), 1.0, atol=0.1)
+
+
+def test_resample_counts_reproducible_and_block_independent():
+    a = resample_counts(30, 700, rng=9)
+    np.testing.assert_array_equal(a, resample_counts(30, 700, rng=9))
+    np.testing.assert_array_equal(a[:512], resample_counts(30, 512, rng=9))
+    assert not np.array_equal(a, resample_counts(30, 700, rng=10))
+
+
+def test_resample_counts_errors():
+    with pytest.raises(ValueError, match="`strata` and `clusters` are exclusive"):
+        resample_counts(4, 5, strata=[0, 0, 1, 1], clusters=[0, 0, 1, 1])
+    with pytest.raises(ValueError, match="`clusters` must have one entry per respondent"):
+        resample_counts(4, 5, clusters=[0, 1])
+    with pytest.raises(ValueError, match="`n_resamples` must be an integer >= 1"):
+        resample_counts(4, 0)
+
+
+# ------------------------------------------------------------------ ranks
+
+
+def test_rank_and_pairwise_probabilities():
+    rng = np.random.default_rng(1)
+    D = rng.normal(size=(5, 400)) + np.arange(5)[:, None]
+    P = rank_probabilities(D)
+    np.testing.assert_allclose(P.sum(0), 1)
+    np.testing.assert_allclose(P.sum(1), 1)
+    assert P[4, 0] > 0.5  # the largest mean ranks first most often
+    Q = pairwise_probabilities(D)
+    np.testing.assert_allclose(Q + Q.T + np.eye(5), 1)
+    with pytest.raises(ValueError, match="`draws` must be"):
+        rank_probabilities(np.ones(3))
+
+
+# ------------------------------------------------------------------ joint bootstrap
+
+
+@pytest.mark.filterwarnings("ignore::ahpstat.bootstrap.FewClustersWarning")
+def test_joint_scores_consistent_with_draws(seed_like):
+    d = seed_like
+    res = joint_bootstrap(d["X"], d["M"], leaf_weight_sampler=d["sampler"], n_experts=d["K"],
+                          groups=d["groups"], clusters=d["groups"], n_resamples=300, rng=3,
+                          parents=d["par"], method="percentile")
+    leaf_rows = np.asarray(d["leaves"])
+    W = res.weight_draws[leaf_rows].T  # leaf global weights per resample
+    m = res.score_draws[leaf_rows].T  # leaf scores are the item means
+    np.testing.assert_allclose(res.score_draws.T, composite_scores(W, m, d["M"]), atol=1e-12)
+    gm = res.group_score_draws[:, leaf_rows, :].transpose(2, 0, 1)
+    np.testing.assert_allclose(res.group_score_draws.transpose(2, 0, 1),
+                               composite_scores(W, gm, d["M"]), atol=1e-12)
+    np.testing.assert_allclose(res.weight_draws[0], 1.0)
+    np.testing.assert_allclose(res.scores, composite_scores(
+        res.global_weights[leaf_rows], np.nanmean(d["X"], axis=0), d["M"]))
+
+
+@pytest.mark.filterwarnings("ignore::ahpstat.bootstrap.FewClustersWarning")
+def test_joint_reproducible_and_batch_independent(seed_like, monkeypatch):
+    d = seed_like
+    kw = dict(leaf_weight_sampler=d["sampler"], n_experts=d["K"], groups=d["groups"],
+              clusters=d["groups"], rng=np.random.default_rng(5), parents=d["par"])
+    a = joint_bootstrap(d["X"], d["M"], n_resamples=600, **kw)
+    kw["rng"] = np.random.default_rng(5)
+    b = joint_bootstrap(d["X"], d["M"], n_resamples=512, **kw)
+    np.testing.assert_array_equal(a.score_draws[:, :512], b.score_draws)
+    np.testing.assert_array_equal(a.group_score_draws[..., :512], b.group_score_draws)
+    # the same resamples when the respondents are processed in smaller chunks (as for a
+    # very large survey)
+    monkeypatch.setattr(bs, "_CELLS", 1000)
+    kw["rng"] = np.random.default_rng(5)
+    c = joint_bootstrap(d["X"], d["M"], n_resamples=600, **kw)
+    np.testing.assert_array_equal(a.score_draws, c.score_draws)
+    np.testing.assert_array_equal(a.group_score_draws, c.group_score_draws)
+    np.testing.assert_allclose(a.acceleration["scores"], c.acceleration["scores"])
+
+
+def test_constant_survey_zero_width_item_intervals():
+    X = np.full((30, 3), 4.0)
+    for method in ("percentile", "basic", "bca"):
+        res = joint_bootstrap(X, M_SMALL, leaf_weights=[0.2, 0.3, 0.5], groups=np.arange(30) % 3,
+                              resample="respondents", n_resamples=200, rng=0, method=method,
+                              parents=PARENTS_SMALL)
+        t = res.to_frame("scores")
+        assert (t.ci_low == 4.0).all() and (t.ci_high == 4.0).all() and (t.se == 0).all()
+
+
+def test_one_expert_no_panel_variance():
+    stacks = {0: np.array([[[1, 2], [0.5, 1]]]), 1: np.array([[[1, 3], [1 / 3, 1]]])}
+    M = np.array([[1, 1, 1], [1, 1, 0], [0, 0, 1], [1, 0, 0], [0, 1, 0]])
+    parents = [-1, 0, 0, 1, 1]
+    sampler = aij_geometric_sampler(stacks, parents, [3, 4, 2])
+    X = np.random.default_rng(0).integers(1, 6, (40, 3)).astype(float)
+    with pytest.warns(DegenerateDataWarning, match="one expert"):
+        res = joint_bootstrap(X, M, leaf_weight_sampler=sampler, n_experts=1, n_resamples=300,
+                              rng=1, parents=parents, groups=np.arange(40) % 2)
+    v = res.variance_split()
+    assert (v.var_panel == 0).all()
+    assert (v.share_panel.fillna(0) == 0).all()
+    np.testing.assert_allclose(res.weight_draws, res.global_weights[:, None] + 0 * res.weight_draws)
+
+
+def test_variance_split_sources(seed_like):
+    d = seed_like
+    kw = dict(leaf_weight_sampler=d["sampler"], n_experts=d["K"], groups=d["groups"],
+              n_resamples=400, rng=2, parents=d["par"])
+    only_r = joint_bootstrap(d["X"], d["M"], resample="respondents", **kw).variance_split()
+    assert (only_r.var_panel == 0).all()
+    both = joint_bootstrap(d["X"], d["M"], **kw)
+    v = both.variance_split()
+    goal = v[(v.node == "0") & v.group.isna()].iloc[0]
+    assert goal.var_panel > 0 and goal.var_sample > 0
+    assert 0 < goal.share_panel < 1
+    # independent sources, nearly additive score: joint variance ~ sum of the parts
+    assert goal.var_joint == pytest.approx(goal.var_panel + goal.var_sample, rel=0.3)
+    # leaves (item means) have no panel variance, overall and per group
+    leaf = v.node.isin([str(i) for i in d["leaves"]])
+    assert (v.var_panel[leaf] == 0).all()
+    np.testing.assert_allclose(v.var_sample[leaf], v.var_joint[leaf])
+
+
+def test_bca_acceleration_streaming_matches_raw_jackknife():
+    rng = np.random.default_rng(4)
+    X = rng.gamma(2.0, size=(25, 3))
+    X[3, 1] = np.nan
+    w = np.array([0.2, 0.3, 0.5])
+    res = joint_bootstrap(X, M_SMALL, leaf_weights=w, resample="respondents", n_resamples=50,
+                          rng=0, groups=np.arange(25) % 2)
+    loo = np.array([composite_scores(w, np.nanmean(np.delete(X, i, 0), 0), M_SMALL)
+                    for i in range(25)])
+    np.testing.assert_allclose(res.acceleration["scores"], jackknife_acceleration(loo.T),
+                               rtol=1e-6)
+    g = np.arange(25) % 2
+    for k in range(2):
+        Xg = X[g == k]
+        loo = np.array([composite_scores(w, np.nanmean(np.delete(Xg, i, 0), 0), M_SMALL)
+                        for i in range(Xg.shape[0])])
+        np.testing.assert_allclose(res.acceleration["group_scores"][k],
+                                   jackknife_acceleration(loo.T), rtol=1e-6)
+
+
+def test_iid_standard_error_of_item_mean():
+    rng = np.random.default_rng(0)
+    X = rng.normal(3, 1, (200, 3))
+    res = joint_bootstrap(X, M_SMALL, leaf_weights=[1, 1, 1], resample="respondents",
+                          n_resamples=4000, rng=1)
+    se = res.standard_error("scores")[3]
+    assert se == pytest.approx(X[:, 0].std() / np.sqrt(200), rel=0.05)
+
+
+def test_cluster_resampling_widens_with_cluster_effect():
+    rng = np.random.default_rng(0)
+    G = 30
+    cl = np.repeat(np.arange(G), 10)
+    X = rng.normal(3, 1, (300, 3)) + rng.normal(0, 1, G)[cl][:, None]
+    kw = dict(leaf_weights=[1, 1, 1], resample="respondents", n_resamples=2000, rng=1)
+    iid = joint_bootstrap(X, M_SMALL, **kw).standard_error("scores")[0]
+    clu = joint_bootstrap(X, M_SMALL, clusters=cl, **kw).standard_error("scores")[0]
+    assert clu > 2 * iid
+    # two-stage SE of a mean of cluster means: close to sd(cluster means) / sqrt(G)
+    cm = X.mean(1).reshape(G, 10).mean(1)
+    assert clu == pytest.approx(cm.std() / np.sqrt(G), rel=0.15)
+
+
+def test_result_tables_and_reinterval():
+    X = np.random.default_rng(0).integers(1, 6, (60, 3)).astype(float)
+    stacks = {0: np.exp(np.random.default_rng(1).normal(0, .3, (5, 2, 2)) * [[0, 1], [-1, 0]]),
+              1: np.exp(np.random.default_rng(2).normal(0, .3, (5, 2, 2)) * [[0, 1], [-1, 0]])}
+    sampler = aij_geometric_sampler(stacks, [*PARENTS_SMALL[:3], 1, 1], [3, 4, 2])
+    M = M_SMALL[[0, 1, 2, 3, 4]]
+    with pytest.warns(FewClustersWarning, match="only 4 clusters"):
+        res = joint_bootstrap(
+            pd.DataFrame(X, columns=["a", "b", "c"]).assign(com=np.arange(60) % 4), M,
+            leaf_weight_sampler=sampler, n_experts=5, groups="com", clusters="com",
+            leaves=["a", "b", "c"], nodes=["A", "B1", "B2", "a", "b"], parents=[-1, 0, 0, 1, 1],
+            n_resamples=400, rng=0)
+    s = res.to_frame("scores")
+    assert list(s.columns) == ["node", "level", "group", "estimate", "se", "ci_low", "ci_high",
+                               "confidence_level", "method"]
+    assert len(s) == 5 * (1 + 4) and set(s.group.dropna()) == {"0", "1", "2", "3"}
+    assert s.level.tolist()[:5] == [0, 1, 1, 2, 2]
+    w = res.to_frame("weights")
+    assert set(w.weight) == {"global", "local"}
+    loc = w[w.weight == "local"].set_index("node")
+    assert loc.loc["a", "estimate"] + loc.loc["b", "estimate"] == pytest.approx(1)
+    r = res.to_frame("ranks")
+    np.testing.assert_allclose(r.groupby("group").probability.sum(), 1)
+    assert set(res.to_frame("pairwise").columns) == {"node", "a", "b", "probability"}
+    c = res.criteria_rank_probabilities(by="weight")
+    assert set(c.node) == {"B1", "B2"}
+    assert set(res.to_frame("variance").columns) >= {"var_panel", "var_sample", "share_panel"}
+    p = res.interval(method="percentile", confidence_level=0.8)
+    assert p.method == "percentile" and p.score_draws is res.score_draws
+    lo, hi = p.confidence_interval("scores")
+    np.testing.assert_allclose(lo, np.quantile(res.score_draws, 0.1, axis=-1))
+    np.testing.assert_allclose(hi, np.quantile(res.score_draws, 0.9, axis=-1))
+
+
+def test_joint_errors():
+    X = np.ones((10, 3))
+    df = pd.DataFrame(X, columns=["a", "b", "c"]).assign(com=[0] * 5 + [1] * 5)
+    kw = dict(leaf_weights=[1, 1, 1], resample="respondents", n_resamples=10)
+    with pytest.raises(InputError, match="`clusters` column 'community' is not in the survey"):
+        joint_bootstrap(df, M_SMALL, clusters="community", leaves=["a", "b", "c"], **kw)
+    with pytest.raises(ValueError, match="needs at least 2 clusters; got 1"):
+        joint_bootstrap(X, M_SMALL, clusters=np.zeros(10), **kw)
+    with pytest.raises(ValueError, match="`method` must be one of"):
+        joint_bootstrap(X, M_SMALL, method="normal", **{**kw, "n_resamples": 10})
+    with pytest.raises(ValueError, match="`resample` must be one of"):
+        joint_bootstrap(X, M_SMALL, **{**kw, "resample": ("judges",)})
+    with pytest.raises(ValueError, match="resampling 'experts' needs `leaf_weight_sampler`"):
+        joint_bootstrap(X, M_SMALL, **{**kw, "resample": "experts"})
+    with pytest.raises(ValueError, match="`leaf_weight_sampler` must return"):
+        joint_bootstrap(X, M_SMALL, leaf_weight_sampler=lambda i: np.ones((1, 2)), n_experts=3,
+                        n_resamples=10)
+    with pytest.raises(ValueError, match="`answers` must be"):
+        joint_bootstrap(np.ones((10, 2)), M_SMALL, **kw)
+    with pytest.raises(ValueError, match="`groups` must have one entry per respondent"):
+        joint_bootstrap(X, M_SMALL, groups=[0, 1], **kw)
+    with pytest.raises(ValueError, match="`parents` must give one parent index"):
+        joint_bootstrap(X, M_SMALL, parents=[0, 0, 0, 0, 0, 0, 0], **kw)
+    with pytest.raises(InputError, match="no column for items"):
+        joint_bootstrap(df, M_SMALL, leaves=["a", "b", "z"], **kw)
+    with pytest.warns(FewClustersWarning, match="fewer than 20 clusters"):
+        joint_bootstrap(X, M_SMALL, clusters=[0] * 5 + [1] * 5, **kw)
