@@ -43,6 +43,7 @@ from ahpstat.scoring import composite_scores
 
 __all__ = [
     "BLOCK",
+    "MIN_CLUSTERS",
     "BootstrapResult",
     "ConfidenceInterval",
     "FewClustersWarning",
