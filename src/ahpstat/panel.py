@@ -1,0 +1,771 @@
+"""Panel aggregation at every node of a hierarchy: AIJ / AIP, inconsistency policies, audit.
+
+The labelled layer between the numpy core (:mod:`ahpstat.aggregation`,
+:mod:`ahpstat.weighting`, :mod:`ahpstat.consistency`) and :mod:`ahpstat.study`. Input is the
+per-node expert stacks of ``io.judgment_stacks`` (``node -> (experts, (K, n, n))``, ``NaN`` =
+missing judgment) and a hierarchy; output is a :class:`PanelResult` with the local and
+global weights, every expert's consistency at every node, an audit table of everything the
+inconsistency policy did, and the panel's dispersion per node.
+
+Aggregation (Forman & Peniwati 1998)
+    ``aij``: element-wise weighted geometric mean of the experts' judgments, skipping missing
+    ones (the weights renormalized over the experts who gave that judgment), then the
+    weighting method on the aggregate matrix. A pair no expert judged stays missing: the
+    eigenvector is then Harker's (1987) and the geometric mean the incomplete LLSM; a node
+    whose pooled comparison graph is disconnected is an :class:`~ahpstat.InputError`.
+    ``aip``: each expert's weights (Harker / LLSM for an incomplete matrix), combined by the
+    weighted geometric mean (renormalized) or the weighted arithmetic mean.
+
+Policies for an expert whose matrix at a node exceeds the threshold of the chosen index
+(every such case is flagged in the audit table, whatever the policy)
+    ``keep``: flag only. ``drop``: leave that expert out at that node. ``repair``: repeatedly
+    replace the worst judgment (largest ``|log(a_ij w_j / w_i)|``) by its consistent value
+    ``w_i / w_j`` (rounded to Saaty's scale, or one scale step toward it, when
+    ``repair_on_scale``) until the index is acceptable; every change is a row of the audit
+    table. ``downweight``: multiply the expert's weight at that node by ``threshold / value``
+    (an expert at twice the threshold counts half).
+
+A policy acts per expert and node, independently of the other experts, so a resample of the
+panel (:meth:`PanelResult.resample`) only re-aggregates: the per-expert decisions are
+precomputed, and all nodes of all resamples are two matrix products plus one batched
+eigenvector call per matrix order.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from ahpstat._validation import InputError, check_choice
+from ahpstat._warnings import DegenerateDataWarning, warn
+from ahpstat.aggregation import normalize_expert_weights
+from ahpstat.consistency import CONSISTENCY_INDICES, consistency
+from ahpstat.pairwise import comparison_graph_components, is_connected
+from ahpstat.scales import SAATY_SCALE, get_random_index_table, nearest_saaty
+from ahpstat.weighting import WEIGHTING_METHODS, _weights_validated
+
+__all__ = [
+    "AGGREGATIONS",
+    "PANEL_POLICIES",
+    "PanelOptions",
+    "PanelResult",
+    "run_panel",
+]
+
+AGGREGATIONS = ("aij", "aip")
+PANEL_POLICIES = ("keep", "drop", "repair", "downweight")
+#: label used in the consistency table for the aggregate (AIJ) matrix of a node
+AGGREGATE_LABEL = "(aggregate)"
+
+_AUDIT_COLUMNS = ["expert", "node", "action", "row", "col", "old", "new", "index",
+                  "index_before", "index_after", "threshold"]
+_LOG_SCALE = np.log(SAATY_SCALE)
+
+
+@dataclass(frozen=True)
+class PanelOptions:
+    """How the panel is aggregated (defaults: the seed study's eigenvector + CR + AIJ).
+
+    Attributes
+    ----------
+    method : str, default "eigenvector"
+        Weighting method (:data:`ahpstat.weighting.WEIGHTING_METHODS`).
+    aggregation : {"aij", "aip"}, default "aij"
+    aip_mean : {"geometric", "arithmetic"}, default "geometric"
+    index : {"cr", "ci", "gci", "koczkodaj"}, default "cr"
+    random_index : str, default "saaty"
+        Random-index table (``"cr"`` and ``"ci"``).
+    threshold : float or None, default None
+        Acceptability threshold of ``index``; ``None`` = the index's own (CR 0.10, ...).
+    policy : {"keep", "drop", "repair", "downweight"}, default "keep"
+    repair_on_scale : bool, default True
+        Repaired judgments stay on Saaty's 1-9 scale.
+    max_repair_steps : int or None
+        Changes per matrix before giving up (default: twice the number of pairs).
+    """
+
+    method: str = "eigenvector"
+    aggregation: str = "aij"
+    aip_mean: str = "geometric"
+    index: str = "cr"
+    random_index: str = "saaty"
+    threshold: float | None = None
+    policy: str = "keep"
+    repair_on_scale: bool = True
+    max_repair_steps: int | None = None
+
+    def __post_init__(self) -> None:
+        check_choice("method", self.method, WEIGHTING_METHODS)
+        check_choice("aggregation", self.aggregation, AGGREGATIONS)
+        check_choice("aip_mean", self.aip_mean, ("geometric", "arithmetic"))
+        check_choice("index", self.index, CONSISTENCY_INDICES)
+        check_choice("policy", self.policy, PANEL_POLICIES)
+        get_random_index_table(self.random_index)
+        if self.threshold is not None and not (np.isfinite(self.threshold)
+                                               and self.threshold > 0):
+            raise ValueError(f"`threshold` must be positive; got {self.threshold!r} instead.")
+
+
+@dataclass(frozen=True)
+class PanelResult:
+    """The aggregated panel: weights at every node and what was done to get them.
+
+    Attributes
+    ----------
+    experts : tuple of str
+        All experts, in the order of every per-expert axis.
+    expert_weights : ndarray, shape (K,)
+        Normalized expert weights (before any policy).
+    nodes : tuple of str
+        Internal nodes (pre-order).
+    local : dict
+        ``node -> (n,)`` local weights of its children (in ``children(node)`` order).
+    global_weights : dict
+        ``node -> float`` for every node (root = 1).
+    leaves : tuple of str
+    leaf_weights : ndarray, shape (L,)
+        Global weights of the leaves (sum 1), in ``leaves`` order.
+    aggregate_matrices : dict
+        ``node -> (n, n)`` the AIJ matrix (``aij``), or ``None`` (``aip``).
+    stacks : dict
+        ``node -> (K, n, n)`` the experts' matrices as given (all-``NaN`` for an expert who
+        did not judge that node).
+    effective_stacks : dict
+        The same after the policy (repaired judgments).
+    node_expert_weights : dict
+        ``node -> (K,)`` the expert weights used at that node (0 = absent or dropped).
+    expert_local : dict
+        ``node -> (K, n)`` each expert's own weights (``NaN`` when absent or not identified).
+    consistency : DataFrame
+        ``expert, node, n, index, value, threshold, acceptable, random_index,
+        random_index_value, lambda_max, completion, status, value_after`` -- one row per expert
+        and node, plus one per node for the aggregate matrix (``expert = "(aggregate)"``,
+        ``aij`` only).
+    audit : DataFrame
+        ``expert, node, action, row, col, old, new, index, index_before, index_after,
+        threshold``; ``action`` is ``flag``, ``drop``, ``repair``, ``repair_failed`` or
+        ``downweight`` (``old``/``new`` are then the expert's node weight multiplier).
+    dispersion : DataFrame
+        Per node: ``node, n_experts, n_elements, n_pairs, log_sd_mean, log_sd_max, worst_row,
+        worst_col, weight_sd_mean``.
+    options : PanelOptions
+    threshold : float or None
+        The threshold used (``None`` when it depends on the matrix order, e.g. GCI).
+    """
+
+    experts: tuple[str, ...]
+    expert_weights: np.ndarray
+    nodes: tuple[str, ...]
+    local: dict[str, np.ndarray]
+    global_weights: dict[str, float]
+    leaves: tuple[str, ...]
+    leaf_weights: np.ndarray
+    aggregate_matrices: dict[str, np.ndarray | None]
+    stacks: dict[str, np.ndarray]
+    effective_stacks: dict[str, np.ndarray]
+    node_expert_weights: dict[str, np.ndarray]
+    expert_local: dict[str, np.ndarray]
+    consistency: pd.DataFrame
+    audit: pd.DataFrame
+    dispersion: pd.DataFrame
+    options: PanelOptions
+    threshold: float | None
+    _engine: _Engine = field(repr=False, compare=False)
+
+    def resample(self, expert_index: ArrayLike) -> np.ndarray:
+        """Leaf global weights of the panel re-run on a resample of experts.
+
+        Parameters
+        ----------
+        expert_index : array_like of int, shape (k,) or (B, k)
+            Indices into :attr:`experts`, repeats allowed (a bootstrap resample counts an
+            expert as often as drawn). The policy decisions (drops, repairs, down-weights)
+            are per expert and node, so they carry over unchanged.
+
+        Returns
+        -------
+        ndarray, shape (L,) or (B, L)
+            Leaf global weights (sum 1) in :attr:`leaves` order. ``NaN`` (with a
+            :class:`~ahpstat.DegenerateDataWarning`) for a resample in which no retained
+            expert judged some node, or whose pooled comparisons at a node are disconnected.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> res = _example()
+        >>> np.allclose(res.resample(np.arange(len(res.experts))), res.leaf_weights)
+        True
+        >>> res.resample([[0, 0, 1], [1, 2, 2]]).shape
+        (2, 5)
+        """
+        idx = np.asarray(expert_index)
+        if idx.dtype.kind not in "iu" or idx.ndim not in (1, 2) or idx.shape[-1] == 0:
+            raise ValueError("`expert_index` must be a non-empty int array (k,) or (B, k); got "
+                             f"dtype {idx.dtype}, shape {idx.shape} instead.")
+        K = len(self.experts)
+        if idx.size and (idx.min() < 0 or idx.max() >= K):
+            raise ValueError(f"`expert_index` must lie in 0..{K - 1}; got values "
+                             f"{int(idx.min())}..{int(idx.max())} instead.")
+        one = idx.ndim == 1
+        idx2 = idx[None] if one else idx
+        B = idx2.shape[0]
+        counts = np.zeros((B, K))
+        np.add.at(counts, (np.repeat(np.arange(B), idx2.shape[1]), idx2.ravel()), 1.0)
+        g = self._engine.leaf_weights(counts, strict=False)
+        return g[0] if one else g
+
+    def leaf_weight_sampler(self) -> Callable[[np.ndarray], np.ndarray]:
+        """``sampler(expert_index (B, k)) -> (B, L)``, as :func:`ahpstat.bootstrap.joint_bootstrap`
+        takes it (:meth:`resample`)."""
+        return self.resample
+
+
+# --------------------------------------------------------------------------- engine
+
+
+class _Engine:
+    """Re-aggregation of fixed per-expert inputs for any expert count vectors (B, K)."""
+
+    def __init__(self, nodes, sizes, parents_idx, child_idx, leaf_idx, n_total, tables,
+                 method, aggregation, aip_mean, labels):
+        self.nodes = nodes          # internal node ids (with n >= 2 matrices or n == 1)
+        self.sizes = sizes          # n per internal node
+        self.child_idx = child_idx  # per internal node: global indices of its children
+        self.node_idx = parents_idx  # per internal node: its own global index
+        self.leaf_idx = leaf_idx
+        self.n_total = n_total
+        self.tables = tables        # (num (K, S), den (K, S)) with per-node column slices
+        self.method = method
+        self.aggregation = aggregation
+        self.aip_mean = aip_mean
+        self.labels = labels        # node -> child ids, for messages
+        # group nodes of equal order for one batched weighting call each
+        self.by_size: dict[int, list[int]] = {}
+        for j, n in enumerate(sizes):
+            if n >= 2:
+                self.by_size.setdefault(n, []).append(j)
+
+    def local(self, counts: np.ndarray, *, strict: bool) -> list[np.ndarray]:
+        """Local weights per internal node, each (B, n)."""
+        num_t, den_t, cuts = self.tables
+        num = counts @ num_t
+        den = counts @ den_t
+        B = counts.shape[0]
+        out: list[np.ndarray | None] = [None] * len(self.nodes)
+        for j, n in enumerate(self.sizes):
+            if n == 1:
+                out[j] = np.ones((B, 1))
+        bad = np.zeros(B, dtype=bool)
+        for n, js in self.by_size.items():
+            if self.aggregation == "aij":
+                sl = [slice(cuts[j], cuts[j + 1]) for j in js]
+                nu = np.stack([num[:, s] for s in sl], axis=1).reshape(B, len(js), n, n)
+                de = np.stack([den[:, s] for s in sl], axis=1).reshape(B, len(js), n, n)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    A = np.exp(nu / de)
+                A = np.where(de > 0, A, np.nan)
+                eye = np.eye(n, dtype=bool)
+                A[..., eye] = 1.0
+                W = self._weight(A, js, strict, bad)
+            else:
+                sl = [slice(cuts[j], cuts[j + 1]) for j in js]
+                nu = np.stack([num[:, s] for s in sl], axis=1)  # (B, nodes, n)
+                de = np.stack([den[:, s] for s in sl], axis=1)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    W = nu / de
+                if self.aip_mean == "geometric":
+                    top = np.where(np.isnan(W), -np.inf, W).max(axis=-1, keepdims=True)
+                    with np.errstate(invalid="ignore"):
+                        W = np.exp(W - top)
+                W = W / W.sum(axis=-1, keepdims=True)
+                nanrow = ~np.isfinite(W).all(axis=-1)
+                if nanrow.any():
+                    if strict:
+                        j = js[int(np.argwhere(nanrow)[0][1])]
+                        raise InputError(
+                            "no expert's weights are available at this node (every expert "
+                            "was dropped or left it out).", node=self.nodes[j])
+                    bad |= nanrow.any(axis=-1)
+            for t, j in enumerate(js):
+                out[j] = W[:, t, :]
+        if bad.any():
+            warn(f"{int(bad.sum())} of {B} expert resamples leave some node without "
+                 "identified weights (no retained expert judged it, or its comparisons are "
+                 "disconnected); their weights are NaN.", DegenerateDataWarning)
+            for j in range(len(out)):
+                out[j] = np.where(bad[:, None], np.nan, out[j])
+        return out  # type: ignore[return-value]
+
+    def _weight(self, A: np.ndarray, js: list[int], strict: bool, bad: np.ndarray):
+        missing = np.isnan(A)
+        if not missing.any():
+            return _weights_validated(A, method=self.method).weights
+        present = ~missing
+        conn = is_connected(present)
+        if not conn.all():
+            if strict:
+                b, t = (int(x) for x in np.argwhere(~conn)[0])
+                node = self.nodes[js[t]]
+                names = self.labels[node]
+                comps = comparison_graph_components(present[b, t])
+                parts = " | ".join("{" + ", ".join(names[i] for i in c) + "}" for c in comps)
+                raise InputError(
+                    "the experts' pooled comparison graph is disconnected: no chain of "
+                    f"judgments links {parts}, so the weights are not identified. Got "
+                    f"{len(comps)} components instead of 1.", node=node)
+            bad |= ~conn.all(axis=-1)
+            A = np.where(missing & ~conn[..., None, None], 1.0, A)
+            A[..., np.eye(A.shape[-1], dtype=bool)] = 1.0
+            missing = np.isnan(A)
+            if not missing.any():
+                return _weights_validated(A, method=self.method).weights
+        method = _incomplete_method(self.method)
+        return _weights_validated(A, method=method).weights
+
+    def leaf_weights(self, counts: np.ndarray, *, strict: bool) -> np.ndarray:
+        loc = self.local(counts, strict=strict)
+        B = counts.shape[0]
+        g = np.ones((B, self.n_total))
+        for j in range(len(self.nodes)):
+            g[:, self.child_idx[j]] = g[:, [self.node_idx[j]]] * loc[j]
+        return g[:, self.leaf_idx]
+
+
+def _incomplete_method(method: str) -> str:
+    return {"eigenvector": "harker", "geometric_mean": "llsm", "column_mean": "llsm"}.get(
+        method, method)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _full_stacks(stacks, hierarchy, experts):
+    """node -> (K, n, n) over all experts (all-NaN rows for an absent expert)."""
+    pos = {e: k for k, e in enumerate(experts)}
+    K = len(experts)
+    out = {}
+    for node in hierarchy.internal:
+        n = len(hierarchy.children(node))
+        full = np.full((K, n, n), np.nan)
+        full[:, np.arange(n), np.arange(n)] = 1.0
+        if node in stacks:
+            ex, S = stacks[node]
+            S = np.asarray(S, dtype=float)
+            if S.shape != (len(ex), n, n):
+                raise ValueError(f"stack of node {node!r} must have shape ({len(ex)}, {n}, {n});"
+                                 f" got {S.shape} instead.")
+            for e, M in zip(ex, S, strict=True):
+                full[pos[e]] = M
+        out[node] = full
+    return out
+
+
+def _present(full: np.ndarray) -> np.ndarray:
+    """(K,) whether each expert gave at least one judgment at this node."""
+    n = full.shape[-1]
+    if n == 1:
+        return np.ones(full.shape[0], dtype=bool)
+    off = ~np.eye(n, dtype=bool)
+    return (~np.isnan(full[:, off])).any(axis=-1)
+
+
+def _index_values(A: np.ndarray, opts: PanelOptions) -> dict[str, np.ndarray]:
+    """Index of each matrix (batch (m, n, n)); NaN for a matrix whose graph is disconnected."""
+    m, n = A.shape[0], A.shape[-1]
+    val = np.full(m, np.nan)
+    lam = np.full(m, np.nan)
+    thr = np.full(m, np.nan)
+    comp = np.array([None] * m, dtype=object)
+    ri_value = np.nan
+    if m == 0:
+        return dict(value=val, lambda_max=lam, threshold=thr, completion=comp, ri=ri_value)
+    conn = is_connected(~np.isnan(A)) if n > 1 else np.ones(m, bool)
+    complete = ~np.isnan(A).reshape(m, -1).any(axis=-1)
+    groups = [np.flatnonzero(complete & conn)] + [
+        np.array([b]) for b in np.flatnonzero(~complete & conn)]
+    for sel in groups:
+        if sel.size == 0:
+            continue
+        c = consistency(A[sel], index=opts.index, random_index=opts.random_index,
+                        threshold=opts.threshold)
+        val[sel] = c.value
+        thr[sel] = c.threshold
+        if c.lambda_max is not None:
+            lam[sel] = c.lambda_max
+        comp[sel] = c.completion
+        if c.random_index_value is not None:
+            ri_value = c.random_index_value
+    if not conn.all():
+        # order-dependent thresholds need a threshold even for unidentified matrices
+        thr[~conn] = consistency(np.ones((n, n)), index=opts.index,
+                                 random_index=opts.random_index,
+                                 threshold=opts.threshold).threshold
+    return dict(value=val, lambda_max=lam, threshold=thr, completion=comp, ri=ri_value)
+
+
+def _one_index(A: np.ndarray, opts: PanelOptions) -> float:
+    return float(_index_values(A[None], opts)["value"][0])
+
+
+def _expert_weights_one(A: np.ndarray, method: str) -> np.ndarray:
+    if np.isnan(A).any():
+        if not is_connected(~np.isnan(A)):
+            return np.full(A.shape[-1], np.nan)
+        method = _incomplete_method(method)
+    return _weights_validated(A, method=method).weights
+
+
+def _repair(A: np.ndarray, value: float, thr: float, opts: PanelOptions,
+            expert: str, node: str, names: Sequence[str], audit: list) -> tuple[np.ndarray, float]:
+    """Move the worst judgment toward its consistent value until ``value <= thr``."""
+    A = A.copy()
+    n = A.shape[-1]
+    given = ~np.isnan(A) & np.triu(np.ones((n, n), bool), 1)
+    max_steps = opts.max_repair_steps or 2 * max(1, int(given.sum()))
+    steps = 0
+    while value > thr + 1e-12 and steps < max_steps:
+        w = _expert_weights_one(A, opts.method)
+        E = np.log(A) + np.log(w)[None, :] - np.log(w)[:, None]
+        E = np.where(given, np.abs(E), -1.0)
+        order = np.argsort(-E, axis=None, kind="stable")
+        change = None
+        for flat in order:
+            i, j = divmod(int(flat), n)
+            if E[i, j] <= 1e-12:
+                break
+            old, target = A[i, j], w[i] / w[j]
+            new = target
+            if opts.repair_on_scale:
+                new = float(nearest_saaty(np.array(target)))
+                if np.isclose(new, old):
+                    # one scale step toward the consistent value
+                    k = int(np.abs(_LOG_SCALE - np.log(old)).argmin())
+                    k += 1 if target > old else -1
+                    if 0 <= k < SAATY_SCALE.size:
+                        new = float(SAATY_SCALE[k])
+            if not np.isclose(new, old):
+                change = (i, j, float(old), float(new))
+                break
+        if change is None:
+            break
+        i, j, old, new = change
+        A[i, j], A[j, i] = new, 1.0 / new
+        after = _one_index(A, opts)
+        audit.append((expert, node, "repair", names[i], names[j], old, new, opts.index,
+                      value, after, thr))
+        value = after
+        steps += 1
+    if value > thr + 1e-12:
+        audit.append((expert, node, "repair_failed", None, None, np.nan, np.nan, opts.index,
+                      value, value, thr))
+    return A, value
+
+
+# --------------------------------------------------------------------------- main entry
+
+
+def run_panel(
+    stacks: Mapping[str, tuple[Sequence[str], ArrayLike]],
+    hierarchy: Any,
+    *,
+    experts: Sequence[str] | None = None,
+    expert_weights: Mapping[str, float] | ArrayLike | None = None,
+    options: PanelOptions | None = None,
+) -> PanelResult:
+    """Aggregate a panel's judgments at every internal node of a hierarchy.
+
+    Parameters
+    ----------
+    stacks : mapping
+        ``node -> (experts, stack (K_node, n, n))`` as :func:`ahpstat.io.judgment_stacks`
+        returns (element order = ``hierarchy.children(node)``; ``NaN`` = missing). A node
+        with one child needs no matrix.
+    hierarchy : Hierarchy
+        Uses ``internal``, ``leaves``, ``nodes``, ``children(id)``.
+    experts : sequence of str, optional
+        Order of the experts (default: first appearance over the nodes).
+    expert_weights : mapping expert -> weight, or array (K,), optional
+        Positive weights (equal when omitted), normalized to sum 1.
+    options : PanelOptions, optional
+
+    Returns
+    -------
+    PanelResult
+
+    Raises
+    ------
+    InputError
+        A node with two or more children that no expert judged; a node whose pooled
+        comparison graph is disconnected; a node where the policy drops every expert; an
+        expert's disconnected matrix under AIP.
+
+    Examples
+    --------
+    >>> res = _example()
+    >>> res.leaf_weights.round(4)
+    array([0.2364, 0.1182, 0.3034, 0.1513, 0.1907])
+    >>> res.audit[["expert", "node", "action"]].head(1)
+      expert node action
+    0     E3    A   flag
+    """
+    opts = options or PanelOptions()
+    if experts is None:
+        seen: dict[str, None] = {}
+        for node in hierarchy.internal:
+            if node in stacks:
+                for e in stacks[node][0]:
+                    seen.setdefault(str(e), None)
+        experts = tuple(seen)
+    experts = tuple(str(e) for e in experts)
+    K = len(experts)
+    if K == 0:
+        raise InputError("the panel has no expert judgments. Got 0 experts instead.")
+    if isinstance(expert_weights, Mapping):
+        unknown = sorted(set(map(str, expert_weights)) - set(experts))
+        if unknown:
+            raise InputError(f"expert weights are given for experts without judgments: "
+                             f"{', '.join(unknown)}. Got {len(unknown)} unknown experts.")
+        lacking = [e for e in experts if e not in expert_weights]
+        if lacking:
+            raise InputError(f"no expert weight for {', '.join(lacking)}; every expert with "
+                             f"judgments needs one. Got {len(lacking)} missing.")
+        expert_weights = [float(expert_weights[e]) for e in experts]
+    ew = normalize_expert_weights(expert_weights, K)
+
+    full = _full_stacks(stacks, hierarchy, experts)
+    nodes = tuple(hierarchy.internal)
+    names = {v: tuple(hierarchy.children(v)) for v in nodes}
+    cons_rows: list[tuple] = []
+    audit: list[tuple] = []
+    effective: dict[str, np.ndarray] = {}
+    node_w: dict[str, np.ndarray] = {}
+    expert_local: dict[str, np.ndarray] = {}
+    thr_used: set[float] = set()
+
+    for v in nodes:
+        S = full[v]
+        n = S.shape[-1]
+        present = _present(S)
+        if n >= 2 and not present.any():
+            raise InputError(f"no expert judged the {n} children of this node "
+                             f"({', '.join(names[v])}). Got 0 judgments instead.", node=v)
+        mult = present.astype(float)
+        S_eff = S.copy()
+        if n >= 2:
+            iv = _index_values(S[present], opts)
+            val = np.full(K, np.nan)
+            thr = np.full(K, np.nan)
+            lam = np.full(K, np.nan)
+            comp = np.array([None] * K, dtype=object)
+            val[present], thr[present] = iv["value"], iv["threshold"]
+            lam[present], comp[present] = iv["lambda_max"], iv["completion"]
+            after = val.copy()
+            status = np.array(["absent"] * K, dtype=object)
+            status[present] = "ok"
+            for k in np.flatnonzero(present):
+                thr_used.add(float(thr[k]))
+                if not np.isnan(val[k]) and val[k] > thr[k] + 1e-12:
+                    e = experts[k]
+                    audit.append((e, v, "flag", None, None, np.nan, np.nan, opts.index,
+                                  val[k], val[k], thr[k]))
+                    status[k] = "flagged"
+                    if opts.policy == "drop":
+                        mult[k] = 0.0
+                        status[k] = "dropped"
+                        audit.append((e, v, "drop", None, None, 1.0, 0.0, opts.index,
+                                      val[k], np.nan, thr[k]))
+                    elif opts.policy == "downweight":
+                        f = thr[k] / val[k]
+                        mult[k] = f
+                        status[k] = "downweighted"
+                        audit.append((e, v, "downweight", None, None, 1.0, f, opts.index,
+                                      val[k], val[k], thr[k]))
+                    elif opts.policy == "repair":
+                        S_eff[k], after[k] = _repair(S[k], val[k], thr[k], opts, e, v,
+                                                     names[v], audit)
+                        status[k] = "repaired" if after[k] <= thr[k] + 1e-12 else \
+                            "repair_failed"
+            if not (mult > 0).any():
+                raise InputError(
+                    f"the '{opts.policy}' policy leaves no expert at this node: every "
+                    f"matrix exceeds the {opts.index.upper()} threshold. Use policy 'keep', "
+                    "'repair' or 'downweight', or a larger threshold. Got "
+                    f"{int(present.sum())} inconsistent experts instead.", node=v)
+            for k in range(K):
+                cons_rows.append((experts[k], v, n, opts.index, val[k], thr[k],
+                                  bool(val[k] <= thr[k] + 1e-12) if present[k] else np.nan,
+                                  iv["ri"], lam[k], comp[k], status[k], after[k]))
+        EL = np.full((K, n), np.nan)
+        for k in np.flatnonzero(present):
+            EL[k] = _expert_weights_one(S_eff[k], opts.method) if n >= 2 else 1.0
+        if opts.aggregation == "aip" and n >= 2:
+            badk = [k for k in np.flatnonzero(mult > 0) if np.isnan(EL[k]).any()]
+            if badk:
+                raise InputError(
+                    "AIP needs each expert's own weights, but this expert's comparisons at "
+                    "the node are disconnected. Use aggregation 'aij' or complete the "
+                    "matrix.", node=v, expert=experts[badk[0]])
+        effective[v] = S_eff
+        node_w[v] = ew * mult
+        expert_local[v] = EL
+
+    # tables for the engine: per node, columns of log judgments (AIJ) or log weights (AIP)
+    all_nodes = tuple(hierarchy.nodes)
+    gpos = {v: i for i, v in enumerate(all_nodes)}
+    num_cols, den_cols, cuts = [], [], [0]
+    for v in nodes:
+        S = effective[v]
+        n = S.shape[-1]
+        w = node_w[v][:, None]
+        if opts.aggregation == "aij":
+            L = np.log(S.reshape(K, n * n))
+            given = ~np.isnan(L)
+            num_cols.append(np.where(given, L, 0.0) * w)
+            den_cols.append(given * w)
+        else:
+            EL = expert_local[v]
+            given = ~np.isnan(EL)
+            X = np.log(EL) if opts.aip_mean == "geometric" else EL
+            num_cols.append(np.where(given, X, 0.0) * w)
+            den_cols.append(given * w)
+        cuts.append(cuts[-1] + num_cols[-1].shape[1])
+    num_t = np.concatenate(num_cols, axis=1) if num_cols else np.zeros((K, 0))
+    den_t = np.concatenate(den_cols, axis=1) if den_cols else np.zeros((K, 0))
+    engine = _Engine(
+        nodes=nodes,
+        sizes=[len(names[v]) for v in nodes],
+        parents_idx=[gpos[v] for v in nodes],
+        child_idx=[np.array([gpos[c] for c in names[v]]) for v in nodes],
+        leaf_idx=np.array([gpos[leaf] for leaf in hierarchy.leaves]),
+        n_total=len(all_nodes),
+        tables=(num_t, den_t, cuts),
+        method=opts.method,
+        aggregation=opts.aggregation,
+        aip_mean=opts.aip_mean,
+        labels=names,
+    )
+    ones = np.ones((1, K))
+    loc_list = engine.local(ones, strict=True)
+    local = {v: loc_list[j][0] for j, v in enumerate(nodes)}
+    g_all = np.ones(len(all_nodes))
+    for j, v in enumerate(nodes):
+        g_all[engine.child_idx[j]] = g_all[gpos[v]] * local[v]
+    global_weights = {v: float(g_all[gpos[v]]) for v in all_nodes}
+    leaf_w = g_all[engine.leaf_idx]
+
+    # aggregate (AIJ) matrices and their consistency
+    agg: dict[str, np.ndarray | None] = {}
+    num1, den1 = ones @ num_t, ones @ den_t
+    for j, v in enumerate(nodes):
+        n = len(names[v])
+        if opts.aggregation != "aij":
+            agg[v] = None
+            continue
+        with np.errstate(invalid="ignore", divide="ignore"):
+            Gm = np.exp(num1[0, cuts[j]:cuts[j + 1]] / den1[0, cuts[j]:cuts[j + 1]])
+        Gm = np.where(den1[0, cuts[j]:cuts[j + 1]] > 0, Gm, np.nan).reshape(n, n)
+        Gm[np.arange(n), np.arange(n)] = 1.0
+        agg[v] = Gm
+        if n >= 2:
+            iv = _index_values(Gm[None], opts)
+            cons_rows.append((AGGREGATE_LABEL, v, n, opts.index, iv["value"][0],
+                              iv["threshold"][0], bool(iv["value"][0] <= iv["threshold"][0]
+                                                       + 1e-12), iv["ri"],
+                              iv["lambda_max"][0], iv["completion"][0], "aggregate",
+                              iv["value"][0]))
+
+    cons = pd.DataFrame(cons_rows, columns=[
+        "expert", "node", "n", "index", "value", "threshold", "acceptable", "random_index_value",
+        "lambda_max", "completion", "status", "value_after"])
+    ri_name = get_random_index_table(opts.random_index).name if opts.index in ("cr", "ci") \
+        else None
+    cons.insert(7, "random_index", ri_name)
+    audit_df = pd.DataFrame(audit, columns=_AUDIT_COLUMNS)
+    disp = _dispersion(nodes, names, full, expert_local)
+    return PanelResult(
+        experts=experts, expert_weights=ew, nodes=nodes, local=local,
+        global_weights=global_weights, leaves=tuple(hierarchy.leaves), leaf_weights=leaf_w,
+        aggregate_matrices=agg, stacks=full, effective_stacks=effective,
+        node_expert_weights=node_w, expert_local=expert_local, consistency=cons,
+        audit=audit_df, dispersion=disp, options=opts,
+        threshold=thr_used.pop() if len(thr_used) == 1 else opts.threshold, _engine=engine,
+    )
+
+
+def _dispersion(nodes, names, full, expert_local) -> pd.DataFrame:
+    """Per node: spread of the experts' log-judgments and of their own weights."""
+    rows = []
+    for v in nodes:
+        S = full[v]
+        n = S.shape[-1]
+        present = _present(S)
+        if n < 2:
+            rows.append((v, int(present.sum()), n, 0, 0.0, 0.0, None, None, 0.0))
+            continue
+        iu = np.triu_indices(n, 1)
+        L = np.log(S[present][:, iu[0], iu[1]])  # (K', pairs)
+        cnt = (~np.isnan(L)).sum(axis=0)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            sd = np.where(cnt >= 2, np.nanstd(L, axis=0, ddof=1) if L.shape[0] >= 2
+                          else np.nan, np.nan)
+        EL = expert_local[v][present]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            wsd = np.nanstd(EL, axis=0, ddof=1) if EL.shape[0] >= 2 else np.full(n, np.nan)
+        if np.isnan(sd).all():
+            rows.append((v, int(present.sum()), n, len(iu[0]), np.nan, np.nan, None, None,
+                         float(np.nanmean(wsd)) if not np.isnan(wsd).all() else np.nan))
+            continue
+        p = int(np.nanargmax(sd))
+        rows.append((v, int(present.sum()), n, len(iu[0]), float(np.nanmean(sd)),
+                     float(sd[p]), names[v][iu[0][p]], names[v][iu[1][p]],
+                     float(np.nanmean(wsd))))
+    return pd.DataFrame(rows, columns=["node", "n_experts", "n_elements", "n_pairs",
+                                       "log_sd_mean", "log_sd_max", "worst_row", "worst_col",
+                                       "weight_sd_mean"])
+
+
+# --------------------------------------------------------------------------- doc example
+
+
+class _Tree:
+    """A minimal hierarchy for examples and tests: ``{node: children}`` in pre-order."""
+
+    def __init__(self, children: Mapping[str, Sequence[str]], root: str) -> None:
+        self._ch = {k: tuple(v) for k, v in children.items()}
+        order: list[str] = []
+
+        def visit(v: str) -> None:
+            order.append(v)
+            for c in self._ch.get(v, ()):
+                visit(c)
+
+        visit(root)
+        self.root = root
+        self.nodes = tuple(order)
+        self.internal = tuple(v for v in order if self._ch.get(v))
+        self.leaves = tuple(v for v in order if not self._ch.get(v))
+
+    def children(self, v: str) -> tuple[str, ...]:
+        return self._ch.get(v, ())
+
+
+def _example(policy: str = "keep") -> PanelResult:
+    """Goal A over B1 (items a, b), leaf B2 and B3 (items c, d); E3 is inconsistent at A."""
+    from ahpstat.pairwise import from_upper_triangle
+
+    tree = _Tree({"A": ["B1", "B2", "B3"], "B1": ["a", "b"], "B3": ["c", "d"],
+                  "B2": []}, "A")
+    stacks = {
+        "A": (("E1", "E2", "E3"), from_upper_triangle([[2, 1, 0.5], [2, 2, 1], [2, 1 / 9, 7]])),
+        "B1": (("E1", "E2", "E3"), from_upper_triangle([[2], [2], [2]])),
+        "B3": (("E1", "E2", "E3"), from_upper_triangle([[1], [0.5], [1]])),
+    }
+    return run_panel(stacks, tree, options=PanelOptions(policy=policy))
