@@ -1,0 +1,179 @@
+"""PNG figures of a study result (matplotlib, Agg backend). Drawing only: no statistics.
+
+Figures use node ids (the default fonts have no CJK glyphs); the report's tables give the
+labels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["FIGURES", "draw_all"]
+
+#: file name -> caption
+FIGURES = {
+    "hierarchy.png": "The hierarchy: each box's height is the node's global weight.",
+    "scores_criteria.png": "Composite score of the goal and of every criterion (whole sample).",
+    "scores_groups.png": "Composite scores per group: goal and criteria.",
+    "consistency.png": "Consistency of every expert's matrix at every node "
+                       "(index / threshold; above 1 = not acceptable, marked x).",
+}
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"font.size": 8, "svg.hashsalt": "ahpstat",
+                         "figure.dpi": 100, "savefig.dpi": 110})
+    return plt
+
+
+def _save(fig: Any, path: Path) -> None:
+    fig.savefig(path, format="png", metadata={"Software": None}, bbox_inches="tight")
+
+
+def draw_all(res: Any, out: Path) -> list[str]:
+    """Draw every figure into ``out``; return the file names written."""
+    plt = _plt()
+    written = []
+    for name, fn in (("hierarchy.png", hierarchy_figure),
+                     ("scores_criteria.png", criteria_scores_figure),
+                     ("scores_groups.png", group_scores_figure),
+                     ("consistency.png", consistency_figure)):
+        fig = fn(res, plt)
+        if fig is None:
+            continue
+        _save(fig, out / name)
+        plt.close(fig)
+        written.append(name)
+    return written
+
+
+def hierarchy_figure(res: Any, plt: Any) -> Any:
+    """Icicle chart: one column per level, boxes stacked with height = global weight."""
+    h = res.hierarchy
+    W = res.weights.set_index("node")
+    depth_max = int(W.depth.max())
+    fig, ax = plt.subplots(figsize=(2.2 * (depth_max + 1), 9))
+    # y positions: leaves stacked in pre-order, internal nodes span their leaves
+    top: dict[str, float] = {}
+    y = 1.0
+    for leaf in h.leaves:
+        top[leaf] = y
+        y -= float(W.loc[leaf, "global"])
+    for v in h.nodes:
+        if v not in top:
+            top[v] = top[h.leaves_under(v)[0]]
+    cmap = plt.get_cmap("tab10")
+    crit = {c: k for k, c in enumerate(h.children(h.root))}
+
+    def colour(v: str) -> Any:
+        path = v
+        while h.parent(path) is not None and h.parent(path) != h.root:
+            path = h.parent(path)
+        return cmap(crit.get(path, 0) % 10) if v != h.root else (0.85, 0.85, 0.85, 1)
+
+    for v in h.nodes:
+        d = int(W.loc[v, "depth"])
+        g = float(W.loc[v, "global"])
+        ax.add_patch(plt.Rectangle((d, top[v] - g), 0.95, g, facecolor=colour(v),
+                                   edgecolor="white", linewidth=0.5,
+                                   alpha=1.0 if d <= 1 else 0.75 - 0.15 * (d - 2)))
+        fs = 8 if d <= 1 else (7 if d == 2 else 5.5)
+        if g >= 0.008 or d <= 1:
+            ax.text(d + 0.05, top[v] - g / 2, f"{v}  {g:.3f}", va="center", ha="left",
+                    fontsize=fs)
+    ax.set_xlim(0, depth_max + 1)
+    ax.set_ylim(0, 1)
+    ax.set_xticks(np.arange(depth_max + 1) + 0.475)
+    ax.set_xticklabels([str(W.loc[W.depth == d, "level"].iloc[0]) for d in
+                        range(depth_max + 1)])
+    ax.set_yticks([])
+    for s in ("top", "right", "left"):
+        ax.spines[s].set_visible(False)
+    ax.set_title("Global weights (box height) at every level")
+    return fig
+
+
+def criteria_scores_figure(res: Any, plt: Any) -> Any:
+    h = res.hierarchy
+    S = res.scores[res.scores.grouping == "all"].set_index("node")["score"]
+    crit = list(h.children(h.root))
+    vals = [float(S[c]) for c in crit]
+    fig, ax = plt.subplots(figsize=(6, 0.35 * len(crit) + 1.2))
+    ypos = np.arange(len(crit))[::-1]
+    ax.barh(ypos, vals, color="#4c72b0")
+    for yy, v in zip(ypos, vals, strict=True):
+        ax.text(v + 0.01, yy, f"{v:.3f}", va="center", fontsize=7)
+    goal = float(S[h.root])
+    ax.axvline(goal, color="#c44e52", linestyle="--", linewidth=1)
+    ax.text(goal, len(crit) - 0.4, f" {h.root} = {goal:.4f}", color="#c44e52", fontsize=7)
+    ax.set_yticks(ypos)
+    ax.set_yticklabels(crit)
+    lo, hi = res.study.survey.likert
+    span = max([*vals, goal]) - min([*vals, goal])
+    ax.set_xlim(max(lo, min([*vals, goal]) - max(0.3, span)), min(hi, max(vals) + 0.3))
+    ax.set_xlabel(f"composite score (Likert {lo}-{hi})")
+    ax.set_title("Scores of the criteria, whole sample")
+    return fig
+
+
+def group_scores_figure(res: Any, plt: Any) -> Any:
+    if not res.group_names:
+        return None
+    h = res.hierarchy
+    gcol = next(iter(res.group_names))
+    names = list(res.group_names[gcol])
+    cols = [h.root, *h.children(h.root)]
+    S = res.scores[res.scores.grouping == gcol].pivot(index="group", columns="node",
+                                                      values="score")
+    Z = S.loc[names, cols].to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(1.0 + 0.55 * len(cols), 0.22 * len(names) + 1.4))
+    im = ax.imshow(Z, aspect="auto", cmap="viridis")
+    for i in range(Z.shape[0]):
+        for j in range(Z.shape[1]):
+            if np.isfinite(Z[i, j]):
+                ax.text(j, i, f"{Z[i, j]:.2f}", ha="center", va="center", fontsize=5.5,
+                        color="white" if Z[i, j] < np.nanmean(Z) else "black")
+    ax.set_xticks(range(len(cols)))
+    ax.set_xticklabels(cols)
+    ax.set_yticks(range(len(names)))
+    ax.set_yticklabels(names, fontsize=6)
+    ax.set_title(f"Scores per {gcol}")
+    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    return fig
+
+
+def consistency_figure(res: Any, plt: Any) -> Any:
+    C = res.consistency
+    C = C[(C.expert != "(aggregate)") & (C.n >= 3)]
+    if C.empty:
+        return None
+    nodes = [v for v in res.panel.nodes if v in set(C.node)]
+    experts = list(res.experts)
+    R = (C.assign(ratio=C.value / C.threshold)
+         .pivot(index="expert", columns="node", values="ratio")
+         .reindex(index=experts, columns=nodes))
+    Z = R.to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(0.25 * len(nodes) + 2, 0.2 * len(experts) + 1.5))
+    vmax = max(2.0, float(np.nanmax(Z)) if np.isfinite(Z).any() else 2.0)
+    from matplotlib.colors import TwoSlopeNorm
+
+    im = ax.imshow(Z, aspect="auto", cmap="RdYlGn_r", norm=TwoSlopeNorm(1.0, 0.0, vmax))
+    bad = np.argwhere(Z > 1 + 1e-12)
+    if bad.size:
+        ax.scatter(bad[:, 1], bad[:, 0], marker="x", color="black", s=12, linewidths=0.8)
+    ax.set_xticks(range(len(nodes)))
+    ax.set_xticklabels(nodes, rotation=90, fontsize=6)
+    ax.set_yticks(range(len(experts)))
+    ax.set_yticklabels(experts, fontsize=6)
+    idx = res.study.panel.index.upper()
+    ax.set_title(f"{idx} / threshold per expert and node")
+    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    return fig

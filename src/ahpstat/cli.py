@@ -1,0 +1,230 @@
+"""Command line: ``ahpstat run | check | weights``. Thin: parse, call the API, print.
+
+Exit codes: 0 success; 1 a user error (bad input file or option value: one clear message,
+no traceback); 2 a usage error (unknown command or option, missing argument).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    from ahpstat.scales import RANDOM_INDEX_TABLES
+    from ahpstat.weighting import WEIGHTING_METHODS
+
+    p = argparse.ArgumentParser(
+        prog="ahpstat",
+        description="Analytic Hierarchy Process studies: expert weights, consistency, "
+                    "composite scores, reports.")
+    p.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    r = sub.add_parser("run", help="run a study and write its tables, report and figures",
+                       description="Run the whole study described by STUDY.yaml.")
+    r.add_argument("study", metavar="STUDY.yaml")
+    r.add_argument("--out", required=True, metavar="DIR",
+                   help="output folder (replaced atomically)")
+    r.add_argument("--seed", type=int, default=None, metavar="N",
+                   help="seed of the random parts (overrides the study's `seed`)")
+    r.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+
+    c = sub.add_parser("check", help="validate every input of a study; change nothing",
+                       description="Validate the study file and every input it names; "
+                                   "report all problems found.")
+    c.add_argument("study", metavar="STUDY.yaml")
+
+    w = sub.add_parser("weights", help="weights and consistency of one matrix",
+                       description="Weights and consistency of one pairwise-comparison "
+                                   "matrix (CSV: a square block of numbers such as 3 or 1/3, "
+                                   "optionally with element names in the header row and the "
+                                   "first column; blank = missing).")
+    w.add_argument("matrix", metavar="MATRIX.csv")
+    w.add_argument("--method", default="eigenvector", choices=WEIGHTING_METHODS)
+    w.add_argument("--random-index", default="saaty", choices=tuple(RANDOM_INDEX_TABLES),
+                   metavar="T", help="random-index table: " + ", ".join(RANDOM_INDEX_TABLES))
+    w.add_argument("--json", action="store_true", help="print JSON")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ahpstat`` command; returns the exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    if args.version:
+        import ahpstat
+
+        print(f"ahpstat {ahpstat.__version__}")
+        return EXIT_OK
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        print("ahpstat: error: a command is required (run, check, weights)", file=sys.stderr)
+        return EXIT_USAGE
+    from ahpstat._validation import InputError
+
+    try:
+        return {"run": _run, "check": _check, "weights": _weights}[args.command](args)
+    except InputError as exc:
+        print(f"ahpstat: error: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except (OSError, ValueError) as exc:
+        print(f"ahpstat: error: {_os_message(exc)}", file=sys.stderr)
+        return EXIT_USER
+
+
+def _os_message(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    return str(exc)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import time
+
+    from ahpstat.study import Study
+
+    t0 = time.perf_counter()
+    study = Study.from_yaml(args.study)
+    res = study.run(rng=args.seed)
+    out = res.write(args.out, figures=not args.no_figures)
+    h = res.hierarchy
+    goal = res.scores[(res.scores.grouping == "all") & (res.scores.node == h.root)]
+    n_flag = int((res.audit.action == "flag").sum()) if len(res.audit) else 0
+    print(f"{study.name}: {len(res.experts)} experts, {len(res.respondents)} respondents, "
+          f"{len(h.nodes)} nodes; goal score {float(goal.score.iloc[0]):.4f}; "
+          f"{n_flag} inconsistent matrices ({study.panel.policy}).")
+    print(f"Report: {out / 'report.html'}  (also report.md, tables *.csv, provenance.json)  "
+          f"[{time.perf_counter() - t0:.1f} s]")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from ahpstat.study import check_study
+
+    problems = check_study(args.study)
+    if not problems:
+        print(f"{args.study}: OK: every input is valid.")
+        return EXIT_OK
+    print(f"{args.study}: {len(problems)} problem{'s' if len(problems) > 1 else ''} found:",
+          file=sys.stderr)
+    for k, p in enumerate(problems, start=1):
+        print(f"  {k}. {p}", file=sys.stderr)
+    return EXIT_USER
+
+
+def read_matrix_csv(path: str | Path):
+    """Read one pairwise-comparison matrix from CSV; return ``(labels, ndarray)``.
+
+    Raises :class:`~ahpstat.InputError` naming the file, row and column of a bad cell.
+    """
+    import csv
+    from fractions import Fraction
+
+    import numpy as np
+
+    from ahpstat._validation import InputError
+
+    f = str(path)
+    if not Path(path).is_file():
+        raise InputError("the matrix file does not exist.", file=f)
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        rows = [r for r in csv.reader(fh) if any(c.strip() for c in r)]
+    if not rows:
+        raise InputError("the matrix file is empty. Got no rows instead.", file=f)
+
+    def num(s: str) -> float | None:
+        s = s.strip()
+        if s == "" or s.lower() in ("na", "nan"):
+            return float("nan")
+        try:
+            return float(Fraction(s)) if "/" in s else float(s)
+        except (ValueError, ZeroDivisionError):
+            return None
+
+    def text(c: str) -> bool:
+        return c.strip() != "" and num(c) is None
+
+    header = len(rows[0]) > 1 and all(text(c) for c in rows[0][1:])
+    labels = None
+    body = rows
+    if header:
+        labels = [c.strip() for c in rows[0][1:]]
+        body = rows[1:]
+    row_labels = bool(body) and all(text(r[0]) for r in body)
+    if row_labels:
+        labels = labels or [r[0].strip() for r in body]
+        body = [r[1:] for r in body]
+    n = len(body)
+    vals = np.full((n, n), np.nan)
+    first = 2 if header else 1
+    for i, r in enumerate(body):
+        if len(r) != n:
+            raise InputError(f"the matrix must be square ({n} x {n}); this row has {len(r)} "
+                             f"values. Got {len(r)} instead of {n}.", file=f, row=first + i)
+        for j, cell in enumerate(r):
+            v = num(cell)
+            if v is None:
+                col = labels[j] if labels else str(j + 1)
+                raise InputError(f"{cell!r} is not a number (use e.g. 3, 0.5 or 1/3). Got "
+                                 f"{cell!r} instead.", file=f, row=first + i, column=col)
+            vals[i, j] = v
+    if labels is None:
+        labels = [str(k + 1) for k in range(n)]
+    if len(labels) != n:
+        raise InputError(f"{len(labels)} element names for a {n} x {n} matrix. Got "
+                         f"{len(labels)} names instead of {n}.", file=f, row=1)
+    return labels, vals
+
+
+def _weights(args: argparse.Namespace) -> int:
+    import ahpstat as ah
+    from ahpstat._validation import InputError
+
+    labels, A = read_matrix_csv(args.matrix)
+    try:
+        r = ah.weights(A, method=args.method)
+        c = ah.consistency(A, index="cr", random_index=args.random_index)
+    except ValueError as exc:
+        raise InputError(str(exc).replace("`A`", "the matrix"), file=args.matrix) from None
+    lam = float(c.lambda_max) if c.lambda_max is not None else float("nan")
+    ci = (lam - len(labels)) / (len(labels) - 1) if len(labels) > 2 else 0.0
+    out = {
+        "file": str(args.matrix),
+        "method": args.method,
+        "weights": {k: float(v) for k, v in zip(labels, r.weights, strict=True)},
+        "lambda_max": lam,
+        "ci": max(ci, 0.0),
+        "cr": float(c.value),
+        "random_index": c.random_index,
+        "random_index_value": c.random_index_value,
+        "threshold": c.threshold,
+        "acceptable": bool(c.acceptable),
+        "completion": c.completion,
+    }
+    if args.json:
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    width = max(len(x) for x in labels)
+    print(f"{args.matrix}: {len(labels)} x {len(labels)}, method {args.method}")
+    for k, v in out["weights"].items():
+        print(f"  {k:<{width}}  {v:.4f}")
+    extra = " (of the optimal completion)" if c.completion else ""
+    print(f"lambda_max {lam:.4f}, CI {out['ci']:.4f}, CR {out['cr']:.4f}{extra} "
+          f"(RI({len(labels)}) = {c.random_index_value:g}, table '{c.random_index}'): "
+          + ("acceptable" if out["acceptable"] else f"NOT acceptable (> {c.threshold:g})"))
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

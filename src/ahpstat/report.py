@@ -1,0 +1,345 @@
+"""The study report, Markdown and HTML, from a :class:`~ahpstat.study.StudyResult`.
+
+A thin layer: it formats the result's tables (rounding only for display), states the
+methods in words, and embeds the figures. No statistics are computed here.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ahpstat.scales import get_random_index_table
+
+__all__ = ["method_statement", "report_blocks", "write_report"]
+
+_INDEX_NAMES = {
+    "cr": "consistency ratio CR = CI / RI(n), CI = (λmax − n)/(n − 1) (Saaty 1980)",
+    "ci": "consistency index CI = (λmax − n)/(n − 1) (Saaty 1977)",
+    "gci": "geometric consistency index GCI (Aguarón & Moreno-Jiménez 2003)",
+    "koczkodaj": "Koczkodaj's (1993) inconsistency index (worst triad)",
+}
+_METHOD_NAMES = {
+    "eigenvector": "the principal right eigenvector (Saaty 1977)",
+    "geometric_mean": "the row geometric mean (logarithmic least squares; Crawford & "
+                      "Williams 1985)",
+    "column_mean": "the normalized column mean (additive normalization)",
+    "harker": "Harker's (1987) eigenvector for incomplete matrices",
+    "llsm": "incomplete logarithmic least squares (Bozóki, Fülöp & Rónyai 2010)",
+}
+_POLICY_TEXT = {
+    "keep": "kept in the panel and flagged in the audit table",
+    "drop": "left out of the panel at that node (recorded in the audit table)",
+    "repair": "repaired: the judgment furthest from the ratio the matrix's own weights imply "
+              "was moved to that ratio{scale}, and this was repeated until the matrix was "
+              "acceptable; every change is listed in the audit table",
+    "downweight": "down-weighted at that node, their weight multiplied by threshold / index "
+                  "(recorded in the audit table)",
+}
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+def _fmt_table(df: pd.DataFrame, digits: dict[str, int] | int = 4) -> pd.DataFrame:
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_float_dtype(out[c]):
+            d = digits.get(c, 4) if isinstance(digits, dict) else digits
+            out[c] = out[c].map(lambda x, d=d: "" if pd.isna(x) else f"{x:.{d}f}")
+        elif pd.api.types.is_bool_dtype(out[c]):
+            out[c] = out[c].map({True: "yes", False: "no"})
+        else:
+            out[c] = out[c].map(lambda x: "" if x is None or (isinstance(x, float)
+                                                                 and pd.isna(x)) else str(x))
+    return out
+
+
+def method_statement(res: Any) -> list[str]:
+    """Paragraphs saying what was done, in words a reviewer accepts."""
+    st = res.study
+    p = st.panel
+    h = res.hierarchy
+    K = len(res.experts)
+    levels = [len(x) for x in h.levels()]
+    thr = res.panel.threshold
+    thr_txt = f"{thr:g}" if thr is not None else "the index's own threshold for each order"
+    ri_txt = ""
+    if p.index in ("cr", "ci"):
+        t = get_random_index_table(p.random_index)
+        ri_txt = (f" The random index RI(n) is taken from the '{t.name}' table ({t.source}); "
+                  "other tables give other ratios, which is why the table is named.")
+    if p.aggregation == "aij":
+        agg = ("The experts' judgments were combined at every node by the aggregation of "
+               "individual judgments (AIJ): the element-wise weighted geometric mean of the "
+               "experts' matrices (Forman & Peniwati 1998), the only mean that keeps "
+               "reciprocity, skipping missing judgments; the weights were then computed from "
+               "the aggregate matrix.")
+    else:
+        agg = ("The experts' priorities were combined at every node by the aggregation of "
+               f"individual priorities (AIP): each expert's weights, then their weighted "
+               f"{p.aip_mean} mean (Forman & Peniwati 1998).")
+    ew = ("Experts were weighted as given in the expert-weights file."
+          if st.expert_weights is not None else "All experts had equal weight.")
+    pol = _POLICY_TEXT[p.policy].format(
+        scale=" (rounded to Saaty's 1–9 scale, or one scale step toward it)"
+        if p.repair_on_scale else "")
+    miss = ("Item means use every available answer (available-case analysis)."
+            if st.survey.missing == "available_case" else
+            f"Respondents with any missing answer were excluded (listwise deletion; "
+            f"{res.n_dropped_listwise} excluded).")
+    groups = ", ".join(st.survey.group_columns)
+    grp_txt = f" Scores are given for the whole sample and per {groups}." if groups else ""
+    lo, hi = st.survey.likert
+    return [
+        f"The hierarchy has {len(levels)} levels ({' / '.join(map(str, levels))} nodes) and "
+        f"{len(h.leaves)} survey items. {K} experts compared the children of every node on "
+        f"Saaty's 1–9 scale. Local weights were computed with {_METHOD_NAMES[p.method]}."
+        " Incomplete aggregate matrices (pairs no expert judged) would use Harker's method "
+        "(eigenvector) or incomplete least squares (geometric mean). " + agg + " " + ew,
+        f"The consistency of every expert's matrix at every node was measured by the "
+        f"{_INDEX_NAMES[p.index]}; a matrix is acceptable when the index is at most "
+        f"{thr_txt}.{ri_txt} Experts whose matrix was not acceptable were {pol}.",
+        "A node's global weight is the product of the local weights on its path from the "
+        "goal; the leaves' global weights sum to 1. A node's composite score is the "
+        "weighted mean of the mean answers to the items under it, each item weighted by its "
+        f"global weight divided by the node's (the seed study's method), on the {lo}–{hi} "
+        f"Likert scale of the survey ({len(res.respondents)} respondents). {miss}" + grp_txt,
+        "Reliability is Cronbach's (1951) alpha of the items under each criterion and of "
+        "all items (respondents with a missing answer in the item set are left out).",
+    ]
+
+
+def report_blocks(res: Any, figures: Sequence[str] = ()) -> list[tuple[str, Any]]:
+    """The report as a list of ``(kind, content)`` blocks (heading, para, table, image)."""
+    from ahpstat._figures import FIGURES
+
+    h = res.hierarchy
+    st = res.study
+    B: list[tuple[str, Any]] = []
+    title = st.title or f"Study {st.name}"
+    B.append(("h1", title))
+    S_all = res.scores[res.scores.grouping == "all"].set_index("node")
+    goal = float(S_all.loc[h.root, "score"])
+    B.append(("p", f"Goal {h.root} ({h.label(h.root)}): composite score **{goal:.4f}** from "
+                   f"{len(res.experts)} experts and {len(res.respondents)} respondents. "
+                   f"Weighting: {st.panel.method}, aggregation: {st.panel.aggregation.upper()},"
+                   f" consistency: {st.panel.index.upper()}"
+                   + (f" with the '{get_random_index_table(st.panel.random_index).name}' "
+                      "random index" if st.panel.index in ("cr", "ci") else "")
+                   + f", policy: {st.panel.policy}."))
+
+    # headline: the criteria
+    W = res.weights.set_index("node")
+    crit = list(h.children(h.root))
+    head = pd.DataFrame({
+        "criterion": crit,
+        "label": [h.label(c) for c in crit],
+        "weight": [float(W.loc[c, "global"]) for c in crit],
+        "weight rank": pd.Series([float(W.loc[c, "global"]) for c in crit]).rank(
+            ascending=False, method="min").astype(int).tolist(),
+        "score": [float(S_all.loc[c, "score"]) for c in crit],
+        "score rank": pd.Series([float(S_all.loc[c, "score"]) for c in crit]).rank(
+            ascending=False, method="min").astype(int).tolist(),
+    })
+    B.append(("h2", "Headline: the criteria"))
+    B.append(("table", _fmt_table(head)))
+    B.append(("h2", "Methods"))
+    for para in method_statement(res):
+        B.append(("p", para))
+
+    if "hierarchy.png" in figures:
+        B.append(("img", ("hierarchy.png", FIGURES["hierarchy.png"])))
+    B.append(("h2", "Weights at every level"))
+    B.append(("p", "Local weight: within the parent (sums to 1 over siblings); global "
+                   "weight: within the whole hierarchy (sums to 1 over each level)."))
+    B.append(("table", _fmt_table(res.weights[["node", "parent", "level", "label", "local",
+                                               "global"]], 4)))
+
+    B.append(("h2", "Consistency of every matrix"))
+    C = res.consistency
+    ex = C[C.expert != "(aggregate)"]
+    judged = ex[ex.status != "absent"]
+    scored = judged[judged.n >= 3]
+    n_bad = int((~scored.acceptable.astype(bool)).sum())
+    thr = res.panel.threshold
+    B.append(("p", f"{len(judged)} expert matrices ({len(scored)} of order 3 or more, where "
+                   f"inconsistency is possible); {n_bad} exceed the threshold"
+                   + (f" {thr:g}" if thr is not None else "") + "."))
+    if st.panel.index in ("cr", "ci"):
+        t = get_random_index_table(st.panel.random_index)
+        orders = sorted({int(n) for n in scored.n}) or [3]
+        B.append(("p", f"Random index table: **{t.name}** — {t.source}"))
+        B.append(("table", pd.DataFrame({"n": [str(n) for n in orders],
+                                         "RI(n)": [f"{t(n):.4f}" for n in orders]})))
+    if "consistency.png" in figures:
+        B.append(("img", ("consistency.png", FIGURES["consistency.png"])))
+    agg = C[C.expert == "(aggregate)"]
+    per_node = []
+    for v in res.panel.nodes:
+        sub = scored[scored.node == v]
+        if sub.empty:
+            continue
+        a = agg[agg.node == v]
+        worst = sub.loc[sub.value.idxmax()]
+        per_node.append((v, int(sub.n.iloc[0]), len(sub),
+                         int(sub.acceptable.astype(bool).sum()),
+                         float(sub.value.median()), float(worst.value), worst.expert,
+                         float(a.value.iloc[0]) if len(a) else float("nan")))
+    B.append(("p", "Per node: experts' index (median, worst) and the aggregate matrix's."))
+    B.append(("table", _fmt_table(pd.DataFrame(per_node, columns=[
+        "node", "n", "experts", "acceptable", "median", "worst", "worst expert",
+        "aggregate"]), 4)))
+    bad = scored[~scored.acceptable.astype(bool)]
+    if len(bad):
+        B.append(("p", "Matrices above the threshold:"))
+        B.append(("table", _fmt_table(bad[["expert", "node", "n", "value", "threshold",
+                                           "status", "value_after"]], 4)))
+
+    B.append(("h2", "Audit trail"))
+    if res.audit.empty:
+        B.append(("p", "Every matrix was acceptable: nothing was flagged or changed."))
+    else:
+        B.append(("p", f"Policy '{st.panel.policy}': every flag, drop, down-weight and "
+                       "changed judgment (old → new, index before → after)."))
+        B.append(("table", _fmt_table(res.audit, 4)))
+
+    B.append(("h2", "Panel dispersion"))
+    B.append(("p", "Spread of the experts' judgments per node: standard deviation of the "
+                   "log-judgments across experts, averaged over pairs (and the widest pair), "
+                   "and the mean standard deviation of the experts' own weights."))
+    B.append(("table", _fmt_table(res.dispersion, 3)))
+
+    B.append(("h2", "Composite scores at every level"))
+    if "scores_criteria.png" in figures:
+        B.append(("img", ("scores_criteria.png", FIGURES["scores_criteria.png"])))
+    tab = S_all.reset_index()[["node", "level", "label", "n_respondents", "score"]]
+    B.append(("table", _fmt_table(tab, 4)))
+    for gcol, names in res.group_names.items():
+        B.append(("h3", f"Scores per {gcol}"))
+        if "scores_groups.png" in figures and gcol == next(iter(res.group_names)):
+            B.append(("img", ("scores_groups.png", FIGURES["scores_groups.png"])))
+        cols = [h.root, *crit]
+        P = (res.scores[res.scores.grouping == gcol]
+             .pivot(index="group", columns="node", values="score")
+             .reindex(index=list(names), columns=cols))
+        n = (res.scores[(res.scores.grouping == gcol) & (res.scores.node == h.root)]
+             .set_index("group").n_respondents.reindex(list(names)))
+        R = res.ranks[(res.ranks.grouping == gcol) & (res.ranks.node == h.root)]
+        R = R.set_index("group")["rank"].reindex(list(names))
+        P.insert(0, "respondents", n)
+        P[f"rank ({h.root})"] = R
+        P = P.reset_index().rename(columns={"group": gcol})
+        B.append(("table", _fmt_table(P, 3)))
+        B.append(("p", f"Scores of every node per {gcol}: `scores.csv`; ranks of every "
+                       "internal node: `ranks.csv`."))
+
+    B.append(("h2", "Reliability"))
+    B.append(("table", _fmt_table(res.reliability, 3)))
+
+    B.append(("h2", "Provenance"))
+    prov = res.provenance()
+    B.append(("p", f"ahpstat {prov['version']} (Python {prov['python']}, numpy "
+                   f"{prov['numpy']}, pandas {prov['pandas']}); seed {prov['seed']}. "
+                   "All options are in `provenance.json`."))
+    B.append(("table", pd.DataFrame(
+        [(role, d["path"], d["sha256"]) for role, d in prov["inputs"].items()],
+        columns=["input", "file", "SHA-256"])))
+    B.append(("p", "Tables: " + ", ".join(f"`{k}.csv`" for k in res.tables()) + "."))
+
+    B.append(("h2", "Appendix: every expert's consistency"))
+    B.append(("table", _fmt_table(judged[["expert", "node", "n", "index", "value",
+                                          "threshold", "acceptable", "status"]], 4)))
+    return B
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _md_cell(x: str) -> str:
+    return x.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(blocks: list[tuple[str, Any]]) -> str:
+    out: list[str] = []
+    for kind, c in blocks:
+        if kind in ("h1", "h2", "h3"):
+            out.append("#" * int(kind[1]) + " " + c)
+        elif kind == "p":
+            out.append(c)
+        elif kind == "table":
+            cols = [str(x) for x in c.columns]
+            lines = ["| " + " | ".join(_md_cell(x) for x in cols) + " |",
+                     "| " + " | ".join("---" for _ in cols) + " |"]
+            for row in c.itertuples(index=False):
+                lines.append("| " + " | ".join(_md_cell(str(x)) for x in row) + " |")
+            out.append("\n".join(lines))
+        elif kind == "img":
+            name, cap = c
+            out.append(f"![{cap}]({name})\n\n*{cap}*")
+    return "\n\n".join(out) + "\n"
+
+
+def _inline(text: str) -> str:
+    import re
+
+    t = html.escape(text)
+    t = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", t)
+    return re.sub(r"`(.+?)`", r"<code>\1</code>", t)
+
+
+_CSS = """body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC",
+"Microsoft YaHei",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;
+line-height:1.45}table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.85em}
+td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}th{background:#f3f3f3}
+td.num{text-align:right;font-variant-numeric:tabular-nums}figure{margin:1em 0}
+img{max-width:100%}figcaption{font-size:.85em;color:#555}.wrap{overflow-x:auto}"""
+
+
+def to_html(blocks: list[tuple[str, Any]], title: str) -> str:
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"]
+    for kind, c in blocks:
+        if kind in ("h1", "h2", "h3"):
+            out.append(f"<{kind}>{html.escape(c)}</{kind}>")
+        elif kind == "p":
+            out.append(f"<p>{_inline(c)}</p>")
+        elif kind == "table":
+            rows = ['<div class="wrap"><table><thead><tr>'
+                    + "".join(f"<th>{html.escape(str(x))}</th>" for x in c.columns)
+                    + "</tr></thead><tbody>"]
+            for row in c.itertuples(index=False):
+                cells = []
+                for x in row:
+                    s = str(x)
+                    num = s.replace(".", "", 1).replace("-", "", 1).isdigit()
+                    cells.append(f'<td class="num">{html.escape(s)}</td>' if num
+                                 else f"<td>{html.escape(s)}</td>")
+                rows.append("<tr>" + "".join(cells) + "</tr>")
+            rows.append("</tbody></table></div>")
+            out.append("".join(rows))
+        elif kind == "img":
+            name, cap = c
+            out.append(f'<figure><img src="{html.escape(name)}" alt="{html.escape(cap)}">'
+                       f"<figcaption>{html.escape(cap)}</figcaption></figure>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def write_report(res: Any, out: Path, *, figures: bool = True) -> list[Path]:
+    """Write ``report.md``, ``report.html`` and (with ``figures``) the PNG figures."""
+    out = Path(out)
+    names: list[str] = []
+    if figures:
+        from ahpstat._figures import draw_all
+
+        names = draw_all(res, out)
+    blocks = report_blocks(res, names)
+    title = res.study.title or f"Study {res.study.name}"
+    (out / "report.md").write_text(to_markdown(blocks), encoding="utf-8", newline="\n")
+    (out / "report.html").write_text(to_html(blocks, title), encoding="utf-8", newline="\n")
+    return [out / "report.md", out / "report.html", *(out / n for n in names)]

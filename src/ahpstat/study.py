@@ -1,0 +1,797 @@
+"""A whole study from one YAML file: hierarchy + judgments + survey + options -> tables.
+
+``Study.from_yaml(path)`` reads and validates the study file up front (every key, every
+choice; unknown keys are errors naming the key and the file); ``Study.run(rng=...)`` reads
+the inputs, aggregates the expert panel at every node (:mod:`ahpstat.panel`), scores every
+node from the survey (:mod:`ahpstat.scoring`) and returns a :class:`StudyResult` of tidy
+DataFrames; ``StudyResult.write(out_dir)`` writes the CSV tables, a Markdown and an HTML
+report, PNG figures and ``provenance.json``, atomically.
+
+The study file (paths relative to it)::
+
+    hierarchy: hierarchy.yaml
+    judgments: {path: judgments.csv, layout: long}      # long | matrix | wide
+    expert_weights: expert_weights.csv                  # optional
+    survey:
+      path: survey.csv
+      id_column: respondent
+      group_columns: [community]
+      likert: [1, 5]
+      missing: available_case                           # or listwise
+    weighting: {method: eigenvector, aggregation: aij, aip_mean: geometric}
+    consistency: {index: cr, random_index: saaty, threshold: 0.1, policy: keep,
+                  repair_on_scale: true}
+    seed: 20220101
+    bootstrap: {...}                                    # optional sections, see their modules
+    bayes: {...}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ahpstat._validation import InputError
+from ahpstat.consistency import CONSISTENCY_INDICES
+from ahpstat.panel import AGGREGATIONS, PANEL_POLICIES, PanelOptions, PanelResult
+from ahpstat.panel import run_panel as _run_panel
+from ahpstat.scales import RANDOM_INDEX_TABLES, get_random_index_table
+from ahpstat.scoring import composite_scores, cronbach_alpha, item_sums_counts, means_from_sums
+from ahpstat.weighting import WEIGHTING_METHODS
+
+__all__ = ["MISSING_POLICIES", "Study", "StudyResult", "check_study"]
+
+MISSING_POLICIES = ("available_case", "listwise")
+JUDGMENT_LAYOUTS = ("long", "matrix", "wide")
+ALL_LABEL = "all"
+FLOAT_FORMAT = "%.10g"
+
+_TOP_KEYS = ("name", "title", "description", "hierarchy", "judgments", "expert_weights",
+             "survey", "weighting", "consistency", "seed", "bootstrap", "bayes")
+_JUDGMENT_KEYS = ("path", "layout", "sheet", "scale")
+_WEIGHT_FILE_KEYS = ("path", "sheet")
+_SURVEY_KEYS = ("path", "sheet", "id_column", "group_columns", "likert", "missing")
+_WEIGHTING_KEYS = ("method", "aggregation", "aip_mean")
+_CONSISTENCY_KEYS = ("index", "random_index", "threshold", "policy", "repair_on_scale")
+
+
+# --------------------------------------------------------------------------- options
+
+
+@dataclass(frozen=True)
+class JudgmentsSource:
+    """Where the expert judgments are and how they are laid out."""
+
+    path: Path
+    layout: str = "long"
+    sheet: str | None = None
+    scale: str | None = "saaty"
+
+
+@dataclass(frozen=True)
+class SurveySource:
+    """Where the survey is and how to read it."""
+
+    path: Path
+    id_column: str = "respondent"
+    group_columns: tuple[str, ...] = ()
+    likert: tuple[int, int] = (1, 5)
+    missing: str = "available_case"
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class Study:
+    """A study: the input files and every option, validated (frozen).
+
+    Build it with :meth:`from_yaml` (or :meth:`from_dict`); run it with :meth:`run`.
+
+    Attributes
+    ----------
+    source : Path or None
+        The study file.
+    hierarchy : Path
+    judgments : JudgmentsSource
+    survey : SurveySource
+    expert_weights : Path or None
+    panel : PanelOptions
+        Weighting method, aggregation rule, consistency index, threshold and policy.
+    seed : int or None
+    bootstrap, bayes : mapping or None
+        Settings of the optional uncertainty sections (validated by their modules).
+    name, title : str
+    """
+
+    hierarchy: Path
+    judgments: JudgmentsSource
+    survey: SurveySource
+    panel: PanelOptions = field(default_factory=PanelOptions)
+    expert_weights: Path | None = None
+    expert_weights_sheet: str | None = None
+    seed: int | None = None
+    bootstrap: Mapping[str, Any] | None = None
+    bayes: Mapping[str, Any] | None = None
+    name: str = "study"
+    title: str = ""
+    source: Path | None = None
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def from_yaml(cls, path: str | os.PathLike) -> Study:
+        """Read and validate a study file (raises :class:`~ahpstat.InputError` naming the
+        file and the key).
+
+        Examples
+        --------
+        >>> Study.from_yaml("no/such/study.yaml")
+        Traceback (most recent call last):
+        ...
+        ahpstat._validation.InputError: no/such/study.yaml: the study file does not exist.
+        """
+        import yaml
+
+        p = Path(path)
+        if not p.is_file():
+            raise InputError("the study file does not exist.", file=str(path))
+        try:
+            with open(p, encoding="utf-8") as fh:
+                data = yaml.safe_load(fh)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise InputError(f"not valid YAML: {getattr(exc, 'problem', exc)}.", file=str(path),
+                             row=mark.line + 1 if mark is not None else None) from None
+        except UnicodeDecodeError:
+            raise InputError("the study file is not UTF-8 text.", file=str(path)) from None
+        return cls.from_dict(data, base=p.parent, source=p)
+
+    @classmethod
+    def from_dict(cls, data: Any, *, base: str | os.PathLike = ".",
+                  source: str | os.PathLike | None = None) -> Study:
+        """Validate a study mapping; relative paths are resolved against ``base``."""
+        f = str(source) if source is not None else None
+        base = Path(base)
+        if not isinstance(data, Mapping):
+            raise InputError("the study file must be a mapping of keys (hierarchy, judgments, "
+                             f"survey, ...). Got {type(data).__name__} instead.", file=f)
+        _no_unknown(data, _TOP_KEYS, "", f)
+        for key in ("hierarchy", "judgments", "survey"):
+            if key not in data or data[key] is None:
+                raise InputError(f"the key `{key}` is required.", file=f)
+
+        hierarchy = _path(data["hierarchy"], "hierarchy", base, f)
+
+        j = _section(data["judgments"], "judgments", f, path_shorthand=True)
+        _no_unknown(j, _JUDGMENT_KEYS, "judgments.", f)
+        judgments = JudgmentsSource(
+            path=_path(j.get("path"), "judgments.path", base, f),
+            layout=_choice(j.get("layout", "long"), JUDGMENT_LAYOUTS, "judgments.layout", f),
+            sheet=_opt_str(j.get("sheet"), "judgments.sheet", f),
+            scale=_choice(j.get("scale", "saaty"), ("saaty", None), "judgments.scale", f),
+        )
+
+        ew_path, ew_sheet = None, None
+        if data.get("expert_weights") is not None:
+            e = _section(data["expert_weights"], "expert_weights", f, path_shorthand=True)
+            _no_unknown(e, _WEIGHT_FILE_KEYS, "expert_weights.", f)
+            ew_path = _path(e.get("path"), "expert_weights.path", base, f)
+            ew_sheet = _opt_str(e.get("sheet"), "expert_weights.sheet", f)
+
+        s = _section(data["survey"], "survey", f, path_shorthand=True)
+        _no_unknown(s, _SURVEY_KEYS, "survey.", f)
+        groups = s.get("group_columns", [])
+        if isinstance(groups, str):
+            groups = [groups]
+        if not isinstance(groups, Sequence) or not all(isinstance(g, str) for g in groups):
+            raise InputError("`survey.group_columns` must be a list of column names. Got "
+                             f"{groups!r} instead.", file=f)
+        likert = s.get("likert", [1, 5])
+        if (not isinstance(likert, Sequence) or len(likert) != 2
+                or not all(isinstance(v, int) and not isinstance(v, bool) for v in likert)
+                or likert[0] >= likert[1]):
+            raise InputError("`survey.likert` must be [lowest, highest] answer, two integers "
+                             f"with lowest < highest. Got {likert!r} instead.", file=f)
+        id_col = s.get("id_column", "respondent")
+        if not isinstance(id_col, str) or not id_col:
+            raise InputError(f"`survey.id_column` must be a column name. Got {id_col!r} "
+                             "instead.", file=f)
+        survey = SurveySource(
+            path=_path(s.get("path"), "survey.path", base, f),
+            id_column=id_col,
+            group_columns=tuple(groups),
+            likert=(int(likert[0]), int(likert[1])),
+            missing=_choice(s.get("missing", "available_case"), MISSING_POLICIES,
+                            "survey.missing", f),
+            sheet=_opt_str(s.get("sheet"), "survey.sheet", f),
+        )
+
+        w = _section(data.get("weighting") or {}, "weighting", f)
+        _no_unknown(w, _WEIGHTING_KEYS, "weighting.", f)
+        c = _section(data.get("consistency") or {}, "consistency", f)
+        _no_unknown(c, _CONSISTENCY_KEYS, "consistency.", f)
+        ri = c.get("random_index", "saaty")
+        if isinstance(ri, Mapping):
+            try:
+                get_random_index_table(ri)
+            except (TypeError, ValueError) as exc:
+                raise InputError(f"`consistency.random_index`: {exc}", file=f) from None
+            ri = {int(k): float(v) for k, v in ri.items()}
+        else:
+            ri = _choice(ri, tuple(RANDOM_INDEX_TABLES), "consistency.random_index", f)
+        thr = c.get("threshold", None)
+        if thr is not None and (isinstance(thr, bool) or not isinstance(thr, int | float)
+                                or not np.isfinite(thr) or thr <= 0):
+            raise InputError("`consistency.threshold` must be a positive number (or null for "
+                             f"the index's own threshold). Got {thr!r} instead.", file=f)
+        ros = c.get("repair_on_scale", True)
+        if not isinstance(ros, bool):
+            raise InputError("`consistency.repair_on_scale` must be true or false. Got "
+                             f"{ros!r} instead.", file=f)
+        panel = PanelOptions(
+            method=_choice(w.get("method", "eigenvector"), WEIGHTING_METHODS,
+                           "weighting.method", f),
+            aggregation=_choice(w.get("aggregation", "aij"), AGGREGATIONS,
+                                "weighting.aggregation", f),
+            aip_mean=_choice(w.get("aip_mean", "geometric"), ("geometric", "arithmetic"),
+                             "weighting.aip_mean", f),
+            index=_choice(c.get("index", "cr"), CONSISTENCY_INDICES, "consistency.index", f),
+            random_index=ri,
+            threshold=None if thr is None else float(thr),
+            policy=_choice(c.get("policy", "keep"), PANEL_POLICIES, "consistency.policy", f),
+            repair_on_scale=ros,
+        )
+
+        seed = data.get("seed")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
+                                 or seed < 0):
+            raise InputError(f"`seed` must be a non-negative integer. Got {seed!r} instead.",
+                             file=f)
+        extra = {}
+        for key in ("bootstrap", "bayes"):
+            sec = data.get(key)
+            if sec is not None and not isinstance(sec, Mapping):
+                raise InputError(f"`{key}` must be a mapping of settings. Got "
+                                 f"{type(sec).__name__} instead.", file=f)
+            extra[key] = dict(sec) if sec is not None else None
+        name = data.get("name") or (Path(source).parent.name if source is not None else "study")
+        return cls(
+            hierarchy=hierarchy, judgments=judgments, survey=survey, panel=panel,
+            expert_weights=ew_path, expert_weights_sheet=ew_sheet, seed=seed,
+            bootstrap=extra["bootstrap"], bayes=extra["bayes"], name=str(name),
+            title=str(data.get("title") or ""), source=Path(source) if source else None,
+        )
+
+    # ------------------------------------------------------------------ running
+
+    def input_files(self) -> dict[str, Path]:
+        """The input files by role (study, hierarchy, judgments, expert_weights, survey)."""
+        files = {}
+        if self.source is not None:
+            files["study"] = self.source
+        files["hierarchy"] = self.hierarchy
+        files["judgments"] = self.judgments.path
+        if self.expert_weights is not None:
+            files["expert_weights"] = self.expert_weights
+        files["survey"] = self.survey.path
+        return files
+
+    def options(self) -> dict[str, Any]:
+        """Every option, as plain data (for provenance and the report)."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "judgments": {"layout": self.judgments.layout, "sheet": self.judgments.sheet,
+                          "scale": self.judgments.scale},
+            "survey": {"id_column": self.survey.id_column,
+                       "group_columns": list(self.survey.group_columns),
+                       "likert": list(self.survey.likert), "missing": self.survey.missing,
+                       "sheet": self.survey.sheet},
+            "weighting": {"method": self.panel.method,
+                          "aggregation": self.panel.aggregation,
+                          "aip_mean": self.panel.aip_mean},
+            "consistency": {"index": self.panel.index,
+                            "random_index": self.panel.random_index,
+                            "threshold": self.panel.threshold,
+                            "policy": self.panel.policy,
+                            "repair_on_scale": self.panel.repair_on_scale},
+            "seed": self.seed,
+            "bootstrap": self.bootstrap,
+            "bayes": self.bayes,
+        }
+
+    def load(self) -> StudyInputs:
+        """Read and validate every input file (first error raised)."""
+        from ahpstat import io
+        from ahpstat.hierarchy import Hierarchy
+
+        h = Hierarchy.from_yaml(self.hierarchy)
+        judg = io.read_judgments(self.judgments.path, layout=self.judgments.layout,
+                                 hierarchy=h, **_opt(sheet=self.judgments.sheet))
+        _raise_first(io.validate_judgments(judg, h, **_opt(scale=self.judgments.scale)))
+        stacks = io.judgment_stacks(judg, h)
+        ew = None
+        if self.expert_weights is not None:
+            ew = io.read_expert_weights(self.expert_weights,
+                                        **_opt(sheet=self.expert_weights_sheet))
+            ew = _as_weight_mapping(ew, self.expert_weights)
+        items = [h.item(leaf) for leaf in h.leaves]
+        survey = io.read_survey(self.survey.path, id_column=self.survey.id_column,
+                                group_columns=list(self.survey.group_columns), items=items,
+                                likert=self.survey.likert, **_opt(sheet=self.survey.sheet))
+        return StudyInputs(hierarchy=h, judgments=judg, stacks=stacks, expert_weights=ew,
+                           survey=survey, items=tuple(items))
+
+    def run(self, *, rng: Any = None) -> StudyResult:
+        """Run the study: panel weights at every node, consistency, scores, reliability.
+
+        Parameters
+        ----------
+        rng : None, int or numpy.random.Generator
+            Seed of the random parts (bootstrap, Bayes); default: the study's ``seed``. The
+            classic pipeline itself is deterministic.
+
+        Returns
+        -------
+        StudyResult
+        """
+        inputs = self.load()
+        seed = self.seed if rng is None else rng
+        return _assemble(self, inputs, seed)
+
+
+@dataclass(frozen=True)
+class StudyInputs:
+    """The validated inputs of a study."""
+
+    hierarchy: Any
+    judgments: pd.DataFrame
+    stacks: dict[str, tuple[tuple[str, ...], np.ndarray]]
+    expert_weights: dict[str, float] | None
+    survey: pd.DataFrame
+    items: tuple[str, ...]
+
+
+def _opt(**kw: Any) -> dict[str, Any]:
+    return {k: v for k, v in kw.items() if v is not None}
+
+
+def _raise_first(problems: Any) -> None:
+    if problems:
+        first = problems[0] if isinstance(problems, Sequence) else problems
+        if isinstance(first, Exception):
+            raise first
+        raise InputError(str(first))
+
+
+def _as_weight_mapping(ew: Any, path: Path) -> dict[str, float]:
+    if isinstance(ew, pd.DataFrame):
+        return {str(e): float(w) for e, w in zip(ew["expert"], ew["weight"], strict=True)}
+    if isinstance(ew, pd.Series):
+        return {str(k): float(v) for k, v in ew.items()}
+    return {str(k): float(v) for k, v in dict(ew).items()}
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _no_unknown(section: Mapping, allowed: Sequence[str], prefix: str, f: str | None) -> None:
+    for key in section:
+        if key not in allowed:
+            known = ", ".join(f"`{prefix}{k}`" for k in allowed)
+            raise InputError(f"unknown key `{prefix}{key}`; the keys here are {known}. Got "
+                             f"`{prefix}{key}` instead.", file=f)
+
+
+def _section(value: Any, key: str, f: str | None, *, path_shorthand: bool = False) -> dict:
+    if path_shorthand and isinstance(value, str):
+        return {"path": value}
+    if not isinstance(value, Mapping):
+        raise InputError(f"`{key}` must be a mapping" + (" or a path" if path_shorthand else "")
+                         + f". Got {type(value).__name__} instead.", file=f)
+    return dict(value)
+
+
+def _path(value: Any, key: str, base: Path, f: str | None) -> Path:
+    if not isinstance(value, str) or not value:
+        raise InputError(f"`{key}` must be a file path. Got {value!r} instead.", file=f)
+    p = Path(value)
+    return p if p.is_absolute() else base / p
+
+
+def _choice(value: Any, choices: Sequence[Any], key: str, f: str | None) -> Any:
+    if value not in choices:
+        opts = ", ".join(repr(c) if c is not None else "null" for c in choices)
+        raise InputError(f"`{key}` must be one of {{{opts}}}. Got {value!r} instead.", file=f)
+    return value
+
+
+def _opt_str(value: Any, key: str, f: str | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str | int):
+        raise InputError(f"`{key}` must be a name. Got {value!r} instead.", file=f)
+    return str(value)
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True)
+class StudyResult:
+    """Everything a study computed, as tidy tables plus the arrays uncertainty methods need.
+
+    Tables (``pandas.DataFrame``; the columns of each are fixed)
+    --------------------------------------------------------------
+    weights
+        ``node, parent, depth, level, label, local, global`` (every node, pre-order).
+    consistency
+        ``expert, node, n, index, value, threshold, acceptable, random_index,
+        random_index_value, lambda_max, completion, status, value_after`` -- every expert's
+        matrix at every node (before/after the policy) and each node's aggregate matrix
+        (``expert = "(aggregate)"``).
+    scores
+        ``node, depth, level, label, grouping, group, n_respondents, score``: every node's
+        composite score for the whole sample (``grouping = group = "all"``) and per group of
+        every grouping column. A leaf's score is its item mean.
+    ranks
+        ``grouping, node, group, score, rank``: groups ranked on every internal node's score
+        (1 = highest; ties share the lowest rank).
+    audit
+        What the inconsistency policy did (:class:`~ahpstat.panel.PanelResult`).
+    dispersion
+        Panel dispersion per node.
+    reliability
+        ``scope, label, n_items, n_complete, alpha``: Cronbach's alpha per criterion and
+        overall (listwise within the items).
+    items
+        ``leaf, item, label, n_answers, mean, sd``: the item means the scores use.
+
+    Arrays and objects for the uncertainty layers
+    ---------------------------------------------
+    hierarchy, panel (:class:`~ahpstat.panel.PanelResult`), stacks (node -> (experts,
+    (K, n, n))), experts, leaf_weights (L,) in ``hierarchy.leaves`` order, answers (R, L)
+    (after the missing-answer policy), respondents, membership (N, L), group_codes
+    (grouping -> (R,) int codes) and group_names (grouping -> names), and
+    :meth:`resample_leaf_weights` (the panel re-run for resampled experts).
+    """
+
+    study: Study
+    hierarchy: Any
+    panel: PanelResult
+    stacks: dict[str, tuple[tuple[str, ...], np.ndarray]]
+    weights: pd.DataFrame
+    consistency: pd.DataFrame
+    scores: pd.DataFrame
+    ranks: pd.DataFrame
+    audit: pd.DataFrame
+    dispersion: pd.DataFrame
+    reliability: pd.DataFrame
+    items: pd.DataFrame
+    answers: np.ndarray
+    respondents: tuple[str, ...]
+    membership: np.ndarray
+    group_codes: dict[str, np.ndarray]
+    group_names: dict[str, tuple[str, ...]]
+    seed: Any
+    input_hashes: dict[str, str]
+    n_dropped_listwise: int = 0
+
+    @property
+    def experts(self) -> tuple[str, ...]:
+        """The experts, in the order of ``resample_leaf_weights`` indices."""
+        return self.panel.experts
+
+    @property
+    def leaf_weights(self) -> np.ndarray:
+        """Global weights of the leaves (sum 1), ``hierarchy.leaves`` order."""
+        return self.panel.leaf_weights
+
+    def resample_leaf_weights(self, expert_index: Any) -> np.ndarray:
+        """Leaf global weights of the panel re-run on experts ``expert_index`` ((k,) or
+        (B, k) ints into :attr:`experts`, repeats allowed) under the study's aggregation
+        rule and inconsistency policy; see :meth:`ahpstat.panel.PanelResult.resample`."""
+        return self.panel.resample(expert_index)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The output tables by file stem."""
+        return {"weights": self.weights, "consistency": self.consistency,
+                "scores": self.scores, "ranks": self.ranks, "audit": self.audit,
+                "dispersion": self.dispersion, "reliability": self.reliability,
+                "items": self.items}
+
+    def provenance(self) -> dict[str, Any]:
+        """Package version, every option, the seed and the SHA-256 of every input."""
+        import ahpstat
+
+        return {
+            "package": "ahpstat",
+            "version": ahpstat.__version__,
+            "python": sys.version.split()[0],
+            "numpy": np.__version__,
+            "pandas": pd.__version__,
+            "study": self.study.name,
+            "options": self.study.options(),
+            "seed": self.seed if isinstance(self.seed, int | None) else repr(self.seed),
+            "inputs": {role: {"path": _display_path(p, self.study.source),
+                              "sha256": self.input_hashes[role]}
+                       for role, p in self.study.input_files().items()},
+            "counts": {"experts": len(self.experts), "respondents": len(self.respondents),
+                       "nodes": len(self.hierarchy.nodes), "leaves": len(self.hierarchy.leaves),
+                       "listwise_dropped": self.n_dropped_listwise},
+        }
+
+    def write(self, out_dir: str | os.PathLike, *, figures: bool = True) -> Path:
+        """Write tables, report (Markdown and HTML), figures and provenance to ``out_dir``.
+
+        Atomic: everything is written into a temporary folder beside ``out_dir`` that then
+        replaces it; a failure leaves any previous ``out_dir`` untouched and nothing else.
+        Tables use ``float_format="%.10g"``, so the same inputs and seed give
+        byte-identical files.
+
+        Returns
+        -------
+        Path
+            The folder written.
+        """
+        out = Path(out_dir)
+        parent = out.parent if str(out.parent) else Path(".")
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+        try:
+            for stem, df in self.tables().items():
+                write_csv(df, tmp / f"{stem}.csv")
+            with open(tmp / "provenance.json", "w", encoding="utf-8", newline="\n") as fh:
+                json.dump(self.provenance(), fh, indent=2, ensure_ascii=False, sort_keys=False,
+                          default=str)
+                fh.write("\n")
+            from ahpstat.report import write_report
+
+            write_report(self, tmp, figures=figures)
+            _replace_dir(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return out
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    """A tidy table as CSV with deterministic float formatting."""
+    df.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+
+
+def _replace_dir(tmp: Path, out: Path) -> None:
+    if out.exists() or out.is_symlink():
+        if not out.is_dir():
+            raise InputError("the output path exists and is not a folder.", file=str(out))
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.rmdir(old)
+        os.replace(out, old)
+        try:
+            os.replace(tmp, out)
+        except BaseException:
+            os.replace(old, out)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, out)
+
+
+def _display_path(p: Path, source: Path | None) -> str:
+    if source is not None:
+        try:
+            return str(Path(os.path.relpath(p, source.parent)))
+        except ValueError:
+            pass
+    return str(p)
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 hex digest of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:
+    h = inp.hierarchy
+    panel = _run_panel(inp.stacks, h, expert_weights=inp.expert_weights, options=study.panel)
+    nodes = tuple(h.nodes)
+    leaves = tuple(h.leaves)
+
+    depth = {v: h.depth(v) for v in nodes}
+    level = {v: _level_name(h, depth[v]) for v in nodes}
+    label = {v: h.label(v) for v in nodes}
+    local_of = {h.root: 1.0}
+    for v in panel.nodes:
+        for c, w in zip(h.children(v), panel.local[v], strict=True):
+            local_of[c] = float(w)
+    weights = pd.DataFrame({
+        "node": nodes,
+        "parent": [h.parent(v) or "" for v in nodes],
+        "depth": [depth[v] for v in nodes],
+        "level": [level[v] for v in nodes],
+        "label": [label[v] for v in nodes],
+        "local": [local_of[v] for v in nodes],
+        "global": [panel.global_weights[v] for v in nodes],
+    })
+
+    # survey: answers (R, L) in leaf order, the missing-answer policy, groups
+    sv = inp.survey
+    X = sv[list(inp.items)].to_numpy(dtype=float)
+    keep = np.ones(X.shape[0], dtype=bool)
+    if study.survey.missing == "listwise":
+        keep = ~np.isnan(X).any(axis=1)
+        if not keep.any():
+            raise InputError("the listwise missing-answer policy leaves no respondent: every "
+                             "respondent skipped at least one item. Use `survey.missing: "
+                             "available_case`. Got 0 complete respondents instead.",
+                             file=str(study.survey.path))
+    X = X[keep]
+    sv = sv.loc[keep]
+    respondents = tuple(str(r) for r in sv.index)
+    M = np.asarray(h.membership(), dtype=float)
+    w = panel.leaf_weights
+
+    score_rows = []
+    s_all, c_all = item_sums_counts(X)
+    mean_all = means_from_sums(s_all, c_all)[0]
+    sc_all = composite_scores(w, mean_all, M)
+    for i, v in enumerate(nodes):
+        score_rows.append((v, depth[v], level[v], label[v], ALL_LABEL, ALL_LABEL, X.shape[0],
+                           sc_all[i]))
+    group_codes: dict[str, np.ndarray] = {}
+    group_names: dict[str, tuple[str, ...]] = {}
+    rank_frames = []
+    internal_idx = [nodes.index(v) for v in h.internal]
+    for gcol in study.survey.group_columns:
+        labels_g = sv[gcol].astype(str).to_numpy()
+        names = tuple(sorted(set(labels_g), key=_natural_key))
+        pos = {g: k for k, g in enumerate(names)}
+        codes = np.array([pos[g] for g in labels_g], dtype=np.intp)
+        group_codes[gcol], group_names[gcol] = codes, names
+        sums, cnts = item_sums_counts(X, codes, len(names))
+        sc = composite_scores(w, means_from_sums(sums, cnts), M)  # (G, N)
+        n_g = np.bincount(codes, minlength=len(names))
+        for k, g in enumerate(names):
+            for i, v in enumerate(nodes):
+                score_rows.append((v, depth[v], level[v], label[v], gcol, g, int(n_g[k]),
+                                   sc[k, i]))
+        sub = sc[:, internal_idx]  # (G, internal)
+        rk = pd.DataFrame(-sub).rank(axis=0, method="min").to_numpy()
+        for j, i in enumerate(internal_idx):
+            for k, g in enumerate(names):
+                rank_frames.append((gcol, nodes[i], g, sub[k, j],
+                                    int(rk[k, j]) if np.isfinite(sub[k, j]) else -1))
+    scores = pd.DataFrame(score_rows, columns=["node", "depth", "level", "label", "grouping",
+                                               "group", "n_respondents", "score"])
+    ranks = pd.DataFrame(rank_frames, columns=["grouping", "node", "group", "score", "rank"])
+
+    # reliability: Cronbach's alpha per criterion (depth 1) and overall
+    import warnings
+
+    from ahpstat._warnings import DegenerateDataWarning
+
+    rel = []
+    leaf_pos = {leaf: k for k, leaf in enumerate(leaves)}
+    scopes = [(v, [leaf_pos[x] for x in h.leaves_under(v)]) for v in nodes if depth[v] == 1]
+    scopes.append((h.root, list(range(len(leaves)))))
+    for v, cols in scopes:
+        sub = X[:, cols]
+        n_complete = int((~np.isnan(sub).any(axis=1)).sum())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DegenerateDataWarning)
+            a = cronbach_alpha(sub) if len(cols) >= 2 else float("nan")
+        rel.append(("overall" if v == h.root else v, label[v], len(cols), n_complete, a))
+    reliability = pd.DataFrame(rel, columns=["scope", "label", "n_items", "n_complete", "alpha"])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sd = np.nanstd(X, axis=0, ddof=1)
+    items = pd.DataFrame({
+        "leaf": leaves, "item": list(inp.items), "label": [label[x] for x in leaves],
+        "n_answers": c_all[0].astype(int), "mean": mean_all, "sd": sd,
+    })
+
+    files = study.input_files()
+    hashes = {role: sha256_file(p) for role, p in files.items()}
+    return StudyResult(
+        study=study, hierarchy=h, panel=panel, stacks=inp.stacks, weights=weights,
+        consistency=panel.consistency.copy(), scores=scores, ranks=ranks,
+        audit=panel.audit.copy(), dispersion=panel.dispersion.copy(), reliability=reliability,
+        items=items, answers=X, respondents=respondents, membership=M,
+        group_codes=group_codes, group_names=group_names, seed=seed, input_hashes=hashes,
+        n_dropped_listwise=int((~keep).sum()),
+    )
+
+
+def _level_name(h: Any, d: int) -> str:
+    fn = getattr(h, "level_name", None)
+    return str(fn(d)) if fn is not None else str(d)
+
+
+def _natural_key(s: str) -> tuple:
+    import re
+
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s))
+
+
+# --------------------------------------------------------------------------- check
+
+
+def check_study(path: str | os.PathLike) -> list[InputError]:
+    """Validate every input of a study and return all problems found (empty = fine).
+
+    The study file is checked first (its errors stop the check: the paths may be wrong);
+    then the hierarchy, judgments, expert weights and survey are each checked and every
+    problem is collected, also across files where one does not depend on another.
+    """
+    from ahpstat import io
+    from ahpstat.hierarchy import Hierarchy
+
+    try:
+        study = Study.from_yaml(path)
+    except InputError as exc:
+        return [exc]
+    problems: list[InputError] = []
+
+    def collect(fn, *args, **kw):
+        try:
+            return fn(*args, **kw)
+        except InputError as exc:
+            problems.append(exc)
+        except ValueError as exc:  # pragma: no cover - a reader's non-InputError complaint
+            problems.append(InputError(str(exc)))
+        return None
+
+    for role, p in study.input_files().items():
+        if not Path(p).is_file():
+            problems.append(InputError(f"the {role.replace('_', ' ')} file does not exist "
+                                       f"(from `{role}` in the study file).", file=str(p)))
+    if problems:
+        return problems
+    h = collect(Hierarchy.from_yaml, study.hierarchy)
+    judg = None
+    if h is not None:
+        judg = collect(io.read_judgments, study.judgments.path, layout=study.judgments.layout,
+                       hierarchy=h, **_opt(sheet=study.judgments.sheet))
+        if judg is not None:
+            found = collect(io.validate_judgments, judg, h, **_opt(scale=study.judgments.scale))
+            if found:
+                problems.extend(p if isinstance(p, InputError) else InputError(str(p))
+                                for p in found)
+            elif found is not None or not problems:
+                stacks = collect(io.judgment_stacks, judg, h)
+                if stacks is not None:
+                    ew = None
+                    if study.expert_weights is not None:
+                        ew = collect(io.read_expert_weights, study.expert_weights,
+                                     **_opt(sheet=study.expert_weights_sheet))
+                        if ew is not None:
+                            ew = _as_weight_mapping(ew, study.expert_weights)
+                    if study.expert_weights is None or ew is not None:
+                        collect(_run_panel, stacks, h, expert_weights=ew, options=study.panel)
+        items = [h.item(leaf) for leaf in h.leaves]
+        collect(io.read_survey, study.survey.path, id_column=study.survey.id_column,
+                group_columns=list(study.survey.group_columns), items=items,
+                likert=study.survey.likert, **_opt(sheet=study.survey.sheet))
+    return problems
+
+
+def _dataclass_dict(obj: Any) -> dict:  # pragma: no cover - convenience
+    return asdict(obj)
