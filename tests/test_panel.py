@@ -214,3 +214,27 @@ def test_resample_argument_errors():
         res.resample([0, 3])
     with pytest.raises(ValueError, match=r"`expert_index` must be a non-empty int array"):
         res.resample([0.5])
+
+
+def test_hierarchy_synthesis_leader_example():
+    # Wikipedia, "Analytic hierarchy process - leader example", as computed by AHPy
+    # (README, "Choosing a leader"; eigenvector, Saaty's 2005 RI table as AHPy's 'saaty'):
+    # criteria Experience 0.548, Education 0.127, Charisma 0.270, Age 0.056; synthesized
+    # priorities Nell 0.493, Moll 0.358, Sue 0.150; CR(experience) 0.035, CR(education) 0.062.
+    crit = ["Experience", "Education", "Charisma", "Age"]
+    people = ["Moll", "Nell", "Sue"]
+    tree = _Tree({"Goal": crit, **{c: [f"{p}@{c}" for p in people] for c in crit}}, "Goal")
+    judg = {"Goal": [4, 3, 7, 1 / 3, 3, 5], "Experience": [1 / 4, 4, 9],
+            "Education": [3, 1 / 5, 1 / 7], "Charisma": [5, 9, 4], "Age": [1 / 3, 5, 9]}
+    stacks = {v: (("AHPy",), from_upper_triangle([u])) for v, u in judg.items()}
+    res = run_panel(stacks, tree, options=PanelOptions(random_index="saaty_2005"))
+    np.testing.assert_allclose(res.local["Goal"], [0.548, 0.127, 0.270, 0.056], atol=6e-4)
+    total = {p: sum(res.global_weights[f"{p}@{c}"] for c in crit) for p in people}
+    # AHPy rounds every level's weights to 3 decimals before multiplying: agree to 1.5e-3
+    assert total["Nell"] == pytest.approx(0.493, abs=1.5e-3)
+    assert total["Moll"] == pytest.approx(0.358, abs=1.5e-3)
+    assert total["Sue"] == pytest.approx(0.150, abs=1.5e-3)
+    assert sum(total.values()) == pytest.approx(1.0)
+    cr = res.consistency.set_index(["expert", "node"]).value
+    assert round(cr[("AHPy", "Experience")], 3) == 0.035
+    assert round(cr[("AHPy", "Education")], 3) == 0.062
