@@ -315,6 +315,10 @@ class Study:
         from ahpstat import io
         from ahpstat.hierarchy import Hierarchy
 
+        for role, p in self.input_files().items():
+            if not Path(p).is_file():
+                raise InputError(f"the {role.replace('_', ' ')} file does not exist (from "
+                                 f"`{role}` in the study file).", file=str(p))
         h = Hierarchy.from_yaml(self.hierarchy)
         judg = io.read_judgments(self.judgments.path, layout=self.judgments.layout,
                                  hierarchy=h, **_opt(sheet=self.judgments.sheet))

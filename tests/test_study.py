@@ -1,0 +1,226 @@
+"""End-to-end tests of ahpstat.study on the reconstructed seed study, and its input errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ahpstat.hierarchy")
+pytest.importorskip("ahpstat.io")
+
+from ahpstat import InputError
+from ahpstat.study import Study, check_study
+
+STUDY = Path(__file__).resolve().parents[1] / "studies" / "hangzhou_2022"
+
+
+@pytest.fixture(scope="module")
+def result():
+    return Study.from_yaml(STUDY / "study.yaml").run()
+
+
+@pytest.fixture
+def study_copy(tmp_path):
+    dst = tmp_path / "study"
+    shutil.copytree(STUDY, dst, ignore=shutil.ignore_patterns("__pycache__"))
+    return dst
+
+
+def _edit_yaml(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+# ------------------------------------------------------------------ the seed study's figures
+
+
+def test_reproduces_the_published_figures(result):
+    W = result.weights.set_index("node")["global"]
+    crit = ["B1", "B2", "B3", "B4", "B5", "B6", "B7"]
+    order = sorted(crit, key=lambda c: -W[c])
+    assert order == ["B2", "B6", "B7", "B5", "B4", "B3", "B1"]
+    S = result.scores[result.scores.grouping == "all"].set_index("node")["score"]
+    assert S["A"] == pytest.approx(3.7801, abs=0.01)
+    assert S["B7"] == pytest.approx(3.759, abs=0.01)
+    assert all(S[c] > 3.5 for c in crit)
+    assert max(crit, key=lambda c: S[c]) == "B1"
+    assert min(crit, key=lambda c: S[c]) == "B3"
+    lab = result.weights.set_index("node")["label"]
+    by_en = {lab[v].split("(")[-1].rstrip(")"): v for v in lab.index}
+    assert S[by_en["goal completion"]] == pytest.approx(4.0, abs=0.02)
+    assert S[by_en["basic information disclosure"]] == pytest.approx(3.3964, abs=0.02)
+
+
+def test_tables_are_complete_and_consistent(result):
+    h = result.hierarchy
+    w = result.weights
+    for d in sorted(set(w.depth)):
+        assert w[w.depth == d]["global"].sum() == pytest.approx(1.0)
+    assert result.leaf_weights.sum() == pytest.approx(1.0)
+    c = result.consistency
+    K = len(result.experts)
+    assert K == 25 and len(result.respondents) == 370
+    assert len(c[c.expert != "(aggregate)"]) == K * len(h.internal)
+    assert set(result.group_names["community"]) and len(result.group_names["community"]) == 28
+    s = result.scores
+    assert len(s) == len(h.nodes) * (1 + 28)
+    # the audit records every unacceptable expert matrix
+    bad = c[(c.expert != "(aggregate)") & (c.acceptable == False)]  # noqa: E712
+    assert len(result.audit) == len(bad) >= 1
+    assert set(result.reliability.scope) == {*h.children(h.root), "overall"}
+    # arrays for the uncertainty layers
+    assert result.answers.shape == (370, len(h.leaves))
+    assert result.membership.shape == (len(h.nodes), len(h.leaves))
+    np.testing.assert_allclose(result.resample_leaf_weights(np.arange(K)),
+                               result.leaf_weights)
+
+
+def test_write_is_deterministic_and_complete(result, tmp_path):
+    a = result.write(tmp_path / "a")
+    b = Study.from_yaml(STUDY / "study.yaml").run().write(tmp_path / "b", figures=False)
+    for name in ("weights", "consistency", "scores", "ranks", "audit", "dispersion",
+                 "reliability", "items"):
+        assert (a / f"{name}.csv").read_bytes() == (b / f"{name}.csv").read_bytes(), name
+    for name in ("report.md", "report.html", "provenance.json", "hierarchy.png",
+                 "scores_criteria.png", "scores_groups.png", "consistency.png"):
+        assert (a / name).is_file(), name
+    prov = json.loads((a / "provenance.json").read_text())
+    import hashlib
+
+    for role, d in prov["inputs"].items():
+        digest = hashlib.sha256((STUDY / d["path"]).read_bytes()).hexdigest()
+        assert d["sha256"] == digest, role
+    assert prov["options"]["weighting"]["method"] == "eigenvector"
+    assert prov["options"]["consistency"]["random_index"] == "saaty"
+    md = (a / "report.md").read_text(encoding="utf-8")
+    assert "Random index table: **saaty**" in md and "AIJ" in md
+
+
+def test_write_is_atomic(result, tmp_path, monkeypatch):
+    import ahpstat.report
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("old")
+
+    def boom(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ahpstat.report, "write_report", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        result.write(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+    with pytest.raises(RuntimeError):
+        result.write(tmp_path / "new")
+    assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("policy", ["drop", "repair", "downweight"])
+def test_policies_run_and_are_audited(study_copy, policy):
+    _edit_yaml(study_copy / "study.yaml", "policy: keep", f"policy: {policy}")
+    res = Study.from_yaml(study_copy / "study.yaml").run()
+    assert policy in set(res.audit.action) or (policy == "repair"
+                                               and "repair" in set(res.audit.action))
+    assert res.leaf_weights.sum() == pytest.approx(1.0)
+
+
+def test_listwise_and_aip(study_copy):
+    _edit_yaml(study_copy / "study.yaml", "missing: available_case", "missing: listwise")
+    _edit_yaml(study_copy / "study.yaml", "aggregation: aij", "aggregation: aip")
+    res = Study.from_yaml(study_copy / "study.yaml").run()
+    assert res.answers.shape[0] == 370 - res.n_dropped_listwise
+    assert not np.isnan(res.answers).any()
+
+
+# ------------------------------------------------------------------ study-file errors
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("seed: 20220607", "seed: 1\ncolour: red", r"study.yaml: unknown key `colour`"),
+    ("policy: keep", "policy: keep\n  tolerance: 3",
+     r"study.yaml: unknown key `consistency.tolerance`"),
+    ("policy: keep", "policy: ignore",
+     r"study.yaml: `consistency.policy` must be one of \{'keep', 'drop', 'repair', "
+     r"'downweight'\}. Got 'ignore' instead."),
+    ("threshold: 0.1", "threshold: -0.1", r"`consistency.threshold` must be a positive"),
+    ("method: eigenvector", "method: magic", r"`weighting.method` must be one of"),
+    ("random_index: saaty ", "random_index: nope ", r"`consistency.random_index` must be one"),
+    ("likert: [1, 5]", "likert: [5, 1]", r"`survey.likert` must be \[lowest, highest\]"),
+    ("missing: available_case", "missing: impute", r"`survey.missing` must be one of"),
+    ("layout: long", "layout: diagonal", r"`judgments.layout` must be one of"),
+    ("seed: 20220607", "seed: -3", r"`seed` must be a non-negative integer"),
+    ("hierarchy: hierarchy.yaml\n", "", r"the key `hierarchy` is required"),
+])
+def test_study_file_errors(study_copy, old, new, message):
+    _edit_yaml(study_copy / "study.yaml", old, new)
+    with pytest.raises(InputError, match=message):
+        Study.from_yaml(study_copy / "study.yaml")
+
+
+def test_bad_yaml_and_missing_study(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_text("hierarchy: [unclosed\n")
+    with pytest.raises(InputError, match=r"s.yaml.*not valid YAML"):
+        Study.from_yaml(p)
+    with pytest.raises(InputError, match=r"the study file does not exist"):
+        Study.from_yaml(tmp_path / "none.yaml")
+
+
+# ------------------------------------------------------------------ input-file errors
+
+
+def _corrupt(study_copy, what):
+    if what == "judgments":
+        p = study_copy / "judgments.csv"
+        lines = p.read_text().splitlines()
+        lines[5] = ",".join([*lines[5].split(",")[:-1], "-3"])
+        p.write_text("\n".join(lines) + "\n")
+        return "judgments.csv"
+    if what == "survey":
+        p = study_copy / "survey.csv"
+        lines = p.read_text().splitlines()
+        lines[3] = ",".join([*lines[3].split(",")[:-1], "7"])
+        p.write_text("\n".join(lines) + "\n")
+        return "survey.csv"
+    if what == "survey_column":
+        p = study_copy / "survey.csv"
+        p.write_text(p.read_text().replace(",Q57", ",Q99", 1))
+        return "survey.csv"
+    if what == "hierarchy":
+        p = study_copy / "hierarchy.yaml"
+        p.write_text(p.read_text().replace("id: D57", "id: D56", 1))
+        return "hierarchy.yaml"
+    if what == "missing_file":
+        (study_copy / "survey.csv").unlink()
+        return "survey.csv"
+    raise AssertionError(what)
+
+
+@pytest.mark.parametrize("what", ["judgments", "survey", "survey_column", "hierarchy",
+                                  "missing_file"])
+def test_bad_inputs_name_the_file_and_write_nothing(study_copy, tmp_path, what):
+    fname = _corrupt(study_copy, what)
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match=fname.replace(".", r"\.")):
+        Study.from_yaml(study_copy / "study.yaml").run().write(out)
+    assert not out.exists()
+    problems = check_study(study_copy / "study.yaml")
+    assert problems and any(fname in str(p) for p in problems)
+
+
+def test_check_reports_several_problems(study_copy):
+    _corrupt(study_copy, "judgments")
+    _corrupt(study_copy, "survey")
+    problems = check_study(study_copy / "study.yaml")
+    text = "\n".join(map(str, problems))
+    assert "judgments.csv" in text and "survey.csv" in text
+
+
+def test_check_clean_study():
+    assert check_study(STUDY / "study.yaml") == []
