@@ -409,6 +409,22 @@ def _index_values(A: np.ndarray, opts: PanelOptions) -> dict[str, np.ndarray]:
     return dict(value=val, lambda_max=lam, threshold=thr, completion=comp, ri=ri_value)
 
 
+def _index_values_by_node(mats: dict[str, np.ndarray], opts: PanelOptions) -> dict:
+    """:func:`_index_values` of several nodes' batches, one core call per matrix order."""
+    out: dict[str, dict] = {}
+    by_n: dict[int, list[str]] = {}
+    for v, A in mats.items():
+        by_n.setdefault(A.shape[-1], []).append(v)
+    for _n, vs in by_n.items():
+        sizes = [mats[v].shape[0] for v in vs]
+        iv = _index_values(np.concatenate([mats[v] for v in vs]), opts)
+        cuts = np.cumsum([0, *sizes])
+        for t, v in enumerate(vs):
+            sl = slice(cuts[t], cuts[t + 1])
+            out[v] = {k: (x[sl] if isinstance(x, np.ndarray) else x) for k, x in iv.items()}
+    return out
+
+
 def _one_index(A: np.ndarray, opts: PanelOptions) -> float:
     return float(_index_values(A[None], opts)["value"][0])
 
@@ -548,6 +564,8 @@ def run_panel(
     expert_local: dict[str, np.ndarray] = {}
     thr_used: set[float] = set()
 
+    pre = _index_values_by_node({v: full[v][_present(full[v])] for v in nodes
+                                 if full[v].shape[-1] >= 2}, opts)
     for v in nodes:
         S = full[v]
         n = S.shape[-1]
@@ -558,7 +576,7 @@ def run_panel(
         mult = present.astype(float)
         S_eff = S.copy()
         if n >= 2:
-            iv = _index_values(S[present], opts)
+            iv = pre[v]
             val = np.full(K, np.nan)
             thr = np.full(K, np.nan)
             lam = np.full(K, np.nan)
@@ -601,19 +619,39 @@ def run_panel(
                 cons_rows.append((experts[k], v, n, opts.index, val[k], thr[k],
                                   bool(val[k] <= thr[k] + 1e-12) if present[k] else np.nan,
                                   iv["ri"], lam[k], comp[k], status[k], after[k]))
+        effective[v] = S_eff
+        node_w[v] = ew * mult
+
+    # every expert's own weights: one batched call per matrix order for complete matrices
+    by_n: dict[int, list[tuple[str, int]]] = {}
+    for v in nodes:
+        S = effective[v]
+        n = S.shape[-1]
+        present = node_w[v] > 0 if n < 2 else _present(S)
         EL = np.full((K, n), np.nan)
-        for k in np.flatnonzero(present):
-            EL[k] = _expert_weights_one(S_eff[k], opts.method) if n >= 2 else 1.0
-        if opts.aggregation == "aip" and n >= 2:
-            badk = [k for k in np.flatnonzero(mult > 0) if np.isnan(EL[k]).any()]
-            if badk:
+        if n < 2:
+            EL[_present(S)] = 1.0
+        else:
+            full_k = present & ~np.isnan(S).reshape(K, -1).any(axis=-1)
+            for k in np.flatnonzero(full_k):
+                by_n.setdefault(n, []).append((v, int(k)))
+            for k in np.flatnonzero(present & ~full_k):
+                EL[k] = _expert_weights_one(S[k], opts.method)
+        expert_local[v] = EL
+    for _n, pairs in by_n.items():
+        W = _weights_validated(np.stack([effective[v][k] for v, k in pairs]),
+                               method=opts.method).weights
+        for (v, k), w in zip(pairs, W, strict=True):
+            expert_local[v][k] = w
+    if opts.aggregation == "aip":
+        for v in nodes:
+            EL = expert_local[v]
+            badk = [k for k in np.flatnonzero(node_w[v] > 0) if np.isnan(EL[k]).any()]
+            if badk and EL.shape[-1] >= 2:
                 raise InputError(
                     "AIP needs each expert's own weights, but this expert's comparisons at "
                     "the node are disconnected. Use aggregation 'aij' or complete the "
                     "matrix.", node=v, expert=experts[badk[0]])
-        effective[v] = S_eff
-        node_w[v] = ew * mult
-        expert_local[v] = EL
 
     # tables for the engine: per node, columns of log judgments (AIJ) or log weights (AIP)
     all_nodes = tuple(hierarchy.nodes)
@@ -672,8 +710,11 @@ def run_panel(
         Gm = np.where(den1[0, cuts[j]:cuts[j + 1]] > 0, Gm, np.nan).reshape(n, n)
         Gm[np.arange(n), np.arange(n)] = 1.0
         agg[v] = Gm
-        if n >= 2:
-            iv = _index_values(Gm[None], opts)
+    pre_agg = _index_values_by_node({v: agg[v][None] for v in nodes if agg[v] is not None
+                                     and agg[v].shape[-1] >= 2}, opts)
+    for v in nodes:
+        if v in pre_agg:
+            iv, n = pre_agg[v], agg[v].shape[-1]
             cons_rows.append((AGGREGATE_LABEL, v, n, opts.index, iv["value"][0],
                               iv["threshold"][0], bool(iv["value"][0] <= iv["threshold"][0]
                                                        + 1e-12), iv["ri"],
