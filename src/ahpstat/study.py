@@ -745,13 +745,13 @@ def check_study(path: str | os.PathLike) -> list[InputError]:
     then the hierarchy, judgments, expert weights and survey are each checked and every
     problem is collected, also across files where one does not depend on another.
     """
-    from ahpstat import io
-    from ahpstat.hierarchy import Hierarchy
-
     try:
         study = Study.from_yaml(path)
     except InputError as exc:
         return [exc]
+    from ahpstat import io
+    from ahpstat.hierarchy import Hierarchy
+
     problems: list[InputError] = []
 
     def collect(fn, *args, **kw):
