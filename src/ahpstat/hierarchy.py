@@ -1,0 +1,617 @@
+"""The indicator hierarchy: a labelled tree of criteria whose leaves are survey items.
+
+A hierarchy is read from YAML (or built from a mapping) and validated up front: every problem
+is an :class:`~ahpstat.InputError` that names the file and the node. The tree is then immutable
+and answers the questions the other layers ask: the children of a node (the row/column order of
+its judgment matrices), the leaves under it, its depth, and the global weight of every node from
+the local weights of its ancestors.
+
+YAML layout::
+
+    levels: [goal, criterion, indicator]     # optional names of the depths 0, 1, 2, ...
+    hierarchy:
+      id: A
+      label: 基层智慧治理平台绩效            # any language; default: the id
+      children:
+        - id: B1
+          label: 科学
+          children:
+            - {id: D1, label: 平台建设目标明确, item: Q01}   # a leaf names its survey column
+            - {id: D2, label: 预期功能已经实现}             # ... default: its own id
+        - id: B2
+          ...
+
+The tree may also be given without the ``hierarchy:`` key (the root node at the top level).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ahpstat._validation import InputError
+
+__all__ = ["Hierarchy"]
+
+_NODE_KEYS = ("id", "label", "children", "item", "description")
+_TOP_KEYS = ("hierarchy", "levels", "name", "title", "description")
+
+
+def _suggest(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+class _Builder:
+    """Walks a nested mapping once, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, source: str | None) -> None:
+        self.source = source
+        self.problems: list[InputError] = []
+        self.children: dict[str, tuple[str, ...]] = {}
+        self.parent: dict[str, str | None] = {}
+        self.label: dict[str, str] = {}
+        self.item: dict[str, str] = {}
+        self.order: list[str] = []
+        self.where: dict[str, str] = {}
+
+    def error(self, message: str, node: str | None = None) -> None:
+        self.problems.append(InputError(message, file=self.source, node=node))
+
+    def node(self, spec: Any, parent: str | None, where: str) -> str | None:
+        """Validate one node (and its subtree); return its id or None if unusable."""
+        if not isinstance(spec, Mapping):
+            self.error(f"{where} must be a mapping with `id`, `label` and `children` (or "
+                       f"`item`). Got {type(spec).__name__} {spec!r} instead.", node=parent)
+            return None
+        nid = spec.get("id")
+        unknown = [k for k in spec if k not in _NODE_KEYS]
+        shown = nid if isinstance(nid, str) else None
+        for key in unknown:
+            self.error(f"unknown key {key!r} in {where}; a node has the keys "
+                       f"{', '.join(_NODE_KEYS)}.{_suggest(str(key), _NODE_KEYS)} "
+                       f"Got {key!r} instead.", node=shown)
+        if nid is None:
+            self.error(f"{where} has no `id`. Got the keys {sorted(map(str, spec))} instead.",
+                       node=parent)
+            return None
+        if not isinstance(nid, str):
+            self.error(f"the id of {where} must be text (quote it in YAML: id: '{nid}'). "
+                       f"Got {type(nid).__name__} {nid!r} instead.", node=parent)
+            return None
+        if not nid.strip() or nid != nid.strip():
+            self.error(f"the id of {where} must be non-empty without surrounding spaces. "
+                       f"Got {nid!r} instead.", node=parent)
+            return None
+        if nid in self.parent:
+            self.error(f"duplicate id {nid!r}: used by {self.where[nid]} and again by {where}.",
+                       node=nid)
+            return None
+        self.parent[nid] = parent
+        self.where[nid] = where
+        self.order.append(nid)
+        label = spec.get("label", nid)
+        if isinstance(label, bool) or not isinstance(label, str | int | float):
+            self.error(f"the label of node {nid!r} must be text. Got {label!r} instead.",
+                       node=nid)
+            label = nid
+        self.label[nid] = str(label)
+        kids = spec.get("children")
+        if "children" in spec and not isinstance(kids, list):
+            self.error(f"`children` of node {nid!r} must be a list of nodes. Got "
+                       f"{type(kids).__name__} {kids!r} instead.", node=nid)
+            kids = None
+        elif isinstance(kids, list) and not kids:
+            self.error(f"`children` of node {nid!r} is an empty list; leave the key out for a "
+                       f"leaf. Got [] instead.", node=nid)
+            kids = None
+        if kids:
+            if "item" in spec:
+                self.error(f"node {nid!r} has children and an `item`; only a leaf names a "
+                           f"survey column. Got item {spec['item']!r} instead.", node=nid)
+            ids = []
+            for k, child in enumerate(kids, start=1):
+                cid = self.node(child, nid, f"child {k} of {nid!r}")
+                if cid is not None:
+                    ids.append(cid)
+            self.children[nid] = tuple(ids)
+        else:
+            self.children[nid] = ()
+            item = spec.get("item", nid)
+            if isinstance(item, bool) or not isinstance(item, str | int):
+                self.error(f"the `item` of leaf {nid!r} must be a survey column name. Got "
+                           f"{item!r} instead.", node=nid)
+                item = nid
+            self.item[nid] = str(item)
+        return nid
+
+
+class Hierarchy:
+    """An immutable indicator hierarchy with labels in any language.
+
+    Build it with :meth:`from_yaml` or :meth:`from_dict`; the constructor is internal.
+
+    Attributes
+    ----------
+    root : str
+        Id of the goal.
+    nodes : tuple of str
+        All node ids in pre-order (parent before children, children in file order).
+    internal : tuple of str
+        Non-leaf nodes in pre-order: the nodes that have judgment matrices.
+    leaves : tuple of str
+        Leaves in pre-order: the survey items.
+    source : str or None
+        The file it was read from.
+
+    Examples
+    --------
+    >>> h = Hierarchy.from_dict({"id": "A", "label": "目标", "children": [
+    ...     {"id": "B1", "label": "科学", "children": [{"id": "D1"}, {"id": "D2"}]},
+    ...     {"id": "B2", "label": "参与", "children": [{"id": "D3", "item": "Q3"}]}]})
+    >>> h
+    Hierarchy(root='A', depth=2, nodes=6, internal=3, leaves=3)
+    >>> h.children("A"), h.label("B2"), h.item("D3")
+    (('B1', 'B2'), '参与', 'Q3')
+    """
+
+    def __init__(
+        self,
+        *,
+        root: str,
+        children: Mapping[str, Sequence[str]],
+        labels: Mapping[str, str],
+        items: Mapping[str, str],
+        level_names: Sequence[str] | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.root = root
+        self.source = source
+        self._children = {v: tuple(c) for v, c in children.items()}
+        self._label = dict(labels)
+        self._item = dict(items)
+        self._parent: dict[str, str | None] = {root: None}
+        self._depth: dict[str, int] = {root: 0}
+        order: list[str] = []
+        stack = [root]
+        while stack:
+            v = stack.pop()
+            order.append(v)
+            for c in self._children[v]:
+                self._parent[c] = v
+                self._depth[c] = self._depth[v] + 1
+            stack.extend(reversed(self._children[v]))
+        self.nodes: tuple[str, ...] = tuple(order)
+        self.internal: tuple[str, ...] = tuple(v for v in order if self._children[v])
+        self.leaves: tuple[str, ...] = tuple(v for v in order if not self._children[v])
+        self._index = {v: i for i, v in enumerate(order)}
+        self._level_names = tuple(level_names) if level_names is not None else None
+        under: dict[str, tuple[str, ...]] = {}
+        for v in reversed(order):
+            kids = self._children[v]
+            under[v] = (v,) if not kids else tuple(x for c in kids for x in under[c])
+        self._under = under
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def from_yaml(cls, path: str | os.PathLike) -> Hierarchy:
+        """Read and validate a hierarchy from a YAML file.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The YAML file (UTF-8). Layout: see the module docstring.
+
+        Returns
+        -------
+        Hierarchy
+
+        Raises
+        ------
+        InputError
+            The file is missing, is not valid YAML, or describes an invalid tree; the message
+            names the file and the node.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "h.yaml").write_text(
+        ...     "levels: [goal, criterion]\\n"
+        ...     "hierarchy:\\n  id: A\\n  children:\\n"
+        ...     "    - {id: B1, label: 科学}\\n    - {id: B2, label: 参与}\\n",
+        ...     encoding="utf-8")
+        >>> h = Hierarchy.from_yaml(d / "h.yaml")
+        >>> h.leaves, h.level_name(1)
+        (('B1', 'B2'), 'criterion')
+        """
+        h, problems = _load_yaml(path)
+        if problems:
+            raise problems[0]
+        assert h is not None
+        return h
+
+    @classmethod
+    def from_dict(cls, mapping: Mapping[str, Any], *, source: str | None = None) -> Hierarchy:
+        """Build and validate a hierarchy from a nested mapping (as parsed from YAML).
+
+        Parameters
+        ----------
+        mapping : mapping
+            Either the root node ``{id, label, children}`` or a top-level mapping
+            ``{hierarchy: <root node>, levels: [...]}``.
+        source : str, optional
+            File name used in error messages.
+
+        Returns
+        -------
+        Hierarchy
+
+        Raises
+        ------
+        InputError
+            Empty hierarchy, a node without ``id``, a non-text or duplicate id, ``children``
+            that is not a list, an unknown key (typo protection), an ``item`` column used by
+            two leaves, or ``levels`` that do not match the depth of the tree.
+
+        Examples
+        --------
+        >>> h = Hierarchy.from_dict({"hierarchy": {"id": "G", "children": [
+        ...     {"id": "a"}, {"id": "b"}]}, "levels": ["goal", "criterion"]})
+        >>> h.nodes, h.level_name(0)
+        (('G', 'a', 'b'), 'goal')
+        """
+        h, problems = _build(mapping, source)
+        if problems:
+            raise problems[0]
+        assert h is not None
+        return h
+
+    # ------------------------------------------------------------------ structure
+
+    def _check(self, node: str) -> str:
+        if node not in self._children:
+            raise InputError(f"node {node!r} is not in the hierarchy."
+                             f"{_suggest(str(node), self.nodes)} Got {node!r} instead.",
+                             file=self.source, node=str(node))
+        return node
+
+    def children(self, node: str) -> tuple[str, ...]:
+        """Child ids of ``node`` in file order (the row/column order of its matrices)."""
+        return self._children[self._check(node)]
+
+    def parent(self, node: str) -> str | None:
+        """Parent id of ``node``; ``None`` for the root."""
+        return self._parent[self._check(node)]
+
+    def label(self, node: str) -> str:
+        """Label of ``node`` (its id when the file gives none)."""
+        return self._label[self._check(node)]
+
+    def depth(self, node: str) -> int:
+        """Depth of ``node``: the root is 0."""
+        return self._depth[self._check(node)]
+
+    @property
+    def n_levels(self) -> int:
+        """Number of levels (the root's level included)."""
+        return max(self._depth.values()) + 1
+
+    def level_name(self, depth: int) -> str:
+        """Name of a depth from the file's ``levels`` list, else ``"level <depth>"``.
+
+        Examples
+        --------
+        >>> Hierarchy.from_dict({"id": "A", "children": [{"id": "b"}]}).level_name(1)
+        'level 1'
+        """
+        if isinstance(depth, bool) or not isinstance(depth, int | np.integer):
+            raise TypeError(f"`depth` must be an integer. Got {depth!r} instead.")
+        if not 0 <= depth < self.n_levels:
+            raise ValueError(f"`depth` must be in 0..{self.n_levels - 1}. Got {depth} instead.")
+        if self._level_names is not None:
+            return self._level_names[depth]
+        return f"level {depth}"
+
+    def item(self, leaf: str) -> str:
+        """Survey column of a leaf (its id when the file names none)."""
+        self._check(leaf)
+        if leaf not in self._item:
+            raise InputError(f"node {leaf!r} is not a leaf, so it has no survey item. Got "
+                             f"an internal node with children {self._children[leaf]} instead.",
+                             file=self.source, node=leaf)
+        return self._item[leaf]
+
+    def is_leaf(self, node: str) -> bool:
+        """Whether ``node`` has no children."""
+        return not self._children[self._check(node)]
+
+    def levels(self) -> list[tuple[str, ...]]:
+        """Node ids grouped by depth: ``[(root,), (depth-1 nodes...), ...]`` in pre-order."""
+        out: list[list[str]] = [[] for _ in range(self.n_levels)]
+        for v in self.nodes:
+            out[self._depth[v]].append(v)
+        return [tuple(x) for x in out]
+
+    def leaves_under(self, node: str) -> tuple[str, ...]:
+        """Leaves of the subtree of ``node`` in pre-order (a leaf gives itself)."""
+        return self._under[self._check(node)]
+
+    def membership(self) -> np.ndarray:
+        """0/1 matrix ``(n_nodes, n_leaves)``: ``M[v, l] = 1`` if leaf ``l`` is under node ``v``.
+
+        Rows follow :attr:`nodes`, columns :attr:`leaves`.
+
+        Examples
+        --------
+        >>> h = Hierarchy.from_dict({"id": "A", "children": [
+        ...     {"id": "B", "children": [{"id": "x"}, {"id": "y"}]}, {"id": "z"}]})
+        >>> h.membership().astype(int)
+        array([[1, 1, 1],
+               [1, 1, 0],
+               [1, 0, 0],
+               [0, 1, 0],
+               [0, 0, 1]])
+        """
+        col = {leaf: j for j, leaf in enumerate(self.leaves)}
+        M = np.zeros((len(self.nodes), len(self.leaves)))
+        for i, v in enumerate(self.nodes):
+            M[i, [col[leaf] for leaf in self._under[v]]] = 1.0
+        return M
+
+    # ------------------------------------------------------------------ weights
+
+    def _local_arrays(self, local: Mapping[str, Any]) -> tuple[dict[str, np.ndarray], tuple]:
+        if not isinstance(local, Mapping):
+            raise TypeError("`local` must be a mapping node -> local weights of its children. "
+                            f"Got {type(local).__name__} instead.")
+        unknown = [v for v in local if v not in self._children or not self._children[v]]
+        if unknown:
+            v = unknown[0]
+            what = "a leaf" if v in self._children else "not in the hierarchy"
+            raise ValueError(f"`local` has weights for node {v!r}, which is {what}; only "
+                             f"internal nodes have local weights. Got {unknown} instead.")
+        arrays: dict[str, np.ndarray] = {}
+        for v in self.internal:
+            n = len(self._children[v])
+            if v not in local:
+                if n == 1:
+                    continue
+                raise ValueError(f"`local` has no weights for node {v!r} "
+                                 f"({n} children {self._children[v]}). Got the nodes "
+                                 f"{sorted(local)} instead.")
+            a = np.asarray(local[v], dtype=float)
+            if a.ndim == 0 or a.shape[-1] != n:
+                raise ValueError(f"`local[{v!r}]` must have shape (..., {n}): one weight per "
+                                 f"child {self._children[v]}. Got shape {a.shape} instead.")
+            arrays[v] = a
+        try:
+            batch = np.broadcast_shapes(*(a.shape[:-1] for a in arrays.values()))
+        except ValueError:
+            shapes = {v: a.shape for v, a in arrays.items()}
+            raise ValueError("the batch shapes of `local` (all axes but the last) must "
+                             f"broadcast together. Got {shapes} instead.") from None
+        return arrays, batch
+
+    def global_weights(self, local: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """Global weight of every node: the product of the local weights on its path.
+
+        Parameters
+        ----------
+        local : mapping node -> array_like, shape (..., n_children)
+            Local weights of each internal node's children, in :meth:`children` order. Batch
+            axes (experts, resamples, draws, ...) broadcast across nodes. A node with a
+            single child may be omitted (its child's local weight is 1).
+
+        Returns
+        -------
+        dict node -> ndarray, shape (...)
+            In :attr:`nodes` order; the root is 1. When each local vector sums to 1, the
+            leaves' global weights sum to 1 (and so do those of every level).
+
+        Notes
+        -----
+        ``g(root) = 1``, ``g(c) = g(parent(c)) * w_parent[c]`` (Saaty 1980, hierarchic
+        composition). Vectorized: one multiplication per node over all batch axes.
+
+        Examples
+        --------
+        >>> h = Hierarchy.from_dict({"id": "A", "children": [
+        ...     {"id": "B", "children": [{"id": "x"}, {"id": "y"}]}, {"id": "z"}]})
+        >>> g = h.global_weights({"A": [0.6, 0.4], "B": [0.25, 0.75]})
+        >>> {v: round(float(w), 3) for v, w in g.items()}
+        {'A': 1.0, 'B': 0.6, 'x': 0.15, 'y': 0.45, 'z': 0.4}
+        >>> h.global_weights({"A": [[0.6, 0.4], [0.5, 0.5]], "B": [0.25, 0.75]})["y"]
+        array([0.45 , 0.375])
+        """
+        return {v: g for v, _, g in self.walk_weights(local)}
+
+    def walk_weights(self, local: Mapping[str, Any]) -> Iterator[tuple[str, np.ndarray,
+                                                                       np.ndarray]]:
+        """Yield ``(node, local_weight, global_weight)`` for every node in pre-order.
+
+        The root's local weight is 1; arrays have the broadcast batch shape of ``local``
+        (see :meth:`global_weights`). Handy for building tables.
+
+        Examples
+        --------
+        >>> h = Hierarchy.from_dict({"id": "A", "children": [{"id": "x"}, {"id": "y"}]})
+        >>> [(v, float(lw), float(gw)) for v, lw, gw in h.walk_weights({"A": [0.3, 0.7]})]
+        [('A', 1.0, 1.0), ('x', 0.3, 0.3), ('y', 0.7, 0.7)]
+        """
+        arrays, batch = self._local_arrays(local)
+        one = np.ones(batch)
+        glob: dict[str, np.ndarray] = {self.root: one}
+        loc: dict[str, np.ndarray] = {self.root: one}
+        for v in self.nodes:
+            kids = self._children[v]
+            if kids:
+                w = arrays.get(v)
+                for k, c in enumerate(kids):
+                    lw = one if w is None else np.broadcast_to(w[..., k], batch)
+                    loc[c] = np.array(lw, dtype=float)
+                    glob[c] = glob[v] * lw
+            yield v, loc[v], glob[v]
+
+    # ------------------------------------------------------------------ tables
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table of the tree, one row per node in pre-order.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``id``, ``label``, ``parent`` (missing for the root), ``depth``
+            (root = 0), ``n_children`` and ``item`` (the survey column of a leaf, missing
+            for internal nodes).
+
+        Examples
+        --------
+        >>> h = Hierarchy.from_dict({"id": "A", "label": "目标", "children": [
+        ...     {"id": "B1", "label": "科学", "item": "Q1"}, {"id": "B2", "label": "参与"}]})
+        >>> h.to_frame()
+           id label parent  depth  n_children item
+        0   A    目标    NaN      0           2  NaN
+        1  B1    科学      A      1           0   Q1
+        2  B2    参与      A      1           0   B2
+        """
+        return pd.DataFrame({
+            "id": list(self.nodes),
+            "label": [self._label[v] for v in self.nodes],
+            "parent": [self._parent[v] for v in self.nodes],
+            "depth": [self._depth[v] for v in self.nodes],
+            "n_children": [len(self._children[v]) for v in self.nodes],
+            "item": [self._item.get(v) for v in self.nodes],
+        })
+
+    def to_dict(self) -> dict[str, Any]:
+        """The tree as a nested mapping that :meth:`from_dict` reads back.
+
+        Examples
+        --------
+        >>> h = Hierarchy.from_dict({"id": "A", "children": [{"id": "x", "item": "Q1"}]})
+        >>> Hierarchy.from_dict(h.to_dict()).to_dict() == h.to_dict()
+        True
+        """
+        def node(v: str) -> dict[str, Any]:
+            out: dict[str, Any] = {"id": v, "label": self._label[v]}
+            if self._children[v]:
+                out["children"] = [node(c) for c in self._children[v]]
+            else:
+                out["item"] = self._item[v]
+            return out
+
+        top: dict[str, Any] = {"hierarchy": node(self.root)}
+        if self._level_names is not None:
+            top["levels"] = list(self._level_names)
+        return top
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._children
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Hierarchy):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"Hierarchy(root={self.root!r}, depth={self.n_levels - 1}, "
+                f"nodes={len(self.nodes)}, internal={len(self.internal)}, "
+                f"leaves={len(self.leaves)})")
+
+
+# ---------------------------------------------------------------------- parsing
+
+
+def _build(mapping: Any, source: str | None) -> tuple[Hierarchy | None, list[InputError]]:
+    """Validate a mapping; return the hierarchy (None if invalid) and every problem found."""
+    b = _Builder(source)
+    if mapping is None or (isinstance(mapping, Mapping) and not mapping):
+        b.error("the hierarchy is empty: expected a root node with `id` and `children`. "
+                f"Got {mapping!r} instead.")
+        return None, b.problems
+    if not isinstance(mapping, Mapping):
+        b.error("the hierarchy must be a mapping (a root node with `id` and `children`). "
+                f"Got {type(mapping).__name__} instead.")
+        return None, b.problems
+    level_names: list[str] | None = None
+    if "hierarchy" in mapping:
+        for key in mapping:
+            if key not in _TOP_KEYS:
+                b.error(f"unknown top-level key {key!r}; expected {', '.join(_TOP_KEYS)}."
+                        f"{_suggest(str(key), _TOP_KEYS)} Got {key!r} instead.")
+        levels = mapping.get("levels")
+        if levels is not None:
+            if not isinstance(levels, list) or not all(
+                    isinstance(x, str | int) and not isinstance(x, bool) for x in levels):
+                b.error(f"`levels` must be a list of level names. Got {levels!r} instead.")
+            else:
+                level_names = [str(x) for x in levels]
+        tree = mapping["hierarchy"]
+        if tree is None or (isinstance(tree, Mapping) and not tree):
+            b.error(f"the hierarchy is empty: `hierarchy` has no root node. Got {tree!r} "
+                    "instead.")
+            return None, b.problems
+    else:
+        tree = mapping
+    if isinstance(tree, list):
+        b.error(f"the hierarchy must have a single root node (the goal). Got a list of "
+                f"{len(tree)} nodes instead.")
+        return None, b.problems
+    root = b.node(tree, None, "the root node")
+    if root is None:
+        return None, b.problems
+    # a survey column may only be named by one leaf
+    seen: dict[str, str] = {}
+    for v in b.order:
+        if v in b.item:
+            col = b.item[v]
+            if col in seen:
+                b.error(f"leaves {seen[col]!r} and {v!r} name the same survey column "
+                        f"{col!r}; each item belongs to one leaf. Got {col!r} twice instead.",
+                        node=v)
+            else:
+                seen[col] = v
+    h = None
+    if not b.problems:
+        h = Hierarchy(root=root, children=b.children, labels=b.label, items=b.item,
+                      level_names=level_names, source=source)
+        if level_names is not None and len(level_names) != h.n_levels:
+            b.error(f"`levels` names {len(level_names)} levels but the tree has "
+                    f"{h.n_levels} (depths 0..{h.n_levels - 1}). Got {level_names} instead.")
+            h = None
+    return h, b.problems
+
+
+def _load_yaml(path: str | os.PathLike) -> tuple[Hierarchy | None, list[InputError]]:
+    import yaml
+
+    f = str(path)
+    p = Path(path)
+    if not p.is_file():
+        return None, [InputError("the hierarchy file does not exist.", file=f)]
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [InputError(f"the hierarchy file is not UTF-8 text ({exc.reason} at "
+                                 f"byte {exc.start}).", file=f)]
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        what = getattr(exc, "problem", None) or str(exc)
+        return None, [InputError(f"not valid YAML{where}: {what}.", file=f)]
+    return _build(data, f)
