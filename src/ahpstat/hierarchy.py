@@ -542,6 +542,10 @@ def _build(mapping: Any, source: str | None) -> tuple[Hierarchy | None, list[Inp
         b.error("the hierarchy is empty: expected a root node with `id` and `children`. "
                 f"Got {mapping!r} instead.")
         return None, b.problems
+    if isinstance(mapping, list):
+        b.error(f"the hierarchy must have a single root node (the goal). Got a list of "
+                f"{len(mapping)} nodes instead.")
+        return None, b.problems
     if not isinstance(mapping, Mapping):
         b.error("the hierarchy must be a mapping (a root node with `id` and `children`). "
                 f"Got {type(mapping).__name__} instead.")
