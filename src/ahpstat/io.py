@@ -113,7 +113,7 @@ class _Sink:
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.5)
     return f" Did you mean {close[0]!r}?" if close else ""
 
 
@@ -595,8 +595,8 @@ def _read_wide(grid: _Grid, sink: _Sink, *, encoding: str, node: str | None,
             continue
         split = _split_pair(name, node, hierarchy)
         if isinstance(split, str):
-            sink(f"column {name!r}: {split}. Got {name!r} instead (list other columns in "
-                 "`ignore_columns`).", **grid.where(table.header_row, column=name))
+            sink(f"{split}; list columns that are not pairs in `ignore_columns`. Got "
+                 f"{name!r} instead.", **grid.where(table.header_row, column=name))
             bad_cols = True
             continue
         pairs.append((j, name, *split))
@@ -1107,8 +1107,8 @@ def validate_expert_weights(
             sink(f"the weight of expert {e!r} must be positive and finite. Got {x!r} "
                  "instead.", **where)
         if e not in known_set:
-            sink(f"expert {e!r} has a weight but gave no judgments."
-                 f"{_suggest(e, known)} Got an unknown expert instead.", **where)
+            sink(f"expert {e!r} has a weight but gave no judgments. Got an unknown expert "
+                 "instead.", **where)
     for e in dict.fromkeys(known):
         if e not in w:
             sink(f"expert {e!r} gave judgments but has no weight. Got no weight instead.",
