@@ -326,6 +326,9 @@ def test_judgment_stacks(h):
     assert judgment_stacks(df2, h)["B1"][0] == ("E2", "E1")
     only = df[~((df.expert == "E1") & (df.node == "B1"))]
     assert judgment_stacks(only, h)["B1"][0] == ("E2",)
+    _stacks_equal(judgment_stacks(df, h, validate=False), st)
+    with pytest.raises(InputError, match=r"node 'B9' is not in the hierarchy"):
+        judgment_stacks(df.assign(node="B9"), h)
 
 
 # ------------------------------------------------------------------ matrix layout

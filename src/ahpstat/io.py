@@ -849,9 +849,13 @@ def validate_judgments(
             "itself. Got row == col instead.")
         usable[i] = False
     if hierarchy is not None:
+        kids_of = {v: hierarchy.children(v) for v in hierarchy.nodes}
         for i in np.flatnonzero(usable):
             i = int(i)
             v = V[i]
+            kids = kids_of.get(v, ())
+            if v in kids_of and R[i] in kids and C[i] in kids:
+                continue
             if v not in hierarchy:
                 add(i, 5, f"node {v!r} is not in the hierarchy.{_suggest(v, hierarchy.nodes)}"
                     f" Got {v!r} instead.")
@@ -915,15 +919,18 @@ def _null(x: Any) -> bool:
 
 
 def judgment_stacks(
-    judgments: pd.DataFrame, hierarchy: Any
+    judgments: pd.DataFrame, hierarchy: Any, *, validate: bool = True
 ) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
     """Per node, the experts' judgment matrices as one array.
 
     Parameters
     ----------
     judgments : DataFrame
-        Canonical long form; validated first (:func:`validate_judgments`, raising).
+        Canonical long form.
     hierarchy : Hierarchy
+    validate : bool
+        Run :func:`validate_judgments` first (raising). Pass ``False`` only for frames known
+        to be valid (e.g. already validated, or built by a simulator) to save the check.
 
     Returns
     -------
@@ -951,7 +958,8 @@ def judgment_stacks(
            [0.333, 1.   , 0.25 ],
            [  nan, 4.   , 1.   ]])
     """
-    validate_judgments(judgments, hierarchy, errors="raise")
+    if validate:
+        validate_judgments(judgments, hierarchy, errors="raise")
     ex = [_text(x) for x in judgments["expert"].tolist()]
     order = {e: k for k, e in enumerate(dict.fromkeys(ex))}
     nodes = np.array([_text(x) for x in judgments["node"].tolist()], dtype=object)
