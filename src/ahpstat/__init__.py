@@ -14,6 +14,49 @@ from ahpstat.consistency import consistency, worst_judgments
 from ahpstat.scales import RANDOM_INDEX_TABLES, SAATY_SCALE, random_index
 from ahpstat.weighting import weights
 
+#: public names loaded on first use (they pull in pandas, matplotlib or PyMC), name -> module
+_LAZY: dict[str, str] = {
+    "Hierarchy": "ahpstat.hierarchy",
+    "Study": "ahpstat.study",
+    "StudyResult": "ahpstat.study",
+    "check_study": "ahpstat.study",
+    "PanelOptions": "ahpstat.panel",
+    "PanelResult": "ahpstat.panel",
+    "run_panel": "ahpstat.panel",
+    "BootstrapResult": "ahpstat.bootstrap",
+    "StudyBootstrapResult": "ahpstat.bootstrap",
+    "ConfidenceInterval": "ahpstat.bootstrap",
+    "FewClustersWarning": "ahpstat.bootstrap",
+    "bootstrap_interval": "ahpstat.bootstrap",
+    "joint_bootstrap": "ahpstat.bootstrap",
+    "rank_probabilities": "ahpstat.bootstrap",
+    "pairwise_probabilities": "ahpstat.bootstrap",
+    "resample_counts": "ahpstat.bootstrap",
+    "BayesianAHP": "ahpstat.bayes",
+    "BayesResult": "ahpstat.bayes",
+}
+#: public submodules loaded on first use
+_SUBMODULES = ("io", "hierarchy", "panel", "scoring", "bootstrap", "bayes", "simulate", "study",
+               "report")
+
+
+def __getattr__(name: str):  # PEP 562: keep `import ahpstat` light
+    import importlib
+
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"ahpstat.{name}")
+    else:
+        raise AttributeError(f"module 'ahpstat' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | set(_SUBMODULES))
+
+
 try:
     __version__ = version("ahpstat")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
@@ -37,4 +80,5 @@ __all__ = [
     "scales",
     "weights",
     "worst_judgments",
+    *_LAZY,
 ]

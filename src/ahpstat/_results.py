@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ConsistencyResult", "WeightsResult"]
 
@@ -57,6 +60,8 @@ class WeightsResult:
         n = w.shape[-1]
         flat = w.reshape(-1, n)
         names = _labels(labels, n)
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "matrix": np.repeat(np.arange(flat.shape[0]), n),
@@ -118,6 +123,8 @@ class ConsistencyResult:
         v = np.atleast_1d(np.asarray(self.value, dtype=float)).ravel()
         thr = np.broadcast_to(np.asarray(self.threshold, dtype=float), np.shape(self.value))
         acc = np.atleast_1d(np.asarray(self.acceptable)).ravel()
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "matrix": np.arange(v.size),

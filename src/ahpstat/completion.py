@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import minimize
 
 from ahpstat._validation import check_choice
 from ahpstat._warnings import ConvergenceWarning, warn
@@ -96,6 +95,8 @@ def _optimal_one(M: np.ndarray, tol: float) -> np.ndarray:
         vu = float(v @ u)
         g = (v[iu] * A[iu, ju] * u[ju] - v[ju] * A[ju, iu] * u[iu]) / vu
         return float(lam[0]), g
+
+    from scipy.optimize import minimize
 
     res = minimize(f, x0, jac=True, method="BFGS", options={"gtol": tol, "maxiter": 1000})
     if not res.success and np.max(np.abs(res.jac)) > 1e-6:

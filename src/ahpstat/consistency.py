@@ -28,9 +28,9 @@ whose three judgments are all given.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
 
 from ahpstat._results import ConsistencyResult
@@ -38,6 +38,9 @@ from ahpstat._validation import check_choice
 from ahpstat.pairwise import validate_matrix
 from ahpstat.scales import RandomIndexTable, get_random_index_table
 from ahpstat.weighting import _weights_validated, llsm_weights
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["CONSISTENCY_INDICES", "GCI_THRESHOLDS", "consistency", "worst_judgments"]
 
@@ -256,6 +259,8 @@ def worst_judgments(
         for r, p in enumerate(order, start=1):
             i, j = int(iu[0][p]), int(iu[1][p])
             rows.append((b, r, i, j, flatM[b, i, j], flatW[b, i] / flatW[b, j], e[p]))
+    import pandas as pd
+
     return pd.DataFrame(
         rows, columns=["matrix", "rank", "row", "col", "value", "consistent_value", "log_error"]
     )
