@@ -1,0 +1,150 @@
+"""Hypothesis strategies for pairwise-comparison matrices (shared by the core's tests).
+
+Matrices are built here with plain numpy, independently of :mod:`ahpstat.pairwise`, so that a
+bug in the package's constructors cannot hide in the data the tests feed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from hypothesis import strategies as st
+
+#: Saaty's 1-9 scale and its reciprocals (Saaty 1980, Table 1.1), written out by hand.
+SAATY_VALUES: tuple[float, ...] = tuple(1.0 / k for k in range(9, 1, -1)) + tuple(
+    float(k) for k in range(1, 10)
+)
+
+
+def matrix_from_upper(values: np.ndarray, n: int) -> np.ndarray:
+    """Reciprocal matrix with 1 on the diagonal from upper-triangle values given by rows."""
+    A = np.ones((n, n))
+    iu = np.triu_indices(n, 1)
+    A[iu] = values
+    A[iu[1], iu[0]] = 1.0 / np.asarray(values, dtype=float)
+    return A
+
+
+def orders(min_n: int = 1, max_n: int = 8) -> st.SearchStrategy[int]:
+    """Matrix orders ``n``."""
+    return st.integers(min_n, max_n)
+
+
+@st.composite
+def saaty_matrices(draw, n: int | st.SearchStrategy[int] | None = None) -> np.ndarray:
+    """A reciprocal ``(n, n)`` matrix whose upper triangle is drawn from Saaty's scale."""
+    if n is None:
+        n = orders(1, 8)
+    if not isinstance(n, int):
+        n = draw(n)
+    m = n * (n - 1) // 2
+    values = draw(st.lists(st.sampled_from(SAATY_VALUES), min_size=m, max_size=m))
+    return matrix_from_upper(np.array(values, dtype=float), n)
+
+
+@st.composite
+def weight_vectors(draw, n: int | st.SearchStrategy[int] | None = None) -> np.ndarray:
+    """Positive weights summing to 1 (ratios up to 10^4, so matrices stay well conditioned)."""
+    if n is None:
+        n = orders(1, 8)
+    if not isinstance(n, int):
+        n = draw(n)
+    logs = draw(
+        st.lists(
+            st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False), min_size=n, max_size=n
+        )
+    )
+    w = 10.0 ** np.array(logs, dtype=float)
+    return w / w.sum()
+
+
+@st.composite
+def consistent_matrices(
+    draw, n: int | st.SearchStrategy[int] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(w, A)`` with ``A[i, j] = w[i] / w[j]`` exactly consistent."""
+    w = draw(weight_vectors(n))
+    return w, w[:, None] / w[None, :]
+
+
+@st.composite
+def spanning_tree_mask(draw, n: int) -> np.ndarray:
+    """Boolean ``(n, n)`` mask of a random spanning tree (symmetric, diagonal True)."""
+    order = draw(st.permutations(range(n)))
+    keep = np.eye(n, dtype=bool)
+    for pos in range(1, n):
+        parent = order[draw(st.integers(0, pos - 1))]
+        child = order[pos]
+        keep[parent, child] = keep[child, parent] = True
+    return keep
+
+
+@st.composite
+def incomplete_masks(draw, n: int) -> np.ndarray:
+    """Mask of given judgments whose comparison graph is connected, with some pairs missing.
+
+    A random spanning tree is always kept; each other pair is dropped at random, at least one
+    (when ``n >= 3``; a matrix of order 1 or 2 has no pair to spare).
+    """
+    keep = draw(spanning_tree_mask(n))
+    iu, ju = np.triu_indices(n, 1)
+    extra = [p for p in range(iu.size) if not keep[iu[p], ju[p]]]
+    if not extra:
+        return keep
+    drop = draw(st.lists(st.booleans(), min_size=len(extra), max_size=len(extra)))
+    if not any(drop):
+        drop[draw(st.integers(0, len(extra) - 1))] = True
+    for p, d in zip(extra, drop, strict=True):
+        if not d:
+            keep[iu[p], ju[p]] = keep[ju[p], iu[p]] = True
+    return keep
+
+
+@st.composite
+def incomplete_saaty_matrices(
+    draw, n: int | st.SearchStrategy[int] | None = None
+) -> np.ndarray:
+    """A Saaty-scale reciprocal matrix with ``NaN`` for missing judgments, connected graph."""
+    if n is None:
+        n = orders(3, 7)
+    if not isinstance(n, int):
+        n = draw(n)
+    A = draw(saaty_matrices(n))
+    keep = draw(incomplete_masks(n))
+    return np.where(keep, A, np.nan)
+
+
+@st.composite
+def incomplete_consistent_matrices(
+    draw, n: int | st.SearchStrategy[int] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(w, A)``: a consistent matrix of ``w`` with some judgments missing (connected)."""
+    if n is None:
+        n = orders(3, 7)
+    if not isinstance(n, int):
+        n = draw(n)
+    w, A = draw(consistent_matrices(n))
+    keep = draw(incomplete_masks(n))
+    return w, np.where(keep, A, np.nan)
+
+
+@st.composite
+def batches(
+    draw,
+    element: Callable[[int], st.SearchStrategy[np.ndarray]] | None = None,
+    n: int | st.SearchStrategy[int] | None = None,
+    max_size: int = 4,
+) -> np.ndarray:
+    """A stack ``(k, n, n)`` of matrices of one order (``element`` builds each one).
+
+    ``element`` is a strategy factory taking ``n`` (default :func:`saaty_matrices`).
+    """
+    if element is None:
+        element = saaty_matrices
+    if n is None:
+        n = orders(1, 7)
+    if not isinstance(n, int):
+        n = draw(n)
+    k = draw(st.integers(1, max_size))
+    return np.stack([draw(element(n)) for _ in range(k)])
