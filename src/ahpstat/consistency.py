@@ -186,7 +186,7 @@ def _gci(M: np.ndarray) -> np.ndarray:
         w = llsm_weights(M)
         lw = np.log(w)
         E = L + lw[..., None, :] - lw[..., :, None]
-        given = (~np.isnan(E)).sum(axis=(-1, -2)) / 2  # pairs given
+        given = ((~np.isnan(E)).sum(axis=(-1, -2)) - n) / 2  # pairs given (not the diagonal)
         sse = np.nansum(E * E, axis=(-1, -2)) / 2
         dof = given - (n - 1)  # a spanning tree (dof 0) is always consistent
         return np.where(dof > 0, sse / np.maximum(dof, 1), 0.0)
