@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("ahpstat.hierarchy")
 pytest.importorskip("ahpstat.io")
 
+import ahpstat as ah
 from ahpstat import InputError
 from ahpstat.study import Study, check_study
 
@@ -224,3 +225,73 @@ def test_check_reports_several_problems(study_copy):
 
 def test_check_clean_study():
     assert check_study(STUDY / "study.yaml") == []
+
+
+# ------------------------------------------------------------------ bootstrap_study (4.4)
+
+from ahpstat.bootstrap import bootstrap_study  # noqa: E402
+from ahpstat.study import _example_files  # noqa: E402
+
+
+def _tiny(tmp_path, **kw):
+    return Study.from_yaml(_example_files(tmp_path / "tiny", **kw)).run()
+
+
+def test_bootstrap_study_constant_survey_gives_zero_width(tmp_path):
+    # every answer 4: each composite score is a weighted mean of 4s, so exactly 4 in every
+    # resample of experts and respondents (independent of the code: arithmetic)
+    res = _tiny(tmp_path, constant=4, sites=[f"s{k}" for k in range(20)])
+    b = bootstrap_study(res, n_resamples=300, cluster="site", rng=3)
+    t = b.to_frame("scores")
+    np.testing.assert_allclose(t.ci_low, 4.0, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(t.ci_high, 4.0, rtol=0, atol=1e-12)
+    vs = b.variance_split()
+    np.testing.assert_allclose(vs.var_joint, 0.0, atol=1e-20)
+
+
+def test_bootstrap_study_one_expert_has_no_panel_variance(tmp_path):
+    res = _tiny(tmp_path, n_experts=1)
+    with pytest.warns(ah.DegenerateDataWarning, match="one expert"):
+        b = bootstrap_study(res, n_resamples=200, rng=1)
+    vs = b.variance_split()
+    assert (vs.var_panel == 0).all() and (vs.share_panel.fillna(0) == 0).all()
+    w = b.to_frame("weights")
+    np.testing.assert_array_equal(w.ci_low, w.estimate)
+    np.testing.assert_array_equal(w.ci_high, w.estimate)
+
+
+def test_bootstrap_study_reproducible_and_matches_analytic_se(tmp_path):
+    res = _tiny(tmp_path, n_respondents=200)
+    a = bootstrap_study(res, n_resamples=2000, resample="respondents", rng=11)
+    b = bootstrap_study(res, n_resamples=2000, resample="respondents", rng=11)
+    c = bootstrap_study(res, n_resamples=2000, resample="respondents", rng=12)
+    np.testing.assert_array_equal(a.score_draws, b.score_draws)
+    np.testing.assert_array_equal(a.group_score_draws, b.group_score_draws)
+    assert not np.array_equal(a.score_draws, c.score_draws)
+    # independent check: with fixed weights and complete answers the goal's score is the
+    # mean over respondents of z_i = sum_l (w_l / sum w) x_il, whose iid-bootstrap standard
+    # error is sd(z) * sqrt((n - 1) / n) / sqrt(n) (Efron & Tibshirani 1993, eq. 6.2)
+    X = res.answers
+    z = X @ res.leaf_weights
+    n = len(z)
+    se = z.std(ddof=1) * np.sqrt((n - 1) / n) / np.sqrt(n)
+    assert a.standard_error("scores")[0] == pytest.approx(se, rel=0.08)
+    assert a.scores[0] == pytest.approx(z.mean())
+
+
+def test_bootstrap_study_bad_options(tmp_path):
+    res = _tiny(tmp_path)
+    with pytest.raises(ValueError, match=r"`cluster` must be a grouping column of the study "
+                                         r"\(survey.group_columns: \['site'\]\)"):
+        bootstrap_study(res, n_resamples=10, cluster="district")
+    with pytest.raises(ValueError, match=r"`group` must be a grouping column"):
+        bootstrap_study(res, n_resamples=10, group="district")
+    with pytest.raises(ValueError, match=r"`method` must be one of \{'percentile', 'basic', "
+                                         r"'bca'\}; got 'magic' instead"):
+        bootstrap_study(res, n_resamples=10, method="magic")
+    with pytest.raises(ValueError, match=r"`n_resamples` must be an integer >= 2"):
+        bootstrap_study(res, n_resamples=1, method="BCa")
+    one = _tiny(tmp_path / "one", sites=["s1"])
+    with pytest.raises(InputError, match=r"survey\.csv, column 'site': cluster resampling "
+                                         r"needs at least 2 clusters"):
+        bootstrap_study(one, n_resamples=10, cluster="site")

@@ -29,6 +29,7 @@ _LAZY: dict[str, str] = {
     "FewClustersWarning": "ahpstat.bootstrap",
     "bootstrap_interval": "ahpstat.bootstrap",
     "joint_bootstrap": "ahpstat.bootstrap",
+    "bootstrap_study": "ahpstat.bootstrap",
     "rank_probabilities": "ahpstat.bootstrap",
     "pairwise_probabilities": "ahpstat.bootstrap",
     "resample_counts": "ahpstat.bootstrap",

@@ -49,6 +49,7 @@ __all__ = [
     "FewClustersWarning",
     "StudyBootstrapResult",
     "bootstrap_interval",
+    "bootstrap_study",
     "jackknife_acceleration",
     "joint_bootstrap",
     "pairwise_probabilities",
@@ -962,6 +963,7 @@ def joint_bootstrap(
     nodes: Sequence[str] | None = None,
     leaves: Sequence[str] | None = None,
     parents: Sequence[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> StudyBootstrapResult:
     """Bootstrap node scores (overall and per group), weights and ranks.
 
@@ -1003,6 +1005,9 @@ def joint_bootstrap(
     parents : sequence of int, optional
         Parent index of each node, ``-1`` for the root (gives local weights, levels and
         criteria ranks).
+    progress : callable, optional
+        ``progress(done, total)`` is called after each block of ``BLOCK`` resamples (for a
+        progress bar); it does not affect the result.
 
     Returns
     -------
@@ -1132,6 +1137,8 @@ def joint_bootstrap(
                 d = gm_b - gm_hat
                 gvar["items"][0] += d.sum(axis=0)
                 gvar["items"][1] += (d**2).sum(axis=0)
+        if progress is not None:
+            progress(b0 + rows, B)
     with np.errstate(invalid="ignore", divide="ignore"):
         v = {key: (s2 - s1**2 / B) / (B - 1) if B > 1 else np.full(s1.shape, np.nan)
              for key, (s1, s2) in gvar.items()}
@@ -1202,6 +1209,105 @@ def joint_bootstrap(
         n_clusters=len(cnames) if ccodes is not None else None,
         n_experts=K, n_respondents=R,
     )
+
+
+def bootstrap_study(
+    result: Any,
+    *,
+    n_resamples: int = 2000,
+    resample: Sequence[str] | str = _SOURCES,
+    cluster: str | None = None,
+    group: str | None = None,
+    method: str = "percentile",
+    confidence_level: float = 0.95,
+    rng: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> StudyBootstrapResult:
+    """Bootstrap a study's weights, scores and ranks (:func:`joint_bootstrap` on its pieces).
+
+    Each expert resample re-runs the study's own panel (aggregation rule and inconsistency
+    policy: :meth:`ahpstat.panel.PanelResult.resample`); each respondent resample re-computes
+    the item means from the study's answers (after its missing-answer policy).
+
+    Parameters
+    ----------
+    result : StudyResult
+        A run study (:meth:`ahpstat.study.Study.run`).
+    n_resamples : int, default 2000
+    resample : {"experts", "respondents"} or both, default both
+        Sources resampled, independently of each other.
+    cluster : str or None, default None
+        A grouping column of the study (``survey.group_columns``) whose groups are the
+        clusters of a two-stage cluster bootstrap of the whole-sample scores (clusters,
+        then respondents within them); ``None``: respondents iid.
+    group : str or None, default None
+        The grouping column whose groups get scores, intervals and ranks (respondents are
+        resampled within their group); default the study's first grouping column.
+    method : {"percentile", "basic", "BCa"}, default "percentile"
+        Interval method of the result's tables (any other can be asked for later,
+        :meth:`StudyBootstrapResult.interval`); case-insensitive.
+    confidence_level : float, default 0.95
+    rng : None, int or numpy.random.Generator
+        Same ``rng``, same resamples (:func:`joint_bootstrap`).
+    progress : callable, optional
+        ``progress(done, total)`` after each block of resamples.
+
+    Returns
+    -------
+    StudyBootstrapResult
+        Rows in the study's node order (``hierarchy.nodes``); ``groups`` are the groups of
+        ``group``.
+
+    Raises
+    ------
+    ValueError
+        ``cluster`` or ``group`` not a grouping column of the study, or a bad option.
+    ahpstat.InputError
+        The survey has fewer than 2 clusters in ``cluster`` (names the survey file).
+
+    Examples
+    --------
+    >>> from ahpstat.study import _example_result
+    >>> res = _example_result()
+    >>> b = bootstrap_study(res, n_resamples=200, cluster="site", rng=1)
+    >>> b.score_draws.shape, b.groups
+    ((8, 200), ('s1', 's2'))
+    """
+    if isinstance(method, str):
+        method = method.lower()
+    method = check_choice("method", method, _METHODS)
+    groupings = tuple(result.group_codes)
+    for name, value in (("cluster", cluster), ("group", group)):
+        if value is not None and value not in groupings:
+            raise ValueError(f"`{name}` must be a grouping column of the study "
+                             f"(survey.group_columns: {list(groupings)}) or None; got "
+                             f"{value!r} instead.")
+    if group is None and groupings:
+        group = groupings[0]
+
+    def labels(col: str) -> np.ndarray:
+        return np.asarray(result.group_names[col], dtype=object)[result.group_codes[col]]
+
+    clusters = None
+    if cluster is not None:
+        clusters = labels(cluster)
+        n_c = len(set(clusters))
+        if n_c < 2:
+            raise InputError(f"cluster resampling needs at least 2 clusters, but the column "
+                             f"has {n_c} distinct value. Use `cluster: null` for iid "
+                             f"resampling. Got {n_c} cluster instead.",
+                             file=str(result.study.survey.path), column=cluster)
+    h = result.hierarchy
+    nodes = tuple(h.nodes)
+    pos = {v: k for k, v in enumerate(nodes)}
+    parents = [-1 if h.parent(v) is None else pos[h.parent(v)] for v in nodes]
+    return joint_bootstrap(
+        result.answers, result.membership, leaf_weights=result.leaf_weights,
+        leaf_weight_sampler=result.panel.leaf_weight_sampler(),
+        n_experts=len(result.experts), groups=labels(group) if group is not None else None,
+        clusters=clusters, resample=resample, n_resamples=n_resamples,
+        confidence_level=confidence_level, method=method, rng=rng, nodes=nodes,
+        leaves=tuple(h.leaves), parents=parents, progress=progress)
 
 
 class _Scorer:

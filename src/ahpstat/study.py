@@ -34,7 +34,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,19 @@ _WEIGHT_FILE_KEYS = ("path", "sheet")
 _SURVEY_KEYS = ("path", "sheet", "id_column", "group_columns", "likert", "missing")
 _WEIGHTING_KEYS = ("method", "aggregation", "aip_mean")
 _CONSISTENCY_KEYS = ("index", "random_index", "threshold", "policy", "repair_on_scale")
+_BOOTSTRAP_KEYS = ("enabled", "replicates", "resample", "cluster", "group", "method", "level")
+_BAYES_KEYS = ("enabled", "draws", "tune", "chains", "cores", "sampler", "target_accept", "nu",
+               "priors", "level")
+#: defaults of the study file's ``bootstrap:`` section (present = enabled)
+BOOTSTRAP_DEFAULTS: dict[str, Any] = {
+    "enabled": True, "replicates": 2000, "resample": ["experts", "respondents"],
+    "cluster": None, "group": None, "method": "percentile", "level": 0.95,
+}
+#: defaults of the study file's ``bayes:`` section (present = enabled)
+BAYES_DEFAULTS: dict[str, Any] = {
+    "enabled": True, "draws": 1000, "tune": 1000, "chains": 4, "cores": None,
+    "sampler": "auto", "target_accept": 0.8, "nu": None, "priors": {}, "level": 0.95,
+}
 
 
 # --------------------------------------------------------------------------- options
@@ -264,6 +277,10 @@ class Study:
                 raise InputError(f"`{key}` must be a mapping of settings. Got "
                                  f"{type(sec).__name__} instead.", file=f)
             extra[key] = dict(sec) if sec is not None else None
+        if extra["bootstrap"] is not None:
+            extra["bootstrap"] = _bootstrap_options(extra["bootstrap"], survey.group_columns, f)
+        if extra["bayes"] is not None:
+            extra["bayes"] = _bayes_options(extra["bayes"], f)
         name = data.get("name") or (Path(source).parent.name if source is not None else "study")
         return cls(
             hierarchy=hierarchy, judgments=judgments, survey=survey, panel=panel,
@@ -336,22 +353,64 @@ class Study:
         return StudyInputs(hierarchy=h, judgments=judg, stacks=stacks, expert_weights=ew,
                            survey=survey, items=tuple(items))
 
-    def run(self, *, rng: Any = None) -> StudyResult:
-        """Run the study: panel weights at every node, consistency, scores, reliability.
+    def run(self, *, rng: Any = None, bootstrap: bool | None = None, bayes: bool | None = None,
+            progress: Callable[[int, int], None] | None = None) -> StudyResult:
+        """Run the study: panel weights at every node, consistency, scores, reliability, and
+        the ``bootstrap:`` and ``bayes:`` sections when present and enabled.
 
         Parameters
         ----------
         rng : None, int or numpy.random.Generator
             Seed of the random parts (bootstrap, Bayes); default: the study's ``seed``. The
-            classic pipeline itself is deterministic.
+            classic pipeline itself is deterministic. The bootstrap and the Bayesian fit draw
+            from two independent streams spawned from it.
+        bootstrap, bayes : bool or None
+            Run (True) or skip (False) that section whatever the file says; ``None``: as the
+            file says. ``True`` without the section runs it with the defaults
+            (:data:`BOOTSTRAP_DEFAULTS`, :data:`BAYES_DEFAULTS`).
+        progress : callable, optional
+            ``progress(done, total)`` during the bootstrap (for a progress bar).
 
         Returns
         -------
         StudyResult
+
+        Examples
+        --------
+        >>> res = _example_result()
+        >>> round(float(res.scores.score.iloc[0]), 4)
+        3.0446
         """
         inputs = self.load()
         seed = self.seed if rng is None else rng
-        return _assemble(self, inputs, seed)
+        res = _assemble(self, inputs, seed)
+        boot_rng, bayes_rng = np.random.default_rng(seed).spawn(2)
+        bo = self.bootstrap_options(bootstrap)
+        if bo is not None:
+            from ahpstat.bootstrap import bootstrap_study
+
+            boot = bootstrap_study(res, n_resamples=bo["replicates"], resample=bo["resample"],
+                                   cluster=bo["cluster"], group=bo["group"],
+                                   method=bo["method"], confidence_level=bo["level"],
+                                   rng=boot_rng, progress=progress)
+            res = _attach_bootstrap(res, boot, bo)
+        ba = self.bayes_options(bayes)
+        if ba is not None:
+            res = _attach_bayes(res, inputs, ba, bayes_rng)
+        return res
+
+    def bootstrap_options(self, enabled: bool | None = None) -> dict[str, Any] | None:
+        """The bootstrap settings a run uses (``None``: no bootstrap); see :meth:`run`."""
+        o = self.bootstrap if self.bootstrap is not None else {**BOOTSTRAP_DEFAULTS,
+                                                                "enabled": False}
+        on = o["enabled"] if enabled is None else bool(enabled)
+        return {**o, "enabled": True} if on else None
+
+    def bayes_options(self, enabled: bool | None = None) -> dict[str, Any] | None:
+        """The Bayesian settings a run uses (``None``: no Bayesian fit); see :meth:`run`."""
+        o = self.bayes if self.bayes is not None else {**BAYES_DEFAULTS, "enabled": False}
+        on = o["enabled"] if enabled is None else bool(enabled)
+        return {**o, "enabled": True} if on else None
 
 
 @dataclass(frozen=True)
@@ -420,6 +479,93 @@ def _choice(value: Any, choices: Sequence[Any], key: str, f: str | None) -> Any:
     return value
 
 
+def _bool(value: Any, key: str, f: str | None) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(f"`{key}` must be true or false. Got {value!r} instead.", file=f)
+    return value
+
+
+def _int(value: Any, key: str, f: str | None, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InputError(f"`{key}` must be an integer >= {minimum}. Got {value!r} instead.",
+                         file=f)
+    return int(value)
+
+
+def _level(value: Any, key: str, f: str | None) -> float:
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or not 0 < float(value) < 1):
+        raise InputError(f"`{key}` must be a confidence level between 0 and 1 (e.g. 0.95). "
+                         f"Got {value!r} instead.", file=f)
+    return float(value)
+
+
+def _bootstrap_options(sec: Mapping[str, Any], groups: Sequence[str],
+                       f: str | None) -> dict[str, Any]:
+    """The ``bootstrap:`` section with every default filled in (see BOOTSTRAP_DEFAULTS)."""
+    _no_unknown(sec, _BOOTSTRAP_KEYS, "bootstrap.", f)
+    o = {**BOOTSTRAP_DEFAULTS, **sec}
+    o["enabled"] = _bool(o["enabled"], "bootstrap.enabled", f)
+    o["replicates"] = _int(o["replicates"], "bootstrap.replicates", f, 2)
+    res = o["resample"]
+    res = [res] if isinstance(res, str) else res
+    if (not isinstance(res, Sequence) or not res
+            or any(r not in ("experts", "respondents") for r in res)):
+        raise InputError("`bootstrap.resample` must be experts, respondents or [experts, "
+                         f"respondents]. Got {o['resample']!r} instead.", file=f)
+    o["resample"] = sorted(set(res), key=("experts", "respondents").index)
+    for key in ("cluster", "group"):
+        v = o[key]
+        if v is not None and v not in groups:
+            raise InputError(f"`bootstrap.{key}` must be one of the survey's group columns "
+                             f"(`survey.group_columns`: {list(groups)}) or null. Got {v!r} "
+                             "instead.", file=f)
+    m = o["method"]
+    if not isinstance(m, str) or m.lower() not in ("percentile", "basic", "bca"):
+        raise InputError("`bootstrap.method` must be one of {'percentile', 'basic', 'BCa'}. "
+                         f"Got {m!r} instead.", file=f)
+    o["method"] = m.lower()
+    o["level"] = _level(o["level"], "bootstrap.level", f)
+    return o
+
+
+def _bayes_options(sec: Mapping[str, Any], f: str | None) -> dict[str, Any]:
+    """The ``bayes:`` section with every default filled in (see BAYES_DEFAULTS)."""
+    _no_unknown(sec, _BAYES_KEYS, "bayes.", f)
+    o = {**BAYES_DEFAULTS, **sec}
+    o["enabled"] = _bool(o["enabled"], "bayes.enabled", f)
+    o["draws"] = _int(o["draws"], "bayes.draws", f, 1)
+    o["tune"] = _int(o["tune"], "bayes.tune", f, 0)
+    o["chains"] = _int(o["chains"], "bayes.chains", f, 1)
+    if o["cores"] is not None:
+        o["cores"] = _int(o["cores"], "bayes.cores", f, 1)
+    o["sampler"] = _choice(o["sampler"], ("auto", "nutpie", "pymc"), "bayes.sampler", f)
+    ta = o["target_accept"]
+    if isinstance(ta, bool) or not isinstance(ta, int | float) or not 0 < ta < 1:
+        raise InputError("`bayes.target_accept` must be a number between 0 and 1 (e.g. 0.9). "
+                         f"Got {ta!r} instead.", file=f)
+    nu = o["nu"]
+    if nu is not None and (isinstance(nu, bool) or not isinstance(nu, int | float)
+                           or not np.isfinite(nu) or nu <= 0):
+        raise InputError("`bayes.nu` must be a positive number (fixed Student-t degrees of "
+                         f"freedom) or null (estimated). Got {nu!r} instead.", file=f)
+    o["level"] = _level(o["level"], "bayes.level", f)
+    pri = o["priors"] if o["priors"] is not None else {}
+    if not isinstance(pri, Mapping):
+        raise InputError("`bayes.priors` must be a mapping of prior settings. Got "
+                         f"{type(pri).__name__} instead.", file=f)
+    from ahpstat.bayes import BayesianAHP
+
+    allowed = tuple(k for k in BayesianAHP.default_model_config if k != "nu")
+    _no_unknown(pri, allowed, "bayes.priors.", f)
+    try:
+        BayesianAHP(pd.DataFrame(), {}, model_config={**pri, "nu": nu})._validate_model_config()
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"`bayes.priors`: {exc}", file=f) from None
+    o["priors"] = dict(pri)
+    return o
+
+
 def _opt_str(value: Any, key: str, f: str | None) -> str | None:
     if value is None:
         return None
@@ -438,19 +584,55 @@ class StudyResult:
     Tables (``pandas.DataFrame``; the columns of each are fixed)
     --------------------------------------------------------------
     weights
-        ``node, parent, depth, level, label, local, global`` (every node, pre-order).
+        ``node, parent, depth, level, label, local, global, ci_low, ci_high, local_ci_low,
+        local_ci_high`` (every node, pre-order); ``ci_*`` is the bootstrap interval of the
+        global weight, ``local_ci_*`` of the local weight (empty without a bootstrap that
+        resamples the experts).
     consistency
         ``expert, node, n, index, value, threshold, acceptable, random_index,
         random_index_value, lambda_max, completion, status, value_after`` -- every expert's
         matrix at every node (before/after the policy) and each node's aggregate matrix
         (``expert = "(aggregate)"``).
     scores
-        ``node, depth, level, label, grouping, group, n_respondents, score``: every node's
-        composite score for the whole sample (``grouping = group = "all"``) and per group of
-        every grouping column. A leaf's score is its item mean.
+        ``node, depth, level, label, grouping, group, n_respondents, score, ci_low,
+        ci_high``: every node's composite score for the whole sample (``grouping = group =
+        "all"``) and per group of every grouping column. A leaf's score is its item mean.
+        ``ci_*``: the bootstrap interval (empty without a bootstrap, and for grouping
+        columns other than the bootstrap's ``group``).
     ranks
-        ``grouping, node, group, score, rank``: groups ranked on every internal node's score
-        (1 = highest; ties share the lowest rank).
+        ``grouping, node, group, score, rank, rank_mean, rank_ci_low, rank_ci_high``:
+        groups ranked on every internal node's score (1 = highest; ties share the lowest
+        rank); ``rank_*`` from the bootstrap: mean rank and the equal-tailed interval of
+        the rank over the resamples.
+
+    Tables of the uncertainty sections (in :attr:`uncertainty`, written when run)
+    ---------------------------------------------------------------------------
+    rank_probabilities
+        ``grouping, node, group, rank, probability``: P(the group ranks ``rank``) at the
+        goal and at every criterion (bootstrap).
+    rank_pairwise
+        ``grouping, node, a, b, probability``: P(group ``a`` scores above group ``b``) at
+        the goal and every criterion (bootstrap).
+    criteria_ranks
+        ``by, parent, node, rank, probability``: the criteria ranked by score (whole
+        sample) and by weight (bootstrap).
+    variance_split
+        ``grouping, group, node, var_panel, var_sample, var_joint, share_panel``: the
+        bootstrap variance of every score due to the panel (experts resampled, item means
+        fixed) and to the sample (respondents resampled, weights fixed).
+    bayes_weights
+        ``node, parent, weight, mean, median, sd, ci_low, ci_high``: posterior of every
+        local and global weight (:meth:`ahpstat.bayes.BayesResult.weights_table`).
+    credal
+        ``node, element_i, element_j, p_greater``: posterior P(w_i > w_j) per node.
+    expert_inconsistency
+        ``expert, sigma_mean, sigma_ci_low, sigma_ci_high, rank, influence``.
+    bayes_scores
+        ``node, grouping, group, mean, median, ci_low, ci_high, item_means``: posterior of
+        every score from the posterior weights with the item means held fixed at the
+        sample means (``item_means = "fixed"``: only the panel's uncertainty).
+    bayes_diagnostics
+        ``parameter, r_hat, ess_bulk, ess_tail, n_divergences, ok``.
     audit
         What the inconsistency policy did (:class:`~ahpstat.panel.PanelResult`).
     dispersion
@@ -490,6 +672,10 @@ class StudyResult:
     seed: Any
     input_hashes: dict[str, str]
     n_dropped_listwise: int = 0
+    bootstrap: Any = None
+    bayes: Any = None
+    uncertainty: dict[str, pd.DataFrame] = field(default_factory=dict)
+    run_info: dict[str, Any] = field(default_factory=dict)
 
     @property
     def experts(self) -> tuple[str, ...]:
@@ -512,7 +698,7 @@ class StudyResult:
         return {"weights": self.weights, "consistency": self.consistency,
                 "scores": self.scores, "ranks": self.ranks, "audit": self.audit,
                 "dispersion": self.dispersion, "reliability": self.reliability,
-                "items": self.items}
+                "items": self.items, **self.uncertainty}
 
     def provenance(self) -> dict[str, Any]:
         """Package version, every option, the seed and the SHA-256 of every input."""
@@ -533,6 +719,8 @@ class StudyResult:
             "counts": {"experts": len(self.experts), "respondents": len(self.respondents),
                        "nodes": len(self.hierarchy.nodes), "leaves": len(self.hierarchy.leaves),
                        "listwise_dropped": self.n_dropped_listwise},
+            "bootstrap": self.run_info.get("bootstrap"),
+            "bayes": self.run_info.get("bayes"),
         }
 
     def write(self, out_dir: str | os.PathLike, *, figures: bool = True) -> Path:
@@ -633,6 +821,7 @@ def _assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:
         "label": [label[v] for v in nodes],
         "local": [local_of[v] for v in nodes],
         "global": [panel.global_weights[v] for v in nodes],
+        "ci_low": np.nan, "ci_high": np.nan, "local_ci_low": np.nan, "local_ci_high": np.nan,
     })
 
     # survey: answers (R, L) in leaf order, the missing-answer policy, groups
@@ -684,7 +873,11 @@ def _assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:
                                     int(rk[k, j]) if np.isfinite(sub[k, j]) else -1))
     scores = pd.DataFrame(score_rows, columns=["node", "depth", "level", "label", "grouping",
                                                "group", "n_respondents", "score"])
+    scores["ci_low"] = np.nan
+    scores["ci_high"] = np.nan
     ranks = pd.DataFrame(rank_frames, columns=["grouping", "node", "group", "score", "rank"])
+    for c in ("rank_mean", "rank_ci_low", "rank_ci_high"):
+        ranks[c] = np.nan
 
     # reliability: Cronbach's alpha per criterion (depth 1) and overall
     import warnings
@@ -733,6 +926,223 @@ def _natural_key(s: str) -> tuple:
     import re
 
     return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s))
+
+
+# --------------------------------------------------------------------------- uncertainty
+
+
+def _in_order(df: pd.DataFrame, column: str, order: Sequence[str]) -> pd.DataFrame:
+    """Rows sorted stably by ``column`` in ``order`` (the study's group order)."""
+    pos = {g: k for k, g in enumerate(order)}
+    return (df.assign(_o=df[column].map(pos)).sort_values("_o", kind="stable")
+            .drop(columns="_o").reset_index(drop=True))
+
+
+def _rank_summary(P: pd.DataFrame, level: float) -> pd.DataFrame:
+    """Mean rank and equal-tailed rank interval per group from ``P(rank = r)`` rows."""
+    a = (1.0 - level) / 2.0
+    out = []
+    for g, sub in P.groupby("group", sort=False):
+        r = sub["rank"].to_numpy(dtype=float)
+        p = sub["probability"].to_numpy(dtype=float)
+        cdf = np.cumsum(p)
+        tol = 1e-12
+        out.append((g, float((r * p).sum()), r[np.searchsorted(cdf, a - tol)],
+                    r[min(np.searchsorted(cdf, 1.0 - a - tol), len(r) - 1)]))
+    return pd.DataFrame(out, columns=["group", "rank_mean", "rank_ci_low", "rank_ci_high"])
+
+
+def _attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any]) -> StudyResult:
+    """The result with the bootstrap's intervals in its tables and the bootstrap tables."""
+    import dataclasses
+
+    h = res.hierarchy
+    gcol = opts.get("group") or (next(iter(res.group_codes)) if res.group_codes else None)
+    order = res.group_names.get(gcol, ()) if gcol is not None else ()
+    level = boot.confidence_level
+
+    t = boot.to_frame("scores")
+    overall = t["group"].isna()
+    t = t.assign(grouping=np.where(overall, ALL_LABEL, gcol if gcol is not None else ""),
+                 group=t["group"].where(~overall, ALL_LABEL))
+    scores = res.scores.drop(columns=["ci_low", "ci_high"]).merge(
+        t[["grouping", "group", "node", "ci_low", "ci_high"]], how="left",
+        on=["grouping", "group", "node"], validate="one_to_one")
+
+    weights = res.weights.copy()
+    if boot.weight_draws is not None:
+        wt = boot.to_frame("weights")
+        for kind, lo, hi in (("global", "ci_low", "ci_high"),
+                             ("local", "local_ci_low", "local_ci_high")):
+            sub = wt[wt.weight == kind].set_index("node")
+            weights[lo] = weights["node"].map(sub["ci_low"])
+            weights[hi] = weights["node"].map(sub["ci_high"])
+        root = weights["node"] == h.root
+        weights.loc[root, ["local_ci_low", "local_ci_high"]] = 1.0
+
+    ranks = res.ranks.copy()
+    extra: dict[str, pd.DataFrame] = {}
+    if boot.groups and gcol is not None:
+        summ = []
+        for v in h.internal:
+            sm = _rank_summary(boot.rank_probabilities(node=v), level)
+            summ.append(sm.assign(grouping=gcol, node=v))
+        summ = pd.concat(summ, ignore_index=True)
+        ranks = ranks.drop(columns=["rank_mean", "rank_ci_low", "rank_ci_high"]).merge(
+            summ, how="left", on=["grouping", "node", "group"], validate="one_to_one")
+        top = [h.root, *h.children(h.root)]
+        rp = pd.concat([_in_order(boot.rank_probabilities(node=v), "group", order)
+                        for v in top], ignore_index=True)
+        rp.insert(0, "grouping", gcol)
+        extra["rank_probabilities"] = rp
+        pw = pd.concat([boot.pairwise_probabilities(of="groups", node=v) for v in top],
+                       ignore_index=True)
+        pos = {g: k for k, g in enumerate(order)}
+        pw = (pw.assign(_n=pw["node"].map({v: k for k, v in enumerate(top)}),
+                        _a=pw["a"].map(pos), _b=pw["b"].map(pos))
+              .sort_values(["_n", "_a", "_b"], kind="stable")
+              .drop(columns=["_n", "_a", "_b"]).reset_index(drop=True))
+        pw.insert(0, "grouping", gcol)
+        extra["rank_pairwise"] = pw
+    crit = [boot.criteria_rank_probabilities(by="score").assign(by="score")]
+    if boot.weight_draws is not None:
+        crit.append(boot.criteria_rank_probabilities(by="weight").assign(by="weight"))
+    crit = pd.concat(crit, ignore_index=True)
+    extra["criteria_ranks"] = crit[["by", "parent", "node", "rank", "probability"]]
+    vs = boot.variance_split()
+    overall = vs["group"].isna()
+    vs = vs.assign(grouping=np.where(overall, ALL_LABEL, gcol if gcol is not None else ""),
+                   group=vs["group"].where(~overall, ALL_LABEL))
+    extra["variance_split"] = vs[["grouping", "group", "node", "var_panel", "var_sample",
+                                  "var_joint", "share_panel"]]
+    info = {
+        "replicates": boot.n_resamples, "resample": list(boot.resample),
+        "cluster": opts.get("cluster"), "group": gcol, "scheme": boot.scheme,
+        "n_clusters": boot.n_clusters, "method": boot.method, "confidence_level": level,
+    }
+    return dataclasses.replace(
+        res, scores=scores, weights=weights, ranks=ranks, bootstrap=boot,
+        uncertainty={**res.uncertainty, **extra},
+        run_info={**res.run_info, "bootstrap": info})
+
+
+def _attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
+                  rng: Any) -> StudyResult:
+    """Fit the joint Bayesian model of the judgments; add its tables to the result."""
+    import dataclasses
+
+    from ahpstat.bayes import BayesianAHP
+
+    h = res.hierarchy
+    model = BayesianAHP(
+        inputs.judgments, h, expert_weights=inputs.expert_weights,
+        model_config={**opts["priors"], "nu": opts["nu"]},
+        sampler_config={k: opts[k] for k in ("draws", "tune", "chains", "cores", "sampler",
+                                             "target_accept")})
+    idata = model.fit(rng=rng)
+    br = model.result(ci=opts["level"])
+    level = opts["level"]
+
+    nodes = tuple(h.nodes)
+    node_pos = {v: k for k, v in enumerate(nodes)}
+    bw = br.weights_table()
+    bw = (bw.assign(_w=bw["weight"].map({"local": 0, "global": 1}),
+                    _n=bw["node"].map(node_pos))
+          .sort_values(["_w", "_n"], kind="stable").drop(columns=["_w", "_n"])
+          .reset_index(drop=True))
+
+    # posterior scores: posterior weights x fixed item means (overall and per group)
+    study_leaf = {leaf: k for k, leaf in enumerate(h.leaves)}
+    cols = [study_leaf[leaf] for leaf in br.leaves]
+    X = res.answers
+    s_all, c_all = item_sums_counts(X)
+    blocks = [(ALL_LABEL, (ALL_LABEL,), means_from_sums(s_all, c_all)[0][cols][None, :])]
+    for gcol, codes in res.group_codes.items():
+        names = res.group_names[gcol]
+        sums, cnts = item_sums_counts(X, codes, len(names))
+        blocks.append((gcol, names, means_from_sums(sums, cnts)[:, cols]))
+    a = (1.0 - level) / 2.0
+    rows = []
+    for gcol, names, means in blocks:
+        D = br.score_draws(means)  # (G, N, S), rows br.nodes
+        with np.errstate(invalid="ignore"):
+            q = np.quantile(D, [a, 0.5, 1.0 - a], axis=-1)
+            mean = D.mean(axis=-1)
+        for k, g in enumerate(names):
+            for r, v in enumerate(br.nodes):
+                rows.append((v, gcol, g, mean[k, r], q[1, k, r], q[0, k, r], q[2, k, r]))
+    bs = pd.DataFrame(rows, columns=["node", "grouping", "group", "mean", "median", "ci_low",
+                                     "ci_high"])
+    bs["item_means"] = "fixed"
+    gorder = {ALL_LABEL: -1, **{g: k for k, g in enumerate(res.group_codes)}}
+    bs = (bs.assign(_g=bs["grouping"].map(gorder), _n=bs["node"].map(node_pos))
+          .sort_values(["_g", "_n"], kind="stable").drop(columns=["_g", "_n"])
+          .reset_index(drop=True))
+
+    diag = br.diagnostics.copy()
+    diag["n_divergences"] = int(br.n_divergences)
+    diag["ok"] = bool(br.ok)
+    extra = {"bayes_weights": bw, "credal": br.credal.reset_index(drop=True),
+             "expert_inconsistency": br.experts.reset_index(drop=True),
+             "bayes_scores": bs, "bayes_diagnostics": diag}
+    attrs = idata.posterior.attrs
+    info = {"sampler": attrs.get("sampler"), "sampler_seed": attrs.get("seed"),
+            "draws": opts["draws"], "tune": opts["tune"], "chains": opts["chains"],
+            "target_accept": opts["target_accept"], "nu": opts["nu"],
+            "priors": model.model_config, "credible_level": level,
+            "n_divergences": int(br.n_divergences), "diagnostics_ok": bool(br.ok),
+            "scores_item_means": "fixed at the sample means (posterior of the weights only)"}
+    return dataclasses.replace(res, bayes=br, uncertainty={**res.uncertainty, **extra},
+                               run_info={**res.run_info, "bayes": info})
+
+
+# --------------------------------------------------------------------------- example
+
+
+def _example_files(folder: str | os.PathLike, *, n_experts: int = 4,
+                   n_respondents: int = 40, sites: Sequence[str] = ("s1", "s2"),
+                   constant: float | None = None, extra: str = "") -> Path:
+    """Write a tiny study (goal G -> A (a1, a2), B (b1, b2, b3)) into ``folder``.
+
+    For doctests and tests: ``n_experts`` experts with slightly different judgments, a survey
+    of ``n_respondents`` answers 1..5 (all equal to ``constant`` if given) spread over
+    ``sites``, and ``extra`` appended to the study file. Returns the study file's path.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "hierarchy.yaml").write_text(
+        "id: G\nlabel: goal\nchildren:\n"
+        "- {id: A, label: criterion A, children: [{id: a1, label: item a1}, "
+        "{id: a2, label: item a2}]}\n"
+        "- {id: B, label: criterion B, children: [{id: b1, label: item b1}, "
+        "{id: b2, label: item b2}, {id: b3, label: item b3}]}\n", encoding="utf-8")
+    base = {("G", "A", "B"): 2, ("A", "a1", "a2"): 3, ("B", "b1", "b2"): 2,
+            ("B", "b1", "b3"): 4, ("B", "b2", "b3"): 2}  # Saaty values 1..9
+    shift = (0, 1, -1, 0, 1)
+    lines = ["expert,node,row,col,value"]
+    for k in range(n_experts):
+        for q, ((node, r, c), v) in enumerate(base.items()):
+            lines.append(f"E{k + 1},{node},{r},{c},{max(1, v + shift[(k + q) % 5])}")
+    (folder / "judgments.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    gen = np.random.default_rng(12345)
+    items = ["a1", "a2", "b1", "b2", "b3"]
+    rows = ["respondent,site," + ",".join(items)]
+    for i in range(n_respondents):
+        ans = ([int(constant)] * len(items) if constant is not None
+               else gen.integers(1, 6, len(items)).tolist())
+        rows.append(f"R{i + 1:03d},{sites[i % len(sites)]}," + ",".join(map(str, ans)))
+    (folder / "survey.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "study.yaml").write_text(
+        "name: example\nhierarchy: hierarchy.yaml\njudgments: judgments.csv\n"
+        "survey: {path: survey.csv, id_column: respondent, group_columns: [site], "
+        "likert: [1, 5]}\nseed: 7\n" + extra, encoding="utf-8")
+    return folder / "study.yaml"
+
+
+def _example_result(**kw: Any) -> StudyResult:
+    """:func:`_example_files` in a temporary folder, run (for doctests)."""
+    with tempfile.TemporaryDirectory() as d:
+        return Study.from_yaml(_example_files(d, **kw)).run()
 
 
 # --------------------------------------------------------------------------- check
