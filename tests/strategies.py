@@ -1,7 +1,9 @@
-"""Hypothesis strategies for pairwise-comparison matrices (shared by the core's tests).
+"""Hypothesis strategies for pairwise-comparison matrices, and independent reference solutions.
 
 Matrices are built here with plain numpy, independently of :mod:`ahpstat.pairwise`, so that a
-bug in the package's constructors cannot hide in the data the tests feed it.
+bug in the package's constructors cannot hide in the data the tests feed it. The reference
+solutions (LAPACK eigenvectors, Harker's matrix, LLSM by least squares) are written from the
+papers' definitions, without calling ahpstat.
 """
 
 from __future__ import annotations
@@ -148,3 +150,45 @@ def batches(
         n = draw(n)
     k = draw(st.integers(1, max_size))
     return np.stack([draw(element(n)) for _ in range(k)])
+
+
+# ------------------------------------------------------------------ reference computations
+
+
+def eig_reference(A: np.ndarray) -> tuple[np.ndarray, float]:
+    """Principal eigenvector (sum 1) and eigenvalue by LAPACK, independent of the package."""
+    vals, vecs = np.linalg.eig(A)
+    k = int(np.argmax(vals.real))
+    v = np.abs(vecs[:, k].real)
+    return v / v.sum(), float(vals[k].real)
+
+
+def harker_reference(A: np.ndarray) -> tuple[np.ndarray, float]:
+    """Harker (1987): missing a_ij -> 0, a_ii = 1 + (missing in row i); principal eigenvector."""
+    n = A.shape[0]
+    H = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                H[i, i] = 1 + sum(np.isnan(A[i, k]) for k in range(n) if k != i)
+            elif not np.isnan(A[i, j]):
+                H[i, j] = A[i, j]
+    return eig_reference(H)
+
+
+def llsm_reference(A: np.ndarray) -> np.ndarray:
+    """Incomplete LLSM as least squares: log a_ij = mu_i - mu_j over given i<j, sum mu = 0."""
+    n = A.shape[0]
+    rows, rhs = [], []
+    for i in range(n):
+        for j in range(i + 1, n):
+            if not np.isnan(A[i, j]):
+                r = np.zeros(n)
+                r[i], r[j] = 1.0, -1.0
+                rows.append(r)
+                rhs.append(np.log(A[i, j]))
+    rows.append(np.ones(n))  # fix the gauge: sum mu = 0
+    rhs.append(0.0)
+    mu = np.linalg.lstsq(np.array(rows), np.array(rhs), rcond=None)[0]
+    w = np.exp(mu)
+    return w / w.sum()

@@ -14,8 +14,11 @@ from ahpstat import ConvergenceWarning
 from strategies import (
     batches,
     consistent_matrices,
+    eig_reference,
+    harker_reference,
     incomplete_consistent_matrices,
     incomplete_saaty_matrices,
+    llsm_reference,
     matrix_from_upper,
     orders,
     saaty_matrices,
@@ -31,14 +34,6 @@ DRINKS_UPPER = [9, 5, 2, 1, 1, 1 / 2, 1 / 3, 1 / 9, 1 / 9, 1 / 9, 1 / 9, 1 / 3, 
                 1 / 9, 1 / 2, 1, 1 / 3, 2, 1 / 2, 1 / 3]
 # Published eigenvector weights (DESIGN.md section 4, Saaty's 4-decimal values).
 DRINKS_WEIGHTS = [0.1775, 0.0191, 0.0418, 0.1164, 0.1896, 0.1288, 0.3268]
-
-
-def eig_reference(A: np.ndarray) -> tuple[np.ndarray, float]:
-    """Principal eigenvector (sum 1) and eigenvalue by LAPACK, independent of the package."""
-    vals, vecs = np.linalg.eig(A)
-    k = int(np.argmax(vals.real))
-    v = np.abs(vecs[:, k].real)
-    return v / v.sum(), float(vals[k].real)
 
 
 # --------------------------------------------------------------------------- published numbers
@@ -132,37 +127,6 @@ def test_column_mean_matches_hand_formula(A):
     ref = np.array([sum(A[i, j] / sum(A[k, j] for k in range(n)) for j in range(n)) / n
                     for i in range(n)])
     np.testing.assert_allclose(ah.weights(A, method="column_mean").weights, ref, rtol=1e-10)
-
-
-def harker_reference(A: np.ndarray) -> tuple[np.ndarray, float]:
-    """Harker (1987): missing a_ij -> 0, a_ii = 1 + (missing in row i); principal eigenvector."""
-    n = A.shape[0]
-    H = np.zeros((n, n))
-    for i in range(n):
-        for j in range(n):
-            if i == j:
-                H[i, i] = 1 + sum(np.isnan(A[i, k]) for k in range(n) if k != i)
-            elif not np.isnan(A[i, j]):
-                H[i, j] = A[i, j]
-    return eig_reference(H)
-
-
-def llsm_reference(A: np.ndarray) -> np.ndarray:
-    """Incomplete LLSM as least squares: log a_ij = mu_i - mu_j over given i<j, sum mu = 0."""
-    n = A.shape[0]
-    rows, rhs = [], []
-    for i in range(n):
-        for j in range(i + 1, n):
-            if not np.isnan(A[i, j]):
-                r = np.zeros(n)
-                r[i], r[j] = 1.0, -1.0
-                rows.append(r)
-                rhs.append(np.log(A[i, j]))
-    rows.append(np.ones(n))  # fix the gauge: sum mu = 0
-    rhs.append(0.0)
-    mu = np.linalg.lstsq(np.array(rows), np.array(rhs), rcond=None)[0]
-    w = np.exp(mu)
-    return w / w.sum()
 
 
 @given(incomplete_saaty_matrices(orders(3, 8)))
