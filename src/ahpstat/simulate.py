@@ -687,7 +687,7 @@ def simulate_survey(
         R = _check_int("n_respondents", n_respondents, G)
         sizes = np.full(G, R // G)
         sizes[: R % G] += 1
-    elif isinstance(groups, Sequence) and not isinstance(groups, str):
+    elif isinstance(groups, Sequence | np.ndarray) and not isinstance(groups, str):
         sizes = np.array([_check_int("groups", g, 1) for g in groups], dtype=int)
         if sizes.size == 0:
             raise ValueError("`groups` must list at least one group size; got [] instead.")
