@@ -99,7 +99,9 @@ def aggregate(
     check_choice("method", method, ("aij", "aip"))
     check_choice("mean", mean, ("geometric", "arithmetic"))
     check_choice("weighting", weighting, WEIGHTING_METHODS)
-    S = validate_matrix(stack, allow_missing=True, name="stack")
+    # AIP weights each expert's matrix: missing judgments only with an incomplete-capable method
+    incomplete_ok = method == "aij" or weighting in ("harker", "llsm")
+    S = validate_matrix(stack, allow_missing=incomplete_ok, name="stack")
     if S.ndim < 3:
         raise ValueError(
             f"`stack` must have shape (..., experts, n, n); got shape {S.shape} instead."
