@@ -140,3 +140,27 @@ def test_console_script_cold_process(tmp_path):
     r = subprocess.run([str(exe), "run", str(STUDY / "study.yaml")], capture_output=True,
                        text=True, timeout=60)
     assert r.returncode == 2 and "--out" in r.stderr
+
+
+@needs_io
+def test_run_bootstrap_progress_and_switches(tmp_path, capsys):
+    from ahpstat.study import _example_files
+
+    y = _example_files(tmp_path / "s", sites=[f"s{k}" for k in range(20)],
+                       extra="bootstrap:\n  replicates: 600\n  cluster: site\n")
+    out = tmp_path / "o"
+    # stderr is not a terminal under pytest: no bar unless asked for
+    assert main(["run", str(y), "--out", str(out), "--no-figures"]) == 0
+    cap = capsys.readouterr()
+    assert "Bootstrap: 600 resamples; goal 95% interval [" in cap.out
+    assert "bootstrap [" not in cap.err
+    assert main(["run", str(y), "--out", str(out), "--no-figures", "--progress"]) == 0
+    err = capsys.readouterr().err
+    assert "bootstrap [" in err and err.rstrip().endswith("600/600")
+    assert main(["run", str(y), "--out", str(out), "--no-figures", "--no-bootstrap"]) == 0
+    assert "Bootstrap:" not in capsys.readouterr().out
+    assert not (out / "variance_split.csv").exists()
+    assert main(["run", str(y), "--out", str(out), "--no-figures", "--no-bayes",
+                 "--bootstrap"]) == 0
+    assert (out / "variance_split.csv").is_file()
+    capsys.readouterr()

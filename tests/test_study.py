@@ -84,11 +84,13 @@ def test_tables_are_complete_and_consistent(result):
 def test_write_is_deterministic_and_complete(result, tmp_path):
     a = result.write(tmp_path / "a")
     b = Study.from_yaml(STUDY / "study.yaml").run().write(tmp_path / "b", figures=False)
-    for name in ("weights", "consistency", "scores", "ranks", "audit", "dispersion",
-                 "reliability", "items"):
-        assert (a / f"{name}.csv").read_bytes() == (b / f"{name}.csv").read_bytes(), name
+    names = sorted(p.name for p in a.glob("*.csv"))
+    assert len(names) == 12  # 8 classic tables + 4 of the bootstrap
+    for name in names:  # the seed study's bootstrap included: same seed, same bytes
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
     for name in ("report.md", "report.html", "provenance.json", "hierarchy.png",
-                 "scores_criteria.png", "scores_groups.png", "consistency.png"):
+                 "scores_criteria.png", "scores_groups.png", "consistency.png",
+                 "forest_scores.png", "rank_probabilities.png"):
         assert (a / name).is_file(), name
     prov = json.loads((a / "provenance.json").read_text())
     import hashlib
@@ -125,7 +127,7 @@ def test_write_is_atomic(result, tmp_path, monkeypatch):
 @pytest.mark.parametrize("policy", ["drop", "repair", "downweight"])
 def test_policies_run_and_are_audited(study_copy, policy):
     _edit_yaml(study_copy / "study.yaml", "policy: keep", f"policy: {policy}")
-    res = Study.from_yaml(study_copy / "study.yaml").run()
+    res = Study.from_yaml(study_copy / "study.yaml").run(bootstrap=False)
     assert policy in set(res.audit.action) or (policy == "repair"
                                                and "repair" in set(res.audit.action))
     assert res.leaf_weights.sum() == pytest.approx(1.0)
@@ -134,7 +136,7 @@ def test_policies_run_and_are_audited(study_copy, policy):
 def test_listwise_and_aip(study_copy):
     _edit_yaml(study_copy / "study.yaml", "missing: available_case", "missing: listwise")
     _edit_yaml(study_copy / "study.yaml", "aggregation: aij", "aggregation: aip")
-    res = Study.from_yaml(study_copy / "study.yaml").run()
+    res = Study.from_yaml(study_copy / "study.yaml").run(bootstrap=False)
     assert res.answers.shape[0] == 370 - res.n_dropped_listwise
     assert not np.isnan(res.answers).any()
 
@@ -295,3 +297,90 @@ def test_bootstrap_study_bad_options(tmp_path):
     with pytest.raises(InputError, match=r"survey\.csv, column 'site': cluster resampling "
                                          r"needs at least 2 clusters"):
         bootstrap_study(one, n_resamples=10, cluster="site")
+
+
+# ------------------------------------------------------------------ the bootstrap: section
+
+_BOOT = ("bootstrap:\n  replicates: 300\n  cluster: site\n  method: percentile\n"
+         "  level: 0.9\n")
+_SITES = [f"s{k}" for k in range(20)]
+
+
+def test_bootstrap_section_tables_are_reproducible(tmp_path):
+    y = _example_files(tmp_path / "s", sites=_SITES, extra=_BOOT)
+    a = Study.from_yaml(y).run().write(tmp_path / "a", figures=False)
+    b = Study.from_yaml(y).run().write(tmp_path / "b", figures=False)
+    c = Study.from_yaml(y).run(rng=99).write(tmp_path / "c", figures=False)
+    names = sorted(p.name for p in a.glob("*.csv"))
+    for t in ("rank_probabilities.csv", "rank_pairwise.csv", "criteria_ranks.csv",
+              "variance_split.csv"):
+        assert t in names
+    for name in names:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    assert (a / "scores.csv").read_bytes() != (c / "scores.csv").read_bytes()
+    prov = json.loads((a / "provenance.json").read_text())
+    assert prov["bootstrap"]["method"] == "percentile"
+    assert prov["bootstrap"]["confidence_level"] == 0.9
+    assert prov["bootstrap"]["scheme"] == "cluster" and prov["bootstrap"]["n_clusters"] == 20
+
+
+def test_bootstrap_section_intervals_and_ranks(tmp_path):
+    res = Study.from_yaml(_example_files(tmp_path / "s", sites=_SITES, extra=_BOOT)).run()
+    s = res.scores
+    assert s[["ci_low", "ci_high"]].notna().all().all()
+    assert ((s.ci_low <= s.score + 1e-12) & (s.score <= s.ci_high + 1e-12)).all()
+    # the whole-sample 90% percentile intervals are the 5% / 95% quantiles (numpy's linear
+    # type 7, scipy.stats.bootstrap's convention) of the kept resamples
+    lo, hi = np.quantile(res.bootstrap.score_draws, [0.05, 0.95], axis=-1)
+    np.testing.assert_allclose(s[s.grouping == "all"].ci_low, lo, rtol=1e-12)
+    np.testing.assert_allclose(s[s.grouping == "all"].ci_high, hi, rtol=1e-12)
+    w = res.weights
+    assert (w.ci_low <= w["global"] + 1e-12).all() and (w["global"] <= w.ci_high + 1e-12).all()
+    r = res.ranks
+    assert ((r.rank_ci_low <= r.rank_mean) & (r.rank_mean <= r.rank_ci_high)).all()
+    rp = res.uncertainty["rank_probabilities"]
+    sums = rp.groupby(["node", "group"]).probability.sum()
+    np.testing.assert_allclose(sums, 1.0)
+    vs = res.uncertainty["variance_split"]
+    share = vs.share_panel.dropna()  # 0/0 where a small group answered an item alike
+    assert len(share) and ((share >= 0) & (share <= 1)).all()
+
+
+def test_bootstrap_section_switches(tmp_path):
+    y = _example_files(tmp_path / "s", sites=_SITES,
+                       extra=_BOOT.replace("bootstrap:\n", "bootstrap:\n  enabled: false\n"))
+    res = Study.from_yaml(y).run()
+    assert res.bootstrap is None and res.scores.ci_low.isna().all()
+    assert "variance_split" not in res.tables()
+    assert Study.from_yaml(y).run(bootstrap=True).bootstrap.n_resamples == 300
+    plain = _example_files(tmp_path / "p", sites=_SITES)
+    assert Study.from_yaml(plain).run().bootstrap is None
+    # the defaults (BOOTSTRAP_DEFAULTS) when switched on without a section
+    b = Study.from_yaml(plain).run(bootstrap=True).bootstrap
+    assert b.n_resamples == 2000 and b.method == "percentile" and b.scheme == "iid"
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("  cluster: district\n", r"study.yaml: `bootstrap.cluster` must be one of the survey's "
+                              r"group columns \(`survey.group_columns`: \['site'\]\)"),
+    ("  method: jackknife\n", r"study.yaml: `bootstrap.method` must be one of \{'percentile', "
+                              r"'basic', 'BCa'\}. Got 'jackknife' instead."),
+    ("  replicates: 1\n", r"study.yaml: `bootstrap.replicates` must be an integer >= 2"),
+    ("  level: 95\n", r"study.yaml: `bootstrap.level` must be a confidence level"),
+    ("  resample: panel\n", r"study.yaml: `bootstrap.resample` must be experts, respondents"),
+    ("  enabled: maybe\n", r"study.yaml: `bootstrap.enabled` must be true or false"),
+    ("  seeds: 3\n", r"study.yaml: unknown key `bootstrap.seeds`"),
+])
+def test_bootstrap_section_errors(tmp_path, line, message):
+    y = _example_files(tmp_path / "s", extra="bootstrap:\n" + line)
+    with pytest.raises(InputError, match=message):
+        Study.from_yaml(y)
+
+
+def test_seed_study_bootstrap(result):
+    # the seed study's file asks for a cluster bootstrap of both sources
+    b = result.bootstrap
+    assert b is not None and b.scheme == "cluster" and b.n_clusters == 28
+    assert set(b.resample) == {"experts", "respondents"}
+    goal = result.scores[(result.scores.grouping == "all") & (result.scores.node == "A")]
+    assert float(goal.ci_low.iloc[0]) < 3.7801 < float(goal.ci_high.iloc[0])

@@ -20,6 +20,14 @@ FIGURES = {
     "scores_groups.png": "Composite scores per group: goal and criteria.",
     "consistency.png": "Consistency of every expert's matrix at every node "
                        "(index / threshold; above 1 = not acceptable, marked x).",
+    "forest_scores.png": "Bootstrap confidence intervals of the scores: goal and criteria "
+                         "(whole sample), and the goal per group.",
+    "rank_probabilities.png": "Bootstrap probability of each rank of every group on the "
+                              "goal's score (rank 1 = highest).",
+    "bayes_credal.png": "Posterior probability that the row criterion outweighs the column "
+                        "criterion, P(w_row > w_col), at the goal.",
+    "bayes_experts.png": "Posterior inconsistency sigma_k of every expert (mean and credible "
+                         "interval; larger = more erratic judgments, less influence).",
 }
 
 
@@ -45,7 +53,11 @@ def draw_all(res: Any, out: Path) -> list[str]:
     for name, fn in (("hierarchy.png", hierarchy_figure),
                      ("scores_criteria.png", criteria_scores_figure),
                      ("scores_groups.png", group_scores_figure),
-                     ("consistency.png", consistency_figure)):
+                     ("consistency.png", consistency_figure),
+                     ("forest_scores.png", forest_figure),
+                     ("rank_probabilities.png", rank_probability_figure),
+                     ("bayes_credal.png", credal_figure),
+                     ("bayes_experts.png", expert_sigma_figure)):
         fig = fn(res, plt)
         if fig is None:
             continue
@@ -176,4 +188,118 @@ def consistency_figure(res: Any, plt: Any) -> Any:
     idx = res.study.panel.index.upper()
     ax.set_title(f"{idx} / threshold per expert and node")
     fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    return fig
+
+
+def forest_figure(res: Any, plt: Any) -> Any:
+    """Scores with bootstrap intervals: goal + criteria, and the goal per group."""
+    if res.bootstrap is None:
+        return None
+    h = res.hierarchy
+    S = res.scores
+    crit = [h.root, *h.children(h.root)]
+    top = S[(S.grouping == "all")].set_index("node").loc[crit]
+    gcol = res.run_info.get("bootstrap", {}).get("group")
+    G = S[(S.grouping == gcol) & (S.node == h.root)] if gcol else S.iloc[:0]
+    G = G.sort_values("score", kind="stable")
+    panels = 2 if len(G) else 1
+    height = max(0.3 * len(crit) + 1.2, 0.2 * len(G) + 1.2)
+    fig, axes = plt.subplots(1, panels, figsize=(5.5 * panels, height), squeeze=False)
+
+    def draw(ax, labels, est, lo, hi, title, colour):
+        y = np.arange(len(labels))[::-1]
+        err = np.vstack([est - lo, hi - est])
+        ax.errorbar(est, y, xerr=np.where(np.isfinite(err), err, 0.0), fmt="o", ms=3,
+                    color=colour, ecolor=colour, elinewidth=1, capsize=2)
+        ax.set_yticks(y)
+        ax.set_yticklabels(labels, fontsize=7 if len(labels) <= 12 else 6)
+        ax.set_title(title)
+        ax.grid(axis="x", linewidth=0.3)
+
+    b = res.run_info["bootstrap"]
+    lv = f"{100 * b['confidence_level']:g}% {'BCa' if b['method'] == 'bca' else b['method']}"
+    draw(axes[0, 0], crit, top.score.to_numpy(), top.ci_low.to_numpy(),
+         top.ci_high.to_numpy(), f"Goal and criteria ({lv})", "#4c72b0")
+    goal = float(top.loc[h.root, "score"])
+    axes[0, 0].axvline(goal, color="#c44e52", linestyle="--", linewidth=0.8)
+    if len(G):
+        draw(axes[0, 1], G.group.tolist(), G.score.to_numpy(), G.ci_low.to_numpy(),
+             G.ci_high.to_numpy(), f"Goal {h.root} per {gcol} ({lv})", "#55a868")
+        axes[0, 1].axvline(goal, color="#c44e52", linestyle="--", linewidth=0.8)
+    lo, hi = res.study.survey.likert
+    for ax in axes[0]:
+        ax.set_xlabel(f"composite score (Likert {lo}-{hi})")
+    fig.tight_layout()
+    return fig
+
+
+def rank_probability_figure(res: Any, plt: Any) -> Any:
+    """Heat map of P(rank = r) of every group on the goal's score."""
+    rp = res.uncertainty.get("rank_probabilities")
+    if rp is None or rp.empty:
+        return None
+    h = res.hierarchy
+    sub = rp[rp.node == h.root]
+    gcol = str(sub.grouping.iloc[0])
+    P = sub.pivot(index="group", columns="rank", values="probability")
+    S = res.scores[(res.scores.grouping == gcol) & (res.scores.node == h.root)]
+    order = S.sort_values("score", ascending=False, kind="stable").group.tolist()
+    P = P.reindex(index=order)
+    Z = P.to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(0.2 * Z.shape[1] + 2.5, 0.2 * Z.shape[0] + 1.4))
+    im = ax.imshow(Z, aspect="auto", cmap="Blues", vmin=0, vmax=max(0.05, float(Z.max())))
+    ax.set_xticks(range(Z.shape[1]))
+    ax.set_xticklabels([str(c) for c in P.columns], fontsize=6)
+    ax.set_yticks(range(Z.shape[0]))
+    ax.set_yticklabels(order, fontsize=6)
+    ax.set_xlabel(f"rank on {h.root} (1 = highest score)")
+    ax.set_title(f"P(rank) of every {gcol} (rows: highest estimate first)")
+    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    return fig
+
+
+def credal_figure(res: Any, plt: Any) -> Any:
+    """Heat map of the posterior P(w_i > w_j) among the goal's children."""
+    cr = res.uncertainty.get("credal")
+    if cr is None or cr.empty:
+        return None
+    h = res.hierarchy
+    kids = list(h.children(h.root))
+    sub = cr[cr.node == h.root]
+    if sub.empty:
+        return None
+    P = sub.pivot(index="element_i", columns="element_j", values="p_greater").reindex(
+        index=kids, columns=kids)
+    Z = P.to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(0.45 * len(kids) + 2, 0.4 * len(kids) + 1.2))
+    im = ax.imshow(Z, cmap="RdBu_r", vmin=0, vmax=1)
+    for i in range(len(kids)):
+        for j in range(len(kids)):
+            if np.isfinite(Z[i, j]):
+                ax.text(j, i, f"{Z[i, j]:.2f}", ha="center", va="center", fontsize=6)
+    ax.set_xticks(range(len(kids)))
+    ax.set_xticklabels(kids)
+    ax.set_yticks(range(len(kids)))
+    ax.set_yticklabels(kids)
+    ax.set_title(f"P(w_row > w_col) at {h.root}")
+    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    return fig
+
+
+def expert_sigma_figure(res: Any, plt: Any) -> Any:
+    """Posterior mean and interval of each expert's inconsistency sigma_k."""
+    ex = res.uncertainty.get("expert_inconsistency")
+    if ex is None or ex.empty:
+        return None
+    ex = ex.sort_values("sigma_mean", kind="stable")
+    y = np.arange(len(ex))
+    fig, ax = plt.subplots(figsize=(5, 0.2 * len(ex) + 1.2))
+    m = ex.sigma_mean.to_numpy()
+    err = np.vstack([m - ex.sigma_ci_low.to_numpy(), ex.sigma_ci_high.to_numpy() - m])
+    ax.errorbar(m, y, xerr=err, fmt="o", ms=3, color="#8172b2", elinewidth=1, capsize=2)
+    ax.set_yticks(y)
+    ax.set_yticklabels(ex.expert.tolist(), fontsize=6)
+    ax.set_xlabel("sigma_k (sd of the expert's log-judgment errors)")
+    ax.set_title("Expert inconsistency (posterior)")
+    ax.grid(axis="x", linewidth=0.3)
     return fig

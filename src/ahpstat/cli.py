@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=None, metavar="N",
                    help="seed of the random parts (overrides the study's `seed`)")
     r.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    r.add_argument("--bootstrap", action=argparse.BooleanOptionalAction, default=None,
+                   help="run (or skip) the bootstrap whatever the study file says")
+    r.add_argument("--bayes", action=argparse.BooleanOptionalAction, default=None,
+                   help="run (or skip) the Bayesian model whatever the study file says")
+    r.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar on stderr (default: only when stderr is a terminal)")
 
     c = sub.add_parser("check", help="validate every input of a study; change nothing",
                        description="Validate the study file and every input it names; "
@@ -96,7 +102,14 @@ def _run(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     study = Study.from_yaml(args.study)
-    res = study.run(rng=args.seed)
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    bar = _ProgressBar("bootstrap", sys.stderr) if show else None
+    try:
+        res = study.run(rng=args.seed, bootstrap=args.bootstrap, bayes=args.bayes,
+                        progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
     out = res.write(args.out, figures=not args.no_figures)
     h = res.hierarchy
     goal = res.scores[(res.scores.grouping == "all") & (res.scores.node == h.root)]
@@ -104,9 +117,40 @@ def _run(args: argparse.Namespace) -> int:
     print(f"{study.name}: {len(res.experts)} experts, {len(res.respondents)} respondents, "
           f"{len(h.nodes)} nodes; goal score {float(goal.score.iloc[0]):.4f}; "
           f"{n_flag} inconsistent matrices ({study.panel.policy}).")
+    b = res.run_info.get("bootstrap")
+    if b is not None:
+        s = res.scores[(res.scores.grouping == "all") & (res.scores.node == h.root)].iloc[0]
+        print(f"Bootstrap: {b['replicates']} resamples; goal {100 * b['confidence_level']:g}% "
+              f"interval [{s.ci_low:.4f}, {s.ci_high:.4f}] ({b['method']}).")
+    ba = res.run_info.get("bayes")
+    if ba is not None:
+        print(f"Bayes: {ba['chains']} x {ba['draws']} draws ({ba['sampler']}); "
+              + ("diagnostics OK." if ba["diagnostics_ok"] else
+                 "diagnostics POOR: see bayes_diagnostics.csv."))
     print(f"Report: {out / 'report.html'}  (also report.md, tables *.csv, provenance.json)  "
           f"[{time.perf_counter() - t0:.1f} s]")
     return EXIT_OK
+
+
+class _ProgressBar:
+    """A dependency-free text progress bar: ``bar(done, total)`` redraws one line."""
+
+    def __init__(self, label: str, stream, width: int = 30) -> None:
+        self.label, self.stream, self.width = label, stream, width
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        frac = done / total if total else 1.0
+        n = round(self.width * frac)
+        self.stream.write(f"\r{self.label} [{'#' * n}{'.' * (self.width - n)}] "
+                          f"{done}/{total}")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -238,6 +238,11 @@ def report_blocks(res: Any, figures: Sequence[str] = ()) -> list[tuple[str, Any]
         B.append(("p", f"Scores of every node per {gcol}: `scores.csv`; ranks of every "
                        "internal node: `ranks.csv`."))
 
+    if res.bootstrap is not None:
+        B.extend(_bootstrap_blocks(res, figures))
+    if res.bayes is not None:
+        B.extend(_bayes_blocks(res, figures))
+
     B.append(("h2", "Reliability"))
     B.append(("table", _fmt_table(res.reliability, 3)))
 
@@ -254,6 +259,178 @@ def report_blocks(res: Any, figures: Sequence[str] = ()) -> list[tuple[str, Any]
     B.append(("h2", "Appendix: every expert's consistency"))
     B.append(("table", _fmt_table(judged[["expert", "node", "n", "index", "value",
                                           "threshold", "acceptable", "status"]], 4)))
+    return B
+
+
+_METHOD_TEXT = {"percentile": "percentile", "basic": "basic (reverse percentile)",
+                "bca": "bias-corrected and accelerated (BCa; Efron & Tibshirani 1993, ch. 14)"}
+
+
+def _bootstrap_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any]]:
+    """The bootstrap section: what was resampled, intervals, ranks, variance split."""
+    from ahpstat._figures import FIGURES
+
+    h = res.hierarchy
+    info = res.run_info["bootstrap"]
+    pol = res.study.panel
+    level = f"{100 * info['confidence_level']:g}%"
+    parts = []
+    if "experts" in info["resample"]:
+        parts.append(f"the {len(res.experts)} experts (with replacement; each resampled panel "
+                     f"re-aggregated by {pol.aggregation.upper()} under the same "
+                     f"'{pol.policy}' policy)")
+    if "respondents" in info["resample"]:
+        if info["scheme"] == "cluster":
+            parts.append(f"the respondents in two stages: the {info['n_clusters']} "
+                         f"{info['cluster']} clusters with replacement, then respondents "
+                         "within each drawn cluster (scores per group: respondents within "
+                         "the group)")
+        else:
+            parts.append("the respondents (independently, with replacement; scores per "
+                         "group: within the group)")
+    B: list[tuple[str, Any]] = [("h2", "Uncertainty: bootstrap")]
+    B.append(("p", f"{info['replicates']} bootstrap resamples of " + " and of ".join(parts)
+              + f", both sources independently. Intervals: {level} "
+              f"{_METHOD_TEXT[info['method']]}. Tables: `scores.csv` and `weights.csv` "
+              "(`ci_low`, `ci_high`), `ranks.csv`, `rank_probabilities.csv`, "
+              "`rank_pairwise.csv`, `criteria_ranks.csv`, `variance_split.csv`."))
+    if "forest_scores.png" in figures:
+        B.append(("img", ("forest_scores.png", FIGURES["forest_scores.png"])))
+    S = res.scores[res.scores.grouping == "all"].set_index("node")
+    W = res.weights.set_index("node")
+    crit = [h.root, *h.children(h.root)]
+    vs = res.uncertainty["variance_split"]
+    V = vs[vs.grouping == "all"].set_index("node")
+    tab = pd.DataFrame({
+        "node": crit, "label": [h.label(v) for v in crit],
+        "score": [S.loc[v, "score"] for v in crit],
+        "ci_low": [S.loc[v, "ci_low"] for v in crit],
+        "ci_high": [S.loc[v, "ci_high"] for v in crit],
+        "weight": [W.loc[v, "global"] for v in crit],
+        "weight ci_low": [W.loc[v, "ci_low"] for v in crit],
+        "weight ci_high": [W.loc[v, "ci_high"] for v in crit],
+    })
+    B.append(("p", f"Goal and criteria, whole sample ({level} intervals):"))
+    B.append(("table", _fmt_table(tab, 4)))
+    B.append(("h3", "Where the uncertainty comes from"))
+    B.append(("p", "Variance of each score over resamples of the panel only (item means "
+                   "fixed) and of the sample only (weights fixed); share = panel / (panel + "
+                   "sample). `variance_split.csv` has every node and group."))
+    vt = pd.DataFrame({"node": crit, "var_panel": [V.loc[v, "var_panel"] for v in crit],
+                       "var_sample": [V.loc[v, "var_sample"] for v in crit],
+                       "var_joint": [V.loc[v, "var_joint"] for v in crit],
+                       "share_panel": [V.loc[v, "share_panel"] for v in crit]})
+    B.append(("table", _fmt_table(vt, {"var_panel": 7, "var_sample": 7, "var_joint": 7,
+                                       "share_panel": 3})))
+    cr = res.uncertainty.get("criteria_ranks")
+    if cr is not None and len(cr):
+        for by in ("weight", "score"):
+            sub = cr[cr.by == by]
+            if sub.empty:
+                continue
+            P = sub.pivot(index="node", columns="rank", values="probability")
+            P = P.reindex(index=list(h.children(h.root)))
+            P.columns = [f"P(rank {c})" for c in P.columns]
+            B.append(("p", f"Criteria ranked by {by}: probability of each rank over the "
+                           "resamples."))
+            B.append(("table", _fmt_table(P.reset_index(), 2)))
+    gcol = info.get("group")
+    if gcol and "rank_probabilities" in res.uncertainty:
+        B.append(("h3", f"How sure is each {gcol}'s rank?"))
+        if "rank_probabilities.png" in figures:
+            B.append(("img", ("rank_probabilities.png", FIGURES["rank_probabilities.png"])))
+        R = res.ranks[(res.ranks.grouping == gcol) & (res.ranks.node == h.root)]
+        G = res.scores[(res.scores.grouping == gcol) & (res.scores.node == h.root)]
+        T = R.merge(G[["group", "ci_low", "ci_high"]], on="group").sort_values(
+            "rank", kind="stable")
+        rp = res.uncertainty["rank_probabilities"]
+        top1 = rp[(rp.node == h.root) & (rp["rank"] == 1)].set_index("group")["probability"]
+        T = T.assign(p_first=T.group.map(top1))
+        T = T[["group", "score", "ci_low", "ci_high", "rank", "rank_mean", "rank_ci_low",
+               "rank_ci_high", "p_first"]].rename(columns={"group": gcol})
+        B.append(("p", f"Ranks on the goal's score: the estimate's rank, the mean rank and "
+                       f"the {level} interval of the rank over the resamples, and P(rank 1)."))
+        B.append(("table", _fmt_table(T, {"score": 3, "ci_low": 3, "ci_high": 3,
+                                          "rank_mean": 1, "rank_ci_low": 0,
+                                          "rank_ci_high": 0, "p_first": 3})))
+    return B
+
+
+def _bayes_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any]]:
+    """The Bayesian section: posterior weights, credal ranks, experts, scores, diagnostics."""
+    from ahpstat._figures import FIGURES
+
+    h = res.hierarchy
+    info = res.run_info["bayes"]
+    U = res.uncertainty
+    level = f"{100 * info['credible_level']:g}%"
+    nu = ("estimated (prior Gamma(2, 0.1))" if info["nu"] is None
+          else f"fixed at {info['nu']:g}")
+    B: list[tuple[str, Any]] = [("h2", "Bayesian aggregation of the panel")]
+    B.append(("p", "All experts' judgments at all nodes in one model: log a_ij = θ_i − θ_j "
+                   "+ ε, with each expert's log-priorities θ a panel mean plus the expert's "
+                   "own deviation, and Student-t errors whose scale σ_k is expert k's "
+                   f"inconsistency, shared across nodes (ν {nu}). The raw judgments enter "
+                   "(the consistency policy does not apply: the model down-weights erratic "
+                   f"experts itself). Sampler: {info['sampler']}, {info['chains']} chains × "
+                   f"{info['draws']} draws after {info['tune']} tuning steps; {level} "
+                   "equal-tailed credible intervals. Tables: `bayes_weights.csv`, "
+                   "`credal.csv`, `expert_inconsistency.csv`, `bayes_scores.csv`, "
+                   "`bayes_diagnostics.csv`."))
+    D = U["bayes_diagnostics"]
+    ok = bool(D["ok"].iloc[0]) if len(D) else False
+    B.append(("h3", "Sampler diagnostics"))
+    B.append(("p", ("Diagnostics are fine: " if ok else "**Diagnostics are poor: do not "
+                    "report these results as they stand** (see the advice printed with "
+                    "the run): ")
+              + f"max R-hat {D.r_hat.max():.3f}, min bulk ESS {D.ess_bulk.min():.0f}, min "
+              f"tail ESS {D.ess_tail.min():.0f}, {int(D.n_divergences.iloc[0])} divergent "
+              "transitions (want R-hat ≤ 1.01, ESS ≥ 100 per chain, no divergences)."))
+    worst = D.assign(_e=D[["ess_bulk", "ess_tail"]].min(axis=1)).sort_values(
+        ["r_hat", "_e"], ascending=[False, True], kind="stable").head(8)
+    B.append(("table", _fmt_table(worst[["parameter", "r_hat", "ess_bulk", "ess_tail"]],
+                                  {"r_hat": 3, "ess_bulk": 0, "ess_tail": 0})))
+
+    bw = U["bayes_weights"]
+    crit = list(h.children(h.root))
+    W = res.weights.set_index("node")
+    post = bw[bw.weight == "global"].set_index("node")
+    tab = pd.DataFrame({
+        "criterion": crit, "classic (AHP)": [W.loc[c, "global"] for c in crit],
+        "bootstrap ci_low": [W.loc[c, "ci_low"] for c in crit],
+        "bootstrap ci_high": [W.loc[c, "ci_high"] for c in crit],
+        "posterior mean": [post.loc[c, "mean"] for c in crit],
+        "posterior median": [post.loc[c, "median"] for c in crit],
+        "ci_low": [post.loc[c, "ci_low"] for c in crit],
+        "ci_high": [post.loc[c, "ci_high"] for c in crit]})
+    B.append(("h3", "Posterior weights of the criteria"))
+    B.append(("table", _fmt_table(tab, 4)))
+    if "bayes_credal.png" in figures:
+        B.append(("img", ("bayes_credal.png", FIGURES["bayes_credal.png"])))
+    B.append(("p", "P(w_i > w_j) for every pair of siblings at every node: `credal.csv`."))
+    B.append(("h3", "Expert inconsistency"))
+    if "bayes_experts.png" in figures:
+        B.append(("img", ("bayes_experts.png", FIGURES["bayes_experts.png"])))
+    ex = U["expert_inconsistency"].sort_values("rank", kind="stable")
+    B.append(("p", "σ_k posterior, rank 1 = most inconsistent; influence = the expert's "
+                   "share of the likelihood precision (1/K if all were equally consistent)."))
+    B.append(("table", _fmt_table(ex, 3)))
+    B.append(("h3", "Bayesian score intervals beside the bootstrap's"))
+    bs = U["bayes_scores"]
+    P = bs[bs.grouping == "all"].set_index("node")
+    S = res.scores[res.scores.grouping == "all"].set_index("node")
+    nodes = [h.root, *crit]
+    B.append(("p", "The posterior intervals combine the posterior of the weights with the "
+                   "item means held fixed at the sample means: they show the panel's "
+                   "uncertainty only. The bootstrap intervals (when run) also resample the "
+                   "respondents, so they are wider where the sample dominates."))
+    B.append(("table", _fmt_table(pd.DataFrame({
+        "node": nodes, "score": [S.loc[v, "score"] for v in nodes],
+        "bootstrap ci_low": [S.loc[v, "ci_low"] for v in nodes],
+        "bootstrap ci_high": [S.loc[v, "ci_high"] for v in nodes],
+        "posterior median": [P.loc[v, "median"] for v in nodes],
+        "posterior ci_low": [P.loc[v, "ci_low"] for v in nodes],
+        "posterior ci_high": [P.loc[v, "ci_high"] for v in nodes]}), 4)))
     return B
 
 
