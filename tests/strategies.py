@@ -137,6 +137,7 @@ def batches(
     element: Callable[[int], st.SearchStrategy[np.ndarray]] | None = None,
     n: int | st.SearchStrategy[int] | None = None,
     max_size: int = 4,
+    min_size: int = 1,
 ) -> np.ndarray:
     """A stack ``(k, n, n)`` of matrices of one order (``element`` builds each one).
 
@@ -148,7 +149,7 @@ def batches(
         n = orders(1, 7)
     if not isinstance(n, int):
         n = draw(n)
-    k = draw(st.integers(1, max_size))
+    k = draw(st.integers(min_size, max_size))
     return np.stack([draw(element(n)) for _ in range(k)])
 
 
