@@ -25,6 +25,7 @@ from ahpstat.simulate import (
     random_weights,
     simulate_panel,
     simulate_survey,
+    true_scores,
 )
 
 TREE = {"A": ["B1", "B2", "B3"], "B1": ["x", "y", "z", "w"], "B2": ["u"],
@@ -299,6 +300,20 @@ def test_survey_item_errors(h):
         latent_means([5.0])
     with pytest.raises(ValueError, match=r"all 0: the expected answer is a step function"):
         latent_means([3.0], noise_sd=0.0)
+
+
+def test_true_scores_by_hand(h):
+    """Hand computation: a node's score is the global-weight average of its items."""
+    m = np.arange(1.0, 11.0) / 2  # items x, y, z, w, u, p, q, r, s, t get 0.5, 1.0, .., 5.0
+    means = dict(zip(h.leaves, m, strict=True))
+    got = true_scores(h, TRUTH, means)
+    b1 = 0.4 * means["x"] + 0.3 * means["y"] + 0.2 * means["z"] + 0.1 * means["w"]
+    b3 = np.dot(TRUTH["B3"], [means[c] for c in "pqrst"])
+    assert got["B1"] == pytest.approx(b1)
+    assert got["B2"] == pytest.approx(means["u"])
+    assert got["A"] == pytest.approx(0.5 * b1 + 0.3 * means["u"] + 0.2 * b3)
+    with pytest.raises(ValueError, match=r"`item_means` must hold one mean per leaf \(10\)"):
+        true_scores(h, TRUTH, [3.0, 4.0])
 
 
 # --------------------------------------------------------------------------- helpers

@@ -1,4 +1,4 @@
-"""A vectorized panel re-run for tests, benchmarks and the coverage study (private).
+"""A vectorized panel re-run for tests and benchmarks (private).
 
 The study pipeline supplies its own panel re-run (its aggregation rule and inconsistency
 policy). This one is the simplest honest case, batched over resamples: AIJ (element-wise
@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
-
-from ahpstat.scoring import composite_scores
 
 
 def aij_geometric_sampler(
@@ -148,39 +146,3 @@ def random_panel(
         stacks[v] = np.exp(theta[:, :, None] - theta[:, None, :] + eps)
     return stacks, truth
 
-
-def simulate_study(
-    rng: np.random.Generator, *, n_clusters: int = 28, per_cluster: int = 13,
-    n_experts: int = 25, expert_spread: float = 0.4, icc: float = 0.1, noise: float = 0.9,
-) -> dict:
-    """One simulated study with known true scores (continuous answers, so true item means
-    are exact): true local priorities, a panel around them, clustered respondents.
-
-    Returns ``X, clusters, sampler, M, parents, leaves, true_scores`` (N,) where the truth
-    is the score of the true leaf weights (softmax of the true log-priorities) and the true
-    item means.
-    """
-    par, leaves, M = seed_like_tree()
-    truth_rng = np.random.default_rng(12345)  # the same true hierarchy in every study
-    true_lw = {v: truth_rng.normal(0, 0.5, int((par == v).sum())) for v in range(par.size)
-               if (par == v).sum() > 1}
-    mu_items = truth_rng.uniform(3.2, 4.2, leaves.size)
-    stacks, truth = random_panel(par, n_experts, rng, spread=expert_spread,
-                                 true_log_weights=true_lw)
-    g = np.ones(par.size)
-    for v in range(par.size):
-        ch = np.flatnonzero(par == v)
-        if ch.size == 1:
-            g[ch[0]] = g[v]
-        elif ch.size > 1:
-            w = np.exp(truth[v])
-            g[ch] = g[v] * w / w.sum()
-    w_true = g[leaves]
-    R = n_clusters * per_cluster
-    clusters = np.repeat(np.arange(n_clusters), per_cluster)
-    tau = noise * np.sqrt(icc / (1 - icc))
-    X = (mu_items + rng.normal(0, tau, (n_clusters, 1))[clusters]
-         + rng.normal(0, noise, (R, leaves.size)))
-    return dict(X=X, clusters=clusters, sampler=aij_geometric_sampler(stacks, par, leaves),
-                M=M, parents=par, leaves=leaves, K=n_experts,
-                true_scores=composite_scores(w_true, mu_items, M))

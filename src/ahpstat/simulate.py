@@ -49,6 +49,7 @@ __all__ = [
     "random_weights",
     "simulate_panel",
     "simulate_survey",
+    "true_scores",
 ]
 
 _SCALES = ("saaty", None)
@@ -720,3 +721,47 @@ def simulate_survey(
     out = pd.DataFrame(ans, index=index, columns=columns)
     out.insert(0, group_column, np.array(gids, dtype=object)[code])
     return out
+
+
+def true_scores(
+    hierarchy: Any,
+    true_weights: Mapping[str, ArrayLike],
+    item_means: ArrayLike | Mapping[str, float],
+) -> pd.Series:
+    """Composite scores of every node under the truth of a simulation.
+
+    Parameters
+    ----------
+    hierarchy : Hierarchy or mapping
+        As in :func:`simulate_panel`.
+    true_weights : mapping node -> array_like
+        True local weights (as given to :func:`simulate_panel`).
+    item_means : array_like (L,) or mapping leaf -> float
+        True item means on the answer scale, in leaf order -- typically
+        :func:`expected_likert_mean` of the latent means given to :func:`simulate_survey`.
+
+    Returns
+    -------
+    Series
+        Score of every node (index: ``hierarchy.nodes``), by the seed study's rule
+        (:func:`ahpstat.scoring.composite_scores` of the true leaf global weights).
+
+    Examples
+    --------
+    >>> tree = {"A": ["B1", "B2"], "B1": ["x", "y"]}
+    >>> true_scores(tree, {"A": [0.5, 0.5], "B1": [0.75, 0.25]}, [4.0, 2.0, 3.0]).tolist()
+    [3.25, 3.5, 4.0, 2.0, 3.0]
+    """
+    from ahpstat.scoring import composite_scores
+
+    h = _as_hierarchy(hierarchy)
+    nodes = [v for v in h.internal if len(h.children(v)) >= 2]
+    local = _true_local(h, true_weights, nodes)
+    g = h.global_weights(local)
+    leaf_w = np.array([float(g[x]) for x in h.leaves])
+    m = _means_array("item_means", item_means, list(h.leaves))
+    if m.shape != leaf_w.shape:
+        raise ValueError(f"`item_means` must hold one mean per leaf ({leaf_w.size}); got "
+                         f"shape {m.shape} instead.")
+    return pd.Series(composite_scores(leaf_w, m, h.membership()), index=list(h.nodes),
+                     name="score")
