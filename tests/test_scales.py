@@ -35,7 +35,10 @@ DONEGAN_DODD = {3: 0.4914, 4: 0.8286, 5: 1.0591, 6: 1.1797, 7: 1.2519, 8: 1.3171
                 30: 1.5772, 40: 1.5976, 50: 1.6102, 60: 1.6178, 70: 1.6237, 80: 1.6277,
                 90: 1.6213, 100: 1.6339}
 # Alonso & Lamata (2006), IJUFKS 14(4), 445-459, Table 3 (DESIGN.md section 4); beyond it their
-# regression lambda_max ~ 2.7699 n - 4.3513, i.e. RI(n) = (1.7699 n - 4.3513)/(n - 1).
+# regression of the mean random lambda_max, 2.7699 n - 4.3513, i.e. RI(n) = (1.7699 n -
+# 4.3513)/(n - 1) -- the same regression as in the R package easyAHP (R/easyAHP.R, CR =
+# (lambda - n)/((2.7699 n - 4.3513) - n)). The table itself is checked against a Monte Carlo
+# estimate below (the paper was not at hand; ahpsurvey's own simulated RI agree to ~0.002).
 ALONSO_LAMATA = {3: 0.5245, 4: 0.8815, 5: 1.1086, 6: 1.2479, 7: 1.3417, 8: 1.4056, 9: 1.4499,
                  10: 1.4854, 11: 1.5141, 12: 1.5365, 13: 1.5551, 14: 1.5713, 15: 1.5838}
 
