@@ -105,7 +105,8 @@ def test_missing_files_exit_1(tmp_path, capsys):
 @needs_io
 def test_run_and_check(tmp_path, capsys):
     out = tmp_path / "out"
-    assert main(["run", str(STUDY / "study.yaml"), "--out", str(out), "--no-figures"]) == 0
+    assert main(["run", str(STUDY / "study.yaml"), "--out", str(out), "--no-figures",
+                 "--no-bayes"]) == 0
     text = capsys.readouterr().out
     assert f"Report: {out / 'report.html'}" in text
     assert (out / "weights.csv").is_file() and not (out / "hierarchy.png").exists()
@@ -134,8 +135,8 @@ def test_console_script_cold_process(tmp_path):
     if not exe.exists():
         pytest.skip("console script not installed")
     r = subprocess.run([str(exe), "run", str(STUDY / "study.yaml"), "--out",
-                        str(tmp_path / "o"), "--no-figures"], capture_output=True, text=True,
-                       timeout=120)
+                        str(tmp_path / "o"), "--no-figures", "--no-bayes"],
+                       capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     r = subprocess.run([str(exe), "run", str(STUDY / "study.yaml")], capture_output=True,
                        text=True, timeout=60)
@@ -164,3 +165,17 @@ def test_run_bootstrap_progress_and_switches(tmp_path, capsys):
                  "--bootstrap"]) == 0
     assert (out / "variance_split.csv").is_file()
     capsys.readouterr()
+
+
+@needs_io
+@pytest.mark.slow
+def test_run_bayes_flag_overrides_the_file(tmp_path, capsys):
+    from ahpstat.study import _example_files
+
+    y = _example_files(tmp_path / "s", n_experts=5,
+                       extra="bayes:\n  enabled: false\n  draws: 200\n  tune: 200\n"
+                             "  chains: 2\n")
+    out = tmp_path / "o"
+    assert main(["run", str(y), "--out", str(out), "--no-figures", "--bayes"]) == 0
+    assert "Bayes: 2 x 200 draws" in capsys.readouterr().out
+    assert (out / "bayes_diagnostics.csv").is_file()

@@ -21,7 +21,8 @@ STUDY = Path(__file__).resolve().parents[1] / "studies" / "hangzhou_2022"
 
 @pytest.fixture(scope="module")
 def result():
-    return Study.from_yaml(STUDY / "study.yaml").run()
+    # the seed study's own bootstrap runs; its Bayesian fit is tested on a tiny study below
+    return Study.from_yaml(STUDY / "study.yaml").run(bayes=False)
 
 
 @pytest.fixture
@@ -83,7 +84,8 @@ def test_tables_are_complete_and_consistent(result):
 
 def test_write_is_deterministic_and_complete(result, tmp_path):
     a = result.write(tmp_path / "a")
-    b = Study.from_yaml(STUDY / "study.yaml").run().write(tmp_path / "b", figures=False)
+    b = Study.from_yaml(STUDY / "study.yaml").run(bayes=False).write(tmp_path / "b",
+                                                                     figures=False)
     names = sorted(p.name for p in a.glob("*.csv"))
     assert len(names) == 12  # 8 classic tables + 4 of the bootstrap
     for name in names:  # the seed study's bootstrap included: same seed, same bytes
@@ -127,7 +129,7 @@ def test_write_is_atomic(result, tmp_path, monkeypatch):
 @pytest.mark.parametrize("policy", ["drop", "repair", "downweight"])
 def test_policies_run_and_are_audited(study_copy, policy):
     _edit_yaml(study_copy / "study.yaml", "policy: keep", f"policy: {policy}")
-    res = Study.from_yaml(study_copy / "study.yaml").run(bootstrap=False)
+    res = Study.from_yaml(study_copy / "study.yaml").run(bootstrap=False, bayes=False)
     assert policy in set(res.audit.action) or (policy == "repair"
                                                and "repair" in set(res.audit.action))
     assert res.leaf_weights.sum() == pytest.approx(1.0)
@@ -136,7 +138,7 @@ def test_policies_run_and_are_audited(study_copy, policy):
 def test_listwise_and_aip(study_copy):
     _edit_yaml(study_copy / "study.yaml", "missing: available_case", "missing: listwise")
     _edit_yaml(study_copy / "study.yaml", "aggregation: aij", "aggregation: aip")
-    res = Study.from_yaml(study_copy / "study.yaml").run(bootstrap=False)
+    res = Study.from_yaml(study_copy / "study.yaml").run(bootstrap=False, bayes=False)
     assert res.answers.shape[0] == 370 - res.n_dropped_listwise
     assert not np.isnan(res.answers).any()
 
@@ -384,3 +386,104 @@ def test_seed_study_bootstrap(result):
     assert set(b.resample) == {"experts", "respondents"}
     goal = result.scores[(result.scores.grouping == "all") & (result.scores.node == "A")]
     assert float(goal.ci_low.iloc[0]) < 3.7801 < float(goal.ci_high.iloc[0])
+
+
+# ------------------------------------------------------------------ the bayes: section (5.5)
+
+try:
+    import nutpie  # noqa: F401
+    import pymc  # noqa: F401
+
+    HAVE_PYMC = True
+except ImportError:  # pragma: no cover
+    HAVE_PYMC = False
+
+_BAYES = "bayes:\n  draws: 200\n  tune: 200\n  chains: 2\n  level: 0.9\n"
+
+
+@pytest.fixture(scope="module")
+def bayes_run(tmp_path_factory):
+    """One small fit of the tiny study (compiling dominates: the only default-suite fit)."""
+    if not HAVE_PYMC:
+        pytest.skip("needs the bayes extra")
+    d = tmp_path_factory.mktemp("bayes")
+    y = _example_files(d / "s", n_experts=5, sites=_SITES, extra=_BOOT + _BAYES)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ah.ConvergenceWarning)  # 2 x 200 draws: short
+        res = Study.from_yaml(y).run()
+    return res, res.write(d / "out")
+
+
+def test_bayes_section_tables(bayes_run):
+    res, out = bayes_run
+    for name in ("bayes_weights", "credal", "expert_inconsistency", "bayes_scores",
+                 "bayes_diagnostics"):
+        assert (out / f"{name}.csv").is_file(), name
+    bw = res.uncertainty["bayes_weights"]
+    g = bw[bw.weight == "global"].set_index("node")
+    # the leaves' posterior global weights sum to 1 draw by draw, so their means do too
+    assert g.loc[["a1", "a2", "b1", "b2", "b3"], "mean"].sum() == pytest.approx(1.0)
+    assert ((bw.ci_low <= bw["median"]) & (bw["median"] <= bw.ci_high)).all()
+    # every expert judged A over B (2..3) and a1 over a2 (2..4): the posterior agrees
+    cr = res.uncertainty["credal"].set_index(["node", "element_i", "element_j"])
+    assert cr.loc[("G", "A", "B"), "p_greater"] > 0.9
+    assert cr.loc[("A", "a1", "a2"), "p_greater"] > 0.9
+    # a leaf's score is its item mean whatever the weights: a zero-width posterior interval
+    bs = res.uncertainty["bayes_scores"]
+    leaf = bs[(bs.grouping == "all") & (bs.node == "a1")].iloc[0]
+    item = res.items.set_index("leaf").loc["a1", "mean"]
+    assert leaf.ci_low == pytest.approx(item) and leaf.ci_high == pytest.approx(item)
+    assert set(bs.item_means) == {"fixed"} and set(bs.grouping) == {"all", "site"}
+    d = res.uncertainty["bayes_diagnostics"]
+    assert {"r_hat", "ess_bulk", "ess_tail", "n_divergences", "ok"} <= set(d.columns)
+    ex = res.uncertainty["expert_inconsistency"]
+    assert sorted(ex["rank"]) == [1, 2, 3, 4, 5]
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["bayes"]["chains"] == 2 and prov["bayes"]["credible_level"] == 0.9
+
+
+def test_bayes_section_in_report(bayes_run):
+    _, out = bayes_run
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "## Bayesian aggregation of the panel" in md
+    assert "### Sampler diagnostics" in md and "Bayesian score intervals" in md
+    assert "## Uncertainty: bootstrap" in md
+    for png in ("bayes_credal.png", "bayes_experts.png", "forest_scores.png"):
+        assert (out / png).is_file() and f"({png})" in md
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("  draws: 0\n", r"study.yaml: `bayes.draws` must be an integer >= 1"),
+    ("  sampler: stan\n", r"study.yaml: `bayes.sampler` must be one of \{'auto', 'nutpie', "
+                          r"'pymc'\}"),
+    ("  target_accept: 1.2\n", r"study.yaml: `bayes.target_accept` must be a number between"),
+    ("  nu: -1\n", r"study.yaml: `bayes.nu` must be a positive number"),
+    ("  priors: {tau: 1}\n", r"study.yaml: unknown key `bayes.priors.tau`"),
+    ("  priors: {tau_sigma: -1}\n", r"study.yaml: `bayes.priors`: `model_config\['tau_sigma'\]`"
+                                    r" must be a positive number"),
+    ("  chain: 2\n", r"study.yaml: unknown key `bayes.chain`"),
+])
+def test_bayes_section_errors(tmp_path, line, message):
+    y = _example_files(tmp_path / "s", extra="bayes:\n" + line)
+    with pytest.raises(InputError, match=message):
+        Study.from_yaml(y)
+
+
+def test_bayes_switch_without_fit(tmp_path):
+    y = _example_files(tmp_path / "s", extra=_BAYES.replace("bayes:\n", "bayes:\n  enabled: "
+                                                                         "false\n"))
+    st = Study.from_yaml(y)
+    assert st.bayes_options() is None and st.bayes_options(True)["draws"] == 200
+    res = st.run()
+    assert res.bayes is None and "credal" not in res.tables()
+
+
+@pytest.mark.slow
+def test_bayes_tables_are_reproducible(tmp_path):
+    y = _example_files(tmp_path / "s", n_experts=5, extra=_BAYES)
+    a = Study.from_yaml(y).run().write(tmp_path / "a", figures=False)
+    b = Study.from_yaml(y).run().write(tmp_path / "b", figures=False)
+    for name in sorted(p.name for p in a.glob("*.csv")):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name

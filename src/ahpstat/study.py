@@ -1039,7 +1039,12 @@ def _attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any]
         model_config={**opts["priors"], "nu": opts["nu"]},
         sampler_config={k: opts[k] for k in ("draws", "tune", "chains", "cores", "sampler",
                                              "target_accept")})
-    idata = model.fit(rng=rng)
+    import warnings
+
+    with warnings.catch_warnings():
+        # ArviZ's notice of its coming refactor says nothing about this study
+        warnings.filterwarnings("ignore", category=FutureWarning, module="arviz")
+        idata = model.fit(rng=rng)
     br = model.result(ci=opts["level"])
     level = opts["level"]
 
