@@ -179,3 +179,23 @@ def test_run_bayes_flag_overrides_the_file(tmp_path, capsys):
     assert main(["run", str(y), "--out", str(out), "--no-figures", "--bayes"]) == 0
     assert "Bayes: 2 x 200 draws" in capsys.readouterr().out
     assert (out / "bayes_diagnostics.csv").is_file()
+
+
+@needs_io
+def test_check_prints_every_problem(tmp_path, capsys):
+    from ahpstat.study import _example_files
+
+    y = _example_files(tmp_path / "s")
+    for name, rows, bad in (("judgments.csv", (2, 4), ("-3", "abc")),
+                            ("survey.csv", (1, 3), ("7", "0"))):
+        f = tmp_path / "s" / name
+        lines = f.read_text().splitlines()
+        for r, v in zip(rows, bad, strict=True):
+            lines[r] = lines[r].rsplit(",", 1)[0] + "," + v
+        f.write_text("\n".join(lines) + "\n")
+    assert main(["check", str(y)]) == 1
+    err = capsys.readouterr().err
+    assert "4 problems found:" in err
+    for k, where in enumerate(["judgments.csv, row 3", "judgments.csv, row 5",
+                               "survey.csv, row 2", "survey.csv, row 4"], start=1):
+        assert f"  {k}. " in err and where in err, where

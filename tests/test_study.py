@@ -487,3 +487,41 @@ def test_bayes_tables_are_reproducible(tmp_path):
     b = Study.from_yaml(y).run().write(tmp_path / "b", figures=False)
     for name in sorted(p.name for p in a.glob("*.csv")):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+# ------------------------------------------------------------------ check_study: every problem
+
+
+def _two_bad_files(folder):
+    """The tiny study with two bad judgments and two bad survey answers (known positions)."""
+    y = _example_files(folder)
+    j = folder / "judgments.csv"
+    lines = j.read_text().splitlines()
+    lines[2] = lines[2].rsplit(",", 1)[0] + ",-3"     # row 3: a negative judgment
+    lines[4] = lines[4].rsplit(",", 1)[0] + ",abc"    # row 5: not a number
+    j.write_text("\n".join(lines) + "\n")
+    sv = folder / "survey.csv"
+    lines = sv.read_text().splitlines()
+    lines[1] = lines[1].rsplit(",", 1)[0] + ",7"      # row 2: above the Likert range
+    lines[3] = lines[3].rsplit(",", 1)[0] + ",0"      # row 4: below it
+    sv.write_text("\n".join(lines) + "\n")
+    return y
+
+
+def test_check_reports_every_problem_in_every_file(tmp_path):
+    problems = check_study(_two_bad_files(tmp_path / "s"))
+    where = sorted((Path(p.location.file).name, p.location.row) for p in problems)
+    assert where == [("judgments.csv", 3), ("judgments.csv", 5), ("survey.csv", 2),
+                     ("survey.csv", 4)]
+    text = "\n".join(map(str, problems))
+    assert "Got -3 instead" in text and "'abc'" in text
+
+
+def test_check_bad_hierarchy_still_checks_judgments(tmp_path):
+    y = _example_files(tmp_path / "s")
+    h = tmp_path / "s" / "hierarchy.yaml"
+    h.write_text(h.read_text().replace("id: b3", "id: b2"))  # a duplicate id
+    j = tmp_path / "s" / "judgments.csv"
+    j.write_text(j.read_text().replace("E1,G,A,B,2", "E1,G,A,B,-2"))
+    files = {Path(p.location.file).name for p in check_study(y)}
+    assert files == {"hierarchy.yaml", "judgments.csv"}

@@ -1157,8 +1157,19 @@ def check_study(path: str | os.PathLike) -> list[InputError]:
     """Validate every input of a study and return all problems found (empty = fine).
 
     The study file is checked first (its errors stop the check: the paths may be wrong);
-    then the hierarchy, judgments, expert weights and survey are each checked and every
-    problem is collected, also across files where one does not depend on another.
+    then every input file is read with :func:`ahpstat.io.collect_problems`, which lists every
+    problem of a file instead of only the first: the hierarchy, the judgments (against the
+    hierarchy when it is valid), the expert weights (against the judgments' experts when
+    those are valid) and the survey (its item columns are the hierarchy's, so it is checked
+    only when the hierarchy is valid). When every file is valid, the panel is aggregated
+    once to catch problems that span files (e.g. a node no expert judged).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     check_study(_example_files(d))
+    []
     """
     try:
         study = Study.from_yaml(path)
@@ -1168,47 +1179,47 @@ def check_study(path: str | os.PathLike) -> list[InputError]:
     from ahpstat.hierarchy import Hierarchy
 
     problems: list[InputError] = []
-
-    def collect(fn, *args, **kw):
-        try:
-            return fn(*args, **kw)
-        except InputError as exc:
-            problems.append(exc)
-        except ValueError as exc:  # pragma: no cover - a reader's non-InputError complaint
-            problems.append(InputError(str(exc)))
-        return None
-
     for role, p in study.input_files().items():
         if not Path(p).is_file():
             problems.append(InputError(f"the {role.replace('_', ' ')} file does not exist "
                                        f"(from `{role}` in the study file).", file=str(p)))
     if problems:
         return problems
-    h = collect(Hierarchy.from_yaml, study.hierarchy)
+
+    def collect(kind: str, file: Path, **options: Any) -> list[InputError]:
+        try:
+            found = io.collect_problems(file, kind=kind, **options)
+        except InputError as exc:  # a reader that stops at a fatal problem
+            found = [exc]
+        problems.extend(found)
+        return found
+
+    h = None
+    if not collect("hierarchy", study.hierarchy):
+        h = Hierarchy.from_yaml(study.hierarchy)
+    judg_ok = not collect("judgments", study.judgments.path, layout=study.judgments.layout,
+                          hierarchy=h, **_opt(sheet=study.judgments.sheet,
+                                              scale=study.judgments.scale))
     judg = None
+    if judg_ok and h is not None:
+        judg = io.read_judgments(study.judgments.path, layout=study.judgments.layout,
+                                 hierarchy=h, **_opt(sheet=study.judgments.sheet))
+    ew_ok = True
+    if study.expert_weights is not None:
+        experts = sorted(set(judg["expert"])) if judg is not None else None
+        ew_ok = not collect("expert_weights", study.expert_weights,
+                            **_opt(sheet=study.expert_weights_sheet, experts=experts))
     if h is not None:
-        judg = collect(io.read_judgments, study.judgments.path, layout=study.judgments.layout,
-                       hierarchy=h, **_opt(sheet=study.judgments.sheet))
-        if judg is not None:
-            found = collect(io.validate_judgments, judg, h, **_opt(scale=study.judgments.scale))
-            if found:
-                problems.extend(p if isinstance(p, InputError) else InputError(str(p))
-                                for p in found)
-            elif found is not None or not problems:
-                stacks = collect(io.judgment_stacks, judg, h)
-                if stacks is not None:
-                    ew = None
-                    if study.expert_weights is not None:
-                        ew = collect(io.read_expert_weights, study.expert_weights,
-                                     **_opt(sheet=study.expert_weights_sheet))
-                        if ew is not None:
-                            ew = _as_weight_mapping(ew, study.expert_weights)
-                    if study.expert_weights is None or ew is not None:
-                        collect(_run_panel, stacks, h, expert_weights=ew, options=study.panel)
-        items = [h.item(leaf) for leaf in h.leaves]
-        collect(io.read_survey, study.survey.path, id_column=study.survey.id_column,
-                group_columns=list(study.survey.group_columns), items=items,
-                likert=study.survey.likert, **_opt(sheet=study.survey.sheet))
+        collect("survey", study.survey.path, id_column=study.survey.id_column,
+                items=[h.item(leaf) for leaf in h.leaves],
+                group_columns=list(study.survey.group_columns), likert=study.survey.likert,
+                **_opt(sheet=study.survey.sheet))
+    if not problems and judg is not None and ew_ok:
+        try:
+            inp = study.load()
+            _run_panel(inp.stacks, h, expert_weights=inp.expert_weights, options=study.panel)
+        except InputError as exc:
+            problems.append(exc)
     return problems
 
 
