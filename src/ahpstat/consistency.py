@@ -190,9 +190,16 @@ def _gci(M: np.ndarray) -> np.ndarray:
         sse = np.nansum(E * E, axis=(-1, -2)) / 2
         dof = given - (n - 1)  # a spanning tree (dof 0) is always consistent
         return np.where(dof > 0, sse / np.maximum(dof, 1), 0.0)
-    mu = L.mean(axis=-1)
-    E = L + mu[..., None, :] - mu[..., :, None]
-    return (E * E).sum(axis=(-1, -2)) / ((n - 1) * (n - 2))
+    # With row means mu and column sums c of L, expanding the square gives
+    # sum_ij (L_ij - mu_i + mu_j)^2 = sum_ij L_ij^2 - 2 (sum_i mu_i)^2 + 2 mu . c
+    # (= sum L^2 - 2 n |mu|^2 for skew-symmetric L): no (..., n, n) error array, and einsum
+    # because numpy's reductions over a short last axis are slow. Clip round-off below 0.
+    mu = np.einsum("...ij->...i", L) * (1.0 / n)
+    c = np.einsum("...ij->...j", L)
+    smu = np.einsum("...i->...", mu)
+    sse = (np.einsum("...ij,...ij->...", L, L) - 2.0 * smu * smu
+           + 2.0 * np.einsum("...i,...i->...", mu, c))
+    return np.maximum(sse, 0.0) / ((n - 1) * (n - 2))
 
 
 def _koczkodaj(M: np.ndarray) -> np.ndarray:
@@ -232,10 +239,12 @@ def worst_judgments(
 
     Examples
     --------
-    >>> A = [[1, 2, 8], [1/2, 1, 2], [1/8, 1/2, 1]]
+    ``a_03 = 1/4`` where the other judgments imply about 4:
+
+    >>> A = [[1, 2, 4, 1/4], [1/2, 1, 2, 2], [1/4, 1/2, 1, 1], [4, 1/2, 1, 1]]
     >>> worst_judgments(A, k=1)[["row", "col", "value"]]
        row  col  value
-    0    0    2    8.0
+    0    0    3   0.25
     """
     M = validate_matrix(A, allow_missing=True)
     n = M.shape[-1]
