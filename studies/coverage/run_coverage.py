@@ -3,10 +3,15 @@
 Run: ``.venv/bin/python studies/coverage/run_coverage.py [--studies N] [--resamples B]``
 Writes ``coverage.csv``, ``coverage.md`` (the table) and ``coverage.png`` next to this file.
 
-Design: the seed-sized hierarchy (goal, 7 criteria, 22 indicators, 57 items) with fixed true
-priorities; each simulated study draws a 25-expert panel around them (log-normal expert
-deviations and judgment errors) and 370 respondents split evenly into G clusters with an
-intra-cluster correlation of 0.1 (continuous answers, so the true item means are exact).
+Design (every study drawn with ``ahpstat.simulate``): the seed-sized hierarchy (goal, 7
+criteria, 22 indicators, 57 items) with fixed true local weights (Dirichlet, concentration 4)
+and fixed true Likert item means (uniform 3.2..4.2); each simulated study draws a 25-expert
+panel around the true weights (``simulate_panel``: expert sd 0.4, judgment noise sd 0.2,
+continuous judgments) and 370 respondents split evenly into G communities answering 1..5
+(``simulate_survey``: community effect sd 0.3, respondent effect sd 0.3, noise sd 0.8; latent
+intra-community correlation 0.11). True scores: the composite scores of the true weights and
+the exact expected Likert means (``true_scores``, ``expected_likert_mean``). The panel is
+re-run inside the bootstrap by ``ahpstat.panel.run_panel`` (AIJ + geometric mean).
 Conditions: G in {5, 10, 20, 28, 50}; overall respondent resampling iid or two-stage cluster
 (experts always resampled too); percentile, basic and BCa intervals from the same resamples.
 Reported: coverage of the true goal score and the mean coverage of the 7 criterion scores by
@@ -23,14 +28,63 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ahpstat._bootstrap_panel import simulate_study
+from ahpstat import io
 from ahpstat.bootstrap import FewClustersWarning, joint_bootstrap
+from ahpstat.hierarchy import Hierarchy
+from ahpstat.panel import PanelOptions, run_panel
+from ahpstat.simulate import (
+    latent_means,
+    random_weights,
+    simulate_panel,
+    simulate_survey,
+    true_scores,
+)
 
 HERE = Path(__file__).parent
 METHODS = ("percentile", "basic", "bca")
+PANEL = {"n_experts": 25, "expert_sd": 0.4, "noise_sd": 0.2, "scale": None}
+SURVEY = {"group_sd": 0.3, "respondent_sd": 0.3, "noise_sd": 0.8}
+#: indicators per criterion and items per indicator: the seed study's 7 / 22 / 57
+SHAPE = ((3, 3, 3, 3, 3, 3, 4),
+         (2, 3, 3, 2, 3, 2, 2, 3, 3, 3, 3, 3, 2, 3, 2, 3, 2, 3, 2, 3, 3, 2))
+
+
+def make_truth() -> tuple[Hierarchy, dict, np.ndarray]:
+    """The seed-shaped hierarchy, its true local weights and true Likert item means."""
+    items = iter(SHAPE[1])
+    c = d = 0
+    crit = []
+    for b, n_c in enumerate(SHAPE[0], start=1):
+        inds = []
+        for _ in range(n_c):
+            c += 1
+            kids = [{"id": f"D{d + k}"} for k in range(1, next(items) + 1)]
+            d += len(kids)
+            inds.append({"id": f"C{c}", "children": kids})
+        crit.append({"id": f"B{b}", "children": inds})
+    h = Hierarchy.from_dict({"id": "A", "children": crit})
+    rng = np.random.default_rng(12345)  # the same truth in every simulated study
+    weights = {v: random_weights(len(h.children(v)), concentration=4.0, rng=rng)
+               for v in h.internal if len(h.children(v)) > 1}
+    return h, weights, rng.uniform(3.2, 4.2, len(h.leaves))
+
+
+def simulate_study(h, weights, latent, G: int, per_cluster: int, rng) -> dict:
+    """One study: the panel re-run (sampler) and the survey answers with their clusters."""
+    judg = simulate_panel(h, weights, rng=rng, **PANEL)
+    panel = run_panel(io.judgment_stacks(judg, h, validate=False), h,
+                      options=PanelOptions(method="geometric_mean", index="gci"))
+    sv = simulate_survey(h, latent, n_respondents=G * per_cluster, groups=G, rng=rng, **SURVEY)
+    return {"X": sv[[h.item(x) for x in h.leaves]].to_numpy(float),
+            "clusters": sv["group"].to_numpy(), "sampler": panel.leaf_weight_sampler()}
 
 
 def run(n_studies: int, n_resamples: int, clusters=(5, 10, 20, 28, 50), seed: int = 2022):
+    h, weights, item_means = make_truth()
+    latent = latent_means(item_means, **SURVEY)
+    truth = true_scores(h, weights, item_means).to_numpy()
+    M = h.membership()
+    crit = np.array([h.nodes.index(c) for c in h.children(h.root)])
     rows = []
     for G in clusters:
         t0 = time.perf_counter()
@@ -38,16 +92,15 @@ def run(n_studies: int, n_resamples: int, clusters=(5, 10, 20, 28, 50), seed: in
         widths = {k: 0.0 for k in hits}
         warned = False
         for r in np.random.default_rng([seed, G]).spawn(n_studies):
-            st = simulate_study(r, n_clusters=G, per_cluster=370 // G)
-            truth = st["true_scores"]
-            crit = np.flatnonzero(st["parents"] == 0)
+            st = simulate_study(h, weights, latent, G, 370 // G, r)
             for scheme in ("iid", "cluster"):
                 with warnings.catch_warnings(record=True) as w:
                     warnings.simplefilter("always")
                     res = joint_bootstrap(
-                        st["X"], st["M"], leaf_weight_sampler=st["sampler"], n_experts=st["K"],
+                        st["X"], M, leaf_weight_sampler=st["sampler"],
+                        n_experts=PANEL["n_experts"],
                         clusters=st["clusters"] if scheme == "cluster" else None,
-                        n_resamples=n_resamples, rng=r, parents=st["parents"])
+                        n_resamples=n_resamples, rng=r)
                 warned |= any(issubclass(x.category, FewClustersWarning) for x in w)
                 for m in METHODS:
                     lo, hi = res.confidence_interval("scores", method=m)
@@ -96,7 +149,7 @@ def plot(df: pd.DataFrame, path: Path) -> None:
         ax.set_title(f"respondents resampled: {scheme}")
     axes[0].set_ylabel("coverage of the true goal score (95% interval)")
     axes[0].legend(loc="lower right")
-    fig.suptitle("Joint bootstrap (experts + respondents), ICC 0.1: coverage "
+    fig.suptitle("Joint bootstrap (experts + respondents), latent ICC 0.11: coverage "
                  "(red: the FewClustersWarning threshold)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
@@ -104,7 +157,7 @@ def plot(df: pd.DataFrame, path: Path) -> None:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser()
-    p.add_argument("--studies", type=int, default=500)
+    p.add_argument("--studies", type=int, default=200)
     p.add_argument("--resamples", type=int, default=1000)
     p.add_argument("--plot-only", action="store_true", help="redraw from coverage.csv")
     a = p.parse_args(argv)
