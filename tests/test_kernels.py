@@ -33,12 +33,15 @@ def lapack_perron(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return v / v.sum(axis=-1, keepdims=True), lam
 
 
+@pytest.mark.parametrize("start", ["kernel", "numpy"])
 @pytest.mark.parametrize("n", [2, 3, 4, 7, 12, 20])
-def test_matches_lapack_on_random_saaty_matrices(n):
+def test_matches_lapack_on_random_saaty_matrices(n, start):
     # Random Saaty-scale matrices are very inconsistent (|lambda_2 / lambda_1| about 0.6 for
-    # n = 7), so most of them take the squaring path; the reference is LAPACK's eig.
+    # n = 7), so most of them take the squaring path; the reference is LAPACK's eig. Started
+    # from the row geometric mean computed in the kernel (W0=None) or given.
     A = random_saaty(500, n, seed=n)
-    W, lam, it = _kernels.perron_batch(A, geometric_mean_weights(A), 1e-12, 1000)
+    W0 = None if start == "kernel" else geometric_mean_weights(A)
+    W, lam, it = _kernels.perron_batch(A, W0, 1e-12, 1000)
     w_ref, lam_ref = lapack_perron(A)
     assert (it > 0).all()
     np.testing.assert_allclose(W, w_ref, rtol=0, atol=1e-10)
@@ -69,14 +72,44 @@ def test_iteration_count_is_in_matrix_vector_products():
     assert (it >= plain - 2).all() and (it <= plain + 32).all()
 
 
+def test_order_three_converges_in_one_step_from_the_geometric_mean():
+    # For n = 3 the row geometric mean is the principal eigenvector (Crawford & Williams
+    # 1985), so the kernel's own start is already converged: one step.
+    A = random_saaty(200, 3, seed=7)
+    W, _, it = _kernels.perron_batch(A, None, 1e-12, 1000)
+    assert (it == 1).all()
+    np.testing.assert_allclose(W, lapack_perron(A)[0], rtol=0, atol=1e-14)
+
+
+def test_start_survives_overflowing_rows_and_zeros():
+    # A row product that overflows (1e150 ** 3) is redone by logs: compared with the row
+    # geometric mean computed by logs in numpy. A row with a zero (Harker's auxiliary
+    # matrices have zeros) gives the uniform start, and the iteration still matches LAPACK.
+    big = np.array([[1, 1e150, 1e150, 1e150], [1e-150, 1, 2, 3],
+                    [1e-150, 1 / 2, 1, 2], [1e-150, 1 / 3, 1 / 2, 1]])
+    w = np.empty(4)
+    _kernels._geometric_mean_start(big[None].copy(), 0, 4, w)
+    g = np.exp(np.log(big).mean(axis=1) - np.log(big).mean(axis=1).max())
+    np.testing.assert_allclose(w, g / g.sum(), rtol=1e-12)
+    zero = np.array([[2.0, 2.0, 0.0], [0.5, 1.0, 2.0], [0.0, 0.5, 2.0]])
+    w = np.empty(3)
+    _kernels._geometric_mean_start(zero[None].copy(), 0, 3, w)
+    np.testing.assert_array_equal(w, np.full(3, 1 / 3))
+    W, lam, _ = _kernels.perron_batch(zero[None].copy(), None, 1e-12, 1000)
+    w_ref, lam_ref = lapack_perron(zero[None])
+    np.testing.assert_allclose(W, w_ref, rtol=0, atol=1e-11)
+    np.testing.assert_allclose(lam, lam_ref, rtol=1e-11)
+
+
 def test_serial_and_parallel_kernels_agree_bitwise():
     # One batch across several parallel tasks (chunks of _CHUNK matrices, last one partial).
     A = random_saaty(3 * _kernels._CHUNK + 17, 7, seed=3)
     W0 = geometric_mean_weights(A)
-    ser = _kernels._perron_serial(A, W0, 1e-12, 1000)
-    par = _kernels._perron_parallel(A, W0, 1e-12, 1000)
-    for x, y in zip(ser, par, strict=True):
-        np.testing.assert_array_equal(x, y)
+    for start in (W0, np.empty((0, 7))):  # given start; geometric mean in the kernel
+        ser = _kernels._perron_serial(A, start, 1e-12, 1000)
+        par = _kernels._perron_parallel(A, start, 1e-12, 1000)
+        for x, y in zip(ser, par, strict=True):
+            np.testing.assert_array_equal(x, y)
 
 
 def test_small_batches_do_not_use_the_thread_pool(monkeypatch):

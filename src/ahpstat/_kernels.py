@@ -71,14 +71,48 @@ def _square(src, b, n, P, Q):  # pragma: no cover - compiled
 
 
 @_njit(fastmath=False)
-def _perron_one(A, b, W0, tol, max_iter, P, Q, w, aw, W, LAM, ITERS):  # pragma: no cover
-    """Power iteration for matrix ``A[b]`` from ``W0[b]``; writes ``W[b], LAM[b], ITERS[b]``.
+def _geometric_mean_start(A, b, n, w):  # pragma: no cover - compiled
+    """``w`` = row geometric means of ``A[b]``, normalized; uniform if a row has a zero."""
+    tot = 0.0
+    for i in range(n):
+        p = 1.0
+        for j in range(n):
+            p *= A[b, i, j]
+        if not 0.0 < p < np.inf:  # over/underflow (or a zero): the same mean by logs
+            s = 0.0
+            for j in range(n):
+                s += np.log(A[b, i, j])
+            p = np.exp(s / n) if s > -np.inf else 0.0
+            w[i] = p
+        else:
+            w[i] = p ** (1.0 / n)
+        tot += w[i]
+    if not 0.0 < tot < np.inf:
+        for i in range(n):
+            w[i] = 1.0 / n
+        return
+    ok = True
+    for i in range(n):
+        w[i] /= tot
+        ok = ok and w[i] > 0.0
+    if not ok:
+        for i in range(n):
+            w[i] = 1.0 / n
 
+
+@_njit(fastmath=False)
+def _perron_one(A, b, W0, tol, max_iter, P, Q, w, aw, W, LAM, ITERS):  # pragma: no cover
+    """Power iteration for matrix ``A[b]``; writes ``W[b], LAM[b], ITERS[b]``.
+
+    Starts from ``W0[b]``, or from the row geometric mean when ``W0`` has no rows.
     ``P`` (1, n, n), ``Q`` (n, n), ``w`` and ``aw`` (n,) are scratch space.
     """
     n = A.shape[1]
-    for i in range(n):
-        w[i] = W0[b, i]
+    if W0.shape[0] == 0:
+        _geometric_mean_start(A, b, n, w)
+    else:
+        for i in range(n):
+            w[i] = W0[b, i]
     M = A  # the matrix iterated: A[b] itself, later (rescaled) A[b] ** power in P[0]
     mb = b
     power = 1
@@ -164,12 +198,16 @@ def _perron_parallel(A, W0, tol, max_iter):  # pragma: no cover - compiled
 
 
 def perron_batch(
-    A: np.ndarray, W0: np.ndarray, tol: float, max_iter: int
+    A: np.ndarray, W0: np.ndarray | None, tol: float, max_iter: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Perron vector and root of each matrix of ``A`` (B, n, n), from ``W0`` (B, n).
 
     ``A`` and ``W0`` must be C-contiguous float64 arrays; ``W0`` rows should sum to 1.
-    Each matrix is iterated until no weight changes by more than ``tol`` in a step.
+    ``W0=None`` starts each matrix from its row geometric mean (computed in the kernel: the
+    eigenvector's start for pairwise-comparison matrices, close to it when the matrix is
+    nearly consistent and equal to it for order 3), or from the uniform vector when a row
+    holds a zero. Each matrix is iterated until no weight changes by more than ``tol`` in a
+    step.
 
     Returns
     -------
@@ -182,11 +220,13 @@ def perron_batch(
     Examples
     --------
     >>> A = np.array([[[1.0, 2.0], [0.5, 1.0]]])
-    >>> W, lam, it = perron_batch(A, np.full((1, 2), 0.5), 1e-12, 100)
+    >>> W, lam, it = perron_batch(A, None, 1e-12, 100)
     >>> W.round(4), lam.round(6)
     (array([[0.6667, 0.3333]]), array([2.]))
     """
     B, n = A.shape[0], A.shape[-1]
+    if W0 is None:
+        W0 = np.empty((0, n))
     # config.NUMBA_NUM_THREADS, not numba.get_num_threads(): the latter starts the pool
     if B * n * n >= PARALLEL_MIN_ENTRIES and config.NUMBA_NUM_THREADS > 1:
         return _perron_parallel(A, W0, tol, max_iter)

@@ -116,8 +116,8 @@ def _weights_validated(M: np.ndarray, *, method: str, tol: float = 1e-12,
         H = harker_matrix(M)
         w, lam, it = principal_eigenvector(H, start=llsm_weights(M), tol=tol, max_iter=max_iter)
         return WeightsResult(w, lam, method, it)
-    w, lam, it = principal_eigenvector(M, start=geometric_mean_weights(M), tol=tol,
-                                       max_iter=max_iter)
+    # started from the row geometric mean, computed inside the compiled kernel
+    w, lam, it = principal_eigenvector(M, tol=tol, max_iter=max_iter)
     return WeightsResult(w, lam, method, it)
 
 
@@ -185,6 +185,8 @@ def principal_eigenvector(
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Perron eigenvector (sum 1) and eigenvalue of non-negative irreducible matrices.
 
+    ``start`` (broadcast to ``(..., n)``, rows summing to 1) defaults to each matrix's row
+    geometric mean (the uniform vector where a row holds a zero).
     Power iteration per matrix in compiled code (``ahpstat._kernels.perron_batch``), each
     stopping when no weight changes by more than ``tol``; a matrix whose observed convergence
     rate is slow is squared (iterating ``A**2``, ``A**4``, ...: same Perron vector, squared
@@ -211,9 +213,8 @@ def principal_eigenvector(
     B = A.shape[0]
     if n == 1:
         return np.ones((*batch, 1)), np.ones(batch), 0
-    if start is None:
-        w0 = np.full((B, n), 1.0 / n)
-    else:
+    w0 = None  # the kernel starts from the row geometric means
+    if start is not None:
         w0 = np.ascontiguousarray(np.broadcast_to(start, (*batch, n)).reshape(B, n), dtype=float)
     from ahpstat._kernels import perron_batch  # numba: imported on first use
 
