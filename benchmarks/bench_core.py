@@ -21,9 +21,11 @@ same call with ``numba.set_num_threads(1)``; numpy's ``eig`` runs on one core.
 
 Memory: the peak resident set size during one untimed run of each row, minus the resident
 size just before it (Linux: ``/proc/self/status`` VmHWM after resetting it through
-``/proc/self/clear_refs``; it counts numba's and LAPACK's allocations too). Where that reset
-is unavailable, tracemalloc's peak is reported instead (numpy allocations only) and the
-column says so. The input array (100,000 x 7 x 7 float64 = 37 MiB) is not included.
+``/proc/self/clear_refs``; it counts numba's and LAPACK's allocations too), measured in a
+child process with glibc's mmap threshold fixed (``MALLOC_MMAP_THRESHOLD_``; see
+``memory_in_child``) so that freed heap pages do not hide a row's peak. Where the reset is
+unavailable, tracemalloc's peak is reported instead (numpy allocations only) and the column
+says so. The input array (100,000 x 7 x 7 float64 = 37 MiB) is not included.
 
 The script also checks that the answers agree (max absolute differences printed): ahpstat's
 eigenvector weights, lambda_max and CR against numpy's ``eig`` on all matrices, and weights
@@ -276,6 +278,113 @@ def fresh_process_latency(repeats: int) -> dict[str, float]:
     return out
 
 
+# ---------------------------------------------------------------------------- the rows
+
+
+Row = tuple[str, Callable[[], Any], int, str]
+
+
+def configurations(A: np.ndarray, loop_subset: int) -> list[Row]:
+    """(name, call, matrices, threads) of every timed row but AHPy's."""
+    B = A.shape[0]
+    nthreads = str(numba.config.NUMBA_NUM_THREADS)
+
+    def one_thread() -> Any:
+        numba.set_num_threads(1)
+        try:
+            return ah.weights(A, method="eigenvector"), ah.consistency(A, index="cr")
+        finally:
+            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+
+    sub = A[:loop_subset]
+    return [
+        ("ahpstat eigenvector + CR",
+         lambda: (ah.weights(A, method="eigenvector"), ah.consistency(A, index="cr")), B,
+         nthreads),
+        ("ahpstat eigenvector + CR, 1 thread", one_thread, B, "1"),
+        ("ahpstat eigenvector weights", lambda: ah.weights(A, method="eigenvector"), B,
+         nthreads),
+        ("ahpstat geometric mean + GCI",
+         lambda: (ah.weights(A, method="geometric_mean"), ah.consistency(A, index="gci")), B,
+         "1"),
+        ("ahpstat column mean", lambda: ah.weights(A, method="column_mean"), B, "1"),
+        ("numpy batched eig + CR", lambda: numpy_batched_eig(A), B, "1"),
+        ("numpy eig loop + CR", lambda: numpy_eig_loop(sub), sub.shape[0], "1"),
+        ("numpy bare batched row geometric mean", lambda: bare_geometric_mean(A), B, "1"),
+    ]
+
+
+def warm_up(A: np.ndarray) -> None:
+    """Load numba's cached kernels (serial and parallel) before anything is measured."""
+    for k in (10, min(A.shape[0], 8_000)):
+        ah.weights(A[:k])
+        ah.consistency(A[:k])
+
+
+def memory_worker(args: argparse.Namespace) -> None:
+    """Child process: peak memory of one run of each row, as JSON on stdout."""
+    A = saaty_matrices(args.matrices, args.order, np.random.default_rng(args.seed))
+    warm_up(A)
+    out = {name: peak_memory_mib(fn) for name, fn, _, _ in configurations(A, args.loop_subset)}
+    print(json.dumps(out))
+
+
+def memory_in_child(args: argparse.Namespace) -> dict[str, tuple[float, str]]:
+    """Run :func:`memory_worker` with glibc's mmap threshold fixed at 128 KiB.
+
+    By default glibc raises that threshold after a large block is freed (up to 32 MiB), so
+    later arrays come from the heap, whose freed pages stay resident and hide new peaks;
+    fixed, every array from 128 KiB up is mapped and unmapped on its own and the peak of
+    each row is seen. Timings run in this process with the default allocator.
+    """
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--memory-worker",
+           "--matrices", str(args.matrices), "--order", str(args.order),
+           "--seed", str(args.seed), "--loop-subset", str(args.loop_subset)]
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="131072")
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if res.returncode != 0:
+        print(f"memory measurement failed: {res.stderr[-2000:]}", file=sys.stderr)
+        return {}
+    return {k: (v[0], v[1]) for k, v in json.loads(res.stdout).items()}
+
+
+# --------------------------------------------------------------------------- small batches
+
+
+def small_batch_latency(A: np.ndarray, busy: bool) -> list[tuple[str, float, float]]:
+    """Median and 90th percentile (seconds) of ``ahpstat.weights`` on small batches.
+
+    Each call is followed by a 2 ms pause, as between the steps of an optimizer or the nodes
+    of a panel: long enough for an idle thread pool to go to sleep. With ``busy``, as many
+    busy-looping processes as there are CPUs run meanwhile (a machine shared with other
+    jobs), which is where waking a thread pool costs a scheduler time slice.
+    """
+    procs = []
+    if busy:
+        procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                 for _ in range(os.cpu_count() or 1)]
+        time.sleep(0.5)
+    out = []
+    try:
+        for k in (1, 50):
+            batch = A[:k] if k > 1 else A[0]
+            ah.weights(batch)
+            ts = []
+            for _ in range(200):
+                t = time.perf_counter()
+                ah.weights(batch)
+                ts.append(time.perf_counter() - t)
+                time.sleep(0.002)
+            label = "one 7x7 matrix" if k == 1 else f"{k} 7x7 matrices"
+            out.append((label + (", all CPUs busy" if busy else ""),
+                        float(np.median(ts)), float(np.percentile(ts, 90))))
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+    return out
+
+
 # ------------------------------------------------------------------------------------ main
 
 
@@ -286,18 +395,24 @@ def main() -> None:
     ap.add_argument("--ahpy-subset", type=int, default=2_000, help="matrices timed with AHPy")
     ap.add_argument("--loop-subset", type=int, default=20_000,
                     help="matrices timed with the per-matrix numpy eig loop")
-    ap.add_argument("--repeats", type=int, default=3, help="timed runs per row (best is kept)")
+    ap.add_argument("--repeats", type=int, default=5, help="timed runs per row (best is kept)")
     ap.add_argument("--seed", type=int, default=20240607)
     ap.add_argument("--no-ahpy", action="store_true", help="skip AHPy")
     ap.add_argument("--no-install", action="store_true",
                     help="do not create benchmarks/.venv-ahpy when missing")
     ap.add_argument("--quick", action="store_true", help="10,000 matrices, 1 repeat (smoke run)")
+    ap.add_argument("--busy", action="store_true",
+                    help="also time small batches while busy loops occupy every CPU")
+    ap.add_argument("--memory-worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.quick:
         args.matrices, args.repeats = 10_000, 1
         args.ahpy_subset, args.loop_subset = 200, 2_000
     if args.order != 7:
         raise SystemExit("`--order` other than 7 is not supported (the RI constants are RI(7)).")
+    if args.memory_worker:
+        memory_worker(args)
+        return
 
     rng = np.random.default_rng(args.seed)
     A = saaty_matrices(args.matrices, args.order, rng)
@@ -310,37 +425,16 @@ def main() -> None:
           f"{os.getloadavg()[0]:.2f}")
     print()
 
-    # warm up: numba's cached kernels (serial and parallel) load on first use
-    for k in (10, min(B, 8_000)):
-        ah.weights(A[:k])
-        ah.consistency(A[:k])
+    warm_up(A)
 
     rows: list[dict[str, Any]] = []
-
-    def add(name: str, fn: Callable[[], Any], n_timed: int, threads: str) -> None:
-        mem, how = peak_memory_mib(fn)
+    memory = memory_in_child(args)
+    for name, fn, n_timed, threads in configurations(A, args.loop_subset):
         sec = best_time(fn, args.repeats)
+        mem, how = memory.get(name, (None, ""))
         rows.append({"name": name, "n": n_timed, "sec": sec, "rate": n_timed / sec,
                      "mem": mem, "how": how, "threads": threads})
         print(f"  timed {name}: {n_timed / sec:,.0f} matrices/s", file=sys.stderr, flush=True)
-
-    nthreads = str(numba.config.NUMBA_NUM_THREADS)
-    add("ahpstat eigenvector + CR",
-        lambda: (ah.weights(A, method="eigenvector"), ah.consistency(A, index="cr")), B,
-        nthreads)
-    numba.set_num_threads(1)
-    add("ahpstat eigenvector + CR, 1 thread",
-        lambda: (ah.weights(A, method="eigenvector"), ah.consistency(A, index="cr")), B, "1")
-    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-    add("ahpstat eigenvector weights", lambda: ah.weights(A, method="eigenvector"), B, nthreads)
-    add("ahpstat geometric mean + GCI",
-        lambda: (ah.weights(A, method="geometric_mean"), ah.consistency(A, index="gci")), B,
-        "1")
-    add("ahpstat column mean", lambda: ah.weights(A, method="column_mean"), B, "1")
-    add("numpy batched eig + CR", lambda: numpy_batched_eig(A), B, "1")
-    sub = A[: args.loop_subset]
-    add("numpy eig loop + CR", lambda: numpy_eig_loop(sub), sub.shape[0], "1")
-    add("numpy bare batched row geometric mean", lambda: bare_geometric_mean(A), B, "1")
 
     ahpy_res = None
     if not args.no_ahpy:
@@ -406,7 +500,14 @@ def main() -> None:
         name, factor = TARGET_VS_AHPY
         ratio = ref[name] / ahpy_rate
         verdict = "met" if ratio >= factor else "NOT met"
-        print(f"- {name} vs AHPy: {ratio:,.0f}x vs target {factor:.0f}x: {verdict}")
+        print(f"- {name} vs AHPy: {ratio:,.1f}x vs target {factor:.0f}x: {verdict}")
+    print()
+
+    # -------------------------------------------------------------------- small batches
+    print("Small batches, in-process (ahpstat.weights, eigenvector; 200 calls, 2 ms apart):")
+    for busy in (False, True) if args.busy else (False,):
+        for label, med, p90 in small_batch_latency(A, busy):
+            print(f"- {label}: median {med * 1e6:,.0f} us, 90th percentile {p90 * 1e6:,.0f} us")
     print()
 
     # ----------------------------------------------------------------- fresh processes
