@@ -2,16 +2,19 @@
 
 Intervals for every node and group need two quantiles of each of hundreds of rows of 10,000
 draws, at a different probability per row for BCa. Sorting every row costs more than the whole
-resampling; a quickselect per row is linear. Compiled once and cached on disk.
+resampling; a quickselect per row is linear. Compiled once and cached on disk where numba
+can write its cache (in memory otherwise, as in a read-only install).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
+
+from ahpstat._kernels import _njit
 
 
-@njit(cache=True)
+@_njit()
 def _select(a, lo, hi, k):  # pragma: no cover - compiled
     """Partially order ``a[lo:hi+1]`` in place so that ``a[k]`` is its k-th smallest."""
     while hi > lo:
@@ -51,7 +54,7 @@ def _select(a, lo, hi, k):  # pragma: no cover - compiled
             return
 
 
-@njit(cache=True)
+@_njit()
 def _bracket(sample, p):  # pragma: no cover - compiled
     """Values bracketing the ``p``-quantile of the row, from its sorted strided sample."""
     s = sample.size
@@ -64,12 +67,12 @@ def _bracket(sample, p):  # pragma: no cover - compiled
     return lo, hi
 
 
-@njit(cache=True)
+@_njit()
 def _linear(v0, v1, f):  # pragma: no cover - compiled
     return v0 + f * (v1 - v0) if f > 0 else v0
 
 
-@njit(cache=True)
+@_njit()
 def _row_quantile_full(x, k, f):  # pragma: no cover - compiled
     row = x.copy()
     B = row.size
@@ -84,7 +87,7 @@ def _row_quantile_full(x, k, f):  # pragma: no cover - compiled
     return _linear(v0, v1, f)
 
 
-@njit(parallel=True, cache=True)
+@_njit(parallel=True)
 def quantiles_linear(X, P):  # pragma: no cover - compiled
     """Type-7 ("linear") quantiles of each row of ``X`` (M, B) at probabilities ``P`` (M, Q).
 
@@ -143,7 +146,7 @@ def quantiles_linear(X, P):  # pragma: no cover - compiled
     return out
 
 
-@njit(parallel=True, cache=True)
+@_njit(parallel=True)
 def fraction_below(X, t):  # pragma: no cover - compiled
     """``(#(X < t) + #(X <= t)) / (2 B)`` per row (scipy's ``_percentile_of_score``)."""
     M, B = X.shape
