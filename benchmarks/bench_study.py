@@ -28,7 +28,7 @@ def time_run(extra: list[str], repeats: int) -> list[float]:
     times = []
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(repeats):
-            cmd = [str(exe), "run", str(STUDY), "--out", f"{tmp}/out{k}", *extra]
+            cmd = [str(exe), "run", str(STUDY), "--out", f"{tmp}/out{k}", "--no-bayes", *extra]
             t0 = time.perf_counter()
             subprocess.run(cmd, check=True, capture_output=True)
             times.append(time.perf_counter() - t0)
@@ -41,7 +41,9 @@ def main() -> None:
     args = ap.parse_args()
     time_run(["--no-figures"], 1)  # warm the OS file cache and numba's on-disk cache
     rows = [("with figures", time_run([], args.repeats)),
-            ("without figures", time_run(["--no-figures"], args.repeats))]
+            ("without figures", time_run(["--no-figures"], args.repeats)),
+            ("no bootstrap", time_run(["--no-bootstrap"], args.repeats)),
+            ("neither", time_run(["--no-bootstrap", "--no-figures"], args.repeats))]
     print(f"ahpstat run {STUDY.relative_to(ROOT)} (cold process, {args.repeats} runs)")
     for name, t in rows:
         print(f"  {name:<16} best {min(t):.2f} s, median {statistics.median(t):.2f} s")

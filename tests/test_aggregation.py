@@ -162,19 +162,34 @@ def test_aip_incomplete(weighting, S):
 # ------------------------------------------------------------------------- validation errors
 
 
-def test_aij_disconnected_expert_matrix():
-    # Every expert's comparison graph must be connected (so the aggregate's always is).
+def test_aij_pools_experts_whose_own_graphs_are_disconnected():
+    # AIJ needs only the pooled graph connected (issue 3: "a node whose pooled comparison graph
+    # is disconnected is an error"): expert 1 judged a-b only, expert 2 b-c only.
+    E1 = np.array([[1, 2, nan], [1 / 2, 1, nan], [nan, nan, 1]])
+    E2 = np.array([[1, nan, nan], [nan, 1, 3], [nan, 1 / 3, 1]])
+    G = ah.aggregate(np.stack([E1, E2]), method="aij")
+    assert G[0, 1] == 2 and G[1, 2] == pytest.approx(3) and np.isnan(G[0, 2])
+    E3 = np.array([[1, 2, nan, nan], [1 / 2, 1, nan, nan], [nan, nan, 1, 3],
+                   [nan, nan, 1 / 3, 1]])
+    with pytest.raises(ValueError, match=r"`aggregate` has a disconnected comparison graph: "
+                                         r".*\{0, 1\} \| \{2, 3\}"):
+        ah.aggregate(np.stack([E3, E3]), method="aij")
+
+
+def test_aip_disconnected_expert_matrix():
+    # AIP weights each expert's matrix, so each graph must be connected.
     E = np.array([[1, 2, nan, nan], [1 / 2, 1, nan, nan], [nan, nan, 1, 3],
                   [nan, nan, 1 / 3, 1]])
     with pytest.raises(ValueError, match=r"`stack` has a disconnected comparison graph in "
                                          r"matrix \(1,\): .*\{0, 1\} \| \{2, 3\}"):
-        ah.aggregate(np.stack([np.ones((4, 4)), E]), method="aij")
+        ah.aggregate(np.stack([np.ones((4, 4)), E]), method="aip", weighting="llsm")
 
 
 def test_aip_complete_only_weighting_rejects_missing():
     E = np.array([[1, 2, nan], [1 / 2, 1, 3], [nan, 1 / 3, 1]])
     with pytest.raises(ValueError, match=r"`stack` has a missing judgment a\[0, 2\] in matrix "
-                                         r"\(1,\); this method needs a complete matrix"):
+                                         r"\(1,\); this method needs a complete matrix: use "
+                                         r"weighting='harker' or 'llsm'"):
         ah.aggregate(np.stack([np.ones((3, 3)), E]), method="aip", weighting="eigenvector")
 
 

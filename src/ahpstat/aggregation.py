@@ -79,7 +79,8 @@ def aggregate(
     -------
     ndarray
         ``"aij"``: the aggregate matrix (..., n, n) (``NaN`` where no expert judged a pair;
-        its comparison graph must be connected). ``"aip"``: weights (..., n) summing to 1.
+        the pooled comparison graph must be connected, a single expert's need not be).
+        ``"aip"``: weights (..., n) summing to 1.
 
     References
     ----------
@@ -101,7 +102,11 @@ def aggregate(
     check_choice("weighting", weighting, WEIGHTING_METHODS)
     # AIP weights each expert's matrix: missing judgments only with an incomplete-capable method
     incomplete_ok = method == "aij" or weighting in ("harker", "llsm")
-    S = validate_matrix(stack, allow_missing=incomplete_ok, name="stack")
+    # AIJ pools the judgments: one expert's graph may be disconnected if the pooled one is not
+    S = validate_matrix(
+        stack, allow_missing=incomplete_ok, name="stack", connected=method == "aip",
+        hint="use weighting='harker' or 'llsm', or ahpstat.complete() each matrix first",
+    )
     if S.ndim < 3:
         raise ValueError(
             f"`stack` must have shape (..., experts, n, n); got shape {S.shape} instead."

@@ -61,6 +61,8 @@ def validate_matrix(
     scale: str | None = None,
     rtol: float = RECIPROCAL_RTOL,
     name: str = "A",
+    connected: bool = True,
+    hint: str = "use method='harker' or 'llsm', or ahpstat.complete() first",
 ) -> np.ndarray:
     """Validate pairwise-comparison matrices and return them as a float array.
 
@@ -83,6 +85,11 @@ def validate_matrix(
         Relative tolerance for reciprocity (``0.333`` is accepted as 1/3).
     name : str
         Parameter name used in messages.
+    connected : bool, default True
+        With ``allow_missing``, require every matrix's comparison graph to be connected
+        (``False`` when the matrices are only pieces of a pooled graph, as in AIJ).
+    hint : str
+        What the message for a missing judgment advises when ``allow_missing`` is False.
 
     Returns
     -------
@@ -126,7 +133,7 @@ def validate_matrix(
             b, i, j = tuple(int(x) for x in pos[:-2]), int(pos[-2]), int(pos[-1])
             raise ValueError(
                 f"`{name}` has a missing judgment a[{i}, {j}]{_where(b)}; this method needs a "
-                "complete matrix: use method='harker' or 'llsm', or ahpstat.complete() first."
+                f"complete matrix: {hint}."
             )
         asym = missing != np.swapaxes(missing, -1, -2)
         if asym.any():
@@ -200,7 +207,7 @@ def validate_matrix(
             np.abs(np.log(np.where(present, arr, 1.0))[..., None] - np.log(SAATY_SCALE)).argmin(-1)
         ], np.nan)
 
-    if missing.any():
+    if connected and missing.any():
         conn = is_connected(~np.isnan(arr))
         if not np.all(conn):
             b = tuple(int(x) for x in np.argwhere(~conn)[0]) if batch_shape else ()
