@@ -36,6 +36,7 @@ import copy
 import json
 import math
 import time
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,8 +79,6 @@ def _import_pymc() -> tuple[Any, Any]:
 
 def _import_arviz() -> Any:
     try:
-        import warnings
-
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
             import arviz as az
@@ -751,9 +750,12 @@ class BayesianAHP:
                 raise ImportError(f"`sampler='nutpie'` needs nutpie: {_EXTRA}") from exc
             key = ("nutpie", cfg["nutpie_backend"])
             if key not in self._compiled:
-                self._compiled[key] = nutpie.compile_pymc_model(
-                    self.model, backend=cfg["nutpie_backend"], var_names=names
-                )
+                with warnings.catch_warnings():
+                    # PyTensor's C-backend BLAS notice: nutpie's backend does not use it
+                    warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS")
+                    self._compiled[key] = nutpie.compile_pymc_model(
+                        self.model, backend=cfg["nutpie_backend"], var_names=names
+                    )
             self.timings["compile"] = time.perf_counter() - t0
             kwargs = {"target_accept": cfg["target_accept"], **cfg["nutpie_kwargs"]}
             if cfg["cores"] is not None:
