@@ -374,3 +374,23 @@ def test_joint_errors():
         joint_bootstrap(df, M_SMALL, leaves=["a", "b", "z"], **kw)
     with pytest.warns(FewClustersWarning, match="fewer than 20 clusters"):
         joint_bootstrap(X, M_SMALL, clusters=[0] * 5 + [1] * 5, **kw)
+
+
+def test_resampled_item_means_spread_matches_the_bootstrap_formula():
+    # Independent computation: the iid bootstrap mean of n values has standard deviation
+    # sqrt(population variance / n) (Efron & Tibshirani 1993, eq. 5.4 / 6.2).
+    from ahpstat.bootstrap import resampled_item_means
+
+    rng = np.random.default_rng(3)
+    X = rng.integers(1, 6, (200, 3)).astype(float)
+    X[5, 1] = np.nan
+    m, gm = resampled_item_means(X, 20_000, groups=np.repeat(["a", "b"], 100), rng=4)
+    se = np.array([np.nanstd(X[:, j]) / np.sqrt(np.sum(~np.isnan(X[:, j]))) for j in range(3)])
+    np.testing.assert_allclose(m.std(axis=0), se, rtol=0.03)
+    np.testing.assert_allclose(m.mean(axis=0), np.nanmean(X, axis=0), atol=4 * se.max() / 100)
+    se_b = X[100:].std(axis=0) / 10.0  # group "b": its own 100 respondents, complete
+    np.testing.assert_allclose(gm[:, 1].std(axis=0), se_b, rtol=0.03)
+    again, _ = resampled_item_means(X, 20_000, groups=np.repeat(["a", "b"], 100), rng=4)
+    np.testing.assert_array_equal(m, again)
+    with pytest.raises(ValueError, match=r"`answers` must be \(respondents, items\)"):
+        resampled_item_means(X[:, 0], 10)

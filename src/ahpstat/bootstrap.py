@@ -55,6 +55,7 @@ __all__ = [
     "pairwise_probabilities",
     "rank_probabilities",
     "resample_counts",
+    "resampled_item_means",
 ]
 
 #: Resamples per random stream block. Fixed: changing it changes the resamples drawn.
@@ -242,6 +243,73 @@ def resample_counts(
         for s, c in _block_counts(gen, rows, units, scheme):
             out[b0 + s:b0 + s + c.shape[0], units.order] = c
     return out
+
+
+def resampled_item_means(
+    answers: ArrayLike,
+    n_resamples: int,
+    *,
+    clusters: ArrayLike | None = None,
+    groups: ArrayLike | None = None,
+    rng: Any = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Available-case item means of bootstrap resamples of the respondents.
+
+    For pairing with other draws (e.g. posterior weight draws, one resample per draw), so
+    that scores carry the sampling uncertainty of the item means too.
+
+    Parameters
+    ----------
+    answers : array_like, shape (R, L)
+        Answers of ``R`` respondents to ``L`` items (``NaN`` = missing).
+    n_resamples : int
+        Number of resamples ``S``.
+    clusters : array_like, shape (R,), optional
+        Overall means resample clusters, then respondents within them
+        (:func:`resample_counts`); iid respondents when omitted.
+    groups : array_like, shape (R,), optional
+        Also return per-group means, each group's respondents resampled within it.
+    rng : None, int or numpy.random.Generator
+        Source of randomness (two independent streams: overall, groups).
+
+    Returns
+    -------
+    means : ndarray, shape (S, L)
+        Item means of each resample (``NaN`` where a resample holds no answer to an item).
+    group_means : ndarray, shape (S, G, L) or None
+        Per group, groups in sorted order of their labels (as :func:`resample_counts`).
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, np.nan]])
+    >>> m, _ = resampled_item_means(X, 4, rng=0)
+    >>> m.shape
+    (4, 2)
+    >>> m, gm = resampled_item_means(X, 2, groups=["a", "a", "b"], rng=0)
+    >>> gm[:, 1, 0].tolist()  # group "b" has one respondent: always 5
+    [5.0, 5.0]
+    """
+    X = np.asarray(answers, dtype=float)
+    if X.ndim != 2:
+        raise ValueError(f"`answers` must be (respondents, items); got shape {X.shape} instead.")
+    present = ~np.isnan(X)
+    V = np.where(present, X, 0.0)
+    P = present.astype(float)
+    gen_all, gen_groups = _normalize_rng(rng).spawn(2)
+
+    def means(C: np.ndarray, rows: np.ndarray | slice) -> np.ndarray:
+        sums, cnts = C @ V[rows], C @ P[rows]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(cnts > 0, sums / np.where(cnts > 0, cnts, 1.0), np.nan)
+
+    C = resample_counts(X.shape[0], n_resamples, clusters=clusters, rng=gen_all).astype(float)
+    overall = means(C, slice(None))
+    if groups is None:
+        return overall, None
+    codes, names = _codes(groups, X.shape[0], "groups")
+    C = resample_counts(X.shape[0], n_resamples, strata=codes, rng=gen_groups).astype(float)
+    by_group = np.stack([means(C[:, codes == g], codes == g) for g in range(len(names))], axis=1)
+    return overall, by_group
 
 
 # --------------------------------------------------------------------------------------------

@@ -420,10 +420,13 @@ def _bayes_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any]]:
     P = bs[bs.grouping == "all"].set_index("node")
     S = res.scores[res.scores.grouping == "all"].set_index("node")
     nodes = [h.root, *crit]
-    B.append(("p", "The posterior intervals combine the posterior of the weights with the "
-                   "item means held fixed at the sample means: they show the panel's "
-                   "uncertainty only. The bootstrap intervals (when run) also resample the "
-                   "respondents, so they are wider where the sample dominates."))
+    how = res.run_info["bayes"]["scores_item_means"]
+    B.append(("p", "Each posterior draw of the weights is paired with one bootstrap resample "
+                   f"of the respondents' item means ({how}), so the posterior score intervals "
+                   "carry both the panel's and the sample's uncertainty, like the joint "
+                   "bootstrap's; they differ in how the panel is modelled. Posterior rank "
+                   "probabilities of the groups at the goal and the criteria: "
+                   "`bayes_rank_probabilities.csv`."))
     B.append(("table", _fmt_table(pd.DataFrame({
         "node": nodes, "score": [S.loc[v, "score"] for v in nodes],
         "bootstrap ci_low": [S.loc[v, "ci_low"] for v in nodes],

@@ -396,7 +396,8 @@ class Study:
             res = _attach_bootstrap(res, boot, bo)
         ba = self.bayes_options(bayes)
         if ba is not None:
-            res = _attach_bayes(res, inputs, ba, bayes_rng)
+            cluster = (self.bootstrap or {}).get("cluster")
+            res = _attach_bayes(res, inputs, ba, bayes_rng, cluster=cluster)
         return res
 
     def bootstrap_options(self, enabled: bool | None = None) -> dict[str, Any] | None:
@@ -1027,7 +1028,7 @@ def _attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any]) -> S
 
 
 def _attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
-                  rng: Any) -> StudyResult:
+                  rng: Any, cluster: str | None = None) -> StudyResult:
     """Fit the joint Bayesian model of the judgments; add its tables to the result."""
     import dataclasses
 
@@ -1056,29 +1057,51 @@ def _attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any]
           .sort_values(["_w", "_n"], kind="stable").drop(columns=["_w", "_n"])
           .reset_index(drop=True))
 
-    # posterior scores: posterior weights x fixed item means (overall and per group)
+    # posterior scores: draw s of the weights x bootstrap resample s of the respondents'
+    # item means (clusters as in the bootstrap settings, else iid; groups within themselves)
+    from ahpstat.bootstrap import rank_probabilities, resampled_item_means
+
     study_leaf = {leaf: k for k, leaf in enumerate(h.leaves)}
     cols = [study_leaf[leaf] for leaf in br.leaves]
-    X = res.answers
-    s_all, c_all = item_sums_counts(X)
-    blocks = [(ALL_LABEL, (ALL_LABEL,), means_from_sums(s_all, c_all)[0][cols][None, :])]
-    for gcol, codes in res.group_codes.items():
+    X = res.answers[:, cols]
+    G = br.global_leaf_draws.T  # (S, L)
+    S = G.shape[0]
+    clusters = res.group_codes.get(cluster) if cluster is not None else None
+    blocks = []
+    gens = np.random.default_rng(rng).spawn(1 + len(res.group_codes))
+    m_all, _ = resampled_item_means(X, S, clusters=clusters, rng=gens[0])
+    blocks.append((ALL_LABEL, (ALL_LABEL,), composite_scores(G, m_all, br.membership)[:, None]))
+    group_draws = {}
+    for (gcol, codes), gen in zip(res.group_codes.items(), gens[1:], strict=True):
         names = res.group_names[gcol]
-        sums, cnts = item_sums_counts(X, codes, len(names))
-        blocks.append((gcol, names, means_from_sums(sums, cnts)[:, cols]))
+        _, m_g = resampled_item_means(X, S, groups=codes, rng=gen)
+        D = composite_scores(G[:, None, :], m_g, br.membership)  # (S, G, N)
+        blocks.append((gcol, names, D))
+        group_draws[gcol] = D
     a = (1.0 - level) / 2.0
     rows = []
-    for gcol, names, means in blocks:
-        D = br.score_draws(means)  # (G, N, S), rows br.nodes
+    for gcol, names, D in blocks:
         with np.errstate(invalid="ignore"):
-            q = np.quantile(D, [a, 0.5, 1.0 - a], axis=-1)
-            mean = D.mean(axis=-1)
+            q = np.quantile(D, [a, 0.5, 1.0 - a], axis=0)
+            mean = D.mean(axis=0)
         for k, g in enumerate(names):
             for r, v in enumerate(br.nodes):
                 rows.append((v, gcol, g, mean[k, r], q[1, k, r], q[0, k, r], q[2, k, r]))
     bs = pd.DataFrame(rows, columns=["node", "grouping", "group", "mean", "median", "ci_low",
                                      "ci_high"])
-    bs["item_means"] = "fixed"
+    bs["item_means"] = "cluster bootstrap" if clusters is not None else "iid bootstrap"
+    # posterior rank probabilities of the groups at the goal and the criteria
+    top = [h.root, *h.children(h.root)]
+    bnode = {v: k for k, v in enumerate(br.nodes)}
+    rp = []
+    for gcol, D in group_draws.items():
+        names = res.group_names[gcol]
+        for v in top:
+            P = rank_probabilities(D[:, :, bnode[v]].T)  # (G, G): group x rank
+            rp.append(pd.DataFrame({
+                "grouping": gcol, "node": v, "group": np.repeat(names, len(names)),
+                "rank": np.tile(np.arange(1, len(names) + 1), len(names)),
+                "probability": P.ravel()}))
     gorder = {ALL_LABEL: -1, **{g: k for k, g in enumerate(res.group_codes)}}
     bs = (bs.assign(_g=bs["grouping"].map(gorder), _n=bs["node"].map(node_pos))
           .sort_values(["_g", "_n"], kind="stable").drop(columns=["_g", "_n"])
@@ -1090,13 +1113,18 @@ def _attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any]
     extra = {"bayes_weights": bw, "credal": br.credal.reset_index(drop=True),
              "expert_inconsistency": br.experts.reset_index(drop=True),
              "bayes_scores": bs, "bayes_diagnostics": diag}
+    if rp:
+        extra["bayes_rank_probabilities"] = pd.concat(rp, ignore_index=True)
     attrs = idata.posterior.attrs
     info = {"sampler": attrs.get("sampler"), "sampler_seed": attrs.get("seed"),
             "draws": opts["draws"], "tune": opts["tune"], "chains": opts["chains"],
             "target_accept": opts["target_accept"], "nu": opts["nu"],
             "priors": model.model_config, "credible_level": level,
             "n_divergences": int(br.n_divergences), "diagnostics_ok": bool(br.ok),
-            "scores_item_means": "fixed at the sample means (posterior of the weights only)"}
+            "scores_item_means": (
+                "posterior weight draw s paired with bootstrap resample s of the respondents ("
+                + (f"clusters '{cluster}', then respondents" if clusters is not None else "iid")
+                + "; group scores resample within the group)")}
     return dataclasses.replace(res, bayes=br, uncertainty={**res.uncertainty, **extra},
                                run_info={**res.run_info, "bayes": info})
 
