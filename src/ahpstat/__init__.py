@@ -33,6 +33,7 @@ _LAZY: dict[str, str] = {
     "rank_probabilities": "ahpstat.bootstrap",
     "pairwise_probabilities": "ahpstat.bootstrap",
     "resample_counts": "ahpstat.bootstrap",
+    "resampled_item_means": "ahpstat.bootstrap",
     "BayesianAHP": "ahpstat.bayes",
     "BayesResult": "ahpstat.bayes",
 }
