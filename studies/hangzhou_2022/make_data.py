@@ -260,10 +260,10 @@ def headline(res: ahpstat.StudyResult) -> str:
                 round(score[c8], 4) == 3.3964),
             row("B7 effectiveness score", "3.7590", f"{score['B7']:.4f}",
                 round(score["B7"], 4) == 3.759),
-            row("relatively low criteria (below the goal)", "B2, B3, B4",
+            row("relatively low criteria (below the goal)¹", "B2, B3, B4",
                 ", ".join(c for c in crit if score[c] < score[h.root]),
                 all(score[c] < score[h.root] for c in low)),
-            row("relatively high criteria (above the goal)", "B5, B6",
+            row("relatively high criteria (above the goal)¹", "B5, B6",
                 ", ".join(c for c in crit if score[c] > score[h.root]),
                 all(score[c] > score[h.root] for c in high)),
             row("experts / respondents / communities", "25 / 370 / 28",
@@ -274,6 +274,10 @@ def headline(res: ahpstat.StudyResult) -> str:
             row("criteria / indicators / items", "7 / 22 / 57",
                 " / ".join(str(len(x)) for x in h.levels()[1:]),
                 [len(x) for x in h.levels()[1:]] == [7, 22, 57]),
+            "",
+            "¹ Read as below / above the goal's score; 'match' = the paper's criteria are all on "
+            "that side. Not an exact match: B7's published score (3.759) is itself below the "
+            "published goal (3.7801), and B1, the paper's highest-scoring criterion, is above it.",
             "",
             "| node | label | global weight | score |", "| --- | --- | --- | --- |"]
     for v in (h.root, *crit, c1, c8):
