@@ -394,3 +394,17 @@ def test_resampled_item_means_spread_matches_the_bootstrap_formula():
     np.testing.assert_array_equal(m, again)
     with pytest.raises(ValueError, match=r"`answers` must be \(respondents, items\)"):
         resampled_item_means(X[:, 0], 10)
+
+
+def test_interval_leaves_out_a_few_undefined_draws():
+    # Independent computation: numpy's type-7 quantiles of the defined draws (scipy's convention).
+    rng = np.random.default_rng(5)
+    d = rng.normal(size=(2, 1000))
+    d[0, 7] = np.nan  # one resample where the statistic is undefined: 99.9 % defined
+    d[1, :50] = np.nan  # 5 % undefined: below MIN_DEFINED_SHARE, no interval
+    lo, hi = bs.bootstrap_interval(d, 0.0, method="percentile", confidence_level=0.9)
+    q = np.quantile(d[0][~np.isnan(d[0])], [0.05, 0.95])
+    assert lo[0] == pytest.approx(q[0]) and hi[0] == pytest.approx(q[1])
+    assert np.isnan(lo[1]) and np.isnan(hi[1])
+    lo_b, hi_b = bs.bootstrap_interval(d[:1], 0.0, method="bca", acceleration=0.0)
+    assert np.isfinite(lo_b[0]) and np.isfinite(hi_b[0])

@@ -44,6 +44,7 @@ from ahpstat.scoring import composite_scores
 __all__ = [
     "BLOCK",
     "MIN_CLUSTERS",
+    "MIN_DEFINED_SHARE",
     "BootstrapResult",
     "ConfidenceInterval",
     "FewClustersWarning",
@@ -63,6 +64,8 @@ BLOCK = 256
 _CELLS = 1 << 22  # count-matrix cells per sub-chunk (memory bound, depends on data only)
 _METHODS = ("percentile", "basic", "bca")
 _SOURCES = ("experts", "respondents")
+#: Share of defined (non-NaN) draws below which an interval is NaN rather than conditional.
+MIN_DEFINED_SHARE = 0.99
 #: Below this many clusters the cluster bootstrap is known to under-cover (studies/coverage).
 MIN_CLUSTERS = 20
 
@@ -387,7 +390,10 @@ def bootstrap_interval(
     ConfidenceInterval
         ``low`` and ``high`` of shape (...). A distribution whose draws are all equal gives
         the zero-width interval at that value (scipy gives ``NaN`` for BCa there); equal up to
-        rounding (a relative spread of 16 machine epsilons) counts as equal.
+        rounding (a relative spread of 16 machine epsilons) counts as equal. ``NaN`` draws
+        (a statistic undefined in a resample) are left out when at least
+        :data:`MIN_DEFINED_SHARE` of the draws are defined (the interval is then conditional
+        on the statistic being defined); otherwise the interval is ``NaN``.
 
     Notes
     -----
@@ -443,8 +449,19 @@ def bootstrap_interval(
         hi = np.where(const, 0.0, hi)
         lo[const] = v
         hi[const] = v
+    # a few undefined draws (e.g. a resample in which nobody answered an item): the interval
+    # of the defined ones, i.e. conditional on the statistic being defined
+    holes = np.isnan(X).any(axis=-1)
+    for r in np.flatnonzero(holes):
+        x = X[r][~np.isnan(X[r])]
+        if x.size >= MIN_DEFINED_SHARE * X.shape[-1]:
+            ci = bootstrap_interval(x, t[r], confidence_level=confidence_level, method=method,
+                                    acceleration=None if method != "bca" else a[r])
+            lo[r], hi[r] = ci.low, ci.high
+        else:
+            lo[r] = hi[r] = np.nan
     if method == "bca":
-        nan_out = (np.isnan(lo) | np.isnan(hi)) & ~np.isnan(X).any(axis=-1)
+        nan_out = (np.isnan(lo) | np.isnan(hi)) & ~holes
         if nan_out.any():
             warn("The BCa confidence interval cannot be calculated for some statistics (a "
                  "degenerate jackknife); NaN there.", DegenerateDataWarning)
@@ -1262,10 +1279,17 @@ def joint_bootstrap(
         "global_weights": _accel(acc_parts["global_weights"], (N,)),
         "local_weights": _accel(acc_parts["local_weights"], (N,)),
     }
-    if np.isnan(out["joint"]).any() or np.isnan(out["gjoint"]).any():
-        warn("some resamples left an item without any answer (in the sample or a group); "
-             "their scores are NaN, and so are the intervals that depend on them.",
-             DegenerateDataWarning)
+    holes = np.isnan(out["joint"]).any(axis=0) | np.isnan(out["gjoint"]).any(axis=(0, 1))
+    if holes.any():
+        gaps = np.isnan(out["gjoint"]).any(axis=(1, 2))
+        where = ", ".join(g for g, hit in zip(gnames, gaps, strict=True) if hit)
+        if np.isnan(out["joint"]).any():
+            where = "the whole sample" + (", " + where if where else "")
+        warn(f"{int(holes.sum())} of {B} resamples left an item without any answer ({where}); "
+             "those scores are NaN there, left out of the intervals (which "
+             f"are conditional on the score being defined; NaN where fewer than "
+             f"{MIN_DEFINED_SHARE:.0%} of the resamples define it) and ranked last in rank "
+             "probabilities.", DegenerateDataWarning)
     return StudyBootstrapResult(
         nodes=nodes, leaves=leaves, groups=gnames, parents=parents, global_weights=gw_hat,
         scores=score_hat, group_scores=gscore_hat, weight_draws=out["weights"],
