@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 
 __all__ = ["AHPWarning", "ConvergenceWarning", "DegenerateDataWarning", "warn"]
@@ -19,6 +21,27 @@ class DegenerateDataWarning(AHPWarning):
     """Legal but degenerate data (e.g. zero variance, one expert): a NaN result follows."""
 
 
-def warn(message: str, category: type[AHPWarning] = AHPWarning, stacklevel: int = 3) -> None:
-    """Emit an ahpstat warning pointing at the caller's caller."""
+#: the package's folder: frames in it are ahpstat's own
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _user_stacklevel() -> int:
+    """Stack level of the first frame outside ahpstat, counted from :func:`warn`'s frame."""
+    level, frame = 1, sys._getframe(1)  # the frame of warn()
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def warn(message: str, category: type[AHPWarning] = AHPWarning,
+         stacklevel: int | None = None) -> None:
+    """Emit an ahpstat warning attributed to the user's code that called into ahpstat.
+
+    However deep inside the package the warning arises (a study running the bootstrap
+    running the panel), it points at the first frame outside ahpstat, as pandas does;
+    ``stacklevel`` overrides that.
+    """
+    if stacklevel is None:
+        stacklevel = _user_stacklevel()
     warnings.warn(message, category, stacklevel=stacklevel)

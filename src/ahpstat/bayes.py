@@ -447,7 +447,6 @@ def _warn_diagnostics(diag: pd.DataFrame, n_div: int, chains: int) -> None:
         + "; ".join(advice)
         + ".",
         ConvergenceWarning,
-        stacklevel=4,
     )
 
 
