@@ -39,7 +39,7 @@ from scipy.special import ndtr, ndtri
 
 from ahpstat._validation import InputError, check_choice
 from ahpstat._warnings import AHPWarning, DegenerateDataWarning, warn
-from ahpstat.scoring import composite_scores
+from ahpstat.scoring import composite_scores, means_from_sums
 
 __all__ = [
     "BLOCK",
@@ -55,6 +55,7 @@ __all__ = [
     "joint_bootstrap",
     "pairwise_probabilities",
     "rank_probabilities",
+    "rank_table",
     "resample_counts",
     "resampled_item_means",
 ]
@@ -301,9 +302,7 @@ def resampled_item_means(
     gen_all, gen_groups = _normalize_rng(rng).spawn(2)
 
     def means(C: np.ndarray, rows: np.ndarray | slice) -> np.ndarray:
-        sums, cnts = C @ V[rows], C @ P[rows]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(cnts > 0, sums / np.where(cnts > 0, cnts, 1.0), np.nan)
+        return means_from_sums(C @ V[rows], C @ P[rows])
 
     C = resample_counts(X.shape[0], n_resamples, clusters=clusters, rng=gen_all).astype(float)
     overall = means(C, slice(None))
@@ -506,6 +505,20 @@ def rank_probabilities(draws: ArrayLike) -> np.ndarray:
     for r in range(k):
         out[:, r] = (ranks == r).mean(axis=1)
     return out
+
+
+def rank_table(draws: ArrayLike, names: Sequence[str], *, key: str = "group") -> pd.DataFrame:
+    """:func:`rank_probabilities` as a tidy table ``<key>, rank, probability``.
+
+    Examples
+    --------
+    >>> rank_table([[3, 1, 3], [2, 2, 1]], ["x", "y"]).probability.round(3).tolist()
+    [0.667, 0.333, 0.333, 0.667]
+    """
+    P = rank_probabilities(draws)
+    k = len(names)
+    return pd.DataFrame({key: np.repeat(list(names), k), "rank": np.tile(np.arange(1, k + 1), k),
+                         "probability": P.ravel()})
 
 
 def pairwise_probabilities(draws: ArrayLike) -> np.ndarray:
@@ -744,14 +757,9 @@ class StudyBootstrapResult:
         Returns a tidy table ``node, group, rank, probability`` (rank 1 = highest score).
         """
         v = self._node_index(node)
-        P = rank_probabilities(self.group_score_draws[:, v, :])
-        G = len(self.groups)
-        return pd.DataFrame({
-            "node": self.nodes[v],
-            "group": np.repeat(self.groups, G),
-            "rank": np.tile(np.arange(1, G + 1), G),
-            "probability": P.ravel(),
-        })
+        t = rank_table(self.group_score_draws[:, v, :], self.groups)
+        t.insert(0, "node", self.nodes[v])
+        return t
 
     def criteria_rank_probabilities(
         self, *, parent: str | None = None, by: str = "score", group: str | None = None
@@ -761,10 +769,9 @@ class StudyBootstrapResult:
         Returns ``parent, node, rank, probability`` (rank 1 = highest).
         """
         D, names, p = self._children_draws(parent, by, group)
-        P = rank_probabilities(D)
-        k = len(names)
-        return pd.DataFrame({"parent": p, "node": np.repeat(names, k),
-                             "rank": np.tile(np.arange(1, k + 1), k), "probability": P.ravel()})
+        t = rank_table(D, names, key="node")
+        t.insert(0, "parent", p)
+        return t
 
     def pairwise_probabilities(
         self, *, of: str = "groups", node: str | None = None, by: str = "score",

@@ -1059,7 +1059,7 @@ def _attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any]
 
     # posterior scores: draw s of the weights x bootstrap resample s of the respondents'
     # item means (clusters as in the bootstrap settings, else iid; groups within themselves)
-    from ahpstat.bootstrap import rank_probabilities, resampled_item_means
+    from ahpstat.bootstrap import rank_table, resampled_item_means
 
     study_leaf = {leaf: k for k, leaf in enumerate(h.leaves)}
     cols = [study_leaf[leaf] for leaf in br.leaves]
@@ -1097,11 +1097,10 @@ def _attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any]
     for gcol, D in group_draws.items():
         names = res.group_names[gcol]
         for v in top:
-            P = rank_probabilities(D[:, :, bnode[v]].T)  # (G, G): group x rank
-            rp.append(pd.DataFrame({
-                "grouping": gcol, "node": v, "group": np.repeat(names, len(names)),
-                "rank": np.tile(np.arange(1, len(names) + 1), len(names)),
-                "probability": P.ravel()}))
+            t = rank_table(D[:, :, bnode[v]].T, names)  # draws (G, S)
+            t.insert(0, "node", v)
+            t.insert(0, "grouping", gcol)
+            rp.append(t)
     gorder = {ALL_LABEL: -1, **{g: k for k, g in enumerate(res.group_codes)}}
     bs = (bs.assign(_g=bs["grouping"].map(gorder), _n=bs["node"].map(node_pos))
           .sort_values(["_g", "_n"], kind="stable").drop(columns=["_g", "_n"])
