@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from ahpstat._text import escape_mathtext as _m
+
 __all__ = ["FIGURES", "draw_all"]
 
 #: file name -> caption
@@ -99,12 +101,12 @@ def hierarchy_figure(res: Any, plt: Any) -> Any:
                                    alpha=1.0 if d <= 1 else 0.75 - 0.15 * (d - 2)))
         fs = 8 if d <= 1 else (7 if d == 2 else 5.5)
         if g >= 0.008 or d <= 1:
-            ax.text(d + 0.05, top[v] - g / 2, f"{v}  {g:.3f}", va="center", ha="left",
+            ax.text(d + 0.05, top[v] - g / 2, f"{_m(v)}  {g:.3f}", va="center", ha="left",
                     fontsize=fs)
     ax.set_xlim(0, depth_max + 1)
     ax.set_ylim(0, 1)
     ax.set_xticks(np.arange(depth_max + 1) + 0.475)
-    ax.set_xticklabels([str(W.loc[W.depth == d, "level"].iloc[0]) for d in
+    ax.set_xticklabels([_m(W.loc[W.depth == d, "level"].iloc[0]) for d in
                         range(depth_max + 1)])
     ax.set_yticks([])
     for s in ("top", "right", "left"):
@@ -125,9 +127,9 @@ def criteria_scores_figure(res: Any, plt: Any) -> Any:
         ax.text(v + 0.01, yy, f"{v:.3f}", va="center", fontsize=7)
     goal = float(S[h.root])
     ax.axvline(goal, color="#c44e52", linestyle="--", linewidth=1)
-    ax.text(goal, len(crit) - 0.4, f" {h.root} = {goal:.4f}", color="#c44e52", fontsize=7)
+    ax.text(goal, len(crit) - 0.4, f" {_m(h.root)} = {goal:.4f}", color="#c44e52", fontsize=7)
     ax.set_yticks(ypos)
-    ax.set_yticklabels(crit)
+    ax.set_yticklabels([_m(c) for c in crit])
     lo, hi = res.study.survey.likert
     span = max([*vals, goal]) - min([*vals, goal])
     ax.set_xlim(max(lo, min([*vals, goal]) - max(0.3, span)), min(hi, max(vals) + 0.3))
@@ -154,10 +156,10 @@ def group_scores_figure(res: Any, plt: Any) -> Any:
                 ax.text(j, i, f"{Z[i, j]:.2f}", ha="center", va="center", fontsize=5.5,
                         color="white" if Z[i, j] < np.nanmean(Z) else "black")
     ax.set_xticks(range(len(cols)))
-    ax.set_xticklabels(cols)
+    ax.set_xticklabels([_m(c) for c in cols])
     ax.set_yticks(range(len(names)))
-    ax.set_yticklabels(names, fontsize=6)
-    ax.set_title(f"Scores per {gcol}")
+    ax.set_yticklabels([_m(g) for g in names], fontsize=6)
+    ax.set_title(f"Scores per {_m(gcol)}")
     fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
     return fig
 
@@ -182,9 +184,9 @@ def consistency_figure(res: Any, plt: Any) -> Any:
     if bad.size:
         ax.scatter(bad[:, 1], bad[:, 0], marker="x", color="black", s=12, linewidths=0.8)
     ax.set_xticks(range(len(nodes)))
-    ax.set_xticklabels(nodes, rotation=90, fontsize=6)
+    ax.set_xticklabels([_m(v) for v in nodes], rotation=90, fontsize=6)
     ax.set_yticks(range(len(experts)))
-    ax.set_yticklabels(experts, fontsize=6)
+    ax.set_yticklabels([_m(e) for e in experts], fontsize=6)
     idx = res.study.panel.index.upper()
     ax.set_title(f"{idx} / threshold per expert and node")
     fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
@@ -212,7 +214,7 @@ def forest_figure(res: Any, plt: Any) -> Any:
         ax.errorbar(est, y, xerr=np.where(np.isfinite(err), err, 0.0), fmt="o", ms=3,
                     color=colour, ecolor=colour, elinewidth=1, capsize=2)
         ax.set_yticks(y)
-        ax.set_yticklabels(labels, fontsize=7 if len(labels) <= 12 else 6)
+        ax.set_yticklabels([_m(x) for x in labels], fontsize=7 if len(labels) <= 12 else 6)
         ax.set_title(title)
         ax.grid(axis="x", linewidth=0.3)
 
@@ -224,7 +226,7 @@ def forest_figure(res: Any, plt: Any) -> Any:
     axes[0, 0].axvline(goal, color="#c44e52", linestyle="--", linewidth=0.8)
     if len(G):
         draw(axes[0, 1], G.group.tolist(), G.score.to_numpy(), G.ci_low.to_numpy(),
-             G.ci_high.to_numpy(), f"Goal {h.root} per {gcol} ({lv})", "#55a868")
+             G.ci_high.to_numpy(), f"Goal {_m(h.root)} per {_m(gcol)} ({lv})", "#55a868")
         axes[0, 1].axvline(goal, color="#c44e52", linestyle="--", linewidth=0.8)
     lo, hi = res.study.survey.likert
     for ax in axes[0]:
@@ -251,9 +253,9 @@ def rank_probability_figure(res: Any, plt: Any) -> Any:
     ax.set_xticks(range(Z.shape[1]))
     ax.set_xticklabels([str(c) for c in P.columns], fontsize=6)
     ax.set_yticks(range(Z.shape[0]))
-    ax.set_yticklabels(order, fontsize=6)
-    ax.set_xlabel(f"rank on {h.root} (1 = highest score)")
-    ax.set_title(f"P(rank) of every {gcol} (rows: highest estimate first)")
+    ax.set_yticklabels([_m(g) for g in order], fontsize=6)
+    ax.set_xlabel(f"rank on {_m(h.root)} (1 = highest score)")
+    ax.set_title(f"P(rank) of every {_m(gcol)} (rows: highest estimate first)")
     fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
     return fig
 
@@ -278,10 +280,10 @@ def credal_figure(res: Any, plt: Any) -> Any:
             if np.isfinite(Z[i, j]):
                 ax.text(j, i, f"{Z[i, j]:.2f}", ha="center", va="center", fontsize=6)
     ax.set_xticks(range(len(kids)))
-    ax.set_xticklabels(kids)
+    ax.set_xticklabels([_m(k) for k in kids])
     ax.set_yticks(range(len(kids)))
-    ax.set_yticklabels(kids)
-    ax.set_title(f"P(w_row > w_col) at {h.root}")
+    ax.set_yticklabels([_m(k) for k in kids])
+    ax.set_title(f"P(w_row > w_col) at {_m(h.root)}")
     fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
     return fig
 
@@ -298,7 +300,7 @@ def expert_sigma_figure(res: Any, plt: Any) -> Any:
     err = np.vstack([m - ex.sigma_ci_low.to_numpy(), ex.sigma_ci_high.to_numpy() - m])
     ax.errorbar(m, y, xerr=err, fmt="o", ms=3, color="#8172b2", elinewidth=1, capsize=2)
     ax.set_yticks(y)
-    ax.set_yticklabels(ex.expert.tolist(), fontsize=6)
+    ax.set_yticklabels([_m(e) for e in ex.expert], fontsize=6)
     ax.set_xlabel("sigma_k (sd of the expert's log-judgment errors)")
     ax.set_title("Expert inconsistency (posterior)")
     ax.grid(axis="x", linewidth=0.3)

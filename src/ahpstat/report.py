@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from ahpstat._text import escape_markdown
 from ahpstat.scales import get_random_index_table
 
 __all__ = ["method_statement", "report_blocks", "write_report"]
@@ -441,16 +442,18 @@ def _bayes_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any]]:
 
 
 def _md_cell(x: str) -> str:
-    return x.replace("|", "\\|").replace("\n", " ")
+    return escape_markdown(x)
 
 
 def to_markdown(blocks: list[tuple[str, Any]]) -> str:
+    """Headings and table cells are text (escaped); paragraphs are Markdown whose user text
+    cannot open HTML, links, images or blocks (:func:`ahpstat._text.escape_markdown`)."""
     out: list[str] = []
     for kind, c in blocks:
         if kind in ("h1", "h2", "h3"):
-            out.append("#" * int(kind[1]) + " " + c)
+            out.append("#" * int(kind[1]) + " " + escape_markdown(c))
         elif kind == "p":
-            out.append(c)
+            out.append(escape_markdown(c, keep_emphasis=True))
         elif kind == "table":
             cols = [str(x) for x in c.columns]
             lines = ["| " + " | ".join(_md_cell(x) for x in cols) + " |",

@@ -759,8 +759,12 @@ class StudyResult:
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """A tidy table as CSV with deterministic float formatting."""
-    df.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    """A tidy table as CSV with deterministic float formatting; text cells a spreadsheet
+    would run as formulas get a leading ``'`` (:func:`ahpstat._text.neutralize_frame`)."""
+    from ahpstat._text import neutralize_frame
+
+    neutralize_frame(df).to_csv(path, index=False, float_format=FLOAT_FORMAT,
+                                lineterminator="\n")
 
 
 def _replace_dir(tmp: Path, out: Path) -> None:
