@@ -36,10 +36,14 @@ _LAZY: dict[str, str] = {
     "resampled_item_means": "ahpstat.bootstrap",
     "BayesianAHP": "ahpstat.bayes",
     "BayesResult": "ahpstat.bayes",
+    "compare_methods": "ahpstat.compare",
+    "compare_study": "ahpstat.compare",
+    "MethodComparison": "ahpstat.compare",
+    "StudyComparison": "ahpstat.compare",
 }
 #: public submodules loaded on first use
 _SUBMODULES = ("io", "hierarchy", "panel", "scoring", "bootstrap", "bayes", "simulate", "study",
-               "report")
+               "report", "compare")
 
 
 def __getattr__(name: str):  # PEP 562: keep `import ahpstat` light

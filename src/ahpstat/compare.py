@@ -1,0 +1,812 @@
+"""Compare weighting methods: discrepancy, order preservation, efficiency, rank agreement.
+
+Numpy core (batched over leading axes like :func:`ahpstat.weights`) under a labelled layer:
+:func:`compare_methods` weights one or many matrices by several methods and measures how well
+each weight vector ``w`` represents its matrix ``A``; :func:`compare_study` re-runs a
+study's panel under every method and says which nodes' weight order and which groups' ranks
+change.
+
+Measures (``i != j`` runs over all ordered pairs of a complete matrix)
+
+``euclidean_distance``
+    ``ED = sqrt(sum_{i != j} (a_ij - w_i / w_j)^2)`` (Takeda, Cogger & Yu 1987; the fit
+    criterion of Golany & Kress 1993 and Choo & Wedley 2004).
+``total_deviation``
+    ``TD = sum_{i != j} |a_ij - w_i / w_j|``, the absolute counterpart (some authors call
+    ``ED^2`` the total deviation; it is ``euclidean_distance ** 2`` here).
+``minimum_violations``
+    ``MV = sum_{i != j} I_ij`` with ``I_ij = 1`` if ``w_i > w_j`` but ``a_ij < 1``,
+    ``1/2`` if ``w_i = w_j`` and ``a_ij != 1`` or ``w_i != w_j`` and ``a_ij = 1``, else 0
+    (Golany & Kress 1993; Choo & Wedley 2004): how often the weights reverse or tie a
+    stated preference.
+``gci``
+    ``2 / ((n - 1)(n - 2)) sum_{i<j} log^2(a_ij w_j / w_i)`` with the method's own ``w``
+    (with row-geometric-mean weights it is the GCI of Aguarón & Moreno-Jiménez 2003).
+``pop_violations``, ``poip_violations``
+    The conditions of order preservation (Bana e Costa & Vansnick 2008): preservation of
+    order of preference, ``a_ij > 1 => w_i > w_j`` (violations: pairs ``i < j``), and of
+    order of intensity of preference, ``a_ij > 1, a_kl > 1, a_ij > a_kl =>
+    w_i / w_j > w_k / w_l`` (violations: such pairs of judgments).
+``efficient``, ``dominating``
+    Pareto efficiency (Blanquero, Carrizosa & Conde 2006): ``w`` is efficient when no
+    ``w'`` has ``|a_ij - w'_i / w'_j| <= |a_ij - w_i / w_j|`` for all ``i, j`` with strict
+    inequality for some. Tested by the strong connectivity of the digraph with an arc
+    ``i -> j`` whenever ``w_i / w_j >= a_ij`` (Blanquero et al. 2006, Corollary 10); an
+    inefficient vector gets an efficient dominating one from the linear program of Bozóki &
+    Fülöp (2018) (``scipy.optimize.linprog``).
+
+Rank agreement between two methods' weights: Kendall's tau-b (Kendall 1945;
+``scipy.stats.kendalltau``) and the weighted rank correlation ``r_W`` of Pinto da Costa &
+Soares (2005), which weighs disagreements at the top of the order more.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ahpstat._validation import check_choice
+from ahpstat.pairwise import validate_matrix
+from ahpstat.weighting import WEIGHTING_METHODS, _weights_validated
+
+__all__ = [
+    "MethodComparison",
+    "StudyComparison",
+    "compare_methods",
+    "compare_study",
+    "euclidean_distance",
+    "kendall_tau",
+    "minimum_violations",
+    "order_violations",
+    "pareto_efficiency",
+    "total_deviation",
+    "weighted_spearman",
+]
+
+#: methods compared by default (complete matrices; Harker and LLSM coincide with them there)
+DEFAULT_METHODS = ("eigenvector", "geometric_mean", "column_mean")
+_INCOMPLETE_DEFAULT = ("harker", "llsm")
+#: relative tolerance under which two weights (or ratios) count as equal
+TIE_RTOL = 1e-9
+
+
+def _ratios(w: np.ndarray) -> np.ndarray:
+    return w[..., :, None] / w[..., None, :]
+
+
+def _pair(A: ArrayLike, w: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    M = validate_matrix(A)
+    W = np.asarray(w, dtype=float)
+    if W.shape[-1] != M.shape[-1]:
+        raise ValueError(f"`w` must have {M.shape[-1]} weights on its last axis (one per row "
+                         f"of `A`); got shape {W.shape} instead.")
+    if not (np.all(np.isfinite(W)) and np.all(W > 0)):
+        raise ValueError("`w` must be positive and finite; got "
+                         f"{W.min() if W.size else W!r} as its smallest entry instead.")
+    return M, W
+
+
+def euclidean_distance(A: ArrayLike, w: ArrayLike) -> np.ndarray:
+    """Euclidean distance between a matrix and the ratios of a weight vector.
+
+    ``ED = sqrt(sum_{i != j} (a_ij - w_i / w_j)^2)`` (Takeda, Cogger & Yu 1987; Golany &
+    Kress 1993; Choo & Wedley 2004).
+
+    Parameters
+    ----------
+    A : array_like, shape (..., n, n)
+        Complete positive reciprocal matrices.
+    w : array_like, shape (..., n)
+        Positive weights (any scale: only ratios enter).
+
+    Returns
+    -------
+    ndarray, shape (...)
+
+    Examples
+    --------
+    ``w = (2, 1, 1)/4`` gives the ratios 2, 2, 1 where ``A`` says 3, 2, 1 (and the
+    reciprocals 1/2 where ``A`` says 1/3): ``ED^2 = 1 + (1/2 - 1/3)^2``.
+
+    >>> A = [[1, 3, 2], [1/3, 1, 1], [1/2, 1, 1]]
+    >>> round(float(euclidean_distance(A, [0.5, 0.25, 0.25])), 6)
+    1.013794
+    """
+    M, W = _pair(A, w)
+    D = M - _ratios(W)
+    return np.sqrt(np.einsum("...ij,...ij->...", D, D))
+
+
+def total_deviation(A: ArrayLike, w: ArrayLike) -> np.ndarray:
+    """Total absolute deviation between a matrix and the ratios of a weight vector.
+
+    ``TD = sum_{i != j} |a_ij - w_i / w_j|`` (the absolute-value fit criterion of the
+    comparisons of Golany & Kress 1993 and Choo & Wedley 2004; the squared version is
+    ``euclidean_distance(A, w) ** 2``).
+
+    Examples
+    --------
+    >>> A = [[1, 3, 2], [1/3, 1, 1], [1/2, 1, 1]]
+    >>> round(float(total_deviation(A, [0.5, 0.25, 0.25])), 6)
+    1.166667
+    """
+    M, W = _pair(A, w)
+    return np.abs(M - _ratios(W)).sum(axis=(-1, -2))
+
+
+def minimum_violations(A: ArrayLike, w: ArrayLike, *, rtol: float = TIE_RTOL) -> np.ndarray:
+    """Golany & Kress's (1993) minimum-violations criterion MV.
+
+    ``MV = sum_{i != j} I_ij`` where ``I_ij = 1`` if ``w_i > w_j`` and ``a_ij < 1`` (a
+    reversed preference), ``1/2`` if ``w_i = w_j`` and ``a_ij != 1``, or ``w_i != w_j`` and
+    ``a_ij = 1`` (a tie made or broken), 0 otherwise; so every unordered pair contributes
+    0 or 1. Weights (and judgments) within relative ``rtol`` of each other count as equal.
+
+    References
+    ----------
+    Golany, B. & Kress, M. (1993). A multicriteria evaluation of methods for obtaining
+    weights from ratio-scale matrices. EJOR 69, 210-220.
+    Choo, E. U. & Wedley, W. C. (2004). A common framework for deriving preference values
+    from pairwise comparison matrices. Computers & OR 31, 893-908.
+
+    Examples
+    --------
+    ``A`` prefers 1 to 2 (``a_12 = 2``) and judges 2 and 3 equal; the first weights put 2
+    before 1 (1) and separate 2 and 3 (1/2 + 1/2); the second separate 1 and 3, judged equal:
+
+    >>> A = [[1, 2, 1], [1/2, 1, 1], [1, 1, 1]]
+    >>> float(minimum_violations(A, [0.3, 0.4, 0.3]))
+    2.0
+    >>> float(minimum_violations(A, [0.4, 0.3, 0.3]))
+    1.0
+    """
+    M, W = _pair(A, w)
+    n = M.shape[-1]
+    off = ~np.eye(n, dtype=bool)
+    wi, wj = W[..., :, None], W[..., None, :]
+    weq = np.abs(wi - wj) <= rtol * np.maximum(wi, wj)
+    aeq = np.abs(np.log(M)) <= rtol
+    rev = (wi > wj) & ~weq & (M < 1) & ~aeq
+    half = (weq & ~aeq) | (~weq & aeq)
+    return ((rev * 1.0 + half * 0.5) * off).sum(axis=(-1, -2))
+
+
+def order_violations(A: ArrayLike, w: ArrayLike, *,
+                     rtol: float = TIE_RTOL) -> tuple[np.ndarray, np.ndarray]:
+    """Violations of Bana e Costa & Vansnick's (2008) conditions of order preservation.
+
+    POP (preservation of order of preference): ``a_ij > 1`` should give ``w_i > w_j``;
+    every pair ``i < j`` that breaks it counts once. POIP (preservation of order of
+    intensity of preference): for two judgments ``a_ij > 1`` and ``a_kl > 1`` with
+    ``a_ij > a_kl``, ``w_i / w_j > w_k / w_l`` should hold; every such pair of judgments
+    that breaks it counts once. Values within relative ``rtol`` count as equal.
+
+    Returns
+    -------
+    pop, poip : ndarray, shape (...)
+        Numbers of violations.
+
+    References
+    ----------
+    Bana e Costa, C. A. & Vansnick, J.-C. (2008). A critical analysis of the eigenvalue
+    method used to derive priorities in AHP. EJOR 187, 1422-1428.
+
+    Examples
+    --------
+    ``a_23 = 2`` but ``w_2 < w_3`` (one POP violation); ``a_13 = 3 > a_12 = 2`` but
+    ``w_1/w_3 = 1.5 < w_1/w_2 = 3`` (one POIP violation):
+
+    >>> A = [[1, 2, 3], [1/2, 1, 2], [1/3, 1/2, 1]]
+    >>> pop, poip = order_violations(A, [0.6, 0.2, 0.4])
+    >>> int(pop), int(poip)
+    (1, 1)
+    """
+    M, W = _pair(A, w)
+    n = M.shape[-1]
+    batch = M.shape[:-2]
+    lw = np.log(W)
+    L = np.log(M)
+    iu = np.triu_indices(n, 1)
+    la = L[..., iu[0], iu[1]]                        # (..., P)
+    ld = lw[..., iu[0]] - lw[..., iu[1]]             # (..., P)
+    # orient every judgment so that it is > 1 (a_ij < 1 is a_ji > 1)
+    sgn = np.sign(la)
+    tol = rtol
+    pos = np.abs(la) > tol
+    la_o = np.abs(la)
+    ld_o = ld * np.where(sgn < 0, -1.0, 1.0)
+    pop = (pos & (ld_o <= tol)).sum(axis=-1)
+    # POIP over pairs of oriented judgments p, q with a_p > a_q > 1
+    gt = (la_o[..., :, None] > la_o[..., None, :] + tol) & pos[..., :, None] & pos[..., None, :]
+    bad = ld_o[..., :, None] <= ld_o[..., None, :] + tol
+    poip = (gt & bad).sum(axis=(-1, -2))
+    return pop.reshape(batch), poip.reshape(batch)
+
+
+def _strongly_connected(adj: np.ndarray) -> np.ndarray:
+    """Whether each digraph (batched boolean adjacency) is strongly connected."""
+    n = adj.shape[-1]
+    reach = (adj | np.eye(n, dtype=bool)).astype(np.float32)
+    for _ in range(max(1, int(np.ceil(np.log2(max(n, 2)))))):
+        reach = (np.matmul(reach, reach) > 0).astype(np.float32)
+    return reach.reshape(*adj.shape[:-2], -1).all(axis=-1)
+
+
+def _efficient_graph(M: np.ndarray, W: np.ndarray, rtol: float) -> np.ndarray:
+    R = _ratios(W)
+    adj = R >= M * (1 - rtol)
+    return _strongly_connected(adj)
+
+
+def _dominating_lp(A: np.ndarray, w: np.ndarray, rtol: float) -> np.ndarray:
+    """One LP of Bozóki & Fülöp (2018): an efficient vector dominating ``w`` (sum 1)."""
+    from scipy.optimize import linprog
+
+    n = A.shape[-1]
+    R = w[:, None] / w[None, :]
+    eq = np.isclose(R, A, rtol=rtol, atol=0.0)
+    below = [(i, j) for i in range(n) for j in range(n) if i != j and R[i, j] < A[i, j]
+             and not eq[i, j]]
+    exact = [(i, j) for i in range(n) for j in range(i + 1, n) if eq[i, j]]
+    m = len(below)
+    # variables: x (n), s (m); maximize sum s
+    c = np.concatenate([np.zeros(n), -np.ones(m)])
+    rows, rhs = [], []
+    for t, (i, j) in enumerate(below):
+        r = np.zeros(n + m)       # R_ij x_j - x_i + s_ij <= 0
+        r[j], r[i], r[n + t] = R[i, j], -1.0, 1.0
+        rows.append(r)
+        rhs.append(0.0)
+        r = np.zeros(n + m)       # x_i - a_ij x_j <= 0
+        r[i], r[j] = 1.0, -A[i, j]
+        rows.append(r)
+        rhs.append(0.0)
+    eqs = [np.concatenate([np.ones(n), np.zeros(m)])]
+    eqr = [1.0]
+    for i, j in exact:
+        r = np.zeros(n + m)
+        r[i], r[j] = 1.0, -A[i, j]
+        eqs.append(r)
+        eqr.append(0.0)
+    res = linprog(c, A_ub=np.array(rows) if rows else None, b_ub=rhs if rows else None,
+                  A_eq=np.array(eqs), b_eq=eqr, bounds=[(0, None)] * (n + m),
+                  method="highs")
+    if res.status != 0 or res.x is None:  # pragma: no cover - the LP is always feasible (x = w)
+        return w
+    x = np.maximum(res.x[:n], 0.0)
+    if -res.fun <= 1e-12 or not np.all(x > 0):
+        return w
+    return x / x.sum()
+
+
+def pareto_efficiency(A: ArrayLike, w: ArrayLike, *, rtol: float = 1e-9,
+                      max_rounds: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each weight vector is Pareto efficient for its matrix, and a dominating one.
+
+    ``w`` is efficient when no other vector approximates every ``a_ij`` at least as well by
+    its ratio and one strictly better (Blanquero, Carrizosa & Conde 2006). Test: the digraph
+    with an arc ``i -> j`` whenever ``w_i / w_j >= a_ij`` is strongly connected (their
+    Corollary 10). For an inefficient ``w`` the linear program of Bozóki & Fülöp (2018)
+
+        max sum s_ij  s.t.  (w_i/w_j) x_j - x_i + s_ij <= 0,  x_i - a_ij x_j <= 0
+                            for w_i/w_j < a_ij;  x_i = a_ij x_j where w_i/w_j = a_ij;
+                            sum x = 1;  x, s >= 0
+
+    gives a vector ``x`` whose every ratio lies between ``w``'s and the judgment, so it
+    dominates ``w``; it is re-checked by the graph test (and the LP repeated from ``x`` if
+    it were not efficient, at most ``max_rounds`` times).
+
+    Parameters
+    ----------
+    A : array_like, shape (..., n, n)
+        Complete positive reciprocal matrices.
+    w : array_like, shape (..., n)
+        Positive weights.
+    rtol : float
+        Relative tolerance for ``w_i / w_j = a_ij``.
+
+    Returns
+    -------
+    efficient : ndarray of bool, shape (...)
+    dominating : ndarray, shape (..., n)
+        An efficient vector (sum 1) dominating ``w`` where ``w`` is inefficient; ``NaN``
+        where ``w`` is efficient.
+
+    References
+    ----------
+    Blanquero, R., Carrizosa, E. & Conde, E. (2006). Inferring efficient weights from
+    pairwise comparison matrices. Math. Methods Oper. Res. 64, 271-284.
+    Bozóki, S. & Fülöp, J. (2018). Efficient weight vectors from pairwise comparison
+    matrices. EJOR 264, 419-427.
+
+    Examples
+    --------
+    The eigenvector of Blanquero et al.'s (2006) matrix is inefficient (Bozóki & Fülöp
+    2018, Example 1):
+
+    >>> import numpy as np, ahpstat as ah
+    >>> A = np.array([[1, 1, 4, 9], [1, 1, 7, 5], [1/4, 1/7, 1, 4], [1/9, 1/5, 1/4, 1]])
+    >>> w = ah.weights(A).weights
+    >>> eff, dom = pareto_efficiency(A, w)
+    >>> bool(eff), bool(pareto_efficiency(A, dom)[0])
+    (False, True)
+    """
+    M, W = _pair(A, w)
+    n = M.shape[-1]
+    batch = M.shape[:-2]
+    Wn = W / W.sum(axis=-1, keepdims=True)
+    eff = _efficient_graph(M, Wn, rtol) if n > 2 else np.ones(batch, dtype=bool)
+    dom = np.full((*batch, n), np.nan)
+    flatM, flatW = M.reshape(-1, n, n), Wn.reshape(-1, n)
+    fe, fd = eff.reshape(-1), dom.reshape(-1, n)
+    for b in np.flatnonzero(~fe):
+        x = flatW[b]
+        for _ in range(max_rounds):
+            x = _dominating_lp(flatM[b], x, rtol)
+            if bool(_efficient_graph(flatM[b], x, rtol)):
+                break
+        fd[b] = x
+    return eff, fd.reshape(*batch, n)
+
+
+# --------------------------------------------------------------------------- rank agreement
+
+
+def _ranks(w: np.ndarray) -> np.ndarray:
+    """Ranks, 1 = largest weight, ties averaged (batched over leading axes)."""
+    from scipy.stats import rankdata
+
+    return rankdata(-np.asarray(w, dtype=float), method="average", axis=-1)
+
+
+def kendall_tau(u: ArrayLike, v: ArrayLike) -> np.ndarray:
+    """Kendall's tau-b between two weight vectors (batched over leading axes).
+
+    ``(C - D) / sqrt((C + D + T_u)(C + D + T_v))`` over the pairs of elements: concordant
+    ``C``, discordant ``D``, ties in only one vector ``T`` (Kendall 1945); ``NaN`` when a
+    vector is constant.
+
+    Examples
+    --------
+    >>> round(float(kendall_tau([0.5, 0.3, 0.2], [0.4, 0.4, 0.2])), 6)
+    0.816497
+    """
+    a = np.asarray(u, dtype=float)
+    b = np.asarray(v, dtype=float)
+    da = np.sign(a[..., :, None] - a[..., None, :])
+    db = np.sign(b[..., :, None] - b[..., None, :])
+    n = a.shape[-1]
+    iu = np.triu_indices(n, 1)
+    da, db = da[..., iu[0], iu[1]], db[..., iu[0], iu[1]]
+    s = (da * db).sum(axis=-1)
+    na = (da != 0).sum(axis=-1)
+    nb = (db != 0).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where((na > 0) & (nb > 0), s / np.sqrt(na * nb.astype(float)), np.nan)
+
+
+def weighted_spearman(u: ArrayLike, v: ArrayLike) -> np.ndarray:
+    """Weighted rank correlation ``r_W`` of Pinto da Costa & Soares (2005).
+
+    With ranks ``R``, ``Q`` (1 = largest weight) of ``n`` elements,
+
+        r_W = 1 - 6 sum_i (R_i - Q_i)^2 ((n - R_i + 1) + (n - Q_i + 1)) / (n^4 + n^3 - n^2 - n)
+
+    which is 1 for the same order, -1 for the reversed one, and weighs disagreements among
+    the top elements more than Spearman's rho does.
+
+    References
+    ----------
+    Pinto da Costa, J. & Soares, C. (2005). A weighted rank measure of correlation.
+    Aust. N. Z. J. Stat. 47(4), 515-529.
+
+    Examples
+    --------
+    Swapping the first two elements costs more than swapping the last two:
+
+    >>> round(float(weighted_spearman([4, 3, 2, 1], [3, 4, 2, 1])), 6)
+    0.72
+    >>> round(float(weighted_spearman([4, 3, 2, 1], [4, 3, 1, 2])), 6)
+    0.88
+    """
+    R = _ranks(u)
+    Q = _ranks(v)
+    n = R.shape[-1]
+    if n < 2:
+        return np.full(R.shape[:-1], np.nan)
+    num = 6.0 * ((R - Q) ** 2 * ((n - R + 1) + (n - Q + 1))).sum(axis=-1)
+    return 1.0 - num / (n**4 + n**3 - n**2 - n)
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def _check_methods(methods: Sequence[str] | None, incomplete: bool) -> tuple[str, ...]:
+    if methods is None:
+        return _INCOMPLETE_DEFAULT if incomplete else DEFAULT_METHODS
+    if isinstance(methods, str):
+        methods = (methods,)
+    out = []
+    for m in methods:
+        m2 = m.lower() if isinstance(m, str) else m
+        check_choice("methods", m2, WEIGHTING_METHODS)
+        if m2 in out:
+            raise ValueError(f"`methods` must not repeat a method; got {m!r} twice.")
+        out.append(m2)
+    if not out:
+        raise ValueError("`methods` must name at least one weighting method; got none.")
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class MethodComparison:
+    """Several weighting methods applied to the same matrices, and how well each fits.
+
+    Attributes
+    ----------
+    methods : tuple of str
+        The methods, in the order of every method axis.
+    weights : ndarray, shape (..., m, n)
+        Each method's weights (sum 1).
+    euclidean_distance, total_deviation, minimum_violations, gci : ndarray, shape (..., m)
+        Discrepancy between each matrix and each method's ratios ``w_i / w_j`` (module
+        notes); ``NaN`` for an incomplete matrix (except ``gci``, over the given pairs).
+    pop_violations, poip_violations : ndarray, shape (..., m)
+        Violations of the conditions of order preservation (Bana e Costa & Vansnick 2008).
+    efficient : ndarray of bool, shape (..., m)
+        Pareto efficiency of each method's weights (Blanquero et al. 2006).
+    dominating : ndarray, shape (..., m, n)
+        An efficient vector dominating an inefficient one (Bozóki & Fülöp 2018); ``NaN``
+        where the weights are efficient.
+    kendall_tau, weighted_spearman : ndarray, shape (..., m, m)
+        Rank agreement between every two methods' weights (1 on the diagonal).
+    """
+
+    methods: tuple[str, ...]
+    weights: np.ndarray
+    euclidean_distance: np.ndarray
+    total_deviation: np.ndarray
+    minimum_violations: np.ndarray
+    gci: np.ndarray
+    pop_violations: np.ndarray
+    poip_violations: np.ndarray
+    efficient: np.ndarray
+    dominating: np.ndarray
+    kendall_tau: np.ndarray
+    weighted_spearman: np.ndarray
+
+    _MEASURES = ("euclidean_distance", "total_deviation", "minimum_violations", "gci",
+                 "pop_violations", "poip_violations", "efficient")
+
+    def to_frame(self, table: str = "weights", labels: Sequence[str] | None = None) -> Any:
+        """Tidy tables of the comparison.
+
+        Parameters
+        ----------
+        table : {"weights", "measures", "agreement", "dominating"}
+            ``weights``: ``matrix, element`` and one column of weights per method, side by
+            side. ``measures``: ``matrix, method`` and one column per measure.
+            ``agreement``: ``matrix, method_a, method_b, kendall_tau, weighted_spearman``
+            (every unordered pair). ``dominating``: ``matrix, method, element, weight,
+            dominating_weight`` for the inefficient weight vectors only.
+        labels : sequence of str, optional
+            Element names (default ``"0"``, ``"1"``, ...).
+
+        Examples
+        --------
+        >>> c = compare_methods([[1, 2, 6], [1/2, 1, 2], [1/6, 1/2, 1]])
+        >>> c.to_frame("measures")[["method", "minimum_violations", "efficient"]]
+                   method  minimum_violations  efficient
+        0     eigenvector                 0.0       True
+        1  geometric_mean                 0.0       True
+        2     column_mean                 0.0       True
+        """
+        import pandas as pd
+
+        from ahpstat._results import _labels
+
+        check_choice("table", table, ("weights", "measures", "agreement", "dominating"))
+        m, n = self.weights.shape[-2:]
+        names = _labels(labels, n)
+        W = self.weights.reshape(-1, m, n)
+        B = W.shape[0]
+        if table == "weights":
+            df = pd.DataFrame({"matrix": np.repeat(np.arange(B), n),
+                               "element": np.tile(names, B)})
+            for k, meth in enumerate(self.methods):
+                df[meth] = W[:, k, :].ravel()
+            return df
+        if table == "measures":
+            df = pd.DataFrame({"matrix": np.repeat(np.arange(B), m),
+                               "method": np.tile(self.methods, B)})
+            for name in self._MEASURES:
+                df[name] = np.asarray(getattr(self, name)).reshape(-1)
+            return df
+        if table == "agreement":
+            rows = []
+            kt = self.kendall_tau.reshape(-1, m, m)
+            ws = self.weighted_spearman.reshape(-1, m, m)
+            for b in range(B):
+                for a, c in itertools.combinations(range(m), 2):
+                    rows.append((b, self.methods[a], self.methods[c], kt[b, a, c],
+                                 ws[b, a, c]))
+            return pd.DataFrame(rows, columns=["matrix", "method_a", "method_b",
+                                               "kendall_tau", "weighted_spearman"])
+        D = self.dominating.reshape(-1, m, n)
+        E = self.efficient.reshape(-1, m)
+        rows = []
+        for b in range(B):
+            for k in np.flatnonzero(~E[b]):
+                for i in range(n):
+                    rows.append((b, self.methods[k], names[i], W[b, k, i], D[b, k, i]))
+        return pd.DataFrame(rows, columns=["matrix", "method", "element", "weight",
+                                           "dominating_weight"])
+
+
+def compare_methods(A: ArrayLike, *, methods: Sequence[str] | None = None) -> MethodComparison:
+    """Weight matrices by several methods and measure how well each represents them.
+
+    Parameters
+    ----------
+    A : array_like, shape (..., n, n)
+        Positive reciprocal matrices, batched over leading axes; ``NaN`` marks a missing
+        judgment (then only ``"harker"`` and ``"llsm"`` apply, and the ratio-fit measures
+        ED, TD, MV, order violations and efficiency are ``NaN``/``False``: they need every
+        ``a_ij``).
+    methods : sequence of str, optional
+        Weighting methods (case-insensitive); default ``("eigenvector", "geometric_mean",
+        "column_mean")`` for complete matrices, ``("harker", "llsm")`` otherwise.
+
+    Returns
+    -------
+    MethodComparison
+        Weights of every method side by side, ED, TD, MV, GCI, order-preservation
+        violations, Pareto efficiency with a dominating vector, and the rank agreement
+        (Kendall's tau-b, weighted Spearman ``r_W``) between every two methods; tidy tables
+        from :meth:`MethodComparison.to_frame`.
+
+    Notes
+    -----
+    Formulas and references: see the module notes. The geometric mean (LLSM) vector is
+    always efficient (Blanquero et al. 2006); the eigenvector need not be (Bozóki &
+    Fülöp 2018).
+
+    Examples
+    --------
+    Blanquero et al.'s (2006) matrix, whose eigenvector is inefficient:
+
+    >>> import numpy as np
+    >>> A = np.array([[1, 1, 4, 9], [1, 1, 7, 5], [1/4, 1/7, 1, 4], [1/9, 1/5, 1/4, 1]])
+    >>> c = compare_methods(A)
+    >>> c.to_frame("weights").round(4)
+       matrix element  eigenvector  geometric_mean  column_mean
+    0       0       0       0.4045          0.4246       0.4126
+    1       0       1       0.4362          0.4216       0.4212
+    2       0       2       0.1103          0.1066       0.1148
+    3       0       3       0.0490          0.0473       0.0514
+    >>> c.efficient.tolist()
+    [False, True, False]
+    >>> c.to_frame("agreement")[["method_a", "method_b", "kendall_tau"]].round(3)
+             method_a        method_b  kendall_tau
+    0     eigenvector  geometric_mean        0.667
+    1     eigenvector     column_mean        1.000
+    2  geometric_mean     column_mean        0.667
+    """
+    M = validate_matrix(A, allow_missing=True)
+    incomplete = np.isnan(M)
+    any_missing = bool(incomplete.any())
+    meths = _check_methods(methods, any_missing)
+    if any_missing:
+        bad = [m for m in meths if m not in _INCOMPLETE_DEFAULT]
+        if bad:
+            raise ValueError(f"`methods` {bad} need complete matrices, but `A` has missing "
+                             "judgments; use 'harker' or 'llsm'. Got "
+                             f"{', '.join(map(repr, bad))} instead.")
+    W = np.stack([_weights_validated(M, method=m).weights for m in meths], axis=-2)
+    n = M.shape[-1]
+    Mx = M[..., None, :, :]
+    # gci with each method's own weights, over the given pairs
+    from ahpstat.pairwise import log_errors
+
+    E = log_errors(Mx, W)
+    iu = np.triu_indices(n, 1)
+    e = E[..., iu[0], iu[1]]
+    given = ~np.isnan(e)
+    dof = given.sum(axis=-1) - (n - 1) if any_missing else np.full(e.shape[:-1],
+                                                                   (n - 1) * (n - 2) / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gci = np.where(dof > 0, np.nansum(e * e, axis=-1) / np.maximum(dof, 1), 0.0)
+    shape = W.shape[:-1]
+    if any_missing:
+        nanv = np.full(shape, np.nan)
+        complete = ~incomplete.reshape(*M.shape[:-2], -1).any(axis=-1)
+        ed, td, mv, pop, poip = (nanv.copy() for _ in range(5))
+        eff = np.zeros(shape, dtype=bool)
+        dom = np.full(W.shape, np.nan)
+        if complete.any():
+            sub = compare_methods(M[complete], methods=meths)
+            for arr, val in ((ed, sub.euclidean_distance), (td, sub.total_deviation),
+                             (mv, sub.minimum_violations), (pop, sub.pop_violations),
+                             (poip, sub.poip_violations), (eff, sub.efficient),
+                             (dom, sub.dominating)):
+                arr[complete] = val
+    else:
+        Mb = np.broadcast_to(Mx, (*shape, n, n))
+        ed = euclidean_distance(Mb, W)
+        td = total_deviation(Mb, W)
+        mv = minimum_violations(Mb, W)
+        pop, poip = order_violations(Mb, W)
+        pop, poip = pop.astype(float), poip.astype(float)
+        eff, dom = pareto_efficiency(Mb, W)
+    kt = kendall_tau(W[..., :, None, :], W[..., None, :, :])
+    ws = weighted_spearman(W[..., :, None, :], W[..., None, :, :])
+    return MethodComparison(methods=meths, weights=W, euclidean_distance=ed,
+                            total_deviation=td, minimum_violations=mv, gci=gci,
+                            pop_violations=pop, poip_violations=poip, efficient=eff,
+                            dominating=dom, kendall_tau=kt, weighted_spearman=ws)
+
+
+# --------------------------------------------------------------------------- a whole study
+
+
+@dataclass(frozen=True)
+class StudyComparison:
+    """A study's panel re-run under several weighting methods (everything else as in the
+    study).
+
+    Tables
+    ------
+    weights
+        ``method, node, parent, local, global, local_rank`` (every non-root node; rank 1 =
+        largest local weight among its siblings).
+    order
+        ``node, method_a, method_b, same_order, kendall_tau, weighted_spearman,
+        max_abs_local_diff``: for every internal node with two or more children and every
+        two methods, whether the children's weight order is the same.
+    scores
+        ``method, grouping, group, node, score, rank, score_change, rank_change``: the goal's
+        and every internal node's score per group (and for the whole sample, ``group =
+        "all"``, rank empty), with the change from the first method.
+    summary
+        ``method, goal_score, max_abs_score_change, groups_rank_changed,
+        nodes_order_differs`` against the first method (the reference).
+    """
+
+    methods: tuple[str, ...]
+    weights: Any
+    order: Any
+    scores: Any
+    summary: Any
+    leaf_weights: dict[str, np.ndarray] = field(repr=False)
+
+    def tables(self) -> dict[str, Any]:
+        """The tables by name (``compare_<name>`` when a study writes them)."""
+        return {"weights": self.weights, "order": self.order, "scores": self.scores,
+                "summary": self.summary}
+
+
+def compare_study(result: Any, *, methods: Sequence[str] | None = None) -> StudyComparison:
+    """Re-run a study's panel under several weighting methods and compare the outcomes.
+
+    The aggregation rule, consistency index, threshold, inconsistency policy, expert weights
+    and the survey stay as the study has them; only the weighting method changes (the
+    study's own method is the reference, first, unless ``methods`` says otherwise).
+
+    Parameters
+    ----------
+    result : StudyResult
+        A run study (:meth:`ahpstat.Study.run`).
+    methods : sequence of str, optional
+        Default: the study's method, then the other complete-matrix methods.
+
+    Returns
+    -------
+    StudyComparison
+        Tables ``weights``, ``order``, ``scores``, ``summary``.
+
+    Examples
+    --------
+    >>> from ahpstat.study import _example_result
+    >>> cmp = compare_study(_example_result())
+    >>> cmp.summary[["method", "nodes_order_differs"]]
+               method  nodes_order_differs
+    0     eigenvector                    0
+    1  geometric_mean                    0
+    2     column_mean                    0
+    """
+    import pandas as pd
+
+    from ahpstat.panel import run_panel
+    from ahpstat.scoring import composite_scores, item_sums_counts, means_from_sums
+
+    base = result.study.panel
+    if methods is None:
+        meths = (base.method, *(m for m in DEFAULT_METHODS if m != base.method))
+    else:
+        meths = _check_methods(methods, False)
+    h = result.hierarchy
+    panel = result.panel
+    nodes = tuple(h.nodes)
+    internal = tuple(h.internal)
+    pos = {v: k for k, v in enumerate(nodes)}
+    leaf_w: dict[str, np.ndarray] = {}
+    locals_: dict[str, dict[str, np.ndarray]] = {}
+    w_rows = []
+    for m in meths:
+        p = panel if m == base.method else run_panel(
+            result.stacks, h, experts=panel.experts, expert_weights=panel.expert_weights,
+            options=replace(base, method=m))
+        leaf_w[m] = p.leaf_weights
+        locals_[m] = p.local
+        for v in internal:
+            lw = p.local[v]
+            rk = _ranks(lw)
+            for c, x, r in zip(h.children(v), lw, rk, strict=True):
+                w_rows.append((m, c, v, float(x), p.global_weights[c], float(r)))
+    weights = pd.DataFrame(w_rows, columns=["method", "node", "parent", "local", "global",
+                                            "local_rank"])
+    o_rows = []
+    for v in internal:
+        if len(h.children(v)) < 2:
+            continue
+        for a, b in itertools.combinations(meths, 2):
+            u, x = locals_[a][v], locals_[b][v]
+            same = bool(np.array_equal(np.argsort(-u, kind="stable"),
+                                       np.argsort(-x, kind="stable")))
+            o_rows.append((v, a, b, same, float(kendall_tau(u, x)),
+                           float(weighted_spearman(u, x)), float(np.abs(u - x).max())))
+    order = pd.DataFrame(o_rows, columns=["node", "method_a", "method_b", "same_order",
+                                          "kendall_tau", "weighted_spearman",
+                                          "max_abs_local_diff"])
+    X = result.answers
+    Mship = result.membership
+    s_all, c_all = item_sums_counts(X)
+    blocks = [("all", ("all",), means_from_sums(s_all, c_all))]
+    for gcol, codes in result.group_codes.items():
+        names = result.group_names[gcol]
+        s, c = item_sums_counts(X, codes, len(names))
+        blocks.append((gcol, names, means_from_sums(s, c)))
+    G = np.stack([leaf_w[m] for m in meths])  # (m, L)
+    idx = [pos[v] for v in internal]
+    s_rows = []
+    ref_scores: dict[tuple[str, str, str], tuple[float, float]] = {}
+    for gcol, names, means in blocks:
+        S = composite_scores(G[:, None, :], means[None], Mship)[..., idx]  # (m, G, I)
+        R = _group_ranks(S) if gcol != "all" else np.full(S.shape, np.nan)
+        for k, m in enumerate(meths):
+            for gi, g in enumerate(names):
+                for j, v in enumerate(internal):
+                    key = (gcol, g, v)
+                    sc, rk = float(S[k, gi, j]), float(R[k, gi, j])
+                    if k == 0:
+                        ref_scores[key] = (sc, rk)
+                    r0 = ref_scores[key]
+                    s_rows.append((m, gcol, g, v, sc, rk, sc - r0[0], rk - r0[1]))
+    scores = pd.DataFrame(s_rows, columns=["method", "grouping", "group", "node", "score",
+                                           "rank", "score_change", "rank_change"])
+    summ = []
+    for m in meths:
+        sub = scores[scores.method == m]
+        goal = sub[(sub.grouping == "all") & (sub.node == h.root)].score.iloc[0]
+        grp = sub[(sub.grouping != "all") & (sub.node == h.root)]
+        nd = order[((order.method_a == meths[0]) & (order.method_b == m))]
+        summ.append((m, float(goal), float(np.nanmax(np.abs(sub.score_change))),
+                     int((grp.rank_change.fillna(0) != 0).sum()),
+                     int((~nd.same_order).sum()) if len(nd) else 0))
+    summary = pd.DataFrame(summ, columns=["method", "goal_score", "max_abs_score_change",
+                                          "groups_rank_changed", "nodes_order_differs"])
+    return StudyComparison(methods=meths, weights=weights, order=order, scores=scores,
+                           summary=summary, leaf_weights=leaf_w)
+
+
+def _group_ranks(S: np.ndarray) -> np.ndarray:
+    """Ranks of the groups (axis -2), 1 = highest score, ties share the lowest rank."""
+    from scipy.stats import rankdata
+
+    R = rankdata(-S, method="min", axis=-2, nan_policy="omit")
+    return np.where(np.isnan(S), np.nan, R)
