@@ -274,3 +274,64 @@ def test_walk_weights_yields_local_and_global(seed):
 def test_global_weights_errors(seed, local, message):
     with pytest.raises(ValueError, match=message):
         seed.global_weights(local)
+
+
+# ------------------------------------------------------------------ from_children
+
+
+def test_from_children_equals_from_dict(seed):
+    kids = {v: list(seed.children(v)) for v in seed.internal}
+    h = Hierarchy.from_children(kids, labels={v: seed.label(v) for v in seed.nodes},
+                                items={x: seed.item(x) for x in seed.leaves},
+                                level_names=[seed.level_name(d) for d in range(seed.n_levels)])
+    assert h == seed
+    # a leaf may be listed with no children; the root need not come first
+    h2 = Hierarchy.from_children({"B1": ["x", "y"], "z": [], "A": ["B1", "z"]})
+    assert h2.root == "A" and h2.nodes == ("A", "B1", "x", "y", "z")
+
+
+@pytest.mark.parametrize(("mapping", "exc", "message"), [
+    ({"A": ["B"], "C": ["D"]}, InputError, r"exactly one root .*Got 2 roots instead: \['A', 'C'\]"),
+    ({"A": ["B"], "B": ["C"], "C": ["B"]}, InputError, r"the hierarchy has a cycle through 'B'"),
+    ({"A": ["B", "C"], "B": ["x"], "C": ["x"]}, InputError, r"node 'x'.*two parents"),
+    ({"A": ["B", "B"]}, InputError, r"node 'A'.*must be distinct"),
+    ({"A": ["B"], "C": ["D"], "D": ["C"]}, InputError, r"cycle through 'C'.*not reachable"),
+    ({}, InputError, r"the hierarchy is empty"),
+    ({"A": "BC"}, TypeError, r"needs a list of children for 'A'"),
+    (["A"], TypeError, r"must be a mapping parent -> children"),
+    ({"A": [" B"]}, InputError, r"without surrounding spaces"),
+])
+def test_from_children_errors(mapping, exc, message):
+    with pytest.raises(exc, match=message):
+        Hierarchy.from_children(mapping)
+
+
+def test_from_children_names_the_argument_and_stray_labels():
+    with pytest.raises(InputError, match=r"`structure` has a cycle"):
+        Hierarchy.from_children({"A": ["B"], "B": ["A"], "R": ["A"]}, argument="structure")
+    with pytest.raises(InputError, match=r"`items` names 'A'"):
+        Hierarchy.from_children({"A": ["x"]}, items={"A": "Q1"})
+    with pytest.raises(InputError, match=r"`labels` names 'q'"):
+        Hierarchy.from_children({"A": ["x"]}, labels={"q": "Q"})
+
+
+def test_index_maps_and_parent_index(seed):
+    par = seed.parent_index()
+    for i, v in enumerate(seed.nodes):
+        assert seed.node_index[v] == i
+        p = seed.parent(v)
+        assert par[i] == (-1 if p is None else seed.node_index[p])
+    assert [seed.leaf_index[x] for x in seed.leaves] == list(range(len(seed.leaves)))
+    with pytest.raises(TypeError):
+        seed.node_index["A"] = 3  # read-only
+
+
+def test_local_weights_invert_global_weights(seed):
+    rng = np.random.default_rng(4)
+    local = {v: rng.dirichlet(np.ones(len(seed.children(v))), size=5) for v in seed.internal}
+    g = seed.global_weights(local)
+    back = seed.local_weights(g)
+    for v in seed.internal:
+        got = np.stack([back[c] for c in seed.children(v)], axis=-1)
+        np.testing.assert_allclose(got, local[v], rtol=1e-12)
+    np.testing.assert_allclose(seed.leaf_weights(local).sum(axis=-1), 1.0)

@@ -7,12 +7,13 @@ import pytest
 
 import ahpstat as ah
 from ahpstat import InputError
+from ahpstat.hierarchy import Hierarchy
 from ahpstat.pairwise import from_upper_triangle
-from ahpstat.panel import PanelOptions, _example, _Tree, run_panel
+from ahpstat.panel import PanelOptions, _example, run_panel
 from ahpstat.scales import on_saaty_scale
 
-TREE = _Tree({"A": ["B1", "B2", "B3"], "B1": ["a", "b", "c"], "B2": ["d"],
-              "B3": ["e", "f", "g", "h"]}, "A")
+TREE = Hierarchy.from_children({"A": ["B1", "B2", "B3"], "B1": ["a", "b", "c"], "B2": ["d"],
+                                "B3": ["e", "f", "g", "h"]})
 
 
 def _random_stacks(rng, K=6, noise=0.4, nan_frac=0.0):
@@ -132,8 +133,8 @@ def test_drop_leaves_the_expert_out_at_that_node():
     assert res.node_expert_weights["A"][2] == 0
     assert res.node_expert_weights["B1"][2] > 0
     stacks = {v: (res.experts[:2], res.stacks[v][:2]) for v in res.nodes}
-    two = run_panel(stacks, _Tree({"A": ["B1", "B2", "B3"], "B1": ["a", "b"],
-                                   "B3": ["c", "d"]}, "A"))
+    two = run_panel(stacks, Hierarchy.from_children({"A": ["B1", "B2", "B3"],
+                                                     "B1": ["a", "b"], "B3": ["c", "d"]}))
     np.testing.assert_allclose(res.local["A"], two.local["A"])
     assert list(res.audit.action) == ["flag", "drop"]
 
@@ -141,7 +142,7 @@ def test_drop_leaves_the_expert_out_at_that_node():
 def test_drop_everyone_is_an_error():
     S = from_upper_triangle([[2, 1 / 9, 7], [3, 1 / 9, 9]])
     stacks = {"A": (("E1", "E2"), S)}
-    tree = _Tree({"A": ["x", "y", "z"]}, "A")
+    tree = Hierarchy.from_children({"A": ["x", "y", "z"]})
     with pytest.raises(InputError, match=r"node 'A'.*'drop' policy leaves no expert"):
         run_panel(stacks, tree, options=PanelOptions(policy="drop"))
 
@@ -150,7 +151,8 @@ def test_drop_everyone_is_an_error():
 def test_repair_reaches_threshold_and_is_audited(on_scale):
     base = _example()
     stacks = {v: (base.experts, base.stacks[v]) for v in base.nodes}
-    tree = _Tree({"A": ["B1", "B2", "B3"], "B1": ["a", "b"], "B3": ["c", "d"]}, "A")
+    tree = Hierarchy.from_children({"A": ["B1", "B2", "B3"], "B1": ["a", "b"],
+                                    "B3": ["c", "d"]})
     res = run_panel(stacks, tree, options=PanelOptions(policy="repair",
                                                        repair_on_scale=on_scale))
     rep = res.audit[res.audit.action == "repair"]
@@ -195,7 +197,8 @@ def test_expert_weight_errors():
 
 def test_dispersion_zero_for_identical_experts():
     S = from_upper_triangle([[2, 4, 2]] * 3)
-    res = run_panel({"A": (("E1", "E2", "E3"), S)}, _Tree({"A": ["x", "y", "z"]}, "A"))
+    res = run_panel({"A": (("E1", "E2", "E3"), S)},
+                    Hierarchy.from_children({"A": ["x", "y", "z"]}))
     d = res.dispersion.iloc[0]
     assert d.log_sd_mean == 0 and d.weight_sd_mean == pytest.approx(0, abs=1e-15)
     assert d.n_experts == 3 and d.n_pairs == 3
@@ -223,7 +226,8 @@ def test_hierarchy_synthesis_leader_example():
     # priorities Nell 0.493, Moll 0.358, Sue 0.150; CR(experience) 0.035, CR(education) 0.062.
     crit = ["Experience", "Education", "Charisma", "Age"]
     people = ["Moll", "Nell", "Sue"]
-    tree = _Tree({"Goal": crit, **{c: [f"{p}@{c}" for p in people] for c in crit}}, "Goal")
+    tree = Hierarchy.from_children({"Goal": crit,
+                                    **{c: [f"{p}@{c}" for p in people] for c in crit}})
     judg = {"Goal": [4, 3, 7, 1 / 3, 3, 5], "Experience": [1 / 4, 4, 9],
             "Education": [3, 1 / 5, 1 / 7], "Charisma": [5, 9, 4], "Age": [1 / 3, 5, 9]}
     stacks = {v: (("AHPy",), from_upper_triangle([u])) for v, u in judg.items()}

@@ -6,11 +6,24 @@ where the problem is: the file, sheet, row and column, and the expert and node w
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["InputError", "Location", "check_choice", "format_location"]
+import numpy as np
+
+__all__ = [
+    "InputError",
+    "Location",
+    "check_choice",
+    "check_confidence_level",
+    "check_int",
+    "check_likert",
+    "check_method",
+    "format_location",
+    "suggest",
+]
 
 
 @dataclass(frozen=True)
@@ -23,7 +36,6 @@ class Location:
     column: str | None = None
     expert: str | None = None
     node: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return format_location(
@@ -123,3 +135,91 @@ def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
         options = ", ".join(repr(c) for c in choices)
         raise ValueError(f"`{name}` must be one of {{{options}}}; got {value!r} instead.")
     return value
+
+
+def check_method(name: str, value: Any, choices: Iterable[str]) -> str:
+    """Validate a method name case-insensitively; return it as spelled in ``choices``.
+
+    Every method and option name of ahpstat is matched this way (``"BCa"`` is ``"bca"``).
+
+    Examples
+    --------
+    >>> check_method("method", "BCa", ("percentile", "basic", "bca"))
+    'bca'
+    >>> check_method("method", "bc", ("percentile", "bca"))
+    Traceback (most recent call last):
+    ...
+    ValueError: `method` must be one of {'percentile', 'bca'}; got 'bc' instead. Did you mean \
+'bca'?
+    """
+    choices = tuple(choices)
+    if isinstance(value, str):
+        folded = {c.casefold(): c for c in choices if isinstance(c, str)}
+        if value.casefold() in folded:
+            return folded[value.casefold()]
+    options = ", ".join(repr(c) for c in choices)
+    hint = suggest(value, [c for c in choices if isinstance(c, str)]) if isinstance(
+        value, str) else ""
+    raise ValueError(f"`{name}` must be one of {{{options}}}; got {value!r} instead.{hint}")
+
+
+def suggest(word: Any, choices: Iterable[Any]) -> str:
+    """``" Did you mean 'x'?"`` for the closest of ``choices`` to ``word``, else ``""``.
+
+    Examples
+    --------
+    >>> suggest("weigth", ["expert", "weight"])
+    " Did you mean 'weight'?"
+    """
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.5)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def check_int(name: str, value: Any, minimum: int) -> int:
+    """An integer argument ``>= minimum`` (``bool`` is not an integer here).
+
+    Examples
+    --------
+    >>> check_int("n_resamples", 10, 1)
+    10
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"`{name}` must be an integer >= {minimum}; got {value!r} instead.")
+    return int(value)
+
+
+def check_confidence_level(value: Any, name: str = "confidence_level") -> float:
+    """A confidence (or credible) level strictly between 0 and 1.
+
+    Examples
+    --------
+    >>> check_confidence_level(0.9)
+    0.9
+    """
+    try:
+        lv = float(value)
+    except (TypeError, ValueError):
+        lv = float("nan")
+    if isinstance(value, bool) or not 0.0 < lv < 1.0:
+        raise ValueError(f"`{name}` must be in (0, 1); got {value!r} instead.")
+    return lv
+
+
+def check_likert(likert: Any) -> tuple[int, int]:
+    """The ``(lowest, highest)`` answer of a Likert scale: two integers, lowest < highest.
+
+    Examples
+    --------
+    >>> check_likert([1, 5])
+    (1, 5)
+    """
+    try:
+        lo, hi = likert
+    except (TypeError, ValueError):
+        raise ValueError("`likert` must be (lowest, highest) answer, two integers. Got "
+                         f"{likert!r} instead.") from None
+    if not all(isinstance(x, int | np.integer) and not isinstance(x, bool) for x in (lo, hi)) \
+            or lo >= hi:
+        raise ValueError("`likert` must be (lowest, highest) answer, two integers with lowest "
+                         f"< highest. Got {likert!r} instead.")
+    return int(lo), int(hi)

@@ -23,7 +23,7 @@ from ahpstat._validation import check_choice
 from ahpstat.pairwise import is_connected, validate_matrix
 from ahpstat.weighting import WEIGHTING_METHODS, _weights_validated
 
-__all__ = ["aggregate", "normalize_expert_weights"]
+__all__ = ["aggregate", "aij_from_terms", "aij_terms", "normalize_expert_weights"]
 
 
 def normalize_expert_weights(expert_weights: ArrayLike | None, n_experts: int) -> np.ndarray:
@@ -114,13 +114,8 @@ def aggregate(
     K = S.shape[-3]
     ew = normalize_expert_weights(expert_weights, K)
     if method == "aij":
-        L = np.log(S)
-        given = ~np.isnan(L)
-        wk = np.where(given, ew[:, None, None], 0.0)
-        tot = wk.sum(axis=-3)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            G = np.exp((np.where(given, L, 0.0) * wk).sum(axis=-3) / tot)
-        G = np.where(tot > 0, G, np.nan)
+        num, den = aij_terms(S, ew)
+        G = aij_from_terms(num.sum(axis=-3), den.sum(axis=-3))
         if np.isnan(G).any():
             conn = is_connected(~np.isnan(G))
             if not np.all(conn):
@@ -134,3 +129,50 @@ def aggregate(
         out = np.exp(np.einsum("k,...kn->...n", ew, np.log(W)))
     return out / out.sum(axis=-1, keepdims=True)
 
+
+
+def aij_terms(stack: np.ndarray, expert_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each expert's share of the weighted geometric mean (AIJ): weighted log-judgments and
+    the weights of the judgments given.
+
+    The AIJ matrix of any multiset of experts is :func:`aij_from_terms` of the sums of these
+    terms over the experts (counted as often as they occur), so a resample of experts is a
+    matrix product of its count vector with them.
+
+    Parameters
+    ----------
+    stack : ndarray, shape (..., K, n, n)
+        Validated positive matrices; ``NaN`` = missing judgment.
+    expert_weights : ndarray, shape (K,)
+        Non-negative expert weights (0 = the expert does not count).
+
+    Returns
+    -------
+    num, den : ndarray, shape (..., K, n, n)
+        ``w_k log a_kij`` and ``w_k`` where expert ``k`` gave ``a_kij``; 0 where missing.
+
+    Examples
+    --------
+    >>> num, den = aij_terms(np.array([[[1, 4], [1/4, 1]], [[1, 1], [1, 1]]]),
+    ...                      np.array([0.5, 0.5]))
+    >>> aij_from_terms(num.sum(axis=0), den.sum(axis=0))
+    array([[1. , 2. ],
+           [0.5, 1. ]])
+    """
+    L = np.log(stack)
+    given = ~np.isnan(L)
+    wk = np.where(given, np.asarray(expert_weights, dtype=float)[:, None, None], 0.0)
+    return np.where(given, L, 0.0) * wk, wk
+
+
+def aij_from_terms(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """The AIJ matrix ``exp(num / den)`` from summed :func:`aij_terms` (shape (..., n, n)).
+
+    ``NaN`` where no counted expert gave the judgment (``den == 0``); the diagonal is 1.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        G = np.exp(num / den)
+    G = np.where(den > 0, G, np.nan)
+    n = G.shape[-1]
+    G[..., np.arange(n), np.arange(n)] = 1.0
+    return G

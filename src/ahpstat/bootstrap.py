@@ -37,8 +37,14 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import ndtr, ndtri
 
-from ahpstat._validation import InputError, check_choice
+from ahpstat._validation import (
+    InputError,
+    check_choice,
+    check_confidence_level,
+    check_int,
+)
 from ahpstat._warnings import AHPWarning, DegenerateDataWarning, warn
+from ahpstat.hierarchy import Hierarchy
 from ahpstat.scoring import composite_scores, means_from_sums
 
 __all__ = [
@@ -228,8 +234,8 @@ def resample_counts(
     >>> (c[:, :2].sum(axis=1), c[:, 2:].sum(axis=1))
     (array([2, 2]), array([2, 2]))
     """
-    n = _check_int("n", n, 1)
-    n_resamples = _check_int("n_resamples", n_resamples, 1)
+    n = check_int("n", n, 1)
+    n_resamples = check_int("n_resamples", n_resamples, 1)
     if strata is not None and clusters is not None:
         raise ValueError("`strata` and `clusters` are exclusive; got both instead.")
     codes, names = _codes(clusters if clusters is not None else strata, n,
@@ -345,16 +351,16 @@ def jackknife_acceleration(*jackknife: ArrayLike) -> np.ndarray:
     >>> round(float(jackknife_acceleration(loo)), 6)
     0.054734
     """
-    num = 0.0
-    den = 0.0
-    for t in jackknife:
-        t = np.asarray(t, dtype=float)
-        n = float(t.shape[-1])
-        U = (n - 1) * (t.mean(axis=-1, keepdims=True) - t)
-        num = num + (U**3).sum(axis=-1) / n**3
-        den = den + (U**2).sum(axis=-1) / n**2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(num / 6.0 / np.asarray(den) ** 1.5)
+    parts = [_jackknife_terms(np.asarray(t, dtype=float)) for t in jackknife]
+    return _accel(parts, np.broadcast_shapes(*(p[0].shape for p in parts)) if parts else ())
+
+
+def _jackknife_terms(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One sample's terms of BCa's ``a`` from its leave-one-out values (last axis): scipy's
+    ``sum U**3 / n**3`` and ``sum U**2 / n**2`` with ``U = (n - 1)(mean - theta_i)``."""
+    n = float(t.shape[-1])
+    U = (n - 1) * (t.mean(axis=-1, keepdims=True) - t)
+    return (U**3).sum(axis=-1) / n**3, (U**2).sum(axis=-1) / n**2
 
 
 def _quantiles(X: np.ndarray, P: np.ndarray) -> np.ndarray:
@@ -410,7 +416,7 @@ def bootstrap_interval(
     >>> round(float(lo), 6), round(float(hi), 6)
     (5.95, 95.05)
     """
-    confidence_level = _check_level(confidence_level)
+    confidence_level = check_confidence_level(confidence_level)
     method = check_choice("method", method, _METHODS)
     D = np.asarray(distribution, dtype=float)
     if D.ndim == 0 or D.shape[-1] < 1:
@@ -546,27 +552,6 @@ def pairwise_probabilities(draws: ArrayLike) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------
-# validation helpers
-# --------------------------------------------------------------------------------------------
-
-
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}; got {value!r} instead.")
-    return int(value)
-
-
-def _check_level(level: Any) -> float:
-    try:
-        lv = float(level)
-    except (TypeError, ValueError):
-        lv = float("nan")
-    if not 0.0 < lv < 1.0:
-        raise ValueError(f"`confidence_level` must be in (0, 1); got {level!r} instead.")
-    return lv
-
-
-# --------------------------------------------------------------------------------------------
 # labelled layer
 # --------------------------------------------------------------------------------------------
 
@@ -606,12 +591,13 @@ class _Moments:
 
 
 def _accel(parts: list[tuple[np.ndarray, np.ndarray]], shape: tuple[int, ...]) -> np.ndarray:
+    """BCa's ``a`` from the jackknife terms of independent samples (NaN without any)."""
     if not parts:
         return np.full(shape, np.nan)
     num = sum(p[0] for p in parts)
     den = sum(p[1] for p in parts)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.broadcast_to(num / 6.0 / den**1.5, shape).copy()
+        return np.broadcast_to(num / 6.0 / np.asarray(den) ** 1.5, shape).copy()
 
 
 @dataclass(frozen=True, eq=False)
@@ -676,22 +662,27 @@ class StudyBootstrapResult:
     n_clusters: int | None = None
     n_experts: int | None = None
     n_respondents: int = 0
+    _tree: Hierarchy | None = field(init=False, repr=False, compare=False, default=None)
+
+    def __post_init__(self) -> None:
+        tree = None if self.parents is None else _index_tree(self.parents)
+        object.__setattr__(self, "_tree", tree)
 
     # ---- derived quantities -------------------------------------------------------------
 
     @property
     def local_weights(self) -> np.ndarray | None:
         """Local weight of each node (global / parent's global; root 1), if ``parents``."""
-        if self.parents is None:
+        if self._tree is None:
             return None
-        return _local(self.global_weights, self.parents)
+        return _local(self.global_weights, self._tree)
 
     @property
     def local_weight_draws(self) -> np.ndarray | None:
         """Local weights per resample, shape (N, B) (``None`` without ``parents`` or draws)."""
-        if self.parents is None or self.weight_draws is None:
+        if self._tree is None or self.weight_draws is None:
             return None
-        return _local(self.weight_draws, self.parents)
+        return _local(self.weight_draws, self._tree)
 
     def interval(
         self, *, confidence_level: float | None = None, method: str | None = None
@@ -704,7 +695,7 @@ class StudyBootstrapResult:
         >>> res.interval(confidence_level=0.9, method="percentile").method
         'percentile'
         """
-        lv = self.confidence_level if confidence_level is None else _check_level(
+        lv = self.confidence_level if confidence_level is None else check_confidence_level(
             confidence_level)
         m = self.method if method is None else check_choice("method", method, _METHODS)
         return dataclasses.replace(self, confidence_level=lv, method=m)
@@ -879,16 +870,14 @@ class StudyBootstrapResult:
         return self.nodes.index(node)
 
     def _root(self) -> int:
-        if self.parents is not None:
-            return self.parents.index(-1)
-        return 0
+        return 0 if self._tree is None else int(self._tree.root)
 
     def _children_draws(self, parent, by, group):
         check_choice("by", by, ("score", "weight"))
-        if self.parents is None:
+        if self._tree is None:
             raise ValueError("ranking criteria needs `parents`; got None instead.")
         p = self._node_index(parent)
-        ch = [i for i, q in enumerate(self.parents) if q == p]
+        ch = [int(c) for c in self._tree.children(str(p))]
         if by == "weight":
             D = self._quantity("global_weights")[1][ch]
         elif group is None:
@@ -900,20 +889,15 @@ class StudyBootstrapResult:
         return D, [self.nodes[i] for i in ch], self.nodes[p]
 
     def _parent_names(self) -> list[str | None]:
-        if self.parents is None:
+        if self._tree is None:
             return [None] * len(self.nodes)
-        return [None if q < 0 else self.nodes[q] for q in self.parents]
+        parent = [self._tree.parent(str(i)) for i in range(len(self.nodes))]
+        return [None if q is None else self.nodes[int(q)] for q in parent]
 
     def _levels(self) -> list[int | None]:
-        if self.parents is None:
+        if self._tree is None:
             return [None] * len(self.nodes)
-        depth = []
-        for v in range(len(self.nodes)):
-            d, q = 0, self.parents[v]
-            while q >= 0:
-                d, q = d + 1, self.parents[q]
-            depth.append(d)
-        return depth
+        return [self._tree.depth(str(i)) for i in range(len(self.nodes))]
 
 
 def _var(draws: np.ndarray, centre: np.ndarray) -> np.ndarray:
@@ -925,21 +909,30 @@ def _var(draws: np.ndarray, centre: np.ndarray) -> np.ndarray:
     return ((d**2).sum(axis=-1) - d.sum(axis=-1) ** 2 / B) / (B - 1)
 
 
-def _local(g: np.ndarray, parents: Sequence[int]) -> np.ndarray:
-    par = np.asarray(parents)
-    out = np.ones_like(g)
-    has = par >= 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out[has] = g[has] / g[par[has]]
-    return out
+def _index_tree(parents: Sequence[int]) -> Hierarchy:
+    """The tree of ``parents`` (parent position of each node, -1 for the root) as a
+    :class:`~ahpstat.Hierarchy` whose node ids are the positions as text."""
+    kids: dict[str, list[str]] = {}
+    for i, p in enumerate(parents):
+        if p >= 0:
+            kids.setdefault(str(p), []).append(str(i))
+    if not kids:
+        return Hierarchy.from_dict({"id": str(list(parents).index(-1))})
+    return Hierarchy.from_children(kids, argument="parents")
+
+
+def _local(g: np.ndarray, tree: Hierarchy) -> np.ndarray:
+    """Local weights from global weights ``g`` with the nodes on axis 0 (positions = ids)."""
+    loc = tree.local_weights({str(i): g[i] for i in range(g.shape[0])})
+    return np.stack([loc[str(i)] for i in range(g.shape[0])])
 
 
 def _joint_iv(answers, membership, leaf_weights, leaf_weight_sampler, n_experts, groups,
               clusters, resample, n_resamples, confidence_level, method, nodes, leaves,
               parents):
     method = check_choice("method", method, _METHODS)
-    confidence_level = _check_level(confidence_level)
-    n_resamples = _check_int("n_resamples", n_resamples, 2 if method == "bca" else 1)
+    confidence_level = check_confidence_level(confidence_level)
+    n_resamples = check_int("n_resamples", n_resamples, 2 if method == "bca" else 1)
     if isinstance(resample, str):
         resample = (resample,)
     resample = tuple(resample)
@@ -971,6 +964,7 @@ def _joint_iv(answers, membership, leaf_weights, leaf_weight_sampler, n_experts,
                 p < -1 or p >= N for p in parents):
             raise ValueError(f"`parents` must give one parent index per node ({N}) and -1 for "
                              f"exactly one root; got {parents!r} instead.")
+        _index_tree(parents)  # a tree: no cycle
     # answers and group columns
     if isinstance(answers, pd.DataFrame):
         def column(x, name):
@@ -1014,7 +1008,7 @@ def _joint_iv(answers, membership, leaf_weights, leaf_weight_sampler, n_experts,
         if leaf_weight_sampler is None or n_experts is None:
             raise ValueError("resampling 'experts' needs `leaf_weight_sampler` and "
                              "`n_experts`; got None instead.")
-        n_experts = _check_int("n_experts", n_experts, 1)
+        n_experts = check_int("n_experts", n_experts, 1)
         if n_experts == 1:
             warn("one expert: resampling the panel adds no variance.", DegenerateDataWarning)
     if leaf_weights is None:
@@ -1151,7 +1145,7 @@ def joint_bootstrap(
                      len(cnames) if ccodes is not None else 1)
     oX, oG = X0[o_units.order], Gv[o_units.order]
     s_hat, n_hat = X0.sum(axis=0), Gv.sum(axis=0)
-    m_hat = _means(s_hat, n_hat)
+    m_hat = means_from_sums(s_hat, n_hat)
     G = len(gnames)
     if G:
         g_units = _Units(gcodes, G)
@@ -1159,7 +1153,7 @@ def joint_bootstrap(
         onehot = np.zeros((G, R))
         onehot[gcodes, np.arange(R)] = 1.0
         gs_hat, gn_hat = onehot @ X0, onehot @ Gv
-        gm_hat = _means(gs_hat, gn_hat)
+        gm_hat = means_from_sums(gs_hat, gn_hat)
     else:
         gm_hat = np.zeros((0, L))
 
@@ -1202,7 +1196,7 @@ def joint_bootstrap(
                 cnt = cnt.astype(float)
                 S[s:s + cnt.shape[0]] = cnt @ oX
                 C[s:s + cnt.shape[0]] = (cnt.sum(axis=1)[:, None] if complete else cnt @ oG)
-            m_b = _means(S, C)
+            m_b = means_from_sums(S, C)
         out["joint"][:, sl] = sc.scores(W, m_b, rows).T
         out["panel"][:, sl] = sc.scores(W, None, rows).T
         out["sample"][:, sl] = sc.scores(None, m_b, rows).T
@@ -1219,7 +1213,7 @@ def joint_bootstrap(
                         gS[r, g] = cnt[:, a:e] @ gX[a:e]
                         gC[r, g] = (cnt[:, a:e].sum(axis=1)[:, None] if complete
                                     else cnt[:, a:e] @ gG[a:e])
-                gm_b = _means(gS, gC)
+                gm_b = means_from_sums(gS, gC)
             out["gjoint"][:, :, sl] = sc.group_scores(W, gm_b, rows).transpose(1, 2, 0)
             for key, args in (("panel", (W, None)), ("sample", (None, gm_b))):
                 d = sc.group_multi(*args, rows) - gscore_hat[:, sc.multi]
@@ -1253,20 +1247,21 @@ def joint_bootstrap(
         gwj = Wj @ M.T
         acc_parts["global_weights"].append(_num_den_raw(gwj))
         if parents is not None:
-            acc_parts["local_weights"].append(_num_den_raw(_local(gwj.T, parents).T))
+            tree = _index_tree(parents)
+            acc_parts["local_weights"].append(_num_den_raw(_local(gwj.T, tree).T))
     if do_r:
         mom = _Moments((N,))
         if scheme == "cluster":
             onehot_c = np.zeros((len(cnames), R))
             onehot_c[ccodes, np.arange(R)] = 1.0
             cs, cn = onehot_c @ X0, onehot_c @ Gv
-            mom.add(composite_scores(w_hat, _means(s_hat - cs, n_hat - cn), M) - score_hat)
+            mom.add(composite_scores(w_hat, means_from_sums(s_hat - cs, n_hat - cn), M) - score_hat)
         else:
             step = max(1, _CELLS // max(L, N))
             for a in range(0, R, step):
                 e = min(R, a + step)
-                mom.add(composite_scores(w_hat, _means(s_hat - X0[a:e], n_hat - Gv[a:e]), M)
-                        - score_hat)
+                m_loo = means_from_sums(s_hat - X0[a:e], n_hat - Gv[a:e])
+                mom.add(composite_scores(w_hat, m_loo, M) - score_hat)
         acc_parts["scores"].append(mom.num_den())
         if G:
             gmom = _Moments((G, N))
@@ -1274,8 +1269,8 @@ def joint_bootstrap(
             for a in range(0, R, step):
                 e = min(R, a + step)
                 gc = gcodes[a:e]
-                t = composite_scores(w_hat, _means(gs_hat[gc] - X0[a:e], gn_hat[gc] - Gv[a:e]),
-                                     M) - gscore_hat[gc]
+                m_loo = means_from_sums(gs_hat[gc] - X0[a:e], gn_hat[gc] - Gv[a:e])
+                t = composite_scores(w_hat, m_loo, M) - gscore_hat[gc]
                 oh = np.zeros((G, e - a))
                 oh[gc, np.arange(e - a)] = 1.0
                 gmom.add(t, onehot=oh)
@@ -1398,8 +1393,7 @@ def bootstrap_study(
                              file=str(result.study.survey.path), column=cluster)
     h = result.hierarchy
     nodes = tuple(h.nodes)
-    pos = {v: k for k, v in enumerate(nodes)}
-    parents = [-1 if h.parent(v) is None else pos[h.parent(v)] for v in nodes]
+    parents = h.parent_index().tolist()
     return joint_bootstrap(
         result.answers, result.membership, leaf_weights=result.leaf_weights,
         leaf_weight_sampler=result.panel.leaf_weight_sampler(),
@@ -1478,17 +1472,9 @@ class _Scorer:
         return out
 
 
-def _means(s: np.ndarray, n: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 0, s / np.where(n > 0, n, 1.0), np.nan)
-
-
 def _num_den_raw(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """scipy's per-sample jackknife terms from raw leave-one-out values (axis 0)."""
-    t = np.moveaxis(np.asarray(t, dtype=float), 0, -1)
-    n = float(t.shape[-1])
-    U = (n - 1) * (t.mean(axis=-1, keepdims=True) - t)
-    return (U**3).sum(axis=-1) / n**3, (U**2).sum(axis=-1) / n**2
+    """:func:`_jackknife_terms` of leave-one-out values on axis 0."""
+    return _jackknife_terms(np.moveaxis(np.asarray(t, dtype=float), 0, -1))
 
 
 def _example() -> StudyBootstrapResult:

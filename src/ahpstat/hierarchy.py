@@ -26,26 +26,21 @@ The tree may also be given without the ``hierarchy:`` key (the root node at the 
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ahpstat._validation import InputError
+from ahpstat._validation import InputError, suggest
 
-__all__ = ["Hierarchy"]
+__all__ = ["Hierarchy", "as_hierarchy", "yaml_problems"]
 
 _NODE_KEYS = ("id", "label", "children", "item", "description")
 _TOP_KEYS = ("hierarchy", "levels", "name", "title", "description")
-
-
-def _suggest(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    return f" Did you mean {close[0]!r}?" if close else ""
 
 
 class _Builder:
@@ -75,7 +70,7 @@ class _Builder:
         shown = nid if isinstance(nid, str) else None
         for key in unknown:
             self.error(f"unknown key {key!r} in {where}; a node has the keys "
-                       f"{', '.join(_NODE_KEYS)}.{_suggest(str(key), _NODE_KEYS)} "
+                       f"{', '.join(_NODE_KEYS)}.{suggest(str(key), _NODE_KEYS)} "
                        f"Got {key!r} instead.", node=shown)
         if nid is None:
             self.error(f"{where} has no `id`. Got the keys {sorted(map(str, spec))} instead.",
@@ -191,6 +186,7 @@ class Hierarchy:
         self.internal: tuple[str, ...] = tuple(v for v in order if self._children[v])
         self.leaves: tuple[str, ...] = tuple(v for v in order if not self._children[v])
         self._index = {v: i for i, v in enumerate(order)}
+        self._leaf_index = {v: i for i, v in enumerate(self.leaves)}
         self._level_names = tuple(level_names) if level_names is not None else None
         under: dict[str, tuple[str, ...]] = {}
         for v in reversed(order):
@@ -233,10 +229,133 @@ class Hierarchy:
         (('B1', 'B2'), 'criterion')
         """
         h, problems = _load_yaml(path)
-        if problems:
+        if problems or h is None:
             raise problems[0]
-        assert h is not None
         return h
+
+    @classmethod
+    def from_children(
+        cls,
+        mapping: Mapping[Any, Sequence[Any]],
+        *,
+        labels: Mapping[str, str] | None = None,
+        items: Mapping[str, str] | None = None,
+        level_names: Sequence[str] | None = None,
+        source: str | None = None,
+        argument: str | None = None,
+    ) -> Hierarchy:
+        """Build and validate a hierarchy from a mapping parent -> ordered children.
+
+        Parameters
+        ----------
+        mapping : mapping
+            ``{parent: [child, ...]}``; the children's order is the row/column order of the
+            parent's judgment matrices. A leaf needs no entry (or an empty list). Ids are
+            converted with ``str``. The root is inferred: the one parent that is nobody's
+            child.
+        labels, items : mapping, optional
+            Labels of nodes and survey columns of leaves (default: their ids).
+        level_names : sequence of str, optional
+            Names of the depths 0, 1, ... (as the YAML ``levels`` list).
+        source : str, optional
+            File name used in error messages.
+        argument : str, optional
+            Name of the caller's argument that holds ``mapping``, used in error messages
+            (default: "the hierarchy").
+
+        Returns
+        -------
+        Hierarchy
+
+        Raises
+        ------
+        TypeError
+            ``mapping`` is not a mapping, or a node's children are not a list.
+        InputError
+            No root or several roots, a cycle, a node with two parents, repeated children of
+            one node, or what :meth:`from_dict` rejects (ids with surrounding spaces, ...);
+            the message names the node.
+
+        Examples
+        --------
+        >>> h = Hierarchy.from_children({"A": ["B1", "B2"], "B1": ["x", "y"]})
+        >>> h.nodes, h.leaves
+        (('A', 'B1', 'x', 'y', 'B2'), ('x', 'y', 'B2'))
+        >>> Hierarchy.from_children({"A": ["B"], "C": ["D"]})
+        Traceback (most recent call last):
+        ...
+        ahpstat._validation.InputError: the hierarchy must have exactly one root (a node that \
+is nobody's child). Got 2 roots instead: ['A', 'C'].
+        """
+        what = f"`{argument}`" if argument else "the hierarchy"
+        if not isinstance(mapping, Mapping):
+            raise TypeError(f"{what} must be a mapping parent -> children. Got "
+                            f"{type(mapping).__name__} instead.")
+        children: dict[str, tuple[str, ...]] = {}
+        for p, kids in mapping.items():
+            if isinstance(kids, str) or not isinstance(kids, Sequence | np.ndarray):
+                raise TypeError(f"{what} as a mapping parent -> children needs a list of "
+                                f"children for {str(p)!r}; got {type(kids).__name__} instead.")
+            ids = tuple(str(c) for c in kids)
+            if len(set(ids)) != len(ids):
+                dup = sorted({c for c in ids if ids.count(c) > 1})
+                raise InputError(f"the children of a node must be distinct. Got {dup} "
+                                 "repeated instead.", file=source, node=str(p))
+            if ids:
+                children[str(p)] = ids
+        if not children:
+            raise InputError(f"{what} is empty: it has no node with children. Got "
+                             f"{dict(mapping)!r} instead.", file=source)
+        below = {c for kids in children.values() for c in kids}
+        roots = [p for p in children if p not in below]
+        if len(roots) != 1:
+            raise InputError(f"{what} must have exactly one root (a node that is nobody's "
+                             f"child). Got {len(roots)} roots instead: {roots}.", file=source)
+        # walk from the root: a node met twice closes a cycle or has two parents
+        parent: dict[str, str | None] = {roots[0]: None}
+        stack = [(roots[0], (roots[0],))]
+        while stack:
+            v, path = stack.pop()
+            for c in children.get(v, ()):
+                if c in path:
+                    raise InputError(f"{what} has a cycle through {c!r}; got the path "
+                                     f"{' -> '.join((*path, c))} instead.", file=source, node=c)
+                if c in parent:
+                    raise InputError(f"node {c!r} has two parents; a hierarchy is a tree. Got "
+                                     f"parents {parent[c]!r} and {v!r} instead.", file=source,
+                                     node=c)
+                parent[c] = v
+                stack.append((c, (*path, c)))
+        unreached = [p for p in children if p not in parent]
+        if unreached:
+            raise InputError(f"{what} has a cycle through {unreached[0]!r}: the nodes "
+                             f"{unreached} are not reachable from the root {roots[0]!r}. Got "
+                             "a structure that is not a tree instead.", file=source,
+                             node=unreached[0])
+        labels = {str(k): v for k, v in (labels or {}).items()}
+        items = {str(k): v for k, v in (items or {}).items()}
+        for key, given in (("labels", labels), ("items", items)):
+            stray = [v for v in given if v not in parent or (key == "items" and v in children)]
+            if stray:
+                what_is = "leaves" if key == "items" else "nodes"
+                raise InputError(f"`{key}` names {stray[0]!r}, which is not one of the "
+                                 f"{what_is} of the tree. Got {stray} instead.", file=source,
+                                 node=stray[0])
+
+        def node(v: str) -> dict[str, Any]:
+            out: dict[str, Any] = {"id": v}
+            if v in labels:
+                out["label"] = labels[v]
+            if v in children:
+                out["children"] = [node(c) for c in children[v]]
+            elif v in items:
+                out["item"] = items[v]
+            return out
+
+        tree: dict[str, Any] = {"hierarchy": node(roots[0])}
+        if level_names is not None:
+            tree["levels"] = list(level_names)
+        return cls.from_dict(tree, source=source)
 
     @classmethod
     def from_dict(cls, mapping: Mapping[str, Any], *, source: str | None = None) -> Hierarchy:
@@ -269,9 +388,8 @@ class Hierarchy:
         (('G', 'a', 'b'), 'goal')
         """
         h, problems = _build(mapping, source)
-        if problems:
+        if problems or h is None:
             raise problems[0]
-        assert h is not None
         return h
 
     # ------------------------------------------------------------------ structure
@@ -279,7 +397,7 @@ class Hierarchy:
     def _check(self, node: str) -> str:
         if node not in self._children:
             raise InputError(f"node {node!r} is not in the hierarchy."
-                             f"{_suggest(str(node), self.nodes)} Got {node!r} instead.",
+                             f"{suggest(str(node), self.nodes)} Got {node!r} instead.",
                              file=self.source, node=str(node))
         return node
 
@@ -360,11 +478,39 @@ class Hierarchy:
                [0, 1, 0],
                [0, 0, 1]])
         """
-        col = {leaf: j for j, leaf in enumerate(self.leaves)}
         M = np.zeros((len(self.nodes), len(self.leaves)))
         for i, v in enumerate(self.nodes):
-            M[i, [col[leaf] for leaf in self._under[v]]] = 1.0
+            M[i, [self._leaf_index[leaf] for leaf in self._under[v]]] = 1.0
         return M
+
+    @property
+    def node_index(self) -> Mapping[str, int]:
+        """Position of every node in :attr:`nodes` (read-only mapping).
+
+        Examples
+        --------
+        >>> h = Hierarchy.from_children({"A": ["x", "y"]})
+        >>> h.node_index["y"], h.leaf_index["y"]
+        (2, 1)
+        """
+        return MappingProxyType(self._index)
+
+    @property
+    def leaf_index(self) -> Mapping[str, int]:
+        """Position of every leaf in :attr:`leaves` (read-only mapping; columns of
+        :meth:`membership`)."""
+        return MappingProxyType(self._leaf_index)
+
+    def parent_index(self) -> np.ndarray:
+        """Position in :attr:`nodes` of each node's parent; ``-1`` for the root.
+
+        Examples
+        --------
+        >>> Hierarchy.from_children({"A": ["B", "z"], "B": ["x", "y"]}).parent_index()
+        array([-1,  0,  1,  1,  0])
+        """
+        return np.array([-1 if self._parent[v] is None else self._index[self._parent[v]]
+                         for v in self.nodes], dtype=np.intp)
 
     # ------------------------------------------------------------------ weights
 
@@ -432,6 +578,61 @@ class Hierarchy:
         array([0.45 , 0.375])
         """
         return {v: g for v, _, g in self.walk_weights(local)}
+
+    def leaf_weights(self, local: Mapping[str, Any]) -> np.ndarray:
+        """Global weights of the leaves, stacked on the last axis in :attr:`leaves` order.
+
+        Parameters
+        ----------
+        local : mapping node -> array_like, shape (..., n_children)
+            As :meth:`global_weights` takes it.
+
+        Returns
+        -------
+        ndarray, shape (..., n_leaves)
+
+        Examples
+        --------
+        >>> h = Hierarchy.from_children({"A": ["B", "z"], "B": ["x", "y"]})
+        >>> h.leaf_weights({"A": [[0.6, 0.4], [0.5, 0.5]], "B": [0.25, 0.75]})
+        array([[0.15 , 0.45 , 0.4  ],
+               [0.125, 0.375, 0.5  ]])
+        """
+        g = self.global_weights(local)
+        return np.stack([g[leaf] for leaf in self.leaves], axis=-1)
+
+    def local_weights(self, global_weights: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """Local weight of every node from the global weights of all nodes (the inverse of
+        :meth:`global_weights`): ``g(v) / g(parent(v))``, the root 1.
+
+        Parameters
+        ----------
+        global_weights : mapping node -> array_like
+            The global weight of every node; arrays broadcast together.
+
+        Returns
+        -------
+        dict node -> ndarray
+            In :attr:`nodes` order (``NaN`` where the parent's weight is 0 or ``NaN``).
+
+        Examples
+        --------
+        >>> h = Hierarchy.from_children({"A": ["B", "z"], "B": ["x", "y"]})
+        >>> g = {"A": 1.0, "B": 0.6, "x": 0.15, "y": 0.45, "z": 0.4}
+        >>> {v: round(float(w), 3) for v, w in h.local_weights(g).items()}
+        {'A': 1.0, 'B': 0.6, 'x': 0.25, 'y': 0.75, 'z': 0.4}
+        """
+        missing = [v for v in self.nodes if v not in global_weights]
+        if missing:
+            raise ValueError(f"`global_weights` must give every node's weight; got none for "
+                             f"{missing} instead.")
+        g = {v: np.asarray(global_weights[v], dtype=float) for v in self.nodes}
+        out: dict[str, np.ndarray] = {}
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for v in self.nodes:
+                p = self._parent[v]
+                out[v] = np.ones_like(g[v]) if p is None else g[v] / g[p]
+        return out
 
     def walk_weights(self, local: Mapping[str, Any]) -> Iterator[tuple[str, np.ndarray,
                                                                        np.ndarray]]:
@@ -555,7 +756,7 @@ def _build(mapping: Any, source: str | None) -> tuple[Hierarchy | None, list[Inp
         for key in mapping:
             if key not in _TOP_KEYS:
                 b.error(f"unknown top-level key {key!r}; expected {', '.join(_TOP_KEYS)}."
-                        f"{_suggest(str(key), _TOP_KEYS)} Got {key!r} instead.")
+                        f"{suggest(str(key), _TOP_KEYS)} Got {key!r} instead.")
         levels = mapping.get("levels")
         if levels is not None:
             if not isinstance(levels, list) or not all(
@@ -619,3 +820,45 @@ def _load_yaml(path: str | os.PathLike) -> tuple[Hierarchy | None, list[InputErr
         what = getattr(exc, "problem", None) or str(exc)
         return None, [InputError(f"not valid YAML{where}: {what}.", file=f)]
     return _build(data, f)
+
+
+def yaml_problems(path: str | os.PathLike) -> list[InputError]:
+    """Every problem of a hierarchy YAML file (empty when :meth:`Hierarchy.from_yaml` reads it).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "h.yaml"
+    >>> _ = p.write_text("id: A\\nchildren: [{id: x, lable: X}, {id: x}]\\n", encoding="utf-8")
+    >>> [e.reason[:30] for e in yaml_problems(p)]
+    ["unknown key 'lable' in child 1", "duplicate id 'x': used by chil"]
+    """
+    return _load_yaml(path)[1]
+
+
+def as_hierarchy(hierarchy: Any, *, argument: str = "hierarchy") -> Hierarchy:
+    """A :class:`Hierarchy` from a Hierarchy, a nested mapping or a mapping parent -> children.
+
+    Parameters
+    ----------
+    hierarchy : Hierarchy or mapping
+        A nested mapping has an ``id`` (the root node) or a ``hierarchy`` key
+        (:meth:`Hierarchy.from_dict`); any other mapping is parent -> children
+        (:meth:`Hierarchy.from_children`).
+    argument : str, default "hierarchy"
+        The caller's argument name, for error messages.
+
+    Examples
+    --------
+    >>> as_hierarchy({"A": ["x", "y"]}) == as_hierarchy({"id": "A", "children": [
+    ...     {"id": "x"}, {"id": "y"}]})
+    True
+    """
+    if isinstance(hierarchy, Hierarchy):
+        return hierarchy
+    if not isinstance(hierarchy, Mapping):
+        raise TypeError(f"`{argument}` must be an ahpstat.Hierarchy or a mapping parent -> "
+                        f"children; got {type(hierarchy).__name__} instead.")
+    if "id" in hierarchy or "hierarchy" in hierarchy:
+        return Hierarchy.from_dict(hierarchy)
+    return Hierarchy.from_children(hierarchy, argument=argument)

@@ -46,7 +46,6 @@ The cell encoding is declared with ``encoding=``:
 from __future__ import annotations
 
 import csv
-import difflib
 import hashlib
 import io as _stdio
 import math
@@ -59,13 +58,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
-from ahpstat._validation import InputError, check_choice
+from ahpstat._validation import InputError, check_choice, check_likert, suggest
+from ahpstat.aggregation import normalize_expert_weights
 
 __all__ = [
     "JUDGMENT_COLUMNS",
     "SOURCE_COLUMNS",
     "collect_problems",
+    "expert_weight_vector",
     "judgment_stacks",
     "parse_value",
     "read_expert_weights",
@@ -110,11 +112,6 @@ class _Sink:
         if self.mode == "raise":
             raise err
         self.problems.append(err)
-
-
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.5)
-    return f" Did you mean {close[0]!r}?" if close else ""
 
 
 # ---------------------------------------------------------------------- cells
@@ -262,7 +259,7 @@ def _xlsx_grids(p: Path, f: str, sheet: str | None, sink: _Sink, *,
         if sheet is not None:
             if sheet not in names:
                 sink(f"the workbook has no sheet {sheet!r}; its sheets are {names}."
-                     f"{_suggest(sheet, names)} Got {sheet!r} instead.", file=f)
+                     f"{suggest(sheet, names)} Got {sheet!r} instead.", file=f)
                 return []
             chosen = [sheet]
         else:
@@ -333,7 +330,7 @@ def _require(table: _Table, required: Sequence[str], sink: _Sink, what: str) -> 
     missing = [c for c in required if c not in table.columns]
     if missing:
         found = [c for c in table.raw if c]
-        hint = "".join(_suggest(m, found) for m in missing[:1])
+        hint = "".join(suggest(m, found) for m in missing[:1])
         sink(f"the {what} file lacks the column(s) {', '.join(missing)}; required: "
              f"{', '.join(required)}.{hint} Got the columns {found} instead.",
              **table.grid.where(table.header_row))
@@ -857,7 +854,7 @@ def validate_judgments(
             if v in kids_of and R[i] in kids and C[i] in kids:
                 continue
             if v not in hierarchy:
-                add(i, 5, f"node {v!r} is not in the hierarchy.{_suggest(v, hierarchy.nodes)}"
+                add(i, 5, f"node {v!r} is not in the hierarchy.{suggest(v, hierarchy.nodes)}"
                     f" Got {v!r} instead.")
                 usable[i] = False
                 continue
@@ -870,7 +867,7 @@ def validate_judgments(
             for name, el in (("row", R[i]), ("col", C[i])):
                 if el not in kids:
                     add(i, 6, f"{name} {el!r} is not a child of node {v!r}; its children "
-                        f"are {', '.join(kids)}.{_suggest(el, kids)} Got {el!r} instead.")
+                        f"are {', '.join(kids)}.{suggest(el, kids)} Got {el!r} instead.")
                     usable[i] = False
     # duplicates and contradictions: same expert, node and unordered pair
     first: dict[tuple[str, str, str, str], int] = {}
@@ -1093,9 +1090,10 @@ def validate_expert_weights(
     >>> problems = validate_expert_weights({"E1": 1.0, "E9": 2.0}, ["E1", "E2"],
     ...                                    errors="collect")
     >>> for p in problems:
-    ...     print(p)
-    expert 'E9': expert 'E9' has a weight but gave no judgments. Got an unknown expert instead.
-    expert 'E2': expert 'E2' gave judgments but has no weight. Got no weight instead.
+    ...     print(p.reason)  # doctest: +NORMALIZE_WHITESPACE
+    expert 'E9' has a weight but gave no judgments. Got weights for experts without
+    judgments: E9 instead.
+    expert 'E2' gave judgments but has no weight. Got no expert weight for E2 instead.
     """
     sink = _Sink(errors)
     attrs = getattr(weights, "attrs", {}) or {}
@@ -1104,6 +1102,8 @@ def validate_expert_weights(
     w = {str(k): v for k, v in dict(weights).items()}
     known = [str(e) for e in experts]
     known_set = set(known)
+    unknown = [e for e in w if e not in known_set]
+    lacking = [e for e in dict.fromkeys(known) if e not in w]
     for e, x in w.items():
         where = {"file": f, "sheet": s, "row": rows.get(e), "expert": e}
         try:
@@ -1115,13 +1115,55 @@ def validate_expert_weights(
             sink(f"the weight of expert {e!r} must be positive and finite. Got {x!r} "
                  "instead.", **where)
         if e not in known_set:
-            sink(f"expert {e!r} has a weight but gave no judgments. Got an unknown expert "
-                 "instead.", **where)
-    for e in dict.fromkeys(known):
-        if e not in w:
-            sink(f"expert {e!r} gave judgments but has no weight. Got no weight instead.",
-                 file=f, sheet=s, expert=e)
+            sink(f"expert {e!r} has a weight but gave no judgments. Got weights for experts "
+                 f"without judgments: {', '.join(unknown)} instead.", **where)
+    for e in lacking:
+        sink(f"expert {e!r} gave judgments but has no weight. Got no expert weight for "
+             f"{', '.join(lacking)} instead.", file=f, sheet=s, expert=e)
     return sink.problems
+
+
+def expert_weight_vector(
+    expert_weights: Mapping[str, float] | pd.Series | ArrayLike | None,
+    experts: Sequence[str],
+) -> np.ndarray:
+    """The expert weights as a vector in ``experts`` order, validated and summing to 1.
+
+    The one path from expert weights (a mapping or Series by expert id, as
+    :func:`read_expert_weights` returns, or an array in ``experts`` order) to the vector the
+    aggregation uses.
+
+    Parameters
+    ----------
+    expert_weights : mapping expert -> weight, Series, array_like (K,) or None
+        Positive weights; ``None`` = equal weights.
+    experts : sequence of str
+        The experts who gave judgments, in the order of the result.
+
+    Returns
+    -------
+    ndarray, shape (K,)
+
+    Raises
+    ------
+    InputError
+        A mapping with a weight for an unknown expert, an expert without a weight, or a weight
+        that is not positive and finite (located in the file when the Series came from
+        :func:`read_expert_weights`).
+
+    Examples
+    --------
+    >>> expert_weight_vector({"E2": 3.0, "E1": 1.0}, ["E1", "E2"])
+    array([0.25, 0.75])
+    >>> expert_weight_vector(None, ["E1", "E2"])
+    array([0.5, 0.5])
+    """
+    experts = [str(e) for e in experts]
+    if isinstance(expert_weights, Mapping | pd.Series):
+        validate_expert_weights(expert_weights, experts, errors="raise")
+        w = {str(k): float(v) for k, v in dict(expert_weights).items()}
+        expert_weights = [w[e] for e in experts]
+    return normalize_expert_weights(expert_weights, len(experts))
 
 
 # ---------------------------------------------------------------------- survey
@@ -1139,7 +1181,7 @@ def _read_survey_into(path: Any, sink: _Sink, *, id_column: str,
         item_map = {str(c): str(c) for c in items}
     if not item_map:
         raise ValueError("`items` must name at least one survey column. Got none instead.")
-    lo, hi = _check_likert(likert)
+    lo, hi = check_likert(likert)
     groups = [str(g) for g in group_columns]
     grids = _grids(path, sheet, sink, what="survey")
     if not grids:
@@ -1152,12 +1194,12 @@ def _read_survey_into(path: Any, sink: _Sink, *, id_column: str,
     found = [c for c in cols if c]
     ok = True
     if id_column not in cols:
-        sink(f"the survey lacks the id column {id_column!r}.{_suggest(id_column, found)} Got "
+        sink(f"the survey lacks the id column {id_column!r}.{suggest(id_column, found)} Got "
              f"the columns {found} instead.", **grid.where(table.header_row, column=id_column))
         ok = False
     missing_items = [c for c in item_map.values() if c not in cols]
     if missing_items:
-        hint = _suggest(missing_items[0], found)
+        hint = suggest(missing_items[0], found)
         sink(f"the survey lacks {len(missing_items)} item column(s): "
              f"{', '.join(missing_items)}.{hint} Got the columns {found} instead.",
              **grid.where(table.header_row))
@@ -1165,7 +1207,7 @@ def _read_survey_into(path: Any, sink: _Sink, *, id_column: str,
     unknown_groups = [g for g in groups if g not in cols]
     if unknown_groups:
         sink(f"the survey has no group column(s) {', '.join(unknown_groups)}."
-             f"{_suggest(unknown_groups[0], found)} Got the columns {found} instead.",
+             f"{suggest(unknown_groups[0], found)} Got the columns {found} instead.",
              **grid.where(table.header_row))
         ok = False
     if not ok:
@@ -1228,19 +1270,6 @@ def _read_survey_into(path: Any, sink: _Sink, *, id_column: str,
                                          strict=True)),
                     likert=(lo, hi), items=dict(item_map))
     return df
-
-
-def _check_likert(likert: Any) -> tuple[int, int]:
-    try:
-        lo, hi = likert
-    except (TypeError, ValueError):
-        raise ValueError("`likert` must be (lowest, highest) answer, two integers. Got "
-                         f"{likert!r} instead.") from None
-    if not all(isinstance(x, int | np.integer) and not isinstance(x, bool) for x in (lo, hi)) \
-            or lo >= hi:
-        raise ValueError("`likert` must be (lowest, highest) answer, two integers with lowest "
-                         f"< highest. Got {likert!r} instead.")
-    return int(lo), int(hi)
 
 
 def read_survey(
@@ -1342,11 +1371,11 @@ def collect_problems(
     check_choice("kind", kind, ("hierarchy", "judgments", "expert_weights", "survey"))
     sink = _Sink("collect")
     if kind == "hierarchy":
-        from ahpstat.hierarchy import _load_yaml
+        from ahpstat.hierarchy import yaml_problems
 
         if options:
             raise TypeError(f"kind='hierarchy' takes no options. Got {sorted(options)} instead.")
-        return _load_yaml(path)[1]
+        return yaml_problems(path)
     if kind == "judgments":
         scale = options.pop("scale", None)
         df = _read_judgments_into(

@@ -44,8 +44,10 @@ from numpy.typing import ArrayLike
 
 from ahpstat._validation import InputError, check_choice
 from ahpstat._warnings import DegenerateDataWarning, warn
-from ahpstat.aggregation import normalize_expert_weights
+from ahpstat.aggregation import aij_from_terms, aij_terms
 from ahpstat.consistency import CONSISTENCY_INDICES, consistency
+from ahpstat.hierarchy import Hierarchy, as_hierarchy
+from ahpstat.io import expert_weight_vector
 from ahpstat.pairwise import comparison_graph_components, is_connected
 from ahpstat.scales import SAATY_SCALE, get_random_index_table, nearest_saaty
 from ahpstat.weighting import WEIGHTING_METHODS, _weights_validated
@@ -232,22 +234,17 @@ class PanelResult:
 class _Engine:
     """Re-aggregation of fixed per-expert inputs for any expert count vectors (B, K)."""
 
-    def __init__(self, nodes, sizes, parents_idx, child_idx, leaf_idx, n_total, tables,
-                 method, aggregation, aip_mean, labels):
-        self.nodes = nodes          # internal node ids (with n >= 2 matrices or n == 1)
-        self.sizes = sizes          # n per internal node
-        self.child_idx = child_idx  # per internal node: global indices of its children
-        self.node_idx = parents_idx  # per internal node: its own global index
-        self.leaf_idx = leaf_idx
-        self.n_total = n_total
+    def __init__(self, hierarchy: Hierarchy, tables, method, aggregation, aip_mean):
+        self.hierarchy = hierarchy
+        self.nodes = hierarchy.internal  # internal node ids (with n >= 2 matrices or n == 1)
+        self.sizes = [len(hierarchy.children(v)) for v in self.nodes]
         self.tables = tables        # (num (K, S), den (K, S)) with per-node column slices
         self.method = method
         self.aggregation = aggregation
         self.aip_mean = aip_mean
-        self.labels = labels        # node -> child ids, for messages
         # group nodes of equal order for one batched weighting call each
         self.by_size: dict[int, list[int]] = {}
-        for j, n in enumerate(sizes):
+        for j, n in enumerate(self.sizes):
             if n >= 2:
                 self.by_size.setdefault(n, []).append(j)
 
@@ -267,12 +264,7 @@ class _Engine:
                 sl = [slice(cuts[j], cuts[j + 1]) for j in js]
                 nu = np.stack([num[:, s] for s in sl], axis=1).reshape(B, len(js), n, n)
                 de = np.stack([den[:, s] for s in sl], axis=1).reshape(B, len(js), n, n)
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    A = np.exp(nu / de)
-                A = np.where(de > 0, A, np.nan)
-                eye = np.eye(n, dtype=bool)
-                A[..., eye] = 1.0
-                W = self._weight(A, js, strict, bad)
+                W = self._weight(aij_from_terms(nu, de), js, strict, bad)
             else:
                 sl = [slice(cuts[j], cuts[j + 1]) for j in js]
                 nu = np.stack([num[:, s] for s in sl], axis=1)  # (B, nodes, n)
@@ -312,7 +304,7 @@ class _Engine:
             if strict:
                 b, t = (int(x) for x in np.argwhere(~conn)[0])
                 node = self.nodes[js[t]]
-                names = self.labels[node]
+                names = self.hierarchy.children(node)
                 comps = comparison_graph_components(present[b, t])
                 parts = " | ".join("{" + ", ".join(names[i] for i in c) + "}" for c in comps)
                 raise InputError(
@@ -330,11 +322,7 @@ class _Engine:
 
     def leaf_weights(self, counts: np.ndarray, *, strict: bool) -> np.ndarray:
         loc = self.local(counts, strict=strict)
-        B = counts.shape[0]
-        g = np.ones((B, self.n_total))
-        for j in range(len(self.nodes)):
-            g[:, self.child_idx[j]] = g[:, [self.node_idx[j]]] * loc[j]
-        return g[:, self.leaf_idx]
+        return self.hierarchy.leaf_weights(dict(zip(self.nodes, loc, strict=True)))
 
 
 def _incomplete_method(method: str) -> str:
@@ -531,6 +519,7 @@ def run_panel(
     0     E3    A   flag
     """
     opts = options or PanelOptions()
+    hierarchy = as_hierarchy(hierarchy)
     if experts is None:
         seen: dict[str, None] = {}
         for node in hierarchy.internal:
@@ -542,17 +531,7 @@ def run_panel(
     K = len(experts)
     if K == 0:
         raise InputError("the panel has no expert judgments. Got 0 experts instead.")
-    if isinstance(expert_weights, Mapping):
-        unknown = sorted(set(map(str, expert_weights)) - set(experts))
-        if unknown:
-            raise InputError(f"expert weights are given for experts without judgments: "
-                             f"{', '.join(unknown)}. Got {len(unknown)} unknown experts.")
-        lacking = [e for e in experts if e not in expert_weights]
-        if lacking:
-            raise InputError(f"no expert weight for {', '.join(lacking)}; every expert with "
-                             f"judgments needs one. Got {len(lacking)} missing.")
-        expert_weights = [float(expert_weights[e]) for e in experts]
-    ew = normalize_expert_weights(expert_weights, K)
+    ew = expert_weight_vector(expert_weights, experts)
 
     full = _full_stacks(stacks, hierarchy, experts)
     nodes = tuple(hierarchy.internal)
@@ -654,18 +633,15 @@ def run_panel(
                     "matrix.", node=v, expert=experts[badk[0]])
 
     # tables for the engine: per node, columns of log judgments (AIJ) or log weights (AIP)
-    all_nodes = tuple(hierarchy.nodes)
-    gpos = {v: i for i, v in enumerate(all_nodes)}
     num_cols, den_cols, cuts = [], [], [0]
     for v in nodes:
         S = effective[v]
         n = S.shape[-1]
         w = node_w[v][:, None]
         if opts.aggregation == "aij":
-            L = np.log(S.reshape(K, n * n))
-            given = ~np.isnan(L)
-            num_cols.append(np.where(given, L, 0.0) * w)
-            den_cols.append(given * w)
+            num, den = aij_terms(S, node_w[v])
+            num_cols.append(num.reshape(K, n * n))
+            den_cols.append(den.reshape(K, n * n))
         else:
             EL = expert_local[v]
             given = ~np.isnan(EL)
@@ -675,27 +651,13 @@ def run_panel(
         cuts.append(cuts[-1] + num_cols[-1].shape[1])
     num_t = np.concatenate(num_cols, axis=1) if num_cols else np.zeros((K, 0))
     den_t = np.concatenate(den_cols, axis=1) if den_cols else np.zeros((K, 0))
-    engine = _Engine(
-        nodes=nodes,
-        sizes=[len(names[v]) for v in nodes],
-        parents_idx=[gpos[v] for v in nodes],
-        child_idx=[np.array([gpos[c] for c in names[v]]) for v in nodes],
-        leaf_idx=np.array([gpos[leaf] for leaf in hierarchy.leaves]),
-        n_total=len(all_nodes),
-        tables=(num_t, den_t, cuts),
-        method=opts.method,
-        aggregation=opts.aggregation,
-        aip_mean=opts.aip_mean,
-        labels=names,
-    )
+    engine = _Engine(hierarchy, tables=(num_t, den_t, cuts), method=opts.method,
+                     aggregation=opts.aggregation, aip_mean=opts.aip_mean)
     ones = np.ones((1, K))
     loc_list = engine.local(ones, strict=True)
     local = {v: loc_list[j][0] for j, v in enumerate(nodes)}
-    g_all = np.ones(len(all_nodes))
-    for j, v in enumerate(nodes):
-        g_all[engine.child_idx[j]] = g_all[gpos[v]] * local[v]
-    global_weights = {v: float(g_all[gpos[v]]) for v in all_nodes}
-    leaf_w = g_all[engine.leaf_idx]
+    global_weights = {v: float(g) for v, g in hierarchy.global_weights(local).items()}
+    leaf_w = hierarchy.leaf_weights(local)
 
     # aggregate (AIJ) matrices and their consistency
     agg: dict[str, np.ndarray | None] = {}
@@ -705,11 +667,8 @@ def run_panel(
         if opts.aggregation != "aij":
             agg[v] = None
             continue
-        with np.errstate(invalid="ignore", divide="ignore"):
-            Gm = np.exp(num1[0, cuts[j]:cuts[j + 1]] / den1[0, cuts[j]:cuts[j + 1]])
-        Gm = np.where(den1[0, cuts[j]:cuts[j + 1]] > 0, Gm, np.nan).reshape(n, n)
-        Gm[np.arange(n), np.arange(n)] = 1.0
-        agg[v] = Gm
+        sl = slice(cuts[j], cuts[j + 1])
+        agg[v] = aij_from_terms(num1[0, sl].reshape(n, n), den1[0, sl].reshape(n, n))
     pre_agg = _index_values_by_node({v: agg[v][None] for v in nodes if agg[v] is not None
                                      and agg[v].shape[-1] >= 2}, opts)
     for v in nodes:
@@ -776,34 +735,12 @@ def _dispersion(nodes, names, full, expert_local) -> pd.DataFrame:
 # --------------------------------------------------------------------------- doc example
 
 
-class _Tree:
-    """A minimal hierarchy for examples and tests: ``{node: children}`` in pre-order."""
-
-    def __init__(self, children: Mapping[str, Sequence[str]], root: str) -> None:
-        self._ch = {k: tuple(v) for k, v in children.items()}
-        order: list[str] = []
-
-        def visit(v: str) -> None:
-            order.append(v)
-            for c in self._ch.get(v, ()):
-                visit(c)
-
-        visit(root)
-        self.root = root
-        self.nodes = tuple(order)
-        self.internal = tuple(v for v in order if self._ch.get(v))
-        self.leaves = tuple(v for v in order if not self._ch.get(v))
-
-    def children(self, v: str) -> tuple[str, ...]:
-        return self._ch.get(v, ())
-
-
 def _example(policy: str = "keep") -> PanelResult:
     """Goal A over B1 (items a, b), leaf B2 and B3 (items c, d); E3 is inconsistent at A."""
     from ahpstat.pairwise import from_upper_triangle
 
-    tree = _Tree({"A": ["B1", "B2", "B3"], "B1": ["a", "b"], "B3": ["c", "d"],
-                  "B2": []}, "A")
+    tree = Hierarchy.from_children({"A": ["B1", "B2", "B3"], "B1": ["a", "b"],
+                                    "B3": ["c", "d"]})
     stacks = {
         "A": (("E1", "E2", "E3"), from_upper_triangle([[2, 1, 0.5], [2, 2, 1], [2, 1 / 9, 7]])),
         "B1": (("E1", "E2", "E3"), from_upper_triangle([[2], [2], [2]])),

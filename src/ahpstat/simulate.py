@@ -38,7 +38,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import ndtr
 
-from ahpstat._validation import check_choice
+from ahpstat._validation import check_choice, check_int, check_likert
+from ahpstat.hierarchy import Hierarchy, as_hierarchy
 from ahpstat.pairwise import from_upper_triangle
 from ahpstat.scales import SAATY_SCALE, nearest_saaty
 
@@ -56,12 +57,6 @@ _SCALES = ("saaty", None)
 
 
 # --------------------------------------------------------------------------- validation
-
-
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}; got {value!r} instead.")
-    return int(value)
 
 
 def _check_sd(name: str, value: Any) -> float:
@@ -99,48 +94,6 @@ def _ids(name: str, given: Sequence[Any] | None, n: int, prefix: str, width: int
     if len(set(out)) != n or any(x == "" for x in out):
         raise ValueError(f"`{name}` must be unique, non-empty ids; got {out!r} instead.")
     return out
-
-
-def _as_hierarchy(hierarchy: Any) -> Any:
-    """A :class:`~ahpstat.Hierarchy` from a Hierarchy, a nested mapping or parent -> children."""
-    from ahpstat.hierarchy import Hierarchy
-
-    if isinstance(hierarchy, Hierarchy):
-        return hierarchy
-    if not isinstance(hierarchy, Mapping):
-        raise TypeError("`hierarchy` must be an ahpstat.Hierarchy or a mapping parent -> "
-                        f"children; got {type(hierarchy).__name__} instead.")
-    if "id" in hierarchy or "hierarchy" in hierarchy:
-        return Hierarchy.from_dict(hierarchy)
-    children: dict[str, list[str]] = {}
-    for p, kids in hierarchy.items():
-        if isinstance(kids, str) or not isinstance(kids, Sequence):
-            raise TypeError(f"`hierarchy` as a mapping parent -> children needs a list of "
-                            f"children for {p!r}; got {type(kids).__name__} instead.")
-        children[str(p)] = [str(c) for c in kids]
-    below = {c for kids in children.values() for c in kids}
-    roots = [p for p in children if p not in below]
-    if len(roots) != 1:
-        raise ValueError("`hierarchy` as a mapping parent -> children must have exactly one "
-                         f"root (a parent that is nobody's child); got {roots!r} instead.")
-    reached: set[str] = set()
-
-    def build(v: str, path: tuple[str, ...]) -> dict[str, Any]:
-        if v in path:
-            raise ValueError(f"`hierarchy` has a cycle through {v!r}; got the path "
-                             f"{' -> '.join((*path, v))} instead.")
-        reached.add(v)
-        node: dict[str, Any] = {"id": v}
-        if children.get(v):
-            node["children"] = [build(c, (*path, v)) for c in children[v]]
-        return node
-
-    tree = build(roots[0], ())
-    unreached = [p for p in children if p not in reached]
-    if unreached:
-        raise ValueError(f"`hierarchy` has parents not reachable from the root {roots[0]!r}; "
-                         f"got {unreached!r} instead.")
-    return Hierarchy.from_dict(tree)
 
 
 def _true_local(h: Any, true_weights: Mapping[str, ArrayLike],
@@ -203,7 +156,7 @@ def random_weights(
     >>> random_weights(3, size=(2, 5), rng=1).shape
     (2, 5, 3)
     """
-    n = _check_int("n", n, 1)
+    n = check_int("n", n, 1)
     alpha = np.broadcast_to(np.asarray(concentration, dtype=float), (n,)) if np.ndim(
         concentration) == 0 else np.asarray(concentration, dtype=float)
     if alpha.shape != (n,) or not np.all(np.isfinite(alpha)) or not np.all(alpha > 0):
@@ -251,7 +204,7 @@ def random_reciprocal_matrices(
     >>> A.shape, bool(np.allclose(A * np.swapaxes(A, -1, -2), 1.0))
     ((3, 4, 4), True)
     """
-    n = _check_int("n", n, 1)
+    n = check_int("n", n, 1)
     check_choice("scale", scale, _SCALES)
     gen = np.random.default_rng(rng)
     batch = () if size is None else (size,) if np.ndim(size) == 0 else tuple(size)
@@ -374,8 +327,8 @@ def simulate_panel(
     >>> len(df), sorted(df.expert.unique())
     (12, ['E01', 'E02', 'E03'])
     """
-    h = _as_hierarchy(hierarchy)
-    K = _check_int("n_experts", n_experts, 1)
+    h = as_hierarchy(hierarchy)
+    K = check_int("n_experts", n_experts, 1)
     expert_sd = _check_sd("expert_sd", expert_sd)
     noise_sd = _check_sd("noise_sd", noise_sd)
     erratic_sd = _check_sd("erratic_sd", erratic_sd)
@@ -439,9 +392,7 @@ def simulate_panel(
 
 def _likert_model(likert: Any, thresholds: ArrayLike | None, group_sd: Any, respondent_sd: Any,
                   noise_sd: Any) -> tuple[int, int, np.ndarray, float]:
-    from ahpstat.io import _check_likert
-
-    lo, hi = _check_likert(likert)
+    lo, hi = check_likert(likert)
     if thresholds is None:
         t = np.arange(lo, hi) + 0.5
     else:
@@ -660,8 +611,6 @@ def simulate_survey(
     >>> bool(df[["Q1", "Q2"]].isin([1, 2, 3, 4, 5]).all().all())
     True
     """
-    from ahpstat.hierarchy import Hierarchy
-
     if isinstance(items, Hierarchy):
         keys = list(items.leaves)
         columns = [items.item(x) for x in keys]
@@ -681,15 +630,15 @@ def simulate_survey(
     lo, _hi, t, _ = _likert_model(likert, thresholds, group_sd, respondent_sd, noise_sd)
     p_missing = _check_prob("missing", missing)
     if isinstance(groups, int | np.integer) and not isinstance(groups, bool):
-        G = _check_int("groups", groups, 1)
+        G = check_int("groups", groups, 1)
         if n_respondents is None:
             raise ValueError("`n_respondents` is required when `groups` is a number of groups; "
                              "got None instead.")
-        R = _check_int("n_respondents", n_respondents, G)
+        R = check_int("n_respondents", n_respondents, G)
         sizes = np.full(G, R // G)
         sizes[: R % G] += 1
     elif isinstance(groups, Sequence | np.ndarray) and not isinstance(groups, str):
-        sizes = np.array([_check_int("groups", g, 1) for g in groups], dtype=int)
+        sizes = np.array([check_int("groups", g, 1) for g in groups], dtype=int)
         if sizes.size == 0:
             raise ValueError("`groups` must list at least one group size; got [] instead.")
         R = int(sizes.sum())
@@ -754,7 +703,7 @@ def true_scores(
     """
     from ahpstat.scoring import composite_scores
 
-    h = _as_hierarchy(hierarchy)
+    h = as_hierarchy(hierarchy)
     nodes = [v for v in h.internal if len(h.children(v)) >= 2]
     local = _true_local(h, true_weights, nodes)
     g = h.global_weights(local)

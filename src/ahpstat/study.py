@@ -28,7 +28,6 @@ The study file (paths relative to it)::
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -345,7 +344,6 @@ class Study:
         if self.expert_weights is not None:
             ew = io.read_expert_weights(self.expert_weights,
                                         **_opt(sheet=self.expert_weights_sheet))
-            ew = _as_weight_mapping(ew, self.expert_weights)
         items = [h.item(leaf) for leaf in h.leaves]
         survey = io.read_survey(self.survey.path, id_column=self.survey.id_column,
                                 group_columns=list(self.survey.group_columns), items=items,
@@ -421,7 +419,7 @@ class StudyInputs:
     hierarchy: Any
     judgments: pd.DataFrame
     stacks: dict[str, tuple[tuple[str, ...], np.ndarray]]
-    expert_weights: dict[str, float] | None
+    expert_weights: pd.Series | None
     survey: pd.DataFrame
     items: tuple[str, ...]
 
@@ -436,14 +434,6 @@ def _raise_first(problems: Any) -> None:
         if isinstance(first, Exception):
             raise first
         raise InputError(str(first))
-
-
-def _as_weight_mapping(ew: Any, path: Path) -> dict[str, float]:
-    if isinstance(ew, pd.DataFrame):
-        return {str(e): float(w) for e, w in zip(ew["expert"], ew["weight"], strict=True)}
-    if isinstance(ew, pd.Series):
-        return {str(k): float(v) for k, v in ew.items()}
-    return {str(k): float(v) for k, v in dict(ew).items()}
 
 
 # --------------------------------------------------------------------------- validation
@@ -793,15 +783,6 @@ def _display_path(p: Path, source: Path | None) -> str:
     return str(p)
 
 
-def sha256_file(path: Path) -> str:
-    """SHA-256 hex digest of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 # --------------------------------------------------------------------------- assembly
 
 
@@ -911,6 +892,8 @@ def _assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:
     })
 
     files = study.input_files()
+    from ahpstat.io import sha256_file
+
     hashes = {role: sha256_file(p) for role, p in files.items()}
     return StudyResult(
         study=study, hierarchy=h, panel=panel, stacks=inp.stacks, weights=weights,
