@@ -1,4 +1,4 @@
-"""Command line: ``ahpstat run | check | weights``. Thin: parse, call the API, print.
+"""Command line: ``ahpstat run | check | weights | experiment``. Thin: parse, call the API, print.
 
 Exit codes: 0 success; 1 a user error (bad input file or option value: one clear message,
 no traceback); 2 a usage error (unknown command or option, missing argument).
@@ -58,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--random-index", default="saaty", choices=tuple(RANDOM_INDEX_TABLES),
                    metavar="T", help="random-index table: " + ", ".join(RANDOM_INDEX_TABLES))
     w.add_argument("--json", action="store_true", help="print JSON")
+
+    from ahpstat.experiment._cli import add_subcommands
+
+    add_subcommands(sub)
     return p
 
 
@@ -75,12 +79,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     if args.command is None:
         parser.print_usage(sys.stderr)
-        print("ahpstat: error: a command is required (run, check, weights)", file=sys.stderr)
+        print("ahpstat: error: a command is required (run, check, weights, experiment)",
+              file=sys.stderr)
         return EXIT_USAGE
     from ahpstat._validation import InputError
 
     try:
-        return {"run": _run, "check": _check, "weights": _weights}[args.command](args)
+        from ahpstat.experiment._cli import commands
+
+        handlers = {"run": _run, "check": _check, "weights": _weights, **commands()}
+        return handlers[args.command](args)
     except InputError as exc:
         print(f"ahpstat: error: {exc}", file=sys.stderr)
         return EXIT_USER

@@ -48,6 +48,7 @@ __all__ = [
     "latent_means",
     "random_reciprocal_matrices",
     "random_weights",
+    "simulate_matrices",
     "simulate_panel",
     "simulate_survey",
     "true_scores",
@@ -329,50 +330,23 @@ def simulate_panel(
     """
     h = as_hierarchy(hierarchy)
     K = check_int("n_experts", n_experts, 1)
-    expert_sd = _check_sd("expert_sd", expert_sd)
-    noise_sd = _check_sd("noise_sd", noise_sd)
-    erratic_sd = _check_sd("erratic_sd", erratic_sd)
-    check_choice("scale", scale, _SCALES)
-    p_missing = _check_prob("missing", missing)
     ids = _ids("expert_ids", expert_ids, K, "E", 2)
     nodes = [v for v in h.internal if len(h.children(v)) >= 2]
     truth = _true_local(h, true_weights, nodes)
-    gen = np.random.default_rng(rng)
-    g_judge, g_missing, g_erratic = gen.spawn(3)
-
-    if isinstance(erratic, int | np.integer) and not isinstance(erratic, bool):
-        if not 0 <= erratic <= K:
-            raise ValueError(f"`erratic` must be a number of experts in 0..{K} or a list of "
-                             f"expert ids; got {erratic!r} instead.")
-        bad = np.zeros(K, dtype=bool)
-        bad[g_erratic.choice(K, size=int(erratic), replace=False)] = True
-    elif isinstance(erratic, Sequence) and not isinstance(erratic, str):
+    if isinstance(erratic, Sequence) and not isinstance(erratic, str):
         unknown = [str(e) for e in erratic if str(e) not in ids]
         if unknown:
             raise ValueError(f"`erratic` names experts that are not in the panel: {unknown!r}; "
                              f"the experts are {ids[0]}..{ids[-1]}. Got {len(unknown)} unknown "
                              "id(s) instead.")
-        bad = np.isin(ids, [str(e) for e in erratic])
-    else:
-        raise TypeError("`erratic` must be a number of experts or a list of expert ids; got "
-                        f"{type(erratic).__name__} instead.")
-    sigma = np.where(bad, erratic_sd, noise_sd)
-
+        erratic = np.isin(ids, [str(e) for e in erratic])
+    bad, draws = _draw_panel(h, truth, nodes, K, expert_sd=expert_sd, noise_sd=noise_sd,
+                             scale=scale, erratic=erratic, erratic_sd=erratic_sd,
+                             missing=missing, rng=rng)
     parts: list[tuple[np.ndarray, ...]] = []
-    for g, v in enumerate(nodes):
+    for g, (v, vals, keep) in enumerate(draws):
         kids = np.array(h.children(v), dtype=object)
-        n = kids.size
-        iu = np.triu_indices(n, 1)
-        m = iu[0].size
-        z = g_judge.standard_normal((K, n))
-        eps = g_judge.standard_normal((K, m))
-        u = g_missing.random((K, m))
-        tree = _spanning_tree_pairs(g_missing, K, n)
-        z -= z.mean(axis=1, keepdims=True)
-        theta = np.log(truth[v])[None, :] + expert_sd * z
-        logs = theta[:, iu[0]] - theta[:, iu[1]] + sigma[:, None] * eps
-        vals = nearest_saaty(np.exp(logs)) if scale == "saaty" else np.exp(logs)
-        keep = tree | (u >= p_missing) if p_missing > 0 else np.ones((K, m), dtype=bool)
+        iu = np.triu_indices(kids.size, 1)
         k_idx, p_idx = np.nonzero(keep)  # row-major: by expert, then pair
         parts.append((k_idx, np.full(k_idx.size, g), np.full(k_idx.size, v, dtype=object),
                       kids[iu[0][p_idx]], kids[iu[1][p_idx]], vals[k_idx, p_idx]))
@@ -384,6 +358,136 @@ def simulate_panel(
         "value": value[order].astype(float),
     })
     out.attrs["erratic"] = tuple(e for e, b in zip(ids, bad, strict=True) if b)
+    return out
+
+
+def _draw_panel(h: Any, truth: Mapping[str, np.ndarray], nodes: Sequence[str], K: int, *,
+                expert_sd: Any, noise_sd: Any, scale: Any, erratic: Any, erratic_sd: Any,
+                missing: Any, rng: Any) -> tuple[np.ndarray, Any]:
+    """The panel model's draws: the erratic mask and, lazily per node, ``(node, values (K, m),
+    kept (K, m))`` (upper triangle, row-major). ``truth[v]`` is ``(n,)`` or per expert
+    ``(K, n)``. One implementation for :func:`simulate_panel` and :func:`simulate_matrices`.
+    """
+    expert_sd = _check_sd("expert_sd", expert_sd)
+    noise_sd = _check_sd("noise_sd", noise_sd)
+    erratic_sd = _check_sd("erratic_sd", erratic_sd)
+    check_choice("scale", scale, _SCALES)
+    p_missing = _check_prob("missing", missing)
+    gen = np.random.default_rng(rng)
+    g_judge, g_missing, g_erratic = gen.spawn(3)
+
+    if isinstance(erratic, int | np.integer) and not isinstance(erratic, bool):
+        if not 0 <= erratic <= K:
+            raise ValueError(f"`erratic` must be a number of experts in 0..{K} or a list of "
+                             f"expert ids; got {erratic!r} instead.")
+        bad = np.zeros(K, dtype=bool)
+        bad[g_erratic.choice(K, size=int(erratic), replace=False)] = True
+    elif isinstance(erratic, np.ndarray) and erratic.dtype == bool and erratic.shape == (K,):
+        bad = erratic
+    else:
+        raise TypeError("`erratic` must be a number of experts or a list of expert ids; got "
+                        f"{type(erratic).__name__} instead.")
+    sigma = np.where(bad, erratic_sd, noise_sd)
+
+    def draws() -> Any:
+        for v in nodes:
+            n = len(h.children(v))
+            iu = np.triu_indices(n, 1)
+            m = iu[0].size
+            z = g_judge.standard_normal((K, n))
+            eps = g_judge.standard_normal((K, m))
+            u = g_missing.random((K, m))
+            tree = _spanning_tree_pairs(g_missing, K, n)
+            z -= z.mean(axis=1, keepdims=True)
+            theta = np.log(truth[v]) + expert_sd * z  # truth (n,) or per expert (K, n)
+            logs = theta[:, iu[0]] - theta[:, iu[1]] + sigma[:, None] * eps
+            vals = nearest_saaty(np.exp(logs)) if scale == "saaty" else np.exp(logs)
+            keep = tree | (u >= p_missing) if p_missing > 0 else np.ones((K, m), dtype=bool)
+            yield v, vals, keep
+
+    return bad, draws()
+
+
+def simulate_matrices(
+    hierarchy: Any,
+    true_weights: Mapping[str, ArrayLike],
+    *,
+    n_experts: int,
+    expert_sd: float = 0.2,
+    noise_sd: float = 0.1,
+    scale: str | None = "saaty",
+    erratic: int | ArrayLike = 0,
+    erratic_sd: float = 1.0,
+    missing: float = 0.0,
+    rng: Any = None,
+) -> dict[str, np.ndarray]:
+    """The judgments of :func:`simulate_panel` as arrays: one ``(K, n, n)`` stack per node.
+
+    The array form for Monte Carlo work (:mod:`ahpstat.experiment` draws many panels at
+    once): the same model, the same draws -- with the same ``rng`` the matrices hold exactly
+    the judgments :func:`simulate_panel` returns as rows -- and no labels.
+
+    Parameters
+    ----------
+    hierarchy : Hierarchy or mapping
+        As in :func:`simulate_panel`.
+    true_weights : mapping node -> array_like
+        True local weights of every node with two or more children: ``(n,)`` shared by all
+        experts, or ``(n_experts, n)``, one truth per expert (e.g. ``R`` independent panels of
+        ``K`` experts stacked as ``R * K`` experts, each panel with its own truth).
+    n_experts, expert_sd, noise_sd, scale, erratic_sd, missing, rng
+        As in :func:`simulate_panel`.
+    erratic : int or bool array (n_experts,), default 0
+        How many erratic experts (chosen at random), or which.
+
+    Returns
+    -------
+    dict node -> ndarray (n_experts, n, n)
+        Reciprocal matrices in ``hierarchy.children(node)`` order; ``NaN`` = missing.
+
+    Examples
+    --------
+    >>> tree = {"A": ["B1", "B2", "B3"], "B1": ["x", "y"]}
+    >>> truth = {"A": [0.5, 0.3, 0.2], "B1": [0.6, 0.4]}
+    >>> S = simulate_matrices(tree, truth, n_experts=3, rng=1)
+    >>> S["A"].shape, S["A"][0, 0].tolist()  # simulate_panel(..., rng=1): E01 at A
+    ((3, 3, 3), [1.0, 2.0, 2.0])
+    >>> per_expert = {"A": [[0.5, 0.3, 0.2]] * 3, "B1": [0.6, 0.4]}
+    >>> bool(np.array_equal(simulate_matrices(tree, per_expert, n_experts=3, rng=1)["A"],
+    ...                     S["A"]))
+    True
+    """
+    h = as_hierarchy(hierarchy)
+    K = check_int("n_experts", n_experts, 1)
+    nodes = [v for v in h.internal if len(h.children(v)) >= 2]
+    if not isinstance(true_weights, Mapping):
+        raise TypeError("`true_weights` must map each node to the local weights of its "
+                        f"children; got {type(true_weights).__name__} instead.")
+    shared = {v: w for v, w in true_weights.items() if np.ndim(w) <= 1}
+    truth = _true_local(h, shared, [v for v in nodes if v in shared]) if shared else {}
+    for v in nodes:
+        if v in shared or v not in true_weights:
+            continue
+        n = len(h.children(v))
+        w = np.asarray(true_weights[v], dtype=float)
+        if w.shape != (K, n) or not np.all(np.isfinite(w)) or not np.all(w > 0):
+            raise ValueError(f"`true_weights[{v!r}]` must be {n} positive weights or one row of "
+                             f"them per expert ({K}, {n}); got shape {w.shape} instead.")
+        truth[v] = w / w.sum(axis=1, keepdims=True)
+    missing_nodes = [v for v in nodes if v not in truth]
+    if missing_nodes:
+        _true_local(h, true_weights, missing_nodes)  # raises naming the node
+    if not (isinstance(erratic, int | np.integer) and not isinstance(erratic, bool)):
+        erratic = np.asarray(erratic)
+        if erratic.dtype != bool or erratic.shape != (K,):
+            raise ValueError(f"`erratic` must be a number of experts or {K} booleans; got "
+                             f"{erratic.tolist()!r} instead.")
+    _, draws = _draw_panel(h, truth, nodes, K, expert_sd=expert_sd, noise_sd=noise_sd,
+                           scale=scale, erratic=erratic, erratic_sd=erratic_sd,
+                           missing=missing, rng=rng)
+    out = {}
+    for v, vals, keep in draws:
+        out[v] = from_upper_triangle(np.where(keep, vals, np.nan), len(h.children(v)))
     return out
 
 

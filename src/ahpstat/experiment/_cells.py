@@ -1,0 +1,389 @@
+"""One task of an experiment: a batch of replications of one condition, every method.
+
+A task returns sufficient statistics, not replications: one row per (method, target,
+metric) with the count of defined values, their sum and their sum of squares. The summary
+adds the rows of all batches of a condition in batch order, so the means and their Monte
+Carlo standard errors are identical whatever ran where, and a 10^5-replication condition is
+a few hundred numbers on disk.
+
+Panel tasks are vectorised over the batch: ``R`` panels of ``K`` experts are simulated as one
+``R * K``-expert panel (:func:`ahpstat.simulate.simulate_matrices`, each panel with its own
+truth) and weighted, aggregated and scored in a few batched calls. Study tasks loop over
+their replications (each replication is a whole study with its own bootstrap, which is
+itself vectorised).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["STAT_COLUMNS", "kendall_tau", "rank_metrics", "run_task"]
+
+STAT_COLUMNS = ["condition", "batch", "method", "target", "metric", "count", "sum", "sum_sq"]
+#: ``method`` of statistics that describe the simulated data, not a method
+DATA_METHOD = -1
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def kendall_tau(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Kendall's tau-b between the rows of ``x`` and ``y`` (batched over leading axes).
+
+    Ties count as neither concordant nor discordant and shrink the denominator (tau-b);
+    a row with every value tied gives ``NaN``.
+
+    Examples
+    --------
+    >>> kendall_tau(np.array([[0.5, 0.3, 0.2]]), np.array([[0.6, 0.1, 0.3]]))
+    array([0.33333333])
+    """
+    n = x.shape[-1]
+    iu = np.triu_indices(n, 1)
+    sx = np.sign(x[..., iu[0]] - x[..., iu[1]])
+    sy = np.sign(y[..., iu[0]] - y[..., iu[1]])
+    num = (sx * sy).sum(axis=-1)
+    den = np.sqrt((sx != 0).sum(axis=-1) * (sy != 0).sum(axis=-1).astype(float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def rank_metrics(est: np.ndarray, true: np.ndarray) -> dict[str, np.ndarray]:
+    """Weight and rank recovery of estimated weights ``est`` against ``true`` (rows).
+
+    Returns ``rmse``, ``max_abs`` (weight error), ``kendall_tau`` (tau-b), ``top_right`` (the
+    true top element is strictly first in ``est``) and ``order_right`` (every pair strictly
+    in the true order); ``NaN`` rows of ``est`` (no estimate) stay ``NaN``.
+
+    Examples
+    --------
+    >>> m = rank_metrics(np.array([[0.5, 0.3, 0.2], [0.3, 0.5, 0.2]]),
+    ...                  np.array([[0.6, 0.3, 0.1], [0.6, 0.3, 0.1]]))
+    >>> m["top_right"].tolist(), m["order_right"].tolist(), m["max_abs"].round(2).tolist()
+    ([1.0, 0.0], [1.0, 0.0], [0.1, 0.3])
+    """
+    d = est - true
+    bad = np.isnan(est).any(axis=-1)
+    n = true.shape[-1]
+    iu = np.triu_indices(n, 1)
+    se = np.sign(est[..., iu[0]] - est[..., iu[1]])
+    st = np.sign(true[..., iu[0]] - true[..., iu[1]])
+    top = np.argmax(true, axis=-1)
+    top_est = np.take_along_axis(est, top[..., None], axis=-1)
+    others = np.where(np.arange(n) == top[..., None], -np.inf, est)
+    out = {
+        "rmse": np.sqrt(np.mean(d * d, axis=-1)),
+        "max_abs": np.max(np.abs(d), axis=-1),
+        "kendall_tau": kendall_tau(est, true),
+        "top_right": (top_est[..., 0] > others.max(axis=-1)).astype(float),
+        "order_right": np.all(se * st > 0, axis=-1).astype(float),
+    }
+    return {k: np.where(bad, np.nan, v) for k, v in out.items()}
+
+
+def _stats(rows: list, method: int, target: str, metric: str, values: np.ndarray) -> None:
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v)]
+    rows.append((method, target, metric, v.size, float(v.sum()), float((v * v).sum())))
+
+
+# --------------------------------------------------------------------------- truth
+
+
+def _hierarchy(exp: Any, cond: Mapping[str, Any]) -> Any:
+    from ahpstat.hierarchy import Hierarchy
+
+    if cond.get("hierarchy") is not None and not _isnan(cond.get("hierarchy")):
+        return Hierarchy.from_dict(exp.hierarchies[cond["hierarchy"]])
+    n = int(cond["n"])
+    return Hierarchy.from_dict({"id": "goal", "children": [{"id": f"e{i + 1}"}
+                                                           for i in range(n)]})
+
+
+def _isnan(v: Any) -> bool:
+    return isinstance(v, float) and np.isnan(v)
+
+
+def _nodes(h: Any) -> list[str]:
+    return [v for v in h.internal if len(h.children(v)) >= 2]
+
+
+def fixed_truth(exp: Any, h: Any, concentration: float) -> tuple[dict[str, np.ndarray],
+                                                                 np.ndarray]:
+    """The truth drawn once (``truth.draw: once``): local weights, then Likert item means.
+
+    Drawn from ``default_rng(truth.seed)``: Dirichlet(concentration) local weights at every
+    node with two or more children (in ``hierarchy.internal`` order), then uniform item means.
+    """
+    from ahpstat.simulate import random_weights
+
+    rng = np.random.default_rng(exp.truth["seed"])
+    w = {v: random_weights(len(h.children(v)), concentration=concentration, rng=rng)
+         for v in _nodes(h)}
+    lo, hi = exp.truth["item_means"]
+    return w, rng.uniform(lo, hi, len(h.leaves))
+
+
+def _n_erratic(cond: Mapping[str, Any], K: int) -> int:
+    return int(np.floor(float(cond["erratic"]) * K + 0.5))
+
+
+# --------------------------------------------------------------------------- panel kind
+
+
+def _weigh(M: np.ndarray, method: str) -> np.ndarray:
+    """Weights of matrices (..., n, n); incomplete ones by the method's incomplete form."""
+    from ahpstat.panel import _incomplete_method
+    from ahpstat.weighting import _weights_validated
+
+    n = M.shape[-1]
+    flat = M.reshape(-1, n, n)
+    out = np.full(flat.shape[:-1], np.nan)
+    inc = np.isnan(flat).any(axis=(-1, -2))
+    if (~inc).any():
+        out[~inc] = _weights_validated(flat[~inc], method=method).weights
+    if inc.any():
+        out[inc] = _weights_validated(flat[inc], method=_incomplete_method(method)).weights
+    return out.reshape(*M.shape[:-1])
+
+
+def _weighted_aij(S: np.ndarray, ew: np.ndarray) -> np.ndarray:
+    """Weighted geometric mean over experts (axis -3) of ``S`` (R, K, n, n), weights (R, K),
+    skipping missing judgments (as :func:`ahpstat.aggregate` with ``method="aij"``)."""
+    L = np.log(S)
+    given = ~np.isnan(L)
+    wk = np.where(given, ew[..., None, None], 0.0)
+    tot = wk.sum(axis=-3)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        G = np.exp((np.where(given, L, 0.0) * wk).sum(axis=-3) / tot)
+    return np.where(tot > 0, G, np.nan)
+
+
+def _expert_weights(idx: Any, policy: str) -> np.ndarray:
+    """(R, K) expert weights under a policy from the index ``idx`` (value, threshold)."""
+    value, thr = idx
+    if policy == "keep":
+        return np.ones(value.shape)
+    ok = value <= thr + 1e-12
+    if policy == "drop":
+        return ok.astype(float)
+    with np.errstate(divide="ignore"):
+        return np.where(ok, 1.0, thr / np.maximum(value, 1e-300))
+
+
+def panel_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSequence):
+    """Statistics rows of one batch of a panel experiment (see the module notes)."""
+    from ahpstat.consistency import consistency
+    from ahpstat.simulate import random_weights, simulate_matrices
+
+    h = _hierarchy(exp, cond)
+    nodes = _nodes(h)
+    K = int(cond["n_experts"])
+    s_truth, s_panel = seed.spawn(2)
+    g_truth = np.random.default_rng(s_truth)
+    conc = float(cond["concentration"])
+    if exp.truth["draw"] == "once":
+        fixed, _ = fixed_truth(exp, h, conc)
+        truth = {v: np.broadcast_to(fixed[v], (R, len(fixed[v]))) for v in nodes}
+    else:
+        truth = {v: random_weights(len(h.children(v)), concentration=conc, size=R,
+                                   rng=g_truth) for v in nodes}
+    bad = np.tile(np.arange(K) < _n_erratic(cond, K), R)
+    S = simulate_matrices(
+        h, {v: np.repeat(truth[v], K, axis=0) for v in nodes}, n_experts=R * K,
+        expert_sd=cond["expert_sd"], noise_sd=cond["noise_sd"],
+        scale="saaty" if cond["scale"] == "saaty" else None, erratic=bad,
+        erratic_sd=cond["erratic_sd"], missing=cond["missing"], rng=s_panel)
+    S = {v: S[v].reshape(R, K, *S[v].shape[1:]) for v in nodes}
+
+    rows: list[tuple] = []
+    cache: dict[str, dict[str, tuple[np.ndarray, float]]] = {}
+
+    def index(name: str) -> dict[str, tuple[np.ndarray, float]]:
+        if name not in cache:
+            out = {}
+            for v in nodes:
+                c = consistency(S[v], index=name)
+                out[v] = (np.asarray(c.value), c.threshold)
+            cache[name] = out
+        return cache[name]
+
+    for name in exp.acceptance:
+        acc = np.mean([index(name)[v][0] <= index(name)[v][1] + 1e-12 for v in nodes], axis=0)
+        _stats(rows, DATA_METHOD, "panel", f"accept_{name}", acc.mean(axis=-1))
+
+    true_global = h.global_weights(truth)
+    targets = {"weights": (h.root, None)} if len(nodes) == 1 and nodes[0] == h.root else {
+        "criteria": (h.root, None), "global": (None, list(h.leaves))}
+    for m in exp.methods.itertuples(index=False):
+        local = {}
+        for v in nodes:
+            idx = index(m.index)[v] if m.policy != "keep" else (np.zeros((R, K)), 1.0)
+            ew = _expert_weights(idx, m.policy)
+            if m.policy != "keep":  # share of the panel's weight the policy left
+                _stats(rows, m.method, "panel", "experts_used" if len(nodes) == 1
+                       else f"experts_used_{v}", ew.mean(axis=-1))
+            none = ew.sum(axis=-1) == 0
+            ew = ew / np.where(none, 1.0, ew.sum(axis=-1))[:, None]
+            if m.aggregation == "aij":
+                G = _weighted_aij(S[v], ew)
+                w = np.full((R, S[v].shape[-1]), np.nan)
+                w[~none] = _weigh(G[~none], m.weighting)
+            else:
+                W = _weigh(S[v], m.weighting)  # (R, K, n)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    if m.aip_mean == "arithmetic":
+                        w = np.einsum("rk,rkn->rn", ew, W)
+                    else:
+                        w = np.exp(np.einsum("rk,rkn->rn", ew, np.log(W)))
+                w = w / w.sum(axis=-1, keepdims=True)
+                w[none] = np.nan
+            local[v] = w
+        est_global = h.global_weights(local)
+        for target, (node, leaves) in targets.items():
+            if node is not None:
+                est, tru = local[node], truth[node]
+            else:
+                est = np.stack([est_global[x] for x in leaves], axis=-1)
+                tru = np.stack([np.broadcast_to(true_global[x], (R,)) for x in leaves], axis=-1)
+            for metric, values in rank_metrics(est, tru).items():
+                _stats(rows, m.method, target, metric, values)
+    return rows
+
+
+# --------------------------------------------------------------------------- study kind
+
+
+def study_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSequence):
+    """Statistics rows of one batch of a study experiment: R whole simulated studies."""
+    from ahpstat import io
+    from ahpstat.bootstrap import FewClustersWarning, joint_bootstrap
+    from ahpstat.panel import PanelOptions, run_panel
+    from ahpstat.simulate import latent_means, simulate_panel, simulate_survey, true_scores
+
+    h = _hierarchy(exp, cond)
+    K = int(cond["n_experts"])
+    conc = float(cond["concentration"])
+    r_sd, a_sd = float(cond["respondent_sd"]), float(cond["answer_sd"])
+    if cond.get("icc") is not None and not _isnan(cond.get("icc")):
+        icc = float(cond["icc"])
+        g_sd = float(np.sqrt(icc / (1.0 - icc) * (r_sd ** 2 + a_sd ** 2)))
+    else:
+        g_sd = float(cond["group_sd"])
+    survey = {"group_sd": g_sd, "respondent_sd": r_sd, "noise_sd": a_sd}
+    M = h.membership()
+    crit = np.array([h.nodes.index(c) for c in h.children(h.root)])
+    items = [h.item(x) for x in h.leaves]
+    level, n_boot = exp.bootstrap["confidence_level"], exp.bootstrap["n_resamples"]
+    panel_keys = ("weighting", "aggregation", "aip_mean", "policy", "index")
+
+    fixed = fixed_truth(exp, h, conc) if exp.truth["draw"] == "once" else None
+    rows: list[tuple] = []
+    acc: dict[tuple, list] = {}
+
+    def add(method: int, target: str, metric: str, value: Any) -> None:
+        acc.setdefault((method, target, metric), []).append(np.asarray(value, dtype=float))
+
+    for s_rep in seed.spawn(R):
+        s_truth, s_sim, s_boot = s_rep.spawn(3)
+        if fixed is None:
+            weights, item_means = fixed_truth_from(np.random.default_rng(s_truth), h, conc,
+                                                   exp.truth["item_means"])
+        else:
+            weights, item_means = fixed
+        truth = true_scores(h, weights, item_means).to_numpy()
+        true_global = h.global_weights(weights)
+        true_crit_w = np.array([float(true_global[c]) for c in h.children(h.root)])
+        latent = latent_means(item_means, **survey)
+        g_sim = np.random.default_rng(s_sim)
+        judg = simulate_panel(h, weights, n_experts=K, expert_sd=cond["expert_sd"],
+                              noise_sd=cond["noise_sd"],
+                              scale="saaty" if cond["scale"] == "saaty" else None,
+                              erratic=_n_erratic(cond, K), erratic_sd=cond["erratic_sd"],
+                              missing=cond["missing"], rng=g_sim)
+        stacks = io.judgment_stacks(judg, h, validate=False)
+        sv = simulate_survey(h, latent, n_respondents=int(cond["respondents"]),
+                             groups=int(cond["clusters"]), rng=g_sim, **survey)
+        X = sv[items].to_numpy(float)
+        clusters = sv["group"].to_numpy()
+        panels: dict[tuple, Any] = {}
+        boots: dict[tuple, Any] = {}
+        for m in exp.methods.itertuples(index=False):
+            pk = tuple(getattr(m, k) for k in panel_keys)
+            if pk not in panels:
+                panels[pk] = run_panel(stacks, h, options=PanelOptions(
+                    method=m.weighting, aggregation=m.aggregation, aip_mean=m.aip_mean,
+                    policy=m.policy, index=m.index))
+            panel = panels[pk]
+            gw = panel.global_weights
+            est_crit = np.array([float(gw[c]) for c in h.children(h.root)])
+            for metric, v in rank_metrics(est_crit[None], true_crit_w[None]).items():
+                add(m.method, "criteria_weights", metric, v)
+            bk = (pk, m.resampling)
+            if bk not in boots:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    boots[bk] = joint_bootstrap(
+                        X, M, leaf_weight_sampler=panel.leaf_weight_sampler(), n_experts=K,
+                        clusters=clusters if m.resampling == "cluster" else None,
+                        n_resamples=n_boot, confidence_level=level,
+                        rng=np.random.default_rng(s_boot))
+                boots[bk] = (boots[bk], any(issubclass(w.category, FewClustersWarning)
+                                            for w in caught))
+            res, warned = boots[bk]
+            add(m.method, "study", "warned_few_clusters", float(warned))
+            lo, hi = res.confidence_interval("scores", method=m.interval)
+            cover = (lo <= truth) & (truth <= hi)
+            add(m.method, "goal_score", "coverage", float(cover[0]))
+            add(m.method, "goal_score", "width", hi[0] - lo[0])
+            add(m.method, "criteria_scores", "coverage", cover[crit].mean())
+            add(m.method, "criteria_scores", "width", (hi[crit] - lo[crit]).mean())
+            glo, ghi = res.confidence_interval("global_weights", method=m.interval)
+            cw = (glo[crit] <= true_crit_w) & (true_crit_w <= ghi[crit])
+            add(m.method, "criteria_weights", "coverage", cw.mean())
+            add(m.method, "criteria_weights", "width", (ghi[crit] - glo[crit]).mean())
+    for (method, target, metric), vals in acc.items():
+        _stats(rows, method, target, metric, np.concatenate([np.ravel(v) for v in vals]))
+    return rows
+
+
+def fixed_truth_from(rng: np.random.Generator, h: Any, concentration: float,
+                     item_means: Any) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Local weights then uniform Likert item means drawn from ``rng`` (one replication)."""
+    from ahpstat.simulate import random_weights
+
+    w = {v: random_weights(len(h.children(v)), concentration=concentration, rng=rng)
+         for v in _nodes(h)}
+    return w, rng.uniform(item_means[0], item_means[1], len(h.leaves))
+
+
+# --------------------------------------------------------------------------- entry
+
+
+def run_task(payload: Mapping[str, Any], condition: int, batch: int) -> pd.DataFrame:
+    """Run one task (condition, batch) of an experiment; return its statistics table.
+
+    ``payload`` is :meth:`Experiment.to_dict`. The random streams come from
+    ``SeedSequence(seed, spawn_key=(condition, batch))`` only, so the table is the same bit
+    for bit wherever and whenever the task runs.
+    """
+    from ahpstat.experiment._spec import Experiment
+
+    exp = payload if not isinstance(payload, Mapping) else Experiment.from_payload(payload)
+    cond = exp.conditions.iloc[condition].to_dict()
+    R = exp.batch_rows(batch)
+    seed = np.random.SeedSequence(exp.seed, spawn_key=(condition, batch))
+    fn = panel_task if exp.kind == "panel" else study_task
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        rows = fn(exp, cond, R, seed)
+    df = pd.DataFrame(rows, columns=STAT_COLUMNS[2:])
+    df.insert(0, "batch", batch)
+    df.insert(0, "condition", condition)
+    return df.astype({"condition": "int64", "batch": "int64", "method": "int64",
+                      "count": "int64"})

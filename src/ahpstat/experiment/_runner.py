@@ -1,0 +1,374 @@
+"""Running an experiment: tasks on Dask (or in this process), one Parquet part per task.
+
+Output folder::
+
+    experiment.json           the resolved experiment (seed included) and its fingerprint
+    parts/c00003_b00012.parquet  statistics of task (condition 3, batch 12), written atomically
+    conditions.csv, methods.csv, summary.csv, report.md, figures/   (the summary step)
+
+A task's part is written by the client as soon as the task finishes, so an interrupted run
+loses at most the tasks in flight and ``resume=True`` runs only the missing ones; the
+client holds at most a window of pending tasks, so memory stays bounded whatever the size
+of the experiment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ahpstat._validation import InputError
+from ahpstat.experiment._cells import STAT_COLUMNS, run_task
+from ahpstat.experiment._spec import Experiment
+
+__all__ = ["ExperimentRun", "read_parts", "run_experiment"]
+
+_META = "experiment.json"
+_PARTS = "parts"
+_INSTALL = "pip install 'ahpstat[experiment]'"
+
+
+@dataclass(frozen=True)
+class ExperimentRun:
+    """What :func:`run_experiment` did.
+
+    Attributes
+    ----------
+    out : Path
+        The output folder.
+    summary : DataFrame
+        The tidy summary (:func:`ahpstat.experiment.summarize`).
+    n_tasks, n_run, n_skipped : int
+        Tasks in the experiment, run now, and found done (``resume``).
+    seconds : float
+        Wall time of the run (without the summary).
+    executor : str
+        ``"serial"``, ``"local-cluster (N workers)"`` or the scheduler address.
+    """
+
+    out: Path
+    summary: pd.DataFrame
+    n_tasks: int
+    n_run: int
+    n_skipped: int
+    seconds: float
+    executor: str
+
+
+def part_name(condition: int, batch: int) -> str:
+    """File stem of a task's part."""
+    return f"c{condition:05d}_b{batch:05d}"
+
+
+def _have_pyarrow() -> bool:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _write_part(parts: Path, condition: int, batch: int, df: pd.DataFrame) -> None:
+    stem = part_name(condition, batch)
+    ext = ".parquet" if _have_pyarrow() else ".csv"
+    tmp = parts / f".{stem}{ext}.tmp{os.getpid()}"
+    if ext == ".parquet":
+        df.to_parquet(tmp, engine="pyarrow", index=False)
+    else:  # serial runs without the extra: exact floats in CSV
+        df.to_csv(tmp, index=False, float_format="%.17g")
+    os.replace(tmp, parts / f"{stem}{ext}")
+
+
+def _done(parts: Path) -> set[tuple[int, int]]:
+    out = set()
+    for p in parts.iterdir() if parts.is_dir() else ():
+        if p.name.startswith("c") and p.suffix in (".parquet", ".csv"):
+            try:
+                c, b = p.stem[1:].split("_b")
+                out.add((int(c), int(b)))
+            except ValueError:
+                continue
+    return out
+
+
+def read_parts(out: str | os.PathLike) -> pd.DataFrame:
+    """All task statistics of an experiment folder, in (condition, batch) order.
+
+    Examples
+    --------
+    >>> read_parts("no/such/folder").columns.tolist()[:3]
+    ['condition', 'batch', 'method']
+    """
+    parts = Path(out) / _PARTS
+    files = sorted(p for p in parts.glob("c*") if p.suffix in (".parquet", ".csv")) \
+        if parts.is_dir() else []
+    frames = [pd.read_parquet(p) if p.suffix == ".parquet" else pd.read_csv(p) for p in files]
+    if not frames:
+        return pd.DataFrame(columns=STAT_COLUMNS)
+    df = pd.concat(frames, ignore_index=True)
+    return df.sort_values(["condition", "batch"], kind="stable", ignore_index=True)
+
+
+class _Progress:
+    """Tasks done / total and the ETA on stderr, redrawn at most twice a second."""
+
+    def __init__(self, total: int, done: int, enabled: bool) -> None:
+        self.total, self.start_done, self.done = total, done, done
+        self.enabled = enabled
+        self.t0 = time.perf_counter()
+        self.last = 0.0
+        self.draw(force=True)
+
+    def step(self) -> None:
+        self.done += 1
+        self.draw(force=self.done == self.total)
+
+    def draw(self, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if not force and now - self.last < 0.5:
+            return
+        self.last = now
+        el = now - self.t0
+        ran = self.done - self.start_done
+        eta = el / ran * (self.total - self.done) if ran else float("nan")
+        width = 30
+        fill = int(width * self.done / max(self.total, 1))
+        eta_s = _hms(eta) if np.isfinite(eta) else "--:--:--"
+        sys.stderr.write(f"\rexperiment [{'#' * fill}{'.' * (width - fill)}] "
+                         f"{self.done}/{self.total} tasks, {_hms(el)} elapsed, ETA {eta_s} ")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _hms(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 3600:d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+def _prepare(exp: Experiment, out: Path, resume: bool) -> Experiment:
+    """Create or check the output folder; fix the seed; return the experiment to run."""
+    meta = out / _META
+    if meta.is_file():
+        stored = json.loads(meta.read_text(encoding="utf-8"))
+        if not resume:
+            raise InputError(f"the folder already holds an experiment ({stored.get('name')!r}, "
+                             f"{len(_done(out / _PARTS))} tasks done). Pass resume=True "
+                             "(--resume) to continue it, or choose another folder.",
+                             file=str(out))
+        if exp.seed is None:
+            exp = dataclasses.replace(exp, seed=int(stored["experiment"]["seed"]))
+        if stored.get("fingerprint") != exp.fingerprint():
+            raise InputError("the folder holds a different experiment (other conditions, "
+                             "methods, seed, replications or batch size) than the one to "
+                             "resume; its parts cannot be combined. Choose another folder. Got "
+                             f"fingerprint {stored.get('fingerprint')} there, "
+                             f"{exp.fingerprint()} now.", file=str(out))
+        return exp
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError("the output folder exists and is not an ahpstat experiment folder; "
+                         "ahpstat writes only into a new or empty folder. Choose another.",
+                         file=str(out))
+    if exp.seed is None:
+        exp = dataclasses.replace(exp, seed=int(np.random.SeedSequence().entropy))
+    (out / _PARTS).mkdir(parents=True, exist_ok=True)
+    import ahpstat
+
+    text = json.dumps({"name": exp.name, "fingerprint": exp.fingerprint(),
+                       "ahpstat": ahpstat.__version__, "experiment": exp.to_dict()},
+                      indent=1, default=str)
+    tmp = out / f".{_META}.tmp{os.getpid()}"
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, meta)
+    return exp
+
+
+def _serial(payload: dict, todo: list[tuple[int, int]]) -> Iterator[tuple[int, int, Any]]:
+    for c, b in todo:
+        yield c, b, run_task(payload, c, b)
+
+
+def _dask(payload: dict, todo: list[tuple[int, int]], client: Any,
+          window: int) -> Iterator[tuple[int, int, Any]]:
+    from distributed import as_completed
+
+    token = payload.get("_fingerprint", "x")
+    data = client.scatter(payload, broadcast=True)
+    pending = iter(todo)
+    futures = {}
+
+    def submit(n: int) -> list:
+        new = []
+        for c, b in pending:
+            f = client.submit(run_task, data, c, b, key=f"ahpstat-{token}-c{c}-b{b}",
+                              pure=False, retries=1)
+            futures[f.key] = (c, b)
+            new.append(f)
+            if len(new) >= n:
+                break
+        return new
+
+    ac = as_completed(submit(window))
+    try:
+        for f in ac:
+            c, b = futures.pop(f.key)
+            df = f.result()
+            f.release()
+            for g in submit(1):
+                ac.add(g)
+            yield c, b, df
+    finally:
+        for f in list(ac.futures):
+            f.cancel()
+
+
+def _client(scheduler: str | None, n_workers: int | None) -> tuple[Any, Any, str]:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError("running on Dask needs the optional dependencies dask, distributed "
+                         f"and pyarrow: {_INSTALL}. Without them, run serially (--serial)."
+                         ) from None
+    if scheduler:
+        try:
+            client = Client(scheduler)  # timeout: distributed.comm.timeouts.connect
+        except (OSError, TimeoutError) as exc:
+            raise InputError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") \
+                from None
+        return client, None, scheduler
+    workers = n_workers or os.cpu_count() or 1
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           dashboard_address=None, env={"NUMBA_NUM_THREADS": "1"},
+                           silence_logs=logging.ERROR)
+    return Client(cluster), cluster, f"local-cluster ({workers} workers)"
+
+
+def run_experiment(
+    experiment: Experiment | str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    scheduler: str | None = None,
+    serial: bool = False,
+    n_workers: int | None = None,
+    client: Any = None,
+    resume: bool = False,
+    progress: bool | None = None,
+    figures: bool = True,
+    on_task: Callable[[int, int], None] | None = None,
+) -> ExperimentRun:
+    """Run an experiment: every (condition, batch) task, then the summary.
+
+    Parameters
+    ----------
+    experiment : Experiment or path
+        The experiment, or its YAML file.
+    out : path
+        Output folder: created (it must be new or empty), or an experiment folder to resume.
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://host:8786``); default the environment
+        variable ``DASK_SCHEDULER_ADDRESS``, else a ``LocalCluster`` of ``n_workers``.
+    serial : bool, default False
+        Run the tasks one after the other in this process (no Dask needed).
+    n_workers : int, optional
+        Workers of the local cluster (default: the number of cores).
+    client : distributed.Client, optional
+        Run on this client instead (tests, notebooks).
+    resume : bool, default False
+        Continue the experiment in ``out``: run only the tasks without a part. The
+        experiment must be the same (checked by fingerprint).
+    progress : bool, optional
+        Progress bar on stderr (default: when stderr is a terminal).
+    figures : bool, default True
+        Draw the summary figures.
+    on_task : callable, optional
+        Called with ``(condition, batch)`` after each part is written.
+
+    Returns
+    -------
+    ExperimentRun
+
+    Raises
+    ------
+    InputError
+        Bad experiment file, an output folder that is not new/empty (or a different
+        experiment on resume), Dask asked for but not installed, scheduler unreachable.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> exp = Experiment.from_dict({"seed": 1, "replications": 200, "batch_size": 100,
+    ...     "conditions": {"n": 4, "noise_sd": [0.1, 0.4]},
+    ...     "methods": {"weighting": ["eigenvector", "column_mean"]}})
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     run = run_experiment(exp, pathlib.Path(d) / "out", serial=True, figures=False)
+    >>> run.n_tasks, run.n_run
+    (4, 4)
+    >>> s = run.summary.query("metric == 'rmse' and weighting == 'eigenvector'")
+    >>> s[["noise_sd", "count"]].values.tolist()
+    [[0.1, 200.0], [0.4, 200.0]]
+    >>> bool(s["mean"].iloc[0] < s["mean"].iloc[1])  # less judgment noise, smaller error
+    True
+    """
+    from ahpstat.experiment._summary import summarize
+
+    if not isinstance(experiment, Experiment):
+        from ahpstat.experiment._spec import load_experiment
+
+        experiment = load_experiment(experiment)
+    out = Path(out)
+    exp = _prepare(experiment, out, resume)
+    parts = out / _PARTS
+    done = _done(parts)
+    tasks = [(c, b) for c in range(len(exp.conditions)) for b in range(exp.n_batches)]
+    todo = [t for t in tasks if t not in done]
+    payload = exp.to_dict()
+    payload["_fingerprint"] = exp.fingerprint()
+    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    own = cluster = None
+    t0 = time.perf_counter()
+    bar = _Progress(len(tasks), len(tasks) - len(todo),
+                    sys.stderr.isatty() if progress is None else progress)
+    try:
+        if serial or not todo:
+            executor = "serial"
+            stream = _serial(payload, todo)
+        else:
+            if client is None:
+                own, cluster, executor = _client(scheduler, n_workers)
+                client = own
+            else:
+                executor = "client"
+            threads = sum(client.nthreads().values()) or 1
+            stream = _dask(payload, todo, client, window=max(4 * threads, 8))
+        for c, b, df in stream:
+            _write_part(parts, c, b, df)
+            bar.step()
+            if on_task is not None:
+                on_task(c, b)
+    finally:
+        bar.close()
+        if own is not None:
+            own.close()
+        if cluster is not None:
+            cluster.close()
+    seconds = time.perf_counter() - t0
+    summary = summarize(out, figures=figures)
+    return ExperimentRun(out=out, summary=summary, n_tasks=len(tasks), n_run=len(todo),
+                         n_skipped=len(tasks) - len(todo), seconds=seconds,
+                         executor=executor)
