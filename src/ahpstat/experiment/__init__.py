@@ -16,7 +16,7 @@ See ``docs/experiments.md`` for the experiment file.
 
 from __future__ import annotations
 
-from ahpstat.experiment._cells import kendall_tau, rank_metrics, run_task
+from ahpstat.experiment._cells import rank_metrics, run_task
 from ahpstat.experiment._runner import ExperimentRun, read_parts, run_experiment
 from ahpstat.experiment._spec import KINDS, Experiment, load_experiment
 from ahpstat.experiment._summary import summarize
@@ -25,7 +25,6 @@ __all__ = [
     "KINDS",
     "Experiment",
     "ExperimentRun",
-    "kendall_tau",
     "load_experiment",
     "rank_metrics",
     "read_parts",

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["STAT_COLUMNS", "kendall_tau", "rank_metrics", "run_task"]
+__all__ = ["STAT_COLUMNS", "rank_metrics", "run_task"]
 
 STAT_COLUMNS = ["condition", "batch", "method", "target", "metric", "count", "sum", "sum_sq"]
 #: ``method`` of statistics that describe the simulated data, not a method
@@ -30,27 +30,6 @@ DATA_METHOD = -1
 
 
 # --------------------------------------------------------------------------- metrics
-
-
-def kendall_tau(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Kendall's tau-b between the rows of ``x`` and ``y`` (batched over leading axes).
-
-    Ties count as neither concordant nor discordant and shrink the denominator (tau-b);
-    a row with every value tied gives ``NaN``.
-
-    Examples
-    --------
-    >>> kendall_tau(np.array([[0.5, 0.3, 0.2]]), np.array([[0.6, 0.1, 0.3]]))
-    array([0.33333333])
-    """
-    n = x.shape[-1]
-    iu = np.triu_indices(n, 1)
-    sx = np.sign(x[..., iu[0]] - x[..., iu[1]])
-    sy = np.sign(y[..., iu[0]] - y[..., iu[1]])
-    num = (sx * sy).sum(axis=-1)
-    den = np.sqrt((sx != 0).sum(axis=-1) * (sy != 0).sum(axis=-1).astype(float))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
 def rank_metrics(est: np.ndarray, true: np.ndarray) -> dict[str, np.ndarray]:
@@ -67,6 +46,8 @@ def rank_metrics(est: np.ndarray, true: np.ndarray) -> dict[str, np.ndarray]:
     >>> m["top_right"].tolist(), m["order_right"].tolist(), m["max_abs"].round(2).tolist()
     ([1.0, 0.0], [1.0, 0.0], [0.1, 0.3])
     """
+    from ahpstat.compare import kendall_tau
+
     d = est - true
     bad = np.isnan(est).any(axis=-1)
     n = true.shape[-1]
@@ -79,7 +60,7 @@ def rank_metrics(est: np.ndarray, true: np.ndarray) -> dict[str, np.ndarray]:
     out = {
         "rmse": np.sqrt(np.mean(d * d, axis=-1)),
         "max_abs": np.max(np.abs(d), axis=-1),
-        "kendall_tau": kendall_tau(est, true),
+        "kendall_tau": kendall_tau(est, true),  # tau-b
         "top_right": (top_est[..., 0] > others.max(axis=-1)).astype(float),
         "order_right": np.all(se * st > 0, axis=-1).astype(float),
     }

@@ -32,8 +32,10 @@ def _atomic_text(path: Path, text: str) -> None:
 
 
 def _atomic_csv(path: Path, df: pd.DataFrame) -> None:
+    from ahpstat._text import neutralize_frame
+
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    df.to_csv(tmp, index=False, lineterminator="\n")
+    neutralize_frame(df).to_csv(tmp, index=False, lineterminator="\n")
     os.replace(tmp, path)
 
 
@@ -96,16 +98,18 @@ def report_markdown(exp: Experiment, summary: pd.DataFrame, *, n_done: int,
     mvar = _varying(exp.methods, mcols)
     fixed_c = {c: exp.conditions[c].iloc[0] for c in ccols if c not in cvar}
     fixed_m = {c: exp.methods[c].iloc[0] for c in mcols if c not in mvar}
-    lines = [f"# Experiment `{exp.name}`", ""]
+    from ahpstat._text import escape_markdown as esc
+
+    lines = [f"# Experiment: {esc(exp.name)}", ""]
     if exp.description:
-        lines += [exp.description, ""]
+        lines += [esc(exp.description), ""]
     status = "complete" if n_done == exp.n_tasks else f"INCOMPLETE ({n_done} of {exp.n_tasks})"
     lines += [
         f"- kind: {exp.kind}; seed {exp.seed}; {exp.replications} replications per condition "
         f"in batches of {exp.batch_size}; {len(exp.conditions)} conditions x "
         f"{len(exp.methods)} methods; tasks {status}.",
-        "- fixed conditions: " + ", ".join(f"{k}={v}" for k, v in fixed_c.items()),
-        "- fixed method settings: " + ", ".join(f"{k}={v}" for k, v in fixed_m.items()),
+        "- fixed conditions: " + ", ".join(f"{k}={esc(v)}" for k, v in fixed_c.items()),
+        "- fixed method settings: " + ", ".join(f"{k}={esc(v)}" for k, v in fixed_m.items()),
         "- every value is a mean over replications with its Monte Carlo standard error in "
         "parentheses.", ""]
     if summary.empty:
@@ -132,9 +136,14 @@ def _wide(sub: pd.DataFrame, idx: list[str]) -> str:
 
 
 def _md_table(df: pd.DataFrame) -> str:
-    head = "| " + " | ".join(df.columns) + " |"
+    from ahpstat._text import escape_markdown
+
+    def cell(v: Any) -> str:
+        return escape_markdown(v).replace("|", "\\|")
+
+    head = "| " + " | ".join(map(cell, df.columns)) + " |"
     sep = "|" + "---|" * len(df.columns)
-    body = ["| " + " | ".join(str(v) for v in r) + " |" for r in df.itertuples(index=False)]
+    body = ["| " + " | ".join(cell(v) for v in r) + " |" for r in df.itertuples(index=False)]
     return "\n".join([head, sep, *body])
 
 
@@ -145,6 +154,8 @@ def draw_figures(exp: Experiment, summary: pd.DataFrame, folder: Path) -> list[s
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from ahpstat._text import escape_mathtext
 
     ccols = [c for c in exp.conditions.columns if c != "condition"]
     mcols = [c for c in exp.methods.columns if c != "method"]
@@ -172,17 +183,19 @@ def draw_figures(exp: Experiment, summary: pd.DataFrame, folder: Path) -> list[s
                 d = d[d[c] == v]
             for lab, dm in d.groupby(mvar if mvar else ["method"], sort=False):
                 dm = dm.sort_values(x)
-                name = ", ".join(map(str, lab if isinstance(lab, tuple) else (lab,)))
+                name = escape_mathtext(", ".join(map(str, lab if isinstance(lab, tuple)
+                                                     else (lab,))))
                 ax.errorbar(dm[x], dm["mean"], yerr=1.96 * dm["mc_se"].fillna(0), marker="o",
                             ms=3, capsize=2, lw=1, label=name)
-            ax.set_title(_label(k, facets) if facets else target, fontsize=8)
+            ax.set_title(escape_mathtext(_label(k, facets) if facets else target), fontsize=8)
             ax.set_xlabel(x)
             ax.grid(alpha=0.3)
         for ax in axes.flat[len(keys):]:
             ax.set_visible(False)
         axes[0, 0].set_ylabel(METRIC_LABELS.get(metric, metric))
         axes[0, 0].legend(fontsize=7)
-        fig.suptitle(f"{exp.name}: {target} — {METRIC_LABELS.get(metric, metric)}", fontsize=10)
+        fig.suptitle(escape_mathtext(f"{exp.name}: {target} — "
+                                     f"{METRIC_LABELS.get(metric, metric)}"), fontsize=10)
         fig.tight_layout()
         name = f"{target}_{metric}.png"
         tmp = folder / f".{name}.tmp{os.getpid()}.png"
