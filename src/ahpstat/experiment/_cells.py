@@ -134,15 +134,13 @@ def _weigh(M: np.ndarray, method: str) -> np.ndarray:
 
 
 def _weighted_aij(S: np.ndarray, ew: np.ndarray) -> np.ndarray:
-    """Weighted geometric mean over experts (axis -3) of ``S`` (R, K, n, n), weights (R, K),
-    skipping missing judgments (as :func:`ahpstat.aggregate` with ``method="aij"``)."""
-    L = np.log(S)
-    given = ~np.isnan(L)
-    wk = np.where(given, ew[..., None, None], 0.0)
-    tot = wk.sum(axis=-3)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        G = np.exp((np.where(given, L, 0.0) * wk).sum(axis=-3) / tot)
-    return np.where(tot > 0, G, np.nan)
+    """AIJ of ``S`` (R, K, n, n) with expert weights per replication (R, K): the package's
+    AIJ terms (:func:`ahpstat.aggregation.aij_terms`, unit weights) reweighted per row."""
+    from ahpstat.aggregation import aij_from_terms, aij_terms
+
+    num, den = aij_terms(S, np.ones(S.shape[-3]))
+    w = ew[..., None, None]
+    return aij_from_terms((num * w).sum(axis=-3), (den * w).sum(axis=-3))
 
 
 def _expert_weights(idx: Any, policy: str) -> np.ndarray:
