@@ -10,7 +10,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 __all__ = ["main"]
 
@@ -175,88 +174,25 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_USER
 
 
-def read_matrix_csv(path: str | Path):
-    """Read one pairwise-comparison matrix from CSV; return ``(labels, ndarray)``.
-
-    Raises :class:`~ahpstat.InputError` naming the file, row and column of a bad cell.
-    """
-    import csv
-    from fractions import Fraction
-
-    import numpy as np
-
-    from ahpstat._validation import InputError
-
-    f = str(path)
-    if not Path(path).is_file():
-        raise InputError("the matrix file does not exist.", file=f)
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        rows = [r for r in csv.reader(fh) if any(c.strip() for c in r)]
-    if not rows:
-        raise InputError("the matrix file is empty. Got no rows instead.", file=f)
-
-    def num(s: str) -> float | None:
-        s = s.strip()
-        if s == "" or s.lower() in ("na", "nan"):
-            return float("nan")
-        try:
-            return float(Fraction(s)) if "/" in s else float(s)
-        except (ValueError, ZeroDivisionError):
-            return None
-
-    def text(c: str) -> bool:
-        return c.strip() != "" and num(c) is None
-
-    header = len(rows[0]) > 1 and all(text(c) for c in rows[0][1:])
-    labels = None
-    body = rows
-    if header:
-        labels = [c.strip() for c in rows[0][1:]]
-        body = rows[1:]
-    row_labels = bool(body) and all(text(r[0]) for r in body)
-    if row_labels:
-        labels = labels or [r[0].strip() for r in body]
-        body = [r[1:] for r in body]
-    n = len(body)
-    vals = np.full((n, n), np.nan)
-    first = 2 if header else 1
-    for i, r in enumerate(body):
-        if len(r) != n:
-            raise InputError(f"the matrix must be square ({n} x {n}); this row has {len(r)} "
-                             f"values. Got {len(r)} instead of {n}.", file=f, row=first + i)
-        for j, cell in enumerate(r):
-            v = num(cell)
-            if v is None:
-                col = labels[j] if labels else str(j + 1)
-                raise InputError(f"{cell!r} is not a number (use e.g. 3, 0.5 or 1/3). Got "
-                                 f"{cell!r} instead.", file=f, row=first + i, column=col)
-            vals[i, j] = v
-    if labels is None:
-        labels = [str(k + 1) for k in range(n)]
-    if len(labels) != n:
-        raise InputError(f"{len(labels)} element names for a {n} x {n} matrix. Got "
-                         f"{len(labels)} names instead of {n}.", file=f, row=1)
-    return labels, vals
-
-
 def _weights(args: argparse.Namespace) -> int:
     import ahpstat as ah
     from ahpstat._validation import InputError
+    from ahpstat.io import read_matrix_csv
 
     labels, A = read_matrix_csv(args.matrix)
     try:
         r = ah.weights(A, method=args.method)
         c = ah.consistency(A, index="cr", random_index=args.random_index)
+        ci = float(ah.consistency(A, index="ci", random_index=args.random_index).value)
     except ValueError as exc:
         raise InputError(str(exc).replace("`A`", "the matrix"), file=args.matrix) from None
     lam = float(c.lambda_max) if c.lambda_max is not None else float("nan")
-    ci = (lam - len(labels)) / (len(labels) - 1) if len(labels) > 2 else 0.0
     out = {
         "file": str(args.matrix),
         "method": args.method,
         "weights": {k: float(v) for k, v in zip(labels, r.weights, strict=True)},
         "lambda_max": lam,
-        "ci": max(ci, 0.0),
+        "ci": ci,
         "cr": float(c.value),
         "random_index": c.random_index,
         "random_index_value": c.random_index_value,

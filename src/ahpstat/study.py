@@ -43,6 +43,7 @@ import pandas as pd
 
 from ahpstat._validation import InputError
 from ahpstat.consistency import CONSISTENCY_INDICES
+from ahpstat.io import JUDGMENT_LAYOUTS
 from ahpstat.panel import AGGREGATIONS, PANEL_POLICIES, PanelOptions, PanelResult
 from ahpstat.panel import run_panel as _run_panel
 from ahpstat.scales import RANDOM_INDEX_TABLES, get_random_index_table
@@ -52,7 +53,6 @@ from ahpstat.weighting import WEIGHTING_METHODS
 __all__ = ["MISSING_POLICIES", "Study", "StudyResult", "check_study"]
 
 MISSING_POLICIES = ("available_case", "listwise")
-JUDGMENT_LAYOUTS = ("long", "matrix", "wide")
 ALL_LABEL = "all"
 FLOAT_FORMAT = "%.10g"
 
@@ -337,9 +337,9 @@ class Study:
                                  f"`{role}` in the study file).", file=str(p))
         h = Hierarchy.from_yaml(self.hierarchy)
         judg = io.read_judgments(self.judgments.path, layout=self.judgments.layout,
-                                 hierarchy=h, **_opt(sheet=self.judgments.sheet))
-        _raise_first(io.validate_judgments(judg, h, **_opt(scale=self.judgments.scale)))
-        stacks = io.judgment_stacks(judg, h)
+                                 hierarchy=h, **_opt(sheet=self.judgments.sheet,
+                                                     scale=self.judgments.scale))
+        stacks = io.judgment_stacks(judg, h, validate=False)  # read_judgments validated
         ew = None
         if self.expert_weights is not None:
             ew = io.read_expert_weights(self.expert_weights,
@@ -426,14 +426,6 @@ class StudyInputs:
 
 def _opt(**kw: Any) -> dict[str, Any]:
     return {k: v for k, v in kw.items() if v is not None}
-
-
-def _raise_first(problems: Any) -> None:
-    if problems:
-        first = problems[0] if isinstance(problems, Sequence) else problems
-        if isinstance(first, Exception):
-            raise first
-        raise InputError(str(first))
 
 
 # --------------------------------------------------------------------------- validation

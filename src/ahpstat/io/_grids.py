@@ -1,0 +1,182 @@
+"""Grids and tables: the cells of a CSV file or worksheet, a header and its data rows,
+and the sink that raises or collects every problem found in them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _stdio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ahpstat._validation import InputError, check_choice, suggest
+from ahpstat.io._cells import cell_text, is_blank
+
+__all__ = [
+    "Grid",
+    "Sink",
+    "Table",
+    "read_grids",
+    "read_table",
+    "require_columns",
+]
+
+
+class Sink:
+    """Either raises each problem at once or collects them all."""
+
+    def __init__(self, errors: str) -> None:
+        self.mode = check_choice("errors", errors, ("raise", "collect"))
+        self.problems: list[InputError] = []
+
+    def __call__(self, message: str, **where: Any) -> None:
+        self.add(InputError(message, **where))
+
+    def add(self, err: InputError) -> None:
+        if self.mode == "raise":
+            raise err
+        self.problems.append(err)
+
+
+@dataclass
+class Grid:
+    """The cells of one CSV file or one worksheet; ``rows[i]`` is spreadsheet row ``i + 1``."""
+
+    file: str | None
+    sheet: str | None
+    rows: list[list[Any]]
+
+    def where(self, row: int | None = None, **kw: Any) -> dict[str, Any]:
+        return {"file": self.file, "sheet": self.sheet, "row": row, **kw}
+
+
+def read_grids(path: Any, sheet: str | None, sink: Sink, *, what: str,
+           all_sheets: bool = False) -> list[Grid]:
+    """Read a CSV (or text stream) or the sheet(s) of an .xlsx workbook into grids."""
+    if hasattr(path, "read"):
+        name = getattr(path, "name", None)
+        f = str(name) if name is not None else "<stream>"
+        text = path.read()
+        if isinstance(text, bytes):
+            text = text.decode("utf-8-sig")
+        return [Grid(f, None, [list(r) for r in csv.reader(_stdio.StringIO(text))])]
+    f = str(path)
+    p = Path(path)
+    if not p.is_file():
+        sink(f"the {what} file does not exist.", file=f)
+        return []
+    suffix = p.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _xlsx_grids(p, f, sheet, sink, all_sheets=all_sheets)
+    if suffix in (".xls", ".ods"):
+        sink(f"{suffix} workbooks are not read; save the file as .xlsx or CSV (UTF-8). Got "
+             f"{p.name!r} instead.", file=f)
+        return []
+    if sheet is not None:
+        sink(f"`sheet` applies to .xlsx workbooks only. Got sheet {sheet!r} for a text file "
+             "instead.", file=f)
+        return []
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        sink(f"the file is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'. Got "
+             f"byte 0x{exc.object[exc.start]:02x} instead.", file=f)
+        return []
+    delimiter = "\t" if suffix in (".tsv", ".tab") else ","
+    return [Grid(f, None, [list(r) for r in csv.reader(_stdio.StringIO(text),
+                                                        delimiter=delimiter)])]
+
+
+def _xlsx_grids(p: Path, f: str, sheet: str | None, sink: Sink, *,
+                all_sheets: bool) -> list[Grid]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(p, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        sink(f"cannot open the workbook ({type(exc).__name__}: {exc}).", file=f)
+        return []
+    try:
+        names = wb.sheetnames
+        if sheet is not None:
+            if sheet not in names:
+                sink(f"the workbook has no sheet {sheet!r}; its sheets are {names}."
+                     f"{suggest(sheet, names)} Got {sheet!r} instead.", file=f)
+                return []
+            chosen = [sheet]
+        else:
+            chosen = names if all_sheets else names[:1]
+        return [Grid(f, s, [list(r) for r in wb[s].iter_rows(values_only=True)])
+                for s in chosen]
+    finally:
+        wb.close()
+
+
+@dataclass
+class Table:
+    """A header row and the non-blank data rows of a grid."""
+
+    grid: Grid
+    columns: list[str]          # normalized header names
+    raw: list[str]              # header names as written
+    header_row: int
+    records: list[tuple[int, list[Any]]]
+
+    def index(self, name: str) -> int:
+        return self.columns.index(name)
+
+
+def read_table(grid: Grid, sink: Sink, *, what: str, lower: bool = True) -> Table | None:
+    rows = grid.rows
+    start = next((i for i, r in enumerate(rows) if not is_blank(r)), None)
+    if start is None:
+        sink(f"the {what} file is empty. Got no rows instead.", **grid.where())
+        return None
+    raw = [cell_text(c) for c in rows[start]]
+    while raw and raw[-1] == "":
+        raw.pop()
+    cols = [c.lower() if lower else c for c in raw]
+    ok = True
+    seen: dict[str, int] = {}
+    for j, c in enumerate(cols):
+        if c == "":
+            continue
+        if c in seen:
+            sink(f"the header names column {raw[j]!r} twice (columns {seen[c] + 1} and "
+                 f"{j + 1}). Got a duplicate header instead.", **grid.where(start + 1,
+                                                                          column=raw[j]))
+            ok = False
+        seen[c] = j
+    records = []
+    width = len(cols)
+    for i in range(start + 1, len(rows)):
+        r = rows[i]
+        if is_blank(r):
+            continue
+        extra = [c for c in r[width:] if cell_text(c) != ""]
+        unnamed = [j for j in range(min(width, len(r))) if cols[j] == "" and cell_text(r[j])]
+        if extra or unnamed:
+            sink(f"row {i + 1} has cells outside the named columns (a header is missing or a "
+                 f"value has an unquoted comma). Got {len(r)} cells for {width} named "
+                 "columns instead.", **grid.where(i + 1))
+            continue
+        records.append((i + 1, list(r[:width]) + [None] * (width - len(r))))
+    if not records:
+        sink(f"the {what} file has a header but no data rows. Got only row {start + 1} "
+             "instead.", **grid.where())
+        return None
+    return Table(grid, cols, raw, start + 1, records) if ok else None
+
+
+def require_columns(table: Table, required: Sequence[str], sink: Sink, what: str) -> bool:
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        found = [c for c in table.raw if c]
+        hint = "".join(suggest(m, found) for m in missing[:1])
+        sink(f"the {what} file lacks the column(s) {', '.join(missing)}; required: "
+             f"{', '.join(required)}.{hint} Got the columns {found} instead.",
+             **table.grid.where(table.header_row))
+        return False
+    return True

@@ -1,0 +1,183 @@
+"""Survey answers: one row per respondent, one column per item, on a declared Likert range."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ahpstat._validation import check_likert, suggest
+from ahpstat.io._cells import cell_text, parse_value
+from ahpstat.io._grids import Sink, read_grids, read_table
+
+__all__ = [
+    "read_survey",
+    "read_survey_into",
+]
+
+
+def read_survey_into(path: Any, sink: Sink, *, id_column: str,
+                      items: Mapping[str, str] | Sequence[str], group_columns: Sequence[str],
+                      likert: tuple[int, int], sheet: str | None) -> pd.DataFrame | None:
+    if isinstance(items, Mapping):
+        item_map = {str(k): str(c) for k, c in items.items()}
+    elif isinstance(items, str) or not isinstance(items, Iterable):
+        raise TypeError("`items` must map leaf ids to survey columns (or list the columns). "
+                        f"Got {type(items).__name__} instead.")
+    else:
+        item_map = {str(c): str(c) for c in items}
+    if not item_map:
+        raise ValueError("`items` must name at least one survey column. Got none instead.")
+    lo, hi = check_likert(likert)
+    groups = [str(g) for g in group_columns]
+    grids = read_grids(path, sheet, sink, what="survey")
+    if not grids:
+        return None
+    grid = grids[0]
+    table = read_table(grid, sink, what="survey", lower=False)
+    if table is None:
+        return None
+    cols = table.columns
+    found = [c for c in cols if c]
+    ok = True
+    if id_column not in cols:
+        sink(f"the survey lacks the id column {id_column!r}.{suggest(id_column, found)} Got "
+             f"the columns {found} instead.", **grid.where(table.header_row, column=id_column))
+        ok = False
+    missing_items = [c for c in item_map.values() if c not in cols]
+    if missing_items:
+        hint = suggest(missing_items[0], found)
+        sink(f"the survey lacks {len(missing_items)} item column(s): "
+             f"{', '.join(missing_items)}.{hint} Got the columns {found} instead.",
+             **grid.where(table.header_row))
+        ok = False
+    unknown_groups = [g for g in groups if g not in cols]
+    if unknown_groups:
+        sink(f"the survey has no group column(s) {', '.join(unknown_groups)}."
+             f"{suggest(unknown_groups[0], found)} Got the columns {found} instead.",
+             **grid.where(table.header_row))
+        ok = False
+    if not ok:
+        return None
+    nrec = len(table.records)
+    rownums = [r for r, _ in table.records]
+    icol = cols.index(id_column)
+    ids = [cell_text(cells[icol]) for _, cells in table.records]
+    keep = np.ones(nrec, dtype=bool)
+    first: dict[str, int] = {}
+    for k, (r, rid) in enumerate(zip(rownums, ids, strict=True)):
+        if rid == "":
+            sink(f"the respondent id ({id_column!r}) is blank. Got an empty cell instead.",
+                 **grid.where(r, column=id_column))
+            keep[k] = False
+        elif rid in first:
+            sink(f"respondent {rid!r} appears twice: rows {first[rid]} and {r}. Got a "
+                 "duplicate id instead.", **grid.where(r, column=id_column))
+            keep[k] = False
+        else:
+            first[rid] = r
+    group_data: dict[str, list[str]] = {}
+    for g in groups:
+        j = cols.index(g)
+        vals = [cell_text(cells[j]) for _, cells in table.records]
+        for k in np.flatnonzero([v == "" for v in vals]):
+            sink(f"the group cell is blank (respondent {ids[k]!r}). Got an empty cell instead.",
+                 **grid.where(rownums[k], column=g))
+        group_data[g] = vals
+    answers: dict[str, np.ndarray] = {}
+    for leaf, c in item_map.items():
+        j = cols.index(c)
+        cells = [cells[j] for _, cells in table.records]
+        col = np.empty(nrec)
+        for k, x in enumerate(cells):
+            v = parse_value(x) if not isinstance(x, int | float) or isinstance(x, bool) else x
+            if v is None or "/" in cell_text(x):
+                sink(f"the answer is not a number. Got {cell_text(x)!r} instead.",
+                     **grid.where(rownums[k], column=c))
+                col[k] = np.nan
+            else:
+                col[k] = float(v)
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isnan(col) & ((col < lo) | (col > hi) | (col != np.round(col)))
+        for k in np.flatnonzero(bad):
+            sink(f"the answer must be an integer in {lo}..{hi} (the declared Likert range). "
+                 f"Got {cell_text(cells[k])!r} instead.", **grid.where(rownums[k], column=c))
+        col[bad] = np.nan
+        answers[leaf] = col
+    index = pd.Index([ids[k] for k in range(nrec)], name=id_column, dtype=object)
+    data: dict[str, Any] = {g: pd.Series(group_data[g], index=index, dtype=object)
+                            for g in groups}
+    for leaf, col in answers.items():
+        data[leaf] = pd.Series(col, index=index, dtype=float)
+    df = pd.DataFrame(data, index=index)
+    df = df.loc[keep]
+    df.attrs.update(source_file=grid.file, source_sheet=grid.sheet,
+                    source_rows=dict(zip([ids[k] for k in np.flatnonzero(keep)],
+                                         [rownums[k] for k in np.flatnonzero(keep)],
+                                         strict=True)),
+                    likert=(lo, hi), items=dict(item_map))
+    return df
+
+
+def read_survey(
+    path: str | os.PathLike | Any,
+    *,
+    id_column: str,
+    items: Mapping[str, str] | Sequence[str],
+    group_columns: Sequence[str] = (),
+    likert: tuple[int, int] = (1, 5),
+    sheet: str | None = None,
+) -> pd.DataFrame:
+    """Read and validate survey answers: one row per respondent, one column per item.
+
+    Parameters
+    ----------
+    path : str, path-like or text stream
+        A ``.csv`` or ``.xlsx`` file with a header row.
+    id_column : str
+        Column of respondent ids (unique, non-blank).
+    items : mapping leaf id -> column, or sequence of columns
+        The item columns to read, e.g. ``{leaf: hierarchy.item(leaf) for leaf in
+        hierarchy.leaves}``. Output columns are named by the mapping's keys (by the column
+        names for a sequence). Other columns of the file are ignored.
+    group_columns : sequence of str
+        Grouping columns (community, district, ...), kept as text.
+    likert : (int, int)
+        Lowest and highest answer; answers must be integers in this range.
+    sheet : str, optional
+        Worksheet of an ``.xlsx`` file (default: the first).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by respondent id (index name = ``id_column``), in file order: the group
+        columns (text), then one float column per item (``NaN`` = blank / ``NA`` = missing).
+        ``attrs`` holds ``source_file``, ``source_sheet``, ``source_rows`` (id -> row),
+        ``likert`` and ``items``.
+
+    Raises
+    ------
+    InputError
+        Missing item columns (all listed), missing id column, unknown group columns, a blank
+        or duplicate respondent id (both rows named), an answer that is not a number (row,
+        column and text), an answer off the Likert range or not an integer, an empty file.
+
+    Examples
+    --------
+    >>> import io
+    >>> f = io.StringIO("id,community,Q1,Q2\\nR1,HZ01,5,4\\nR2,HZ02,,3\\n")
+    >>> read_survey(f, id_column="id", items={"D1": "Q1", "D2": "Q2"},
+    ...             group_columns=["community"])  # doctest: +NORMALIZE_WHITESPACE
+       community   D1   D2
+    id
+    R1      HZ01  5.0  4.0
+    R2      HZ02  NaN  3.0
+    """
+    sink = Sink("raise")
+    df = read_survey_into(path, sink, id_column=id_column, items=items,
+                           group_columns=group_columns, likert=likert, sheet=sheet)
+    assert df is not None  # every failure raised
+    return df
