@@ -40,6 +40,8 @@ _LAZY: dict[str, str] = {
     "compare_study": "ahpstat.compare",
     "MethodComparison": "ahpstat.compare",
     "StudyComparison": "ahpstat.compare",
+    "multiverse": "ahpstat.multiverse",
+    "MultiverseResult": "ahpstat.multiverse",
 }
 #: public submodules loaded on first use
 _SUBMODULES = ("io", "hierarchy", "panel", "scoring", "bootstrap", "bayes", "simulate", "study",

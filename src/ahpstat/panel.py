@@ -68,6 +68,8 @@ AGGREGATE_LABEL = "(aggregate)"
 _AUDIT_COLUMNS = ["expert", "node", "action", "row", "col", "old", "new", "index",
                   "index_before", "index_after", "threshold"]
 _LOG_SCALE = np.log(SAATY_SCALE)
+_DISPERSION_COLUMNS = ["node", "n_experts", "n_elements", "n_pairs", "log_sd_mean",
+                       "log_sd_max", "worst_row", "worst_col", "weight_sd_mean"]
 
 
 @dataclass(frozen=True)
@@ -481,6 +483,7 @@ def run_panel(
     experts: Sequence[str] | None = None,
     expert_weights: Mapping[str, float] | ArrayLike | None = None,
     options: PanelOptions | None = None,
+    diagnostics: bool = True,
 ) -> PanelResult:
     """Aggregate a panel's judgments at every internal node of a hierarchy.
 
@@ -497,6 +500,9 @@ def run_panel(
     expert_weights : mapping expert -> weight, or array (K,), optional
         Positive weights (equal when omitted), normalized to sum 1.
     options : PanelOptions, optional
+    diagnostics : bool, default True
+        ``False`` skips what only the report needs (the dispersion table and the aggregate
+        matrices' consistency rows): for callers that re-run many panels for their weights.
 
     Returns
     -------
@@ -669,7 +675,8 @@ def run_panel(
             continue
         sl = slice(cuts[j], cuts[j + 1])
         agg[v] = aij_from_terms(num1[0, sl].reshape(n, n), den1[0, sl].reshape(n, n))
-    pre_agg = _index_values_by_node({v: agg[v][None] for v in nodes if agg[v] is not None
+    pre_agg = {} if not diagnostics else _index_values_by_node(
+        {v: agg[v][None] for v in nodes if agg[v] is not None
                                      and agg[v].shape[-1] >= 2}, opts)
     for v in nodes:
         if v in pre_agg:
@@ -687,7 +694,8 @@ def run_panel(
         else None
     cons.insert(7, "random_index", ri_name)
     audit_df = pd.DataFrame(audit, columns=_AUDIT_COLUMNS)
-    disp = _dispersion(nodes, names, full, expert_local)
+    disp = (_dispersion(nodes, names, full, expert_local) if diagnostics else
+            pd.DataFrame(columns=_DISPERSION_COLUMNS))
     return PanelResult(
         experts=experts, expert_weights=ew, nodes=nodes, local=local,
         global_weights=global_weights, leaves=tuple(hierarchy.leaves), leaf_weights=leaf_w,
@@ -727,9 +735,7 @@ def _dispersion(nodes, names, full, expert_local) -> pd.DataFrame:
         rows.append((v, int(present.sum()), n, len(iu[0]), float(np.nanmean(sd)),
                      float(sd[p]), names[v][iu[0][p]], names[v][iu[1][p]],
                      float(np.nanmean(wsd))))
-    return pd.DataFrame(rows, columns=["node", "n_experts", "n_elements", "n_pairs",
-                                       "log_sd_mean", "log_sd_max", "worst_row", "worst_col",
-                                       "weight_sd_mean"])
+    return pd.DataFrame(rows, columns=_DISPERSION_COLUMNS)
 
 
 # --------------------------------------------------------------------------- doc example

@@ -1,0 +1,259 @@
+"""Tests of ahpstat.multiverse: exact ANOVA, scales, Likert treatments, the specification grid."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import ahpstat as ah
+from ahpstat import InputError
+from ahpstat.multiverse import (
+    FACTORS,
+    JUDGMENT_SCALES,
+    anova_decomposition,
+    likert_transform,
+    multiverse,
+    multiverse_grid,
+    rescale_judgments,
+)
+
+# --------------------------------------------------------------------------- ANOVA
+
+
+def _dummy_design(shape, order):
+    """Cell-means coding of all main effects (order 1) or main + two-way effects (order 2)."""
+    cells = np.array(list(itertools.product(*(range(n) for n in shape))))
+    cols = [np.ones(len(cells))]
+    for i, n in enumerate(shape):
+        for a in range(1, n):
+            cols.append((cells[:, i] == a).astype(float))
+    if order == 2:
+        for i, j in itertools.combinations(range(len(shape)), 2):
+            for a in range(1, shape[i]):
+                for b in range(1, shape[j]):
+                    cols.append(((cells[:, i] == a) & (cells[:, j] == b)).astype(float))
+    return np.column_stack(cols)
+
+
+@st.composite
+def factorials(draw):
+    k = draw(st.integers(1, 4))
+    shape = tuple(draw(st.lists(st.integers(1, 4), min_size=k, max_size=k)))
+    Y = draw(hnp.arrays(float, shape, elements=st.floats(-50, 50, allow_nan=False,
+                                                         allow_subnormal=False)))
+    return Y
+
+
+@settings(max_examples=60)
+@given(factorials())
+def test_anova_components_sum_to_total_variance(Y):
+    d = anova_decomposition(Y)
+    parts = sum(v for key, v in d.items() if key != ())
+    assert float(parts) == pytest.approx(float(Y.var()), rel=1e-9, abs=1e-9)
+    assert float(d[()]) == pytest.approx(float(Y.var()), rel=1e-12, abs=1e-12)
+    for key, v in d.items():
+        if key != ("rest",):
+            assert float(v) >= -1e-9
+
+
+@settings(max_examples=40)
+@given(factorials())
+def test_anova_matches_least_squares_fits(Y):
+    # Independent computation: in a balanced factorial the variance explained by the
+    # least-squares fit of the main-effects model (and of main effects + two-way
+    # interactions) equals the sum of the corresponding ANOVA components.
+    d = anova_decomposition(Y)
+    y = Y.reshape(-1)
+    for order in (1, 2):
+        X = _dummy_design(Y.shape, order)
+        fit = X @ np.linalg.lstsq(X, y, rcond=None)[0]
+        explained = fit.var()
+        comp = sum(float(v) for key, v in d.items() if key not in ((), ("rest",))
+                   and len(key) <= order)
+        assert comp == pytest.approx(explained, rel=1e-7, abs=1e-7)
+
+
+def test_anova_hand_computed():
+    # Y = a_i + b_j + (ab)_ij on a 2 x 2: a = (-1, 1), b = 0, interaction +-2.
+    Y = np.array([[-1 + 2, -1 - 2], [1 - 2, 1 + 2]], dtype=float)
+    d = anova_decomposition(Y)
+    assert float(d[(0,)]) == pytest.approx(1.0)
+    assert float(d[(1,)]) == pytest.approx(0.0)
+    assert float(d[(0, 1)]) == pytest.approx(4.0)
+    assert float(d[()]) == pytest.approx(5.0)
+    assert float(d[("rest",)]) == pytest.approx(0.0, abs=1e-12)
+    # three factors, a pure three-way interaction lands in "rest"
+    s = np.array([-1.0, 1.0])
+    Y3 = np.einsum("i,j,k->ijk", s, s, s)
+    d3 = anova_decomposition(Y3)
+    assert float(d3[("rest",)]) == pytest.approx(1.0)
+    assert all(float(v) == pytest.approx(0.0, abs=1e-12) for key, v in d3.items()
+               if key not in ((), ("rest",)))
+
+
+def test_anova_trailing_axes_are_separate_responses():
+    rng = np.random.default_rng(1)
+    Y = rng.normal(size=(3, 2, 4, 5))
+    d = anova_decomposition(Y, n_factors=3)
+    for r in range(5):
+        dr = anova_decomposition(Y[..., r])
+        for key in dr:
+            assert float(d[key][r]) == pytest.approx(float(dr[key]))
+
+
+# --------------------------------------------------------------------------- scales, Likert
+
+
+def test_judgment_scales_published_values():
+    # Salo & Hamalainen (1997): w = 0.45 + 0.05 x -> 1, 1.22, 1.5, 1.86, 2.33, 3, 4, 5.67, 9.
+    np.testing.assert_allclose(JUDGMENT_SCALES["balanced"].values,
+                               [1, 11 / 9, 1.5, 13 / 7, 7 / 3, 3, 4, 17 / 3, 9])
+    assert JUDGMENT_SCALES["geometric"].values == tuple(2.0 ** k for k in range(9))
+    np.testing.assert_allclose(JUDGMENT_SCALES["inverse_linear"].values,
+                               [9 / (10 - x) for x in range(1, 10)])
+    assert JUDGMENT_SCALES["saaty"].values == tuple(float(x) for x in range(1, 10))
+    for s in JUDGMENT_SCALES.values():
+        assert s.values[0] == 1.0 and all(np.diff(s.values) > 0)
+
+
+def test_rescale_judgments_keeps_reciprocity_and_missing():
+    A = np.array([[1, 3, np.nan], [1 / 3, 1, 1 / 5], [np.nan, 5, 1]])
+    B = rescale_judgments(A, "balanced")
+    assert B[0, 1] == pytest.approx(1.5) and B[1, 0] == pytest.approx(1 / 1.5)
+    assert B[1, 2] == pytest.approx(0.3 / 0.7) and B[2, 1] == pytest.approx(0.7 / 0.3)
+    assert np.isnan(B[0, 2]) and np.isnan(B[2, 0])
+    with pytest.raises(ValueError, match=r"off Saaty's 1-9 scale"):
+        rescale_judgments([[1, 2.5], [0.4, 1]], "balanced")
+    with pytest.raises(ValueError, match=r"`scale` must be one of"):
+        rescale_judgments(A, "nope")
+
+
+def test_likert_treatments_hand_computed():
+    X = np.array([[1, 5], [3, 4], [3, np.nan], [5, 4]], dtype=float)
+    # top-box: share answering 5; top-2-box: 4 or 5
+    np.testing.assert_array_equal(np.nanmean(likert_transform(X, "top_box", (1, 5)), 0),
+                                  [0.25, 1 / 3])
+    np.testing.assert_array_equal(np.nanmean(likert_transform(X, "top2_box", (1, 5)), 0),
+                                  [0.25, 1.0])
+    R = likert_transform(X, "ridit", (1, 5))
+    # item 1: categories 1 (1/4), 3 (2/4), 5 (1/4): ridits 1/8, 1/4 + 1/4 = 1/2, 7/8
+    np.testing.assert_allclose(R[:, 0], [0.125, 0.5, 0.5, 0.875])
+    # the whole sample's mean ridit is 1/2 by construction
+    np.testing.assert_allclose(np.nanmean(R, axis=0), 0.5)
+    assert np.isnan(R[2, 1])
+
+
+# --------------------------------------------------------------------------- the grid
+
+
+def test_grid_validation_locates_the_key():
+    g = multiverse_grid({"policy": "Drop"})
+    assert g["policy"] == ("drop",)
+    for bad, match in [({"weighting": ["eigen"]}, r"`sensitivity.weighting` must be a list"),
+                       ({"scale": []}, r"`sensitivity.scale` must list at least one"),
+                       ({"colour": ["red"]}, r"unknown key `sensitivity.colour`"),
+                       ({"likert": ["mean", "mean"]}, r"repeats the level"),
+                       ({"consistency": [{"index": "cr", "threshold": -1}]},
+                        r"`sensitivity.consistency.threshold` must be a positive"),
+                       ({"consistency": [{"index": "cr", "random_index": "x"}]},
+                        r"`sensitivity.consistency.random_index` must be one of"),
+                       ({"consistency": [{"idx": "cr"}]},
+                        r"unknown key `sensitivity.consistency.idx`")]:
+        with pytest.raises(InputError, match=match) as e:
+            multiverse_grid(bad, file="study.yaml")
+        assert str(e.value).startswith("study.yaml: ")
+
+
+# --------------------------------------------------------------------------- a study
+
+
+@pytest.fixture(scope="module")
+def example():
+    from ahpstat.study import _example_result
+
+    return _example_result()
+
+
+SMALL = {"weighting": ["eigenvector", "geometric_mean"], "aggregation": ["aij", "aip_geometric"],
+         "consistency": ["cr", "gci"], "policy": ["keep", "drop"],
+         "missing": ["available_case"], "scale": ["saaty", "balanced"],
+         "likert": ["mean", "top2_box"]}
+
+
+def test_multiverse_baseline_reproduces_the_study(example):
+    mv = multiverse(example, SMALL)
+    assert len(mv.specifications) == 2 * 2 * 2 * 2 * 1 * 2 * 2
+    assert mv.baseline is not None and bool(mv.specifications.baseline.iloc[mv.baseline])
+    base = mv.scores[mv.scores.spec == mv.baseline].merge(
+        example.scores, on=["node", "grouping", "group"], suffixes=("", "_study"))
+    np.testing.assert_allclose(base.score, base.score_study, rtol=1e-12)
+    assert len(base) == len(mv.scores[mv.scores.spec == mv.baseline])
+    r = mv.scores[(mv.scores.spec == mv.baseline) & (mv.scores.grouping != "all")].merge(
+        example.ranks, on=["grouping", "node", "group"], suffixes=("", "_study"))
+    np.testing.assert_array_equal(r["rank"], r["rank_study"])
+
+
+def test_multiverse_specification_scores_equal_a_direct_rerun(example):
+    # every specification against an independent re-run of the panel with those options
+    import dataclasses
+
+    from ahpstat.panel import run_panel
+    from ahpstat.scoring import composite_scores
+
+    mv = multiverse(example, SMALL)
+    S = mv.specifications
+    row = S[(S.weighting == "geometric_mean") & (S.aggregation == "aip_geometric")
+            & (S.policy == "keep") & (S.scale == "balanced") & (S.likert == "top2_box")
+            & (S.consistency == "cr/saaty")].iloc[0]
+    stacks = {v: (ex, rescale_judgments(M, "balanced")) for v, (ex, M) in
+              example.stacks.items()}
+    opts = dataclasses.replace(example.study.panel, method="geometric_mean",
+                               aggregation="aip", aip_mean="geometric")
+    p = run_panel(stacks, example.hierarchy, options=opts)
+    X = example.answers
+    top2 = np.where(np.isnan(X), np.nan, (X >= 4).astype(float))
+    direct = composite_scores(p.leaf_weights, np.nanmean(top2, axis=0), example.membership)
+    got = mv.scores[(mv.scores.spec == row.spec) & (mv.scores.grouping == "all")]
+    nodes = list(example.hierarchy.nodes)
+    for v, s in zip(got.node, got.score, strict=True):
+        assert s == pytest.approx(direct[nodes.index(v)], rel=1e-12)
+
+
+def test_multiverse_tables_and_anova(example):
+    mv = multiverse(example, SMALL)
+    assert set(mv.tables()) == {"multiverse", "multiverse_specifications",
+                                "multiverse_rank_stability", "multiverse_weight_order",
+                                "multiverse_anova"}
+    assert list(mv.specifications.columns) == ["spec", *FACTORS, "baseline", "feasible",
+                                               "problem"]
+    an = mv.anova
+    for (_t, _l, _g, _gr), sub in an.groupby(["target", "likert", "grouping", "group"]):
+        tot = sub[sub.effect == "total"].variance.iloc[0]
+        assert sub[sub.effect != "total"].variance.sum() == pytest.approx(tot, abs=1e-12)
+    # the consistency level cannot matter when the policy keeps everyone: a factor whose
+    # only influence runs through 'drop' shows up in its interaction with the policy
+    st_ = mv.rank_stability
+    assert ((st_.share_same_rank >= 0) & (st_.share_same_rank <= 1)).all()
+    assert set(mv.weight_order.columns) == {"parent", "node", "baseline_rank",
+                                            "share_same_rank", "share_same_order"}
+
+
+def test_multiverse_infeasible_specifications_are_kept_and_warned(example):
+    # a threshold so strict that 'drop' removes every expert somewhere
+    grid = {**SMALL, "consistency": [{"index": "gci", "threshold": 1e-9}],
+            "policy": ["keep", "drop"], "scale": ["saaty"]}
+    with pytest.warns(ah.DegenerateDataWarning, match=r"cannot be computed"):
+        mv = multiverse(example, grid)
+    bad = mv.specifications[~mv.specifications.feasible]
+    assert len(bad) and (bad.policy == "drop").all()
+    assert bad.problem.str.contains("policy leaves no expert").all()
+    assert mv.scores[mv.scores.spec.isin(bad.spec)].score.isna().all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(mv.anova[mv.anova.target == "goal_rank"].variance).all()
