@@ -229,7 +229,7 @@ def test_multiverse_tables_and_anova(example):
     mv = multiverse(example, SMALL)
     assert set(mv.tables()) == {"multiverse", "multiverse_specifications",
                                 "multiverse_rank_stability", "multiverse_weight_order",
-                                "multiverse_anova"}
+                                "multiverse_anova", "multiverse_effects"}
     assert list(mv.specifications.columns) == ["spec", *FACTORS, "baseline", "feasible",
                                                "problem"]
     an = mv.anova

@@ -472,6 +472,9 @@ class MultiverseResult:
         (``target = "goal_rank"``, ``likert = "all"``) over the whole factorial;
         ``effect`` is a factor, ``a:b`` (two-way interaction), ``higher-order`` (the rest)
         or ``total`` (the variance itself; ``share`` = variance / total).
+    effects
+        ``target, likert, grouping, effect, order, share_mean, share_max``: the ANOVA shares
+        summarized over the groups (mean and largest share of each effect), largest first.
     """
 
     grid: dict[str, tuple]
@@ -480,6 +483,7 @@ class MultiverseResult:
     rank_stability: Any
     weight_order: Any
     anova: Any
+    effects: Any
     baseline: int | None
     info: dict[str, Any] = field(default_factory=dict)
 
@@ -488,7 +492,7 @@ class MultiverseResult:
         return {"multiverse": self.scores, "multiverse_specifications": self.specifications,
                 "multiverse_rank_stability": self.rank_stability,
                 "multiverse_weight_order": self.weight_order,
-                "multiverse_anova": self.anova}
+                "multiverse_anova": self.anova, "multiverse_effects": self.effects}
 
 
 # --------------------------------------------------------------------------- running
@@ -776,11 +780,19 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
             an_rows += _anova_rows(Y[..., gi], FACTORS, "goal_rank", "all", gc, gname)
     anova = pd.DataFrame(an_rows, columns=["target", "likert", "grouping", "group", "effect",
                                            "order", "variance", "share"])
+    parts = anova[anova.effect != "total"]
+    effects = (parts.groupby(["target", "likert", "grouping", "effect"], sort=False)
+               .agg(order=("order", "first"), share_mean=("share", "mean"),
+                    share_max=("share", "max"))
+               .reset_index()
+               .sort_values(["target", "likert", "grouping", "share_mean"],
+                            ascending=[True, True, True, False], kind="stable")
+               .reset_index(drop=True))
     info = {"n_specifications": S, "n_panels": P, "n_infeasible": int(infeasible.sum()),
             "nodes": list(rep), "respondents": nresp, "likert": [lo, hi]}
     return MultiverseResult(grid=g, specifications=specs, scores=scores,
                             rank_stability=stability, weight_order=weight_order, anova=anova,
-                            baseline=baseline, info=info)
+                            effects=effects, baseline=baseline, info=info)
 
 
 def _anova_rows(Y: np.ndarray, factors: tuple[str, ...], target: str, likert: str,
@@ -790,6 +802,9 @@ def _anova_rows(Y: np.ndarray, factors: tuple[str, ...], target: str, likert: st
         return [(*head, "total", 0, np.nan, np.nan)]
     d = anova_decomposition(Y, n_factors=len(factors))
     tot = float(d[()])
+    if tot <= 1e-24 + 1e-14 * float(np.mean(Y)) ** 2:  # constant up to round-off: nothing
+        d = {k: np.zeros_like(v) for k, v in d.items()}  # to decompose (e.g. the whole
+        tot = 0.0                                        # sample's mean ridit)
     rows = [(*head, "total", 0, tot, 1.0 if tot > 0 else np.nan)]
     for key, v in d.items():
         if key == () or key == ("rest",):

@@ -36,11 +36,15 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "SENSITIVITY_DEFAULTS",
     "PerturbationResult",
+    "SensitivityAnalysis",
     "WeightSensitivityResult",
     "judgment_perturbation",
     "perturb_judgments",
     "rank_reversal_intervals",
+    "sensitivity_analysis",
+    "sensitivity_settings",
     "sobol_weights",
     "weight_sensitivity",
 ]
@@ -623,3 +627,235 @@ def sobol_weights(result: Any, *, factor: float = 2.0, n_samples: int = 1024,
                              float(Si["ST_conf"][i])))
     return pd.DataFrame(rows, columns=["grouping", "output", "group", "factor", "S1",
                                        "S1_conf", "ST", "ST_conf"])
+
+
+# --------------------------------------------------------------------------- a study section
+
+
+#: defaults of the study file's ``sensitivity:`` section (present = enabled); the grid
+#: factors default to :data:`ahpstat.multiverse.DEFAULT_GRID`
+SENSITIVITY_DEFAULTS: dict[str, Any] = {
+    "enabled": True, "nodes": "criteria", "grouping": None, "one_at_a_time": True,
+    "judgments": {"replicates": 200, "probability": 0.1, "sigma": None},
+    "sobol": {"samples": 512, "factor": 2.0, "level": 0.95},
+}
+_SECTION_KEYS = ("enabled", "nodes", "grouping", "one_at_a_time", "judgments", "sobol")
+
+
+def sensitivity_settings(section: Any, *, groups: Sequence[str] = (), file: str | None = None,
+                         key: str = "sensitivity") -> dict[str, Any]:
+    """Validate a study file's ``sensitivity:`` section and fill in every default.
+
+    Keys: the grid factors of :func:`ahpstat.multiverse.multiverse_grid` (each a list of
+    levels), ``nodes`` (``criteria`` | ``internal``), ``grouping`` (a survey group column,
+    default the first), ``one_at_a_time`` (true/false), ``judgments`` (``{replicates,
+    probability, sigma}`` or false) and ``sobol`` (``{samples, factor, level}`` or false),
+    ``enabled``. Errors are :class:`~ahpstat.InputError` naming ``file`` and the key.
+
+    Examples
+    --------
+    >>> s = sensitivity_settings({"scale": ["saaty", "balanced"], "sobol": False})
+    >>> s["grid"]["scale"], s["sobol"], s["judgments"]["replicates"]
+    (('saaty', 'balanced'), None, 200)
+    >>> sensitivity_settings({"judgments": {"replicates": 0}}, file="s.yaml")
+    Traceback (most recent call last):
+    ...
+    ahpstat._validation.InputError: s.yaml: `sensitivity.judgments.replicates` must be ...
+    """
+    from ahpstat._validation import InputError
+    from ahpstat.multiverse import FACTORS, multiverse_grid
+
+    if section is None or section is True:
+        section = {}
+    if not isinstance(section, dict):
+        raise InputError(f"`{key}` must be a mapping of settings. Got "
+                         f"{type(section).__name__} instead.", file=file)
+    unknown = [k for k in section if k not in _SECTION_KEYS and k not in FACTORS]
+    if unknown:
+        known = ", ".join(f"`{key}.{k}`" for k in (*_SECTION_KEYS, *FACTORS))
+        raise InputError(f"unknown key `{key}.{unknown[0]}`; the keys here are {known}. Got "
+                         f"`{key}.{unknown[0]}` instead.", file=file)
+    grid = multiverse_grid({k: v for k, v in section.items() if k in FACTORS}, file=file,
+                           key=key)
+    out: dict[str, Any] = {"grid": grid}
+
+    def flag(name: str) -> bool:
+        v = section.get(name, SENSITIVITY_DEFAULTS[name])
+        if not isinstance(v, bool):
+            raise InputError(f"`{key}.{name}` must be true or false. Got {v!r} instead.",
+                             file=file)
+        return v
+
+    out["enabled"] = flag("enabled")
+    out["one_at_a_time"] = flag("one_at_a_time")
+    nodes = section.get("nodes", "criteria")
+    if nodes not in ("criteria", "internal"):
+        raise InputError(f"`{key}.nodes` must be one of {{'criteria', 'internal'}}. Got "
+                         f"{nodes!r} instead.", file=file)
+    out["nodes"] = nodes
+    grouping = section.get("grouping")
+    if grouping is not None and grouping not in groups:
+        raise InputError(f"`{key}.grouping` must be one of the survey's group columns "
+                         f"(`survey.group_columns`: {list(groups)}) or null. Got {grouping!r} "
+                         "instead.", file=file)
+    out["grouping"] = grouping
+
+    def sub(name: str, keys: tuple[str, ...]) -> dict[str, Any] | None:
+        v = section.get(name, {})
+        if v is False or v is None:
+            return None
+        if v is True:
+            v = {}
+        if not isinstance(v, dict):
+            raise InputError(f"`{key}.{name}` must be a mapping of settings or false. Got "
+                             f"{v!r} instead.", file=file)
+        bad = [k for k in v if k not in keys]
+        if bad:
+            known = ", ".join(f"`{key}.{name}.{k}`" for k in keys)
+            raise InputError(f"unknown key `{key}.{name}.{bad[0]}`; the keys here are "
+                             f"{known}. Got `{key}.{name}.{bad[0]}` instead.", file=file)
+        return {**SENSITIVITY_DEFAULTS[name], **v}
+
+    def number(value: Any, name: str, lo: float, hi: float | None, closed: bool) -> float:
+        ok = (not isinstance(value, bool) and isinstance(value, int | float)
+              and np.isfinite(value) and (value >= lo if closed else value > lo)
+              and (hi is None or value <= hi))
+        if not ok:
+            rng_txt = f"{'>=' if closed else '>'} {lo:g}" + (f" and <= {hi:g}" if hi else "")
+            raise InputError(f"`{key}.{name}` must be a number {rng_txt}. Got {value!r} "
+                             "instead.", file=file)
+        return float(value)
+
+    def integer(value: Any, name: str, lo: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < lo:
+            raise InputError(f"`{key}.{name}` must be an integer >= {lo}. Got {value!r} "
+                             "instead.", file=file)
+        return int(value)
+
+    j = sub("judgments", ("replicates", "probability", "sigma"))
+    if j is not None:
+        j["replicates"] = integer(j["replicates"], "judgments.replicates", 1)
+        j["probability"] = number(j["probability"], "judgments.probability", 0.0, 1.0, True)
+        if j["sigma"] is not None:
+            j["sigma"] = number(j["sigma"], "judgments.sigma", 0.0, None, False)
+    out["judgments"] = j
+    s = sub("sobol", ("samples", "factor", "level"))
+    if s is not None:
+        n = integer(s["samples"], "sobol.samples", 2)
+        if n & (n - 1):
+            raise InputError(f"`{key}.sobol.samples` must be a power of 2 (e.g. 512). Got "
+                             f"{n!r} instead.", file=file)
+        s["samples"] = n
+        s["factor"] = number(s["factor"], "sobol.factor", 1.0, None, False)
+        s["level"] = number(s["level"], "sobol.level", 0.0, 1.0, False)
+        if s["level"] >= 1:
+            raise InputError(f"`{key}.sobol.level` must be a confidence level below 1. Got "
+                             f"{s['level']!r} instead.", file=file)
+    out["sobol"] = s
+    return out
+
+
+@dataclass(frozen=True)
+class SensitivityAnalysis:
+    """A study's ``sensitivity:`` section, run: multiverse, weight intervals, judgment
+    perturbation and Sobol' indices (each ``None`` when switched off).
+
+    Tables (:meth:`tables`): ``multiverse`` (every specification x node x group: score,
+    rank), ``multiverse_specifications``, ``multiverse_rank_stability``,
+    ``multiverse_weight_order``, ``multiverse_anova``, ``sensitivity_weights``,
+    ``sensitivity_critical``, ``sensitivity_judgments_ranks``,
+    ``sensitivity_judgments_order``, ``sensitivity_sobol``.
+    """
+
+    settings: dict[str, Any]
+    multiverse: Any
+    weights: WeightSensitivityResult | None
+    judgments: PerturbationResult | None
+    sobol: Any
+
+    def tables(self) -> dict[str, Any]:
+        """The tables by output file stem."""
+        out: dict[str, Any] = {}
+        if self.multiverse is not None:
+            out.update(self.multiverse.tables())
+        if self.weights is not None:
+            out.update(self.weights.tables())
+        if self.judgments is not None:
+            out.update(self.judgments.tables())
+        if self.sobol is not None:
+            out["sensitivity_sobol"] = self.sobol
+        return out
+
+
+def sensitivity_analysis(result: Any, settings: dict[str, Any] | None = None, *,
+                         rng: Any = None,
+                         progress: Callable[[int, int], None] | None = None
+                         ) -> SensitivityAnalysis:
+    """Run the robustness analyses of a study (its ``sensitivity:`` section).
+
+    Parameters
+    ----------
+    result : StudyResult
+    settings : dict, optional
+        As :func:`sensitivity_settings` returns (default: every default).
+    rng : None, int or Generator
+        Seeds the judgment perturbation and Sobol' sampling (two independent streams).
+    progress : callable, optional
+        ``progress(done, total)`` over the panel re-runs (multiverse configurations and
+        perturbation replicates).
+
+    Returns
+    -------
+    SensitivityAnalysis
+
+    Examples
+    --------
+    >>> from ahpstat.study import _example_result
+    >>> s = sensitivity_settings({"weighting": ["eigenvector"], "aggregation": ["aij"],
+    ...     "policy": ["keep"], "consistency": ["cr"], "judgments": {"replicates": 5},
+    ...     "sobol": {"samples": 64}})
+    >>> sa = sensitivity_analysis(_example_result(), s, rng=1)
+    >>> sorted(sa.tables())[:3]
+    ['multiverse', 'multiverse_anova', 'multiverse_rank_stability']
+    """
+    from ahpstat.multiverse import multiverse
+
+    s = settings if settings is not None else sensitivity_settings({})
+    gen = np.random.default_rng(rng)
+    jr, sr = gen.spawn(2)
+    grouping = s.get("grouping") or (next(iter(result.group_codes), None))
+    g = s["grid"]
+    n_panels = _count_panels(g)
+    n_rep = s["judgments"]["replicates"] if s["judgments"] is not None else 0
+    total = n_panels + n_rep
+
+    def step(offset: int) -> Callable[[int, int], None] | None:
+        if progress is None:
+            return None
+
+        def cb(d: int, _t: int) -> None:
+            progress(min(offset + d, total), total)
+        return cb
+
+    mv = multiverse(result, g, nodes=s["nodes"], progress=step(0))
+    ws = weight_sensitivity(result, grouping=grouping) if (s["one_at_a_time"] and grouping) \
+        else None
+    jp = None
+    if s["judgments"] is not None:
+        j = s["judgments"]
+        jp = judgment_perturbation(result, n_resamples=j["replicates"],
+                                   probability=j["probability"], sigma=j["sigma"], rng=jr,
+                                   progress=step(n_panels))
+    sb = None
+    if s["sobol"] is not None and grouping:
+        so = s["sobol"]
+        sb = sobol_weights(result, factor=so["factor"], n_samples=so["samples"],
+                           grouping=grouping, confidence_level=so["level"], rng=sr)
+    return SensitivityAnalysis(settings={**s, "grouping": grouping}, multiverse=mv,
+                               weights=ws, judgments=jp, sobol=sb)
+
+
+def _count_panels(g: dict[str, tuple]) -> int:
+    n = len(g["weighting"]) * len(g["aggregation"]) * len(g["scale"])
+    per = sum(1 if p == "keep" else len(g["consistency"]) for p in g["policy"])
+    return n * per
