@@ -191,3 +191,55 @@ def test_sobol_weights(example):
         sobol_weights(example, n_samples=100)
     with pytest.raises(ValueError, match=r"`factor` must be a number > 1"):
         sobol_weights(example, factor=1.0)
+
+
+# --------------------------------------------------------------------------- the section
+
+
+def test_section_settings_defaults_and_errors():
+    from ahpstat import InputError
+    from ahpstat.multiverse import DEFAULT_GRID
+    from ahpstat.sensitivity import sensitivity_settings
+
+    s = sensitivity_settings({}, groups=["community"])
+    assert s["grid"]["weighting"] == DEFAULT_GRID["weighting"]
+    assert s["judgments"] == {"replicates": 200, "probability": 0.1, "sigma": None}
+    assert s["sobol"]["samples"] == 512 and s["one_at_a_time"] and s["enabled"]
+    off = sensitivity_settings({"judgments": False, "sobol": None, "enabled": False})
+    assert off["judgments"] is None and off["sobol"] is None and not off["enabled"]
+    bad = [({"grouping": "district"}, r"`sensitivity.grouping` must be one of the survey"),
+           ({"judgments": {"probability": 2}}, r"`sensitivity.judgments.probability` must"),
+           ({"judgments": {"sigma": -1}}, r"`sensitivity.judgments.sigma` must be a number"),
+           ({"judgments": {"reps": 3}}, r"unknown key `sensitivity.judgments.reps`"),
+           ({"sobol": {"samples": 100}}, r"`sensitivity.sobol.samples` must be a power of 2"),
+           ({"sobol": {"factor": 0.5}}, r"`sensitivity.sobol.factor` must be a number > 1"),
+           ({"nodes": "leaves"}, r"`sensitivity.nodes` must be one of"),
+           ({"one_at_a_time": "yes"}, r"`sensitivity.one_at_a_time` must be true or false"),
+           ({"grid": {}}, r"unknown key `sensitivity.grid`"),
+           ({"scale": ["saaty", "fibonacci"]}, r"`sensitivity.scale` must be a list of"),
+           ([1, 2], r"`sensitivity` must be a mapping")]
+    for sec, match in bad:
+        with pytest.raises(InputError, match=match) as e:
+            sensitivity_settings(sec, groups=["community"], file="study.yaml")
+        assert str(e.value).startswith("study.yaml: ")
+
+
+def test_sensitivity_analysis_runs_every_part(example):
+    from ahpstat.sensitivity import sensitivity_analysis, sensitivity_settings
+
+    s = sensitivity_settings({"weighting": ["eigenvector", "geometric_mean"],
+                              "aggregation": ["aij"], "policy": ["keep"], "consistency": ["cr"],
+                              "missing": ["available_case"], "scale": ["saaty", "balanced"],
+                              "likert": ["mean", "ridit"], "judgments": {"replicates": 4},
+                              "sobol": {"samples": 32}}, groups=["site"])
+    seen = []
+    sa = sensitivity_analysis(example, s, rng=2, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (4 + 4, 8) and all(d <= t for d, t in seen)
+    assert set(sa.tables()) == {
+        "multiverse", "multiverse_specifications", "multiverse_rank_stability",
+        "multiverse_weight_order", "multiverse_anova", "multiverse_effects",
+        "sensitivity_weights", "sensitivity_critical", "sensitivity_judgments_ranks",
+        "sensitivity_judgments_order", "sensitivity_sobol"}
+    again = sensitivity_analysis(example, s, rng=2)
+    for k, t in sa.tables().items():
+        assert t.equals(again.tables()[k]), k
