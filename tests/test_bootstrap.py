@@ -327,7 +327,7 @@ def test_result_tables_and_reinterval():
             n_resamples=400, rng=0)
     s = res.to_frame("scores")
     assert list(s.columns) == ["node", "level", "group", "estimate", "se", "ci_low", "ci_high",
-                               "confidence_level", "method"]
+                               "confidence_level", "method", "interval"]
     assert len(s) == 5 * (1 + 4) and set(s.group.dropna()) == {"0", "1", "2", "3"}
     assert s.level.tolist()[:5] == [0, 1, 1, 2, 2]
     w = res.to_frame("weights")

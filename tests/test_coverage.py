@@ -7,7 +7,7 @@ respondents in 28 communities answering on 1..5 (community effect sd 0.3, respon
 sd 0.3, noise sd 0.8). The true goal score is the composite score of the true weights and
 the exact expected Likert means (``expected_likert_mean``). The panel is re-run by the
 package itself (``run_panel``, AIJ + geometric mean) inside ``joint_bootstrap``; the test
-counts how often the 95% BCa interval (two-stage cluster + expert resampling) covers the
+counts how often the 95% BCa interval (one-stage cluster + expert resampling) covers the
 truth. The larger run behind ``studies/coverage`` varies the scheme, method and cluster count.
 """
 

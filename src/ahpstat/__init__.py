@@ -27,6 +27,7 @@ _LAZY: dict[str, str] = {
     "StudyBootstrapResult": "ahpstat.bootstrap",
     "ConfidenceInterval": "ahpstat.bootstrap",
     "FewClustersWarning": "ahpstat.bootstrap",
+    "FewExpertsWarning": "ahpstat.bootstrap",
     "bootstrap_interval": "ahpstat.bootstrap",
     "joint_bootstrap": "ahpstat.bootstrap",
     "bootstrap_study": "ahpstat.bootstrap",

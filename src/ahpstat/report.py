@@ -283,10 +283,16 @@ def _bootstrap_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any]]
                      f"re-aggregated by {pol.aggregation.upper()} under the same "
                      f"'{pol.policy}' policy)")
     if "respondents" in info["resample"]:
-        if info["scheme"] == "cluster":
+        if info["scheme"] == "cluster" and info.get("cluster_stage") == "two":
             parts.append(f"the respondents in two stages: the {info['n_clusters']} "
                          f"{info['cluster']} clusters with replacement, then respondents "
-                         "within each drawn cluster (scores per group: respondents within "
+                         "within each drawn cluster (which counts the within-cluster "
+                         "variance twice: conservative at low intra-class correlation; "
+                         "scores per group: respondents within the group)")
+        elif info["scheme"] == "cluster":
+            parts.append(f"the respondents by whole clusters: the {info['n_clusters']} "
+                         f"{info['cluster']} clusters with replacement, each drawn cluster "
+                         "with all its respondents (scores per group: respondents within "
                          "the group)")
         else:
             parts.append("the respondents (independently, with replacement; scores per "
@@ -317,8 +323,11 @@ def _bootstrap_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any]]
     B.append(("table", _fmt_table(tab, 4)))
     B.append(("h3", "Where the uncertainty comes from"))
     B.append(("p", "Variance of each score over resamples of the panel only (item means "
-                   "fixed) and of the sample only (weights fixed); share = panel / (panel + "
-                   "sample). `variance_split.csv` has every node and group."))
+                   "fixed) and of the sample only (weights fixed; clusters whole); share = "
+                   "panel / (panel + sample). A one-at-a-time split with no interaction "
+                   "term: panel + sample is close to the joint variance only because the "
+                   "sources are independent and the score is nearly additive in them. "
+                   "`variance_split.csv` has every node and group."))
     vt = pd.DataFrame({"node": crit, "var_panel": [V.loc[v, "var_panel"] for v in crit],
                        "var_sample": [V.loc[v, "var_sample"] for v in crit],
                        "var_joint": [V.loc[v, "var_joint"] for v in crit],

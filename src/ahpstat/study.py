@@ -600,9 +600,10 @@ class StudyResult:
         ``by, parent, node, rank, probability``: the criteria ranked by score (whole
         sample) and by weight (bootstrap).
     variance_split
-        ``grouping, group, node, var_panel, var_sample, var_joint, share_panel``: the
+        ``grouping, group, node, var_panel, var_sample, var_joint, share_panel, split``: the
         bootstrap variance of every score due to the panel (experts resampled, item means
-        fixed) and to the sample (respondents resampled, weights fixed).
+        fixed) and to the sample (respondents resampled, weights fixed), one source at a
+        time with no interaction term (``split`` says so).
     bayes_weights
         ``node, parent, weight, mean, median, sd, ci_low, ci_high``: posterior of every
         local and global weight (:meth:`ahpstat.bayes.BayesResult.weights_table`).
@@ -994,11 +995,12 @@ def _attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any]) -> S
     vs = vs.assign(grouping=np.where(overall, ALL_LABEL, gcol if gcol is not None else ""),
                    group=vs["group"].where(~overall, ALL_LABEL))
     extra["variance_split"] = vs[["grouping", "group", "node", "var_panel", "var_sample",
-                                  "var_joint", "share_panel"]]
+                                  "var_joint", "share_panel", "split"]]
     info = {
         "replicates": boot.n_resamples, "resample": list(boot.resample),
         "cluster": opts.get("cluster"), "group": gcol, "scheme": boot.scheme,
-        "n_clusters": boot.n_clusters, "method": boot.method, "confidence_level": level,
+        "cluster_stage": boot.cluster_stage, "n_clusters": boot.n_clusters,
+        "method": boot.method, "confidence_level": level,
     }
     return dataclasses.replace(
         res, scores=scores, weights=weights, ranks=ranks, bootstrap=boot,
@@ -1101,7 +1103,7 @@ def _attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any]
             "n_divergences": int(br.n_divergences), "diagnostics_ok": bool(br.ok),
             "scores_item_means": (
                 "posterior weight draw s paired with bootstrap resample s of the respondents ("
-                + (f"clusters '{cluster}', then respondents" if clusters is not None else "iid")
+                + (f"whole clusters '{cluster}'" if clusters is not None else "iid")
                 + "; group scores resample within the group)")}
     return dataclasses.replace(res, bayes=br, uncertainty={**res.uncertainty, **extra},
                                run_info={**res.run_info, "bayes": info})
