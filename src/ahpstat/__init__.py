@@ -43,10 +43,11 @@ _LAZY: dict[str, str] = {
     "StudyComparison": "ahpstat.compare",
     "multiverse": "ahpstat.multiverse",
     "MultiverseResult": "ahpstat.multiverse",
+    "rank_confidence_sets": "ahpstat.rank_sets",
 }
 #: public submodules loaded on first use
 _SUBMODULES = ("io", "hierarchy", "panel", "scoring", "bootstrap", "bayes", "simulate", "study",
-               "report", "compare")
+               "report", "compare", "rank_sets")
 
 
 def __getattr__(name: str):  # PEP 562: keep `import ahpstat` light
