@@ -203,15 +203,15 @@ def test_section_settings_defaults_and_errors():
 
     s = sensitivity_settings({}, groups=["community"])
     assert s["grid"]["weighting"] == DEFAULT_GRID["weighting"]
-    assert s["judgments"] == {"replicates": 200, "probability": 0.1, "sigma": None}
-    assert s["sobol"]["samples"] == 512 and s["one_at_a_time"] and s["enabled"]
+    assert s["judgments"] == {"n_resamples": 200, "probability": 0.1, "sigma": None}
+    assert s["sobol"]["n_samples"] == 512 and s["one_at_a_time"] and s["enabled"]
     off = sensitivity_settings({"judgments": False, "sobol": None, "enabled": False})
     assert off["judgments"] is None and off["sobol"] is None and not off["enabled"]
     bad = [({"grouping": "district"}, r"`sensitivity.grouping` must be one of the survey"),
            ({"judgments": {"probability": 2}}, r"`sensitivity.judgments.probability` must"),
            ({"judgments": {"sigma": -1}}, r"`sensitivity.judgments.sigma` must be a number"),
            ({"judgments": {"reps": 3}}, r"unknown key `sensitivity.judgments.reps`"),
-           ({"sobol": {"samples": 100}}, r"`sensitivity.sobol.samples` must be a power of 2"),
+           ({"sobol": {"n_samples": 100}}, r"`sensitivity.sobol.n_samples` must be a power"),
            ({"sobol": {"factor": 0.5}}, r"`sensitivity.sobol.factor` must be a number > 1"),
            ({"nodes": "leaves"}, r"`sensitivity.nodes` must be one of"),
            ({"one_at_a_time": "yes"}, r"`sensitivity.one_at_a_time` must be true or false"),
@@ -230,8 +230,8 @@ def test_sensitivity_analysis_runs_every_part(example):
     s = sensitivity_settings({"weighting": ["eigenvector", "geometric_mean"],
                               "aggregation": ["aij"], "policy": ["keep"], "consistency": ["cr"],
                               "missing": ["available_case"], "scale": ["saaty", "balanced"],
-                              "likert": ["mean", "ridit"], "judgments": {"replicates": 4},
-                              "sobol": {"samples": 32}}, groups=["site"])
+                              "likert": ["mean", "ridit"], "judgments": {"n_resamples": 4},
+                              "sobol": {"n_samples": 32}}, groups=["site"])
     seen = []
     sa = sensitivity_analysis(example, s, rng=2, progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (4 + 4, 8) and all(d <= t for d, t in seen)

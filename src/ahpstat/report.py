@@ -589,7 +589,7 @@ def _sensitivity_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any
                        f"1/{so['factor']:g} and {so['factor']:g} (log-uniform), weights "
                        "renormalized; first-order (S1) and total (ST) Sobol' indices of each "
                        f"group's goal score and rank, estimated with SALib from "
-                       f"{so['samples']} x (k + 2) samples (`sensitivity_sobol.csv`)"
+                       f"{so['n_samples']} x (k + 2) samples (`sensitivity_sobol.csv`)"
                   + (f"; below for the top {gcol}, {first}." if first is not None else ".")))
         sub = sb[sb.group == first] if first is not None else sb.head(0)
         if len(sub):

@@ -636,8 +636,8 @@ def sobol_weights(result: Any, *, factor: float = 2.0, n_samples: int = 1024,
 #: factors default to :data:`ahpstat.multiverse.DEFAULT_GRID`
 SENSITIVITY_DEFAULTS: dict[str, Any] = {
     "enabled": True, "nodes": "criteria", "grouping": None, "one_at_a_time": True,
-    "judgments": {"replicates": 200, "probability": 0.1, "sigma": None},
-    "sobol": {"samples": 512, "factor": 2.0, "level": 0.95},
+    "judgments": {"n_resamples": 200, "probability": 0.1, "sigma": None},
+    "sobol": {"n_samples": 512, "factor": 2.0, "confidence_level": 0.95},
 }
 _SECTION_KEYS = ("enabled", "nodes", "grouping", "one_at_a_time", "judgments", "sobol")
 
@@ -648,19 +648,20 @@ def sensitivity_settings(section: Any, *, groups: Sequence[str] = (), file: str 
 
     Keys: the grid factors of :func:`ahpstat.multiverse.multiverse_grid` (each a list of
     levels), ``nodes`` (``criteria`` | ``internal``), ``grouping`` (a survey group column,
-    default the first), ``one_at_a_time`` (true/false), ``judgments`` (``{replicates,
-    probability, sigma}`` or false) and ``sobol`` (``{samples, factor, level}`` or false),
+    default the first), ``one_at_a_time`` (true/false), ``judgments`` (``{n_resamples,
+    probability, sigma}`` or false) and ``sobol`` (``{n_samples, factor, confidence_level}``
+    or false),
     ``enabled``. Errors are :class:`~ahpstat.InputError` naming ``file`` and the key.
 
     Examples
     --------
     >>> s = sensitivity_settings({"scale": ["saaty", "balanced"], "sobol": False})
-    >>> s["grid"]["scale"], s["sobol"], s["judgments"]["replicates"]
+    >>> s["grid"]["scale"], s["sobol"], s["judgments"]["n_resamples"]
     (('saaty', 'balanced'), None, 200)
-    >>> sensitivity_settings({"judgments": {"replicates": 0}}, file="s.yaml")
+    >>> sensitivity_settings({"judgments": {"n_resamples": 0}}, file="s.yaml")
     Traceback (most recent call last):
     ...
-    ahpstat._validation.InputError: s.yaml: `sensitivity.judgments.replicates` must be ...
+    ahpstat._validation.InputError: s.yaml: `sensitivity.judgments.n_resamples` must be ...
     """
     from ahpstat._validation import InputError
     from ahpstat.multiverse import FACTORS, multiverse_grid
@@ -732,25 +733,26 @@ def sensitivity_settings(section: Any, *, groups: Sequence[str] = (), file: str 
                              "instead.", file=file)
         return int(value)
 
-    j = sub("judgments", ("replicates", "probability", "sigma"))
+    j = sub("judgments", ("n_resamples", "probability", "sigma"))
     if j is not None:
-        j["replicates"] = integer(j["replicates"], "judgments.replicates", 1)
+        j["n_resamples"] = integer(j["n_resamples"], "judgments.n_resamples", 1)
         j["probability"] = number(j["probability"], "judgments.probability", 0.0, 1.0, True)
         if j["sigma"] is not None:
             j["sigma"] = number(j["sigma"], "judgments.sigma", 0.0, None, False)
     out["judgments"] = j
-    s = sub("sobol", ("samples", "factor", "level"))
+    s = sub("sobol", ("n_samples", "factor", "confidence_level"))
     if s is not None:
-        n = integer(s["samples"], "sobol.samples", 2)
+        n = integer(s["n_samples"], "sobol.n_samples", 2)
         if n & (n - 1):
-            raise InputError(f"`{key}.sobol.samples` must be a power of 2 (e.g. 512). Got "
+            raise InputError(f"`{key}.sobol.n_samples` must be a power of 2 (e.g. 512). Got "
                              f"{n!r} instead.", file=file)
-        s["samples"] = n
+        s["n_samples"] = n
         s["factor"] = number(s["factor"], "sobol.factor", 1.0, None, False)
-        s["level"] = number(s["level"], "sobol.level", 0.0, 1.0, False)
-        if s["level"] >= 1:
-            raise InputError(f"`{key}.sobol.level` must be a confidence level below 1. Got "
-                             f"{s['level']!r} instead.", file=file)
+        cl = number(s["confidence_level"], "sobol.confidence_level", 0.0, 1.0, False)
+        if cl >= 1:
+            raise InputError(f"`{key}.sobol.confidence_level` must be a confidence level "
+                             f"below 1 (e.g. 0.95). Got {cl!r} instead.", file=file)
+        s["confidence_level"] = cl
     out["sobol"] = s
     return out
 
@@ -812,11 +814,11 @@ def sensitivity_analysis(result: Any, settings: dict[str, Any] | None = None, *,
     --------
     >>> from ahpstat.study import _example_result
     >>> s = sensitivity_settings({"weighting": ["eigenvector"], "aggregation": ["aij"],
-    ...     "policy": ["keep"], "consistency": ["cr"], "judgments": {"replicates": 5},
-    ...     "sobol": {"samples": 64}})
+    ...     "policy": ["keep"], "consistency": ["cr"], "judgments": {"n_resamples": 5},
+    ...     "sobol": {"n_samples": 64}})
     >>> sa = sensitivity_analysis(_example_result(), s, rng=1)
     >>> sorted(sa.tables())[:3]
-    ['multiverse', 'multiverse_anova', 'multiverse_rank_stability']
+    ['multiverse', 'multiverse_anova', 'multiverse_effects']
     """
     from ahpstat.multiverse import multiverse
 
@@ -826,7 +828,7 @@ def sensitivity_analysis(result: Any, settings: dict[str, Any] | None = None, *,
     grouping = s.get("grouping") or (next(iter(result.group_codes), None))
     g = s["grid"]
     n_panels = _count_panels(g)
-    n_rep = s["judgments"]["replicates"] if s["judgments"] is not None else 0
+    n_rep = s["judgments"]["n_resamples"] if s["judgments"] is not None else 0
     total = n_panels + n_rep
 
     def step(offset: int) -> Callable[[int, int], None] | None:
@@ -843,14 +845,14 @@ def sensitivity_analysis(result: Any, settings: dict[str, Any] | None = None, *,
     jp = None
     if s["judgments"] is not None:
         j = s["judgments"]
-        jp = judgment_perturbation(result, n_resamples=j["replicates"],
+        jp = judgment_perturbation(result, n_resamples=j["n_resamples"],
                                    probability=j["probability"], sigma=j["sigma"], rng=jr,
                                    progress=step(n_panels))
     sb = None
     if s["sobol"] is not None and grouping:
         so = s["sobol"]
-        sb = sobol_weights(result, factor=so["factor"], n_samples=so["samples"],
-                           grouping=grouping, confidence_level=so["level"], rng=sr)
+        sb = sobol_weights(result, factor=so["factor"], n_samples=so["n_samples"],
+                           grouping=grouping, confidence_level=so["confidence_level"], rng=sr)
     return SensitivityAnalysis(settings={**s, "grouping": grouping}, multiverse=mv,
                                weights=ws, judgments=jp, sobol=sb)
 
