@@ -257,3 +257,39 @@ def test_multiverse_infeasible_specifications_are_kept_and_warned(example):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert np.isnan(mv.anova[mv.anova.target == "goal_rank"].variance).all()
+
+
+def test_multiverse_missing_rules_use_the_raw_survey(tmp_path):
+    # a study that itself deletes listwise: the multiverse re-reads the survey once so that
+    # its available-case specifications see every answer
+    from ahpstat.study import Study, _example_files
+
+    path = _example_files(tmp_path, extra="")
+    sv = (tmp_path / "survey.csv").read_text().splitlines()
+    for k in (1, 5, 9):  # blank one answer of three respondents
+        cells = sv[k].split(",")
+        cells[2] = ""
+        sv[k] = ",".join(cells)
+    (tmp_path / "survey.csv").write_text("\n".join(sv) + "\n")
+    text = path.read_text().replace("likert: [1, 5]}", "likert: [1, 5], missing: listwise}")
+    path.write_text(text)
+    res = Study.from_yaml(path).run()
+    assert res.n_dropped_listwise == 3
+    grid = {**SMALL, "weighting": ["eigenvector"], "aggregation": ["aij"], "policy": ["keep"],
+            "consistency": ["cr"], "scale": ["saaty"], "likert": ["mean"],
+            "missing": ["available_case", "listwise"]}
+    mv = multiverse(res, grid)
+    assert mv.info["respondents"] == {0: 40, 1: 37}
+    base = mv.scores[mv.scores.spec == mv.baseline].merge(
+        res.scores, on=["node", "grouping", "group"], suffixes=("", "_study"))
+    np.testing.assert_allclose(base.score, base.score_study, rtol=1e-12)
+    ac = mv.specifications[mv.specifications.missing == "available_case"].spec.iloc[0]
+    full = Study.from_yaml(path)
+    import dataclasses
+
+    full = dataclasses.replace(full, survey=dataclasses.replace(full.survey,
+                                                                missing="available_case"))
+    ref = full.run().scores
+    got = mv.scores[mv.scores.spec == ac].merge(ref, on=["node", "grouping", "group"],
+                                                suffixes=("", "_ref"))
+    np.testing.assert_allclose(got.score, got.score_ref, rtol=1e-12)
