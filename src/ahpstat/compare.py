@@ -804,6 +804,18 @@ def compare_study(result: Any, *, methods: Sequence[str] | None = None) -> Study
                            summary=summary, leaf_weights=leaf_w)
 
 
+def _desc_ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks of a short vector, 1 = largest, ties share the lowest rank (``min`` ranks).
+
+    Examples
+    --------
+    >>> _desc_ranks(np.array([0.2, 0.5, 0.2, 0.1])).tolist()
+    [2, 1, 2, 4]
+    """
+    x = np.asarray(x, dtype=float)
+    return (x[None, :] > x[:, None]).sum(axis=-1) + 1
+
+
 def _group_ranks(S: np.ndarray) -> np.ndarray:
     """Ranks of the groups (axis -2), 1 = highest score, ties share the lowest rank."""
     from scipy.stats import rankdata

@@ -589,9 +589,8 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
     (8, 0)
     """
     import pandas as pd
-    from scipy.stats import rankdata
 
-    from ahpstat.compare import _group_ranks
+    from ahpstat.compare import _desc_ranks, _group_ranks
     from ahpstat.panel import run_panel
     from ahpstat.scoring import composite_scores, item_sums_counts, means_from_sums
 
@@ -748,14 +747,14 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
         ch = h.children(v)
         if len(ch) < 2 or base_local is None:
             continue
-        brank = rankdata(-base_local[v], method="min")
+        brank = _desc_ranks(base_local[v])
         same = np.zeros(len(ch))
         same_order = 0.0
         tot = 0.0
         for p in range(P):
             if local_w[p] is None or spec_count[p] == 0:
                 continue
-            r = rankdata(-local_w[p][v], method="min")
+            r = _desc_ranks(local_w[p][v])
             same += spec_count[p] * (r == brank)
             same_order += spec_count[p] * float(np.array_equal(r, brank))
             tot += spec_count[p]

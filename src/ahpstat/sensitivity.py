@@ -429,10 +429,9 @@ def judgment_perturbation(result: Any, *, n_resamples: int = 200, probability: f
     ['parent', 'node', 'baseline_rank', 'p_same_rank', 'p_same_order']
     """
     import pandas as pd
-    from scipy.stats import rankdata
 
     from ahpstat._validation import InputError
-    from ahpstat.compare import _group_ranks
+    from ahpstat.compare import _desc_ranks, _group_ranks
     from ahpstat.panel import run_panel
     from ahpstat.scoring import composite_scores
 
@@ -452,7 +451,7 @@ def judgment_perturbation(result: Any, *, n_resamples: int = 200, probability: f
                    for _, _, m in blocks]
     base_ranks = [_group_ranks(s) for s in base_scores]
     internal = [v for v in h.internal if len(h.children(v)) >= 2]
-    base_order = {v: rankdata(-panel.local[v], method="min") for v in internal}
+    base_order = {v: _desc_ranks(panel.local[v]) for v in internal}
     same_rank = [np.zeros(s.shape) for s in base_scores]
     top = [np.zeros(s.shape) for s in base_scores]
     rsum = [np.zeros(s.shape) for s in base_scores]
@@ -482,7 +481,7 @@ def judgment_perturbation(result: Any, *, n_resamples: int = 200, probability: f
             top[b] += rk == 1
             rsum[b] += np.nan_to_num(rk)
         for v in internal:
-            rr = rankdata(-p.local[v], method="min")
+            rr = _desc_ranks(p.local[v])
             w_same[v] += rr == base_order[v]
             o_same[v] += float(np.array_equal(rr, base_order[v]))
         if progress is not None:
