@@ -11,7 +11,7 @@ Run: ``.venv/bin/python benchmarks/bench_bootstrap.py [--quick]``
 2. Respondent-only bootstrap, overall scores, fixed weights (the reference figure).
 3. Scaling in respondents (two-stage cluster, 100 clusters) up to 1,000,000 respondents.
 
-The panel step timed is ``ahpstat._bootstrap_panel.aij_geometric_sampler``: AIJ (geometric
+The panel step timed is ``tests/_bootstrap_panel.aij_geometric_sampler``: AIJ (geometric
 mean of the resampled experts' matrices) + row-geometric-mean weights for all 30 internal
 nodes, batched over resamples via the expert-count identity; the stacked ``(B, K, n, n)``
 version is timed too.
@@ -24,14 +24,17 @@ import sys
 import time
 import tracemalloc
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import ahpstat as ah
-from ahpstat._bootstrap_panel import aij_geometric_sampler, random_panel, seed_like_tree
 from ahpstat.bootstrap import joint_bootstrap
 from ahpstat.scoring import composite_scores
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _bootstrap_panel import aij_geometric_sampler, random_panel, seed_like_tree
 
 
 def seed_study(rng: np.random.Generator, R: int = 370, G: int = 28, K: int = 25):

@@ -8,9 +8,9 @@ import pytest
 from scipy import stats
 
 import ahpstat.bootstrap as bs
+from _bootstrap_panel import aij_geometric_sampler, random_panel, seed_like_tree
 from ahpstat import InputError
 from ahpstat._bootstrap_kernels import quantiles_linear
-from ahpstat._bootstrap_panel import aij_geometric_sampler, random_panel, seed_like_tree
 from ahpstat._warnings import DegenerateDataWarning
 from ahpstat.bootstrap import (
     FewClustersWarning,

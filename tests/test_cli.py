@@ -145,9 +145,9 @@ def test_console_script_cold_process(tmp_path):
 
 @needs_io
 def test_run_bootstrap_progress_and_switches(tmp_path, capsys):
-    from ahpstat.study import _example_files
+    from ahpstat.datasets import write_example_study
 
-    y = _example_files(tmp_path / "s", sites=[f"s{k}" for k in range(20)],
+    y = write_example_study(tmp_path / "s", sites=[f"s{k}" for k in range(20)],
                        extra="bootstrap:\n  replicates: 600\n  cluster: site\n")
     out = tmp_path / "o"
     # stderr is not a terminal under pytest: no bar unless asked for
@@ -170,9 +170,9 @@ def test_run_bootstrap_progress_and_switches(tmp_path, capsys):
 @needs_io
 @pytest.mark.slow
 def test_run_bayes_flag_overrides_the_file(tmp_path, capsys):
-    from ahpstat.study import _example_files
+    from ahpstat.datasets import write_example_study
 
-    y = _example_files(tmp_path / "s", n_experts=5,
+    y = write_example_study(tmp_path / "s", n_experts=5,
                        extra="bayes:\n  enabled: false\n  draws: 200\n  tune: 200\n"
                              "  chains: 2\n")
     out = tmp_path / "o"
@@ -183,9 +183,9 @@ def test_run_bayes_flag_overrides_the_file(tmp_path, capsys):
 
 @needs_io
 def test_check_prints_every_problem(tmp_path, capsys):
-    from ahpstat.study import _example_files
+    from ahpstat.datasets import write_example_study
 
-    y = _example_files(tmp_path / "s")
+    y = write_example_study(tmp_path / "s")
     for name, rows, bad in (("judgments.csv", (2, 4), ("-3", "abc")),
                             ("survey.csv", (1, 3), ("7", "0"))):
         f = tmp_path / "s" / name

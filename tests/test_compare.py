@@ -250,9 +250,9 @@ def test_consistent_matrices_every_method_efficient(wA):
 
 
 def test_compare_study_reference_is_the_study_itself():
-    from ahpstat.study import _example_result
+    from ahpstat.datasets import example_study_result
 
-    res = _example_result()
+    res = example_study_result()
     cmp = compare_study(res, methods=["eigenvector", "geometric_mean", "column_mean"])
     ev = cmp.weights[cmp.weights.method == "eigenvector"].set_index("node")
     study_w = res.weights.set_index("node")

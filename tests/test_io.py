@@ -637,3 +637,11 @@ def test_read_hierarchy_and_sha256(tmp_path):
     p.write_text("id: A\nchildren: [{id: 科学}, {id: 参与}]\n", encoding="utf-8")
     assert read_hierarchy(p).children("A") == ("科学", "参与")
     assert sha256_file(p) == hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def test_collect_problems_survey_needs_its_keywords(tmp_path):
+    p = _csv(tmp_path, "id,Q1\nR1,3\n", "s.csv")
+    with pytest.raises(TypeError, match=r"kind='survey' needs the keyword\(s\) id_column, "
+                                        r"items"):
+        collect_problems(p, kind="survey")
+    assert collect_problems(p, kind="survey", id_column="id", items=["Q1"]) == []

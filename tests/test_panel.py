@@ -7,13 +7,19 @@ import pytest
 
 import ahpstat as ah
 from ahpstat import InputError
+from ahpstat.datasets import example_panel
 from ahpstat.hierarchy import Hierarchy
 from ahpstat.pairwise import from_upper_triangle
-from ahpstat.panel import PanelOptions, _example, run_panel
+from ahpstat.panel import PanelOptions, run_panel
 from ahpstat.scales import on_saaty_scale
 
 TREE = Hierarchy.from_children({"A": ["B1", "B2", "B3"], "B1": ["a", "b", "c"], "B2": ["d"],
                                 "B3": ["e", "f", "g", "h"]})
+
+
+def _example(policy: str = "keep"):
+    """The example panel (E3 inconsistent at A) under ``policy``."""
+    return run_panel(*example_panel(), options=PanelOptions(policy=policy))
 
 
 def _random_stacks(rng, K=6, noise=0.4, nan_frac=0.0):
@@ -38,7 +44,7 @@ def _random_stacks(rng, K=6, noise=0.4, nan_frac=0.0):
 @pytest.mark.parametrize("method", ["eigenvector", "geometric_mean", "column_mean"])
 def test_aij_matches_core(method):
     stacks = _random_stacks(np.random.default_rng(1))
-    res = run_panel(stacks, TREE, options=PanelOptions(method=method))
+    res = run_panel(stacks, TREE, options=PanelOptions(weighting=method))
     for node, (_, S) in stacks.items():
         G = ah.aggregate(S, method="aij")
         np.testing.assert_allclose(res.aggregate_matrices[node], G, rtol=1e-12)
@@ -68,9 +74,9 @@ def test_aij_aip_identity():
     stacks = _random_stacks(np.random.default_rng(3), K=9, noise=0.8)
     ew = np.random.default_rng(4).uniform(0.5, 2, 9)
     a = run_panel(stacks, TREE, expert_weights=ew,
-                  options=PanelOptions(method="geometric_mean", aggregation="aij"))
+                  options=PanelOptions(weighting="geometric_mean", aggregation="aij"))
     b = run_panel(stacks, TREE, expert_weights=ew,
-                  options=PanelOptions(method="geometric_mean", aggregation="aip"))
+                  options=PanelOptions(weighting="geometric_mean", aggregation="aip"))
     np.testing.assert_allclose(a.leaf_weights, b.leaf_weights, rtol=1e-12)
 
 

@@ -79,7 +79,7 @@ def test_zero_noise_panel_recovers_true_weights(h):
                         rng=0)
     stacks = io.judgment_stacks(df, h)
     for method in ("eigenvector", "geometric_mean"):
-        res = run_panel(stacks, h, options=PanelOptions(method=method))
+        res = run_panel(stacks, h, options=PanelOptions(weighting=method))
         for v, w in TRUTH.items():
             np.testing.assert_allclose(res.local[v], w, rtol=1e-9)
         # global weights: products along the paths (independent hand computation)
@@ -96,7 +96,7 @@ def test_panel_centres_on_truth_with_noise(h):
     df = simulate_panel(h, TRUTH, n_experts=K, expert_sd=sd, noise_sd=noise, scale=None,
                         rng=5)
     res = run_panel(io.judgment_stacks(df, h), h,
-                    options=PanelOptions(method="geometric_mean"))
+                    options=PanelOptions(weighting="geometric_mean"))
     for v, w in TRUTH.items():
         n = len(w)
         est = np.log(res.local[v]) - np.log(res.local[v]).mean()

@@ -14,6 +14,7 @@ pytest.importorskip("ahpstat.io")
 
 import ahpstat as ah
 from ahpstat import InputError
+from ahpstat.output import write_study
 from ahpstat.study import Study, check_study
 
 STUDY = Path(__file__).resolve().parents[1] / "studies" / "hangzhou_2022"
@@ -83,9 +84,9 @@ def test_tables_are_complete_and_consistent(result):
 
 
 def test_write_is_deterministic_and_complete(result, tmp_path):
-    a = result.write(tmp_path / "a")
-    b = Study.from_yaml(STUDY / "study.yaml").run(bayes=False).write(tmp_path / "b",
-                                                                     figures=False)
+    a = write_study(result, tmp_path / "a")
+    b = write_study(Study.from_yaml(STUDY / "study.yaml").run(bayes=False), tmp_path / "b",
+                    figures=False)
     names = sorted(p.name for p in a.glob("*.csv"))
     assert len(names) == 12  # 8 classic tables + 4 of the bootstrap
     for name in names:  # the seed study's bootstrap included: same seed, same bytes
@@ -118,11 +119,11 @@ def test_write_is_atomic(result, tmp_path, monkeypatch):
 
     monkeypatch.setattr(ahpstat.report, "write_report", boom)
     with pytest.raises(RuntimeError, match="disk full"):
-        result.write(out)
+        write_study(result, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
     with pytest.raises(RuntimeError):
-        result.write(tmp_path / "new")
+        write_study(result, tmp_path / "new")
     assert not (tmp_path / "new").exists()
 
 
@@ -213,7 +214,7 @@ def test_bad_inputs_name_the_file_and_write_nothing(study_copy, tmp_path, what):
     fname = _corrupt(study_copy, what)
     out = tmp_path / "out"
     with pytest.raises(InputError, match=fname.replace(".", r"\.")):
-        Study.from_yaml(study_copy / "study.yaml").run().write(out)
+        write_study(Study.from_yaml(study_copy / "study.yaml").run(), out)
     assert not out.exists()
     problems = check_study(study_copy / "study.yaml")
     assert problems and any(fname in str(p) for p in problems)
@@ -234,11 +235,11 @@ def test_check_clean_study():
 # ------------------------------------------------------------------ bootstrap_study (4.4)
 
 from ahpstat.bootstrap import bootstrap_study  # noqa: E402
-from ahpstat.study import _example_files  # noqa: E402
+from ahpstat.datasets import write_example_study  # noqa: E402
 
 
 def _tiny(tmp_path, **kw):
-    return Study.from_yaml(_example_files(tmp_path / "tiny", **kw)).run()
+    return Study.from_yaml(write_example_study(tmp_path / "tiny", **kw)).run()
 
 
 def test_bootstrap_study_constant_survey_gives_zero_width(tmp_path):
@@ -309,10 +310,10 @@ _SITES = [f"s{k}" for k in range(20)]
 
 
 def test_bootstrap_section_tables_are_reproducible(tmp_path):
-    y = _example_files(tmp_path / "s", sites=_SITES, extra=_BOOT)
-    a = Study.from_yaml(y).run().write(tmp_path / "a", figures=False)
-    b = Study.from_yaml(y).run().write(tmp_path / "b", figures=False)
-    c = Study.from_yaml(y).run(rng=99).write(tmp_path / "c", figures=False)
+    y = write_example_study(tmp_path / "s", sites=_SITES, extra=_BOOT)
+    a = write_study(Study.from_yaml(y).run(), tmp_path / "a", figures=False)
+    b = write_study(Study.from_yaml(y).run(), tmp_path / "b", figures=False)
+    c = write_study(Study.from_yaml(y).run(rng=99), tmp_path / "c", figures=False)
     names = sorted(p.name for p in a.glob("*.csv"))
     for t in ("rank_probabilities.csv", "rank_pairwise.csv", "criteria_ranks.csv",
               "variance_split.csv"):
@@ -327,7 +328,7 @@ def test_bootstrap_section_tables_are_reproducible(tmp_path):
 
 
 def test_bootstrap_section_intervals_and_ranks(tmp_path):
-    res = Study.from_yaml(_example_files(tmp_path / "s", sites=_SITES, extra=_BOOT)).run()
+    res = Study.from_yaml(write_example_study(tmp_path / "s", sites=_SITES, extra=_BOOT)).run()
     s = res.scores
     assert s[["ci_low", "ci_high"]].notna().all().all()
     assert ((s.ci_low <= s.score + 1e-12) & (s.score <= s.ci_high + 1e-12)).all()
@@ -349,13 +350,13 @@ def test_bootstrap_section_intervals_and_ranks(tmp_path):
 
 
 def test_bootstrap_section_switches(tmp_path):
-    y = _example_files(tmp_path / "s", sites=_SITES,
+    y = write_example_study(tmp_path / "s", sites=_SITES,
                        extra=_BOOT.replace("bootstrap:\n", "bootstrap:\n  enabled: false\n"))
     res = Study.from_yaml(y).run()
     assert res.bootstrap is None and res.scores.ci_low.isna().all()
-    assert "variance_split" not in res.tables()
+    assert "variance_split" not in res.frame_kinds
     assert Study.from_yaml(y).run(bootstrap=True).bootstrap.n_resamples == 300
-    plain = _example_files(tmp_path / "p", sites=_SITES)
+    plain = write_example_study(tmp_path / "p", sites=_SITES)
     assert Study.from_yaml(plain).run().bootstrap is None
     # the defaults (BOOTSTRAP_DEFAULTS) when switched on without a section
     b = Study.from_yaml(plain).run(bootstrap=True).bootstrap
@@ -374,7 +375,7 @@ def test_bootstrap_section_switches(tmp_path):
     ("  seeds: 3\n", r"study.yaml: unknown key `bootstrap.seeds`"),
 ])
 def test_bootstrap_section_errors(tmp_path, line, message):
-    y = _example_files(tmp_path / "s", extra="bootstrap:\n" + line)
+    y = write_example_study(tmp_path / "s", extra="bootstrap:\n" + line)
     with pytest.raises(InputError, match=message):
         Study.from_yaml(y)
 
@@ -407,13 +408,13 @@ def bayes_run(tmp_path_factory):
     if not HAVE_PYMC:
         pytest.skip("needs the bayes extra")
     d = tmp_path_factory.mktemp("bayes")
-    y = _example_files(d / "s", n_experts=5, sites=_SITES, extra=_BOOT + _BAYES)
+    y = write_example_study(d / "s", n_experts=5, sites=_SITES, extra=_BOOT + _BAYES)
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ah.ConvergenceWarning)  # 2 x 200 draws: short
         res = Study.from_yaml(y).run()
-    return res, res.write(d / "out")
+    return res, write_study(res, d / "out")
 
 
 def test_bayes_section_tables(bayes_run):
@@ -478,25 +479,25 @@ def test_bayes_section_in_report(bayes_run):
     ("  chain: 2\n", r"study.yaml: unknown key `bayes.chain`"),
 ])
 def test_bayes_section_errors(tmp_path, line, message):
-    y = _example_files(tmp_path / "s", extra="bayes:\n" + line)
+    y = write_example_study(tmp_path / "s", extra="bayes:\n" + line)
     with pytest.raises(InputError, match=message):
         Study.from_yaml(y)
 
 
 def test_bayes_switch_without_fit(tmp_path):
-    y = _example_files(tmp_path / "s", extra=_BAYES.replace("bayes:\n", "bayes:\n  enabled: "
+    y = write_example_study(tmp_path / "s", extra=_BAYES.replace("bayes:\n", "bayes:\n  enabled: "
                                                                          "false\n"))
     st = Study.from_yaml(y)
     assert st.bayes_options() is None and st.bayes_options(True)["draws"] == 200
     res = st.run()
-    assert res.bayes is None and "credal" not in res.tables()
+    assert res.bayes is None and "credal" not in res.frame_kinds
 
 
 @pytest.mark.slow
 def test_bayes_tables_are_reproducible(tmp_path):
-    y = _example_files(tmp_path / "s", n_experts=5, extra=_BAYES)
-    a = Study.from_yaml(y).run().write(tmp_path / "a", figures=False)
-    b = Study.from_yaml(y).run().write(tmp_path / "b", figures=False)
+    y = write_example_study(tmp_path / "s", n_experts=5, extra=_BAYES)
+    a = write_study(Study.from_yaml(y).run(), tmp_path / "a", figures=False)
+    b = write_study(Study.from_yaml(y).run(), tmp_path / "b", figures=False)
     for name in sorted(p.name for p in a.glob("*.csv")):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
@@ -506,7 +507,7 @@ def test_bayes_tables_are_reproducible(tmp_path):
 
 def _two_bad_files(folder):
     """The tiny study with two bad judgments and two bad survey answers (known positions)."""
-    y = _example_files(folder)
+    y = write_example_study(folder)
     j = folder / "judgments.csv"
     lines = j.read_text().splitlines()
     lines[2] = lines[2].rsplit(",", 1)[0] + ",-3"     # row 3: a negative judgment
@@ -530,10 +531,53 @@ def test_check_reports_every_problem_in_every_file(tmp_path):
 
 
 def test_check_bad_hierarchy_still_checks_judgments(tmp_path):
-    y = _example_files(tmp_path / "s")
+    y = write_example_study(tmp_path / "s")
     h = tmp_path / "s" / "hierarchy.yaml"
     h.write_text(h.read_text().replace("id: b3", "id: b2"))  # a duplicate id
     j = tmp_path / "s" / "judgments.csv"
     j.write_text(j.read_text().replace("E1,G,A,B,2", "E1,G,A,B,-2"))
     files = {Path(p.location.file).name for p in check_study(y)}
     assert files == {"hierarchy.yaml", "judgments.csv"}
+
+
+# ------------------------------------------------------------------ the schema
+
+
+def test_deprecated_keys_warn_and_mean_the_same(tmp_path):
+    old = write_example_study(tmp_path / "old", extra="bootstrap:\n  replicates: 50\n"
+                              "  level: 0.9\n  method: BCa\n")
+    new = write_example_study(tmp_path / "new", extra="bootstrap:\n  n_resamples: 50\n"
+                              "  confidence_level: 0.9\n  method: bca\n")
+    with pytest.warns(ah.AHPDeprecationWarning, match=r"`bootstrap.replicates` is deprecated"):
+        a = Study.from_yaml(old)
+    b = Study.from_yaml(new)
+    assert a.bootstrap == b.bootstrap
+    assert b.bootstrap["n_resamples"] == 50 and b.bootstrap["method"] == "bca"
+    both = write_example_study(tmp_path / "both", extra="bootstrap:\n  replicates: 50\n"
+                               "  n_resamples: 60\n")
+    with pytest.raises(InputError, match=r"`bootstrap.n_resamples` and "
+                                         r"`bootstrap.replicates` are the same setting"), \
+            pytest.warns(ah.AHPDeprecationWarning):
+        Study.from_yaml(both)
+
+
+def test_schema_documents_every_key():
+    from ahpstat.study import STUDY_SCHEMA, schema_frame
+
+    t = schema_frame()
+    assert set(t.section) == set(STUDY_SCHEMA)
+    assert (t.doc.str.len() > 0).all() and (t.expect.str.len() > 0).all()
+    assert t.set_index(["section", "key"]).loc[("bootstrap", "n_resamples"), "aliases"] == [
+        "replicates"]
+
+
+def test_run_without_seed_records_its_entropy(tmp_path):
+    y = write_example_study(tmp_path / "s", extra="bootstrap:\n  n_resamples: 30\n")
+    text = y.read_text().replace("seed: 7\n", "")
+    y.write_text(text)
+    res = Study.from_yaml(y).run()
+    entropy = res.run_info["entropy"]
+    assert isinstance(entropy, int) and res.provenance()["entropy"] == entropy
+    again = Study.from_yaml(y).run(rng=entropy)
+    np.testing.assert_array_equal(again.bootstrap.score_draws, res.bootstrap.score_draws)
+    assert "entropy" not in Study.from_yaml(y).run(rng=3).run_info

@@ -185,9 +185,9 @@ def test_clip_excerpt():
 def _hostile_study(folder: Path) -> Path:
     """The example study with formula, HTML, Markdown and mathtext payloads in every kind of
     user text: node ids, labels, expert ids, site names, the grouping column, the title."""
-    from ahpstat.study import _example_files
+    from ahpstat.datasets import write_example_study
 
-    study = _example_files(folder)
+    study = write_example_study(folder)
     sites = ['=HYPERLINK("http://evil.example","x")', "$\\badcmd{x}$"]
     rename = {"A": "@A", "a1": "+a1", "b2": "$b2$"}
     h = (folder / "hierarchy.yaml").read_text()

@@ -9,7 +9,7 @@ import pytest
 
 import ahpstat as ah
 from ahpstat.bootstrap import FewClustersWarning, bootstrap_study
-from ahpstat.study import _example_files
+from ahpstat.datasets import write_example_study
 
 
 def test_convergence_warning_points_at_the_caller():
@@ -25,7 +25,7 @@ def test_convergence_warning_points_at_the_caller():
 
 def test_warning_from_deep_inside_a_study_points_at_the_caller(tmp_path):
     # the study -> bootstrap_study -> joint_bootstrap chain: 3 clusters are too few
-    res = ah.Study.from_yaml(_example_files(tmp_path / "s", sites=("a", "b", "c"))).run()
+    res = ah.Study.from_yaml(write_example_study(tmp_path / "s", sites=("a", "b", "c"))).run()
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
         bootstrap_study(res, n_resamples=50, cluster="site", rng=1)

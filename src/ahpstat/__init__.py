@@ -7,7 +7,12 @@ from importlib.metadata import PackageNotFoundError, version
 from ahpstat import pairwise, scales
 from ahpstat._results import ConsistencyResult, WeightsResult
 from ahpstat._validation import InputError
-from ahpstat._warnings import AHPWarning, ConvergenceWarning, DegenerateDataWarning
+from ahpstat._warnings import (
+    AHPDeprecationWarning,
+    AHPWarning,
+    ConvergenceWarning,
+    DegenerateDataWarning,
+)
 from ahpstat.aggregation import aggregate
 from ahpstat.completion import complete
 from ahpstat.consistency import consistency, worst_judgments
@@ -23,8 +28,8 @@ _LAZY: dict[str, str] = {
     "PanelOptions": "ahpstat.panel",
     "PanelResult": "ahpstat.panel",
     "run_panel": "ahpstat.panel",
-    "BootstrapResult": "ahpstat.bootstrap",
     "StudyBootstrapResult": "ahpstat.bootstrap",
+    "StudyData": "ahpstat.bootstrap",
     "ConfidenceInterval": "ahpstat.bootstrap",
     "FewClustersWarning": "ahpstat.bootstrap",
     "FewExpertsWarning": "ahpstat.bootstrap",
@@ -35,6 +40,7 @@ _LAZY: dict[str, str] = {
     "pairwise_probabilities": "ahpstat.bootstrap",
     "resample_counts": "ahpstat.bootstrap",
     "resampled_item_means": "ahpstat.bootstrap",
+    "write_study": "ahpstat.output",
     "BayesianAHP": "ahpstat.bayes",
     "BayesResult": "ahpstat.bayes",
     "compare_methods": "ahpstat.compare",
@@ -47,7 +53,7 @@ _LAZY: dict[str, str] = {
 }
 #: public submodules loaded on first use
 _SUBMODULES = ("io", "hierarchy", "panel", "scoring", "bootstrap", "bayes", "simulate", "study",
-               "report", "compare", "rank_sets")
+               "report", "compare", "rank_sets", "output", "datasets")
 
 
 def __getattr__(name: str):  # PEP 562: keep `import ahpstat` light
@@ -75,6 +81,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "RANDOM_INDEX_TABLES",
     "SAATY_SCALE",
+    "AHPDeprecationWarning",
     "AHPWarning",
     "ConsistencyResult",
     "ConvergenceWarning",

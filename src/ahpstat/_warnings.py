@@ -6,7 +6,13 @@ import os
 import sys
 import warnings
 
-__all__ = ["AHPWarning", "ConvergenceWarning", "DegenerateDataWarning", "warn"]
+__all__ = [
+    "AHPDeprecationWarning",
+    "AHPWarning",
+    "ConvergenceWarning",
+    "DegenerateDataWarning",
+    "warn",
+]
 
 
 class AHPWarning(UserWarning):
@@ -15,6 +21,10 @@ class AHPWarning(UserWarning):
 
 class ConvergenceWarning(AHPWarning):
     """An iterative method (eigenvector, completion, sampler) did not converge cleanly."""
+
+
+class AHPDeprecationWarning(AHPWarning, FutureWarning):
+    """A deprecated name (study-file key, argument) was used; it still works for now."""
 
 
 class DegenerateDataWarning(AHPWarning):

@@ -23,7 +23,19 @@ from ahpstat._validation import check_choice
 from ahpstat.pairwise import is_connected, validate_matrix
 from ahpstat.weighting import WEIGHTING_METHODS, _weights_validated
 
-__all__ = ["aggregate", "aij_from_terms", "aij_terms", "normalize_expert_weights"]
+__all__ = [
+    "AGGREGATIONS",
+    "AIP_MEANS",
+    "aggregate",
+    "aij_from_terms",
+    "aij_terms",
+    "normalize_expert_weights",
+]
+
+#: aggregation rules: of individual judgments (AIJ) or of individual priorities (AIP)
+AGGREGATIONS = ("aij", "aip")
+#: means of the experts' weights under AIP
+AIP_MEANS = ("geometric", "arithmetic")
 
 
 def normalize_expert_weights(expert_weights: ArrayLike | None, n_experts: int) -> np.ndarray:
@@ -97,8 +109,8 @@ def aggregate(
     >>> ah.aggregate(stack, method="aip", mean="arithmetic").round(3)
     array([0.65, 0.35])
     """
-    check_choice("method", method, ("aij", "aip"))
-    check_choice("mean", mean, ("geometric", "arithmetic"))
+    check_choice("method", method, AGGREGATIONS)
+    check_choice("mean", mean, AIP_MEANS)
     check_choice("weighting", weighting, WEIGHTING_METHODS)
     # AIP weights each expert's matrix: missing judgments only with an incomplete-capable method
     incomplete_ok = method == "aij" or weighting in ("harker", "llsm")

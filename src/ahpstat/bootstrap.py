@@ -40,12 +40,13 @@ from scipy.special import ndtr, ndtri
 
 from ahpstat._validation import (
     InputError,
-    check_choice,
     check_confidence_level,
     check_int,
+    check_method,
 )
 from ahpstat._warnings import AHPWarning, DegenerateDataWarning, warn
 from ahpstat.hierarchy import Hierarchy
+from ahpstat.panel import PanelResult
 from ahpstat.scoring import composite_scores, means_from_sums
 
 __all__ = [
@@ -54,11 +55,11 @@ __all__ = [
     "MIN_DEFINED_SHARE",
     "MIN_EXPERTS",
     "SPLIT",
-    "BootstrapResult",
     "ConfidenceInterval",
     "FewClustersWarning",
     "FewExpertsWarning",
     "StudyBootstrapResult",
+    "StudyData",
     "bootstrap_interval",
     "bootstrap_study",
     "jackknife_acceleration",
@@ -103,23 +104,6 @@ class ConfidenceInterval(NamedTuple):
 
     low: Any
     high: Any
-
-
-@dataclass(frozen=True)
-class BootstrapResult:
-    """One statistic's bootstrap (scipy's ``BootstrapResult`` shape).
-
-    Attributes
-    ----------
-    confidence_interval : ConfidenceInterval
-    bootstrap_distribution : ndarray, shape (..., B)
-    standard_error : ndarray, shape (...)
-        Standard deviation of the bootstrap distribution (``ddof=1``).
-    """
-
-    confidence_interval: ConfidenceInterval
-    bootstrap_distribution: np.ndarray
-    standard_error: np.ndarray
 
 
 # --------------------------------------------------------------------------------------------
@@ -489,7 +473,7 @@ def bootstrap_interval(
     (5.95, 95.05)
     """
     confidence_level = check_confidence_level(confidence_level)
-    method = check_choice("method", method, _METHODS)
+    method = check_method("method", method, _METHODS)
     D = np.asarray(distribution, dtype=float)
     if D.ndim == 0 or D.shape[-1] < 1:
         raise ValueError(f"`distribution` needs resamples on its last axis; got shape {D.shape}"
@@ -779,17 +763,19 @@ class StudyBootstrapResult:
 
         Examples
         --------
-        >>> res = _example()
+        >>> from ahpstat.datasets import example_scoring
+        >>> res = joint_bootstrap(**example_scoring(), resample="respondents",
+        ...                       n_resamples=200, rng=1)
         >>> res.interval(confidence_level=0.9, method="percentile").method
         'percentile'
         """
         lv = self.confidence_level if confidence_level is None else check_confidence_level(
             confidence_level)
-        m = self.method if method is None else check_choice("method", method, _METHODS)
+        m = self.method if method is None else check_method("method", method, _METHODS)
         return dataclasses.replace(self, confidence_level=lv, method=m)
 
     def _quantity(self, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        what = check_choice("what", what, ("scores", "group_scores", "global_weights",
+        what = check_method("what", what, ("scores", "group_scores", "global_weights",
                                            "local_weights"))
         if what == "scores":
             return self.scores, self.score_draws, self.acceleration["scores"]
@@ -814,7 +800,9 @@ class StudyBootstrapResult:
 
         Examples
         --------
-        >>> res = _example()
+        >>> from ahpstat.datasets import example_scoring
+        >>> res = joint_bootstrap(**example_scoring(), resample="respondents",
+        ...                       n_resamples=200, rng=1)
         >>> lo, hi = res.confidence_interval("scores", method="percentile")
         >>> bool(lo[0] < res.scores[0] < hi[0])
         True
@@ -894,7 +882,7 @@ class StudyBootstrapResult:
         """``P(a ranks above b)`` for groups at ``node`` (``of="groups"``) or for the children
         of ``node`` (``of="criteria"``, ranked ``by`` score or weight). Columns
         ``node, a, b, probability``."""
-        check_choice("of", of, ("groups", "criteria"))
+        of = check_method("of", of, ("groups", "criteria"))
         if of == "groups":
             v = self._node_index(node)
             D, names, where = self.group_score_draws[:, v, :], list(self.groups), self.nodes[v]
@@ -1004,12 +992,14 @@ class StudyBootstrapResult:
 
         Examples
         --------
-        >>> res = _example()
+        >>> from ahpstat.datasets import example_scoring
+        >>> res = joint_bootstrap(**example_scoring(), resample="respondents",
+        ...                       n_resamples=200, rng=1)
         >>> list(res.to_frame("scores").columns)  # doctest: +NORMALIZE_WHITESPACE
         ['node', 'level', 'group', 'estimate', 'se', 'ci_low', 'ci_high', 'confidence_level',
          'method', 'interval']
         """
-        kind = check_choice("kind", kind, ("scores", "weights", "ranks", "pairwise",
+        kind = check_method("kind", kind, ("scores", "weights", "ranks", "pairwise",
                                            "variance"))
         if kind == "ranks":
             return self.rank_probabilities()
@@ -1060,7 +1050,7 @@ class StudyBootstrapResult:
         return 0 if self._tree is None else int(self._tree.root)
 
     def _children_draws(self, parent, by, group):
-        check_choice("by", by, ("score", "weight"))
+        by = check_method("by", by, ("score", "weight"))
         if self._tree is None:
             raise ValueError("ranking criteria needs `parents`; got None instead.")
         p = self._node_index(parent)
@@ -1117,15 +1107,13 @@ def _local(g: np.ndarray, tree: Hierarchy) -> np.ndarray:
 def _joint_iv(answers, membership, leaf_weights, leaf_weight_sampler, n_experts, groups,
               clusters, cluster_stage, resample, n_resamples, confidence_level, method, nodes,
               leaves, parents):
-    method = check_choice("method", method, _METHODS)
+    method = check_method("method", method, _METHODS)
     stage = _check_stage(cluster_stage)
     confidence_level = check_confidence_level(confidence_level)
     n_resamples = check_int("n_resamples", n_resamples, 2 if method == "bca" else 1)
     if isinstance(resample, str):
         resample = (resample,)
-    resample = tuple(resample)
-    for r in resample:
-        check_choice("resample", r, _SOURCES)
+    resample = tuple(check_method("resample", r, _SOURCES) for r in resample)
     if not resample:
         raise ValueError("`resample` must name at least one of 'experts', 'respondents'; "
                          "got () instead.")
@@ -1546,8 +1534,43 @@ def joint_bootstrap(
     )
 
 
+@dataclass(frozen=True, eq=False)
+class StudyData:
+    """What a study's bootstrap resamples: the input of :func:`bootstrap_study`.
+
+    A :class:`~ahpstat.study.StudyResult` is one (it extends this class).
+
+    Attributes
+    ----------
+    hierarchy : Hierarchy
+    panel : PanelResult
+        The aggregated panel; each expert resample re-runs it
+        (:meth:`~ahpstat.panel.PanelResult.resample`).
+    answers : ndarray, shape (R, L)
+        The respondents' answers in ``hierarchy.leaves`` order (after the missing-answer
+        policy; ``NaN`` = missing).
+    group_codes : dict
+        Grouping column -> (R,) int codes into ``group_names[column]``.
+    group_names : dict
+        Grouping column -> group names.
+    survey_file : str or None
+        The survey file, for error messages.
+    """
+
+    hierarchy: Hierarchy
+    panel: PanelResult
+    answers: np.ndarray
+    group_codes: dict[str, np.ndarray]
+    group_names: dict[str, tuple[str, ...]]
+    survey_file: str | None
+
+    def group_labels(self, column: str) -> np.ndarray:
+        """The group of every respondent in grouping ``column``."""
+        return np.asarray(self.group_names[column], dtype=object)[self.group_codes[column]]
+
+
 def bootstrap_study(
-    result: Any,
+    data: StudyData,
     *,
     n_resamples: int = 2000,
     resample: Sequence[str] | str = _SOURCES,
@@ -1556,7 +1579,7 @@ def bootstrap_study(
     group: str | None = None,
     method: str = "percentile",
     confidence_level: float = 0.95,
-    rng: Any = None,
+    rng: int | np.random.Generator | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> StudyBootstrapResult:
     """Bootstrap a study's weights, scores and ranks (:func:`joint_bootstrap` on its pieces).
@@ -1567,8 +1590,8 @@ def bootstrap_study(
 
     Parameters
     ----------
-    result : StudyResult
-        A run study (:meth:`ahpstat.study.Study.run`).
+    data : StudyData
+        A run study (a :class:`~ahpstat.study.StudyResult` is one).
     n_resamples : int, default 2000
     resample : {"experts", "respondents"} or both, default both
         Sources resampled, independently of each other.
@@ -1597,6 +1620,8 @@ def bootstrap_study(
 
     Raises
     ------
+    TypeError
+        ``data`` is not a :class:`StudyData`.
     ValueError
         ``cluster`` or ``group`` not a grouping column of the study, or a bad option.
     ahpstat.InputError
@@ -1604,16 +1629,19 @@ def bootstrap_study(
 
     Examples
     --------
-    >>> from ahpstat.study import _example_result
-    >>> res = _example_result()
+    >>> import tempfile
+    >>> from ahpstat import Study
+    >>> from ahpstat.datasets import write_example_study
+    >>> res = Study.from_yaml(write_example_study(tempfile.mkdtemp())).run()
     >>> b = bootstrap_study(res, n_resamples=200, cluster="site", rng=1)
     >>> b.score_draws.shape, b.groups
     ((8, 200), ('s1', 's2'))
     """
-    if isinstance(method, str):
-        method = method.lower()
-    method = check_choice("method", method, _METHODS)
-    groupings = tuple(result.group_codes)
+    if not isinstance(data, StudyData):
+        raise TypeError("`data` must be an ahpstat.bootstrap.StudyData (e.g. a StudyResult); "
+                        f"got {type(data).__name__} instead.")
+    method = check_method("method", method, _METHODS)
+    groupings = tuple(data.group_codes)
     for name, value in (("cluster", cluster), ("group", group)):
         if value is not None and value not in groupings:
             raise ValueError(f"`{name}` must be a grouping column of the study "
@@ -1621,30 +1649,23 @@ def bootstrap_study(
                              f"{value!r} instead.")
     if group is None and groupings:
         group = groupings[0]
-
-    def labels(col: str) -> np.ndarray:
-        return np.asarray(result.group_names[col], dtype=object)[result.group_codes[col]]
-
     clusters = None
     if cluster is not None:
-        clusters = labels(cluster)
+        clusters = data.group_labels(cluster)
         n_c = len(set(clusters))
         if n_c < 2:
             raise InputError(f"cluster resampling needs at least 2 clusters, but the column "
                              f"has {n_c} distinct value. Use `cluster: null` for iid "
                              f"resampling. Got {n_c} cluster instead.",
-                             file=str(result.study.survey.path), column=cluster)
-    h = result.hierarchy
-    nodes = tuple(h.nodes)
-    parents = h.parent_index().tolist()
+                             file=data.survey_file, column=cluster)
+    h = data.hierarchy
     return joint_bootstrap(
-        result.answers, result.membership, leaf_weights=result.leaf_weights,
-        leaf_weight_sampler=result.panel.leaf_weight_sampler(),
-        n_experts=len(result.experts), groups=labels(group) if group is not None else None,
+        data.answers, h.membership(), leaf_weights=data.panel.leaf_weights,
+        leaf_weight_sampler=data.panel.resample, n_experts=len(data.panel.experts),
+        groups=data.group_labels(group) if group is not None else None,
         clusters=clusters, cluster_stage=cluster_stage, resample=resample,
-        n_resamples=n_resamples,
-        confidence_level=confidence_level, method=method, rng=rng, nodes=nodes,
-        leaves=tuple(h.leaves), parents=parents, progress=progress)
+        n_resamples=n_resamples, confidence_level=confidence_level, method=method, rng=rng,
+        nodes=h.nodes, leaves=h.leaves, parents=h.parent_index().tolist(), progress=progress)
 
 
 class _Scorer:
@@ -1719,11 +1740,3 @@ class _Scorer:
 def _num_den_raw(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_jackknife_terms` of leave-one-out values on axis 0."""
     return _jackknife_terms(np.moveaxis(np.asarray(t, dtype=float), 0, -1))
-
-
-def _example() -> StudyBootstrapResult:
-    """A small result for the doctests."""
-    M = np.array([[1, 1, 1], [1, 1, 0], [0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
-    X = np.random.default_rng(0).integers(1, 6, size=(40, 3))
-    return joint_bootstrap(X, M, leaf_weights=[0.3, 0.3, 0.4], resample="respondents",
-                           n_resamples=200, rng=1, parents=[-1, 0, 0, 1, 1, 2])

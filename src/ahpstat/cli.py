@@ -1,7 +1,9 @@
 """Command line: ``ahpstat run | check | weights | experiment``. Thin: parse, call the API, print.
 
-Exit codes: 0 success; 1 a user error (bad input file or option value: one clear message,
-no traceback); 2 a usage error (unknown command or option, missing argument).
+Exit codes: 0 success; 1 a user error (an :class:`~ahpstat.InputError`: bad input file or
+option value, or an unreadable / unwritable file: one clear message, no traceback); 2 a usage
+error (unknown command or option, missing argument). Anything else is a bug in ahpstat and
+shows its traceback.
 """
 
 from __future__ import annotations
@@ -91,13 +93,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"ahpstat: error: {exc}", file=sys.stderr)
         return EXIT_USER
-    except (OSError, ValueError) as exc:
+    except OSError as exc:  # a user's file or folder: missing, unreadable, disk full
         print(f"ahpstat: error: {_os_message(exc)}", file=sys.stderr)
         return EXIT_USER
 
 
-def _os_message(exc: Exception) -> str:
-    if isinstance(exc, OSError) and exc.filename is not None:
+def _os_message(exc: OSError) -> str:
+    if exc.filename is not None:
         return f"{exc.filename}: {exc.strerror or exc}"
     return str(exc)
 
@@ -105,6 +107,7 @@ def _os_message(exc: Exception) -> str:
 def _run(args: argparse.Namespace) -> int:
     import time
 
+    from ahpstat.output import write_study
     from ahpstat.study import Study
 
     t0 = time.perf_counter()
@@ -117,7 +120,7 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    out = res.write(args.out, figures=not args.no_figures)
+    out = write_study(res, args.out, figures=not args.no_figures)
     h = res.hierarchy
     goal = res.scores[(res.scores.grouping == "all") & (res.scores.node == h.root)]
     n_flag = int((res.audit.action == "flag").sum()) if len(res.audit) else 0
@@ -127,7 +130,7 @@ def _run(args: argparse.Namespace) -> int:
     b = res.run_info.get("bootstrap")
     if b is not None:
         s = res.scores[(res.scores.grouping == "all") & (res.scores.node == h.root)].iloc[0]
-        print(f"Bootstrap: {b['replicates']} resamples; goal {100 * b['confidence_level']:g}% "
+        print(f"Bootstrap: {b['n_resamples']} resamples; goal {100 * b['confidence_level']:g}% "
               f"interval [{s.ci_low:.4f}, {s.ci_high:.4f}] ({b['method']}).")
     ba = res.run_info.get("bayes")
     if ba is not None:

@@ -711,8 +711,8 @@ def compare_study(result: Any, *, methods: Sequence[str] | None = None) -> Study
 
     Examples
     --------
-    >>> from ahpstat.study import _example_result
-    >>> cmp = compare_study(_example_result())
+    >>> from ahpstat.datasets import example_study_result
+    >>> cmp = compare_study(example_study_result())
     >>> cmp.summary[["method", "nodes_order_differs"]]
                method  nodes_order_differs
     0     eigenvector                    0
@@ -726,7 +726,7 @@ def compare_study(result: Any, *, methods: Sequence[str] | None = None) -> Study
 
     base = result.study.panel
     if methods is None:
-        meths = (base.method, *(m for m in DEFAULT_METHODS if m != base.method))
+        meths = (base.weighting, *(m for m in DEFAULT_METHODS if m != base.weighting))
     else:
         meths = _check_methods(methods, False)
     h = result.hierarchy
@@ -738,9 +738,9 @@ def compare_study(result: Any, *, methods: Sequence[str] | None = None) -> Study
     locals_: dict[str, dict[str, np.ndarray]] = {}
     w_rows = []
     for m in meths:
-        p = panel if m == base.method else run_panel(
+        p = panel if m == base.weighting else run_panel(
             result.stacks, h, experts=panel.experts, expert_weights=panel.expert_weights,
-            options=replace(base, method=m))
+            options=replace(base, weighting=m))
         leaf_w[m] = p.leaf_weights
         locals_[m] = p.local
         for v in internal:

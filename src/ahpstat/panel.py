@@ -42,9 +42,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from ahpstat._validation import InputError, check_choice
+from ahpstat._validation import InputError, check_method
 from ahpstat._warnings import DegenerateDataWarning, warn
-from ahpstat.aggregation import aij_from_terms, aij_terms
+from ahpstat.aggregation import AGGREGATIONS, AIP_MEANS, aij_from_terms, aij_terms
 from ahpstat.consistency import CONSISTENCY_INDICES, consistency
 from ahpstat.hierarchy import Hierarchy, as_hierarchy
 from ahpstat.io import expert_weight_vector
@@ -60,7 +60,6 @@ __all__ = [
     "run_panel",
 ]
 
-AGGREGATIONS = ("aij", "aip")
 PANEL_POLICIES = ("keep", "drop", "repair", "downweight")
 #: label used in the consistency table for the aggregate (AIJ) matrix of a node
 AGGREGATE_LABEL = "(aggregate)"
@@ -78,8 +77,9 @@ class PanelOptions:
 
     Attributes
     ----------
-    method : str, default "eigenvector"
-        Weighting method (:data:`ahpstat.weighting.WEIGHTING_METHODS`).
+    weighting : str, default "eigenvector"
+        Weighting method (:data:`ahpstat.weighting.WEIGHTING_METHODS`). Every option is
+        matched case-insensitively.
     aggregation : {"aij", "aip"}, default "aij"
     aip_mean : {"geometric", "arithmetic"}, default "geometric"
     index : {"cr", "ci", "gci", "koczkodaj"}, default "cr"
@@ -94,7 +94,7 @@ class PanelOptions:
         Changes per matrix before giving up (default: twice the number of pairs).
     """
 
-    method: str = "eigenvector"
+    weighting: str = "eigenvector"
     aggregation: str = "aij"
     aip_mean: str = "geometric"
     index: str = "cr"
@@ -105,11 +105,10 @@ class PanelOptions:
     max_repair_steps: int | None = None
 
     def __post_init__(self) -> None:
-        check_choice("method", self.method, WEIGHTING_METHODS)
-        check_choice("aggregation", self.aggregation, AGGREGATIONS)
-        check_choice("aip_mean", self.aip_mean, ("geometric", "arithmetic"))
-        check_choice("index", self.index, CONSISTENCY_INDICES)
-        check_choice("policy", self.policy, PANEL_POLICIES)
+        for name, choices in (("weighting", WEIGHTING_METHODS), ("aggregation", AGGREGATIONS),
+                              ("aip_mean", AIP_MEANS), ("index", CONSISTENCY_INDICES),
+                              ("policy", PANEL_POLICIES)):
+            object.__setattr__(self, name, check_method(name, getattr(self, name), choices))
         get_random_index_table(self.random_index)
         if self.threshold is not None and not (np.isfinite(self.threshold)
                                                and self.threshold > 0):
@@ -202,7 +201,8 @@ class PanelResult:
         Examples
         --------
         >>> import numpy as np
-        >>> res = _example()
+        >>> from ahpstat.datasets import example_panel
+        >>> res = run_panel(*example_panel())
         >>> np.allclose(res.resample(np.arange(len(res.experts))), res.leaf_weights)
         True
         >>> res.resample([[0, 0, 1], [1, 2, 2]]).shape
@@ -436,7 +436,7 @@ def _repair(A: np.ndarray, value: float, thr: float, opts: PanelOptions,
     max_steps = opts.max_repair_steps or 2 * max(1, int(given.sum()))
     steps = 0
     while value > thr + 1e-12 and steps < max_steps:
-        w = _expert_weights_one(A, opts.method)
+        w = _expert_weights_one(A, opts.weighting)
         E = np.log(A) + np.log(w)[None, :] - np.log(w)[:, None]
         E = np.where(given, np.abs(E), -1.0)
         order = np.argsort(-E, axis=None, kind="stable")
@@ -517,7 +517,8 @@ def run_panel(
 
     Examples
     --------
-    >>> res = _example()
+    >>> from ahpstat.datasets import example_panel
+    >>> res = run_panel(*example_panel())
     >>> res.leaf_weights.round(4)
     array([0.2364, 0.1182, 0.3034, 0.1513, 0.1907])
     >>> res.audit[["expert", "node", "action"]].head(1)
@@ -621,11 +622,11 @@ def run_panel(
             for k in np.flatnonzero(full_k):
                 by_n.setdefault(n, []).append((v, int(k)))
             for k in np.flatnonzero(present & ~full_k):
-                EL[k] = _expert_weights_one(S[k], opts.method)
+                EL[k] = _expert_weights_one(S[k], opts.weighting)
         expert_local[v] = EL
     for _n, pairs in by_n.items():
         W = _weights_validated(np.stack([effective[v][k] for v, k in pairs]),
-                               method=opts.method).weights
+                               method=opts.weighting).weights
         for (v, k), w in zip(pairs, W, strict=True):
             expert_local[v][k] = w
     if opts.aggregation == "aip":
@@ -657,7 +658,7 @@ def run_panel(
         cuts.append(cuts[-1] + num_cols[-1].shape[1])
     num_t = np.concatenate(num_cols, axis=1) if num_cols else np.zeros((K, 0))
     den_t = np.concatenate(den_cols, axis=1) if den_cols else np.zeros((K, 0))
-    engine = _Engine(hierarchy, tables=(num_t, den_t, cuts), method=opts.method,
+    engine = _Engine(hierarchy, tables=(num_t, den_t, cuts), method=opts.weighting,
                      aggregation=opts.aggregation, aip_mean=opts.aip_mean)
     ones = np.ones((1, K))
     loc_list = engine.local(ones, strict=True)
@@ -738,18 +739,3 @@ def _dispersion(nodes, names, full, expert_local) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=_DISPERSION_COLUMNS)
 
 
-# --------------------------------------------------------------------------- doc example
-
-
-def _example(policy: str = "keep") -> PanelResult:
-    """Goal A over B1 (items a, b), leaf B2 and B3 (items c, d); E3 is inconsistent at A."""
-    from ahpstat.pairwise import from_upper_triangle
-
-    tree = Hierarchy.from_children({"A": ["B1", "B2", "B3"], "B1": ["a", "b"],
-                                    "B3": ["c", "d"]})
-    stacks = {
-        "A": (("E1", "E2", "E3"), from_upper_triangle([[2, 1, 0.5], [2, 2, 1], [2, 1 / 9, 7]])),
-        "B1": (("E1", "E2", "E3"), from_upper_triangle([[2], [2], [2]])),
-        "B3": (("E1", "E2", "E3"), from_upper_triangle([[1], [0.5], [1]])),
-    }
-    return run_panel(stacks, tree, options=PanelOptions(policy=policy))

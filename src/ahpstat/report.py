@@ -99,7 +99,7 @@ def method_statement(res: Any) -> list[str]:
     return [
         f"The hierarchy has {len(levels)} levels ({' / '.join(map(str, levels))} nodes) and "
         f"{len(h.leaves)} survey items. {K} experts compared the children of every node on "
-        f"Saaty's 1–9 scale. Local weights were computed with {_METHOD_NAMES[p.method]}."
+        f"Saaty's 1–9 scale. Local weights were computed with {_METHOD_NAMES[p.weighting]}."
         " Incomplete aggregate matrices (pairs no expert judged) would use Harker's method "
         "(eigenvector) or incomplete least squares (geometric mean). " + agg + " " + ew,
         f"The consistency of every expert's matrix at every node was measured by the "
@@ -128,7 +128,7 @@ def report_blocks(res: Any, figures: Sequence[str] = ()) -> list[tuple[str, Any]
     goal = float(S_all.loc[h.root, "score"])
     B.append(("p", f"Goal {h.root} ({h.label(h.root)}): composite score **{goal:.4f}** from "
                    f"{len(res.experts)} experts and {len(res.respondents)} respondents. "
-                   f"Weighting: {st.panel.method}, aggregation: {st.panel.aggregation.upper()},"
+                   f"Weighting: {st.panel.weighting}, aggregation: {st.panel.aggregation.upper()},"
                    f" consistency: {st.panel.index.upper()}"
                    + (f" with the '{get_random_index_table(st.panel.random_index).name}' "
                       "random index" if st.panel.index in ("cr", "ci") else "")
@@ -257,7 +257,7 @@ def report_blocks(res: Any, figures: Sequence[str] = ()) -> list[tuple[str, Any]
     B.append(("table", pd.DataFrame(
         [(role, d["path"], d["sha256"]) for role, d in prov["inputs"].items()],
         columns=["input", "file", "SHA-256"])))
-    B.append(("p", "Tables: " + ", ".join(f"`{k}.csv`" for k in res.tables()) + "."))
+    B.append(("p", "Tables: " + ", ".join(f"`{k}.csv`" for k in res.frame_kinds) + "."))
 
     B.append(("h2", "Appendix: every expert's consistency"))
     B.append(("table", _fmt_table(judged[["expert", "node", "n", "index", "value",
@@ -298,7 +298,7 @@ def _bootstrap_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any]]
             parts.append("the respondents (independently, with replacement; scores per "
                          "group: within the group)")
     B: list[tuple[str, Any]] = [("h2", "Uncertainty: bootstrap")]
-    B.append(("p", f"{info['replicates']} bootstrap resamples of " + " and of ".join(parts)
+    B.append(("p", f"{info['n_resamples']} bootstrap resamples of " + " and of ".join(parts)
               + f", both sources independently. Intervals: {level} "
               f"{_METHOD_TEXT[info['method']]}. Tables: `scores.csv` and `weights.csv` "
               "(`ci_low`, `ci_high`), `ranks.csv`, `rank_probabilities.csv`, "

@@ -73,7 +73,7 @@ def simulate_study(h, weights, latent, G: int, per_cluster: int, rng) -> dict:
     """One study: the panel re-run (sampler) and the survey answers with their clusters."""
     judg = simulate_panel(h, weights, rng=rng, **PANEL)
     panel = run_panel(io.judgment_stacks(judg, h, validate=False), h,
-                      options=PanelOptions(method="geometric_mean", index="gci"))
+                      options=PanelOptions(weighting="geometric_mean", index="gci"))
     sv = simulate_survey(h, latent, n_respondents=G * per_cluster, groups=G, rng=rng, **SURVEY)
     return {"X": sv[[h.item(x) for x in h.leaves]].to_numpy(float),
             "clusters": sv["group"].to_numpy(), "sampler": panel.leaf_weight_sampler()}

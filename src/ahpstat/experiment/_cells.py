@@ -296,7 +296,7 @@ def study_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
             pk = tuple(getattr(m, k) for k in panel_keys)
             if pk not in panels:
                 panels[pk] = run_panel(stacks, h, options=PanelOptions(
-                    method=m.weighting, aggregation=m.aggregation, aip_mean=m.aip_mean,
+                    weighting=m.weighting, aggregation=m.aggregation, aip_mean=m.aip_mean,
                     policy=m.policy, index=m.index))
             panel = panels[pk]
             gw = panel.global_weights

@@ -78,6 +78,10 @@ def collect_problems(
         if experts is not None and len(w):
             sink.problems += validate_expert_weights(w, experts, errors="collect")
         return sink.problems
+    lacking = [k for k in ("id_column", "items") if k not in options]
+    if lacking:
+        raise TypeError(f"kind='survey' needs the keyword(s) {', '.join(lacking)} (as "
+                        f"read_survey). Got only {sorted(options)} instead.")
     read_survey_into(path, sink, id_column=options.pop("id_column"),
                       items=options.pop("items"),
                       group_columns=options.pop("group_columns", ()),

@@ -1,4 +1,4 @@
-"""A vectorized panel re-run for tests and benchmarks (private).
+"""A vectorized panel re-run for the tests and benchmarks (not part of the package).
 
 The study pipeline supplies its own panel re-run (its aggregation rule and inconsistency
 policy). This one is the simplest honest case, batched over resamples: AIJ (element-wise

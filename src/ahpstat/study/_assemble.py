@@ -1,0 +1,196 @@
+"""Assembling a study: loading its inputs, the classic pipeline, then the uncertainty."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ahpstat import io
+from ahpstat._validation import InputError
+from ahpstat._warnings import DegenerateDataWarning
+from ahpstat.bootstrap import bootstrap_study
+from ahpstat.hierarchy import Hierarchy
+from ahpstat.panel import run_panel
+from ahpstat.scoring import composite_scores, cronbach_alpha, item_sums_counts, means_from_sums
+from ahpstat.study._config import Study, StudyInputs, non_null
+from ahpstat.study._result import ALL_LABEL, StudyResult
+from ahpstat.study._uncertainty import attach_bayes, attach_bootstrap
+
+__all__ = ["assemble", "load_inputs", "run_study"]
+
+
+def load_inputs(study: Study) -> StudyInputs:
+    """Read and validate every input file (first error raised)."""
+    for role, p in study.input_files().items():
+        if not Path(p).is_file():
+            raise InputError(f"the {role.replace('_', ' ')} file does not exist (from "
+                             f"`{role}` in the study file).", file=str(p))
+    h = Hierarchy.from_yaml(study.hierarchy)
+    judg = io.read_judgments(study.judgments.path, layout=study.judgments.layout,
+                             hierarchy=h, **non_null(sheet=study.judgments.sheet,
+                                                 scale=study.judgments.scale))
+    stacks = io.judgment_stacks(judg, h, validate=False)  # read_judgments validated
+    ew = None
+    if study.expert_weights is not None:
+        ew = io.read_expert_weights(study.expert_weights,
+                                    **non_null(sheet=study.expert_weights_sheet))
+    items = [h.item(leaf) for leaf in h.leaves]
+    survey = io.read_survey(study.survey.path, id_column=study.survey.id_column,
+                            group_columns=list(study.survey.group_columns), items=items,
+                            likert=study.survey.likert, **non_null(sheet=study.survey.sheet))
+    return StudyInputs(hierarchy=h, judgments=judg, stacks=stacks, expert_weights=ew,
+                       survey=survey, items=tuple(items))
+
+
+def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
+              bootstrap: bool | None = None, bayes: bool | None = None,
+              progress: Callable[[int, int], None] | None = None) -> StudyResult:
+    """:meth:`Study.run`: load, assemble, then the uncertainty sections."""
+    inputs = load_inputs(study)
+    seed = study.seed if rng is None else rng
+    entropy = None
+    if seed is None:  # fresh entropy, recorded so that the run can be repeated
+        entropy = np.random.SeedSequence().entropy
+    res = assemble(study, inputs, seed)
+    if entropy is not None:
+        res = dataclasses.replace(res, run_info={**res.run_info, "entropy": entropy})
+    boot_rng, bayes_rng = np.random.default_rng(seed if entropy is None else entropy).spawn(2)
+    bo = study.bootstrap_options(bootstrap)
+    if bo is not None:
+        boot = bootstrap_study(res, n_resamples=bo["n_resamples"], resample=bo["resample"],
+                               cluster=bo["cluster"], cluster_stage=bo["cluster_stage"],
+                               group=bo["group"],
+                               method=bo["method"], confidence_level=bo["confidence_level"],
+                               rng=boot_rng, progress=progress)
+        res = attach_bootstrap(res, boot, bo)
+    ba = study.bayes_options(bayes)
+    if ba is not None:
+        cluster = (study.bootstrap or {}).get("cluster")
+        res = attach_bayes(res, inputs, ba, bayes_rng, cluster=cluster)
+    return res
+
+
+def assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:
+    """The classic pipeline: panel weights, scores, ranks, reliability, item table."""
+    h = inp.hierarchy
+    panel = run_panel(inp.stacks, h, expert_weights=inp.expert_weights, options=study.panel)
+    nodes = tuple(h.nodes)
+    leaves = tuple(h.leaves)
+
+    depth = {v: h.depth(v) for v in nodes}
+    level = {v: h.level_name(depth[v]) for v in nodes}
+    label = {v: h.label(v) for v in nodes}
+    local_of = {v: float(lw) for v, lw, _ in h.walk_weights(panel.local)}
+    weights = pd.DataFrame({
+        "node": nodes,
+        "parent": [h.parent(v) or "" for v in nodes],
+        "depth": [depth[v] for v in nodes],
+        "level": [level[v] for v in nodes],
+        "label": [label[v] for v in nodes],
+        "local": [local_of[v] for v in nodes],
+        "global": [panel.global_weights[v] for v in nodes],
+        "ci_low": np.nan, "ci_high": np.nan, "local_ci_low": np.nan, "local_ci_high": np.nan,
+    })
+
+    # survey: answers (R, L) in leaf order, the missing-answer policy, groups
+    sv = inp.survey
+    X = sv[list(inp.items)].to_numpy(dtype=float)
+    keep = np.ones(X.shape[0], dtype=bool)
+    if study.survey.missing == "listwise":
+        keep = ~np.isnan(X).any(axis=1)
+        if not keep.any():
+            raise InputError("the listwise missing-answer policy leaves no respondent: every "
+                             "respondent skipped at least one item. Use `survey.missing: "
+                             "available_case`. Got 0 complete respondents instead.",
+                             file=str(study.survey.path))
+    X = X[keep]
+    sv = sv.loc[keep]
+    respondents = tuple(str(r) for r in sv.index)
+    M = np.asarray(h.membership(), dtype=float)
+    w = panel.leaf_weights
+
+    score_rows = []
+    s_all, c_all = item_sums_counts(X)
+    mean_all = means_from_sums(s_all, c_all)[0]
+    sc_all = composite_scores(w, mean_all, M)
+    for i, v in enumerate(nodes):
+        score_rows.append((v, depth[v], level[v], label[v], ALL_LABEL, ALL_LABEL, X.shape[0],
+                           sc_all[i]))
+    group_codes: dict[str, np.ndarray] = {}
+    group_names: dict[str, tuple[str, ...]] = {}
+    rank_frames = []
+    internal_idx = [nodes.index(v) for v in h.internal]
+    for gcol in study.survey.group_columns:
+        labels_g = sv[gcol].astype(str).to_numpy()
+        names = tuple(sorted(set(labels_g), key=_natural_key))
+        pos = {g: k for k, g in enumerate(names)}
+        codes = np.array([pos[g] for g in labels_g], dtype=np.intp)
+        group_codes[gcol], group_names[gcol] = codes, names
+        sums, cnts = item_sums_counts(X, codes, len(names))
+        sc = composite_scores(w, means_from_sums(sums, cnts), M)  # (G, N)
+        n_g = np.bincount(codes, minlength=len(names))
+        for k, g in enumerate(names):
+            for i, v in enumerate(nodes):
+                score_rows.append((v, depth[v], level[v], label[v], gcol, g, int(n_g[k]),
+                                   sc[k, i]))
+        sub = sc[:, internal_idx]  # (G, internal)
+        rk = pd.DataFrame(-sub).rank(axis=0, method="min").to_numpy()
+        for j, i in enumerate(internal_idx):
+            for k, g in enumerate(names):
+                rank_frames.append((gcol, nodes[i], g, sub[k, j],
+                                    int(rk[k, j]) if np.isfinite(sub[k, j]) else -1))
+    scores = pd.DataFrame(score_rows, columns=["node", "depth", "level", "label", "grouping",
+                                               "group", "n_respondents", "score"])
+    scores["ci_low"] = np.nan
+    scores["ci_high"] = np.nan
+    ranks = pd.DataFrame(rank_frames, columns=["grouping", "node", "group", "score", "rank"])
+    for c in ("rank_mean", "rank_ci_low", "rank_ci_high"):
+        ranks[c] = np.nan
+
+    # reliability: Cronbach's alpha per criterion (depth 1) and overall
+
+
+    rel = []
+    leaf_pos = {leaf: k for k, leaf in enumerate(leaves)}
+    scopes = [(v, [leaf_pos[x] for x in h.leaves_under(v)]) for v in nodes if depth[v] == 1]
+    scopes.append((h.root, list(range(len(leaves)))))
+    for v, cols in scopes:
+        sub = X[:, cols]
+        n_complete = int((~np.isnan(sub).any(axis=1)).sum())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DegenerateDataWarning)
+            a = cronbach_alpha(sub) if len(cols) >= 2 else float("nan")
+        rel.append(("overall" if v == h.root else v, label[v], len(cols), n_complete, a))
+    reliability = pd.DataFrame(rel, columns=["scope", "label", "n_items", "n_complete", "alpha"])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sd = np.nanstd(X, axis=0, ddof=1)
+    items = pd.DataFrame({
+        "leaf": leaves, "item": list(inp.items), "label": [label[x] for x in leaves],
+        "n_answers": c_all[0].astype(int), "mean": mean_all, "sd": sd,
+    })
+
+    files = study.input_files()
+    hashes = {role: io.sha256_file(p) for role, p in files.items()}
+    return StudyResult(
+        study=study, hierarchy=h, panel=panel, stacks=inp.stacks, weights=weights,
+        consistency=panel.consistency.copy(), scores=scores, ranks=ranks,
+        audit=panel.audit.copy(), dispersion=panel.dispersion.copy(), reliability=reliability,
+        items=items, answers=X, respondents=respondents, membership=M,
+        group_codes=group_codes, group_names=group_names, survey_file=str(study.survey.path),
+        seed=seed, input_hashes=hashes,
+        n_dropped_listwise=int((~keep).sum()),
+    )
+
+
+def _natural_key(s: str) -> tuple:
+
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s))

@@ -1,0 +1,473 @@
+"""The study file's schema: every section and key, its type, default and one-line doc.
+
+The schema is the single source of truth for the study file: :func:`parse_section` validates a
+section against it (unknown keys, types, choices, deprecated aliases) and the documentation's
+study-file reference is generated from it (:func:`schema_frame`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ahpstat._validation import InputError, check_likert, suggest
+from ahpstat._warnings import AHPDeprecationWarning, warn
+from ahpstat.aggregation import AIP_MEANS
+from ahpstat.consistency import CONSISTENCY_INDICES
+from ahpstat.io import JUDGMENT_LAYOUTS
+from ahpstat.panel import AGGREGATIONS, PANEL_POLICIES
+from ahpstat.scales import RANDOM_INDEX_TABLES, get_random_index_table
+from ahpstat.weighting import WEIGHTING_METHODS
+
+__all__ = [
+    "BAYES_DEFAULTS",
+    "BOOTSTRAP_DEFAULTS",
+    "MISSING_POLICIES",
+    "STUDY_SCHEMA",
+    "Key",
+    "Section",
+    "parse_section",
+    "schema_frame",
+]
+
+MISSING_POLICIES = ("available_case", "listwise")
+#: marks a key without a default (it must be given)
+REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "required"})()
+
+
+class _Bad(Exception):
+    """A value that does not fit its key (the key's ``expect`` phrase says why)."""
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a study-file section.
+
+    Attributes
+    ----------
+    name : str
+        The key as written in the file.
+    expect : str
+        What a valid value is, as the error message says it (``"`x` must be <expect>"``).
+    default : object
+        The value when the key is left out (:data:`REQUIRED`: it must be given).
+    doc : str
+        One line for the reference documentation.
+    check : callable
+        ``check(value) -> normalised value``; raises for an invalid value.
+    choices : tuple, optional
+        The valid values, when they are a fixed list (matched case-insensitively).
+    aliases : tuple of str
+        Old names still read, with an :class:`~ahpstat.AHPDeprecationWarning`.
+    """
+
+    name: str
+    expect: str
+    default: Any
+    doc: str
+    check: Callable[[Any], Any] = field(repr=False, default=lambda v: v)
+    choices: tuple[Any, ...] | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the study file: its keys, and whether a bare path may stand for it."""
+
+    name: str
+    doc: str
+    keys: tuple[Key, ...]
+    path_shorthand: bool = False
+    required: bool = False
+
+    def key(self, name: str) -> Key:
+        """The key called ``name`` (or one of its deprecated aliases)."""
+        for k in self.keys:
+            if name == k.name or name in k.aliases:
+                return k
+        raise KeyError(name)
+
+    def defaults(self) -> dict[str, Any]:
+        """The default of every key that has one."""
+        return {k.name: k.default for k in self.keys if k.default is not REQUIRED}
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _choice(choices: Sequence[Any], shown: Sequence[str] | None = None) -> Callable[[Any], Any]:
+    def check(v: Any) -> Any:
+        for c in choices:
+            if v == c or (isinstance(v, str) and isinstance(c, str)
+                          and v.casefold() == c.casefold()):
+                return c
+        raise _Bad
+    return check
+
+
+def _shown(choices: Sequence[Any], shown: Sequence[str] | None = None) -> str:
+    names = shown or [repr(c) if c is not None else "null" for c in choices]
+    return "one of {" + ", ".join(names) + "}"
+
+
+def _int(minimum: int, nullable: bool = False) -> Callable[[Any], Any]:
+    def check(v: Any) -> Any:
+        if v is None and nullable:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+            raise _Bad
+        return int(v)
+    return check
+
+
+def _bool(v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise _Bad
+    return v
+
+
+def _number(v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        raise _Bad
+    return float(v)
+
+
+def _level(v: Any) -> float:
+    x = _number(v)
+    if not 0 < x < 1:
+        raise _Bad
+    return x
+
+
+def _positive_or_null(v: Any) -> float | None:
+    if v is None:
+        return None
+    x = _number(v)
+    if x <= 0:
+        raise _Bad
+    return x
+
+
+def _name(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, str | int):
+        raise _Bad
+    return str(v)
+
+
+def _column(v: Any) -> str:
+    if not isinstance(v, str) or not v:
+        raise _Bad
+    return v
+
+
+def _path(v: Any) -> str:
+    if not isinstance(v, str) or not v:
+        raise _Bad
+    return v
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool) or not isinstance(v, str | int | float):
+        raise _Bad
+    return str(v)
+
+
+def _columns(v: Any) -> tuple[str, ...]:
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, Sequence) or not all(isinstance(g, str) for g in v):
+        raise _Bad
+    return tuple(v)
+
+
+def _likert(v: Any) -> tuple[int, int]:
+    if not isinstance(v, Sequence) or isinstance(v, str):
+        raise _Bad
+    try:
+        return check_likert(v)
+    except ValueError:
+        raise _Bad from None
+
+
+def _resample(v: Any) -> list[str]:
+    res = [v] if isinstance(v, str) else v
+    if (not isinstance(res, Sequence) or not res
+            or any(r not in ("experts", "respondents") for r in res)):
+        raise _Bad
+    return sorted(set(res), key=("experts", "respondents").index)
+
+
+def _random_index(v: Any) -> Any:
+    if isinstance(v, Mapping):
+        try:
+            get_random_index_table(v)
+        except (TypeError, ValueError) as exc:
+            raise _Bad(str(exc)) from None
+        return {int(k): float(x) for k, x in v.items()}
+    return _choice(tuple(RANDOM_INDEX_TABLES))(v)
+
+
+def _seed(v: Any) -> int | None:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise _Bad
+    return v
+
+
+def _mapping(v: Any) -> dict[str, Any]:
+    if v is None:
+        return {}
+    if not isinstance(v, Mapping):
+        raise _Bad
+    return dict(v)
+
+
+def _section_value(v: Any) -> Any:
+    return v  # a nested section: parsed by its own Section
+
+
+# --------------------------------------------------------------------------- the schema
+
+
+def _key(name: str, expect: str, default: Any, doc: str, check: Callable[[Any], Any],
+         choices: Sequence[Any] | None = None, aliases: tuple[str, ...] = ()) -> Key:
+    return Key(name, expect, default, doc, check, tuple(choices) if choices else None, aliases)
+
+
+def _choice_key(name: str, choices: Sequence[Any], default: Any, doc: str,
+                shown: Sequence[str] | None = None) -> Key:
+    return _key(name, _shown(choices, shown), default, doc, _choice(choices), choices)
+
+
+_LEVEL = "a confidence level between 0 and 1 (e.g. 0.95)"
+
+#: Every section of the study file, in the order the reference documents them.
+STUDY_SCHEMA: dict[str, Section] = {s.name: s for s in (
+    Section("", "Top level of the study file (paths are relative to it).", (
+        _key("name", "a name", None, "Name of the study (default: its folder's name).", _text),
+        _key("title", "a title", "", "Title of the report.", _text),
+        _key("description", "a description", "", "Free text, kept in the provenance.", _text),
+        _key("hierarchy", "a file path", REQUIRED, "The hierarchy YAML file.", _path),
+        _key("judgments", "a mapping or a path", REQUIRED, "The expert judgments (section "
+             "`judgments`, or just its path).", _section_value),
+        _key("expert_weights", "a mapping or a path", None, "Expert weights (section "
+             "`expert_weights`, or just its path); equal weights when left out.",
+             _section_value),
+        _key("survey", "a mapping or a path", REQUIRED, "The survey (section `survey`).",
+             _section_value),
+        _key("weighting", "a mapping of settings", None, "Weighting and aggregation (section "
+             "`weighting`).", _section_value),
+        _key("consistency", "a mapping of settings", None, "Consistency index and policy "
+             "(section `consistency`).", _section_value),
+        _key("seed", "a non-negative integer", None, "Seed of the random parts (bootstrap, "
+             "Bayes); null: fresh entropy, recorded in the provenance.", _seed),
+        _key("bootstrap", "a mapping of settings", None, "The bootstrap (section `bootstrap`; "
+             "present = run).", _section_value),
+        _key("bayes", "a mapping of settings", None, "The Bayesian model (section `bayes`; "
+             "present = run).", _section_value),
+    ), required=True),
+    Section("judgments", "The expert judgments file.", (
+        _key("path", "a file path", REQUIRED, "CSV or XLSX file of judgments.", _path),
+        _choice_key("layout", JUDGMENT_LAYOUTS, "long", "File layout (see `ahpstat.io`)."),
+        _key("sheet", "a name", None, "Worksheet of an XLSX file (default: the first; "
+             "matrix layout: all).", _name),
+        _choice_key("scale", ("saaty", None), "saaty", "Require values on Saaty's 1-9 scale "
+                    "and reciprocals (null: any positive value)."),
+    ), path_shorthand=True),
+    Section("expert_weights", "The expert weights file (columns `expert`, `weight`).", (
+        _key("path", "a file path", REQUIRED, "CSV or XLSX file.", _path),
+        _key("sheet", "a name", None, "Worksheet of an XLSX file.", _name),
+    ), path_shorthand=True),
+    Section("survey", "The survey file: one row per respondent, one column per item.", (
+        _key("path", "a file path", REQUIRED, "CSV or XLSX file.", _path),
+        _key("sheet", "a name", None, "Worksheet of an XLSX file.", _name),
+        _key("id_column", "a column name", "respondent", "Column of respondent ids.",
+             _column),
+        _key("group_columns", "a list of column names", (), "Grouping columns (community, "
+             "district, ...): scores and ranks per group.", _columns),
+        _key("likert", "[lowest, highest] answer, two integers with lowest < highest",
+             (1, 5), "The answer range.", _likert),
+        _choice_key("missing", MISSING_POLICIES, "available_case", "Missing answers: item "
+                    "means of the answers given, or only complete respondents."),
+    ), path_shorthand=True),
+    Section("weighting", "How weights are computed and the panel aggregated.", (
+        _choice_key("method", WEIGHTING_METHODS, "eigenvector", "Weighting method."),
+        _choice_key("aggregation", AGGREGATIONS, "aij", "Aggregation of individual judgments "
+                    "(AIJ) or priorities (AIP)."),
+        _choice_key("aip_mean", AIP_MEANS, "geometric", "Mean of the experts' weights (AIP)."),
+    )),
+    Section("consistency", "Consistency index, threshold and the inconsistency policy.", (
+        _choice_key("index", CONSISTENCY_INDICES, "cr", "Consistency index."),
+        _key("random_index", _shown(tuple(RANDOM_INDEX_TABLES)) + " or a mapping n -> RI",
+             "saaty", "Random-index table (CR and CI).", _random_index,
+             tuple(RANDOM_INDEX_TABLES)),
+        _key("threshold", "a positive number (or null for the index's own threshold)", None,
+             "Acceptability threshold of the index.", _positive_or_null),
+        _choice_key("policy", PANEL_POLICIES, "keep", "What to do with an expert's "
+                    "inconsistent matrix (every case is flagged in the audit)."),
+        _key("repair_on_scale", "true or false", True, "Repaired judgments stay on Saaty's "
+             "scale.", _bool),
+    )),
+    Section("bootstrap", "The bootstrap of weights, scores and ranks (present = run).", (
+        _key("enabled", "true or false", True, "Run it (false: keep the settings, skip it).",
+             _bool),
+        _key("n_resamples", "an integer >= 2", 2000, "Number of resamples.", _int(2),
+             aliases=("replicates",)),
+        _key("resample", "experts, respondents or [experts, respondents]",
+             ["experts", "respondents"], "Sources resampled (independently).", _resample),
+        _key("cluster", "a group column or null", None, "Grouping column whose groups are "
+             "the clusters of a two-stage cluster bootstrap (null: respondents iid).", _name),
+        _choice_key("cluster_stage", ("one", "two"), "one", "Cluster bootstrap: whole "
+                    "clusters (one-stage), or clusters then respondents within them "
+                    "(two-stage)."),
+        _key("group", "a group column or null", None, "Grouping column whose groups get "
+             "intervals and rank probabilities (default: the first).", _name),
+        _choice_key("method", ("percentile", "basic", "bca"), "percentile", "Interval method "
+                    "(case-insensitive).", shown=("'percentile'", "'basic'", "'BCa'")),
+        _key("confidence_level", _LEVEL, 0.95, "Confidence level of the intervals.", _level,
+             aliases=("level",)),
+    )),
+    Section("bayes", "The joint Bayesian model of the judgments (present = run).", (
+        _key("enabled", "true or false", True, "Run it (false: keep the settings, skip it).",
+             _bool),
+        _key("draws", "an integer >= 1", 1000, "Posterior draws per chain.", _int(1)),
+        _key("tune", "an integer >= 0", 1000, "Tuning steps per chain.", _int(0)),
+        _key("chains", "an integer >= 1", 4, "Number of chains.", _int(1)),
+        _key("cores", "an integer >= 1", None, "Parallel chains (null: automatic).",
+             _int(1, nullable=True)),
+        _choice_key("sampler", ("auto", "nutpie", "pymc"), "auto", "NUTS implementation."),
+        _key("target_accept", "a number between 0 and 1 (e.g. 0.9)", 0.8,
+             "NUTS target acceptance rate.", _level),
+        _key("nu", "a positive number (fixed Student-t degrees of freedom) or null "
+             "(estimated)", None, "Degrees of freedom of the judgment errors.",
+             _positive_or_null),
+        _key("priors", "a mapping of prior settings", {}, "Prior settings (see "
+             "`BayesianAHP.default_model_config`).", _mapping),
+        _key("confidence_level", _LEVEL, 0.95, "Credible level of the intervals.", _level,
+             aliases=("level",)),
+    )),
+)}
+
+#: defaults of the study file's ``bootstrap:`` section (present = enabled)
+BOOTSTRAP_DEFAULTS: dict[str, Any] = STUDY_SCHEMA["bootstrap"].defaults()
+#: defaults of the study file's ``bayes:`` section (present = enabled)
+BAYES_DEFAULTS: dict[str, Any] = STUDY_SCHEMA["bayes"].defaults()
+
+
+def parse_section(section: Section, data: Any, file: str | None) -> dict[str, Any]:
+    """Validate one section of a study file against its schema; fill in the defaults.
+
+    Parameters
+    ----------
+    section : Section
+        From :data:`STUDY_SCHEMA`.
+    data : mapping (or a path, for a section that allows the shorthand)
+        The section as parsed from YAML; ``None`` = empty.
+    file : str or None
+        The study file, for error messages.
+
+    Returns
+    -------
+    dict
+        Every key by its current name (a deprecated alias is renamed, with a warning),
+        normalised by its check; keys left out have their default.
+
+    Raises
+    ------
+    InputError
+        Not a mapping, an unknown key (with a suggestion), a required key left out, or a value
+        that does not fit its key; the message names the file and the key.
+
+    Examples
+    --------
+    >>> parse_section(STUDY_SCHEMA["weighting"], {"method": "LLSM"}, "study.yaml")
+    {'method': 'llsm', 'aggregation': 'aij', 'aip_mean': 'geometric'}
+    >>> parse_section(STUDY_SCHEMA["weighting"], {"metod": "llsm"}, "study.yaml")
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ahpstat._validation.InputError: study.yaml: unknown key `weighting.metod`; ... Did you mean 'method'? Got `weighting.metod` instead.
+    """
+    prefix = f"{section.name}." if section.name else ""
+    if data is None:
+        data = {}
+    if section.path_shorthand and isinstance(data, str):
+        data = {"path": data}
+    if not isinstance(data, Mapping):
+        raise InputError(f"`{section.name}` must be a mapping"
+                         + (" or a path" if section.path_shorthand else "")
+                         + f". Got {type(data).__name__} instead.", file=file)
+    names = [k.name for k in section.keys]
+    out: dict[str, Any] = {}
+    written: dict[str, str] = {}
+    for raw in data:
+        try:
+            key = section.key(raw)
+        except KeyError:
+            known = ", ".join(f"`{prefix}{k}`" for k in names)
+            raise InputError(f"unknown key `{prefix}{raw}`; the keys here are {known}."
+                             f"{suggest(raw, names)} Got `{prefix}{raw}` instead.",
+                             file=file) from None
+        if key.name in written:
+            raise InputError(f"`{prefix}{raw}` and `{prefix}{written[key.name]}` are the same "
+                             f"setting; keep `{prefix}{key.name}`. Got both instead.", file=file)
+        written[key.name] = raw
+        if raw != key.name:
+            warn(f"{file + ': ' if file else ''}`{prefix}{raw}` is deprecated; call it "
+                 f"`{prefix}{key.name}`.", AHPDeprecationWarning)
+        out[key.name] = _checked(key, data[raw], f"{prefix}{raw}", file)
+    for key in section.keys:
+        if key.name not in out:
+            if key.default is REQUIRED:
+                raise InputError(f"the key `{prefix}{key.name}` is required.", file=file)
+            out[key.name] = key.default
+    return out
+
+
+def _checked(key: Key, value: Any, shown: str, file: str | None) -> Any:
+    if key.check is _section_value:
+        return value
+    try:
+        return key.check(value)
+    except _Bad as exc:
+        if exc.args:  # the check's own reason (e.g. a random-index mapping)
+            raise InputError(f"`{shown}`: {exc.args[0]}", file=file) from None
+        raise InputError(f"`{shown}` must be {key.expect}. Got {value!r} instead.",
+                         file=file) from None
+
+
+def schema_frame() -> pd.DataFrame:
+    """The study-file reference as a table: one row per key of every section.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``section`` (empty for the top level), ``key``, ``expect`` (what a valid
+        value is), ``default`` (``"required"`` when the key must be given), ``choices``,
+        ``aliases`` (deprecated names still read) and ``doc``.
+
+    Examples
+    --------
+    >>> t = schema_frame()
+    >>> t[t.section == "bootstrap"].key.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    ['enabled', 'n_resamples', 'resample', 'cluster', 'cluster_stage', 'group', 'method',
+     'confidence_level']
+    """
+    rows = []
+    for s in STUDY_SCHEMA.values():
+        for k in s.keys:
+            rows.append((s.name, k.name, k.expect, repr(k.default) if k.default is not REQUIRED
+                         else "required", None if k.choices is None else list(k.choices),
+                         list(k.aliases), k.doc))
+    return pd.DataFrame(rows, columns=["section", "key", "expect", "default", "choices",
+                                       "aliases", "doc"])
+

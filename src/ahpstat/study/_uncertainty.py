@@ -1,0 +1,210 @@
+"""The uncertainty sections of a study: the bootstrap's and the Bayesian model's tables."""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ahpstat.bootstrap import rank_table, resampled_item_means
+from ahpstat.scoring import composite_scores
+from ahpstat.study._config import StudyInputs
+from ahpstat.study._result import ALL_LABEL, StudyResult
+
+__all__ = ["attach_bayes", "attach_bootstrap"]
+
+def _in_order(df: pd.DataFrame, column: str, order: Sequence[str]) -> pd.DataFrame:
+    """Rows sorted stably by ``column`` in ``order`` (the study's group order)."""
+    pos = {g: k for k, g in enumerate(order)}
+    return (df.assign(_o=df[column].map(pos)).sort_values("_o", kind="stable")
+            .drop(columns="_o").reset_index(drop=True))
+
+
+def _rank_summary(P: pd.DataFrame, level: float) -> pd.DataFrame:
+    """Mean rank and equal-tailed rank interval per group from ``P(rank = r)`` rows."""
+    a = (1.0 - level) / 2.0
+    out = []
+    for g, sub in P.groupby("group", sort=False):
+        r = sub["rank"].to_numpy(dtype=float)
+        p = sub["probability"].to_numpy(dtype=float)
+        cdf = np.cumsum(p)
+        tol = 1e-12
+        out.append((g, float((r * p).sum()), r[np.searchsorted(cdf, a - tol)],
+                    r[min(np.searchsorted(cdf, 1.0 - a - tol), len(r) - 1)]))
+    return pd.DataFrame(out, columns=["group", "rank_mean", "rank_ci_low", "rank_ci_high"])
+
+
+def attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any]) -> StudyResult:
+    """The result with the bootstrap's intervals in its tables and the bootstrap tables."""
+
+    h = res.hierarchy
+    gcol = opts.get("group") or (next(iter(res.group_codes)) if res.group_codes else None)
+    order = res.group_names.get(gcol, ()) if gcol is not None else ()
+    level = boot.confidence_level
+
+    t = boot.to_frame("scores")
+    overall = t["group"].isna()
+    t = t.assign(grouping=np.where(overall, ALL_LABEL, gcol if gcol is not None else ""),
+                 group=t["group"].where(~overall, ALL_LABEL))
+    scores = res.scores.drop(columns=["ci_low", "ci_high"]).merge(
+        t[["grouping", "group", "node", "ci_low", "ci_high"]], how="left",
+        on=["grouping", "group", "node"], validate="one_to_one")
+
+    weights = res.weights.copy()
+    if boot.weight_draws is not None:
+        wt = boot.to_frame("weights")
+        for kind, lo, hi in (("global", "ci_low", "ci_high"),
+                             ("local", "local_ci_low", "local_ci_high")):
+            sub = wt[wt.weight == kind].set_index("node")
+            weights[lo] = weights["node"].map(sub["ci_low"])
+            weights[hi] = weights["node"].map(sub["ci_high"])
+        root = weights["node"] == h.root
+        weights.loc[root, ["local_ci_low", "local_ci_high"]] = 1.0
+
+    ranks = res.ranks.copy()
+    extra: dict[str, pd.DataFrame] = {}
+    if boot.groups and gcol is not None:
+        summ = []
+        for v in h.internal:
+            sm = _rank_summary(boot.rank_probabilities(node=v), level)
+            summ.append(sm.assign(grouping=gcol, node=v))
+        summ = pd.concat(summ, ignore_index=True)
+        ranks = ranks.drop(columns=["rank_mean", "rank_ci_low", "rank_ci_high"]).merge(
+            summ, how="left", on=["grouping", "node", "group"], validate="one_to_one")
+        top = [h.root, *h.children(h.root)]
+        rp = pd.concat([_in_order(boot.rank_probabilities(node=v), "group", order)
+                        for v in top], ignore_index=True)
+        rp.insert(0, "grouping", gcol)
+        extra["rank_probabilities"] = rp
+        pw = pd.concat([boot.pairwise_probabilities(of="groups", node=v) for v in top],
+                       ignore_index=True)
+        pos = {g: k for k, g in enumerate(order)}
+        pw = (pw.assign(_n=pw["node"].map({v: k for k, v in enumerate(top)}),
+                        _a=pw["a"].map(pos), _b=pw["b"].map(pos))
+              .sort_values(["_n", "_a", "_b"], kind="stable")
+              .drop(columns=["_n", "_a", "_b"]).reset_index(drop=True))
+        pw.insert(0, "grouping", gcol)
+        extra["rank_pairwise"] = pw
+    crit = [boot.criteria_rank_probabilities(by="score").assign(by="score")]
+    if boot.weight_draws is not None:
+        crit.append(boot.criteria_rank_probabilities(by="weight").assign(by="weight"))
+    crit = pd.concat(crit, ignore_index=True)
+    extra["criteria_ranks"] = crit[["by", "parent", "node", "rank", "probability"]]
+    vs = boot.variance_split()
+    overall = vs["group"].isna()
+    vs = vs.assign(grouping=np.where(overall, ALL_LABEL, gcol if gcol is not None else ""),
+                   group=vs["group"].where(~overall, ALL_LABEL))
+    extra["variance_split"] = vs[["grouping", "group", "node", "var_panel", "var_sample",
+                                  "var_joint", "share_panel", "split"]]
+    info = {
+        "n_resamples": boot.n_resamples, "resample": list(boot.resample),
+        "cluster": opts.get("cluster"), "group": gcol, "scheme": boot.scheme,
+        "cluster_stage": boot.cluster_stage, "n_clusters": boot.n_clusters,
+        "method": boot.method, "confidence_level": level,
+    }
+    return dataclasses.replace(
+        res, scores=scores, weights=weights, ranks=ranks, bootstrap=boot,
+        uncertainty={**res.uncertainty, **extra},
+        run_info={**res.run_info, "bootstrap": info})
+
+
+def attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
+                  rng: Any, cluster: str | None = None) -> StudyResult:
+    """Fit the joint Bayesian model of the judgments; add its tables to the result."""
+
+    from ahpstat.bayes import BayesianAHP
+
+    h = res.hierarchy
+    model = BayesianAHP(
+        inputs.judgments, h, expert_weights=inputs.expert_weights,
+        model_config={**opts["priors"], "nu": opts["nu"]},
+        sampler_config={k: opts[k] for k in ("draws", "tune", "chains", "cores", "sampler",
+                                             "target_accept")})
+
+    with warnings.catch_warnings():
+        # ArviZ's notice of its coming refactor says nothing about this study
+        warnings.filterwarnings("ignore", category=FutureWarning, module="arviz")
+        idata = model.fit(rng=rng)
+    br = model.result(ci=opts["confidence_level"])
+    level = opts["confidence_level"]
+
+    nodes = tuple(h.nodes)
+    node_pos = {v: k for k, v in enumerate(nodes)}
+    bw = br.weights_table()
+    bw = (bw.assign(_w=bw["weight"].map({"local": 0, "global": 1}),
+                    _n=bw["node"].map(node_pos))
+          .sort_values(["_w", "_n"], kind="stable").drop(columns=["_w", "_n"])
+          .reset_index(drop=True))
+
+    # posterior scores: draw s of the weights x bootstrap resample s of the respondents'
+    # item means (clusters as in the bootstrap settings, else iid; groups within themselves)
+
+    study_leaf = {leaf: k for k, leaf in enumerate(h.leaves)}
+    cols = [study_leaf[leaf] for leaf in br.leaves]
+    X = res.answers[:, cols]
+    G = br.global_leaf_draws.T  # (S, L)
+    S = G.shape[0]
+    clusters = res.group_codes.get(cluster) if cluster is not None else None
+    blocks = []
+    gens = np.random.default_rng(rng).spawn(1 + len(res.group_codes))
+    m_all, _ = resampled_item_means(X, S, clusters=clusters, rng=gens[0])
+    blocks.append((ALL_LABEL, (ALL_LABEL,), composite_scores(G, m_all, br.membership)[:, None]))
+    group_draws = {}
+    for (gcol, codes), gen in zip(res.group_codes.items(), gens[1:], strict=True):
+        names = res.group_names[gcol]
+        _, m_g = resampled_item_means(X, S, groups=codes, rng=gen)
+        D = composite_scores(G[:, None, :], m_g, br.membership)  # (S, G, N)
+        blocks.append((gcol, names, D))
+        group_draws[gcol] = D
+    a = (1.0 - level) / 2.0
+    rows = []
+    for gcol, names, D in blocks:
+        with np.errstate(invalid="ignore"):
+            q = np.quantile(D, [a, 0.5, 1.0 - a], axis=0)
+            mean = D.mean(axis=0)
+        for k, g in enumerate(names):
+            for r, v in enumerate(br.nodes):
+                rows.append((v, gcol, g, mean[k, r], q[1, k, r], q[0, k, r], q[2, k, r]))
+    bs = pd.DataFrame(rows, columns=["node", "grouping", "group", "mean", "median", "ci_low",
+                                     "ci_high"])
+    bs["item_means"] = "cluster bootstrap" if clusters is not None else "iid bootstrap"
+    # posterior rank probabilities of the groups at the goal and the criteria
+    top = [h.root, *h.children(h.root)]
+    bnode = {v: k for k, v in enumerate(br.nodes)}
+    rp = []
+    for gcol, D in group_draws.items():
+        names = res.group_names[gcol]
+        for v in top:
+            t = rank_table(D[:, :, bnode[v]].T, names)  # draws (G, S)
+            t.insert(0, "node", v)
+            t.insert(0, "grouping", gcol)
+            rp.append(t)
+    gorder = {ALL_LABEL: -1, **{g: k for k, g in enumerate(res.group_codes)}}
+    bs = (bs.assign(_g=bs["grouping"].map(gorder), _n=bs["node"].map(node_pos))
+          .sort_values(["_g", "_n"], kind="stable").drop(columns=["_g", "_n"])
+          .reset_index(drop=True))
+
+    diag = br.diagnostics.copy()
+    diag["n_divergences"] = int(br.n_divergences)
+    diag["ok"] = bool(br.ok)
+    extra = {"bayes_weights": bw, "credal": br.credal.reset_index(drop=True),
+             "expert_inconsistency": br.experts.reset_index(drop=True),
+             "bayes_scores": bs, "bayes_diagnostics": diag}
+    if rp:
+        extra["bayes_rank_probabilities"] = pd.concat(rp, ignore_index=True)
+    attrs = idata.posterior.attrs
+    info = {"sampler": attrs.get("sampler"), "sampler_seed": attrs.get("seed"),
+            "draws": opts["draws"], "tune": opts["tune"], "chains": opts["chains"],
+            "target_accept": opts["target_accept"], "nu": opts["nu"],
+            "priors": model.model_config, "credible_level": level,
+            "n_divergences": int(br.n_divergences), "diagnostics_ok": bool(br.ok),
+            "scores_item_means": (
+                "posterior weight draw s paired with bootstrap resample s of the respondents ("
+                + (f"whole clusters '{cluster}'" if clusters is not None else "iid")
+                + "; group scores resample within the group)")}
+    return dataclasses.replace(res, bayes=br, uncertainty={**res.uncertainty, **extra},
+                               run_info={**res.run_info, "bayes": info})
