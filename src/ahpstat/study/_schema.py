@@ -395,7 +395,7 @@ def parse_section(section: Section, data: Any, file: str | None) -> dict[str, An
     ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ahpstat._validation.InputError: study.yaml: unknown key `weighting.metod`; ... Did you mean 'method'? Got `weighting.metod` instead.
+    ahpstat._validation.InputError: study.yaml: unknown key `weighting.metod`; ...'method'?...
     """
     prefix = f"{section.name}." if section.name else ""
     if data is None:
