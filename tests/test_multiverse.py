@@ -175,9 +175,9 @@ def test_grid_validation_locates_the_key():
 
 @pytest.fixture(scope="module")
 def example():
-    from ahpstat.study import _example_result
+    from ahpstat.datasets import example_study_result
 
-    return _example_result()
+    return example_study_result()
 
 
 SMALL = {"weighting": ["eigenvector", "geometric_mean"], "aggregation": ["aij", "aip_geometric"],

@@ -56,9 +56,9 @@ def test_threshold_exactly_at_a_crossing():
 
 @pytest.fixture(scope="module")
 def example():
-    from ahpstat.study import _example_result
+    from ahpstat.datasets import example_study_result
 
-    return _example_result(n_respondents=120, sites=("s1", "s2", "s3", "s4", "s5"))
+    return example_study_result(n_respondents=120, sites=("s1", "s2", "s3", "s4", "s5"))
 
 
 def _scores_at(res, parent, node, t):

@@ -506,12 +506,12 @@ def _raw_survey(result: Any) -> tuple[np.ndarray, dict[str, np.ndarray], dict[st
     inp = study.load()
     sv = inp.survey
     X = sv[list(inp.items)].to_numpy(dtype=float)
-    from ahpstat.study import _natural_key
+    from ahpstat.study import natural_key
 
     codes, names = {}, {}
     for gcol in study.survey.group_columns:
         lab = sv[gcol].astype(str).to_numpy()
-        nm = tuple(sorted(set(lab), key=_natural_key))
+        nm = tuple(sorted(set(lab), key=natural_key))
         pos = {g: k for k, g in enumerate(nm)}
         codes[gcol] = np.array([pos[g] for g in lab], dtype=np.intp)
         names[gcol] = nm
@@ -522,7 +522,7 @@ def _panel_options(base: Any, weighting: str, aggregation: str, cons: Mapping[st
                    policy: str, scale: str) -> Any:
     agg, mean = (aggregation, base.aip_mean) if aggregation == "aij" else \
         ("aip", aggregation.split("_", 1)[1])
-    return replace(base, method=weighting, aggregation=agg, aip_mean=mean,
+    return replace(base, weighting=weighting, aggregation=agg, aip_mean=mean,
                    index=cons["index"], random_index=cons["random_index"],
                    threshold=cons["threshold"], policy=policy,
                    repair_on_scale=base.repair_on_scale and scale == "saaty")
@@ -532,7 +532,7 @@ def _baseline_levels(study: Any) -> dict[str, Any]:
     p = study.panel
     agg = "aij" if p.aggregation == "aij" else f"aip_{p.aip_mean}"
     ri = p.random_index if isinstance(p.random_index, str) else "user"
-    return {"weighting": p.method, "aggregation": agg,
+    return {"weighting": p.weighting, "aggregation": agg,
             "consistency": {"index": p.index, "random_index": ri, "threshold": p.threshold},
             "policy": p.policy, "missing": study.survey.missing, "scale": "saaty",
             "likert": "mean"}
@@ -580,8 +580,8 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
 
     Examples
     --------
-    >>> from ahpstat.study import _example_result
-    >>> mv = multiverse(_example_result(), {"weighting": ["eigenvector", "geometric_mean"],
+    >>> from ahpstat.datasets import example_study_result
+    >>> mv = multiverse(example_study_result(), {"weighting": ["eigenvector", "geometric_mean"],
     ...                 "aggregation": ["aij"], "consistency": ["cr"], "policy": ["keep"],
     ...                 "missing": ["available_case"], "scale": ["saaty", "balanced"],
     ...                 "likert": ["mean", "ridit"]})

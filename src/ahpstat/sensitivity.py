@@ -228,8 +228,8 @@ def weight_sensitivity(result: Any, *, grouping: str | None = None) -> WeightSen
 
     Examples
     --------
-    >>> from ahpstat.study import _example_result
-    >>> ws = weight_sensitivity(_example_result())
+    >>> from ahpstat.datasets import example_study_result
+    >>> ws = weight_sensitivity(example_study_result())
     >>> ws.intervals[["parent", "node", "weight", "lower", "upper"]].round(3).head(2)
       parent node  weight  lower  upper
     0      G    A    0.65  0.307  1.000
@@ -423,8 +423,8 @@ def judgment_perturbation(result: Any, *, n_resamples: int = 200, probability: f
 
     Examples
     --------
-    >>> from ahpstat.study import _example_result
-    >>> pr = judgment_perturbation(_example_result(), n_resamples=20, rng=1)
+    >>> from ahpstat.datasets import example_study_result
+    >>> pr = judgment_perturbation(example_study_result(), n_resamples=20, rng=1)
     >>> pr.weight_order.columns.tolist()
     ['parent', 'node', 'baseline_rank', 'p_same_rank', 'p_same_order']
     """
@@ -558,8 +558,8 @@ def sobol_weights(result: Any, *, factor: float = 2.0, n_samples: int = 1024,
 
     Examples
     --------
-    >>> from ahpstat.study import _example_result
-    >>> t = sobol_weights(_example_result(), n_samples=64, rng=1)
+    >>> from ahpstat.datasets import example_study_result
+    >>> t = sobol_weights(example_study_result(), n_samples=64, rng=1)
     >>> sorted(set(t.factor))
     ['A', 'B']
     """
@@ -811,11 +811,11 @@ def sensitivity_analysis(result: Any, settings: dict[str, Any] | None = None, *,
 
     Examples
     --------
-    >>> from ahpstat.study import _example_result
+    >>> from ahpstat.datasets import example_study_result
     >>> s = sensitivity_settings({"weighting": ["eigenvector"], "aggregation": ["aij"],
     ...     "policy": ["keep"], "consistency": ["cr"], "judgments": {"n_resamples": 5},
     ...     "sobol": {"n_samples": 64}})
-    >>> sa = sensitivity_analysis(_example_result(), s, rng=1)
+    >>> sa = sensitivity_analysis(example_study_result(), s, rng=1)
     >>> sorted(sa.tables())[:3]
     ['multiverse', 'multiverse_anova', 'multiverse_effects']
     """

@@ -34,6 +34,7 @@ the inputs, the classic pipeline, running), ``_uncertainty`` (the bootstrap's an
 model's tables) and ``_check`` (:func:`check_study`).
 """
 
+from ahpstat.study._assemble import natural_key
 from ahpstat.study._check import check_study
 from ahpstat.study._config import JudgmentsSource, Study, StudyInputs, SurveySource
 from ahpstat.study._result import ALL_LABEL, StudyResult
@@ -61,5 +62,6 @@ __all__ = [
     "StudyResult",
     "SurveySource",
     "check_study",
+    "natural_key",
     "schema_frame",
 ]

@@ -23,7 +23,7 @@ from ahpstat.study._config import Study, StudyInputs, non_null
 from ahpstat.study._result import ALL_LABEL, StudyResult
 from ahpstat.study._uncertainty import attach_bayes, attach_bootstrap
 
-__all__ = ["assemble", "load_inputs", "run_study"]
+__all__ = ["assemble", "load_inputs", "natural_key", "run_study"]
 
 
 def load_inputs(study: Study) -> StudyInputs:
@@ -129,7 +129,7 @@ def assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:
     internal_idx = [nodes.index(v) for v in h.internal]
     for gcol in study.survey.group_columns:
         labels_g = sv[gcol].astype(str).to_numpy()
-        names = tuple(sorted(set(labels_g), key=_natural_key))
+        names = tuple(sorted(set(labels_g), key=natural_key))
         pos = {g: k for k, g in enumerate(names)}
         codes = np.array([pos[g] for g in labels_g], dtype=np.intp)
         group_codes[gcol], group_names[gcol] = codes, names
@@ -191,6 +191,7 @@ def assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:
     )
 
 
-def _natural_key(s: str) -> tuple:
+def natural_key(s: str) -> tuple:
+    """Sort key of group names: digits compare as numbers (``"HZ2"`` before ``"HZ10"``)."""
 
     return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s))
