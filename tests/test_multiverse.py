@@ -213,7 +213,7 @@ def test_multiverse_specification_scores_equal_a_direct_rerun(example):
             & (S.consistency == "cr/saaty")].iloc[0]
     stacks = {v: (ex, rescale_judgments(M, "balanced")) for v, (ex, M) in
               example.stacks.items()}
-    opts = dataclasses.replace(example.study.panel, method="geometric_mean",
+    opts = dataclasses.replace(example.study.panel, weighting="geometric_mean",
                                aggregation="aip", aip_mean="geometric")
     p = run_panel(stacks, example.hierarchy, options=opts)
     X = example.answers
