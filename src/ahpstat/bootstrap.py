@@ -614,8 +614,7 @@ def pairwise_probabilities(draws: ArrayLike) -> np.ndarray:
 
 def _check_stage(stage: Any) -> str:
     """``cluster_stage`` normalised: ``"one"`` or ``"two"`` (case-insensitive)."""
-    value = stage.lower() if isinstance(stage, str) else stage
-    return str(check_choice("cluster_stage", value, _STAGES))
+    return check_method("cluster_stage", stage, _STAGES)
 
 
 # --------------------------------------------------------------------------------------------
@@ -830,11 +829,11 @@ class StudyBootstrapResult:
         >>> _example().interval_label("group_scores", confidence_level=0.9, method="basic")
         '90% basic bootstrap: respondents within group'
         """
-        what = check_choice("what", what, ("scores", "group_scores", "global_weights",
+        what = check_method("what", what, ("scores", "group_scores", "global_weights",
                                            "local_weights"))
         lv = self.confidence_level if confidence_level is None else check_confidence_level(
             confidence_level)
-        m = self.method if method is None else check_choice("method", method, _METHODS)
+        m = self.method if method is None else check_method("method", method, _METHODS)
         parts = []
         if "experts" in self.resample:
             parts.append("experts")
@@ -923,7 +922,7 @@ class StudyBootstrapResult:
         """
         from ahpstat.rank_sets import rank_sets_table
 
-        check_choice("of", of, ("groups", "criteria"))
+        of = check_method("of", of, ("groups", "criteria"))
         level = self.confidence_level if confidence_level is None else confidence_level
         if of == "groups":
             v = self._node_index(node)
