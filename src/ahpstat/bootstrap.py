@@ -824,9 +824,12 @@ class StudyBootstrapResult:
 
         Examples
         --------
-        >>> _example().interval_label("scores", method="bca")
+        >>> from ahpstat.datasets import example_scoring
+        >>> res = joint_bootstrap(**example_scoring(), resample="respondents",
+        ...                       n_resamples=200, rng=1)
+        >>> res.interval_label("scores", method="bca")
         '95% BCa bootstrap: respondents iid'
-        >>> _example().interval_label("group_scores", confidence_level=0.9, method="basic")
+        >>> res.interval_label("group_scores", confidence_level=0.9, method="basic")
         '90% basic bootstrap: respondents within group'
         """
         what = check_method("what", what, ("scores", "group_scores", "global_weights",
@@ -916,7 +919,10 @@ class StudyBootstrapResult:
         --------
         Two criteria whose scores 40 respondents cannot tell apart: each may rank 1 or 2.
 
-        >>> t = _example().rank_confidence_sets(of="criteria", coverage="joint")
+        >>> from ahpstat.datasets import example_scoring
+        >>> res = joint_bootstrap(**example_scoring(), resample="respondents",
+        ...                       n_resamples=200, rng=1)
+        >>> t = res.rank_confidence_sets(of="criteria", coverage="joint")
         >>> t[["parent", "node", "rank", "rank_low", "rank_high"]].values.tolist()
         [['0', '1', 1, 1, 2], ['0', '2', 2, 1, 2]]
         """
@@ -959,7 +965,10 @@ class StudyBootstrapResult:
 
         Examples
         --------
-        >>> t = _example().variance_split()
+        >>> from ahpstat.datasets import example_scoring
+        >>> res = joint_bootstrap(**example_scoring(), resample="respondents",
+        ...                       n_resamples=200, rng=1)
+        >>> t = res.variance_split()
         >>> t.split.iloc[0]
         'one-at-a-time (no interaction term)'
         """
