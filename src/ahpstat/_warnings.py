@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from types import FrameType
 
 __all__ = [
     "AHPDeprecationWarning",
@@ -37,7 +38,8 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 def _user_stacklevel() -> int:
     """Stack level of the first frame outside ahpstat, counted from :func:`warn`'s frame."""
-    level, frame = 1, sys._getframe(1)  # the frame of warn()
+    level = 1
+    frame: FrameType | None = sys._getframe(1)  # the frame of warn()
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         frame = frame.f_back
         level += 1

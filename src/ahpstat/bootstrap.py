@@ -362,7 +362,7 @@ def resampled_item_means(
     P = present.astype(float)
     gen_all, gen_groups = _normalize_rng(rng).spawn(2)
 
-    def means(C: np.ndarray, rows: np.ndarray | slice) -> np.ndarray:
+    def means(C: np.ndarray, rows: Any) -> np.ndarray:
         return means_from_sums(C @ V[rows], C @ P[rows])
 
     C = resample_counts(X.shape[0], n_resamples, clusters=clusters,
@@ -787,8 +787,9 @@ class StudyBootstrapResult:
             return self.global_weights, self.weight_draws, self.acceleration["global_weights"]
         if self.parents is None:
             raise ValueError("local weights need `parents`; got None instead.")
-        return (self.local_weights, self.local_weight_draws,
-                self.acceleration["local_weights"])
+        lw, lwd = self.local_weights, self.local_weight_draws
+        assert lw is not None and lwd is not None  # parents and weight draws are known
+        return lw, lwd, self.acceleration["local_weights"]
 
     def confidence_interval(
         self, what: str = "scores", *, confidence_level: float | None = None,
@@ -1079,7 +1080,7 @@ class StudyBootstrapResult:
         parent = [self._tree.parent(str(i)) for i in range(len(self.nodes))]
         return [None if q is None else self.nodes[int(q)] for q in parent]
 
-    def _levels(self) -> list[int | None]:
+    def _levels(self) -> list[Any]:
         if self._tree is None:
             return [None] * len(self.nodes)
         return [self._tree.depth(str(i)) for i in range(len(self.nodes))]
@@ -1112,19 +1113,63 @@ def _local(g: np.ndarray, tree: Hierarchy) -> np.ndarray:
     return np.stack([loc[str(i)] for i in range(g.shape[0])])
 
 
-def _joint_iv(answers, membership, leaf_weights, leaf_weight_sampler, n_experts, groups,
-              clusters, cluster_stage, resample, n_resamples, confidence_level, method, nodes,
-              leaves, parents):
+@dataclass(frozen=True, eq=False)
+class _Design:
+    """The validated inputs of :func:`joint_bootstrap`."""
+
+    X: np.ndarray                      # (R, L) answers, NaN = missing
+    M: np.ndarray                      # (N, L) membership
+    w_hat: np.ndarray                  # (L,) leaf weights of the whole panel
+    gcodes: np.ndarray | None          # (R,) group codes
+    gnames: tuple[str, ...]
+    ccodes: np.ndarray | None          # (R,) cluster codes
+    cnames: tuple[str, ...]
+    stage: str                         # cluster stage, "one" or "two"
+    resample: tuple[str, ...]
+    n_resamples: int
+    confidence_level: float
+    method: str
+    nodes: tuple[str, ...]
+    leaves: tuple[str, ...]
+    parents: tuple[int, ...] | None
+    n_experts: int | None
+    sampler: Callable[[np.ndarray], np.ndarray] | None
+
+    @property
+    def do_experts(self) -> bool:
+        """Resample the panel (one expert: resampling changes nothing, weights stay fixed)."""
+        return "experts" in self.resample and self.n_experts is not None and self.n_experts > 1
+
+    @property
+    def do_respondents(self) -> bool:
+        """Resample the respondents."""
+        return "respondents" in self.resample
+
+    @property
+    def scheme(self) -> str:
+        """Overall respondent resampling: ``"cluster"`` or ``"iid"``."""
+        return "cluster" if self.ccodes is not None else "iid"
+
+
+def _check_options(resample: Sequence[str] | str, n_resamples: int, confidence_level: float,
+                   method: str, cluster_stage: str) -> tuple[tuple[str, ...], int, float, str, str]:
     method = check_method("method", method, _METHODS)
     stage = _check_stage(cluster_stage)
     confidence_level = check_confidence_level(confidence_level)
     n_resamples = check_int("n_resamples", n_resamples, 2 if method == "bca" else 1)
     if isinstance(resample, str):
         resample = (resample,)
-    resample = tuple(check_method("resample", r, _SOURCES) for r in resample)
-    if not resample:
+    sources = tuple(check_method("resample", r, _SOURCES) for r in resample)
+    if not sources:
         raise ValueError("`resample` must name at least one of 'experts', 'respondents'; "
                          "got () instead.")
+    return sources, n_resamples, confidence_level, method, stage
+
+
+def _check_structure(membership: ArrayLike, answers: Any, nodes: Sequence[str] | None,
+                     leaves: Sequence[str] | None, parents: Sequence[int] | None
+                     ) -> tuple[np.ndarray, tuple[str, ...], tuple[str, ...],
+                                tuple[int, ...] | None]:
     M = np.asarray(membership, dtype=float)
     if M.ndim != 2:
         raise ValueError(f"`membership` must be (nodes, leaves); got shape {M.shape} instead.")
@@ -1134,24 +1179,30 @@ def _joint_iv(answers, membership, leaf_weights, leaf_weight_sampler, n_experts,
             raise ValueError("`leaves` must name the item columns of a DataFrame `answers`; "
                              "got None instead.")
         leaves = tuple(f"item{i}" for i in range(L))
-    leaves = tuple(str(x) for x in leaves)
-    if len(leaves) != L:
+    leaf_ids = tuple(str(x) for x in leaves)
+    if len(leaf_ids) != L:
         raise ValueError(f"`leaves` must name the {L} columns of `membership`; got "
-                         f"{len(leaves)} instead.")
-    nodes = tuple(str(x) for x in (nodes if nodes is not None else range(N)))
-    if len(nodes) != N:
-        raise ValueError(f"`nodes` must name the {N} rows of `membership`; got {len(nodes)} "
-                         "instead.")
+                         f"{len(leaf_ids)} instead.")
+    node_ids = tuple(str(x) for x in (nodes if nodes is not None else range(N)))
+    if len(node_ids) != N:
+        raise ValueError(f"`nodes` must name the {N} rows of `membership`; got "
+                         f"{len(node_ids)} instead.")
+    par = None
     if parents is not None:
-        parents = tuple(int(p) for p in parents)
-        if len(parents) != N or sum(p == -1 for p in parents) != 1 or any(
-                p < -1 or p >= N for p in parents):
+        par = tuple(int(p) for p in parents)
+        if len(par) != N or sum(p == -1 for p in par) != 1 or any(p < -1 or p >= N
+                                                                    for p in par):
             raise ValueError(f"`parents` must give one parent index per node ({N}) and -1 for "
-                             f"exactly one root; got {parents!r} instead.")
-        _index_tree(parents)  # a tree: no cycle
-    # answers and group columns
+                             f"exactly one root; got {par!r} instead.")
+        _index_tree(par)  # a tree: no cycle
+    return M, node_ids, leaf_ids, par
+
+
+def _answers(answers: Any, leaves: tuple[str, ...], groups: Any, clusters: Any
+             ) -> tuple[np.ndarray, Any, Any]:
+    """The answer matrix (R, L) and the group and cluster labels (columns looked up)."""
     if isinstance(answers, pd.DataFrame):
-        def column(x, name):
+        def column(x: Any, name: str) -> Any:
             if isinstance(x, str):
                 if x not in answers.columns:
                     raise InputError(f"`{name}` column {x!r} is not in the survey; the columns "
@@ -1172,22 +1223,20 @@ def _joint_iv(answers, membership, leaf_weights, leaf_weight_sampler, n_experts,
             raise ValueError("`groups`/`clusters` given as column names need `answers` as a "
                              "DataFrame; got an array instead.")
         X = np.asarray(answers, dtype=float)
+    L = len(leaves)
     if X.ndim != 2 or X.shape[1] != L:
         raise ValueError(f"`answers` must be (respondents, {L} leaves); got shape {X.shape} "
                          "instead.")
-    R = X.shape[0]
-    if R < 1:
+    if X.shape[0] < 1:
         raise ValueError("`answers` has no respondents; got 0 rows instead.")
-    gcodes, gnames = _codes(groups, R, "groups")
-    ccodes, cnames = _codes(clusters, R, "clusters")
-    if ccodes is not None:
-        if len(cnames) < 2:
-            raise ValueError(f"cluster resampling needs at least 2 clusters; got {len(cnames)} "
-                             "instead.")
-        if len(cnames) < MIN_CLUSTERS and "respondents" in resample:
-            warn(_few_clusters_message(len(cnames), stage), FewClustersWarning)
+    return X, groups, clusters
+
+
+def _check_panel(resample: tuple[str, ...], leaf_weights: ArrayLike | None,
+                 sampler: Callable[[np.ndarray], np.ndarray] | None, n_experts: int | None,
+                 L: int) -> tuple[np.ndarray, int | None]:
     if "experts" in resample:
-        if leaf_weight_sampler is None or n_experts is None:
+        if sampler is None or n_experts is None:
             raise ValueError("resampling 'experts' needs `leaf_weight_sampler` and "
                              "`n_experts`; got None instead.")
         n_experts = check_int("n_experts", n_experts, 1)
@@ -1196,16 +1245,42 @@ def _joint_iv(answers, membership, leaf_weights, leaf_weight_sampler, n_experts,
         elif n_experts < MIN_EXPERTS:
             warn(_few_experts_message(n_experts), FewExpertsWarning)
     if leaf_weights is None:
-        if leaf_weight_sampler is None or n_experts is None:
+        if sampler is None or n_experts is None:
             raise ValueError("give `leaf_weights` or a `leaf_weight_sampler` with `n_experts`; "
                              "got neither instead.")
-        leaf_weights = _call_sampler(leaf_weight_sampler, np.arange(n_experts)[None], L)[0]
+        leaf_weights = _call_sampler(sampler, np.arange(n_experts)[None], L)[0]
     w = np.asarray(leaf_weights, dtype=float)
     if w.shape != (L,) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
         raise ValueError(f"`leaf_weights` must be {L} finite non-negative weights; got shape "
                          f"{w.shape} instead.")
-    return (X, M, w, gcodes, gnames, ccodes, cnames, resample, n_resamples, confidence_level,
-            method, nodes, leaves, parents, n_experts, stage)
+    return w, n_experts
+
+
+def _design(answers: Any, membership: ArrayLike, *, leaf_weights: ArrayLike | None,
+            sampler: Callable[[np.ndarray], np.ndarray] | None, n_experts: int | None,
+            groups: Any, clusters: Any, cluster_stage: str, resample: Sequence[str] | str,
+            n_resamples: int, confidence_level: float, method: str,
+            nodes: Sequence[str] | None, leaves: Sequence[str] | None,
+            parents: Sequence[int] | None) -> _Design:
+    """Validate every input of :func:`joint_bootstrap` (in the order the user reads them)."""
+    sources, B, level, method, stage = _check_options(resample, n_resamples, confidence_level,
+                                                      method, cluster_stage)
+    M, node_ids, leaf_ids, par = _check_structure(membership, answers, nodes, leaves, parents)
+    X, groups, clusters = _answers(answers, leaf_ids, groups, clusters)
+    R = X.shape[0]
+    gcodes, gnames = _codes(groups, R, "groups")
+    ccodes, cnames = _codes(clusters, R, "clusters")
+    if ccodes is not None:
+        if len(cnames) < 2:
+            raise ValueError(f"cluster resampling needs at least 2 clusters; got {len(cnames)} "
+                             "instead.")
+        if len(cnames) < MIN_CLUSTERS and "respondents" in sources:
+            warn(_few_clusters_message(len(cnames), stage), FewClustersWarning)
+    w, K = _check_panel(sources, leaf_weights, sampler, n_experts, len(leaf_ids))
+    return _Design(X=X, M=M, w_hat=w, gcodes=gcodes, gnames=gnames, ccodes=ccodes,
+                   cnames=cnames, stage=stage, resample=sources, n_resamples=B,
+                   confidence_level=level, method=method, nodes=node_ids, leaves=leaf_ids,
+                   parents=par, n_experts=K, sampler=sampler)
 
 
 def _few_clusters_message(n_clusters: int, stage: str) -> str:
@@ -1345,201 +1420,279 @@ def joint_bootstrap(
     >>> bool((t.ci_low <= t.estimate).all() and (t.estimate <= t.ci_high).all())
     True
     """
-    (X, M, w_hat, gcodes, gnames, ccodes, cnames, resample, B, level, method, nodes, leaves,
-     parents, K, stage) = _joint_iv(answers, membership, leaf_weights, leaf_weight_sampler,
-                                    n_experts, groups, clusters, cluster_stage, resample,
-                                    n_resamples, confidence_level, method, nodes, leaves,
-                                    parents)
-    R, L = X.shape
-    N = M.shape[0]
-    # one expert: resampling the panel changes nothing -- keep the weights exactly fixed
-    do_e = "experts" in resample and K is not None and K > 1
-    do_r = "respondents" in resample
-    given = ~np.isnan(X)
-    complete = bool(given.all())
-    X0 = np.where(given, X, 0.0)
-    Gv = given.astype(float)
-
-    # overall design: units are clusters or one stratum (iid)
-    scheme = "cluster" if ccodes is not None else "iid"
-    o_units = _Units(ccodes if ccodes is not None else np.zeros(R, np.intp),
-                     len(cnames) if ccodes is not None else 1)
-    oX, oG = X0[o_units.order], Gv[o_units.order]
-    if scheme == "cluster":
-        # item sums and answer counts per cluster: a one-stage resample is (times drawn) @ them
-        onehot_c = np.zeros((len(cnames), R))
-        onehot_c[ccodes, np.arange(R)] = 1.0
-        c_sums, c_counts = onehot_c @ X0, onehot_c @ Gv
-    s_hat, n_hat = X0.sum(axis=0), Gv.sum(axis=0)
-    m_hat = means_from_sums(s_hat, n_hat)
-    G = len(gnames)
-    if G:
-        g_units = _Units(gcodes, G)
-        gX, gG = X0[g_units.order], Gv[g_units.order]
-        onehot = np.zeros((G, R))
-        onehot[gcodes, np.arange(R)] = 1.0
-        gs_hat, gn_hat = onehot @ X0, onehot @ Gv
-        gm_hat = means_from_sums(gs_hat, gn_hat)
-    else:
-        gm_hat = np.zeros((0, L))
-
-    score_hat = composite_scores(w_hat, m_hat, M)
-    gscore_hat = composite_scores(w_hat, gm_hat, M) if G else np.zeros((0, N))
-    gw_hat = M @ w_hat
-
-    sc = _Scorer(M, w_hat, m_hat, gm_hat)
-    out = {
-        "joint": np.empty((N, B)), "panel": np.empty((N, B)), "sample": np.empty((N, B)),
-        "gjoint": np.empty((G, N, B)),
-        "weights": np.empty((N, B)) if "experts" in resample else None,
-    }
-    # panel-only and sample-only group scores: only their variances are kept (streamed,
-    # centred on the estimate, in block order -- so independent of any batching)
-    gvar = {k: [np.zeros((G, sc.multi.size)), np.zeros((G, sc.multi.size))]
-            for k in ("panel", "sample")}
-    gvar["items"] = [np.zeros((G, L)), np.zeros((G, L))]
+    d = _design(answers, membership, leaf_weights=leaf_weights, sampler=leaf_weight_sampler,
+                n_experts=n_experts, groups=groups, clusters=clusters,
+                cluster_stage=cluster_stage, resample=resample, n_resamples=n_resamples,
+                confidence_level=confidence_level, method=method, nodes=nodes, leaves=leaves,
+                parents=parents)
+    sums = _Sums(d)
+    draws = _Draws(d, sums)
     root = _normalize_rng(rng)
     e_root, o_root, g_root = root.spawn(3)
-    nb = _n_blocks(B)
+    nb = _n_blocks(d.n_resamples)
     e_gens, o_gens, g_gens = e_root.spawn(nb), o_root.spawn(nb), g_root.spawn(nb)
-    step = _rows_per_chunk(R)
     for k in range(nb):
         b0 = k * BLOCK
-        rows = min(BLOCK, B - b0)
-        sl = slice(b0, b0 + rows)
-        W = None
-        if do_e:
-            idx = e_gens[k].integers(0, K, size=(rows, K))
-            W = _call_sampler(leaf_weight_sampler, idx, L)
-            out["weights"][:, sl] = (W @ M.T).T
-        elif out["weights"] is not None:
-            out["weights"][:, sl] = gw_hat[:, None]
-        m_b = m_one = None
-        if do_r:
-            S = np.empty((rows, L))
-            C = np.empty((rows, L))
-            gen = o_gens[k]
-            if scheme == "cluster":
-                # stage 1, the clusters drawn; whole clusters give the one-stage means
-                j = _cluster_draws(gen, rows, o_units.n_units)
-                times = _times_drawn(j, o_units.n_units).astype(float)
-                m_one = means_from_sums(times @ c_sums, times @ c_counts)
-                chunks = ((s, _cluster_counts(gen, j[s:s + step], o_units))
-                          for s in range(0, rows, step)) if stage == "two" else ()
-            else:
-                chunks = _block_counts(gen, rows, o_units, "strata")
-            for s, cnt in chunks:
-                cnt = cnt.astype(float)
-                S[s:s + cnt.shape[0]] = cnt @ oX
-                C[s:s + cnt.shape[0]] = (cnt.sum(axis=1)[:, None] if complete else cnt @ oG)
-            m_b = m_one if scheme == "cluster" and stage == "one" else means_from_sums(S, C)
-        out["joint"][:, sl] = sc.scores(W, m_b, rows).T
-        out["panel"][:, sl] = sc.scores(W, None, rows).T
+        rows = min(BLOCK, d.n_resamples - b0)
+        W = _panel_block(d, e_gens[k], rows) if d.do_experts else None
+        m_b = m_one = gm_b = None
+        if d.do_respondents:
+            m_b, m_one = sums.overall_means(o_gens[k], rows)
+            if sums.G:
+                gm_b = sums.group_means(g_gens[k], rows)
+        draws.add(slice(b0, b0 + rows), W, m_b, m_one, gm_b)
+        if progress is not None:
+            progress(b0 + rows, d.n_resamples)
+    draws.warn_undefined()
+    gvar_panel, gvar_sample = draws.group_variances()
+    return StudyBootstrapResult(
+        nodes=d.nodes, leaves=d.leaves, groups=d.gnames, parents=d.parents,
+        global_weights=sums.gw_hat, scores=sums.score_hat, group_scores=sums.gscore_hat,
+        weight_draws=draws.weights, score_draws=draws.joint, group_score_draws=draws.gjoint,
+        panel_score_draws=draws.panel, sample_score_draws=draws.sample,
+        group_var_panel=gvar_panel, group_var_sample=gvar_sample,
+        acceleration=_acceleration(d, sums), confidence_level=d.confidence_level,
+        method=d.method, n_resamples=d.n_resamples, resample=d.resample, scheme=d.scheme,
+        cluster_stage=d.stage if d.scheme == "cluster" else None,
+        n_clusters=len(d.cnames) if d.ccodes is not None else None,
+        n_experts=d.n_experts, n_respondents=d.X.shape[0],
+    )
+
+
+class _Sums:
+    """Per-respondent sufficient statistics and the estimates on the original data."""
+
+    def __init__(self, d: _Design) -> None:
+        X, M, w_hat = d.X, d.M, d.w_hat
+        R, L = X.shape
+        N = M.shape[0]
+        given = ~np.isnan(X)
+        self.stage, self.cluster = d.stage, d.ccodes is not None
+        self.complete = bool(given.all())
+        self.X0 = np.where(given, X, 0.0)
+        self.Gv = given.astype(float)
+        self.step = _rows_per_chunk(R)
+        # overall design: units are clusters or one stratum (iid)
+        self.o_units = _Units(d.ccodes if d.ccodes is not None else np.zeros(R, np.intp),
+                              len(d.cnames) if d.ccodes is not None else 1)
+        self.oX, self.oG = self.X0[self.o_units.order], self.Gv[self.o_units.order]
+        self.c_sums = self.c_counts = np.zeros((0, L))
+        if d.ccodes is not None:
+            # item sums and answer counts per cluster: a one-stage resample is
+            # (times drawn) @ them
+            onehot_c = np.zeros((len(d.cnames), R))
+            onehot_c[d.ccodes, np.arange(R)] = 1.0
+            self.c_sums, self.c_counts = onehot_c @ self.X0, onehot_c @ self.Gv
+        self.s_hat, self.n_hat = self.X0.sum(axis=0), self.Gv.sum(axis=0)
+        self.m_hat = means_from_sums(self.s_hat, self.n_hat)
+        self.G = G = len(d.gnames)
+        self.gs_hat = self.gn_hat = self.gm_hat = np.zeros((0, L))
+        if G and d.gcodes is not None:
+            self.g_units = _Units(d.gcodes, G)
+            self.gX, self.gG = self.X0[self.g_units.order], self.Gv[self.g_units.order]
+            onehot = np.zeros((G, R))
+            onehot[d.gcodes, np.arange(R)] = 1.0
+            self.gs_hat, self.gn_hat = onehot @ self.X0, onehot @ self.Gv
+            self.gm_hat = means_from_sums(self.gs_hat, self.gn_hat)
+        self.score_hat = composite_scores(w_hat, self.m_hat, M)
+        self.gscore_hat = composite_scores(w_hat, self.gm_hat, M) if G else np.zeros((0, N))
+        self.gw_hat = M @ w_hat
+
+    def overall_means(self, gen: np.random.Generator,
+                      rows: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Item means (rows, L) of one block of resamples of the whole sample, and (with
+        clusters) those of the whole clusters drawn in stage 1 (the one-stage means)."""
+        L = self.X0.shape[1]
+        S = np.empty((rows, L))
+        C = np.empty((rows, L))
+        m_one = None
+        chunks: Any
+        if self.cluster:
+            # stage 1, the clusters drawn; whole clusters give the one-stage means
+            u = self.o_units
+            j = _cluster_draws(gen, rows, u.n_units)
+            times = _times_drawn(j, u.n_units).astype(float)
+            m_one = means_from_sums(times @ self.c_sums, times @ self.c_counts)
+            step = self.step
+            chunks = ((s, _cluster_counts(gen, j[s:s + step], u))
+                      for s in range(0, rows, step)) if self.stage == "two" else ()
+        else:
+            chunks = _block_counts(gen, rows, self.o_units, "strata")
+        for s, cnt in chunks:
+            cnt = cnt.astype(float)
+            S[s:s + cnt.shape[0]] = cnt @ self.oX
+            C[s:s + cnt.shape[0]] = (cnt.sum(axis=1)[:, None] if self.complete
+                                     else cnt @ self.oG)
+        if self.cluster and self.stage == "one":
+            assert m_one is not None
+            return m_one, m_one
+        return means_from_sums(S, C), m_one
+
+    def group_means(self, gen: np.random.Generator, rows: int) -> np.ndarray:
+        """Item means (rows, G, L) of one block, respondents resampled within their group."""
+        G, L = self.G, self.X0.shape[1]
+        gS = np.empty((rows, G, L))
+        gC = np.empty((rows, G, L))
+        u = self.g_units
+        for s, cnt in _block_counts(gen, rows, u, "strata"):
+            cnt = cnt.astype(float)
+            r = slice(s, s + cnt.shape[0])
+            for g in range(G):
+                a, e = u.starts[g], u.starts[g] + u.sizes[g]
+                gS[r, g] = cnt[:, a:e] @ self.gX[a:e]
+                gC[r, g] = (cnt[:, a:e].sum(axis=1)[:, None] if self.complete
+                            else cnt[:, a:e] @ self.gG[a:e])
+        return means_from_sums(gS, gC)
+
+
+def _panel_block(d: _Design, gen: np.random.Generator, rows: int) -> np.ndarray:
+    """Leaf weights (rows, L) of one block of expert resamples (the panel re-run)."""
+    assert d.sampler is not None and d.n_experts is not None  # checked by _design
+    idx = gen.integers(0, d.n_experts, size=(rows, d.n_experts))
+    return _call_sampler(d.sampler, idx, d.M.shape[1])
+
+
+class _Draws:
+    """Every resample's scores (and weights), filled block by block.
+
+    Panel-only and sample-only group scores keep only their variances (streamed, centred on
+    the estimate, in block order -- so independent of any batching).
+    """
+
+    def __init__(self, d: _Design, sums: _Sums) -> None:
+        N, B, L, G = d.M.shape[0], d.n_resamples, d.M.shape[1], sums.G
+        self.d, self.sums = d, sums
+        self.sc = _Scorer(d.M, d.w_hat, sums.m_hat, sums.gm_hat)
+        self.joint, self.panel, self.sample = (np.empty((N, B)) for _ in range(3))
+        self.gjoint = np.empty((G, N, B))
+        self.weights = np.empty((N, B)) if "experts" in d.resample else None
+        m = self.sc.multi.size
+        self.gvar = {k: [np.zeros((G, m)), np.zeros((G, m))] for k in ("panel", "sample")}
+        self.gvar["items"] = [np.zeros((G, L)), np.zeros((G, L))]
+
+    def add(self, sl: slice, W: np.ndarray | None, m_b: np.ndarray | None,
+            m_one: np.ndarray | None, gm_b: np.ndarray | None) -> None:
+        """Store one block of resamples ``sl`` (``None``: that source not resampled)."""
+        sc, sums, rows = self.sc, self.sums, sl.stop - sl.start
+        if self.weights is not None:
+            self.weights[:, sl] = ((W @ self.d.M.T).T if W is not None
+                                   else sums.gw_hat[:, None])
+        self.joint[:, sl] = sc.scores(W, m_b, rows).T
+        self.panel[:, sl] = sc.scores(W, None, rows).T
         # sample-only draws for the variance split: whole clusters even under two-stage
         # resampling (its second stage counts the within-cluster variance twice)
-        out["sample"][:, sl] = sc.scores(None, m_one if m_one is not None else m_b, rows).T
-        if G:
-            gm_b = None
-            if do_r:
-                gS = np.empty((rows, G, L))
-                gC = np.empty((rows, G, L))
-                for s, cnt in _block_counts(g_gens[k], rows, g_units, "strata"):
-                    cnt = cnt.astype(float)
-                    r = slice(s, s + cnt.shape[0])
-                    for g in range(G):
-                        a, e = g_units.starts[g], g_units.starts[g] + g_units.sizes[g]
-                        gS[r, g] = cnt[:, a:e] @ gX[a:e]
-                        gC[r, g] = (cnt[:, a:e].sum(axis=1)[:, None] if complete
-                                    else cnt[:, a:e] @ gG[a:e])
-                gm_b = means_from_sums(gS, gC)
-            out["gjoint"][:, :, sl] = sc.group_scores(W, gm_b, rows).transpose(1, 2, 0)
-            for key, args in (("panel", (W, None)), ("sample", (None, gm_b))):
-                d = sc.group_multi(*args, rows) - gscore_hat[:, sc.multi]
-                gvar[key][0] += d.sum(axis=0)
-                gvar[key][1] += (d**2).sum(axis=0)
-            if gm_b is not None:
-                d = gm_b - gm_hat
-                gvar["items"][0] += d.sum(axis=0)
-                gvar["items"][1] += (d**2).sum(axis=0)
-        if progress is not None:
-            progress(b0 + rows, B)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        v = {key: (s2 - s1**2 / B) / (B - 1) if B > 1 else np.full(s1.shape, np.nan)
-             for key, (s1, s2) in gvar.items()}
-    gvars = {"panel": np.zeros((G, N)), "sample": np.zeros((G, N))}
-    for key in ("panel", "sample"):
-        gvars[key][:, sc.multi] = v[key]
-    # a node over a single leaf scores that item's mean: no panel variance
-    gvars["sample"][:, sc.single] = v["items"][:, sc.single_leaf]
+        self.sample[:, sl] = sc.scores(None, m_one if m_one is not None else m_b, rows).T
+        if not sums.G:
+            return
+        self.gjoint[:, :, sl] = sc.group_scores(W, gm_b, rows).transpose(1, 2, 0)
+        for key, (Wk, gk) in (("panel", (W, None)), ("sample", (None, gm_b))):
+            dev = sc.group_multi(Wk, gk, rows) - sums.gscore_hat[:, sc.multi]
+            self.gvar[key][0] += dev.sum(axis=0)
+            self.gvar[key][1] += (dev**2).sum(axis=0)
+        if gm_b is not None:
+            dev = gm_b - sums.gm_hat
+            self.gvar["items"][0] += dev.sum(axis=0)
+            self.gvar["items"][1] += (dev**2).sum(axis=0)
 
-    # ---- BCa acceleration: multi-sample jackknife --------------------------------------
-    acc_parts: dict[str, list] = {"scores": [], "group_scores": [], "global_weights": [],
-                                  "local_weights": []}
-    if do_e and K >= 2:
-        loo = np.array([np.delete(np.arange(K), i) for i in range(K)])
-        Wj = _call_sampler(leaf_weight_sampler, loo, L)  # (K, L)
-        acc_parts["scores"].append(_num_den_raw(composite_scores(Wj, m_hat, M)))
-        if G:
-            gj = composite_scores(Wj, np.broadcast_to(gm_hat, (K, G, L)), M)
-            acc_parts["group_scores"].append(_num_den_raw(gj))
-        gwj = Wj @ M.T
-        acc_parts["global_weights"].append(_num_den_raw(gwj))
-        if parents is not None:
-            tree = _index_tree(parents)
-            acc_parts["local_weights"].append(_num_den_raw(_local(gwj.T, tree).T))
-    if do_r:
-        mom = _Moments((N,))
-        if scheme == "cluster":
-            mom.add(composite_scores(w_hat, means_from_sums(s_hat - c_sums, n_hat - c_counts),
-                                     M) - score_hat)
-        else:
-            step = max(1, _CELLS // max(L, N))
-            for a in range(0, R, step):
-                e = min(R, a + step)
-                m_loo = means_from_sums(s_hat - X0[a:e], n_hat - Gv[a:e])
-                mom.add(composite_scores(w_hat, m_loo, M) - score_hat)
-        acc_parts["scores"].append(mom.num_den())
-        if G:
-            gmom = _Moments((G, N))
-            step = max(1, _CELLS // max(L, N, G))
-            for a in range(0, R, step):
-                e = min(R, a + step)
-                gc = gcodes[a:e]
-                m_loo = means_from_sums(gs_hat[gc] - X0[a:e], gn_hat[gc] - Gv[a:e])
-                t = composite_scores(w_hat, m_loo, M) - gscore_hat[gc]
-                oh = np.zeros((G, e - a))
-                oh[gc, np.arange(e - a)] = 1.0
-                gmom.add(t, onehot=oh)
-            acc_parts["group_scores"].append(gmom.num_den())
-    acceleration = {
-        "scores": _accel(acc_parts["scores"], (N,)),
-        "group_scores": _accel(acc_parts["group_scores"], (G, N)),
-        "global_weights": _accel(acc_parts["global_weights"], (N,)),
-        "local_weights": _accel(acc_parts["local_weights"], (N,)),
-    }
-    holes = np.isnan(out["joint"]).any(axis=0) | np.isnan(out["gjoint"]).any(axis=(0, 1))
-    if holes.any():
-        gaps = np.isnan(out["gjoint"]).any(axis=(1, 2))
-        where = ", ".join(g for g, hit in zip(gnames, gaps, strict=True) if hit)
-        if np.isnan(out["joint"]).any():
+    def group_variances(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per group, the variances (G, N) of the panel-only and sample-only scores."""
+        B, G, N = self.d.n_resamples, self.sums.G, self.d.M.shape[0]
+        sc = self.sc
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v = {key: (s2 - s1**2 / B) / (B - 1) if B > 1 else np.full(s1.shape, np.nan)
+                 for key, (s1, s2) in self.gvar.items()}
+        gvars = {"panel": np.zeros((G, N)), "sample": np.zeros((G, N))}
+        for key in ("panel", "sample"):
+            gvars[key][:, sc.multi] = v[key]
+        # a node over a single leaf scores that item's mean: no panel variance
+        gvars["sample"][:, sc.single] = v["items"][:, sc.single_leaf]
+        return gvars["panel"], gvars["sample"]
+
+    def warn_undefined(self) -> None:
+        """Warn when some resample left an item without any answer (scores NaN there)."""
+        B = self.d.n_resamples
+        holes = np.isnan(self.joint).any(axis=0) | np.isnan(self.gjoint).any(axis=(0, 1))
+        if not holes.any():
+            return
+        gaps = [bool(x) for x in np.isnan(self.gjoint).any(axis=(1, 2)).ravel()]
+        where = ", ".join(g for g, hit in zip(self.d.gnames, gaps, strict=True) if hit)
+        if np.isnan(self.joint).any():
             where = "the whole sample" + (", " + where if where else "")
         warn(f"{int(holes.sum())} of {B} resamples left an item without any answer ({where}); "
              "those scores are NaN there, left out of the intervals (which "
              f"are conditional on the score being defined; NaN where fewer than "
              f"{MIN_DEFINED_SHARE:.0%} of the resamples define it) and ranked last in rank "
              "probabilities.", DegenerateDataWarning)
-    return StudyBootstrapResult(
-        nodes=nodes, leaves=leaves, groups=gnames, parents=parents, global_weights=gw_hat,
-        scores=score_hat, group_scores=gscore_hat, weight_draws=out["weights"],
-        score_draws=out["joint"], group_score_draws=out["gjoint"],
-        panel_score_draws=out["panel"], sample_score_draws=out["sample"],
-        group_var_panel=gvars["panel"], group_var_sample=gvars["sample"],
-        acceleration=acceleration, confidence_level=level, method=method, n_resamples=B,
-        resample=resample, scheme=scheme,
-        cluster_stage=stage if scheme == "cluster" else None,
-        n_clusters=len(cnames) if ccodes is not None else None,
-        n_experts=K, n_respondents=R,
-    )
+
+
+def _acceleration(d: _Design, sums: _Sums) -> dict[str, np.ndarray]:
+    """BCa's ``a`` of every quantity: the multi-sample jackknife over experts and
+    respondents (or clusters; within their group for group scores)."""
+    M = d.M
+    L = d.X.shape[1]
+    N, G = M.shape[0], sums.G
+    parts: dict[str, list] = {"scores": [], "group_scores": [], "global_weights": [],
+                              "local_weights": []}
+    if d.do_experts and d.sampler is not None and d.n_experts is not None:
+        K = d.n_experts
+        loo = np.array([np.delete(np.arange(K), i) for i in range(K)])
+        Wj = _call_sampler(d.sampler, loo, L)  # (K, L)
+        parts["scores"].append(_num_den_raw(composite_scores(Wj, sums.m_hat, M)))
+        if G:
+            gj = composite_scores(Wj, np.broadcast_to(sums.gm_hat, (K, G, L)), M)
+            parts["group_scores"].append(_num_den_raw(gj))
+        gwj = Wj @ M.T
+        parts["global_weights"].append(_num_den_raw(gwj))
+        if d.parents is not None:
+            tree = _index_tree(d.parents)
+            parts["local_weights"].append(_num_den_raw(_local(gwj.T, tree).T))
+    if d.do_respondents:
+        parts["scores"].append(_respondent_jackknife(d, sums))
+        if G:
+            parts["group_scores"].append(_group_jackknife(d, sums))
+    return {
+        "scores": _accel(parts["scores"], (N,)),
+        "group_scores": _accel(parts["group_scores"], (G, N)),
+        "global_weights": _accel(parts["global_weights"], (N,)),
+        "local_weights": _accel(parts["local_weights"], (N,)),
+    }
+
+
+def _respondent_jackknife(d: _Design, sums: _Sums) -> tuple[np.ndarray, np.ndarray]:
+    """Jackknife terms of the scores over respondents (or clusters), streamed."""
+    M, w_hat = d.M, d.w_hat
+    R, L = d.X.shape
+    N = M.shape[0]
+    mom = _Moments((N,))
+    if d.ccodes is not None:
+        m_loo = means_from_sums(sums.s_hat - sums.c_sums, sums.n_hat - sums.c_counts)
+        mom.add(composite_scores(w_hat, m_loo, M) - sums.score_hat)
+    else:
+        step = max(1, _CELLS // max(L, N))
+        for a in range(0, R, step):
+            e = min(R, a + step)
+            m_loo = means_from_sums(sums.s_hat - sums.X0[a:e], sums.n_hat - sums.Gv[a:e])
+            mom.add(composite_scores(w_hat, m_loo, M) - sums.score_hat)
+    return mom.num_den()
+
+
+def _group_jackknife(d: _Design, sums: _Sums) -> tuple[np.ndarray, np.ndarray]:
+    """Jackknife terms of the group scores over the respondents within each group."""
+    M, w_hat = d.M, d.w_hat
+    R, L = d.X.shape
+    N, G = M.shape[0], sums.G
+    assert d.gcodes is not None  # groups were given
+    gmom = _Moments((G, N))
+    step = max(1, _CELLS // max(L, N, G))
+    for a in range(0, R, step):
+        e = min(R, a + step)
+        gc = d.gcodes[a:e]
+        m_loo = means_from_sums(sums.gs_hat[gc] - sums.X0[a:e], sums.gn_hat[gc] - sums.Gv[a:e])
+        t = composite_scores(w_hat, m_loo, M) - sums.gscore_hat[gc]
+        oh = np.zeros((G, e - a))
+        oh[gc, np.arange(e - a)] = 1.0
+        gmom.add(t, onehot=oh)
+    return gmom.num_den()
 
 
 @dataclass(frozen=True, eq=False)

@@ -93,11 +93,11 @@ def example_panel() -> tuple[dict[str, tuple[tuple[str, ...], np.ndarray]], Hier
     """
     tree = Hierarchy.from_children({"A": ["B1", "B2", "B3"], "B1": ["a", "b"],
                                     "B3": ["c", "d"]})
-    experts = ("E1", "E2", "E3")
-    stacks = {
-        "A": (experts, from_upper_triangle([[2, 1, 0.5], [2, 2, 1], [2, 1 / 9, 7]])),
-        "B1": (experts, from_upper_triangle([[2], [2], [2]])),
-        "B3": (experts, from_upper_triangle([[1], [0.5], [1]])),
+    experts: tuple[str, ...] = ("E1", "E2", "E3")
+    stacks: dict[str, tuple[tuple[str, ...], np.ndarray]] = {
+        "A": (experts, from_upper_triangle(np.array([[2, 1, 0.5], [2, 2, 1], [2, 1 / 9, 7]]))),
+        "B1": (experts, from_upper_triangle(np.array([[2.0], [2.0], [2.0]]))),
+        "B3": (experts, from_upper_triangle(np.array([[1.0], [0.5], [1.0]]))),
     }
     return stacks, tree
 

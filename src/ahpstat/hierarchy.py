@@ -313,7 +313,7 @@ is nobody's child). Got 2 roots instead: ['A', 'C'].
                              f"child). Got {len(roots)} roots instead: {roots}.", file=source)
         # walk from the root: a node met twice closes a cycle or has two parents
         parent: dict[str, str | None] = {roots[0]: None}
-        stack = [(roots[0], (roots[0],))]
+        stack: list[tuple[str, tuple[str, ...]]] = [(roots[0], (roots[0],))]
         while stack:
             v, path = stack.pop()
             for c in children.get(v, ()):
@@ -509,7 +509,7 @@ is nobody's child). Got 2 roots instead: ['A', 'C'].
         >>> Hierarchy.from_children({"A": ["B", "z"], "B": ["x", "y"]}).parent_index()
         array([-1,  0,  1,  1,  0])
         """
-        return np.array([-1 if self._parent[v] is None else self._index[self._parent[v]]
+        return np.array([-1 if (p := self._parent[v]) is None else self._index[p]
                          for v in self.nodes], dtype=np.intp)
 
     # ------------------------------------------------------------------ weights

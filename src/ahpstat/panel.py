@@ -256,7 +256,7 @@ class _Engine:
         num = counts @ num_t
         den = counts @ den_t
         B = counts.shape[0]
-        out: list[np.ndarray | None] = [None] * len(self.nodes)
+        out: list[Any] = [None] * len(self.nodes)
         for j, n in enumerate(self.sizes):
             if n == 1:
                 out[j] = np.ones((B, 1))
@@ -294,7 +294,7 @@ class _Engine:
                  "disconnected); their weights are NaN.", DegenerateDataWarning)
             for j in range(len(out)):
                 out[j] = np.where(bad[:, None], np.nan, out[j])
-        return out  # type: ignore[return-value]
+        return out
 
     def _weight(self, A: np.ndarray, js: list[int], strict: bool, bad: np.ndarray):
         missing = np.isnan(A)
@@ -365,7 +365,7 @@ def _present(full: np.ndarray) -> np.ndarray:
     return (~np.isnan(full[:, off])).any(axis=-1)
 
 
-def _index_values(A: np.ndarray, opts: PanelOptions) -> dict[str, np.ndarray]:
+def _index_values(A: np.ndarray, opts: PanelOptions) -> dict[str, Any]:
     """Index of each matrix (batch (m, n, n)); NaN for a matrix whose graph is disconnected."""
     m, n = A.shape[0], A.shape[-1]
     val = np.full(m, np.nan)
@@ -527,6 +527,39 @@ def run_panel(
     """
     opts = options or PanelOptions()
     hierarchy = as_hierarchy(hierarchy)
+    experts = _panel_experts(stacks, hierarchy, experts)
+    ew = expert_weight_vector(expert_weights, experts)
+    full = _full_stacks(stacks, hierarchy, experts)
+    nodes = tuple(hierarchy.internal)
+    log = _PolicyLog(experts, opts)
+    effective, node_w = _apply_policy(full, hierarchy, ew, log)
+    expert_local = _expert_local_weights(effective, node_w, nodes, opts, experts)
+    engine = _Engine(hierarchy, tables=_engine_tables(effective, node_w, expert_local, nodes,
+                                                      opts),
+                     method=opts.weighting, aggregation=opts.aggregation,
+                     aip_mean=opts.aip_mean)
+    loc_list = engine.local(np.ones((1, len(experts))), strict=True)
+    local = {v: loc_list[j][0] for j, v in enumerate(nodes)}
+    agg = _aggregate_matrices(engine, hierarchy)
+    if diagnostics:
+        log.aggregate_rows(agg)
+    disp = (_dispersion(nodes, {v: hierarchy.children(v) for v in nodes}, full, expert_local)
+            if diagnostics else pd.DataFrame(columns=_DISPERSION_COLUMNS))
+    return PanelResult(
+        experts=experts, expert_weights=ew, nodes=nodes, local=local,
+        global_weights={v: float(g) for v, g in hierarchy.global_weights(local).items()},
+        leaves=tuple(hierarchy.leaves), leaf_weights=hierarchy.leaf_weights(local),
+        aggregate_matrices=agg, stacks=full, effective_stacks=effective,
+        node_expert_weights=node_w, expert_local=expert_local,
+        consistency=log.consistency_frame(), audit=pd.DataFrame(log.audit,
+                                                                columns=_AUDIT_COLUMNS),
+        dispersion=disp, options=opts, threshold=log.threshold(), _engine=engine,
+    )
+
+
+def _panel_experts(stacks: Mapping[str, tuple[Sequence[str], ArrayLike]],
+                   hierarchy: Hierarchy, experts: Sequence[str] | None) -> tuple[str, ...]:
+    """The experts in order (default: first appearance over the nodes); at least one."""
     if experts is None:
         seen: dict[str, None] = {}
         for node in hierarchy.internal:
@@ -534,81 +567,142 @@ def run_panel(
                 for e in stacks[node][0]:
                     seen.setdefault(str(e), None)
         experts = tuple(seen)
-    experts = tuple(str(e) for e in experts)
-    K = len(experts)
-    if K == 0:
+    out = tuple(str(e) for e in experts)
+    if not out:
         raise InputError("the panel has no expert judgments. Got 0 experts instead.")
-    ew = expert_weight_vector(expert_weights, experts)
+    return out
 
-    full = _full_stacks(stacks, hierarchy, experts)
-    nodes = tuple(hierarchy.internal)
-    names = {v: tuple(hierarchy.children(v)) for v in nodes}
-    cons_rows: list[tuple] = []
-    audit: list[tuple] = []
-    effective: dict[str, np.ndarray] = {}
-    node_w: dict[str, np.ndarray] = {}
-    expert_local: dict[str, np.ndarray] = {}
-    thr_used: set[float] = set()
 
+class _PolicyLog:
+    """What the inconsistency policy saw and did: consistency rows, audit rows, thresholds."""
+
+    def __init__(self, experts: tuple[str, ...], opts: PanelOptions) -> None:
+        self.experts, self.opts = experts, opts
+        self.rows: list[tuple] = []
+        self.audit: list[tuple] = []
+        self.thresholds: set[float] = set()
+
+    def expert_rows(self, v: str, n: int, present: np.ndarray, iv: dict[str, Any],
+                    val: np.ndarray, thr: np.ndarray, status: np.ndarray,
+                    after: np.ndarray) -> None:
+        """One consistency row per expert at node ``v``."""
+        K = len(self.experts)
+        lam = np.full(K, np.nan)
+        comp = np.array([None] * K, dtype=object)
+        lam[present], comp[present] = iv["lambda_max"], iv["completion"]
+        for k in range(K):
+            self.rows.append((self.experts[k], v, n, self.opts.index, val[k], thr[k],
+                              bool(val[k] <= thr[k] + 1e-12) if present[k] else np.nan,
+                              iv["ri"], lam[k], comp[k], status[k], after[k]))
+
+    def aggregate_rows(self, agg: Mapping[str, np.ndarray | None]) -> None:
+        """One consistency row per node for its aggregate (AIJ) matrix."""
+        mats = {v: a[None] for v, a in agg.items() if a is not None and a.shape[-1] >= 2}
+        pre = _index_values_by_node(mats, self.opts)
+        for v in mats:  # node order
+            iv = pre[v]
+            ok = bool(iv["value"][0] <= iv["threshold"][0] + 1e-12)
+            self.rows.append((AGGREGATE_LABEL, v, mats[v].shape[-1], self.opts.index,
+                              iv["value"][0], iv["threshold"][0], ok, iv["ri"],
+                              iv["lambda_max"][0], iv["completion"][0], "aggregate",
+                              iv["value"][0]))
+
+    def consistency_frame(self) -> pd.DataFrame:
+        """The consistency table (see :class:`PanelResult`)."""
+        cons = pd.DataFrame(self.rows, columns=[
+            "expert", "node", "n", "index", "value", "threshold", "acceptable",
+            "random_index_value", "lambda_max", "completion", "status", "value_after"])
+        opts = self.opts
+        ri_name = (get_random_index_table(opts.random_index).name
+                   if opts.index in ("cr", "ci") else None)
+        cons.insert(7, "random_index", ri_name)
+        return cons
+
+    def threshold(self) -> float | None:
+        """The threshold used (``None`` when it depends on the matrix order)."""
+        return self.thresholds.pop() if len(self.thresholds) == 1 else self.opts.threshold
+
+
+def _apply_policy(full: dict[str, np.ndarray], hierarchy: Hierarchy, ew: np.ndarray,
+                  log: _PolicyLog) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Flag (and drop, repair or down-weight) each expert's inconsistent matrices.
+
+    Returns the effective stacks (repaired judgments) and each node's expert weights
+    (0 = absent or dropped).
+    """
+    opts = log.opts
+    nodes = hierarchy.internal
     pre = _index_values_by_node({v: full[v][_present(full[v])] for v in nodes
                                  if full[v].shape[-1] >= 2}, opts)
+    effective: dict[str, np.ndarray] = {}
+    node_w: dict[str, np.ndarray] = {}
     for v in nodes:
         S = full[v]
         n = S.shape[-1]
         present = _present(S)
         if n >= 2 and not present.any():
             raise InputError(f"no expert judged the {n} children of this node "
-                             f"({', '.join(names[v])}). Got 0 judgments instead.", node=v)
+                             f"({', '.join(hierarchy.children(v))}). Got 0 judgments "
+                             "instead.", node=v)
         mult = present.astype(float)
         S_eff = S.copy()
         if n >= 2:
-            iv = pre[v]
-            val = np.full(K, np.nan)
-            thr = np.full(K, np.nan)
-            lam = np.full(K, np.nan)
-            comp = np.array([None] * K, dtype=object)
-            val[present], thr[present] = iv["value"], iv["threshold"]
-            lam[present], comp[present] = iv["lambda_max"], iv["completion"]
-            after = val.copy()
-            status = np.array(["absent"] * K, dtype=object)
-            status[present] = "ok"
-            for k in np.flatnonzero(present):
-                thr_used.add(float(thr[k]))
-                if not np.isnan(val[k]) and val[k] > thr[k] + 1e-12:
-                    e = experts[k]
-                    audit.append((e, v, "flag", None, None, np.nan, np.nan, opts.index,
-                                  val[k], val[k], thr[k]))
-                    status[k] = "flagged"
-                    if opts.policy == "drop":
-                        mult[k] = 0.0
-                        status[k] = "dropped"
-                        audit.append((e, v, "drop", None, None, 1.0, 0.0, opts.index,
-                                      val[k], np.nan, thr[k]))
-                    elif opts.policy == "downweight":
-                        f = thr[k] / val[k]
-                        mult[k] = f
-                        status[k] = "downweighted"
-                        audit.append((e, v, "downweight", None, None, 1.0, f, opts.index,
-                                      val[k], val[k], thr[k]))
-                    elif opts.policy == "repair":
-                        S_eff[k], after[k] = _repair(S[k], val[k], thr[k], opts, e, v,
-                                                     names[v], audit)
-                        status[k] = "repaired" if after[k] <= thr[k] + 1e-12 else \
-                            "repair_failed"
-            if not (mult > 0).any():
-                raise InputError(
-                    f"the '{opts.policy}' policy leaves no expert at this node: every "
-                    f"matrix exceeds the {opts.index.upper()} threshold. Use policy 'keep', "
-                    "'repair' or 'downweight', or a larger threshold. Got "
-                    f"{int(present.sum())} inconsistent experts instead.", node=v)
-            for k in range(K):
-                cons_rows.append((experts[k], v, n, opts.index, val[k], thr[k],
-                                  bool(val[k] <= thr[k] + 1e-12) if present[k] else np.nan,
-                                  iv["ri"], lam[k], comp[k], status[k], after[k]))
+            _node_policy(v, S, S_eff, mult, present, pre[v], hierarchy.children(v), log)
         effective[v] = S_eff
         node_w[v] = ew * mult
+    return effective, node_w
 
-    # every expert's own weights: one batched call per matrix order for complete matrices
+
+def _node_policy(v: str, S: np.ndarray, S_eff: np.ndarray, mult: np.ndarray,
+                 present: np.ndarray, iv: dict[str, Any], names: Sequence[str],
+                 log: _PolicyLog) -> None:
+    """The policy at one node: fills ``S_eff`` (repairs) and ``mult`` (weight factors)."""
+    opts, experts = log.opts, log.experts
+    K = len(experts)
+    val = np.full(K, np.nan)
+    thr = np.full(K, np.nan)
+    val[present], thr[present] = iv["value"], iv["threshold"]
+    after = val.copy()
+    status = np.array(["absent"] * K, dtype=object)
+    status[present] = "ok"
+    for k in np.flatnonzero(present).tolist():
+        log.thresholds.add(float(thr[k]))
+        if np.isnan(val[k]) or not val[k] > thr[k] + 1e-12:  # (a NaN threshold: never)
+            continue
+        e = experts[k]
+        log.audit.append((e, v, "flag", None, None, np.nan, np.nan, opts.index, val[k], val[k],
+                          thr[k]))
+        status[k] = "flagged"
+        if opts.policy == "drop":
+            mult[k] = 0.0
+            status[k] = "dropped"
+            log.audit.append((e, v, "drop", None, None, 1.0, 0.0, opts.index, val[k], np.nan,
+                              thr[k]))
+        elif opts.policy == "downweight":
+            f = thr[k] / val[k]
+            mult[k] = f
+            status[k] = "downweighted"
+            log.audit.append((e, v, "downweight", None, None, 1.0, f, opts.index, val[k],
+                              val[k], thr[k]))
+        elif opts.policy == "repair":
+            S_eff[k], after[k] = _repair(S[k], val[k], thr[k], opts, e, v, names, log.audit)
+            status[k] = "repaired" if after[k] <= thr[k] + 1e-12 else "repair_failed"
+    if not (mult > 0).any():
+        raise InputError(
+            f"the '{opts.policy}' policy leaves no expert at this node: every "
+            f"matrix exceeds the {opts.index.upper()} threshold. Use policy 'keep', "
+            "'repair' or 'downweight', or a larger threshold. Got "
+            f"{int(present.sum())} inconsistent experts instead.", node=v)
+    log.expert_rows(v, S.shape[-1], present, iv, val, thr, status, after)
+
+
+def _expert_local_weights(effective: dict[str, np.ndarray], node_w: dict[str, np.ndarray],
+                          nodes: tuple[str, ...], opts: PanelOptions,
+                          experts: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Every expert's own weights at every node (one batched call per matrix order for the
+    complete matrices); ``NaN`` when absent or not identified."""
+    K = len(experts)
+    expert_local: dict[str, np.ndarray] = {}
     by_n: dict[int, list[tuple[str, int]]] = {}
     for v in nodes:
         S = effective[v]
@@ -619,9 +713,9 @@ def run_panel(
             EL[_present(S)] = 1.0
         else:
             full_k = present & ~np.isnan(S).reshape(K, -1).any(axis=-1)
-            for k in np.flatnonzero(full_k):
+            for k in np.flatnonzero(full_k).tolist():
                 by_n.setdefault(n, []).append((v, int(k)))
-            for k in np.flatnonzero(present & ~full_k):
+            for k in np.flatnonzero(present & ~full_k).tolist():
                 EL[k] = _expert_weights_one(S[k], opts.weighting)
         expert_local[v] = EL
     for _n, pairs in by_n.items():
@@ -638,9 +732,16 @@ def run_panel(
                     "AIP needs each expert's own weights, but this expert's comparisons at "
                     "the node are disconnected. Use aggregation 'aij' or complete the "
                     "matrix.", node=v, expert=experts[badk[0]])
+    return expert_local
 
-    # tables for the engine: per node, columns of log judgments (AIJ) or log weights (AIP)
+
+def _engine_tables(effective: dict[str, np.ndarray], node_w: dict[str, np.ndarray],
+                   expert_local: dict[str, np.ndarray], nodes: tuple[str, ...],
+                   opts: PanelOptions) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Per node, columns of weighted log judgments (AIJ) or log weights (AIP) per expert:
+    any resample's aggregate is its expert count vector times these tables."""
     num_cols, den_cols, cuts = [], [], [0]
+    K = next(iter(node_w.values())).shape[0] if node_w else 0
     for v in nodes:
         S = effective[v]
         n = S.shape[-1]
@@ -658,53 +759,23 @@ def run_panel(
         cuts.append(cuts[-1] + num_cols[-1].shape[1])
     num_t = np.concatenate(num_cols, axis=1) if num_cols else np.zeros((K, 0))
     den_t = np.concatenate(den_cols, axis=1) if den_cols else np.zeros((K, 0))
-    engine = _Engine(hierarchy, tables=(num_t, den_t, cuts), method=opts.weighting,
-                     aggregation=opts.aggregation, aip_mean=opts.aip_mean)
-    ones = np.ones((1, K))
-    loc_list = engine.local(ones, strict=True)
-    local = {v: loc_list[j][0] for j, v in enumerate(nodes)}
-    global_weights = {v: float(g) for v, g in hierarchy.global_weights(local).items()}
-    leaf_w = hierarchy.leaf_weights(local)
+    return num_t, den_t, cuts
 
-    # aggregate (AIJ) matrices and their consistency
-    agg: dict[str, np.ndarray | None] = {}
+
+def _aggregate_matrices(engine: _Engine, hierarchy: Hierarchy) -> dict[str, np.ndarray | None]:
+    """The aggregate (AIJ) matrix of every node for the whole panel (``None`` under AIP)."""
+    num_t, den_t, cuts = engine.tables
+    ones = np.ones((1, num_t.shape[0]))
     num1, den1 = ones @ num_t, ones @ den_t
-    for j, v in enumerate(nodes):
-        n = len(names[v])
-        if opts.aggregation != "aij":
+    agg: dict[str, np.ndarray | None] = {}
+    for j, v in enumerate(engine.nodes):
+        n = len(hierarchy.children(v))
+        if engine.aggregation != "aij":
             agg[v] = None
             continue
         sl = slice(cuts[j], cuts[j + 1])
         agg[v] = aij_from_terms(num1[0, sl].reshape(n, n), den1[0, sl].reshape(n, n))
-    pre_agg = {} if not diagnostics else _index_values_by_node(
-        {v: agg[v][None] for v in nodes if agg[v] is not None
-                                     and agg[v].shape[-1] >= 2}, opts)
-    for v in nodes:
-        if v in pre_agg:
-            iv, n = pre_agg[v], agg[v].shape[-1]
-            cons_rows.append((AGGREGATE_LABEL, v, n, opts.index, iv["value"][0],
-                              iv["threshold"][0], bool(iv["value"][0] <= iv["threshold"][0]
-                                                       + 1e-12), iv["ri"],
-                              iv["lambda_max"][0], iv["completion"][0], "aggregate",
-                              iv["value"][0]))
-
-    cons = pd.DataFrame(cons_rows, columns=[
-        "expert", "node", "n", "index", "value", "threshold", "acceptable", "random_index_value",
-        "lambda_max", "completion", "status", "value_after"])
-    ri_name = get_random_index_table(opts.random_index).name if opts.index in ("cr", "ci") \
-        else None
-    cons.insert(7, "random_index", ri_name)
-    audit_df = pd.DataFrame(audit, columns=_AUDIT_COLUMNS)
-    disp = (_dispersion(nodes, names, full, expert_local) if diagnostics else
-            pd.DataFrame(columns=_DISPERSION_COLUMNS))
-    return PanelResult(
-        experts=experts, expert_weights=ew, nodes=nodes, local=local,
-        global_weights=global_weights, leaves=tuple(hierarchy.leaves), leaf_weights=leaf_w,
-        aggregate_matrices=agg, stacks=full, effective_stacks=effective,
-        node_expert_weights=node_w, expert_local=expert_local, consistency=cons,
-        audit=audit_df, dispersion=disp, options=opts,
-        threshold=thr_used.pop() if len(thr_used) == 1 else opts.threshold, _engine=engine,
-    )
+    return agg
 
 
 def _dispersion(nodes, names, full, expert_local) -> pd.DataFrame:

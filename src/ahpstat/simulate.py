@@ -208,7 +208,8 @@ def random_reciprocal_matrices(
     n = check_int("n", n, 1)
     check_choice("scale", scale, _SCALES)
     gen = np.random.default_rng(rng)
-    batch = () if size is None else (size,) if np.ndim(size) == 0 else tuple(size)
+    batch: tuple[int, ...] = (() if size is None
+                              else tuple(int(x) for x in np.atleast_1d(size)))
     m = n * (n - 1) // 2
     if scale == "saaty":
         vals = SAATY_SCALE[gen.integers(0, SAATY_SCALE.size, size=(*batch, m))]
@@ -339,9 +340,11 @@ def simulate_panel(
             raise ValueError(f"`erratic` names experts that are not in the panel: {unknown!r}; "
                              f"the experts are {ids[0]}..{ids[-1]}. Got {len(unknown)} unknown "
                              "id(s) instead.")
-        erratic = np.isin(ids, [str(e) for e in erratic])
+        which: Any = np.isin(ids, [str(e) for e in erratic])
+    else:
+        which = erratic
     bad, draws = _draw_panel(h, truth, nodes, K, expert_sd=expert_sd, noise_sd=noise_sd,
-                             scale=scale, erratic=erratic, erratic_sd=erratic_sd,
+                             scale=scale, erratic=which, erratic_sd=erratic_sd,
                              missing=missing, rng=rng)
     parts: list[tuple[np.ndarray, ...]] = []
     for g, (v, vals, keep) in enumerate(draws):

@@ -83,7 +83,7 @@ def read_survey_into(path: Any, sink: Sink, *, id_column: str,
     for g in groups:
         j = cols.index(g)
         vals = [cell_text(cells[j]) for _, cells in table.records]
-        for k in np.flatnonzero([v == "" for v in vals]):
+        for k in np.flatnonzero([v == "" for v in vals]).tolist():
             sink(f"the group cell is blank (respondent {ids[k]!r}). Got an empty cell instead.",
                  **grid.where(rownums[k], column=g))
         group_data[g] = vals
@@ -102,7 +102,7 @@ def read_survey_into(path: Any, sink: Sink, *, id_column: str,
                 col[k] = float(v)
         with np.errstate(invalid="ignore"):
             bad = ~np.isnan(col) & ((col < lo) | (col > hi) | (col != np.round(col)))
-        for k in np.flatnonzero(bad):
+        for k in np.flatnonzero(bad).tolist():
             sink(f"the answer must be an integer in {lo}..{hi} (the declared Likert range). "
                  f"Got {cell_text(cells[k])!r} instead.", **grid.where(rownums[k], column=c))
         col[bad] = np.nan

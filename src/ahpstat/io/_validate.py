@@ -104,9 +104,10 @@ def validate_judgments(
     has_src = "source_row" in judgments.columns
     files = judgments["source_file"].tolist() if "source_file" in judgments else [None] * n
     sheets = judgments["source_sheet"].tolist() if "source_sheet" in judgments else [None] * n
-    srows = judgments["source_row"].tolist() if has_src else [None] * n
-    text = {c: [None if _is_null(x) else cell_text(x) for x in judgments[c].tolist()]
-            for c in ("expert", "node", "row", "col")}
+    srows: list[Any] = judgments["source_row"].tolist() if has_src else [None] * n
+    text: dict[str, list[Any]] = {
+        c: [None if _is_null(x) else cell_text(x) for x in judgments[c].tolist()]
+        for c in ("expert", "node", "row", "col")}
     E, V, R, C = text["expert"], text["node"], text["row"], text["col"]
 
     def loc(i: int) -> dict[str, Any]:
@@ -132,28 +133,28 @@ def validate_judgments(
             continue
         values[i] = v
     for c, vals in text.items():
-        for i in np.flatnonzero([v is None or v == "" for v in vals]):
+        for i in np.flatnonzero([v is None or v == "" for v in vals]).tolist():
             add(int(i), 0, f"the `{c}` cell is blank. Got an empty cell instead.")
             usable[i] = False
     with np.errstate(invalid="ignore"):
         bad = usable & ~(np.isfinite(values) & (values > 0))
-    for i in np.flatnonzero(bad):
+    for i in np.flatnonzero(bad).tolist():
         add(int(i), 2, f"value must be positive and finite. Got {show_value(raw_values[i])} "
             "instead.")
     usable &= ~bad
     if scale == "saaty":
         off = usable & ~_on_saaty(np.where(usable, values, 1.0))
-        for i in np.flatnonzero(off):
+        for i in np.flatnonzero(off).tolist():
             add(int(i), 3, "value is not on Saaty's scale (1..9 or 1/2..1/9). Got "
                 f"{show_value(raw_values[i])} instead.")
     same = [usable[i] and R[i] == C[i] for i in range(n)]
-    for i in np.flatnonzero(same):
+    for i in np.flatnonzero(same).tolist():
         add(int(i), 4, f"row and col are both {R[i]!r}: an element is not compared with "
             "itself. Got row == col instead.")
         usable[i] = False
     if hierarchy is not None:
         kids_of = {v: hierarchy.children(v) for v in hierarchy.nodes}
-        for i in np.flatnonzero(usable):
+        for i in np.flatnonzero(usable).tolist():
             i = int(i)
             v = V[i]
             kids = kids_of.get(v, ())
@@ -177,7 +178,7 @@ def validate_judgments(
                     usable[i] = False
     # duplicates and contradictions: same expert, node and unordered pair
     first: dict[tuple[str, str, str, str], int] = {}
-    for i in np.flatnonzero(usable):
+    for i in np.flatnonzero(usable).tolist():
         i = int(i)
         a, b = (R[i], C[i]) if R[i] < C[i] else (C[i], R[i])
         key = (E[i], V[i], a, b)

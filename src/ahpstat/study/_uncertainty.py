@@ -149,7 +149,7 @@ def attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
     G = br.global_leaf_draws.T  # (S, L)
     S = G.shape[0]
     clusters = res.group_codes.get(cluster) if cluster is not None else None
-    blocks = []
+    blocks: list[tuple[str, tuple[str, ...], np.ndarray]] = []
     gens = np.random.default_rng(rng).spawn(1 + len(res.group_codes))
     m_all, _ = resampled_item_means(X, S, clusters=clusters, rng=gens[0])
     blocks.append((ALL_LABEL, (ALL_LABEL,), composite_scores(G, m_all, br.membership)[:, None]))
@@ -157,6 +157,7 @@ def attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
     for (gcol, codes), gen in zip(res.group_codes.items(), gens[1:], strict=True):
         names = res.group_names[gcol]
         _, m_g = resampled_item_means(X, S, groups=codes, rng=gen)
+        assert m_g is not None  # groups were given
         D = composite_scores(G[:, None, :], m_g, br.membership)  # (S, G, N)
         blocks.append((gcol, names, D))
         group_draws[gcol] = D
