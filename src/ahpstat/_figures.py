@@ -317,7 +317,8 @@ def _sensitivity(res: Any) -> Any:
 
 def specification_curve_figure(res: Any, plt: Any) -> Any:
     """Specification curve (Simonsohn, Simmons & Nelson 2020): the goal's score under every
-    specification, sorted, above a dashboard of the choices each one makes."""
+    specification, sorted, above a dashboard of the choices each one makes.
+    """
     sa = _sensitivity(res)
     if sa is None or sa.multiverse is None:
         return None
@@ -366,7 +367,8 @@ def specification_curve_figure(res: Any, plt: Any) -> Any:
 
 def rank_stability_figure(res: Any, plt: Any) -> Any:
     """Each group's goal rank over the specifications: range, quartiles, median and the
-    study's own rank."""
+    study's own rank.
+    """
     sa = _sensitivity(res)
     if sa is None or sa.multiverse is None:
         return None
@@ -408,7 +410,8 @@ def rank_stability_figure(res: Any, plt: Any) -> Any:
 def weight_gradient_figure(res: Any, plt: Any) -> Any:
     """Every group's goal score against one criterion's weight (siblings rescaled), with the
     crossings and the interval in which the ranking holds: the most critical criterion
-    among the goal's children."""
+    among the goal's children.
+    """
     sa = _sensitivity(res)
     if sa is None or sa.weights is None:
         return None

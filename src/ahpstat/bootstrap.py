@@ -147,7 +147,8 @@ def _stratified_counts(gen: np.random.Generator, rows: int, units: _Units) -> np
 
 def _cluster_draws(gen: np.random.Generator, rows: int, n_units: int) -> np.ndarray:
     """Stage 1 of cluster resampling: (rows, G) indices of the clusters drawn, with
-    replacement, as many as there are."""
+    replacement, as many as there are.
+    """
     return (gen.random((rows, n_units)) * n_units).astype(np.intp)
 
 
@@ -413,7 +414,8 @@ def jackknife_acceleration(*jackknife: ArrayLike) -> np.ndarray:
 
 def _jackknife_terms(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One sample's terms of BCa's ``a`` from its leave-one-out values (last axis): scipy's
-    ``sum U**3 / n**3`` and ``sum U**2 / n**2`` with ``U = (n - 1)(mean - theta_i)``."""
+    ``sum U**3 / n**3`` and ``sum U**2 / n**2`` with ``U = (n - 1)(mean - theta_i)``.
+    """
     n = float(t.shape[-1])
     U = (n - 1) * (t.mean(axis=-1, keepdims=True) - t)
     return (U**3).sum(axis=-1) / n**3, (U**2).sum(axis=-1) / n**2
@@ -884,7 +886,8 @@ class StudyBootstrapResult:
     ) -> pd.DataFrame:
         """``P(a ranks above b)`` for groups at ``node`` (``of="groups"``) or for the children
         of ``node`` (``of="criteria"``, ranked ``by`` score or weight). Columns
-        ``node, a, b, probability``."""
+        ``node, a, b, probability``.
+        """
         of = check_method("of", of, ("groups", "criteria"))
         if of == "groups":
             v = self._node_index(node)
@@ -1097,7 +1100,8 @@ def _var(draws: np.ndarray, centre: np.ndarray) -> np.ndarray:
 
 def _index_tree(parents: Sequence[int]) -> Hierarchy:
     """The tree of ``parents`` (parent position of each node, -1 for the root) as a
-    :class:`~ahpstat.Hierarchy` whose node ids are the positions as text."""
+    :class:`~ahpstat.Hierarchy` whose node ids are the positions as text.
+    """
     kids: dict[str, list[str]] = {}
     for i, p in enumerate(parents):
         if p >= 0:
@@ -1501,7 +1505,8 @@ class _Sums:
     def overall_means(self, gen: np.random.Generator,
                       rows: int) -> tuple[np.ndarray, np.ndarray | None]:
         """Item means (rows, L) of one block of resamples of the whole sample, and (with
-        clusters) those of the whole clusters drawn in stage 1 (the one-stage means)."""
+        clusters) those of the whole clusters drawn in stage 1 (the one-stage means).
+        """
         L = self.X0.shape[1]
         S = np.empty((rows, L))
         C = np.empty((rows, L))
@@ -1627,7 +1632,8 @@ class _Draws:
 
 def _acceleration(d: _Design, sums: _Sums) -> dict[str, np.ndarray]:
     """BCa's ``a`` of every quantity: the multi-sample jackknife over experts and
-    respondents (or clusters; within their group for group scores)."""
+    respondents (or clusters; within their group for group scores).
+    """
     M = d.M
     L = d.X.shape[1]
     N, G = M.shape[0], sums.G

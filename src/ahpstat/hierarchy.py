@@ -498,7 +498,8 @@ is nobody's child). Got 2 roots instead: ['A', 'C'].
     @property
     def leaf_index(self) -> Mapping[str, int]:
         """Position of every leaf in :attr:`leaves` (read-only mapping; columns of
-        :meth:`membership`)."""
+        :meth:`membership`).
+        """
         return MappingProxyType(self._leaf_index)
 
     def parent_index(self) -> np.ndarray:

@@ -226,7 +226,8 @@ class PanelResult:
 
     def leaf_weight_sampler(self) -> Callable[[np.ndarray], np.ndarray]:
         """``sampler(expert_index (B, k)) -> (B, L)``, as :func:`ahpstat.bootstrap.joint_bootstrap`
-        takes it (:meth:`resample`)."""
+        takes it (:meth:`resample`).
+        """
         return self.resample
 
 
@@ -336,7 +337,7 @@ def _incomplete_method(method: str) -> str:
 
 
 def _full_stacks(stacks, hierarchy, experts):
-    """node -> (K, n, n) over all experts (all-NaN rows for an absent expert)."""
+    """Node -> (K, n, n) over all experts (all-NaN rows for an absent expert)."""
     pos = {e: k for k, e in enumerate(experts)}
     K = len(experts)
     out = {}
@@ -700,7 +701,8 @@ def _expert_local_weights(effective: dict[str, np.ndarray], node_w: dict[str, np
                           nodes: tuple[str, ...], opts: PanelOptions,
                           experts: tuple[str, ...]) -> dict[str, np.ndarray]:
     """Every expert's own weights at every node (one batched call per matrix order for the
-    complete matrices); ``NaN`` when absent or not identified."""
+    complete matrices); ``NaN`` when absent or not identified.
+    """
     K = len(experts)
     expert_local: dict[str, np.ndarray] = {}
     by_n: dict[int, list[tuple[str, int]]] = {}
@@ -739,7 +741,8 @@ def _engine_tables(effective: dict[str, np.ndarray], node_w: dict[str, np.ndarra
                    expert_local: dict[str, np.ndarray], nodes: tuple[str, ...],
                    opts: PanelOptions) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """Per node, columns of weighted log judgments (AIJ) or log weights (AIP) per expert:
-    any resample's aggregate is its expert count vector times these tables."""
+    any resample's aggregate is its expert count vector times these tables.
+    """
     num_cols, den_cols, cuts = [], [], [0]
     K = next(iter(node_w.values())).shape[0] if node_w else 0
     for v in nodes:

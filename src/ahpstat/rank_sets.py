@@ -86,7 +86,8 @@ def _lower_bounds(diff: np.ndarray, sd: np.ndarray, dev: np.ndarray, pairs: np.n
                   level: float, stepdown: bool) -> np.ndarray:
     """Lower confidence bounds ``L`` (K, K) of ``theta_j - theta_k`` on the ``pairs`` mask,
     0 elsewhere, by max-t with optional stepdown (csranks' ``csdiffmeans``, one-sided
-    "lower" bounds over ordered pairs, which is its two-sided stepdown form)."""
+    "lower" bounds over ordered pairs, which is its two-sided stepdown form).
+    """
     K, B = dev.shape
     L = np.zeros((K, K))
     active = pairs.copy()

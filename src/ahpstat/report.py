@@ -607,7 +607,8 @@ def _md_cell(x: str) -> str:
 
 def to_markdown(blocks: list[tuple[str, Any]]) -> str:
     """Headings and table cells are text (escaped); paragraphs are Markdown whose user text
-    cannot open HTML, links, images or blocks (:func:`ahpstat._text.escape_markdown`)."""
+    cannot open HTML, links, images or blocks (:func:`ahpstat._text.escape_markdown`).
+    """
     out: list[str] = []
     for kind, c in blocks:
         if kind in ("h1", "h2", "h3"):

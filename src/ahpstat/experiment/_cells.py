@@ -135,7 +135,8 @@ def _weigh(M: np.ndarray, method: str) -> np.ndarray:
 
 def _weighted_aij(S: np.ndarray, ew: np.ndarray) -> np.ndarray:
     """AIJ of ``S`` (R, K, n, n) with expert weights per replication (R, K): the package's
-    AIJ terms (:func:`ahpstat.aggregation.aij_terms`, unit weights) reweighted per row."""
+    AIJ terms (:func:`ahpstat.aggregation.aij_terms`, unit weights) reweighted per row.
+    """
     from ahpstat.aggregation import aij_from_terms, aij_terms
 
     num, den = aij_terms(S, np.ones(S.shape[-3]))

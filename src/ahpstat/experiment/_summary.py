@@ -149,7 +149,8 @@ def _md_table(df: pd.DataFrame) -> str:
 
 def draw_figures(exp: Experiment, summary: pd.DataFrame, folder: Path) -> list[str]:
     """One PNG per target x metric: the metric against the first varying numeric condition,
-    one line per method, one panel per combination of the other varying conditions."""
+    one line per method, one panel per combination of the other varying conditions.
+    """
     import matplotlib
 
     matplotlib.use("Agg")

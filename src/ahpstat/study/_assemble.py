@@ -193,5 +193,4 @@ def assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:
 
 def natural_key(s: str) -> tuple:
     """Sort key of group names: digits compare as numbers (``"HZ2"`` before ``"HZ10"``)."""
-
     return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s))

@@ -132,7 +132,8 @@ class StudyResult(StudyData):
     def resample_leaf_weights(self, expert_index: Any) -> np.ndarray:
         """Leaf global weights of the panel re-run on experts ``expert_index`` ((k,) or
         (B, k) ints into :attr:`experts`, repeats allowed) under the study's aggregation
-        rule and inconsistency policy; see :meth:`ahpstat.panel.PanelResult.resample`."""
+        rule and inconsistency policy; see :meth:`ahpstat.panel.PanelResult.resample`.
+        """
         return self.panel.resample(expert_index)
 
     @property

@@ -40,7 +40,6 @@ def _rank_summary(P: pd.DataFrame, level: float) -> pd.DataFrame:
 
 def attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any]) -> StudyResult:
     """The result with the bootstrap's intervals in its tables and the bootstrap tables."""
-
     h = res.hierarchy
     gcol = opts.get("group") or (next(iter(res.group_codes)) if res.group_codes else None)
     order = res.group_names.get(gcol, ()) if gcol is not None else ()
@@ -115,7 +114,6 @@ def attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any]) -> St
 def attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
                   rng: Any, cluster: str | None = None) -> StudyResult:
     """Fit the joint Bayesian model of the judgments; add its tables to the result."""
-
     from ahpstat.bayes import BayesianAHP
 
     h = res.hierarchy
