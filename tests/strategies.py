@@ -193,3 +193,53 @@ def llsm_reference(A: np.ndarray) -> np.ndarray:
     mu = np.linalg.lstsq(np.array(rows), np.array(rhs), rcond=None)[0]
     w = np.exp(mu)
     return w / w.sum()
+
+
+# ------------------------------------------------------------------ trees and judgments
+
+
+@st.composite
+def trees(draw, max_children: int = 4, max_depth: int = 3) -> dict[str, list[str]]:
+    """A random tree as a mapping parent -> ordered children (root ``"G"``, ids unique).
+
+    Every internal node has 1..``max_children`` children; depth at most ``max_depth``.
+    """
+    children: dict[str, list[str]] = {}
+    counter = [0]
+
+    def grow(v: str, depth: int) -> None:
+        if depth >= max_depth or (depth > 0 and draw(st.booleans())):
+            return
+        k = draw(st.integers(1 if depth else 2, max_children))
+        kids = []
+        for _ in range(k):
+            counter[0] += 1
+            kids.append(f"n{counter[0]}")
+        children[v] = kids
+        for c in kids:
+            grow(c, depth + 1)
+
+    grow("G", 0)
+    return children
+
+
+@st.composite
+def local_weight_maps(draw, children: dict[str, list[str]]) -> dict[str, np.ndarray]:
+    """Positive local weights summing to 1 for every parent of ``children``."""
+    return {v: draw(weight_vectors(len(kids))) for v, kids in children.items()}
+
+
+@st.composite
+def panel_judgments(draw, children: dict[str, list[str]], max_experts: int = 4
+                    ) -> list[tuple[str, str, str, str, float]]:
+    """Complete judgments on Saaty's scale of 1..``max_experts`` experts at every node with
+    two or more children: ``(expert, node, row, col, value)``, upper triangle only."""
+    K = draw(st.integers(1, max_experts))
+    rows = []
+    for k in range(K):
+        for v, kids in children.items():
+            for i in range(len(kids)):
+                for j in range(i + 1, len(kids)):
+                    rows.append((f"E{k + 1}", v, kids[i], kids[j],
+                                 draw(st.sampled_from(SAATY_VALUES))))
+    return rows
