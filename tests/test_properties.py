@@ -23,7 +23,7 @@ from ahpstat.io import judgment_stacks, read_judgments, validate_judgments
 from ahpstat.panel import run_panel
 from strategies import SAATY_VALUES, local_weight_maps, panel_judgments, trees
 
-_SLOW = settings(max_examples=25, deadline=None,
+_SLOW = settings(max_examples=10, deadline=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
@@ -185,7 +185,7 @@ def test_panel_resamples_are_invariant_to_expert_order_and_replication(data):
 # ------------------------------------------------------------------ Saaty's scale
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.sampled_from(SAATY_VALUES), st.integers(2, 4))
 def test_rounded_saaty_values_are_on_the_scale(v, digits):
     """A scale value written with 2-4 decimals (0.33, 0.333, 0.1429) is on Saaty's scale."""
@@ -194,7 +194,7 @@ def test_rounded_saaty_values_are_on_the_scale(v, digits):
     assert validate_judgments(df, scale="saaty", errors="collect") == []
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.integers(1, 8), st.floats(0.15, 0.85), st.floats(0.4, 0.55))
 def test_values_between_scale_points_are_off_the_scale(k, frac, mid):
     """Between two integers of the scale (k + 0.15 .. k + 0.85) nothing is on the scale;
