@@ -262,9 +262,10 @@ def test_multiverse_infeasible_specifications_are_kept_and_warned(example):
 def test_multiverse_missing_rules_use_the_raw_survey(tmp_path):
     # a study that itself deletes listwise: the multiverse re-reads the survey once so that
     # its available-case specifications see every answer
-    from ahpstat.study import Study, _example_files
+    from ahpstat.datasets import write_example_study
+    from ahpstat.study import Study
 
-    path = _example_files(tmp_path, extra="")
+    path = write_example_study(tmp_path, extra="")
     sv = (tmp_path / "survey.csv").read_text().splitlines()
     for k in (1, 5, 9):  # blank one answer of three respondents
         cells = sv[k].split(",")
