@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ahpstat._validation import InputError
+from ahpstat._versions import library_versions
 from ahpstat.consistency import CONSISTENCY_INDICES
 from ahpstat.io import JUDGMENT_LAYOUTS
 from ahpstat.panel import AGGREGATIONS, PANEL_POLICIES, PanelOptions, PanelResult
@@ -57,7 +58,7 @@ ALL_LABEL = "all"
 FLOAT_FORMAT = "%.10g"
 
 _TOP_KEYS = ("name", "title", "description", "hierarchy", "judgments", "expert_weights",
-             "survey", "weighting", "consistency", "seed", "bootstrap", "bayes")
+             "survey", "weighting", "consistency", "seed", "bootstrap", "bayes", "figures")
 _JUDGMENT_KEYS = ("path", "layout", "sheet", "scale")
 _WEIGHT_FILE_KEYS = ("path", "sheet")
 _SURVEY_KEYS = ("path", "sheet", "id_column", "group_columns", "likert", "missing")
@@ -137,6 +138,7 @@ class Study:
     name: str = "study"
     title: str = ""
     source: Path | None = None
+    figures: Any = None  # ahpstat._figures.FigureOptions (the `figures:` section)
 
     # ------------------------------------------------------------------ construction
 
@@ -280,12 +282,16 @@ class Study:
             extra["bootstrap"] = _bootstrap_options(extra["bootstrap"], survey.group_columns, f)
         if extra["bayes"] is not None:
             extra["bayes"] = _bayes_options(extra["bayes"], f)
+        from ahpstat._figures import figure_options
+
+        figures = figure_options(data.get("figures"), file=f)
         name = data.get("name") or (Path(source).parent.name if source is not None else "study")
         return cls(
             hierarchy=hierarchy, judgments=judgments, survey=survey, panel=panel,
             expert_weights=ew_path, expert_weights_sheet=ew_sheet, seed=seed,
             bootstrap=extra["bootstrap"], bayes=extra["bayes"], name=str(name),
             title=str(data.get("title") or ""), source=Path(source) if source else None,
+            figures=figures,
         )
 
     # ------------------------------------------------------------------ running
@@ -324,6 +330,7 @@ class Study:
             "seed": self.seed,
             "bootstrap": self.bootstrap,
             "bayes": self.bayes,
+            "figures": None if self.figures is None else asdict(self.figures),
         }
 
     def load(self) -> StudyInputs:
@@ -694,6 +701,7 @@ class StudyResult:
             "python": sys.version.split()[0],
             "numpy": np.__version__,
             "pandas": pd.__version__,
+            "libraries": library_versions(self),
             "study": self.study.name,
             "options": self.study.options(),
             "seed": self.seed if isinstance(self.seed, int | None) else repr(self.seed),
@@ -733,7 +741,7 @@ class StudyResult:
                 fh.write("\n")
             from ahpstat.report import write_report
 
-            write_report(self, tmp, figures=figures)
+            write_report(self, tmp, figures=figures, figure_options=self.study.figures)
             _replace_dir(tmp, out)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
