@@ -253,11 +253,16 @@ def method_statement(res: Any) -> list[str]:
             parts.append(f"the experts (each resampled panel re-aggregated with the same rule "
                          f"and the same '{p.policy}' policy)")
         if "respondents" in info["resample"]:
-            parts.append(
-                f"the respondents in two stages ({info['n_clusters']} {info['cluster']} "
-                "clusters with replacement, then respondents within each drawn cluster; "
-                "Davison & Hinkley, 1997)" if info["scheme"] == "cluster" else
-                "the respondents (independently, with replacement)")
+            if info["scheme"] == "cluster" and info.get("cluster_stage") == "two":
+                parts.append(f"the respondents in two stages ({info['n_clusters']} "
+                             f"{info['cluster']} clusters with replacement, then respondents "
+                             "within each drawn cluster; Davison & Hinkley, 1997)")
+            elif info["scheme"] == "cluster":
+                parts.append(f"the respondents by whole clusters (the {info['n_clusters']} "
+                             f"{info['cluster']} clusters with replacement; Davison & "
+                             "Hinkley, 1997)")
+            else:
+                parts.append("the respondents (independently, with replacement)")
         paras.append(
             f"Uncertainty was quantified by a bootstrap (Efron & Tibshirani, 1993) of "
             f"{info['replicates']} resamples of " + " and, independently, of ".join(parts)
