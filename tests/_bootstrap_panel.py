@@ -26,8 +26,8 @@ def aij_geometric_sampler(
     ``via="stack"`` gathers the resampled stacks ``(B, k, n, n)``, takes their element-wise
     geometric mean (AIJ) and its row geometric mean. ``via="counts"`` computes the same
     numbers from the structure: the log row-geometric-mean of the geometric AIJ matrix is the
-    mean of the experts' log row means (DESIGN.md §4 identity), so a resample is the expert
-    count vector times a (K, n) table -- one matrix product for all nodes.
+    mean of the experts' log row means (AIJ/AIP identity, docs/methods.md), so a resample is
+    the expert count vector times a (K, n) table -- one matrix product for all nodes.
     """
     parents = np.asarray(parents)
     n_nodes = parents.size

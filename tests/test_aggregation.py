@@ -78,7 +78,7 @@ def test_aip_by_hand(mean, S, data):
 
 @given(S=batches(saaty_matrices, orders(2, 7), max_size=6), data=st.data())
 def test_aij_aip_identity_with_expert_weights(S, data):
-    # DESIGN.md section 4 / Forman & Peniwati (1998): the row geometric mean of the weighted
+    # Forman & Peniwati (1998); docs/methods.md: the row geometric mean of the weighted
     # geometric AIJ matrix equals the normalized weighted geometric mean of the experts'
     # row-geometric-mean vectors. Checked through the package and by hand.
     K = S.shape[0]

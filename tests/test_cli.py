@@ -47,7 +47,7 @@ def test_weights_text_and_json(tmp_path, capsys):
 
 
 def test_weights_saaty_drinks(tmp_path, capsys):
-    # Saaty's drinks matrix (DESIGN.md §4): eigenvector 0.1775 ... 0.3268, lambda_max 7.177
+    # Saaty's drinks matrix (docs/methods.md): eigenvector 0.1775 ... 0.3268, lambda_max 7.177
     u = ["9", "5", "2", "1", "1", "1/2", "1/3", "1/9", "1/9", "1/9", "1/9", "1/3", "1/4",
          "1/3", "1/9", "1/2", "1", "1/3", "2", "1/2", "1/3"]
     from fractions import Fraction

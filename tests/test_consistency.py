@@ -54,7 +54,7 @@ def koczkodaj_reference(A: np.ndarray) -> float:
 
 
 def test_drinks_consistency_ratio():
-    # Saaty: lambda_max = 7.177, CR = 0.022 with RI(7) = 1.32 (DESIGN.md section 4; AHPy's
+    # Saaty: lambda_max = 7.177, CR = 0.022 with RI(7) = 1.32 (published by Saaty; AHPy's
     # README prints 0.022 too, with Saaty's 2005 table).
     A = matrix_from_upper(np.array(DRINKS_UPPER), 7)
     c = ah.consistency(A, index="cr", random_index="saaty")

@@ -1,7 +1,7 @@
 """The seed-study reconstruction (studies/hangzhou_2022) reproduces the paper's figures.
 
 The expected values are the published figures of the 2022 Hangzhou paper, as listed in the
-project's SEED-STUDY.md ("Published figures that a reconstruction should match"); the data
+docs/seed_study.md ("Published figures that a reconstruction should match"); the data
 are synthetic and were calibrated to them by ``make_data.py``, so this checks that the
 committed files, run through the package exactly as ``ahpstat run`` does, still give them.
 """

@@ -19,7 +19,7 @@ from ahpstat.scales import (
 from strategies import SAATY_VALUES
 
 # Saaty (1980), The Analytic Hierarchy Process, Table 1.7 -- the classic table (n = 1..15) as
-# listed in DESIGN.md section 4 and, identically, in the Haskell package hahp
+# listed in docs/methods.md and, identically, in the Haskell package hahp
 # (HAHP/Algorithm/Consistency.hs, saatyTable).
 SAATY_1980 = [0.00, 0.00, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56,
               1.57, 1.59]
@@ -34,7 +34,7 @@ DONEGAN_DODD = {3: 0.4914, 4: 0.8286, 5: 1.0591, 6: 1.1797, 7: 1.2519, 8: 1.3171
                 16: 1.5078, 17: 1.5153, 18: 1.5262, 19: 1.5313, 20: 1.5371, 25: 1.5619,
                 30: 1.5772, 40: 1.5976, 50: 1.6102, 60: 1.6178, 70: 1.6237, 80: 1.6277,
                 90: 1.6213, 100: 1.6339}
-# Alonso & Lamata (2006), IJUFKS 14(4), 445-459, Table 3 (DESIGN.md section 4); beyond it their
+# Alonso & Lamata (2006), IJUFKS 14(4), 445-459, Table 3 (docs/methods.md); beyond it their
 # regression of the mean random lambda_max, 2.7699 n - 4.3513, i.e. RI(n) = (1.7699 n -
 # 4.3513)/(n - 1) -- the same regression as in the R package easyAHP (R/easyAHP.R, CR =
 # (lambda - n)/((2.7699 n - 4.3513) - n)). The table itself is checked against a Monte Carlo

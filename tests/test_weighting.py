@@ -32,7 +32,7 @@ INCOMPLETE_METHODS = ("harker", "llsm")
 # Saaty (2008), Int. J. Services Sciences 1, 83-98; matrix as printed in AHPy's README.
 DRINKS_UPPER = [9, 5, 2, 1, 1, 1 / 2, 1 / 3, 1 / 9, 1 / 9, 1 / 9, 1 / 9, 1 / 3, 1 / 4, 1 / 3,
                 1 / 9, 1 / 2, 1, 1 / 3, 2, 1 / 2, 1 / 3]
-# Published eigenvector weights (DESIGN.md section 4, Saaty's 4-decimal values).
+# Published eigenvector weights (Saaty's 4-decimal values, docs/methods.md).
 DRINKS_WEIGHTS = [0.1775, 0.0191, 0.0418, 0.1164, 0.1896, 0.1288, 0.3268]
 
 
@@ -40,7 +40,7 @@ DRINKS_WEIGHTS = [0.1775, 0.0191, 0.0418, 0.1164, 0.1896, 0.1288, 0.3268]
 
 
 def test_drinks_eigenvector_weights_and_lambda_max():
-    # Saaty's published weights (4 decimals) and lambda_max = 7.177 (DESIGN.md section 4).
+    # Saaty's published weights (4 decimals) and lambda_max = 7.177 (docs/methods.md).
     A = matrix_from_upper(np.array(DRINKS_UPPER), 7)
     r = ah.weights(A, method="eigenvector")
     np.testing.assert_allclose(r.weights, DRINKS_WEIGHTS, atol=5e-5)

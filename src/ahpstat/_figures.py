@@ -1,173 +1,500 @@
-"""PNG figures of a study result (matplotlib, Agg backend). Drawing only: no statistics.
+"""Figures of a study result (matplotlib, no pyplot). Drawing only: no statistics.
 
-Figures use node ids (the default fonts have no CJK glyphs); the report's tables give the
-labels.
+Every figure is a :class:`matplotlib.figure.Figure` built without pyplot (no global state,
+no backend switch in the user's session), drawn with the constrained layout engine once and
+saved in each requested format (PNG at ``dpi``, SVG, PDF). Each figure comes with a caption
+that states every reference line and interval level it shows, so the report can print it.
+
+Options (the study file's ``figures:`` section; :class:`FigureOptions`):
+
+``format``
+    ``png``, ``svg``, ``pdf`` or a list of them (default ``[png]``).
+``dpi``
+    Resolution of PNG files (default 200).
+``labels``
+    ``id`` (node ids, e.g. ``B1``), ``label`` (the hierarchy's labels) or ``both``.
+
+Labels in any script: when the text drawn needs CJK glyphs, a CJK font is looked up among the
+installed ones (Noto Sans CJK, Source Han Sans, WenQuanYi, Microsoft YaHei, ...) and used as
+the fallback after DejaVu Sans; when none is installed a warning names the font to install
+and the figures use node ids instead. User text never reaches mathtext
+(:func:`ahpstat._text.escape_mathtext`).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ahpstat._text import escape_mathtext as _m
+from ahpstat._validation import InputError
+from ahpstat._warnings import AHPWarning, warn
 
-__all__ = ["FIGURES", "draw_all"]
+__all__ = ["FIGURES", "FIGURE_FORMATS", "LABEL_MODES", "DrawnFigure", "FigureOptions",
+           "draw_all", "figure_options"]
 
-#: file name -> caption
+FIGURE_FORMATS = ("png", "svg", "pdf")
+LABEL_MODES = ("id", "label", "both")
+
+#: figure name (file stem) -> what it shows (the report's caption adds the specifics)
 FIGURES = {
-    "hierarchy.png": "The hierarchy: each box's height is the node's global weight.",
-    "scores_criteria.png": "Composite score of the goal and of every criterion (whole sample).",
-    "scores_groups.png": "Composite scores per group: goal and criteria.",
-    "consistency.png": "Consistency of every expert's matrix at every node "
-                       "(index / threshold; above 1 = not acceptable, marked x).",
-    "forest_scores.png": "Bootstrap confidence intervals of the scores: goal and criteria "
-                         "(whole sample), and the goal per group.",
-    "rank_probabilities.png": "Bootstrap probability of each rank of every group on the "
-                              "goal's score (rank 1 = highest).",
-    "bayes_credal.png": "Posterior probability that the row criterion outweighs the column "
-                        "criterion, P(w_row > w_col), at the goal.",
-    "bayes_experts.png": "Posterior inconsistency sigma_k of every expert (mean and credible "
-                         "interval; larger = more erratic judgments, less influence).",
+    "hierarchy": "The hierarchy: each box's height is the node's global weight.",
+    "scores_criteria": "Composite score of the goal and of every criterion (whole sample).",
+    "scores_groups": "Composite scores per group: goal and criteria.",
+    "consistency": "Consistency of every expert's matrix at every node.",
+    "forest_scores": "Bootstrap confidence intervals of the scores: goal and criteria "
+                     "(whole sample), and the goal per group.",
+    "rank_probabilities": "Bootstrap probability of each rank of every group on the goal's "
+                          "score.",
+    "bayes_credal": "Posterior probability that the row criterion outweighs the column "
+                    "criterion at the goal.",
+    "bayes_experts": "Posterior inconsistency of every expert.",
 }
 
+_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+                  "\U00020000-\U0002ffff]")
+#: CJK-capable families, most wanted first (what Linux, macOS and Windows ship or install)
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Noto Sans SC",
+             "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Zen Hei",
+             "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC",
+             "Hiragino Sans GB", "Heiti SC", "Droid Sans Fallback", "AR PL UMing CN",
+             "Arial Unicode MS")
+_INSTALL_HINT = ("install a CJK font, e.g. Noto Sans CJK (Debian/Ubuntu: `apt-get install "
+                 "fonts-noto-cjk`; it is also on Google Fonts), then delete matplotlib's font "
+                 "cache (matplotlib.get_cachedir())")
+_TEXT = "#222222"
+_GOAL = "#c44e52"
+_DOT = "#4c72b0"
 
-def _plt():
-    import matplotlib
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({"font.size": 8, "svg.hashsalt": "ahpstat",
-                         "figure.dpi": 100, "savefig.dpi": 110})
-    return plt
+# --------------------------------------------------------------------------- options
 
 
-def _save(fig: Any, path: Path) -> None:
-    fig.savefig(path, format="png", metadata={"Software": None}, bbox_inches="tight")
+@dataclass(frozen=True)
+class FigureOptions:
+    """How figures are written: formats, PNG resolution, what names they show.
+
+    Attributes
+    ----------
+    format : tuple of str, default ("png",)
+        Any of ``"png"``, ``"svg"``, ``"pdf"``.
+    dpi : int, default 200
+        Resolution of the PNG files.
+    labels : {"id", "label", "both"}, default "id"
+        Node names in the figures: ids, the hierarchy's labels, or both.
+    """
+
+    format: tuple[str, ...] = ("png",)
+    dpi: int = 200
+    labels: str = "id"
 
 
-def draw_all(res: Any, out: Path) -> list[str]:
-    """Draw every figure into ``out``; return the file names written."""
-    plt = _plt()
-    written = []
-    for name, fn in (("hierarchy.png", hierarchy_figure),
-                     ("scores_criteria.png", criteria_scores_figure),
-                     ("scores_groups.png", group_scores_figure),
-                     ("consistency.png", consistency_figure),
-                     ("forest_scores.png", forest_figure),
-                     ("rank_probabilities.png", rank_probability_figure),
-                     ("bayes_credal.png", credal_figure),
-                     ("bayes_experts.png", expert_sigma_figure),
-                     *_ROBUSTNESS_FIGURES):
-        fig = fn(res, plt)
-        if fig is None:
+def figure_options(data: Any = None, *, file: str | None = None) -> FigureOptions:
+    """Validate the study file's ``figures:`` section (``None``: the defaults).
+
+    Errors are :class:`~ahpstat.InputError` naming the file and the key.
+
+    Examples
+    --------
+    >>> figure_options({"format": ["png", "pdf"], "dpi": 300, "labels": "both"})
+    FigureOptions(format=('png', 'pdf'), dpi=300, labels='both')
+    >>> figure_options({"format": "tiff"})
+    Traceback (most recent call last):
+    ...
+    ahpstat._validation.InputError: `figures.format` must be png, svg or pdf. Got 'tiff' instead.
+    """
+    if data is None:
+        return FigureOptions()
+    if isinstance(data, FigureOptions):
+        return data
+    if not isinstance(data, Mapping):
+        raise InputError("`figures` must be a mapping (format, dpi, labels). Got "
+                         f"{type(data).__name__} instead.", file=file)
+    unknown = sorted(set(map(str, data)) - {"format", "dpi", "labels"})
+    if unknown:
+        raise InputError(f"unknown key `figures.{unknown[0]}` (known: format, dpi, labels).",
+                         file=file)
+    fmt = data.get("format", ["png"])
+    fmts = [fmt] if isinstance(fmt, str) else fmt
+    if not isinstance(fmts, list | tuple) or not fmts:
+        raise InputError("`figures.format` must be png, svg, pdf or a list of them. Got "
+                         f"{fmt!r} instead.", file=file)
+    out: list[str] = []
+    for f in fmts:
+        f2 = f.lower() if isinstance(f, str) else f
+        if f2 not in FIGURE_FORMATS:
+            raise InputError(f"`figures.format` must be png, svg or pdf. Got {f!r} instead.",
+                             file=file)
+        if f2 not in out:
+            out.append(f2)
+    dpi = data.get("dpi", 200)
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not 50 <= dpi <= 1200:
+        raise InputError(f"`figures.dpi` must be a whole number from 50 to 1200. Got {dpi!r} "
+                         "instead.", file=file)
+    labels = data.get("labels", "id")
+    if not isinstance(labels, str) or labels.lower() not in LABEL_MODES:
+        raise InputError(f"`figures.labels` must be one of {', '.join(LABEL_MODES)}. Got "
+                         f"{labels!r} instead.", file=file)
+    return FigureOptions(format=tuple(out), dpi=dpi, labels=labels.lower())
+
+
+@dataclass(frozen=True)
+class DrawnFigure:
+    """A figure written: its name, caption and files (``name.png``, ``name.svg``, ...)."""
+
+    name: str
+    caption: str
+    files: tuple[str, ...]
+
+    @property
+    def image(self) -> str:
+        """The file a report shows (PNG if written, else SVG, else the first)."""
+        for ext in ("png", "svg"):
+            if f"{self.name}.{ext}" in self.files:
+                return f"{self.name}.{ext}"
+        return self.files[0]
+
+
+# --------------------------------------------------------------------------- fonts and text
+
+
+def needs_cjk(texts: Iterable[str]) -> bool:
+    """Whether any text needs CJK glyphs (Chinese, Japanese, Korean).
+
+    Examples
+    --------
+    >>> needs_cjk(["B1", "科学性 (scientific soundness)"]), needs_cjk(["B1"])
+    (True, False)
+    """
+    return any(_CJK.search(str(t)) for t in texts)
+
+
+def find_cjk_font(text: str = "中文", fonts: Sequence[Any] | None = None) -> str | None:
+    """Name of an installed font family that has the CJK glyphs of ``text`` (or None).
+
+    Known CJK families (:data:`CJK_FONTS`) first, then any installed font whose character map
+    covers the characters. ``fonts``: the font entries to search (default: matplotlib's
+    font list).
+    """
+    chars = frozenset(ord(c) for c in text if _CJK.match(c)) or frozenset(map(ord, "中文"))
+    if fonts is None:
+        from matplotlib import font_manager
+
+        return _find_installed(chars, tuple(font_manager.fontManager.ttflist))
+    return _find_installed(chars, tuple(fonts))
+
+
+@lru_cache(maxsize=32)
+def _find_installed(chars: frozenset[int], fonts: tuple[Any, ...]) -> str | None:
+    from matplotlib import font_manager
+
+    by_name = {f.name: f for f in fonts}
+    candidates = [by_name[n] for n in CJK_FONTS if n in by_name]
+    candidates += [f for f in fonts if f.name not in CJK_FONTS]
+    for f in candidates:
+        try:
+            cmap = font_manager.get_font(f.fname).get_charmap()
+        except Exception:
             continue
-        _save(fig, out / name)
-        plt.close(fig)
-        written.append(name)
-    return written
+        if chars <= cmap.keys():
+            return str(f.name)
+    return None
 
 
-def hierarchy_figure(res: Any, plt: Any) -> Any:
-    """Icicle chart: one column per level, boxes stacked with height = global weight."""
+class _Names:
+    """Display names of nodes per the ``labels`` option, escaped for matplotlib."""
+
+    def __init__(self, hierarchy: Any, mode: str) -> None:
+        self.h = hierarchy
+        self.mode = mode
+
+    def __call__(self, v: str, *, width: int | None = None) -> str:
+        label = self.h.label(v) if self.mode != "id" else ""
+        if self.mode == "label" and label:
+            text = label
+        elif self.mode == "both" and label and label != v:
+            text = f"{v} {label}"
+        else:
+            text = str(v)
+        if width is not None and len(text) > width:
+            text = text[: max(1, width - 1)] + "…"
+        return _m(text)
+
+    def texts(self) -> list[str]:
+        return [self.h.label(v) for v in self.h.nodes]
+
+
+def _font_setup(res: Any, opts: FigureOptions) -> tuple[FigureOptions, dict[str, Any]]:
+    """RcParams for the figures; falls back to ids (with a warning) when no font has the
+    labels' glyphs.
+    """
+    rc: dict[str, Any] = {"font.size": 8, "svg.hashsalt": "ahpstat", "axes.titlesize": 9,
+                          "axes.labelsize": 8, "pdf.fonttype": 42, "svg.fonttype": "path",
+                          "text.color": _TEXT, "axes.labelcolor": _TEXT}
+    texts = [str(g) for names in getattr(res, "group_names", {}).values() for g in names]
+    texts += [str(e) for e in getattr(res, "experts", ())]
+    if opts.labels != "id":
+        texts += _Names(res.hierarchy, opts.labels).texts()
+    if not needs_cjk(texts):
+        return opts, rc
+    font = find_cjk_font("".join(t for t in texts if needs_cjk([t])))
+    if font is None:
+        warn("the figure labels need CJK glyphs but no installed font has them: "
+             f"{_INSTALL_HINT}. The figures use node ids instead of labels meanwhile.",
+             AHPWarning)
+        return FigureOptions(opts.format, opts.dpi, "id"), rc
+    rc["font.family"] = ["sans-serif"]
+    rc["font.sans-serif"] = ["DejaVu Sans", font]
+    return opts, rc
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _text_colour(rgba: Sequence[float]) -> str:
+    """Black or white, whichever contrasts more with a cell colour (WCAG luminance)."""
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(float(x)) for x in rgba[:3])
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "black" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "white"
+
+
+def _annotate_cells(ax: Any, im: Any, Z: np.ndarray, fmt: str, fontsize: float) -> None:
+    rgba = im.cmap(im.norm(Z))
+    for i in range(Z.shape[0]):
+        for j in range(Z.shape[1]):
+            if np.isfinite(Z[i, j]):
+                ax.text(j, i, format(Z[i, j], fmt), ha="center", va="center",
+                        fontsize=fontsize, color=_text_colour(rgba[i, j]))
+
+
+def _cell_fontsize(fig_h: float, rows: int, fig_w: float, cols: int, chars: int) -> float:
+    """A font size that fits ``chars`` characters in a heat-map cell (points)."""
+    cell_h = 72 * fig_h * 0.75 / max(rows, 1)
+    cell_w = 72 * fig_w * 0.75 / max(cols, 1)
+    return float(np.clip(min(0.62 * cell_h, cell_w / (0.62 * chars)), 4.5, 9))
+
+
+def _likert(res: Any) -> tuple[int, int]:
+    lo, hi = res.study.survey.likert
+    return int(lo), int(hi)
+
+
+def _interval_text(res: Any) -> str | None:
+    b = res.run_info.get("bootstrap") if res.bootstrap is not None else None
+    if not b:
+        return None
+    method = {"bca": "BCa", "percentile": "percentile", "basic": "basic"}.get(
+        b["method"], b["method"])
+    return f"{100 * b['confidence_level']:g}% {method} bootstrap interval"
+
+
+def _spread_labels(y: np.ndarray, gap: float, lo: float, hi: float) -> np.ndarray:
+    """Label positions near ``y`` (descending), at least ``gap`` apart, within [lo, hi]."""
+    n = len(y)
+    if n == 0:
+        return y
+    if gap * (n - 1) > hi - lo:
+        gap = (hi - lo) / max(n - 1, 1)
+    pos = np.minimum(np.asarray(y, dtype=float), hi)
+    for i in range(1, n):  # push down
+        pos[i] = min(pos[i], pos[i - 1] - gap)
+    over = lo - pos[-1]
+    if over > 0:  # shifted past the bottom: push back up
+        pos[-1] = lo
+        for i in range(n - 2, -1, -1):
+            pos[i] = max(pos[i], pos[i + 1] + gap)
+    return pos
+
+
+# --------------------------------------------------------------------------- the figures
+
+
+def hierarchy_figure(res: Any, names: _Names) -> tuple[Any, str] | None:
+    """Icicle chart: one column per level, box height = global weight; the deepest level's
+    labels beside it, spread so they never overlap, each joined to its box.
+    """
+    from matplotlib.patches import Rectangle
+
     h = res.hierarchy
     W = res.weights.set_index("node")
     depth_max = int(W.depth.max())
-    fig, ax = plt.subplots(figsize=(2.2 * (depth_max + 1), 9))
-    # y positions: leaves stacked in pre-order, internal nodes span their leaves
+    leaves = list(h.leaves)
+    n_deep = sum(1 for v in h.nodes if int(W.loc[v, "depth"]) == depth_max)
+    wide = names.mode != "id"
+    col_w = 1.9 if wide else 1.15
+    label_w = 2.6 if wide else 1.1
+    height = max(4.0, 0.125 * n_deep + 1.0)
+    fig = _figure(col_w * depth_max + 0.9 + label_w, height)
+    ax = fig.add_subplot()
     top: dict[str, float] = {}
     y = 1.0
-    for leaf in h.leaves:
+    for leaf in leaves:
         top[leaf] = y
         y -= float(W.loc[leaf, "global"])
-    for v in h.nodes:
+    for v in reversed(h.nodes):  # a node starts where its first leaf starts
         if v not in top:
             top[v] = top[h.leaves_under(v)[0]]
-    cmap = plt.get_cmap("tab10")
+    import matplotlib as mpl
+
+    cmap = mpl.colormaps["tab10"]
     crit = {c: k for k, c in enumerate(h.children(h.root))}
 
     def colour(v: str) -> Any:
+        if v == h.root:
+            return (0.88, 0.88, 0.88, 1.0)
         path = v
-        while h.parent(path) is not None and h.parent(path) != h.root:
+        while h.parent(path) not in (None, h.root):
             path = h.parent(path)
-        return cmap(crit.get(path, 0) % 10) if v != h.root else (0.85, 0.85, 0.85, 1)
+        base = np.array(cmap(crit.get(path, 0) % 10))
+        d = int(W.loc[v, "depth"])
+        return (*tuple(base[:3] + (1 - base[:3]) * min(0.55, 0.2 * (d - 1))), 1.0)
 
+    x_of = {d: (0.0 if d == 0 else 0.9 + col_w * (d - 1)) for d in range(depth_max + 1)}
+    w_of = {d: (0.85 if d == 0 else col_w * 0.95) for d in range(depth_max + 1)}
+    pt_per_unit = 72 * height * 0.9  # y-axis units (0..1) -> points, roughly
+    deep: list[tuple[str, float]] = []
     for v in h.nodes:
         d = int(W.loc[v, "depth"])
         g = float(W.loc[v, "global"])
-        ax.add_patch(plt.Rectangle((d, top[v] - g), 0.95, g, facecolor=colour(v),
-                                   edgecolor="white", linewidth=0.5,
-                                   alpha=1.0 if d <= 1 else 0.75 - 0.15 * (d - 2)))
-        fs = 8 if d <= 1 else (7 if d == 2 else 5.5)
-        if g >= 0.008 or d <= 1:
-            ax.text(d + 0.05, top[v] - g / 2, f"{_m(v)}  {g:.3f}", va="center", ha="left",
+        rgba = colour(v)
+        ax.add_patch(Rectangle((x_of[d], top[v] - g), w_of[d], g, facecolor=rgba,
+                               edgecolor="white", linewidth=0.6))
+        if d == depth_max and d > 0:
+            deep.append((v, top[v] - g / 2))
+            continue
+        fs = 8 if d <= 1 else 7
+        if g * pt_per_unit >= fs * 1.15:  # the label fits inside the box
+            chars = int(w_of[d] * 72 / (0.6 * fs)) - 7
+            ax.text(x_of[d] + 0.04, top[v] - g / 2, f"{names(v, width=chars)}  {g:.3f}",
+                    va="center", ha="left", fontsize=fs, color=_text_colour(rgba),
+                    clip_on=True)
+    if deep:
+        fs = 6.0
+        x_box = x_of[depth_max] + w_of[depth_max]
+        x_lab = x_box + 0.25
+        ys = np.array([c for _, c in deep])
+        pos = _spread_labels(ys, gap=1.15 * fs / pt_per_unit, lo=0.004, hi=0.996)
+        chars = int(label_w * 72 / (0.6 * fs)) - 7
+        for (v, c), p in zip(deep, pos, strict=True):
+            g = float(W.loc[v, "global"])
+            ax.plot([x_box, x_box + 0.08, x_lab - 0.03], [c, p, p], color="#999999",
+                    linewidth=0.4)
+            ax.text(x_lab, p, f"{names(v, width=chars)}  {g:.3f}", va="center", ha="left",
                     fontsize=fs)
-    ax.set_xlim(0, depth_max + 1)
+    ax.set_xlim(0, x_of[depth_max] + w_of[depth_max] + 0.25 + label_w)
     ax.set_ylim(0, 1)
-    ax.set_xticks(np.arange(depth_max + 1) + 0.475)
-    ax.set_xticklabels([_m(W.loc[W.depth == d, "level"].iloc[0]) for d in
-                        range(depth_max + 1)])
+    level_names = [_m(str(W.loc[W.depth == d, "level"].iloc[0])) for d in range(depth_max + 1)]
+    ax.set_xticks([x_of[d] + w_of[d] / 2 for d in range(depth_max + 1)], level_names)
     ax.set_yticks([])
     for s in ("top", "right", "left"):
         ax.spines[s].set_visible(False)
-    ax.set_title("Global weights (box height) at every level")
-    return fig
+    ax.set_title("Global weights: box height = the node's weight in the whole hierarchy")
+    cap = (FIGURES["hierarchy"] + " Numbers are global weights (they sum to 1 over each "
+           "level); the last level's labels are set beside their boxes.")
+    return fig, cap
 
 
-def criteria_scores_figure(res: Any, plt: Any) -> Any:
+def criteria_scores_figure(res: Any, names: _Names) -> tuple[Any, str] | None:
+    """Dot-and-interval plot of the goal's and the criteria's scores (whole sample)."""
     h = res.hierarchy
-    S = res.scores[res.scores.grouping == "all"].set_index("node")["score"]
-    crit = list(h.children(h.root))
-    vals = [float(S[c]) for c in crit]
-    fig, ax = plt.subplots(figsize=(6, 0.35 * len(crit) + 1.2))
-    ypos = np.arange(len(crit))[::-1]
-    ax.barh(ypos, vals, color="#4c72b0")
-    for yy, v in zip(ypos, vals, strict=True):
-        ax.text(v + 0.01, yy, f"{v:.3f}", va="center", fontsize=7)
-    goal = float(S[h.root])
-    ax.axvline(goal, color="#c44e52", linestyle="--", linewidth=1)
-    ax.text(goal, len(crit) - 0.4, f" {_m(h.root)} = {goal:.4f}", color="#c44e52", fontsize=7)
-    ax.set_yticks(ypos)
-    ax.set_yticklabels([_m(c) for c in crit])
-    lo, hi = res.study.survey.likert
-    span = max([*vals, goal]) - min([*vals, goal])
-    ax.set_xlim(max(lo, min([*vals, goal]) - max(0.3, span)), min(hi, max(vals) + 0.3))
-    ax.set_xlabel(f"composite score (Likert {lo}-{hi})")
-    ax.set_title("Scores of the criteria, whole sample")
-    return fig
+    S = res.scores[res.scores.grouping == "all"].set_index("node")
+    nodes = [h.root, *h.children(h.root)]
+    est = np.array([float(S.loc[v, "score"]) for v in nodes])
+    interval = _interval_text(res)
+    lo_hi = None
+    if interval and {"ci_low", "ci_high"} <= set(S.columns):
+        lo_hi = np.array([[float(S.loc[v, "ci_low"]) for v in nodes],
+                          [float(S.loc[v, "ci_high"]) for v in nodes]])
+    wide = names.mode != "id"
+    fig = _figure(6.4 if wide else 5.6, 0.3 * len(nodes) + 1.3)
+    ax = fig.add_subplot()
+    y = np.arange(len(nodes))[::-1].astype(float)
+    y[0] += 0.4  # the goal set apart above the criteria
+    goal = est[0]
+    ax.axvline(goal, color=_GOAL, linestyle="--", linewidth=0.9,
+               label=f"goal {names(h.root)} = {goal:.4f}")
+    if lo_hi is not None:
+        err = np.vstack([est - lo_hi[0], lo_hi[1] - est])
+        ax.errorbar(est, y, xerr=np.where(np.isfinite(err), err, 0.0), fmt="none",
+                    ecolor=_DOT, elinewidth=1.2, capsize=2.5, label=interval)
+    ax.plot(est, y, "o", color=_DOT, ms=4.5, label="estimate", zorder=3)
+    right = lo_hi[1] if lo_hi is not None else est
+    for yy, v, r in zip(y, est, right, strict=True):
+        ax.annotate(f"{v:.3f}", (r, yy), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontsize=7)
+    ax.set_yticks(y, [names(v, width=40) for v in nodes])
+    lo, hi = _likert(res)
+    span_lo = np.nanmin(lo_hi[0]) if lo_hi is not None else est.min()
+    span_hi = np.nanmax(lo_hi[1]) if lo_hi is not None else est.max()
+    pad = max(0.08, 0.12 * (span_hi - span_lo))
+    ax.set_xlim(max(lo, span_lo - pad), min(hi, span_hi + 2.2 * pad))
+    ax.set_xlabel(f"composite score (Likert scale {lo}–{hi}; axis shows part of it)")
+    ax.set_ylabel("goal and criteria")
+    ax.grid(axis="x", linewidth=0.3, color="#dddddd")
+    ax.legend(loc="lower right", fontsize=6.5, frameon=True)
+    ax.set_title("Scores of the goal and the criteria, whole sample")
+    cap = (FIGURES["scores_criteria"] + " Dots: estimates; dashed line: the goal's score"
+           + (f"; bars: {interval}s." if interval else " (no bootstrap section: no "
+              "intervals)."))
+    return fig, cap
 
 
-def group_scores_figure(res: Any, plt: Any) -> Any:
+def group_scores_figure(res: Any, names: _Names) -> tuple[Any, str] | None:
     if not res.group_names:
         return None
     h = res.hierarchy
     gcol = next(iter(res.group_names))
-    names = list(res.group_names[gcol])
+    groups = list(res.group_names[gcol])
     cols = [h.root, *h.children(h.root)]
     S = res.scores[res.scores.grouping == gcol].pivot(index="group", columns="node",
                                                       values="score")
-    Z = S.loc[names, cols].to_numpy(dtype=float)
-    fig, ax = plt.subplots(figsize=(1.0 + 0.55 * len(cols), 0.22 * len(names) + 1.4))
+    Z = S.reindex(index=groups, columns=cols).to_numpy(dtype=float)
+    wide = names.mode != "id"
+    fig_w = 1.6 + (0.75 if wide else 0.55) * len(cols)
+    fig_h = 0.24 * len(groups) + (2.0 if wide else 1.5)
+    fig = _figure(fig_w, fig_h)
+    ax = fig.add_subplot()
     im = ax.imshow(Z, aspect="auto", cmap="viridis")
-    for i in range(Z.shape[0]):
-        for j in range(Z.shape[1]):
-            if np.isfinite(Z[i, j]):
-                ax.text(j, i, f"{Z[i, j]:.2f}", ha="center", va="center", fontsize=5.5,
-                        color="white" if Z[i, j] < np.nanmean(Z) else "black")
-    ax.set_xticks(range(len(cols)))
-    ax.set_xticklabels([_m(c) for c in cols])
-    ax.set_yticks(range(len(names)))
-    ax.set_yticklabels([_m(g) for g in names], fontsize=6)
-    ax.set_title(f"Scores per {_m(gcol)}")
-    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
-    return fig
+    _annotate_cells(ax, im, Z, ".2f", _cell_fontsize(fig_h, len(groups), fig_w - 1.2,
+                                                   len(cols), 4))
+    ax.set_xticks(range(len(cols)), [names(c, width=24) for c in cols],
+                  rotation=40 if wide else 0, ha="right" if wide else "center")
+    ax.set_yticks(range(len(groups)), [_m(str(g)) for g in groups], fontsize=6.5)
+    ax.set_xlabel("goal and criteria")
+    ax.set_ylabel(_m(str(gcol)))
+    lo, hi = _likert(res)
+    cb = fig.colorbar(im, ax=ax, fraction=0.05, pad=0.02)
+    cb.set_label(f"composite score (Likert {lo}–{hi})")
+    ax.set_title(f"Scores per {_m(str(gcol))}")
+    cap = (FIGURES["scores_groups"].replace("group", _m(str(gcol)), 1)
+           + " Cell numbers are the scores; colours span the range shown on the colour bar.")
+    return fig, cap
 
 
-def consistency_figure(res: Any, plt: Any) -> Any:
+def consistency_figure(res: Any, names: _Names) -> tuple[Any, str] | None:
+    from matplotlib.colors import TwoSlopeNorm
+    from matplotlib.lines import Line2D
+
     C = res.consistency
-    C = C[(C.expert != "(aggregate)") & (C.n >= 3)]
+    C = C[C.expert != "(aggregate)"]
+    small = [v for v in res.panel.nodes if v in set(C.node[C.n < 3])]
+    C = C[C.n >= 3]
+    idx = res.study.panel.index.upper()
     if C.empty:
         return None
     nodes = [v for v in res.panel.nodes if v in set(C.node)]
@@ -176,25 +503,39 @@ def consistency_figure(res: Any, plt: Any) -> Any:
          .pivot(index="expert", columns="node", values="ratio")
          .reindex(index=experts, columns=nodes))
     Z = R.to_numpy(dtype=float)
-    fig, ax = plt.subplots(figsize=(0.25 * len(nodes) + 2, 0.2 * len(experts) + 1.5))
+    wide = names.mode != "id"
+    fig = _figure(0.24 * len(nodes) + 2.6, 0.2 * len(experts) + (2.6 if wide else 1.9))
+    ax = fig.add_subplot()
     vmax = max(2.0, float(np.nanmax(Z)) if np.isfinite(Z).any() else 2.0)
-    from matplotlib.colors import TwoSlopeNorm
-
     im = ax.imshow(Z, aspect="auto", cmap="RdYlGn_r", norm=TwoSlopeNorm(1.0, 0.0, vmax))
     bad = np.argwhere(Z > 1 + 1e-12)
     if bad.size:
-        ax.scatter(bad[:, 1], bad[:, 0], marker="x", color="black", s=12, linewidths=0.8)
-    ax.set_xticks(range(len(nodes)))
-    ax.set_xticklabels([_m(v) for v in nodes], rotation=90, fontsize=6)
-    ax.set_yticks(range(len(experts)))
-    ax.set_yticklabels([_m(e) for e in experts], fontsize=6)
-    idx = res.study.panel.index.upper()
-    ax.set_title(f"{idx} / threshold per expert and node")
-    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
-    return fig
+        ax.scatter(bad[:, 1], bad[:, 0], marker="x", color="black", s=14, linewidths=0.8)
+    ax.set_xticks(range(len(nodes)), [names(v, width=18) for v in nodes], rotation=90,
+                  fontsize=6)
+    ax.set_yticks(range(len(experts)), [_m(str(e)) for e in experts], fontsize=6)
+    ax.set_xlabel("node (matrices of order 3 or more)")
+    ax.set_ylabel("expert")
+    cb = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    cb.set_label(f"{idx} / threshold (above 1: not acceptable)")
+    ax.legend(handles=[Line2D([], [], marker="x", color="black", linestyle="none",
+                              label="above the threshold")],
+              loc="upper left", bbox_to_anchor=(0, -0.02 - (0.12 if wide else 0.08)),
+              fontsize=6.5, frameon=False)
+    thr = res.panel.threshold
+    ax.set_title(f"{idx} of every expert's matrix, relative to its threshold"
+                 + (f" ({thr:g})" if thr is not None else ""))
+    cap = (f"Consistency of every expert's matrix at every node: {idx} divided by the "
+           "threshold (green: acceptable, red and x: not acceptable; blank: the expert did "
+           "not judge that node).")
+    if small:
+        shown = ", ".join(_m(str(v)) for v in small[:12]) + (", …" if len(small) > 12 else "")
+        cap += (f" Not shown: the {len(small)} node(s) with two elements ({shown}), whose "
+                "2 × 2 matrices are always consistent.")
+    return fig, cap
 
 
-def forest_figure(res: Any, plt: Any) -> Any:
+def forest_figure(res: Any, names: _Names) -> tuple[Any, str] | None:
     """Scores with bootstrap intervals: goal + criteria, and the goal per group."""
     if res.bootstrap is None:
         return None
@@ -206,37 +547,42 @@ def forest_figure(res: Any, plt: Any) -> Any:
     G = S[(S.grouping == gcol) & (S.node == h.root)] if gcol else S.iloc[:0]
     G = G.sort_values("score", kind="stable")
     panels = 2 if len(G) else 1
-    height = max(0.3 * len(crit) + 1.2, 0.2 * len(G) + 1.2)
-    fig, axes = plt.subplots(1, panels, figsize=(5.5 * panels, height), squeeze=False)
+    height = max(0.3 * len(crit) + 1.5, 0.19 * len(G) + 1.5)
+    fig = _figure(5.2 * panels, height)
+    axes = fig.subplots(1, panels, squeeze=False)[0]
+    lv = _interval_text(res)
+    goal = float(top.loc[h.root, "score"])
 
-    def draw(ax, labels, est, lo, hi, title, colour):
+    def draw(ax: Any, labels: list[str], est: Any, lo: Any, hi: Any, title: str,
+             colour: str) -> None:
         y = np.arange(len(labels))[::-1]
         err = np.vstack([est - lo, hi - est])
         ax.errorbar(est, y, xerr=np.where(np.isfinite(err), err, 0.0), fmt="o", ms=3,
-                    color=colour, ecolor=colour, elinewidth=1, capsize=2)
-        ax.set_yticks(y)
-        ax.set_yticklabels([_m(x) for x in labels], fontsize=7 if len(labels) <= 12 else 6)
+                    color=colour, ecolor=colour, elinewidth=1, capsize=2, label=lv)
+        ax.axvline(goal, color=_GOAL, linestyle="--", linewidth=0.8,
+                   label=f"goal {names(h.root)}, whole sample ({goal:.3f})")
+        ax.set_yticks(y, labels, fontsize=7 if len(labels) <= 12 else 6)
         ax.set_title(title)
-        ax.grid(axis="x", linewidth=0.3)
+        ax.grid(axis="x", linewidth=0.3, color="#dddddd")
+        ax.legend(loc="lower right", fontsize=6, frameon=True)
 
-    b = res.run_info["bootstrap"]
-    lv = f"{100 * b['confidence_level']:g}% {'BCa' if b['method'] == 'bca' else b['method']}"
-    draw(axes[0, 0], crit, top.score.to_numpy(), top.ci_low.to_numpy(),
-         top.ci_high.to_numpy(), f"Goal and criteria ({lv})", "#4c72b0")
-    goal = float(top.loc[h.root, "score"])
-    axes[0, 0].axvline(goal, color="#c44e52", linestyle="--", linewidth=0.8)
+    draw(axes[0], [names(v, width=32) for v in crit], top.score.to_numpy(),
+         top.ci_low.to_numpy(), top.ci_high.to_numpy(), "Goal and criteria, whole sample",
+         _DOT)
+    axes[0].set_ylabel("goal and criteria")
     if len(G):
-        draw(axes[0, 1], G.group.tolist(), G.score.to_numpy(), G.ci_low.to_numpy(),
-             G.ci_high.to_numpy(), f"Goal {_m(h.root)} per {_m(gcol)} ({lv})", "#55a868")
-        axes[0, 1].axvline(goal, color="#c44e52", linestyle="--", linewidth=0.8)
-    lo, hi = res.study.survey.likert
-    for ax in axes[0]:
-        ax.set_xlabel(f"composite score (Likert {lo}-{hi})")
-    fig.tight_layout()
-    return fig
+        draw(axes[1], [_m(str(g)) for g in G.group], G.score.to_numpy(), G.ci_low.to_numpy(),
+             G.ci_high.to_numpy(), f"Goal {names(h.root)} per {_m(str(gcol))}", "#55a868")
+        axes[1].set_ylabel(_m(str(gcol)))
+    lo, hi = _likert(res)
+    for ax in axes:
+        ax.set_xlabel(f"composite score (Likert {lo}–{hi})")
+    cap = (FIGURES["forest_scores"] + f" Dots: estimates; bars: {lv}s; dashed line: the "
+           "goal's score in the whole sample.")
+    return fig, cap
 
 
-def rank_probability_figure(res: Any, plt: Any) -> Any:
+def rank_probability_figure(res: Any, names: _Names) -> tuple[Any, str] | None:
     """Heat map of P(rank = r) of every group on the goal's score."""
     rp = res.uncertainty.get("rank_probabilities")
     if rp is None or rp.empty:
@@ -249,19 +595,23 @@ def rank_probability_figure(res: Any, plt: Any) -> Any:
     order = S.sort_values("score", ascending=False, kind="stable").group.tolist()
     P = P.reindex(index=order)
     Z = P.to_numpy(dtype=float)
-    fig, ax = plt.subplots(figsize=(0.2 * Z.shape[1] + 2.5, 0.2 * Z.shape[0] + 1.4))
+    fig = _figure(0.2 * Z.shape[1] + 2.8, 0.2 * Z.shape[0] + 1.6)
+    ax = fig.add_subplot()
     im = ax.imshow(Z, aspect="auto", cmap="Blues", vmin=0, vmax=max(0.05, float(Z.max())))
-    ax.set_xticks(range(Z.shape[1]))
-    ax.set_xticklabels([str(c) for c in P.columns], fontsize=6)
-    ax.set_yticks(range(Z.shape[0]))
-    ax.set_yticklabels([_m(g) for g in order], fontsize=6)
-    ax.set_xlabel(f"rank on {_m(h.root)} (1 = highest score)")
-    ax.set_title(f"P(rank) of every {_m(gcol)} (rows: highest estimate first)")
-    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
-    return fig
+    ax.set_xticks(range(Z.shape[1]), [str(c) for c in P.columns], fontsize=6)
+    ax.set_yticks(range(Z.shape[0]), [_m(str(g)) for g in order], fontsize=6)
+    ax.set_xlabel(f"rank on the goal {names(h.root)} (1 = highest score)")
+    ax.set_ylabel(f"{_m(gcol)} (highest estimate first)")
+    cb = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    cb.set_label("P(rank = r) over the bootstrap resamples")
+    ax.set_title(f"How sure is each {_m(gcol)}'s rank?")
+    n = res.run_info.get("bootstrap", {}).get("replicates")
+    cap = (FIGURES["rank_probabilities"] + " Rank 1 = highest score; each row sums to 1"
+           + (f" over {n} resamples." if n else "."))
+    return fig, cap
 
 
-def credal_figure(res: Any, plt: Any) -> Any:
+def credal_figure(res: Any, names: _Names) -> tuple[Any, str] | None:
     """Heat map of the posterior P(w_i > w_j) among the goal's children."""
     cr = res.uncertainty.get("credal")
     if cr is None or cr.empty:
@@ -274,38 +624,51 @@ def credal_figure(res: Any, plt: Any) -> Any:
     P = sub.pivot(index="element_i", columns="element_j", values="p_greater").reindex(
         index=kids, columns=kids)
     Z = P.to_numpy(dtype=float)
-    fig, ax = plt.subplots(figsize=(0.45 * len(kids) + 2, 0.4 * len(kids) + 1.2))
+    wide = names.mode != "id"
+    fig_w = 0.5 * len(kids) + (3.6 if wide else 2.4)
+    fig_h = 0.42 * len(kids) + (2.4 if wide else 1.5)
+    fig = _figure(fig_w, fig_h)
+    ax = fig.add_subplot()
     im = ax.imshow(Z, cmap="RdBu_r", vmin=0, vmax=1)
-    for i in range(len(kids)):
-        for j in range(len(kids)):
-            if np.isfinite(Z[i, j]):
-                ax.text(j, i, f"{Z[i, j]:.2f}", ha="center", va="center", fontsize=6)
-    ax.set_xticks(range(len(kids)))
-    ax.set_xticklabels([_m(k) for k in kids])
-    ax.set_yticks(range(len(kids)))
-    ax.set_yticklabels([_m(k) for k in kids])
-    ax.set_title(f"P(w_row > w_col) at {_m(h.root)}")
-    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
-    return fig
+    _annotate_cells(ax, im, Z, ".2f", _cell_fontsize(fig_h, len(kids), fig_w - 1.5,
+                                                   len(kids), 4))
+    ax.set_xticks(range(len(kids)), [names(k, width=20) for k in kids],
+                  rotation=40 if wide else 0, ha="right" if wide else "center")
+    ax.set_yticks(range(len(kids)), [names(k, width=20) for k in kids])
+    ax.set_xlabel("column criterion j")
+    ax.set_ylabel("row criterion i")
+    cb = fig.colorbar(im, ax=ax, fraction=0.05, pad=0.03)
+    cb.set_label("posterior P(w_i > w_j)")
+    ax.set_title(f"Credal ranking of the criteria at {names(h.root)}")
+    cap = (FIGURES["bayes_credal"] + " 0.5 = undecided; near 1 (red) the row criterion "
+           "outweighs the column criterion in almost every posterior draw.")
+    return fig, cap
 
 
-def expert_sigma_figure(res: Any, plt: Any) -> Any:
+def expert_sigma_figure(res: Any, names: _Names) -> tuple[Any, str] | None:
     """Posterior mean and interval of each expert's inconsistency sigma_k."""
     ex = res.uncertainty.get("expert_inconsistency")
     if ex is None or ex.empty:
         return None
     ex = ex.sort_values("sigma_mean", kind="stable")
     y = np.arange(len(ex))
-    fig, ax = plt.subplots(figsize=(5, 0.2 * len(ex) + 1.2))
+    fig = _figure(5.2, 0.19 * len(ex) + 1.5)
+    ax = fig.add_subplot()
     m = ex.sigma_mean.to_numpy()
     err = np.vstack([m - ex.sigma_ci_low.to_numpy(), ex.sigma_ci_high.to_numpy() - m])
-    ax.errorbar(m, y, xerr=err, fmt="o", ms=3, color="#8172b2", elinewidth=1, capsize=2)
-    ax.set_yticks(y)
-    ax.set_yticklabels([_m(e) for e in ex.expert], fontsize=6)
-    ax.set_xlabel("sigma_k (sd of the expert's log-judgment errors)")
+    level = res.run_info.get("bayes", {}).get("credible_level", 0.95)
+    lv = f"{100 * level:g}% equal-tailed credible interval"
+    ax.errorbar(m, y, xerr=err, fmt="o", ms=3, color="#8172b2", elinewidth=1, capsize=2,
+                label=f"posterior mean and {lv}")
+    ax.set_yticks(y, [_m(str(e)) for e in ex.expert], fontsize=6)
+    ax.set_xlabel("σ_k: sd of the expert's log-judgment errors")
+    ax.set_ylabel("expert (least to most inconsistent)")
     ax.set_title("Expert inconsistency (posterior)")
-    ax.grid(axis="x", linewidth=0.3)
-    return fig
+    ax.grid(axis="x", linewidth=0.3, color="#dddddd")
+    ax.legend(loc="lower right", fontsize=6, frameon=True)
+    cap = (FIGURES["bayes_experts"] + f" Dots: posterior means; bars: {lv}s. Larger σ_k = "
+           "more erratic judgments, less influence on the weights.")
+    return fig, cap
 
 
 # --------------------------------------------------------------------------- robustness
@@ -315,7 +678,7 @@ def _sensitivity(res: Any) -> Any:
     return getattr(res, "sensitivity", None)
 
 
-def specification_curve_figure(res: Any, plt: Any) -> Any:
+def specification_curve_figure(res: Any, names: _Names) -> tuple[Any, str] | None:
     """Specification curve (Simonsohn, Simmons & Nelson 2020): the goal's score under every
     specification, sorted, above a dashboard of the choices each one makes.
     """
@@ -342,8 +705,9 @@ def specification_curve_figure(res: Any, plt: Any) -> Any:
     rows = [(f, lev) for f in factors for lev in spec[f].drop_duplicates()]
     D = np.array([(spec[f].to_numpy()[order] == lev) for f, lev in rows], dtype=float)
     S = len(spec)
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(9, 3.2 + 0.14 * len(rows)), sharex=True,
-                                  gridspec_kw={"height_ratios": [2.2, 0.14 * len(rows) + 0.4]})
+    fig = _figure(9, 3.2 + 0.14 * len(rows))
+    ax, ax2 = fig.subplots(2, 1, sharex=True,
+                           gridspec_kw={"height_ratios": [2.2, 0.14 * len(rows) + 0.4]})
     x = np.arange(S)
     if np.isfinite(gmin).any():
         ax.vlines(x, gmin[order], gmax[order], color="#c8d3e6", linewidth=0.6,
@@ -361,11 +725,13 @@ def specification_curve_figure(res: Any, plt: Any) -> Any:
     ax2.set_yticks(range(len(rows)))
     ax2.set_yticklabels([f"{_m(f)}: {_m(lev)}" for f, lev in rows], fontsize=5.5)
     ax2.set_xlabel("specification (sorted)")
-    fig.tight_layout()
-    return fig
+    ax2.set_ylabel("choices")
+    return fig, (FIGURES["specification_curve"] + " Dots: the whole sample's goal score; "
+                 "vertical lines: its range over the groups; circle: the study's own "
+                 "choices. Dark cells below: the choices each specification makes.")
 
 
-def rank_stability_figure(res: Any, plt: Any) -> Any:
+def rank_stability_figure(res: Any, names: _Names) -> tuple[Any, str] | None:
     """Each group's goal rank over the specifications: range, quartiles, median and the
     study's own rank.
     """
@@ -384,7 +750,8 @@ def rank_stability_figure(res: Any, plt: Any) -> Any:
                            & (mv.rank_stability.node == h.root)]
     st = st.sort_values(["baseline_rank", "group"], kind="stable")
     groups = st.group.tolist()
-    fig, ax = plt.subplots(figsize=(7, 0.22 * len(groups) + 1.3))
+    fig = _figure(7, 0.22 * len(groups) + 1.3)
+    ax = fig.add_subplot()
     for i, g in enumerate(groups):
         r = sc[sc.group == g]["rank"].dropna().to_numpy()
         if r.size == 0:
@@ -402,12 +769,14 @@ def rank_stability_figure(res: Any, plt: Any) -> Any:
     ax.set_xlabel(f"rank on {_m(h.root)} (1 = highest score)")
     ax.set_title(f"Goal rank of every {_m(gcol)} over the specifications (range, quartiles, "
                  "median); in brackets: share keeping its rank")
+    ax.set_ylabel(f"{_m(str(gcol))} (share of specifications keeping its rank)")
     ax.legend(fontsize=6, loc="lower right")
-    fig.tight_layout()
-    return fig
+    return fig, (FIGURES["rank_stability"] + " Grey line: the range of the rank; thick bar: "
+                 "its quartiles; white dot: the median; red x: the rank under the study's "
+                 "own choices.")
 
 
-def weight_gradient_figure(res: Any, plt: Any) -> Any:
+def weight_gradient_figure(res: Any, names: _Names) -> tuple[Any, str] | None:
     """Every group's goal score against one criterion's weight (siblings rescaled), with the
     crossings and the interval in which the ranking holds: the most critical criterion
     among the goal's children.
@@ -427,7 +796,8 @@ def weight_gradient_figure(res: Any, plt: Any) -> Any:
     L = ws.lines[(ws.lines.parent == h.root) & (ws.lines.node == node)]
     C = ws.crossings[(ws.crossings.parent == h.root) & (ws.crossings.node == node)]
     t = np.linspace(0, 1, 101)
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig = _figure(7, 4.5)
+    ax = fig.add_subplot()
     ax.axvspan(row.lower, row.upper, color="#e8f0e0", label="ranking unchanged")
     for a, b in zip(L.intercept, L.slope, strict=True):
         ax.plot(t, a + b * t, color="#4c72b0", linewidth=0.6, alpha=0.7)
@@ -445,19 +815,80 @@ def weight_gradient_figure(res: Any, plt: Any) -> Any:
                  f"[{row.lower:.3f}, {row.upper:.3f}], the top group on "
                  f"[{row.top_lower:.3f}, {row.top_upper:.3f}]")
     ax.legend(fontsize=6, loc="best")
-    fig.tight_layout()
-    return fig
+    return fig, (FIGURES["weight_gradient"] + " Each line is a group's goal score; the "
+                 "dashed line marks the criterion's current weight, the shaded band the "
+                 "weights within which the ranking of the groups is unchanged.")
 
 
 FIGURES.update({
-    "specification_curve.png": "Specification curve: the goal's score under every combination "
+    "specification_curve": "Specification curve: the goal's score under every combination "
                                "of analyst choices, sorted, with the choices below "
                                "(Simonsohn, Simmons & Nelson 2020).",
-    "rank_stability.png": "Goal rank of every group over the specifications of the "
+    "rank_stability": "Goal rank of every group over the specifications of the "
                           "multiverse.",
-    "weight_gradient.png": "Goal scores of the groups against the weight of the most "
+    "weight_gradient": "Goal scores of the groups against the weight of the most "
                            "critical criterion, with the rank reversals.",
 })
-_ROBUSTNESS_FIGURES = (("specification_curve.png", specification_curve_figure),
-                       ("rank_stability.png", rank_stability_figure),
-                       ("weight_gradient.png", weight_gradient_figure))
+_ROBUSTNESS_FIGURES = (("specification_curve", specification_curve_figure),
+                       ("rank_stability", rank_stability_figure),
+                       ("weight_gradient", weight_gradient_figure))
+
+
+_DRAWERS: tuple[tuple[str, Callable[[Any, _Names], tuple[Any, str] | None]], ...] = (
+    ("hierarchy", hierarchy_figure),
+    ("scores_criteria", criteria_scores_figure),
+    ("scores_groups", group_scores_figure),
+    ("consistency", consistency_figure),
+    ("forest_scores", forest_figure),
+    ("rank_probabilities", rank_probability_figure),
+    ("bayes_credal", credal_figure),
+    ("bayes_experts", expert_sigma_figure),
+    *_ROBUSTNESS_FIGURES,
+)
+
+
+def build_figures(res: Any, options: FigureOptions | Mapping[str, Any] | None = None
+                  ) -> list[tuple[str, Any, str]]:
+    """Every figure the result supports, as ``(name, Figure, caption)`` (not saved).
+
+    For tests and notebooks; :func:`draw_all` saves them.
+    """
+    opts, rc = _font_setup(res, figure_options(options))
+    import matplotlib as mpl
+
+    names = _Names(res.hierarchy, opts.labels)
+    out = []
+    with mpl.rc_context(rc):
+        for name, fn in _DRAWERS:
+            made = fn(res, names)
+            if made is not None:
+                out.append((name, *made))
+    return out
+
+
+def draw_all(res: Any, out: Path,
+             options: FigureOptions | Mapping[str, Any] | None = None) -> list[DrawnFigure]:
+    """Draw every figure into ``out`` in every requested format; return what was written."""
+    opts, rc = _font_setup(res, figure_options(options))
+    import matplotlib as mpl
+
+    names = _Names(res.hierarchy, opts.labels)
+    written = []
+    with mpl.rc_context(rc):
+        for name, fn in _DRAWERS:
+            made = fn(res, names)
+            if made is None:
+                continue
+            fig, caption = made
+            files = []
+            for fmt in opts.format:
+                path = Path(out) / f"{name}.{fmt}"
+                meta: dict[str, Any] = ({"Software": None} if fmt == "png" else
+                                        {"Creator": None, "Producer": None,
+                                         "CreationDate": None} if fmt == "pdf" else
+                                        {"Creator": None, "Date": None})
+                fig.savefig(path, format=fmt, dpi=opts.dpi if fmt == "png" else "figure",
+                            metadata=meta)
+                files.append(path.name)
+            written.append(DrawnFigure(name, caption, tuple(files)))
+    return written

@@ -1,6 +1,6 @@
 """Bayesian aggregation of a panel's pairwise judgments (PyMC), propagated to weights and ranks.
 
-One joint model over every node of the hierarchy and every expert (DESIGN.md §5). For the
+One joint model over every node of the hierarchy and every expert (docs/methods.md). For the
 observed upper-triangle judgment of expert ``k`` at node ``g`` on elements ``i < j``
 
 .. math::

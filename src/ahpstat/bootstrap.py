@@ -1,6 +1,6 @@
 """Bootstrap uncertainty for AHP weights, composite scores and ranks.
 
-Two independent sources of uncertainty (DESIGN.md §5): the expert panel, which gives the
+Two independent sources of uncertainty (docs/methods.md): the expert panel, which gives the
 weights, and the respondent sample, which gives the item means. This module resamples either
 or both, independently, and keeps every resample (draws on the LAST axis), so another
 confidence level or interval method needs no new resampling.

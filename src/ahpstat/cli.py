@@ -126,7 +126,8 @@ def _run(args: argparse.Namespace) -> int:
     n_flag = int((res.audit.action == "flag").sum()) if len(res.audit) else 0
     print(f"{study.name}: {len(res.experts)} experts, {len(res.respondents)} respondents, "
           f"{len(h.nodes)} nodes; goal score {float(goal.score.iloc[0]):.4f}; "
-          f"{n_flag} inconsistent matrices ({study.panel.policy}).")
+          f"{n_flag} inconsistent {'matrix' if n_flag == 1 else 'matrices'} "
+          f"({study.panel.policy}).")
     b = res.run_info.get("bootstrap")
     if b is not None:
         s = res.scores[(res.scores.grouping == "all") & (res.scores.node == h.root)].iloc[0]

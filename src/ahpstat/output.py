@@ -76,7 +76,7 @@ def write_study(result: StudyResult, out_dir: str | os.PathLike, *,
             json.dump(result.provenance(), fh, indent=2, ensure_ascii=False, sort_keys=False,
                       default=str)
             fh.write("\n")
-        write_report(result, tmp, figures=figures)
+        write_report(result, tmp, figures=figures, figure_options=result.study.figures)
         _replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -17,7 +17,7 @@ Aggregation (Forman & Peniwati 1998)
     weighted geometric mean (renormalized) or the weighted arithmetic mean.
 
 Policies for an expert whose matrix at a node exceeds the threshold of the chosen index
-(every such case is flagged in the audit table, whatever the policy)
+    Every such case is flagged in the audit table, whatever the policy.
     ``keep``: flag only. ``drop``: leave that expert out at that node. ``repair``: repeatedly
     replace the worst judgment (largest ``|log(a_ij w_j / w_i)|``) by its consistent value
     ``w_i / w_j`` (rounded to Saaty's scale, or one scale step toward it, when

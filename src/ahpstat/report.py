@@ -6,41 +6,163 @@ methods in words, and embeds the figures. No statistics are computed here.
 
 from __future__ import annotations
 
+import base64
 import html
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ahpstat._text import escape_markdown
 from ahpstat.scales import get_random_index_table
 
-__all__ = ["method_statement", "report_blocks", "write_report"]
+__all__ = ["latex_escape", "method_statement", "report_blocks", "to_latex", "write_report",
+           "write_xlsx"]
 
 _INDEX_NAMES = {
-    "cr": "consistency ratio CR = CI / RI(n), CI = (λmax − n)/(n − 1) (Saaty 1980)",
-    "ci": "consistency index CI = (λmax − n)/(n − 1) (Saaty 1977)",
-    "gci": "geometric consistency index GCI (Aguarón & Moreno-Jiménez 2003)",
-    "koczkodaj": "Koczkodaj's (1993) inconsistency index (worst triad)",
+    "cr": "the consistency ratio CR = CI / RI(n), with CI = (λmax − n)/(n − 1) (Saaty, 1980)",
+    "ci": "the consistency index CI = (λmax − n)/(n − 1) (Saaty, 1977)",
+    "gci": "the geometric consistency index GCI (Aguarón & Moreno-Jiménez, 2003)",
+    "koczkodaj": "Koczkodaj's (1993) inconsistency index (the worst triad)",
 }
 _METHOD_NAMES = {
-    "eigenvector": "the principal right eigenvector (Saaty 1977)",
-    "geometric_mean": "the row geometric mean (logarithmic least squares; Crawford & "
-                      "Williams 1985)",
-    "column_mean": "the normalized column mean (additive normalization)",
-    "harker": "Harker's (1987) eigenvector for incomplete matrices",
-    "llsm": "incomplete logarithmic least squares (Bozóki, Fülöp & Rónyai 2010)",
+    "eigenvector": "the principal right eigenvector of each matrix (Saaty, 1977)",
+    "geometric_mean": "the row geometric mean of each matrix, the logarithmic least-squares "
+                      "solution (Crawford & Williams, 1985)",
+    "column_mean": "the mean of the normalized columns of each matrix",
+    "harker": "Harker's (1987) eigenvector method for incomplete matrices",
+    "llsm": "incomplete logarithmic least squares (Bozóki, Fülöp & Rónyai, 2010)",
 }
 _POLICY_TEXT = {
-    "keep": "kept in the panel and flagged in the audit table",
-    "drop": "left out of the panel at that node (recorded in the audit table)",
-    "repair": "repaired: the judgment furthest from the ratio the matrix's own weights imply "
-              "was moved to that ratio{scale}, and this was repeated until the matrix was "
-              "acceptable; every change is listed in the audit table",
-    "downweight": "down-weighted at that node, their weight multiplied by threshold / index "
-                  "(recorded in the audit table)",
+    "keep": "kept in the panel and listed",
+    "drop": "left out of the panel at that node",
+    "repair": "repaired: the judgment furthest from the ratio implied by the matrix's own "
+              "weights was replaced by that ratio{scale}, repeatedly, until the matrix was "
+              "acceptable (Harker, 1987; Xu & Wei, 1999)",
+    "downweight": "down-weighted at that node, their weight multiplied by the threshold "
+                  "divided by their index",
 }
+_BOOT_METHOD = {"percentile": "percentile", "basic": "basic",
+                "bca": "bias-corrected and accelerated (BCa; Efron, 1987)"}
+
+#: every work the report can cite: key (as in docs/references.bib) -> (how the text cites it,
+#: the reference as listed)
+REFERENCES: dict[str, tuple[str, str]] = {
+    "saaty1977": (r"Saaty,? \(?1977", "Saaty, T. L. (1977). A scaling method for priorities "
+                  "in hierarchical structures. Journal of Mathematical Psychology, 15(3), "
+                  "234–281. https://doi.org/10.1016/0022-2496(77)90033-5"),
+    "saaty1980": (r"Saaty,? \(?1980", "Saaty, T. L. (1980). The Analytic Hierarchy Process: "
+                  "Planning, Priority Setting, Resource Allocation. McGraw-Hill."),
+    "saaty2005": (r"Saaty,? \(?2005", "Saaty, T. L. (2005). Theory and Applications of the "
+                  "Analytic Network Process. RWS Publications."),
+    "alonso2006": (r"Alonso & Lamata,? \(?2006", "Alonso, J. A., & Lamata, M. T. (2006). "
+                   "Consistency in the analytic hierarchy process: a new approach. "
+                   "International Journal of Uncertainty, Fuzziness and Knowledge-Based "
+                   "Systems, 14(4), 445–459. https://doi.org/10.1142/S0218488506004114"),
+    "donegan1991": (r"Donegan & Dodd,? \(?1991", "Donegan, H. A., & Dodd, F. J. (1991). A "
+                    "note on Saaty's random indexes. Mathematical and Computer Modelling, "
+                    "15(10), 135–137. https://doi.org/10.1016/0895-7177(91)90098-R"),
+    "crawford1985": (r"Crawford & Williams,? \(?1985", "Crawford, G., & Williams, C. (1985). "
+                     "A note on the analysis of subjective judgment matrices. Journal of "
+                     "Mathematical Psychology, 29(4), 387–405. "
+                     "https://doi.org/10.1016/0022-2496(85)90002-1"),
+    "harker1987": (r"Harker('s)?,? \(?1987", "Harker, P. T. (1987). Incomplete pairwise "
+                   "comparisons in the analytic hierarchy process. Mathematical Modelling, "
+                   "9(11), 837–848. https://doi.org/10.1016/0270-0255(87)90503-3"),
+    "bozoki2010": (r"Bozóki, Fülöp & Rónyai,? \(?2010", "Bozóki, S., Fülöp, J., & Rónyai, L. "
+                   "(2010). On optimal completion of incomplete pairwise comparison "
+                   "matrices. Mathematical and Computer Modelling, 52(1–2), 318–333. "
+                   "https://doi.org/10.1016/j.mcm.2010.02.047"),
+    "aguaron2003": (r"Aguarón & Moreno-Jiménez,? \(?2003", "Aguarón, J., & Moreno-Jiménez, "
+                    "J. M. (2003). The geometric consistency index: Approximated thresholds. "
+                    "European Journal of Operational Research, 147(1), 137–145. "
+                    "https://doi.org/10.1016/S0377-2217(02)00255-2"),
+    "koczkodaj1993": (r"Koczkodaj('s)?,? \(?1993", "Koczkodaj, W. W. (1993). A new "
+                      "definition of consistency of pairwise comparisons. Mathematical and "
+                      "Computer Modelling, 18(7), 79–84. "
+                      "https://doi.org/10.1016/0895-7177(93)90059-8"),
+    "xu1999": (r"Xu & Wei,? \(?1999", "Xu, Z., & Wei, C. (1999). A consistency improving "
+               "method in the analytic hierarchy process. European Journal of Operational "
+               "Research, 116(2), 443–449. https://doi.org/10.1016/S0377-2217(98)00109-X"),
+    "forman1998": (r"Forman & Peniwati,? \(?1998", "Forman, E., & Peniwati, K. (1998). "
+                   "Aggregating individual judgments and priorities with the analytic "
+                   "hierarchy process. European Journal of Operational Research, 108(1), "
+                   "165–169. https://doi.org/10.1016/S0377-2217(97)00244-0"),
+    "aczel1983": (r"Aczél & Saaty,? \(?1983", "Aczél, J., & Saaty, T. L. (1983). Procedures "
+                  "for synthesizing ratio judgements. Journal of Mathematical Psychology, "
+                  "27(1), 93–102. https://doi.org/10.1016/0022-2496(83)90028-7"),
+    "oecd2008": (r"OECD,? \(?2008", "OECD & European Commission Joint Research Centre "
+                 "(2008). Handbook on Constructing Composite Indicators: Methodology and User "
+                 "Guide. OECD Publishing. https://doi.org/10.1787/9789264043466-en"),
+    "little2019": (r"Little & Rubin,? \(?2019", "Little, R. J. A., & Rubin, D. B. (2019). "
+                   "Statistical Analysis with Missing Data (3rd ed.). Wiley. "
+                   "https://doi.org/10.1002/9781119482260"),
+    "cronbach1951": (r"Cronbach('s)?,? \(?1951", "Cronbach, L. J. (1951). Coefficient alpha "
+                     "and the internal structure of tests. Psychometrika, 16(3), 297–334. "
+                     "https://doi.org/10.1007/BF02310555"),
+    "efron1993": (r"Efron & Tibshirani,? \(?1993", "Efron, B., & Tibshirani, R. J. (1993). "
+                  "An Introduction to the Bootstrap. Chapman & Hall. "
+                  "https://doi.org/10.1201/9780429246593"),
+    "efron1987": (r"Efron,? \(?1987", "Efron, B. (1987). Better bootstrap confidence "
+                  "intervals. Journal of the American Statistical Association, 82(397), "
+                  "171–185. https://doi.org/10.1080/01621459.1987.10478410"),
+    "davison1997": (r"Davison & Hinkley,? \(?1997", "Davison, A. C., & Hinkley, D. V. (1997). "
+                    "Bootstrap Methods and their Application. Cambridge University Press. "
+                    "https://doi.org/10.1017/CBO9780511802843"),
+    "hoffman2014": (r"Hoffman & Gelman,? \(?2014", "Hoffman, M. D., & Gelman, A. (2014). The "
+                    "No-U-Turn sampler: adaptively setting path lengths in Hamiltonian Monte "
+                    "Carlo. Journal of Machine Learning Research, 15, 1593–1623."),
+    "abrilpla2023": (r"Abril-Pla et al\.,? \(?2023", "Abril-Pla, O., Andreani, V., Carroll, "
+                     "C., Dong, L., Fonnesbeck, C. J., Kochurov, M., Kumar, R., Lao, J., "
+                     "Luhmann, C. C., Martin, O. A., Osthege, M., Vieira, R., Wiecki, T., & "
+                     "Zinkov, R. (2023). PyMC: a modern, and comprehensive probabilistic "
+                     "programming framework in Python. PeerJ Computer Science, 9, e1516. "
+                     "https://doi.org/10.7717/peerj-cs.1516"),
+    "vehtari2021": (r"Vehtari et al\.,? \(?2021", "Vehtari, A., Gelman, A., Simpson, D., "
+                    "Carpenter, B., & Bürkner, P.-C. (2021). Rank-normalization, folding, and "
+                    "localization: An improved R-hat for assessing convergence of MCMC. "
+                    "Bayesian Analysis, 16(2), 667–718. https://doi.org/10.1214/20-BA1221"),
+    "saisana2005": (r"Saisana, Saltelli & Tarantola,? \(?2005", "Saisana, M., Saltelli, A., & "
+                    "Tarantola, S. (2005). Uncertainty and sensitivity analysis techniques as "
+                    "tools for the quality assessment of composite indicators. Journal of the "
+                    "Royal Statistical Society: Series A, 168(2), 307–323. "
+                    "https://doi.org/10.1111/j.1467-985X.2005.00350.x"),
+    "triantaphyllou1997": (r"Triantaphyllou & Sánchez('s)?,? \(?1997", "Triantaphyllou, E., & "
+                           "Sánchez, A. (1997). A sensitivity analysis approach for some "
+                           "deterministic multi-criteria decision-making methods. Decision "
+                           "Sciences, 28(1), 151–194. "
+                           "https://doi.org/10.1111/j.1540-5915.1997.tb01306.x"),
+    "simonsohn2020": (r"Simonsohn, Simmons & Nelson,? \(?2020", "Simonsohn, U., Simmons, J. "
+                      "P., & Nelson, L. D. (2020). Specification curve analysis. Nature Human "
+                      "Behaviour, 4, 1208–1214. https://doi.org/10.1038/s41562-020-0912-z"),
+}
+
+
+def cited_references(texts: Sequence[str]) -> list[str]:
+    """The references (as listed, alphabetical) of every work the texts cite.
+
+    Examples
+    --------
+    >>> [r[:22] for r in cited_references(["weights (Saaty, 1977); CR (Saaty, 1980)"])]
+    ['Saaty, T. L. (1977). A', 'Saaty, T. L. (1980). T']
+    """
+    text = re.sub(r"'s\b", "", "\n".join(texts))
+    found = [ref for pat, ref in REFERENCES.values() if re.search(pat, text)]
+    return sorted(set(found), key=lambda r: r.casefold())
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    """``"1 matrix"``, ``"2 matrices"``.
+
+    Examples
+    --------
+    >>> _plural(1, "matrix", "matrices"), _plural(24, "matrix", "matrices")
+    ('1 matrix', '24 matrices')
+    """
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 # --------------------------------------------------------------------------- blocks
@@ -61,66 +183,123 @@ def _fmt_table(df: pd.DataFrame, digits: dict[str, int] | int = 4) -> pd.DataFra
 
 
 def method_statement(res: Any) -> list[str]:
-    """Paragraphs saying what was done, in words a reviewer accepts."""
+    """Paragraphs for a paper's method section: what was done, with citations (past tense).
+
+    Every work cited is in :data:`REFERENCES`; the report lists them under References.
+    """
+    from ahpstat._versions import library_versions
+
     st = res.study
     p = st.panel
     h = res.hierarchy
     K = len(res.experts)
     levels = [len(x) for x in h.levels()]
+    lo, hi = st.survey.likert
     thr = res.panel.threshold
-    thr_txt = f"{thr:g}" if thr is not None else "the index's own threshold for each order"
+    thr_txt = f"{thr:g}" if thr is not None else "the index's usual threshold for its order"
     ri_txt = ""
     if p.index in ("cr", "ci"):
         t = get_random_index_table(p.random_index)
-        ri_txt = (f" The random index RI(n) is taken from the '{t.name}' table ({t.source}); "
-                  "other tables give other ratios, which is why the table is named.")
+        cite = {"saaty": "Saaty, 1980", "saaty_2005": "Saaty, 2005",
+                "alonso_lamata": "Alonso & Lamata, 2006",
+                "donegan_dodd": "Donegan & Dodd, 1991"}.get(t.name, "user-supplied")
+        ri_txt = (f", with the random index RI(n) of the '{t.name}' table ({cite})"
+                  if t.name != "user" else ", with a user-supplied random-index table")
     if p.aggregation == "aij":
-        agg = ("The experts' judgments were combined at every node by the aggregation of "
-               "individual judgments (AIJ): the element-wise weighted geometric mean of the "
-               "experts' matrices (Forman & Peniwati 1998), the only mean that keeps "
-               "reciprocity, skipping missing judgments; the weights were then computed from "
-               "the aggregate matrix.")
+        agg = ("The judgments of the experts were combined at every node by the aggregation "
+               "of individual judgments (AIJ; Forman & Peniwati, 1998), the element-wise "
+               "weighted geometric mean of their matrices, which preserves reciprocity "
+               "(Aczél & Saaty, 1983); the weights were derived from the aggregate matrix.")
     else:
         agg = ("The experts' priorities were combined at every node by the aggregation of "
-               f"individual priorities (AIP): each expert's weights, then their weighted "
-               f"{p.aip_mean} mean (Forman & Peniwati 1998).")
-    ew = ("Experts were weighted as given in the expert-weights file."
-          if st.expert_weights is not None else "All experts had equal weight.")
+               f"individual priorities (AIP; Forman & Peniwati, 1998), the weighted "
+               f"{p.aip_mean} mean of each expert's weights.")
+    ew = (" Experts were weighted as given in the expert-weights file."
+          if st.expert_weights is not None else " All experts had equal weight.")
     pol = _POLICY_TEXT[p.policy].format(
-        scale=" (rounded to Saaty's 1–9 scale, or one scale step toward it)"
+        scale=" (rounded to Saaty's scale, or moved one step of it toward that ratio)"
         if p.repair_on_scale else "")
-    miss = ("Item means use every available answer (available-case analysis)."
-            if st.survey.missing == "available_case" else
-            f"Respondents with any missing answer were excluded (listwise deletion; "
-            f"{res.n_dropped_listwise} excluded).")
+    n_bad = int((res.audit.action == "flag").sum()) if "action" in res.audit else 0
+    miss = ("Item means used every available answer (available-case analysis; Little & "
+            "Rubin, 2019)." if st.survey.missing == "available_case" else
+            "Respondents with any missing answer were excluded (listwise deletion; Little & "
+            f"Rubin, 2019): {_plural(res.n_dropped_listwise, 'respondent')}.")
     groups = ", ".join(st.survey.group_columns)
-    grp_txt = f" Scores are given for the whole sample and per {groups}." if groups else ""
-    lo, hi = st.survey.likert
-    return [
-        f"The hierarchy has {len(levels)} levels ({' / '.join(map(str, levels))} nodes) and "
-        f"{len(h.leaves)} survey items. {K} experts compared the children of every node on "
-        f"Saaty's 1–9 scale. Local weights were computed with {_METHOD_NAMES[p.weighting]}."
-        " Incomplete aggregate matrices (pairs no expert judged) would use Harker's method "
-        "(eigenvector) or incomplete least squares (geometric mean). " + agg + " " + ew,
-        f"The consistency of every expert's matrix at every node was measured by the "
-        f"{_INDEX_NAMES[p.index]}; a matrix is acceptable when the index is at most "
-        f"{thr_txt}.{ri_txt} Experts whose matrix was not acceptable were {pol}.",
-        "A node's global weight is the product of the local weights on its path from the "
-        "goal; the leaves' global weights sum to 1. A node's composite score is the "
-        "weighted mean of the mean answers to the items under it, each item weighted by its "
-        f"global weight divided by the node's (the seed study's method), on the {lo}–{hi} "
-        f"Likert scale of the survey ({len(res.respondents)} respondents). {miss}" + grp_txt,
-        "Reliability is Cronbach's (1951) alpha of the items under each criterion and of "
-        "all items (respondents with a missing answer in the item set are left out).",
+    grp_txt = f" Scores were computed for the whole sample and for every {groups}." \
+        if groups else ""
+    paras = [
+        f"The indicator hierarchy had {len(levels)} levels ({' / '.join(map(str, levels))} "
+        f"nodes) with {_plural(len(h.leaves), 'survey item')}. "
+        f"{_plural(K, 'expert')} compared the elements under every node pairwise on Saaty's "
+        f"1–9 scale (Saaty, 1977). Local weights were derived with {_METHOD_NAMES[p.weighting]}; "
+        "pairs that no expert judged would have been handled by Harker's (1987) method or "
+        "incomplete logarithmic least squares (Bozóki, Fülöp & Rónyai, 2010). " + agg + ew,
+        f"The consistency of every expert's matrix at every node was measured by "
+        f"{_INDEX_NAMES[p.index]}{ri_txt}; a matrix was acceptable when the index was at most "
+        f"{thr_txt}. Experts whose matrix was not acceptable ("
+        f"{_plural(n_bad, 'matrix', 'matrices')}) were {pol}; every such case is listed in "
+        "the audit table.",
+        "The global weight of a node was the product of the local weights on its path from "
+        "the goal. The composite score of a node was the weighted mean of the mean answers to "
+        "the survey items under it, each item weighted by its global weight relative to the "
+        f"node's (OECD, 2008), on the {lo}–{hi} Likert scale of the survey "
+        f"({_plural(len(res.respondents), 'respondent')}). {miss}{grp_txt} Internal "
+        "consistency of the items was assessed with Cronbach's (1951) alpha.",
     ]
+    info = res.run_info.get("bootstrap") if res.bootstrap is not None else None
+    if info:
+        parts = []
+        if "experts" in info["resample"]:
+            parts.append(f"the experts (each resampled panel re-aggregated with the same rule "
+                         f"and the same '{p.policy}' policy)")
+        if "respondents" in info["resample"]:
+            if info["scheme"] == "cluster" and info.get("cluster_stage") == "two":
+                parts.append(f"the respondents in two stages ({info['n_clusters']} "
+                             f"{info['cluster']} clusters with replacement, then respondents "
+                             "within each drawn cluster; Davison & Hinkley, 1997)")
+            elif info["scheme"] == "cluster":
+                parts.append(f"the respondents by whole clusters (the {info['n_clusters']} "
+                             f"{info['cluster']} clusters with replacement; Davison & "
+                             "Hinkley, 1997)")
+            else:
+                parts.append("the respondents (independently, with replacement)")
+        paras.append(
+            f"Uncertainty was quantified by a bootstrap (Efron & Tibshirani, 1993) of "
+            f"{info['n_resamples']} resamples of " + " and, independently, of ".join(parts)
+            + f"; {100 * info['confidence_level']:g}% {_BOOT_METHOD[info['method']]} "
+            "confidence intervals are reported for every weight and score, and the "
+            "probability of every rank is the share of resamples giving that rank.")
+    b = res.run_info.get("bayes") if res.bayes is not None else None
+    if b:
+        paras.append(
+            "The panel was also analysed with a Bayesian hierarchical model of all judgments "
+            "of all experts at all nodes: log-judgments equal differences of the experts' "
+            "log-priorities, each expert's priorities deviating from the panel's, with "
+            "Student-t errors whose scale measures each expert's inconsistency across the "
+            f"hierarchy. The posterior was sampled with the No-U-Turn sampler (Hoffman & "
+            f"Gelman, 2014; {b['sampler']}, PyMC; Abril-Pla et al., 2023), {b['chains']} "
+            f"chains of {b['draws']} draws after {b['tune']} tuning steps; convergence was "
+            "checked with the rank-normalized R-hat and bulk and tail effective sample sizes "
+            f"(Vehtari et al., 2021); {100 * b['credible_level']:g}% equal-tailed credible "
+            "intervals are reported.")
+    v = library_versions(res)
+    libs = ", ".join(f"{k} {v[k]}" for k in v if k not in ("ahpstat", "python"))
+    paras.append(f"All computations used ahpstat {v.get('ahpstat', '')} (Python "
+                 f"{v['python']}; {libs}).")
+    return paras
 
 
-def report_blocks(res: Any, figures: Sequence[str] = ()) -> list[tuple[str, Any]]:
+def _img(figures: Mapping[str, Any], name: str) -> tuple[str, Any]:
+    fig = figures[name]
+    return ("img", (fig.image, fig.caption))
+
+
+def report_blocks(res: Any, figures: Mapping[str, Any] | None = None
+                  ) -> list[tuple[str, Any]]:
     """The report as a list of ``(kind, content)`` blocks (heading, para, table, image)."""
-    from ahpstat._figures import FIGURES
-
     h = res.hierarchy
     st = res.study
+    figures = figures or {}
     B: list[tuple[str, Any]] = []
     title = st.title or f"Study {st.name}"
     B.append(("h1", title))
@@ -150,11 +329,14 @@ def report_blocks(res: Any, figures: Sequence[str] = ()) -> list[tuple[str, Any]
     B.append(("h2", "Headline: the criteria"))
     B.append(("table", _fmt_table(head)))
     B.append(("h2", "Methods"))
+    B.append(("p", "*Written for a paper's method section: the paragraphs below say what was "
+                   "done, with citations (listed under References), and can be used as they "
+                   "are.*"))
     for para in method_statement(res):
         B.append(("p", para))
 
-    if "hierarchy.png" in figures:
-        B.append(("img", ("hierarchy.png", FIGURES["hierarchy.png"])))
+    if "hierarchy" in figures:
+        B.append(_img(figures, "hierarchy"))
     B.append(("h2", "Weights at every level"))
     B.append(("p", "Local weight: within the parent (sums to 1 over siblings); global "
                    "weight: within the whole hierarchy (sums to 1 over each level)."))
@@ -168,8 +350,9 @@ def report_blocks(res: Any, figures: Sequence[str] = ()) -> list[tuple[str, Any]
     scored = judged[judged.n >= 3]
     n_bad = int((~scored.acceptable.astype(bool)).sum())
     thr = res.panel.threshold
-    B.append(("p", f"{len(judged)} expert matrices ({len(scored)} of order 3 or more, where "
-                   f"inconsistency is possible); {n_bad} exceed the threshold"
+    B.append(("p", f"{_plural(len(judged), 'expert matrix', 'expert matrices')} "
+                   f"({len(scored)} of order 3 or more, where inconsistency is possible); "
+                   f"{n_bad} {'exceeds' if n_bad == 1 else 'exceed'} the threshold"
                    + (f" {thr:g}" if thr is not None else "") + "."))
     if st.panel.index in ("cr", "ci"):
         t = get_random_index_table(st.panel.random_index)
@@ -177,8 +360,8 @@ def report_blocks(res: Any, figures: Sequence[str] = ()) -> list[tuple[str, Any]
         B.append(("p", f"Random index table: **{t.name}** — {t.source}"))
         B.append(("table", pd.DataFrame({"n": [str(n) for n in orders],
                                          "RI(n)": [f"{t(n):.4f}" for n in orders]})))
-    if "consistency.png" in figures:
-        B.append(("img", ("consistency.png", FIGURES["consistency.png"])))
+    if "consistency" in figures:
+        B.append(_img(figures, "consistency"))
     agg = C[C.expert == "(aggregate)"]
     per_node = []
     for v in res.panel.nodes:
@@ -216,14 +399,14 @@ def report_blocks(res: Any, figures: Sequence[str] = ()) -> list[tuple[str, Any]
     B.append(("table", _fmt_table(res.dispersion, 3)))
 
     B.append(("h2", "Composite scores at every level"))
-    if "scores_criteria.png" in figures:
-        B.append(("img", ("scores_criteria.png", FIGURES["scores_criteria.png"])))
+    if "scores_criteria" in figures:
+        B.append(_img(figures, "scores_criteria"))
     tab = S_all.reset_index()[["node", "level", "label", "n_respondents", "score"]]
     B.append(("table", _fmt_table(tab, 4)))
     for gcol, names in res.group_names.items():
         B.append(("h3", f"Scores per {gcol}"))
-        if "scores_groups.png" in figures and gcol == next(iter(res.group_names)):
-            B.append(("img", ("scores_groups.png", FIGURES["scores_groups.png"])))
+        if "scores_groups" in figures and gcol == next(iter(res.group_names)):
+            B.append(_img(figures, "scores_groups"))
         cols = [h.root, *crit]
         P = (res.scores[res.scores.grouping == gcol]
              .pivot(index="group", columns="node", values="score")
@@ -251,17 +434,27 @@ def report_blocks(res: Any, figures: Sequence[str] = ()) -> list[tuple[str, Any]
 
     B.append(("h2", "Provenance"))
     prov = res.provenance()
-    B.append(("p", f"ahpstat {prov['version']} (Python {prov['python']}, numpy "
-                   f"{prov['numpy']}, pandas {prov['pandas']}); seed {prov['seed']}. "
-                   "All options are in `provenance.json`."))
+    libs = prov.get("libraries") or {}
+    lib_txt = ", ".join(f"{k} {v}" for k, v in libs.items() if k not in ("ahpstat", "python"))
+    B.append(("p", f"ahpstat {prov['version']} (Python {prov['python']}"
+                   + (f"; {lib_txt}" if lib_txt else "") + f"); seed {prov['seed']}. "
+                   "All options and library versions are in `provenance.json`."))
     B.append(("table", pd.DataFrame(
         [(role, d["path"], d["sha256"]) for role, d in prov["inputs"].items()],
         columns=["input", "file", "SHA-256"])))
-    B.append(("p", "Tables: " + ", ".join(f"`{k}.csv`" for k in res.frame_kinds) + "."))
+    B.append(("p", "Tables: " + ", ".join(f"`{k}.csv`" for k in res.frame_kinds)
+                   + "; all of them also as one Excel workbook (`tables.xlsx`, a sheet per "
+                   "table) and as LaTeX booktabs tables (`tables.tex`)."))
 
     B.append(("h2", "Appendix: every expert's consistency"))
     B.append(("table", _fmt_table(judged[["expert", "node", "n", "index", "value",
                                           "threshold", "acceptable", "status"]], 4)))
+
+    refs = cited_references([c for kind, c in B if kind == "p"]
+                            + [c[1] for kind, c in B if kind == "img"])
+    if refs:
+        B.append(("h2", "References"))
+        B.extend(("ref", r) for r in refs)
     return B
 
 
@@ -269,10 +462,8 @@ _METHOD_TEXT = {"percentile": "percentile", "basic": "basic (reverse percentile)
                 "bca": "bias-corrected and accelerated (BCa; Efron & Tibshirani 1993, ch. 14)"}
 
 
-def _bootstrap_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any]]:
+def _bootstrap_blocks(res: Any, figures: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """The bootstrap section: what was resampled, intervals, ranks, variance split."""
-    from ahpstat._figures import FIGURES
-
     h = res.hierarchy
     info = res.run_info["bootstrap"]
     pol = res.study.panel
@@ -303,8 +494,8 @@ def _bootstrap_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any]]
               f"{_METHOD_TEXT[info['method']]}. Tables: `scores.csv` and `weights.csv` "
               "(`ci_low`, `ci_high`), `ranks.csv`, `rank_probabilities.csv`, "
               "`rank_pairwise.csv`, `criteria_ranks.csv`, `variance_split.csv`."))
-    if "forest_scores.png" in figures:
-        B.append(("img", ("forest_scores.png", FIGURES["forest_scores.png"])))
+    if "forest_scores" in figures:
+        B.append(_img(figures, "forest_scores"))
     S = res.scores[res.scores.grouping == "all"].set_index("node")
     W = res.weights.set_index("node")
     crit = [h.root, *h.children(h.root)]
@@ -349,8 +540,8 @@ def _bootstrap_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any]]
     gcol = info.get("group")
     if gcol and "rank_probabilities" in res.uncertainty:
         B.append(("h3", f"How sure is each {gcol}'s rank?"))
-        if "rank_probabilities.png" in figures:
-            B.append(("img", ("rank_probabilities.png", FIGURES["rank_probabilities.png"])))
+        if "rank_probabilities" in figures:
+            B.append(_img(figures, "rank_probabilities"))
         R = res.ranks[(res.ranks.grouping == gcol) & (res.ranks.node == h.root)]
         G = res.scores[(res.scores.grouping == gcol) & (res.scores.node == h.root)]
         T = R.merge(G[["group", "ci_low", "ci_high"]], on="group").sort_values(
@@ -368,10 +559,8 @@ def _bootstrap_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any]]
     return B
 
 
-def _bayes_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any]]:
+def _bayes_blocks(res: Any, figures: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """The Bayesian section: posterior weights, credal ranks, experts, scores, diagnostics."""
-    from ahpstat._figures import FIGURES
-
     h = res.hierarchy
     info = res.run_info["bayes"]
     U = res.uncertainty
@@ -417,12 +606,12 @@ def _bayes_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any]]:
         "ci_high": [post.loc[c, "ci_high"] for c in crit]})
     B.append(("h3", "Posterior weights of the criteria"))
     B.append(("table", _fmt_table(tab, 4)))
-    if "bayes_credal.png" in figures:
-        B.append(("img", ("bayes_credal.png", FIGURES["bayes_credal.png"])))
+    if "bayes_credal" in figures:
+        B.append(_img(figures, "bayes_credal"))
     B.append(("p", "P(w_i > w_j) for every pair of siblings at every node: `credal.csv`."))
     B.append(("h3", "Expert inconsistency"))
-    if "bayes_experts.png" in figures:
-        B.append(("img", ("bayes_experts.png", FIGURES["bayes_experts.png"])))
+    if "bayes_experts" in figures:
+        B.append(_img(figures, "bayes_experts"))
     ex = U["expert_inconsistency"].sort_values("rank", kind="stable")
     B.append(("p", "σ_k posterior, rank 1 = most inconsistent; influence = the expert's "
                    "share of the likelihood precision (1/K if all were equally consistent)."))
@@ -457,10 +646,8 @@ _FACTOR_TEXT = {
 }
 
 
-def _sensitivity_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any]]:
+def _sensitivity_blocks(res: Any, figures: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """The robustness section: multiverse, weight intervals, perturbation, Sobol'."""
-    from ahpstat._figures import FIGURES
-
     sa = res.sensitivity
     h = res.hierarchy
     gcol = sa.settings.get("grouping")
@@ -479,8 +666,8 @@ def _sensitivity_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any
                      "`multiverse_specifications.csv`)." if n_bad else "")
                   + " Scores and ranks of every specification: `multiverse.csv`; the "
                     "specifications: `multiverse_specifications.csv`."))
-        if "specification_curve.png" in figures:
-            B.append(("img", ("specification_curve.png", FIGURES["specification_curve.png"])))
+        if "specification_curve" in figures:
+            B.append(_img(figures, "specification_curve"))
         st = mv.rank_stability
         top = st[(st.grouping == gcol) & (st.node == h.root)].sort_values(
             ["baseline_rank", "group"], kind="stable")
@@ -489,8 +676,8 @@ def _sensitivity_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any
                            "study's own choices (share of the specifications), the range "
                            "and median of its rank, and the share in which it ranks first "
                            "(`multiverse_rank_stability.csv` has every criterion too)."))
-            if "rank_stability.png" in figures:
-                B.append(("img", ("rank_stability.png", FIGURES["rank_stability.png"])))
+            if "rank_stability" in figures:
+                B.append(_img(figures, "rank_stability"))
             B.append(("table", _fmt_table(top[["group", "baseline_rank", "share_same_rank",
                                                "rank_min", "rank_median", "rank_max",
                                                "share_top"]].rename(columns={"group": gcol}),
@@ -538,8 +725,8 @@ def _sensitivity_blocks(res: Any, figures: Sequence[str]) -> list[tuple[str, Any
                        "un-normalized weight that reverses two groups (any two, or the top "
                        "one), also as a percentage of the weight; every criterion at every "
                        "level: `sensitivity_weights.csv`."))
-        if "weight_gradient.png" in figures:
-            B.append(("img", ("weight_gradient.png", FIGURES["weight_gradient.png"])))
+        if "weight_gradient" in figures:
+            B.append(_img(figures, "weight_gradient"))
         iv = ws.intervals[(ws.intervals.parent == h.root) & (ws.intervals.grouping == gcol)]
         B.append(("table", _fmt_table(iv[["node", "weight", "lower", "upper", "top_lower",
                                           "top_upper", "delta_any", "percent_any",
@@ -613,7 +800,7 @@ def to_markdown(blocks: list[tuple[str, Any]]) -> str:
     for kind, c in blocks:
         if kind in ("h1", "h2", "h3"):
             out.append("#" * int(kind[1]) + " " + escape_markdown(c))
-        elif kind == "p":
+        elif kind in ("p", "ref"):
             out.append(escape_markdown(c, keep_emphasis=True))
         elif kind == "table":
             cols = [str(x) for x in c.columns]
@@ -644,7 +831,16 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}figure{margin:1em 0}
 img{max-width:100%}figcaption{font-size:.85em;color:#555}.wrap{overflow-x:auto}"""
 
 
-def to_html(blocks: list[tuple[str, Any]], title: str) -> str:
+def _data_uri(path: Path) -> str:
+    mime = {".png": "image/png", ".svg": "image/svg+xml", ".pdf": "application/pdf"}.get(
+        path.suffix.lower(), "application/octet-stream")
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def to_html(blocks: list[tuple[str, Any]], title: str, *, images: Path | None = None) -> str:
+    """The report as one HTML page; with ``images`` (the folder holding the figures) every
+    image is embedded (base64), so the page is self-contained.
+    """
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"]
     for kind, c in blocks:
@@ -652,6 +848,8 @@ def to_html(blocks: list[tuple[str, Any]], title: str) -> str:
             out.append(f"<{kind}>{html.escape(c)}</{kind}>")
         elif kind == "p":
             out.append(f"<p>{_inline(c)}</p>")
+        elif kind == "ref":
+            out.append(f'<p class="ref">{_inline(c)}</p>')
         elif kind == "table":
             rows = ['<div class="wrap"><table><thead><tr>'
                     + "".join(f"<th>{html.escape(str(x))}</th>" for x in c.columns)
@@ -668,22 +866,157 @@ def to_html(blocks: list[tuple[str, Any]], title: str) -> str:
             out.append("".join(rows))
         elif kind == "img":
             name, cap = c
-            out.append(f'<figure><img src="{html.escape(name)}" alt="{html.escape(cap)}">'
+            src = (_data_uri(images / name) if images is not None and (images / name).is_file()
+                   else html.escape(name))
+            out.append(f'<figure><img src="{src}" alt="{html.escape(cap)}">'
                        f"<figcaption>{html.escape(cap)}</figcaption></figure>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
 
-def write_report(res: Any, out: Path, *, figures: bool = True) -> list[Path]:
-    """Write ``report.md``, ``report.html`` and (with ``figures``) the PNG figures."""
+def write_report(res: Any, out: Path, *, figures: bool = True,
+                 figure_options: Any = None) -> list[Path]:
+    """Write the report and the tables for a paper into ``out``.
+
+    ``report.md``; ``report.html`` (self-contained: the figures are embedded); with
+    ``figures`` the figures (:mod:`ahpstat._figures`, formats and resolution from
+    ``figure_options``, the study file's ``figures:`` section); ``tables.xlsx`` (every table,
+    one sheet each) and ``tables.tex`` (every table as a LaTeX booktabs ``longtable``), their
+    text cells formula-neutralised (:func:`ahpstat._text.neutralize_frame`).
+    """
     out = Path(out)
-    names: list[str] = []
+    drawn: dict[str, Any] = {}
     if figures:
         from ahpstat._figures import draw_all
 
-        names = draw_all(res, out)
-    blocks = report_blocks(res, names)
+        drawn = {f.name: f for f in draw_all(res, out, figure_options)}
+    blocks = report_blocks(res, drawn)
     title = res.study.title or f"Study {res.study.name}"
     (out / "report.md").write_text(to_markdown(blocks), encoding="utf-8", newline="\n")
-    (out / "report.html").write_text(to_html(blocks, title), encoding="utf-8", newline="\n")
-    return [out / "report.md", out / "report.html", *(out / n for n in names)]
+    (out / "report.html").write_text(to_html(blocks, title, images=out), encoding="utf-8",
+                                     newline="\n")
+    tables = {k: res.to_frame(k) for k in res.frame_kinds}
+    write_xlsx(tables, out / "tables.xlsx")
+    (out / "tables.tex").write_text(to_latex(tables, title=title), encoding="utf-8",
+                                    newline="\n")
+    files = [out / "report.md", out / "report.html", out / "tables.xlsx", out / "tables.tex"]
+    return files + [out / f for d in drawn.values() for f in d.files]
+
+
+# --------------------------------------------------------------------------- tables for papers
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
+    """Every table as one sheet of an Excel workbook (text cells formula-neutralised).
+
+    Sheet names are the table names (at most 31 characters, Excel's limit); numbers stay
+    numbers at full precision.
+
+    Examples
+    --------
+    >>> import tempfile, openpyxl
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = write_xlsx({"weights": pd.DataFrame({"node": ["=A1"], "w": [0.5]})},
+    ...                    Path(d) / "t.xlsx")
+    ...     ws = openpyxl.load_workbook(p)["weights"]
+    ...     [c.value for c in ws[2]]
+    ["'=A1", 0.5]
+    """
+    from ahpstat._text import neutralize_frame
+
+    used: set[str] = set()
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        for name, df in tables.items():
+            sheet = _SHEET_BAD.sub("_", str(name))[:31] or "table"
+            k = 2
+            while sheet.lower() in used:
+                sheet = f"{sheet[:28]}_{k}"
+                k += 1
+            used.add(sheet.lower())
+            neutralize_frame(df).to_excel(xw, sheet_name=sheet, index=False)
+            ws = xw.sheets[sheet]
+            ws.freeze_panes = "A2"
+        props = xw.book.properties
+        props.creator = "ahpstat"
+        import datetime as _dt
+
+        fixed = _dt.datetime(2000, 1, 1)
+        props.created = props.modified = fixed
+    return path
+
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$",
+                  "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
+                  "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def latex_escape(text: Any) -> str:
+    """Text safe in LaTeX: the ten special characters escaped.
+
+    Examples
+    --------
+    >>> print(latex_escape("50% of R&D_1 {x}"))
+    50\\% of R\\&D\\_1 \\{x\\}
+    """
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
+
+
+def _latex_cell(x: Any) -> str:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return ""
+    if isinstance(x, bool | np.bool_):
+        return "yes" if x else "no"
+    if isinstance(x, float | np.floating):
+        return f"{x:.4f}" if abs(x) >= 1e-4 or x == 0 else f"{x:.2e}"
+    return latex_escape(x)
+
+
+def to_latex(tables: Mapping[str, pd.DataFrame], *, title: str = "") -> str:
+    """Every table as a LaTeX ``longtable`` with booktabs rules (text escaped, formula-like
+    cells neutralised, numbers to 4 decimals; the CSV files keep full precision).
+
+    Needs ``\\usepackage{booktabs,longtable}``; each table has a caption and a label
+    ``tab:<name>``.
+
+    Examples
+    --------
+    >>> print(to_latex({"w": pd.DataFrame({"node": ["B_1"], "weight": [0.25]})}))
+    ... # doctest: +ELLIPSIS
+    % Tables ...
+    \\begin{longtable}{lr}
+    \\caption{w}\\label{tab:w}\\\\
+    \\toprule
+    node & weight \\\\
+    \\midrule
+    \\endhead
+    B\\_1 & 0.2500 \\\\
+    \\bottomrule
+    \\end{longtable}
+    <BLANKLINE>
+    """
+    from ahpstat._text import neutralize_frame
+
+    out = [f"% Tables of {latex_escape(title) if title else 'an ahpstat study'}, written by "
+           "ahpstat. Preamble: \\usepackage{booktabs,longtable}", ""]
+    for name, df in tables.items():
+        df = neutralize_frame(df)
+        align = "".join("r" if pd.api.types.is_numeric_dtype(df[c])
+                        and not pd.api.types.is_bool_dtype(df[c]) else "l" for c in df.columns)
+        out.append(f"\\begin{{longtable}}{{{align}}}")
+        out.append(f"\\caption{{{latex_escape(name)}}}\\label{{tab:{_label(name)}}}\\\\")
+        out.append("\\toprule")
+        out.append(" & ".join(latex_escape(c) for c in df.columns) + " \\\\")
+        out.append("\\midrule")
+        out.append("\\endhead")
+        for row in df.itertuples(index=False):
+            out.append(" & ".join(_latex_cell(x) for x in row) + " \\\\")
+        out.append("\\bottomrule")
+        out.append("\\end{longtable}")
+        out.append("")
+    return "\n".join(out)
+
+
+def _label(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9:-]+", "-", str(name)).strip("-") or "table"

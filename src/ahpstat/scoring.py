@@ -1,6 +1,6 @@
 """Composite scores of a weighted hierarchy from survey item means (numpy core).
 
-The seed study's method (DESIGN.md §4): the score of node ``v`` is
+The composite score (docs/methods.md, as in the seed study): the score of node ``v`` is
 
     score_v = sum over leaves l under v of (g_l / g_v) * mean_l,   g_v = sum of g_l under v,
 

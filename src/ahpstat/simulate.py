@@ -12,7 +12,7 @@ Panel model (:func:`simulate_panel`)
     ``log a_ij = theta_i - theta_j + sigma_k * eps_ij`` (upper triangle only), with
     ``sigma_k = noise_sd`` or ``erratic_sd`` for erratic experts, then optionally rounded to the
     nearest value of Saaty's scale (in log space, clipped to 1/9..9). This is the log-linear
-    judgment model of DESIGN.md §5 (Crawford & Williams 1985).
+    judgment model of docs/methods.md (Crawford & Williams 1985).
 
 Survey model (:func:`simulate_survey`)
     Respondent ``r`` of group ``g`` has the latent answer to item ``i``
@@ -146,7 +146,7 @@ def random_weights(
 
     Returns
     -------
-    ndarray, shape (n,) or (*size, n)
+    ndarray, shape ``(n,)`` or ``(*size, n)``
         Positive weights summing to 1 on the last axis.
 
     Examples
@@ -192,7 +192,7 @@ def random_reciprocal_matrices(
 
     Returns
     -------
-    ndarray, shape (n, n) or (*size, n, n)
+    ndarray, shape ``(n, n)`` or ``(*size, n, n)``
 
     Notes
     -----

@@ -7,7 +7,7 @@ Writes, next to this file: ``hierarchy.yaml`` (A / 7 B / 22 C / 57 D), ``judgmen
 28 communities, 57 Likert items 1-5, a few blanks) and ``headline.md`` (the calibration
 table from running ``study.yaml``, also printed). The data are SYNTHETIC: drawn with
 ``ahpstat.simulate`` around true weights and item means chosen so that the published figures
-of the paper (SEED-STUDY.md) are reproduced by ``ahpstat run study.yaml``.
+of the paper (docs/seed_study.md) are reproduced by ``ahpstat run study.yaml``.
 
 Calibration
 -----------

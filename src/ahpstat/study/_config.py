@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ahpstat._figures import figure_options
 from ahpstat._validation import InputError
 from ahpstat.panel import PanelOptions
 from ahpstat.study._schema import (
@@ -95,6 +96,7 @@ class Study:
     name: str = "study"
     title: str = ""
     source: Path | None = None
+    figures: Any = None  # ahpstat._figures.FigureOptions (the `figures:` section)
 
     # ------------------------------------------------------------------ construction
 
@@ -181,12 +183,13 @@ class Study:
         bayes = None
         if top["bayes"] is not None:
             bayes = _bayes_section(top["bayes"], f)
+        figures = figure_options(top["figures"], file=f)
         name = top["name"] or (Path(source).parent.name if source is not None else "study")
         return cls(
             hierarchy=path(top["hierarchy"]), judgments=judgments, survey=survey, panel=panel,
             expert_weights=ew_path, expert_weights_sheet=ew_sheet, seed=top["seed"],
             bootstrap=boot, bayes=bayes, name=str(name), title=top["title"],
-            source=Path(source) if source else None,
+            source=Path(source) if source else None, figures=figures,
         )
 
     # ------------------------------------------------------------------ running
@@ -225,6 +228,7 @@ class Study:
             "seed": self.seed,
             "bootstrap": self.bootstrap,
             "bayes": self.bayes,
+            "figures": None if self.figures is None else asdict(self.figures),
         }
 
     def load(self) -> StudyInputs:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ahpstat._validation import check_method
+from ahpstat._versions import library_versions
 from ahpstat.bootstrap import StudyData
 from ahpstat.study._config import Study
 
@@ -168,6 +169,7 @@ class StudyResult(StudyData):
             "python": sys.version.split()[0],
             "numpy": np.__version__,
             "pandas": pd.__version__,
+            "libraries": library_versions(self),
             "study": self.study.name,
             "options": self.study.options(),
             "seed": self.seed if isinstance(self.seed, int | None) else repr(self.seed),

@@ -274,6 +274,8 @@ STUDY_SCHEMA: dict[str, Section] = {s.name: s for s in (
              "present = run).", _section_value),
         _key("bayes", "a mapping of settings", None, "The Bayesian model (section `bayes`; "
              "present = run).", _section_value),
+        _key("figures", "a mapping of settings", None, "Figure options (section `figures`: "
+             "format, dpi, labels; see `ahpstat._figures.figure_options`).", _section_value),
     ), required=True),
     Section("judgments", "The expert judgments file.", (
         _key("path", "a file path", REQUIRED, "CSV or XLSX file of judgments.", _path),

@@ -1,0 +1,110 @@
+"""Sphinx configuration of the ahpstat documentation (``make docs``).
+
+Tutorials are MyST-NB pages executed at every build (``nb_execution_mode = "force"``): an
+example that stops working fails the build, and ``make docs`` treats warnings as errors.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import ahpstat
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "_ext"))
+# executed pages: figures drawn off-screen, no numba cache outside the repository
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+project = "ahpstat"
+author = "the ahpstat developers"
+copyright = "2026, the ahpstat developers"  # noqa: A001 - Sphinx's name
+version = release = ahpstat.__version__
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinxcontrib.bibtex",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
+root_doc = "index"
+
+# --- MyST / MyST-NB: notebooks in Markdown, executed at build time
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+nb_execution_mode = "force"
+nb_execution_timeout = 600
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_merge_streams = True
+
+# --- API reference
+autosummary_generate = True
+autosummary_imported_members = True
+autodoc_typehints = "none"
+autodoc_default_options = {"members": True, "inherited-members": False}
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+
+# --- bibliography
+bibtex_bibfiles = ["references.bib"]
+bibtex_default_style = "alpha"
+bibtex_reference_style = "author_year"
+
+intersphinx_mapping = {}
+
+# --- HTML
+html_theme = "pydata_sphinx_theme"
+html_title = f"ahpstat {release}"
+html_static_path: list[str] = []
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc"],
+}
+html_show_sourcelink = False
+
+
+
+# --- the API reference lists exactly what the package exports (no hand-kept copy):
+# api/index.rst is written here, before Sphinx looks for sources; autosummary then writes a
+# page per name into api/ (the whole folder is generated and ignored by git).
+def _write_api_index() -> None:
+    import types
+
+    names = sorted((n for n in ahpstat.__all__ if not n.startswith("_") and n.upper() != n
+                    and not isinstance(getattr(ahpstat, n), types.ModuleType)), key=str.lower)
+    constants = [n for n in ahpstat.__all__ if n.upper() == n and not n.startswith("_")]
+    modules = sorted({*ahpstat._SUBMODULES, "pairwise", "scales"})
+    lines = [
+        "API reference", "=============", "",
+        "Generated from the docstrings (numpydoc) at every build, from ``ahpstat.__all__`` and",
+        "the public submodules, so it lists exactly what the package exports.",
+        "``import ahpstat as ah`` gives the flat namespace; the submodules hold the rest. The",
+        "numpy core (``weights``, ``consistency``, ``complete``, ``aggregate``, ...) takes plain",
+        "arrays batched over leading axes (``(..., n, n)`` matrices, ``NaN`` = a missing",
+        "judgment); the study layer takes files and returns tidy DataFrames.", "",
+        "Submodules", "----------", "", ".. autosummary::", "   :toctree: generated", "",
+        *(f"   ahpstat.{m}" for m in modules), "",
+        "The ``ahpstat`` namespace", "-------------------------", "",
+        ".. currentmodule:: ahpstat", "",
+        ".. autosummary::", "   :toctree: generated", "   :nosignatures:", "",
+        *(f"   {n}" for n in names), "",
+        "Constants: " + ", ".join(f"``ahpstat.{n}``" for n in constants) + ".", "",
+    ]
+    text = "\n".join(lines)
+    path = HERE / "api" / "index.rst"
+    path.parent.mkdir(exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+_write_api_index()

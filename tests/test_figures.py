@@ -1,0 +1,209 @@
+"""Structural checks of the study figures (matplotlib Figure objects and the files written).
+
+Each check would fail on a regression the issue names: truncated bars instead of dots and
+intervals, unlabelled axes or colour bars, annotation text that does not contrast with its
+cell, interval levels and reference lines not stated, 2-element nodes silently left out,
+overlapping labels in the hierarchy, options that do nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import struct
+import warnings
+
+import numpy as np
+import pytest
+
+import ahpstat as ah
+from ahpstat import _figures as F
+from ahpstat.study import Study, _example_files
+
+
+def _wcag_contrast(a, b) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours (independent of the package's helper)."""
+    def lum(c):
+        c = np.asarray(c[:3], dtype=float)
+        c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    la, lb = sorted((lum(a), lum(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    d = tmp_path_factory.mktemp("fig")
+    path = _example_files(d, n_respondents=60, extra="bootstrap: {replicates: 300}\n")
+    return Study.from_yaml(path).run()
+
+
+@pytest.fixture(scope="module")
+def figures(example):
+    return {name: (fig, cap) for name, fig, cap in F.build_figures(example)}
+
+
+@pytest.fixture(scope="module")
+def seed_result():
+    from pathlib import Path
+
+    study = Path(__file__).resolve().parents[1] / "studies" / "hangzhou_2022" / "study.yaml"
+    return Study.from_yaml(study).run(bootstrap=False, bayes=False)
+
+
+def _plot_axes(fig):
+    return [ax for ax in fig.axes if getattr(ax, "_colorbar", None) is None]
+
+
+def test_every_axis_and_colour_bar_is_labelled(figures):
+    assert {"hierarchy", "scores_criteria", "scores_groups", "consistency",
+            "forest_scores", "rank_probabilities"} <= set(figures)
+    for name, (fig, _cap) in figures.items():
+        for ax in _plot_axes(fig):
+            assert ax.get_title(), name
+            if name != "hierarchy":  # the icicle chart's x axis is the level names
+                assert ax.get_xlabel() and ax.get_ylabel(), name
+        for ax in fig.axes:
+            if getattr(ax, "_colorbar", None) is not None:
+                assert ax._colorbar.ax.get_ylabel() or ax._colorbar.ax.get_xlabel(), name
+
+
+def test_scores_are_dots_with_intervals_not_truncated_bars(example, figures):
+    fig, cap = figures["scores_criteria"]
+    ax = _plot_axes(fig)[0]
+    assert not [p for p in ax.patches if type(p).__name__ == "Rectangle"], "bars drawn"
+    S = example.scores[example.scores.grouping == "all"].set_index("node")
+    nodes = [example.hierarchy.root, *example.hierarchy.children(example.hierarchy.root)]
+    lo, hi = ax.get_xlim()
+    assert lo <= S.loc[nodes, "ci_low"].min() and hi >= S.loc[nodes, "ci_high"].max()
+    # the interval level and the reference line are stated, in the legend and the caption
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("95% percentile bootstrap interval" in t for t in legend)
+    assert any(t.startswith("goal G") for t in legend)
+    assert "95% percentile bootstrap interval" in cap and "dashed line" in cap
+
+
+def test_forest_states_level_and_reference_line(figures):
+    _fig, cap = figures["forest_scores"]
+    assert "95% percentile bootstrap interval" in cap and "dashed line" in cap
+
+
+def test_annotation_text_contrasts_with_its_cell(figures):
+    fig, _ = figures["scores_groups"]
+    ax = _plot_axes(fig)[0]
+    im = ax.images[0]
+    Z = np.asarray(im.get_array())
+    texts = [t for t in ax.texts if t.get_text()]
+    assert len(texts) == np.isfinite(Z).sum()
+    for t in texts:
+        j, i = (round(v) for v in t.get_position())
+        cell = im.cmap(im.norm(Z[i, j]))
+        from matplotlib.colors import to_rgba
+
+        assert _wcag_contrast(cell, to_rgba(t.get_color())) >= 4.5, (t.get_text(), cell)
+
+
+def test_text_colour_helper_picks_the_higher_contrast():
+    for rgba in [(0, 0, 0, 1), (1, 1, 1, 1), (0.2, 0.1, 0.4, 1), (0.99, 0.9, 0.15, 1),
+                 (0.13, 0.57, 0.55, 1), (0.5, 0.5, 0.5, 1)]:
+        chosen = F._text_colour(rgba)
+        other = "white" if chosen == "black" else "black"
+        rgb = {"black": (0, 0, 0), "white": (1, 1, 1)}
+        assert _wcag_contrast(rgba, rgb[chosen]) >= _wcag_contrast(rgba, rgb[other])
+
+
+def test_consistency_figure_names_the_two_element_nodes(example, figures):
+    _fig, cap = figures["consistency"]
+    h = example.hierarchy
+    two = [v for v in h.internal if len(h.children(v)) == 2]
+    assert two  # G and A have two children in the example
+    assert "two elements" in cap
+    for v in two:
+        assert v in cap
+
+
+def test_hierarchy_labels_do_not_overlap(seed_result):
+    fig, _cap = next((f, c) for n, f, c in F.build_figures(seed_result) if n == "hierarchy")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text()]
+    n_leaves = len(seed_result.hierarchy.leaves)
+    assert len(boxes) >= n_leaves  # every leaf is labelled
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b) or a.intersection(a, b).height < 0.5, (a, b)
+
+
+def test_labels_option(example):
+    figs = {n: f for n, f, _ in F.build_figures(example, {"labels": "label"})}
+    ticks = [t.get_text() for t in _plot_axes(figs["scores_criteria"])[0].get_yticklabels()]
+    assert "criterion A" in ticks and "goal" in ticks
+    figs = {n: f for n, f, _ in F.build_figures(example, {"labels": "both"})}
+    ticks = [t.get_text() for t in _plot_axes(figs["scores_criteria"])[0].get_yticklabels()]
+    assert "A criterion A" in ticks
+
+
+def test_formats_and_dpi_written(example, tmp_path):
+    drawn = F.draw_all(example, tmp_path, {"format": ["png", "svg", "pdf"], "dpi": 150})
+    assert drawn and all(len(d.files) == 3 for d in drawn)
+    for d in drawn:
+        png = (tmp_path / f"{d.name}.png").read_bytes()
+        width, height = struct.unpack(">II", png[16:24])
+        fig = next(f for n, f, _ in F.build_figures(example) if n == d.name)
+        w_in, h_in = fig.get_size_inches()
+        assert abs(width - 150 * w_in) <= 1 and abs(height - 150 * h_in) <= 1
+        assert (tmp_path / f"{d.name}.svg").read_text().lstrip().startswith("<?xml")
+        assert (tmp_path / f"{d.name}.pdf").read_bytes().startswith(b"%PDF")
+    default = F.draw_all(example, tmp_path / "x" if (tmp_path / "x").mkdir() is None
+                         else tmp_path, None)
+    png = (tmp_path / "x" / f"{default[0].name}.png").read_bytes()
+    width = struct.unpack(">I", png[16:20])[0]
+    fig = next(f for n, f, _ in F.build_figures(example) if n == default[0].name)
+    assert abs(width - 200 * fig.get_size_inches()[0]) <= 1  # 200 dpi by default
+
+
+def test_figure_options_errors():
+    for bad, match in [({"format": "tiff"}, "png, svg or pdf"), ({"dpi": 10}, "50 to 1200"),
+                       ({"dpi": True}, "whole number"), ({"labels": "name"}, "id, label"),
+                       ({"colour": 1}, "unknown key `figures.colour`"), ("png", "mapping")]:
+        with pytest.raises(ah.InputError, match=match):
+            F.figure_options(bad, file="study.yaml")
+
+
+def test_study_file_figures_section(tmp_path):
+    path = _example_files(tmp_path, extra="figures: {format: svg, dpi: 300, labels: both}\n")
+    st = Study.from_yaml(path)
+    assert st.figures == F.FigureOptions(("svg",), 300, "both")
+    bad = _example_files(tmp_path / "b", extra="figures: {dpi: 12}\n")
+    with pytest.raises(ah.InputError, match=r"study\.yaml.*figures\.dpi"):
+        Study.from_yaml(bad)
+
+
+def test_cjk_labels_font_or_warning(tmp_path):
+    path = _example_files(tmp_path)
+    h = (tmp_path / "hierarchy.yaml").read_text(encoding="utf-8")
+    (tmp_path / "hierarchy.yaml").write_text(h.replace("criterion A", "科学性"),
+                                             encoding="utf-8")
+    res = Study.from_yaml(path).run()
+    assert F.find_cjk_font("科学性", fonts=[]) is None
+    font = F.find_cjk_font("科学性")
+    if font is None:
+        with pytest.warns(ah.AHPWarning, match="fonts-noto-cjk"):
+            figs = {n: f for n, f, _ in F.build_figures(res, {"labels": "label"})}
+        ticks = [t.get_text() for t in
+                 _plot_axes(figs["scores_criteria"])[0].get_yticklabels()]
+        assert "A" in ticks  # fell back to ids
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ah.AHPWarning)
+            opts, rc = F._font_setup(res, F.FigureOptions(labels="label"))
+        assert opts.labels == "label" and font in rc["font.sans-serif"]
+
+
+def test_no_cjk_needed_no_warning(example):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ah.AHPWarning)
+        F.build_figures(example, {"labels": "both"})

@@ -1,0 +1,122 @@
+"""The report's presentation: self-contained HTML, references, tables for papers, provenance."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from ahpstat import report
+from ahpstat.study import Study, _example_files
+
+BIB = Path(__file__).resolve().parents[1] / "docs" / "references.bib"
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    d = tmp_path_factory.mktemp("rep")
+    path = _example_files(d / "in", n_respondents=40, sites=("=cmd|x", "R&D_1"),
+                          extra="bootstrap: {replicates: 200}\n")
+    res = Study.from_yaml(path).run()
+    out = res.write(d / "out")
+    return res, out
+
+
+def test_html_is_self_contained(written):
+    _res, out = written
+    html = (out / "report.html").read_text(encoding="utf-8")
+    srcs = re.findall(r'<img src="([^"]*)"', html)
+    assert srcs and all(s.startswith("data:image/png;base64,") for s in srcs)
+    assert not re.search(r'(src|href)="[^"#:]+\.(png|svg|pdf|css|js)"', html)
+
+
+def test_reference_list_has_every_work_cited(written):
+    _res, out = written
+    md = (out / "report.md").read_text(encoding="utf-8")
+    body, refs = md.split("## References", 1)
+    # every author-year citation in the body has its entry, and nothing else is listed
+    for pat, ref in report.REFERENCES.values():
+        cited = bool(re.search(pat, re.sub(r"'s\b", "", body)))
+        assert cited == (ref[:30] in refs), ref[:40]
+    for must in ("Saaty, T. L. (1977)", "Forman, E., & Peniwati, K. (1998)",
+                 "Cronbach, L. J. (1951)", "Efron, B., & Tibshirani, R. J. (1993)"):
+        assert must in refs
+    assert "seed study" not in md
+
+
+def test_references_agree_with_the_bibliography():
+    bib = BIB.read_text(encoding="utf-8")
+    entries = dict(re.findall(r"@\w+\{(\w+),(.*?)\n\}", bib, flags=re.S))
+    for key, (_pat, ref) in report.REFERENCES.items():
+        assert key in entries, key
+        year = re.search(r"year\s*=\s*\{(\d{4})\}", entries[key]).group(1)
+        assert f"({year})" in ref, key
+        doi = re.search(r"doi\s*=\s*\{([^}]*)\}", entries[key])
+        if doi:
+            assert ref.endswith("https://doi.org/" + doi.group(1)), key
+
+
+def test_methods_paragraph_for_a_paper(written):
+    res, _out = written
+    paras = report.method_statement(res)
+    text = " ".join(paras)
+    assert "(AIJ; Forman & Peniwati, 1998)" in text and "bootstrap (Efron & Tibshirani" in text
+    assert re.search(r"ahpstat \S+ \(Python [\d.]+; numpy [\d.]+, scipy [\d.]+", text)
+    assert "were" in text and "the seed study" not in text
+
+
+def test_xlsx_one_sheet_per_table_formula_neutralised(written):
+    res, out = written
+    wb = openpyxl.load_workbook(out / "tables.xlsx")
+    assert wb.sheetnames == [k[:31] for k in res.tables()]
+    ws = wb["scores"]
+    header = [c.value for c in ws[1]]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    df = pd.DataFrame(rows, columns=header)
+    assert "'=cmd|x" in set(df.group) and "=cmd|x" not in set(df.group)
+    csv = pd.read_csv(out / "scores.csv", keep_default_na=False)
+    got = pd.to_numeric(df.score).to_numpy()
+    assert abs(got - pd.to_numeric(csv.score).to_numpy()).max() < 1e-9
+
+
+def test_latex_booktabs_escaped(written):
+    res, out = written
+    tex = (out / "tables.tex").read_text(encoding="utf-8")
+    assert tex.count("\\begin{longtable}") == len(res.tables())
+    assert tex.count("\\toprule") == tex.count("\\bottomrule") == len(res.tables())
+    assert "R\\&D\\_1" in tex and "R&D_1" not in tex
+    assert "'=cmd|x" in tex
+
+
+def test_latex_escape_every_special_character():
+    assert report.latex_escape("a&b%c$d#e_f{g}h~i^j\\k") == (
+        "a\\&b\\%c\\$d\\#e\\_f\\{g\\}h\\textasciitilde{}i\\textasciicircum{}j"
+        "\\textbackslash{}k")
+
+
+def test_provenance_lists_the_libraries(written):
+    import json
+
+    _res, out = written
+    prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    libs = prov["libraries"]
+    for name in ("numpy", "scipy", "pandas", "numba", "matplotlib"):
+        assert re.fullmatch(r"\d+(\.\d+)+.*", libs[name]), name
+    assert "pymc" not in libs  # no Bayesian model in this run
+
+
+def test_grammar_of_counts():
+    assert report._plural(1, "matrix", "matrices") == "1 matrix"
+    assert report._plural(0, "matrix", "matrices") == "0 matrices"
+
+
+def test_doctests():
+    import doctest
+
+    from ahpstat import _figures, _versions
+
+    for mod in (report, _figures, _versions):
+        assert doctest.testmod(mod, optionflags=doctest.ELLIPSIS).failed == 0, mod.__name__
