@@ -17,7 +17,8 @@ import pytest
 
 import ahpstat as ah
 from ahpstat import _figures as F
-from ahpstat.study import Study, _example_files
+from ahpstat.datasets import write_example_study
+from ahpstat.study import Study
 
 
 def _wcag_contrast(a, b) -> float:
@@ -34,7 +35,7 @@ def _wcag_contrast(a, b) -> float:
 @pytest.fixture(scope="module")
 def example(tmp_path_factory):
     d = tmp_path_factory.mktemp("fig")
-    path = _example_files(d, n_respondents=60, extra="bootstrap: {replicates: 300}\n")
+    path = write_example_study(d, n_respondents=60, extra="bootstrap: {replicates: 300}\n")
     return Study.from_yaml(path).run()
 
 
@@ -174,16 +175,16 @@ def test_figure_options_errors():
 
 
 def test_study_file_figures_section(tmp_path):
-    path = _example_files(tmp_path, extra="figures: {format: svg, dpi: 300, labels: both}\n")
+    path = write_example_study(tmp_path, extra="figures: {format: svg, dpi: 300, labels: both}\n")
     st = Study.from_yaml(path)
     assert st.figures == F.FigureOptions(("svg",), 300, "both")
-    bad = _example_files(tmp_path / "b", extra="figures: {dpi: 12}\n")
+    bad = write_example_study(tmp_path / "b", extra="figures: {dpi: 12}\n")
     with pytest.raises(ah.InputError, match=r"study\.yaml.*figures\.dpi"):
         Study.from_yaml(bad)
 
 
 def test_cjk_labels_font_or_warning(tmp_path):
-    path = _example_files(tmp_path)
+    path = write_example_study(tmp_path)
     h = (tmp_path / "hierarchy.yaml").read_text(encoding="utf-8")
     (tmp_path / "hierarchy.yaml").write_text(h.replace("criterion A", "科学性"),
                                              encoding="utf-8")

@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 
 from ahpstat import report
-from ahpstat.study import Study, _example_files
+from ahpstat.datasets import write_example_study
+from ahpstat.output import write_study
+from ahpstat.study import Study
 
 BIB = Path(__file__).resolve().parents[1] / "docs" / "references.bib"
 
@@ -18,10 +20,10 @@ BIB = Path(__file__).resolve().parents[1] / "docs" / "references.bib"
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     d = tmp_path_factory.mktemp("rep")
-    path = _example_files(d / "in", n_respondents=40, sites=("=cmd|x", "R&D_1"),
+    path = write_example_study(d / "in", n_respondents=40, sites=("=cmd|x", "R&D_1"),
                           extra="bootstrap: {replicates: 200}\n")
     res = Study.from_yaml(path).run()
-    out = res.write(d / "out")
+    out = write_study(res, d / "out")
     return res, out
 
 
@@ -71,7 +73,7 @@ def test_methods_paragraph_for_a_paper(written):
 def test_xlsx_one_sheet_per_table_formula_neutralised(written):
     res, out = written
     wb = openpyxl.load_workbook(out / "tables.xlsx")
-    assert wb.sheetnames == [k[:31] for k in res.tables()]
+    assert wb.sheetnames == [k[:31] for k in res.frame_kinds]
     ws = wb["scores"]
     header = [c.value for c in ws[1]]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
@@ -85,8 +87,8 @@ def test_xlsx_one_sheet_per_table_formula_neutralised(written):
 def test_latex_booktabs_escaped(written):
     res, out = written
     tex = (out / "tables.tex").read_text(encoding="utf-8")
-    assert tex.count("\\begin{longtable}") == len(res.tables())
-    assert tex.count("\\toprule") == tex.count("\\bottomrule") == len(res.tables())
+    assert tex.count("\\begin{longtable}") == len(res.frame_kinds)
+    assert tex.count("\\toprule") == tex.count("\\bottomrule") == len(res.frame_kinds)
     assert "R\\&D\\_1" in tex and "R&D_1" not in tex
     assert "'=cmd|x" in tex
 
