@@ -1,7 +1,8 @@
 """Command line: ``ahpstat run | check | weights | experiment``. Thin: parse, call the API, print.
 
 Exit codes: 0 success; 1 a user error (bad input file or option value: one clear message,
-no traceback); 2 a usage error (unknown command or option, missing argument).
+no traceback); 2 a usage error (unknown command or option, missing argument); 130 and 143
+interrupted by SIGINT (Ctrl-C) and SIGTERM (one line; the output folder as it was).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 __all__ = ["main"]
 
 EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
+EXIT_SIGINT, EXIT_SIGTERM = 130, 143
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,7 +33,11 @@ def _parser() -> argparse.ArgumentParser:
                        description="Run the whole study described by STUDY.yaml.")
     r.add_argument("study", metavar="STUDY.yaml")
     r.add_argument("--out", required=True, metavar="DIR",
-                   help="output folder (replaced atomically)")
+                   help="output folder: a new or empty folder, or one an earlier run wrote "
+                        "(replaced atomically); never a folder holding other files")
+    r.add_argument("--force", action="store_true",
+                   help="also replace an output folder ahpstat wrote whose files were "
+                        "changed since (never one holding files ahpstat did not write)")
     r.add_argument("--seed", type=int, default=None, metavar="N",
                    help="seed of the random parts (overrides the study's `seed`)")
     r.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
@@ -81,13 +87,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ahpstat: error: a command is required (run, check, weights, experiment)",
               file=sys.stderr)
         return EXIT_USAGE
+    from ahpstat._output import Interrupts, Terminated
     from ahpstat._validation import InputError
 
+    signals = Interrupts()
     try:
         from ahpstat.experiment._cli import commands
 
         handlers = {"run": _run, "check": _check, "weights": _weights, **commands()}
-        return handlers[args.command](args)
+        with signals:
+            code = handlers[args.command](args)
+            signals.reraise()  # an interrupt that something swallowed still ends the run
+            return code
+    except KeyboardInterrupt:
+        print(f"ahpstat: interrupted{signals.note}", file=sys.stderr)
+        return EXIT_SIGINT
+    except Terminated:
+        print(f"ahpstat: terminated (SIGTERM){signals.note}", file=sys.stderr)
+        return EXIT_SIGTERM
     except InputError as exc:
         print(f"ahpstat: error: {exc}", file=sys.stderr)
         return EXIT_USER
@@ -105,19 +122,23 @@ def _os_message(exc: Exception) -> str:
 def _run(args: argparse.Namespace) -> int:
     import time
 
+    from ahpstat._output import OutputFolder
     from ahpstat.study import Study
 
     t0 = time.perf_counter()
     study = Study.from_yaml(args.study)
     show = sys.stderr.isatty() if args.progress is None else args.progress
     bar = _ProgressBar("bootstrap", sys.stderr) if show else None
-    try:
-        res = study.run(rng=args.seed, bootstrap=args.bootstrap, bayes=args.bayes,
-                        progress=bar)
-    finally:
-        if bar is not None:
-            bar.close()
-    out = res.write(args.out, figures=not args.no_figures)
+    # the output folder is locked and checked before the run, not after it
+    with OutputFolder(args.out, inputs=study.input_files().values(), force=args.force,
+                      cli=True):
+        try:
+            res = study.run(rng=args.seed, bootstrap=args.bootstrap, bayes=args.bayes,
+                            progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
+        out = res.write(args.out, figures=not args.no_figures, force=args.force)
     h = res.hierarchy
     goal = res.scores[(res.scores.grouping == "all") & (res.scores.node == h.root)]
     n_flag = int((res.audit.action == "flag").sum()) if len(res.audit) else 0

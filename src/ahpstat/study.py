@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -715,38 +714,40 @@ class StudyResult:
             "bayes": self.run_info.get("bayes"),
         }
 
-    def write(self, out_dir: str | os.PathLike, *, figures: bool = True) -> Path:
+    def write(self, out_dir: str | os.PathLike, *, figures: bool = True,
+              force: bool = False) -> Path:
         """Write tables, report (Markdown and HTML), figures and provenance to ``out_dir``.
 
-        Atomic: everything is written into a temporary folder beside ``out_dir`` that then
-        replaces it; a failure leaves any previous ``out_dir`` untouched and nothing else.
-        Tables use ``float_format="%.10g"``, so the same inputs and seed give
-        byte-identical files.
+        Safe (:mod:`ahpstat._output`): ``out_dir`` may be a new or empty folder or one an
+        earlier run wrote that holds nothing else; anything else is refused with an
+        :class:`~ahpstat.InputError` (a non-empty folder ahpstat did not write, a folder that
+        holds an input or the working folder, a file). ``force=True`` also replaces an
+        ahpstat folder whose files were changed since it was written. Atomic: everything is
+        written into a temporary folder beside ``out_dir`` that then replaces it in one
+        rename; a failure leaves any previous ``out_dir`` untouched and nothing else. Tables
+        use ``float_format="%.10g"``, so the same inputs and seed give byte-identical files.
 
         Returns
         -------
         Path
             The folder written.
         """
-        out = Path(out_dir)
-        parent = out.parent if str(out.parent) else Path(".")
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-        try:
-            for stem, df in self.tables().items():
-                write_csv(df, tmp / f"{stem}.csv")
-            with open(tmp / "provenance.json", "w", encoding="utf-8", newline="\n") as fh:
-                json.dump(self.provenance(), fh, indent=2, ensure_ascii=False, sort_keys=False,
-                          default=str)
-                fh.write("\n")
-            from ahpstat.report import write_report
+        from ahpstat._output import write_folder
 
-            write_report(self, tmp, figures=figures, figure_options=self.study.figures)
-            _replace_dir(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return out
+        return write_folder(out_dir, lambda folder: self._fill_output(folder, figures=figures),
+                            inputs=self.study.input_files().values(), force=force)
+
+    def _fill_output(self, folder: Path, *, figures: bool) -> None:
+        """Write every output file into the (new, empty) ``folder``."""
+        for stem, df in self.tables().items():
+            write_csv(df, folder / f"{stem}.csv")
+        with open(folder / "provenance.json", "w", encoding="utf-8", newline="\n") as fh:
+            json.dump(self.provenance(), fh, indent=2, ensure_ascii=False, sort_keys=False,
+                      default=str)
+            fh.write("\n")
+        from ahpstat.report import write_report
+
+        write_report(self, folder, figures=figures, figure_options=self.study.figures)
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
@@ -756,23 +757,6 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
 
     neutralize_frame(df).to_csv(path, index=False, float_format=FLOAT_FORMAT,
                                 lineterminator="\n")
-
-
-def _replace_dir(tmp: Path, out: Path) -> None:
-    if out.exists() or out.is_symlink():
-        if not out.is_dir():
-            raise InputError("the output path exists and is not a folder.", file=str(out))
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        os.rmdir(old)
-        os.replace(out, old)
-        try:
-            os.replace(tmp, out)
-        except BaseException:
-            os.replace(old, out)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, out)
 
 
 def _display_path(p: Path, source: Path | None) -> str:
