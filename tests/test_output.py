@@ -187,7 +187,7 @@ def test_python_api_refuses_too(study_dir, tmp_path):
     d = tmp_path / "d"
     d.mkdir()
     (d / "thesis.docx").write_text("x")
-    with pytest.raises(InputError, match="the output folder .*not written by ahpstat"):
+    with pytest.raises(InputError, match=r"the output folder .*not written by ahpstat"):
         res.write(d, figures=False)
     with pytest.raises(InputError, match="holds the input file"):
         res.write(study_dir, figures=False)
