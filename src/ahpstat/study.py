@@ -379,6 +379,7 @@ class Study:
         3.0446
         """
         inputs = self.load()
+        _check_resources(self, inputs, bootstrap)
         seed = self.seed if rng is None else rng
         res = _assemble(self, inputs, seed)
         boot_rng, bayes_rng = np.random.default_rng(seed).spawn(2)
@@ -421,6 +422,28 @@ class StudyInputs:
     expert_weights: pd.Series | None
     survey: pd.DataFrame
     items: tuple[str, ...]
+
+
+def _check_resources(study: Study, inp: StudyInputs, bootstrap: bool | None = None) -> None:
+    """Refuse a run whose memory estimate exceeds the machine's, before it starts (``run``
+    and ``check`` alike; :mod:`ahpstat._limits`)."""
+    from ahpstat._limits import bootstrap_bytes, require_memory
+
+    bo = study.bootstrap_options(bootstrap)
+    if bo is None:
+        return
+    gcol = bo["group"] or (study.survey.group_columns[0] if study.survey.group_columns
+                           else None)
+    G = int(inp.survey[gcol].nunique()) if gcol is not None else 0
+    N, B = len(inp.hierarchy.nodes), int(bo["replicates"])
+    per = bootstrap_bytes(1, N, G)
+    from ahpstat._limits import memory_budget
+
+    fit = int(memory_budget()[0] // per)
+    require_memory(bootstrap_bytes(B, N, G), what="the bootstrap",
+                   detail=f"{B:,} resamples x {N} nodes x (4 + {G} groups) x 8 bytes, twice",
+                   hint=f"Lower `bootstrap.replicates` (at most about {fit:,} fit; 2000 to "
+                        "10000 are usual).", file=str(study.source) if study.source else None)
 
 
 def _opt(**kw: Any) -> dict[str, Any]:
@@ -1210,6 +1233,7 @@ def check_study(path: str | os.PathLike) -> list[InputError]:
     if not problems and judg is not None and ew_ok:
         try:
             inp = study.load()
+            _check_resources(study, inp)
             _run_panel(inp.stacks, h, expert_weights=inp.expert_weights, options=study.panel)
         except InputError as exc:
             problems.append(exc)
