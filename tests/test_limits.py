@@ -10,10 +10,11 @@ import pytest
 
 import ahpstat as ah
 import ahpstat._limits as limits_mod
+from _base_study import copy_base_study
 from ahpstat import InputError
 from ahpstat._limits import bootstrap_bytes, memory_budget
 from ahpstat.cli import main
-from ahpstat.study import _example_files, check_study
+from ahpstat.study import check_study
 
 
 def test_doctests():
@@ -38,7 +39,7 @@ def test_bootstrap_estimate_counts_the_stored_draws():
 
 @pytest.mark.parametrize("command", ["check", "run"])
 def test_absurd_replicates_refused_by_check_and_run(tmp_path, capsys, command):
-    study = _example_files(tmp_path / "s", extra="bootstrap: {replicates: 1000000000000}\n")
+    study = copy_base_study(tmp_path / "s", extra="bootstrap: {replicates: 1000000000000}\n")
     args = [command, str(study)] + (["--out", str(tmp_path / "o")] if command == "run" else [])
     t0 = time.perf_counter()
     assert main(args) == 1
@@ -50,7 +51,7 @@ def test_absurd_replicates_refused_by_check_and_run(tmp_path, capsys, command):
 
 
 def test_replicates_within_budget_pass(tmp_path, monkeypatch):
-    study = _example_files(tmp_path / "s", extra="bootstrap: {replicates: 3000}\n")
+    study = copy_base_study(tmp_path / "s", extra="bootstrap: {replicates: 3000}\n")
     assert check_study(study) == []
     # 3000 x 8 nodes x (4 + 2) x 16 bytes = 2.3 MB: refused under a 1 MB budget
     monkeypatch.setenv("AHPSTAT_MEMORY_LIMIT", "1MB")

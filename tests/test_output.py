@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 import ahpstat._output as output_mod
+from _base_study import copy_base_study
 from ahpstat import InputError
 from ahpstat._output import STAMP, OutputFolder, write_folder
 from ahpstat.cli import main
-from ahpstat.study import _example_files
 
 
 def test_doctests():
@@ -28,8 +28,8 @@ def test_doctests():
 
 @pytest.fixture(scope="module")
 def study_dir(tmp_path_factory):
-    d = tmp_path_factory.mktemp("study")
-    _example_files(d)
+    d = tmp_path_factory.mktemp("study") / "s"
+    copy_base_study(d)
     return d
 
 
@@ -278,8 +278,7 @@ ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
 def _slow_study(folder: Path) -> Path:
     """A study whose run takes a few seconds (bootstrap) and draws figures."""
-    return _example_files(folder, n_respondents=200,
-                          extra="bootstrap: {replicates: 4000}\n")
+    return copy_base_study(folder, n_respondents=200, extra="bootstrap: {replicates: 4000}\n")
 
 
 def _cli(*args: str, **kw):

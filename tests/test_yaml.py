@@ -9,11 +9,12 @@ import time
 import pytest
 
 import ahpstat._yaml as yaml_mod
+from _base_study import copy_base_study
 from ahpstat import InputError
 from ahpstat._yaml import MAX_DEPTH, parse_yaml
 from ahpstat.cli import main
 from ahpstat.hierarchy import Hierarchy
-from ahpstat.study import Study, _example_files, check_study
+from ahpstat.study import Study, check_study
 
 # the classic "billion laughs": 9 levels of 10 aliases = 10^9 strings once expanded
 BOMB = "lol: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
@@ -52,7 +53,7 @@ def test_moderate_aliases_still_work():
 @pytest.mark.parametrize("where", ["study", "hierarchy"])
 @pytest.mark.parametrize("command", ["check", "run"])
 def test_bomb_in_study_or_hierarchy_through_cli(tmp_path, capsys, where, command):
-    study = _example_files(tmp_path / "s")
+    study = copy_base_study(tmp_path / "s")
     if where == "study":
         study.write_text(study.read_text() + "x_" + BOMB.replace("\n", "\nx_", 8))
     else:
@@ -69,7 +70,7 @@ def test_bomb_in_study_or_hierarchy_through_cli(tmp_path, capsys, where, command
 
 
 def test_duplicate_keys_name_both_lines(tmp_path):
-    study = _example_files(tmp_path / "s")
+    study = copy_base_study(tmp_path / "s")
     study.write_text(study.read_text() + "seed: 8\n")
     with pytest.raises(InputError, match=r"study\.yaml, line 6: the key 'seed' is given twice "
                                          r"in one mapping \(lines 5 and 6\)"):
@@ -108,7 +109,7 @@ def test_deep_hierarchy_file(tmp_path):
 
 
 def test_study_errors_carry_the_line(tmp_path, capsys):
-    study = _example_files(tmp_path / "s", extra="bootstrap:\n  replicates: many\n")
+    study = copy_base_study(tmp_path / "s", extra="bootstrap:\n  replicates: many\n")
     with pytest.raises(InputError, match=r"study\.yaml, line 7: `bootstrap\.replicates`"):
         Study.from_yaml(study)
     study.write_text(study.read_text().replace("replicates: many", "replicate: 200"))
