@@ -146,11 +146,11 @@ def test_listwise_and_aip(study_copy):
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
-    ("seed: 20220607", "seed: 1\ncolour: red", r"study.yaml: unknown key `colour`"),
+    ("seed: 20220607", "seed: 1\ncolour: red", r"study.yaml, line \d+: unknown key `colour`"),
     ("policy: keep", "policy: keep\n  tolerance: 3",
-     r"study.yaml: unknown key `consistency.tolerance`"),
+     r"study.yaml, line \d+: unknown key `consistency.tolerance`"),
     ("policy: keep", "policy: ignore",
-     r"study.yaml: `consistency.policy` must be one of \{'keep', 'drop', 'repair', "
+     r"study.yaml, line \d+: `consistency.policy` must be one of \{'keep', 'drop', 'repair', "
      r"'downweight'\}. Got 'ignore' instead."),
     ("threshold: 0.1", "threshold: -0.1", r"`consistency.threshold` must be a positive"),
     ("method: eigenvector", "method: magic", r"`weighting.method` must be one of"),
@@ -362,15 +362,15 @@ def test_bootstrap_section_switches(tmp_path):
 
 
 @pytest.mark.parametrize(("line", "message"), [
-    ("  cluster: district\n", r"study.yaml: `bootstrap.cluster` must be one of the survey's "
+    ("  cluster: district\n", r"study.yaml, line \d+: `bootstrap.cluster` must be one of the survey's "
                               r"group columns \(`survey.group_columns`: \['site'\]\)"),
-    ("  method: jackknife\n", r"study.yaml: `bootstrap.method` must be one of \{'percentile', "
+    ("  method: jackknife\n", r"study.yaml, line \d+: `bootstrap.method` must be one of \{'percentile', "
                               r"'basic', 'BCa'\}. Got 'jackknife' instead."),
-    ("  replicates: 1\n", r"study.yaml: `bootstrap.replicates` must be an integer >= 2"),
-    ("  level: 95\n", r"study.yaml: `bootstrap.level` must be a confidence level"),
-    ("  resample: panel\n", r"study.yaml: `bootstrap.resample` must be experts, respondents"),
-    ("  enabled: maybe\n", r"study.yaml: `bootstrap.enabled` must be true or false"),
-    ("  seeds: 3\n", r"study.yaml: unknown key `bootstrap.seeds`"),
+    ("  replicates: 1\n", r"study.yaml, line \d+: `bootstrap.replicates` must be an integer >= 2"),
+    ("  level: 95\n", r"study.yaml, line \d+: `bootstrap.level` must be a confidence level"),
+    ("  resample: panel\n", r"study.yaml, line \d+: `bootstrap.resample` must be experts, respondents"),
+    ("  enabled: maybe\n", r"study.yaml, line \d+: `bootstrap.enabled` must be true or false"),
+    ("  seeds: 3\n", r"study.yaml, line \d+: unknown key `bootstrap.seeds`"),
 ])
 def test_bootstrap_section_errors(tmp_path, line, message):
     y = _example_files(tmp_path / "s", extra="bootstrap:\n" + line)
@@ -466,15 +466,15 @@ def test_bayes_section_in_report(bayes_run):
 
 
 @pytest.mark.parametrize(("line", "message"), [
-    ("  draws: 0\n", r"study.yaml: `bayes.draws` must be an integer >= 1"),
-    ("  sampler: stan\n", r"study.yaml: `bayes.sampler` must be one of \{'auto', 'nutpie', "
+    ("  draws: 0\n", r"study.yaml, line \d+: `bayes.draws` must be an integer >= 1"),
+    ("  sampler: stan\n", r"study.yaml, line \d+: `bayes.sampler` must be one of \{'auto', 'nutpie', "
                           r"'pymc'\}"),
-    ("  target_accept: 1.2\n", r"study.yaml: `bayes.target_accept` must be a number between"),
-    ("  nu: -1\n", r"study.yaml: `bayes.nu` must be a positive number"),
-    ("  priors: {tau: 1}\n", r"study.yaml: unknown key `bayes.priors.tau`"),
-    ("  priors: {tau_sigma: -1}\n", r"study.yaml: `bayes.priors`: `model_config\['tau_sigma'\]`"
+    ("  target_accept: 1.2\n", r"study.yaml, line \d+: `bayes.target_accept` must be a number between"),
+    ("  nu: -1\n", r"study.yaml, line \d+: `bayes.nu` must be a positive number"),
+    ("  priors: {tau: 1}\n", r"study.yaml, line \d+: unknown key `bayes.priors.tau`"),
+    ("  priors: {tau_sigma: -1}\n", r"study.yaml, line \d+: `bayes.priors`: `model_config\['tau_sigma'\]`"
                                     r" must be a positive number"),
-    ("  chain: 2\n", r"study.yaml: unknown key `bayes.chain`"),
+    ("  chain: 2\n", r"study.yaml, line \d+: unknown key `bayes.chain`"),
 ])
 def test_bayes_section_errors(tmp_path, line, message):
     y = _example_files(tmp_path / "s", extra="bayes:\n" + line)
