@@ -362,13 +362,16 @@ def test_bootstrap_section_switches(tmp_path):
 
 
 @pytest.mark.parametrize(("line", "message"), [
-    ("  cluster: district\n", r"study.yaml, line \d+: `bootstrap.cluster` must be one of the survey's "
+    ("  cluster: district\n", r"study.yaml, line \d+: "
+                              r"`bootstrap.cluster` must be one of the survey's "
                               r"group columns \(`survey.group_columns`: \['site'\]\)"),
-    ("  method: jackknife\n", r"study.yaml, line \d+: `bootstrap.method` must be one of \{'percentile', "
+    ("  method: jackknife\n", r"study.yaml, line \d+: "
+                              r"`bootstrap.method` must be one of \{'percentile', "
                               r"'basic', 'BCa'\}. Got 'jackknife' instead."),
     ("  replicates: 1\n", r"study.yaml, line \d+: `bootstrap.replicates` must be an integer >= 2"),
     ("  level: 95\n", r"study.yaml, line \d+: `bootstrap.level` must be a confidence level"),
-    ("  resample: panel\n", r"study.yaml, line \d+: `bootstrap.resample` must be experts, respondents"),
+    ("  resample: panel\n", r"study.yaml, line \d+: "
+                            r"`bootstrap.resample` must be experts, respondents"),
     ("  enabled: maybe\n", r"study.yaml, line \d+: `bootstrap.enabled` must be true or false"),
     ("  seeds: 3\n", r"study.yaml, line \d+: unknown key `bootstrap.seeds`"),
 ])
@@ -467,12 +470,15 @@ def test_bayes_section_in_report(bayes_run):
 
 @pytest.mark.parametrize(("line", "message"), [
     ("  draws: 0\n", r"study.yaml, line \d+: `bayes.draws` must be an integer >= 1"),
-    ("  sampler: stan\n", r"study.yaml, line \d+: `bayes.sampler` must be one of \{'auto', 'nutpie', "
+    ("  sampler: stan\n", r"study.yaml, line \d+: "
+                          r"`bayes.sampler` must be one of \{'auto', 'nutpie', "
                           r"'pymc'\}"),
-    ("  target_accept: 1.2\n", r"study.yaml, line \d+: `bayes.target_accept` must be a number between"),
+    ("  target_accept: 1.2\n", r"study.yaml, line \d+: "
+                               r"`bayes.target_accept` must be a number between"),
     ("  nu: -1\n", r"study.yaml, line \d+: `bayes.nu` must be a positive number"),
     ("  priors: {tau: 1}\n", r"study.yaml, line \d+: unknown key `bayes.priors.tau`"),
-    ("  priors: {tau_sigma: -1}\n", r"study.yaml, line \d+: `bayes.priors`: `model_config\['tau_sigma'\]`"
+    ("  priors: {tau_sigma: -1}\n", r"study.yaml, line \d+: "
+                                    r"`bayes.priors`: `model_config\['tau_sigma'\]`"
                                     r" must be a positive number"),
     ("  chain: 2\n", r"study.yaml, line \d+: unknown key `bayes.chain`"),
 ])

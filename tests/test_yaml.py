@@ -134,3 +134,9 @@ def test_not_utf8_and_too_large(tmp_path, monkeypatch):
     p.write_text("name: a long enough study\n")
     with pytest.raises(InputError, match="is not read"):
         Study.from_yaml(p)
+
+
+def test_control_characters_located():
+    with pytest.raises(InputError, match=r"h\.yaml, line 2: not valid YAML: the character "
+                                         r"0x0000 is not allowed"):
+        parse_yaml("id: a\n\x00b: 1\n", file="h.yaml")

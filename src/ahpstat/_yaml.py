@@ -151,8 +151,9 @@ def parse_yaml(text: str, *, file: str | None = None) -> tuple[Any, dict[str, in
     ahpstat._validation.InputError: study.yaml, line 3: the key 'a' is given twice in one \
 mapping (lines 1 and 3); YAML would keep only the last. Remove or merge one of them.
     """
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # its reader refuses control characters at once
         node = loader.get_single_node()
         lines: dict[str, int] = {}
         if node is not None:
@@ -161,6 +162,11 @@ mapping (lines 1 and 3); YAML would keep only the last. Remove or merge one of t
     except _Refused as exc:
         raise InputError(exc.message + ".", file=file,
                          line=exc.mark.line + 1 if exc.mark is not None else None) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        raise InputError(f"not valid YAML: the character {exc.character:#06x} is not allowed "
+                         "in a YAML file (a control character: is it a text file?).",
+                         file=file, line=line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         what = getattr(exc, "problem", None) or getattr(exc, "context", None) or "syntax error"
@@ -174,7 +180,8 @@ mapping (lines 1 and 3); YAML would keep only the last. Remove or merge one of t
         raise InputError(f"the YAML nests more than {MAX_DEPTH} levels deep.",
                          file=file) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, lines
 
 
