@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--force", action="store_true",
                    help="also replace an output folder ahpstat wrote whose files were "
                         "changed since (never one holding files ahpstat did not write)")
-    r.add_argument("--seed", type=int, default=None, metavar="N",
+    r.add_argument("--seed", type=_seed, default=None, metavar="N",
                    help="seed of the random parts (overrides the study's `seed`)")
     r.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     r.add_argument("--bootstrap", action=argparse.BooleanOptionalAction, default=None,
@@ -111,6 +111,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"ahpstat: error: {_os_message(exc)}", file=sys.stderr)
         return EXIT_USER
+
+
+def _cli_spelling(message: str, labels: Sequence[str]) -> str:
+    """A message of the Python API as the command line says it: ``--method harker`` for
+    ``method='harker'``, and matrix cells by the file's element names, numbered from 1.
+
+    Examples
+    --------
+    >>> _cli_spelling("missing judgment a[0, 2]; use method='harker' or 'llsm', or "
+    ...               "ahpstat.complete() first.", ["x", "y", "z"])
+    "missing judgment 'x' vs 'z' (row 1, column 3 of the matrix); use --method harker or \
+--method llsm."
+    """
+    import re
+
+    def cell(m: re.Match) -> str:
+        i, j = int(m.group(1)), int(m.group(2))
+        if i < len(labels) and j < len(labels):
+            return (f"{labels[i]!r} vs {labels[j]!r} (row {i + 1}, column {j + 1} of the "
+                    "matrix)")
+        return m.group(0)
+
+    message = re.sub(r"a\[(\d+), (\d+)\]", cell, message)
+    message = re.sub(r"method='(\w+)' or '(\w+)'", r"--method \1 or --method \2", message)
+    message = re.sub(r"method='(\w+)'", r"--method \1", message)
+    message = re.sub(r"random_index='(\w+)'", r"--random-index \1", message)
+    return message.replace(", or ahpstat.complete() first", "")
+
+
+def _seed(text: str) -> int:
+    """``--seed``: a non-negative integer (argparse reports the option and exits 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer (e.g. 7). Got "
+                                         f"{text!r} instead.")
+    return value
 
 
 def _os_message(exc: Exception) -> str:
@@ -207,7 +246,8 @@ def _weights(args: argparse.Namespace) -> int:
         c = ah.consistency(A, index="cr", random_index=args.random_index)
         ci = float(ah.consistency(A, index="ci", random_index=args.random_index).value)
     except ValueError as exc:
-        raise InputError(str(exc).replace("`A`", "the matrix"), file=args.matrix) from None
+        raise InputError(_cli_spelling(str(exc).replace("`A`", "the matrix"), labels),
+                         file=args.matrix) from None
     lam = float(c.lambda_max) if c.lambda_max is not None else float("nan")
     out = {
         "file": str(args.matrix),

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ahpstat._validation import check_likert, suggest
 from ahpstat.io._cells import cell_text, parse_value
-from ahpstat.io._grids import Sink, read_grids, read_table
+from ahpstat.io._grids import Sink, read_grids, read_table, show_columns
 
 __all__ = [
     "read_survey",
@@ -45,19 +45,22 @@ def read_survey_into(path: Any, sink: Sink, *, id_column: str,
     ok = True
     if id_column not in cols:
         sink(f"the survey lacks the id column {id_column!r}.{suggest(id_column, found)} Got "
-             f"the columns {found} instead.", **grid.where(table.header_row, column=id_column))
+             f"the columns {show_columns(found)} instead.",
+             **grid.where(table.header_row, column=id_column))
         ok = False
     missing_items = [c for c in item_map.values() if c not in cols]
     if missing_items:
         hint = suggest(missing_items[0], found)
         sink(f"the survey lacks {len(missing_items)} item column(s): "
-             f"{', '.join(missing_items)}.{hint} Got the columns {found} instead.",
+             f"{', '.join(missing_items)}.{hint} Got the columns {show_columns(found)} "
+             "instead.",
              **grid.where(table.header_row))
         ok = False
     unknown_groups = [g for g in groups if g not in cols]
     if unknown_groups:
         sink(f"the survey has no group column(s) {', '.join(unknown_groups)}."
-             f"{suggest(unknown_groups[0], found)} Got the columns {found} instead.",
+             f"{suggest(unknown_groups[0], found)} Got the columns {show_columns(found)} "
+             "instead.",
              **grid.where(table.header_row))
         ok = False
     if not ok:
@@ -73,6 +76,10 @@ def read_survey_into(path: Any, sink: Sink, *, id_column: str,
             sink(f"the respondent id ({id_column!r}) is blank. Got an empty cell instead.",
                  **grid.where(r, column=id_column))
             keep[k] = False
+        elif not rid.isprintable():
+            sink(f"the respondent id {rid!r} holds a control character (a damaged file?). "
+                 "Got a non-printable character instead.", **grid.where(r, column=id_column))
+            keep[k] = False
         elif rid in first:
             sink(f"respondent {rid!r} appears twice: rows {first[rid]} and {r}. Got a "
                  "duplicate id instead.", **grid.where(r, column=id_column))
@@ -86,6 +93,9 @@ def read_survey_into(path: Any, sink: Sink, *, id_column: str,
         for k in np.flatnonzero([v == "" for v in vals]):
             sink(f"the group cell is blank (respondent {ids[k]!r}). Got an empty cell instead.",
                  **grid.where(rownums[k], column=g))
+        for k in np.flatnonzero([not v.isprintable() for v in vals]):
+            sink(f"the group {vals[k]!r} holds a control character (a damaged file?). Got a "
+                 "non-printable character instead.", **grid.where(rownums[k], column=g))
         group_data[g] = vals
     answers: dict[str, np.ndarray] = {}
     for leaf, c in item_map.items():
@@ -106,6 +116,11 @@ def read_survey_into(path: Any, sink: Sink, *, id_column: str,
             sink(f"the answer must be an integer in {lo}..{hi} (the declared Likert range). "
                  f"Got {cell_text(cells[k])!r} instead.", **grid.where(rownums[k], column=c))
         col[bad] = np.nan
+        if np.isnan(col[keep]).all() and not bad.any():
+            sink(f"nobody answered item {c!r}: all {int(keep.sum())} cells are blank, so its "
+                 "mean, and every score above it, cannot be computed. Remove the item from "
+                 "the hierarchy or add its answers. Got no answer instead.",
+                 **grid.where(table.header_row, column=c))
         answers[leaf] = col
     index = pd.Index([ids[k] for k in range(nrec)], name=id_column, dtype=object)
     data: dict[str, Any] = {g: pd.Series(group_data[g], index=index, dtype=object)
