@@ -57,3 +57,43 @@ def test_short_last_line_only_when_the_file_ends_without_a_break(tmp_path):
     p.write_text("id,Q1,Q2\nR1,3,4\nR2,3\n")  # a complete line that omits a trailing blank
     assert read_survey(p, id_column="id", items=["Q1", "Q2"]).Q2.isna().tolist() == [False,
                                                                                     True]
+
+
+def _slow(monkeypatch, path, **kw):
+    import ahpstat.io._survey as survey_mod
+
+    with monkeypatch.context() as m:
+        m.setattr(survey_mod, "_fast_csv", lambda *a, **k: None)
+        return read_survey(path, **kw)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_fast_csv_path_gives_the_general_readers_frame(tmp_path, monkeypatch, newline):
+    """The pandas fast path for plain CSV surveys must return exactly what the general
+    reader returns (values, dtypes, index, attrs), and decline anything unusual."""
+    import numpy as np
+
+    import ahpstat.io._survey as survey_mod
+
+    gen = np.random.default_rng(3)
+    rows = ["extra,id,community,Q1,Q2,Q3"]
+    for k in range(300):
+        ans = [str(v) if v else gen.choice(["", "NA", "n/a"]) for v in gen.integers(0, 6, 3)]
+        rows.append(f"x{k},R{k:04d},HZ{k % 7:02d}," + ",".join(ans))
+    p = tmp_path / "s.csv"
+    p.write_bytes(newline.join(rows).encode() + newline.encode())
+    kw = dict(id_column="id", items={"D1": "Q1", "D2": "Q2", "D3": "Q3"},
+              group_columns=["community"], likert=(0, 5))
+    assert survey_mod._fast_csv(p, "id", kw["items"], ["community"], 0, 5) is not None
+    fast, slow = read_survey(p, **kw), _slow(monkeypatch, p, **kw)
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(fast, slow)
+    assert fast.attrs == slow.attrs
+    # declined: a blank line, an answer out of range, full-width text, no final line break
+    for text in ("id,community,Q1,Q2,Q3\nR1,A,1,2,3\n\nR2,A,1,2,3\n",
+                 "id,community,Q1,Q2,Q3\nR1,A,1,2,9\n",
+                 "id,community,Q1,Q2,Q3\nＲ1,A,1,2,3\n",
+                 "id,community,Q1,Q2,Q3\nR1,A,1,2,3"):
+        p.write_text(text)
+        assert survey_mod._fast_csv(p, "id", kw["items"], ["community"], 0, 5) is None
