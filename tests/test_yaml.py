@@ -140,3 +140,14 @@ def test_control_characters_located():
     with pytest.raises(InputError, match=r"h\.yaml, line 2: not valid YAML: the character "
                                          r"0x0000 is not allowed"):
         parse_yaml("id: a\n\x00b: 1\n", file="h.yaml")
+
+
+def test_bracket_pile_refused_before_scanning():
+    """PyYAML's scanner walks a pile of brackets slowly; the nesting is measured first."""
+    text = "x: " + "[" * 200_000 + "]" * 200_000 + "\n"
+    t0 = time.perf_counter()
+    with pytest.raises(InputError, match=r"line 1: the YAML nests"):
+        parse_yaml(text, file="s.yaml")
+    assert time.perf_counter() - t0 < 10  # a hang guard; about 0.1 s on a quiet machine
+    data, _ = parse_yaml("a: '" + "[" * 500 + "'\n")  # quoted brackets are text
+    assert data == {"a": "[" * 500}

@@ -39,7 +39,7 @@ MAX_DEPTH = 100
 #: most nodes that aliases may add when expanded (a billion-laughs file adds 10^9)
 MAX_ALIAS_EXPANSION = 100_000
 #: largest YAML file read (a study or hierarchy file is a few kilobytes)
-MAX_BYTES = 16 * 2**20
+MAX_BYTES = 4 * 2**20
 
 _MERGE = "tag:yaml.org,2002:merge"
 
@@ -132,6 +132,25 @@ def _lines(node: Any, path: str, out: dict[str, int], depth: int = 0) -> None:
             _lines(v, p, out, depth + 1)
 
 
+_QUOTED = re.compile(r"'[^'\n]*'|\"(?:[^\"\\\n]|\\.)*\"")
+
+
+def _flow_too_deep(text: str) -> int | None:
+    """Offset at which ``[``/``{`` brackets (outside quoted scalars) nest deeper than
+    :data:`MAX_DEPTH`, or None; linear and fast, for any file size."""
+    import numpy as np
+
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    plain = _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
+    b = np.frombuffer(plain.encode("utf-32-le"), dtype=np.uint32)
+    step = ((b == ord("[")) | (b == ord("{"))).astype(np.int32) - (
+        (b == ord("]")) | (b == ord("}"))).astype(np.int32)
+    depth = np.cumsum(step)
+    over = np.flatnonzero(depth > MAX_DEPTH)
+    return int(over[0]) if over.size else None
+
+
 def parse_yaml(text: str, *, file: str | None = None) -> tuple[Any, dict[str, int]]:
     """Parse YAML text safely; return ``(data, lines)``.
 
@@ -151,6 +170,11 @@ def parse_yaml(text: str, *, file: str | None = None) -> tuple[Any, dict[str, in
     ahpstat._validation.InputError: study.yaml, line 3: the key 'a' is given twice in one \
 mapping (lines 1 and 3); YAML would keep only the last. Remove or merge one of them.
     """
+    deep = _flow_too_deep(text)
+    if deep is not None:  # refused before PyYAML's scanner walks a bracket pile slowly
+        raise InputError(f"the YAML nests mappings and lists more than {MAX_DEPTH} levels "
+                         f"deep (a hierarchy can have at most {MAX_DEPTH // 2 - 1} levels).",
+                         file=file, line=text.count("\n", 0, deep) + 1)
     loader = None
     try:
         loader = _Loader(text)  # its reader refuses control characters at once
