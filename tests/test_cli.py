@@ -123,7 +123,7 @@ def test_run_user_error_exit_1_nothing_written(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(y), "--out", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "study.yaml: `consistency.policy` must be one of" in err
+    assert "study.yaml, line 21: `consistency.policy` must be one of" in err
     assert "Traceback" not in err and not out.exists()
     assert main(["check", str(y)]) == 1
     assert "1 problem found" in capsys.readouterr().err

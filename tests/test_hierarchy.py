@@ -149,7 +149,7 @@ def test_seed_study_file_reads():
          r"node 'A' has children and an `item`"),
         ("id: A\nchildren: []\n", r"`children` of node 'A' is an empty list"),
         ("- id: A\n- id: B\n", r"must have a single root node"),
-        ("id: A\nchildren: [{id: b}\n", r"h\.yaml: not valid YAML \(line \d+, column \d+\)"),
+        ("id: A\nchildren: [{id: b}\n", r"h\.yaml, line \d+: not valid YAML, column \d+"),
     ],
 )
 def test_hierarchy_errors_name_file_and_node(tmp_path, text, message):

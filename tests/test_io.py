@@ -180,8 +180,9 @@ LONG_ERRORS = [
     ("expert,node,row,col,value\nE1,A,x,y,inf\n", r"row 2 .*positive and finite\. Got inf"),
     ("expert,node,row,col,value\nE1,A,x,x,3\n",
      r"j\.csv, row 2 \(expert 'E1', node 'A'\): row and col are both 'x'"),
-    ("expert,node,row,col,value\nE1,A,x,y,3\nE1,A,y,x,1/3\n",
-     r"j\.csv, row 3 \(expert 'E1', node 'A'\): duplicate judgment of 'y' vs 'x': already "
+    # a mirror (y-x = 1/3 after x-y = 3) is one judgment; a third copy is a duplicate
+    ("expert,node,row,col,value\nE1,A,x,y,3\nE1,A,y,x,1/3\nE1,A,x,y,3\n",
+     r"j\.csv, row 4 \(expert 'E1', node 'A'\): duplicate judgment of 'x' vs 'y': already "
      r"given at row 2"),
     ("expert,node,row,col,value\nE1,A,x,y,3\nE1,A,x,y,3\n",
      r"row 3 \(expert 'E1', node 'A'\): duplicate judgment"),

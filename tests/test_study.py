@@ -110,9 +110,8 @@ def test_write_is_deterministic_and_complete(result, tmp_path):
 def test_write_is_atomic(result, tmp_path, monkeypatch):
     import ahpstat.report
 
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "keep.txt").write_text("old")
+    out = write_study(result, tmp_path / "out", figures=False)  # a previous output
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     def boom(*a, **k):
         raise RuntimeError("disk full")
@@ -121,7 +120,7 @@ def test_write_is_atomic(result, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="disk full"):
         write_study(result, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     with pytest.raises(RuntimeError):
         write_study(result, tmp_path / "new")
     assert not (tmp_path / "new").exists()
@@ -148,11 +147,11 @@ def test_listwise_and_aip(study_copy):
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
-    ("seed: 20220607", "seed: 1\ncolour: red", r"study.yaml: unknown key `colour`"),
+    ("seed: 20220607", "seed: 1\ncolour: red", r"study.yaml, line \d+: unknown key `colour`"),
     ("policy: keep", "policy: keep\n  tolerance: 3",
-     r"study.yaml: unknown key `consistency.tolerance`"),
+     r"study.yaml, line \d+: unknown key `consistency.tolerance`"),
     ("policy: keep", "policy: ignore",
-     r"study.yaml: `consistency.policy` must be one of \{'keep', 'drop', 'repair', "
+     r"study.yaml, line \d+: `consistency.policy` must be one of \{'keep', 'drop', 'repair', "
      r"'downweight'\}. Got 'ignore' instead."),
     ("threshold: 0.1", "threshold: -0.1", r"`consistency.threshold` must be a positive"),
     ("method: eigenvector", "method: magic", r"`weighting.method` must be one of"),
@@ -364,15 +363,18 @@ def test_bootstrap_section_switches(tmp_path):
 
 
 @pytest.mark.parametrize(("line", "message"), [
-    ("  cluster: district\n", r"study.yaml: `bootstrap.cluster` must be one of the survey's "
+    ("  cluster: district\n", r"study.yaml, line \d+: "
+                              r"`bootstrap.cluster` must be one of the survey's "
                               r"group columns \(`survey.group_columns`: \['site'\]\)"),
-    ("  method: jackknife\n", r"study.yaml: `bootstrap.method` must be one of \{'percentile', "
+    ("  method: jackknife\n", r"study.yaml, line \d+: "
+                              r"`bootstrap.method` must be one of \{'percentile', "
                               r"'basic', 'BCa'\}. Got 'jackknife' instead."),
-    ("  replicates: 1\n", r"study.yaml: `bootstrap.replicates` must be an integer >= 2"),
-    ("  level: 95\n", r"study.yaml: `bootstrap.level` must be a confidence level"),
-    ("  resample: panel\n", r"study.yaml: `bootstrap.resample` must be experts, respondents"),
-    ("  enabled: maybe\n", r"study.yaml: `bootstrap.enabled` must be true or false"),
-    ("  seeds: 3\n", r"study.yaml: unknown key `bootstrap.seeds`"),
+    ("  replicates: 1\n", r"study.yaml, line \d+: `bootstrap.replicates` must be an integer >= 2"),
+    ("  level: 95\n", r"study.yaml, line \d+: `bootstrap.level` must be a confidence level"),
+    ("  resample: panel\n", r"study.yaml, line \d+: "
+                            r"`bootstrap.resample` must be experts, respondents"),
+    ("  enabled: maybe\n", r"study.yaml, line \d+: `bootstrap.enabled` must be true or false"),
+    ("  seeds: 3\n", r"study.yaml, line \d+: unknown key `bootstrap.seeds`"),
 ])
 def test_bootstrap_section_errors(tmp_path, line, message):
     y = write_example_study(tmp_path / "s", extra="bootstrap:\n" + line)
@@ -468,15 +470,18 @@ def test_bayes_section_in_report(bayes_run):
 
 
 @pytest.mark.parametrize(("line", "message"), [
-    ("  draws: 0\n", r"study.yaml: `bayes.draws` must be an integer >= 1"),
-    ("  sampler: stan\n", r"study.yaml: `bayes.sampler` must be one of \{'auto', 'nutpie', "
+    ("  draws: 0\n", r"study.yaml, line \d+: `bayes.draws` must be an integer >= 1"),
+    ("  sampler: stan\n", r"study.yaml, line \d+: "
+                          r"`bayes.sampler` must be one of \{'auto', 'nutpie', "
                           r"'pymc'\}"),
-    ("  target_accept: 1.2\n", r"study.yaml: `bayes.target_accept` must be a number between"),
-    ("  nu: -1\n", r"study.yaml: `bayes.nu` must be a positive number"),
-    ("  priors: {tau: 1}\n", r"study.yaml: unknown key `bayes.priors.tau`"),
-    ("  priors: {tau_sigma: -1}\n", r"study.yaml: `bayes.priors`: `model_config\['tau_sigma'\]`"
+    ("  target_accept: 1.2\n", r"study.yaml, line \d+: "
+                               r"`bayes.target_accept` must be a number between"),
+    ("  nu: -1\n", r"study.yaml, line \d+: `bayes.nu` must be a positive number"),
+    ("  priors: {tau: 1}\n", r"study.yaml, line \d+: unknown key `bayes.priors.tau`"),
+    ("  priors: {tau_sigma: -1}\n", r"study.yaml, line \d+: "
+                                    r"`bayes.priors`: `model_config\['tau_sigma'\]`"
                                     r" must be a positive number"),
-    ("  chain: 2\n", r"study.yaml: unknown key `bayes.chain`"),
+    ("  chain: 2\n", r"study.yaml, line \d+: unknown key `bayes.chain`"),
 ])
 def test_bayes_section_errors(tmp_path, line, message):
     y = write_example_study(tmp_path / "s", extra="bayes:\n" + line)

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ahpstat._text as text_mod
+from _base_study import copy_base_study
 from ahpstat._text import (
     clip_excerpt,
     escape_markdown,
@@ -185,9 +186,7 @@ def test_clip_excerpt():
 def _hostile_study(folder: Path) -> Path:
     """The example study with formula, HTML, Markdown and mathtext payloads in every kind of
     user text: node ids, labels, expert ids, site names, the grouping column, the title."""
-    from ahpstat.datasets import write_example_study
-
-    study = write_example_study(folder)
+    study = copy_base_study(folder)
     sites = ['=HYPERLINK("http://evil.example","x")', "$\\badcmd{x}$"]
     rename = {"A": "@A", "a1": "+a1", "b2": "$b2$"}
     h = (folder / "hierarchy.yaml").read_text()

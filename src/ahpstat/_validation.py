@@ -36,10 +36,12 @@ class Location:
     column: str | None = None
     expert: str | None = None
     node: str | None = None
+    line: int | None = None
 
     def __str__(self) -> str:
         return format_location(
             file=self.file,
+            line=self.line,
             sheet=self.sheet,
             row=self.row,
             column=self.column,
@@ -51,6 +53,7 @@ class Location:
 def format_location(
     *,
     file: str | None = None,
+    line: int | None = None,
     sheet: str | None = None,
     row: int | None = None,
     column: str | None = None,
@@ -60,6 +63,7 @@ def format_location(
     """Return ``"file.csv, sheet 'S', row 4, column 'value' (expert 'E1', node 'B2')"``.
 
     Parts that are ``None`` are left out; an empty string is returned when all are.
+    ``line`` is the line of a text file such as a YAML study file (``"study.yaml, line 7"``).
 
     Examples
     --------
@@ -69,6 +73,8 @@ def format_location(
     parts: list[str] = []
     if file is not None:
         parts.append(str(file))
+    if line is not None:
+        parts.append(f"line {line}")
     if sheet is not None:
         parts.append(f"sheet {sheet!r}")
     if row is not None:
@@ -95,6 +101,8 @@ class InputError(ValueError):
         What is wrong, ending with what was found ("Got ... instead.").
     file, sheet, row, column, expert, node : optional
         Where. ``row`` is the 1-based row number as a spreadsheet shows it (header = row 1).
+    line : int, optional
+        The 1-based line of a text file (a YAML study or hierarchy file).
 
     Examples
     --------
@@ -113,9 +121,11 @@ class InputError(ValueError):
         column: str | None = None,
         expert: str | None = None,
         node: str | None = None,
+        line: int | None = None,
     ) -> None:
         self.location = Location(
-            file=file, sheet=sheet, row=row, column=column, expert=expert, node=node
+            file=file, sheet=sheet, row=row, column=column, expert=expert, node=node,
+            line=line,
         )
         self.reason = message
         where = str(self.location)

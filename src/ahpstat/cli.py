@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 a user error (an :class:`~ahpstat.InputError`: bad input file or
 option value, or an unreadable / unwritable file: one clear message, no traceback); 2 a usage
-error (unknown command or option, missing argument). Anything else is a bug in ahpstat and
+error (unknown command or option, missing argument); 130 and 143 interrupted by SIGINT (Ctrl-C)
+and SIGTERM (one line; the output folder as it was). Anything else is a bug in ahpstat and
 shows its traceback.
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 __all__ = ["main"]
 
 EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
+EXIT_SIGINT, EXIT_SIGTERM = 130, 143
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,8 +35,12 @@ def _parser() -> argparse.ArgumentParser:
                        description="Run the whole study described by STUDY.yaml.")
     r.add_argument("study", metavar="STUDY.yaml")
     r.add_argument("--out", required=True, metavar="DIR",
-                   help="output folder (replaced atomically)")
-    r.add_argument("--seed", type=int, default=None, metavar="N",
+                   help="output folder: a new or empty folder, or one an earlier run wrote "
+                        "(replaced atomically); never a folder holding other files")
+    r.add_argument("--force", action="store_true",
+                   help="also replace an output folder ahpstat wrote whose files were "
+                        "changed since (never one holding files ahpstat did not write)")
+    r.add_argument("--seed", type=_seed, default=None, metavar="N",
                    help="seed of the random parts (overrides the study's `seed`)")
     r.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     r.add_argument("--bootstrap", action=argparse.BooleanOptionalAction, default=None,
@@ -83,19 +89,69 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ahpstat: error: a command is required (run, check, weights, experiment)",
               file=sys.stderr)
         return EXIT_USAGE
+    from ahpstat._output import Interrupts, Terminated
     from ahpstat._validation import InputError
 
+    signals = Interrupts()
     try:
         from ahpstat.experiment._cli import commands
 
         handlers = {"run": _run, "check": _check, "weights": _weights, **commands()}
-        return handlers[args.command](args)
+        with signals:
+            code = handlers[args.command](args)
+            signals.reraise()  # an interrupt that something swallowed still ends the run
+            return code
+    except KeyboardInterrupt:
+        print(f"ahpstat: interrupted{signals.note}", file=sys.stderr)
+        return EXIT_SIGINT
+    except Terminated:
+        print(f"ahpstat: terminated (SIGTERM){signals.note}", file=sys.stderr)
+        return EXIT_SIGTERM
     except InputError as exc:
         print(f"ahpstat: error: {exc}", file=sys.stderr)
         return EXIT_USER
     except OSError as exc:  # a user's file or folder: missing, unreadable, disk full
         print(f"ahpstat: error: {_os_message(exc)}", file=sys.stderr)
         return EXIT_USER
+
+
+def _cli_spelling(message: str, labels: Sequence[str]) -> str:
+    """A message of the Python API as the command line says it: ``--method harker`` for
+    ``method='harker'``, and matrix cells by the file's element names, numbered from 1.
+
+    Examples
+    --------
+    >>> _cli_spelling("missing judgment a[0, 2]; use method='harker' or 'llsm', or "
+    ...               "ahpstat.complete() first.", ["x", "y", "z"])
+    "missing judgment 'x' vs 'z' (row 1, column 3 of the matrix); use --method harker or \
+--method llsm."
+    """
+    import re
+
+    def cell(m: re.Match) -> str:
+        i, j = int(m.group(1)), int(m.group(2))
+        if i < len(labels) and j < len(labels):
+            return (f"{labels[i]!r} vs {labels[j]!r} (row {i + 1}, column {j + 1} of the "
+                    "matrix)")
+        return m.group(0)
+
+    message = re.sub(r"a\[(\d+), (\d+)\]", cell, message)
+    message = re.sub(r"method='(\w+)' or '(\w+)'", r"--method \1 or --method \2", message)
+    message = re.sub(r"method='(\w+)'", r"--method \1", message)
+    message = re.sub(r"random_index='(\w+)'", r"--random-index \1", message)
+    return message.replace(", or ahpstat.complete() first", "")
+
+
+def _seed(text: str) -> int:
+    """``--seed``: a non-negative integer (argparse reports the option and exits 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer (e.g. 7). Got "
+                                         f"{text!r} instead.")
+    return value
 
 
 def _os_message(exc: OSError) -> str:
@@ -107,6 +163,7 @@ def _os_message(exc: OSError) -> str:
 def _run(args: argparse.Namespace) -> int:
     import time
 
+    from ahpstat._output import OutputFolder
     from ahpstat.output import write_study
     from ahpstat.study import Study
 
@@ -114,13 +171,16 @@ def _run(args: argparse.Namespace) -> int:
     study = Study.from_yaml(args.study)
     show = sys.stderr.isatty() if args.progress is None else args.progress
     bar = _ProgressBar("bootstrap", sys.stderr) if show else None
-    try:
-        res = study.run(rng=args.seed, bootstrap=args.bootstrap, bayes=args.bayes,
-                        progress=bar)
-    finally:
-        if bar is not None:
-            bar.close()
-    out = write_study(res, args.out, figures=not args.no_figures)
+    # the output folder is locked and checked before the run, not after it
+    with OutputFolder(args.out, inputs=study.input_files().values(), force=args.force,
+                      cli=True):
+        try:
+            res = study.run(rng=args.seed, bootstrap=args.bootstrap, bayes=args.bayes,
+                            progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
+        out = write_study(res, args.out, figures=not args.no_figures, force=args.force)
     h = res.hierarchy
     goal = res.scores[(res.scores.grouping == "all") & (res.scores.node == h.root)]
     n_flag = int((res.audit.action == "flag").sum()) if len(res.audit) else 0
@@ -189,7 +249,8 @@ def _weights(args: argparse.Namespace) -> int:
         c = ah.consistency(A, index="cr", random_index=args.random_index)
         ci = float(ah.consistency(A, index="ci", random_index=args.random_index).value)
     except ValueError as exc:
-        raise InputError(str(exc).replace("`A`", "the matrix"), file=args.matrix) from None
+        raise InputError(_cli_spelling(str(exc).replace("`A`", "the matrix"), labels),
+                         file=args.matrix) from None
     lam = float(c.lambda_max) if c.lambda_max is not None else float("nan")
     out = {
         "file": str(args.matrix),

@@ -76,6 +76,15 @@ def complete(A: ArrayLike, *, method: str = "optimal", tol: float = 1e-10) -> np
 def _optimal_one(M: np.ndarray, tol: float) -> np.ndarray:
     M.shape[0]
     iu, ju = np.nonzero(np.triu(np.isnan(M), 1))
+    from ahpstat._limits import completion_bytes, require_memory
+
+    m = len(iu)
+    require_memory(completion_bytes(m), what=f"the optimal completion of a {M.shape[0]} x "
+                   f"{M.shape[0]} matrix with {m} missing judgments",
+                   detail=f"BFGS: a {m} x {m} matrix of 8-byte floats, twice",
+                   hint="Judge more of its pairs, or use a method that needs no completion: "
+                        "complete(method='llsm' or 'harker'), or the consistency index 'gci' "
+                        "(`consistency.index: gci` in a study file).")
     # start from the LLSM completion (already close to optimal)
     w0 = _weights_validated(M, method="llsm").weights
     x0 = np.log(w0[iu] / w0[ju])

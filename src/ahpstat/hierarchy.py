@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -802,25 +801,13 @@ def _build(mapping: Any, source: str | None) -> tuple[Hierarchy | None, list[Inp
 
 
 def _load_yaml(path: str | os.PathLike) -> tuple[Hierarchy | None, list[InputError]]:
-    import yaml
+    from ahpstat._yaml import load_yaml  # limits on aliases and nesting, duplicate keys
 
-    f = str(path)
-    p = Path(path)
-    if not p.is_file():
-        return None, [InputError("the hierarchy file does not exist.", file=f)]
     try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return None, [InputError(f"the hierarchy file is not UTF-8 text ({exc.reason} at "
-                                 f"byte {exc.start}).", file=f)]
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        what = getattr(exc, "problem", None) or str(exc)
-        return None, [InputError(f"not valid YAML{where}: {what}.", file=f)]
-    return _build(data, f)
+        data, _ = load_yaml(path, what="hierarchy file")
+    except InputError as exc:
+        return None, [exc]
+    return _build(data, str(path))
 
 
 def yaml_problems(path: str | os.PathLike) -> list[InputError]:

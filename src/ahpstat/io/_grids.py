@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import csv
 import io as _stdio
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ahpstat._text import clip_excerpt
 from ahpstat._validation import InputError, check_choice, suggest
-from ahpstat.io._cells import cell_text, is_blank
+from ahpstat.io._cells import cell_text, excel_column, is_blank
 
 __all__ = [
     "Grid",
@@ -21,6 +23,8 @@ __all__ = [
     "read_grids",
     "read_table",
     "require_columns",
+    "show_columns",
+    "sniff_delimiter",
 ]
 
 
@@ -47,6 +51,8 @@ class Grid:
     file: str | None
     sheet: str | None
     rows: list[list[Any]]
+    #: False for a text file whose last line has no line break (perhaps cut short)
+    complete_last_line: bool = True
 
     def where(self, row: int | None = None, **kw: Any) -> dict[str, Any]:
         return {"file": self.file, "sheet": self.sheet, "row": row, **kw}
@@ -84,9 +90,40 @@ def read_grids(path: Any, sheet: str | None, sink: Sink, *, what: str,
         sink(f"the file is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'. Got "
              f"byte 0x{exc.object[exc.start]:02x} instead.", file=f)
         return []
-    delimiter = "\t" if suffix in (".tsv", ".tab") else ","
-    return [Grid(f, None, [list(r) for r in csv.reader(_stdio.StringIO(text),
-                                                        delimiter=delimiter)])]
+    delimiter = "\t" if suffix in (".tsv", ".tab") else sniff_delimiter(text)
+    rows = [list(r) for r in csv.reader(_stdio.StringIO(text), delimiter=delimiter)]
+    if delimiter == ";":  # European spreadsheets: decimal commas go with semicolons
+        rows = [[_DECIMAL_COMMA.sub(r"\1.\2", c) for c in r] for r in rows]
+    return [Grid(f, None, rows, complete_last_line=text.endswith(("\n", "\r")) or not text)]
+
+
+_DECIMAL_COMMA = re.compile(r"^\s*([-+]?\d+),(\d+)\s*$")
+
+
+def sniff_delimiter(text: str) -> str:
+    """``";"`` when the first non-blank line of a CSV text is separated by semicolons (as
+    spreadsheets write CSV where the decimal mark is a comma), else ``","``.
+
+    Examples
+    --------
+    >>> sniff_delimiter("id;site;Q1\\nR1;HZ;2,5\\n"), sniff_delimiter("id,site\\nR1,HZ\\n")
+    (';', ',')
+    """
+    for line in text.splitlines():
+        if line.strip():
+            head = next(csv.reader([line]), [])
+            semi = next(csv.reader([line], delimiter=";"), [])
+            return ";" if len(semi) > len(head) else ","
+    return ","
+
+
+def show_columns(names: Sequence[str], k: int = 12) -> str:
+    """Column names for a message: each clipped, at most ``k`` of them (a header that is a
+    long line of some other file is not printed whole).
+    """
+    shown = [clip_excerpt(c, 30) for c in names[:k]]
+    more = f" and {len(names) - k} more" if len(names) > k else ""
+    return f"{shown}{more}"
 
 
 def _xlsx_grids(p: Path, f: str, sheet: str | None, sink: Sink, *,
@@ -108,8 +145,37 @@ def _xlsx_grids(p: Path, f: str, sheet: str | None, sink: Sink, *,
             chosen = [sheet]
         else:
             chosen = names if all_sheets else names[:1]
-        return [Grid(f, s, [list(r) for r in wb[s].iter_rows(values_only=True)])
-                for s in chosen]
+        grids = [Grid(f, s, [list(r) for r in wb[s].iter_rows(values_only=True)])
+                 for s in chosen]
+    finally:
+        wb.close()
+    _uncached_formulas(p, f, grids, sink)
+    return grids
+
+
+def _uncached_formulas(p: Path, f: str, grids: list[Grid], sink: Sink) -> None:
+    """Report formula cells whose value was never computed and saved (a workbook written by
+    a program, not by Excel): openpyxl reads them as blank, which would be a silent
+    missing answer or judgment.
+    """
+    if not any(c is None for g in grids for r in g.rows for c in r):
+        return
+    import openpyxl
+
+    wb = openpyxl.load_workbook(p, data_only=False, read_only=True)
+    try:
+        for g in grids:
+            for i, row in enumerate(wb[g.sheet].iter_rows(values_only=True)):
+                cached = g.rows[i] if i < len(g.rows) else []
+                for j, c in enumerate(row):
+                    if (isinstance(c, str) and c.startswith("=")
+                            and (j >= len(cached) or cached[j] is None)):
+                        cell = f"{excel_column(j + 1)}{i + 1}"
+                        sink(f"cell {cell} holds the formula {clip_excerpt(c)!r} but no saved "
+                             "value (the workbook was written by a program that does not "
+                             "compute formulas): open and save the file in Excel, or type the "
+                             "value. Got a formula without a value instead.",
+                             file=f, sheet=g.sheet, row=i + 1, column=excel_column(j + 1))
     finally:
         wb.close()
 
@@ -162,6 +228,12 @@ def read_table(grid: Grid, sink: Sink, *, what: str, lower: bool = True) -> Tabl
                  f"value has an unquoted comma). Got {len(r)} cells for {width} named "
                  "columns instead.", **grid.where(i + 1))
             continue
+        if i == len(rows) - 1 and not grid.complete_last_line and len(r) < width:
+            sink(f"the last line is cut short: {len(r)} of the header's {width} cells and no "
+                 "line break at the end (was the file truncated?). Complete it or remove it. "
+                 f"Got {clip_excerpt(','.join(cell_text(c) for c in r))!r} instead.",
+                 **grid.where(i + 1))
+            continue
         records.append((i + 1, list(r[:width]) + [None] * (width - len(r))))
     if not records:
         sink(f"the {what} file has a header but no data rows. Got only row {start + 1} "
@@ -176,7 +248,16 @@ def require_columns(table: Table, required: Sequence[str], sink: Sink, what: str
         found = [c for c in table.raw if c]
         hint = "".join(suggest(m, found) for m in missing[:1])
         sink(f"the {what} file lacks the column(s) {', '.join(missing)}; required: "
-             f"{', '.join(required)}.{hint} Got the columns {found} instead.",
+             f"{', '.join(required)}.{hint}{_semicolon_hint(found)} Got the columns "
+             f"{show_columns(found)} instead.",
              **table.grid.where(table.header_row))
         return False
     return True
+
+
+def _semicolon_hint(found: Sequence[str]) -> str:
+    if len(found) == 1 and (";" in found[0] or "\t" in found[0]):
+        sep = "semicolons" if ";" in found[0] else "tabs"
+        return (f" The header is one cell holding {sep}: save the file as CSV with commas "
+                "(or UTF-8 CSV), or name it .tsv for tabs.")
+    return ""

@@ -20,7 +20,12 @@ from ahpstat.io._cells import (
     parse_value,
 )
 from ahpstat.io._grids import Grid, Sink, read_grids, read_table, require_columns
-from ahpstat.io._validate import JUDGMENT_COLUMNS, SOURCE_COLUMNS, validate_judgments
+from ahpstat.io._validate import (
+    JUDGMENT_COLUMNS,
+    SOURCE_COLUMNS,
+    placement_problems,
+    validate_judgments,
+)
 
 __all__ = [
     "JUDGMENT_COLUMNS",
@@ -53,7 +58,7 @@ def judgments_frame(records: list[Record]) -> pd.DataFrame:
     return df
 
 
-def _read_long(grid: Grid, sink: Sink) -> list[Record]:
+def _read_long(grid: Grid, sink: Sink, hierarchy: Any = None) -> list[Record]:
     table = read_table(grid, sink, what="judgments")
     if table is None or not require_columns(table, JUDGMENT_COLUMNS, sink, "judgments"):
         return []
@@ -76,8 +81,15 @@ def _read_long(grid: Grid, sink: Sink) -> list[Record]:
             sink(f"value is not a number or a fraction like 1/3. Got {cell_text(raw)!r} instead.",
                  **grid.where(r, column=table.raw[idx[4]], expert=e, node=v))
             continue
-        if math.isnan(value):
-            continue  # blank = missing judgment
+        if math.isnan(value):  # blank = missing judgment; its other cells must still be right
+            where = grid.where(r, expert=e, node=v)
+            if a == b:
+                sink(f"row and col are both {a!r}: an element is not compared with itself. "
+                     "Got row == col instead.", **where)
+            elif hierarchy is not None:
+                for _, message in placement_problems(v, a, b, hierarchy):
+                    sink(message, **where)
+            continue
         out.append((e, v, a, b, value, grid.file, grid.sheet, r))
     return out
 
@@ -325,7 +337,7 @@ def read_judgments_into(path: Any, sink: Sink, *, layout: str, hierarchy: Any,
     records: list[Record] = []
     for grid in grids:
         if layout == "long":
-            records += _read_long(grid, sink)
+            records += _read_long(grid, sink, hierarchy)
         elif layout == "matrix":
             records += _read_matrix(grid, sink, per_sheet=grid.sheet is not None)
         else:
@@ -334,7 +346,28 @@ def read_judgments_into(path: Any, sink: Sink, *, layout: str, hierarchy: Any,
     if layout == "matrix" and grids and all(g.sheet is not None for g in grids) and not any(
             not is_blank(r) for g in grids for r in g.rows):
         sink("the judgments workbook is empty. Got no rows instead.", file=grids[0].file)
-    return judgments_frame(records)
+    return judgments_frame(_drop_mirrors(records))
+
+
+def _drop_mirrors(records: list[Record]) -> list[Record]:
+    """Leave out a judgment that repeats an earlier one of the same expert and node in the
+    other triangle with the reciprocal value (``a-b = 3`` then ``b-a = 1/3``, as an export of
+    a full matrix writes it): one judgment, not two. Any other repeat is kept, for
+    :func:`validate_judgments` to report as a duplicate or a contradiction.
+    """
+    first: dict[tuple[str, str, str, str], Record] = {}
+    out = []
+    for rec in records:
+        e, v, a, b, x = rec[:5]
+        key = (e, v, b, a)
+        prev = first.get(key)
+        if (prev is not None and x > 0 and prev[4] > 0 and math.isfinite(x * prev[4])
+                and abs(math.log(x * prev[4])) <= RECIPROCAL_LOGTOL):
+            first.pop(key)  # a third copy is a duplicate again
+            continue
+        first.setdefault((e, v, a, b), rec)
+        out.append(rec)
+    return out
 
 
 def read_judgments(

@@ -81,6 +81,23 @@ def read_matrix_csv(path: str | os.PathLike) -> tuple[list[str], np.ndarray]:
                 raise InputError(f"{cell!r} is not a number (use e.g. 3, 0.5 or 1/3). Got "
                                  f"{cell!r} instead.", file=f, row=first + i, column=col)
             vals[i, j] = v
+    if header and row_labels and labels is not None and [r[0] for r in rows[1:]] != labels:
+        row_names = [r[0] for r in rows[1:]]
+        k = next(k for k in range(min(len(labels), len(row_names)))
+                 if labels[k] != row_names[k]) if len(labels) == len(row_names) else 0
+        raise InputError(f"the element names of the rows and of the columns differ: row "
+                         f"{k + 2} is named {row_names[k]!r} but column {k + 2} "
+                         f"{labels[k]!r}; the rows must follow the header's order. Got rows "
+                         f"{row_names} instead.", file=f, row=k + 2)
+    if labels is not None:
+        seen: dict[str, int] = {}
+        for k, name in enumerate(labels):
+            if name in seen:
+                raise InputError(f"the element name {name!r} is given twice (elements "
+                                 f"{seen[name] + 1} and {k + 1}); each row and column is one "
+                                 f"element. Got {name!r} twice instead.", file=f,
+                                 row=1 if header else k + 1)
+            seen[name] = k
     if labels is None:
         labels = [str(k + 1) for k in range(n)]
     if len(labels) != n:

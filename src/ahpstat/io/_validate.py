@@ -21,6 +21,7 @@ from ahpstat.io._grids import Sink
 __all__ = [
     "JUDGMENT_COLUMNS",
     "SOURCE_COLUMNS",
+    "placement_problems",
     "validate_judgments",
 ]
 
@@ -153,29 +154,11 @@ def validate_judgments(
             "itself. Got row == col instead.")
         usable[i] = False
     if hierarchy is not None:
-        kids_of = {v: hierarchy.children(v) for v in hierarchy.nodes}
         for i in np.flatnonzero(usable).tolist():
             i = int(i)
-            v = V[i]
-            kids = kids_of.get(v, ())
-            if v in kids_of and R[i] in kids and C[i] in kids:
-                continue
-            if v not in hierarchy:
-                add(i, 5, f"node {v!r} is not in the hierarchy.{suggest(v, hierarchy.nodes)}"
-                    f" Got {v!r} instead.")
+            for order, message in placement_problems(V[i], R[i], C[i], hierarchy):
+                add(i, order, message)
                 usable[i] = False
-                continue
-            kids = hierarchy.children(v)
-            if not kids:
-                add(i, 5, f"node {v!r} is a leaf (a survey item); only nodes with children "
-                    f"are judged. Got a judgment at leaf {v!r} instead.")
-                usable[i] = False
-                continue
-            for name, el in (("row", R[i]), ("col", C[i])):
-                if el not in kids:
-                    add(i, 6, f"{name} {el!r} is not a child of node {v!r}; its children "
-                        f"are {', '.join(kids)}.{suggest(el, kids)} Got {el!r} instead.")
-                    usable[i] = False
     # duplicates and contradictions: same expert, node and unordered pair
     first: dict[tuple[str, str, str, str], int] = {}
     for i in np.flatnonzero(usable).tolist():
@@ -211,6 +194,32 @@ def validate_judgments(
                 sink(f"no expert judged node {v!r} (children {', '.join(kids)}): its weights "
                      "cannot be computed. Got no judgments instead.", file=f, node=v)
     return sink.problems
+
+
+def placement_problems(node: str, row: str, col: str, hierarchy: Any) -> list[tuple[int, str]]:
+    """What is wrong with judging ``row`` against ``col`` at ``node`` of ``hierarchy``, as
+    ``(order, message)`` pairs (empty when the judgment is well placed).
+
+    Examples
+    --------
+    >>> from ahpstat.hierarchy import Hierarchy
+    >>> h = Hierarchy.from_dict({"id": "A", "children": [{"id": "x"}, {"id": "y"}]})
+    >>> placement_problems("A", "x", "z", h)[0][1][:32]
+    "col 'z' is not a child of node '"
+    """
+    if node in hierarchy:
+        kids = hierarchy.children(node)
+        if row in kids and col in kids:
+            return []
+    else:
+        return [(5, f"node {node!r} is not in the hierarchy.{suggest(node, hierarchy.nodes)}"
+                    f" Got {node!r} instead.")]
+    if not kids:
+        return [(5, f"node {node!r} is a leaf (a survey item); only nodes with children are "
+                    f"judged. Got a judgment at leaf {node!r} instead.")]
+    return [(6, f"{name} {el!r} is not a child of node {node!r}; its children are "
+                f"{', '.join(kids)}.{suggest(el, kids)} Got {el!r} instead.")
+            for name, el in (("row", row), ("col", col)) if el not in kids]
 
 
 def _is_null(x: Any) -> bool:

@@ -23,7 +23,7 @@ from ahpstat.study._config import Study, StudyInputs, non_null
 from ahpstat.study._result import ALL_LABEL, StudyResult
 from ahpstat.study._uncertainty import attach_bayes, attach_bootstrap
 
-__all__ = ["assemble", "load_inputs", "natural_key", "run_study"]
+__all__ = ["assemble", "check_resources", "load_inputs", "natural_key", "run_study"]
 
 
 def load_inputs(study: Study) -> StudyInputs:
@@ -54,6 +54,7 @@ def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
               progress: Callable[[int, int], None] | None = None) -> StudyResult:
     """:meth:`Study.run`: load, assemble, then the uncertainty sections."""
     inputs = load_inputs(study)
+    check_resources(study, inputs, bootstrap)
     seed = study.seed if rng is None else rng
     entropy = None
     if seed is None:  # fresh entropy, recorded so that the run can be repeated
@@ -75,6 +76,27 @@ def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
         cluster = (study.bootstrap or {}).get("cluster")
         res = attach_bayes(res, inputs, ba, bayes_rng, cluster=cluster)
     return res
+
+
+def check_resources(study: Study, inp: StudyInputs, bootstrap: bool | None = None) -> None:
+    """Refuse a run whose memory estimate exceeds the machine's, before it starts (``run``
+    and ``check`` alike; :mod:`ahpstat._limits`).
+    """
+    from ahpstat._limits import bootstrap_bytes, memory_budget, require_memory
+
+    bo = study.bootstrap_options(bootstrap)
+    if bo is None:
+        return
+    gcol = bo["group"] or (study.survey.group_columns[0] if study.survey.group_columns
+                           else None)
+    G = int(inp.survey[gcol].nunique()) if gcol is not None else 0
+    N, B = len(inp.hierarchy.nodes), int(bo["n_resamples"])
+    per = bootstrap_bytes(1, N, G)
+    fit = int(memory_budget()[0] // per)
+    require_memory(bootstrap_bytes(B, N, G), what="the bootstrap",
+                   detail=f"{B:,} resamples x {N} nodes x (4 + {G} groups) x 8 bytes, twice",
+                   hint=f"Lower `bootstrap.n_resamples` (at most about {fit:,} fit; 2000 to "
+                        "10000 are usual).", file=str(study.source) if study.source else None)
 
 
 def assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:

@@ -10,6 +10,7 @@ from ahpstat import io
 from ahpstat._validation import InputError
 from ahpstat.hierarchy import Hierarchy
 from ahpstat.panel import run_panel
+from ahpstat.study._assemble import check_resources
 from ahpstat.study._config import Study, non_null
 
 __all__ = ["check_study"]
@@ -77,6 +78,7 @@ def check_study(path: str | os.PathLike) -> list[InputError]:
     if not problems and judg is not None and ew_ok:
         try:
             inp = study.load()
+            check_resources(study, inp)
             run_panel(inp.stacks, h, expert_weights=inp.expert_weights, options=study.panel)
         except InputError as exc:
             problems.append(exc)

@@ -117,21 +117,14 @@ class Study:
         ...
         ahpstat._validation.InputError: no/such/study.yaml: the study file does not exist.
         """
-        import yaml
+        from ahpstat._yaml import load_yaml, locate
 
         p = Path(path)
-        if not p.is_file():
-            raise InputError("the study file does not exist.", file=str(path))
+        data, lines = load_yaml(path, what="study file")
         try:
-            with open(p, encoding="utf-8") as fh:
-                data = yaml.safe_load(fh)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise InputError(f"not valid YAML: {getattr(exc, 'problem', exc)}.", file=str(path),
-                             row=mark.line + 1 if mark is not None else None) from None
-        except UnicodeDecodeError:
-            raise InputError("the study file is not UTF-8 text.", file=str(path)) from None
-        return cls.from_dict(data, base=p.parent, source=p)
+            return cls.from_dict(data, base=p.parent, source=p)
+        except InputError as exc:
+            raise locate(exc, lines) from None
 
     @classmethod
     def from_dict(cls, data: Any, *, base: str | os.PathLike = ".",

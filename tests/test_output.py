@@ -1,0 +1,395 @@
+"""The output folder never loses a user's file: every ``--out`` case, the lock, umask,
+stale folders of killed runs, SIGINT/SIGTERM and ``kill -9`` with real subprocesses."""
+
+from __future__ import annotations
+
+import doctest
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import ahpstat._output as output_mod
+from _base_study import copy_base_study
+from ahpstat import InputError
+from ahpstat._output import STAMP, OutputFolder, write_folder
+from ahpstat.cli import main
+from ahpstat.output import write_study
+
+
+def test_doctests():
+    assert doctest.testmod(output_mod, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+@pytest.fixture(scope="module")
+def study_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("study") / "s"
+    copy_base_study(d)
+    return d
+
+
+def _run(study_dir, out, *extra, cwd=None):
+    args = ["run", str(study_dir / "study.yaml"), "--out", str(out), "--no-figures", *extra]
+    if cwd is None:
+        return main(args)
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return main(args)
+    finally:
+        os.chdir(old)
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _no_litter(parent: Path, name: str) -> None:
+    left = [p.name for p in parent.iterdir() if p.name.startswith(f".{name}.")]
+    assert left == [], left
+
+
+# --------------------------------------------------------------------------- --out cases
+
+
+def test_new_folder_and_rerun_replace(study_dir, tmp_path):
+    out = tmp_path / "deep" / "out"
+    assert _run(study_dir, out) == 0
+    first = _snapshot(out)
+    assert "provenance.json" in first and STAMP in first
+    stamp = json.loads(first[STAMP])
+    assert stamp["state"] == "complete"
+    assert set(stamp["files"]) == set(first) - {STAMP}
+    # a second run replaces the folder it wrote; a file a run no longer writes disappears
+    (out / "old_figure.png").unlink(missing_ok=True)
+    assert _run(study_dir, out) == 0
+    assert _snapshot(out).keys() == first.keys()
+    _no_litter(out.parent, "out")
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_folders_and_files_follow_umask(study_dir, tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        out = write_folder(tmp_path / f"o{umask:o}", lambda d: (d / "a.csv").write_text("x\n"))
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~umask
+    assert (out / "a.csv").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_refuses_the_study_folder(study_dir, capsys):
+    before = _snapshot(study_dir)
+    assert _run(study_dir, study_dir) == 1
+    err = capsys.readouterr().err
+    assert "holds the input file" in err and "--out" in err and "Traceback" not in err
+    assert _snapshot(study_dir) == before
+
+
+def test_refuses_the_working_folder_and_its_ancestors(study_dir, tmp_path, capsys):
+    work = tmp_path / "work" / "sub"
+    work.mkdir(parents=True)
+    (work / "mine.txt").write_text("keep")
+    for out in (".", "..", str(work)):
+        assert _run(study_dir, out, cwd=work) == 1
+        err = capsys.readouterr().err
+        assert "working folder" in err, err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert _run(study_dir, ".", cwd=empty) == 1  # even an empty working folder
+    assert (work / "mine.txt").read_text() == "keep"
+
+
+def test_refuses_a_foreign_folder_even_with_force(study_dir, tmp_path, capsys):
+    d = tmp_path / "d"
+    (d / "chapters").mkdir(parents=True)
+    (d / "thesis.docx").write_bytes(b"PK\x03\x04 thesis")
+    (d / "chapters" / "one.tex").write_text("\\chapter{One}")
+    before = _snapshot(d)
+    for extra in ((), ("--force",)):
+        assert _run(study_dir, d, *extra) == 1
+        err = capsys.readouterr().err
+        assert "not written by ahpstat" in err and "thesis.docx" in err, err
+        assert "even with --force" in err
+    assert _snapshot(d) == before
+    _no_litter(tmp_path, "d")
+
+
+def test_refuses_a_file_and_a_symlink(study_dir, tmp_path, capsys):
+    f = tmp_path / "results"
+    f.write_text("a file")
+    assert _run(study_dir, f) == 1
+    assert "this is a file" in capsys.readouterr().err
+    assert f.read_text() == "a file"
+    target = tmp_path / "real"
+    assert _run(study_dir, target) == 0
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    assert _run(study_dir, link) == 1
+    assert "symbolic link" in capsys.readouterr().err
+    assert link.is_symlink() and (target / STAMP).is_file()
+
+
+def test_empty_folder_is_used(study_dir, tmp_path):
+    out = tmp_path / "empty"
+    out.mkdir()
+    assert _run(study_dir, out) == 0
+    assert (out / "provenance.json").is_file()
+
+
+def test_changed_output_needs_force_added_file_is_never_deleted(study_dir, tmp_path, capsys):
+    out = tmp_path / "o"
+    assert _run(study_dir, out) == 0
+    with open(out / "report.md", "a") as fh:
+        fh.write("my notes\n")
+    assert _run(study_dir, out) == 1
+    err = capsys.readouterr().err
+    assert "report.md changed since ahpstat wrote it" in err and "--force" in err
+    assert "my notes" in (out / "report.md").read_text()
+    assert _run(study_dir, out, "--force") == 0
+    assert "my notes" not in (out / "report.md").read_text()
+    (out / "notes.txt").write_text("mine")
+    for extra in ((), ("--force",)):
+        assert _run(study_dir, out, *extra) == 1
+        err = capsys.readouterr().err
+        assert "did not write (notes.txt)" in err
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_output_of_ahpstat_0_1_needs_force(study_dir, tmp_path, capsys):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "provenance.json").write_text(json.dumps({"package": "ahpstat", "version": "0.1.0"}))
+    (out / "weights.csv").write_text("node\nG\n")
+    (out / "report.md").write_text("# Study\n")
+    assert _run(study_dir, out) == 1
+    assert "earlier ahpstat" in capsys.readouterr().err
+    assert _run(study_dir, out, "--force") == 0
+    assert (out / STAMP).is_file()
+    # a folder with a provenance.json of someone else is foreign
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "provenance.json").write_text("{}")
+    assert _run(study_dir, other, "--force") == 1
+    assert (other / "provenance.json").read_text() == "{}"
+
+
+def test_python_api_refuses_too(study_dir, tmp_path):
+    from ahpstat.study import Study
+
+    res = Study.from_yaml(study_dir / "study.yaml").run()
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "thesis.docx").write_text("x")
+    with pytest.raises(InputError, match=r"the output folder .*not written by ahpstat"):
+        write_study(res, d, figures=False)
+    with pytest.raises(InputError, match="holds the input file"):
+        write_study(res, study_dir, figures=False)
+    out = write_study(res, tmp_path / "o", figures=False)
+    (out / "report.md").write_text("changed")
+    with pytest.raises(InputError, match="force=True"):
+        write_study(res, out, figures=False)
+    write_study(res, out, figures=False, force=True)
+
+
+def test_failure_while_filling_leaves_previous_output(tmp_path):
+    out = write_folder(tmp_path / "o", lambda d: (d / "a.csv").write_text("1\n"))
+    before = _snapshot(out)
+
+    def fill(d):
+        (d / "a.csv").write_text("2\n")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space"):
+        write_folder(out, fill)
+    assert _snapshot(out) == before
+    _no_litter(tmp_path, "o")
+    with pytest.raises(OSError):
+        write_folder(tmp_path / "new" / "o", fill)
+    assert not (tmp_path / "new").exists()  # parents it created are gone again
+
+
+@pytest.mark.parametrize("exchange", [True, False])
+def test_replace_with_and_without_renameat2(tmp_path, monkeypatch, exchange):
+    if not exchange:
+        monkeypatch.setattr(output_mod, "_renameat2", lambda *a: False)
+    out = write_folder(tmp_path / "o", lambda d: (d / "a.csv").write_text("1\n"))
+    write_folder(out, lambda d: (d / "b.csv").write_text("2\n"))
+    assert sorted(_snapshot(out)) == [STAMP, "b.csv"]
+    _no_litter(tmp_path, "o")
+
+
+def test_crash_between_two_renames_is_recovered(tmp_path, monkeypatch):
+    """Without renameat2 the swap is two renames; a crash between them leaves the previous
+    output only in .o.old-*: the next run must move it back before anything else."""
+    out = write_folder(tmp_path / "o", lambda d: (d / "a.csv").write_text("1\n"))
+    before = _snapshot(out)
+    monkeypatch.setattr(output_mod, "_renameat2", lambda *a: False)
+    real_rename = os.rename
+
+    def crash(src, dst):
+        real_rename(src, dst)
+        if Path(dst).name.startswith(".o.old-"):
+            raise SystemExit("killed")  # stands for kill -9 right after the first rename
+
+    monkeypatch.setattr(output_mod.os, "rename", crash)
+    with pytest.raises(SystemExit):
+        write_folder(out, lambda d: (d / "b.csv").write_text("2\n"))
+    monkeypatch.setattr(output_mod.os, "rename", real_rename)
+    assert not out.exists() and any(p.name.startswith(".o.old-") for p in tmp_path.iterdir())
+    with OutputFolder(out):  # the next run (or check of the folder) repairs first
+        assert _snapshot(out) == before
+    _no_litter(tmp_path, "o")
+
+
+def test_stale_folders_of_killed_runs(tmp_path):
+    out = write_folder(tmp_path / "o", lambda d: (d / "a.csv").write_text("1\n"))
+    ours = tmp_path / ".o.tmp-abc123"
+    ours.mkdir()
+    (ours / STAMP).write_text("")  # a stamp cut short
+    (ours / "weights.csv").write_text("half")
+    empty = tmp_path / ".o.tmp-empty_1"
+    empty.mkdir()
+    stale_old = tmp_path / ".o.old-xyz"
+    stale_old.mkdir()
+    (stale_old / "a.csv").write_text("1\n")
+    (stale_old / STAMP).write_text(json.dumps(
+        {"kind": "ahpstat output folder", "files": {"a.csv": output_mod._sha256(
+            out / "a.csv")}}))
+    foreign = tmp_path / ".o.tmp-notours"
+    foreign.mkdir()
+    (foreign / "data.txt").write_text("someone's")
+    write_folder(out, lambda d: (d / "a.csv").write_text("2\n"))
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [".o.tmp-notours", "o"]
+    assert (foreign / "data.txt").read_text() == "someone's"
+
+
+# --------------------------------------------------------------------------- processes
+
+ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
+
+
+def _slow_study(folder: Path) -> Path:
+    """A study whose run takes a few seconds (bootstrap) and draws figures."""
+    return copy_base_study(folder, n_respondents=200, extra="bootstrap: {replicates: 4000}\n")
+
+
+def _cli(*args: str, **kw):
+    return subprocess.Popen([sys.executable, "-m", "ahpstat.cli", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=ENV, **kw)
+
+
+def _wait_for(cond, timeout=60.0):
+    t0 = time.monotonic()
+    while not cond():
+        if time.monotonic() - t0 > timeout:
+            raise AssertionError("timed out")
+        time.sleep(0.01)
+
+
+def test_concurrent_run_fails_at_once(tmp_path):
+    study = _slow_study(tmp_path / "s")
+    out = tmp_path / "o"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from ahpstat._output import OutputFolder\n"
+         f"with OutputFolder({str(out)!r}):\n"
+         "    print('locked', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True, env=ENV)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        t0 = time.monotonic()
+        p = _cli("run", str(study), "--out", str(out), "--no-figures")
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 1
+        assert f"another ahpstat run (process {holder.pid}) is writing this folder" in err
+        assert "Traceback" not in err
+        # it failed before running the study (the run alone takes seconds)
+        assert time.monotonic() - t0 < 30
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not out.exists()
+    # the holder was killed: its lock is free for the next run, which removes the lock file
+    p = _cli("run", str(study), "--out", str(out), "--no-figures", "--no-bootstrap")
+    assert p.wait(timeout=120) == 0, p.stderr.read()
+    _no_litter(tmp_path, "o")
+
+
+def _tmp_exists(parent: Path, name: str) -> bool:
+    return any(p.name.startswith(f".{name}.tmp-") for p in parent.iterdir())
+
+
+@pytest.mark.parametrize("sig,code,word", [(signal.SIGINT, 130, "interrupted"),
+                                           (signal.SIGTERM, 143, "terminated")])
+@pytest.mark.parametrize("when", ["running", "writing"])
+def test_signal_exits_cleanly_and_keeps_previous_output(tmp_path, sig, code, word, when):
+    study = _slow_study(tmp_path / "s")
+    out = tmp_path / "o"
+    assert _run(tmp_path / "s", out) == 0
+    before = _snapshot(out)
+    p = _cli("run", str(study), "--out", str(out))
+    if when == "running":
+        _wait_for(lambda: (tmp_path / ".o.lock").exists())
+        time.sleep(0.5)
+    else:  # while the new folder is being filled (tables, report, figures)
+        _wait_for(lambda: _tmp_exists(tmp_path, "o"))
+    p.send_signal(sig)
+    _, err = p.communicate(timeout=120)
+    lines = err.strip().splitlines()
+    if p.returncode == 0:  # the signal came after the swap was done: never the case here
+        pytest.fail(f"signal swallowed: {err}")
+    assert p.returncode == code, err
+    # one line about the interrupt (warnings the study itself raises may precede it)
+    ours = [ln for ln in lines if ln.startswith("ahpstat:")]
+    assert len(ours) == 1 and lines[-1] == ours[0], err
+    assert ours[0].startswith(f"ahpstat: {word}"), err
+    assert "Traceback" not in err
+    after = _snapshot(out)
+    assert after == before or json.loads(after[STAMP])["state"] == "complete"
+    _no_litter(tmp_path, "o")
+
+
+def _kill_trials(tmp_path: Path, n: int, seed: int) -> None:
+    gen = random.Random(seed)
+    study = _slow_study(tmp_path / "s")
+    out = tmp_path / "o"
+    assert _run(tmp_path / "s", out) == 0
+    t0 = time.monotonic()
+    p = _cli("run", str(study), "--out", str(out))
+    assert p.wait(timeout=300) == 0
+    total = time.monotonic() - t0
+    for _ in range(n):
+        previous = _snapshot(out)
+        p = _cli("run", str(study), "--out", str(out))
+        time.sleep(gen.uniform(0.2, total))
+        p.kill()
+        p.wait()
+        now = _snapshot(out)
+        stamp = json.loads(now[STAMP])
+        # either the previous output, untouched, or the new one, complete
+        if now != previous:
+            assert stamp["state"] == "complete"
+            assert set(stamp["files"]) == set(now) - {STAMP}
+            assert all(output_mod._sha256(out / f) == h for f, h in stamp["files"].items())
+        with OutputFolder(out):  # what the next run does first
+            pass
+        _no_litter(tmp_path, "o")
+
+
+def test_kill_9_at_random_moments_small(tmp_path):
+    _kill_trials(tmp_path, 2, seed=1)
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_moments(tmp_path):
+    _kill_trials(tmp_path, 25, seed=2)
