@@ -17,6 +17,7 @@ __all__ = [
     "fmt_ratio",
     "is_blank",
     "parse_value",
+    "quote_cell",
     "show_value",
 ]
 
@@ -39,6 +40,19 @@ def cell_text(v: Any) -> str:
     if hasattr(v, "isoformat"):
         return v.isoformat()
     return str(v).strip()
+
+
+def quote_cell(v: Any) -> str:
+    """A cell quoted for a message: its text, clipped to a short excerpt.
+
+    Examples
+    --------
+    >>> quote_cell(" three "), quote_cell("x" * 100)[-3:]
+    ("'three'", "x…'")
+    """
+    from ahpstat._text import clip_excerpt
+
+    return repr(clip_excerpt(cell_text(v)))
 
 
 def parse_value(v: Any) -> float | None:

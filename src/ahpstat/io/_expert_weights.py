@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike
 
 from ahpstat._validation import InputError
 from ahpstat.aggregation import normalize_expert_weights
-from ahpstat.io._cells import cell_text, parse_value
+from ahpstat.io._cells import cell_text, parse_value, quote_cell
 from ahpstat.io._grids import Sink, read_grids, read_table, require_columns
 
 __all__ = [
@@ -49,10 +49,10 @@ def read_expert_weights_into(path: Any, sink: Sink, sheet: str | None) -> pd.Ser
         w = parse_value(cells[iw])
         where = grid.where(r, column=table.raw[iw], expert=e)
         if w is None or math.isnan(w):
-            sink(f"the weight is not a number. Got {cell_text(cells[iw])!r} instead.", **where)
+            sink(f"the weight is not a number. Got {quote_cell(cells[iw])} instead.", **where)
             continue
         if not (math.isfinite(w) and w > 0):
-            sink(f"an expert weight must be positive and finite. Got {cell_text(cells[iw])!r} "
+            sink(f"an expert weight must be positive and finite. Got {quote_cell(cells[iw])} "
                  "instead.", **where)
             continue
         if e in rows:

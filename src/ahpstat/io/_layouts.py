@@ -18,6 +18,7 @@ from ahpstat.io._cells import (
     fmt_ratio,
     is_blank,
     parse_value,
+    quote_cell,
 )
 from ahpstat.io._grids import Grid, Sink, read_grids, read_table, require_columns
 from ahpstat.io._validate import (
@@ -78,7 +79,7 @@ def _read_long(grid: Grid, sink: Sink, hierarchy: Any = None) -> list[Record]:
             continue
         value = parse_value(raw)
         if value is None:
-            sink(f"value is not a number or a fraction like 1/3. Got {cell_text(raw)!r} instead.",
+            sink(f"value is not a number or a fraction like 1/3. Got {quote_cell(raw)} instead.",
                  **grid.where(r, column=table.raw[idx[4]], expert=e, node=v))
             continue
         if math.isnan(value):  # blank = missing judgment; its other cells must still be right
@@ -179,13 +180,13 @@ def _read_matrix(grid: Grid, sink: Sink, per_sheet: bool) -> list[Record]:
                 col = excel_column(j + 2)
                 if v is None:
                     sink(f"cell ({elems[k]}, {elems[j]}) is not a number or a fraction like "
-                         f"1/3. Got {cell_text(raw)!r} instead.",
+                         f"1/3. Got {quote_cell(raw)} instead.",
                          **grid.where(i + 1, column=col, expert=expert, node=node))
                     ok = False
                 elif j == k:
                     if not math.isnan(v) and abs(v - 1) > 1e-9:
                         sink(f"the diagonal cell ({elems[k]}, {elems[k]}) must be 1 or blank. "
-                             f"Got {cell_text(raw)!r} instead.",
+                             f"Got {quote_cell(raw)} instead.",
                              **grid.where(i + 1, column=col, expert=expert, node=node))
                         ok = False
                 else:
@@ -299,7 +300,7 @@ def _read_wide(grid: Grid, sink: Sink, *, encoding: str, node: str | None,
             x = parse_value(raw)
             where = grid.where(r, column=name, expert=e, node=v_node)
             if x is None:
-                sink(f"value is not a number or a fraction like 1/3. Got {cell_text(raw)!r} "
+                sink(f"value is not a number or a fraction like 1/3. Got {quote_cell(raw)} "
                      "instead.", **where)
                 continue
             if math.isnan(x):
@@ -310,7 +311,7 @@ def _read_wide(grid: Grid, sink: Sink, *, encoding: str, node: str | None,
                 if not math.isfinite(x) or x == 0 or abs(x) < 1:
                     why = "0 is not a judgment (use 1 for equal)" if x == 0 else \
                         "a signed judgment is 1..9 or -9..-1"
-                    sink(f"{why} under encoding={encoding!r}. Got {cell_text(raw)!r} instead.",
+                    sink(f"{why} under encoding={encoding!r}. Got {quote_cell(raw)} instead.",
                          **where)
                     continue
                 left = x > 0 if encoding == "signed" else x < 0

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ahpstat._validation import check_likert, suggest
-from ahpstat.io._cells import cell_text, parse_value
+from ahpstat.io._cells import cell_text, parse_value, quote_cell
 from ahpstat.io._grids import Sink, read_grids, read_table, show_columns
 
 __all__ = [
@@ -109,7 +109,7 @@ def read_survey_into(path: Any, sink: Sink, *, id_column: str,
         for k, x in enumerate(cells):
             v = parse_value(x) if not isinstance(x, int | float) or isinstance(x, bool) else x
             if v is None or ("/" in cell_text(x) and not np.isnan(v)):  # n/a is missing
-                sink(f"the answer is not a number. Got {cell_text(x)!r} instead.",
+                sink(f"the answer is not a number. Got {quote_cell(x)} instead.",
                      **grid.where(rownums[k], column=c))
                 col[k] = np.nan
             else:
@@ -118,7 +118,7 @@ def read_survey_into(path: Any, sink: Sink, *, id_column: str,
             bad = ~np.isnan(col) & ((col < lo) | (col > hi) | (col != np.round(col)))
         for k in np.flatnonzero(bad).tolist():
             sink(f"the answer must be an integer in {lo}..{hi} (the declared Likert range). "
-                 f"Got {cell_text(cells[k])!r} instead.", **grid.where(rownums[k], column=c))
+                 f"Got {quote_cell(cells[k])} instead.", **grid.where(rownums[k], column=c))
         col[bad] = np.nan
         if np.isnan(col[keep]).all() and not bad.any():
             sink(f"nobody answered item {c!r}: all {int(keep.sum())} cells are blank, so its "
