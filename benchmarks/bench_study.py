@@ -5,7 +5,8 @@ Run: ``.venv/bin/python benchmarks/bench_study.py [--repeats N]``
 Times ``ahpstat run studies/hangzhou_2022/study.yaml --out DIR`` (a fresh interpreter each
 time: imports, reading and validating every input, the panel at all 30 nodes with the
 consistency of 25 x 30 matrices, scores of 87 nodes overall and in 28 communities, tables,
-report, provenance), never the Bayesian model (``--no-bayes``): with and without the study's
+report, provenance), never the Bayesian model (``--no-bayes``) nor the sensitivity section
+(``--no-sensitivity``): with and without the study's
 bootstrap section (4,000 joint BCa resamples of experts and clustered respondents) and with and
 without the PNG figures; prints the best and the median of ``--repeats`` runs. Target (issue
 of the study pipeline, before the bootstrap existed): under 3 s with figures.
@@ -30,7 +31,8 @@ def time_run(extra: list[str], repeats: int) -> list[float]:
     times = []
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(repeats):
-            cmd = [str(exe), "run", str(STUDY), "--out", f"{tmp}/out{k}", "--no-bayes", *extra]
+            cmd = [str(exe), "run", str(STUDY), "--out", f"{tmp}/out{k}", "--no-bayes",
+                   "--no-sensitivity", *extra]
             t0 = time.perf_counter()
             subprocess.run(cmd, check=True, capture_output=True)
             times.append(time.perf_counter() - t0)

@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     r.add_argument("--bootstrap", action=argparse.BooleanOptionalAction, default=None,
                    help="run (or skip) the bootstrap whatever the study file says")
+    r.add_argument("--sensitivity", action=argparse.BooleanOptionalAction, default=None,
+                   help="run (or skip) the sensitivity analyses whatever the study file says")
     r.add_argument("--bayes", action=argparse.BooleanOptionalAction, default=None,
                    help="run (or skip) the Bayesian model whatever the study file says")
     r.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -66,9 +68,11 @@ def _parser() -> argparse.ArgumentParser:
                    metavar="T", help="random-index table: " + ", ".join(RANDOM_INDEX_TABLES))
     w.add_argument("--json", action="store_true", help="print JSON")
 
+    from ahpstat._sensitivity_cli import add_subcommands as add_sensitivity
     from ahpstat.experiment._cli import add_subcommands
 
     add_subcommands(sub)
+    add_sensitivity(sub)
     return p
 
 
@@ -86,17 +90,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     if args.command is None:
         parser.print_usage(sys.stderr)
-        print("ahpstat: error: a command is required (run, check, weights, experiment)",
-              file=sys.stderr)
+        print("ahpstat: error: a command is required (run, check, weights, experiment, "
+              "sensitivity)", file=sys.stderr)
         return EXIT_USAGE
     from ahpstat._output import Interrupts, Terminated
     from ahpstat._validation import InputError
 
     signals = Interrupts()
     try:
+        from ahpstat._sensitivity_cli import commands as sensitivity_commands
         from ahpstat.experiment._cli import commands
 
-        handlers = {"run": _run, "check": _check, "weights": _weights, **commands()}
+        handlers = {"run": _run, "check": _check, "weights": _weights, **commands(),
+                    **sensitivity_commands()}
         with signals:
             code = handlers[args.command](args)
             signals.reraise()  # an interrupt that something swallowed still ends the run
@@ -170,13 +176,16 @@ def _run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     study = Study.from_yaml(args.study)
     show = sys.stderr.isatty() if args.progress is None else args.progress
-    bar = _ProgressBar("bootstrap", sys.stderr) if show else None
+    stages = [name for name, on in (
+        ("bootstrap", study.bootstrap_options(args.bootstrap) is not None),
+        ("sensitivity", study.sensitivity_options(args.sensitivity) is not None)) if on]
+    bar = _ProgressBar(" + ".join(stages) or "bootstrap", sys.stderr) if show else None
     # the output folder is locked and checked before the run, not after it
     with OutputFolder(args.out, inputs=study.input_files().values(), force=args.force,
                       cli=True):
         try:
             res = study.run(rng=args.seed, bootstrap=args.bootstrap, bayes=args.bayes,
-                            progress=bar)
+                            sensitivity=args.sensitivity, progress=bar)
         finally:
             if bar is not None:
                 bar.close()
@@ -198,6 +207,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"Bayes: {ba['chains']} x {ba['draws']} draws ({ba['sampler']}); "
               + ("diagnostics OK." if ba["diagnostics_ok"] else
                  "diagnostics POOR: see bayes_diagnostics.csv."))
+    if res.sensitivity is not None:
+        from ahpstat._sensitivity_cli import summary_lines
+
+        print(summary_lines(res))
     print(f"Report: {out / 'report.html'}  (also report.md, tables *.csv, provenance.json)  "
           f"[{time.perf_counter() - t0:.1f} s]")
     return EXIT_OK

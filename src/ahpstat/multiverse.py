@@ -506,12 +506,12 @@ def _raw_survey(result: Any) -> tuple[np.ndarray, dict[str, np.ndarray], dict[st
     inp = study.load()
     sv = inp.survey
     X = sv[list(inp.items)].to_numpy(dtype=float)
-    from ahpstat.study import natural_key
-
     codes, names = {}, {}
     for gcol in study.survey.group_columns:
         lab = sv[gcol].astype(str).to_numpy()
-        nm = tuple(sorted(set(lab), key=natural_key))
+        # the study's order; a group that listwise deletion emptied follows, in file order
+        known = tuple(result.group_names.get(gcol, ()))
+        nm = known + tuple(dict.fromkeys(g for g in lab if g not in set(known)))
         pos = {g: k for k, g in enumerate(nm)}
         codes[gcol] = np.array([pos[g] for g in lab], dtype=np.intp)
         names[gcol] = nm

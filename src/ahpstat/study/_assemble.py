@@ -51,8 +51,9 @@ def load_inputs(study: Study) -> StudyInputs:
 
 def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
               bootstrap: bool | None = None, bayes: bool | None = None,
+              sensitivity: bool | None = None,
               progress: Callable[[int, int], None] | None = None) -> StudyResult:
-    """:meth:`Study.run`: load, assemble, then the uncertainty sections."""
+    """:meth:`Study.run`: load, assemble, then the uncertainty and sensitivity sections."""
     inputs = load_inputs(study)
     check_resources(study, inputs, bootstrap)
     seed = study.seed if rng is None else rng
@@ -75,6 +76,11 @@ def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
     if ba is not None:
         cluster = (study.bootstrap or {}).get("cluster")
         res = attach_bayes(res, inputs, ba, bayes_rng, cluster=cluster)
+    so = study.sensitivity_options(sensitivity)
+    if so is not None:
+        # a third stream: the bootstrap's and Bayes's stay what they were
+        sens_rng = np.random.default_rng(seed if entropy is None else entropy).spawn(3)[2]
+        res = attach_sensitivity(res, so, sens_rng, progress)
     return res
 
 
@@ -97,6 +103,24 @@ def check_resources(study: Study, inp: StudyInputs, bootstrap: bool | None = Non
                    detail=f"{B:,} resamples x {N} nodes x (4 + {G} groups) x 8 bytes, twice",
                    hint=f"Lower `bootstrap.n_resamples` (at most about {fit:,} fit; 2000 to "
                         "10000 are usual).", file=str(study.source) if study.source else None)
+
+
+def attach_sensitivity(res: StudyResult, settings: dict[str, Any], rng: Any,
+                       progress: Callable[[int, int], None] | None) -> StudyResult:
+    """Run the ``sensitivity:`` section; add its tables and a summary for the provenance."""
+    from ahpstat.sensitivity import sensitivity_analysis
+
+    sa = sensitivity_analysis(res, settings, rng=rng, progress=progress)
+    info: dict[str, Any] = {"grouping": sa.settings["grouping"]}
+    if sa.multiverse is not None:
+        info.update({k: sa.multiverse.info[k] for k in ("n_specifications", "n_panels",
+                                                        "n_infeasible")})
+        info["baseline_spec"] = sa.multiverse.baseline
+    if sa.judgments is not None:
+        info["judgments"] = sa.judgments.settings
+    return dataclasses.replace(res, sensitivity=sa,
+                               uncertainty={**res.uncertainty, **sa.tables()},
+                               run_info={**res.run_info, "sensitivity": info})
 
 
 def assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:

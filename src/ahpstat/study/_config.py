@@ -79,7 +79,7 @@ class Study:
     panel : PanelOptions
         Weighting method, aggregation rule, consistency index, threshold and policy.
     seed : int or None
-    bootstrap, bayes : mapping or None
+    bootstrap, bayes, sensitivity : mapping or None
         Settings of the optional uncertainty sections, every default filled in.
     name, title : str
     """
@@ -93,6 +93,7 @@ class Study:
     seed: int | None = None
     bootstrap: Mapping[str, Any] | None = None
     bayes: Mapping[str, Any] | None = None
+    sensitivity: Mapping[str, Any] | None = None
     name: str = "study"
     title: str = ""
     source: Path | None = None
@@ -177,12 +178,17 @@ class Study:
         if top["bayes"] is not None:
             bayes = _bayes_section(top["bayes"], f)
         figures = figure_options(top["figures"], file=f)
+        sens = None
+        if top["sensitivity"] is not None:
+            from ahpstat.sensitivity import sensitivity_settings
+
+            sens = sensitivity_settings(top["sensitivity"], groups=survey.group_columns, file=f)
         name = top["name"] or (Path(source).parent.name if source is not None else "study")
         return cls(
             hierarchy=path(top["hierarchy"]), judgments=judgments, survey=survey, panel=panel,
             expert_weights=ew_path, expert_weights_sheet=ew_sheet, seed=top["seed"],
-            bootstrap=boot, bayes=bayes, name=str(name), title=top["title"],
-            source=Path(source) if source else None, figures=figures,
+            bootstrap=boot, bayes=bayes, sensitivity=sens, name=str(name),
+            title=top["title"], source=Path(source) if source else None, figures=figures,
         )
 
     # ------------------------------------------------------------------ running
@@ -222,6 +228,7 @@ class Study:
             "bootstrap": self.bootstrap,
             "bayes": self.bayes,
             "figures": None if self.figures is None else asdict(self.figures),
+            "sensitivity": self.sensitivity,
         }
 
     def load(self) -> StudyInputs:
@@ -231,10 +238,11 @@ class Study:
         return load_inputs(self)
 
     def run(self, *, rng: int | np.random.Generator | None = None, bootstrap: bool | None = None,
-            bayes: bool | None = None,
+            bayes: bool | None = None, sensitivity: bool | None = None,
             progress: Callable[[int, int], None] | None = None) -> StudyResult:
         """Run the study: panel weights at every node, consistency, scores, reliability, and
-        the ``bootstrap:`` and ``bayes:`` sections when present and enabled.
+        the ``bootstrap:``, ``bayes:`` and ``sensitivity:`` sections when present and
+        enabled.
 
         Parameters
         ----------
@@ -244,12 +252,14 @@ class Study:
             from two independent streams spawned from it. With neither, fresh entropy is
             drawn and recorded (``run_info["entropy"]``, in the provenance), so the run can
             be repeated with ``rng=<that entropy>``.
-        bootstrap, bayes : bool or None
+        bootstrap, bayes, sensitivity : bool or None
             Run (True) or skip (False) that section whatever the file says; ``None``: as the
             file says. ``True`` without the section runs it with the defaults
-            (:data:`BOOTSTRAP_DEFAULTS`, :data:`BAYES_DEFAULTS`).
+            (:data:`BOOTSTRAP_DEFAULTS`, :data:`BAYES_DEFAULTS`,
+            :func:`ahpstat.sensitivity.sensitivity_settings`).
         progress : callable, optional
-            ``progress(done, total)`` during the bootstrap (for a progress bar).
+            ``progress(done, total)`` during the bootstrap and the sensitivity analyses (for a
+            progress bar).
 
         Returns
         -------
@@ -265,12 +275,22 @@ class Study:
         """
         from ahpstat.study._assemble import run_study
 
-        return run_study(self, rng=rng, bootstrap=bootstrap, bayes=bayes, progress=progress)
+        return run_study(self, rng=rng, bootstrap=bootstrap, bayes=bayes,
+                         sensitivity=sensitivity, progress=progress)
 
     def bootstrap_options(self, enabled: bool | None = None) -> dict[str, Any] | None:
         """The bootstrap settings a run uses (``None``: no bootstrap); see :meth:`run`."""
         o = self.bootstrap if self.bootstrap is not None else {**BOOTSTRAP_DEFAULTS,
                                                                 "enabled": False}
+        on = o["enabled"] if enabled is None else bool(enabled)
+        return {**o, "enabled": True} if on else None
+
+    def sensitivity_options(self, enabled: bool | None = None) -> dict[str, Any] | None:
+        """The sensitivity settings a run uses (``None``: none); see :meth:`run`."""
+        from ahpstat.sensitivity import sensitivity_settings
+
+        o = self.sensitivity if self.sensitivity is not None else {
+            **sensitivity_settings({}, groups=self.survey.group_columns), "enabled": False}
         on = o["enabled"] if enabled is None else bool(enabled)
         return {**o, "enabled": True} if on else None
 

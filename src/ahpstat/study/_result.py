@@ -79,6 +79,11 @@ class StudyResult(StudyData):
         sample means (``item_means = "fixed"``: only the panel's uncertainty).
     bayes_diagnostics
         ``parameter, r_hat, ess_bulk, ess_tail, n_divergences, ok``.
+    multiverse, multiverse_*, sensitivity_*
+        The ``sensitivity:`` section (:class:`ahpstat.sensitivity.SensitivityAnalysis`,
+        also in :attr:`sensitivity`): every specification's scores and ranks, rank and
+        weight-order stability, the variance decomposition, the weight intervals and
+        thresholds, the perturbed judgments' rank probabilities, Sobol' indices.
     audit
         What the inconsistency policy did (:class:`~ahpstat.panel.PanelResult`).
     dispersion
@@ -117,6 +122,7 @@ class StudyResult(StudyData):
     n_dropped_listwise: int = 0
     bootstrap: Any = None
     bayes: Any = None
+    sensitivity: Any = None
     uncertainty: dict[str, pd.DataFrame] = field(default_factory=dict)
     run_info: dict[str, Any] = field(default_factory=dict)
 
@@ -182,6 +188,7 @@ class StudyResult(StudyData):
                        "listwise_dropped": self.n_dropped_listwise},
             "bootstrap": self.run_info.get("bootstrap"),
             "bayes": self.run_info.get("bayes"),
+            "sensitivity": self.run_info.get("sensitivity"),
         }
 
 

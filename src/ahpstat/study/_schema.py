@@ -276,6 +276,9 @@ STUDY_SCHEMA: dict[str, Section] = {s.name: s for s in (
              "present = run).", _section_value),
         _key("figures", "a mapping of settings", None, "Figure options (section `figures`: "
              "format, dpi, labels; see `ahpstat._figures.figure_options`).", _section_value),
+        _key("sensitivity", "a mapping of settings", None, "Is the ranking robust? Multiverse "
+             "of analyst choices, weight intervals, perturbed judgments, Sobol' indices "
+             "(section `sensitivity`; present = run).", _section_value),
     ), required=True),
     Section("judgments", "The expert judgments file.", (
         _key("path", "a file path", REQUIRED, "CSV or XLSX file of judgments.", _path),
@@ -358,6 +361,47 @@ STUDY_SCHEMA: dict[str, Section] = {s.name: s for s in (
              aliases=("level",)),
     )),
 )}
+
+def _sensitivity_schema() -> Section:
+    """The ``sensitivity:`` section, documented here and validated (nested lists and
+    mappings) by :func:`ahpstat.sensitivity.sensitivity_settings`, whose defaults these are.
+    """
+    from ahpstat.multiverse import DEFAULT_GRID, FACTORS
+    from ahpstat.sensitivity import SENSITIVITY_DEFAULTS as D
+
+    docs = {
+        "weighting": "Weighting methods of the multiverse.",
+        "aggregation": "Aggregations: aij, aip_geometric, aip_arithmetic.",
+        "consistency": "Consistency rules, each {index, random_index, threshold} (or an index "
+                       "name).",
+        "policy": "Policies for inconsistent experts.",
+        "missing": "Missing-answer rules: available_case, listwise.",
+        "scale": "Judgment scales: saaty, balanced, geometric, power, root_square, "
+                 "logarithmic, inverse_linear.",
+        "likert": "Likert treatments: mean, top_box, top2_box, ridit.",
+    }
+    keys = [_key("enabled", "true or false", True, "Run it (false: keep the settings, skip "
+                 "it).", _bool)]
+    keys += [_key(f, "a list of levels", list(DEFAULT_GRID[f]), docs[f], _section_value)
+             for f in FACTORS]
+    keys += [
+        _choice_key("nodes", ("criteria", "internal"), D["nodes"], "Nodes in multiverse.csv: "
+                    "the goal and its children, or every internal node."),
+        _key("grouping", "a group column or null", None, "Grouping column whose ranks are "
+             "analysed (default: the first).", _name),
+        _key("one_at_a_time", "true or false", D["one_at_a_time"], "Exact weight intervals "
+             "and Triantaphyllou & Sanchez thresholds.", _bool),
+        _key("judgments", "a mapping {n_resamples, probability, sigma} or false",
+             dict(D["judgments"]), "Perturbed judgments (false: skip).", _section_value),
+        _key("sobol", "a mapping {n_samples, factor, confidence_level} or false",
+             dict(D["sobol"]), "Sobol' indices of the criteria's weights (false: skip).",
+             _section_value),
+    ]
+    return Section("sensitivity", "Robustness of the ranking (present = run); see "
+                   "docs/robustness.md.", tuple(keys))
+
+
+STUDY_SCHEMA["sensitivity"] = _sensitivity_schema()
 
 #: defaults of the study file's ``bootstrap:`` section (present = enabled)
 BOOTSTRAP_DEFAULTS: dict[str, Any] = STUDY_SCHEMA["bootstrap"].defaults()
