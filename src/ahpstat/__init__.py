@@ -53,7 +53,8 @@ _LAZY: dict[str, str] = {
 }
 #: public submodules loaded on first use
 _SUBMODULES = ("io", "hierarchy", "panel", "scoring", "bootstrap", "bayes", "simulate", "study",
-               "report", "compare", "rank_sets", "output", "datasets")
+               "report", "compare", "rank_sets", "output", "datasets", "experiment",
+               "planning")
 
 
 def __getattr__(name: str):  # PEP 562: keep `import ahpstat` light

@@ -1,4 +1,5 @@
-"""Command line: ``ahpstat run | check | weights | experiment``. Thin: parse, call the API, print.
+"""Command line: ``ahpstat run | check | weights | experiment | plan``. Thin: parse, call the
+API, print.
 
 Exit codes: 0 success; 1 a user error (an :class:`~ahpstat.InputError`: bad input file or
 option value, or an unreadable / unwritable file: one clear message, no traceback); 2 a usage
@@ -90,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     if args.command is None:
         parser.print_usage(sys.stderr)
-        print("ahpstat: error: a command is required (run, check, weights, experiment, "
+        print("ahpstat: error: a command is required (run, check, weights, experiment, plan, "
               "sensitivity)", file=sys.stderr)
         return EXIT_USAGE
     from ahpstat._output import Interrupts, Terminated

@@ -700,6 +700,9 @@ def simulate_survey(
         float column per item holding integers ``lo..hi`` (``NaN`` = blank) -- the layout
         :func:`ahpstat.io.read_survey` returns. ``df.to_csv(path, float_format="%.0f")``
         writes a survey file a study reads (``id_column``, ``group_columns: [group_column]``).
+        ``attrs["group_effects"]`` holds the drawn group effects ``u_g`` (array, group
+        order), so a group's true item means are ``expected_likert_mean(item_means + u_g,
+        respondent_sd=..., noise_sd=...)``.
 
     Notes
     -----
@@ -776,6 +779,7 @@ def simulate_survey(
     index = pd.Index(rids, name=id_column, dtype=object)
     out = pd.DataFrame(ans, index=index, columns=columns)
     out.insert(0, group_column, np.array(gids, dtype=object)[code])
+    out.attrs["group_effects"] = float(group_sd) * u  # u_g, in group order (true group means)
     return out
 
 

@@ -67,6 +67,26 @@ def rank_metrics(est: np.ndarray, true: np.ndarray) -> dict[str, np.ndarray]:
     return {k: np.where(bad, np.nan, v) for k, v in out.items()}
 
 
+def agreement(a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
+    """Whether two methods rank the same elements alike (rows): ``same_order_as_first``
+    (every pair in the same order, ties included) and ``same_top_as_first`` (the same
+    element first); ``NaN`` where either has no estimate.
+
+    Examples
+    --------
+    >>> agreement(np.array([[0.5, 0.3, 0.2]]), np.array([[0.5, 0.2, 0.3]]))
+    {'same_order_as_first': array([0.]), 'same_top_as_first': array([1.])}
+    """
+    n = a.shape[-1]
+    iu = np.triu_indices(n, 1)
+    sa = np.sign(a[..., iu[0]] - a[..., iu[1]])
+    sb = np.sign(b[..., iu[0]] - b[..., iu[1]])
+    bad = np.isnan(a).any(axis=-1) | np.isnan(b).any(axis=-1)
+    out = {"same_order_as_first": np.all(sa == sb, axis=-1).astype(float),
+           "same_top_as_first": (np.argmax(a, axis=-1) == np.argmax(b, axis=-1)).astype(float)}
+    return {k: np.where(bad, np.nan, v) for k, v in out.items()}
+
+
 def _stats(rows: list, method: int, target: str, metric: str, values: np.ndarray) -> None:
     v = np.asarray(values, dtype=float).ravel()
     v = v[np.isfinite(v)]
@@ -198,6 +218,7 @@ def panel_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
         _stats(rows, DATA_METHOD, "panel", f"accept_{name}", acc.mean(axis=-1))
 
     true_global = h.global_weights(truth)
+    reference: dict[str, np.ndarray] = {}  # the first method's estimates, per target
     targets = {"weights": (h.root, None)} if len(nodes) == 1 and nodes[0] == h.root else {
         "criteria": (h.root, None), "global": (None, list(h.leaves))}
     for m in exp.methods.itertuples(index=False):
@@ -232,6 +253,10 @@ def panel_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
                 est = np.stack([est_global[x] for x in leaves], axis=-1)
                 tru = np.stack([np.broadcast_to(true_global[x], (R,)) for x in leaves], axis=-1)
             for metric, values in rank_metrics(est, tru).items():
+                _stats(rows, m.method, target, metric, values)
+            # rank contradictions between methods on the same matrices (Ishizaka & Lusti)
+            first = reference.setdefault(target, est)
+            for metric, values in agreement(est, first).items():
                 _stats(rows, m.method, target, metric, values)
     return rows
 
