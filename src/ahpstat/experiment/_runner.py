@@ -254,7 +254,7 @@ def _client(scheduler: str | None, n_workers: int | None) -> tuple[Any, Any, str
         return client, None, scheduler
     workers = n_workers or os.cpu_count() or 1
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None, env={"NUMBA_NUM_THREADS": "1"},
+                           dashboard_address=":0", env={"NUMBA_NUM_THREADS": "1"},
                            silence_logs=logging.ERROR)
     return Client(cluster), cluster, f"local-cluster ({workers} workers)"
 
