@@ -301,7 +301,7 @@ seed: 3
 replications: 4
 batch_size: 2
 conditions: {hierarchy: h.yaml, n_experts: 6, respondents: 60, clusters: [6]}
-methods: {resampling: [iid, cluster], interval: [percentile, bca]}
+methods: {resampling: [iid, cluster_one], interval: [percentile, bca]}
 bootstrap: {n_resamples: 100}
 """)
     run = run_experiment(load_experiment(f), tmp_path / "o", serial=True, figures=True)
@@ -311,7 +311,7 @@ bootstrap: {n_resamples: 100}
     assert cov["mean"].between(0, 1).all()
     width = s[(s.metric == "width") & (s.target == "goal_score")]
     iid = width[width.resampling == "iid"]["mean"].to_numpy()
-    clu = width[width.resampling == "cluster"]["mean"].to_numpy()
+    clu = width[width.resampling == "cluster_one"]["mean"].to_numpy()
     assert (clu > iid).all()  # the cluster effect widens the honest interval
     assert "## goal_score" in (tmp_path / "o" / "report.md").read_text()
 

@@ -27,6 +27,8 @@ __all__ = ["STAT_COLUMNS", "rank_metrics", "run_task"]
 STAT_COLUMNS = ["condition", "batch", "method", "target", "metric", "count", "sum", "sum_sq"]
 #: ``method`` of statistics that describe the simulated data, not a method
 DATA_METHOD = -1
+#: study experiments' ``resampling`` -> ``joint_bootstrap(cluster_stage=...)``
+_STAGES = {"cluster_one": "one", "cluster_two": "two"}
 
 
 # --------------------------------------------------------------------------- metrics
@@ -335,7 +337,8 @@ def study_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
                     warnings.simplefilter("always")
                     boots[bk] = joint_bootstrap(
                         X, M, leaf_weight_sampler=panel.leaf_weight_sampler(), n_experts=K,
-                        clusters=clusters if m.resampling == "cluster" else None,
+                        clusters=None if m.resampling == "iid" else clusters,
+                        cluster_stage=_STAGES.get(m.resampling, "one"),
                         n_resamples=n_boot, confidence_level=level,
                         rng=np.random.default_rng(s_boot))
                 boots[bk] = (boots[bk], any(issubclass(w.category, FewClustersWarning)

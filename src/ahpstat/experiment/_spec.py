@@ -40,13 +40,14 @@ _PANEL_METHODS: dict[str, Any] = {
 }
 _STUDY_METHODS: dict[str, Any] = {
     **_PANEL_METHODS, "weighting": "geometric_mean", "index": "gci",
-    "resampling": "cluster", "interval": "percentile",
+    "resampling": "cluster_one", "interval": "percentile",
 }
 _TOP_KEYS = ("name", "kind", "seed", "replications", "batch_size", "conditions", "methods",
              "acceptance", "truth", "bootstrap", "description")
 _ACCEPTANCE = ("cr", "gci", "koczkodaj")
 _STUDY_POLICIES = ("keep", "drop", "repair", "downweight")
-_RESAMPLING = ("iid", "cluster")
+#: respondents iid, whole clusters (one-stage), or clusters then respondents (two-stage)
+_RESAMPLING = ("iid", "cluster_one", "cluster_two")
 _INTERVALS = ("percentile", "basic", "bca")
 
 
