@@ -46,9 +46,9 @@ from ahpstat.experiment import Experiment, run_experiment, run_task
 spec = json.loads(sys.argv[1]); out = sys.argv[2]
 exp = Experiment.from_dict(spec)
 run_task(exp.to_dict(), 0, 0)  # compile the kernels before the clock starts
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 run_experiment(exp, out, serial=True, figures=False, progress=False)
-print(json.dumps({"seconds": time.perf_counter() - t}))
+print(json.dumps({"seconds": time.perf_counter() - t, "cpu": time.process_time() - c}))
 """
 
 
@@ -86,11 +86,17 @@ def main(argv=None) -> int:
         r = subprocess.run([sys.executable, "-c", SERIAL, json.dumps(spec),
                             str(tmp / "serial")], env=env, capture_output=True, text=True,
                            check=True)
-        t_serial = json.loads(r.stdout.strip().splitlines()[-1])["seconds"]
+        serial = json.loads(r.stdout.strip().splitlines()[-1])
+        t_serial = serial["seconds"]
 
-        with LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True,
-                          dashboard_address=":0", env={"NUMBA_NUM_THREADS": "1"},
-                          silence_logs=logging.ERROR) as cluster, \
+        import dask
+
+        from ahpstat.experiment._runner import _WORKER_CONFIG
+
+        with dask.config.set(_WORKER_CONFIG), \
+                LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True,
+                             dashboard_address=":0", env={"NUMBA_NUM_THREADS": "1"},
+                             silence_logs=logging.ERROR) as cluster, \
                 Client(cluster) as client:
             payload = exp.to_dict()
             warm = [client.submit(run_task, payload, 0, 0, pure=False, workers=[w])
@@ -98,6 +104,13 @@ def main(argv=None) -> int:
             client.gather(warm)
             from distributed import get_task_stream
 
+            def cpu() -> float:
+                import resource
+
+                r = resource.getrusage(resource.RUSAGE_SELF)
+                return r.ru_utime + r.ru_stime
+
+            cpu0 = client.run(cpu)
             with get_task_stream(client) as ts:
                 t0 = time.perf_counter()
                 run_experiment(exp, tmp / "cluster", client=client, figures=False,
@@ -110,6 +123,8 @@ def main(argv=None) -> int:
                 return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
             peaks = client.run(peak_rss)
+            cpu1 = client.run(cpu)
+        worker_cpu = sum(cpu1[w] - cpu0[w] for w in cpu1)
         compute = [sum(s["stop"] - s["start"] for s in t["startstops"]
                        if s["action"] == "compute") for t in ts.data
                    if str(t["key"]).startswith("ahpstat-")]
@@ -128,6 +143,8 @@ def main(argv=None) -> int:
     print(f"tasks {n_tasks}, mean task {mean_task * 1000:.0f} ms, overhead per task "
           f"{overhead * 1000:.1f} ms = {100 * overhead / mean_task:.1f} % of the task time "
           "(target < 5 %)")
+    print(f"CPU time: serial process {serial['cpu']:.1f} s; worker processes {worker_cpu:.1f} s "
+          f"for {sum(compute):.1f} s of task wall time (CPU << wall: waiting for a core)")
     print(f"load average after: {load()}")
     return 0 if same else 1
 
