@@ -101,9 +101,9 @@ def _plan(args: argparse.Namespace) -> int:
         print(f"No design in the grid reaches +/-{args.target:g} on the goal score.")
     else:
         r = best.sort_values(["respondents", "experts"]).iloc[0]
-        print(f"+/-{args.target:g} on the goal score: e.g. {r.experts} experts and "
-              f"{r.clusters} clusters x {r.per_cluster} = {r.respondents} respondents "
-              f"(half-width {r.half_width:.4f}).")
+        print(f"+/-{args.target:g} on the goal score: e.g. {int(r.experts)} experts and "
+              f"{int(r.clusters)} clusters x {int(r.per_cluster)} = {int(r.respondents)} "
+              f"respondents (half-width {r.half_width:.4f}).")
     print(f"Plan: {out / 'plan.md'}")
     return 0
 
