@@ -40,7 +40,10 @@ _INSTALL = "pip install 'ahpstat[experiment]'"
 #: Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 in their workers, which turns off glibc's
 #: adaptive mmap threshold: every large temporary array is then mapped and unmapped afresh,
 #: doubling the CPU time of a task here (measured: 0.31 s -> 0.52-0.75 s). Left unset.
-_WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+#: The workers' statistical profiler (a stack sample every 10 ms) is off too: the tasks are
+#: numpy and compiled code, which it cannot see into.
+_WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                  "distributed.worker.profile.enabled": False}
 
 
 @dataclass(frozen=True)
