@@ -215,7 +215,7 @@ def estimate_pilot(
     if missing_nodes:
         raise InputError(f"the pilot has no judgments at node(s) {', '.join(missing_nodes)}; "
                          "every node with two or more children needs them.")
-    panel = run_panel(stacks, h, options=PanelOptions(method=method))
+    panel = run_panel(stacks, h, options=PanelOptions(weighting=method))
     local = {v: np.asarray(panel.local[v], dtype=float) for v in nodes}
     K = len(panel.experts)
     expert_sd, noise_sd = _panel_sds(stacks, nodes)
@@ -313,7 +313,8 @@ def _survey_draws(p: PilotEstimates, G: int, m: int, R: int, gen: np.random.Gene
     for start in range(0, R, rb):
         r = min(rb, R - start)
         sv = simulate_survey(items, latent, groups=[m] * (G * r), likert=p.likert,
-                             missing=p.missing, rng=gen, **sds)
+                             missing=p.missing, rng=gen, group_sd=p.group_sd,
+                             respondent_sd=p.respondent_sd, noise_sd=p.answer_sd)
         X = sv[items].to_numpy(dtype=float).reshape(r, G, m, L)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a cluster with no answer
@@ -516,14 +517,15 @@ def plan_study(study: Any, **kwargs: Any) -> PlanResult:
     cluster = (study.bootstrap or {}).get("cluster")
     pilot = estimate_pilot(inputs.stacks, inputs.hierarchy, inputs.survey,
                            cluster_column=cluster, likert=study.survey.likert,
-                           method=study.panel.method)
+                           method=study.panel.weighting)
     return plan_panel_size(pilot, **kwargs)
 
 
 def write_plan(result: PlanResult, out: Any, *, target: float = 0.02,
                figures: bool = True) -> Any:
     """Write ``plan.csv`` (tidy), ``plan_goal.csv`` (one row per design), ``pilot.csv``,
-    ``plan.md`` and ``plan.png`` into a new or empty folder, each file atomically."""
+    ``plan.md`` and ``plan.png`` into a new or empty folder, each file atomically.
+    """
     import os
     from pathlib import Path
 
