@@ -43,6 +43,7 @@ def weights(
     tol: float = 1e-12,
     max_iter: int = 1000,
     scale: str | None = None,
+    completion: str | None = None,
 ) -> WeightsResult:
     """Priority weights of one or many pairwise-comparison matrices.
 
@@ -50,7 +51,8 @@ def weights(
     ----------
     A : array_like, shape (..., n, n)
         Positive reciprocal matrices, batched over any leading axes; ``NaN`` off the diagonal
-        marks a missing judgment (only ``"harker"`` and ``"llsm"`` accept those).
+        marks a missing judgment (``"harker"`` and ``"llsm"`` accept those; any method does
+        with ``completion``).
     method : {"eigenvector", "geometric_mean", "column_mean", "harker", "llsm"}
         Weighting method (see the module notes).
     tol : float, default 1e-12
@@ -59,6 +61,11 @@ def weights(
         Power iterations before the remaining matrices are solved by LAPACK.
     scale : {None, "saaty"}
         Require Saaty's 1-9 scale (default: any positive reciprocal values).
+    completion : {None, "optimal", "harker", "llsm"}
+        Complete incomplete matrices first (:func:`ahpstat.complete`), then weight them:
+        ``method="eigenvector", completion="optimal"`` is the eigenvector of the
+        lambda-max-minimizing completion (Bozóki, Fülöp & Rónyai 2010), AHPy's default for
+        incomplete matrices. Complete matrices are weighted as they are.
 
     Returns
     -------
@@ -94,8 +101,24 @@ def weights(
     7.177
     >>> ah.weights(A, method="geometric_mean").weights.round(3)
     array([0.179, 0.018, 0.042, 0.116, 0.191, 0.129, 0.324])
+
+    An incomplete matrix (Bozóki, Fülöp & Rónyai 2010, Section 5: c-d missing), weighted as
+    AHPy does (its test gives 0.3738, 0.392, 0.0985, 0.1357):
+
+    >>> nan = np.nan
+    >>> B = [[1, 1, 5, 2], [1, 1, 3, 4], [1/5, 1/3, 1, nan], [1/2, 1/4, nan, 1]]
+    >>> ah.weights(B, completion="optimal").weights.round(4)
+    array([0.3738, 0.392 , 0.0985, 0.1357])
     """
     check_choice("method", method, WEIGHTING_METHODS)
+    if completion is not None:
+        from ahpstat.completion import COMPLETION_METHODS, complete
+
+        check_choice("completion", completion, COMPLETION_METHODS)
+        M = validate_matrix(A, allow_missing=True, scale=scale)
+        if np.isnan(M).any():
+            M = complete(M, method=completion)
+        return _weights_validated(M, method=method, tol=tol, max_iter=max_iter)
     M = validate_matrix(A, allow_missing=method in _INCOMPLETE_METHODS, scale=scale)
     return _weights_validated(M, method=method, tol=tol, max_iter=max_iter)
 

@@ -50,7 +50,10 @@ as text or value), ``_grids`` (CSV files and worksheets as grids and tables; the
 ``_hashing``.
 """
 
+from ahpstat.io._ahpsurvey import read_ahpsurvey
+from ahpstat.io._ahpy import from_ahpy
 from ahpstat.io._cells import parse_value
+from ahpstat.io._decision import PREFERENCE_KINDS, DecisionData, Preference
 from ahpstat.io._expert_weights import (
     expert_weight_vector,
     read_expert_weights,
@@ -67,6 +70,7 @@ from ahpstat.io._layouts import (
 )
 from ahpstat.io._matrix import read_matrix_csv
 from ahpstat.io._problems import collect_problems
+from ahpstat.io._rahp import read_ahp
 from ahpstat.io._stacks import judgment_stacks
 from ahpstat.io._survey import read_survey
 from ahpstat.io._validate import validate_judgments
@@ -74,12 +78,18 @@ from ahpstat.io._validate import validate_judgments
 __all__ = [
     "JUDGMENT_COLUMNS",
     "JUDGMENT_LAYOUTS",
+    "PREFERENCE_KINDS",
     "SOURCE_COLUMNS",
     "WIDE_ENCODINGS",
+    "DecisionData",
+    "Preference",
     "collect_problems",
     "expert_weight_vector",
+    "from_ahpy",
     "judgment_stacks",
     "parse_value",
+    "read_ahp",
+    "read_ahpsurvey",
     "read_expert_weights",
     "read_hierarchy",
     "read_judgments",

@@ -34,13 +34,14 @@ __all__ = [
     "SOURCE_COLUMNS",
     "WIDE_ENCODINGS",
     "Record",
+    "decode_wide",
     "judgments_frame",
     "read_judgments",
     "read_judgments_into",
 ]
 
 
-JUDGMENT_LAYOUTS = ("long", "matrix", "wide")
+JUDGMENT_LAYOUTS = ("long", "matrix", "wide", "ahpsurvey")
 WIDE_ENCODINGS = ("signed", "signed_left_negative", "ratio")
 Record = tuple[str, str, str, str, float, str | None, str | None, int | None]
 
@@ -305,25 +306,65 @@ def _read_wide(grid: Grid, sink: Sink, *, encoding: str, node: str | None,
                 continue
             if math.isnan(x):
                 continue
-            if encoding == "ratio":
-                value = x
-            else:
-                if not math.isfinite(x) or x == 0 or abs(x) < 1:
-                    why = "0 is not a judgment (use 1 for equal)" if x == 0 else \
-                        "a signed judgment is 1..9 or -9..-1"
-                    sink(f"{why} under encoding={encoding!r}. Got {quote_cell(raw)} instead.",
-                         **where)
-                    continue
-                left = x > 0 if encoding == "signed" else x < 0
-                value = abs(x) if left else 1 / abs(x)
+            value = decode_wide(x, encoding)
+            if isinstance(value, str):
+                sink(f"{value} under encoding={encoding!r}. Got {quote_cell(raw)} instead.",
+                     **where)
+                continue
             out.append((e, v_node, a, b, value, grid.file, grid.sheet, r))
     return out
 
 
+def decode_wide(x: float, encoding: str) -> float | str:
+    """One wide-layout cell (a number) as the value of A over B, or the reason it is none.
+
+    Examples
+    --------
+    >>> decode_wide(-3.0, "signed"), decode_wide(-3.0, "signed_left_negative")
+    (0.3333333333333333, 3.0)
+    >>> decode_wide(0.0, "signed")
+    '0 is not a judgment (use 1 for equal)'
+    """
+    if encoding == "ratio":
+        return x
+    if not math.isfinite(x) or x == 0 or abs(x) < 1:
+        return "0 is not a judgment (use 1 for equal)" if x == 0 else \
+            "a signed judgment is 1..9 or -9..-1"
+    left = x > 0 if encoding == "signed" else x < 0
+    return abs(x) if left else 1 / abs(x)
+
+
 def read_judgments_into(path: Any, sink: Sink, *, layout: str, hierarchy: Any,
                          sheet: str | None, node: str | None, encoding: str | None,
-                         ignore_columns: Sequence[str]) -> pd.DataFrame:
+                         ignore_columns: Sequence[str],
+                         attributes: Sequence[str] | None = None,
+                         id_column: str | None = None) -> pd.DataFrame:
     check_choice("layout", layout, JUDGMENT_LAYOUTS)
+    if layout == "ahpsurvey":
+        from ahpstat.io._ahpsurvey import read_ahpsurvey_into
+
+        if encoding is None:
+            raise ValueError("`encoding` is required with layout='ahpsurvey' (ahpsurvey's "
+                             "negconvert = TRUE is 'signed_left_negative', FALSE 'signed'; "
+                             f"reciprocal = FALSE 'ratio'): one of {WIDE_ENCODINGS}. Got None "
+                             "instead.")
+        check_choice("encoding", encoding, WIDE_ENCODINGS)
+        if node is None:
+            if hierarchy is None:
+                raise ValueError("layout='ahpsurvey' needs `node` (the node whose children "
+                                 "the attributes are) or a `hierarchy`; got neither.")
+            node = hierarchy.root
+        if attributes is None:
+            if hierarchy is None:
+                raise ValueError("layout='ahpsurvey' needs `attributes` (ahpsurvey's atts, in "
+                                 "order) or a `hierarchy`; got neither.")
+            attributes = hierarchy.children(node)
+        return read_ahpsurvey_into(path, sink, attributes=attributes, encoding=encoding,
+                                   node=node, columns=None, id_column=id_column,
+                                   keep_columns=(), ignore_columns=ignore_columns, sheet=sheet)
+    if attributes is not None or id_column is not None:
+        raise ValueError("`attributes` and `id_column` apply to layout='ahpsurvey' only. Got "
+                         f"them with layout={layout!r} instead.")
     if layout == "wide":
         if encoding is None:
             raise ValueError("`encoding` is required with layout='wide' (it is declared, never "
@@ -381,6 +422,8 @@ def read_judgments(
     node: str | None = None,
     encoding: str | None = None,
     ignore_columns: Sequence[str] = (),
+    attributes: Sequence[str] | None = None,
+    id_column: str | None = None,
 ) -> pd.DataFrame:
     """Read pairwise judgments into the canonical long DataFrame, validating them.
 
@@ -388,8 +431,8 @@ def read_judgments(
     ----------
     path : str, path-like or text stream
         A ``.csv`` (UTF-8) or ``.xlsx`` file; a stream is read as CSV.
-    layout : {"long", "matrix", "wide"}
-        File layout (see the module docstring).
+    layout : {"long", "matrix", "wide", "ahpsurvey"}
+        File layout (see the module docstring; ``"ahpsurvey"``: :func:`read_ahpsurvey`).
     hierarchy : Hierarchy, optional
         When given, nodes and elements are checked against it (unknown node, a leaf, an
         element that is not a child of the node) and, in the wide layout, pair names with
@@ -401,9 +444,14 @@ def read_judgments(
     node : str, optional
         Wide layout: the node of every pair column, which is then named just ``A_B``.
     encoding : {"signed", "signed_left_negative", "ratio"}
-        Wide layout only, required: how the cells encode a judgment.
+        Wide and ahpsurvey layouts, required: how the cells encode a judgment.
     ignore_columns : sequence of str
-        Wide layout: columns that are not pairs (names, timestamps, ...).
+        Wide and ahpsurvey layouts: columns that are not pairs (names, timestamps, ...).
+    attributes : sequence of str, optional
+        ahpsurvey layout: the attributes in ahpsurvey's order (default: the children of
+        ``node`` in ``hierarchy``).
+    id_column : str, optional
+        ahpsurvey layout: the respondent id column (default: the row number).
 
     Returns
     -------
@@ -438,6 +486,7 @@ def read_judgments(
     """
     sink = Sink("raise")
     df = read_judgments_into(path, sink, layout=layout, hierarchy=hierarchy, sheet=sheet,
-                              node=node, encoding=encoding, ignore_columns=ignore_columns)
+                              node=node, encoding=encoding, ignore_columns=ignore_columns,
+                              attributes=attributes, id_column=id_column)
     validate_judgments(df, hierarchy, scale=scale, errors="raise")
     return df
