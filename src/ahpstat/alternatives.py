@@ -157,7 +157,7 @@ class _Node:
                     S[k] = p.ratio_matrix(node=node, decision_maker=dm)
             self.stack = S
         elif n > 1 and self.geometric:
-            for k, dm in enumerate(dms):
+            for dm in dms:
                 p = prefs.get(dm)
                 if p is not None and p.kind != "pairwise":
                     p.ratio_matrix(node=node, decision_maker=dm)  # zero -> located error

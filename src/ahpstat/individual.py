@@ -220,14 +220,14 @@ def individual_priorities(
 
     Examples
     --------
-    >>> import io
-    >>> from ahpstat.io import read_ahpsurvey
     Two respondents with consistent answers (a = 2b = 4c, and indifference), so the
     priorities are 4/7, 2/7, 1/7 and 1/3 each, with CR 0:
 
+    >>> import io
+    >>> from ahpstat.io import read_ahpsurvey
     >>> f = io.StringIO("a_b,a_c,b_c\\n2,4,2\\n1,1,-1\\n")
     >>> j = read_ahpsurvey(f, attributes=["a", "b", "c"], negconvert=False)
-    >>> individual_priorities(j).wide().round(3)
+    >>> individual_priorities(j).wide().round(3)  # doctest: +NORMALIZE_WHITESPACE
                 a      b      c   cr
     expert
     1       0.571  0.286  0.143  0.0

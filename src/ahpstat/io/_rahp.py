@@ -226,7 +226,7 @@ class _Reader:
                            "children instead.", spec, node=name)
         kid_node = kids[1]
         if "decision-makers" in fields:
-            self.read_dm_weights(name, fields["decision-makers"][1])
+            self.read_dm_weights(name, *fields["decision-makers"])
         entries = list(self.items(kid_node, f"the children of {name!r}"))
         alt_like = [self.is_alternative(v) or kid_node is self.alt_node for _, _, v in entries]
         if all(alt_like):
@@ -278,9 +278,9 @@ class _Reader:
             return not keys & {"children", "preferences", "preferenceFunction"}
         return False
 
-    def read_dm_weights(self, node_id: str, node: yaml.Node) -> None:
+    def read_dm_weights(self, node_id: str, key: yaml.Node, node: yaml.Node) -> None:
         values, _lines = self.named_numbers(node, "`decision-makers`", node_id=node_id, dm=None)
-        self.dm_weights[node_id] = (values, _line(node))
+        self.dm_weights[node_id] = (values, _line(key))
 
     def read_preferences(self, node: yaml.Node, node_id: str,
                          elements: list[str]) -> dict[str, Preference]:
@@ -296,6 +296,10 @@ class _Reader:
                 raise self.err(f"preferences either name decision makers or give one of "
                                f"{', '.join(_TYPES)}. Got {dm!r} beside other keys instead.",
                                dm_key, node=node_id)
+            if not isinstance(v, yaml.MappingNode):
+                raise self.err(f"{dm!r} is neither a preference type ({', '.join(_TYPES)})"
+                               f" nor a decision maker with one.{suggest(dm, _TYPES)} Got "
+                               f"{dm!r} with a {_kind(v)} instead.", dm_key, node=node_id)
             inner = list(self.items(v, f"the preferences of {dm!r}"))
             if len(inner) != 1 or inner[0][0] not in _TYPES:
                 got = [k for k, _, _ in inner]

@@ -266,9 +266,9 @@ class _Parser:
             return _Node("name", t.text[1:-1])
         if t.kind == "name":
             word = t.text
-            if word in ("TRUE", "T"):
+            if word == "TRUE":
                 return _Node("const", True)
-            if word in ("FALSE", "F"):
+            if word == "FALSE":
                 return _Node("const", False)
             if word == "Inf":
                 return _Node("const", math.inf)
@@ -493,6 +493,8 @@ class _Interp:
         if k == "name":
             if node.value in env:
                 return env[node.value]
+            if node.value in ("T", "F"):  # R's variables T and F, unless reassigned
+                return node.value == "T"
             raise RCodeError(f"object {node.value!r} not found")
         if k == "dollar":
             obj = self.eval(node.args[0], env)
