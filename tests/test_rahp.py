@@ -164,7 +164,7 @@ def test_zero_score_is_a_located_error_only_where_ratios_are_needed():
         # the line of the zero score in the file
         line = next(i for i, t in enumerate(VACATION.read_text().splitlines(), start=1)
                     if t.strip() == "- Mountains: 0")
-        assert f"row {line}" in msg or f"line {line}" in msg
+        assert f"line {line}" in msg
 
 
 def test_aij_and_ideal_on_car_differ_from_distributive_but_stay_normalized():
@@ -281,7 +281,7 @@ def test_located_errors(tmp_path, edit, needle, line):
     assert needle in msg
     assert "model.ahp" in msg
     if line is not None:
-        assert f"row {line}" in msg or f"line {line}" in msg
+        assert f"line {line}" in msg
 
 
 def test_missing_pair_stays_missing_and_is_completed(tmp_path):

@@ -152,7 +152,7 @@ class Preference:
                 "pairwise layout all need ratios. Use aggregation 'aip' with the arithmetic "
                 f"mean, or give {e!r} a positive score. Got "
                 f"{self.kind} {_fmt(float(self.values[int(zero[0])]))} instead.",
-                file=self.file, row=self.element_lines.get(e, self.line), node=node,
+                file=self.file, line=self.element_lines.get(e, self.line), node=node,
                 expert=decision_maker)
         v = self.values
         return v[:, None] / v[None, :]
@@ -255,11 +255,11 @@ def validate_decision_data(d: DecisionData) -> None:
             if dm not in d.decision_makers:
                 raise InputError(f"preferences of an unknown decision maker {dm!r}; the "
                                  f"decision makers are {list(d.decision_makers)}. Got {dm!r} "
-                                 "instead.", file=p.file or src, row=p.line, node=v)
+                                 "instead.", file=p.file or src, line=p.line, node=v)
             if set(p.elements) != set(els) or len(p.elements) != len(els):
                 raise InputError(f"the preference must cover exactly the elements "
                                  f"{list(els)}. Got {list(p.elements)} instead.",
-                                 file=p.file or src, row=p.line, node=v, expert=dm)
+                                 file=p.file or src, line=p.line, node=v, expert=dm)
             _check_preference(p, v, dm)
         w = d.decision_maker_weights.get(v)
         if w is None or w.shape != (K,):
@@ -276,7 +276,7 @@ def validate_decision_data(d: DecisionData) -> None:
 
 
 def _check_preference(p: Preference, node: str, dm: str) -> None:
-    where = {"file": p.file, "row": p.line, "node": node, "expert": dm}
+    where = {"file": p.file, "line": p.line, "node": node, "expert": dm}
     if p.kind == "pairwise":
         M = p.matrix
         assert M is not None
@@ -310,7 +310,7 @@ def _check_preference(p: Preference, node: str, dm: str) -> None:
         e = p.elements[k]
         raise InputError(f"the {p.origin or p.kind} of {e!r} must be a non-negative finite "
                          f"number. Got {v[k]:g} instead.",
-                         **{**where, "row": p.element_lines.get(e, p.line)})
+                         **{**where, "line": p.element_lines.get(e, p.line)})
     if p.kind in ("priority", "score") and v.sum() <= 0:
         raise InputError(f"the {p.origin or p.kind}s are all 0, so no priority follows. Got "
                          f"{v.tolist()} instead.", **where)

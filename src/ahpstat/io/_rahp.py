@@ -33,6 +33,7 @@ import yaml
 
 from ahpstat._validation import InputError, suggest
 from ahpstat._warnings import warn
+from ahpstat._yaml import load_yaml
 from ahpstat.hierarchy import Hierarchy
 from ahpstat.io._decision import DecisionData, Preference
 from ahpstat.io._rexpr import RCodeError, compile_function, evaluate_number
@@ -43,13 +44,12 @@ __all__ = ["SINGLE_DECISION_MAKER", "read_ahp"]
 SINGLE_DECISION_MAKER = "DecisionMaker"
 _TYPES = ("pairwise", "pairwiseFunction", "priority", "score", "scoreFunction")
 _RESERVED = ("name", "preferences", "children", "decision-makers", "preferenceFunction")
-_MAX_BYTES = 5_000_000
 
 
 class _Reader:
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
-        self.file = self.path.name
+        self.file = str(path)
         self.version_major = 2
         self.constructor = yaml.constructor.SafeConstructor()
         self.alt_node: yaml.Node | None = None
@@ -68,7 +68,7 @@ class _Reader:
             dm: str | None = None) -> InputError:
         line = node_or_line if isinstance(node_or_line, int) else (
             _line(node_or_line) if node_or_line is not None else None)
-        return InputError(message, file=self.file, row=line, node=node, expert=dm)
+        return InputError(message, file=self.file, line=line, node=node, expert=dm)
 
     def scalar(self, node: yaml.Node) -> Any:
         if not isinstance(node, yaml.ScalarNode):
@@ -138,27 +138,11 @@ class _Reader:
 
     # ------------------------------------------------------------------ file
     def read(self) -> DecisionData:
-        try:
-            size = self.path.stat().st_size
-        except OSError as exc:
-            raise InputError(f"cannot read the .ahp file ({exc.strerror}). Got the path "
-                             f"{str(self.path)!r} instead.", file=self.file) from None
-        if size > _MAX_BYTES:
-            raise InputError(f"the .ahp file is larger than {_MAX_BYTES // 1_000_000} MB. Got "
-                             f"{size} bytes instead.", file=self.file)
-        try:
-            text = self.path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"the .ahp file must be UTF-8 text. Got a byte that is not "
-                             f"UTF-8 at position {exc.start} instead.", file=self.file) from None
-        try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else None
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise InputError(f"the file is not valid YAML: {problem}.", file=self.file,
-                             row=line) from None
+        # limits (size, nesting, alias expansion), duplicate keys and syntax: the package's
+        # safe YAML reader; then the node graph (lines, and aliases as shared nodes)
+        load_yaml(self.path, what=".ahp file")
+        text = self.path.read_text(encoding="utf-8-sig")
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
         if root is None:
             raise InputError("the .ahp file is empty. Got no content instead.", file=self.file)
         top = dict((k, (kn, v)) for k, kn, v in self.items(root, "the .ahp file"))
