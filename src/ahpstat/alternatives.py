@@ -42,13 +42,13 @@ import pandas as pd
 from ahpstat._validation import InputError, check_confidence_level, check_int, check_method
 from ahpstat._warnings import warn
 from ahpstat.aggregation import aij_from_terms, aij_terms
-from ahpstat.completion import COMPLETION_METHODS, complete
+from ahpstat.completion import COMPLETION_METHODS
 from ahpstat.consistency import consistency
 from ahpstat.hierarchy import Hierarchy
 from ahpstat.io import DecisionData, Preference
 from ahpstat.pairwise import comparison_graph_components, is_connected
 from ahpstat.scales import get_random_index_table
-from ahpstat.weighting import WEIGHTING_METHODS, _weights_validated
+from ahpstat.weighting import WEIGHTING_METHODS, _weights_validated, weights
 
 __all__ = [
     "AGGREGATIONS",
@@ -224,8 +224,7 @@ def _weight_batch(A: np.ndarray, opts: EvaluationOptions, node: str,
         out[full] = _weights_validated(A[full], method=opts.weighting).weights
     part = ~full
     if opts.completion is not None:
-        C = complete(A[part], method=opts.completion)
-        out[part] = _weights_validated(C, method=opts.weighting).weights
+        out[part] = weights(A[part], method=opts.weighting, completion=opts.completion).weights
     else:
         out[part] = _weights_validated(A[part], method=_INCOMPLETE[opts.weighting]).weights
     return out

@@ -53,7 +53,16 @@ as text or value), ``_grids`` (CSV files and worksheets as grids and tables; the
 from ahpstat.io._ahpsurvey import read_ahpsurvey
 from ahpstat.io._ahpy import from_ahpy
 from ahpstat.io._cells import parse_value
-from ahpstat.io._decision import PREFERENCE_KINDS, DecisionData, Preference
+from ahpstat.io._convert import CONVERT_LAYOUTS, convert, write_ahp, write_judgments
+from ahpstat.io._decision import (
+    DIRECTIONS,
+    PREFERENCE_KINDS,
+    DecisionData,
+    Preference,
+    RatingScale,
+    measured_preference,
+    rating_preference,
+)
 from ahpstat.io._expert_weights import (
     expert_weight_vector,
     read_expert_weights,
@@ -76,6 +85,8 @@ from ahpstat.io._survey import read_survey
 from ahpstat.io._validate import validate_judgments
 
 __all__ = [
+    "CONVERT_LAYOUTS",
+    "DIRECTIONS",
     "JUDGMENT_COLUMNS",
     "JUDGMENT_LAYOUTS",
     "PREFERENCE_KINDS",
@@ -83,11 +94,15 @@ __all__ = [
     "WIDE_ENCODINGS",
     "DecisionData",
     "Preference",
+    "RatingScale",
     "collect_problems",
+    "convert",
     "expert_weight_vector",
     "from_ahpy",
     "judgment_stacks",
+    "measured_preference",
     "parse_value",
+    "rating_preference",
     "read_ahp",
     "read_ahpsurvey",
     "read_expert_weights",
@@ -98,4 +113,6 @@ __all__ = [
     "sha256_file",
     "validate_expert_weights",
     "validate_judgments",
+    "write_ahp",
+    "write_judgments",
 ]

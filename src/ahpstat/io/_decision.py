@@ -36,9 +36,12 @@ import numpy as np
 from ahpstat._validation import InputError
 from ahpstat.hierarchy import Hierarchy
 
-__all__ = ["PREFERENCE_KINDS", "DecisionData", "Preference"]
+__all__ = ["DIRECTIONS", "PREFERENCE_KINDS", "DecisionData", "Preference", "RatingScale",
+           "measured_preference", "rating_preference"]
 
 PREFERENCE_KINDS = ("pairwise", "priority", "score", "rating")
+#: how a measured value relates to preference
+DIRECTIONS = ("benefit", "cost")
 #: tolerance of a reciprocal pair and of priorities summing to 1
 _TOL = 1e-6
 
@@ -330,3 +333,128 @@ def equal_weights(decision_makers: Sequence[str]) -> np.ndarray:
 
 def is_number(x: Any) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def measured_preference(elements: Sequence[str], values: Sequence[float], *,
+                        direction: str = "benefit") -> Preference:
+    """Priorities from measured values (price, mpg, cargo volume ...) with a direction.
+
+    ``"benefit"`` (more is better): ``v / sum(v)``; ``"cost"`` (less is better):
+    ``(1/v) / sum(1/v)``. Both keep the ratios of the measurements, as a pairwise judgment
+    ``v_i / v_j`` would (AHPy's "normalized weights" are the benefit case).
+
+    Raises
+    ------
+    InputError
+        A negative or non-finite value; a zero cost (no ratio of 1/0).
+
+    Examples
+    --------
+    >>> measured_preference(["a", "b"], [1, 3]).values
+    array([0.25, 0.75])
+    >>> measured_preference(["a", "b"], [1, 3], direction="cost").values
+    array([0.75, 0.25])
+    """
+    if direction not in DIRECTIONS:
+        raise ValueError(f"`direction` must be one of {DIRECTIONS}; got {direction!r} instead.")
+    els = tuple(str(e) for e in elements)
+    v = np.asarray(values, dtype=float)
+    if v.shape != (len(els),):
+        raise ValueError(f"`values` must give one value per element {list(els)}; got shape "
+                         f"{v.shape} instead.")
+    bad = ~np.isfinite(v) | (v < 0) | ((v == 0) if direction == "cost" else False)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        why = "a cost of 0 has no ratio to the others" if v[k] == 0 else \
+            "a measured value must be non-negative and finite"
+        raise InputError(f"{why}. Got {v[k]:g} for {els[k]!r} instead.")
+    x = v if direction == "benefit" else 1.0 / v
+    if x.sum() <= 0:
+        raise InputError(f"the measured values are all 0. Got {v.tolist()} instead.")
+    return Preference("priority", els, values=x / x.sum(), origin=f"measured ({direction})")
+
+
+@dataclass(frozen=True)
+class RatingScale:
+    """A criterion's rating scale for the ratings mode (absolute measurement; Saaty 1986).
+
+    Attributes
+    ----------
+    intensities : tuple of str
+        The grades, e.g. ``("excellent", "good", "fair", "poor")``.
+    values : ndarray
+        Their idealized priorities: the largest is 1.
+    source : str
+        ``"given"`` or the weighting method of the intensities' pairwise matrix.
+
+    Examples
+    --------
+    >>> s = RatingScale.from_priorities({"high": 0.6, "medium": 0.3, "low": 0.1})
+    >>> s.values.round(3)
+    array([1.   , 0.5  , 0.167])
+    >>> RatingScale.from_judgments(["high", "low"], [[1, 4], [1/4, 1]]).values
+    array([1.  , 0.25])
+    """
+
+    intensities: tuple[str, ...]
+    values: np.ndarray
+    source: str = "given"
+
+    def __post_init__(self) -> None:
+        ints = tuple(str(i) for i in self.intensities)
+        v = np.array(self.values, dtype=float)
+        if len(ints) < 2 or len(set(ints)) != len(ints) or v.shape != (len(ints),):
+            raise InputError(f"a rating scale needs two or more distinct intensities, one "
+                             f"value each. Got {list(ints)} with {v.tolist()} instead.")
+        if not np.isfinite(v).all() or (v < 0).any() or v.max() <= 0:
+            raise InputError(f"the intensities' priorities must be non-negative, not all 0. "
+                             f"Got {v.tolist()} instead.")
+        v = v / v.max()
+        v.setflags(write=False)
+        object.__setattr__(self, "intensities", ints)
+        object.__setattr__(self, "values", v)
+
+    @classmethod
+    def from_priorities(cls, priorities: Mapping[str, float]) -> RatingScale:
+        """From the intensities' priorities (idealized: divided by the largest)."""
+        return cls(tuple(priorities), np.array(list(priorities.values()), dtype=float))
+
+    @classmethod
+    def from_judgments(cls, intensities: Sequence[str], matrix: Any, *,
+                       weighting: str = "eigenvector") -> RatingScale:
+        """From a pairwise matrix of the intensities (Saaty's way), idealized."""
+        from ahpstat.weighting import weights
+
+        w = weights(np.asarray(matrix, dtype=float), method=weighting).weights
+        return cls(tuple(intensities), w, source=weighting)
+
+    def value(self, intensity: str) -> float:
+        """The idealized priority of one grade."""
+        try:
+            return float(self.values[self.intensities.index(str(intensity))])
+        except ValueError:
+            raise InputError(f"{intensity!r} is not a grade of the rating scale "
+                             f"{list(self.intensities)}. Got {intensity!r} instead.") from None
+
+
+def rating_preference(elements: Sequence[str], ratings: Mapping[str, str],
+                      scale: RatingScale) -> Preference:
+    """One decision maker's ratings of the alternatives on one criterion's scale.
+
+    Examples
+    --------
+    >>> s = RatingScale.from_priorities({"good": 1.0, "poor": 0.25})
+    >>> rating_preference(["a", "b"], {"a": "poor", "b": "good"}, s).values
+    array([0.25, 1.  ])
+    """
+    els = tuple(str(e) for e in elements)
+    missing = [e for e in els if e not in ratings]
+    extra = [e for e in ratings if e not in els]
+    if missing or extra:
+        raise InputError(f"ratings must rate exactly the alternatives {list(els)}. Got "
+                         f"{list(ratings)} instead.")
+    return Preference("rating", els, values=[scale.value(ratings[e]) for e in els],
+                      origin="rating")
