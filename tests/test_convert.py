@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,7 @@ def test_layout_chains_keep_every_judgment(tmp_path, chain):
             encoding="signed_left_negative", attributes=ATTS)
     h = Hierarchy.from_children({"goal": ATTS})
     prev = src
-    for k, (a, b) in enumerate(zip(chain, chain[1:], strict=False), start=1):
+    for k, (a, b) in enumerate(itertools.pairwise(chain), start=1):
         out = tmp_path / f"{k}.csv"
         convert(prev, out, from_layout=a, to_layout=b, hierarchy=h,
                 encoding="ratio" if a == "wide" else None)
