@@ -1,5 +1,5 @@
-"""Command line: ``ahpstat run | check | weights | experiment | plan``. Thin: parse, call the
-API, print.
+"""Command line: ``ahpstat run | check | weights | convert | experiment | plan |
+sensitivity``. Thin: parse, call the API, print.
 
 Exit codes: 0 success; 1 a user error (an :class:`~ahpstat.InputError`: bad input file or
 option value, or an unreadable / unwritable file: one clear message, no traceback); 2 a usage
@@ -22,6 +22,9 @@ EXIT_SIGINT, EXIT_SIGTERM = 130, 143
 
 
 def _parser() -> argparse.ArgumentParser:
+    from ahpstat.completion import COMPLETION_METHODS
+    from ahpstat.io._convert import CONVERT_LAYOUTS
+    from ahpstat.io._layouts import WIDE_ENCODINGS
     from ahpstat.scales import RANDOM_INDEX_TABLES
     from ahpstat.weighting import WEIGHTING_METHODS
 
@@ -65,9 +68,33 @@ def _parser() -> argparse.ArgumentParser:
                                    "first column; blank = missing).")
     w.add_argument("matrix", metavar="MATRIX.csv")
     w.add_argument("--method", default="eigenvector", choices=WEIGHTING_METHODS)
+    w.add_argument("--completion", default=None, choices=COMPLETION_METHODS,
+                   help="complete missing judgments first (optimal: the lambda-max-minimizing "
+                        "completion, AHPy's default), then apply --method")
     w.add_argument("--random-index", default="saaty", choices=tuple(RANDOM_INDEX_TABLES),
                    metavar="T", help="random-index table: " + ", ".join(RANDOM_INDEX_TABLES))
     w.add_argument("--json", action="store_true", help="print JSON")
+
+    v = sub.add_parser("convert", help="convert judgments between layouts",
+                       description="Convert a judgments file between the layouts long, "
+                                   "matrix, wide, ahpsurvey and R ahp's .ahp (values written "
+                                   "exactly; an existing OUT is never overwritten).")
+    v.add_argument("source", metavar="IN")
+    v.add_argument("target", metavar="OUT")
+    v.add_argument("--from", dest="from_layout", required=True, choices=CONVERT_LAYOUTS)
+    v.add_argument("--to", dest="to_layout", required=True, choices=CONVERT_LAYOUTS)
+    v.add_argument("--hierarchy", metavar="H.yaml", help="element order and checks")
+    v.add_argument("--encoding", choices=WIDE_ENCODINGS,
+                   help="how IN codes its cells (wide, ahpsurvey); ahpsurvey's negconvert = "
+                        "TRUE is signed_left_negative")
+    v.add_argument("--to-encoding", choices=WIDE_ENCODINGS,
+                   help="how OUT codes its cells (wide: default ratio; ahpsurvey: signed)")
+    v.add_argument("--attributes", metavar="A,B,...",
+                   help="ahpsurvey input: the attributes in order (ahpsurvey's atts)")
+    v.add_argument("--node", help="ahpsurvey input: the node (default: goal); wide: the node "
+                                  "of A_B columns")
+    v.add_argument("--id-column", help="ahpsurvey input: the respondent id column")
+    v.add_argument("--sheet", help="worksheet of an .xlsx input")
 
     from ahpstat._sensitivity_cli import add_subcommands as add_sensitivity
     from ahpstat.experiment._cli import add_subcommands
@@ -91,8 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     if args.command is None:
         parser.print_usage(sys.stderr)
-        print("ahpstat: error: a command is required (run, check, weights, experiment, plan, "
-              "sensitivity)", file=sys.stderr)
+        print("ahpstat: error: a command is required (run, check, weights, convert, "
+              "experiment, plan, sensitivity)", file=sys.stderr)
         return EXIT_USAGE
     from ahpstat._output import Interrupts, Terminated
     from ahpstat._validation import InputError
@@ -102,8 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ahpstat._sensitivity_cli import commands as sensitivity_commands
         from ahpstat.experiment._cli import commands
 
-        handlers = {"run": _run, "check": _check, "weights": _weights, **commands(),
-                    **sensitivity_commands()}
+        handlers = {"run": _run, "check": _check, "weights": _weights, "convert": _convert,
+                    **commands(), **sensitivity_commands()}
         with signals:
             code = handlers[args.command](args)
             signals.reraise()  # an interrupt that something swallowed still ends the run
@@ -259,7 +286,7 @@ def _weights(args: argparse.Namespace) -> int:
 
     labels, A = read_matrix_csv(args.matrix)
     try:
-        r = ah.weights(A, method=args.method)
+        r = ah.weights(A, method=args.method, completion=args.completion)
         c = ah.consistency(A, index="cr", random_index=args.random_index)
         ci = float(ah.consistency(A, index="ci", random_index=args.random_index).value)
     except ValueError as exc:
@@ -269,6 +296,7 @@ def _weights(args: argparse.Namespace) -> int:
     out = {
         "file": str(args.matrix),
         "method": args.method,
+        "weights_completion": args.completion,
         "weights": {k: float(v) for k, v in zip(labels, r.weights, strict=True)},
         "lambda_max": lam,
         "ci": ci,
@@ -283,13 +311,37 @@ def _weights(args: argparse.Namespace) -> int:
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return EXIT_OK
     width = max(len(x) for x in labels)
-    print(f"{args.matrix}: {len(labels)} x {len(labels)}, method {args.method}")
+    how = f", completion {args.completion}" if args.completion else ""
+    print(f"{args.matrix}: {len(labels)} x {len(labels)}, method {args.method}{how}")
     for k, v in out["weights"].items():
         print(f"  {k:<{width}}  {v:.4f}")
     extra = " (of the optimal completion)" if c.completion else ""
     print(f"lambda_max {lam:.4f}, CI {out['ci']:.4f}, CR {out['cr']:.4f}{extra} "
           f"(RI({len(labels)}) = {c.random_index_value:g}, table '{c.random_index}'): "
           + ("acceptable" if out["acceptable"] else f"NOT acceptable (> {c.threshold:g})"))
+    return EXIT_OK
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from ahpstat._validation import InputError
+    from ahpstat.hierarchy import Hierarchy
+    from ahpstat.io import convert
+
+    h = Hierarchy.from_yaml(args.hierarchy) if args.hierarchy else None
+    atts = [a.strip() for a in args.attributes.split(",")] if args.attributes else None
+    try:
+        out = convert(args.source, args.target, from_layout=args.from_layout,
+                      to_layout=args.to_layout, hierarchy=h, encoding=args.encoding,
+                      to_encoding=args.to_encoding, node=args.node, attributes=atts,
+                      id_column=args.id_column, sheet=args.sheet)
+    except InputError:
+        raise
+    except ValueError as exc:  # an option that does not fit the layouts
+        msg = str(exc).replace("`to_encoding`", "--to-encoding").replace(
+            "`encoding`", "--encoding").replace("`attributes`", "--attributes").replace(
+            "`node`", "--node").replace("`hierarchy`", "--hierarchy")
+        raise InputError(msg) from None
+    print(f"{args.source} ({args.from_layout}) -> {out} ({args.to_layout})")
     return EXIT_OK
 
 

@@ -27,6 +27,7 @@ alternatives' judgments under a leaf criterion ``c`` are at node ``c``.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 import tempfile
@@ -121,18 +122,32 @@ def _signed(x: float, encoding: str) -> str:
     return str(sign * k)
 
 
-def _write_csv(path: Path, rows: Sequence[Sequence[Any]]) -> None:
-    """Write a new CSV file atomically; an existing file is never replaced."""
+def _new_file(path: Path, text: str) -> None:
+    """Write a new file atomically (complete or not at all), with the permissions the umask
+    gives; an existing file is never replaced."""
     if path.exists():
         raise InputError("the output file exists; ahpstat does not overwrite files. Choose a "
                          "new name or remove it yourself.", file=str(path))
     fd, tmp = tempfile.mkstemp(dir=str(path.parent) or ".", prefix=".ahpstat-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            csv.writer(f, lineterminator="\n").writerows(rows)
-        os.link(tmp, path)  # fails if the path appeared meanwhile: never clobbers
+            f.write(text)
+        mask = os.umask(0o022)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        try:
+            os.link(tmp, path)  # fails if the path appeared meanwhile: never clobbers
+        except FileExistsError:
+            raise InputError("the output file exists; ahpstat does not overwrite files.",
+                             file=str(path)) from None
     finally:
         os.unlink(tmp)
+
+
+def _write_csv(path: Path, rows: Sequence[Sequence[Any]]) -> None:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    _new_file(path, buf.getvalue())
 
 
 def write_judgments(
@@ -348,16 +363,7 @@ def write_ahp(data: DecisionData, path: str | os.PathLike) -> Path:
                      Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     text = text.replace("Alternatives: &id001", "Alternatives: &alternatives").replace(
         "*id001", "*alternatives")
-    if path.exists():  # pragma: no cover - a race
-        raise InputError("the output file exists; ahpstat does not overwrite files.",
-                         file=str(path))
-    fd, tmp = tempfile.mkstemp(dir=str(path.parent) or ".", prefix=".ahpstat-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.link(tmp, path)
-    finally:
-        os.unlink(tmp)
+    _new_file(path, text)
     return path
 
 
