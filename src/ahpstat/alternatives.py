@@ -205,7 +205,8 @@ def _own_priorities(p: Preference, opts: EvaluationOptions, node: str, dm: str) 
 def _weight_batch(A: np.ndarray, opts: EvaluationOptions, node: str,
                   elements: Sequence[str], dm: str | None = None) -> np.ndarray:
     """Weights of a batch of matrices (B, n, n); incomplete ones completed or weighted by
-    the incomplete variant of the method; a disconnected one is an InputError."""
+    the incomplete variant of the method; a disconnected one is an InputError.
+    """
     missing = np.isnan(A)
     if not missing.any():
         return _weights_validated(A, method=opts.weighting).weights
@@ -249,7 +250,8 @@ class _Engine:
 
     def synthesize(self, counts: np.ndarray) -> dict[str, np.ndarray]:
         """For count vectors (B, K): criteria local/global weights, alternatives' local
-        vectors, contributions and totals (all with a leading B axis)."""
+        vectors, contributions and totals (all with a leading B axis).
+        """
         h = self.tree
         local = {v: self.nodes[v].group(counts) for v in h.internal}
         g = h.global_weights(local) if h.internal else {h.root: np.ones(counts.shape[0])}
@@ -391,7 +393,8 @@ class DecisionResult:
 
     def to_frame(self, kind: str = "totals") -> pd.DataFrame:
         """One of the tables by name: ``totals``, ``weights``, ``local``, ``contributions``,
-        ``consistency``."""
+        ``consistency``.
+        """
         kind = check_method("kind", kind, ("totals", "weights", "local", "contributions",
                                            "consistency"))
         return getattr(self, kind).copy()
@@ -456,10 +459,12 @@ class DecisionModel:
 
     @property
     def alternatives(self) -> tuple[str, ...]:
+        """The alternatives, in the order of every table."""
         return self.data.alternatives
 
     @property
     def decision_makers(self) -> tuple[str, ...]:
+        """The decision makers (experts), in the order of every per-decision-maker axis."""
         return self.data.decision_makers
 
     def __repr__(self) -> str:
@@ -544,7 +549,7 @@ class DecisionModel:
 
     def _consistency(self, eng: _Engine, opts: EvaluationOptions) -> pd.DataFrame:
         table = get_random_index_table(opts.random_index)
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         K = len(eng.dms)
         for v, nd in eng.nodes.items():
             prefs = self.data.preferences.get(v, {})
@@ -556,7 +561,7 @@ class DecisionModel:
                 val = lam = np.nan
                 if p.kind == "pairwise" and nd.n >= 2:
                     c = consistency(np.array(p.matrix), index="cr", random_index=table)
-                    val, lam = float(c.value), float(c.lambda_max)
+                    val, lam = float(c.value), float(np.asarray(c.lambda_max))
                 own.append((dm, v, nd.n, p.origin, val, lam))
             if K == 1:
                 rows.extend((GROUP, *r[1:]) for r in own)
@@ -566,7 +571,7 @@ class DecisionModel:
                     np.where(nd.present[:, None, None], nd.stack, np.nan), nd.weights)))
                 c = consistency(A, index="cr", random_index=table)
                 rows.append((GROUP, v, nd.n, "aggregate (AIJ)", float(c.value),
-                             float(c.lambda_max)))
+                             float(np.asarray(c.lambda_max))))
             else:
                 finite = [r[4] for r in own if np.isfinite(r[4])]
                 rows.append((GROUP, v, nd.n, "largest of the decision makers (AIP)",
@@ -789,7 +794,8 @@ def _bayes_inputs(data: DecisionData, opts: EvaluationOptions
     """Long judgments over the tree with the alternatives as the leaves' children
     (``leaf ▸ alternative`` ids). Direct priorities and scores enter as the ratio judgments
     they imply (``p_i / p_j``; a zero is an InputError); a leaf criterion with ratings stays a
-    leaf of the model, its ratings fixed at the group's mean."""
+    leaf of the model, its ratings fixed at the group's mean.
+    """
     h = data.hierarchy
     structure: dict[str, list[str]] = {}
     rows = []
@@ -820,7 +826,7 @@ def _bayes_inputs(data: DecisionData, opts: EvaluationOptions
 
 def _local_draws(res: Any, data: DecisionData, structure: Mapping[str, list[str]],
                  fixed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """node -> (S, n) local priorities of every judged node, from the posterior (or fixed)."""
+    """Node -> (S, n) local priorities of every judged node, from the posterior (or fixed)."""
     S = int(res.global_leaf_draws.shape[-1])
     out: dict[str, np.ndarray] = {}
     for v in data.hierarchy.nodes:
@@ -860,7 +866,7 @@ def rank_reversal(
     options: EvaluationOptions | None = None,
     **kwargs: Any,
 ) -> pd.DataFrame:
-    """Does the order of the other alternatives change when one is removed or added?
+    """Check whether the order of the other alternatives changes when one is removed or added.
 
     Parameters
     ----------

@@ -45,7 +45,8 @@ _STATS = ("mean", "sd", "geometric_mean", "geometric_mean_raw", "trimmed_mean", 
 
 def _infer_hierarchy(judgments: pd.DataFrame) -> Hierarchy:
     """A one-node hierarchy from judgments of a single node (elements in order of first
-    appearance)."""
+    appearance).
+    """
     nodes = list(dict.fromkeys(cell_text(v) for v in judgments["node"]))
     if len(nodes) != 1:
         raise InputError(f"judgments of several nodes {nodes[:5]} need a `hierarchy` (the order "
@@ -105,8 +106,9 @@ class IndividualPriorities:
     group_columns: tuple[str, ...]
 
     def wide(self, node: str | None = None) -> pd.DataFrame:
-        """ahpsurvey's ``ahp.indpref`` layout: one row per expert, one column per element of
-        ``node`` (default: the only or the first node), then ``cr``."""
+        """Ahpsurvey's ``ahp.indpref`` layout: one row per expert, one column per element of
+        ``node`` (default: the only or the first node), then ``cr``.
+        """
         nodes = list(dict.fromkeys(self.table.node))
         node = nodes[0] if node is None else node
         if node not in nodes:
@@ -284,24 +286,25 @@ def individual_priorities(
     # global weights where the expert judged every node on the path
     glob = np.full(len(tab), np.nan)
     for r, (e, v, el) in enumerate(zip(tab.expert, tab.node, tab.element, strict=True)):
-        g = local[v][e][tree.children(v).index(el)]
+        g = float(local[v][e][tree.children(v).index(el)])
         p = v
-        while tree.parent(p) is not None and np.isfinite(g):
-            q = tree.parent(p)
-            w = local.get(q, {}).get(e) if len(tree.children(q)) > 1 else np.ones(1)
+        q = tree.parent(p)
+        while q is not None and np.isfinite(g):
+            kids = tree.children(q)
+            w = local.get(q, {}).get(e) if len(kids) > 1 else np.ones(1)
             if w is None:
                 g = np.nan
                 break
-            g *= w[tree.children(q).index(p)] if len(w) > 1 else 1.0
-            p = q
+            g *= float(w[kids.index(p)]) if len(w) > 1 else 1.0
+            p, q = q, tree.parent(q)
         glob[r] = g
     tab.insert(4, "global_weight", glob)
     cons = pd.DataFrame(crow, columns=["expert", "node", "n", "cr", "lambda_max",
                                        "consistent"])
     if info is not None:
-        for c in groups:
-            tab[c] = tab.expert.map(info[c]).to_numpy()
-            cons[c] = cons.expert.map(info[c]).to_numpy()
+        for col in groups:
+            tab[col] = tab.expert.map(info[col]).to_numpy()
+            cons[col] = cons.expert.map(info[col]).to_numpy()
     return IndividualPriorities(table=tab, consistency=cons, weighting=weighting,
                                 random_index=table.name, threshold=float(threshold),
                                 group_columns=groups)

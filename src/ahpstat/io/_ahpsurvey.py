@@ -37,7 +37,7 @@ __all__ = ["ahpsurvey_encoding", "read_ahpsurvey", "read_ahpsurvey_into"]
 
 def ahpsurvey_encoding(negconvert: bool | None, reciprocal: bool | None,
                        encoding: str | None) -> str:
-    """ahpsurvey's ``negconvert`` / ``reciprocal`` as an ahpstat wide ``encoding``.
+    """Ahpsurvey's ``negconvert`` / ``reciprocal`` as an ahpstat wide ``encoding``.
 
     Examples
     --------

@@ -87,7 +87,8 @@ def _orders(judgments: pd.DataFrame, hierarchy: Any,
 def _upper(judgments: pd.DataFrame, orders: Mapping[str, Sequence[str]]
            ) -> list[tuple[str, str, str, str, float]]:
     """Every judgment oriented to the upper triangle of its node's order, in a stable order
-    (experts by first appearance, nodes, then pairs)."""
+    (experts by first appearance, nodes, then pairs).
+    """
     pos = {v: {e: i for i, e in enumerate(o)} for v, o in orders.items()}
     rows = []
     for e, v, a, b, x in zip(judgments["expert"].map(cell_text), judgments["node"].map(cell_text),
@@ -124,7 +125,8 @@ def _signed(x: float, encoding: str) -> str:
 
 def _new_file(path: Path, text: str) -> None:
     """Write a new file atomically (complete or not at all), with the permissions the umask
-    gives; an existing file is never replaced."""
+    gives; an existing file is never replaced.
+    """
     if path.exists():
         raise InputError("the output file exists; ahpstat does not overwrite files. Choose a "
                          "new name or remove it yourself.", file=str(path))
@@ -148,6 +150,33 @@ def _write_csv(path: Path, rows: Sequence[Sequence[Any]]) -> None:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(rows)
     _new_file(path, buf.getvalue())
+
+
+def _matrix_blocks(rows: Sequence[tuple[str, str, str, str, float]],
+                   order: Mapping[str, Sequence[str]]) -> list[list[str]]:
+    """The matrix layout's rows: one block per expert and node, blank rows between."""
+    out: list[list[str]] = []
+    by: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
+    for e, v, a, b, x in rows:
+        by.setdefault((e, v), {})[a, b] = x
+    for (e, v), pairs in by.items():
+        els = order[v]
+        out.append(["expert", e, "node", v])
+        out.append(["", *els])
+        for a in els:
+            cells = [a]
+            for b in els:
+                if a == b:
+                    cells.append("1")
+                elif (a, b) in pairs:
+                    cells.append(format_value(pairs[a, b]))
+                elif (b, a) in pairs:
+                    cells.append(format_value(1.0 / pairs[b, a]))
+                else:
+                    cells.append("")
+            out.append(cells)
+        out.append([])
+    return out[:-1]
 
 
 def write_judgments(
@@ -204,28 +233,7 @@ def write_judgments(
                           *((e, v, a, b, format_value(x)) for e, v, a, b, x in rows)])
         return path
     if layout == "matrix":
-        out: list[list[str]] = []
-        by: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
-        for e, v, a, b, x in rows:
-            by.setdefault((e, v), {})[a, b] = x
-        for (e, v), pairs in by.items():
-            els = order[v]
-            out.append(["expert", e, "node", v])
-            out.append(["", *els])
-            for a in els:
-                cells = [a]
-                for b in els:
-                    if a == b:
-                        cells.append("1")
-                    elif (a, b) in pairs:
-                        cells.append(format_value(pairs[a, b]))
-                    elif (b, a) in pairs:
-                        cells.append(format_value(1.0 / pairs[b, a]))
-                    else:
-                        cells.append("")
-                out.append(cells)
-            out.append([])
-        _write_csv(path, out[:-1] if out else out)
+        _write_csv(path, _matrix_blocks(rows, order))
         return path
     assert encoding is not None
     if layout == "ahpsurvey":

@@ -75,8 +75,8 @@ class Preference:
 
     kind: str
     elements: tuple[str, ...]
-    matrix: np.ndarray | None = None
-    values: np.ndarray | None = None
+    matrix: Any = None  # array_like (n, n); stored as a read-only float ndarray
+    values: Any = None  # array_like (n,); stored as a read-only float ndarray
     origin: str = ""
     file: str | None = None
     line: int | None = None
@@ -219,7 +219,8 @@ class DecisionData:
     @property
     def judged_nodes(self) -> tuple[str, ...]:
         """Every criterion, in pre-order: each is judged over its children or, at a leaf,
-        over the alternatives."""
+        over the alternatives.
+        """
         return tuple(self.hierarchy.nodes)
 
     def elements(self, node: str) -> tuple[str, ...]:
@@ -279,7 +280,7 @@ def validate_decision_data(d: DecisionData) -> None:
 
 
 def _check_preference(p: Preference, node: str, dm: str) -> None:
-    where = {"file": p.file, "line": p.line, "node": node, "expert": dm}
+    where: dict[str, Any] = {"file": p.file, "line": p.line, "node": node, "expert": dm}
     if p.kind == "pairwise":
         M = p.matrix
         assert M is not None

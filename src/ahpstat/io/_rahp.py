@@ -414,7 +414,7 @@ class _Reader:
         tree = Hierarchy.from_dict(_nested(root, self.children), source=self.file)
         weights: dict[str, np.ndarray] = {}
         for v in tree.nodes:
-            src = v
+            src: str | None = v
             while src is not None and src not in self.dm_weights:
                 src = self.parent[src]
             if src is None:
