@@ -60,3 +60,76 @@ def test_convert_ahp_to_judgment_layouts(tmp_path, layout):
     assert main(["convert", str(DATA / "ahp_car.ahp"), str(out), "--from", "ahp", "--to",
                  layout]) == 0
     assert out.stat().st_size > 0
+
+
+def test_run_an_ahp_file_writes_r_ahps_tables(tmp_path, capsys):
+    """``ahpstat run car.ahp``: R ahp's Analyze table (tests/test_rahp.py has the numbers)."""
+    import pandas as pd
+
+    out = tmp_path / "car"
+    assert main(["run", str(DATA / "ahp_car.ahp"), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Odyssey 0.220, Accord Sedan 0.210" in printed
+    t = pd.read_csv(out / "analyze.csv")
+    goal = t[t.node == "Buy Car"].iloc[0]
+    assert round(100 * goal["Odyssey"], 1) == 22.0
+    assert round(100 * goal["inconsistency"], 1) == 7.5
+    assert "| Buy Car | 100.0 | 22.0 | 21.0 |" in (out / "report.md").read_text()
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["kind"] == "decision" and prov["options"]["aggregation"] == "aip"
+    # one decision maker: nothing to resample
+    assert main(["run", str(DATA / "ahp_car.ahp"), "--out", str(tmp_path / "b"),
+                 "--bootstrap"]) == 1
+    assert "one" in capsys.readouterr().err
+
+
+def test_run_an_ahp_file_with_a_bootstrap(tmp_path):
+    import pandas as pd
+
+    out = tmp_path / "vac"
+    with pytest.warns(UserWarning, match="decision makers"):
+        assert main(["run", str(DATA / "ahp_vacation.ahp"), "--out", str(out), "--bootstrap",
+                     "--seed", "3"]) == 0
+    iv = pd.read_csv(out / "intervals.csv").set_index("alternative")
+    assert iv.loc["Beach", "low"] <= 0.524 <= iv.loc["Beach", "high"]
+    rp = pd.read_csv(out / "rank_probabilities.csv")
+    assert rp.groupby("alternative").probability.sum().round(12).eq(1).all()
+
+
+def test_study_file_with_the_ahpsurvey_layout(tmp_path):
+    """A study whose judgments are ahpsurvey's city200 file: the panel's AIJ weights equal
+    the numpy core's aggregate of the same 200 matrices."""
+    import shutil
+
+    import numpy as np
+
+    import ahpstat as ah
+    from ahpstat.hierarchy import Hierarchy
+    from ahpstat.io import judgment_stacks, read_ahpsurvey
+
+    atts = ["cult", "fam", "house", "jobs", "trans"]
+    shutil.copy(DATA / "ahpsurvey_city200.csv", tmp_path / "city200.csv")
+    (tmp_path / "hierarchy.yaml").write_text(
+        "hierarchy:\n  id: goal\n  children:\n" + "".join(f"    - {{id: {a}}}\n" for a in atts))
+    rng = np.random.default_rng(1)
+    rows = ["respondent,community," + ",".join(atts)]
+    for i in range(30):
+        rows.append(f"r{i},c{i % 3}," + ",".join(str(int(x)) for x in rng.integers(1, 6, 5)))
+    (tmp_path / "survey.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "study.yaml").write_text(
+        "hierarchy: hierarchy.yaml\n"
+        "judgments: {path: city200.csv, layout: ahpsurvey, encoding: signed_left_negative}\n"
+        "survey: {path: survey.csv, group_columns: [community], likert: [1, 5]}\n")
+    res = ah.Study.from_yaml(tmp_path / "study.yaml").run()
+    w = res.weights.set_index("node")
+    j = read_ahpsurvey(DATA / "ahpsurvey_city200.csv", attributes=atts, negconvert=True)
+    _, S = judgment_stacks(j, Hierarchy.from_children({"goal": atts}))["goal"]
+    expected = ah.weights(ah.aggregate(S, method="aij")).weights
+    col = "local" if "local" in w.columns else "local_weight"
+    np.testing.assert_allclose(w.loc[atts, col].to_numpy(dtype=float), expected, atol=1e-9)
+    assert main(["check", str(tmp_path / "study.yaml")]) == 0
+    (tmp_path / "bad.yaml").write_text(
+        "hierarchy: hierarchy.yaml\njudgments: {path: city200.csv, layout: ahpsurvey}\n"
+        "survey: {path: survey.csv, likert: [1, 5]}\n")
+    with pytest.raises(ah.InputError, match="encoding"):
+        ah.Study.from_yaml(tmp_path / "bad.yaml")

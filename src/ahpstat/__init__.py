@@ -50,11 +50,16 @@ _LAZY: dict[str, str] = {
     "multiverse": "ahpstat.multiverse",
     "MultiverseResult": "ahpstat.multiverse",
     "rank_confidence_sets": "ahpstat.rank_sets",
+    "DecisionModel": "ahpstat.alternatives",
+    "DecisionResult": "ahpstat.alternatives",
+    "rank_reversal": "ahpstat.alternatives",
+    "individual_priorities": "ahpstat.individual",
+    "harker_repair": "ahpstat.individual",
 }
 #: public submodules loaded on first use
 _SUBMODULES = ("io", "hierarchy", "panel", "scoring", "bootstrap", "bayes", "simulate", "study",
                "report", "compare", "rank_sets", "output", "datasets", "experiment",
-               "planning")
+               "planning", "alternatives", "individual")
 
 
 def __getattr__(name: str):  # PEP 562: keep `import ahpstat` light

@@ -36,8 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     r = sub.add_parser("run", help="run a study and write its tables, report and figures",
-                       description="Run the whole study described by STUDY.yaml.")
-    r.add_argument("study", metavar="STUDY.yaml")
+                       description="Run the whole study described by STUDY.yaml, or the "
+                                   "decision of an R ahp file X.ahp.")
+    r.add_argument("study", metavar="STUDY.yaml|X.ahp")
     r.add_argument("--out", required=True, metavar="DIR",
                    help="output folder: a new or empty folder, or one an earlier run wrote "
                         "(replaced atomically); never a folder holding other files")
@@ -202,6 +203,8 @@ def _run(args: argparse.Namespace) -> int:
     from ahpstat.study import Study
 
     t0 = time.perf_counter()
+    if str(args.study).lower().endswith(".ahp"):
+        return _run_decision(args, t0)
     study = Study.from_yaml(args.study)
     show = sys.stderr.isatty() if args.progress is None else args.progress
     stages = [name for name, on in (
@@ -240,6 +243,25 @@ def _run(args: argparse.Namespace) -> int:
 
         print(summary_lines(res))
     print(f"Report: {out / 'report.html'}  (also report.md, tables *.csv, provenance.json)  "
+          f"[{time.perf_counter() - t0:.1f} s]")
+    return EXIT_OK
+
+
+def _run_decision(args: argparse.Namespace, t0: float) -> int:
+    """``ahpstat run X.ahp``: an R ahp decision, written like a study's output folder."""
+    import time
+
+    from ahpstat._output import OutputFolder
+    from ahpstat.output import write_decision
+    from ahpstat.study import Study
+
+    study = Study.from_ahp_file(args.study)
+    with OutputFolder(args.out, inputs=study.input_files().values(), force=args.force,
+                      cli=True):
+        res = study.run(rng=args.seed, bootstrap=bool(args.bootstrap))
+        out = write_decision(res, args.out, force=args.force)
+    print(res.summary())
+    print(f"Report: {out / 'report.md'}  (also tables *.csv, provenance.json)  "
           f"[{time.perf_counter() - t0:.1f} s]")
     return EXIT_OK
 

@@ -12,12 +12,14 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ahpstat.study import StudyResult
+    from ahpstat.study import DecisionStudyResult, StudyResult
 
-__all__ = ["FLOAT_FORMAT", "fill_folder", "write_csv", "write_study"]
+__all__ = ["FLOAT_FORMAT", "fill_folder", "write_csv", "write_decision", "write_study"]
 
 #: float format of every CSV table (the same inputs and seed give byte-identical files)
 FLOAT_FORMAT = "%.10g"
@@ -90,3 +92,76 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
 
     neutralize_frame(df).to_csv(path, index=False, float_format=FLOAT_FORMAT,
                                 lineterminator="\n")
+
+
+def write_decision(result: DecisionStudyResult, out_dir: str | os.PathLike, *,
+                   force: bool = False) -> Path:
+    """Write a decision study's tables, a Markdown report and the provenance, atomically.
+
+    The tables are :attr:`~ahpstat.study.DecisionStudyResult.frame_kinds` as CSV
+    (``totals``, ``analyze``, ``weights``, ``local``, ``contributions``, ``consistency``,
+    and with a bootstrap ``intervals`` and ``rank_probabilities``); ``report.md`` shows R
+    ahp's ``Analyze`` table of the group (percent); the folder rules are
+    :func:`write_study`'s.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from ahpstat.study import DecisionStudy
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "d.ahp").write_text('''Version: 2.0
+    ... Alternatives: &a {A: {}, B: {}}
+    ... Goal:
+    ...   name: G
+    ...   preferences: {pairwise: [[X, Y, 3]]}
+    ...   children:
+    ...     X: {preferences: {pairwise: [[A, B, 2]]}, children: *a}
+    ...     Y: {preferences: {score: [{A: 1}, {B: 3}]}, children: *a}
+    ... ''')
+    >>> out = write_decision(DecisionStudy.from_ahp_file(d / "d.ahp").run(), d / "out")
+    >>> sorted(p.name for p in out.iterdir() if p.suffix == ".csv")[:3]
+    ['analyze.csv', 'consistency.csv', 'contributions.csv']
+    """
+    from ahpstat._output import write_folder
+
+    def fill(folder: Path) -> None:
+        for kind in result.frame_kinds:
+            write_csv(result.to_frame(kind), folder / f"{kind}.csv")
+        with open(folder / "provenance.json", "w", encoding="utf-8", newline="\n") as fh:
+            json.dump(result.provenance(), fh, indent=2, ensure_ascii=False, default=str)
+            fh.write("\n")
+        (folder / "report.md").write_text(_decision_report(result), encoding="utf-8")
+
+    return write_folder(out_dir, fill, inputs=result.study.input_files().values(),
+                        force=force)
+
+
+def _decision_report(result: DecisionStudyResult) -> str:
+    """A short Markdown report: options and the group's Analyze table in percent."""
+    from ahpstat._text import escape_markdown
+
+    r = result.result
+    o = r.options
+    t = r.analyze()
+    cols = [c for c in t.columns if c not in ("level",)]
+    head = "| criterion | " + " | ".join(escape_markdown(str(c)) for c in cols) + " |"
+    lines = [f"# {escape_markdown(result.study.name)}", "",
+             f"{len(r.alternatives)} alternatives, {len(r.decision_makers)} decision "
+             f"maker(s); weighting {o.weighting}, aggregation {o.aggregation} "
+             f"({o.aip_mean} mean), {o.mode} mode, consistency ratio with the "
+             f"{o.random_index} random index. Percent; the goal's row is the alternatives' "
+             "priorities (R ahp's Analyze table).", "", head,
+             "|" + " --- |" * (len(cols) + 1)]
+    for node, row in t.iterrows():
+        cells = ["" if not np.isfinite(row[c]) else f"{100 * row[c]:.1f}" for c in cols]
+        indent = "&nbsp;&nbsp;" * int(row["level"])
+        lines.append(f"| {indent}{escape_markdown(str(node))} | " + " | ".join(cells) + " |")
+    if result.bootstrap is not None:
+        b = result.bootstrap.to_frame()
+        lines += ["", f"Bootstrap over the decision makers: {b.method.iloc[0]} "
+                  f"{100 * b.confidence_level.iloc[0]:g}% intervals.", "",
+                  "| alternative | priority | low | high |", "| --- | --- | --- | --- |"]
+        for x in b.itertuples():
+            lines.append(f"| {escape_markdown(str(x.alternative))} | {x.priority:.3f} | "
+                         f"{x.low:.3f} | {x.high:.3f} |")
+    return "\n".join(lines) + "\n"

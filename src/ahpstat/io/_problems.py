@@ -31,7 +31,8 @@ def collect_problems(
     **options
         The reader's keywords: for ``"judgments"`` those of :func:`read_judgments`
         (``layout``, ``hierarchy``, ``sheet``, ``scale``, ``node``, ``encoding``,
-        ``ignore_columns``); for ``"expert_weights"`` ``sheet`` and optionally ``experts``
+        ``ignore_columns``, ``attributes``, ``id_column``); for ``"expert_weights"``
+        ``sheet`` and optionally ``experts``
         (checked by :func:`validate_expert_weights`); for ``"survey"`` those of
         :func:`read_survey`.
 
@@ -64,7 +65,8 @@ def collect_problems(
             path, sink, layout=options.pop("layout", "long"),
             hierarchy=options.get("hierarchy"), sheet=options.pop("sheet", None),
             node=options.pop("node", None), encoding=options.pop("encoding", None),
-            ignore_columns=options.pop("ignore_columns", ()))
+            ignore_columns=options.pop("ignore_columns", ()),
+            attributes=options.pop("attributes", None), id_column=options.pop("id_column", None))
         hierarchy = options.pop("hierarchy", None)
         _no_more(options)
         if len(df) or not sink.problems:

@@ -517,9 +517,33 @@ def read_ahp(path: str | os.PathLike) -> DecisionData:
 
     Examples
     --------
-    >>> import ahpstat.datasets as ds  # doctest: +SKIP
-    >>> d = read_ahp("car.ahp")  # doctest: +SKIP
-    >>> d.alternatives  # doctest: +SKIP
-    ('Accord Sedan', 'Accord Hybrid', 'Pilot', 'CR-V', 'Element', 'Odyssey')
+    R ahp's vacation example, shortened to one decision maker:
+
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "vacation.ahp"
+    >>> _ = p.write_text('''Version: 2.0
+    ... Alternatives: &alternatives
+    ...   Beach: {cost: 10000}
+    ...   Mountains: {cost: 5000}
+    ... Goal:
+    ...   name: Vacation
+    ...   preferences:
+    ...     pairwise: [[Costs, Fun, 4]]
+    ...   children:
+    ...     Costs:
+    ...       preferences:
+    ...         pairwiseFunction: function(a1, a2) min(9, max(1/9, a2$cost/a1$cost))
+    ...       children: *alternatives
+    ...     Fun:
+    ...       preferences:
+    ...         score: [{Beach: 5}, {Mountains: 0}]
+    ...       children: *alternatives
+    ... ''')
+    >>> d = read_ahp(p)
+    >>> d.alternatives, d.decision_makers
+    (('Beach', 'Mountains'), ('DecisionMaker',))
+    >>> d.preferences["Costs"]["DecisionMaker"].matrix  # Beach costs twice as much
+    array([[1. , 0.5],
+           [2. , 1. ]])
     """
     return _Reader(path).read()

@@ -37,6 +37,7 @@ model's tables) and ``_check`` (:func:`check_study`).
 from ahpstat.study._assemble import natural_key
 from ahpstat.study._check import check_study
 from ahpstat.study._config import JudgmentsSource, Study, StudyInputs, SurveySource
+from ahpstat.study._decision import DecisionStudy, DecisionStudyResult
 from ahpstat.study._result import ALL_LABEL, StudyResult
 from ahpstat.study._schema import (
     BAYES_DEFAULTS,
@@ -54,6 +55,8 @@ __all__ = [
     "BOOTSTRAP_DEFAULTS",
     "MISSING_POLICIES",
     "STUDY_SCHEMA",
+    "DecisionStudy",
+    "DecisionStudyResult",
     "JudgmentsSource",
     "Key",
     "Section",

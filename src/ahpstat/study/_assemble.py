@@ -34,8 +34,8 @@ def load_inputs(study: Study) -> StudyInputs:
                              f"`{role}` in the study file).", file=str(p))
     h = Hierarchy.from_yaml(study.hierarchy)
     judg = io.read_judgments(study.judgments.path, layout=study.judgments.layout,
-                             hierarchy=h, **non_null(sheet=study.judgments.sheet,
-                                                 scale=study.judgments.scale))
+                             hierarchy=h, **study.judgments.reader_options(),
+                             **non_null(scale=study.judgments.scale))
     stacks = io.judgment_stacks(judg, h, validate=False)  # read_judgments validated
     ew = None
     if study.expert_weights is not None:

@@ -59,12 +59,12 @@ def check_study(path: str | os.PathLike) -> list[InputError]:
     if not collect("hierarchy", study.hierarchy):
         h = Hierarchy.from_yaml(study.hierarchy)
     judg_ok = not collect("judgments", study.judgments.path, layout=study.judgments.layout,
-                          hierarchy=h, **non_null(sheet=study.judgments.sheet,
-                                              scale=study.judgments.scale))
+                          hierarchy=h, **study.judgments.reader_options(),
+                          **non_null(scale=study.judgments.scale))
     judg = None
     if judg_ok and h is not None:
         judg = io.read_judgments(study.judgments.path, layout=study.judgments.layout,
-                                 hierarchy=h, **non_null(sheet=study.judgments.sheet))
+                                 hierarchy=h, **study.judgments.reader_options())
     ew_ok = True
     if study.expert_weights is not None:
         experts = sorted(set(judg["expert"])) if judg is not None else None

@@ -23,6 +23,7 @@ from ahpstat.study._schema import (
 
 if TYPE_CHECKING:
     from ahpstat.hierarchy import Hierarchy
+    from ahpstat.study._decision import DecisionStudy
     from ahpstat.study._result import StudyResult
 
 __all__ = ["JudgmentsSource", "Study", "StudyInputs", "SurveySource", "non_null"]
@@ -36,6 +37,14 @@ class JudgmentsSource:
     layout: str = "long"
     sheet: str | None = None
     scale: str | None = "saaty"
+    encoding: str | None = None
+    node: str | None = None
+    id_column: str | None = None
+
+    def reader_options(self) -> dict[str, Any]:
+        """The layout's keywords of :func:`ahpstat.io.read_judgments` (those given)."""
+        return non_null(sheet=self.sheet, encoding=self.encoding, node=self.node,
+                        id_column=self.id_column)
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,18 @@ class Study:
 
     # ------------------------------------------------------------------ construction
 
+    @staticmethod
+    def from_ahp_file(path: str | os.PathLike, **options: Any) -> DecisionStudy:
+        """A decision study from an R ahp ``.ahp`` file (``ahpstat run car.ahp``).
+
+        ``options`` are :class:`ahpstat.alternatives.EvaluationOptions` fields (default: R
+        ahp's ``Calculate``). Returns a :class:`~ahpstat.study.DecisionStudy`, whose ``run()``
+        gives the priorities and the ``Analyze`` tables R ahp prints (``docs/formats.md``).
+        """
+        from ahpstat.study._decision import DecisionStudy
+
+        return DecisionStudy.from_ahp_file(path, **options)
+
     @classmethod
     def from_yaml(cls, path: str | os.PathLike) -> Study:
         """Read and validate a study file.
@@ -155,8 +176,20 @@ class Study:
             return Path(p) if Path(p).is_absolute() else base / p
 
         j = parse_section(STUDY_SCHEMA["judgments"], top["judgments"], f)
+        needs = j["layout"] in ("wide", "ahpsurvey")
+        if needs and j["encoding"] is None:
+            raise InputError(f"`judgments.encoding` is required with layout {j['layout']!r} "
+                             "(it is declared, never guessed): signed, signed_left_negative "
+                             "(ahpsurvey's negconvert = TRUE) or ratio. Got none instead.",
+                             file=f)
+        for key in ("encoding", "node", "id_column"):
+            ok = needs if key != "id_column" else j["layout"] == "ahpsurvey"
+            if j[key] is not None and not ok:
+                raise InputError(f"`judgments.{key}` does not apply to layout "
+                                 f"{j['layout']!r}. Got {key}: {j[key]!r} instead.", file=f)
         judgments = JudgmentsSource(path=path(j["path"]), layout=j["layout"], sheet=j["sheet"],
-                                    scale=j["scale"])
+                                    scale=j["scale"], encoding=j["encoding"], node=j["node"],
+                                    id_column=j["id_column"])
         ew_path = ew_sheet = None
         if top["expert_weights"] is not None:
             e = parse_section(STUDY_SCHEMA["expert_weights"], top["expert_weights"], f)

@@ -18,7 +18,7 @@ from ahpstat._validation import InputError, check_likert, suggest
 from ahpstat._warnings import AHPDeprecationWarning, warn
 from ahpstat.aggregation import AIP_MEANS
 from ahpstat.consistency import CONSISTENCY_INDICES
-from ahpstat.io import JUDGMENT_LAYOUTS
+from ahpstat.io import JUDGMENT_LAYOUTS, WIDE_ENCODINGS
 from ahpstat.panel import AGGREGATIONS, PANEL_POLICIES
 from ahpstat.scales import RANDOM_INDEX_TABLES, get_random_index_table
 from ahpstat.weighting import WEIGHTING_METHODS
@@ -287,6 +287,14 @@ STUDY_SCHEMA: dict[str, Section] = {s.name: s for s in (
              "matrix layout: all).", _name),
         _choice_key("scale", ("saaty", None), "saaty", "Require values on Saaty's 1-9 scale "
                     "and reciprocals (null: any positive value)."),
+        _choice_key("encoding", (*WIDE_ENCODINGS, None), None, "How the cells of the wide "
+                    "and ahpsurvey layouts code a judgment (required for them): signed (+3: "
+                    "the left element 3 times as important), signed_left_negative "
+                    "(ahpsurvey's negconvert = TRUE) or ratio."),
+        _key("node", "a node id", None, "wide: the node of `A_B` columns; ahpsurvey: the "
+             "node whose children are the attributes (default: the goal).", _name),
+        _key("id_column", "a column name", None, "ahpsurvey: the respondent id column "
+             "(default: the row number).", _column),
     ), path_shorthand=True),
     Section("expert_weights", "The expert weights file (columns `expert`, `weight`).", (
         _key("path", "a file path", REQUIRED, "CSV or XLSX file.", _path),
