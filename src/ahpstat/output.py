@@ -63,7 +63,7 @@ def write_study(result: StudyResult, out_dir: str | os.PathLike, *, figures: boo
     >>> res = Study.from_yaml(write_example_study(d / "study")).run()
     >>> out = write_study(res, d / "out", figures=False)
     >>> sorted(p.name for p in out.iterdir())[:4]
-    ['.ahpstat-output.json', 'audit.csv', 'consistency.csv', 'dispersion.csv']
+    ['.ahpstat', 'audit.csv', 'consistency.csv', 'dispersion.csv']
     """
     from ahpstat._output import write_folder
 
