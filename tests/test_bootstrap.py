@@ -218,7 +218,7 @@ def test_joint_reproducible_and_batch_independent(seed_like, monkeypatch):
     np.testing.assert_array_equal(a.group_score_draws[..., :512], b.group_score_draws)
     # the same resamples when the respondents are processed in smaller chunks (as for a
     # very large survey)
-    monkeypatch.setattr(bs, "_CELLS", 1000)
+    monkeypatch.setattr(bs._resampling, "CELLS", 1000)
     kw["rng"] = np.random.default_rng(5)
     c = joint_bootstrap(d["X"], d["M"], n_resamples=600, **kw)
     np.testing.assert_array_equal(a.score_draws, c.score_draws)
