@@ -35,7 +35,7 @@ def _wcag_contrast(a, b) -> float:
 @pytest.fixture(scope="module")
 def example(tmp_path_factory):
     d = tmp_path_factory.mktemp("fig")
-    path = write_example_study(d, n_respondents=60, extra="bootstrap: {replicates: 300}\n")
+    path = write_example_study(d, n_respondents=60, extra="bootstrap: {n_resamples: 300}\n")
     return Study.from_yaml(path).run()
 
 
@@ -49,7 +49,7 @@ def seed_result():
     from pathlib import Path
 
     study = Path(__file__).resolve().parents[1] / "studies" / "hangzhou_2022" / "study.yaml"
-    return Study.from_yaml(study).run(bootstrap=False, bayes=False)
+    return Study.from_yaml(study).run(bootstrap=False, bayes=False, sensitivity=False)
 
 
 def _plot_axes(fig):
@@ -138,6 +138,49 @@ def test_hierarchy_labels_do_not_overlap(seed_result):
         assert not a.overlaps(b) or a.intersection(a, b).height < 0.5, (a, b)
 
 
+LONG_LABELS = {"G": "Overall performance of the governance platforms",
+               "A": "Scientific soundness", "B": "Participation of residents"}
+
+
+@pytest.fixture(scope="module")
+def long_labels(tmp_path_factory):
+    """The example study with long labels on the goal and the criteria (no bootstrap)."""
+    d = tmp_path_factory.mktemp("long")
+    path = write_example_study(d)
+    h = (d / "hierarchy.yaml").read_text(encoding="utf-8")
+    for v, label in LONG_LABELS.items():
+        old = "label: goal" if v == "G" else f"label: criterion {v}"
+        assert old in h
+        h = h.replace(old, f"label: {label}")
+    (d / "hierarchy.yaml").write_text(h, encoding="utf-8")
+    return Study.from_yaml(path).run(bootstrap=False, bayes=False, sensitivity=False)
+
+
+@pytest.mark.parametrize("mode", ["label", "both"])
+def test_hierarchy_names_every_box_in_full(long_labels, mode):
+    """With long labels, the goal (level 0) and the criteria (level 1) are named in full and
+    their text stays inside their box (the goal's label was cut to a few characters).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.patches import Rectangle
+
+    fig, _cap = F.hierarchy_figure(long_labels, F._Names(long_labels.hierarchy, mode))
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    # the wrapped text, joined again: a line break stands where a space was
+    texts = {t.get_text().replace("\n", " "): t for t in ax.texts}
+    boxes = [p.get_window_extent(renderer).padded(0.5) for p in ax.patches
+             if isinstance(p, Rectangle)]
+    for v, label in LONG_LABELS.items():
+        want = label if mode == "label" else f"{v} {label}"
+        hit = [s for s in texts if s.startswith(want)]
+        assert hit, (want, list(texts))
+        e = texts[hit[0]].get_window_extent(renderer)
+        assert any(b.contains(e.x0, e.y0) and b.contains(e.x1, e.y1) for b in boxes), (want, e)
+
+
 def test_labels_option(example):
     figs = {n: f for n, f, _ in F.build_figures(example, {"labels": "label"})}
     ticks = [t.get_text() for t in _plot_axes(figs["scores_criteria"])[0].get_yticklabels()]
@@ -147,23 +190,22 @@ def test_labels_option(example):
     assert "A criterion A" in ticks
 
 
-def test_formats_and_dpi_written(example, tmp_path):
+def test_formats_and_dpi_written(example, figures, tmp_path):
     drawn = F.draw_all(example, tmp_path, {"format": ["png", "svg", "pdf"], "dpi": 150})
     assert drawn and all(len(d.files) == 3 for d in drawn)
     for d in drawn:
         png = (tmp_path / f"{d.name}.png").read_bytes()
         width, height = struct.unpack(">II", png[16:24])
-        fig = next(f for n, f, _ in F.build_figures(example) if n == d.name)
-        w_in, h_in = fig.get_size_inches()
+        w_in, h_in = figures[d.name][0].get_size_inches()
         assert abs(width - 150 * w_in) <= 1 and abs(height - 150 * h_in) <= 1
         assert (tmp_path / f"{d.name}.svg").read_text().lstrip().startswith("<?xml")
         assert (tmp_path / f"{d.name}.pdf").read_bytes().startswith(b"%PDF")
-    default = F.draw_all(example, tmp_path / "x" if (tmp_path / "x").mkdir() is None
-                         else tmp_path, None)
+    (tmp_path / "x").mkdir()
+    default = F.draw_all(example, tmp_path / "x", None)
     png = (tmp_path / "x" / f"{default[0].name}.png").read_bytes()
     width = struct.unpack(">I", png[16:20])[0]
-    fig = next(f for n, f, _ in F.build_figures(example) if n == default[0].name)
-    assert abs(width - 200 * fig.get_size_inches()[0]) <= 1  # 200 dpi by default
+    w_in = figures[default[0].name][0].get_size_inches()[0]
+    assert abs(width - 200 * w_in) <= 1  # 200 dpi by default
 
 
 def test_figure_options_errors():
@@ -190,6 +232,11 @@ def test_cjk_labels_font_or_warning(tmp_path):
                                              encoding="utf-8")
     res = Study.from_yaml(path).run()
     assert F.find_cjk_font("科学性", fonts=[]) is None
+    from matplotlib import font_manager
+
+    last_resort = [f for f in font_manager.fontManager.ttflist if "Last Resort" in f.name]
+    # its character map covers everything, but with placeholder boxes
+    assert F.find_cjk_font("科学性", fonts=last_resort) is None
     font = F.find_cjk_font("科学性")
     if font is None:
         with pytest.warns(ah.AHPWarning, match="fonts-noto-cjk"):

@@ -21,7 +21,7 @@ BIB = Path(__file__).resolve().parents[1] / "docs" / "references.bib"
 def written(tmp_path_factory):
     d = tmp_path_factory.mktemp("rep")
     path = write_example_study(d / "in", n_respondents=40, sites=("=cmd|x", "R&D_1"),
-                          extra="bootstrap: {replicates: 200}\n")
+                          extra="bootstrap: {n_resamples: 200}\n")
     res = Study.from_yaml(path).run()
     out = write_study(res, d / "out")
     return res, out
@@ -68,6 +68,22 @@ def test_methods_paragraph_for_a_paper(written):
     assert "(AIJ; Forman & Peniwati, 1998)" in text and "bootstrap (Efron & Tibshirani" in text
     assert re.search(r"ahpstat \S+ \(Python [\d.]+; numpy [\d.]+, scipy [\d.]+", text)
     assert "were" in text and "the seed study" not in text
+
+
+def test_html_renders_the_markdown_emphasis(written):
+    """The HTML report shows no literal Markdown emphasis: the methods section's italic intro
+    line (``*...*``) is <em>, bold is <strong>, and a lone asterisk stays an asterisk.
+    """
+    _res, out = written
+    html = (out / "report.html").read_text(encoding="utf-8")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "*Written for a paper" in md
+    assert "<em>Written for a paper" in html
+    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", "", html, flags=re.S)
+    text = re.sub(r'src="data:[^"]*"', "", body)
+    assert not re.search(r"\*\*?\w[^<>\n]*?\*", text), re.search(r"\*[^<>\n]{0,60}", text)
+    assert report._inline("a *b* c **d** 2 * 3 and x*y*z") == (
+        "a <em>b</em> c <strong>d</strong> 2 * 3 and x*y*z")
 
 
 def test_xlsx_one_sheet_per_table_formula_neutralised(written):

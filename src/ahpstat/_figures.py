@@ -179,7 +179,8 @@ def find_cjk_font(text: str = "中文", fonts: Sequence[Any] | None = None) -> s
     """Name of an installed font family that has the CJK glyphs of ``text`` (or None).
 
     Known CJK families (:data:`CJK_FONTS`) first, then any installed font whose character map
-    covers the characters. ``fonts``: the font entries to search (default: matplotlib's
+    covers the characters (not a "Last Resort" font, which maps every character to a
+    placeholder box). ``fonts``: the font entries to search (default: matplotlib's
     font list).
     """
     chars = frozenset(ord(c) for c in text if _CJK.match(c)) or frozenset(map(ord, "中文"))
@@ -194,6 +195,9 @@ def find_cjk_font(text: str = "中文", fonts: Sequence[Any] | None = None) -> s
 def _find_installed(chars: frozenset[int], fonts: tuple[Any, ...]) -> str | None:
     from matplotlib import font_manager
 
+    # matplotlib (3.10+) ships "Last Resort High-Efficiency", whose character map covers all
+    # of Unicode with placeholder boxes: it has no glyphs to offer
+    fonts = tuple(f for f in fonts if not str(f.name).startswith("Last Resort"))
     by_name = {f.name: f for f in fonts}
     candidates = [by_name[n] for n in CJK_FONTS if n in by_name]
     candidates += [f for f in fonts if f.name not in CJK_FONTS]
@@ -215,19 +219,85 @@ class _Names:
         self.mode = mode
 
     def __call__(self, v: str, *, width: int | None = None) -> str:
-        label = self.h.label(v) if self.mode != "id" else ""
-        if self.mode == "label" and label:
-            text = label
-        elif self.mode == "both" and label and label != v:
-            text = f"{v} {label}"
-        else:
-            text = str(v)
+        text = self.plain(v)
         if width is not None and len(text) > width:
             text = text[: max(1, width - 1)] + "…"
         return _m(text)
 
+    def fit(self, v: str, suffix: str, width: float, fontsize: float, lines: int = 1) -> str:
+        """The name of ``v`` and ``suffix`` in at most ``lines`` lines of ``width`` points,
+        wrapped between words (anywhere in CJK text) and cut with an ellipsis only when it
+        does not fit.
+        """
+        return _m(_wrap(self.plain(v), suffix, width, fontsize, lines))
+
+    def plain(self, v: str) -> str:
+        """The name of ``v`` per the mode, unescaped and uncut."""
+        label = self.h.label(v) if self.mode != "id" else ""
+        if self.mode == "label" and label:
+            return str(label)
+        if self.mode == "both" and label and label != v:
+            return f"{v} {label}"
+        return str(v)
+
     def texts(self) -> list[str]:
         return [self.h.label(v) for v in self.h.nodes]
+
+
+_TOKENS = re.compile(r"\s+|[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff"
+                     r"\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+")
+
+
+def _text_width(text: str, fontsize: float) -> float:
+    """Width of ``text`` in points at ``fontsize``, in the current rcParams' font.
+
+    Examples
+    --------
+    >>> 0 < _text_width("goal", 8) < _text_width("goal goal", 8)
+    True
+    """
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    w, _h, _d = text_to_path.get_text_width_height_descent(
+        text, FontProperties(size=fontsize), ismath=False)
+    return float(w)
+
+
+def _wrap(text: str, suffix: str, width: float, fontsize: float, lines: int) -> str:
+    r"""``text`` + ``suffix`` wrapped in at most ``lines`` lines of ``width`` points.
+
+    Examples
+    --------
+    >>> _wrap("Overall performance of the platforms", "  1.000", 90, 8, 3)
+    'Overall performance\nof the platforms\n1.000'
+    >>> one = _wrap("Overall performance of the platforms", "  1.000", 90, 8, 1)
+    >>> one.startswith("Overall perf") and one.endswith("…  1.000"), _text_width(one, 8) <= 90
+    (True, True)
+    """
+    def fits(t: str) -> bool:
+        return _text_width(t, fontsize) <= width
+
+    out: list[str] = []
+    cur = ""
+    for tok in _TOKENS.findall(text):
+        for piece in ([tok] if fits(tok) else list(tok)):  # an over-long word: by letters
+            if cur and not piece.isspace() and not fits(cur + piece):
+                out.append(cur.rstrip())
+                cur = ""
+            if cur or not piece.isspace():
+                cur += piece
+    out.append(cur.rstrip())
+    if suffix and fits(out[-1] + suffix):
+        out[-1] += suffix
+    elif suffix:
+        out.append(suffix.strip())
+    if len(out) > lines:
+        last = out[lines - 1]
+        while last and not fits(last + "…" + suffix):
+            last = last[:-1]
+        out = [*out[: lines - 1], last.rstrip() + "…" + suffix]
+    return "\n".join(out)
 
 
 def _font_setup(res: Any, opts: FigureOptions) -> tuple[FigureOptions, dict[str, Any]]:
@@ -303,6 +373,11 @@ def _interval_text(res: Any) -> str | None:
     return f"{100 * b['confidence_level']:g}% {method} bootstrap interval"
 
 
+def _lines(height: float, fontsize: float, most: int) -> int:
+    """How many lines of ``fontsize`` fit in ``height`` points (1 to ``most``)."""
+    return int(max(1, min(most, height // (1.25 * fontsize))))
+
+
 def _spread_labels(y: np.ndarray, gap: float, lo: float, hi: float) -> np.ndarray:
     """Label positions near ``y`` (descending), at least ``gap`` apart, within [lo, hi]."""
     n = len(y)
@@ -367,6 +442,7 @@ def hierarchy_figure(res: Any, names: _Names) -> tuple[Any, str] | None:
     x_of = {d: (0.0 if d == 0 else 0.9 + col_w * (d - 1)) for d in range(depth_max + 1)}
     w_of = {d: (0.85 if d == 0 else col_w * 0.95) for d in range(depth_max + 1)}
     pt_per_unit = 72 * height * 0.9  # y-axis units (0..1) -> points, roughly
+    pt_per_inch = 72 * 0.92  # x-axis units are about inches (less the margins)
     deep: list[tuple[str, float]] = []
     for v in h.nodes:
         d = int(W.loc[v, "depth"])
@@ -378,24 +454,28 @@ def hierarchy_figure(res: Any, names: _Names) -> tuple[Any, str] | None:
             deep.append((v, top[v] - g / 2))
             continue
         fs = 8 if d <= 1 else 7
-        if g * pt_per_unit >= fs * 1.15:  # the label fits inside the box
-            chars = int(w_of[d] * 72 / (0.6 * fs)) - 7
-            ax.text(x_of[d] + 0.04, top[v] - g / 2, f"{names(v, width=chars)}  {g:.3f}",
-                    va="center", ha="left", fontsize=fs, color=_text_colour(rgba),
-                    clip_on=True)
+        if d == 0:  # the goal's box is the whole height: its name reads upwards along it
+            text = names.fit(v, f"  {g:.3f}", 0.9 * pt_per_unit, fs,
+                             lines=_lines(w_of[0] * pt_per_inch, fs, 2))
+            ax.text(x_of[0] + w_of[0] / 2, 0.5, text, rotation=90, va="center",
+                    ha="center", ma="center", fontsize=fs, color=_text_colour(rgba))
+        elif g * pt_per_unit >= fs * 1.15:  # the label fits inside the box
+            text = names.fit(v, f"  {g:.3f}", (w_of[d] - 0.1) * pt_per_inch, fs,
+                             lines=_lines(g * pt_per_unit, fs, 3))
+            ax.text(x_of[d] + 0.04, top[v] - g / 2, text, va="center", ha="left",
+                    fontsize=fs, color=_text_colour(rgba))
     if deep:
         fs = 6.0
         x_box = x_of[depth_max] + w_of[depth_max]
         x_lab = x_box + 0.25
         ys = np.array([c for _, c in deep])
         pos = _spread_labels(ys, gap=1.15 * fs / pt_per_unit, lo=0.004, hi=0.996)
-        chars = int(label_w * 72 / (0.6 * fs)) - 7
         for (v, c), p in zip(deep, pos, strict=True):
             g = float(W.loc[v, "global"])
             ax.plot([x_box, x_box + 0.08, x_lab - 0.03], [c, p, p], color="#999999",
                     linewidth=0.4)
-            ax.text(x_lab, p, f"{names(v, width=chars)}  {g:.3f}", va="center", ha="left",
-                    fontsize=fs)
+            ax.text(x_lab, p, names.fit(v, f"  {g:.3f}", label_w * pt_per_inch, fs),
+                    va="center", ha="left", fontsize=fs)
     ax.set_xlim(0, x_of[depth_max] + w_of[depth_max] + 0.25 + label_w)
     ax.set_ylim(0, 1)
     level_names = [_m(str(W.loc[W.depth == d, "level"].iloc[0])) for d in range(depth_max + 1)]

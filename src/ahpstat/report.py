@@ -815,12 +815,26 @@ def to_markdown(blocks: list[tuple[str, Any]]) -> str:
     return "\n\n".join(out) + "\n"
 
 
-def _inline(text: str) -> str:
-    import re
+_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+# *emphasis*: the asterisks hug the text and are not inside a word ("2 * 3", "x*y*z" stay)
+_EM = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
+_CODE = re.compile(r"`(.+?)`")
 
-    t = html.escape(text)
-    t = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", t)
-    return re.sub(r"`(.+?)`", r"<code>\1</code>", t)
+
+def _inline(text: str) -> str:
+    """A paragraph's inline Markdown (``**bold**``, ``*emphasis*``, ```code```) as HTML.
+
+    Examples
+    --------
+    >>> _inline("*Written* for **papers**: `a<b`, `*.csv`, 2 * 3")
+    '<em>Written</em> for <strong>papers</strong>: <code>a&lt;b</code>, <code>*.csv</code>, 2 * 3'
+    """
+    parts = _CODE.split(html.escape(text))  # odd parts: inside backticks, left as they are
+    for i in range(0, len(parts), 2):
+        parts[i] = _EM.sub(r"<em>\1</em>", _STRONG.sub(r"<strong>\1</strong>", parts[i]))
+    for i in range(1, len(parts), 2):
+        parts[i] = f"<code>{parts[i]}</code>"
+    return "".join(parts)
 
 
 _CSS = """body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC",
