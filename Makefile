@@ -21,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/ahpstat run $(STUDY) --out $(OUT)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" -q
+	$(BIN)/python -m pytest -m "not slow" -q -n auto
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow -q
