@@ -15,6 +15,8 @@ Arrays: ``membership`` is the (nodes, leaves) 0/1 matrix of ``Hierarchy.membersh
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -92,15 +94,41 @@ def item_sums_counts(
     X = np.asarray(answers, dtype=float)
     if X.ndim != 2:
         raise ValueError(f"`answers` must be (respondents, items); got shape {X.shape} instead.")
-    given = ~np.isnan(X)
-    X0 = np.where(given, X, 0.0)
-    if groups is None:
-        return X0.sum(axis=0)[None], given.sum(axis=0)[None].astype(float)
-    gidx = np.asarray(groups)
-    G = int(gidx.max()) + 1 if n_groups is None else int(n_groups)
-    onehot = np.zeros((G, X.shape[0]))
-    onehot[gidx, np.arange(X.shape[0])] = 1.0
-    return onehot @ X0, onehot @ given.astype(float)
+    R, L = X.shape
+    gidx = None
+    G = 1
+    if groups is not None:
+        gidx = np.asarray(groups)
+        if gidx.shape != (R,) or (R and (not np.issubdtype(gidx.dtype, np.integer)
+                                         or gidx.min() < 0)):
+            raise ValueError("`groups` must hold one non-negative integer code per "
+                             f"respondent; got shape {gidx.shape}, dtype {gidx.dtype} instead.")
+        G = (int(gidx.max()) + 1 if R else 0) if n_groups is None else int(n_groups)
+        if R and int(gidx.max()) >= G:
+            raise ValueError(f"`groups` must be codes 0..{G - 1} (`n_groups` = {G}); got "
+                             f"{int(gidx.max())} instead.")
+    sums = np.zeros((G, L))
+    counts = np.zeros((G, L))
+    cells = np.arange(L)
+    for lo, x in _row_chunks(X):  # a few MiB of temporaries, whatever the survey's size
+        given = ~np.isnan(x)
+        x0 = np.where(given, x, 0.0)
+        if gidx is None:
+            sums[0] += x0.sum(axis=0)
+            counts[0] += given.sum(axis=0)
+        else:
+            flat = (gidx[lo:lo + len(x), None] * L + cells).ravel()
+            sums += np.bincount(flat, weights=x0.ravel(), minlength=G * L).reshape(G, L)
+            counts += np.bincount(flat, weights=given.ravel().astype(float),
+                                  minlength=G * L).reshape(G, L)
+    return sums, counts
+
+
+def _row_chunks(X: np.ndarray, cells: int = 1 << 18) -> Iterator[tuple[int, np.ndarray]]:
+    """``(first row, block of rows)`` of ``X`` in blocks of about ``cells`` entries (views)."""
+    step = max(1, cells // max(X.shape[1], 1))
+    for lo in range(0, X.shape[0], step):
+        yield lo, X[lo:lo + step]
 
 
 def means_from_sums(sums: ArrayLike, counts: ArrayLike) -> np.ndarray:
@@ -117,30 +145,55 @@ def means_from_sums(sums: ArrayLike, counts: ArrayLike) -> np.ndarray:
         return np.where(c > 0, s / np.where(c > 0, c, 1.0), np.nan)
 
 
-def cronbach_alpha(answers: ArrayLike) -> float:
+def cronbach_alpha(answers: ArrayLike, items: ArrayLike | None = None) -> float:
     """Cronbach's alpha of a set of items (listwise deletion of incomplete respondents).
 
     ``alpha = k / (k - 1) * (1 - sum_i var_i / var_total)`` with sample variances
     (``ddof=1``), Cronbach (1951). ``NaN`` with a warning when it is undefined (fewer than two
     items or complete respondents, or zero total variance).
 
+    Parameters
+    ----------
+    answers : array_like, shape (R, L)
+        One row per respondent (``NaN`` = missing).
+    items : array_like of int, optional
+        The columns of ``answers`` that form the scale (default: all). The variances are
+        computed in two passes over blocks of rows, so no copy of the selected columns is
+        made (a survey of 10^6 respondents costs a few MiB here).
+
     Examples
     --------
     >>> round(cronbach_alpha([[1, 2], [2, 3], [3, 3], [4, 5]]), 4)
+    0.96
+    >>> round(cronbach_alpha([[1, 9, 2], [2, 9, 3], [3, 9, 3], [4, 9, 5]], items=[0, 2]), 4)
     0.96
     """
     X = np.asarray(answers, dtype=float)
     if X.ndim != 2:
         raise ValueError(f"`answers` must be (respondents, items); got shape {X.shape} instead.")
-    X = X[~np.isnan(X).any(axis=1)]
-    k = X.shape[1]
-    if k < 2 or X.shape[0] < 2:
+    cols = np.arange(X.shape[1]) if items is None else np.asarray(items, dtype=np.intp)
+    k = len(cols)
+    n, s_item, s_total = 0, np.zeros(k), 0.0
+    for _, x in _row_chunks(X):  # pass 1: complete rows, item sums, total sum
+        x = x[:, cols]
+        x = x[~np.isnan(x).any(axis=1)]
+        n += len(x)
+        s_item += x.sum(axis=0)
+        s_total += float(x.sum())
+    if k < 2 or n < 2:
         warn("Cronbach's alpha needs at least 2 items and 2 complete respondents; NaN.",
              DegenerateDataWarning)
         return float("nan")
-    total = X.sum(axis=1).var(ddof=1)
+    m_item, m_total = s_item / n, s_total / n
+    ss_item, ss_total = np.zeros(k), 0.0
+    for _, x in _row_chunks(X):  # pass 2: squared deviations
+        x = x[:, cols]
+        x = x[~np.isnan(x).any(axis=1)]
+        ss_item += ((x - m_item) ** 2).sum(axis=0)
+        ss_total += float(((x.sum(axis=1) - m_total) ** 2).sum())
+    total = ss_total / (n - 1)
     if total == 0:
         warn("Cronbach's alpha is undefined when the total score has no variance; NaN.",
              DegenerateDataWarning)
         return float("nan")
-    return float(k / (k - 1) * (1 - X.var(axis=0, ddof=1).sum() / total))
+    return float(k / (k - 1) * (1 - (ss_item / (n - 1)).sum() / total))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -134,22 +134,62 @@ def read_survey_into(path: Any, sink: Sink, *, id_column: str,
     df = pd.DataFrame(data, index=index)
     df = df.loc[keep]
     df.attrs.update(source_file=grid.file, source_sheet=grid.sheet,
-                    source_rows=dict(zip([ids[k] for k in np.flatnonzero(keep)],
-                                         [rownums[k] for k in np.flatnonzero(keep)],
-                                         strict=True)),
+                    source_rows=SourceRows(np.array([ids[k] for k in np.flatnonzero(keep)],
+                                                    dtype=object),
+                                           np.asarray(rownums)[keep]),
                     likert=(lo, hi), items=dict(item_map))
     return df
 
 
 _NA_TEXTS = ["", "na", "NA", "Na", "n/a", "N/A", "N/a", "nan", "NaN", "NAN", "Nan", "#n/a",
              "#N/A"]
+#: rows per chunk of the fast CSV reader (its temporaries are a few chunks' worth)
+_CHUNK_ROWS = 1 << 16
+
+
+class SourceRows(Mapping[str, int]):
+    """Respondent id -> row of the file, without a dict of a million entries.
+
+    pandas deep-copies ``DataFrame.attrs`` at every operation; a plain dict of 10^6 ids made
+    each copy cost a second. This mapping is immutable, so a deep copy is itself.
+    """
+
+    def __init__(self, ids: np.ndarray, rows: np.ndarray | None = None) -> None:
+        self._ids = ids
+        self._rows = rows  # None: consecutive rows from 2 (a header, no gaps)
+        self._pos: dict[str, int] | None = None
+
+    def _lookup(self) -> dict[str, int]:
+        if self._pos is None:
+            self._pos = {str(r): k for k, r in enumerate(self._ids)}
+        return self._pos
+
+    def __getitem__(self, key: str) -> int:
+        k = self._lookup()[key]
+        return int(self._rows[k]) if self._rows is not None else k + 2
+
+    def __iter__(self) -> Iterator[str]:
+        return (str(r) for r in self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SourceRows:
+        return self
+
+    def __copy__(self) -> SourceRows:
+        return self
+
+    def __repr__(self) -> str:
+        return f"SourceRows({len(self)} respondents)"
 
 
 def _fast_csv(path: Any, id_column: str, item_map: Mapping[str, str], groups: Sequence[str],
               lo: int, hi: int) -> pd.DataFrame | None:
-    """A valid, plain CSV survey read by pandas' C parser with explicit dtypes: the same
-    frame as the general reader at a fraction of its memory (a 10^6-row survey would
-    otherwise be held as 57 million Python strings). Anything unusual -- not UTF-8,
+    """A valid, plain CSV survey read by pandas' C parser in chunks with explicit dtypes,
+    straight into the answers' final array: the same frame as the general reader, whose
+    memory is the answers (8 bytes each) and the ids, plus a few chunks (a 10^6-row survey
+    would otherwise be held as 57 million Python strings). Anything unusual -- not UTF-8,
     semicolons, blank lines, a last line without a break, text to normalise, an answer that
     is not an integer in range, a blank or repeated id, an item nobody answered -- returns
     None, and the general reader then reads the file and names every problem.
@@ -182,37 +222,54 @@ def _fast_csv(path: Any, id_column: str, item_map: Mapping[str, str], groups: Se
             return None
         dtype: dict[str, Any] = {id_column: str, **{g: str for g in groups},
                                  **{c: "float64" for c in items}}
-        df = pd.read_csv(p, usecols=wanted, dtype=dtype, encoding="utf-8-sig",
+        n = n_lines - 1
+        # pandas' layout of a float block: one row per column, so the frame is a view of it
+        values = np.empty((len(items), n))
+        ids = np.empty(n, dtype=object)
+        gvals = {g: np.empty(n, dtype=object) for g in groups}
+        shared: dict[str, dict[str, str]] = {g: {} for g in groups}  # one str per group name
+        answered = np.zeros(len(items), dtype=bool)
+        done = 0
+        with pd.read_csv(p, usecols=wanted, dtype=dtype, encoding="utf-8-sig",
                          keep_default_na=False, na_values={c: _NA_TEXTS for c in items},
-                         skip_blank_lines=False, engine="c")
+                         skip_blank_lines=False, engine="c", chunksize=_CHUNK_ROWS) as reader:
+            for chunk in reader:
+                m = len(chunk)
+                if done + m > n:
+                    return None
+                for c in (id_column, *groups):
+                    col = chunk[c]
+                    if (col.isna().any() or (col == "").any()
+                            or not col.map(str.isprintable).all()
+                            or (col.str.normalize("NFKC").str.strip() != col).any()):
+                        return None
+                X = chunk[items].to_numpy(dtype=float)
+                with np.errstate(invalid="ignore"):
+                    ok = np.isnan(X) | ((X >= lo) & (X <= hi) & (X == np.round(X)))
+                if not ok.all():
+                    return None
+                answered |= ~np.isnan(X).all(axis=0)
+                values[:, done:done + m] = X.T
+                ids[done:done + m] = chunk[id_column].to_numpy(dtype=object)
+                for g in groups:
+                    seen = shared[g]
+                    gvals[g][done:done + m] = [seen.setdefault(v, v)
+                                               for v in chunk[g].to_numpy(dtype=object)]
+                done += m
+                del chunk, X, ok
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError):
         return None
-    if n_lines != len(df) + 1:  # blank lines or line breaks in cells: the general reader
+    # blank lines or line breaks in cells: the general reader
+    if done != n or not answered.all():
         return None
-    texts = [id_column, *groups]
-    for c in texts:
-        col = df[c]
-        if (col.isna().any() or (col == "").any()
-                or not col.map(str.isprintable).all()
-                or (col.str.normalize("NFKC").str.strip() != col).any()):
-            return None
-    if df[id_column].duplicated().any():
+    index = pd.Index(ids, name=id_column, dtype=object, copy=False)
+    if index.has_duplicates:
         return None
-    X = df[items].to_numpy()
-    with np.errstate(invalid="ignore"):
-        ok = np.isnan(X) | ((X >= lo) & (X <= hi) & (X == np.round(X)))
-    if not ok.all() or np.isnan(X).all(axis=0).any():
-        return None
-    ids = df[id_column].tolist()
-    index = pd.Index(ids, name=id_column, dtype=object)
-    data: dict[str, Any] = {g: pd.Series(df[g].to_numpy(dtype=object), index=index,
-                                         dtype=object) for g in groups}
-    for leaf, c in item_map.items():
-        data[leaf] = pd.Series(df[c].to_numpy(dtype=float), index=index, dtype=float)
-    del df, X
-    out = pd.DataFrame(data, index=index)
-    out.attrs.update(source_file=str(path), source_sheet=None,
-                     source_rows=dict(zip(ids, range(2, len(ids) + 2), strict=True)),
+    answers = pd.DataFrame(values.T, index=index, columns=list(item_map), copy=False)
+    out = pd.concat([pd.DataFrame({g: pd.Series(gvals[g], index=index, dtype=object)
+                                   for g in groups}), answers],
+                    axis=1) if groups else answers
+    out.attrs.update(source_file=str(path), source_sheet=None, source_rows=SourceRows(ids),
                      likert=(lo, hi), items=dict(item_map))
     return out
 

@@ -147,7 +147,7 @@ def assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:
 
     # survey: answers (R, L) in leaf order, the missing-answer policy, groups
     sv = inp.survey
-    X = sv[list(inp.items)].to_numpy(dtype=float)
+    X = sv[list(inp.items)].to_numpy(dtype=float)  # a view of the survey's float block
     keep = np.ones(X.shape[0], dtype=bool)
     if study.survey.missing == "listwise":
         keep = ~np.isnan(X).any(axis=1)
@@ -156,8 +156,9 @@ def assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:
                              "respondent skipped at least one item. Use `survey.missing: "
                              "available_case`. Got 0 complete respondents instead.",
                              file=str(study.survey.path))
-    X = X[keep]
-    sv = sv.loc[keep]
+    if not keep.all():  # (a boolean selection copies the answers)
+        X = X[keep]
+        sv = sv.loc[keep]
     respondents = tuple(str(r) for r in sv.index)
     M = np.asarray(h.membership(), dtype=float)
     w = panel.leaf_weights
@@ -174,10 +175,10 @@ def assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:
     rank_frames = []
     internal_idx = [nodes.index(v) for v in h.internal]
     for gcol in study.survey.group_columns:
-        labels_g = sv[gcol].astype(str).to_numpy()
-        names = tuple(sorted(set(labels_g), key=natural_key))
+        first, seen = pd.factorize(sv[gcol].astype(str).to_numpy())
+        names = tuple(sorted(seen, key=natural_key))
         pos = {g: k for k, g in enumerate(names)}
-        codes = np.array([pos[g] for g in labels_g], dtype=np.intp)
+        codes = np.array([pos[g] for g in seen], dtype=np.intp)[first]
         group_codes[gcol], group_names[gcol] = codes, names
         sums, cnts = item_sums_counts(X, codes, len(names))
         sc = composite_scores(w, means_from_sums(sums, cnts), M)  # (G, N)
@@ -208,17 +209,15 @@ def assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:
     scopes = [(v, [leaf_pos[x] for x in h.leaves_under(v)]) for v in nodes if depth[v] == 1]
     scopes.append((h.root, list(range(len(leaves)))))
     for v, cols in scopes:
-        sub = X[:, cols]
-        n_complete = int((~np.isnan(sub).any(axis=1)).sum())
+        n_complete = sum(int((~np.isnan(x[:, cols]).any(axis=1)).sum())
+                         for x in np.array_split(X, max(1, X.size // (1 << 18))))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DegenerateDataWarning)
-            a = cronbach_alpha(sub) if len(cols) >= 2 else float("nan")
+            a = cronbach_alpha(X, items=cols) if len(cols) >= 2 else float("nan")
         rel.append(("overall" if v == h.root else v, label[v], len(cols), n_complete, a))
     reliability = pd.DataFrame(rel, columns=["scope", "label", "n_items", "n_complete", "alpha"])
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        sd = np.nanstd(X, axis=0, ddof=1)
+    sd = _item_sd(X, mean_all, c_all[0])
     items = pd.DataFrame({
         "leaf": leaves, "item": list(inp.items), "label": [label[x] for x in leaves],
         "n_answers": c_all[0].astype(int), "mean": mean_all, "sd": sd,
@@ -235,6 +234,19 @@ def assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:
         seed=seed, input_hashes=hashes,
         n_dropped_listwise=int((~keep).sum()),
     )
+
+
+def _item_sd(X: np.ndarray, mean: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Sample standard deviation of each column's answers (``NaN`` = missing skipped; ``NaN``
+    below two answers), as ``numpy.nanstd(X, axis=0, ddof=1)`` but over blocks of rows: no
+    copy of a survey of 10^6 respondents.
+    """
+    ss = np.zeros(X.shape[1])
+    for x in np.array_split(X, max(1, X.size // (1 << 18))):
+        d = x - mean
+        ss += np.where(np.isnan(d), 0.0, d * d).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 1, np.sqrt(ss / np.where(count > 1, count - 1, 1)), np.nan)
 
 
 def natural_key(s: str) -> tuple:
