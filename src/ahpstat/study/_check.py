@@ -11,7 +11,7 @@ from ahpstat._validation import InputError
 from ahpstat.hierarchy import Hierarchy
 from ahpstat.panel import run_panel
 from ahpstat.study._assemble import check_resources
-from ahpstat.study._config import Study, non_null
+from ahpstat.study._config import non_null, study_file_problems
 
 __all__ = ["check_study"]
 
@@ -19,13 +19,16 @@ __all__ = ["check_study"]
 def check_study(path: str | os.PathLike) -> list[InputError]:
     """Validate every input of a study and return all problems found (empty = fine).
 
-    The study file is checked first (its errors stop the check: the paths may be wrong);
-    then every input file is read with :func:`ahpstat.io.collect_problems`, which lists every
-    problem of a file instead of only the first: the hierarchy, the judgments (against the
-    hierarchy when it is valid), the expert weights (against the judgments' experts when
-    those are valid) and the survey (its item columns are the hierarchy's, so it is checked
-    only when the hierarchy is valid). When every file is valid, the panel is aggregated
-    once to catch problems that span files (e.g. a node no expert judged).
+    The study file is checked first, all of it: every unknown key (with a "did you mean"), wrong
+    type and bad value of every section, each with its line, and every input file it names that
+    does not exist. Problems of the study file stop the check there (the options that say how to
+    read the data may be wrong); otherwise every input file is read with
+    :func:`ahpstat.io.collect_problems`, which lists every problem of a file instead of only the
+    first: the hierarchy, the judgments (against the hierarchy when it is valid), the expert
+    weights (against the judgments' experts when those are valid) and the survey (its item
+    columns are the hierarchy's, so it is checked only when the hierarchy is valid). When every
+    file is valid, the panel is aggregated once to catch problems that span files (e.g. a node
+    no expert judged).
 
     Examples
     --------
@@ -35,17 +38,14 @@ def check_study(path: str | os.PathLike) -> list[InputError]:
     ...     check_study(write_example_study(d))
     []
     """
-    try:
-        study = Study.from_yaml(path)
-    except InputError as exc:
-        return [exc]
-    problems: list[InputError] = []
-    for role, p in study.input_files().items():
+    study, problems, files = study_file_problems(path)
+    for role, p in files.items():
         if not Path(p).is_file():
             problems.append(InputError(f"the {role.replace('_', ' ')} file does not exist "
                                        f"(from `{role}` in the study file).", file=str(p)))
     if problems:
         return problems
+    assert study is not None
 
     def collect(kind: str, file: Path, **options: Any) -> list[InputError]:
         try:

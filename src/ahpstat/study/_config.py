@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ahpstat._figures import figure_options
-from ahpstat._validation import InputError
+from ahpstat._validation import InputError, suggest
 from ahpstat.panel import PanelOptions
 from ahpstat.study._schema import (
     BAYES_DEFAULTS,
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from ahpstat.study._decision import DecisionStudy
     from ahpstat.study._result import StudyResult
 
-__all__ = ["JudgmentsSource", "Study", "StudyInputs", "SurveySource", "non_null"]
+__all__ = ["JudgmentsSource", "Study", "StudyInputs", "SurveySource", "non_null", "parse_study",
+           "study_file_problems"]
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,8 @@ class Study:
         ------
         InputError
             A missing file, invalid YAML, or any problem of :meth:`from_dict`, naming the
-            file and the key.
+            file, the line and the key (the first problem; :func:`study_file_problems` and
+            ``ahpstat check`` list them all).
 
         Examples
         --------
@@ -139,21 +141,19 @@ class Study:
         ...
         ahpstat._validation.InputError: no/such/study.yaml: the study file does not exist.
         """
-        from ahpstat._yaml import load_yaml, locate
-
-        p = Path(path)
-        data, lines = load_yaml(path, what="study file")
-        try:
-            return cls.from_dict(data, base=p.parent, source=p)
-        except InputError as exc:
-            raise locate(exc, lines) from None
+        study, problems, _ = study_file_problems(path)
+        if problems:
+            raise problems[0]
+        assert study is not None
+        return study
 
     @classmethod
     def from_dict(cls, data: Any, *, base: str | os.PathLike = ".",
                   source: str | os.PathLike | None = None) -> Study:
         """Validate a study mapping (every section against :data:`STUDY_SCHEMA`).
 
-        Relative paths are resolved against ``base``.
+        Relative paths are resolved against ``base``. The first problem is raised
+        (:func:`parse_study` collects them all).
 
         Examples
         --------
@@ -162,67 +162,12 @@ class Study:
         >>> st.survey.likert, st.panel.weighting
         ((1, 7), 'eigenvector')
         """
-        f = str(source) if source is not None else None
-        base = Path(base)
-        if not isinstance(data, Mapping):
-            raise InputError("the study file must be a mapping of keys (hierarchy, judgments, "
-                             f"survey, ...). Got {type(data).__name__} instead.", file=f)
-        for key in ("hierarchy", "judgments", "survey"):
-            if data.get(key) is None:
-                raise InputError(f"the key `{key}` is required.", file=f)
-        top = parse_section(STUDY_SCHEMA[""], data, f)
-
-        def path(p: str) -> Path:
-            return Path(p) if Path(p).is_absolute() else base / p
-
-        j = parse_section(STUDY_SCHEMA["judgments"], top["judgments"], f)
-        needs = j["layout"] in ("wide", "ahpsurvey")
-        if needs and j["encoding"] is None:
-            raise InputError(f"`judgments.encoding` is required with layout {j['layout']!r} "
-                             "(it is declared, never guessed): signed, signed_left_negative "
-                             "(ahpsurvey's negconvert = TRUE) or ratio. Got none instead.",
-                             file=f)
-        for key in ("encoding", "node", "id_column"):
-            ok = needs if key != "id_column" else j["layout"] == "ahpsurvey"
-            if j[key] is not None and not ok:
-                raise InputError(f"`judgments.{key}` does not apply to layout "
-                                 f"{j['layout']!r}. Got {key}: {j[key]!r} instead.", file=f)
-        judgments = JudgmentsSource(path=path(j["path"]), layout=j["layout"], sheet=j["sheet"],
-                                    scale=j["scale"], encoding=j["encoding"], node=j["node"],
-                                    id_column=j["id_column"])
-        ew_path = ew_sheet = None
-        if top["expert_weights"] is not None:
-            e = parse_section(STUDY_SCHEMA["expert_weights"], top["expert_weights"], f)
-            ew_path, ew_sheet = path(e["path"]), e["sheet"]
-        s = parse_section(STUDY_SCHEMA["survey"], top["survey"], f)
-        survey = SurveySource(path=path(s["path"]), id_column=s["id_column"],
-                              group_columns=tuple(s["group_columns"]), likert=s["likert"],
-                              missing=s["missing"], sheet=s["sheet"])
-        w = parse_section(STUDY_SCHEMA["weighting"], top["weighting"], f)
-        c = parse_section(STUDY_SCHEMA["consistency"], top["consistency"], f)
-        panel = PanelOptions(weighting=w["method"], aggregation=w["aggregation"],
-                             aip_mean=w["aip_mean"], index=c["index"],
-                             random_index=c["random_index"], threshold=c["threshold"],
-                             policy=c["policy"], repair_on_scale=c["repair_on_scale"])
-        boot = None
-        if top["bootstrap"] is not None:
-            boot = _bootstrap_section(top["bootstrap"], survey.group_columns, f)
-        bayes = None
-        if top["bayes"] is not None:
-            bayes = _bayes_section(top["bayes"], f)
-        figures = figure_options(top["figures"], file=f)
-        sens = None
-        if top["sensitivity"] is not None:
-            from ahpstat.sensitivity import sensitivity_settings
-
-            sens = sensitivity_settings(top["sensitivity"], groups=survey.group_columns, file=f)
-        name = top["name"] or (Path(source).parent.name if source is not None else "study")
-        return cls(
-            hierarchy=path(top["hierarchy"]), judgments=judgments, survey=survey, panel=panel,
-            expert_weights=ew_path, expert_weights_sheet=ew_sheet, seed=top["seed"],
-            bootstrap=boot, bayes=bayes, sensitivity=sens, name=str(name),
-            title=top["title"], source=Path(source) if source else None, figures=figures,
-        )
+        problems: list[InputError] = []
+        study = parse_study(data, base=base, source=source, problems=problems)
+        if problems:
+            raise problems[0]
+        assert study is not None
+        return study
 
     # ------------------------------------------------------------------ running
 
@@ -334,26 +279,202 @@ class Study:
         return {**o, "enabled": True} if on else None
 
 
+def study_file_problems(
+    path: str | os.PathLike,
+) -> tuple[Study | None, list[InputError], dict[str, Path]]:
+    """Every problem of a study file at once, each located (file, line, key).
+
+    Returns
+    -------
+    study : Study or None
+        The study when the file has no problem.
+    problems : list of InputError
+        Unreadable or invalid YAML (which stops the parse), else every unknown key (with a
+        "did you mean"), wrong type and bad value of every section.
+    files : dict role -> Path
+        The input files the file names, as far as their keys are valid (for ``check`` to
+        say which are missing even when other keys are wrong).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "study.yaml"
+    >>> _ = p.write_text("hierarchy: h.yaml\\njudgments: j.csv\\nsurvy: s.csv\\n"
+    ...                  "weighting: {metod: llsm}\\nseed: -1\\n")
+    >>> for e in study_file_problems(p)[1]:
+    ...     print(e.location.line, e.reason.split(";")[0].split(". Got")[0])
+    3 unknown key `survy`
+    4 unknown key `weighting.metod`
+    5 `seed` must be a non-negative integer
+    None the key `survey` is required.
+    >>> "Did you mean 'survey'?" in str(study_file_problems(p)[1][0])
+    True
+    """
+    from ahpstat._yaml import load_yaml, locate
+
+    p = Path(path)
+    try:
+        data, lines = load_yaml(path, what="study file")
+    except InputError as exc:
+        return None, [exc], {}
+    problems: list[InputError] = []
+    files: dict[str, Path] = {}
+    study = parse_study(data, base=p.parent, source=p, problems=problems, files=files)
+    located = [locate(e, lines) for e in problems]
+    located.sort(key=lambda e: e.location.line if e.location.line is not None else 1 << 30)
+    return study, located, files
+
+
+def parse_study(data: Any, *, base: str | os.PathLike = ".",
+                source: str | os.PathLike | None = None,
+                problems: list[InputError], files: dict[str, Path] | None = None,
+                ) -> Study | None:
+    """Validate a study mapping, appending every problem to ``problems`` (none raised);
+    the :class:`Study` when there is none. ``files`` receives the input paths whose keys
+    are valid.
+
+    Examples
+    --------
+    >>> found = []
+    >>> parse_study({"hierarchy": "h.yaml", "judgments": 3, "survey": "s.csv",
+    ...              "seed": "x"}, problems=found) is None
+    True
+    >>> [e.reason[:30] for e in found]
+    ['`seed` must be a non-negative ', '`judgments` must be a mapping ']
+    """
+    f = str(source) if source is not None else None
+    base = Path(base)
+    files = {} if files is None else files
+    n_before = len(problems)
+
+    def fail(exc: InputError) -> None:
+        problems.append(exc)
+
+    if not isinstance(data, Mapping):
+        fail(InputError("the study file must be a mapping of keys (hierarchy, judgments, "
+                        f"survey, ...). Got {type(data).__name__} instead.", file=f))
+        return None
+    required = ("hierarchy", "judgments", "survey")  # null = left out
+    top = parse_section(STUDY_SCHEMA[""], {k: v for k, v in data.items()
+                                           if not (k in required and v is None)}, f, problems)
+
+    def path(p: Any) -> Path | None:
+        if p is None:
+            return None
+        return Path(p) if Path(p).is_absolute() else base / p
+
+    hierarchy = path(top["hierarchy"])
+    if hierarchy is not None:
+        files["hierarchy"] = hierarchy
+    judgments = None
+    if top["judgments"] is not None:
+        judgments = _judgments_section(top["judgments"], path, f, problems)
+        if judgments is not None:
+            files["judgments"] = judgments.path
+    ew_path = ew_sheet = None
+    if top["expert_weights"] is not None:
+        e = parse_section(STUDY_SCHEMA["expert_weights"], top["expert_weights"], f, problems)
+        ew_path, ew_sheet = path(e["path"]), e["sheet"]
+        if ew_path is not None:
+            files["expert_weights"] = ew_path
+    survey = None
+    groups: tuple[str, ...] = ()
+    if top["survey"] is not None:
+        s = parse_section(STUDY_SCHEMA["survey"], top["survey"], f, problems)
+        groups = tuple(s["group_columns"])
+        spath = path(s["path"])
+        if spath is not None:
+            files["survey"] = spath
+            survey = SurveySource(path=spath, id_column=s["id_column"], group_columns=groups,
+                                  likert=s["likert"], missing=s["missing"], sheet=s["sheet"])
+    w = parse_section(STUDY_SCHEMA["weighting"], top["weighting"], f, problems)
+    c = parse_section(STUDY_SCHEMA["consistency"], top["consistency"], f, problems)
+    panel = PanelOptions(weighting=w["method"], aggregation=w["aggregation"],
+                         aip_mean=w["aip_mean"], index=c["index"],
+                         random_index=c["random_index"], threshold=c["threshold"],
+                         policy=c["policy"], repair_on_scale=c["repair_on_scale"])
+    boot, bayes, figures, sens = _optional_sections(top, groups, f, problems)
+    if len(problems) > n_before or hierarchy is None or judgments is None or survey is None:
+        return None
+    name = top["name"] or (Path(source).parent.name if source is not None else "study")
+    return Study(
+        hierarchy=hierarchy, judgments=judgments, survey=survey, panel=panel,
+        expert_weights=ew_path, expert_weights_sheet=ew_sheet, seed=top["seed"],
+        bootstrap=boot, bayes=bayes, sensitivity=sens, name=str(name),
+        title=top["title"], source=Path(source) if source else None, figures=figures,
+    )
+
+
 def non_null(**kw: Any) -> dict[str, Any]:
     """The keyword arguments that are not ``None`` (to pass on only the options given)."""
     return {k: v for k, v in kw.items() if v is not None}
 
 
-def _bootstrap_section(sec: Any, groups: tuple[str, ...], f: str | None) -> dict[str, Any]:
+def _optional_sections(top: Mapping[str, Any], groups: tuple[str, ...], f: str | None,
+                       problems: list[InputError]) -> tuple[Any, Any, Any, Any]:
+    """The ``bootstrap:``, ``bayes:``, ``figures:`` and ``sensitivity:`` sections."""
+    boot = bayes = figures = sens = None
+    if top["bootstrap"] is not None:
+        boot = _bootstrap_section(top["bootstrap"], groups, f, problems)
+    if top["bayes"] is not None:
+        bayes = _bayes_section(top["bayes"], f, problems)
+    try:
+        figures = figure_options(top["figures"], file=f)
+    except InputError as exc:
+        problems.append(exc)
+    if top["sensitivity"] is not None:
+        from ahpstat.sensitivity import sensitivity_settings
+
+        try:
+            sens = sensitivity_settings(top["sensitivity"], groups=groups, file=f)
+        except InputError as exc:
+            problems.append(exc)
+    return boot, bayes, figures, sens
+
+
+def _judgments_section(sec: Any, path: Callable[[Any], Path | None], f: str | None,
+                       problems: list[InputError]) -> JudgmentsSource | None:
+    """The ``judgments:`` section; the layout's own keys."""
+    j = parse_section(STUDY_SCHEMA["judgments"], sec, f, problems)
+    needs = j["layout"] in ("wide", "ahpsurvey")
+    if needs and j["encoding"] is None:
+        problems.append(InputError(
+            f"`judgments.encoding` is required with layout {j['layout']!r} (it is declared, "
+            "never guessed): signed, signed_left_negative (ahpsurvey's negconvert = TRUE) or "
+            "ratio. Got none instead.", file=f))
+    for key in ("encoding", "node", "id_column"):
+        ok = needs if key != "id_column" else j["layout"] == "ahpsurvey"
+        if j[key] is not None and not ok:
+            problems.append(InputError(f"`judgments.{key}` does not apply to layout "
+                                       f"{j['layout']!r}. Got {key}: {j[key]!r} instead.",
+                                       file=f))
+    jpath = path(j["path"])
+    if jpath is None:
+        return None
+    return JudgmentsSource(path=jpath, layout=j["layout"], sheet=j["sheet"], scale=j["scale"],
+                           encoding=j["encoding"], node=j["node"], id_column=j["id_column"])
+
+
+def _bootstrap_section(sec: Any, groups: tuple[str, ...], f: str | None,
+                       problems: list[InputError]) -> dict[str, Any]:
     """The ``bootstrap:`` section; its group columns must be the survey's."""
-    o = parse_section(STUDY_SCHEMA["bootstrap"], sec, f)
+    o = parse_section(STUDY_SCHEMA["bootstrap"], sec, f, problems)
     for key in ("cluster", "group"):
         v = o[key]
         if v is not None and v not in groups:
-            raise InputError(f"`bootstrap.{key}` must be one of the survey's group columns "
-                             f"(`survey.group_columns`: {list(groups)}) or null. Got {v!r} "
-                             "instead.", file=f)
+            problems.append(InputError(
+                f"`bootstrap.{key}` must be one of the survey's group columns "
+                f"(`survey.group_columns`: {list(groups)}) or null. Got {v!r} instead.",
+                file=f))
     return o
 
 
-def _bayes_section(sec: Any, f: str | None) -> dict[str, Any]:
+def _bayes_section(sec: Any, f: str | None, problems: list[InputError]) -> dict[str, Any]:
     """The ``bayes:`` section; its priors are checked by the model."""
-    o = parse_section(STUDY_SCHEMA["bayes"], sec, f)
+    n_before = len(problems)
+    o = parse_section(STUDY_SCHEMA["bayes"], sec, f, problems)
+    if len(problems) > n_before:
+        return o
     from ahpstat.bayes import BayesianAHP
 
     allowed = tuple(k for k in BayesianAHP.default_model_config if k != "nu")
@@ -361,11 +482,13 @@ def _bayes_section(sec: Any, f: str | None) -> dict[str, Any]:
     for key in pri:
         if key not in allowed:
             known = ", ".join(f"`bayes.priors.{k}`" for k in allowed)
-            raise InputError(f"unknown key `bayes.priors.{key}`; the keys here are {known}. "
-                             f"Got `bayes.priors.{key}` instead.", file=f)
+            problems.append(InputError(f"unknown key `bayes.priors.{key}`; the keys here are "
+                                       f"{known}.{suggest(str(key), list(allowed))} Got "
+                                       f"`bayes.priors.{key}` instead.", file=f))
+            return o
     try:
         BayesianAHP(pd.DataFrame(), {},
                     model_config={**pri, "nu": o["nu"]})._validate_model_config()
     except (TypeError, ValueError) as exc:
-        raise InputError(f"`bayes.priors`: {exc}", file=f) from None
+        problems.append(InputError(f"`bayes.priors`: {exc}", file=f))
     return o

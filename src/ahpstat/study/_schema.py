@@ -417,7 +417,8 @@ BOOTSTRAP_DEFAULTS: dict[str, Any] = STUDY_SCHEMA["bootstrap"].defaults()
 BAYES_DEFAULTS: dict[str, Any] = STUDY_SCHEMA["bayes"].defaults()
 
 
-def parse_section(section: Section, data: Any, file: str | None) -> dict[str, Any]:
+def parse_section(section: Section, data: Any, file: str | None,
+                  problems: list[InputError] | None = None) -> dict[str, Any]:
     """Validate one section of a study file against its schema; fill in the defaults.
 
     Parameters
@@ -428,6 +429,10 @@ def parse_section(section: Section, data: Any, file: str | None) -> dict[str, An
         The section as parsed from YAML; ``None`` = empty.
     file : str or None
         The study file, for error messages.
+    problems : list, optional
+        Collect mode (``ahpstat check``): every problem is appended here instead of raised,
+        and the section is parsed on (a bad value or a missing required key counts as its
+        default, ``None`` when it has none; a section that is not a mapping as empty).
 
     Returns
     -------
@@ -450,16 +455,27 @@ def parse_section(section: Section, data: Any, file: str | None) -> dict[str, An
     Traceback (most recent call last):
     ...
     ahpstat._validation.InputError: study.yaml: unknown key `weighting.metod`; ...'method'?...
+    >>> found = []
+    >>> _ = parse_section(STUDY_SCHEMA["weighting"], {"metod": "llsm", "aggregation": 3},
+    ...                   "study.yaml", found)
+    >>> len(found)
+    2
     """
+    def fail(exc: InputError) -> None:
+        if problems is None:
+            raise exc
+        problems.append(exc)
+
     prefix = f"{section.name}." if section.name else ""
     if data is None:
         data = {}
     if section.path_shorthand and isinstance(data, str):
         data = {"path": data}
     if not isinstance(data, Mapping):
-        raise InputError(f"`{section.name}` must be a mapping"
-                         + (" or a path" if section.path_shorthand else "")
-                         + f". Got {type(data).__name__} instead.", file=file)
+        fail(InputError(f"`{section.name}` must be a mapping"
+                        + (" or a path" if section.path_shorthand else "")
+                        + f". Got {type(data).__name__} instead.", file=file))
+        return {k.name: None if k.default is REQUIRED else k.default for k in section.keys}
     names = [k.name for k in section.keys]
     out: dict[str, Any] = {}
     written: dict[str, str] = {}
@@ -468,22 +484,31 @@ def parse_section(section: Section, data: Any, file: str | None) -> dict[str, An
             key = section.key(raw)
         except KeyError:
             known = ", ".join(f"`{prefix}{k}`" for k in names)
-            raise InputError(f"unknown key `{prefix}{raw}`; the keys here are {known}."
-                             f"{suggest(raw, names)} Got `{prefix}{raw}` instead.",
-                             file=file) from None
+            fail(InputError(f"unknown key `{prefix}{raw}`; the keys here are {known}."
+                            f"{suggest(str(raw), names)} Got `{prefix}{raw}` instead.",
+                            file=file))
+            continue
         if key.name in written:
-            raise InputError(f"`{prefix}{raw}` and `{prefix}{written[key.name]}` are the same "
-                             f"setting; keep `{prefix}{key.name}`. Got both instead.", file=file)
+            fail(InputError(f"`{prefix}{raw}` and `{prefix}{written[key.name]}` are the same "
+                            f"setting; keep `{prefix}{key.name}`. Got both instead.",
+                            file=file))
+            continue
         written[key.name] = raw
         if raw != key.name:
             warn(f"{file + ': ' if file else ''}`{prefix}{raw}` is deprecated; call it "
                  f"`{prefix}{key.name}`.", AHPDeprecationWarning)
-        out[key.name] = _checked(key, data[raw], f"{prefix}{raw}", file)
+        try:
+            out[key.name] = _checked(key, data[raw], f"{prefix}{raw}", file)
+        except InputError as exc:
+            fail(exc)
     for key in section.keys:
         if key.name not in out:
             if key.default is REQUIRED:
-                raise InputError(f"the key `{prefix}{key.name}` is required.", file=file)
-            out[key.name] = key.default
+                if key.name not in written:
+                    fail(InputError(f"the key `{prefix}{key.name}` is required.", file=file))
+                out[key.name] = None
+            else:
+                out[key.name] = key.default
     return out
 
 
