@@ -76,7 +76,8 @@ def _pairs(attributes: Sequence[str]) -> list[tuple[str, str]]:
 def read_ahpsurvey_into(
     source: Any, sink: Sink, *, attributes: Sequence[str], encoding: str, node: str,
     columns: Sequence[str] | None, id_column: str | None, keep_columns: Sequence[str],
-    ignore_columns: Sequence[str], sheet: str | None,
+    ignore_columns: Sequence[str], sheet: str | None, delimiter: str | None = None,
+    decimal: str | None = None,
 ) -> pd.DataFrame:
     """The reader behind :func:`read_ahpsurvey` (problems go to ``sink``)."""
     atts = [str(a) for a in attributes]
@@ -89,7 +90,8 @@ def read_ahpsurvey_into(
         grid = Grid("<DataFrame>", None, [list(map(str, source.columns)), *body])
         grids = [grid]
     else:
-        grids = read_grids(source, sheet, sink, what="ahpsurvey judgments")
+        grids = read_grids(source, sheet, sink, what="ahpsurvey judgments",
+                           delimiter=delimiter, decimal=decimal)
     records: list[Record] = []
     kept: list[dict[str, Any]] = []
     for grid in grids:

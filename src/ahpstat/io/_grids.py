@@ -17,9 +17,13 @@ from ahpstat._validation import InputError, check_choice, suggest
 from ahpstat.io._cells import cell_text, excel_column, is_blank
 
 __all__ = [
+    "DECIMALS",
+    "DELIMITERS",
     "Grid",
     "Sink",
     "Table",
+    "check_csv_format",
+    "csv_format",
     "read_grids",
     "read_table",
     "require_columns",
@@ -58,22 +62,80 @@ class Grid:
         return {"file": self.file, "sheet": self.sheet, "row": row, **kw}
 
 
+#: field separators of a CSV file (``delimiter:`` in the study file; ``"tab"`` is ``"\t"``)
+DELIMITERS = (",", ";", "\t", "|")
+#: decimal marks of a CSV file (``decimal:`` in the study file)
+DECIMALS = (".", ",")
+
+
+def check_csv_format(delimiter: str | None, decimal: str | None) -> tuple[str | None, str | None]:
+    """Validate the ``delimiter`` and ``decimal`` of a CSV reader (``None``: sniffed);
+    ``"tab"`` is a tab.
+
+    Examples
+    --------
+    >>> check_csv_format("tab", ",")
+    ('\\t', ',')
+    """
+    if delimiter == "tab":
+        delimiter = "\t"
+    if delimiter is not None and delimiter not in DELIMITERS:
+        raise ValueError(f"`delimiter` must be one of {DELIMITERS} or 'tab' (or None: sniffed "
+                         f"from the header line). Got {delimiter!r} instead.")
+    if decimal is not None and decimal not in DECIMALS:
+        raise ValueError(f"`decimal` must be one of {DECIMALS} (or None: a comma with "
+                         f"semicolon-separated files, else a point). Got {decimal!r} instead.")
+    return delimiter, decimal
+
+
+def csv_format(text: str, suffix: str, delimiter: str | None,
+               decimal: str | None) -> tuple[str, str]:
+    """The delimiter and decimal mark a CSV text is read with: those given, else sniffed
+    (tab for ``.tsv``/``.tab``; semicolons when the header line splits into more cells on
+    them; a decimal comma goes with semicolons, as spreadsheets write CSV where the decimal
+    mark is a comma).
+
+    Examples
+    --------
+    >>> csv_format("id;Q1\\nR1;2,5\\n", ".csv", None, None)
+    (';', ',')
+    >>> csv_format("id;Q1\\nR1;2,5\\n", ".csv", None, ".")
+    (';', '.')
+    """
+    if delimiter is None:
+        delimiter = "\t" if suffix in (".tsv", ".tab") else sniff_delimiter(text)
+    if decimal is None:
+        decimal = "," if delimiter == ";" else "."
+    return delimiter, decimal
+
+
 def read_grids(path: Any, sheet: str | None, sink: Sink, *, what: str,
-           all_sheets: bool = False) -> list[Grid]:
-    """Read a CSV (or text stream) or the sheet(s) of an .xlsx workbook into grids."""
+               all_sheets: bool = False, delimiter: str | None = None,
+               decimal: str | None = None) -> list[Grid]:
+    """Read a CSV (or text stream) or the sheet(s) of an .xlsx workbook into grids.
+
+    ``delimiter`` and ``decimal`` (CSV only; ``None``: sniffed, see :func:`csv_format`) say
+    how a text file is separated and which decimal mark its numbers use.
+    """
+    delimiter, decimal = check_csv_format(delimiter, decimal)
     if hasattr(path, "read"):
         name = getattr(path, "name", None)
         f = str(name) if name is not None else "<stream>"
         text = path.read()
         if isinstance(text, bytes):
             text = text.decode("utf-8-sig")
-        return [Grid(f, None, [list(r) for r in csv.reader(_stdio.StringIO(text))])]
+        return [Grid(f, None, _csv_rows(text, delimiter or ",", decimal or "."))]
     f = str(path)
     p = Path(path)
     if not p.is_file():
         sink(f"the {what} file does not exist.", file=f)
         return []
     suffix = p.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods") and (delimiter or decimal):
+        sink(f"`delimiter` and `decimal` apply to CSV files only. Got "
+             f"{'delimiter ' + repr(delimiter) if delimiter else 'decimal ' + repr(decimal)} "
+             f"for the workbook {p.name!r} instead.", file=f)
+        return []
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx_grids(p, f, sheet, sink, all_sheets=all_sheets)
     if suffix in (".xls", ".ods"):
@@ -90,11 +152,27 @@ def read_grids(path: Any, sheet: str | None, sink: Sink, *, what: str,
         sink(f"the file is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'. Got "
              f"byte 0x{exc.object[exc.start]:02x} instead.", file=f)
         return []
-    delimiter = "\t" if suffix in (".tsv", ".tab") else sniff_delimiter(text)
-    rows = [list(r) for r in csv.reader(_stdio.StringIO(text), delimiter=delimiter)]
-    if delimiter == ";":  # European spreadsheets: decimal commas go with semicolons
-        rows = [[_DECIMAL_COMMA.sub(r"\1.\2", c) for c in r] for r in rows]
+    given = delimiter
+    delimiter, decimal = csv_format(text, suffix, delimiter, decimal)
+    rows = _csv_rows(text, delimiter, decimal)
+    header = next((r for r in rows if any(c.strip() for c in r)), [])
+    if given is not None and len(header) == 1:
+        found = sniff_delimiter(text)
+        other = next(csv.reader([text.lstrip().splitlines()[0]], delimiter=found), [])
+        if found != given and len(other) > 1:
+            sink(f"the header line is one cell when split on {given!r} (the declared "
+                 f"`delimiter`), but {len(other)} cells when split on {found!r}. Declare "
+                 f"`delimiter: {found!r}` or leave it out (sniffed). Got one column "
+                 f"{clip_excerpt(header[0], 40)!r} instead.", file=f, row=1)
+            return []
     return [Grid(f, None, rows, complete_last_line=text.endswith(("\n", "\r")) or not text)]
+
+
+def _csv_rows(text: str, delimiter: str, decimal: str) -> list[list[str]]:
+    rows = [list(r) for r in csv.reader(_stdio.StringIO(text), delimiter=delimiter)]
+    if decimal == ",":  # "0,5" is 0.5
+        rows = [[_DECIMAL_COMMA.sub(r"\1.\2", c) for c in r] for r in rows]
+    return rows
 
 
 _DECIMAL_COMMA = re.compile(r"^\s*([-+]?\d+),(\d+)\s*$")

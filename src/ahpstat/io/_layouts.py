@@ -338,8 +338,10 @@ def read_judgments_into(path: Any, sink: Sink, *, layout: str, hierarchy: Any,
                          sheet: str | None, node: str | None, encoding: str | None,
                          ignore_columns: Sequence[str],
                          attributes: Sequence[str] | None = None,
-                         id_column: str | None = None) -> pd.DataFrame:
+                         id_column: str | None = None, delimiter: str | None = None,
+                         decimal: str | None = None) -> pd.DataFrame:
     check_choice("layout", layout, JUDGMENT_LAYOUTS)
+    csv = {"delimiter": delimiter, "decimal": decimal}
     if layout == "ahpsurvey":
         from ahpstat.io._ahpsurvey import read_ahpsurvey_into
 
@@ -361,7 +363,8 @@ def read_judgments_into(path: Any, sink: Sink, *, layout: str, hierarchy: Any,
             attributes = hierarchy.children(node)
         return read_ahpsurvey_into(path, sink, attributes=attributes, encoding=encoding,
                                    node=node, columns=None, id_column=id_column,
-                                   keep_columns=(), ignore_columns=ignore_columns, sheet=sheet)
+                                   keep_columns=(), ignore_columns=ignore_columns, sheet=sheet,
+                                   **csv)
     if attributes is not None or id_column is not None:
         raise ValueError("`attributes` and `id_column` apply to layout='ahpsurvey' only. Got "
                          f"them with layout={layout!r} instead.")
@@ -375,7 +378,8 @@ def read_judgments_into(path: Any, sink: Sink, *, layout: str, hierarchy: Any,
                          f"layout={layout!r} instead.")
     if node is not None and layout != "wide":
         raise ValueError(f"`node` applies to layout='wide' only. Got node={node!r} instead.")
-    grids = read_grids(path, sheet, sink, what="judgments", all_sheets=layout == "matrix")
+    grids = read_grids(path, sheet, sink, what="judgments", all_sheets=layout == "matrix",
+                       **csv)
     records: list[Record] = []
     for grid in grids:
         if layout == "long":
@@ -424,6 +428,8 @@ def read_judgments(
     ignore_columns: Sequence[str] = (),
     attributes: Sequence[str] | None = None,
     id_column: str | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
 ) -> pd.DataFrame:
     """Read pairwise judgments into the canonical long DataFrame, validating them.
 
@@ -452,6 +458,11 @@ def read_judgments(
         ``node`` in ``hierarchy``).
     id_column : str, optional
         ahpsurvey layout: the respondent id column (default: the row number).
+    delimiter : {",", ";", "tab", "|"}, optional
+        Field separator of a CSV file (default: sniffed from the header line).
+    decimal : {".", ","}, optional
+        Decimal mark of a CSV file (default: a comma in a semicolon-separated file, else a
+        point): ``delimiter=";", decimal=","`` reads ``E1;G;A;B;0,5`` as 0.5.
 
     Returns
     -------
@@ -487,6 +498,7 @@ def read_judgments(
     sink = Sink("raise")
     df = read_judgments_into(path, sink, layout=layout, hierarchy=hierarchy, sheet=sheet,
                               node=node, encoding=encoding, ignore_columns=ignore_columns,
-                              attributes=attributes, id_column=id_column)
+                              attributes=attributes, id_column=id_column,
+                              delimiter=delimiter, decimal=decimal)
     validate_judgments(df, hierarchy, scale=scale, errors="raise")
     return df

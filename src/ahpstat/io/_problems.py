@@ -31,8 +31,8 @@ def collect_problems(
     **options
         The reader's keywords: for ``"judgments"`` those of :func:`read_judgments`
         (``layout``, ``hierarchy``, ``sheet``, ``scale``, ``node``, ``encoding``,
-        ``ignore_columns``, ``attributes``, ``id_column``); for ``"expert_weights"``
-        ``sheet`` and optionally ``experts``
+        ``ignore_columns``, ``attributes``, ``id_column``, ``delimiter``, ``decimal``);
+        for ``"expert_weights"`` ``sheet`` and optionally ``experts``
         (checked by :func:`validate_expert_weights`); for ``"survey"`` those of
         :func:`read_survey`.
 
@@ -66,7 +66,8 @@ def collect_problems(
             hierarchy=options.get("hierarchy"), sheet=options.pop("sheet", None),
             node=options.pop("node", None), encoding=options.pop("encoding", None),
             ignore_columns=options.pop("ignore_columns", ()),
-            attributes=options.pop("attributes", None), id_column=options.pop("id_column", None))
+            attributes=options.pop("attributes", None), id_column=options.pop("id_column", None),
+            delimiter=options.pop("delimiter", None), decimal=options.pop("decimal", None))
         hierarchy = options.pop("hierarchy", None)
         _no_more(options)
         if len(df) or not sink.problems:
@@ -87,7 +88,9 @@ def collect_problems(
     read_survey_into(path, sink, id_column=options.pop("id_column"),
                       items=options.pop("items"),
                       group_columns=options.pop("group_columns", ()),
-                      likert=options.pop("likert", (1, 5)), sheet=options.pop("sheet", None))
+                      likert=options.pop("likert", (1, 5)), sheet=options.pop("sheet", None),
+                      delimiter=options.pop("delimiter", None),
+                      decimal=options.pop("decimal", None))
     _no_more(options)
     return sink.problems
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ahpstat._validation import check_likert, suggest
 from ahpstat.io._cells import cell_text, parse_value, quote_cell
-from ahpstat.io._grids import Sink, read_grids, read_table, show_columns
+from ahpstat.io._grids import Sink, check_csv_format, read_grids, read_table, show_columns
 
 __all__ = [
     "read_survey",
@@ -21,7 +21,9 @@ __all__ = [
 
 def read_survey_into(path: Any, sink: Sink, *, id_column: str,
                       items: Mapping[str, str] | Sequence[str], group_columns: Sequence[str],
-                      likert: tuple[int, int], sheet: str | None) -> pd.DataFrame | None:
+                      likert: tuple[int, int], sheet: str | None,
+                      delimiter: str | None = None,
+                      decimal: str | None = None) -> pd.DataFrame | None:
     if isinstance(items, Mapping):
         item_map = {str(k): str(c) for k, c in items.items()}
     elif isinstance(items, str) or not isinstance(items, Iterable):
@@ -33,11 +35,12 @@ def read_survey_into(path: Any, sink: Sink, *, id_column: str,
         raise ValueError("`items` must name at least one survey column. Got none instead.")
     lo, hi = check_likert(likert)
     groups = [str(g) for g in group_columns]
+    delimiter, decimal = check_csv_format(delimiter, decimal)
     if sheet is None and not hasattr(path, "read"):
-        fast = _fast_csv(path, id_column, item_map, groups, lo, hi)
+        fast = _fast_csv(path, id_column, item_map, groups, lo, hi, delimiter, decimal)
         if fast is not None:
             return fast
-    grids = read_grids(path, sheet, sink, what="survey")
+    grids = read_grids(path, sheet, sink, what="survey", delimiter=delimiter, decimal=decimal)
     if not grids:
         return None
     grid = grids[0]
@@ -185,18 +188,21 @@ class SourceRows(Mapping[str, int]):
 
 
 def _fast_csv(path: Any, id_column: str, item_map: Mapping[str, str], groups: Sequence[str],
-              lo: int, hi: int) -> pd.DataFrame | None:
+              lo: int, hi: int, delimiter: str | None = None,
+              decimal: str | None = None) -> pd.DataFrame | None:
     """A valid, plain CSV survey read by pandas' C parser in chunks with explicit dtypes,
     straight into the answers' final array: the same frame as the general reader, whose
     memory is the answers (8 bytes each) and the ids, plus a few chunks (a 10^6-row survey
-    would otherwise be held as 57 million Python strings). Anything unusual -- not UTF-8,
-    semicolons, blank lines, a last line without a break, text to normalise, an answer that
-    is not an integer in range, a blank or repeated id, an item nobody answered -- returns
+    would otherwise be held as 57 million Python strings). The delimiter and decimal mark are
+    those of the general reader (given, or sniffed: :func:`~ahpstat.io._grids.csv_format`).
+    Anything unusual -- not UTF-8, blank lines, a last line without a break, text to
+    normalise, an answer that is not an integer in range, a blank or repeated id, an item
+    nobody answered -- returns
     None, and the general reader then reads the file and names every problem.
     """
     from pathlib import Path
 
-    from ahpstat.io._grids import sniff_delimiter
+    from ahpstat.io._grids import csv_format
 
     p = Path(path)
     if not p.is_file() or p.suffix.lower() not in (".csv", ".txt"):
@@ -211,10 +217,8 @@ def _fast_csv(path: Any, id_column: str, item_map: Mapping[str, str], groups: Se
                 last = block[-1:]
         if last != b"\n" or b"\r" in head.replace(b"\r\n", b"") or b'"' in head:
             return None
-        text_head = head.decode("utf-8-sig")
-        if sniff_delimiter(text_head) != ",":
-            return None
-        header = pd.read_csv(p, nrows=0, encoding="utf-8-sig").columns.tolist()
+        sep, dec = csv_format(head.decode("utf-8-sig"), p.suffix.lower(), delimiter, decimal)
+        header = pd.read_csv(p, nrows=0, sep=sep, encoding="utf-8-sig").columns.tolist()
         items = list(item_map.values())
         wanted = [id_column, *groups, *items]
         if (len(set(header)) != len(header) or any(c not in header for c in wanted)
@@ -230,7 +234,8 @@ def _fast_csv(path: Any, id_column: str, item_map: Mapping[str, str], groups: Se
         shared: dict[str, dict[str, str]] = {g: {} for g in groups}  # one str per group name
         answered = np.zeros(len(items), dtype=bool)
         done = 0
-        with pd.read_csv(p, usecols=wanted, dtype=dtype, encoding="utf-8-sig",
+        with pd.read_csv(p, usecols=wanted, dtype=dtype, encoding="utf-8-sig", sep=sep,
+                         decimal=dec,
                          keep_default_na=False, na_values={c: _NA_TEXTS for c in items},
                          skip_blank_lines=False, engine="c", chunksize=_CHUNK_ROWS) as reader:
             for chunk in reader:
@@ -282,6 +287,8 @@ def read_survey(
     group_columns: Sequence[str] = (),
     likert: tuple[int, int] = (1, 5),
     sheet: str | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
 ) -> pd.DataFrame:
     """Read and validate survey answers: one row per respondent, one column per item.
 
@@ -301,6 +308,11 @@ def read_survey(
         Lowest and highest answer; answers must be integers in this range.
     sheet : str, optional
         Worksheet of an ``.xlsx`` file (default: the first).
+    delimiter : {",", ";", "tab", "|"}, optional
+        Field separator of a CSV file (default: sniffed from the header line).
+    decimal : {".", ","}, optional
+        Decimal mark of a CSV file (default: a comma in a semicolon-separated file, else a
+        point).
 
     Returns
     -------
@@ -330,6 +342,7 @@ def read_survey(
     """
     sink = Sink("raise")
     df = read_survey_into(path, sink, id_column=id_column, items=items,
-                           group_columns=group_columns, likert=likert, sheet=sheet)
+                           group_columns=group_columns, likert=likert, sheet=sheet,
+                           delimiter=delimiter, decimal=decimal)
     assert df is not None  # every failure raised
     return df

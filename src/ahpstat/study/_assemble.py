@@ -44,7 +44,7 @@ def load_inputs(study: Study) -> StudyInputs:
     items = [h.item(leaf) for leaf in h.leaves]
     survey = io.read_survey(study.survey.path, id_column=study.survey.id_column,
                             group_columns=list(study.survey.group_columns), items=items,
-                            likert=study.survey.likert, **non_null(sheet=study.survey.sheet))
+                            likert=study.survey.likert, **study.survey.reader_options())
     return StudyInputs(hierarchy=h, judgments=judg, stacks=stacks, expert_weights=ew,
                        survey=survey, items=tuple(items))
 

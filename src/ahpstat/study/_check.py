@@ -74,7 +74,7 @@ def check_study(path: str | os.PathLike) -> list[InputError]:
         collect("survey", study.survey.path, id_column=study.survey.id_column,
                 items=[h.item(leaf) for leaf in h.leaves],
                 group_columns=list(study.survey.group_columns), likert=study.survey.likert,
-                **non_null(sheet=study.survey.sheet))
+                **study.survey.reader_options())
     if not problems and judg is not None and ew_ok:
         try:
             inp = study.load()

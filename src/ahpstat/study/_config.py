@@ -41,11 +41,14 @@ class JudgmentsSource:
     encoding: str | None = None
     node: str | None = None
     id_column: str | None = None
+    delimiter: str | None = None
+    decimal: str | None = None
 
     def reader_options(self) -> dict[str, Any]:
         """The layout's keywords of :func:`ahpstat.io.read_judgments` (those given)."""
         return non_null(sheet=self.sheet, encoding=self.encoding, node=self.node,
-                        id_column=self.id_column)
+                        id_column=self.id_column, delimiter=self.delimiter,
+                        decimal=self.decimal)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,12 @@ class SurveySource:
     likert: tuple[int, int] = (1, 5)
     missing: str = "available_case"
     sheet: str | None = None
+    delimiter: str | None = None
+    decimal: str | None = None
+
+    def reader_options(self) -> dict[str, Any]:
+        """The keywords of :func:`ahpstat.io.read_survey` besides the columns (those given)."""
+        return non_null(sheet=self.sheet, delimiter=self.delimiter, decimal=self.decimal)
 
 
 @dataclass(frozen=True)
@@ -189,11 +198,15 @@ class Study:
             "name": self.name,
             "title": self.title,
             "judgments": {"layout": self.judgments.layout, "sheet": self.judgments.sheet,
-                          "scale": self.judgments.scale},
+                          "scale": self.judgments.scale,
+                          **non_null(delimiter=self.judgments.delimiter,
+                                     decimal=self.judgments.decimal)},
             "survey": {"id_column": self.survey.id_column,
                        "group_columns": list(self.survey.group_columns),
                        "likert": list(self.survey.likert), "missing": self.survey.missing,
-                       "sheet": self.survey.sheet},
+                       "sheet": self.survey.sheet,
+                       **non_null(delimiter=self.survey.delimiter,
+                                  decimal=self.survey.decimal)},
             "weighting": {"method": self.panel.weighting,
                           "aggregation": self.panel.aggregation,
                           "aip_mean": self.panel.aip_mean},
@@ -386,7 +399,8 @@ def parse_study(data: Any, *, base: str | os.PathLike = ".",
         if spath is not None:
             files["survey"] = spath
             survey = SurveySource(path=spath, id_column=s["id_column"], group_columns=groups,
-                                  likert=s["likert"], missing=s["missing"], sheet=s["sheet"])
+                                  likert=s["likert"], missing=s["missing"], sheet=s["sheet"],
+                                  delimiter=s["delimiter"], decimal=s["decimal"])
     w = parse_section(STUDY_SCHEMA["weighting"], top["weighting"], f, problems)
     c = parse_section(STUDY_SCHEMA["consistency"], top["consistency"], f, problems)
     panel = PanelOptions(weighting=w["method"], aggregation=w["aggregation"],
@@ -452,7 +466,8 @@ def _judgments_section(sec: Any, path: Callable[[Any], Path | None], f: str | No
     if jpath is None:
         return None
     return JudgmentsSource(path=jpath, layout=j["layout"], sheet=j["sheet"], scale=j["scale"],
-                           encoding=j["encoding"], node=j["node"], id_column=j["id_column"])
+                           encoding=j["encoding"], node=j["node"], id_column=j["id_column"],
+                           delimiter=j["delimiter"], decimal=j["decimal"])
 
 
 def _bootstrap_section(sec: Any, groups: tuple[str, ...], f: str | None,

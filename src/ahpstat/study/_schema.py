@@ -19,6 +19,7 @@ from ahpstat._warnings import AHPDeprecationWarning, warn
 from ahpstat.aggregation import AIP_MEANS
 from ahpstat.consistency import CONSISTENCY_INDICES
 from ahpstat.io import JUDGMENT_LAYOUTS, WIDE_ENCODINGS
+from ahpstat.io._grids import DECIMALS, DELIMITERS
 from ahpstat.panel import AGGREGATIONS, PANEL_POLICIES
 from ahpstat.scales import RANDOM_INDEX_TABLES, get_random_index_table
 from ahpstat.weighting import WEIGHTING_METHODS
@@ -250,6 +251,25 @@ def _choice_key(name: str, choices: Sequence[Any], default: Any, doc: str,
 
 _LEVEL = "a confidence level between 0 and 1 (e.g. 0.95)"
 
+
+def _delimiter(v: Any) -> str | None:
+    if v is None:
+        return None
+    if v == "tab":
+        return "\t"
+    if v not in DELIMITERS:
+        raise _Bad
+    return str(v)
+
+
+_CSV_KEYS = (
+    _key("delimiter", "one of ',', ';', tab ('\\t' or tab) or '|' (null: sniffed)", None,
+         "Field separator of a CSV file (default: sniffed from the header line).",
+         _delimiter, (*DELIMITERS, "tab")),
+    _choice_key("decimal", (*DECIMALS, None), None, "Decimal mark of a CSV file (default: "
+                "a comma in a semicolon-separated file, else a point)."),
+)
+
 #: Every section of the study file, in the order the reference documents them.
 STUDY_SCHEMA: dict[str, Section] = {s.name: s for s in (
     Section("", "Top level of the study file (paths are relative to it).", (
@@ -295,6 +315,7 @@ STUDY_SCHEMA: dict[str, Section] = {s.name: s for s in (
              "node whose children are the attributes (default: the goal).", _name),
         _key("id_column", "a column name", None, "ahpsurvey: the respondent id column "
              "(default: the row number).", _column),
+        *_CSV_KEYS,
     ), path_shorthand=True),
     Section("expert_weights", "The expert weights file (columns `expert`, `weight`).", (
         _key("path", "a file path", REQUIRED, "CSV or XLSX file.", _path),
@@ -311,6 +332,7 @@ STUDY_SCHEMA: dict[str, Section] = {s.name: s for s in (
              (1, 5), "The answer range.", _likert),
         _choice_key("missing", MISSING_POLICIES, "available_case", "Missing answers: item "
                     "means of the answers given, or only complete respondents."),
+        *_CSV_KEYS,
     ), path_shorthand=True),
     Section("weighting", "How weights are computed and the panel aggregated.", (
         _choice_key("method", WEIGHTING_METHODS, "eigenvector", "Weighting method."),
