@@ -77,6 +77,8 @@ def test_run_an_ahp_file_writes_r_ahps_tables(tmp_path, capsys):
     assert "| Buy Car | 100.0 | 22.0 | 21.0 |" in (out / "report.md").read_text()
     prov = json.loads((out / "provenance.json").read_text())
     assert prov["kind"] == "decision" and prov["options"]["aggregation"] == "aip"
+    assert main(["check", str(DATA / "ahp_car.ahp")]) == 0
+    assert "OK: Buy Car: 6 alternatives" in capsys.readouterr().out
     # one decision maker: nothing to resample
     assert main(["run", str(DATA / "ahp_car.ahp"), "--out", str(tmp_path / "b"),
                  "--bootstrap"]) == 1

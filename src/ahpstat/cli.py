@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate every input of a study; change nothing",
                        description="Validate the study file and every input it names; "
                                    "report all problems found.")
-    c.add_argument("study", metavar="STUDY.yaml")
+    c.add_argument("study", metavar="STUDY.yaml|X.ahp")
 
     w = sub.add_parser("weights", help="weights and consistency of one matrix",
                        description="Weights and consistency of one pairwise-comparison "
@@ -290,6 +290,12 @@ class _ProgressBar:
 def _check(args: argparse.Namespace) -> int:
     from ahpstat.study import check_study
 
+    if str(args.study).lower().endswith(".ahp"):  # an R ahp decision: read it, evaluate it
+        from ahpstat.study import Study
+
+        res = Study.from_ahp_file(args.study).run()
+        print(f"{args.study}: OK: {res.summary()}")
+        return EXIT_OK
     problems = check_study(args.study)
     if not problems:
         print(f"{args.study}: OK: every input is valid.")
