@@ -366,3 +366,20 @@ def test_r_endless_recursion_is_an_error_not_a_hang():
     f = compile_function("F <- function(a1, a2) F(a2, a1)", n_args=2)
     with pytest.raises(RCodeError, match="nested calls"):
         f({}, {})
+
+
+@pytest.mark.parametrize("code", [
+    "(" * 5000 + "1" + ")" * 5000, "-" * 5000 + "1", "!" * 5000 + "1", "x <- " * 3000 + "1",
+    "{" * 3000 + "1" + "}" * 3000, "if (TRUE) " * 1500 + "1", "1" + "^1" * 5000,
+])
+def test_r_deep_nesting_is_an_error_not_a_recursion_error(code):
+    with pytest.raises(RCodeError, match=r"nested more than|chained more than"):
+        evaluate_number(code)
+
+
+def test_r_deep_evaluation_across_recursive_calls_is_an_error():
+    # 45 nested additions around each of up to 64 nested calls would exhaust Python's stack
+    f = compile_function("F <- function(a1, a2) " + "1+(" * 45 + "F(a2, a1)" + ")" * 45,
+                         n_args=2)
+    with pytest.raises(RCodeError, match="nests more than"):
+        f({}, {})

@@ -46,6 +46,12 @@ __all__ = ["MAX_DEPTH", "RCodeError", "RFunction", "compile_function", "evaluate
 MAX_DEPTH = 64
 #: longest program text accepted (characters)
 MAX_LENGTH = 20_000
+#: deepest nesting of expressions (parentheses, blocks, operators, assignments) the parser
+#: accepts
+MAX_NESTING = 100
+#: deepest chain of expressions being evaluated at once, across nested calls (keeps far from
+#: Python's recursion limit: every chain R ahp's files need is a few dozen long)
+MAX_EVAL_DEPTH = 400
 
 
 class RCodeError(ValueError):
@@ -113,6 +119,7 @@ class _Parser:
         self.toks = _tokenize(text)
         self.i = 0
         self.depth = 0  # open parentheses / brackets: new lines are ignored inside
+        self.nesting = 0  # recursion depth of the parser (bounded: MAX_NESTING)
 
     # token helpers
     def peek(self, skip_nl: bool = False) -> _Tok:
@@ -174,13 +181,28 @@ class _Parser:
                                  f"position {t.pos + 1}")
             self.next()
             self.skip_nl()
-            value = self.statement()
+            self.nesting += 1
+            if self.nesting > MAX_NESTING:
+                raise RCodeError(f"assignments chained more than {MAX_NESTING} deep")
+            try:
+                value = self.statement()
+            finally:
+                self.nesting -= 1
             return _Node("assign", expr.value, (value,))
         if t.kind == "op" and t.text == "->":
             raise RCodeError("right assignment '->' is not supported")
         return expr
 
     def expression(self, min_prec: int) -> _Node:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise RCodeError(f"expressions nested more than {MAX_NESTING} deep")
+        try:
+            return self._expression(min_prec)
+        finally:
+            self.nesting -= 1
+
+    def _expression(self, min_prec: int) -> _Node:
         left = self.unary()
         while True:
             t = self.peek()
@@ -484,9 +506,20 @@ _BUILTINS = {"min", "max", "abs", "sqrt", "exp", "log", "log10", "log2", "floor"
 
 class _Interp:
     def __init__(self) -> None:
-        self.depth = 0
+        self.depth = 0  # nested calls of the file's own functions
+        self.eval_depth = 0  # nested expressions being evaluated
 
     def eval(self, node: _Node, env: dict[str, Any]) -> Any:
+        self.eval_depth += 1
+        if self.eval_depth > MAX_EVAL_DEPTH:
+            raise RCodeError(f"the evaluation nests more than {MAX_EVAL_DEPTH} expressions "
+                             f"deep (endless recursion?)")
+        try:
+            return self._eval(node, env)
+        finally:
+            self.eval_depth -= 1
+
+    def _eval(self, node: _Node, env: dict[str, Any]) -> Any:
         k = node.kind
         if k in ("num", "str", "const"):
             return node.value
