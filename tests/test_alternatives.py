@@ -309,3 +309,22 @@ def test_local_table_is_tidy():
     g = r.local[r.local.decision_maker == GROUP]
     for _node, x in g.groupby("node"):
         assert x.priority.sum() == pytest.approx(1.0)
+
+
+def test_decision_maker_weights_default_to_equal_but_partial_weights_are_an_error():
+    alts = ("x", "y")
+    prefs = {"G": {d: Preference("pairwise", ("c1", "c2"), matrix=[[1, 3], [1 / 3, 1]])
+                   for d in ("A", "B")},
+             "c1": {"A": Preference("score", alts, values=[1, 3]),
+                    "B": Preference("score", alts, values=[3, 1])},
+             "c2": {d: Preference("score", alts, values=[1, 1]) for d in ("A", "B")}}
+    h = Hierarchy.from_children({"G": ["c1", "c2"]})
+    d = DecisionData(h, alts, ("A", "B"), prefs)
+    for v in ("G", "c1", "c2"):
+        np.testing.assert_array_equal(d.decision_maker_weights[v], [0.5, 0.5])
+    # by hand: c1 averages (1/4, 3/4) and (3/4, 1/4) to (1/2, 1/2); c2 is (1/2, 1/2)
+    np.testing.assert_allclose(DecisionModel(d).evaluate().priorities()[list(alts)],
+                               [0.5, 0.5])
+    with pytest.raises(InputError, match="one weight per decision maker") as e:
+        DecisionData(h, alts, ("A", "B"), prefs, {"G": [0.5, 0.5]})
+    assert e.value.location.node == "c1"

@@ -178,9 +178,10 @@ class DecisionData:
     preferences : mapping node -> mapping decision maker -> Preference
         One entry per judged node: every internal node (over its children) and every leaf
         criterion (over the alternatives). A decision maker may be absent at a node.
-    decision_maker_weights : mapping node -> ndarray (K,)
+    decision_maker_weights : mapping node -> ndarray (K,), optional
         Voting weights per judged node (R ahp lets them differ by node, inherited from the
-        nearest ancestor that sets them), summing to 1; equal when not given.
+        nearest ancestor that sets them), summing to 1. Not given (or empty): equal weights
+        at every node; given, they must cover every node.
     attributes : mapping alternative -> mapping
         The alternatives' attributes (R ahp), for display.
     name : str or None
@@ -189,13 +190,24 @@ class DecisionData:
         The file it was read from.
     version : str or None
         The file format version (R ahp).
+
+    Examples
+    --------
+    >>> from ahpstat.hierarchy import Hierarchy
+    >>> h = Hierarchy.from_children({"G": ["price", "space"]})
+    >>> d = DecisionData(h, ("a", "b"), ("me",), {
+    ...     "G": {"me": Preference("pairwise", ("price", "space"), matrix=[[1, 3], [1/3, 1]])},
+    ...     "price": {"me": measured_preference(["a", "b"], [10, 20], direction="cost")},
+    ...     "space": {"me": measured_preference(["a", "b"], [1, 3], direction="benefit")}})
+    >>> d.elements("price"), d.decision_maker_weights["G"]
+    (('a', 'b'), array([1.]))
     """
 
     hierarchy: Hierarchy
     alternatives: tuple[str, ...]
     decision_makers: tuple[str, ...]
     preferences: Mapping[str, Mapping[str, Preference]]
-    decision_maker_weights: Mapping[str, np.ndarray]
+    decision_maker_weights: Mapping[str, np.ndarray] = field(default_factory=dict)
     attributes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     name: str | None = None
     source: str | None = None
@@ -207,7 +219,11 @@ class DecisionData:
         prefs = {v: MappingProxyType(dict(p)) for v, p in self.preferences.items()}
         object.__setattr__(self, "preferences", MappingProxyType(prefs))
         w = {}
-        for v, x in self.decision_maker_weights.items():
+        given = self.decision_maker_weights
+        if not given:  # equal voting weights at every node
+            k = len(self.decision_makers)
+            given = {v: np.full(k, 1 / k) for v in self.hierarchy.nodes} if k else {}
+        for v, x in given.items():
             a = np.array(x, dtype=float)
             a.setflags(write=False)
             w[v] = a
