@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ahpstat.cli import main
@@ -135,3 +136,34 @@ def test_study_file_with_the_ahpsurvey_layout(tmp_path):
         "survey: {path: survey.csv, likert: [1, 5]}\n")
     with pytest.raises(ah.InputError, match="encoding"):
         ah.Study.from_yaml(tmp_path / "bad.yaml")
+
+
+def test_run_an_ahp_file_with_evaluation_options(tmp_path, capsys):
+    """The CLI's evaluation options reach the model: its table equals the Python API's."""
+    import pandas as pd
+
+    from ahpstat.alternatives import DecisionModel
+
+    out = tmp_path / "car"
+    assert main(["run", str(DATA / "ahp_car.ahp"), "--out", str(out), "--mode", "IDEAL",
+                 "--aggregation", "aij", "--random-index", "saaty"]) == 0
+    api = DecisionModel.from_ahp_file(DATA / "ahp_car.ahp").evaluate(
+        mode="ideal", aggregation="aij", random_index="saaty").analyze()
+    got = pd.read_csv(out / "analyze.csv").set_index("node")
+    pd.testing.assert_frame_equal(got.loc[api.index, api.columns], api, check_dtype=False,
+                                  atol=1e-12)
+    default = DecisionModel.from_ahp_file(DATA / "ahp_car.ahp").evaluate().analyze()
+    assert not np.allclose(default.loc["Buy Car", "Odyssey"], api.loc["Buy Car", "Odyssey"])
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["options"]["mode"] == "ideal" and prov["options"]["random_index"] == "saaty"
+    capsys.readouterr()
+    # not available for an .ahp file, or only for one: usage errors, nothing written
+    assert main(["run", str(DATA / "ahp_car.ahp"), "--out", str(tmp_path / "b"),
+                 "--bayes"]) == 2
+    assert "--bayes is not available" in capsys.readouterr().err
+    assert main(["run", str(tmp_path / "study.yaml"), "--out", str(tmp_path / "c"),
+                 "--mode", "ideal"]) == 2
+    assert "--mode: only for an R ahp file" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists() and not (tmp_path / "c").exists()
+    assert main(["run", str(DATA / "ahp_car.ahp"), "--out", str(tmp_path / "d"),
+                 "--mode", "best"]) == 2

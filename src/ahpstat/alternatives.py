@@ -52,6 +52,7 @@ from ahpstat.weighting import WEIGHTING_METHODS, _weights_validated, weights
 
 __all__ = [
     "AGGREGATIONS",
+    "AIP_MEANS",
     "GROUP",
     "MODES",
     "DecisionBootstrapResult",
@@ -65,7 +66,7 @@ __all__ = [
 GROUP = "(group)"
 AGGREGATIONS = ("aip", "aij")
 MODES = ("distributive", "ideal")
-_AIP_MEANS = ("arithmetic", "geometric")
+AIP_MEANS = ("arithmetic", "geometric")
 _INCOMPLETE = {"eigenvector": "harker", "geometric_mean": "llsm", "column_mean": "llsm",
                "harker": "harker", "llsm": "llsm"}
 
@@ -105,7 +106,7 @@ class EvaluationOptions:
         object.__setattr__(self, "aggregation",
                            check_method("aggregation", self.aggregation, AGGREGATIONS))
         object.__setattr__(self, "aip_mean", check_method("aip_mean", self.aip_mean,
-                                                          _AIP_MEANS))
+                                                          AIP_MEANS))
         object.__setattr__(self, "mode", check_method("mode", self.mode, MODES))
         get_random_index_table(self.random_index)
 

@@ -22,6 +22,7 @@ EXIT_SIGINT, EXIT_SIGTERM = 130, 143
 
 
 def _parser() -> argparse.ArgumentParser:
+    from ahpstat.alternatives import AGGREGATIONS, AIP_MEANS, MODES
     from ahpstat.completion import COMPLETION_METHODS
     from ahpstat.io._convert import CONVERT_LAYOUTS
     from ahpstat.io._layouts import WIDE_ENCODINGS
@@ -56,6 +57,20 @@ def _parser() -> argparse.ArgumentParser:
                    help="run (or skip) the Bayesian model whatever the study file says")
     r.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: only when stderr is a terminal)")
+    d = r.add_argument_group(
+        "evaluating an R ahp decision (X.ahp only; default: R ahp's Calculate; a study "
+        "file sets these in its own sections)")
+    for flag, choices, what in (
+            ("--weighting", WEIGHTING_METHODS, "a pairwise matrix's priorities"),
+            ("--completion", COMPLETION_METHODS, "complete an incomplete matrix first"),
+            ("--aggregation", AGGREGATIONS, "the group: priorities (aip) or judgments (aij)"),
+            ("--aip-mean", AIP_MEANS, "how aip averages the decision makers"),
+            ("--mode", MODES, "the alternatives' priorities as they are or divided by the "
+                              "best"),
+            ("--random-index", tuple(RANDOM_INDEX_TABLES), "the consistency ratio's table")):
+        d.add_argument(flag, default=None, choices=choices, type=str.lower,
+                       help=f"{what}: {', '.join(choices)}",
+                       metavar=flag.lstrip("-").replace("-", "_").upper())
 
     c = sub.add_parser("check", help="validate every input of a study; change nothing",
                        description="Validate the study file and every input it names; "
@@ -205,6 +220,12 @@ def _run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     if str(args.study).lower().endswith(".ahp"):
         return _run_decision(args, t0)
+    given = [f"--{k.replace('_', '-')}" for k in _DECISION_OPTIONS
+             if getattr(args, k) is not None]
+    if given:
+        print(f"ahpstat run: error: {', '.join(given)}: only for an R ahp file X.ahp; a "
+              "study file sets its methods in its own sections", file=sys.stderr)
+        return EXIT_USAGE
     study = Study.from_yaml(args.study)
     show = sys.stderr.isatty() if args.progress is None else args.progress
     stages = [name for name, on in (
@@ -247,6 +268,11 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: ``run`` options that evaluate an ``.ahp`` decision (EvaluationOptions fields)
+_DECISION_OPTIONS = ("weighting", "completion", "aggregation", "aip_mean", "mode",
+                     "random_index")
+
+
 def _run_decision(args: argparse.Namespace, t0: float) -> int:
     """``ahpstat run X.ahp``: an R ahp decision, written like a study's output folder."""
     import time
@@ -255,7 +281,15 @@ def _run_decision(args: argparse.Namespace, t0: float) -> int:
     from ahpstat.output import write_decision
     from ahpstat.study import Study
 
-    study = Study.from_ahp_file(args.study)
+    unsupported = [f"--{k}" for k in ("bayes", "sensitivity") if getattr(args, k)]
+    if unsupported:
+        verb = "is" if len(unsupported) == 1 else "are"
+        print(f"ahpstat run: error: {' and '.join(unsupported)} {verb} not available for an R "
+              "ahp file (in Python: DecisionModel.from_ahp_file(path).bayes())",
+              file=sys.stderr)
+        return EXIT_USAGE
+    options = {k: getattr(args, k) for k in _DECISION_OPTIONS if getattr(args, k) is not None}
+    study = Study.from_ahp_file(args.study, **options)
     with OutputFolder(args.out, inputs=study.input_files().values(), force=args.force,
                       cli=True):
         res = study.run(rng=args.seed, bootstrap=bool(args.bootstrap))
