@@ -148,3 +148,18 @@ def test_few_experts_warning_counts_the_distinct_panels():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         joint_bootstrap(X, np.eye(2), n_experts=10, **kw)
+
+
+def test_caveats_repeat_the_warnings_of_the_design():
+    X = np.arange(20.0)[:, None]
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        res = joint_bootstrap(X, [[1.0]], leaf_weights=[1.0], resample="respondents",
+                              clusters=np.repeat(np.arange(4), 5), cluster_stage="two",
+                              n_resamples=20, rng=1)
+    assert res.caveats() == [str(w.message) for w in rec
+                             if issubclass(w.category, FewClustersWarning)]
+    assert len(res.caveats()) == 1
+    iid = joint_bootstrap(X, [[1.0]], leaf_weights=[1.0], resample="respondents",
+                          n_resamples=20, rng=1)
+    assert iid.caveats() == []

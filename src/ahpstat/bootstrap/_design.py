@@ -4,7 +4,6 @@ warnings of a design too small for the bootstrap's nominal coverage (``studies/c
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,14 @@ from ahpstat._validation import (
 from ahpstat._warnings import AHPWarning, DegenerateDataWarning, warn
 from ahpstat.bootstrap._intervals import METHODS
 from ahpstat.bootstrap._resampling import check_stage, label_codes
-from ahpstat.bootstrap._result import SOURCES, index_tree
+from ahpstat.bootstrap._result import (
+    MIN_CLUSTERS,
+    MIN_EXPERTS,
+    SOURCES,
+    few_clusters_message,
+    few_experts_message,
+    index_tree,
+)
 
 __all__ = [
     "MIN_CLUSTERS",
@@ -34,10 +40,6 @@ __all__ = [
     "design",
 ]
 
-#: Below this many clusters a cluster bootstrap misses its nominal coverage (studies/coverage).
-MIN_CLUSTERS = 20
-#: Below this many experts the expert bootstrap is coarse and under-covers (studies/coverage).
-MIN_EXPERTS = 10
 
 
 class FewClustersWarning(AHPWarning):
@@ -183,7 +185,7 @@ def _check_panel(resample: tuple[str, ...], leaf_weights: ArrayLike | None,
         if n_experts == 1:
             warn("one expert: resampling the panel adds no variance.", DegenerateDataWarning)
         elif n_experts < MIN_EXPERTS:
-            warn(_few_experts_message(n_experts), FewExpertsWarning)
+            warn(few_experts_message(n_experts), FewExpertsWarning)
     if leaf_weights is None:
         if sampler is None or n_experts is None:
             raise ValueError("give `leaf_weights` or a `leaf_weight_sampler` with `n_experts`; "
@@ -215,42 +217,12 @@ def design(answers: Any, membership: ArrayLike, *, leaf_weights: ArrayLike | Non
             raise ValueError(f"cluster resampling needs at least 2 clusters; got {len(cnames)} "
                              "instead.")
         if len(cnames) < MIN_CLUSTERS and "respondents" in sources:
-            warn(_few_clusters_message(len(cnames), stage), FewClustersWarning)
+            warn(few_clusters_message(len(cnames), stage), FewClustersWarning)
     w, K = _check_panel(sources, leaf_weights, sampler, n_experts, len(leaf_ids))
     return Design(X=X, M=M, w_hat=w, gcodes=gcodes, gnames=gnames, ccodes=ccodes,
                    cnames=cnames, stage=stage, resample=sources, n_resamples=B,
                    confidence_level=level, method=method, nodes=node_ids, leaves=leaf_ids,
                    parents=par, n_experts=K, sampler=sampler)
-
-
-def _few_clusters_message(n_clusters: int, stage: str) -> str:
-    """What a cluster bootstrap with few clusters gets wrong, by stage (studies/coverage)."""
-    G = n_clusters
-    if stage == "one":
-        return (f"only {G} clusters: one-stage cluster-bootstrap intervals are too narrow with "
-                f"fewer than {MIN_CLUSTERS} clusters -- the bootstrap variance is about "
-                f"(G - 1) / G = {(G - 1) / G:.2f} of the true one and is estimated from {G} "
-                "clusters only (studies/coverage: a nominal 95% interval covered about 85% "
-                "with 5 clusters and 90% with 10). Read them as lower bounds of the "
-                "uncertainty.")
-    return (f"only {G} clusters, resampled in two stages: the intervals are too wide when the "
-            "intra-class correlation is low (the second stage counts the within-cluster "
-            "variance again, up to about twice the variance) and can still be too narrow when "
-            "it is high, so they are neither lower nor upper bounds (studies/coverage). "
-            "One-stage resampling (`cluster_stage: one`, the default) is too narrow by a "
-            "known amount instead.")
-
-
-def _few_experts_message(n_experts: int) -> str:
-    """What an expert bootstrap of a small panel gets wrong (studies/coverage)."""
-    K = n_experts
-    return (f"only {K} experts: the expert bootstrap resamples among at most C(2K - 1, K) = "
-            f"{math.comb(2 * K - 1, K)} distinct panels and puts the panel's variance at "
-            f"about (K - 1) / K = {(K - 1) / K:.2f} of the true one; with fewer than "
-            f"{MIN_EXPERTS} experts the intervals of the weights (and the panel's part of "
-            "the score intervals) are too narrow (studies/coverage: 95% intervals of the "
-            "criteria's weights covered about 80% with 4 experts and 87% with 8). Read them "
-            "as lower bounds of the panel's uncertainty.")
 
 
 def call_sampler(sampler: Callable, idx: np.ndarray, L: int) -> np.ndarray:
