@@ -88,7 +88,7 @@ def test_write_is_deterministic_and_complete(result, tmp_path):
     b = write_study(Study.from_yaml(STUDY / "study.yaml").run(bayes=False, sensitivity=False),
                     tmp_path / "b", figures=False)
     names = sorted(p.name for p in a.glob("*.csv"))
-    assert len(names) == 12  # 8 classic tables + 4 of the bootstrap
+    assert len(names) == 13  # 8 classic tables + 5 of the bootstrap
     for name in names:  # the seed study's bootstrap included: same seed, same bytes
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     for name in ("report.md", "report.html", "provenance.json", "hierarchy.png",
@@ -445,7 +445,8 @@ def test_bayes_section_tables(bayes_run):
     assert leaf["median"] == pytest.approx(item, abs=0.1)
     assert leaf.ci_high - leaf.ci_low > 0
     assert (leaf.ci_high - leaf.ci_low) == pytest.approx(boot.ci_high - boot.ci_low, rel=0.3)
-    assert set(bs.item_means) == {"cluster bootstrap"} and set(bs.grouping) == {"all", "site"}
+    assert set(bs.item_means) == {"one-stage cluster bootstrap"}
+    assert set(bs.grouping) == {"all", "site"}
     # posterior rank probabilities of the sites: each site's ranks, and each rank, sum to 1
     rp = res.uncertainty["bayes_rank_probabilities"]
     for _, t in rp.groupby("node"):
@@ -586,3 +587,42 @@ def test_run_without_seed_records_its_entropy(tmp_path):
     again = Study.from_yaml(y).run(rng=entropy)
     np.testing.assert_array_equal(again.bootstrap.score_draws, res.bootstrap.score_draws)
     assert "entropy" not in Study.from_yaml(y).run(rng=3).run_info
+
+
+def test_every_interval_in_every_table_names_itself(bayes_run):
+    """Issue 11: a CSV read alone cannot be misread -- every table with interval bounds has
+    a column naming each interval's level and method, filled wherever the bounds are."""
+    import re
+
+    import pandas as pd
+
+    res, out = bayes_run
+    bounds = re.compile(r"(^|_)(ci_low|ci_high|rank_low|rank_high)$")
+    checked = []
+    for f in sorted(out.glob("*.csv")):
+        df = pd.read_csv(f)
+        cols = [c for c in df.columns if bounds.search(c)]
+        if not cols:
+            continue
+        labels = [c for c in df.columns if c.endswith("interval")]
+        assert labels, f"{f.name}: bounds {cols} but no interval column"
+        has_bounds = df[cols].notna().any(axis=1)
+        named = df[labels].notna().any(axis=1)
+        assert named[has_bounds].all(), f"{f.name}: unnamed intervals"
+        assert df.loc[has_bounds, labels].stack().str.match(r"\d+(\.\d+)?% ").all(), f.name
+        checked.append(f.stem)
+    assert {"weights", "scores", "ranks", "rank_confidence_sets", "bayes_weights",
+            "bayes_scores", "expert_inconsistency"} <= set(checked)
+    rs = res.uncertainty["rank_confidence_sets"]
+    assert set(rs.coverage) == {"joint", "marginal"}
+    assert rs.interval.str.contains("90% joint over the 20 groups at G").any()
+
+
+def test_few_experts_caveat_reaches_the_report_and_provenance(bayes_run):
+    """Issue 11: a warning printed once on a terminal is lost; the report and run_info keep
+    what the design gets wrong (5 experts: C(9, 5) = 126 distinct panels)."""
+    res, out = bayes_run
+    cav = res.run_info["bootstrap"]["caveats"]
+    assert len(cav) == 1 and "only 5 experts" in cav[0] and "126 distinct panels" in cav[0]
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "**Caveat.** Only 5 experts" in report

@@ -688,7 +688,61 @@ def rank_probability_figure(res: Any, names: _Names) -> tuple[Any, str] | None:
     n = res.run_info.get("bootstrap", {}).get("replicates")
     cap = (FIGURES["rank_probabilities"] + " Rank 1 = highest score; each row sums to 1"
            + (f" over {n} resamples." if n else "."))
-    return fig, cap
+    return fig, cap + _rank_sets_overlay(res, ax, gcol, order, list(P.columns))
+
+
+def _rank_sets_overlay(res: Any, ax: Any, gcol: str, order: list[Any],
+                       ranks: list[Any]) -> str:
+    """Draw each group's joint rank set (box) and marginal rank interval (line) on the goal
+    row of the rank heat map; return the caption's sentence about them.
+    """
+    h = res.hierarchy
+    col = {r: k for k, r in enumerate(ranks)}
+    row = {str(g): k for k, g in enumerate(order)}
+    said = []
+    rs = res.uncertainty.get("rank_confidence_sets")
+    if rs is not None and not rs.empty:
+        j = rs[(rs.ranked == "groups") & (rs.node == h.root) & (rs.coverage == "joint")
+               & (rs.grouping == gcol)].dropna(subset=["rank_low", "rank_high"])
+        for i, r in enumerate(j.itertuples(index=False)):
+            y = row.get(str(r.group))
+            if y is None or r.rank_low not in col or r.rank_high not in col:
+                continue
+            ax.add_patch(_rectangle((col[r.rank_low] - 0.5, y - 0.42),
+                                    col[r.rank_high] - col[r.rank_low] + 1, 0.84,
+                                    fill=False, ec="#dd8452", lw=1.4,
+                                    label="joint rank set" if i == 0 else None))
+        if len(j):
+            lv = f"{100 * float(j.confidence_level.iloc[0]):g}%"
+            said.append(f"orange boxes: {lv} joint rank sets, covering the true ranks of all "
+                        f"{len(j)} groups together (bootstrap max-t with stepdown, Mogstad "
+                        "et al. 2024)")
+    R = res.ranks[(res.ranks.grouping == gcol) & (res.ranks.node == h.root)].dropna(
+        subset=["rank_ci_low", "rank_ci_high"])
+    first = True
+    for r in R.itertuples(index=False):
+        y = row.get(str(r.group))
+        lo, hi = col.get(r.rank_ci_low), col.get(r.rank_ci_high)
+        if y is None or lo is None or hi is None:
+            continue
+        ax.plot([lo, hi], [y, y], color="black", lw=0.9, marker="|", ms=4,
+                label="marginal rank interval" if first else None)
+        first = False
+    if not first:
+        level = res.run_info.get("bootstrap", {}).get("confidence_level")
+        lv = f"{100 * level:g}% " if level else ""
+        said.append(f"black lines: {lv}marginal intervals (percentiles of each group's "
+                    "bootstrap ranks), each covering its own rank only")
+    if said:
+        ax.legend(loc="upper right", fontsize=6, framealpha=0.8)  # top rows rank high
+    text = "; ".join(said)
+    return (" " + text[:1].upper() + text[1:] + ".") if said else ""
+
+
+def _rectangle(xy: tuple[float, float], w: float, h: float, **kw: Any) -> Any:
+    from matplotlib.patches import Rectangle
+
+    return Rectangle(xy, w, h, **kw)
 
 
 def credal_figure(res: Any, names: _Names) -> tuple[Any, str] | None:

@@ -112,6 +112,10 @@ REFERENCES: dict[str, tuple[str, str]] = {
     "davison1997": (r"Davison & Hinkley,? \(?1997", "Davison, A. C., & Hinkley, D. V. (1997). "
                     "Bootstrap Methods and their Application. Cambridge University Press. "
                     "https://doi.org/10.1017/CBO9780511802843"),
+    "mogstad2024": (r"Mogstad et al\.,? \(?2024", "Mogstad, M., Romano, J. P., Shaikh, A. M., & "
+                    "Wilhelm, D. (2024). Inference for ranks with applications to mobility "
+                    "across neighbourhoods and academic achievement across countries. The "
+                    "Review of Economic Studies, 91(1). https://doi.org/10.1093/restud/rdad006"),
     "hoffman2014": (r"Hoffman & Gelman,? \(?2014", "Hoffman, M. D., & Gelman, A. (2014). The "
                     "No-U-Turn sampler: adaptively setting path lengths in Hamiltonian Monte "
                     "Carlo. Journal of Machine Learning Research, 15, 1593–1623."),
@@ -268,7 +272,12 @@ def method_statement(res: Any) -> list[str]:
             f"{info['n_resamples']} resamples of " + " and, independently, of ".join(parts)
             + f"; {100 * info['confidence_level']:g}% {_BOOT_METHOD[info['method']]} "
             "confidence intervals are reported for every weight and score, and the "
-            "probability of every rank is the share of resamples giving that rank.")
+            "probability of every rank is the share of resamples giving that rank."
+            + (" Marginal rank intervals are percentiles of each group's bootstrap ranks; "
+               "joint confidence sets, covering the ranks of all groups (or criteria) at "
+               "once, come from the bootstrap maximum over all pairwise differences of "
+               "their studentized deviations, with stepdown (Mogstad et al., 2024)."
+               if "rank_confidence_sets" in res.uncertainty else ""))
     b = res.run_info.get("bayes") if res.bayes is not None else None
     if b:
         paras.append(
@@ -493,7 +502,11 @@ def _bootstrap_blocks(res: Any, figures: Mapping[str, Any]) -> list[tuple[str, A
               + f", both sources independently. Intervals: {level} "
               f"{_METHOD_TEXT[info['method']]}. Tables: `scores.csv` and `weights.csv` "
               "(`ci_low`, `ci_high`), `ranks.csv`, `rank_probabilities.csv`, "
-              "`rank_pairwise.csv`, `criteria_ranks.csv`, `variance_split.csv`."))
+              "`rank_pairwise.csv`, `rank_confidence_sets.csv`, `criteria_ranks.csv`, "
+              "`variance_split.csv`; each names its intervals in an `interval` column "
+              "(`ranks.csv`: `rank_interval`)."))
+    for c in info.get("caveats", []):
+        B.append(("p", f"**Caveat.** {c[:1].upper()}{c[1:]}"))
     if "forest_scores" in figures:
         B.append(_img(figures, "forest_scores"))
     S = res.scores[res.scores.grouping == "all"].set_index("node")
@@ -535,8 +548,9 @@ def _bootstrap_blocks(res: Any, figures: Mapping[str, Any]) -> list[tuple[str, A
             P = P.reindex(index=list(h.children(h.root)))
             P.columns = [f"P(rank {c})" for c in P.columns]
             B.append(("p", f"Criteria ranked by {by}: probability of each rank over the "
-                           "resamples."))
-            B.append(("table", _fmt_table(P.reset_index(), 2)))
+                           "resamples" + _joint_sets_text(res, "criteria", by, level)))
+            B.append(("table", _fmt_table(_with_joint_sets(P.reset_index(), res, "criteria",
+                                                           by, "node"), 2)))
     gcol = info.get("group")
     if gcol and "rank_probabilities" in res.uncertainty:
         B.append(("h3", f"How sure is each {gcol}'s rank?"))
@@ -550,13 +564,53 @@ def _bootstrap_blocks(res: Any, figures: Mapping[str, Any]) -> list[tuple[str, A
         top1 = rp[(rp.node == h.root) & (rp["rank"] == 1)].set_index("group")["probability"]
         T = T.assign(p_first=T.group.map(top1))
         T = T[["group", "score", "ci_low", "ci_high", "rank", "rank_mean", "rank_ci_low",
-               "rank_ci_high", "p_first"]].rename(columns={"group": gcol})
-        B.append(("p", f"Ranks on the goal's score: the estimate's rank, the mean rank and "
-                       f"the {level} interval of the rank over the resamples, and P(rank 1)."))
+               "rank_ci_high", "p_first"]]
+        T = _with_joint_sets(T, res, "groups", "score", "group").rename(columns={
+            "group": gcol, "rank_ci_low": "marginal rank_ci_low",
+            "rank_ci_high": "marginal rank_ci_high"})
+        B.append(("p", f"Ranks on the goal's score: the estimate's rank, the mean rank, the "
+                       f"{level} marginal interval of the rank over the resamples (each "
+                       f"{gcol} on its own) and P(rank 1)"
+                       + _joint_sets_text(res, "groups", "score", level)))
         B.append(("table", _fmt_table(T, {"score": 3, "ci_low": 3, "ci_high": 3,
-                                          "rank_mean": 1, "rank_ci_low": 0,
-                                          "rank_ci_high": 0, "p_first": 3})))
+                                          "rank_mean": 1, "marginal rank_ci_low": 0,
+                                          "marginal rank_ci_high": 0, "joint rank_low": 0,
+                                          "joint rank_high": 0, "p_first": 3})))
     return B
+
+
+def _joint_sets(res: Any, ranked: str, by: str) -> pd.DataFrame | None:
+    """The joint rank sets at the goal (groups) or of the goal's children (criteria)."""
+    rs = res.uncertainty.get("rank_confidence_sets")
+    if rs is None or rs.empty:
+        return None
+    h = res.hierarchy
+    where = rs["node"] == h.root if ranked == "groups" else rs["parent"] == h.root
+    sub = rs[where & (rs.ranked == ranked) & (rs.by == by) & (rs.coverage == "joint")]
+    if ranked == "groups":
+        sub = sub[sub.grouping == res.run_info["bootstrap"].get("group")]
+    return sub if len(sub) else None
+
+
+def _with_joint_sets(T: pd.DataFrame, res: Any, ranked: str, by: str,
+                     key: str) -> pd.DataFrame:
+    """``T`` with the joint sets' bounds as columns ``joint rank_low``/``joint rank_high``."""
+    sub = _joint_sets(res, ranked, by)
+    if sub is None:
+        return T
+    S = sub.set_index(key)
+    return T.assign(**{"joint rank_low": T[key].map(S["rank_low"]),
+                       "joint rank_high": T[key].map(S["rank_high"])})
+
+
+def _joint_sets_text(res: Any, ranked: str, by: str, level: str) -> str:
+    sub = _joint_sets(res, ranked, by)
+    if sub is None:
+        return "."
+    return (f"; joint rank_low..rank_high: the {level} joint confidence set of each rank, "
+            f"covering the true ranks of all {len(sub)} {ranked} at once (bootstrap max-t "
+            "over all pairwise differences with stepdown, Mogstad et al. 2024; "
+            "`rank_confidence_sets.csv` also has the marginal sets).")
 
 
 def _bayes_blocks(res: Any, figures: Mapping[str, Any]) -> list[tuple[str, Any]]:

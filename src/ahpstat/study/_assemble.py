@@ -75,7 +75,8 @@ def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
     ba = study.bayes_options(bayes)
     if ba is not None:
         cluster = (study.bootstrap or {}).get("cluster")
-        res = attach_bayes(res, inputs, ba, bayes_rng, cluster=cluster)
+        stage = (study.bootstrap or {}).get("cluster_stage", "one")
+        res = attach_bayes(res, inputs, ba, bayes_rng, cluster=cluster, cluster_stage=stage)
     so = study.sensitivity_options(sensitivity)
     if so is not None:
         # a third stream: the bootstrap's and Bayes's stay what they were
@@ -143,6 +144,7 @@ def assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:
         "local": [local_of[v] for v in nodes],
         "global": [panel.global_weights[v] for v in nodes],
         "ci_low": np.nan, "ci_high": np.nan, "local_ci_low": np.nan, "local_ci_high": np.nan,
+        "interval": None,
     })
 
     # survey: answers (R, L) in leaf order, the missing-answer policy, groups
@@ -197,9 +199,11 @@ def assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:
                                                "group", "n_respondents", "score"])
     scores["ci_low"] = np.nan
     scores["ci_high"] = np.nan
+    scores["interval"] = None
     ranks = pd.DataFrame(rank_frames, columns=["grouping", "node", "group", "score", "rank"])
     for c in ("rank_mean", "rank_ci_low", "rank_ci_high"):
         ranks[c] = np.nan
+    ranks["rank_interval"] = None
 
     # reliability: Cronbach's alpha per criterion (depth 1) and overall
 

@@ -30,9 +30,10 @@ class StudyResult(StudyData):
     --------------------------------------------------------------
     weights
         ``node, parent, depth, level, label, local, global, ci_low, ci_high, local_ci_low,
-        local_ci_high`` (every node, pre-order); ``ci_*`` is the bootstrap interval of the
-        global weight, ``local_ci_*`` of the local weight (empty without a bootstrap that
-        resamples the experts).
+        local_ci_high, interval`` (every node, pre-order); ``ci_*`` is the bootstrap interval
+        of the global weight, ``local_ci_*`` of the local weight (empty without a bootstrap
+        that resamples the experts); ``interval`` names them (level, method, what was
+        resampled).
     consistency
         ``expert, node, n, index, value, threshold, acceptable, random_index,
         random_index_value, lambda_max, completion, status, value_after`` -- every expert's
@@ -40,15 +41,16 @@ class StudyResult(StudyData):
         (``expert = "(aggregate)"``).
     scores
         ``node, depth, level, label, grouping, group, n_respondents, score, ci_low,
-        ci_high``: every node's composite score for the whole sample (``grouping = group =
-        "all"``) and per group of every grouping column. A leaf's score is its item mean.
-        ``ci_*``: the bootstrap interval (empty without a bootstrap, and for grouping
-        columns other than the bootstrap's ``group``).
+        ci_high, interval``: every node's composite score for the whole sample (``grouping
+        = group = "all"``) and per group of every grouping column. A leaf's score is its item
+        mean. ``ci_*``: the bootstrap interval (empty without a bootstrap, and for grouping
+        columns other than the bootstrap's ``group``), named by ``interval``.
     ranks
-        ``grouping, node, group, score, rank, rank_mean, rank_ci_low, rank_ci_high``:
-        groups ranked on every internal node's score (1 = highest; ties share the lowest
-        rank); ``rank_*`` from the bootstrap: mean rank and the equal-tailed interval of
-        the rank over the resamples.
+        ``grouping, node, group, score, rank, rank_mean, rank_ci_low, rank_ci_high,
+        rank_interval``: groups ranked on every internal node's score (1 = highest; ties
+        share the lowest rank); ``rank_*`` from the bootstrap: mean rank and the marginal
+        equal-tailed interval of the rank over the resamples (``rank_interval`` says so;
+        joint sets are in ``rank_confidence_sets``).
 
     Tables of the uncertainty sections (in :attr:`uncertainty`, written when run)
     ---------------------------------------------------------------------------
@@ -61,22 +63,30 @@ class StudyResult(StudyData):
     criteria_ranks
         ``by, parent, node, rank, probability``: the criteria ranked by score (whole
         sample) and by weight (bootstrap).
+    rank_confidence_sets
+        ``ranked, by, grouping, parent, node, group, estimate, rank, rank_low, rank_high,
+        coverage, confidence_level, interval``: joint (all ranks of a family at once) and
+        marginal confidence sets for the ranks of the groups at the goal and every criterion
+        (``ranked = "groups"``, ``node`` the node whose score ranks them) and of the
+        criteria by score and by weight (``ranked = "criteria"``, ``parent``, ``node`` the
+        criterion) -- :mod:`ahpstat.rank_sets` (bootstrap).
     variance_split
         ``grouping, group, node, var_panel, var_sample, var_joint, share_panel, split``: the
         bootstrap variance of every score due to the panel (experts resampled, item means
         fixed) and to the sample (respondents resampled, weights fixed), one source at a
         time with no interaction term (``split`` says so).
     bayes_weights
-        ``node, parent, weight, mean, median, sd, ci_low, ci_high``: posterior of every
-        local and global weight (:meth:`ahpstat.bayes.BayesResult.weights_table`).
+        ``node, parent, weight, mean, median, sd, ci_low, ci_high, interval``: posterior of
+        every local and global weight (:meth:`ahpstat.bayes.BayesResult.weights_table`).
     credal
         ``node, element_i, element_j, p_greater``: posterior P(w_i > w_j) per node.
     expert_inconsistency
-        ``expert, sigma_mean, sigma_ci_low, sigma_ci_high, rank, influence``.
+        ``expert, sigma_mean, sigma_ci_low, sigma_ci_high, rank, influence, interval``.
     bayes_scores
-        ``node, grouping, group, mean, median, ci_low, ci_high, item_means``: posterior of
-        every score from the posterior weights with the item means held fixed at the
-        sample means (``item_means = "fixed"``: only the panel's uncertainty).
+        ``node, grouping, group, mean, median, ci_low, ci_high, item_means, interval``:
+        posterior of every score, each posterior weight draw paired with a bootstrap
+        resample of the respondents' item means (``item_means`` says how they were
+        resampled: ``"one-stage cluster bootstrap"``, ``"iid bootstrap"``, ...).
     bayes_diagnostics
         ``parameter, r_hat, ess_bulk, ess_tail, n_divergences, ok``.
     multiverse, multiverse_*, sensitivity_*

@@ -49,9 +49,11 @@ def attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any]) -> St
     overall = t["group"].isna()
     t = t.assign(grouping=np.where(overall, ALL_LABEL, gcol if gcol is not None else ""),
                  group=t["group"].where(~overall, ALL_LABEL))
-    scores = res.scores.drop(columns=["ci_low", "ci_high"]).merge(
-        t[["grouping", "group", "node", "ci_low", "ci_high"]], how="left",
+    scores = res.scores.drop(columns=["ci_low", "ci_high", "interval"]).merge(
+        t[["grouping", "group", "node", "ci_low", "ci_high", "interval"]], how="left",
         on=["grouping", "group", "node"], validate="one_to_one")
+    scores["interval"] = scores["interval"].astype(object).where(scores["interval"].notna(),
+                                                                 None)
 
     weights = res.weights.copy()
     if boot.weight_draws is not None:
@@ -63,6 +65,7 @@ def attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any]) -> St
             weights[hi] = weights["node"].map(sub["ci_high"])
         root = weights["node"] == h.root
         weights.loc[root, ["local_ci_low", "local_ci_high"]] = 1.0
+        weights["interval"] = boot.interval_label("global_weights")
 
     ranks = res.ranks.copy()
     extra: dict[str, pd.DataFrame] = {}
@@ -72,8 +75,13 @@ def attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any]) -> St
             sm = _rank_summary(boot.rank_probabilities(node=v), level)
             summ.append(sm.assign(grouping=gcol, node=v))
         summ = pd.concat(summ, ignore_index=True)
-        ranks = ranks.drop(columns=["rank_mean", "rank_ci_low", "rank_ci_high"]).merge(
+        ranks = ranks.drop(columns=["rank_mean", "rank_ci_low", "rank_ci_high",
+                                    "rank_interval"]).merge(
             summ, how="left", on=["grouping", "node", "group"], validate="one_to_one")
+        marginal = (f"{100 * level:g}% marginal: equal-tailed percentiles of the bootstrap "
+                    f"ranks; resampled: {boot.resampled('group_scores')} (joint sets: "
+                    "rank_confidence_sets.csv)")
+        ranks["rank_interval"] = [marginal if ok else None for ok in ranks["rank_ci_low"].notna()]
         top = [h.root, *h.children(h.root)]
         rp = pd.concat([_in_order(boot.rank_probabilities(node=v), "group", order)
                         for v in top], ignore_index=True)
@@ -93,6 +101,8 @@ def attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any]) -> St
         crit.append(boot.criteria_rank_probabilities(by="weight").assign(by="weight"))
     crit = pd.concat(crit, ignore_index=True)
     extra["criteria_ranks"] = crit[["by", "parent", "node", "rank", "probability"]]
+    extra["rank_confidence_sets"] = _rank_sets(boot, h, gcol if boot.groups else None, order,
+                                               level)
     vs = boot.variance_split()
     overall = vs["group"].isna()
     vs = vs.assign(grouping=np.where(overall, ALL_LABEL, gcol if gcol is not None else ""),
@@ -103,7 +113,7 @@ def attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any]) -> St
         "n_resamples": boot.n_resamples, "resample": list(boot.resample),
         "cluster": opts.get("cluster"), "group": gcol, "scheme": boot.scheme,
         "cluster_stage": boot.cluster_stage, "n_clusters": boot.n_clusters,
-        "method": boot.method, "confidence_level": level,
+        "method": boot.method, "confidence_level": level, "caveats": boot.caveats(),
     }
     return dataclasses.replace(
         res, scores=scores, weights=weights, ranks=ranks, bootstrap=boot,
@@ -111,8 +121,41 @@ def attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any]) -> St
         run_info={**res.run_info, "bootstrap": info})
 
 
+#: columns of ``rank_confidence_sets.csv``
+RANK_SET_COLUMNS = ["ranked", "by", "grouping", "parent", "node", "group", "estimate", "rank",
+                    "rank_low", "rank_high", "coverage", "confidence_level", "interval"]
+
+
+def _rank_sets(boot: Any, h: Any, gcol: str | None, order: Sequence[str],
+               level: float) -> pd.DataFrame:
+    """Joint and marginal confidence sets for the ranks of the groups (``gcol``; none when
+    ``None``) at the goal and every criterion, and of the criteria by score (whole sample)
+    and by weight (when the experts were resampled).
+    """
+    frames = []
+    for v in [h.root, *h.children(h.root)] if gcol is not None else []:
+        t = boot.rank_confidence_sets(node=v, confidence_level=level)
+        pos = {g: k for k, g in enumerate(order)}
+        t = (t.assign(_c=t["coverage"] != "joint", _g=t["group"].map(pos))
+             .sort_values(["_c", "_g"], kind="stable").drop(columns=["_c", "_g"]))
+        frames.append(t.assign(ranked="groups", by="score", grouping=gcol, parent=""))
+    bys = ["score", *(["weight"] if boot.weight_draws is not None else [])]
+    for by in bys:
+        t = boot.rank_confidence_sets(of="criteria", by=by, confidence_level=level)
+        frames.append(t.assign(ranked="criteria", by=by,
+                               grouping=ALL_LABEL if by == "score" else "",
+                               group=ALL_LABEL if by == "score" else ""))
+    out = pd.concat(frames, ignore_index=True)
+    return out[RANK_SET_COLUMNS]
+
+
+def _credible(level: float) -> str:
+    return f"{100 * level:g}% equal-tailed posterior credible interval"
+
+
 def attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
-                  rng: Any, cluster: str | None = None) -> StudyResult:
+                  rng: Any, cluster: str | None = None,
+                  cluster_stage: str = "one") -> StudyResult:
     """Fit the joint Bayesian model of the judgments; add its tables to the result."""
     from ahpstat.bayes import BayesianAHP
 
@@ -149,7 +192,8 @@ def attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
     clusters = res.group_codes.get(cluster) if cluster is not None else None
     blocks: list[tuple[str, tuple[str, ...], np.ndarray]] = []
     gens = np.random.default_rng(rng).spawn(1 + len(res.group_codes))
-    m_all, _ = resampled_item_means(X, S, clusters=clusters, rng=gens[0])
+    m_all, _ = resampled_item_means(X, S, clusters=clusters, cluster_stage=cluster_stage,
+                                    rng=gens[0])
     blocks.append((ALL_LABEL, (ALL_LABEL,), composite_scores(G, m_all, br.membership)[:, None]))
     group_draws = {}
     for (gcol, codes), gen in zip(res.group_codes.items(), gens[1:], strict=True):
@@ -170,7 +214,11 @@ def attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
                 rows.append((v, gcol, g, mean[k, r], q[1, k, r], q[0, k, r], q[2, k, r]))
     bs = pd.DataFrame(rows, columns=["node", "grouping", "group", "mean", "median", "ci_low",
                                      "ci_high"])
-    bs["item_means"] = "cluster bootstrap" if clusters is not None else "iid bootstrap"
+    bs["item_means"] = (f"{cluster_stage}-stage cluster bootstrap" if clusters is not None
+                        else "iid bootstrap")
+    bs["interval"] = (_credible(level) + "; item means: one bootstrap resample of the "
+                      "respondents per draw")
+    bw = bw.assign(interval=_credible(level))
     # posterior rank probabilities of the groups at the goal and the criteria
     top = [h.root, *h.children(h.root)]
     bnode = {v: k for k, v in enumerate(br.nodes)}
@@ -191,7 +239,8 @@ def attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
     diag["n_divergences"] = int(br.n_divergences)
     diag["ok"] = bool(br.ok)
     extra = {"bayes_weights": bw, "credal": br.credal.reset_index(drop=True),
-             "expert_inconsistency": br.experts.reset_index(drop=True),
+             "expert_inconsistency": br.experts.reset_index(drop=True).assign(
+                 interval=_credible(level)),
              "bayes_scores": bs, "bayes_diagnostics": diag}
     if rp:
         extra["bayes_rank_probabilities"] = pd.concat(rp, ignore_index=True)
@@ -203,7 +252,8 @@ def attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
             "n_divergences": int(br.n_divergences), "diagnostics_ok": bool(br.ok),
             "scores_item_means": (
                 "posterior weight draw s paired with bootstrap resample s of the respondents ("
-                + (f"whole clusters '{cluster}'" if clusters is not None else "iid")
+                + (f"{cluster_stage}-stage clusters '{cluster}'" if clusters is not None
+                   else "iid")
                 + "; group scores resample within the group)")}
     return dataclasses.replace(res, bayes=br, uncertainty={**res.uncertainty, **extra},
                                run_info={**res.run_info, "bayes": info})
