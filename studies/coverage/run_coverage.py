@@ -1,16 +1,28 @@
-"""Coverage of ahpstat's bootstrap intervals, on the experiment runner.
+"""Coverage of ahpstat's bootstrap intervals and the variance they estimate, on the runner.
 
-Run: ``.venv/bin/python studies/coverage/run_coverage.py [--out DIR] [--serial | --workers N]``
-(or ``ahpstat experiment studies/coverage/coverage.yaml --out DIR`` and then
-``run_coverage.py --summary-only --out DIR``). The experiment is ``coverage.yaml`` next to
-this file: the seed-sized hierarchy (``hierarchy.yaml``), 25 experts around fixed true local
-weights, 370 respondents in G communities on 1..5 (community sd 0.3, respondent sd 0.3,
-answer sd 0.8), G in {5, 10, 20, 28, 50}; respondents resampled iid, as whole clusters
-(one-stage) or two-stage (experts always resampled too); percentile, basic and BCa intervals
-from the same 1,000 resamples; 80 simulated studies per G. The runner keeps its parts in
-``--out`` (default ``out/coverage``), so an interrupted run continues where it stopped.
+Run (resumable: the runner keeps its parts in the output folders, so an interrupted run
+continues where it stopped with the same command)::
 
-Writes ``coverage.csv``, ``coverage.md`` (the table) and ``coverage.png`` next to this file.
+    nice -n 10 .venv/bin/python studies/coverage/run_coverage.py --workers 2
+
+or, experiment by experiment, ``ahpstat experiment studies/coverage/coverage.yaml --out
+out/coverage`` (and ``experts.yaml --out out/coverage_experts``) and then
+``run_coverage.py --summary-only``. The experiments are ``coverage.yaml`` (5-50 clusters x
+latent intra-class correlation 0 / 0.02 / 0.1 x iid / one-stage / two-stage cluster
+resampling x percentile / basic / BCa) and ``experts.yaml`` (4-25 experts) next to this file.
+
+Writes next to this file: ``coverage.csv`` (goal-score coverage with its binomial standard
+error, widths, criteria, few-clusters warnings; one row per clusters x ICC x scheme x
+interval), ``variance_ratio.csv`` (bootstrap / true variance of the goal score, with the
+survey alone and with experts + survey), ``experts.csv`` (coverage of the criteria's weights
+by panel size), ``coverage.md`` (those tables) and the figures ``coverage.png`` and
+``variance_ratio.png``.
+
+The variance ratio of a design is the mean bootstrap variance of the goal score over the
+simulated studies divided by the variance of the estimate's error over them (the truth is
+fixed, so that is the sampling variance the bootstrap estimates). Its 95% interval treats
+the mean bootstrap variance as exact (its Monte Carlo error is far smaller) and the sampling
+variance as the sample variance of ``n`` normal errors: ``ratio * (n - 1) / chi2(n - 1)``.
 """
 
 from __future__ import annotations
@@ -20,102 +32,218 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ahpstat.experiment import load_experiment, run_experiment, summarize
 
 HERE = Path(__file__).parent
-METHODS = ("percentile", "basic", "bca")
+SCHEMES = {"iid": "iid", "cluster_one": "one-stage", "cluster_two": "two-stage"}
+INTERVALS = ("percentile", "basic", "bca")
+KEY = ["clusters", "icc", "scheme", "interval"]
 
 
-def coverage_table(summary: pd.DataFrame, n_resamples: int) -> pd.DataFrame:
-    """The study's table (one row per clusters x scheme x interval) from the runner's summary."""
-    s = summary[summary["method"] >= 0]
-    key = ["clusters", "resampling", "interval"]
+def _methods(summary: pd.DataFrame) -> pd.DataFrame:
+    s = summary[summary["method"] >= 0].copy()
+    s["scheme"] = s["resampling"].map(SCHEMES)
+    return s
+
+
+def coverage_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """One row per clusters x ICC x scheme x interval: coverage (binomial SE) and widths."""
+    s = _methods(summary)
 
     def pick(target: str, metric: str, col: str = "mean") -> pd.Series:
         d = s[(s.target == target) & (s.metric == metric)]
-        return d.set_index(key)[col]
+        return d.set_index(KEY)[col]
 
+    n = pick("goal_score", "coverage", "count").astype(int)
+    p = pick("goal_score", "coverage")
     df = pd.DataFrame({
-        "coverage_goal": pick("goal_score", "coverage"),
-        "mc_se": pick("goal_score", "coverage", "mc_se"),
-        "coverage_criteria": pick("criteria_scores", "coverage"),
-        "mean_width_goal": pick("goal_score", "width"),
+        "n_studies": n,
+        "coverage_goal": p,
+        "se": np.sqrt(p * (1 - p) / n),
+        "width_goal": pick("goal_score", "width"),
+        "coverage_goal_survey_alone": pick("goal_score_sample", "coverage"),
+        "coverage_criteria_scores": pick("criteria_scores", "coverage"),
         "coverage_criteria_weights": pick("criteria_weights", "coverage"),
-        "warned_few_clusters": pick("study", "warned_few_clusters") > 0.5,
-        "n_studies": pick("goal_score", "coverage", "count").astype(int),
-    }).reset_index().rename(columns={"resampling": "scheme", "interval": "method"})
-    df["respondents_per_cluster"] = 370 // df["clusters"]
-    df["n_resamples"] = n_resamples
-    order = {"iid": 0, "cluster_two": 1, "cluster_one": 2}
-    df = df.sort_values(["clusters", "scheme", "method"],
-                        key=lambda c: c.map(order) if c.name == "scheme" else
-                        c.map({m: k for k, m in enumerate(METHODS)}) if c.name == "method"
-                        else c, kind="stable")
-    return df.reset_index(drop=True)
+        "share_warned_few_clusters": pick("study", "warned_few_clusters"),
+    }).reset_index()
+    order = {k: i for i, k in enumerate([*SCHEMES.values(), *INTERVALS])}
+    return df.sort_values(KEY, key=lambda c: c.map(order) if c.name in ("scheme", "interval")
+                          else c, kind="stable").reset_index(drop=True)
 
 
-def plot(df: pd.DataFrame, path: Path) -> None:
+def variance_ratios(summary: pd.DataFrame) -> pd.DataFrame:
+    """One row per clusters x ICC x scheme x target: bootstrap / sampling variance."""
+    s = _methods(summary)
+    s = s[s["interval"] == s["interval"].iloc[0]]  # the variances do not depend on it
+    rows = []
+    for (clusters, icc, scheme, target), g in s.groupby(
+            ["clusters", "icc", "scheme", "target"], sort=False):
+        if target not in ("goal_score", "goal_score_sample"):
+            continue
+        m = g.set_index("metric")
+        n = int(m.loc["error", "count"])
+        samp = float(m.loc["error", "mc_se"]) ** 2 * n  # the errors' variance (ddof 1)
+        ratio = float(m.loc["boot_var", "mean"]) / samp
+        lo, hi = ratio * (n - 1) / stats.chi2.ppf([0.975, 0.025], n - 1)
+        rows.append({"clusters": clusters, "icc": icc, "scheme": scheme,
+                     "resampled": "survey alone" if target == "goal_score_sample"
+                     else "experts + survey",
+                     "variance_ratio": ratio, "ratio_low": lo, "ratio_high": hi,
+                     "boot_var": float(m.loc["boot_var", "mean"]), "sampling_var": samp,
+                     "n_studies": n})
+    return pd.DataFrame(rows).sort_values(["resampled", "icc", "clusters"],
+                                          ascending=[False, True, True],
+                                          kind="stable").reset_index(drop=True)
+
+
+def icc_of_scores(summary: pd.DataFrame) -> pd.DataFrame:
+    """The goal score's own intra-class correlation (one-way ANOVA) by latent ICC."""
+    d = summary[(summary["method"] < 0) & (summary["metric"] == "icc_goal_score")]
+    return d.groupby("icc")["mean"].mean().rename("icc_goal_score").reset_index()
+
+
+def experts_table(summary: pd.DataFrame) -> pd.DataFrame:
+    s = summary[(summary["method"] >= 0) & (summary["target"] == "criteria_weights")]
+    cov = s[s.metric == "coverage"].set_index("n_experts")
+    t = pd.DataFrame({"n_studies": cov["count"].astype(int), "coverage_criteria_weights":
+                      cov["mean"], "se": cov["mc_se"],
+                      "width": s[s.metric == "width"].set_index("n_experts")["mean"]})
+    return t.reset_index()
+
+
+def _md(df: pd.DataFrame, digits: int = 3) -> str:
+    lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
+    for r in df.itertuples(index=False):
+        lines.append("| " + " | ".join(f"{v:.{digits}f}" if isinstance(v, float) else str(v)
+                                        for v in r) + " |")
+    return "\n".join(lines)
+
+
+def pivot(df: pd.DataFrame, value: str, index: list[str]) -> pd.DataFrame:
+    """``value`` with the schemes side by side (iid, one-stage, two-stage)."""
+    t = df.pivot_table(index=index, columns="scheme", values=value, sort=False)
+    return t[[c for c in SCHEMES.values() if c in t.columns]].reset_index()
+
+
+def plot(ratios: pd.DataFrame, cov: pd.DataFrame, folder: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import matplotlib.ticker
 
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4), sharey=True)
-    n = int(df.n_studies.iloc[0])
-    band = 1.96 * np.sqrt(0.95 * 0.05 / n)
-    titles = {"cluster_one": "whole clusters (one-stage)",
-              "cluster_two": "clusters, then respondents (two-stage)", "iid": "iid"}
-    for ax, scheme in zip(axes, ("cluster_one", "cluster_two", "iid"), strict=True):
-        for m, marker in zip(METHODS, "os^", strict=True):
-            d = df[(df.scheme == scheme) & (df.method == m)]
-            ax.errorbar(d.clusters, d.coverage_goal, yerr=1.96 * d.mc_se, marker=marker,
-                        capsize=3, label=m)
-        ax.axhline(0.95, color="k", lw=1)
-        ax.axhspan(0.95 - band, 0.95 + band, color="0.85", zorder=0)
-        ax.axvline(20, color="r", ls=":", lw=1)
-        ax.set_xscale("log")
-        ax.set_xticks(sorted(df.clusters.unique()))
-        ax.set_xticklabels(sorted(df.clusters.unique()))
-        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-        ax.set_xlabel("number of clusters (370 respondents)")
-        ax.set_title(f"respondents resampled: {titles[scheme]}", fontsize=9)
-    axes[0].set_ylabel("coverage of the true goal score (95% interval)")
-    axes[0].legend(loc="lower right")
-    fig.suptitle("Joint bootstrap (experts + respondents), latent ICC 0.11: coverage "
-                 "(red: the FewClustersWarning threshold)")
+    iccs = sorted(ratios["icc"].unique())
+    ticks = sorted(ratios.clusters.unique())
+    colours = {"iid": "tab:grey", "one-stage": "tab:blue", "two-stage": "tab:red"}
+    fig, axes = plt.subplots(2, len(iccs), figsize=(4.2 * len(iccs), 6.4), sharey="row",
+                             squeeze=False)
+    for j, icc in enumerate(iccs):
+        for i, what in enumerate(("survey alone", "experts + survey")):
+            ax = axes[i, j]
+            for scheme, c in colours.items():
+                d = ratios[(ratios.icc == icc) & (ratios.scheme == scheme)
+                           & (ratios.resampled == what)].sort_values("clusters")
+                ax.errorbar(d.clusters, d.variance_ratio,
+                            yerr=[d.variance_ratio - d.ratio_low,
+                                  d.ratio_high - d.variance_ratio],
+                            marker="o", ms=3, capsize=2, color=c, label=scheme)
+            ax.axhline(1.0, color="k", lw=0.8)
+            ax.set_xscale("log")
+            ax.set_xticks(ticks, [str(t) for t in ticks])
+            ax.minorticks_off()
+            ax.set_title(f"latent ICC {icc:g}: {what}", fontsize=9)
+            ax.set_xlabel("clusters (370 respondents)")
+        axes[0, j].set_ylim(bottom=0)
+    for i in range(2):
+        axes[i, 0].set_ylabel("bootstrap variance / true variance")
+    axes[0, 0].legend(fontsize=8)
+    n = int(ratios.n_studies.min())
+    fig.suptitle("Variance of the goal score: what the bootstrap estimates vs the truth "
+                 f"({n} simulated studies per point; bars: 95% intervals)", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(folder / "variance_ratio.png", dpi=110)
+    plt.close(fig)
+
+    fig, axes = plt.subplots(1, len(iccs), figsize=(4.2 * len(iccs), 3.6), sharey=True,
+                             squeeze=False)
+    n = int(cov.n_studies.min())
+    band = 1.96 * np.sqrt(0.95 * 0.05 / n)
+    for j, icc in enumerate(iccs):
+        ax = axes[0, j]
+        for scheme, c in colours.items():
+            d = cov[(cov.icc == icc) & (cov.scheme == scheme)
+                    & (cov.interval == "percentile")].sort_values("clusters")
+            ax.errorbar(d.clusters, d.coverage_goal, yerr=1.96 * d.se, marker="o", ms=3,
+                        capsize=2, color=c, label=scheme)
+        ax.axhline(0.95, color="k", lw=0.8)
+        ax.axhspan(0.95 - band, 0.95 + band, color="0.88", zorder=0)
+        ax.axvline(20, color="tab:orange", ls=":", lw=1)
+        ax.set_xscale("log")
+        ax.set_xticks(ticks, [str(t) for t in ticks])
+        ax.minorticks_off()
+        ax.set_title(f"latent ICC {icc:g}", fontsize=9)
+        ax.set_xlabel("clusters (370 respondents)")
+    axes[0, 0].set_ylabel("coverage of the true goal score")
+    axes[0, 0].legend(fontsize=8, loc="lower right")
+    fig.suptitle(f"95% percentile intervals, experts + respondents resampled, {n} studies "
+                 "per point (grey: Monte Carlo 95% range around 0.95; dotted: the "
+                 "FewClustersWarning threshold)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(folder / "coverage.png", dpi=110)
+    plt.close(fig)
 
 
-def main(argv=None) -> int:
+def _run(name: str, out: Path, a: argparse.Namespace) -> pd.DataFrame:
+    if a.summary_only:
+        return summarize(out, figures=False)
+    exp = load_experiment(HERE / name)
+    return run_experiment(exp, out, serial=a.serial, n_workers=a.workers,
+                          resume=(out / "experiment.json").exists(), figures=False).summary
+
+
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser()
-    p.add_argument("--out", default="out/coverage", help="the experiment's folder")
+    p.add_argument("--out", type=Path, default=Path("out/coverage"),
+                   help="folder of the coverage experiment")
+    p.add_argument("--experts-out", type=Path, default=Path("out/coverage_experts"),
+                   help="folder of the expert-count experiment")
+    p.add_argument("--no-experts", action="store_true",
+                   help="skip the expert-count experiment")
     p.add_argument("--serial", action="store_true")
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--summary-only", action="store_true",
-                   help="only rebuild the table and plot from the finished experiment")
+                   help="only rebuild the tables and figures from the finished experiments")
+    p.add_argument("--dest", type=Path, default=HERE, help="where to write (default: here)")
     a = p.parse_args(argv)
-    exp = load_experiment(HERE / "coverage.yaml")
-    out = Path(a.out)
-    if a.summary_only:
-        summary = summarize(out, figures=False)
-    else:
-        summary = run_experiment(exp, out, serial=a.serial, n_workers=a.workers,
-                                 resume=(out / "experiment.json").exists(), figures=False).summary
-    df = coverage_table(summary, exp.bootstrap["n_resamples"])
-    df.to_csv(HERE / "coverage.csv", index=False)
-    cols = ["clusters", "scheme", "method", "coverage_goal", "mc_se", "coverage_criteria",
-            "mean_width_goal", "coverage_criteria_weights", "warned_few_clusters"]
-    table = df[cols].copy()
-    for c in cols[3:-1]:
-        table[c] = table[c].map("{:.3f}".format)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(str(v) for v in r) + " |" for r in table.itertuples(index=False)]
-    (HERE / "coverage.md").write_text("\n".join(lines) + "\n")
-    plot(df, HERE / "coverage.png")
-    print(table.to_string(index=False))
+    summary = _run("coverage.yaml", a.out, a)
+    cov = coverage_table(summary)
+    ratios = variance_ratios(summary)
+    cov.to_csv(a.dest / "coverage.csv", index=False, float_format="%.4f", lineterminator="\n")
+    ratios.to_csv(a.dest / "variance_ratio.csv", index=False, float_format="%.4f",
+                  lineterminator="\n")
+    vr = ratios.pivot_table(index=["resampled", "icc", "clusters"], columns="scheme",
+                            values="variance_ratio", sort=False)
+    vr = vr[list(SCHEMES.values())].reset_index()
+    parts = ["## Variance ratio of the goal score (bootstrap / true variance)", "",
+             _md(vr), "",
+             "## Coverage of the true goal score (95% percentile intervals, experts + survey)",
+             "", _md(pivot(cov[cov.interval == "percentile"], "coverage_goal",
+                           ["icc", "clusters"])), "",
+             "## Every scheme and interval", "",
+             _md(cov.drop(columns=["n_studies"])), "",
+             "## Intra-class correlation of the goal score", "",
+             _md(icc_of_scores(summary)), ""]
+    if not a.no_experts and (not a.summary_only
+                             or (a.experts_out / "experiment.json").exists()):
+        e = experts_table(_run("experts.yaml", a.experts_out, a))
+        e.to_csv(a.dest / "experts.csv", index=False, float_format="%.4f",
+                 lineterminator="\n")
+        parts += ["## Criteria's global weights by panel size (95% percentile intervals)", "",
+                  _md(e), ""]
+    (a.dest / "coverage.md").write_text("\n".join(parts), encoding="utf-8")
+    plot(ratios, cov, a.dest)
+    print("\n".join(parts))
     return 0
 
 

@@ -285,6 +285,7 @@ def study_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
     survey = {"group_sd": g_sd, "respondent_sd": r_sd, "noise_sd": a_sd}
     M = h.membership()
     crit = np.array([h.nodes.index(c) for c in h.children(h.root)])
+    top = [h.nodes.index(h.root), *crit]  # the nodes whose intervals are reported
     items = [h.item(x) for x in h.leaves]
     level, n_boot = exp.bootstrap["confidence_level"], exp.bootstrap["n_resamples"]
     panel_keys = ("weighting", "aggregation", "aip_mean", "policy", "index")
@@ -318,14 +319,21 @@ def study_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
                              groups=int(cond["clusters"]), rng=g_sim, **survey)
         X = sv[items].to_numpy(float)
         clusters = sv["group"].to_numpy()
+        true_leaf = np.array([float(true_global[x]) for x in h.leaves])
+        _stats(rows, DATA_METHOD, "survey", "icc_goal_score", _icc(X @ true_leaf, clusters))
         panels: dict[tuple, Any] = {}
+        samplers: dict[tuple, Any] = {}
         boots: dict[tuple, Any] = {}
+        samples: dict[str, Any] = {}
         for m in exp.methods.itertuples(index=False):
             pk = tuple(getattr(m, k) for k in panel_keys)
             if pk not in panels:
                 panels[pk] = run_panel(stacks, h, options=PanelOptions(
                     weighting=m.weighting, aggregation=m.aggregation, aip_mean=m.aip_mean,
                     policy=m.policy, index=m.index))
+                # every resampling scheme draws the same experts from s_boot: re-run the
+                # panel once per draw
+                samplers[pk] = _memo(panels[pk].leaf_weight_sampler())
             panel = panels[pk]
             gw = panel.global_weights
             est_crit = np.array([float(gw[c]) for c in h.children(h.root)])
@@ -336,7 +344,7 @@ def study_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
                     boots[bk] = joint_bootstrap(
-                        X, M, leaf_weight_sampler=panel.leaf_weight_sampler(), n_experts=K,
+                        X, M, leaf_weight_sampler=samplers[pk], n_experts=K,
                         clusters=None if m.resampling == "iid" else clusters,
                         cluster_stage=_STAGES.get(m.resampling, "one"),
                         n_resamples=n_boot, confidence_level=level,
@@ -345,19 +353,81 @@ def study_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
                                             for w in caught))
             res, warned = boots[bk]
             add(m.method, "study", "warned_few_clusters", float(warned))
-            lo, hi = res.confidence_interval("scores", method=m.interval)
+            lo, hi = _ci(res, "scores", m.interval, top)
             cover = (lo <= truth) & (truth <= hi)
             add(m.method, "goal_score", "coverage", float(cover[0]))
             add(m.method, "goal_score", "width", hi[0] - lo[0])
+            # the bootstrap variance against the sampling variance of the estimate (the
+            # variance of `error` over the replications): their ratio is the variance ratio
+            add(m.method, "goal_score", "error", res.scores[0] - truth[0])
+            add(m.method, "goal_score", "boot_var", np.var(res.score_draws[0], ddof=1))
+            if m.resampling not in samples:  # the survey alone: true weights, respondents
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    samples[m.resampling] = joint_bootstrap(
+                        X, M, leaf_weights=true_leaf, resample="respondents",
+                        clusters=None if m.resampling == "iid" else clusters,
+                        cluster_stage=_STAGES.get(m.resampling, "one"),
+                        n_resamples=n_boot, confidence_level=level,
+                        rng=np.random.default_rng(s_boot))
+            rs = samples[m.resampling]
+            slo, shi = _ci(rs, "scores", m.interval, [0])
+            add(m.method, "goal_score_sample", "coverage", float(slo[0] <= truth[0] <= shi[0]))
+            add(m.method, "goal_score_sample", "width", shi[0] - slo[0])
+            add(m.method, "goal_score_sample", "error", rs.scores[0] - truth[0])
+            add(m.method, "goal_score_sample", "boot_var", np.var(rs.score_draws[0], ddof=1))
             add(m.method, "criteria_scores", "coverage", cover[crit].mean())
             add(m.method, "criteria_scores", "width", (hi[crit] - lo[crit]).mean())
-            glo, ghi = res.confidence_interval("global_weights", method=m.interval)
+            glo, ghi = _ci(res, "global_weights", m.interval, top)
             cw = (glo[crit] <= true_crit_w) & (true_crit_w <= ghi[crit])
             add(m.method, "criteria_weights", "coverage", cw.mean())
             add(m.method, "criteria_weights", "width", (ghi[crit] - glo[crit]).mean())
     for (method, target, metric), vals in acc.items():
         _stats(rows, method, target, metric, np.concatenate([np.ravel(v) for v in vals]))
     return rows
+
+
+def _ci(res: Any, what: str, method: str, rows: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Interval of the bootstrap result's ``what`` (``"scores"`` or ``"global_weights"``),
+    computed for ``rows`` only (NaN elsewhere: the other nodes are not reported).
+    """
+    from ahpstat.bootstrap import bootstrap_interval
+
+    est, draws = ((res.scores, res.score_draws) if what == "scores"
+                  else (res.global_weights, res.weight_draws))
+    lo = np.full(est.shape, np.nan)
+    hi = np.full(est.shape, np.nan)
+    lo[rows], hi[rows] = bootstrap_interval(draws[rows], est[rows], method=method,
+                                            confidence_level=res.confidence_level,
+                                            acceleration=res.acceleration[what][rows])
+    return lo, hi
+
+
+def _memo(sampler: Any) -> Any:
+    """``sampler`` remembering its answers by expert index array (same draws, same panel)."""
+    cache: dict[tuple, np.ndarray] = {}
+
+    def memo(idx: np.ndarray) -> np.ndarray:
+        key = (idx.shape, idx.tobytes())
+        if key not in cache:
+            cache[key] = sampler(idx)
+        return cache[key]
+
+    return memo
+
+
+def _icc(y: np.ndarray, groups: np.ndarray) -> float:
+    """One-way ANOVA intra-class correlation ICC(1) of ``y`` within ``groups``."""
+    codes = np.unique(groups, return_inverse=True)[1]
+    sizes = np.bincount(codes)
+    G, n = sizes.size, y.size
+    if G < 2 or n <= G:
+        return float("nan")
+    means = np.bincount(codes, y) / sizes
+    msb = float((sizes * (means - y.mean()) ** 2).sum() / (G - 1))
+    msw = float(((y - means[codes]) ** 2).sum() / (n - G))
+    m0 = (n - (sizes ** 2).sum() / n) / (G - 1)
+    return (msb - msw) / (msb + (m0 - 1) * msw)
 
 
 def fixed_truth_from(rng: np.random.Generator, h: Any, concentration: float,

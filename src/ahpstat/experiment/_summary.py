@@ -22,6 +22,8 @@ METRIC_LABELS = {
     "top_right": "P(top element right)", "order_right": "P(full order right)",
     "coverage": "coverage", "width": "interval width", "experts_used": "expert weight kept",
     "warned_few_clusters": "share warned (few clusters)",
+    "error": "estimate - truth", "boot_var": "bootstrap variance",
+    "icc_goal_score": "intra-class correlation of the goal score",
     "same_order_as_first": "P(same order as the first method)",
     "same_top_as_first": "P(same top element as the first method)",
 }
