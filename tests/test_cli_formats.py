@@ -159,11 +159,71 @@ def test_run_an_ahp_file_with_evaluation_options(tmp_path, capsys):
     capsys.readouterr()
     # not available for an .ahp file, or only for one: usage errors, nothing written
     assert main(["run", str(DATA / "ahp_car.ahp"), "--out", str(tmp_path / "b"),
-                 "--bayes"]) == 2
-    assert "--bayes is not available" in capsys.readouterr().err
+                 "--sensitivity"]) == 2
+    assert "--sensitivity is not available" in capsys.readouterr().err
     assert main(["run", str(tmp_path / "study.yaml"), "--out", str(tmp_path / "c"),
                  "--mode", "ideal"]) == 2
     assert "--mode: only for an R ahp file" in capsys.readouterr().err
     assert not (tmp_path / "b").exists() and not (tmp_path / "c").exists()
     assert main(["run", str(DATA / "ahp_car.ahp"), "--out", str(tmp_path / "d"),
                  "--mode", "best"]) == 2
+
+
+TINY = """Version: 2.0
+Alternatives: &a {A: {}, B: {}, C: {}}
+Goal:
+  name: G
+  decision-makers: [P: 0.4, Q: 0.3, R: 0.3]
+  preferences:
+    P: {pairwise: [[X, Y, 3]]}
+    Q: {pairwise: [[X, Y, 2]]}
+    R: {pairwise: [[X, Y, 4]]}
+  children:
+    X:
+      preferences:
+        P: {pairwise: [[A, B, 2], [A, C, 3], [B, C, 2]]}
+        Q: {pairwise: [[A, B, 3], [A, C, 4], [B, C, 1]]}
+        R: {pairwise: [[A, B, 1], [A, C, 2], [B, C, 2]]}
+      children: *a
+    Y:
+      preferences:
+        P: {pairwise: [[A, B, 1/2], [A, C, 1/3], [B, C, 1]]}
+        Q: {pairwise: [[A, B, 1/3], [A, C, 1/2], [B, C, 2]]}
+        R: {pairwise: [[A, B, 1/2], [A, C, 1/4], [B, C, 1/2]]}
+      children: *a
+"""
+
+
+@pytest.mark.slow
+def test_run_an_ahp_file_with_the_bayesian_model(tmp_path):
+    """``ahpstat run X.ahp --bayes`` writes the posterior tables; they are the Python API's
+    (same seed) and the bootstrap's stream does not change when the model is added."""
+    import warnings
+
+    import pandas as pd
+
+    from ahpstat.study import DecisionStudy
+
+    f = tmp_path / "tiny.ahp"
+    f.write_text(TINY, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # few decision makers; sampler diagnostics
+        assert main(["run", str(f), "--out", str(tmp_path / "o"), "--bayes", "--bootstrap",
+                     "--seed", "5"]) == 0
+        api = DecisionStudy.from_ahp_file(f).run(rng=5, bootstrap=True, bayes=True)
+        boot_only = DecisionStudy.from_ahp_file(f).run(rng=5, bootstrap=True)
+    got = pd.read_csv(tmp_path / "o" / "bayes_priorities.csv")
+    pd.testing.assert_frame_equal(got, api.to_frame("bayes_priorities"), check_dtype=False,
+                                  rtol=1e-9)
+    rp = pd.read_csv(tmp_path / "o" / "bayes_rank_probabilities.csv")
+    assert rp.groupby("alternative").probability.sum().round(12).eq(1).all()
+    assert rp.groupby("rank").probability.sum().round(12).eq(1).all()
+    diag = pd.read_csv(tmp_path / "o" / "bayes_diagnostics.csv")
+    assert {"n_divergences", "ok"} <= set(diag.columns)
+    # the posterior means lie inside their credible intervals and sum to 1
+    assert (got["low"] <= got["mean"]).all() and (got["mean"] <= got["high"]).all()
+    assert got["mean"].sum() == pytest.approx(1, abs=1e-9)
+    pd.testing.assert_frame_equal(api.to_frame("intervals"), boot_only.to_frame("intervals"))
+    prov = json.loads((tmp_path / "o" / "provenance.json").read_text())
+    assert prov["bayes"]["seed"] == 5 and prov["bayes"]["n_draws"] == api.bayes.draws.shape[1]
+    assert "Bayesian model of the judgments" in (tmp_path / "o" / "report.md").read_text()

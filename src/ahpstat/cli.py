@@ -281,18 +281,16 @@ def _run_decision(args: argparse.Namespace, t0: float) -> int:
     from ahpstat.output import write_decision
     from ahpstat.study import Study
 
-    unsupported = [f"--{k}" for k in ("bayes", "sensitivity") if getattr(args, k)]
-    if unsupported:
-        verb = "is" if len(unsupported) == 1 else "are"
-        print(f"ahpstat run: error: {' and '.join(unsupported)} {verb} not available for an R "
-              "ahp file (in Python: DecisionModel.from_ahp_file(path).bayes())",
-              file=sys.stderr)
+    if args.sensitivity:
+        print("ahpstat run: error: --sensitivity is not available for an R ahp file (in "
+              "Python: ahpstat.alternatives.rank_reversal and DecisionModel.evaluate's "
+              "options)", file=sys.stderr)
         return EXIT_USAGE
     options = {k: getattr(args, k) for k in _DECISION_OPTIONS if getattr(args, k) is not None}
     study = Study.from_ahp_file(args.study, **options)
     with OutputFolder(args.out, inputs=study.input_files().values(), force=args.force,
                       cli=True):
-        res = study.run(rng=args.seed, bootstrap=bool(args.bootstrap))
+        res = study.run(rng=args.seed, bootstrap=bool(args.bootstrap), bayes=bool(args.bayes))
         out = write_decision(res, args.out, force=args.force)
     print(res.summary())
     print(f"Report: {out / 'report.md'}  (also tables *.csv, provenance.json)  "

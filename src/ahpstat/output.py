@@ -100,8 +100,9 @@ def write_decision(result: DecisionStudyResult, out_dir: str | os.PathLike, *,
 
     The tables are :attr:`~ahpstat.study.DecisionStudyResult.frame_kinds` as CSV
     (``totals``, ``analyze``, ``weights``, ``local``, ``contributions``, ``consistency``,
-    and with a bootstrap ``intervals`` and ``rank_probabilities``); ``report.md`` shows R
-    ahp's ``Analyze`` table of the group (percent); the folder rules are
+    with a bootstrap ``intervals`` and ``rank_probabilities``, with the Bayesian model
+    ``bayes_priorities``, ``bayes_rank_probabilities`` and ``bayes_diagnostics``);
+    ``report.md`` shows R ahp's ``Analyze`` table of the group (percent); the folder rules are
     :func:`write_study`'s.
 
     Examples
@@ -163,5 +164,16 @@ def _decision_report(result: DecisionStudyResult) -> str:
                   "| alternative | priority | low | high |", "| --- | --- | --- | --- |"]
         for x in b.itertuples():
             lines.append(f"| {escape_markdown(str(x.alternative))} | {x.priority:.3f} | "
+                         f"{x.low:.3f} | {x.high:.3f} |")
+    if result.bayes is not None:
+        p = result.to_frame("bayes_priorities")
+        ok = bool(result.bayes.bayes.ok)
+        lines += ["", f"Bayesian model of the judgments: posterior mean and "
+                  f"{100 * result.confidence_level:g}% equal-tailed credible intervals"
+                  + ("." if ok else " — the sampler's diagnostics are poor (see "
+                     "bayes_diagnostics.csv): do not report these numbers as they stand."),
+                  "", "| alternative | mean | low | high |", "| --- | --- | --- | --- |"]
+        for x in p.itertuples():
+            lines.append(f"| {escape_markdown(str(x.alternative))} | {x.mean:.3f} | "
                          f"{x.low:.3f} | {x.high:.3f} |")
     return "\n".join(lines) + "\n"

@@ -20,6 +20,7 @@ import pandas as pd
 from ahpstat._validation import InputError, check_method
 from ahpstat.alternatives import (
     GROUP,
+    DecisionBayesResult,
     DecisionBootstrapResult,
     DecisionModel,
     DecisionResult,
@@ -62,19 +63,25 @@ class DecisionStudy:
         return {} if self.source is None else {"decision": self.source}
 
     def run(self, *, rng: Any = None, bootstrap: bool | int | None = None,
-            confidence_level: float = 0.95, method: str = "percentile"
-            ) -> DecisionStudyResult:
-        """Evaluate the decision (and, with ``bootstrap``, resample its decision makers).
+            confidence_level: float = 0.95, method: str = "percentile",
+            bayes: bool = False) -> DecisionStudyResult:
+        """Evaluate the decision (and, with ``bootstrap``, resample its decision makers;
+        with ``bayes``, fit the Bayesian model to its judgments).
 
         Parameters
         ----------
         rng : None, int or numpy.random.Generator
-            For the bootstrap.
+            For the bootstrap and the Bayesian model's sampler (one seed, independent
+            streams).
         bootstrap : bool or int, optional
             ``True`` (2000 resamples) or the number of resamples; needs two or more
             decision makers.
         confidence_level, method
-            Of the bootstrap intervals.
+            Of the bootstrap intervals (``confidence_level`` also of the credible intervals).
+        bayes : bool, default False
+            :meth:`DecisionModel.bayes <ahpstat.alternatives.DecisionModel.bayes>` (minutes
+            on a large tree; its tables are ``bayes_priorities``,
+            ``bayes_rank_probabilities`` and ``bayes_diagnostics``).
 
         Returns
         -------
@@ -100,6 +107,7 @@ class DecisionStudy:
         1        (group)           B  0.4375    0.4375     2
         """
         result = self.model.evaluate(self.options)
+        gen = np.random.default_rng(rng)
         boot = None
         if bootstrap:
             n = 2000 if bootstrap is True else int(bootstrap)
@@ -108,10 +116,12 @@ class DecisionStudy:
                                  "has one. Run it without --bootstrap. Got 1 decision maker "
                                  "instead.", file=str(self.source) if self.source else None)
             boot = self.model.bootstrap(n_resamples=n, confidence_level=confidence_level,
-                                        method=method, rng=np.random.default_rng(rng),
-                                        options=self.options)
-        return DecisionStudyResult(study=self, result=result, bootstrap=boot,
-                                   seed=rng if isinstance(rng, int) else None)
+                                        method=method, rng=gen, options=self.options)
+        # the sampler's stream is a child of the seed: the bootstrap's stays what it was
+        post = self.model.bayes(options=self.options, rng=gen.spawn(1)[0]) if bayes else None
+        return DecisionStudyResult(study=self, result=result, bootstrap=boot, bayes=post,
+                                   seed=rng if isinstance(rng, int) else None,
+                                   confidence_level=confidence_level)
 
 
 @dataclass(frozen=True)
@@ -123,25 +133,36 @@ class DecisionStudyResult:
     study : DecisionStudy
     result : DecisionResult
     bootstrap : DecisionBootstrapResult or None
+    bayes : DecisionBayesResult or None
     seed : int or None
+    confidence_level : float
+        Of the credible intervals in ``bayes_priorities``.
     """
 
     study: DecisionStudy
     result: DecisionResult
     bootstrap: DecisionBootstrapResult | None = None
+    bayes: DecisionBayesResult | None = None
     seed: int | None = None
+    confidence_level: float = 0.95
 
     @property
     def frame_kinds(self) -> tuple[str, ...]:
         """The table names of :meth:`to_frame`."""
-        extra = ("intervals", "rank_probabilities") if self.bootstrap is not None else ()
+        extra: tuple[str, ...] = (("intervals", "rank_probabilities")
+                                  if self.bootstrap is not None else ())
+        if self.bayes is not None:
+            extra += ("bayes_priorities", "bayes_rank_probabilities", "bayes_diagnostics")
         return (*_KINDS, *extra)
 
     def to_frame(self, kind: str = "totals") -> pd.DataFrame:
         """One table by name (:attr:`frame_kinds`): the :class:`DecisionResult` tables,
         ``analyze`` (R ahp's ``Analyze`` table for the group and each decision maker, stacked
         with a ``decision_maker`` column, file order) and, with a bootstrap, ``intervals``
-        and ``rank_probabilities``.
+        and ``rank_probabilities``; with the Bayesian model ``bayes_priorities`` (posterior
+        mean, SD and equal-tailed credible interval of each alternative's priority),
+        ``bayes_rank_probabilities`` and ``bayes_diagnostics`` (R-hat and ESS per parameter,
+        divergences, ``ok``).
         """
         kind = check_method("kind", kind, self.frame_kinds)
         if kind == "analyze":
@@ -159,6 +180,17 @@ class DecisionStudyResult:
         if kind == "rank_probabilities":
             assert self.bootstrap is not None
             return self.bootstrap.rank_probabilities()
+        if kind.startswith("bayes_"):
+            assert self.bayes is not None
+            if kind == "bayes_priorities":
+                return self.bayes.to_frame(ci=self.confidence_level)
+            if kind == "bayes_rank_probabilities":
+                return self.bayes.rank_probabilities()
+            br = self.bayes.bayes
+            diag = br.diagnostics.copy()
+            diag["n_divergences"] = int(br.n_divergences)
+            diag["ok"] = bool(br.ok)
+            return diag
         return self.result.to_frame(kind)
 
     def provenance(self) -> Mapping[str, Any]:
@@ -177,7 +209,11 @@ class DecisionStudyResult:
         return {"ahpstat": ahpstat.__version__, "kind": "decision", "name": st.name,
                 "inputs": files, "options": dict(st.options.__dict__),
                 "alternatives": list(self.result.alternatives),
-                "decision_makers": list(self.result.decision_makers), "bootstrap": boot}
+                "decision_makers": list(self.result.decision_makers), "bootstrap": boot,
+                "bayes": None if self.bayes is None else {
+                    "seed": self.seed, "ok": bool(self.bayes.bayes.ok),
+                    "n_draws": int(self.bayes.draws.shape[1]),
+                    "credible_level": self.confidence_level}}
 
     def summary(self) -> str:
         """One line for the command line."""
