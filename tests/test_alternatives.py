@@ -303,6 +303,17 @@ def test_zero_score_for_bayes_is_a_located_error():
     assert e.value.location.node == "c1"
 
 
+def test_bayes_needs_two_decision_makers():
+    """R ahp's car example has one decision maker: a clear error at once (the sampler ran
+    minutes to R-hat 4.5 there), not a non-converged posterior."""
+    from pathlib import Path
+
+    m = DecisionModel.from_ahp_file(Path(__file__).parent / "data" / "public" / "ahp_car.ahp")
+    with pytest.raises(InputError, match="one decision maker") as e:
+        m.bayes(rng=1)
+    assert e.value.location.file.endswith("ahp_car.ahp")
+
+
 def test_local_table_is_tidy():
     r = _panel(K=2).evaluate()
     assert isinstance(r.local, pd.DataFrame)

@@ -677,9 +677,22 @@ class DecisionModel:
         DecisionBayesResult
             Posterior draws of the alternatives' priorities (mean, credible interval, rank
             probabilities).
+
+        Raises
+        ------
+        InputError
+            One decision maker (the model's between-decision-maker spread is then not
+            identified); a zero score or priority (no ratio judgment), located.
         """
         from ahpstat.bayes import BayesianAHP
 
+        if len(self.decision_makers) < 2:
+            raise InputError(
+                "the Bayesian model pools the decision makers' judgments and estimates how "
+                "much they disagree; with one decision maker that disagreement is not "
+                "identified and the sampler does not converge (R-hat above 4 on R ahp's car "
+                "example). Evaluate it without the Bayesian model. Got 1 decision maker "
+                "instead.", file=self.data.source)
         opts = self._options(options, {})
         judg, structure, fixed = _bayes_inputs(self.data, opts)
         if judg.empty:
