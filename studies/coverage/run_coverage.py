@@ -108,7 +108,7 @@ def experts_table(summary: pd.DataFrame) -> pd.DataFrame:
     s = summary[(summary["method"] >= 0) & (summary["target"] == "criteria_weights")]
     cov = s[s.metric == "coverage"].set_index("n_experts")
     t = pd.DataFrame({"n_studies": cov["count"].astype(int), "coverage_criteria_weights":
-                      cov["mean"], "se": cov["mc_se"],
+                      cov["mean"], "mc_se": cov["mc_se"],
                       "width": s[s.metric == "width"].set_index("n_experts")["mean"]})
     return t.reset_index()
 
