@@ -508,13 +508,15 @@ def few_clusters_message(n_clusters: int, stage: str) -> str:
         return (f"only {G} clusters: one-stage cluster-bootstrap intervals are too narrow with "
                 f"fewer than {MIN_CLUSTERS} clusters -- the bootstrap variance is about "
                 f"(G - 1) / G = {(G - 1) / G:.2f} of the true one and is estimated from {G} "
-                "clusters only (studies/coverage: a nominal 95% interval covered about 85% "
-                "with 5 clusters and 90% with 10). Read them as lower bounds of the "
-                "uncertainty.")
+                "clusters only (studies/coverage: a nominal 95% interval of the goal score "
+                "covered 82-87% with 5 clusters and 86-93% with 10). Read them as lower "
+                "bounds of the uncertainty.")
     return (f"only {G} clusters, resampled in two stages: the intervals are too wide when the "
             "intra-class correlation is low (the second stage counts the within-cluster "
             "variance again, up to about twice the variance) and can still be too narrow when "
-            "it is high, so they are neither lower nor upper bounds (studies/coverage). "
+            "it is high, so they are neither lower nor upper bounds (studies/coverage: 98-100% "
+            "coverage of a nominal 95% with 5-10 clusters and no cluster effect, 87-94% with "
+            "one). "
             "One-stage resampling (`cluster_stage: one`, the default) is too narrow by a "
             "known amount instead.")
 
@@ -527,8 +529,8 @@ def few_experts_message(n_experts: int) -> str:
             f"about (K - 1) / K = {(K - 1) / K:.2f} of the true one; with fewer than "
             f"{MIN_EXPERTS} experts the intervals of the weights (and the panel's part of "
             "the score intervals) are too narrow (studies/coverage: 95% intervals of the "
-            "criteria's weights covered about 80% with 4 experts and 87% with 8). Read them "
-            "as lower bounds of the panel's uncertainty.")
+            "criteria's weights covered 77% with 4 experts, 86% with 6 and 87% with 8). Read "
+            "them as lower bounds of the panel's uncertainty.")
 
 
 def _var(draws: np.ndarray, centre: np.ndarray) -> np.ndarray:
