@@ -1,0 +1,213 @@
+"""Tests of ahpstat.evaluation: the evaluation reuses the bootstrap's resamples exactly (checked
+against the bootstrap's own draws and against independently regenerated resamples), its
+identities with the AHP scores, options and errors, determinism."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from ahpstat.bootstrap import BLOCK, bootstrap_study, resample_counts
+from ahpstat.evaluation import EvaluationOptions, evaluate_study
+from ahpstat.mcda import topsis
+from ahpstat.objective import critic_weights, entropy_weights
+
+SEED = 11
+
+
+@pytest.fixture(scope="module")
+def study():
+    from ahpstat.study import _example_result
+
+    return _example_result()
+
+
+def _boot(res, method="percentile", n=300, cluster="site", **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return bootstrap_study(res, n_resamples=n, cluster=cluster, rng=SEED, method=method,
+                               **kw)
+
+
+@pytest.fixture(scope="module")
+def boot(study):
+    return _boot(study)
+
+
+@pytest.fixture(scope="module")
+def ev(study, boot):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return evaluate_study(study, bootstrap=boot, rng=SEED, cluster="site")
+
+
+def test_ahp_weights_are_the_bootstraps(study, boot, ev):
+    np.testing.assert_allclose(ev.estimates["global:ahp"], boot.global_weights, rtol=1e-12)
+    np.testing.assert_allclose(ev.draws["global:ahp"], boot.weight_draws, rtol=1e-12)
+    t = ev.to_frame("objective_weights")
+    a = t[(t.weighting == "ahp") & (t.weight == "global")]
+    lo, hi = boot.confidence_interval("global_weights")
+    np.testing.assert_allclose(a.ci_low, lo, rtol=1e-12)
+    np.testing.assert_allclose(a.ci_high, hi, rtol=1e-12)
+
+
+def test_fce_weighted_average_score_is_the_composite_score_on_every_resample(study, boot, ev):
+    # M(., +) with the answer values as grade values scores exactly the weighted item mean:
+    # the goal's FCE score per group equals the AHP score per group, resample by resample
+    root = ev.fce_nodes.index(study.hierarchy.root)
+    d = ev.draws["score:ahp:weighted_average:groups"][:, root, :]
+    np.testing.assert_allclose(d, boot.group_score_draws[:, 0, :], rtol=1e-10)
+    np.testing.assert_allclose(ev.draws["score:ahp:weighted_average:all"][root],
+                               boot.score_draws[0], rtol=1e-10)
+
+
+def test_objective_draws_match_independently_regenerated_resamples(study, boot, ev):
+    # the whole-sample resamples, regenerated with the public resample_counts from the
+    # overall stream of the same seed (joint_bootstrap spawns experts, overall, groups)
+    _, o_root, _ = np.random.default_rng(SEED).spawn(3)
+    site = np.asarray(study.group_names["site"], dtype=object)[study.group_codes["site"]]
+    C = resample_counts(len(study.answers), boot.n_resamples, clusters=site, rng=o_root)
+    X = study.answers
+    M = study.hierarchy.membership()
+    for b in (0, 1, BLOCK - 1, BLOCK, boot.n_resamples - 1):
+        Xb = np.repeat(X, C[b], axis=0)
+        e = entropy_weights(Xb).weights
+        c = critic_weights(Xb).weights
+        np.testing.assert_allclose(ev.draws["global:entropy"][:, b], M @ e, rtol=1e-10)
+        np.testing.assert_allclose(ev.draws["global:critic"][:, b], M @ c, rtol=1e-10)
+
+
+def test_topsis_draws_use_the_bootstraps_group_means(study, boot, ev):
+    leaves = [study.hierarchy.node_index[v] for v in study.hierarchy.leaves]
+    for b in (0, 77, boot.n_resamples - 1):
+        gm = boot.group_score_draws[:, leaves, b]
+        w = boot.weight_draws[leaves, b]
+        np.testing.assert_allclose(ev.draws["topsis:ahp"][:, b], topsis(gm, w).closeness,
+                                   rtol=1e-10)
+
+
+def test_bca_matches_the_bootstraps_own_intervals(study):
+    bb = _boot(study, method="bca", n=400)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        e = evaluate_study(study, bootstrap=bb, rng=SEED, cluster="site")
+    np.testing.assert_allclose(e.acceleration["global:ahp"], bb.acceleration["global_weights"],
+                               rtol=1e-9)
+    root = e.fce_nodes.index(study.hierarchy.root)
+    np.testing.assert_allclose(e.acceleration["score:ahp:weighted_average:groups"][:, root],
+                               bb.acceleration["group_scores"][:, 0], rtol=1e-9)
+    v = e.to_frame("fce_verdicts")
+    v = v[(v.operator == "weighted_average") & (v.grouping == "site")
+          & (v.node == study.hierarchy.root)]
+    lo, hi = bb.confidence_interval("group_scores")
+    np.testing.assert_allclose(v.score_ci_low, lo[:, 0], rtol=1e-9)
+    np.testing.assert_allclose(v.score_ci_high, hi[:, 0], rtol=1e-9)
+
+
+def test_wrong_rng_or_cluster_is_refused(study, boot):
+    with pytest.raises(ValueError, match="does not reproduce the bootstrap's resamples"):
+        evaluate_study(study, bootstrap=boot, rng=SEED + 1, cluster="site")
+    with pytest.raises(ValueError, match="`cluster` must be the bootstrap's cluster column"):
+        evaluate_study(study, bootstrap=boot, rng=SEED)
+
+
+def test_generator_rng_before_use_reproduces(study):
+    gen = np.random.default_rng(5)
+    from ahpstat.evaluation import _rewound
+
+    before = _rewound(gen)                   # as the generator is before the bootstrap
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        b = bootstrap_study(study, n_resamples=50, cluster="site", rng=gen)
+        e = evaluate_study(study, bootstrap=b, rng=before, cluster="site")
+    assert e.draws["topsis:ahp"].shape == (2, 50)
+
+
+def test_deterministic(study, boot, ev):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        again = evaluate_study(study, bootstrap=boot, rng=SEED, cluster="site")
+    for k, t in ev.tables.items():
+        assert t.equals(again.tables[k]), k
+
+
+def test_tables_and_ranks(study, ev):
+    t = ev.to_frame("objective_weights")
+    assert set(t.weighting) == {"ahp", "entropy", "critic", "combined"}
+    g = t[t.weight == "global"]
+    # every weighting's leaves sum to 1 and a node's weight is the sum of its leaves'
+    for _w, sub in g.groupby("weighting"):
+        leaves = sub[sub.node.isin(study.hierarchy.leaves)]
+        assert leaves.estimate.sum() == pytest.approx(1.0)
+        assert sub[sub.node == study.hierarchy.root].estimate.iloc[0] == pytest.approx(1.0)
+    loc = t[(t.weight == "local") & (t.parent == study.hierarchy.root)]
+    for _w, sub in loc.groupby("weighting"):
+        assert sub.estimate.sum() == pytest.approx(1.0)
+    r = ev.to_frame("evaluation_ranks")
+    sums = r.groupby(["ranking", "weighting", "group"]).probability.sum()
+    np.testing.assert_allclose(sums, 1.0)
+    a = ev.to_frame("weight_agreement")
+    assert set(a.measure) == {"kendall_tau", "weighted_spearman"}
+    v = ev.to_frame("fce_verdicts")
+    assert set(v.verdict) <= set(ev.grades)
+    assert ((v.verdict_share >= 0) & (v.verdict_share <= 1)).all()
+    f = ev.to_frame("fce")
+    sums = f[f.operator == "weighted_average"].groupby(["group", "node"]).estimate.sum()
+    np.testing.assert_allclose(sums, 1.0)
+    with pytest.raises(ValueError, match="`kind` must be one of"):
+        ev.to_frame("nope")
+
+
+def test_without_bootstrap_and_groups_unit(study):
+    opts = EvaluationOptions(objective=("entropy", "sd", "cv"), unit="groups",
+                             combination="linear", alpha=0.6, combine="sd",
+                             fce_weighting=("combined", "entropy"),
+                             fce_operators=("M(∧,∨)", "max_product", "bounded_min_sum"),
+                             grades=("很差", "差", "一般", "好", "很好"), fce_nodes="all")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        e = evaluate_study(study, options=opts)
+    assert e.draws is None
+    t = e.to_frame("objective_weights")
+    assert t.ci_low.isna().all() and t.interval.isna().all()
+    # linear combination with alpha = 0.6 on the AHP vector
+    leaves = list(study.hierarchy.leaves)
+    g = t[(t.weight == "global") & t.node.isin(leaves)].pivot(index="node", columns="weighting",
+                                                              values="estimate")
+    np.testing.assert_allclose(g["combined"], 0.6 * g["ahp"] + 0.4 * g["sd"], rtol=1e-12)
+    assert set(e.to_frame("fce").node) == set(study.hierarchy.nodes)
+    assert set(e.to_frame("fce_verdicts").verdict) <= {"很差", "差", "一般", "好", "很好"}
+
+
+def test_options_validation():
+    with pytest.raises(ValueError, match="`objective` must be one of"):
+        EvaluationOptions(objective=("entropie",))
+    with pytest.raises(ValueError, match="needs `alpha`"):
+        EvaluationOptions(combination="linear")
+    with pytest.raises(ValueError, match="linear combination only"):
+        EvaluationOptions(alpha=0.3)
+    with pytest.raises(ValueError, match="does not compute"):
+        EvaluationOptions(objective=("entropy",), topsis_weighting=("critic",))
+    with pytest.raises(ValueError, match="does not compute"):
+        EvaluationOptions(combination=None, fce_weighting=("combined",))
+    with pytest.raises(ValueError, match="`combine` must be one of"):
+        EvaluationOptions(objective=("entropy",), combine="critic")
+    with pytest.raises(ValueError, match="`rho` must be in"):
+        EvaluationOptions(rho=2)
+    with pytest.raises(ValueError, match="`unit` must be one of"):
+        EvaluationOptions(unit="items")
+    with pytest.raises(ValueError, match="`operator` must be one of"):
+        EvaluationOptions(fce_operators=("max",))
+    with pytest.raises(ValueError, match="must not repeat"):
+        EvaluationOptions(objective=("entropy", "Entropy"))
+
+
+def test_bad_arguments(study):
+    with pytest.raises(ValueError, match="`grades` must name the 5 answer categories"):
+        evaluate_study(study, options=EvaluationOptions(grades=("bad", "good")))
+    with pytest.raises(ValueError, match="`group` must be a grouping column"):
+        evaluate_study(study, group="district")
+    with pytest.raises(TypeError, match="`options` must be an EvaluationOptions"):
+        evaluate_study(study, options={"objective": "entropy"})

@@ -1,0 +1,121 @@
+"""Tests of ahpstat.fuzzy: the textbook clothing example (published vectors and verdicts),
+hand computations, and the identity with the composite scores of ahpstat.scoring."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ahpstat import DegenerateDataWarning, Hierarchy
+from ahpstat.fuzzy import (
+    FCE_OPERATORS,
+    answer_shares,
+    fuzzy_composition,
+    fuzzy_evaluation,
+    fuzzy_score,
+    max_membership,
+)
+from ahpstat.scoring import composite_scores
+
+# The clothing example of the Chinese fuzzy-mathematics textbooks: factors colour, style,
+# durability, price; grades 很欢迎, 较欢迎, 不太欢迎, 不欢迎; two kinds of customers. Published
+# with M(^, v): B1 = (0.2, 0.3, 0.4, 0.1) -> 不太欢迎, B2 = (0.35, 0.4, 0.2, 0.1) -> 较欢迎.
+CLOTH_R = np.array([[0.2, 0.5, 0.2, 0.1], [0.7, 0.2, 0.1, 0], [0, 0.4, 0.5, 0.1],
+                    [0.2, 0.3, 0.5, 0]])
+CLOTH_A = np.array([[0.1, 0.2, 0.3, 0.4], [0.4, 0.35, 0.15, 0.1]])
+GRADES = ("很欢迎", "较欢迎", "不太欢迎", "不欢迎")
+
+
+def test_clothing_example_published():
+    B = fuzzy_composition(CLOTH_A, CLOTH_R, operator="max_min")
+    np.testing.assert_allclose(B, [[0.2, 0.3, 0.4, 0.1], [0.35, 0.4, 0.2, 0.1]])
+    g, tied = max_membership(B)
+    assert [GRADES[k] for k in g] == ["不太欢迎", "较欢迎"] and not tied.any()
+
+
+def test_operators_by_hand():
+    w = np.array([0.4, 0.3, 0.2, 0.1])
+    R = np.array([[0.5, 0.3, 0.2, 0.0], [0.2, 0.4, 0.3, 0.1], [0.1, 0.3, 0.5, 0.1],
+                  [0.0, 0.2, 0.4, 0.4]])
+    # M(., +): b1 = .4*.5 + .3*.2 + .2*.1 + .1*0 = .28, ...
+    np.testing.assert_allclose(fuzzy_composition(w, R), [0.28, 0.32, 0.31, 0.09])
+    # M(., v): b1 = max(.2, .06, .02, 0) = .2, b2 = max(.12, .12, .06, .02), ...
+    np.testing.assert_allclose(fuzzy_composition(w, R, operator="max_product"),
+                               [0.2, 0.12, 0.1, 0.04])
+    # M(^, +): b1 = .4 + .2 + .1 + 0 = .7 ; b2 = .3 + .3 + .2 + .1 = .9 ; b3 = .2+.3+.2+.1
+    np.testing.assert_allclose(fuzzy_composition(w, R, operator="bounded_min_sum"),
+                               [0.7, 0.9, 0.8, 0.3])
+    # the symbol names the same operator; normalisation divides by the sum
+    np.testing.assert_allclose(fuzzy_composition(w, R, operator="M(∧,∨)", normalize=True),
+                               np.array([0.4, 0.3, 0.3, 0.1]) / 1.1)
+    assert set(FCE_OPERATORS) == {"weighted_average", "max_min", "max_product",
+                                  "bounded_min_sum"}
+
+
+def test_answer_shares_with_frequencies_and_groups():
+    X = np.array([[1, 5], [2, 5], [2, np.nan], [5, 4]])
+    S = answer_shares(X, (1, 5), frequencies=[[2, 0, 1, 1]])
+    np.testing.assert_allclose(S[0, 0], [0.5, 0.25, 0, 0, 0.25])
+    np.testing.assert_allclose(S[0, 1], [0, 0, 0, 1 / 3, 2 / 3])
+    Sg = answer_shares(X, (1, 5), groups=np.array([0, 0, 1, 1]), n_groups=3)
+    assert Sg.shape == (3, 2, 5) and np.isnan(Sg[2]).all()
+    np.testing.assert_allclose(Sg[1, 1], [0, 0, 0, 1, 0])
+
+
+def test_weighted_average_score_equals_composite_score():
+    rng = np.random.default_rng(2)
+    h = Hierarchy.from_children({"A": ["B1", "B2"], "B1": ["x", "y", "z"],
+                                 "B2": ["u", "v"]})
+    X = rng.integers(1, 6, size=(50, 5)).astype(float)
+    X[rng.random(X.shape) < 0.05] = np.nan
+    local = {"A": [0.7, 0.3], "B1": [0.2, 0.5, 0.3], "B2": [0.6, 0.4]}
+    lw = np.array([float(x) for _, x, _ in h.walk_weights(local)])
+    B = fuzzy_evaluation(answer_shares(X, (1, 5)), lw, h.parent_index())
+    score = fuzzy_score(B, np.arange(1, 6))
+    means = np.nanmean(X, axis=0)
+    np.testing.assert_allclose(score, composite_scores(h.leaf_weights(local), means,
+                                                       h.membership()), rtol=1e-12)
+    np.testing.assert_allclose(B.sum(axis=-1), 1)
+
+
+def test_multilevel_max_min_by_hand():
+    # A over B1 (items x, y) and B2 (item z); local weights A: (.6, .4), B1: (.5, .5)
+    parents = [-1, 0, 1, 1, 0, 4]            # A, B1, x, y, B2, z
+    R = np.array([[0.6, 0.4], [0.2, 0.8], [0.3, 0.7]])
+    B = fuzzy_evaluation(R, [1, 0.6, 0.5, 0.5, 0.4, 1.0], parents, operator="max_min")
+    # B1 = (max(min(.5,.6), min(.5,.2)), max(min(.5,.4), min(.5,.8))) = (.5, .5) -> (.5, .5)
+    np.testing.assert_allclose(B[1], [0.5, 0.5])
+    # B2 = (min(1, .3), min(1, .7)) = (.3, .7), normalised (.3, .7)
+    np.testing.assert_allclose(B[4], [0.3, 0.7])
+    # A = (max(min(.6,.5), min(.4,.3)), max(min(.6,.5), min(.4,.7))) = (.5, .5)
+    np.testing.assert_allclose(B[0], [0.5, 0.5])
+    Bu = fuzzy_evaluation(R, [1, 0.6, 0.5, 0.5, 0.4, 1.0], parents, operator="max_min",
+                          normalize=False)
+    np.testing.assert_allclose(Bu[4], [0.3, 0.7])
+
+
+def test_verdict_ties_and_nan_and_score():
+    g, t = max_membership([[0.3, 0.3, 0.4], [0.5, 0.5, 0.0], [np.nan, 1, 0]])
+    assert g.tolist() == [2, 0, -1] and t.tolist() == [False, True, False]
+    assert float(fuzzy_score([0.2, 0.3, 0.4, 0.1], [4, 3, 2, 1])) == pytest.approx(2.6)
+    with pytest.warns(DegenerateDataWarning, match="all zero"):
+        assert np.isnan(fuzzy_score([0.0, 0.0], [1, 2]))
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match=r"integers 1\.\.5"):
+        answer_shares([[1, 6]], (1, 5))
+    with pytest.raises(ValueError, match=r"integers 1\.\.5"):
+        answer_shares([[1, 2.5]], (1, 5))
+    with pytest.raises(ValueError, match="`likert` must be"):
+        answer_shares([[1, 2]], (5, 1))
+    with pytest.raises(ValueError, match="`operator` must be one of"):
+        fuzzy_composition([1.0], [[1.0, 0.0]], operator="max")
+    with pytest.raises(ValueError, match="same number of factors"):
+        fuzzy_composition([0.5, 0.5], [[1.0, 0.0]])
+    with pytest.raises(ValueError, match="pre-order"):
+        fuzzy_evaluation([[1.0, 0.0]], [1, 1], [1, -1])
+    with pytest.raises(ValueError, match="one value per grade"):
+        fuzzy_score([0.5, 0.5], [1, 2, 3])
+    with pytest.raises(ValueError, match="`groups` must be"):
+        answer_shares([[1, 2]], (1, 5), groups=[0.5])

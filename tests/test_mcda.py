@@ -1,0 +1,107 @@
+"""Tests of ahpstat.mcda: TOPSIS and grey relational analysis against a published example,
+hand computations and numbers computed with pymcdm 1.4.0 and pyDecision 5.1.8 in a separate
+virtual environment (tests/data/objective/reference.py prints them)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ahpstat import DegenerateDataWarning
+from ahpstat.mcda import grey_relational_analysis, topsis
+
+LIK = np.array([[4, 3, 5, 2], [2, 3, 4, 4], [5, 4, 4, 1], [3, 2, 5, 3], [4, 5, 3, 2],
+                [1, 3, 4, 5]], dtype=float)
+W4 = np.array([0.4, 0.3, 0.2, 0.1])
+# pyDecision's topsis_method (vector normalisation) and pymcdm's TOPSIS (default: min-max
+# normalisation), all benefit; pymcdm with item 1 a cost item
+PYDECISION_TOPSIS_LIK = [0.619122, 0.313843, 0.755574, 0.422264, 0.710283, 0.244426]
+PYMCDM_TOPSIS_LIK = [0.613899, 0.334807, 0.725708, 0.441052, 0.643112, 0.274292]
+PYMCDM_TOPSIS_LIK_COST1 = [0.400689, 0.580012, 0.339057, 0.441052, 0.462757, 0.660943]
+# pyDecision's gra_method (min-max, rho = 0.5) divides the grade by the number of units
+PYDECISION_GRA_LIK = [0.105873, 0.075873, 0.118889, 0.091667, 0.112222, 0.076984]
+
+
+def test_topsis_opricovic_tzeng_published():
+    X = [[1, 3000], [2, 3750], [5, 4500]]
+    c = topsis(X, [0.5, 0.5], normalization="minmax", benefit=np.array([False, True]))
+    np.testing.assert_allclose(c.closeness, [0.5, 0.617, 0.5], atol=5e-4)
+
+
+def test_topsis_vector_by_hand():
+    X = np.array([[1.0, 3000], [2, 3750], [5, 4500]])
+    r = topsis(X, [0.5, 0.5], benefit=np.array([False, True]))
+    V = 0.5 * X / np.sqrt((X**2).sum(axis=0))
+    best = np.array([V[:, 0].min(), V[:, 1].max()])
+    worst = np.array([V[:, 0].max(), V[:, 1].min()])
+    dp = np.sqrt(((V - best) ** 2).sum(axis=1))
+    dm = np.sqrt(((V - worst) ** 2).sum(axis=1))
+    np.testing.assert_allclose(r.distance_best, dp)
+    np.testing.assert_allclose(r.closeness, dm / (dp + dm))
+
+
+def test_topsis_matches_other_packages():
+    np.testing.assert_allclose(topsis(LIK, W4).closeness, PYDECISION_TOPSIS_LIK, atol=2e-6)
+    np.testing.assert_allclose(topsis(LIK, W4, normalization="minmax").closeness,
+                               PYMCDM_TOPSIS_LIK, atol=2e-6)
+    cost = np.array([False, True, True, True])
+    np.testing.assert_allclose(topsis(LIK, W4, normalization="MinMax", benefit=cost).closeness,
+                               PYMCDM_TOPSIS_LIK_COST1, atol=2e-6)
+
+
+def test_gra_matches_pydecision_and_hand():
+    g = grey_relational_analysis(LIK, W4)
+    np.testing.assert_allclose(g.grade / LIK.shape[0], PYDECISION_GRA_LIK, atol=2e-6)
+    r = grey_relational_analysis([[3, 1], [1, 2]], [0.75, 0.25])
+    np.testing.assert_allclose(r.coefficients, [[1, 1 / 3], [1 / 3, 1]])
+    np.testing.assert_allclose(r.grade, [0.75 + 0.25 / 3, 0.25 + 0.75 / 3])
+
+
+def test_gra_mean_normalisation_by_hand():
+    X = np.array([[2.0, 4], [4, 2], [3, 3]])
+    r = grey_relational_analysis(X, [0.5, 0.5], normalization="mean", rho=1.0)
+    Y = X / X.mean(axis=0)            # (2/3, 4/3), (4/3, 2/3), (1, 1)
+    D = np.abs(Y.max(axis=0) - Y)     # (2/3, 0), (0, 2/3), (1/3, 1/3)
+    xi = (0 + D.max()) / (D + D.max())
+    np.testing.assert_allclose(r.coefficients, xi)
+    np.testing.assert_allclose(r.grade, xi.mean(axis=1))
+
+
+def test_batched_and_weight_scale():
+    rng = np.random.default_rng(4)
+    X = rng.random((3, 5, 4))
+    w = rng.dirichlet(np.ones(4), size=3)
+    c = topsis(X, w).closeness
+    g = grey_relational_analysis(X, w).grade
+    for k in range(3):
+        np.testing.assert_allclose(c[k], topsis(X[k], w[k]).closeness)
+        np.testing.assert_allclose(g[k], grey_relational_analysis(X[k], w[k]).grade)
+    np.testing.assert_allclose(topsis(X[0], 7 * w[0]).closeness, c[0])
+    np.testing.assert_allclose(grey_relational_analysis(X[0], 7 * w[0]).grade, g[0])
+
+
+def test_constant_item_adds_nothing():
+    X = np.column_stack([LIK, np.full(6, 3.0)])
+    w = np.array([0.4, 0.3, 0.2, 0.1, 0.5])
+    np.testing.assert_allclose(topsis(X, w).closeness, topsis(LIK, W4).closeness)
+    g = grey_relational_analysis(X, w)
+    np.testing.assert_allclose(g.coefficients[:, -1], 1.0)
+    with pytest.warns(DegenerateDataWarning, match="undefined"):
+        assert np.isnan(topsis(np.ones((3, 2)), [0.5, 0.5]).closeness).all()
+    with pytest.warns(DegenerateDataWarning, match="undefined"):
+        assert np.isnan(grey_relational_analysis(np.ones((3, 2)), [0.5, 0.5]).grade).all()
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="at least 2 units"):
+        topsis([[1, 2]], [0.5, 0.5])
+    with pytest.raises(ValueError, match="`normalization` must be one of"):
+        topsis(LIK, W4, normalization="sum")
+    with pytest.raises(ValueError, match="`rho` must be in"):
+        grey_relational_analysis(LIK, W4, rho=0)
+    with pytest.raises(ValueError, match="positive data"):
+        grey_relational_analysis([[0, 1], [1, 2]], [0.5, 0.5], normalization="mean")
+    with pytest.raises(ValueError, match="`benefit` must be 4 booleans"):
+        topsis(LIK, W4, benefit=[1, 1, 1, 1])
+    with pytest.raises(ValueError, match="non-negative"):
+        topsis(LIK, -W4)
