@@ -18,10 +18,11 @@ SEED = 11
 
 
 @pytest.fixture(scope="module")
-def study():
-    from ahpstat.study import _example_result
+def study(tmp_path_factory):
+    from ahpstat import Study
+    from ahpstat.datasets import write_example_study
 
-    return _example_result()
+    return Study.from_yaml(write_example_study(tmp_path_factory.mktemp("ex"))).run()
 
 
 def _boot(res, method="percentile", n=300, cluster="site", **kw):
@@ -211,3 +212,101 @@ def test_bad_arguments(study):
         evaluate_study(study, group="district")
     with pytest.raises(TypeError, match="`options` must be an EvaluationOptions"):
         evaluate_study(study, options={"objective": "entropy"})
+
+
+# ------------------------------------------------------------------------ the study file
+
+_SECTIONS = """bootstrap: {n_resamples: 200, cluster: site, method: BCa}
+objective_weights: {methods: [entropy, critic], normalization: proportion}
+combination: {method: linear, alpha: 0.5}
+fce: {grades: [很差, 差, 一般, 好, 很好], operators: [weighted_average, "M(∧,∨)"],
+      weighting: [ahp, combined]}
+topsis: {weighting: [ahp, entropy]}
+gra: {rho: 0.4}
+"""
+
+
+def _study_file(tmp_path, extra):
+    from ahpstat.datasets import write_example_study
+
+    return write_example_study(tmp_path, extra=extra)
+
+
+def test_study_sections_run_on_the_bootstraps_resamples(tmp_path):
+    from ahpstat import Study
+    from ahpstat.output import write_study
+
+    st = Study.from_yaml(_study_file(tmp_path, _SECTIONS))
+    o = st.evaluation
+    assert o.objective == ("entropy", "critic") and o.normalization == "proportion"
+    assert o.combination == "linear" and o.alpha == 0.5 and o.combine == "entropy"
+    assert o.fce_operators == ("weighted_average", "max_min")
+    assert o.topsis_weighting == ("ahp", "entropy")
+    assert o.gra_weighting == ("ahp", "entropy", "critic", "combined") and o.rho == 0.4
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = st.run()
+    for k in ("objective_weights", "fce_verdicts", "topsis", "gra", "evaluation_ranks"):
+        assert k in res.frame_kinds
+    # the FCE score at the goal is the composite score, with the bootstrap's own interval
+    v = res.to_frame("fce_verdicts")
+    v = v[(v.operator == "weighted_average") & (v.weighting == "ahp")
+          & (v.node == res.hierarchy.root)]
+    s = res.scores[res.scores.node == res.hierarchy.root]
+    m = v.merge(s, on=["grouping", "group"])
+    np.testing.assert_allclose(m.score_x, m.score_y, rtol=1e-12)
+    # groups only: with 2 clusters half the whole-sample resamples equal the estimate, and
+    # BCa's count of draws below it then turns on the last bit of rounding
+    g = m[m.grouping == "site"]
+    np.testing.assert_allclose(g.score_ci_low, g.ci_low, rtol=1e-9)
+    np.testing.assert_allclose(g.score_ci_high, g.ci_high, rtol=1e-9)
+    assert res.run_info["evaluation"]["grouping"] == "site"
+    assert set(res.provenance()["options"]) >= {"objective_weights", "fce", "gra"}
+    out = tmp_path / "out"
+    write_study(res, out)
+    assert (out / "fce_verdicts.csv").exists() and (out / "weight_agreement.csv").exists()
+
+
+def test_study_without_bootstrap_evaluates_point_values(tmp_path):
+    from ahpstat import Study
+
+    st = Study.from_yaml(_study_file(tmp_path, "fce: {}\n"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = st.run()
+    assert res.to_frame("fce").ci_low.isna().all()
+    assert set(res.to_frame("objective_weights").weighting) == {"ahp"}
+
+
+@pytest.mark.parametrize("extra, match", [
+    ("combination: {}\n", r"needs the `objective_weights` section"),
+    ("objective_weights: {}\ncombination: {method: linear}\n",
+     r"`combination.alpha` .* is required"),
+    ("objective_weights: {}\ncombination: {alpha: 0.3}\n", r"linear combination only"),
+    ("objective_weights: {methods: entropy}\ncombination: {objective: critic}\n",
+     r"`combination.objective` must be one of"),
+    ("objective_weights: {methods: [entropy]}\ntopsis: {weighting: [critic]}\n",
+     r"`topsis.weighting` names 'critic'.*objective_weights.methods"),
+    ("fce: {weighting: [combined]}\n", r"add the `combination` section"),
+    ("fce: {grades: [bad, good]}\n", r"`fce.grades` must give one entry per answer category, 5"),
+    ("fce: {operators: [max]}\n", r"`fce.operators` must be"),
+    ("objective_weights: {methods: [entropy, entropy]}\n", r"`objective_weights.methods`"),
+    ("gra: {rho: 0}\n", r"`gra.rho` must be a number in \(0, 1\]"),
+    ("objective_weights: {metods: [sd]}\n", r"unknown key `objective_weights.metods`"),
+])
+def test_study_section_errors_name_the_key(tmp_path, extra, match):
+    from ahpstat import InputError, Study
+
+    with pytest.raises(InputError, match=match) as info:
+        Study.from_yaml(_study_file(tmp_path, extra))
+    assert "study.yaml" in str(info.value)
+
+
+def test_group_methods_need_a_grouping_column(tmp_path):
+    from ahpstat import InputError, Study
+
+    p = _study_file(tmp_path, "topsis: {}\n")
+    text = p.read_text(encoding="utf-8").replace("group_columns: [site]", "group_columns: []")
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"`topsis` works on the groups"):
+        Study.from_yaml(p)

@@ -55,11 +55,17 @@ _LAZY: dict[str, str] = {
     "rank_reversal": "ahpstat.alternatives",
     "individual_priorities": "ahpstat.individual",
     "harker_repair": "ahpstat.individual",
+    "evaluate_study": "ahpstat.evaluation",
+    "EvaluationOptions": "ahpstat.evaluation",
+    "EvaluationResult": "ahpstat.evaluation",
+    "objective_weights": "ahpstat.objective",
+    "combine_weights": "ahpstat.objective",
 }
 #: public submodules loaded on first use
 _SUBMODULES = ("io", "hierarchy", "panel", "scoring", "bootstrap", "bayes", "simulate", "study",
                "report", "compare", "rank_sets", "output", "datasets", "experiment",
-               "planning", "alternatives", "individual")
+               "planning", "alternatives", "individual", "objective", "fuzzy", "mcda",
+               "evaluation")
 
 
 def __getattr__(name: str):  # PEP 562: keep `import ahpstat` light

@@ -79,6 +79,15 @@ EVALUATION_TABLES = ("objective_weights", "objective_components", "weight_agreem
 _NODE_SETS = ("criteria", "internal", "all")
 
 
+def _names(key: str, value: Any, choices: Sequence[str]) -> tuple[str, ...]:
+    """A name or names from ``choices`` (case-insensitive), without repeats."""
+    vals = (value,) if isinstance(value, str) else tuple(value)
+    out = tuple(check_method(key, v, choices) for v in vals)
+    if len(set(out)) != len(out):
+        raise ValueError(f"`{key}` must not repeat a name; got {list(vals)!r} instead.")
+    return out
+
+
 @dataclass(frozen=True)
 class EvaluationOptions:
     """What :func:`evaluate_study` computes (the study file's ``objective_weights:``,
@@ -141,15 +150,8 @@ class EvaluationOptions:
     rho: float = 0.5
 
     def __post_init__(self) -> None:
-        def names(key: str, value: Any, choices: Sequence[str]) -> tuple[str, ...]:
-            vals = (value,) if isinstance(value, str) else tuple(value)
-            out = tuple(check_method(key, v, choices) for v in vals)
-            if len(set(out)) != len(out):
-                raise ValueError(f"`{key}` must not repeat a name; got {list(vals)!r} instead.")
-            return out
-
-        obj = names("objective", self.objective, OBJECTIVE_METHODS)
         set_ = object.__setattr__
+        obj = _names("objective", self.objective, OBJECTIVE_METHODS)
         set_(self, "objective", obj)
         set_(self, "normalization", check_method("normalization", self.normalization,
                                                  ENTROPY_NORMALIZATIONS))
@@ -158,36 +160,52 @@ class EvaluationOptions:
             raise ValueError(f"`shift` must be a number >= 0; got {self.shift!r} instead.")
         set_(self, "shift", shift)
         set_(self, "unit", check_method("unit", self.unit, UNITS))
-        if self.combination is not None:
-            comb = check_method("combination", self.combination, COMBINATION_METHODS)
-            set_(self, "combination", comb)
-            if not obj:
-                raise ValueError("a combination needs an objective method to combine with AHP;"
-                                 " got `objective` empty instead.")
-            c = obj[0] if self.combine is None else check_method("combine", self.combine, obj)
-            set_(self, "combine", c)
-            if comb == "linear":
-                a = self.alpha
-                if a is None or isinstance(a, bool) or not isinstance(a, int | float) or not (
-                        0 <= a <= 1):
-                    raise ValueError("the linear combination needs `alpha`, the weight of the "
-                                     f"AHP vector in [0, 1]; got {a!r} instead.")
-                set_(self, "alpha", float(a))
-            elif self.alpha is not None:
-                raise ValueError(f"`alpha` applies to the linear combination only; got "
-                                 f"{self.alpha!r} with {comb!r} instead.")
-        else:
-            set_(self, "combine", None)
+        self._check_combination(obj)
         available = ("ahp", *obj) + (("combined",) if self.combination is not None else ())
         for key in ("fce_weighting", "topsis_weighting", "gra_weighting"):
             given = getattr(self, key)
-            vals = available if given is None else names(key, given, WEIGHTINGS)
+            vals = available if given is None else _names(key, given, WEIGHTINGS)
             missing = [v for v in vals if v not in available]
             if missing:
                 raise ValueError(f"`{key}` names {missing}, which this evaluation does not "
                                  f"compute (it has {list(available)}); got {list(vals)!r} "
                                  "instead.")
             set_(self, key, tuple(vals))
+        self._check_fce()
+        set_(self, "topsis_normalization", check_method(
+            "topsis_normalization", self.topsis_normalization, TOPSIS_NORMALIZATIONS))
+        set_(self, "gra_normalization", check_method(
+            "gra_normalization", self.gra_normalization, GRA_NORMALIZATIONS))
+        rho = float(self.rho)
+        if not 0 < rho <= 1:
+            raise ValueError(f"`rho` must be in (0, 1]; got {self.rho!r} instead.")
+        set_(self, "rho", rho)
+
+    def _check_combination(self, obj: tuple[str, ...]) -> None:
+        set_ = object.__setattr__
+        if self.combination is None:
+            set_(self, "combine", None)
+            return
+        comb = check_method("combination", self.combination, COMBINATION_METHODS)
+        set_(self, "combination", comb)
+        if not obj:
+            raise ValueError("a combination needs an objective method to combine with AHP; "
+                             "got `objective` empty instead.")
+        set_(self, "combine", obj[0] if self.combine is None else check_method(
+            "combine", self.combine, obj))
+        a = self.alpha
+        if comb == "linear":
+            if a is None or isinstance(a, bool) or not isinstance(a, int | float) or not (
+                    0 <= a <= 1):
+                raise ValueError("the linear combination needs `alpha`, the weight of the "
+                                 f"AHP vector in [0, 1]; got {a!r} instead.")
+            set_(self, "alpha", float(a))
+        elif a is not None:
+            raise ValueError(f"`alpha` applies to the linear combination only; got {a!r} with "
+                             f"{comb!r} instead.")
+
+    def _check_fce(self) -> None:
+        set_ = object.__setattr__
         ops = (self.fce_operators,) if isinstance(self.fce_operators, str) else tuple(
             self.fce_operators)
         ops = tuple(_operator(o) for o in ops)
@@ -203,14 +221,6 @@ class EvaluationOptions:
                                  f"{self.grade_values!r} instead.")
             set_(self, "grade_values", gv)
         set_(self, "fce_nodes", check_method("fce_nodes", self.fce_nodes, _NODE_SETS))
-        set_(self, "topsis_normalization", check_method(
-            "topsis_normalization", self.topsis_normalization, TOPSIS_NORMALIZATIONS))
-        set_(self, "gra_normalization", check_method(
-            "gra_normalization", self.gra_normalization, GRA_NORMALIZATIONS))
-        rho = float(self.rho)
-        if not 0 < rho <= 1:
-            raise ValueError(f"`rho` must be in (0, 1]; got {self.rho!r} instead.")
-        set_(self, "rho", rho)
 
     @property
     def weightings(self) -> tuple[str, ...]:
@@ -239,6 +249,7 @@ class _Evaluator:
         self.K = hi - lo + 1
         self.likert = likert
         self.answer_values = np.arange(lo, hi + 1, dtype=float)
+        self.hierarchy = hierarchy
         self.M = np.asarray(hierarchy.membership(), dtype=float)
         self.parents = np.asarray(hierarchy.parent_index())
         self.nodes = tuple(hierarchy.nodes)
@@ -279,21 +290,35 @@ class _Evaluator:
     # ---- the statistics -------------------------------------------------------------------
 
     def __call__(self, W: np.ndarray, Fo: np.ndarray, Fg: np.ndarray) -> dict[str, np.ndarray]:
-        o = self.opts
         out: dict[str, np.ndarray] = {}
-        vec: dict[str, np.ndarray] = {"ahp": W}
-        need_o = o.unit == "respondents" and o.objective
-        shares_o = self._shares(Fo)
-        means_o = shares_o @ self.answer_values                        # (rows, L)
-        out["item_means"] = means_o
+        shares_o = self._shares(Fo)                                    # (rows, L, K)
+        out["item_means"] = shares_o @ self.answer_values              # (rows, L)
         shares_g = means_g = None
         if self.G:
             shares_g = self._group_shares(Fg)                          # (rows, G, L, K)
             means_g = shares_g @ self.answer_values                    # (rows, G, L)
+        vec = self._vectors(W, Fo, means_g, out)
+        local = self._hierarchy(vec, out)
+        self._fce(local, shares_o, shares_g, out)
+        if means_g is not None and self.G >= 2:
+            o = self.opts
+            for w in o.topsis_weighting or ():
+                out[f"topsis:{w}"] = _topsis(means_g, vec[w],
+                                             normalization=o.topsis_normalization).closeness
+            for w in o.gra_weighting or ():
+                out[f"gra:{w}"] = _gra(means_g, vec[w], rho=o.rho,
+                                       normalization=o.gra_normalization).grade
+        return out
+
+    def _vectors(self, W: np.ndarray, Fo: np.ndarray, means_g: np.ndarray | None,
+                 out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The leaf weight vectors: AHP, the objective methods, their combination."""
+        o = self.opts
+        vec: dict[str, np.ndarray] = {"ahp": W}
         for m in o.objective:
             kw: dict[str, Any] = {"normalization": o.normalization, "shift": o.shift} \
                 if m == "entropy" else {}
-            if need_o:
+            if o.unit == "respondents":
                 res = objective_weights(self.X, method=m, frequencies=Fo, **kw)
             else:
                 if means_g is None:
@@ -307,18 +332,30 @@ class _Evaluator:
                                 alpha=o.alpha if o.combination == "linear" else None)
             vec["combined"] = c.weights
             out["combination_coefficients"] = c.coefficients
+        return vec
+
+    def _hierarchy(self, vec: dict[str, np.ndarray], out: dict[str, np.ndarray]
+                   ) -> dict[str, np.ndarray]:
+        """Every vector rolled up (global, local weights) and the rank agreement of every two
+        vectors at every level.
+        """
         local: dict[str, np.ndarray] = {}
         for w, v in vec.items():
             g = v @ self.M.T                                           # (rows, N)
             out[f"global:{w}"] = g
             local[w] = out[f"local:{w}"] = self._local(g)
-        names = list(vec)
-        for a, b in itertools.combinations(names, 2):
+        for a, b in itertools.combinations(list(vec), 2):
             for d in self.levels:
                 idx = self.depth == d
                 ga, gb = out[f"global:{a}"][:, idx], out[f"global:{b}"][:, idx]
                 out[f"tau:{a}:{b}:{d}"] = kendall_tau(ga, gb)
                 out[f"rw:{a}:{b}:{d}"] = weighted_spearman(ga, gb)
+        return local
+
+    def _fce(self, local: dict[str, np.ndarray], shares_o: np.ndarray,
+             shares_g: np.ndarray | None, out: dict[str, np.ndarray]) -> None:
+        """Fuzzy evaluation vectors and weighted scores, whole sample and per group."""
+        o = self.opts
         vals = self.answer_values if o.grade_values is None else np.asarray(o.grade_values)
         for w in o.fce_weighting:
             for op in o.fce_operators:
@@ -331,14 +368,6 @@ class _Evaluator:
                                           operator=op)[:, :, self.fce_nodes]
                     out[f"fce:{w}:{op}:groups"] = Bg                   # (rows, G, n, K)
                     out[f"score:{w}:{op}:groups"] = _score(Bg, vals)
-        if means_g is not None and self.G >= 2:
-            for w in o.topsis_weighting or ():
-                out[f"topsis:{w}"] = _topsis(means_g, vec[w],
-                                             normalization=o.topsis_normalization).closeness
-            for w in o.gra_weighting or ():
-                out[f"gra:{w}"] = _gra(means_g, vec[w], rho=o.rho,
-                                       normalization=o.gra_normalization).grade
-        return out
 
 
 def _score(B: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -373,7 +402,8 @@ def _respondent_blocks(boot: Any, rng: Any, R: int, clusters: np.ndarray | None,
     """Yield ``(slice, Fo, Fg)`` for the bootstrap's blocks of resamples: the respondent
     frequencies of the whole-sample and the within-group resamples, regenerated from the
     same streams as :func:`ahpstat.bootstrap.joint_bootstrap` draws them (experts, overall,
-    groups: ``rng.spawn(3)``, each spawned into one stream per block of ``BLOCK``)."""
+    groups: ``rng.spawn(3)``, each spawned into one stream per block of ``BLOCK``).
+    """
     from ahpstat.bootstrap import BLOCK, _block_counts, _n_blocks, _Units
 
     B = boot.n_resamples
@@ -468,8 +498,11 @@ class EvaluationResult:
 
         Examples
         --------
-        >>> from ahpstat.study import _example_result
-        >>> r = evaluate_study(_example_result())
+        >>> import tempfile
+        >>> from ahpstat import Study
+        >>> from ahpstat.datasets import write_example_study
+        >>> res = Study.from_yaml(write_example_study(tempfile.mkdtemp())).run()
+        >>> r = evaluate_study(res)
         >>> r.to_frame("topsis").columns.tolist()  # doctest: +NORMALIZE_WHITESPACE
         ['weighting', 'grouping', 'group', 'estimate', 'se', 'ci_low', 'ci_high', 'rank',
          'confidence_level', 'method', 'interval']
@@ -482,8 +515,11 @@ class EvaluationResult:
 
         Examples
         --------
-        >>> from ahpstat.study import _example_result
-        >>> float(evaluate_study(_example_result()).weights("entropy")[0])  # the goal
+        >>> import tempfile
+        >>> from ahpstat import Study
+        >>> from ahpstat.datasets import write_example_study
+        >>> res = Study.from_yaml(write_example_study(tempfile.mkdtemp())).run()
+        >>> float(evaluate_study(res).weights("entropy")[0])  # the goal
         1.0
         """
         check_method("kind", kind, ("global", "local"))
@@ -574,8 +610,10 @@ def evaluate_study(
 
     Examples
     --------
-    >>> from ahpstat.study import _example_result
-    >>> res = _example_result()
+    >>> import tempfile
+    >>> from ahpstat import Study
+    >>> from ahpstat.datasets import write_example_study
+    >>> res = Study.from_yaml(write_example_study(tempfile.mkdtemp())).run()
     >>> ev = evaluate_study(res, options=EvaluationOptions(objective=("entropy",)))
     >>> ev.to_frame("objective_weights").weighting.unique().tolist()
     ['ahp', 'entropy', 'combined']
@@ -588,7 +626,44 @@ def evaluate_study(
         likert = tuple(data.study.survey.likert)
     lo, hi = check_likert(likert)
     h = data.hierarchy
-    X = np.asarray(data.answers, dtype=float)
+    group, gcodes, gnames = _grouping(data, opts, group, cluster, bootstrap)
+    G = len(gnames)
+    grades = _grades(opts, lo, hi)
+    ev = _Evaluator(np.asarray(data.answers, dtype=float), (lo, hi), h, gcodes, G, opts)
+    R = ev.X.shape[0]
+    W_hat = np.asarray(data.panel.leaf_weights, dtype=float)[None]
+    ones = np.ones((1, R))
+    est = {k: v[0] for k, v in ev(W_hat, ones, ones).items()}
+    draws = None
+    acceleration: dict[str, np.ndarray] = {}
+    level, method, label = 0.95, "percentile", ""
+    labeller: Callable[[str], str] | None = None
+    if bootstrap is not None:
+        boot = bootstrap
+        _check_bootstrap(boot, h, R, gnames, group, cluster)
+        level, method = boot.confidence_level, boot.method
+        label = boot.interval_label("scores")
+        labeller = _labeller(boot, opts)
+        clusters = (np.asarray(data.group_names[cluster], dtype=object)[
+            np.asarray(data.group_codes[cluster])] if cluster is not None else None)
+        draws = _bootstrap_draws(ev, boot, rng, est, W_hat, clusters, gcodes, progress)
+        if method == "bca":
+            acceleration = _jackknife(ev, data, boot, W_hat, R, clusters, gcodes, G)
+        _warn_undefined(draws, est)
+    tables = _Tables(ev, est, draws, acceleration, level, method, labeller, h, gnames, group,
+                     grades, opts).all()
+    return EvaluationResult(
+        options=opts, nodes=tuple(h.nodes), fce_nodes=tuple(ev.nodes[i] for i in ev.fce_nodes),
+        groups=gnames, grouping=group, grades=grades, estimates=est, draws=draws,
+        acceleration=acceleration, confidence_level=level, method=method, interval=label,
+        tables=tables)
+
+
+def _grouping(data: Any, opts: EvaluationOptions, group: str | None, cluster: str | None,
+              bootstrap: Any) -> tuple[str | None, np.ndarray | None, tuple[str, ...]]:
+    """The grouping column evaluated (default: the bootstrap's, else the first), its codes
+    and its group names; checks ``group`` and ``cluster``.
+    """
     groupings = tuple(data.group_codes)
     if group is None:
         group = _bootstrap_grouping(bootstrap, data) if bootstrap is not None else (
@@ -601,10 +676,14 @@ def evaluate_study(
                          f"({list(groupings)}); got {cluster!r} instead.")
     gcodes = np.asarray(data.group_codes[group]) if group is not None else None
     gnames = tuple(data.group_names[group]) if group is not None else ()
-    G = len(gnames)
-    if opts.unit == "groups" and G < 2:
+    if opts.unit == "groups" and len(gnames) < 2:
         raise ValueError("objective weights over the groups need a grouping column with at "
-                         f"least 2 groups; got {G} instead.")
+                         f"least 2 groups; got {len(gnames)} instead.")
+    return group, gcodes, gnames
+
+
+def _grades(opts: EvaluationOptions, lo: int, hi: int) -> tuple[str, ...]:
+    """The grade names (default: the answer values), checked against the answer scale."""
     K = hi - lo + 1
     grades = opts.grades if opts.grades is not None else tuple(str(v) for v in range(lo, hi + 1))
     if len(grades) != K:
@@ -613,60 +692,94 @@ def evaluate_study(
     if opts.grade_values is not None and len(opts.grade_values) != K:
         raise ValueError(f"`grade_values` must give {K} values, one per answer category; got "
                          f"{len(opts.grade_values)} instead.")
-    ev = _Evaluator(X, (lo, hi), h, gcodes, G, opts)
-    R, L = X.shape
-    W_hat = np.asarray(data.panel.leaf_weights, dtype=float)[None]
-    ones = np.ones((1, R))
-    est = {k: v[0] for k, v in ev(W_hat, ones, ones).items()}
+    return grades
 
-    draws = None
-    acceleration: dict[str, np.ndarray] = {}
-    level, method, label = 0.95, "percentile", ""
-    if bootstrap is not None:
-        boot = bootstrap
-        if tuple(boot.nodes) != tuple(h.nodes) or boot.n_respondents != R:
-            raise ValueError("`bootstrap` must be the bootstrap of this study (same nodes and "
-                             "respondents); got another one instead.")
-        if tuple(boot.groups) != gnames:
-            raise ValueError(f"`group` must be the bootstrap's grouping column (groups "
-                             f"{list(boot.groups)[:5]}...); got {group!r} instead.")
-        if (boot.scheme == "cluster") != (cluster is not None):
-            raise ValueError("`cluster` must be the bootstrap's cluster column (it resampled "
-                             f"{'clusters' if boot.scheme == 'cluster' else 'respondents iid'})"
-                             f"; got {cluster!r} instead.")
-        level, method = boot.confidence_level, boot.method
-        label = boot.interval_label("scores")
-        leaf_rows = np.array([h.node_index[v] for v in h.leaves])
-        clusters = (np.asarray(data.group_names[cluster], dtype=object)[
-            np.asarray(data.group_codes[cluster])] if cluster is not None else None)
-        B = boot.n_resamples
-        draws = {k: np.empty((*v.shape, B)) for k, v in est.items()}
-        checked = False
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DegenerateDataWarning)
-            for sl, Fo, Fg in _respondent_blocks(boot, rng, R, clusters, gcodes, G):
-                rows = Fo.shape[0]
-                W = (boot.weight_draws[leaf_rows, sl].T if boot.weight_draws is not None
-                     else np.broadcast_to(W_hat, (rows, L)))
-                st = ev(np.ascontiguousarray(W), Fo, Fg)
-                if not checked:
-                    mg = (ev._group_shares(Fg) @ ev.answer_values) if G else None
-                    _check_same_resamples(boot, leaf_rows, sl, st, mg)
-                    checked = True
-                for k, v in st.items():
-                    draws[k][..., sl] = np.moveaxis(v, 0, -1)
-                if progress is not None:
-                    progress(sl.stop, B)
-        if method == "bca":
-            acceleration = _jackknife(ev, data, boot, W_hat, R, clusters, gcodes, G)
-        _warn_undefined(draws, est)
-    tables = _tables(ev, est, draws, acceleration, level, method, label, h, gnames, group,
-                     grades, opts)
-    return EvaluationResult(
-        options=opts, nodes=tuple(h.nodes), fce_nodes=tuple(ev.nodes[i] for i in ev.fce_nodes),
-        groups=gnames, grouping=group, grades=grades, estimates=est, draws=draws,
-        acceleration=acceleration, confidence_level=level, method=method, interval=label,
-        tables=tables)
+
+def _check_bootstrap(boot: Any, h: Any, R: int, gnames: tuple[str, ...], group: str | None,
+                     cluster: str | None) -> None:
+    """``bootstrap`` must be this study's, with the same group and cluster columns."""
+    if tuple(boot.nodes) != tuple(h.nodes) or boot.n_respondents != R:
+        raise ValueError("`bootstrap` must be the bootstrap of this study (same nodes and "
+                         "respondents); got another one instead.")
+    if tuple(boot.groups) != gnames:
+        raise ValueError(f"`group` must be the bootstrap's grouping column (groups "
+                         f"{list(boot.groups)[:5]}...); got {group!r} instead.")
+    if (boot.scheme == "cluster") != (cluster is not None):
+        raise ValueError("`cluster` must be the bootstrap's cluster column (it resampled "
+                         f"{'clusters' if boot.scheme == 'cluster' else 'respondents iid'})"
+                         f"; got {cluster!r} instead.")
+
+
+def _bootstrap_draws(ev: _Evaluator, boot: Any, rng: Any, est: Mapping[str, np.ndarray],
+                     W_hat: np.ndarray, clusters: np.ndarray | None,
+                     gcodes: np.ndarray | None,
+                     progress: Callable[[int, int], None] | None) -> dict[str, np.ndarray]:
+    """Every statistic on every resample of the bootstrap (resamples on the last axis)."""
+    h = ev.hierarchy
+    R, L = ev.X.shape
+    leaf_rows = np.array([h.node_index[v] for v in h.leaves])
+    B = boot.n_resamples
+    draws = {k: np.empty((*v.shape, B)) for k, v in est.items()}
+    checked = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateDataWarning)
+        for sl, Fo, Fg in _respondent_blocks(boot, rng, R, clusters, gcodes, ev.G):
+            rows = Fo.shape[0]
+            W = (boot.weight_draws[leaf_rows, sl].T if boot.weight_draws is not None
+                 else np.broadcast_to(W_hat, (rows, L)))
+            st = ev(np.ascontiguousarray(W), Fo, Fg)
+            if not checked:
+                mg = (ev._group_shares(Fg) @ ev.answer_values) if ev.G else None
+                _check_same_resamples(boot, leaf_rows, sl, st, mg)
+                checked = True
+            for k, v in st.items():
+                draws[k][..., sl] = np.moveaxis(v, 0, -1)
+            if progress is not None:
+                progress(sl.stop, B)
+    return draws
+
+
+def _labeller(boot: Any, opts: EvaluationOptions) -> Callable[[str], str]:
+    """``label(key)``: what statistic ``key``'s intervals are, in words -- level, method and
+    the sources it was resampled from (as :meth:`StudyBootstrapResult.interval_label` says it
+    for the scores), so that a table read alone cannot be misread.
+    """
+    overall = (f"{boot.cluster_stage}-stage cluster ({boot.n_clusters} clusters)"
+               if boot.scheme == "cluster" else "respondents iid")
+    names = {"experts": "experts", "overall": overall, "groups": "respondents within group"}
+    on = {"experts": "experts" in boot.resample and boot.weight_draws is not None,
+          "overall": "respondents" in boot.resample,
+          "groups": "respondents" in boot.resample}
+    obj = {"overall"} if opts.unit == "respondents" else {"groups"}
+
+    def dep(w: str) -> set[str]:
+        if w == "ahp":
+            return {"experts"}
+        if w == "combined":
+            return {"experts"} | obj
+        return set(obj)
+
+    lv = f"{100 * boot.confidence_level:g}% {({'bca': 'BCa'}).get(boot.method, boot.method)}"
+
+    def label(key: str) -> str:
+        parts = key.split(":")
+        kind = parts[0]
+        if kind in ("global", "local", "component"):
+            src = dep(parts[1])
+        elif kind == "combination_coefficients":
+            src = dep("combined")
+        elif kind in ("tau", "rw"):
+            src = dep(parts[1]) | dep(parts[2])
+        elif kind in ("fce", "score"):
+            src = dep(parts[1]) | ({"overall"} if parts[3] == "all" else {"groups"})
+        elif kind in ("topsis", "gra"):
+            src = dep(parts[1]) | {"groups"}
+        else:
+            src = {"overall"}
+        used = [names[s] for s in ("experts", "overall", "groups") if s in src and on[s]]
+        return f"{lv} bootstrap: " + (" + ".join(used) or "nothing resampled")
+
+    return label
 
 
 def _bootstrap_grouping(boot: Any, data: Any) -> str | None:
@@ -683,7 +796,8 @@ def _jackknife(ev: _Evaluator, data: Any, boot: Any, W_hat: np.ndarray, R: int,
                G: int) -> dict[str, np.ndarray]:
     """BCa's acceleration from the multi-sample jackknife: leave one expert out (panel
     re-run), one respondent (or cluster) out of the whole sample, one respondent out of each
-    group -- the samples the bootstrap resamples independently."""
+    group -- the samples the bootstrap resamples independently.
+    """
     from ahpstat.bootstrap import jackknife_acceleration
 
     samples: list[dict[str, np.ndarray]] = []
@@ -756,152 +870,174 @@ def _interval_columns(est: np.ndarray, draws: np.ndarray | None, acc: np.ndarray
     return {"se": np.asarray(se), "ci_low": np.asarray(lo), "ci_high": np.asarray(hi)}
 
 
-def _tables(ev: _Evaluator, est: Mapping[str, np.ndarray], draws: Mapping[str, np.ndarray] | None,
-            acc: Mapping[str, np.ndarray], level: float, method: str, label: str, h: Any,
-            gnames: tuple[str, ...], grouping: str | None, grades: tuple[str, ...],
-            opts: EvaluationOptions) -> dict[str, pd.DataFrame]:
-    from ahpstat.bootstrap import rank_table
+_META = ["confidence_level", "method", "interval"]
+_IV = ["se", "ci_low", "ci_high"]
 
-    meta = {"confidence_level": level if draws is not None else np.nan,
-            "method": method if draws is not None else None,
-            "interval": label if draws is not None else None}
 
-    def iv(key: str) -> dict[str, np.ndarray]:
-        return _interval_columns(est[key], None if draws is None else draws[key],
-                                 acc.get(key), level, method)
+class _Tables:
+    """The tidy tables of an evaluation from its estimates and draws."""
 
-    nodes = ev.nodes
-    parent = [h.parent(v) or "" for v in nodes]
-    depth = [h.depth(v) for v in nodes]
-    frames = []
-    for w in opts.weightings:
-        for kind in ("global", "local"):
-            key = f"{kind}:{w}"
-            frames.append(pd.DataFrame({"weighting": w, "node": nodes, "parent": parent,
-                                        "level": depth, "weight": kind, "estimate": est[key],
-                                        **iv(key), **meta}))
-    weights = pd.concat(frames, ignore_index=True)
+    def __init__(self, ev: _Evaluator, est: Mapping[str, np.ndarray],
+                 draws: Mapping[str, np.ndarray] | None, acc: Mapping[str, np.ndarray],
+                 level: float, method: str, labeller: Callable[[str], str] | None, h: Any,
+                 gnames: tuple[str, ...], grouping: str | None, grades: tuple[str, ...],
+                 opts: EvaluationOptions) -> None:
+        self.ev, self.est, self.draws, self.acc = ev, est, draws, acc
+        self.level, self.method, self.labeller = level, method, labeller
+        self.h, self.gnames, self.grouping, self.grades, self.opts = (h, gnames, grouping,
+                                                                      grades, opts)
 
-    leaves = tuple(h.leaves)
-    comp = []
-    for key in est:
-        if key.startswith("component:"):
-            _, m, q = key.split(":")
-            e = est[key]
-            unit_names = leaves if e.shape[-1] == len(leaves) else None
-            comp.append(pd.DataFrame({"weighting": m, "node": unit_names, "quantity": q,
-                                      "estimate": e, **iv(key), **meta}))
-    if "combination_coefficients" in est:
-        comp.append(pd.DataFrame({
-            "weighting": "combined", "node": None,
-            "quantity": ["coefficient:ahp", f"coefficient:{opts.combine}"],
-            "estimate": est["combination_coefficients"], **iv("combination_coefficients"),
-            **meta}))
-    components = pd.concat(comp, ignore_index=True) if comp else pd.DataFrame(
-        columns=["weighting", "node", "quantity", "estimate", "se", "ci_low", "ci_high",
-                 *meta])
+    def mt(self, key: str) -> dict[str, Any]:
+        """What the intervals of statistic ``key`` are."""
+        if self.draws is None or self.labeller is None:
+            return {"confidence_level": np.nan, "method": None, "interval": None}
+        return {"confidence_level": self.level, "method": self.method,
+                "interval": self.labeller(key)}
 
-    agr = []
-    for key in est:
-        if key.startswith(("tau:", "rw:")):
-            kind, a, b, d = key.split(":")
-            agr.append({"weighting_a": a, "weighting_b": b, "level": int(d),
-                        "measure": "kendall_tau" if kind == "tau" else "weighted_spearman",
-                        "estimate": float(est[key]),
-                        **{k: float(v) for k, v in iv(key).items()}, **meta})
-    agreement = pd.DataFrame(agr, columns=["weighting_a", "weighting_b", "level", "measure",
-                                           "estimate", "se", "ci_low", "ci_high", *meta])
-    if len(agreement):
-        agreement = agreement.sort_values(["level", "measure", "weighting_a", "weighting_b"],
-                                          kind="stable").reset_index(drop=True)
+    def iv(self, key: str) -> dict[str, np.ndarray]:
+        """Standard error and interval of statistic ``key``."""
+        return _interval_columns(self.est[key], None if self.draws is None else self.draws[key],
+                                 self.acc.get(key), self.level, self.method)
 
-    fnodes = [nodes[i] for i in ev.fce_nodes]
-    fce_rows, verdict_rows = [], []
-    for w in opts.fce_weighting:
-        for op in opts.fce_operators:
-            sym = FCE_OPERATORS[op]
-            blocks: list[tuple[str | None, tuple[str, ...], str, str]] = [
-                ("all", ("all",), f"fce:{w}:{op}:all", f"score:{w}:{op}:all")]
-            if gnames:
-                blocks.append((grouping, gnames, f"fce:{w}:{op}:groups",
-                               f"score:{w}:{op}:groups"))
-            for gcol, names, fk, sk in blocks:
-                E = est[fk].reshape(len(names), len(fnodes), len(grades))
-                EI = {k: v.reshape(E.shape) for k, v in iv(fk).items()}
-                fce_rows.append(pd.DataFrame({
-                    "weighting": w, "operator": op, "symbol": sym, "grouping": gcol,
-                    "group": np.repeat(names, len(fnodes) * len(grades)),
-                    "node": np.tile(np.repeat(fnodes, len(grades)), len(names)),
-                    "grade": np.tile(grades, len(names) * len(fnodes)),
-                    "estimate": E.ravel(), **{k: v.ravel() for k, v in EI.items()}, **meta}))
-                grade, tied = max_membership(E)
-                share = np.full(grade.shape, np.nan)
-                if draws is not None:
-                    Dg = np.moveaxis(draws[fk], -1, 0).reshape(-1, *E.shape)
-                    gb, _ = max_membership(Dg)
-                    share = (gb == grade[None]).mean(axis=0)
-                S = est[sk].reshape(len(names), len(fnodes))
-                SI = {k: v.reshape(S.shape) for k, v in iv(sk).items()}
-                verdict_rows.append(pd.DataFrame({
-                    "weighting": w, "operator": op, "symbol": sym, "grouping": gcol,
-                    "group": np.repeat(names, len(fnodes)),
-                    "node": np.tile(fnodes, len(names)),
-                    "verdict": [grades[g] if g >= 0 else None for g in grade.ravel()],
-                    "tied": tied.ravel(), "verdict_share": share.ravel(),
-                    "score": S.ravel(), "score_se": SI["se"].ravel(),
-                    "score_ci_low": SI["ci_low"].ravel(), "score_ci_high": SI["ci_high"].ravel(),
-                    **meta}))
-    fce = pd.concat(fce_rows, ignore_index=True) if fce_rows else pd.DataFrame(
-        columns=["weighting", "operator", "symbol", "grouping", "group", "node", "grade",
-                 "estimate", "se", "ci_low", "ci_high", *meta])
-    verdicts = pd.concat(verdict_rows, ignore_index=True) if verdict_rows else pd.DataFrame(
-        columns=["weighting", "operator", "symbol", "grouping", "group", "node", "verdict",
-                 "tied", "verdict_share", "score", "score_se", "score_ci_low",
-                 "score_ci_high", *meta])
+    def all(self) -> dict[str, pd.DataFrame]:
+        fce, verdicts = self.fce()
+        return {"objective_weights": self.weights(), "objective_components": self.components(),
+                "weight_agreement": self.agreement(), "fce": fce, "fce_verdicts": verdicts,
+                "topsis": self.ranking("topsis", self.opts.topsis_weighting or ()),
+                "gra": self.ranking("gra", self.opts.gra_weighting or ()),
+                "evaluation_ranks": self.rank_probabilities()}
 
-    def ranking(prefix: str, ws: tuple[str, ...]) -> pd.DataFrame:
+    def weights(self) -> pd.DataFrame:
+        h, nodes = self.h, self.ev.nodes
+        parent = [h.parent(v) or "" for v in nodes]
+        depth = [h.depth(v) for v in nodes]
+        frames = []
+        for w in self.opts.weightings:
+            for kind in ("global", "local"):
+                key = f"{kind}:{w}"
+                frames.append(pd.DataFrame({"weighting": w, "node": nodes, "parent": parent,
+                                            "level": depth, "weight": kind,
+                                            "estimate": self.est[key], **self.iv(key),
+                                            **self.mt(key)}))
+        return pd.concat(frames, ignore_index=True)
+
+    def components(self) -> pd.DataFrame:
+        leaves = tuple(self.h.leaves)
+        comp = []
+        for key, e in self.est.items():
+            if key.startswith("component:"):
+                _, m, q = key.split(":")
+                names = leaves if e.shape[-1] == len(leaves) else None
+                comp.append(pd.DataFrame({"weighting": m, "node": names, "quantity": q,
+                                          "estimate": e, **self.iv(key), **self.mt(key)}))
+        key = "combination_coefficients"
+        if key in self.est:
+            comp.append(pd.DataFrame({
+                "weighting": "combined", "node": None,
+                "quantity": ["coefficient:ahp", f"coefficient:{self.opts.combine}"],
+                "estimate": self.est[key], **self.iv(key), **self.mt(key)}))
+        cols = ["weighting", "node", "quantity", "estimate", *_IV, *_META]
+        return pd.concat(comp, ignore_index=True)[cols] if comp else pd.DataFrame(columns=cols)
+
+    def agreement(self) -> pd.DataFrame:
+        rows = []
+        for key, e in self.est.items():
+            if key.startswith(("tau:", "rw:")):
+                kind, a, b, d = key.split(":")
+                rows.append({"weighting_a": a, "weighting_b": b, "level": int(d),
+                             "measure": "kendall_tau" if kind == "tau" else "weighted_spearman",
+                             "estimate": float(e),
+                             **{k: float(v) for k, v in self.iv(key).items()}, **self.mt(key)})
+        t = pd.DataFrame(rows, columns=["weighting_a", "weighting_b", "level", "measure",
+                                        "estimate", *_IV, *_META])
+        return t.sort_values(["level", "measure", "weighting_a", "weighting_b"],
+                             kind="stable").reset_index(drop=True) if len(t) else t
+
+    def fce(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        fce_rows: list[pd.DataFrame] = []
+        verdict_rows: list[pd.DataFrame] = []
+        for w in self.opts.fce_weighting:
+            for op in self.opts.fce_operators:
+                blocks: list[tuple[str | None, tuple[str, ...], str]] = [
+                    ("all", ("all",), "all")]
+                if self.gnames:
+                    blocks.append((self.grouping, self.gnames, "groups"))
+                for gcol, names, which in blocks:
+                    head = {"weighting": w, "operator": op, "symbol": FCE_OPERATORS[op],
+                            "grouping": gcol}
+                    f, v = self._fce_block(head, names, f"fce:{w}:{op}:{which}",
+                                           f"score:{w}:{op}:{which}")
+                    fce_rows.append(f)
+                    verdict_rows.append(v)
+        head_cols = ["weighting", "operator", "symbol", "grouping", "group", "node"]
+        fce = pd.concat(fce_rows, ignore_index=True) if fce_rows else pd.DataFrame(
+            columns=[*head_cols, "grade", "estimate", *_IV, *_META])
+        verdicts = pd.concat(verdict_rows, ignore_index=True) if verdict_rows else pd.DataFrame(
+            columns=[*head_cols, "verdict", "tied", "verdict_share", "score", "score_se",
+                     "score_ci_low", "score_ci_high", *_META])
+        return fce, verdicts
+
+    def _fce_block(self, head: dict[str, Any], names: tuple[str, ...], fk: str, sk: str
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        fnodes = [self.ev.nodes[i] for i in self.ev.fce_nodes]
+        grades = self.grades
+        E = self.est[fk].reshape(len(names), len(fnodes), len(grades))
+        EI = {k: v.reshape(E.shape).ravel() for k, v in self.iv(fk).items()}
+        fce = pd.DataFrame({
+            **head, "group": np.repeat(names, len(fnodes) * len(grades)),
+            "node": np.tile(np.repeat(fnodes, len(grades)), len(names)),
+            "grade": np.tile(grades, len(names) * len(fnodes)),
+            "estimate": E.ravel(), **EI, **self.mt(fk)})
+        grade, tied = max_membership(E)
+        share = np.full(grade.shape, np.nan)
+        if self.draws is not None:
+            gb, _ = max_membership(np.moveaxis(self.draws[fk], -1, 0).reshape(-1, *E.shape))
+            share = (gb == grade[None]).mean(axis=0)
+        S = self.est[sk].reshape(len(names), len(fnodes))
+        SI = {k: v.reshape(S.shape).ravel() for k, v in self.iv(sk).items()}
+        verdicts = pd.DataFrame({
+            **head, "group": np.repeat(names, len(fnodes)), "node": np.tile(fnodes, len(names)),
+            "verdict": [grades[g] if g >= 0 else None for g in grade.ravel()],
+            "tied": tied.ravel(), "verdict_share": share.ravel(), "score": S.ravel(),
+            "score_se": SI["se"], "score_ci_low": SI["ci_low"], "score_ci_high": SI["ci_high"],
+            **self.mt(sk)})
+        return fce, verdicts
+
+    def ranking(self, prefix: str, ws: tuple[str, ...]) -> pd.DataFrame:
         rows = []
         for w in ws:
             key = f"{prefix}:{w}"
-            if key not in est:
-                continue
-            e = est[key]
-            rk = _ranks(e)
-            rows.append(pd.DataFrame({"weighting": w, "grouping": grouping, "group": gnames,
-                                      "estimate": e, **iv(key), "rank": rk, **meta}))
-        cols = ["weighting", "grouping", "group", "estimate", "se", "ci_low", "ci_high", "rank",
-                *meta]
-        return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(
-            columns=cols)
+            if key in self.est:
+                e = self.est[key]
+                rows.append(pd.DataFrame({"weighting": w, "grouping": self.grouping,
+                                          "group": self.gnames, "estimate": e, **self.iv(key),
+                                          "rank": _ranks(e), **self.mt(key)}))
+        cols = ["weighting", "grouping", "group", "estimate", *_IV, "rank", *_META]
+        return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
 
-    topsis_t = ranking("topsis", opts.topsis_weighting or ())
-    gra_t = ranking("gra", opts.gra_weighting or ())
+    def rank_probabilities(self) -> pd.DataFrame:
+        from ahpstat.bootstrap import rank_table
 
-    rank_rows = []
-    if draws is not None and len(gnames) >= 2:
-        root = ev.fce_nodes.tolist().index(0) if 0 in ev.fce_nodes else None
+        cols = ["ranking", "weighting", "grouping", "group", "rank", "probability"]
+        draws = self.draws
+        if draws is None or len(self.gnames) < 2:
+            return pd.DataFrame(columns=cols)
+        o = self.opts
         sources: list[tuple[str, str, np.ndarray]] = []
-        sources += [("topsis", w, draws[f"topsis:{w}"]) for w in opts.topsis_weighting or ()
-                    if f"topsis:{w}" in draws]
-        sources += [("gra", w, draws[f"gra:{w}"]) for w in opts.gra_weighting or ()
-                    if f"gra:{w}" in draws]
-        if root is not None:
-            for w in opts.fce_weighting:
-                for op in opts.fce_operators:
+        for name, ws in (("topsis", o.topsis_weighting or ()), ("gra", o.gra_weighting or ())):
+            sources += [(name, w, draws[f"{name}:{w}"]) for w in ws if f"{name}:{w}" in draws]
+        if 0 in self.ev.fce_nodes:            # the goal: every group's FCE score
+            root = self.ev.fce_nodes.tolist().index(0)
+            for w in o.fce_weighting:
+                for op in o.fce_operators:
                     k = f"score:{w}:{op}:groups"
                     if k in draws:
                         sources.append((f"fce_score:{op}", w, draws[k][:, root, :]))
+        frames = []
         for name, w, D in sources:
-            t = rank_table(D, gnames)
-            t.insert(0, "grouping", grouping)
-            t.insert(0, "weighting", w)
-            t.insert(0, "ranking", name)
-            rank_rows.append(t)
-    ranks = pd.concat(rank_rows, ignore_index=True) if rank_rows else pd.DataFrame(
-        columns=["ranking", "weighting", "grouping", "group", "rank", "probability"])
-    return {"objective_weights": weights, "objective_components": components,
-            "weight_agreement": agreement, "fce": fce, "fce_verdicts": verdicts,
-            "topsis": topsis_t, "gra": gra_t, "evaluation_ranks": ranks}
+            t = rank_table(D, self.gnames)
+            frames.append(t.assign(ranking=name, weighting=w, grouping=self.grouping)[cols])
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
 
 
 def _ranks(x: np.ndarray) -> np.ndarray:

@@ -400,7 +400,8 @@ def _shared_cached(shape: tuple[int, ...], data: bytes) -> _Shared:
 
 def _shared(A: np.ndarray) -> _Shared:
     """The :class:`_Shared` of ``A``, cached by content (a bootstrap calls with the same
-    answers block after block)."""
+    answers block after block).
+    """
     A = np.ascontiguousarray(A, dtype=float)
     return _shared_cached(A.shape, A.tobytes())
 

@@ -16,10 +16,12 @@ from ahpstat import io
 from ahpstat._validation import InputError
 from ahpstat._warnings import DegenerateDataWarning
 from ahpstat.bootstrap import bootstrap_study
+from ahpstat.evaluation import _rewound
 from ahpstat.hierarchy import Hierarchy
 from ahpstat.panel import run_panel
 from ahpstat.scoring import composite_scores, cronbach_alpha, item_sums_counts, means_from_sums
 from ahpstat.study._config import Study, StudyInputs, non_null
+from ahpstat.study._evaluation import attach_evaluation
 from ahpstat.study._result import ALL_LABEL, StudyResult
 from ahpstat.study._uncertainty import attach_bayes, attach_bootstrap
 
@@ -65,6 +67,8 @@ def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
         res = dataclasses.replace(res, run_info={**res.run_info, "entropy": entropy})
     boot_rng, bayes_rng = np.random.default_rng(seed if entropy is None else entropy).spawn(2)
     bo = study.bootstrap_options(bootstrap)
+    boot = None
+    eval_rng = _rewound(boot_rng)  # the bootstrap's streams, again, for the evaluation
     if bo is not None:
         boot = bootstrap_study(res, n_resamples=bo["n_resamples"], resample=bo["resample"],
                                cluster=bo["cluster"], cluster_stage=bo["cluster_stage"],
@@ -72,6 +76,8 @@ def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
                                method=bo["method"], confidence_level=bo["confidence_level"],
                                rng=boot_rng, progress=progress)
         res = attach_bootstrap(res, boot, bo)
+    if study.evaluation is not None:
+        res = attach_evaluation(res, study, boot, eval_rng, bo)
     ba = study.bayes_options(bayes)
     if ba is not None:
         cluster = (study.bootstrap or {}).get("cluster")

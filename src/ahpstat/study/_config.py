@@ -117,6 +117,10 @@ class Study:
     title: str = ""
     source: Path | None = None
     figures: Any = None  # ahpstat._figures.FigureOptions (the `figures:` section)
+    #: :class:`ahpstat.evaluation.EvaluationOptions` of the `objective_weights:`,
+    #: `combination:`, `fce:`, `topsis:` and `gra:` sections (None: none present)
+    evaluation: Any = None
+    evaluation_sections: Mapping[str, Any] | None = None
 
     # ------------------------------------------------------------------ construction
 
@@ -220,6 +224,7 @@ class Study:
             "bayes": self.bayes,
             "figures": None if self.figures is None else asdict(self.figures),
             "sensitivity": self.sensitivity,
+            **dict(self.evaluation_sections or {}),
         }
 
     def load(self) -> StudyInputs:
@@ -408,6 +413,14 @@ def parse_study(data: Any, *, base: str | os.PathLike = ".",
                          random_index=c["random_index"], threshold=c["threshold"],
                          policy=c["policy"], repair_on_scale=c["repair_on_scale"])
     boot, bayes, figures, sens = _optional_sections(top, groups, f, problems)
+    evaluation = ev_sections = None
+    if survey is not None:
+        from ahpstat.study._evaluation import evaluation_options
+
+        try:
+            evaluation, ev_sections = evaluation_options(top, survey.likert, groups, f)
+        except InputError as exc:
+            problems.append(exc)
     if len(problems) > n_before or hierarchy is None or judgments is None or survey is None:
         return None
     name = top["name"] or (Path(source).parent.name if source is not None else "study")
@@ -416,6 +429,7 @@ def parse_study(data: Any, *, base: str | os.PathLike = ".",
         expert_weights=ew_path, expert_weights_sheet=ew_sheet, seed=top["seed"],
         bootstrap=boot, bayes=bayes, sensitivity=sens, name=str(name),
         title=top["title"], source=Path(source) if source else None, figures=figures,
+        evaluation=evaluation, evaluation_sections=ev_sections or None,
     )
 
 

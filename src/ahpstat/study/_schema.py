@@ -18,8 +18,12 @@ from ahpstat._validation import InputError, check_likert, suggest
 from ahpstat._warnings import AHPDeprecationWarning, warn
 from ahpstat.aggregation import AIP_MEANS
 from ahpstat.consistency import CONSISTENCY_INDICES
+from ahpstat.evaluation import UNITS, WEIGHTINGS
+from ahpstat.fuzzy import FCE_OPERATORS
 from ahpstat.io import JUDGMENT_LAYOUTS, WIDE_ENCODINGS
 from ahpstat.io._grids import DECIMALS, DELIMITERS
+from ahpstat.mcda import GRA_NORMALIZATIONS, TOPSIS_NORMALIZATIONS
+from ahpstat.objective import COMBINATION_METHODS, ENTROPY_NORMALIZATIONS, OBJECTIVE_METHODS
 from ahpstat.panel import AGGREGATIONS, PANEL_POLICIES
 from ahpstat.scales import RANDOM_INDEX_TABLES, get_random_index_table
 from ahpstat.weighting import WEIGHTING_METHODS
@@ -236,6 +240,73 @@ def _section_value(v: Any) -> Any:
     return v  # a nested section: parsed by its own Section
 
 
+def _list_of(choices: Sequence[str], *, nullable: bool = False,
+             extra: Mapping[str, str] | None = None) -> Callable[[Any], Any]:
+    """A name or a list of names from ``choices`` (case-insensitive, no repeats; ``extra``
+    maps other spellings, e.g. an operator's symbol, to a choice).
+    """
+    def check(v: Any) -> Any:
+        if v is None and nullable:
+            return None
+        vals = [v] if isinstance(v, str) else v
+        if not isinstance(vals, Sequence) or isinstance(vals, str):
+            raise _Bad
+        out: list[str] = []
+        for x in vals:
+            if not isinstance(x, str):
+                raise _Bad
+            name = (extra or {}).get(x) or next(
+                (c for c in choices if c.casefold() == x.casefold()), None)
+            if name is None or name in out:
+                raise _Bad
+            out.append(name)
+        return out
+    return check
+
+
+def _grade_names(v: Any) -> list[str] | None:
+    if v is None:
+        return None
+    if isinstance(v, str) or not isinstance(v, Sequence) or not v or not all(
+            isinstance(g, str | int) and not isinstance(g, bool) for g in v):
+        raise _Bad
+    names = [str(g) for g in v]
+    if len(set(names)) != len(names):
+        raise _Bad
+    return names
+
+
+def _numbers(v: Any) -> list[float] | None:
+    if v is None:
+        return None
+    if isinstance(v, str) or not isinstance(v, Sequence) or not v:
+        raise _Bad
+    return [_number(x) for x in v]
+
+
+def _unit_or_null(v: Any) -> float | None:
+    if v is None:
+        return None
+    x = _number(v)
+    if not 0 <= x <= 1:
+        raise _Bad
+    return x
+
+
+def _non_negative(v: Any) -> float:
+    x = _number(v)
+    if x < 0:
+        raise _Bad
+    return x
+
+
+def _rho(v: Any) -> float:
+    x = _number(v)
+    if not 0 < x <= 1:
+        raise _Bad
+    return x
+
+
 # --------------------------------------------------------------------------- the schema
 
 
@@ -299,6 +370,16 @@ STUDY_SCHEMA: dict[str, Section] = {s.name: s for s in (
         _key("sensitivity", "a mapping of settings", None, "Is the ranking robust? Multiverse "
              "of analyst choices, weight intervals, perturbed judgments, Sobol' indices "
              "(section `sensitivity`; present = run).", _section_value),
+        _key("objective_weights", "a mapping of settings", None, "Objective item weights "
+             "from the survey (section `objective_weights`; present = run).", _section_value),
+        _key("combination", "a mapping of settings", None, "AHP and objective weights "
+             "combined (section `combination`; present = run).", _section_value),
+        _key("fce", "a mapping of settings", None, "Fuzzy comprehensive evaluation of the "
+             "Likert answers (section `fce`; present = run).", _section_value),
+        _key("topsis", "a mapping of settings", None, "TOPSIS ranking of the groups (section "
+             "`topsis`; present = run).", _section_value),
+        _key("gra", "a mapping of settings", None, "Grey relational analysis of the groups "
+             "(section `gra`; present = run).", _section_value),
     ), required=True),
     Section("judgments", "The expert judgments file.", (
         _key("path", "a file path", REQUIRED, "CSV or XLSX file of judgments.", _path),
@@ -389,6 +470,66 @@ STUDY_SCHEMA: dict[str, Section] = {s.name: s for s in (
              "`BayesianAHP.default_model_config`).", _mapping),
         _key("confidence_level", _LEVEL, 0.95, "Credible level of the intervals.", _level,
              aliases=("level",)),
+    )),
+    Section("objective_weights", "Objective (data-driven) weights of the items, rolled up the "
+            "hierarchy as AHP weights are (present = run; `ahpstat.objective`).", (
+        _key("methods", "a list of entropy, critic, sd, cv", ["entropy", "critic"],
+             "Objective weighting methods (entropy: Shannon's entropy weights; critic: "
+             "Diakoulaki et al. 1995; sd, cv: standard deviation, coefficient of variation).",
+             _list_of(OBJECTIVE_METHODS), OBJECTIVE_METHODS),
+        _choice_key("normalization", ENTROPY_NORMALIZATIONS, "minmax", "Entropy weights: "
+                    "min-max normalised values or proportions of the raw values."),
+        _key("shift", "a number >= 0", 0.0, "Entropy weights: added to the normalised values "
+             "before the shares are formed (0: the limit 0 ln 0 = 0).", _non_negative),
+        _choice_key("unit", UNITS, "respondents", "Whose data give the weights: the "
+                    "respondents' answers, or the groups' item means (the groups of "
+                    "`bootstrap.group`, default the first grouping column)."),
+    )),
+    Section("combination", "The AHP (subjective) and one objective weight vector combined "
+            "(present = run).", (
+        _choice_key("method", COMBINATION_METHODS, "game_theory", "game_theory (minimum "
+                    "deviation, Lai et al. 2015), multiplicative (normalised product) or "
+                    "linear (with `alpha`)."),
+        _key("alpha", "a number between 0 and 1 (the AHP vector's weight) or null", None,
+             "Linear combination: the weight of the AHP vector (required there).",
+             _unit_or_null),
+        _key("objective", "one of `objective_weights.methods` or null", None, "The objective "
+             "vector combined with AHP (default: the first of `objective_weights.methods`).",
+             _name),
+    )),
+    Section("fce", "Multi-level fuzzy comprehensive evaluation of the Likert answers "
+            "(present = run; `ahpstat.fuzzy`).", (
+        _key("grades", "a list of grade names, the lowest answer first, or null", None,
+             "Names of the answer categories, e.g. [很差, 差, 一般, 好, 很好] (default: the "
+             "answer values).", _grade_names),
+        _key("values", "a list of numbers, one per grade, or null", None, "Grade values of "
+             "the weighted score (default: the answer values).", _numbers),
+        _key("operators", "a list of weighted_average, max_min, max_product, "
+             "bounded_min_sum (or their symbols M(·,⊕), M(∧,∨), M(·,∨), M(∧,⊕))",
+             ["weighted_average", "max_min"], "Fuzzy operators.",
+             _list_of(tuple(FCE_OPERATORS), extra={v: k for k, v in FCE_OPERATORS.items()}),
+             tuple(FCE_OPERATORS)),
+        _key("weighting", "a list of ahp, entropy, critic, sd, cv, combined", ["ahp"],
+             "Weight vectors the evaluation uses.", _list_of(WEIGHTINGS), WEIGHTINGS),
+        _choice_key("nodes", ("criteria", "internal", "all"), "criteria", "Nodes reported: "
+                    "the goal and its children, every internal node, or every node."),
+    )),
+    Section("topsis", "TOPSIS ranking of the groups on their item means (present = run; "
+            "`ahpstat.mcda`).", (
+        _key("weighting", "a list of weight vectors (ahp, entropy, critic, sd, cv, combined) "
+             "or null", None, "Weight vectors TOPSIS ranks with (null: every one computed).",
+             _list_of(WEIGHTINGS, nullable=True), WEIGHTINGS),
+        _choice_key("normalization", TOPSIS_NORMALIZATIONS, "vector", "vector (Hwang & Yoon "
+                    "1981) or minmax normalisation of the items."),
+    )),
+    Section("gra", "Grey relational analysis of the groups on their item means (present = "
+            "run; `ahpstat.mcda`).", (
+        _key("weighting", "a list of weight vectors (ahp, entropy, critic, sd, cv, combined) "
+             "or null", None, "Weight vectors the grades use (null: every one computed).",
+             _list_of(WEIGHTINGS, nullable=True), WEIGHTINGS),
+        _key("rho", "a number in (0, 1]", 0.5, "Distinguishing coefficient.", _rho),
+        _choice_key("normalization", GRA_NORMALIZATIONS, "minmax", "minmax or mean "
+                    "normalisation of the items."),
     )),
 )}
 
