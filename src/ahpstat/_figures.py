@@ -968,12 +968,69 @@ _ROBUSTNESS_FIGURES = (("specification_curve", specification_curve_figure),
                        ("weight_gradient", weight_gradient_figure))
 
 
+FIGURES["weights_compared"] = ("Criteria weights side by side: the experts' AHP weights "
+                                "against objective weights from the survey and their "
+                                "combination.")
+#: colours of the weightings in the side-by-side weights figure
+_WEIGHTING_COLOURS = {"ahp": "#4c72b0", "entropy": "#55a868", "critic": "#dd8452",
+                      "sd": "#8172b3", "cv": "#937860", "combined": "#c44e52"}
+
+
+def weights_compared_figure(res: Any, names: _Names) -> tuple[Any, str] | None:
+    """Global weights of the goal's children under every weighting, with intervals."""
+    t = res.uncertainty.get("objective_weights")
+    if t is None or t.empty:
+        return None
+    h = res.hierarchy
+    crit = list(h.children(h.root))
+    sub = t[(t.weight == "global") & t.node.isin(crit)]
+    ws = list(dict.fromkeys(sub.weighting))
+    if len(ws) < 2:
+        return None
+    fig = _figure(6.2, 0.42 * len(crit) * max(1.0, len(ws) / 3) + 1.6)
+    ax = fig.add_subplot()
+    y0 = np.arange(len(crit))[::-1].astype(float)
+    step = 0.8 / len(ws)
+    has_ci = bool(sub.ci_low.notna().any())
+    for k, w in enumerate(ws):
+        d = sub[sub.weighting == w].set_index("node").reindex(crit)
+        est = d.estimate.to_numpy(dtype=float)
+        y = y0 + 0.4 - step * (k + 0.5)
+        colour = _WEIGHTING_COLOURS.get(w, "#333333")
+        if has_ci:
+            lo, hi = d.ci_low.to_numpy(dtype=float), d.ci_high.to_numpy(dtype=float)
+            err = np.vstack([est - lo, hi - est])
+            ax.errorbar(est, y, xerr=np.where(np.isfinite(err), np.maximum(err, 0), 0.0),
+                        fmt="o", ms=3, color=colour, ecolor=colour, elinewidth=1, capsize=2,
+                        label=w)
+        else:
+            ax.plot(est, y, "o", ms=3.5, color=colour, label=w)
+    ax.axvline(1.0 / len(crit), color=_GOAL, linestyle="--", linewidth=0.8,
+               label=f"equal weights (1/{len(crit)})")
+    ax.set_yticks(y0, [names(v, width=32) for v in crit], fontsize=7)
+    ax.set_xlabel(f"global weight of the criterion (sums to 1 over the {len(crit)} criteria)")
+    ax.set_ylabel(f"criteria (children of {names(h.root)})")
+    ax.set_title("Subjective (AHP) against objective weights")
+    ax.grid(axis="x", linewidth=0.3, color="#dddddd")
+    ax.legend(loc="lower right", fontsize=6, frameon=True, title="weighting",
+              title_fontsize=6)
+    cap = FIGURES["weights_compared"] + " Dots: estimates."
+    if has_ci:
+        lv = _interval_text(res) or "bootstrap interval"
+        cap += (f" Bars: {lv}s from the same resamples as the scores (each weighting "
+                "resamples what it depends on: AHP the experts, objective weights the "
+                "respondents, the combination both; `objective_weights.csv` says which).")
+    cap += " Dashed line: equal weights."
+    return fig, cap
+
+
 _DRAWERS: tuple[tuple[str, Callable[[Any, _Names], tuple[Any, str] | None]], ...] = (
     ("hierarchy", hierarchy_figure),
     ("scores_criteria", criteria_scores_figure),
     ("scores_groups", group_scores_figure),
     ("consistency", consistency_figure),
     ("forest_scores", forest_figure),
+    ("weights_compared", weights_compared_figure),
     ("rank_probabilities", rank_probability_figure),
     ("bayes_credal", credal_figure),
     ("bayes_experts", expert_sigma_figure),

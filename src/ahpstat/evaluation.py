@@ -251,6 +251,7 @@ class _Evaluator:
         self.answer_values = np.arange(lo, hi + 1, dtype=float)
         self.hierarchy = hierarchy
         self.M = np.asarray(hierarchy.membership(), dtype=float)
+        self.leaf_pos = np.array([hierarchy.node_index[v] for v in hierarchy.leaves])
         self.parents = np.asarray(hierarchy.parent_index())
         self.nodes = tuple(hierarchy.nodes)
         self.N = len(self.nodes)
@@ -359,15 +360,38 @@ class _Evaluator:
         vals = self.answer_values if o.grade_values is None else np.asarray(o.grade_values)
         for w in o.fce_weighting:
             for op in o.fce_operators:
-                Bo = fuzzy_evaluation(shares_o, local[w], self.parents, operator=op)
-                Bo = Bo[:, self.fce_nodes]                             # (rows, n, K)
+                if op == "weighted_average":
+                    # linear: a node's vector is its items' rows averaged with the items'
+                    # global weights -- one product for the reported nodes only
+                    A = self._average_matrix(out[f"global:{w}"])    # (rows, n, L)
+                    Bo = A @ shares_o                                  # (rows, n, K)
+                    Bg = None if shares_g is None else _group_average(A, shares_g)
+                else:
+                    Bo = fuzzy_evaluation(shares_o, local[w], self.parents,
+                                          operator=op)[:, self.fce_nodes]
+                    Bg = None if shares_g is None else fuzzy_evaluation(
+                        shares_g, local[w][:, None, :], self.parents,
+                        operator=op)[:, :, self.fce_nodes]
                 out[f"fce:{w}:{op}:all"] = Bo
                 out[f"score:{w}:{op}:all"] = _score(Bo, vals)
-                if shares_g is not None:
-                    Bg = fuzzy_evaluation(shares_g, local[w][:, None, :], self.parents,
-                                          operator=op)[:, :, self.fce_nodes]
+                if Bg is not None:
                     out[f"fce:{w}:{op}:groups"] = Bg                   # (rows, G, n, K)
                     out[f"score:{w}:{op}:groups"] = _score(Bg, vals)
+
+    def _average_matrix(self, g: np.ndarray) -> np.ndarray:
+        """(rows, n, L): item ``l``'s share ``g_l / g_v`` of reported node ``v``'s weight."""
+        Msub = self.M[self.fce_nodes]                                  # (n, L)
+        gl = g[:, self.leaf_pos]                                       # (rows, L)
+        num = Msub[None] * gl[:, None, :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return num / num.sum(axis=-1, keepdims=True)
+
+
+def _group_average(A: np.ndarray, shares_g: np.ndarray) -> np.ndarray:
+    """(rows, G, n, K) = A (rows, n, L) applied to every group's rows (rows, G, L, K)."""
+    rows, G, L, K = shares_g.shape
+    S = np.ascontiguousarray(np.moveaxis(shares_g, 1, 2)).reshape(rows, L, G * K)
+    return np.moveaxis((A @ S).reshape(rows, A.shape[1], G, K), 2, 1)
 
 
 def _score(B: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -759,9 +783,9 @@ def _labeller(boot: Any, opts: EvaluationOptions) -> Callable[[str], str]:
             return {"experts"} | obj
         return set(obj)
 
-    lv = f"{100 * boot.confidence_level:g}% {({'bca': 'BCa'}).get(boot.method, boot.method)}"
-
     def label(key: str) -> str:
+        m = _method_of(key, boot.method)
+        lv = f"{100 * boot.confidence_level:g}% {({'bca': 'BCa'}).get(m, m)}"
         parts = key.split(":")
         kind = parts[0]
         if kind in ("global", "local", "component"):
@@ -871,6 +895,14 @@ def _interval_columns(est: np.ndarray, draws: np.ndarray | None, acc: np.ndarray
 
 
 _META = ["confidence_level", "method", "interval"]
+
+
+def _method_of(key: str, method: str) -> str:
+    """The interval method of statistic ``key``: the bootstrap's, except percentile for the
+    rank correlations -- they take few values, so BCa's bias correction (the share of draws
+    below the estimate) is undefined or arbitrary for them.
+    """
+    return "percentile" if key.startswith(("tau:", "rw:")) else method
 _IV = ["se", "ci_low", "ci_high"]
 
 
@@ -891,13 +923,13 @@ class _Tables:
         """What the intervals of statistic ``key`` are."""
         if self.draws is None or self.labeller is None:
             return {"confidence_level": np.nan, "method": None, "interval": None}
-        return {"confidence_level": self.level, "method": self.method,
+        return {"confidence_level": self.level, "method": _method_of(key, self.method),
                 "interval": self.labeller(key)}
 
     def iv(self, key: str) -> dict[str, np.ndarray]:
         """Standard error and interval of statistic ``key``."""
         return _interval_columns(self.est[key], None if self.draws is None else self.draws[key],
-                                 self.acc.get(key), self.level, self.method)
+                                 self.acc.get(key), self.level, _method_of(key, self.method))
 
     def all(self) -> dict[str, pd.DataFrame]:
         fce, verdicts = self.fce()
@@ -990,9 +1022,11 @@ class _Tables:
             "estimate": E.ravel(), **EI, **self.mt(fk)})
         grade, tied = max_membership(E)
         share = np.full(grade.shape, np.nan)
-        if self.draws is not None:
-            gb, _ = max_membership(np.moveaxis(self.draws[fk], -1, 0).reshape(-1, *E.shape))
-            share = (gb == grade[None]).mean(axis=0)
+        if self.draws is not None:        # the verdict of every resample (NaN: none)
+            D = self.draws[fk].reshape(*E.shape, -1)
+            gb = np.argmax(np.where(np.isnan(D), -np.inf, D), axis=-2)
+            gb = np.where(np.isnan(D).any(axis=-2), -1, gb)
+            share = (gb == grade[..., None]).mean(axis=-1)
         S = self.est[sk].reshape(len(names), len(fnodes))
         SI = {k: v.reshape(S.shape).ravel() for k, v in self.iv(sk).items()}
         verdicts = pd.DataFrame({

@@ -27,11 +27,13 @@ The verdict follows the maximum-membership principle (最大隶属度原则, :fu
 the weighted score ``sum_k b_k s_k / sum_k b_k`` with grade values ``s_k``
 (:func:`fuzzy_score`) uses the whole vector.
 
+The four composition models are those of the Chinese comprehensive-evaluation literature
+(模糊综合评价); ``^`` and ``v`` are Zadeh's (1965) intersection (min) and union (max) of fuzzy
+sets, ``+`` the bounded sum ``min(1, a + b)``.
+
 References
 ----------
 Zadeh, L. A. (1965). Fuzzy sets. Information and Control 8, 338-353.
-汪培庄 (Wang Peizhuang) (1983). 模糊集合论及其应用. 上海科学技术出版社 (the comprehensive
-evaluation models M(^, v), M(., v), M(^, +), M(., +)).
 Lai, C. et al. (2015). A fuzzy comprehensive evaluation model for flood risk based on the
 combination weight of game theory. Natural Hazards 77, 1243-1259 (multi-level FCE with the
 weighted-average operator).

@@ -142,6 +142,30 @@ REFERENCES: dict[str, tuple[str, str]] = {
     "simonsohn2020": (r"Simonsohn, Simmons & Nelson,? \(?2020", "Simonsohn, U., Simmons, J. "
                       "P., & Nelson, L. D. (2020). Specification curve analysis. Nature Human "
                       "Behaviour, 4, 1208–1214. https://doi.org/10.1038/s41562-020-0912-z"),
+    "zeleny1982": (r"Zeleny,? \(?1982", "Zeleny, M. (1982). Multiple Criteria Decision "
+                   "Making. McGraw-Hill."),
+    "diakoulaki1995": (r"Diakoulaki et al\.,? \(?1995", "Diakoulaki, D., Mavrotas, G., & "
+                       "Papayannakis, L. (1995). Determining objective weights in multiple "
+                       "criteria problems: The CRITIC method. Computers & Operations "
+                       "Research, 22(7), 763–770. "
+                       "https://doi.org/10.1016/0305-0548(94)00059-H"),
+    "lai2015": (r"Lai et al\.,? \(?2015", "Lai, C., Chen, X., Chen, X., Wang, Z., Wu, X., & "
+                "Zhao, S. (2015). A fuzzy comprehensive evaluation model for flood risk based "
+                "on the combination weight of game theory. Natural Hazards, 77(2), "
+                "1243–1259. https://doi.org/10.1007/s11069-015-1645-6"),
+    "hwang1981": (r"Hwang & Yoon,? \(?1981", "Hwang, C.-L., & Yoon, K. (1981). Multiple "
+                  "Attribute Decision Making: Methods and Applications. Springer. "
+                  "https://doi.org/10.1007/978-3-642-48318-9"),
+    "deng1982": (r"Deng,? \(?1982", "Deng, J.-L. (1982). Control problems of grey systems. "
+                 "Systems & Control Letters, 1(5), 288–294. "
+                 "https://doi.org/10.1016/S0167-6911(82)80025-X"),
+    "kendall1945": (r"Kendall,? \(?1945", "Kendall, M. G. (1945). The treatment of ties in "
+                    "ranking problems. Biometrika, 33(3), 239–251. "
+                    "https://doi.org/10.1093/biomet/33.3.239"),
+    "pinto2005": (r"Pinto da Costa & Soares,? \(?2005", "Pinto da Costa, J., & Soares, C. "
+                  "(2005). A weighted rank measure of correlation. Australian & New Zealand "
+                  "Journal of Statistics, 47(4), 515–529. "
+                  "https://doi.org/10.1111/j.1467-842X.2005.00413.x"),
 }
 
 
@@ -435,6 +459,8 @@ def report_blocks(res: Any, figures: Mapping[str, Any] | None = None
         B.extend(_bootstrap_blocks(res, figures))
     if res.bayes is not None:
         B.extend(_bayes_blocks(res, figures))
+    if "objective_weights" in res.uncertainty:
+        B.extend(_evaluation_blocks(res, figures))
     if getattr(res, "sensitivity", None) is not None:
         B.extend(_sensitivity_blocks(res, figures))
 
@@ -611,6 +637,159 @@ def _joint_sets_text(res: Any, ranked: str, by: str, level: str) -> str:
             f"covering the true ranks of all {len(sub)} {ranked} at once (bootstrap max-t "
             "over all pairwise differences with stepdown, Mogstad et al. 2024; "
             "`rank_confidence_sets.csv` also has the marginal sets).")
+
+
+def _with_ci(est: Any, lo: Any, hi: Any, digits: int = 3) -> list[str]:
+    """``"0.246 [0.221, 0.270]"`` cells (the estimate alone without an interval)."""
+    out = []
+    for e, a, b in zip(est, lo, hi, strict=True):
+        cell = f"{e:.{digits}f}"
+        if pd.notna(a) and pd.notna(b):
+            cell += f" [{a:.{digits}f}, {b:.{digits}f}]"
+        out.append(cell)
+    return out
+
+
+_WEIGHTING_TEXT = {
+    "entropy": "entropy weights (Zeleny, 1982)",
+    "critic": "CRITIC weights (Diakoulaki et al., 1995)",
+    "sd": "standard-deviation weights",
+    "cv": "coefficient-of-variation weights",
+}
+_COMBINATION_TEXT = {
+    "game_theory": "the game-theory (minimum-deviation) combination (Lai et al., 2015)",
+    "multiplicative": "multiplicative normalisation (the normalised product)",
+    "linear": "a linear combination",
+}
+
+
+def _evaluation_blocks(res: Any, figures: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """Subjective against objective weights, their agreement, fuzzy evaluation, rankings."""
+    h = res.hierarchy
+    U = res.uncertainty
+    info = res.run_info.get("evaluation", {})
+    o = info.get("options", {})
+    crit = list(h.children(h.root))
+    B: list[tuple[str, Any]] = [("h2", "Subjective against objective weights")]
+    texts = [_WEIGHTING_TEXT[m] for m in o.get("objective", ())]
+    para = ("The experts' AHP weights (subjective) are set beside weights computed from the "
+            "survey itself")
+    if texts:
+        unit = ("the respondents' answers" if o.get("unit") == "respondents"
+                else f"the item means of the {info.get('groups')} {info.get('grouping')} "
+                     "groups")
+        para += (": " + ", ".join(texts) + f", from {unit}"
+                 + (f" ({o['normalization']} normalisation for entropy)"
+                    if "entropy" in o.get("objective", ()) else ""))
+    para += (". Each is computed per item and rolled up the hierarchy as AHP weights are (a "
+             "criterion's weight is the sum of its items').")
+    if o.get("combination"):
+        c = _COMBINATION_TEXT[o["combination"]]
+        if o["combination"] == "linear":
+            c += f" with α = {o['alpha']:g} on the AHP weights"
+        para += f" The AHP and {o['combine']} weights are combined by {c}."
+    if info.get("intervals"):
+        para += (" Intervals come from the same bootstrap resamples as the scores: AHP weights "
+                 "vary with the resampled experts, objective weights with the resampled "
+                 "respondents, combined ones with both (the `interval` column of each table "
+                 "says what was resampled).")
+    B.append(("p", para + " Tables: `objective_weights.csv`, `objective_components.csv`, "
+                          "`weight_agreement.csv`."))
+    if "weights_compared" in figures:
+        B.append(_img(figures, "weights_compared"))
+    t = U["objective_weights"]
+    g = t[(t.weight == "global") & t.node.isin(crit)]
+    tab = pd.DataFrame({"criterion": crit, "label": [h.label(c) for c in crit]})
+    for w in dict.fromkeys(g.weighting):
+        d = g[g.weighting == w].set_index("node").reindex(crit)
+        tab[w] = _with_ci(d.estimate, d.ci_low, d.ci_high)
+    B.append(("p", "Global weights of the criteria" + (" with their intervals" if
+                                                       info.get("intervals") else "") + ":"))
+    B.append(("table", tab))
+    a = U["weight_agreement"]
+    a1 = a[a.level == 1]
+    if len(a1):
+        P = a1.pivot_table(index=["weighting_a", "weighting_b"], columns="measure",
+                           values="estimate", aggfunc="first", sort=False)
+        rows = []
+        for (wa, wb), _ in P.iterrows():
+            r = {"weightings": f"{wa} – {wb}"}
+            for m in ("kendall_tau", "weighted_spearman"):
+                x = a1[(a1.weighting_a == wa) & (a1.weighting_b == wb) & (a1.measure == m)]
+                r[m] = _with_ci(x.estimate, x.ci_low, x.ci_high, 2)[0]
+            rows.append(r)
+        B.append(("p", "How far the weightings agree on the order of the criteria: Kendall's "
+                       "tau-b (Kendall, 1945) and the weighted rank correlation of Pinto da "
+                       "Costa & Soares (2005), which counts disagreement at the top more (1: "
+                       "the same order, -1: reversed). Every level of the hierarchy: "
+                       "`weight_agreement.csv`."))
+        B.append(("table", pd.DataFrame(rows)))
+    B.extend(_fce_blocks(res))
+    B.extend(_ranking_blocks(res))
+    return B
+
+
+def _fce_blocks(res: Any) -> list[tuple[str, Any]]:
+    U = res.uncertainty
+    v = U.get("fce_verdicts")
+    if v is None or v.empty:
+        return []
+    h = res.hierarchy
+    B: list[tuple[str, Any]] = [("h3", "Fuzzy comprehensive evaluation")]
+    B.append(("p", "Membership of every item in each answer grade = its share of the answers "
+                   "(per group); composed up the hierarchy with the local weights by each "
+                   "fuzzy operator (M(·,⊕): weighted average; M(∧,∨): the dominant factor "
+                   "decides). Verdict: the grade of largest membership (`verdict_share`: the "
+                   "share of resamples with the same verdict); score: the membership-weighted "
+                   "grade value, which under M(·,⊕) equals the composite score. Tables: "
+                   "`fce.csv` (every membership, with intervals), `fce_verdicts.csv`."))
+    allv = v[v.grouping == "all"]
+    tab = pd.DataFrame({
+        "weighting": allv.weighting, "operator": allv.symbol, "node": allv.node,
+        "verdict": allv.verdict, "verdict share": allv.verdict_share.round(3),
+        "score": _with_ci(allv.score, allv.score_ci_low, allv.score_ci_high)})
+    B.append(("p", "Whole sample:"))
+    B.append(("table", tab.reset_index(drop=True)))
+    gv = v[(v.grouping != "all") & (v.node == h.root)]
+    if len(gv):
+        first = gv[(gv.weighting == gv.weighting.iloc[0]) & (gv.operator == gv.operator.iloc[0])]
+        counts = first.verdict.value_counts()
+        B.append(("p", f"Per {first.grouping.iloc[0]}, at the goal ({first.symbol.iloc[0]}, "
+                       f"{first.weighting.iloc[0]} weights): "
+                       + ", ".join(f"{n} × {g}" for g, n in counts.items()) + "."))
+    return B
+
+
+def _ranking_blocks(res: Any) -> list[tuple[str, Any]]:
+    U = res.uncertainty
+    tables = [(k, U.get(k)) for k in ("topsis", "gra")]
+    tables = [(k, t) for k, t in tables if t is not None and len(t)]
+    if not tables:
+        return []
+    B: list[tuple[str, Any]] = [("h3", "Ranking the groups: TOPSIS and grey relational "
+                                       "analysis")]
+    B.append(("p", "The groups ranked on their item means with each weight vector: TOPSIS "
+                   "closeness to the ideal group (Hwang & Yoon, 1981) and the grey relational "
+                   "grade (Deng, 1982). Rank probabilities over the resamples: "
+                   "`evaluation_ranks.csv`."))
+    rp = U.get("evaluation_ranks")
+    for k, t in tables:
+        gcol = str(t.grouping.iloc[0])
+        W = list(dict.fromkeys(t.weighting))
+        tab = pd.DataFrame({gcol: list(dict.fromkeys(t.group))})
+        for w in W:
+            d = t[t.weighting == w].set_index("group").reindex(tab[gcol])
+            cells = _with_ci(d.estimate, d.ci_low, d.ci_high)
+            tab[w] = [f"{c} ({int(r)})" if pd.notna(r) else c for c, r in zip(cells, d["rank"],
+                                                                               strict=True)]
+        if rp is not None and len(rp):
+            first = rp[(rp.ranking == k) & (rp.weighting == W[0]) & (rp["rank"] == 1)]
+            tab[f"P(rank 1), {W[0]}"] = tab[gcol].map(
+                first.set_index("group").probability).round(3)
+        name = "TOPSIS closeness" if k == "topsis" else "Grey relational grade"
+        B.append(("p", f"{name} (rank):"))
+        B.append(("table", tab))
+    return B
 
 
 def _bayes_blocks(res: Any, figures: Mapping[str, Any]) -> list[tuple[str, Any]]:
