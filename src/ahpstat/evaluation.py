@@ -428,31 +428,31 @@ def _respondent_blocks(boot: Any, rng: Any, R: int, clusters: np.ndarray | None,
     same streams as :func:`ahpstat.bootstrap.joint_bootstrap` draws them (experts, overall,
     groups: ``rng.spawn(3)``, each spawned into one stream per block of ``BLOCK``).
     """
-    from ahpstat.bootstrap import BLOCK, _block_counts, _n_blocks, _Units
+    from ahpstat.bootstrap._resampling import BLOCK, Units, block_counts, n_blocks
 
     B = boot.n_resamples
     do_r = "respondents" in boot.resample
-    nb = _n_blocks(B)
+    nb = n_blocks(B)
     _, o_root, g_root = _rewound(rng).spawn(3)
     o_gens, g_gens = o_root.spawn(nb), g_root.spawn(nb)
     if clusters is not None:
         cc, cn = pd.factorize(clusters, sort=True)
-        o_units = _Units(cc.astype(np.intp), len(cn))
+        o_units = Units(cc.astype(np.intp), len(cn))
         scheme = f"cluster_{boot.cluster_stage}"
     else:
-        o_units = _Units(np.zeros(R, np.intp), 1)
+        o_units = Units(np.zeros(R, np.intp), 1)
         scheme = "strata"
-    g_units = _Units(gcodes, n_groups) if gcodes is not None and n_groups else None
+    g_units = Units(gcodes, n_groups) if gcodes is not None and n_groups else None
     for k in range(nb):
         b0 = k * BLOCK
         rows = min(BLOCK, B - b0)
         Fo = np.ones((rows, R))
         Fg = np.ones((rows, R))
         if do_r:
-            for s, cnt in _block_counts(o_gens[k], rows, o_units, scheme):
+            for s, cnt in block_counts(o_gens[k], rows, o_units, scheme):
                 Fo[s:s + cnt.shape[0]][:, o_units.order] = cnt
             if g_units is not None:
-                for s, cnt in _block_counts(g_gens[k], rows, g_units, "strata"):
+                for s, cnt in block_counts(g_gens[k], rows, g_units, "strata"):
                     Fg[s:s + cnt.shape[0]][:, g_units.order] = cnt
         yield slice(b0, b0 + rows), Fo, Fg
 
