@@ -11,6 +11,10 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+#: tests/data holds data and the scripts that regenerate it (some need packages ahpstat does
+#: not depend on, e.g. tests/data/objective/reference.py): not tests, not doctests
+collect_ignore_glob = ["data/*"]
+
 settings.register_profile(
     "ci",
     derandomize=True,
