@@ -294,3 +294,122 @@ def test_multiverse_missing_rules_use_the_raw_survey(tmp_path):
     got = mv.scores[mv.scores.spec == ac].merge(ref, on=["node", "grouping", "group"],
                                                 suffixes=("", "_ref"))
     np.testing.assert_allclose(got.score, got.score_ref, rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- weighting family
+
+
+def _entropy_minmax(X):
+    """Min-max entropy weights written out (Zeleny 1982; the 熵权法 textbook steps), for
+    complete data without constant items: independent of ahpstat.objective.
+    """
+    Z = (X - X.min(axis=0)) / (X.max(axis=0) - X.min(axis=0))
+    P = Z / Z.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plogp = np.where(P > 0, P * np.log(P), 0.0)
+    e = -plogp.sum(axis=0) / np.log(X.shape[0])
+    d = 1 - e
+    return d / d.sum()
+
+
+def _game_theory(u1, u2):
+    """Two-vector game-theory combination by its 2 x 2 first-order system (Lai et al. 2015)."""
+    A = np.array([[u1 @ u1, u1 @ u2], [u2 @ u1, u2 @ u2]])
+    a = np.linalg.solve(A, np.array([u1 @ u1, u2 @ u2]))
+    a = np.abs(a) / np.abs(a).sum()
+    return a[0] * u1 + a[1] * u2
+
+
+FAMILY = {"weighting": ["eigenvector", "geometric_mean"], "aggregation": ["aij"],
+          "consistency": [{"index": "gci", "threshold": 1e-9}], "policy": ["keep", "drop"],
+          "missing": ["available_case"], "scale": ["saaty"], "likert": ["mean", "top2_box"],
+          "family": ["ahp", "entropy", "critic", "combined"]}
+
+
+@pytest.fixture(scope="module")
+def family_mv(example):
+    with pytest.warns(ah.DegenerateDataWarning, match=r"cannot be computed"):
+        return multiverse(example, FAMILY)
+
+
+def test_family_default_is_ahp_only():
+    assert multiverse_grid()["family"] == ("ahp",)
+    with pytest.raises(InputError, match=r"`sensitivity.family` must be a list of"):
+        multiverse_grid({"family": ["ahp", "topsis"]})
+    assert multiverse_grid({"family": ["AHP", "Entropy"]})["family"] == ("ahp", "entropy")
+
+
+def _assert_spec_scores(example, mv, leaf_weights, item_means, **levels):
+    """The whole-sample scores of the (first) specification with these levels equal the
+    composite scores of the given leaf weights and item means.
+    """
+    from ahpstat.scoring import composite_scores
+
+    S = mv.specifications
+    pick = np.ones(len(S), bool)
+    for f, lev in levels.items():
+        pick &= (S[f] == lev).to_numpy()
+    spec = S[pick].spec.iloc[0]
+    direct = composite_scores(leaf_weights, item_means, example.membership)
+    got = mv.scores[(mv.scores.spec == spec) & (mv.scores.grouping == "all")]
+    nodes = list(example.hierarchy.nodes)
+    assert len(got) == 3
+    for v, s in zip(got.node, got.score, strict=True):
+        assert s == pytest.approx(direct[nodes.index(v)], rel=1e-10)
+
+
+def test_family_entropy_and_combined_scores_against_hand_computation(example, family_mv):
+    X = example.answers
+    w_ent = _entropy_minmax(X)
+    # entropy: the weights from the survey, whatever the panel
+    for w in ("eigenvector", "geometric_mean"):
+        _assert_spec_scores(example, family_mv, w_ent, X.mean(axis=0), family="entropy",
+                            weighting=w, policy="keep", likert="mean")
+    # combined: the study's own AHP leaf weights (eigenvector, AIJ, keep) with entropy
+    _assert_spec_scores(example, family_mv, _game_theory(example.panel.leaf_weights, w_ent),
+                        X.mean(axis=0), family="combined", weighting="eigenvector",
+                        policy="keep", likert="mean")
+    # top-2-box: the objective weights come from the specification's own (0/1) data
+    T = (X >= 4).astype(float)
+    _assert_spec_scores(example, family_mv, _entropy_minmax(T), T.mean(axis=0),
+                        family="entropy", weighting="eigenvector", policy="keep",
+                        likert="top2_box")
+
+
+def test_family_feasibility_and_anova(family_mv):
+    mv = family_mv
+    S = mv.specifications
+    assert len(S) == 2 * 2 * 2 * 4
+    # a drop policy that leaves no expert breaks AHP and combined, not the objective families
+    drop = S[S.policy == "drop"]
+    assert not drop[drop.family.isin(["ahp", "combined"])].feasible.any()
+    assert drop[drop.family.isin(["entropy", "critic"])].feasible.all()
+    # objective families ignore the panel factors: the same scores under both weightings
+    sc = mv.scores.merge(S, on="spec")
+    ent = sc[(sc.family == "critic") & (sc.policy == "keep")]
+    a = ent[ent.weighting == "eigenvector"].sort_values(["likert", "grouping", "group", "node"])
+    b = ent[ent.weighting == "geometric_mean"].sort_values(["likert", "grouping", "group",
+                                                            "node"])
+    np.testing.assert_array_equal(a.score.to_numpy(), b.score.to_numpy())
+    assert mv.info["family"]["combination"] == "game_theory"
+    assert mv.info["family"]["combine"] == "entropy"
+    assert set(mv.weight_order.columns) == {"parent", "node", "baseline_rank",
+                                            "share_same_rank", "share_same_order"}
+    assert mv.weight_order.share_same_rank.between(0, 1).all()
+
+
+def test_family_factor_in_the_anova(example):
+    grid = {**FAMILY, "consistency": ["cr"], "policy": ["keep"]}
+    mv = multiverse(example, grid)
+    S = mv.specifications
+    assert S.baseline.sum() == 1 and S[S.baseline].family.iloc[0] == "ahp"
+    an = mv.anova[(mv.anova.target == "goal_score") & (mv.anova.likert == "mean")]
+    tot = an[an.effect == "total"].variance.iloc[0]
+    fam = an[an.effect == "family"].variance.iloc[0]
+    # the goal score's variance over the weighting families alone, by hand
+    y = mv.scores[(mv.scores.grouping == "all") & (mv.scores.node == example.hierarchy.root)]
+    y = y.merge(S, on="spec")
+    y = y[y.likert == "mean"]
+    fam_means = y.groupby("family").score.mean()
+    assert fam == pytest.approx(float(((fam_means - y.score.mean()) ** 2).mean()), rel=1e-9)
+    assert 0 < fam < tot

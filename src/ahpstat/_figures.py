@@ -834,8 +834,7 @@ def specification_curve_figure(res: Any, names: _Names) -> tuple[Any, str] | Non
     gmin[mean_t] = (gmin[mean_t] - lo) / (hi - lo)
     gmax[mean_t] = (gmax[mean_t] - lo) / (hi - lo)
     order = np.argsort(np.where(np.isnan(y), np.inf, y), kind="stable")
-    factors = [f for f in ("weighting", "aggregation", "consistency", "policy", "missing",
-                           "scale", "likert") if spec[f].nunique() > 1]
+    factors = [f for f in mv.grid if f in spec and spec[f].nunique() > 1]
     rows = [(f, lev) for f in factors for lev in spec[f].drop_duplicates()]
     D = np.array([(spec[f].to_numpy()[order] == lev) for f, lev in rows], dtype=float)
     S = len(spec)

@@ -26,6 +26,18 @@ how much each choice moves the goal's score and each group's rank:
     scale), ``top_box`` / ``top2_box`` (share of answers in the highest / two highest
     categories) or ``ridit`` (mean ridit against the whole sample's answers to the item;
     Bross 1958): the latter three are ordinal and lie in [0, 1].
+``family``
+    The weighting family (:data:`WEIGHTING_FAMILIES`): ``ahp`` (the experts' weights, as
+    set by the five panel factors above), an objective method of :mod:`ahpstat.objective`
+    -- ``entropy``, ``critic``, ``sd``, ``cv``: item weights from the survey itself,
+    computed on the specification's own data (its missing-answer rule and Likert
+    treatment), so the panel factors do not move them -- or ``combined`` (the panel's AHP
+    weights combined with an objective vector). The objective settings (entropy's
+    normalisation and shift, respondents or groups as units, the combination method, the
+    objective vector combined and the linear ``alpha``) are the study's
+    (:class:`ahpstat.evaluation.EvaluationOptions`, from its ``objective_weights:`` and
+    ``combination:`` sections), else that class's defaults (min-max entropy over the
+    respondents; game-theory combination with entropy). Default: ``ahp`` only.
 
 Speed: the panel is aggregated once per distinct panel configuration (policy ``keep``
 ignores the consistency level), from the study's arrays in memory; every specification's
@@ -49,6 +61,7 @@ from numpy.typing import ArrayLike
 
 from ahpstat._validation import InputError
 from ahpstat._warnings import DegenerateDataWarning, warn
+from ahpstat.evaluation import WEIGHTINGS
 
 __all__ = [
     "AGGREGATION_LEVELS",
@@ -56,6 +69,7 @@ __all__ = [
     "FACTORS",
     "JUDGMENT_SCALES",
     "LIKERT_TREATMENTS",
+    "WEIGHTING_FAMILIES",
     "JudgmentScale",
     "MultiverseResult",
     "anova_decomposition",
@@ -65,7 +79,10 @@ __all__ = [
     "rescale_judgments",
 ]
 
-FACTORS = ("weighting", "aggregation", "consistency", "policy", "missing", "scale", "likert")
+FACTORS = ("weighting", "aggregation", "consistency", "policy", "missing", "scale", "likert",
+           "family")
+#: The weighting families (the ``family`` factor): AHP, the objective methods, combined.
+WEIGHTING_FAMILIES = WEIGHTINGS
 AGGREGATION_LEVELS = ("aij", "aip_geometric", "aip_arithmetic")
 LIKERT_TREATMENTS = ("mean", "top_box", "top2_box", "ridit")
 MISSING_RULES = ("available_case", "listwise")
@@ -319,7 +336,7 @@ def anova_decomposition(Y: ArrayLike, *, n_factors: int | None = None,
 # --------------------------------------------------------------------------- the grid
 
 
-#: The default grid: 3 x 3 x 2 x 4 x 2 x 3 x 3 = 1296 specifications.
+#: The default grid: 3 x 3 x 2 x 4 x 2 x 3 x 3 x 1 = 1296 specifications.
 DEFAULT_GRID: dict[str, tuple] = {
     "weighting": ("eigenvector", "geometric_mean", "column_mean"),
     "aggregation": ("aij", "aip_geometric", "aip_arithmetic"),
@@ -329,6 +346,7 @@ DEFAULT_GRID: dict[str, tuple] = {
     "missing": ("available_case", "listwise"),
     "scale": ("saaty", "balanced", "logarithmic"),
     "likert": ("mean", "top2_box", "ridit"),
+    "family": ("ahp",),
 }
 
 
@@ -371,7 +389,8 @@ def multiverse_grid(grid: Mapping[str, Any] | None = None, *, file: str | None =
                          f"`{key}.{unknown[0]}` instead.", file=file)
     choices = {"weighting": WEIGHTING_METHODS, "aggregation": AGGREGATION_LEVELS,
                "policy": PANEL_POLICIES, "missing": MISSING_RULES,
-               "scale": tuple(JUDGMENT_SCALES), "likert": LIKERT_TREATMENTS}
+               "scale": tuple(JUDGMENT_SCALES), "likert": LIKERT_TREATMENTS,
+               "family": WEIGHTING_FAMILIES}
     out: dict[str, tuple] = {}
     for name in FACTORS:
         raw = g.get(name, DEFAULT_GRID[name])
@@ -535,7 +554,7 @@ def _baseline_levels(study: Any) -> dict[str, Any]:
     return {"weighting": p.weighting, "aggregation": agg,
             "consistency": {"index": p.index, "random_index": ri, "threshold": p.threshold},
             "policy": p.policy, "missing": study.survey.missing, "scale": "saaty",
-            "likert": "mean"}
+            "likert": "mean", "family": "ahp"}
 
 
 def _same_level(factor: str, a: Any, b: Any) -> bool:
@@ -642,11 +661,18 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
         if progress is not None:
             progress(t + 1, P)
 
-    # ---- survey: item statistics per (missing rule, Likert treatment) and group
+    # ---- survey: item statistics per (missing rule, Likert treatment) and group; the
+    # objective weight vectors computed from the same data
     X, codes, gnames = _raw_survey(result)
     Mship = result.membership
     blocks = [("all", ("all",))] + [(gc, gnames[gc]) for gc in codes]
+    fams = g["family"]
+    fopts = _family_options(study) if any(f != "ahp" for f in fams) else None
+    wanted = [f for f in fams if f not in ("ahp", "combined")]
+    if fopts is not None and "combined" in fams and fopts.combine not in wanted:
+        wanted.append(str(fopts.combine))
     means = {}  # (im, il) -> list over blocks of (G_b, L)
+    objective: dict[tuple[str, int, int], tuple[np.ndarray, str]] = {}
     nresp = {}
     for im, miss in enumerate(g["missing"]):
         keep = ~np.isnan(X).any(axis=1) if miss == "listwise" else np.ones(len(X), bool)
@@ -660,24 +686,48 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
                 s, c = item_sums_counts(V, codes[gc][keep], len(nm))
                 lst.append(means_from_sums(s, c))
             means[(im, il)] = lst
+            for m in wanted:
+                objective[(m, im, il)] = _objective_vector(V, lst, m, fopts, miss, lt)
         nresp[im] = int(keep.sum())
 
-    # ---- scores of every (panel, survey treatment): (P, G, N_rep) per block
+    # ---- leaf weights of every (family, panel, missing rule, Likert treatment)
+    nm_, nl_ = len(g["missing"]), len(g["likert"])
+    F = len(fams)
+    leaf_all = np.full((F, P, nm_, nl_, len(h.leaves)), np.nan)
+    cell_problem = np.full((F, P, nm_, nl_), "", dtype=object)
+    for fi, fam in enumerate(fams):
+        for im, il in itertools.product(range(nm_), range(nl_)):
+            if fam == "ahp":
+                leaf_all[fi, :, im, il] = leaf_w
+                cell_problem[fi, :, im, il] = problems
+                continue
+            key = str(fopts.combine) if fam == "combined" else fam
+            w, prob = objective[(key, im, il)]
+            if fam != "combined":
+                leaf_all[fi, :, im, il] = w
+                cell_problem[fi, :, im, il] = prob
+                continue
+            leaf_all[fi, :, im, il], cell_problem[fi, :, im, il] = _combined(
+                leaf_w, problems, w, prob, fopts)
+
+    # ---- scores of every (family, panel, survey treatment): (F, P, G, N_rep) per block
     block_scores = []
     for b, (_gc, nm) in enumerate(blocks):
-        arr = np.full((P, len(g["missing"]), len(g["likert"]), len(nm), len(rep)), np.nan)
+        arr = np.full((F, P, nm_, nl_, len(nm), len(rep)), np.nan)
         for (im, il), lst in means.items():
             with np.errstate(invalid="ignore", divide="ignore"):
-                sc = composite_scores(leaf_w[:, None, :], lst[b][None], Mship)
-            arr[:, im, il] = sc[..., rep_idx]
+                sc = composite_scores(leaf_all[:, :, im, il, None, :], lst[b][None, None],
+                                      Mship)
+            arr[:, :, im, il] = sc[..., rep_idx]
         block_scores.append(arr)
 
     # ---- specification table
-    grids = np.indices(shape).reshape(len(FACTORS), -1).T  # (S, 7)
+    grids = np.indices(shape).reshape(len(FACTORS), -1).T  # (S, 8)
     base_lv = _baseline_levels(study)
     spec_rows = []
     baseline = None
     pid = np.empty(S, dtype=np.intp)
+    im_s, il_s, fam_s = grids[:, 4], grids[:, 6], grids[:, 7]
     for s_i, ix in enumerate(grids):
         lv = {f: g[f][ix[k]] for k, f in enumerate(FACTORS)}
         p = spec_panel[ix[0], ix[1], ix[2], ix[3], ix[5]]
@@ -685,8 +735,9 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
         is_base = all(_same_level(f, lv[f], base_lv[f]) for f in FACTORS)
         if is_base and baseline is None:
             baseline = s_i
+        prob = cell_problem[ix[7], p, ix[4], ix[6]]
         spec_rows.append((s_i, *(_level_label(f, lv[f]) for f in FACTORS), is_base,
-                          problems[p] == "", problems[p] or None))
+                          prob == "", prob or None))
     specs = pd.DataFrame(spec_rows, columns=["spec", *FACTORS, "baseline", "feasible",
                                              "problem"])
     infeasible = ~specs.feasible.to_numpy()
@@ -696,11 +747,10 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
              "decomposition is undefined.", DegenerateDataWarning)
 
     # ---- tidy scores (multiverse.csv) and ranks
-    im_s, il_s = grids[:, 4], grids[:, 6]
     frames = []
     rank_arrays = {}
     for b, (gc, nm) in enumerate(blocks):
-        sc = block_scores[b][pid, im_s, il_s]            # (S, G, N)
+        sc = block_scores[b][fam_s, pid, im_s, il_s]     # (S, G, N)
         if gc == "all":
             rk = np.full(sc.shape, np.nan)
         else:
@@ -739,25 +789,41 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
                                                "share_same_rank", "rank_min", "rank_median",
                                                "rank_max", "share_top"])
 
-    # ---- weight order of every internal node's children over the panel configurations
-    spec_count = np.bincount(pid[feas], minlength=P).astype(float)
+    # ---- weight order of every internal node's children over the distinct weight vectors
+    # (AHP: one per panel configuration; objective: one per survey treatment; combined: one
+    # per both), each counted as often as feasible specifications use it
+    vec_count: dict[tuple[int, int, int, int], int] = {}
+    for s_i in np.flatnonzero(feas):
+        fam = fams[fam_s[s_i]]
+        if fam == "ahp":
+            key = (int(fam_s[s_i]), int(pid[s_i]), -1, -1)
+        else:
+            key = (int(fam_s[s_i]), -1 if fam != "combined" else int(pid[s_i]),
+                   int(im_s[s_i]), int(il_s[s_i]))
+        vec_count[key] = vec_count.get(key, 0) + 1
     base_local = panel.local if baseline is None else local_w[pid[baseline]]
     wo_rows = []
     for v in h.internal:
         ch = h.children(v)
         if len(ch) < 2 or base_local is None:
             continue
+        ch_idx = [npos[c] for c in ch]
         brank = _desc_ranks(base_local[v])
         same = np.zeros(len(ch))
         same_order = 0.0
         tot = 0.0
-        for p in range(P):
-            if local_w[p] is None or spec_count[p] == 0:
-                continue
-            r = _desc_ranks(local_w[p][v])
-            same += spec_count[p] * (r == brank)
-            same_order += spec_count[p] * float(np.array_equal(r, brank))
-            tot += spec_count[p]
+        for (fi, p, im, il), cnt in vec_count.items():
+            if im < 0:
+                lw_p = local_w[p]
+                if lw_p is None:
+                    continue
+                r = _desc_ranks(lw_p[v])
+            else:
+                gw = leaf_all[fi, max(p, 0), im, il] @ Mship.T   # global node weights
+                r = _desc_ranks(gw[ch_idx])                      # local = global / parent's
+            same += cnt * (r == brank)
+            same_order += cnt * float(np.array_equal(r, brank))
+            tot += cnt
         for k, c in enumerate(ch):
             wo_rows.append((v, c, int(brank[k]), same[k] / tot if tot else np.nan,
                             same_order / tot if tot else np.nan))
@@ -768,7 +834,7 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
     # and of every group's goal rank (over the whole factorial)
     an_rows = []
     goal_j = rep.index(h.root)
-    y = block_scores[0][pid, im_s, il_s][:, 0, goal_j].reshape(shape)
+    y = block_scores[0][fam_s, pid, im_s, il_s][:, 0, goal_j].reshape(shape)
     li = FACTORS.index("likert")
     others = tuple(f for f in FACTORS if f != "likert")
     for il, lt in enumerate(g["likert"]):
@@ -789,9 +855,71 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
                .reset_index(drop=True))
     info = {"n_specifications": S, "n_panels": P, "n_infeasible": int(infeasible.sum()),
             "nodes": list(rep), "respondents": nresp, "likert": [lo, hi]}
+    if fopts is not None:
+        info["family"] = {"normalization": fopts.normalization, "shift": fopts.shift,
+                          "unit": fopts.unit, "combination": fopts.combination,
+                          "combine": fopts.combine, "alpha": fopts.alpha}
     return MultiverseResult(grid=g, specifications=specs, scores=scores,
                             rank_stability=stability, weight_order=weight_order, anova=anova,
                             effects=effects, baseline=baseline, info=info)
+
+
+def _family_options(study: Any) -> Any:
+    """The objective settings of the ``family`` factor: the study's evaluation options
+    (with a game-theory combination when it has none), else the defaults.
+    """
+    from ahpstat.evaluation import EvaluationOptions
+
+    ev = getattr(study, "evaluation", None)
+    if ev is None:
+        return EvaluationOptions(fce_weighting=())
+    if ev.combination is not None:
+        return ev
+    return replace(ev, objective=ev.objective or ("entropy",), combination="game_theory",
+                   combine=None, alpha=None)
+
+
+def _objective_vector(V: np.ndarray, means: list[np.ndarray], method: str, opts: Any,
+                      missing: str, likert: str) -> tuple[np.ndarray, str]:
+    """An objective weight vector (L,) of one survey treatment, and why it is undefined
+    (``""``: defined). ``V``: the treated answers; ``means[1]``: the first grouping's item
+    means (the units when ``opts.unit == "groups"``).
+    """
+    from ahpstat.objective import objective_weights
+
+    where = f"{method} weights ({missing}, {likert})"
+    if opts.unit == "groups":
+        if len(means) < 2:
+            return np.full(V.shape[1], np.nan), f"{where}: the groups as units need a group " \
+                "column"
+        data = means[1]
+    else:
+        data = V
+    kw: dict[str, Any] = {"normalization": opts.normalization, "shift": opts.shift} \
+        if method == "entropy" else {}
+    w = objective_weights(data, method=method, **kw).weights
+    if not np.isfinite(w).all():
+        return w, f"{where} are undefined (every item constant, or too few answers)"
+    return w, ""
+
+
+def _combined(leaf_w: np.ndarray, problems: list[str], w: np.ndarray, prob: str,
+              opts: Any) -> tuple[np.ndarray, list[str]]:
+    """Every panel's AHP leaf weights (P, L) combined with one objective vector (L,)."""
+    from ahpstat.objective import combine_weights
+
+    out = np.full(leaf_w.shape, np.nan)
+    why = [p or prob for p in problems]
+    ok = np.array([not p for p in why])
+    if ok.any():
+        c = combine_weights([leaf_w[ok], np.broadcast_to(w, leaf_w[ok].shape)],
+                            method=opts.combination,
+                            alpha=opts.alpha if opts.combination == "linear" else None)
+        out[ok] = c.weights
+        bad = ~np.isfinite(c.weights).all(axis=-1)
+        for k in np.flatnonzero(ok)[bad]:
+            why[k] = f"the {opts.combination} combination is undefined"
+    return out, why
 
 
 def _anova_rows(Y: np.ndarray, factors: tuple[str, ...], target: str, likert: str,

@@ -876,6 +876,7 @@ _FACTOR_TEXT = {
     "consistency": "consistency index, random-index table and threshold",
     "policy": "policy for inconsistent experts", "missing": "missing-answer rule",
     "scale": "judgment scale", "likert": "treatment of the Likert answers",
+    "family": "weighting family (AHP, objective weights from the survey, or combined)",
 }
 
 
@@ -919,7 +920,9 @@ def _sensitivity_blocks(res: Any, figures: Mapping[str, Any]) -> list[tuple[str,
                                            "share_top": 3})))
         wo = mv.weight_order[mv.weight_order.parent == h.root]
         if len(wo):
-            B.append(("p", "The criteria's weight order across the panel aggregations "
+            across = "the panel aggregations" if len(mv.grid.get("family", ())) < 2 else \
+                "the weight vectors (panel aggregations and weighting families)"
+            B.append(("p", f"The criteria's weight order across {across} "
                            f"(share of specifications keeping each criterion's rank; the "
                            f"whole order is kept in {float(wo.share_same_order.iloc[0]):.1%} "
                            "of them; every node: `multiverse_weight_order.csv`)."))

@@ -550,6 +550,8 @@ def _sensitivity_schema() -> Section:
         "scale": "Judgment scales: saaty, balanced, geometric, power, root_square, "
                  "logarithmic, inverse_linear.",
         "likert": "Likert treatments: mean, top_box, top2_box, ridit.",
+        "family": "Weighting families: ahp, entropy, critic, sd, cv, combined (objective "
+                  "settings from objective_weights: and combination:).",
     }
     keys = [_key("enabled", "true or false", True, "Run it (false: keep the settings, skip "
                  "it).", _bool)]
