@@ -106,7 +106,7 @@ def test_missing_files_exit_1(tmp_path, capsys):
 def test_run_and_check(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(STUDY / "study.yaml"), "--out", str(out), "--no-figures",
-                 "--no-bayes", "--no-sensitivity"]) == 0
+                 "--no-bayes", "--no-sensitivity", "--no-evaluation"]) == 0
     text = capsys.readouterr().out
     assert f"Report: {out / 'report.html'}" in text
     assert (out / "weights.csv").is_file() and not (out / "hierarchy.png").exists()
@@ -135,7 +135,8 @@ def test_console_script_cold_process(tmp_path):
     if not exe.exists():
         pytest.skip("console script not installed")
     r = subprocess.run([str(exe), "run", str(STUDY / "study.yaml"), "--out",
-                        str(tmp_path / "o"), "--no-figures", "--no-bayes", "--no-sensitivity"],
+                        str(tmp_path / "o"), "--no-figures", "--no-bayes", "--no-sensitivity",
+                        "--no-evaluation"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     r = subprocess.run([str(exe), "run", str(STUDY / "study.yaml")], capture_output=True,

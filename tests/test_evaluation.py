@@ -310,3 +310,26 @@ def test_group_methods_need_a_grouping_column(tmp_path):
     p.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=r"`topsis` works on the groups"):
         Study.from_yaml(p)
+
+
+def test_run_switch_skips_or_forces_the_evaluation(tmp_path):
+    # Study.run(evaluation=...) and `ahpstat run --no-evaluation` / `--evaluation`
+    from ahpstat.cli import main
+    from ahpstat.datasets import write_example_study
+    from ahpstat.study import Study
+
+    path = write_example_study(tmp_path / "s")
+    st = Study.from_yaml(path)
+    assert st.evaluation is None and "objective_weights" not in st.run().uncertainty
+    forced = st.run(evaluation=True).uncertainty
+    assert {"objective_weights", "fce", "topsis"} <= set(forced)
+    assert set(forced["objective_weights"].weighting) == {"ahp", "entropy", "critic",
+                                                          "combined"}
+    path.write_text(path.read_text() + "objective_weights:\n  methods: [entropy]\n")
+    st = Study.from_yaml(path)
+    assert st.evaluation_options(False) is None
+    assert st.evaluation_options(True).objective == ("entropy",)
+    assert main(["run", str(path), "--out", str(tmp_path / "b"), "--no-figures",
+                 "--no-evaluation"]) == 0
+    assert (tmp_path / "b" / "scores.csv").exists()
+    assert not (tmp_path / "b" / "objective_weights.csv").exists()

@@ -22,8 +22,10 @@ STUDY = Path(__file__).resolve().parents[1] / "studies" / "hangzhou_2022"
 
 @pytest.fixture(scope="module")
 def result():
-    # the seed study's own bootstrap runs; its Bayesian fit is tested on a tiny study below
-    return Study.from_yaml(STUDY / "study.yaml").run(bayes=False, sensitivity=False)
+    # the seed study's own bootstrap runs; its Bayesian fit is tested on a tiny study below,
+    # its evaluation (objective weights, FCE, TOPSIS, GRA) in test_evaluation.py
+    return Study.from_yaml(STUDY / "study.yaml").run(bayes=False, sensitivity=False,
+                                                     evaluation=False)
 
 
 @pytest.fixture
@@ -85,7 +87,8 @@ def test_tables_are_complete_and_consistent(result):
 
 def test_write_is_deterministic_and_complete(result, tmp_path):
     a = write_study(result, tmp_path / "a")
-    b = write_study(Study.from_yaml(STUDY / "study.yaml").run(bayes=False, sensitivity=False),
+    b = write_study(Study.from_yaml(STUDY / "study.yaml").run(bayes=False, sensitivity=False,
+                                                              evaluation=False),
                     tmp_path / "b", figures=False)
     names = sorted(p.name for p in a.glob("*.csv"))
     assert len(names) == 13  # 8 classic tables + 5 of the bootstrap

@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="run (or skip) the sensitivity analyses whatever the study file says")
     r.add_argument("--bayes", action=argparse.BooleanOptionalAction, default=None,
                    help="run (or skip) the Bayesian model whatever the study file says")
+    r.add_argument("--evaluation", action=argparse.BooleanOptionalAction, default=None,
+                   help="run (or skip) the objective weights, fuzzy evaluation, TOPSIS and "
+                        "GRA whatever the study file says")
     r.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: only when stderr is a terminal)")
     d = r.add_argument_group(
@@ -237,7 +240,8 @@ def _run(args: argparse.Namespace) -> int:
                       cli=True):
         try:
             res = study.run(rng=args.seed, bootstrap=args.bootstrap, bayes=args.bayes,
-                            sensitivity=args.sensitivity, progress=bar)
+                            sensitivity=args.sensitivity, evaluation=args.evaluation,
+                            progress=bar)
         finally:
             if bar is not None:
                 bar.close()

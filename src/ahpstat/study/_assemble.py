@@ -53,7 +53,7 @@ def load_inputs(study: Study) -> StudyInputs:
 
 def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
               bootstrap: bool | None = None, bayes: bool | None = None,
-              sensitivity: bool | None = None,
+              sensitivity: bool | None = None, evaluation: bool | None = None,
               progress: Callable[[int, int], None] | None = None) -> StudyResult:
     """:meth:`Study.run`: load, assemble, then the uncertainty and sensitivity sections."""
     inputs = load_inputs(study)
@@ -76,8 +76,9 @@ def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
                                method=bo["method"], confidence_level=bo["confidence_level"],
                                rng=boot_rng, progress=progress)
         res = attach_bootstrap(res, boot, bo)
-    if study.evaluation is not None:
-        res = attach_evaluation(res, study, boot, eval_rng, bo)
+    eo = study.evaluation_options(evaluation)
+    if eo is not None:
+        res = attach_evaluation(res, study, boot, eval_rng, bo, options=eo)
     ba = study.bayes_options(bayes)
     if ba is not None:
         cluster = (study.bootstrap or {}).get("cluster")

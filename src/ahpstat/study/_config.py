@@ -235,6 +235,7 @@ class Study:
 
     def run(self, *, rng: int | np.random.Generator | None = None, bootstrap: bool | None = None,
             bayes: bool | None = None, sensitivity: bool | None = None,
+            evaluation: bool | None = None,
             progress: Callable[[int, int], None] | None = None) -> StudyResult:
         """Run the study: panel weights at every node, consistency, scores, reliability, and
         the ``bootstrap:``, ``bayes:`` and ``sensitivity:`` sections when present and
@@ -253,6 +254,11 @@ class Study:
             file says. ``True`` without the section runs it with the defaults
             (:data:`BOOTSTRAP_DEFAULTS`, :data:`BAYES_DEFAULTS`,
             :func:`ahpstat.sensitivity.sensitivity_settings`).
+        evaluation : bool or None
+            Run (True) or skip (False) the objective weights, fuzzy evaluation, TOPSIS and
+            GRA of the ``objective_weights:``, ``combination:``, ``fce:``, ``topsis:`` and
+            ``gra:`` sections; ``None``: as the file says. ``True`` without any of them runs
+            :class:`ahpstat.evaluation.EvaluationOptions`'s defaults.
         progress : callable, optional
             ``progress(done, total)`` during the bootstrap and the sensitivity analyses (for a
             progress bar).
@@ -272,7 +278,28 @@ class Study:
         from ahpstat.study._assemble import run_study
 
         return run_study(self, rng=rng, bootstrap=bootstrap, bayes=bayes,
-                         sensitivity=sensitivity, progress=progress)
+                         sensitivity=sensitivity, evaluation=evaluation, progress=progress)
+
+    def evaluation_options(self, enabled: bool | None = None) -> Any:
+        """The evaluation a run computes (``None``: none); see :meth:`run`.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from ahpstat.datasets import write_example_study
+        >>> st = Study.from_yaml(write_example_study(tempfile.mkdtemp()))
+        >>> st.evaluation_options() is None, st.evaluation_options(True).objective
+        (True, ('entropy', 'critic'))
+        """
+        if enabled is None:
+            return self.evaluation
+        if not enabled:
+            return None
+        if self.evaluation is not None:
+            return self.evaluation
+        from ahpstat.evaluation import EvaluationOptions
+
+        return EvaluationOptions()
 
     def bootstrap_options(self, enabled: bool | None = None) -> dict[str, Any] | None:
         """The bootstrap settings a run uses (``None``: no bootstrap); see :meth:`run`."""

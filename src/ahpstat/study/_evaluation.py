@@ -157,13 +157,14 @@ def evaluation_bytes(opts: EvaluationOptions, *, n_resamples: int, n_respondents
 
 
 def attach_evaluation(res: Any, study: Any, boot: Any, rng: Any,
-                      bootstrap_options: Mapping[str, Any] | None) -> Any:
+                      bootstrap_options: Mapping[str, Any] | None,
+                      options: EvaluationOptions | None = None) -> Any:
     """Run the study's evaluation (on the bootstrap's resamples when there is one) and add
     its tables to the result's :attr:`~ahpstat.study.StudyResult.uncertainty`.
     """
     from ahpstat._limits import require_memory
 
-    opts: EvaluationOptions = study.evaluation
+    opts: EvaluationOptions = options if options is not None else study.evaluation
     bo = bootstrap_options or {}
     groupings = tuple(res.group_codes)
     group = bo.get("group") or (groupings[0] if groupings else None)
