@@ -1,4 +1,4 @@
-"""Tests of ahpstat.mcda: TOPSIS and grey relational analysis against a published example,
+"""Tests of ahpstat.mcda: TOPSIS and grey relational analysis against published examples,
 hand computations and numbers computed with pymcdm 1.4.0 and pyDecision 5.1.8 in a separate
 virtual environment (tests/data/objective/reference.py prints them)."""
 
@@ -47,6 +47,25 @@ def test_topsis_matches_other_packages():
     cost = np.array([False, True, True, True])
     np.testing.assert_allclose(topsis(LIK, W4, normalization="MinMax", benefit=cost).closeness,
                                PYMCDM_TOPSIS_LIK_COST1, atol=2e-6)
+
+
+def test_gra_si_sun_supplier_example_published():
+    # Si Shoukui & Sun Xijing, 数学建模算法与应用 (Mathematical modeling algorithms and
+    # applications, National Defense Industry Press), the grey relational analysis example of
+    # choosing one of 6 parts suppliers on 9 indicators (rows here: the suppliers); price,
+    # location and after-sales service are cost indicators; min-max normalisation, reference
+    # = the best value of each indicator, rho = 0.5, equal weights. Published grades
+    # r = 0.4630, 0.5560, 0.6491, 0.6527, 0.4936, 0.6130 (supplier 4 first, then 3 and 6).
+    X = np.array([[0.83, 0.9, 0.99, 0.92, 0.87, 0.95], [326, 295, 340, 287, 310, 303],
+                  [21, 38, 25, 19, 27, 10], [3.2, 2.4, 2.2, 2, 0.9, 1.7],
+                  [0.2, 0.25, 0.12, 0.33, 0.2, 0.09], [0.15, 0.2, 0.14, 0.09, 0.15, 0.17],
+                  [250, 180, 300, 200, 150, 175], [0.23, 0.15, 0.27, 0.3, 0.18, 0.26],
+                  [0.87, 0.95, 0.99, 0.89, 0.82, 0.94]]).T
+    benefit = np.array([True, False, False, False, True, True, True, True, True])
+    g = grey_relational_analysis(X, np.ones(9), benefit=benefit)
+    np.testing.assert_allclose(g.grade, [0.4630, 0.5560, 0.6491, 0.6527, 0.4936, 0.6130],
+                               atol=5e-5)
+    assert g.coefficients[0, 0] == pytest.approx(1 / 3)   # supplier 1's quality: the worst
 
 
 def test_gra_matches_pydecision_and_hand():
