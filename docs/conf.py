@@ -11,6 +11,19 @@ import sys
 from pathlib import Path
 
 import ahpstat
+import ahpstat.bootstrap
+import ahpstat.study
+
+# The bootstrap and study packages define their public classes in private modules
+# (``ahpstat.bootstrap._result`` ...). For the API reference only, each class carries its
+# package's name, so it has one canonical name and is not described twice (the flat namespace
+# and the package page). Done here, not in the package: pytest collects a class's doctests
+# from the module named by ``__module__``.
+for _pkg in (ahpstat.bootstrap, ahpstat.study):
+    for _name in _pkg.__all__:
+        _obj = getattr(_pkg, _name)
+        if isinstance(_obj, type):
+            _obj.__module__ = _pkg.__name__
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))

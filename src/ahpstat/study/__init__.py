@@ -68,11 +68,3 @@ __all__ = [
     "natural_key",
     "schema_frame",
 ]
-
-# The public classes are documented (and pickled) under the package's name, not the private
-# module that defines them: one canonical name each in the API reference.
-for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type):
-        _obj.__module__ = __name__
-del _name, _obj
