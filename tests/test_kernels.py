@@ -1,5 +1,5 @@
-"""Tests of the compiled Perron kernel (ahpstat._kernels): accuracy against LAPACK, serial and
-parallel paths, the squaring path for slowly converging matrices, the cache fallback."""
+"""Tests of the compiled kernels (ahpstat._kernels) and of the numpy small-batch path: accuracy
+against LAPACK, the validation they fuse, serial and parallel paths, the cache fallback."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from ahpstat import _kernels
+from ahpstat.consistency import _gci
+from ahpstat.pairwise import validate_matrix
 from ahpstat.scales import SAATY_SCALE
-from ahpstat.weighting import geometric_mean_weights
+from ahpstat.weighting import _perron_numpy, geometric_mean_weights
 
 
 def random_saaty(B: int, n: int, seed: int) -> np.ndarray:
@@ -33,94 +35,142 @@ def lapack_perron(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return v / v.sum(axis=-1, keepdims=True), lam
 
 
-@pytest.mark.parametrize("start", ["kernel", "numpy"])
+def power_step_change(A: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Largest change of a weight in one power step from W (the stopping rule, in numpy)."""
+    V = np.einsum("bij,bj->bi", A, W)
+    return np.abs(V / V.sum(axis=-1, keepdims=True) - W).max(axis=-1)
+
+
+@pytest.mark.parametrize("start", ["kernel", "given"])
 @pytest.mark.parametrize("n", [2, 3, 4, 7, 12, 20])
 def test_matches_lapack_on_random_saaty_matrices(n, start):
     # Random Saaty-scale matrices are very inconsistent (|lambda_2 / lambda_1| about 0.6 for
-    # n = 7), so most of them take the squaring path; the reference is LAPACK's eig. Started
-    # from the row geometric mean computed in the kernel (W0=None) or given.
+    # n = 7: about 50 power steps); the reference is LAPACK's eig. Started from the row
+    # geometric mean computed in the kernel (W0=None) or given.
     A = random_saaty(500, n, seed=n)
     W0 = None if start == "kernel" else geometric_mean_weights(A)
     W, lam, it = _kernels.perron_batch(A, W0, 1e-12, 1000)
     w_ref, lam_ref = lapack_perron(A)
-    assert (it > 0).all()
-    np.testing.assert_allclose(W, w_ref, rtol=0, atol=1e-10)
+    assert (it > 0).all() and (it <= _kernels._MAX_INVERSE).all()
+    np.testing.assert_allclose(W, w_ref, rtol=0, atol=1e-11)
     np.testing.assert_allclose(lam, lam_ref, rtol=1e-11)
     np.testing.assert_allclose(W.sum(axis=-1), 1.0, rtol=1e-14)
+    # lambda_max is sum(A w) at the returned w, and w meets the stopping rule
+    np.testing.assert_allclose(lam, np.einsum("bij,bj->b", A, W), rtol=1e-14)
+    assert (power_step_change(A, W) <= 1e-12).all()
 
 
-def test_iteration_count_is_in_matrix_vector_products():
-    # Random 7 x 7 Saaty matrices converge slowly (about 50 plain power iterations to 1e-12),
-    # so the kernel squares them; the count it reports is still in products with A (a step
-    # with A**k counts k). Reference: a plain lock-step power iteration in numpy. A squared
-    # step tests the change over k products, a slightly stricter stop, hence a few more.
-    A = random_saaty(2000, 7, seed=1)
-    _, _, it = _kernels.perron_batch(A, geometric_mean_weights(A), 1e-12, 1000)
-    w = geometric_mean_weights(A)
-    plain = np.zeros(len(A), dtype=int)
-    active = np.ones(len(A), dtype=bool)
-    for k in range(1, 1000):
-        v = np.einsum("bij,bj->bi", A, w)
-        v /= v.sum(axis=-1, keepdims=True)
-        done = active & (np.abs(v - w).max(axis=-1) <= 1e-12)
-        plain[done] = k
-        active &= ~done
-        w = np.where(active[:, None], v, w)
-        if not active.any():
-            break
-    assert not active.any() and plain.mean() > 40
-    assert (it >= plain - 2).all() and (it <= plain + 32).all()
+@pytest.mark.parametrize("n", [3, 4, 7, 12])
+def test_numpy_small_batch_path_matches_lapack(n):
+    # Repeated squaring in numpy (no compiled code), one matrix and a few.
+    A = random_saaty(12, n, seed=100 + n)
+    w_ref, lam_ref = lapack_perron(A)
+    for batch in (A[:1], A):
+        W, lam, p, bad = _perron_numpy(batch, None, 1e-12, 1000)
+        assert not bad.any() and p >= 32
+        np.testing.assert_allclose(W, w_ref[: len(batch)], rtol=0, atol=1e-11)
+        np.testing.assert_allclose(lam, lam_ref[: len(batch)], rtol=1e-11)
+        assert (power_step_change(batch, W) <= 1e-12).all()
 
 
-def test_order_three_converges_in_one_step_from_the_geometric_mean():
+def test_order_three_converges_in_one_round_from_the_geometric_mean():
     # For n = 3 the row geometric mean is the principal eigenvector (Crawford & Williams
-    # 1985), so the kernel's own start is already converged: one step.
+    # 1985), so the kernel's own start is already converged: one round.
     A = random_saaty(200, 3, seed=7)
     W, _, it = _kernels.perron_batch(A, None, 1e-12, 1000)
     assert (it == 1).all()
     np.testing.assert_allclose(W, lapack_perron(A)[0], rtol=0, atol=1e-14)
 
 
-def test_start_survives_overflowing_rows_and_zeros():
+def test_geometric_mean_survives_overflowing_rows_and_zeros():
     # A row product that overflows (1e150 ** 3) is redone by logs: compared with the row
     # geometric mean computed by logs in numpy. A row with a zero (Harker's auxiliary
     # matrices have zeros) gives the uniform start, and the iteration still matches LAPACK.
     big = np.array([[1, 1e150, 1e150, 1e150], [1e-150, 1, 2, 3],
                     [1e-150, 1 / 2, 1, 2], [1e-150, 1 / 3, 1 / 2, 1]])
-    w = np.empty(4)
-    _kernels._geometric_mean_start(big[None].copy(), 0, 4, w)
-    g = np.exp(np.log(big).mean(axis=1) - np.log(big).mean(axis=1).max())
-    np.testing.assert_allclose(w, g / g.sum(), rtol=1e-12)
+    g = np.empty(4)
+    _kernels._geometric_mean(big, g)
+    ref = np.exp(np.log(big).mean(axis=1) - np.log(big).mean(axis=1).max())
+    np.testing.assert_allclose(g, ref / ref.sum(), rtol=1e-12)
     zero = np.array([[2.0, 2.0, 0.0], [0.5, 1.0, 2.0], [0.0, 0.5, 2.0]])
-    w = np.empty(3)
-    _kernels._geometric_mean_start(zero[None].copy(), 0, 3, w)
-    np.testing.assert_array_equal(w, np.full(3, 1 / 3))
+    g = np.empty(3)
+    _kernels._geometric_mean(zero, g)
+    np.testing.assert_array_equal(g, np.full(3, 1 / 3))
     W, lam, _ = _kernels.perron_batch(zero[None].copy(), None, 1e-12, 1000)
     w_ref, lam_ref = lapack_perron(zero[None])
     np.testing.assert_allclose(W, w_ref, rtol=0, atol=1e-11)
     np.testing.assert_allclose(lam, lam_ref, rtol=1e-11)
 
 
+def test_geometric_mean_and_gci_match_numpy():
+    # Independent: the numpy row geometric mean and the GCI of its log errors (consistency
+    # module, Aguaron & Moreno-Jimenez 2003).
+    A = random_saaty(300, 6, seed=11)
+    _, WG, _, gci, status, _ = _kernels.core_batch(A, eigenvector=False, geometric_mean=True,
+                                                   gci=True)
+    assert not status.any()
+    np.testing.assert_allclose(WG, geometric_mean_weights(A), rtol=1e-13)
+    np.testing.assert_allclose(gci, _gci(A), rtol=1e-12)
+
+
+def test_validation_statuses_and_rounded_reciprocals():
+    # 0 ok, 1 a missing judgment, 2 invalid (diagonal, zero, negative, infinite,
+    # non-reciprocal beyond 1 %); a rounded reciprocal (0.333) is made exact as
+    # validate_matrix does, so the weights are those of the exact matrix.
+    good = random_saaty(1, 4, seed=1)[0]
+    cases = []
+    for i, j, v in [(0, 0, 1.1), (0, 1, 0.0), (1, 2, -2.0), (2, 3, np.inf), (0, 2, None),
+                    (1, 3, np.nan)]:
+        M = good.copy()
+        if v is None:  # non-reciprocal: a[0, 2] * a[2, 0] = 1.05
+            M[0, 2] = 1.05 / M[2, 0]
+        else:
+            M[i, j] = v
+            if np.isnan(v):
+                M[j, i] = np.nan
+        cases.append(M)
+    rounded = good.copy()
+    rounded[1, 0] = round(rounded[1, 0], 3)
+    A = np.stack([good, *cases, rounded])
+    WE, _, _, _, status, _ = _kernels.core_batch(A)
+    assert status.tolist() == [0, 2, 2, 2, 2, 2, 1, 0]
+    exact = validate_matrix(rounded)
+    assert exact[1, 0] == 1 / exact[0, 1]
+    np.testing.assert_allclose(WE[-1], lapack_perron(exact[None])[0][0], atol=1e-12)
+    np.testing.assert_allclose(WE[0], lapack_perron(good[None])[0][0], atol=1e-12)
+
+
 def test_serial_and_parallel_kernels_agree_bitwise():
-    # One batch across several parallel tasks (chunks of _CHUNK matrices, last one partial).
+    # One batch across several parallel tasks (chunks of _CHUNK matrices, last one partial,
+    # lanes of _LANES matrices, last one partial).
     A = random_saaty(3 * _kernels._CHUNK + 17, 7, seed=3)
     W0 = geometric_mean_weights(A)
     for start in (W0, np.empty((0, 7))):  # given start; geometric mean in the kernel
-        ser = _kernels._perron_serial(A, start, 1e-12, 1000)
-        par = _kernels._perron_parallel(A, start, 1e-12, 1000)
+        args = (A, start, True, 1e-2, True, True, True, 1e-12, 1000)
+        ser = _kernels._core_serial(*args)
+        par = _kernels._core_parallel(*args)
         for x, y in zip(ser, par, strict=True):
             np.testing.assert_array_equal(x, y)
 
 
+def test_results_do_not_depend_on_the_other_matrices_in_the_batch():
+    # Lanes are iterated together, but each matrix's arithmetic is its own.
+    A = random_saaty(200, 7, seed=8)
+    W, lam, _ = _kernels.perron_batch(A, None, 1e-12, 1000)
+    W2, lam2, _ = _kernels.perron_batch(np.ascontiguousarray(A[::-1]), None, 1e-12, 1000)
+    np.testing.assert_array_equal(W, W2[::-1])
+    np.testing.assert_array_equal(lam, lam2[::-1])
+
+
 def test_small_batches_do_not_use_the_thread_pool(monkeypatch):
     calls = []
-    parallel = _kernels._perron_parallel
+    parallel = _kernels._core_parallel
 
     def spy(*args):
         calls.append(args[0].shape[0])
         return parallel(*args)
 
-    monkeypatch.setattr(_kernels, "_perron_parallel", spy)
+    monkeypatch.setattr(_kernels, "_core_parallel", spy)
     monkeypatch.setattr(_kernels.config, "NUMBA_NUM_THREADS", 2)
     small = random_saaty(10, 7, seed=4)
     _kernels.perron_batch(small, geometric_mean_weights(small), 1e-12, 1000)

@@ -37,13 +37,17 @@ class WeightsResult:
     method : str
         The weighting method used.
     n_iter : int
-        Power iterations used (eigenvector-type methods; 0 otherwise).
+        Iterations used (eigenvector-type methods; 0 otherwise).
+    consistency : ConsistencyResult or None
+        The consistency index asked for with ``weights(..., consistency=...)``, computed from
+        the same validated matrices.
     """
 
     weights: np.ndarray
     lambda_max: np.ndarray
     method: str
     n_iter: int = 0
+    consistency: ConsistencyResult | None = None
 
     def to_frame(self, labels: Sequence[str] | None = None) -> pd.DataFrame:
         """Tidy table: one row per (matrix, element) with ``matrix, element, weight``.

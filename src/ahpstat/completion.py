@@ -27,7 +27,9 @@ __all__ = ["COMPLETION_METHODS", "complete"]
 COMPLETION_METHODS = ("optimal", "harker", "llsm")
 
 
-def complete(A: ArrayLike, *, method: str = "optimal", tol: float = 1e-10) -> np.ndarray:
+def complete(
+    A: ArrayLike, *, method: str = "optimal", tol: float = 1e-10, validate: bool = True
+) -> np.ndarray:
     """Fill the missing judgments of incomplete pairwise-comparison matrices.
 
     Parameters
@@ -36,9 +38,12 @@ def complete(A: ArrayLike, *, method: str = "optimal", tol: float = 1e-10) -> np
         Matrices with ``NaN`` for missing judgments (mirrored); the comparison graph of each
         must be connected (otherwise a ``ValueError`` names the components).
     method : {"optimal", "harker", "llsm"}, default "optimal"
-        See the module notes.
+        See the module notes; case-insensitive.
     tol : float
         Gradient tolerance of the optimal completion.
+    validate : bool, default True
+        ``False`` skips :func:`ahpstat.pairwise.validate_matrix` for matrices the caller has
+        validated already.
 
     Returns
     -------
@@ -55,8 +60,9 @@ def complete(A: ArrayLike, *, method: str = "optimal", tol: float = 1e-10) -> np
     >>> round(float(ah.complete(A)[2, 3]), 4)
     0.7303
     """
-    check_choice("method", method, COMPLETION_METHODS)
-    M = validate_matrix(A, allow_missing=True)
+    method = check_choice("method", method.lower() if isinstance(method, str) else method,
+                          COMPLETION_METHODS)
+    M = validate_matrix(A, allow_missing=True) if validate else np.asarray(A, dtype=float)
     missing = np.isnan(M)
     if not missing.any():
         return M.copy()
@@ -74,7 +80,6 @@ def complete(A: ArrayLike, *, method: str = "optimal", tol: float = 1e-10) -> np
 
 
 def _optimal_one(M: np.ndarray, tol: float) -> np.ndarray:
-    M.shape[0]
     iu, ju = np.nonzero(np.triu(np.isnan(M), 1))
     from ahpstat._limits import completion_bytes, require_memory
 

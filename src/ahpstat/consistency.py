@@ -35,9 +35,15 @@ from numpy.typing import ArrayLike
 
 from ahpstat._results import ConsistencyResult
 from ahpstat._validation import check_choice
-from ahpstat.pairwise import validate_matrix
+from ahpstat.pairwise import as_matrix_batch, validate_matrix
 from ahpstat.scales import RandomIndexTable, get_random_index_table
-from ahpstat.weighting import _weights_validated, llsm_weights
+from ahpstat.weighting import (
+    NUMPY_MAX_MATRICES,
+    WEIGHTING_METHODS,
+    _lapack_stragglers,
+    _weights_validated,
+    llsm_weights,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -83,6 +89,7 @@ def consistency(
     index: str = "cr",
     random_index: str | Mapping[int, float] | RandomIndexTable = "saaty",
     threshold: float | None = None,
+    validate: bool = True,
 ) -> ConsistencyResult:
     """Consistency index of one or many pairwise-comparison matrices.
 
@@ -91,7 +98,7 @@ def consistency(
     A : array_like, shape (..., n, n)
         Positive reciprocal matrices; ``NaN`` marks a missing judgment.
     index : {"cr", "ci", "gci", "koczkodaj"}, default "cr"
-        Which index (see the module notes for formulas and references).
+        Which index (see the module notes for formulas and references); case-insensitive.
     random_index : str or mapping, default "saaty"
         Random-index table for ``"cr"``: ``"saaty"``, ``"saaty_2005"``, ``"alonso_lamata"``,
         ``"donegan_dodd"`` or a mapping ``n -> RI``. Always reported in the result.
@@ -99,6 +106,10 @@ def consistency(
         Acceptability threshold; defaults: CR 0.10, CI 0.10 x RI(n) (from ``random_index``),
         GCI by ``n``
         (0.31 / 0.35 / 0.37), Koczkodaj 1/3.
+    validate : bool, default True
+        ``False`` skips :func:`ahpstat.pairwise.validate_matrix` for matrices the caller has
+        validated already. To get weights and the index from one validation, use
+        ``ahpstat.weights(A, consistency=index)``.
 
     Returns
     -------
@@ -106,6 +117,13 @@ def consistency(
         ``value``, ``threshold``, ``acceptable`` (value <= threshold), ``index``,
         ``random_index`` (table name), ``random_index_value``, ``lambda_max``, ``n``,
         ``completion``, ``source``. Matrices of order 1 and 2 are consistent (0).
+
+    Raises
+    ------
+    InputError
+        Invalid matrices (the message names the matrix and the pair).
+    ValueError
+        An unknown index or random-index table.
 
     Examples
     --------
@@ -121,29 +139,66 @@ def consistency(
     >>> round(float(ah.consistency(A, index="gci").value), 4)
     0.0804
     """
-    check_choice("index", index, CONSISTENCY_INDICES)
+    index = check_choice("index", index.lower() if isinstance(index, str) else index,
+                         CONSISTENCY_INDICES)
+    if index in ("ci", "cr"):
+        get_random_index_table(random_index)  # an unknown table fails before the matrices
+    arr = as_matrix_batch(A)
+    n = arr.shape[-1]
+    if index in ("ci", "cr", "gci") and n > 2 and arr.size > NUMPY_MAX_MATRICES * n * n:
+        from ahpstat._kernels import core_batch  # numba: imported on first use
+
+        flat = np.ascontiguousarray(arr.reshape(-1, n, n))
+        WE, _, lam, gci, status, _ = core_batch(flat, eigenvector=index != "gci",
+                                                gci=index == "gci")
+        if status.max() not in (1, 2):
+            batch = arr.shape[:-2]
+            if index != "gci" and status.max() == 3:
+                WE, lam, _ = _lapack_stragglers(flat, WE, lam, status == 3, 1000)
+            return _consistency_of_valid(
+                arr, index=index, random_index=random_index, threshold=threshold,
+                lambda_max=lam.reshape(batch) if index != "gci" else None,
+                gci=gci.reshape(batch) if index == "gci" else None, complete=True)
+    M = validate_matrix(arr, allow_missing=True) if validate else arr
+    return _consistency_of_valid(M, index=index, random_index=random_index,
+                                 threshold=threshold)
+
+
+def _consistency_of_valid(
+    M: np.ndarray,
+    *,
+    index: str,
+    random_index: str | Mapping[int, float] | RandomIndexTable,
+    threshold: float | None,
+    lambda_max: np.ndarray | None = None,
+    gci: np.ndarray | None = None,
+    complete: bool | None = None,
+) -> ConsistencyResult:
+    """:func:`consistency` of validated matrices; ``lambda_max`` (of complete matrices) or
+    ``gci``, when given, were computed already (by the fused kernel or the weights)."""
     table = get_random_index_table(random_index) if index in ("ci", "cr") else None
-    M = validate_matrix(A, allow_missing=True)
     n = M.shape[-1]
-    incomplete = bool(np.isnan(M).any())
+    incomplete = not complete and bool(np.isnan(M).any())
     completion = None
     if index in ("ci", "cr"):
         if incomplete:
-            from ahpstat.completion import complete
-
-            M = complete(M, method="optimal")
+            M = _complete_optimal(M)
             completion = "optimal"
-        lam = _weights_validated(M, method="eigenvector").lambda_max
-        ci = (lam - n) / (n - 1) if n > 2 else np.zeros(M.shape[:-2])
-        ci = np.maximum(ci, 0.0)  # lambda_max >= n; clip round-off
+            lambda_max = None
+        if lambda_max is None:
+            lambda_max = _weights_validated(M, method="eigenvector").lambda_max
+        lam = lambda_max
+        ri = table(n)
+        if n > 2:
+            ci = np.maximum((lam - n) / (n - 1), 0.0)  # lambda_max >= n; clip round-off
+        else:
+            ci = np.zeros(M.shape[:-2])
         if index == "ci":
-            ri = table(n)
             value = ci
             # CI <= 0.1 RI(n) is the same rule as CR <= 0.1
             thr = 0.1 * ri if threshold is None else threshold
         else:
-            ri = table(n)
-            value = ci / ri if n > 2 else np.zeros(M.shape[:-2])
+            value = ci / ri if n > 2 else ci
             thr = 0.1 if threshold is None else threshold
         return ConsistencyResult(
             value=value,
@@ -151,14 +206,14 @@ def consistency(
             acceptable=value <= thr + 1e-12,
             index=index,
             n=n,
-            random_index=table.name if table is not None else None,
+            random_index=table.name,
             random_index_value=ri,
             lambda_max=lam,
             completion=completion,
-            source=_SOURCES[index] + (f" Random index: {table.source}" if table else ""),
+            source=_SOURCES[index] + " Random index: " + table.source,
         )
     if index == "gci":
-        value = _gci(M)
+        value = _gci(M) if gci is None else gci
         thr = gci_threshold(n) if threshold is None else threshold
         completion = "given pairs only" if incomplete else None
     else:
@@ -175,6 +230,12 @@ def consistency(
         completion=completion,
         source=_SOURCES[index],
     )
+
+
+def _complete_optimal(M: np.ndarray) -> np.ndarray:
+    from ahpstat.completion import complete
+
+    return complete(M, method="optimal", validate=False)
 
 
 def _gci(M: np.ndarray) -> np.ndarray:
@@ -229,8 +290,9 @@ def worst_judgments(
         Matrices (``NaN`` = missing; missing pairs are not ranked).
     k : int, optional
         Keep the ``k`` worst per matrix (all when omitted).
-    method : str, default "geometric_mean"
-        Weighting method for ``w`` (``"llsm"`` is used automatically for incomplete input).
+    method : {"geometric_mean", "eigenvector", "column_mean", "harker", "llsm"}
+        Weighting method for ``w``, case-insensitive (``"llsm"`` is used automatically for
+        incomplete input unless ``"harker"`` is asked for).
 
     Returns
     -------
@@ -246,6 +308,10 @@ def worst_judgments(
        row  col  value
     0    0    3   0.25
     """
+    method = check_choice("method", method.lower() if isinstance(method, str) else method,
+                          WEIGHTING_METHODS)
+    if k is not None and (isinstance(k, bool) or int(k) != k or k < 1):
+        raise ValueError(f"`k` must be a positive integer or None; got {k!r} instead.")
     M = validate_matrix(A, allow_missing=True)
     n = M.shape[-1]
     if np.isnan(M).any() and method not in ("harker", "llsm"):

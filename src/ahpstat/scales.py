@@ -3,11 +3,24 @@
 The random index RI(n) is the mean consistency index CI of random reciprocal matrices of order
 ``n``; different tools use different tables, which is why their consistency ratios disagree.
 ahpstat makes the table an explicit, named choice and reports it with every ratio.
+
+Saaty's scale
+-------------
+One definition, used wherever a scale is declared (``validate_matrix(scale="saaty")``,
+``weights(scale="saaty")``, ``read_judgments(scale="saaty")``): a value is *on the scale* when
+it lies within a tolerance of one of the 17 points 1/9, ..., 1/2, 1, 2, ..., 9, measured in
+log space -- within 1 % of an integer 1..9 (integers are written exactly; ``3.003`` is 3) and
+within 4.5 % of a reciprocal 1/2..1/9, which admits every two-decimal rounding of a reciprocal
+(``0.33``, ``0.14``, ``0.13`` for 1/3, 1/7, 1/8; the worst, 1/8 written ``0.12`` or ``0.13``,
+is 4.1 % off) while the tolerance intervals of neighbouring points never overlap (1/9 and
+1/8 are 11.8 % apart). A value on the scale *is* that point: it is replaced by it
+(:func:`snap_to_saaty`), so 0.14 is computed as 1/7 everywhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -15,12 +28,15 @@ import numpy as np
 
 __all__ = [
     "RANDOM_INDEX_TABLES",
+    "SAATY_INTEGER_LOGTOL",
+    "SAATY_RECIPROCAL_LOGTOL",
     "SAATY_SCALE",
     "RandomIndexTable",
     "get_random_index_table",
     "nearest_saaty",
     "on_saaty_scale",
     "random_index",
+    "snap_to_saaty",
 ]
 
 #: Saaty's fundamental 1-9 scale and its reciprocals, ascending.
@@ -29,6 +45,15 @@ SAATY_SCALE: np.ndarray = np.array(
 )
 SAATY_SCALE.setflags(write=False)
 _LOG_SAATY = np.log(SAATY_SCALE)
+
+#: largest ``|log(value / point)|`` for a value to count as an integer point 1..9 (1 %)
+SAATY_INTEGER_LOGTOL: float = math.log1p(0.01)
+#: largest ``|log(value / point)|`` for a value to count as a reciprocal point 1/2..1/9
+#: (4.5 %: two-decimal roundings such as 0.14 for 1/7 and 0.13 for 1/8)
+SAATY_RECIPROCAL_LOGTOL: float = 0.045
+_SAATY_LOGTOL = np.where(SAATY_SCALE < 1, SAATY_RECIPROCAL_LOGTOL, SAATY_INTEGER_LOGTOL)
+
+_BEYOND = ("error", "formula", "interpolate")
 
 
 @dataclass(frozen=True)
@@ -43,19 +68,46 @@ class RandomIndexTable:
         RI by matrix order ``n`` (``n = 1, 2`` are 0 by definition).
     source : str
         Bibliographic source of the values.
-    beyond : str
-        What happens for ``n`` larger than the table: ``"error"``, ``"formula"`` (the
-        source's own formula) or ``"interpolate"`` (linear between tabulated orders).
+    beyond : {"error", "formula", "interpolate"}
+        What happens for an order the table does not list: ``"error"`` raises;
+        ``"interpolate"`` interpolates linearly between tabulated orders (and raises beyond
+        the largest); ``"formula"`` evaluates ``formula(n)`` beyond the largest tabulated
+        order (and raises for a gap inside the table).
+    formula : callable, optional
+        ``n -> RI(n)``, the source's own formula; required with ``beyond="formula"`` and
+        only allowed with it.
+
+    Examples
+    --------
+    >>> t = RandomIndexTable("mine", {3: 0.5, 5: 1.1}, "my simulation", beyond="interpolate")
+    >>> t(4)
+    0.8
+    >>> t = RandomIndexTable("fit", {3: 0.5}, "my fit", beyond="formula",
+    ...                      formula=lambda n: 1.6 * (n - 2) / n)
+    >>> round(t(4), 3)
+    0.8
     """
 
     name: str
     values: Mapping[int, float]
     source: str
     beyond: str = "error"
-    formula: str | None = None
+    formula: Callable[[int], float] | None = field(default=None, compare=False)
     _orders: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.beyond not in _BEYOND:
+            options = ", ".join(repr(b) for b in _BEYOND)
+            raise ValueError(f"`beyond` must be one of {{{options}}}; got {self.beyond!r} "
+                             "instead.")
+        if self.beyond == "formula" and not callable(self.formula):
+            raise ValueError("`beyond='formula'` needs `formula`, a callable n -> RI(n); got "
+                             f"{self.formula!r} instead.")
+        if self.beyond != "formula" and self.formula is not None:
+            raise ValueError("`formula` is used only with beyond='formula'; got beyond="
+                             f"{self.beyond!r} instead.")
+        if not self.values:
+            raise ValueError("`values` must give RI for at least one order; got none.")
         object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
         object.__setattr__(self, "_orders", tuple(sorted(self.values)))
 
@@ -78,14 +130,18 @@ class RandomIndexTable:
             hi = min(k for k in self._orders if k > n)
             t = (n - lo) / (hi - lo)
             return float(self.values[lo] + t * (self.values[hi] - self.values[lo]))
-        if n > self.max_order and self.beyond == "formula":
-            # Alonso & Lamata (2006): RI(n) = (1.7699 n - 4.3513) / (n - 1)
-            return (1.7699 * n - 4.3513) / (n - 1)
+        if n > self.max_order and self.formula is not None:
+            return float(self.formula(n))
         raise ValueError(
             f"the random-index table {self.name!r} has no value for n = {n} "
             f"(it covers n <= {self.max_order}); choose `random_index='alonso_lamata'` "
             f"(formula beyond its table) or pass a mapping n -> RI. Got n = {n} instead."
         )
+
+
+def _alonso_lamata_formula(n: int) -> float:
+    """Alonso & Lamata (2006): lambda_max ~ 2.7699 n - 4.3513, so RI = (1.7699 n - 4.3513)/(n-1)."""
+    return (1.7699 * n - 4.3513) / (n - 1)
 
 
 _SAATY = RandomIndexTable(
@@ -125,7 +181,7 @@ _ALONSO_LAMATA = RandomIndexTable(
         "lambda_max ~ 1.7699 n - 4.3513 + n."
     ),
     beyond="formula",
-    formula="(1.7699 n - 4.3513) / (n - 1)",
+    formula=_alonso_lamata_formula,
 )
 
 _DONEGAN_DODD = RandomIndexTable(
@@ -222,25 +278,62 @@ def random_index(n: int, table: str | Mapping[int, float] | RandomIndexTable = "
     return get_random_index_table(table)(n)
 
 
-def on_saaty_scale(values: np.ndarray, *, rtol: float = 1e-2) -> np.ndarray:
-    """Boolean mask: which values lie on Saaty's 1-9 scale (or its reciprocals).
-
-    ``0.333`` counts as 1/3 (relative tolerance ``rtol`` in log space).
-
-    Examples
-    --------
-    >>> on_saaty_scale(np.array([3, 0.333, 2.5, 10])).tolist()
-    [True, True, False, False]
-    """
+def _nearest_point(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the nearest scale point (log space) and the log distance to it."""
     v = np.asarray(values, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         lv = np.log(v)
-    d = np.abs(lv[..., None] - _LOG_SAATY).min(axis=-1)
-    return np.isfinite(lv) & (d <= np.log1p(rtol))
+    dist = np.abs(lv[..., None] - _LOG_SAATY)
+    idx = np.argmin(np.where(np.isnan(dist), np.inf, dist), axis=-1)
+    d = np.take_along_axis(dist, idx[..., None], axis=-1)[..., 0]
+    return idx, np.where(np.isfinite(lv), d, np.inf)
+
+
+def on_saaty_scale(values: np.ndarray, *, rtol: float | None = None) -> np.ndarray:
+    """Boolean mask: which values lie on Saaty's 1-9 scale (or its reciprocals).
+
+    Parameters
+    ----------
+    values : array_like
+        Values to check (non-positive and non-finite values are off the scale).
+    rtol : float, optional
+        ``None`` (default) applies the package's definition (module notes): within 1 % of
+        an integer 1..9 and within 4.5 % of a reciprocal 1/2..1/9. A number applies that
+        relative tolerance, in log space, to every point instead.
+
+    Examples
+    --------
+    >>> on_saaty_scale(np.array([3, 0.333, 0.14, 3.003, 2.5, 10, 0.3])).tolist()
+    [True, True, True, True, False, False, False]
+    >>> on_saaty_scale(np.array([0.333, 0.14]), rtol=0.01).tolist()
+    [True, False]
+    """
+    idx, d = _nearest_point(values)
+    tol = _SAATY_LOGTOL[idx] if rtol is None else np.log1p(rtol)
+    return d <= tol
+
+
+def snap_to_saaty(values: np.ndarray) -> np.ndarray:
+    """Replace each value on Saaty's scale by its scale point; other values are unchanged.
+
+    The one definition of "on the scale" is :func:`on_saaty_scale` with its default
+    tolerance (module notes); ``NaN`` (a missing judgment) stays ``NaN``.
+
+    Examples
+    --------
+    >>> snap_to_saaty(np.array([0.14, 0.333, 3.003, 2.5, np.nan])).round(6).tolist()
+    [0.142857, 0.333333, 3.0, 2.5, nan]
+    """
+    v = np.asarray(values, dtype=float)
+    idx, d = _nearest_point(v)
+    return np.where(d <= _SAATY_LOGTOL[idx], SAATY_SCALE[idx], v)
 
 
 def nearest_saaty(values: np.ndarray) -> np.ndarray:
     """Round values to the nearest point of Saaty's scale, in log space (clipped to 1/9..9).
+
+    Unlike :func:`snap_to_saaty` this rounds any positive value (2.6 becomes 3), as a
+    simulation or a repair does.
 
     Examples
     --------

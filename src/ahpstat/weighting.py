@@ -3,10 +3,14 @@
 Methods
 -------
 ``eigenvector``
-    Saaty's principal right eigenvector, by power iteration started from the row geometric
-    mean (all entries positive, so Perron-Frobenius guarantees a unique positive principal
-    eigenvector and convergence); every matrix's convergence is checked, stragglers fall back
-    to LAPACK (``numpy.linalg.eig``) and are never returned unconverged.
+    Saaty's principal right eigenvector (all entries positive, so Perron-Frobenius
+    guarantees a unique positive principal eigenvector). Small batches: power iteration by
+    repeated squaring in numpy (no compiled code, so even the first call in a fresh process
+    is fast); large batches: a compiled kernel (inverse iteration shifted by the
+    Collatz-Wielandt bound, :mod:`ahpstat._kernels`). Either stops when one power step
+    ``A w / sum(A w)`` changes no weight by more than ``tol``; every matrix's convergence is
+    checked, stragglers fall back to LAPACK (``numpy.linalg.eig``) and are never returned
+    unconverged.
 ``geometric_mean``
     Row geometric mean, i.e. the logarithmic least-squares solution (Crawford & Williams 1985).
 ``column_mean``
@@ -18,9 +22,25 @@ Methods
     Incomplete logarithmic least squares (Bozóki, Fülöp & Rónyai 2010; Kwiesielewicz 1996):
     solve ``L mu = r`` on the comparison graph's Laplacian; equals ``geometric_mean`` for a
     complete matrix.
+
+Validated once
+--------------
+``weights(A)`` validates ``A`` (:func:`ahpstat.pairwise.validate_matrix`) and computes;
+``weights(A, consistency="cr")`` also returns the consistency index from the same pass (the
+eigenvector's ``lambda_max`` is the CR's), so a matrix is validated once for both. Code that
+has already validated its matrices (``M = validate_matrix(A)``) passes ``validate=False``.
+Large batches of complete matrices with ``"eigenvector"`` or ``"geometric_mean"`` take one
+compiled pass that validates, weights and (with ``consistency``) computes ``lambda_max`` and
+the index, with no ``(B, n, n)`` temporary.
 """
 
 from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Mapping
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -28,12 +48,38 @@ from numpy.typing import ArrayLike
 from ahpstat._results import WeightsResult
 from ahpstat._validation import check_choice
 from ahpstat._warnings import ConvergenceWarning, warn
-from ahpstat.pairwise import validate_matrix
+from ahpstat.pairwise import as_matrix_batch, validate_matrix
 
-__all__ = ["WEIGHTING_METHODS", "weights"]
+if TYPE_CHECKING:
+    from ahpstat.scales import RandomIndexTable
+
+__all__ = ["NUMPY_MAX_MATRICES", "WEIGHTING_METHODS", "weights"]
 
 WEIGHTING_METHODS = ("eigenvector", "geometric_mean", "column_mean", "harker", "llsm")
 _INCOMPLETE_METHODS = ("harker", "llsm")
+_FUSED_METHODS = ("eigenvector", "geometric_mean")
+_FUSED_INDICES = (None, "ci", "cr", "gci")
+
+#: batches of at most this many matrices run in numpy: no numba import, so the first call in
+#: a fresh process answers in milliseconds, and about as fast as the compiled kernel later
+#: (measured: one 7 x 7 matrix 13 us in numpy, 2 to 4 matrices within 10 us of the kernel);
+#: larger batches use the compiled kernels (:mod:`ahpstat._kernels`)
+NUMPY_MAX_MATRICES = 4
+
+
+def _cons() -> ModuleType:
+    """The consistency module (imported lazily: it imports this one)."""
+    mod = sys.modules.get("ahpstat.consistency")
+    return mod if mod is not None else importlib.import_module("ahpstat.consistency")
+
+
+def _n_matrices(arr: np.ndarray) -> int:
+    return arr.size // (arr.shape[-1] * arr.shape[-1])
+
+
+def _method(name: str, value: object, choices: tuple[str, ...]) -> str:
+    """``check_choice`` after lower-casing: methods are case-insensitive."""
+    return check_choice(name, value.lower() if isinstance(value, str) else value, choices)
 
 
 def weights(
@@ -44,6 +90,9 @@ def weights(
     max_iter: int = 1000,
     scale: str | None = None,
     completion: str | None = None,
+    consistency: str | None = None,
+    random_index: str | Mapping[int, float] | RandomIndexTable = "saaty",
+    validate: bool = True,
 ) -> WeightsResult:
     """Priority weights of one or many pairwise-comparison matrices.
 
@@ -54,24 +103,42 @@ def weights(
         marks a missing judgment (``"harker"`` and ``"llsm"`` accept those; any method does
         with ``completion``).
     method : {"eigenvector", "geometric_mean", "column_mean", "harker", "llsm"}
-        Weighting method (see the module notes).
+        Weighting method (see the module notes); case-insensitive.
     tol : float, default 1e-12
-        Power-iteration convergence tolerance (max absolute change of a weight).
+        Eigenvector convergence tolerance: the largest change of a weight in one power step.
     max_iter : int, default 1000
-        Power iterations before the remaining matrices are solved by LAPACK.
+        Iterations (matrix-vector products or their equivalent) before the remaining
+        matrices are solved by LAPACK.
     scale : {None, "saaty"}
-        Require Saaty's 1-9 scale (default: any positive reciprocal values).
+        Require Saaty's 1-9 scale, snapping values to it (:mod:`ahpstat.scales`; default: any
+        positive reciprocal values).
     completion : {None, "optimal", "harker", "llsm"}
         Complete incomplete matrices first (:func:`ahpstat.complete`), then weight them:
         ``method="eigenvector", completion="optimal"`` is the eigenvector of the
         lambda-max-minimizing completion (Bozóki, Fülöp & Rónyai 2010), AHPy's default for
         incomplete matrices. Complete matrices are weighted as they are.
+    consistency : {None, "cr", "ci", "gci", "koczkodaj"}
+        Also compute this consistency index (as :func:`ahpstat.consistency` does) from the
+        same validated matrices, returned as the result's ``consistency``.
+    random_index : str, mapping or RandomIndexTable, default "saaty"
+        Random-index table for ``consistency="cr"`` or ``"ci"``.
+    validate : bool, default True
+        ``False`` skips :func:`ahpstat.pairwise.validate_matrix` for matrices the caller has
+        validated already (the validated-once path; garbage in, garbage out).
 
     Returns
     -------
     WeightsResult
         ``weights`` (..., n) summing to 1, ``lambda_max`` (...) for eigenvector-type methods
-        (``NaN`` for the others), ``method``, ``n_iter``.
+        (``NaN`` for the others), ``method``, ``n_iter``, and ``consistency`` (a
+        :class:`~ahpstat._results.ConsistencyResult`, or ``None``).
+
+    Raises
+    ------
+    InputError
+        Invalid matrices (the message names the matrix and the pair).
+    ValueError
+        An unknown method, index or scale.
 
     Notes
     -----
@@ -109,39 +176,105 @@ def weights(
     >>> B = [[1, 1, 5, 2], [1, 1, 3, 4], [1/5, 1/3, 1, nan], [1/2, 1/4, nan, 1]]
     >>> ah.weights(B, completion="optimal").weights.round(4)
     array([0.3738, 0.392 , 0.0985, 0.1357])
+
+    Weights and the consistency ratio from one validation:
+
+    >>> r = ah.weights(A, consistency="cr")
+    >>> round(float(r.consistency.value), 4), bool(r.consistency.acceptable)
+    (0.0223, True)
     """
-    check_choice("method", method, WEIGHTING_METHODS)
+    method = _method("method", method, WEIGHTING_METHODS)
+    index = None
+    if consistency is not None:
+        index = _method("consistency", consistency, _cons().CONSISTENCY_INDICES)
     if completion is not None:
         from ahpstat.completion import COMPLETION_METHODS, complete
 
-        check_choice("completion", completion, COMPLETION_METHODS)
-        M = validate_matrix(A, allow_missing=True, scale=scale)
-        if np.isnan(M).any():
-            M = complete(M, method=completion)
-        return _weights_validated(M, method=method, tol=tol, max_iter=max_iter)
-    M = validate_matrix(A, allow_missing=method in _INCOMPLETE_METHODS, scale=scale)
-    return _weights_validated(M, method=method, tol=tol, max_iter=max_iter)
+        completion = _method("completion", completion, COMPLETION_METHODS)
+        arr = (validate_matrix(A, allow_missing=True, scale=scale) if validate
+               else as_matrix_batch(A))
+        if np.isnan(arr).any():
+            arr = complete(arr, method=completion, validate=False)
+        validate, scale = False, None
+    else:
+        arr = as_matrix_batch(A)
+    if (method in _FUSED_METHODS and scale is None and index in _FUSED_INDICES
+            and arr.shape[-1] > 1 and _n_matrices(arr) > NUMPY_MAX_MATRICES):
+        fused = _weights_fused(arr, method, index, random_index, tol, max_iter)
+        if fused is not None:
+            return fused
+    if validate:
+        arr = validate_matrix(arr, allow_missing=method in _INCOMPLETE_METHODS, scale=scale)
+    w, lam, it = _weights_of_valid(arr, method=method, tol=tol, max_iter=max_iter)
+    if index is None:
+        return WeightsResult(w, lam, method, it)
+    c = _cons()._consistency_of_valid(
+        arr, index=index, random_index=random_index, threshold=None,
+        lambda_max=lam if method == "eigenvector" and index in ("ci", "cr") else None,
+        complete=method not in _INCOMPLETE_METHODS or None)
+    return WeightsResult(w, lam, method, it, c)
+
+
+def _weights_fused(
+    arr: np.ndarray, method: str, index: str | None,
+    random_index: str | Mapping[int, float] | RandomIndexTable, tol: float, max_iter: int,
+) -> WeightsResult | None:
+    """One compiled pass (validation included); ``None`` if a matrix needs the numpy path
+    (an invalid or incomplete matrix: the validator then names the problem)."""
+    from ahpstat._kernels import core_batch  # numba: imported on first use
+
+    batch, n = arr.shape[:-2], arr.shape[-1]
+    A = np.ascontiguousarray(arr.reshape(-1, n, n))
+    eig = method == "eigenvector" or index in ("ci", "cr")
+    WE, WG, lam, gci, status, iters = core_batch(
+        A, eigenvector=eig, geometric_mean=method == "geometric_mean", gci=index == "gci",
+        tol=tol, max_iter=max_iter)
+    worst = int(status.max())
+    if worst in (1, 2):  # a missing judgment or an invalid matrix: the numpy path decides
+        return None
+    it = int(iters.max()) if eig else 0
+    if worst == 3:
+        WE, lam, it = _lapack_stragglers(A, WE, lam, status == 3, max_iter)
+    W = WE if method == "eigenvector" else WG
+    lam_out = lam.reshape(batch) if method == "eigenvector" else np.full(batch, np.nan)
+    c = None
+    if index is not None:
+        c = _cons()._consistency_of_valid(
+            arr, index=index, random_index=random_index, threshold=None,
+            lambda_max=lam.reshape(batch) if eig else None,
+            gci=gci.reshape(batch) if index == "gci" else None, complete=True)
+    return WeightsResult(W.reshape(*batch, n), lam_out, method, it, c)
+
+
+def _weights_of_valid(
+    M: np.ndarray, *, method: str, tol: float = 1e-12, max_iter: int = 1000
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """``(weights, lambda_max, n_iter)`` of validated matrices (``NaN`` lambda_max for the
+    methods that define none)."""
+    if method == "eigenvector":
+        if M.ndim == 2 and M.shape[0] > 1:
+            one = _perron_single(M, tol, max_iter)
+            if one is not None:
+                return one
+        return principal_eigenvector(M, tol=tol, max_iter=max_iter)
+    nan = np.full(M.shape[:-2], np.nan)
+    if method == "geometric_mean":
+        return geometric_mean_weights(M), nan, 0
+    if method == "column_mean":
+        # row means of the column-normalized matrix; einsum, as in geometric_mean_weights
+        W = np.einsum("...ij,...j->...i", M, 1.0 / np.einsum("...ij->...j", M))
+        return W / np.einsum("...i->...", W)[..., None], nan, 0
+    if method == "llsm":
+        return llsm_weights(M), nan, 0
+    H = harker_matrix(M)  # "harker"
+    return principal_eigenvector(H, start=llsm_weights(M), tol=tol, max_iter=max_iter)
 
 
 def _weights_validated(M: np.ndarray, *, method: str, tol: float = 1e-12,
                        max_iter: int = 1000) -> WeightsResult:
-    """:func:`weights` on already validated matrices (internal fast path)."""
-    nan = np.full(M.shape[:-2], np.nan)
-    if method == "geometric_mean":
-        return WeightsResult(geometric_mean_weights(M), nan, method)
-    if method == "column_mean":
-        # row means of the column-normalized matrix; einsum, as in geometric_mean_weights
-        W = np.einsum("...ij,...j->...i", M, 1.0 / np.einsum("...ij->...j", M))
-        return WeightsResult(W / np.einsum("...i->...", W)[..., None], nan, method)
-    if method == "llsm":
-        return WeightsResult(llsm_weights(M), nan, method)
-    if method == "harker":
-        H = harker_matrix(M)
-        w, lam, it = principal_eigenvector(H, start=llsm_weights(M), tol=tol, max_iter=max_iter)
-        return WeightsResult(w, lam, method, it)
-    # started from the row geometric mean, computed inside the compiled kernel
-    w, lam, it = principal_eigenvector(M, tol=tol, max_iter=max_iter)
-    return WeightsResult(w, lam, method, it)
+    """Private alias of ``weights(M, method=method, validate=False)``, kept until its callers
+    use the public parameter."""
+    return weights(M, method=method, tol=tol, max_iter=max_iter, validate=False)
 
 
 def geometric_mean_weights(M: np.ndarray) -> np.ndarray:
@@ -208,21 +341,20 @@ def principal_eigenvector(
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Perron eigenvector (sum 1) and eigenvalue of non-negative irreducible matrices.
 
-    ``start`` (broadcast to ``(..., n)``, rows summing to 1) defaults to each matrix's row
-    geometric mean (the uniform vector where a row holds a zero).
-    Power iteration per matrix in compiled code (``ahpstat._kernels.perron_batch``), each
-    stopping when no weight changes by more than ``tol``; a matrix whose observed convergence
-    rate is slow is squared (iterating ``A**2``, ``A**4``, ...: same Perron vector, squared
-    rate). Small batches run on one thread, large ones in parallel. Matrices not converged
-    after about ``max_iter`` matrix-vector products are solved with ``numpy.linalg.eig`` (a
+    ``start`` (broadcast to ``(..., n)``, rows summing to 1) defaults to the uniform vector
+    for small batches and to each matrix's row geometric mean for large ones. Batches of at
+    most ``NUMPY_MAX_MATRICES`` matrices iterate by repeated squaring in numpy
+    (:func:`_perron_numpy`); larger ones run the compiled kernel (:mod:`ahpstat._kernels`).
+    Either stops when one power step changes no weight by more than ``tol``; matrices not
+    converged after about ``max_iter`` iterations are solved with ``numpy.linalg.eig`` (a
     :class:`~ahpstat._warnings.ConvergenceWarning` says how many), so nothing unconverged is
     ever returned.
 
     Returns
     -------
     (weights, lambda_max, n_iter)
-        ``lambda_max`` is ``sum(M @ w)`` at the converged ``w``; ``n_iter`` the largest
-        number of matrix-vector products (a step with ``M**k`` counts ``k``) over the batch.
+        ``lambda_max`` is ``sum(M @ w)`` at the returned ``w``; ``n_iter`` the largest
+        number of iterations over the batch (matrix-vector products or their equivalent).
 
     Examples
     --------
@@ -236,24 +368,103 @@ def principal_eigenvector(
     B = A.shape[0]
     if n == 1:
         return np.ones((*batch, 1)), np.ones(batch), 0
-    w0 = None  # the kernel starts from the row geometric means
+    w0 = None
     if start is not None:
         w0 = np.ascontiguousarray(np.broadcast_to(start, (*batch, n)).reshape(B, n), dtype=float)
-    from ahpstat._kernels import perron_batch  # numba: imported on first use
+    if B <= NUMPY_MAX_MATRICES:
+        w, lam, it, bad = _perron_numpy(A, w0, tol, max_iter)
+    else:
+        from ahpstat._kernels import perron_batch  # numba: imported on first use
 
-    w, lam, iters = perron_batch(A, w0, float(tol), int(max_iter))
-    idx = np.flatnonzero(iters < 0)
-    it = int(iters.max(initial=0)) if idx.size == 0 else int(max_iter)
-    if idx.size:
-        sub = A[idx]
-        warn(
-            f"power iteration did not converge for {idx.size} of {B} matrices in {max_iter} "
-            "iterations; solved them with numpy.linalg.eig instead.",
-            ConvergenceWarning,
-        )
-        vals, vecs = np.linalg.eig(sub)
-        k = np.argmax(vals.real, axis=-1)
-        v = np.abs(np.take_along_axis(vecs.real, k[:, None, None], axis=-1)[..., 0])
-        w[idx] = v / v.sum(axis=-1, keepdims=True)
-        lam[idx] = np.take_along_axis(vals.real, k[:, None], axis=-1)[:, 0]
-    return w.reshape(*batch, n), lam.reshape(batch), it
+        w, lam, iters = perron_batch(A, w0, float(tol), int(max_iter))
+        bad = iters < 0
+        it = int(iters.max(initial=0))
+    w, lam, it2 = _lapack_stragglers(A, w, lam, bad, max_iter)
+    return w.reshape(*batch, n), lam.reshape(batch), max(it, it2)
+
+
+def _lapack_stragglers(
+    A: np.ndarray, W: np.ndarray, lam: np.ndarray, bad: np.ndarray, max_iter: int,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Solve the matrices flagged ``bad`` (not converged) with ``numpy.linalg.eig``, warning."""
+    if not bad.any():
+        return W, lam, 0
+    idx = np.flatnonzero(bad)
+    warn(
+        f"power iteration did not converge for {idx.size} of {A.shape[0]} matrices in "
+        f"{max_iter} iterations; solved them with numpy.linalg.eig instead.",
+        ConvergenceWarning,
+    )
+    vals, vecs = np.linalg.eig(A[idx])
+    k = np.argmax(vals.real, axis=-1)
+    v = np.abs(np.take_along_axis(vecs.real, k[:, None, None], axis=-1)[..., 0])
+    W = W.copy()
+    lam = lam.copy()
+    W[idx] = v / v.sum(axis=-1, keepdims=True)
+    lam[idx] = np.take_along_axis(vals.real, k[:, None], axis=-1)[:, 0]
+    return W, lam, int(max_iter)
+
+
+_ONES: dict[int, np.ndarray] = {}
+
+
+def _perron_single(
+    M: np.ndarray, tol: float, max_iter: int, start: np.ndarray | None = None
+) -> tuple[np.ndarray, np.float64, int] | None:
+    """Power iteration by repeated squaring for one matrix, in the fewest numpy calls.
+
+    ``w = S**p start`` (uniform start by default) with ``S = M / max row sum``, so that no
+    power overflows, and ``p = 32`` (five matrix products), doubled while a power step from
+    ``w`` still changes a weight by more than ``tol`` (the 2-norm of the change, which
+    bounds the largest) and ``2 p <= max_iter``; ``S`` is rescaled after each extra squaring.
+    Returns ``(w, sum(M w), p)``, or ``None`` if it did not converge (the caller then solves
+    the matrix with LAPACK).
+    """
+    n = M.shape[0]
+    one = _ONES.get(n)
+    if one is None:
+        one = _ONES.setdefault(n, np.ones(n))
+    x = one if start is None else start
+    S = M * (1.0 / max(M.dot(one).tolist()))
+    p = 1
+    for _ in range(5 if max_iter >= 32 else max(0, int(np.log2(max(max_iter, 1))))):
+        S = S.dot(S)
+        p *= 2
+    while True:
+        w = S.dot(x)
+        sw = float(w.dot(one))
+        v = M.dot(w)
+        lv = float(v.dot(one))
+        if sw > 0.0 and lv > 0.0:  # also False for NaN
+            d = v * (sw / lv) - w  # power-step change, times sw
+            if float(d.dot(d)) <= (tol * sw) ** 2:
+                return w * (1.0 / sw), np.float64(lv / sw), p
+        if 2 * p > max_iter or p >= 1 << 20:
+            return None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            S = S.dot(S)
+            S *= 1.0 / S.max()
+        p *= 2
+
+
+def _perron_numpy(
+    A: np.ndarray, w0: np.ndarray | None, tol: float, max_iter: int,
+) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """:func:`_perron_single` for each matrix of a small batch ``A`` (B, n, n).
+
+    Returns ``(W, lambda_max, n_iter, not_converged)``; a matrix that did not converge has
+    the uniform vector and ``NaN`` (for the caller's LAPACK fallback).
+    """
+    B, n, _ = A.shape
+    W = np.full((B, n), 1.0 / n)
+    lam = np.full(B, np.nan)
+    bad = np.zeros(B, dtype=bool)
+    it = 0
+    for b in range(B):
+        one = _perron_single(A[b], tol, max_iter, None if w0 is None else w0[b])
+        if one is None:
+            bad[b] = True
+            continue
+        W[b], lam[b] = one[0], one[1]
+        it = max(it, one[2])
+    return W, lam, it, bad
