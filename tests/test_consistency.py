@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 
 import ahpstat as ah
-from ahpstat.consistency import gci_threshold
+from ahpstat.consistency import gci_threshold, worst_judgments
 from strategies import (
+    SAATY_VALUES,
     batches,
     consistent_matrices,
     incomplete_consistent_matrices,
@@ -336,3 +337,27 @@ def test_order_beyond_user_mapping():
 def test_invalid_matrix_in_consistency():
     with pytest.raises(ValueError, match=r"`A` entries must be positive"):
         ah.consistency(np.array([[1, 0.0], [0.0, 1]]))
+
+
+def test_worst_judgments_rejects_unknown_method_and_bad_k():
+    # issue 9: an unknown method used to run silently
+    A = matrix_from_upper(np.array([2.0, 4.0, 3.0]), 3)
+    with pytest.raises(ValueError, match=r"`method` must be one of \{'eigenvector', .*"
+                                         r"got 'bogus' instead"):
+        worst_judgments(A, method="bogus")
+    for k in (0, -1, 1.5):
+        with pytest.raises(ValueError, match=r"`k` must be a positive integer"):
+            worst_judgments(A, k=k)
+    assert len(worst_judgments(A, method="Eigenvector", k=2)) == 2
+
+
+@pytest.mark.parametrize("index", ["cr", "ci", "gci"])
+def test_large_batch_equals_matrix_by_matrix(index):
+    # 100 matrices take the compiled pass; one at a time the numpy path.
+    rng = np.random.default_rng(5)
+    S = np.stack([matrix_from_upper(np.array(SAATY_VALUES)[rng.integers(0, 17, 10)], 5)
+                  for _ in range(100)])
+    big = ah.consistency(S, index=index)
+    for k in range(0, 100, 13):
+        np.testing.assert_allclose(big.value[k], ah.consistency(S[k], index=index).value,
+                                   rtol=1e-11, atol=1e-14)

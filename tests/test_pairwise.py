@@ -231,3 +231,36 @@ def test_disconnected_three_components():
 def test_public_names_are_reexported():
     assert ah.pairwise.validate_matrix is validate_matrix
     assert ah.InputError.__mro__[1] is ValueError
+
+
+def test_clean_input_is_returned_as_it_is_and_data_problems_are_input_errors():
+    A = matrix_from_upper(np.array([2.0, 3.0, 0.5]), 3)
+    assert validate_matrix(A) is A
+    with pytest.raises(ah.InputError):
+        validate_matrix([[1, 2], [0.4, 1]])
+    with pytest.raises(ValueError) as err:  # argument misuse: a plain ValueError
+        validate_matrix(np.ones((2, 3)))
+    assert not isinstance(err.value, ah.InputError)
+
+
+def test_rounded_reciprocals_are_made_exact_per_matrix():
+    # Only the matrix with a rounded entry (0.333) gets exact reciprocals; the other keeps
+    # its own lower triangle bit for bit (within 1e-12 of reciprocal: nothing to fix).
+    exact = matrix_from_upper(np.array([3.0, 5.0, 2.0]), 3)
+    tiny = exact.copy()
+    tiny[2, 0] = 0.2 * (1 + 4e-13)
+    rounded = exact.copy()
+    rounded[1, 0] = 0.333
+    got = validate_matrix(np.stack([tiny, rounded]))
+    np.testing.assert_array_equal(got[0], tiny)
+    assert got[1, 1, 0] == 1 / 3
+
+
+def test_saaty_pairs_snap_whichever_entry_was_written():
+    # 0.14 is on the scale as 1/7 although its mirror 1/0.14 = 7.14 is 2 % off 7: the pair
+    # becomes (1/7, 7) exactly, whichever triangle holds the written value.
+    A = matrix_from_upper(np.array([0.14, 2.0, 3.0]), 3)
+    got = validate_matrix(A, scale="saaty")
+    assert got[0, 1] == 1 / 7 and got[1, 0] == 7.0
+    got = validate_matrix(A.T.copy(), scale="saaty")
+    assert got[1, 0] == 1 / 7 and got[0, 1] == 7.0

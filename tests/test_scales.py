@@ -10,11 +10,15 @@ from hypothesis import strategies as st
 import ahpstat as ah
 from ahpstat.scales import (
     RANDOM_INDEX_TABLES,
+    SAATY_INTEGER_LOGTOL,
+    SAATY_RECIPROCAL_LOGTOL,
     SAATY_SCALE,
+    RandomIndexTable,
     get_random_index_table,
     nearest_saaty,
     on_saaty_scale,
     random_index,
+    snap_to_saaty,
 )
 from strategies import SAATY_VALUES
 
@@ -200,3 +204,64 @@ def test_nearest_saaty_is_nearest_in_log_space(x):
     got = float(nearest_saaty(np.array(x)))
     dist = [abs(np.log(x) - np.log(s)) for s in SAATY_VALUES]
     assert abs(np.log(x) - np.log(got)) == pytest.approx(min(dist), abs=1e-12)
+
+
+# -------------------------------------------------------------- one definition of the scale
+
+
+def test_on_scale_default_admits_two_decimal_roundings_of_reciprocals():
+    # The package's definition (ahpstat.scales): reciprocals within 4.5 % (every two-decimal
+    # rounding: 0.11, 0.12/0.13, 0.14, 0.17, 0.2, 0.25, 0.33, 0.5), integers within 1 %.
+    ok = [0.11, 0.12, 0.13, 0.14, 0.17, 0.2, 0.25, 0.33, 0.5, 1, 2.015, 3.003, 8.95, 9]
+    assert on_saaty_scale(np.array(ok)).all()
+    bad = [0.1, 0.3, 0.4, 0.6, 0.99, 1.02, 1.13, 2.5, 3.1, 9.5, 10]
+    assert not on_saaty_scale(np.array(bad)).any()
+    # the tolerance intervals of neighbouring points never overlap
+    lo, hi = np.log(SAATY_SCALE[:-1]), np.log(SAATY_SCALE[1:])
+    tol = np.where(SAATY_SCALE < 1, SAATY_RECIPROCAL_LOGTOL, SAATY_INTEGER_LOGTOL)
+    assert (hi - lo > tol[:-1] + tol[1:]).all()
+
+
+def test_snap_replaces_values_on_the_scale_by_their_point():
+    got = snap_to_saaty(np.array([0.14, 0.333, 3.003, 2.5, np.nan, 1 / 7]))
+    np.testing.assert_array_equal(got[[0, 1, 2, 5]], [1 / 7, 1 / 3, 3.0, 1 / 7])
+    assert got[3] == 2.5 and np.isnan(got[4])
+
+
+def test_io_and_weights_share_the_definition(tmp_path):
+    # read_judgments(scale="saaty") and weights(scale="saaty") accept and snap the same
+    # values (issue 9: they used to disagree about 0.14).
+    from ahpstat.io import read_judgments
+
+    p = tmp_path / "j.csv"
+    p.write_text("expert,node,row,col,value\nE1,A,x,y,0.14\nE1,A,x,z,0.333\nE1,A,y,z,3.003\n")
+    df = read_judgments(p, scale="saaty")
+    assert df["value"].tolist() == [1 / 7, 1 / 3, 3.0]
+    A = ah.pairwise.from_upper_triangle([0.14, 0.333, 3.003])
+    got = ah.weights(A, scale="saaty").weights
+    np.testing.assert_allclose(got, ah.weights(ah.pairwise.from_upper_triangle(
+        [1 / 7, 1 / 3, 3.0])).weights, rtol=1e-15)
+    bad = tmp_path / "b.csv"
+    bad.write_text("expert,node,row,col,value\nE1,A,x,y,0.3\n")
+    with pytest.raises(ah.InputError, match="not on Saaty's scale"):
+        read_judgments(bad, scale="saaty")
+    with pytest.raises(ah.InputError, match="off Saaty's 1-9 scale"):
+        ah.weights(ah.pairwise.from_upper_triangle([0.3, 1, 1]), scale="saaty")
+
+
+# ------------------------------------------------------------------ RandomIndexTable options
+
+
+def test_table_beyond_is_validated_and_formula_used():
+    with pytest.raises(ValueError, match=r"`beyond` must be one of \{'error', 'formula', "
+                                         r"'interpolate'\}; got 'extrapolate' instead"):
+        RandomIndexTable("t", {3: 0.5}, "s", beyond="extrapolate")
+    with pytest.raises(ValueError, match=r"`beyond='formula'` needs `formula`"):
+        RandomIndexTable("t", {3: 0.5}, "s", beyond="formula")
+    with pytest.raises(ValueError, match=r"`formula` is used only with beyond='formula'"):
+        RandomIndexTable("t", {3: 0.5}, "s", formula=lambda n: 1.0)
+    # the table's own formula, not Alonso & Lamata's, beyond the table
+    t = RandomIndexTable("t", {3: 0.5}, "s", beyond="formula", formula=lambda n: n / 10)
+    assert t(3) == 0.5 and t(7) == pytest.approx(0.7)
+    al = RANDOM_INDEX_TABLES["alonso_lamata"]
+    assert al(20) == pytest.approx((1.7699 * 20 - 4.3513) / 19)

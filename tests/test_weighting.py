@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import ahpstat as ah
 from ahpstat import ConvergenceWarning
 from strategies import (
+    SAATY_VALUES,
     batches,
     consistent_matrices,
     eig_reference,
@@ -404,3 +405,81 @@ def test_disconnected_comparison_graph_names_components(method):
     with pytest.raises(ValueError, match=r"`A` has a disconnected comparison graph: .*"
                                          r"components \{0, 1\} \| \{2, 3\}.*Got 2 components"):
         ah.weights(A, method=method)
+
+
+# ------------------------------------------------ one validation, one pass, and both paths
+
+
+def _random_saaty(B: int, n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    values = np.array(SAATY_VALUES)[rng.integers(0, 17, (B, n * (n - 1) // 2))]
+    return np.stack([matrix_from_upper(v, n) for v in values])
+
+
+@pytest.mark.parametrize("B", [1, 3, 40])  # numpy path (<= 4 matrices) and compiled path
+@pytest.mark.parametrize(("method", "index"), [("eigenvector", "cr"), ("eigenvector", "ci"),
+                                               ("geometric_mean", "gci"),
+                                               ("geometric_mean", "cr"),
+                                               ("column_mean", "koczkodaj")])
+def test_weights_with_consistency_equal_the_two_calls(B, method, index):
+    A = _random_saaty(B, 6, seed=B)
+    both = ah.weights(A, method=method, consistency=index, random_index="alonso_lamata")
+    w = ah.weights(A, method=method)
+    c = ah.consistency(A, index=index, random_index="alonso_lamata")
+    np.testing.assert_allclose(both.weights, w.weights, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(both.consistency.value, c.value, rtol=1e-11, atol=1e-14)
+    assert both.consistency.index == index and both.consistency.threshold == c.threshold
+    assert both.consistency.random_index == c.random_index
+    np.testing.assert_array_equal(both.consistency.acceptable, c.acceptable)
+
+
+def test_compiled_path_matches_numpy_path_matrix_by_matrix():
+    # A batch of 300 takes the compiled kernel; each matrix alone the numpy path. Both are
+    # checked against LAPACK (eig_reference) too.
+    A = _random_saaty(300, 7, seed=9)
+    for method in ("eigenvector", "geometric_mean"):
+        big = ah.weights(A, method=method)
+        for k in range(0, 300, 37):
+            one = ah.weights(A[k], method=method)
+            np.testing.assert_allclose(big.weights[k], one.weights, rtol=0, atol=1e-12)
+            if method == "eigenvector":
+                w_ref, lam_ref = eig_reference(A[k])
+                np.testing.assert_allclose(big.weights[k], w_ref, atol=1e-11)
+                assert float(big.lambda_max[k]) == pytest.approx(lam_ref, rel=1e-11)
+
+
+def test_compiled_path_reports_invalid_matrices_like_the_numpy_path():
+    # The kernel only flags a bad matrix; the numpy validator then names it.
+    A = _random_saaty(50, 5, seed=4)
+    A[17, 1, 3] = -A[17, 1, 3]
+    with pytest.raises(ah.InputError, match=r"entries must be positive in matrix \(17,\)"):
+        ah.weights(A)
+    A[17, 1, 3] = np.nan
+    A[17, 3, 1] = np.nan
+    with pytest.raises(ah.InputError, match=r"missing judgment a\[1, 3\] in matrix \(17,\)"):
+        ah.weights(A, consistency="cr")
+    np.testing.assert_allclose(ah.weights(A, method="llsm").weights.sum(axis=-1), 1.0)
+
+
+def test_validated_once_path():
+    # validate=False on validated matrices gives the same numbers; the private alias too.
+    from ahpstat.weighting import _weights_validated
+
+    A = _random_saaty(6, 5, seed=2)
+    M = ah.pairwise.validate_matrix(A)
+    for method in COMPLETE_METHODS:
+        ref = ah.weights(A, method=method)
+        np.testing.assert_array_equal(ah.weights(M, method=method, validate=False).weights,
+                                      ref.weights)
+        np.testing.assert_array_equal(_weights_validated(M, method=method).weights,
+                                      ref.weights)
+
+
+def test_methods_are_case_insensitive():
+    A = _random_saaty(1, 4, seed=3)[0]
+    np.testing.assert_array_equal(ah.weights(A, method="Geometric_Mean").weights,
+                                  ah.weights(A, method="geometric_mean").weights)
+    assert ah.weights(A, consistency="CR").consistency.index == "cr"
+    assert ah.consistency(A, index="GCI").index == "gci"
+    with pytest.raises(ValueError, match=r"`consistency` must be one of"):
+        ah.weights(A, consistency="rc")

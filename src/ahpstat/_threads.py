@@ -10,19 +10,23 @@ its products are too small for threads to pay off, and BLAS threads spinning bes
 itself, BLAS runs on one thread; a user's own numpy code outside those regions keeps
 whatever BLAS threading it had (the limit is restored on exit).
 
-:func:`single_threaded_blas` is the mechanism, used around the numba parallel regions and
-inside the bootstrap's resampling loops; :func:`thread_summary` says which pools exist (the
-benchmarks print it).
+:func:`single_threaded_blas` is the mechanism, used around the numba parallel regions
+(:func:`ahpstat._kernels.core_batch`) and, through the decorator :func:`one_blas_thread`,
+around the bootstrap's resampling (``joint_bootstrap``, ``resampled_item_means``);
+:func:`thread_summary` says which pools exist (the benchmarks print it).
 """
 
 from __future__ import annotations
 
+import functools
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["single_threaded_blas", "thread_summary"]
+F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = ["one_blas_thread", "single_threaded_blas", "thread_summary"]
 
 _controller: Any = None
 _n_modules = -1
@@ -58,6 +62,27 @@ def single_threaded_blas() -> Iterator[None]:
     """
     with _get_controller().limit(limits=1, user_api="blas"):
         yield
+
+
+def one_blas_thread(func: F) -> F:
+    """Decorator: run ``func`` inside :func:`single_threaded_blas` (a one-line hook for the
+    modules whose loops do many mid-sized products, such as the bootstrap's).
+
+    Examples
+    --------
+    >>> @one_blas_thread
+    ... def f():
+    ...     return 1
+    >>> f()
+    1
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with single_threaded_blas():
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def thread_summary() -> str:

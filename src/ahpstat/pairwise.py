@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ahpstat._validation import InputError
-from ahpstat.scales import on_saaty_scale, snap_to_saaty
+from ahpstat.scales import SAATY_SCALE, saaty_points
 
 __all__ = [
     "as_matrix_batch",
@@ -53,6 +53,35 @@ def as_matrix_batch(A: ArrayLike, *, name: str = "A") -> np.ndarray:
     if arr.shape[-1] == 0:
         raise ValueError(f"`{name}` must have at least one element; got shape {arr.shape} instead.")
     return arr
+
+
+def _snap_pairs(arr: np.ndarray, name: str) -> np.ndarray:
+    """Check every judged pair against Saaty's scale and replace it by its scale points.
+
+    A pair is on the scale when either of its entries is (the written judgment may be the
+    reciprocal: ``0.14`` is on the scale as 1/7 although its mirror 7.14 is 2 % off 7); both
+    entries then become exact scale points, ``p`` and ``1/p``.
+    """
+    n = arr.shape[-1]
+    iu, ju = np.triu_indices(n, 1)
+    up, lo = arr[..., iu, ju], arr[..., ju, iu]
+    given = ~np.isnan(up)
+    k_up, on_up = saaty_points(np.where(given, up, 1.0))
+    k_lo, on_lo = saaty_points(np.where(given, lo, 1.0))
+    off = given & ~on_up & ~on_lo
+    if off.any():
+        pos = np.argwhere(off)[0]
+        b, p = tuple(int(x) for x in pos[:-1]), int(pos[-1])
+        i, j = int(iu[p]), int(ju[p])
+        raise InputError(
+            f"`{name}` has a value off Saaty's 1-9 scale{_where(b)}: a[{i}, {j}] = "
+            f"{_fmt(arr[(*b, i, j)])}. Expected one of 1..9 or 1/2..1/9."
+        )
+    k = np.where(on_up, k_up, SAATY_SCALE.size - 1 - k_lo)  # the scale is its own mirror
+    out = arr.copy()
+    out[..., iu, ju] = np.where(given, SAATY_SCALE[k], np.nan)
+    out[..., ju, iu] = np.where(given, SAATY_SCALE[SAATY_SCALE.size - 1 - k], np.nan)
+    return out
 
 
 def _is_clean(arr: np.ndarray) -> bool:
@@ -218,16 +247,8 @@ def validate_matrix(
             lower = np.tril(np.ones((n, n), dtype=bool), -1) & rounded[..., None, None]
             arr = np.where(lower, 1.0 / np.swapaxes(arr, -1, -2), arr)
 
-    if scale is not None:
-        off = present & ~on_saaty_scale(np.where(present, arr, 1.0))
-        if off.any():
-            pos = np.argwhere(off)[0]
-            b, i, j = tuple(int(x) for x in pos[:-2]), int(pos[-2]), int(pos[-1])
-            raise InputError(
-                f"`{name}` has a value off Saaty's 1-9 scale{_where(b)}: a[{i}, {j}] = "
-                f"{_fmt(arr[(*b, i, j)])}. Expected one of 1..9 or 1/2..1/9."
-            )
-        arr = snap_to_saaty(arr)
+    if scale is not None and n > 1:
+        arr = _snap_pairs(arr, name)
 
     if connected and missing.any():
         conn = is_connected(~np.isnan(arr))

@@ -29,6 +29,7 @@ import numpy as np
 __all__ = [
     "RANDOM_INDEX_TABLES",
     "SAATY_INTEGER_LOGTOL",
+    "SAATY_LOGTOL",
     "SAATY_RECIPROCAL_LOGTOL",
     "SAATY_SCALE",
     "RandomIndexTable",
@@ -36,6 +37,7 @@ __all__ = [
     "nearest_saaty",
     "on_saaty_scale",
     "random_index",
+    "saaty_points",
     "snap_to_saaty",
 ]
 
@@ -51,7 +53,10 @@ SAATY_INTEGER_LOGTOL: float = math.log1p(0.01)
 #: largest ``|log(value / point)|`` for a value to count as a reciprocal point 1/2..1/9
 #: (4.5 %: two-decimal roundings such as 0.14 for 1/7 and 0.13 for 1/8)
 SAATY_RECIPROCAL_LOGTOL: float = 0.045
-_SAATY_LOGTOL = np.where(SAATY_SCALE < 1, SAATY_RECIPROCAL_LOGTOL, SAATY_INTEGER_LOGTOL)
+#: the tolerance of each point of :data:`SAATY_SCALE`
+SAATY_LOGTOL: np.ndarray = np.where(SAATY_SCALE < 1, SAATY_RECIPROCAL_LOGTOL,
+                                    SAATY_INTEGER_LOGTOL)
+SAATY_LOGTOL.setflags(write=False)
 
 _BEYOND = ("error", "formula", "interpolate")
 
@@ -289,6 +294,20 @@ def _nearest_point(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return idx, np.where(np.isfinite(lv), d, np.inf)
 
 
+def saaty_points(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each value: the index of its nearest point of :data:`SAATY_SCALE` and whether it
+    is on the scale (the package's definition, module notes).
+
+    Examples
+    --------
+    >>> idx, on = saaty_points(np.array([0.14, 2.5, 9.0]))
+    >>> SAATY_SCALE[idx].round(4).tolist(), on.tolist()
+    ([0.1429, 3.0, 9.0], [True, False, True])
+    """
+    idx, d = _nearest_point(values)
+    return idx, d <= SAATY_LOGTOL[idx]
+
+
 def on_saaty_scale(values: np.ndarray, *, rtol: float | None = None) -> np.ndarray:
     """Boolean mask: which values lie on Saaty's 1-9 scale (or its reciprocals).
 
@@ -308,9 +327,9 @@ def on_saaty_scale(values: np.ndarray, *, rtol: float | None = None) -> np.ndarr
     >>> on_saaty_scale(np.array([0.333, 0.14]), rtol=0.01).tolist()
     [True, False]
     """
-    idx, d = _nearest_point(values)
-    tol = _SAATY_LOGTOL[idx] if rtol is None else np.log1p(rtol)
-    return d <= tol
+    if rtol is None:
+        return saaty_points(values)[1]
+    return _nearest_point(values)[1] <= np.log1p(rtol)
 
 
 def snap_to_saaty(values: np.ndarray) -> np.ndarray:
@@ -325,8 +344,8 @@ def snap_to_saaty(values: np.ndarray) -> np.ndarray:
     [0.142857, 0.333333, 3.0, 2.5, nan]
     """
     v = np.asarray(values, dtype=float)
-    idx, d = _nearest_point(v)
-    return np.where(d <= _SAATY_LOGTOL[idx], SAATY_SCALE[idx], v)
+    idx, on = saaty_points(v)
+    return np.where(on, SAATY_SCALE[idx], v)
 
 
 def nearest_saaty(values: np.ndarray) -> np.ndarray:

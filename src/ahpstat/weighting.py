@@ -337,14 +337,15 @@ def harker_matrix(M: np.ndarray) -> np.ndarray:
 
 def principal_eigenvector(
     M: np.ndarray, *, start: np.ndarray | None = None, tol: float = 1e-12,
-    max_iter: int = 1000,
+    max_iter: int = 1000, numpy_max: int = NUMPY_MAX_MATRICES,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Perron eigenvector (sum 1) and eigenvalue of non-negative irreducible matrices.
 
     ``start`` (broadcast to ``(..., n)``, rows summing to 1) defaults to the uniform vector
     for small batches and to each matrix's row geometric mean for large ones. Batches of at
     most ``NUMPY_MAX_MATRICES`` matrices iterate by repeated squaring in numpy
-    (:func:`_perron_numpy`); larger ones run the compiled kernel (:mod:`ahpstat._kernels`).
+    (:func:`_perron_numpy`); larger ones run the compiled kernel (:mod:`ahpstat._kernels`);
+    ``numpy_max`` moves that limit.
     Either stops when one power step changes no weight by more than ``tol``; matrices not
     converged after about ``max_iter`` iterations are solved with ``numpy.linalg.eig`` (a
     :class:`~ahpstat._warnings.ConvergenceWarning` says how many), so nothing unconverged is
@@ -371,7 +372,7 @@ def principal_eigenvector(
     w0 = None
     if start is not None:
         w0 = np.ascontiguousarray(np.broadcast_to(start, (*batch, n)).reshape(B, n), dtype=float)
-    if B <= NUMPY_MAX_MATRICES:
+    if B <= numpy_max:
         w, lam, it, bad = _perron_numpy(A, w0, tol, max_iter)
     else:
         from ahpstat._kernels import perron_batch  # numba: imported on first use

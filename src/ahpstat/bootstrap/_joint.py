@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from ahpstat._threads import one_blas_thread
 from ahpstat._warnings import DegenerateDataWarning, warn
 from ahpstat.bootstrap._design import Design, call_sampler, design
 from ahpstat.bootstrap._intervals import (
@@ -50,6 +51,7 @@ from ahpstat.scoring import composite_scores, means_from_sums
 __all__ = ["joint_bootstrap"]
 
 
+@one_blas_thread  # one parallel layer at a time (ahpstat._threads)
 def joint_bootstrap(
     answers: ArrayLike | pd.DataFrame,
     membership: ArrayLike,

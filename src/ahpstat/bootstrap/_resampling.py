@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from ahpstat._threads import one_blas_thread
 from ahpstat._validation import check_int, check_method
 from ahpstat.scoring import means_from_sums
 
@@ -239,6 +240,7 @@ def resample_counts(
     return out
 
 
+@one_blas_thread  # one parallel layer at a time (ahpstat._threads)
 def resampled_item_means(
     answers: ArrayLike,
     n_resamples: int,

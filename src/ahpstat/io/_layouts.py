@@ -27,6 +27,7 @@ from ahpstat.io._validate import (
     placement_problems,
     validate_judgments,
 )
+from ahpstat.scales import snap_to_saaty
 
 __all__ = [
     "JUDGMENT_COLUMNS",
@@ -446,7 +447,9 @@ def read_judgments(
     sheet : str, optional
         Worksheet of an ``.xlsx`` file (default: the first; for ``"matrix"`` every sheet).
     scale : {"saaty"}, optional
-        Also require values on Saaty's scale: 1..9 and reciprocals (``0.333`` counts as 1/3).
+        Also require values on Saaty's scale, 1..9 and reciprocals, as
+        :mod:`ahpstat.scales` defines it (``0.333`` and ``0.14`` count as 1/3 and 1/7);
+        such values are read as the scale point itself.
     node : str, optional
         Wide layout: the node of every pair column, which is then named just ``A_B``.
     encoding : {"signed", "signed_left_negative", "ratio"}
@@ -501,4 +504,6 @@ def read_judgments(
                               attributes=attributes, id_column=id_column,
                               delimiter=delimiter, decimal=decimal)
     validate_judgments(df, hierarchy, scale=scale, errors="raise")
+    if scale == "saaty":
+        df["value"] = snap_to_saaty(df["value"].to_numpy(dtype=float))
     return df

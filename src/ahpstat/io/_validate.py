@@ -17,6 +17,7 @@ from ahpstat.io._cells import (
     show_value,
 )
 from ahpstat.io._grids import Sink
+from ahpstat.scales import on_saaty_scale
 
 __all__ = [
     "JUDGMENT_COLUMNS",
@@ -32,18 +33,6 @@ SOURCE_COLUMNS: tuple[str, ...] = ("source_file", "source_sheet", "source_row")
 
 
 _SCALES = ("saaty",)
-#: tolerance for integers 1..9 (they are written exactly)
-_INT_LOGTOL = 0.005
-_SAATY_INTS = np.arange(1.0, 10.0)
-
-
-def _on_saaty(v: np.ndarray) -> np.ndarray:
-    """Which positive values are 1..9 (exactly) or their reciprocals (0.333 counts as 1/3)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lv = np.log(np.asarray(v, dtype=float))
-    big = np.abs(np.abs(lv)[..., None] - np.log(_SAATY_INTS))
-    tol = np.where(lv < 0, RECIPROCAL_LOGTOL, _INT_LOGTOL)
-    return np.isfinite(lv) & (big.min(axis=-1) <= tol)
 
 
 def validate_judgments(
@@ -144,7 +133,7 @@ def validate_judgments(
             "instead.")
     usable &= ~bad
     if scale == "saaty":
-        off = usable & ~_on_saaty(np.where(usable, values, 1.0))
+        off = usable & ~on_saaty_scale(np.where(usable, values, 1.0))
         for i in np.flatnonzero(off).tolist():
             add(int(i), 3, "value is not on Saaty's scale (1..9 or 1/2..1/9). Got "
                 f"{show_value(raw_values[i])} instead.")
