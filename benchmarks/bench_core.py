@@ -440,7 +440,7 @@ def _ms(x: float | None) -> str:
     return "-" if x is None else f"{x * 1e3:,.0f} ms"
 
 
-def main() -> None:  # noqa: C901 - one report, read top to bottom
+def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--matrices", type=int, default=100_000, help="batch size (default 100,000)")
     ap.add_argument("--order", type=int, default=7, help="matrix order (default 7)")

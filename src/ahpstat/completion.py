@@ -141,23 +141,23 @@ def _optimal_batch(
     variable at a bound that the gradient pushes outwards is held there, the Newton step is
     taken in the others, and the step is projected back into the box).
     """
-    B, n, _ = M.shape
+    B = M.shape[0]
     miss = np.isnan(M)
-    bb, I, J = np.nonzero(np.triu(miss, 1))
-    d = I.size // B
-    I, J = I.reshape(B, d), J.reshape(B, d)
+    _, Iu, Ju = np.nonzero(np.triu(miss, 1))  # row-major: matrix by matrix
+    d = Iu.size // B
+    Iu, Ju = Iu.reshape(B, d), Ju.reshape(B, d)
     base = np.where(miss, 1.0, M)
     w0 = llsm_weights(M)
     rows = np.arange(B)[:, None]
-    x = np.log(w0[rows, I] / w0[rows, J])
+    x = np.log(w0[rows, Iu] / w0[rows, Ju])
     lo, hi = (-np.inf, np.inf) if bounds is None else (np.log(bounds[0]), np.log(bounds[1]))
     x = np.clip(x, lo, hi)
 
     def fill(x: np.ndarray, sel: np.ndarray) -> np.ndarray:
         A = base[sel].copy()
         r = np.arange(sel.size)[:, None]
-        A[r, I[sel], J[sel]] = np.exp(x)
-        A[r, J[sel], I[sel]] = np.exp(-x)
+        A[r, Iu[sel], Ju[sel]] = np.exp(x)
+        A[r, Ju[sel], Iu[sel]] = np.exp(-x)
         return A
 
     def gradient(x: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -165,7 +165,7 @@ def _optimal_batch(
         u, lam = _perron(A)
         v, _ = _perron(A, left=True)
         r = np.arange(sel.size)[:, None]
-        i, j = I[sel], J[sel]
+        i, j = Iu[sel], Ju[sel]
         g = (v[r, i] * A[r, i, j] * u[r, j] - v[r, j] * A[r, j, i] * u[r, i])
         return lam, g / np.einsum("ki,ki->k", v, u)[:, None]
 
