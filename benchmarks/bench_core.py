@@ -343,6 +343,7 @@ def bootstrap_threads(respondents: int, replicates: int) -> dict[str, float] | N
     except ImportError:
         return None
     from ahpstat._bootstrap_panel import aij_geometric_sampler
+
     from ahpstat.bootstrap import joint_bootstrap
 
     rng = np.random.default_rng(17)

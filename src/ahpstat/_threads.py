@@ -34,7 +34,8 @@ _n_modules = -1
 
 def _get_controller() -> Any:
     """A cached ``threadpoolctl.ThreadpoolController`` (rebuilt when modules were imported,
-    which is when new native libraries, such as SciPy's own OpenBLAS, can appear)."""
+    which is when new native libraries, such as SciPy's own OpenBLAS, can appear).
+    """
     global _controller, _n_modules
     n = len(sys.modules)
     if _controller is None or n != _n_modules:

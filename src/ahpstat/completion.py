@@ -118,7 +118,8 @@ def newton_bytes(n: int, d: int) -> float:
 def _perron(A: np.ndarray, *, left: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Right (or left) Perron vectors and roots of ``A`` (k, n, n) to 1e-14: numpy for up to
     64 matrices, the compiled kernel beyond (the small problems of one matrix stay free of
-    numba's start-up cost)."""
+    numba's start-up cost).
+    """
     X = np.ascontiguousarray(np.swapaxes(A, -1, -2)) if left else A
     w, lam, _ = principal_eigenvector(X, tol=1e-14, max_iter=100_000, numpy_max=64)
     return w, lam
@@ -143,9 +144,9 @@ def _optimal_batch(
     """
     B = M.shape[0]
     miss = np.isnan(M)
-    _, Iu, Ju = np.nonzero(np.triu(miss, 1))  # row-major: matrix by matrix
-    d = Iu.size // B
-    Iu, Ju = Iu.reshape(B, d), Ju.reshape(B, d)
+    _, iu, ju = np.nonzero(np.triu(miss, 1))  # row-major: matrix by matrix
+    d = iu.size // B
+    Iu, Ju = iu.reshape(B, d), ju.reshape(B, d)
     base = np.where(miss, 1.0, M)
     w0 = llsm_weights(M)
     rows = np.arange(B)[:, None]

@@ -175,7 +175,8 @@ def _consistency_of_valid(
     complete: bool | None = None,
 ) -> ConsistencyResult:
     """:func:`consistency` of validated matrices; ``lambda_max`` (of complete matrices) or
-    ``gci``, when given, were computed already (by the fused kernel or the weights)."""
+    ``gci``, when given, were computed already (by the fused kernel or the weights).
+    """
     table = get_random_index_table(random_index) if index in ("ci", "cr") else None
     n = M.shape[-1]
     incomplete = not complete and bool(np.isnan(M).any())

@@ -88,7 +88,8 @@ def _is_clean(arr: np.ndarray) -> bool:
     """Whether ``arr`` needs nothing from :func:`validate_matrix`: no missing entry, every
     entry positive and finite, and ``sum (log a_ij + log a_ji)^2 <= 1e-24`` over all pairs (so
     every pair is reciprocal, and the diagonal 1, to 1e-12). Four numpy operations and no
-    warning, whatever ``arr`` holds."""
+    warning, whatever ``arr`` holds.
+    """
     if not arr.min() > 0:  # NaN, zero or negative entries
         return False
     L = np.log(arr)  # inf stays inf and fails below; no zero, so no -inf

@@ -220,7 +220,8 @@ def _weights_fused(
     random_index: str | Mapping[int, float] | RandomIndexTable, tol: float, max_iter: int,
 ) -> WeightsResult | None:
     """One compiled pass (validation included); ``None`` if a matrix needs the numpy path
-    (an invalid or incomplete matrix: the validator then names the problem)."""
+    (an invalid or incomplete matrix: the validator then names the problem).
+    """
     from ahpstat._kernels import core_batch  # numba: imported on first use
 
     batch, n = arr.shape[:-2], arr.shape[-1]
@@ -250,12 +251,13 @@ def _weights_of_valid(
     M: np.ndarray, *, method: str, tol: float = 1e-12, max_iter: int = 1000
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """``(weights, lambda_max, n_iter)`` of validated matrices (``NaN`` lambda_max for the
-    methods that define none)."""
+    methods that define none).
+    """
     if method == "eigenvector":
         if M.ndim == 2 and M.shape[0] > 1:
             one = _perron_single(M, tol, max_iter)
             if one is not None:
-                return one
+                return one[0], np.asarray(one[1]), one[2]
         return principal_eigenvector(M, tol=tol, max_iter=max_iter)
     nan = np.full(M.shape[:-2], np.nan)
     if method == "geometric_mean":
@@ -273,7 +275,8 @@ def _weights_of_valid(
 def _weights_validated(M: np.ndarray, *, method: str, tol: float = 1e-12,
                        max_iter: int = 1000) -> WeightsResult:
     """Private alias of ``weights(M, method=method, validate=False)``, kept until its callers
-    use the public parameter."""
+    use the public parameter.
+    """
     return weights(M, method=method, tol=tol, max_iter=max_iter, validate=False)
 
 
