@@ -93,17 +93,17 @@ def main() -> None:
     args = ap.parse_args()
     rows = []
     t0 = time.perf_counter()
-    for n in args.orders:
-        for m in range((n - 1) * (n - 2) // 2 + 1):
-            ri, se = random_index(n, m, args.replications, args.seed)
-            rows.append((n, m, ri, se, args.replications))
-            print(f"n={n} m={m}: RI {ri:.4f} (s.e. {se:.4f})  [{time.perf_counter() - t0:.0f} s]",
-                  file=sys.stderr, flush=True)
-    with open(args.out, "w", newline="") as fh:
+    with open(args.out, "w", newline="") as fh:  # one row per cell, as soon as it is done
         w = csv.writer(fh)
         w.writerow(["n", "m", "ri", "se", "replications"])
-        for n, m, ri, se, r in rows:
-            w.writerow([n, m, f"{ri:.4f}", f"{se:.4f}", r])
+        for n in args.orders:
+            for m in range((n - 1) * (n - 2) // 2 + 1):
+                ri, se = random_index(n, m, args.replications, args.seed)
+                rows.append((n, m, ri, se, args.replications))
+                w.writerow([n, m, f"{ri:.4f}", f"{se:.4f}", args.replications])
+                fh.flush()
+                print(f"n={n} m={m}: RI {ri:.4f} (s.e. {se:.4f})  "
+                      f"[{time.perf_counter() - t0:.0f} s]", file=sys.stderr, flush=True)
     print("{")
     for n in args.orders:
         cells = ", ".join(f"({n}, {m}): {ri:.3f}" for nn, m, ri, _, _ in rows if nn == n)
