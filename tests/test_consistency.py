@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 
 import ahpstat as ah
-from ahpstat.consistency import gci_threshold, worst_judgments
+from _base_study import copy_base_study
+from ahpstat.consistency import KOCZKODAJ_1993_THRESHOLD, gci_threshold, worst_judgments
 from strategies import (
     SAATY_VALUES,
     batches,
@@ -101,9 +102,13 @@ def test_incomplete_cr_is_that_of_the_optimal_completion_ahpy():
     # CR 0.0372 (Donegan & Dodd table).
     nan = np.nan
     A = np.array([[1, 1, 5, 2], [1, 1, 3, 4], [1 / 5, 1 / 3, 1, nan], [1 / 2, 1 / 4, nan, 1]])
-    c = ah.consistency(A, random_index="donegan_dodd")
+    c = ah.consistency(A, random_index="donegan_dodd", random_index_incomplete="table")
     assert round(float(c.value), 4) == pytest.approx(0.0372, abs=1e-12)
-    assert c.completion == "optimal"
+    assert c.completion == "optimal" and c.random_index == "donegan_dodd"
+    # by default the same CI is divided by RI(4, 1) of incomplete matrices instead
+    d = ah.consistency(A, random_index="donegan_dodd")
+    assert float(d.value) == pytest.approx(
+        float(c.value) * ah.random_index(4, "donegan_dodd") / d.random_index_value, rel=1e-12)
 
 
 def test_gci_thresholds_aguaron_moreno_jimenez():
@@ -120,13 +125,17 @@ def test_koczkodaj_hand_computed_triads():
     # Koczkodaj (1993): triad (a_12, a_13, a_23) = (2, 4, 3): a_12 a_23 / a_13 = 1.5,
     # min(|1 - 4/6|, |1 - 6/4|) = 1/3 -- exactly the acceptability limit 1/3.
     A = matrix_from_upper(np.array([2.0, 4.0, 3.0]), 3)
-    c = ah.consistency(A, index="koczkodaj")
+    one_third = KOCZKODAJ_1993_THRESHOLD
+    c = ah.consistency(A, index="koczkodaj", threshold=one_third)
     assert float(c.value) == pytest.approx(1 / 3, rel=1e-12)
     assert c.threshold == pytest.approx(1 / 3) and bool(c.acceptable)
     # (2, 8, 2): a_12 a_23 / a_13 = 0.5, min(|1 - 2|, |1 - 0.5|) = 0.5 -> not acceptable
     B = matrix_from_upper(np.array([2.0, 8.0, 2.0]), 3)
-    c = ah.consistency(B, index="koczkodaj")
+    c = ah.consistency(B, index="koczkodaj", threshold=one_third)
     assert float(c.value) == pytest.approx(0.5, rel=1e-12) and not bool(c.acceptable)
+    # without a threshold the index is a diagnostic: nothing flagged (issue 11.4)
+    c = ah.consistency(B, index="koczkodaj")
+    assert np.isnan(c.threshold) and bool(c.acceptable)
     # consistent triad (2, 6, 3): 0
     C = matrix_from_upper(np.array([2.0, 6.0, 3.0]), 3)
     assert float(ah.consistency(C, index="koczkodaj").value) == pytest.approx(0, abs=1e-12)
@@ -361,3 +370,16 @@ def test_large_batch_equals_matrix_by_matrix(index):
     for k in range(0, 100, 13):
         np.testing.assert_allclose(big.value[k], ah.consistency(S[k], index=index).value,
                                    rtol=1e-11, atol=1e-14)
+
+
+def test_koczkodaj_policy_needs_a_threshold(tmp_path):
+    # issue 11.4: no default threshold, so a policy acting on Koczkodaj's index must name one
+    study = copy_base_study(tmp_path / "s", extra="consistency: {index: koczkodaj, policy: drop}\n")
+    with pytest.raises(ah.InputError, match=r"`consistency.threshold` is required") as e:
+        ah.Study.from_yaml(study)
+    assert "study.yaml" in str(e.value)
+    ok = copy_base_study(tmp_path / "t", extra="consistency: {index: koczkodaj, policy: drop, "
+                         "threshold: 0.3333}\n")
+    assert ah.Study.from_yaml(ok).panel.threshold == pytest.approx(0.3333)
+    with pytest.raises(ValueError, match="no default threshold"):
+        ah.panel.PanelOptions(index="koczkodaj", policy="drop")

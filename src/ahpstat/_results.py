@@ -90,9 +90,11 @@ class ConsistencyResult:
     index : str
         ``"ci"``, ``"cr"``, ``"gci"`` or ``"koczkodaj"``.
     random_index : str or None
-        Name of the random-index table (``"cr"`` only).
-    random_index_value : float or None
-        RI(n) used (``"cr"`` only).
+        Name of the random-index table (``"cr"``, ``"ci"``); ``"agoston_csato"`` for
+        incomplete matrices (RI(n, m), :func:`ahpstat.scales.incomplete_random_index`).
+    random_index_value : float, ndarray or None
+        RI used (``"cr"``, ``"ci"``): one float, or one per matrix when they differ (a batch
+        of incomplete matrices missing different numbers of pairs).
     lambda_max : ndarray or None
         Principal eigenvalue used (``"ci"``, ``"cr"``).
     n : int
@@ -109,7 +111,7 @@ class ConsistencyResult:
     index: str
     n: int
     random_index: str | None = None
-    random_index_value: float | None = None
+    random_index_value: float | np.ndarray | None = None
     lambda_max: np.ndarray | None = None
     completion: str | None = None
     source: str = ""

@@ -560,10 +560,13 @@ class DecisionModel:
                 if p is None:
                     continue
                 val = lam = np.nan
+                ri: tuple[str, float] = (table.name, table(nd.n) if nd.n >= 3 else 0.0)
                 if p.kind == "pairwise" and nd.n >= 2:
                     c = consistency(np.array(p.matrix), index="cr", random_index=table)
                     val, lam = float(c.value), float(np.asarray(c.lambda_max))
-                own.append((dm, v, nd.n, p.origin, val, lam))
+                    # an incomplete matrix: RI(n, m) of incomplete matrices (Ágoston & Csató)
+                    ri = (str(c.random_index), float(np.asarray(c.random_index_value)))
+                own.append((dm, v, nd.n, p.origin, val, lam, *ri))
             if K == 1:
                 rows.extend((GROUP, *r[1:]) for r in own)
                 continue
@@ -572,17 +575,16 @@ class DecisionModel:
                     np.where(nd.present[:, None, None], nd.stack, np.nan), nd.weights)))
                 c = consistency(A, index="cr", random_index=table)
                 rows.append((GROUP, v, nd.n, "aggregate (AIJ)", float(c.value),
-                             float(np.asarray(c.lambda_max))))
+                             float(np.asarray(c.lambda_max)), str(c.random_index),
+                             float(np.asarray(c.random_index_value))))
             else:
                 finite = [r[4] for r in own if np.isfinite(r[4])]
                 rows.append((GROUP, v, nd.n, "largest of the decision makers (AIP)",
-                             max(finite) if finite else np.nan, np.nan))
+                             max(finite) if finite else np.nan, np.nan, table.name,
+                             table(nd.n) if nd.n >= 3 else 0.0))
             rows.extend(own)
-        df = pd.DataFrame(rows, columns=["decision_maker", "node", "n", "origin", "value",
-                                         "lambda_max"])
-        df["random_index"] = table.name
-        df["random_index_value"] = [table(n) if n >= 3 else 0.0 for n in df.n]
-        return df
+        return pd.DataFrame(rows, columns=["decision_maker", "node", "n", "origin", "value",
+                                           "lambda_max", "random_index", "random_index_value"])
 
     # ------------------------------------------------------------------ uncertainty
     def resample(self, counts: np.ndarray, options: EvaluationOptions | None = None,

@@ -13,16 +13,26 @@ Indices
     weights; thresholds 0.31 (n = 3), 0.35 (n = 4), 0.37 (n > 4).
 ``koczkodaj``
     Koczkodaj's (1993) index, the worst triad:
-    ``max_{i,j,k} min(|1 - a_ik / (a_ij a_jk)|, |1 - a_ij a_jk / a_ik|)``; acceptable when
-    ``<= 1/3`` (Koczkodaj 1993; Bozóki & Rapcsák 2008).
+    ``max_{i,j,k} min(|1 - a_ik / (a_ij a_jk)|, |1 - a_ij a_jk / a_ik|)``. A diagnostic with
+    no default threshold: Koczkodaj's own 1/3 does not depend on ``n`` while the worst of
+    ``n (n - 1) (n - 2) / 6`` triads grows with it (1/3 accepts 9 % of random 3 x 3 matrices,
+    0.07 % of 4 x 4 and none of 200,000 of order 5 or more, where CR <= 0.10 accepts 22 %,
+    3.2 % and 0.25 % (n = 5); at n = 3 it is the same rule as CR <= 0.016, by Bozóki &
+    Rapcsák's 2008 correspondence), and the literature gives no n-dependent replacement. Pass
+    ``threshold=`` (for example :data:`KOCZKODAJ_1993_THRESHOLD`) to flag matrices; without
+    one nothing is flagged (``threshold`` NaN, ``acceptable`` all true).
 
 Incomplete matrices (``NaN`` = missing): ``ci`` and ``cr`` are those of the optimal
 (lambda_max-minimizing) completion (Bozóki, Fülöp & Rónyai 2010), i.e. the least
-inconsistency the given judgments allow; ``gci`` sums the squared log errors over the given
-judgments with incomplete-LLSM weights and divides by the residual degrees of freedom, the
-number of given pairs minus ``n - 1`` (for a complete matrix that is ``(n - 1)(n - 2) / 2``,
-the formula above); ``koczkodaj`` uses the triads
-whose three judgments are all given.
+inconsistency the given judgments allow, measured against the random index of incomplete
+matrices RI(n, m) of Ágoston & Csató (2022), ``m`` the number of missing pairs
+(:func:`ahpstat.scales.incomplete_random_index`, reported as ``"agoston_csato"``): the
+complete-matrix RI(n) would be 1.5-3 times too lenient. ``gci`` sums the squared log
+errors over the given judgments with incomplete-LLSM weights and divides by the residual
+degrees of freedom, the number of given pairs minus ``n - 1`` (for a complete matrix that is
+``(n - 1)(n - 2) / 2``, the formula above); its thresholds are the complete-matrix ones
+(Aguarón & Moreno-Jiménez give none for incomplete matrices: a caveat, see the methods page).
+``koczkodaj`` uses the triads whose three judgments are all given.
 """
 
 from __future__ import annotations
@@ -36,7 +46,13 @@ from numpy.typing import ArrayLike
 from ahpstat._results import ConsistencyResult
 from ahpstat._validation import check_choice
 from ahpstat.pairwise import as_matrix_batch, validate_matrix
-from ahpstat.scales import RandomIndexTable, get_random_index_table
+from ahpstat.scales import (
+    INCOMPLETE_RANDOM_INDEX_NAME,
+    INCOMPLETE_RANDOM_INDEX_SOURCE,
+    RandomIndexTable,
+    get_random_index_table,
+    incomplete_random_index,
+)
 from ahpstat.weighting import (
     NUMPY_MAX_MATRICES,
     WEIGHTING_METHODS,
@@ -48,13 +64,27 @@ from ahpstat.weighting import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CONSISTENCY_INDICES", "GCI_THRESHOLDS", "consistency", "worst_judgments"]
+__all__ = [
+    "CONSISTENCY_INDICES",
+    "GCI_THRESHOLDS",
+    "KOCZKODAJ_1993_THRESHOLD",
+    "consistency",
+    "worst_judgments",
+]
 
 CONSISTENCY_INDICES = ("ci", "cr", "gci", "koczkodaj")
+
+#: Random index of incomplete matrices: Ágoston & Csató's RI(n, m), or the complete table's.
+RANDOM_INDEX_INCOMPLETE = ("agoston_csato", "table")
 
 #: Aguarón & Moreno-Jiménez (2003), Table 2: GCI thresholds equivalent to CR = 0.10.
 GCI_THRESHOLDS = {3: 0.31, 4: 0.35}
 _GCI_THRESHOLD_LARGE = 0.37
+
+#: Koczkodaj's (1993) suggested threshold for his index, the same for every order ``n``: not
+#: a default (module notes), an explicit choice, ``consistency(A, index="koczkodaj",
+#: threshold=KOCZKODAJ_1993_THRESHOLD)``.
+KOCZKODAJ_1993_THRESHOLD = 1.0 / 3.0
 
 _SOURCES = {
     "ci": "Saaty, T. L. (1977). J. Math. Psychology 15, 234-281.",
@@ -90,6 +120,7 @@ def consistency(
     random_index: str | Mapping[int, float] | RandomIndexTable = "saaty",
     threshold: float | None = None,
     validate: bool = True,
+    random_index_incomplete: str = "agoston_csato",
 ) -> ConsistencyResult:
     """Consistency index of one or many pairwise-comparison matrices.
 
@@ -100,16 +131,23 @@ def consistency(
     index : {"cr", "ci", "gci", "koczkodaj"}, default "cr"
         Which index (see the module notes for formulas and references); case-insensitive.
     random_index : str or mapping, default "saaty"
-        Random-index table for ``"cr"``: ``"saaty"``, ``"saaty_2005"``, ``"alonso_lamata"``,
-        ``"donegan_dodd"`` or a mapping ``n -> RI``. Always reported in the result.
+        Random-index table for ``"cr"`` and ``"ci"`` of complete matrices: ``"saaty"``,
+        ``"saaty_2005"``, ``"alonso_lamata"``, ``"donegan_dodd"`` or a mapping ``n -> RI``.
+        Matrices with missing judgments always use RI(n, m) of incomplete matrices
+        (``"agoston_csato"``, module notes). Always reported in the result.
     threshold : float, optional
-        Acceptability threshold; defaults: CR 0.10, CI 0.10 x RI(n) (from ``random_index``),
+        Acceptability threshold; defaults: CR 0.10, CI 0.10 x RI (of each matrix),
         GCI by ``n``
-        (0.31 / 0.35 / 0.37), Koczkodaj 1/3.
+        (0.31 / 0.35 / 0.37); Koczkodaj none (a diagnostic: nothing flagged unless a
+        threshold is given, module notes).
     validate : bool, default True
         ``False`` skips :func:`ahpstat.pairwise.validate_matrix` for matrices the caller has
         validated already. To get weights and the index from one validation, use
         ``ahpstat.weights(A, consistency=index)``.
+    random_index_incomplete : {"agoston_csato", "table"}, default "agoston_csato"
+        Random index of matrices with missing judgments: RI(n, m) of incomplete matrices
+        (module notes), or ``"table"``: ``random_index``'s RI(n) of complete matrices, as
+        AHPy and earlier ahpstat versions do (too lenient; to reproduce their numbers).
 
     Returns
     -------
@@ -138,9 +176,21 @@ def consistency(
     (0.0223, 0.1, True, 1.32)
     >>> round(float(ah.consistency(A, index="gci").value), 4)
     0.0804
+
+    An incomplete matrix is measured against the random index of incomplete matrices
+    (Bozóki, Fülöp & Rónyai 2010, Section 5, pair c-d missing):
+
+    >>> import numpy as np
+    >>> B = [[1, 1, 5, 2], [1, 1, 3, 4], [1/5, 1/3, 1, np.nan], [1/2, 1/4, np.nan, 1]]
+    >>> c = ah.consistency(B)
+    >>> c.random_index, c.completion, bool(c.acceptable)
+    ('agoston_csato', 'optimal', True)
     """
     index = check_choice("index", index.lower() if isinstance(index, str) else index,
                          CONSISTENCY_INDICES)
+    inc = random_index_incomplete
+    inc = check_choice("random_index_incomplete", inc.lower() if isinstance(inc, str) else inc,
+                       RANDOM_INDEX_INCOMPLETE)
     if index in ("ci", "cr"):
         get_random_index_table(random_index)  # an unknown table fails before the matrices
     arr = as_matrix_batch(A)
@@ -161,7 +211,7 @@ def consistency(
                 gci=gci.reshape(batch) if index == "gci" else None, complete=True)
     M = validate_matrix(arr, allow_missing=True) if validate else arr
     return _consistency_of_valid(M, index=index, random_index=random_index,
-                                 threshold=threshold)
+                                 threshold=threshold, incomplete_table=inc == "table")
 
 
 def _consistency_of_valid(
@@ -173,45 +223,58 @@ def _consistency_of_valid(
     lambda_max: np.ndarray | None = None,
     gci: np.ndarray | None = None,
     complete: bool | None = None,
+    incomplete_table: bool = False,
 ) -> ConsistencyResult:
     """:func:`consistency` of validated matrices; ``lambda_max`` (of complete matrices) or
-    ``gci``, when given, were computed already (by the fused kernel or the weights).
+    ``gci``, when given, were computed already (by the fused kernel or the weights);
+    ``incomplete_table``: incomplete matrices use ``random_index``'s RI(n) too.
     """
-    table = get_random_index_table(random_index) if index in ("ci", "cr") else None
     n = M.shape[-1]
     incomplete = not complete and bool(np.isnan(M).any())
     completion = None
     if index in ("ci", "cr"):
+        table = get_random_index_table(random_index)
+        name, source = table.name, table.source
         if incomplete:
+            missing = np.triu(np.isnan(M), 1).sum(axis=(-1, -2))
             M = _complete_optimal(M)
             completion = "optimal"
             lambda_max = None
+            if incomplete_table:
+                ri = table(n)
+            else:
+                ri, name, source = _random_indices(n, missing, table)
+        else:
+            ri = table(n)
         if lambda_max is None:
             lambda_max = _weights_validated(M, method="eigenvector").lambda_max
         lam = lambda_max
-        ri = table(n)
         if n > 2:
-            ci = np.maximum((lam - n) / (n - 1), 0.0)  # lambda_max >= n; clip round-off
+            ci = (lam - n) / (n - 1)
+            # lambda_max >= n: below n (1 + 8 eps) is the eigenvalue's round-off, 0
+            ci = np.where(lam <= n * (1 + 8 * np.finfo(float).eps), 0.0, ci)
         else:
             ci = np.zeros(M.shape[:-2])
         if index == "ci":
             value = ci
-            # CI <= 0.1 RI(n) is the same rule as CR <= 0.1
-            thr = 0.1 * ri if threshold is None else threshold
+            # CI <= 0.1 RI is the same rule as CR <= 0.1
+            thr = 0.1 * np.asarray(ri) if threshold is None else threshold
         else:
-            value = ci / ri if n > 2 else ci
+            # RI = 0 (n <= 2, or a spanning tree: always completed consistently, CI = 0)
+            value = np.divide(ci, ri, out=np.zeros(np.shape(ci)), where=np.asarray(ri) > 0)
             thr = 0.1 if threshold is None else threshold
+        thr = float(thr) if np.ndim(thr) == 0 else thr
         return ConsistencyResult(
             value=value,
-            threshold=float(thr),
-            acceptable=value <= thr + 1e-12,
+            threshold=thr,
+            acceptable=value <= np.asarray(thr) + 1e-12,
             index=index,
             n=n,
-            random_index=table.name,
+            random_index=name,
             random_index_value=ri,
             lambda_max=lam,
             completion=completion,
-            source=_SOURCES[index] + " Random index: " + table.source,
+            source=_SOURCES[index] + " Random index: " + source,
         )
     if index == "gci":
         value = _gci(M) if gci is None else gci
@@ -219,9 +282,12 @@ def _consistency_of_valid(
         completion = "given pairs only" if incomplete else None
     else:
         value = _koczkodaj(M)
-        thr = 1.0 / 3.0 if threshold is None else threshold
+        thr = np.nan if threshold is None else threshold  # a diagnostic (module notes)
         completion = "complete triads only" if incomplete else None
-    acceptable = value <= thr + 1e-12 if n > 2 else np.ones(value.shape, dtype=bool)
+    if n > 2 and not np.isnan(thr):
+        acceptable = value <= thr + 1e-12
+    else:  # nothing to flag: consistent by definition, or no threshold
+        acceptable = np.ones(np.shape(value), dtype=bool)
     return ConsistencyResult(
         value=value,
         threshold=float(thr),
@@ -231,6 +297,28 @@ def _consistency_of_valid(
         completion=completion,
         source=_SOURCES[index],
     )
+
+
+def _random_indices(
+    n: int, missing: np.ndarray, table: RandomIndexTable
+) -> tuple[float | np.ndarray, str, str]:
+    """RI of each matrix of a batch with ``missing`` pairs missing: RI(n, m) of incomplete
+    matrices (Ágoston & Csató 2022), ``table``'s RI(n) for complete ones; one float when they
+    all share it. Returns ``(ri, name, source)``.
+    """
+    m = np.asarray(missing)
+    some_complete = bool((m == 0).any())
+    full = table(n) if some_complete else np.nan
+    ri = np.array([full if k == 0 else incomplete_random_index(n, k) for k in m.ravel()])
+    ri = ri.reshape(m.shape)
+    inc_source = INCOMPLETE_RANDOM_INDEX_SOURCE
+    if not some_complete:
+        name, source = INCOMPLETE_RANDOM_INDEX_NAME, inc_source
+    else:
+        name = f"{table.name} (complete), {INCOMPLETE_RANDOM_INDEX_NAME} (incomplete)"
+        source = f"{table.source} Incomplete matrices: {inc_source}"
+    uniq = np.unique(ri)
+    return (float(uniq[0]) if uniq.size == 1 else ri), name, source
 
 
 def _complete_optimal(M: np.ndarray) -> np.ndarray:

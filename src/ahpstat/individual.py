@@ -451,7 +451,9 @@ def harker_repair(
             E = A * w[None, :] / w[:, None]  # e_ij = a_ij w_j / w_i
             iu, ju = np.triu_indices(n, 1)
             score = E[iu, ju] if ranking == "upper" else np.maximum(E[iu, ju], E[ju, iu])
-            order = np.argsort(-score, kind="stable")
+            # ties (every judgment of a 3 x 3 matrix has the same error) go to the first pair
+            # in upper-triangle order, whatever the eigenvector's last-digit round-off
+            order = np.argsort(-np.round(score, 10), kind="stable")
             R = A.copy()
             cr = cr0
             steps = min(k, pairs_max)

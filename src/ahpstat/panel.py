@@ -113,6 +113,11 @@ class PanelOptions:
         if self.threshold is not None and not (np.isfinite(self.threshold)
                                                and self.threshold > 0):
             raise ValueError(f"`threshold` must be positive; got {self.threshold!r} instead.")
+        if self.index == "koczkodaj" and self.threshold is None and self.policy != "keep":
+            raise ValueError(
+                "Koczkodaj's index has no default threshold (it does not depend on the matrix "
+                "order; see ahpstat.consistency): give `threshold` (Koczkodaj's own is 1/3) for "
+                f"the '{self.policy}' policy; got no threshold instead.")
 
 
 @dataclass(frozen=True)
@@ -373,9 +378,11 @@ def _index_values(A: np.ndarray, opts: PanelOptions) -> dict[str, Any]:
     lam = np.full(m, np.nan)
     thr = np.full(m, np.nan)
     comp = np.array([None] * m, dtype=object)
-    ri_value = np.nan
+    ri_value = np.full(m, np.nan)  # per matrix: incomplete ones have their own RI(n, m)
+    ri_name = np.array([None] * m, dtype=object)
     if m == 0:
-        return dict(value=val, lambda_max=lam, threshold=thr, completion=comp, ri=ri_value)
+        return dict(value=val, lambda_max=lam, threshold=thr, completion=comp, ri=ri_value,
+                    ri_name=ri_name)
     conn = is_connected(~np.isnan(A)) if n > 1 else np.ones(m, bool)
     complete = ~np.isnan(A).reshape(m, -1).any(axis=-1)
     groups = [np.flatnonzero(complete & conn)] + [
@@ -391,13 +398,15 @@ def _index_values(A: np.ndarray, opts: PanelOptions) -> dict[str, Any]:
             lam[sel] = c.lambda_max
         comp[sel] = c.completion
         if c.random_index_value is not None:
-            ri_value = c.random_index_value
+            ri_value[sel] = c.random_index_value
+            ri_name[sel] = c.random_index
     if not conn.all():
         # order-dependent thresholds need a threshold even for unidentified matrices
         thr[~conn] = consistency(np.ones((n, n)), index=opts.index,
                                  random_index=opts.random_index,
                                  threshold=opts.threshold).threshold
-    return dict(value=val, lambda_max=lam, threshold=thr, completion=comp, ri=ri_value)
+    return dict(value=val, lambda_max=lam, threshold=thr, completion=comp, ri=ri_value,
+                ri_name=ri_name)
 
 
 def _index_values_by_node(mats: dict[str, np.ndarray], opts: PanelOptions) -> dict:
@@ -590,11 +599,20 @@ class _PolicyLog:
         K = len(self.experts)
         lam = np.full(K, np.nan)
         comp = np.array([None] * K, dtype=object)
+        ri, ri_name = np.full(K, np.nan), np.array([self._ri_name()] * K, dtype=object)
         lam[present], comp[present] = iv["lambda_max"], iv["completion"]
+        ri[present] = iv["ri"]
+        ri_name[present] = [x if x is not None else self._ri_name() for x in iv["ri_name"]]
         for k in range(K):
             self.rows.append((self.experts[k], v, n, self.opts.index, val[k], thr[k],
-                              bool(val[k] <= thr[k] + 1e-12) if present[k] else np.nan,
-                              iv["ri"], lam[k], comp[k], status[k], after[k]))
+                              bool(not val[k] > thr[k] + 1e-12) if present[k] else np.nan,
+                              ri_name[k], ri[k], lam[k], comp[k], status[k], after[k]))
+
+    def _ri_name(self) -> str | None:
+        """The random-index table named in the options (``None`` for GCI, Koczkodaj)."""
+        opts = self.opts
+        return (get_random_index_table(opts.random_index).name
+                if opts.index in ("cr", "ci") else None)
 
     def aggregate_rows(self, agg: Mapping[str, np.ndarray | None]) -> None:
         """One consistency row per node for its aggregate (AIJ) matrix."""
@@ -602,9 +620,10 @@ class _PolicyLog:
         pre = _index_values_by_node(mats, self.opts)
         for v in mats:  # node order
             iv = pre[v]
-            ok = bool(iv["value"][0] <= iv["threshold"][0] + 1e-12)
+            ok = bool(not iv["value"][0] > iv["threshold"][0] + 1e-12)  # no threshold: ok
             self.rows.append((AGGREGATE_LABEL, v, mats[v].shape[-1], self.opts.index,
-                              iv["value"][0], iv["threshold"][0], ok, iv["ri"],
+                              iv["value"][0], iv["threshold"][0], ok,
+                              iv["ri_name"][0] or self._ri_name(), iv["ri"][0],
                               iv["lambda_max"][0], iv["completion"][0], "aggregate",
                               iv["value"][0]))
 
@@ -612,11 +631,8 @@ class _PolicyLog:
         """The consistency table (see :class:`PanelResult`)."""
         cons = pd.DataFrame(self.rows, columns=[
             "expert", "node", "n", "index", "value", "threshold", "acceptable",
-            "random_index_value", "lambda_max", "completion", "status", "value_after"])
-        opts = self.opts
-        ri_name = (get_random_index_table(opts.random_index).name
-                   if opts.index in ("cr", "ci") else None)
-        cons.insert(7, "random_index", ri_name)
+            "random_index", "random_index_value", "lambda_max", "completion", "status",
+            "value_after"])
         return cons
 
     def threshold(self) -> float | None:

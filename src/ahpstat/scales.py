@@ -27,6 +27,7 @@ from types import MappingProxyType
 import numpy as np
 
 __all__ = [
+    "INCOMPLETE_RANDOM_INDEX",
     "RANDOM_INDEX_TABLES",
     "SAATY_INTEGER_LOGTOL",
     "SAATY_LOGTOL",
@@ -34,6 +35,7 @@ __all__ = [
     "SAATY_SCALE",
     "RandomIndexTable",
     "get_random_index_table",
+    "incomplete_random_index",
     "nearest_saaty",
     "on_saaty_scale",
     "random_index",
@@ -281,6 +283,114 @@ def random_index(n: int, table: str | Mapping[int, float] | RandomIndexTable = "
     1.634
     """
     return get_random_index_table(table)(n)
+
+
+#: Name under which the random index of incomplete matrices is reported.
+INCOMPLETE_RANDOM_INDEX_NAME = "agoston_csato"
+
+#: RI(n, m) of incomplete matrices: ``INCOMPLETE_RANDOM_INDEX[n][m]`` is the mean consistency
+#: index of the optimal completion of random matrices of order ``n`` with ``m`` missing pairs
+#: (0 <= m < (n - 1)(n - 2) / 2); written by ``studies/incomplete_random_index/simulate.py``.
+INCOMPLETE_RANDOM_INDEX: Mapping[int, tuple[float, ...]] = MappingProxyType({
+    4: (0.888, 0.577, 0.284),
+    5: (1.113, 0.924, 0.737, 0.553, 0.365, 0.177),
+    6: (1.249, 1.118, 1.010, 0.882, 0.759, 0.627, 0.502, 0.375, 0.242, 0.122),
+    7: (1.339, 1.255, 1.168, 1.084, 0.993, 0.906, 0.823, 0.731, 0.640, 0.548, 0.452, 0.358,
+         0.269, 0.179, 0.087),
+    8: (1.408, 1.347, 1.273, 1.219, 1.151, 1.085, 1.022, 0.959, 0.890, 0.825, 0.755, 0.689,
+         0.620, 0.551, 0.482, 0.411, 0.343, 0.270, 0.197, 0.131, 0.063),
+    9: (1.452, 1.402, 1.354, 1.306, 1.257, 1.205, 1.155, 1.109, 1.060, 1.011, 0.958, 0.908,
+         0.857, 0.804, 0.751, 0.703, 0.650, 0.592, 0.538, 0.485, 0.425, 0.376, 0.321, 0.263,
+         0.207, 0.154, 0.101, 0.049),
+    10: (1.489, 1.446, 1.410, 1.369, 1.332, 1.295, 1.253, 1.215, 1.177, 1.138, 1.095, 1.055,
+         1.018, 0.976, 0.937, 0.896, 0.856, 0.813, 0.772, 0.727, 0.691, 0.647, 0.606, 0.561,
+         0.518, 0.471, 0.432, 0.384, 0.340, 0.296, 0.253, 0.209, 0.166, 0.123, 0.080, 0.038),
+})
+_INCOMPLETE_REPLICATIONS = 10000
+
+#: Source of :data:`INCOMPLETE_RANDOM_INDEX` (reported with every ratio that uses it).
+INCOMPLETE_RANDOM_INDEX_SOURCE = (
+    "Ágoston, K. Cs. & Csató, L. (2022). Inconsistency thresholds for incomplete pairwise "
+    "comparison matrices. Omega 108, 102576 (the definition: mean CI of the lambda_max-optimal "
+    "completion of random incomplete matrices with m missing pairs); values by ahpstat's Monte "
+    f"Carlo reproduction (studies/incomplete_random_index, {_INCOMPLETE_REPLICATIONS:,} matrices "
+    f"per cell, n = 4..{max(INCOMPLETE_RANDOM_INDEX)}); larger n: Alonso & Lamata's (2006) "
+    f"RI(n) times the n = {max(INCOMPLETE_RANDOM_INDEX)} profile RI(m) / RI(0) at the same "
+    "share m / m_max of missing pairs."
+)
+
+
+def incomplete_random_index(n: int, m: int) -> float:
+    """Random index RI(n, m) of an incomplete matrix of order ``n`` missing ``m`` pairs.
+
+    The mean CI of the optimal (lambda_max-minimizing) completion of random matrices with
+    ``m`` of their ``n (n - 1) / 2`` pairs missing (Ágoston & Csató 2022): missing pairs
+    leave the completion freedom to be consistent, so random incomplete matrices are less
+    inconsistent than complete ones, nearly linearly in ``m``, and dividing their CI by the
+    complete-matrix RI(n) would accept far too much. ``m = 0`` is the complete RI (these
+    values agree with Alonso & Lamata's within the simulation error).
+
+    Parameters
+    ----------
+    n : int
+        Matrix order.
+    m : int
+        Number of missing pairs (upper triangle), ``0 <= m <= (n - 1)(n - 2) / 2``; the
+        largest leaves a spanning tree, which always completes consistently: RI = 0 (and CI
+        = 0), the ratio is defined as 0.
+
+    Returns
+    -------
+    float
+        RI(n, m): :data:`INCOMPLETE_RANDOM_INDEX` for n = 4..10. For larger n, Alonso &
+        Lamata's RI(n) times the largest tabulated order's profile ``RI(m) / RI(0)``,
+        interpolated at the same share ``m / m_max`` of missing pairs (``m_max = (n - 1)(n -
+        2) / 2``): the profiles converge as n grows (the n = 10 profile predicts every n = 9
+        cell within 0.008, n = 8 within 0.01).
+
+    Raises
+    ------
+    ValueError
+        ``m`` outside ``0..(n - 1)(n - 2) / 2`` (more missing pairs disconnect the
+        comparisons: no completion is determined).
+
+    References
+    ----------
+    Ágoston, K. Cs. & Csató, L. (2022). Omega 108, 102576.
+    Alonso, J. A. & Lamata, M. T. (2006). Int. J. Uncertainty, Fuzziness and Knowledge-Based
+    Systems 14(4), 445-459.
+
+    Examples
+    --------
+    >>> round(incomplete_random_index(4, 0), 2), round(incomplete_random_index(4, 2), 2)
+    (0.89, 0.28)
+    >>> incomplete_random_index(4, 3)  # a spanning tree
+    0.0
+    """
+    n, m = int(n), int(m)
+    m_max = (n - 1) * (n - 2) // 2
+    if n < 1 or not 0 <= m <= m_max:
+        raise ValueError(
+            f"an incomplete matrix of order {n} can miss 0 to {m_max} pairs and stay "
+            f"connected; got n = {n}, m = {m} instead.")
+    if n <= 2 or m == m_max:
+        return 0.0
+    if n in INCOMPLETE_RANDOM_INDEX:
+        return float(INCOMPLETE_RANDOM_INDEX[n][m])
+    if n < min(INCOMPLETE_RANDOM_INDEX):  # n = 3, complete
+        return _ALONSO_LAMATA(n)
+    return float(_ALONSO_LAMATA(n) * _incomplete_profile(m / m_max))
+
+
+def _incomplete_profile(share: float, order: int | None = None) -> float:
+    """``RI(n, m) / RI(n, 0)`` of the tabulated ``order`` (default: the largest) at
+    ``m / m_max = share``, linear between its cells (0 at a spanning tree, share 1).
+    """
+    k = max(INCOMPLETE_RANDOM_INDEX) if order is None else order
+    row = np.asarray(INCOMPLETE_RANDOM_INDEX[k])
+    m_max = (k - 1) * (k - 2) // 2
+    x = np.append(np.arange(row.size) / m_max, 1.0)
+    return float(np.interp(share, x, np.append(row / row[0], 0.0)))
 
 
 def _nearest_point(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

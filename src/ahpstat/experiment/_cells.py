@@ -210,7 +210,7 @@ def panel_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
         if name not in cache:
             out = {}
             for v in nodes:
-                c = consistency(S[v], index=name)
+                c = consistency(S[v], index=name, threshold=_rule_threshold(name))
                 out[v] = (np.asarray(c.value), c.threshold)
             cache[name] = out
         return cache[name]
@@ -330,7 +330,7 @@ def study_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
             if pk not in panels:
                 panels[pk] = run_panel(stacks, h, options=PanelOptions(
                     weighting=m.weighting, aggregation=m.aggregation, aip_mean=m.aip_mean,
-                    policy=m.policy, index=m.index))
+                    policy=m.policy, index=m.index, threshold=_rule_threshold(m.index)))
                 # every resampling scheme draws the same experts from s_boot: re-run the
                 # panel once per draw
                 samplers[pk] = _memo(panels[pk].leaf_weight_sampler())
@@ -465,3 +465,12 @@ def run_task(payload: Mapping[str, Any], condition: int, batch: int) -> pd.DataF
     df.insert(0, "condition", condition)
     return df.astype({"condition": "int64", "batch": "int64", "method": "int64",
                       "count": "int64"})
+
+
+def _rule_threshold(index: str) -> float | None:
+    """The acceptance rule's threshold: the index's default, Koczkodaj's own 1/3 for his
+    index (which has no default, :mod:`ahpstat.consistency`).
+    """
+    from ahpstat.consistency import KOCZKODAJ_1993_THRESHOLD
+
+    return KOCZKODAJ_1993_THRESHOLD if index == "koczkodaj" else None

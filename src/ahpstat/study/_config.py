@@ -435,10 +435,16 @@ def parse_study(data: Any, *, base: str | os.PathLike = ".",
                                   delimiter=s["delimiter"], decimal=s["decimal"])
     w = parse_section(STUDY_SCHEMA["weighting"], top["weighting"], f, problems)
     c = parse_section(STUDY_SCHEMA["consistency"], top["consistency"], f, problems)
+    policy = c["policy"]
+    if c["index"] == "koczkodaj" and c["threshold"] is None and policy != "keep":
+        fail(InputError("`consistency.threshold` is required with index koczkodaj and policy "
+                        f"{policy!r}: Koczkodaj's index has no default threshold (Koczkodaj's "
+                        "own 1/3 ignores the matrix order). Got none instead.", file=f))
+        policy = "keep"  # (the study is not returned)
     panel = PanelOptions(weighting=w["method"], aggregation=w["aggregation"],
                          aip_mean=w["aip_mean"], index=c["index"],
                          random_index=c["random_index"], threshold=c["threshold"],
-                         policy=c["policy"], repair_on_scale=c["repair_on_scale"])
+                         policy=policy, repair_on_scale=c["repair_on_scale"])
     boot, bayes, figures, sens = _optional_sections(top, groups, f, problems)
     evaluation = ev_sections = None
     if survey is not None:
