@@ -339,11 +339,10 @@ def bootstrap_threads(respondents: int, replicates: int) -> dict[str, float] | N
     """Joint bootstrap, ms per replicate: OpenBLAS's default threads vs ahpstat's one."""
     sys.path.insert(0, str(HERE))
     try:
-        from bench_bootstrap import seed_study
+        from bench_bootstrap import seed_study  # (puts tests/ on the path)
     except ImportError:
         return None
-    from ahpstat._bootstrap_panel import aij_geometric_sampler
-
+    from _bootstrap_panel import aij_geometric_sampler
     from ahpstat.bootstrap import joint_bootstrap
 
     rng = np.random.default_rng(17)
