@@ -435,12 +435,7 @@ def parse_study(data: Any, *, base: str | os.PathLike = ".",
                                   delimiter=s["delimiter"], decimal=s["decimal"])
     w = parse_section(STUDY_SCHEMA["weighting"], top["weighting"], f, problems)
     c = parse_section(STUDY_SCHEMA["consistency"], top["consistency"], f, problems)
-    policy = c["policy"]
-    if c["index"] == "koczkodaj" and c["threshold"] is None and policy != "keep":
-        fail(InputError("`consistency.threshold` is required with index koczkodaj and policy "
-                        f"{policy!r}: Koczkodaj's index has no default threshold (Koczkodaj's "
-                        "own 1/3 ignores the matrix order). Got none instead.", file=f))
-        policy = "keep"  # (the study is not returned)
+    policy = _consistency_policy(c, f, problems)
     panel = PanelOptions(weighting=w["method"], aggregation=w["aggregation"],
                          aip_mean=w["aip_mean"], index=c["index"],
                          random_index=c["random_index"], threshold=c["threshold"],
@@ -464,6 +459,21 @@ def parse_study(data: Any, *, base: str | os.PathLike = ".",
         title=top["title"], source=Path(source) if source else None, figures=figures,
         evaluation=evaluation, evaluation_sections=ev_sections or None,
     )
+
+
+def _consistency_policy(c: Mapping[str, Any], f: str | None,
+                        problems: list[InputError]) -> str:
+    """The consistency section's policy; a policy acting on Koczkodaj's index needs a
+    threshold (it has no default), else a problem is recorded (and ``"keep"`` returned: the
+    study is not built).
+    """
+    if c["index"] == "koczkodaj" and c["threshold"] is None and c["policy"] != "keep":
+        problems.append(InputError(
+            "`consistency.threshold` is required with index koczkodaj and policy "
+            f"{c['policy']!r}: Koczkodaj's index has no default threshold (Koczkodaj's own "
+            "1/3 ignores the matrix order). Got none instead.", file=f))
+        return "keep"
+    return str(c["policy"])
 
 
 def non_null(**kw: Any) -> dict[str, Any]:
