@@ -1,20 +1,36 @@
-"""Wall time of the whole seed-sized study from the command line, in a cold process.
+"""The study at scale: the seed study's wall and compute time, a 100,000-respondent study,
+and how the cost grows with respondents, items, groups and resamples (issue 17).
 
-Run: ``.venv/bin/python benchmarks/bench_study.py [--repeats N]``
+Run: ``.venv/bin/python benchmarks/bench_study.py [--repeats N] [--quick]
+[--only seed|compute|large|scaling]``
 
-Times ``ahpstat run studies/hangzhou_2022/study.yaml --out DIR`` (a fresh interpreter each
-time: imports, reading and validating every input, the panel at all 30 nodes with the
-consistency of 25 x 30 matrices, scores of 87 nodes overall and in 28 communities, tables,
-report, provenance), never the Bayesian model (``--no-bayes``) nor the sensitivity section
-(``--no-sensitivity``): with and without the study's
-bootstrap section (4,000 joint BCa resamples of experts and clustered respondents) and with and
-without the PNG figures; prints the best and the median of ``--repeats`` runs. Target (issue
-of the study pipeline, before the bootstrap existed): under 3 s with figures.
+1. ``seed``: ``ahpstat run studies/hangzhou_2022/study.yaml --out DIR`` in a cold process
+   (imports, reading and validating every input, the panel at all 30 nodes, scores of 87
+   nodes overall and in 28 communities, tables, report, provenance), never the Bayesian model
+   nor the sensitivity section: with and without the bootstrap section (4,000 joint BCa
+   resamples) and the PNG figures; best and median of ``--repeats`` runs, wall time.
+2. ``compute``: the same run in one process with the CPU time of each stage *after* the
+   imports (reading + pipeline, the bootstrap, tables + report, figures). Target: the seed
+   study end to end with figures (no bootstrap) under 2 s of compute after imports.
+3. ``large``: the seed study with its survey resampled to 100,000 respondents (same 28
+   communities), bootstrap section included, no figures, in a cold process: wall and CPU
+   time (user + system, from the child's rusage). Target: under 10 s.
+4. ``scaling``: a synthetic study (5 experts judging every pair; items under 4 criteria;
+   Likert answers with 2 % missing; groups as clusters and as the groups of the group
+   scores; one-stage cluster bootstrap, BCa) run in process, doubling one factor at a time
+   from a base of 20,000 respondents x 32 items x 8 groups x 500 resamples; the exponent
+   of each factor is the slope of log(CPU time) on log(size) (1 = linear).
+
+Every section prints the load average and BLAS's thread pools (``threadpoolctl``): on a
+shared machine the wall times are noisy, the CPU times less so, and the ratios most robust.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -22,35 +38,196 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
-STUDY = ROOT / "studies" / "hangzhou_2022" / "study.yaml"
+SEED = ROOT / "studies" / "hangzhou_2022"
+STUDY = SEED / "study.yaml"
 
 
-def time_run(extra: list[str], repeats: int) -> list[float]:
-    exe = Path(sys.executable).with_name("ahpstat")
-    times = []
+def _env() -> str:
+    from threadpoolctl import threadpool_info
+
+    pools = ", ".join(f"{p['internal_api']} {p['num_threads']} threads"
+                      for p in threadpool_info()) or "none"
+    return (f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; thread pools at "
+            f"start: {pools} (the bootstrap runs BLAS on one thread: ahpstat._threads)")
+
+
+def _cold(cmd: list[str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of a command in a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def seed(repeats: int) -> None:
+    exe = str(Path(sys.executable).with_name("ahpstat"))
+    print(f"## seed study from the command line, cold process ({repeats} runs; {_env()})")
     with tempfile.TemporaryDirectory() as tmp:
-        for k in range(repeats):
-            cmd = [str(exe), "run", str(STUDY), "--out", f"{tmp}/out{k}", "--no-bayes",
-                   "--no-sensitivity", *extra]
-            t0 = time.perf_counter()
-            subprocess.run(cmd, check=True, capture_output=True)
-            times.append(time.perf_counter() - t0)
-    return times
+        def runs(extra: list[str]) -> list[tuple[float, float]]:
+            return [_cold([exe, "run", str(STUDY), "--out", f"{tmp}/o{k}", "--no-bayes",
+                           "--no-sensitivity", "--force", *extra]) for k in range(repeats)]
+
+        runs(["--no-figures"])  # warm the OS file cache and numba's on-disk cache
+        for name, extra in (("figures, no bootstrap", ["--no-bootstrap"]),
+                            ("no figures, no bootstrap", ["--no-bootstrap", "--no-figures"]),
+                            ("figures + bootstrap", []),
+                            ("bootstrap, no figures", ["--no-figures"])):
+            t = runs(extra)
+            wall, cpu = [w for w, _ in t], [c for _, c in t]
+            print(f"  {name:<26} wall best {min(wall):.2f} s, median "
+                  f"{statistics.median(wall):.2f} s; CPU best {min(cpu):.2f} s")
+
+
+_COMPUTE = r"""
+import sys, time
+P = time.process_time
+t0 = P()
+from ahpstat.study import Study
+from ahpstat.output import write_study
+import ahpstat._figures as F, ahpstat.report as R
+import matplotlib.figure
+imports = P() - t0
+boot = sys.argv[2] == "1"
+t = P(); st = Study.from_yaml(sys.argv[1])
+res = st.run(bootstrap=boot, bayes=False, sensitivity=False, rng=1); run = P() - t
+draw = [0.0]
+orig = F.draw_all
+def timed(*a, **k):
+    s = P(); r = orig(*a, **k); draw[0] += P() - s; return r
+F.draw_all = timed
+t = P(); write_study(res, sys.argv[3], figures=True); write = P() - t
+print(f"{imports:.3f} {run:.3f} {write - draw[0]:.3f} {draw[0]:.3f}")
+"""
+
+
+def compute(repeats: int) -> None:
+    print(f"## seed study, CPU time per stage after the imports (best of {repeats}; {_env()})")
+    with tempfile.TemporaryDirectory() as tmp:
+        for boot in (False, True):
+            rows = []
+            for k in range(repeats):
+                out = subprocess.run([sys.executable, "-c", _COMPUTE, str(STUDY),
+                                      "1" if boot else "0", f"{tmp}/c{k}{boot}"],
+                                     check=True, capture_output=True, text=True)
+                rows.append([float(x) for x in out.stdout.split()])
+            best = np.min(np.array(rows), axis=0)
+            total = best[1:].sum()
+            print(f"  {'with' if boot else 'without'} bootstrap: imports {best[0]:.2f} s; after "
+                  f"them: study {best[1]:.2f} s + tables/report {best[2]:.2f} s + figures "
+                  f"{best[3]:.2f} s = {total:.2f} s"
+                  + ("" if boot else f"  (target < 2 s: {'met' if total < 2 else 'NOT met'})"))
+
+
+def _large_study(folder: Path, n: int, seed: int = 1) -> Path:
+    import pandas as pd
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in ("hierarchy.yaml", "judgments.csv", "study.yaml", "experts.csv"):
+        if (SEED / f).exists():
+            shutil.copy(SEED / f, folder / f)
+    s = pd.read_csv(SEED / "survey.csv", dtype=str, keep_default_na=False)
+    rows = s.iloc[np.random.default_rng(seed).integers(0, len(s), n)].reset_index(drop=True)
+    rows["respondent"] = [f"R{k:07d}" for k in range(1, n + 1)]
+    rows.to_csv(folder / "survey.csv", index=False)
+    return folder / "study.yaml"
+
+
+def large(n: int) -> None:
+    exe = str(Path(sys.executable).with_name("ahpstat"))
+    print(f"## the seed study with {n:,} respondents (survey rows resampled), bootstrap "
+          f"section, no figures, cold process ({_env()})")
+    with tempfile.TemporaryDirectory() as tmp:
+        st = _large_study(Path(tmp) / "s", n)
+        wall, cpu = _cold([exe, "run", str(st), "--out", f"{tmp}/o", "--no-bayes",
+                           "--no-sensitivity", "--no-figures"])
+        print(f"  wall {wall:.1f} s, CPU {cpu:.1f} s (target < 10 s: "
+              f"{'met' if max(wall, cpu) < 10 else 'NOT met'})")
+
+
+def _synthetic(folder: Path, R: int, L: int, G: int, B: int, seed: int = 1) -> Path:
+    gen = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    items = [f"Q{k:03d}" for k in range(L)]
+    crit = {f"C{c}": items[c::4] for c in range(4)}
+    lines = ["id: G", "children:"]
+    for c, its in crit.items():
+        lines += [f"- id: {c}", "  children:"] + [f"  - {{id: {q}}}" for q in its]
+    (folder / "hierarchy.yaml").write_text("\n".join(lines) + "\n")
+    rows = ["expert,node,row,col,value"]
+    for e in range(5):
+        for node, kids in {"G": list(crit), **crit}.items():
+            for i, a in enumerate(kids):
+                for b in kids[i + 1:]:
+                    v = int(gen.integers(1, 6))
+                    rows.append(f"E{e},{node},{a},{b},{v if gen.random() < .5 else f'1/{v}'}")
+    (folder / "judgments.csv").write_text("\n".join(rows) + "\n")
+    X = gen.integers(1, 6, size=(R, L)).astype(object)
+    X[gen.random((R, L)) < 0.02] = ""
+    grp = gen.integers(0, G, R)
+    body = "".join(f"R{r:07d},g{grp[r]:03d}," + ",".join(map(str, X[r])) + "\n"
+                   for r in range(R))
+    (folder / "survey.csv").write_text("respondent,group," + ",".join(items) + "\n" + body)
+    (folder / "study.yaml").write_text(
+        "hierarchy: hierarchy.yaml\njudgments: judgments.csv\n"
+        "survey: {path: survey.csv, id_column: respondent, group_columns: [group]}\nseed: 1\n"
+        "consistency: {random_index: alonso_lamata}\n"
+        f"bootstrap: {{n_resamples: {B}, cluster: group, method: bca}}\n")
+    return folder / "study.yaml"
+
+
+_SCALE = r"""
+import sys, time
+from ahpstat.study import Study
+st = Study.from_yaml(sys.argv[1])
+Study.from_yaml(sys.argv[1]).run(bootstrap=False)  # first calls (numba's cache) untimed
+best = []
+for _ in range(int(sys.argv[2])):
+    t = time.process_time(); st.run(); best.append(time.process_time() - t)
+print(min(best))
+"""
+
+
+def scaling(repeats: int, quick: bool) -> None:
+    base = dict(R=5_000, L=16, G=4, B=200) if quick else dict(R=20_000, L=32, G=8, B=500)
+    factors = (1, 2, 4)
+    print(f"## cost of Study.run (bootstrap included) by factor, CPU time in process, best of "
+          f"{repeats}; base {base} ({_env()})")
+    with tempfile.TemporaryDirectory() as tmp:
+        for key, what in (("R", "respondents"), ("L", "items"), ("G", "groups"),
+                          ("B", "resamples")):
+            sizes, secs = [], []
+            for f in factors:
+                p = dict(base, **{key: base[key] * f})
+                st = _synthetic(Path(tmp) / f"{key}{f}", **p)
+                out = subprocess.run([sys.executable, "-c", _SCALE, str(st), str(repeats)],
+                                     check=True, capture_output=True, text=True)
+                sizes.append(p[key])
+                secs.append(float(out.stdout.strip().splitlines()[-1]))
+            slope = float(np.polyfit(np.log(sizes), np.log(secs), 1)[0])
+            shown = ", ".join(f"{s:,}: {t:.2f} s" for s, t in zip(sizes, secs, strict=True))
+            print(f"  {what:<12} exponent {slope:4.2f}  ({shown})")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
+    ap.add_argument("--only", choices=["seed", "compute", "large", "scaling"])
     args = ap.parse_args()
-    time_run(["--no-figures"], 1)  # warm the OS file cache and numba's on-disk cache
-    rows = [("with figures", time_run([], args.repeats)),
-            ("without figures", time_run(["--no-figures"], args.repeats)),
-            ("no bootstrap", time_run(["--no-bootstrap"], args.repeats)),
-            ("neither", time_run(["--no-bootstrap", "--no-figures"], args.repeats))]
-    print(f"ahpstat run {STUDY.relative_to(ROOT)} (cold process, {args.repeats} runs)")
-    for name, t in rows:
-        print(f"  {name:<16} best {min(t):.2f} s, median {statistics.median(t):.2f} s")
+    todo = [args.only] if args.only else ["seed", "compute", "large", "scaling"]
+    if "seed" in todo:
+        seed(args.repeats)
+    if "compute" in todo:
+        compute(args.repeats)
+    if "large" in todo:
+        large(10_000 if args.quick else 100_000)
+    if "scaling" in todo:
+        scaling(args.repeats, args.quick)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ from ahpstat.bootstrap._result import (
     index_tree,
     local_from_global,
 )
-from ahpstat.scoring import composite_scores, means_from_sums
+from ahpstat.scoring import composite_scores, item_sums_counts, means_from_sums
 
 __all__ = ["joint_bootstrap"]
 
@@ -197,10 +197,13 @@ class _Sums:
         X, M, w_hat = d.X, d.M, d.w_hat
         R, L = X.shape
         N = M.shape[0]
-        given = ~np.isnan(X)
+        # a C-ordered copy: the answers may be a column-major view of the survey's frame, and
+        # gathering rows of that (X0[order]) and the products below were several times slower
+        self.X0 = np.array(X, dtype=float, order="C")
+        given = ~np.isnan(self.X0)
+        self.X0[~given] = 0.0
         self.stage, self.cluster = d.stage, d.ccodes is not None
         self.complete = bool(given.all())
-        self.X0 = np.where(given, X, 0.0)
         self.Gv = given.astype(float)
         self.step = rows_per_chunk(R)
         # overall design: units are clusters or one stratum (iid)
@@ -211,9 +214,7 @@ class _Sums:
         if d.ccodes is not None:
             # item sums and answer counts per cluster: a one-stage resample is
             # (times drawn) @ them
-            onehot_c = np.zeros((len(d.cnames), R))
-            onehot_c[d.ccodes, np.arange(R)] = 1.0
-            self.c_sums, self.c_counts = onehot_c @ self.X0, onehot_c @ self.Gv
+            self.c_sums, self.c_counts = item_sums_counts(X, d.ccodes, len(d.cnames))
         self.s_hat, self.n_hat = self.X0.sum(axis=0), self.Gv.sum(axis=0)
         self.m_hat = means_from_sums(self.s_hat, self.n_hat)
         self.G = G = len(d.gnames)
@@ -221,9 +222,7 @@ class _Sums:
         if G and d.gcodes is not None:
             self.g_units = Units(d.gcodes, G)
             self.gX, self.gG = self.X0[self.g_units.order], self.Gv[self.g_units.order]
-            onehot = np.zeros((G, R))
-            onehot[d.gcodes, np.arange(R)] = 1.0
-            self.gs_hat, self.gn_hat = onehot @ self.X0, onehot @ self.Gv
+            self.gs_hat, self.gn_hat = item_sums_counts(X, d.gcodes, G)
             self.gm_hat = means_from_sums(self.gs_hat, self.gn_hat)
         self.score_hat = composite_scores(w_hat, self.m_hat, M)
         self.gscore_hat = composite_scores(w_hat, self.gm_hat, M) if G else np.zeros((0, N))
