@@ -149,3 +149,32 @@ def test_check_agrees_with_run_on_a_mutated_study_file(base, section, key, value
 def test_check_agrees_with_run_on_every_mutation(base):
     for section, key, value in ALL:
         _agree(base, section, key, value)
+
+
+def test_a_random_index_table_too_short_is_a_located_error_in_check_and_run(tmp_path, capsys):
+    """16 children under one node and Saaty's table (n <= 15): a bare ValueError traceback
+    from both commands before; now the same InputError in the study file's spelling."""
+    kids = [f"x{k:02d}" for k in range(16)]
+    (tmp_path / "hierarchy.yaml").write_text(
+        "id: G\nchildren:\n" + "".join(f"- {{id: {k}}}\n" for k in kids), encoding="utf-8")
+    (tmp_path / "judgments.csv").write_text(
+        "expert,node,row,col,value\n" + "".join(
+            f"E{e},G,{a},{b},{1 + (i + e) % 3}\n" for e in (1, 2)
+            for i, (a, b) in enumerate(itertools.combinations(kids, 2))), encoding="utf-8")
+    (tmp_path / "survey.csv").write_text(
+        "respondent," + ",".join(kids) + "\n" + "".join(
+            f"R{r}," + ",".join(str(1 + (r + k) % 5) for k in range(16)) + "\n"
+            for r in range(6)), encoding="utf-8")
+    study = tmp_path / "study.yaml"
+    study.write_text("hierarchy: hierarchy.yaml\njudgments: judgments.csv\nsurvey: survey.csv\n",
+                     encoding="utf-8")
+    problems = check_study(study)
+    assert len(problems) == 1
+    assert "set `consistency.random_index: alonso_lamata` in the study file" in str(problems[0])
+    with pytest.raises(InputError) as run_error:
+        Study.from_yaml(study).run()
+    assert str(run_error.value) == str(problems[0])
+    assert main(["check", str(study)]) == 1
+    assert "Traceback" not in capsys.readouterr().err
+    study.write_text(study.read_text() + "consistency: {random_index: alonso_lamata}\n")
+    assert check_study(study) == []

@@ -25,7 +25,8 @@ from ahpstat.study._evaluation import attach_evaluation
 from ahpstat.study._result import ALL_LABEL, StudyResult
 from ahpstat.study._uncertainty import attach_bayes, attach_bootstrap
 
-__all__ = ["assemble", "check_resources", "load_inputs", "natural_key", "run_study"]
+__all__ = ["assemble", "check_resources", "load_inputs", "natural_key", "run_study",
+           "study_panel"]
 
 
 def load_inputs(study: Study) -> StudyInputs:
@@ -92,6 +93,25 @@ def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
     return res
 
 
+def study_panel(study: Study, inp: StudyInputs) -> Any:
+    """:func:`~ahpstat.panel.run_panel` with the study's options; an option that does not
+    fit the data (a random-index table too short for a node's children) is an
+    :class:`InputError` in the study file's spelling, in ``check`` as in ``run``.
+    """
+    try:
+        return run_panel(inp.stacks, inp.hierarchy, expert_weights=inp.expert_weights,
+                         options=study.panel)
+    except InputError:
+        raise
+    except ValueError as exc:
+        msg = str(exc)
+        if "random-index table" not in msg:
+            raise
+        msg = msg.replace("choose `random_index='alonso_lamata'`",
+                          "set `consistency.random_index: alonso_lamata` in the study file")
+        raise InputError(msg, file=str(study.source) if study.source else None) from None
+
+
 def check_resources(study: Study, inp: StudyInputs, bootstrap: bool | None = None) -> None:
     """Refuse a run whose memory estimate exceeds the machine's, before it starts (``run``
     and ``check`` alike; :mod:`ahpstat._limits`).
@@ -134,7 +154,7 @@ def attach_sensitivity(res: StudyResult, settings: dict[str, Any], rng: Any,
 def assemble(study: Study, inp: StudyInputs, seed: Any) -> StudyResult:
     """The classic pipeline: panel weights, scores, ranks, reliability, item table."""
     h = inp.hierarchy
-    panel = run_panel(inp.stacks, h, expert_weights=inp.expert_weights, options=study.panel)
+    panel = study_panel(study, inp)
     nodes = tuple(h.nodes)
     leaves = tuple(h.leaves)
 

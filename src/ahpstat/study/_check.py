@@ -9,8 +9,7 @@ from typing import Any
 from ahpstat import io
 from ahpstat._validation import InputError
 from ahpstat.hierarchy import Hierarchy
-from ahpstat.panel import run_panel
-from ahpstat.study._assemble import check_resources
+from ahpstat.study._assemble import check_resources, study_panel
 from ahpstat.study._config import non_null, study_file_problems
 
 __all__ = ["check_study"]
@@ -79,7 +78,7 @@ def check_study(path: str | os.PathLike) -> list[InputError]:
         try:
             inp = study.load()
             check_resources(study, inp)
-            run_panel(inp.stacks, h, expert_weights=inp.expert_weights, options=study.panel)
+            study_panel(study, inp)
         except InputError as exc:
             problems.append(exc)
     return problems
