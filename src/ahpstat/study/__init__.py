@@ -36,7 +36,14 @@ model's tables) and ``_check`` (:func:`check_study`).
 
 from ahpstat.study._assemble import natural_key
 from ahpstat.study._check import check_study
-from ahpstat.study._config import JudgmentsSource, Study, StudyInputs, SurveySource
+from ahpstat.study._config import (
+    JudgmentsSource,
+    Study,
+    StudyInputs,
+    SurveySource,
+    parse_study,
+    study_file_problems,
+)
 from ahpstat.study._decision import DecisionStudy, DecisionStudyResult
 from ahpstat.study._result import ALL_LABEL, StudyResult
 from ahpstat.study._schema import (
@@ -66,5 +73,7 @@ __all__ = [
     "SurveySource",
     "check_study",
     "natural_key",
+    "parse_study",
     "schema_frame",
+    "study_file_problems",
 ]
