@@ -598,8 +598,10 @@ class OutputFolder:
             with self:
                 return self.write(fill)
         self._verdict = self._check()  # again: the folder may have changed during the run
-        tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.parent))
+        tmp: Path | None = None
         try:
+            with _signals_held():  # a signal right after mkdtemp must not orphan the folder
+                tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.parent))
             _write_stamp(tmp, "writing")
             os.chmod(tmp, 0o777 & ~_umask())
             fill(tmp)
@@ -617,7 +619,8 @@ class OutputFolder:
                 if guard is not None:
                     guard.note = f"; the new output in {self.given} was complete"
         except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
             if Interrupts.active is not None and not Interrupts.active.note:
                 Interrupts.active.note = self._unchanged_note()
             raise
