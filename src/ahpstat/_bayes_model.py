@@ -1,431 +1,561 @@
-"""Private helpers of :mod:`ahpstat.bayes`: tree and judgment preparation, numpy products.
+"""Private numpy side of :mod:`ahpstat.bayes`: judgments as index arrays, the judgment scale's
+intervals, the censored-normal kernel and the posterior's numpy products.
 
-Nothing here imports PyMC, PyTensor or ArviZ: the data preparation (validation, index arrays
-into one flat vector of all elements) and the posterior products (softmax per node, global
-weights, credal ranking, intervals) are plain numpy so they are cheap and testable alone.
+Nothing here imports PyMC, PyTensor or ArviZ: the data preparation (through the package's one
+judgment validation, :func:`ahpstat.io.validate_judgments` and :func:`ahpstat.io.judgment_stacks`),
+the pointwise log-likelihood and the posterior predictive replication are plain numpy / numba,
+so they are cheap and testable alone.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ahpstat._kernels import _njit
 from ahpstat._validation import InputError
 from ahpstat.pairwise import comparison_graph_components
+from ahpstat.scales import SAATY_SCALE
 
 __all__ = [
+    "LOG_SQRT_2PI",
+    "SENTINEL",
     "Panel",
-    "Tree",
     "credal_table",
-    "global_draws",
-    "helmert_basis",
+    "interval_bounds",
+    "log_normal_interval_scalar",
+    "judgment_bounds",
+    "loglik_draw",
+    "loglik_value_and_grad",
+    "obs_columns",
+    "pointwise_loglik",
     "prepare_panel",
-    "segment_softmax",
-    "tree_from_structure",
+    "replicate_judgments",
+    "scale_log_values",
 ]
 
-_REQUIRED = ("expert", "node", "row", "col", "value")
-# Two entries for the same pair (e.g. both triangles of a matrix block) are merged when their
-# log-judgments agree to this tolerance (1/3 written 0.333 differs by 1e-3).
-_DUPLICATE_TOL = 0.05
+LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+_SQRT1_2 = 1.0 / math.sqrt(2.0)
+_LN2 = math.log(2.0)
+#: finite stand-in (log-ratio units) for the open ends of a scale's first and last interval:
+#: e^1000 is beyond any judgment, and finite bounds keep the gradients free of inf * 0
+SENTINEL = 1.0e3
+#: the asymptotic normal tail is used beyond this many standard deviations (erfc underflows
+#: near 38; at 35 the series' first omitted term is below 1e-8 relatively)
+_TAIL = 35.0
+
+_SCALES = ("saaty", None)
 
 
-# --------------------------------------------------------------------------- tree
-@dataclass(frozen=True)
-class Tree:
-    """A hierarchy reduced to what the Bayesian model needs (ids as strings, pre-order)."""
+# --------------------------------------------------------------------------- kernel
+def log_normal_interval_scalar(a: float, b: float) -> float:  # pragma: no cover - compiled too
+    """``log(Phi(b) - Phi(a))`` for ``a < b``: log-probability of a standard normal in ``(a, b)``.
 
-    root: str
-    nodes: tuple[str, ...]
-    internal: tuple[str, ...]
-    leaves: tuple[str, ...]
-    children: dict[str, tuple[str, ...]]
-    parent: dict[str, str | None]
+    Accurate in both tails: an interval on the upper side uses the survival function
+    ``Q(x) = erfc(x / sqrt 2) / 2`` (an interval on the lower side is mirrored onto it),
+    ``log(Q(a) - Q(b)) = log Q(a) + log(1 - Q(b) / Q(a))``, with the asymptotic series of
+    ``log Q`` beyond 35; an interval containing 0 uses ``erf`` (no cancellation: its ends have
+    opposite signs). Plain ``math`` so that numba compiles it (PyTensor op, numpy kernels)
+    and Python runs it unchanged.
 
-    @property
-    def modeled(self) -> tuple[str, ...]:
-        """Internal nodes with at least two children (the ones with judgment matrices)."""
-        return tuple(v for v in self.internal if len(self.children[v]) >= 2)
+    Examples
+    --------
+    >>> round(log_normal_interval_scalar(-1.0, 1.0), 6)  # log 0.682689
+    -0.381616
+    >>> round(log_normal_interval_scalar(40.0, 1e3), 2)  # log Q(40), far beyond erfc's range
+    -804.61
+    """
+    if b <= 0.0:  # mirror the lower side onto the upper side
+        a, b = -b, -a
+    if a >= 0.0:
+        if a < _TAIL:
+            la = math.log(0.5 * math.erfc(a * _SQRT1_2))
+        else:
+            r = 1.0 / (a * a)
+            la = -0.5 * a * a - math.log(a) - LOG_SQRT_2PI + math.log1p(r * (3.0 * r - 1.0))
+        if b < _TAIL:
+            lb = math.log(0.5 * math.erfc(b * _SQRT1_2))
+        else:
+            r = 1.0 / (b * b)
+            lb = -0.5 * b * b - math.log(b) - LOG_SQRT_2PI + math.log1p(r * (3.0 * r - 1.0))
+        t = lb - la
+        if t > -_LN2:
+            return la + math.log(-math.expm1(t))
+        return la + math.log1p(-math.exp(t))
+    return math.log(0.5 * (math.erf(b * _SQRT1_2) - math.erf(a * _SQRT1_2)))
 
-    def membership(self) -> np.ndarray:
-        """``(nodes, leaves)`` 0/1 matrix: leaf ``l`` lies under node ``v`` (or is ``v``)."""
-        pos = {leaf: i for i, leaf in enumerate(self.leaves)}
-        M = np.zeros((len(self.nodes), len(self.leaves)))
-        for r, v in enumerate(self.nodes):
-            stack = [v]
-            while stack:
-                u = stack.pop()
-                kids = self.children.get(u, ())
-                if kids:
-                    stack.extend(kids)
-                else:
-                    M[r, pos[u]] = 1.0
-        return M
 
-    def to_dict(self) -> dict[str, list[str]]:
-        return {v: list(self.children[v]) for v in self.internal}
+_lni = _njit(inline="always")(log_normal_interval_scalar)
 
 
-def tree_from_structure(structure: Any) -> Tree:
-    """Normalize a mapping ``node -> children`` or a hierarchy-like object to a :class:`Tree`."""
-    if hasattr(structure, "internal") and hasattr(structure, "children"):
-        raw = {str(v): tuple(str(c) for c in structure.children(v)) for v in structure.internal}
-    elif isinstance(structure, Mapping):
-        raw = {}
-        for v, kids in structure.items():
-            if isinstance(kids, str) or not isinstance(kids, Sequence):
-                raise TypeError(
-                    "`structure` must map each node to a sequence of child ids; got "
-                    f"{type(kids).__name__} for node {v!r} instead."
-                )
-            if len(kids):
-                raw[str(v)] = tuple(str(c) for c in kids)
-    else:
-        raise TypeError(
-            "`structure` must be a mapping node -> children or an object with `.internal` and "
-            f"`.children(node)`; got {type(structure).__name__} instead."
-        )
-    if not raw:
-        raise InputError("the hierarchy has no internal node. Got an empty structure instead.")
-    parent: dict[str, str | None] = {}
-    for v, kids in raw.items():
-        if len(set(kids)) != len(kids):
-            dup = sorted({c for c in kids if kids.count(c) > 1})
-            raise InputError(f"children must be distinct. Got {dup} repeated instead.", node=v)
-        for c in kids:
-            if c in parent:
-                raise InputError(
-                    f"node {c!r} has two parents; a hierarchy is a tree. Got parents "
-                    f"{parent[c]!r} and {v!r} instead."
-                )
-            parent[c] = v
-    roots = [v for v in raw if v not in parent]
-    if len(roots) != 1:
-        raise InputError(
-            "the hierarchy must have exactly one root (a node that is nobody's child). "
-            f"Got {len(roots)} instead: {roots}."
-        )
-    root = roots[0]
-    parent[root] = None
-    nodes: list[str] = []
-    stack = [root]
-    while stack:
-        v = stack.pop()
-        nodes.append(v)
-        stack.extend(reversed(raw.get(v, ())))
-    unreachable = sorted(set(raw) - set(nodes))
-    if unreachable:
-        raise InputError(
-            f"nodes {unreachable} are not reachable from the root {root!r} (a cycle?). "
-            "Got a structure that is not a tree instead."
-        )
-    internal = tuple(v for v in nodes if v in raw)
-    leaves = tuple(v for v in nodes if v not in raw)
-    return Tree(root, tuple(nodes), internal, leaves, dict(raw), parent)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+@_njit(inline="always")
+def _judgment(mu, tau, z, enode, sd, log_sd, keep, lapse_u, lower, upper, point, r, c,
+              k):  # pragma: no cover - compiled
+    """One judgment: ``(ll, dll/dloc, dll/dlog sd_k, share of the normal part, z_r - z_c, g)``.
+
+    ``loc = mu[r] - mu[c] + tau[g] (z[k, r] - z[k, c])``; continuous (``point``): the normal
+    density of ``lower`` (the observed log ratio); discrete: ``P = Phi(b) - Phi(a)`` with
+    ``a = (lower - loc) / sd``, ``b = (upper - loc) / sd``. With a lapse (``lapse_u = pi u``
+    > 0) the probability is ``keep p + lapse_u`` (``keep = 1 - pi``), computed in linear
+    space (it is at least ``lapse_u``); without, in log space (accurate in both tails).
+    """
+    g = enode[r]
+    zd = 0.0
+    loc = mu[r] - mu[c]
+    if z.shape[0] > 0:
+        zd = z[k, r] - z[k, c]
+        loc += tau[g] * zd
+    if point:
+        e = (lower - loc) / sd
+        d_loc = e / sd
+        d_ls = e * e - 1.0
+        if lapse_u > 0.0:
+            dens = keep * math.exp(-0.5 * e * e) * _INV_SQRT_2PI / sd
+            p = dens + lapse_u
+            share = dens / p
+            return math.log(p), share * d_loc, share * d_ls, share, zd, g
+        return -0.5 * e * e - log_sd - LOG_SQRT_2PI, d_loc, d_ls, 1.0, zd, g
+    a = (lower - loc) / sd
+    b = (upper - loc) / sd
+    if lapse_u > 0.0:
+        if b <= 0.0:
+            P = 0.5 * (math.erfc(-b * _SQRT1_2) - math.erfc(-a * _SQRT1_2))
+        elif a >= 0.0:
+            P = 0.5 * (math.erfc(a * _SQRT1_2) - math.erfc(b * _SQRT1_2))
+        else:
+            P = 0.5 * (math.erf(b * _SQRT1_2) - math.erf(a * _SQRT1_2))
+        fa = keep * math.exp(-0.5 * a * a) * _INV_SQRT_2PI
+        fb = keep * math.exp(-0.5 * b * b) * _INV_SQRT_2PI
+        p = keep * P + lapse_u
+        return (math.log(p), (fa - fb) / (sd * p), (a * fa - b * fb) / p, keep * P / p, zd,
+                g)
+    ll = _lni(a, b)
+    pa = math.exp(-LOG_SQRT_2PI - 0.5 * a * a - ll)
+    pb = math.exp(-LOG_SQRT_2PI - 0.5 * b * b - ll)
+    return ll, (pa - pb) / sd, a * pa - b * pb, 1.0, zd, g
+
+
+@_njit(fastmath=False)
+def loglik_draw(mu, tau, z, enode, log_sigma, kl, lower, upper, point, row, col, k, weight,
+                log_u, out):  # pragma: no cover - compiled
+    """``out[o]``: weighted log-likelihood of judgment ``o`` at one draw (see
+    :func:`_judgment`); ``kl = (log(1 - pi), log pi)`` (``(0, -inf)`` without lapses)."""
+    sd = np.exp(log_sigma)
+    keep = math.exp(kl[0])
+    lapse_u = math.exp(kl[1] + log_u)
+    for o in range(row.size):
+        kk = k[o]
+        ll = _judgment(mu, tau, z, enode, sd[kk], log_sigma[kk], keep, lapse_u, lower[o],
+                       upper[o], point, row[o], col[o], kk)[0]
+        out[o] = weight[o] * ll
+
+
+@_njit(fastmath=False)
+def loglik_value_and_grad(mu, tau, z, enode, log_sigma, kl, lower, upper, point, row, col,
+                          k, weight, log_u, d_mu, d_tau, d_z, d_ls,
+                          d_kl):  # pragma: no cover - compiled
+    """Total weighted log-likelihood, and its gradient in the zeroed ``d_*`` arrays.
+
+    ``dL/dloc = (phi(a) - phi(b)) / (sd P)``, ``dL/dlog sd = (a phi(a) - b phi(b)) / P``
+    (the normal density: ``e / sd`` and ``e^2 - 1``), scaled by the normal part's share of
+    the probability under a lapse mixture; ``d/dlog(1 - pi)`` is that share, ``d/dlog pi``
+    the rest.
+    """
+    sd = np.exp(log_sigma)
+    keep = math.exp(kl[0])
+    lapse_u = math.exp(kl[1] + log_u)
+    deviation = z.shape[0] > 0
+    total = 0.0
+    for o in range(row.size):
+        kk, r, c = k[o], row[o], col[o]
+        ll, d_loc, d_lsig, share, zd, gi = _judgment(
+            mu, tau, z, enode, sd[kk], log_sigma[kk], keep, lapse_u, lower[o], upper[o], point,
+            r, c, kk)
+        w = weight[o]
+        total += w * ll
+        if lapse_u > 0.0:
+            d_kl[0] += w * share
+            d_kl[1] += w * (1.0 - share)
+        gl = w * d_loc
+        d_mu[r] += gl
+        d_mu[c] -= gl
+        if deviation:
+            d_tau[gi] += gl * zd
+            d_z[kk, r] += gl * tau[gi]
+            d_z[kk, c] -= gl * tau[gi]
+        d_ls[kk] += w * d_lsig
+    return total
+
+
+@_njit(fastmath=False)
+def _loglik_draws(mu, tau, z, enode, log_sigma, kl, lower, upper, point, row, col, k, weight,
+                  log_u, out):  # pragma: no cover - compiled
+    for s in range(mu.shape[0]):
+        loglik_draw(mu[s], tau[s], z[s], enode, log_sigma[s], kl[s], lower, upper, point, row,
+                    col, k, weight, log_u, out[s])
+
+
+# --------------------------------------------------------------------------- scale
+def scale_log_values(scale: str | None) -> np.ndarray | None:
+    """The judgment scale's values in log space, ascending (``None``: continuous judgments).
+
+    Examples
+    --------
+    >>> scale_log_values("saaty").round(3)[[0, 8, 16]]
+    array([-2.197,  0.   ,  2.197])
+    """
+    if scale is None:
+        return None
+    if scale == "saaty":
+        return np.log(np.asarray(SAATY_SCALE, dtype=float))
+    raise ValueError(f"`scale` must be one of {_SCALES}; got {scale!r} instead.")
+
+
+def interval_bounds(log_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bound of each scale value's interval of the latent log ratio.
+
+    A judgment ``v_c`` on a discrete scale says the latent log ratio lies between the
+    log-space midpoints to its neighbours; the scale's ends are open (``9`` means "9 or more"):
+    ``-SENTINEL`` and ``+SENTINEL`` stand for minus and plus infinity.
+
+    Examples
+    --------
+    >>> lo, hi = interval_bounds(np.log([1 / 3, 1, 3]))
+    >>> lo.round(3).tolist(), hi.round(3).tolist()
+    ([-1000.0, -0.549, 0.549], [-0.549, 0.549, 1000.0])
+    """
+    mid = 0.5 * (log_values[1:] + log_values[:-1])
+    return np.concatenate([[-SENTINEL], mid]), np.concatenate([mid, [SENTINEL]])
 
 
 # --------------------------------------------------------------------------- judgments
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Panel:
-    """Judgments as flat index arrays into one vector of all elements of all modeled nodes.
+    """Validated judgments as flat index arrays into one vector of all judged elements.
 
-    ``elements`` are the children of the modeled nodes, node after node (pre-order); a child
-    id is unique in a tree, so it names its element. Observation ``o`` says
-    ``y[o] = log a = theta[expert_idx[o], i_idx[o]] - theta[expert_idx[o], j_idx[o]] + error``
-    with ``i_idx < j_idx`` (oriented to the upper triangle).
+    ``elements`` are the children of the judged nodes (nodes with two or more children),
+    node after node in pre-order; a child id is unique in a tree, so it names its element.
+    Judgment ``o`` is expert ``expert[o]``'s ``log a`` for elements ``row[o] < col[o]`` (flat
+    indices; oriented to the upper triangle of the node's matrix), ``log_value[o]``.
     """
 
-    tree: Tree
+    hierarchy: Any
     experts: tuple[str, ...]
-    nodes: tuple[str, ...]  # modeled nodes
+    judged: tuple[str, ...]
     elements: tuple[str, ...]
-    element_node: np.ndarray  # (E,) index into nodes
-    offsets: np.ndarray  # (n_nodes + 1,) element offsets per node
-    y: np.ndarray  # (O,)
-    expert_idx: np.ndarray  # (O,)
-    i_idx: np.ndarray  # (O,) flat element index
-    j_idx: np.ndarray  # (O,)
-    node_idx: np.ndarray  # (O,)
+    element_node: np.ndarray  # (E,) index into judged
+    offsets: np.ndarray  # (G + 1,)
+    expert: np.ndarray  # (O,)
+    node: np.ndarray  # (O,) index into judged
+    row: np.ndarray  # (O,) flat element index
+    col: np.ndarray  # (O,)
+    log_value: np.ndarray  # (O,)
+    scale: str | None
+    scale_log: np.ndarray | None  # (C,) ascending, or None (continuous)
     expert_weights: np.ndarray  # (K,), mean 1
     sha256: str
 
     @property
     def n_obs(self) -> int:
-        return int(self.y.size)
+        return int(self.log_value.size)
+
+    @property
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each judgment's interval of the latent log ratio (discrete scales only)."""
+        if self.scale_log is None:
+            raise ValueError("continuous judgments have no intervals")
+        lo, hi = interval_bounds(self.scale_log)
+        cat = self.category()
+        return lo[cat], hi[cat]
+
+    def category(self) -> np.ndarray:
+        """Each judgment's position on the scale (discrete scales only)."""
+        assert self.scale_log is not None
+        return np.abs(self.log_value[:, None] - self.scale_log[None, :]).argmin(axis=1)
+
+    def lapse_half_range(self) -> float:
+        """``R``: a random continuous answer is uniform on ``[-R, R]`` (log ratio), ``R`` the
+        larger of log 9 and the largest ``|log a|`` given."""
+        return max(math.log(9.0), float(np.abs(self.log_value).max(initial=0.0)))
+
+    def lapse_log_density(self) -> float:
+        """Log-density of a random answer: uniform over the scale's values, or (continuous)
+        uniform over ``[-R, R]`` (:meth:`lapse_half_range`)."""
+        if self.scale_log is not None:
+            return -math.log(self.scale_log.size)
+        return -math.log(2.0 * self.lapse_half_range())
+
+    def n_judged_per_node(self) -> np.ndarray:
+        """Judgments per judged node (all experts)."""
+        return np.bincount(self.node, minlength=len(self.judged))
 
 
-def _where(df: pd.DataFrame, idx: Any) -> dict[str, Any]:
-    """InputError location keywords for row ``idx`` of the judgments table."""
-    rec = df.loc[idx]
-    loc: dict[str, Any] = {"expert": str(rec["expert"]), "node": str(rec["node"])}
-    if "source_file" in df.columns and pd.notna(rec.get("source_file")):
-        loc["file"] = str(rec["source_file"])
-    if "source_sheet" in df.columns and pd.notna(rec.get("source_sheet")):
-        loc["sheet"] = str(rec["source_sheet"])
-    if "source_row" in df.columns and pd.notna(rec.get("source_row")):
-        loc["row"] = int(rec["source_row"])
-    return loc
+def _as_hierarchy(structure: Any) -> Any:
+    try:
+        from ahpstat.hierarchy import as_hierarchy
+    except ImportError:  # TEMP until arch lands
+        from ahpstat.simulate import _as_hierarchy as f
+
+        return f(structure)
+    return as_hierarchy(structure, argument="structure")
 
 
 def _expert_weight_vector(expert_weights: Any, experts: tuple[str, ...]) -> np.ndarray:
-    K = len(experts)
-    if expert_weights is None:
-        return np.ones(K)
-    if isinstance(expert_weights, pd.DataFrame):
-        if not {"expert", "weight"} <= set(expert_weights.columns):
-            raise InputError(
-                "expert weights need the columns 'expert' and 'weight'. Got "
-                f"{list(expert_weights.columns)} instead."
-            )
-        expert_weights = dict(
-            zip(expert_weights["expert"].astype(str), expert_weights["weight"], strict=True)
-        )
-    if isinstance(expert_weights, pd.Series):
-        expert_weights = {str(k): v for k, v in expert_weights.items()}
-    if isinstance(expert_weights, Mapping):
-        ew = {str(k): v for k, v in expert_weights.items()}
-        missing = [e for e in experts if e not in ew]
-        if missing:
-            raise InputError(
-                f"no expert weight for experts {missing}. Got weights for {sorted(ew)}."
-            )
-        w = np.array([ew[e] for e in experts], dtype=float)
-    else:
-        w = np.asarray(expert_weights, dtype=float).ravel()
-        if w.size != K:
-            raise ValueError(
-                f"`expert_weights` must have one weight per expert ({K}); got {w.size} instead."
-            )
-    if not np.all(np.isfinite(w) & (w > 0)):
-        raise InputError(f"expert weights must be positive and finite. Got {w.tolist()} instead.")
-    return w / w.mean()
+    try:
+        from ahpstat.io import expert_weight_vector
+    except ImportError:  # TEMP until arch lands
+        from ahpstat.aggregation import normalize_expert_weights
+        from ahpstat.io import validate_expert_weights
+
+        if isinstance(expert_weights, Mapping | pd.Series):
+            validate_expert_weights(expert_weights, experts, errors="raise")
+            w = {str(k): float(v) for k, v in dict(expert_weights).items()}
+            expert_weights = [w[e] for e in experts]
+        return normalize_expert_weights(expert_weights, len(experts))
+    return expert_weight_vector(expert_weights, experts)
 
 
-def prepare_panel(judgments: pd.DataFrame, tree: Tree, expert_weights: Any = None) -> Panel:
-    """Validate the canonical judgments table against ``tree``; build the flat index arrays.
+def _expert_order(judgments: pd.DataFrame, found: set[str]) -> tuple[str, ...]:
+    """The experts of the judgments in order of first appearance."""
+    seen = list(dict.fromkeys(str(e).strip() for e in judgments["expert"].tolist()))
+    first = [e for e in seen if e in found]
+    return tuple(first + sorted(found - set(first)))
 
-    Raises :class:`~ahpstat.InputError` (naming expert, node, file and row when known) for a
-    missing column, an unknown node or element, a non-positive value, contradictory duplicate
-    judgments, and a node whose comparison graph pooled over all experts is not connected.
+
+def prepare_panel(judgments: pd.DataFrame, structure: Any, *, scale: str | None = "saaty",
+                  expert_weights: Any = None) -> Panel:
+    """Validate the judgments (the package's one path) and build the model's index arrays.
+
+    Raises :class:`~ahpstat.InputError` (naming file, row, expert and node when known) for
+    everything :func:`ahpstat.io.validate_judgments` rejects (with ``scale``), and for a node
+    whose comparison graph, pooled over all experts, is not connected.
     """
+    from ahpstat.io import judgment_stacks, validate_judgments
+
+    if scale not in _SCALES:
+        raise ValueError(f"`scale` must be one of {_SCALES}; got {scale!r} instead.")
+    h = _as_hierarchy(structure)
     if not isinstance(judgments, pd.DataFrame):
-        raise TypeError(
-            "`judgments` must be a pandas DataFrame in the canonical long form (expert, node, "
-            f"row, col, value); got {type(judgments).__name__} instead."
-        )
-    missing = [c for c in _REQUIRED if c not in judgments.columns]
-    if missing:
-        raise InputError(
-            f"the judgments table lacks the column(s) {missing}. Got columns "
-            f"{list(judgments.columns)} instead."
-        )
-    df = judgments.copy()
-    for c in ("expert", "node", "row", "col"):
-        df[c] = df[c].astype(str)
-    if df.empty:
+        raise TypeError("`judgments` must be a pandas DataFrame in the canonical long form "
+                        "(expert, node, row, col, value); got "
+                        f"{type(judgments).__name__} instead.")
+    if len(judgments) == 0:
         raise InputError("the judgments table is empty. Got 0 rows instead.")
-    value = pd.to_numeric(df["value"], errors="coerce").to_numpy(dtype=float)
-    bad = ~(np.isfinite(value) & (value > 0))
-    if bad.any():
-        k = df.index[np.flatnonzero(bad)[0]]
-        shown = df.loc[k, "value"]
-        shown = shown.item() if isinstance(shown, np.generic) else shown
-        raise InputError(
-            f"judgment values must be positive finite numbers. Got {shown!r} instead.",
-            **_where(df, k),
-        )
-    modeled = tree.modeled
-    node_pos = {v: g for g, v in enumerate(modeled)}
-    unknown = ~df["node"].isin(node_pos)
-    if unknown.any():
-        k = df.index[np.flatnonzero(unknown.to_numpy())[0]]
-        v = df.loc[k, "node"]
-        why = (
-            f"node {v!r} has a single child and needs no judgments"
-            if v in tree.children
-            else f"node {v!r} is not an internal node of the hierarchy"
-        )
-        raise InputError(
-            f"{why}; judgments can be given for {list(modeled)}. Got node {v!r} instead.",
-            **_where(df, k),
-        )
-    sizes = np.array([len(tree.children[v]) for v in modeled])
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
-    elements = tuple(c for v in modeled for c in tree.children[v])
-    element_node = np.repeat(np.arange(len(modeled)), sizes)
-    local = {(v, c): p for v in modeled for p, c in enumerate(tree.children[v])}
-    g = df["node"].map(node_pos).to_numpy(dtype=np.int64)
-    for side in ("row", "col"):
-        pos = [local.get(key, -1) for key in zip(df["node"], df[side], strict=True)]
-        pos_arr = np.asarray(pos, dtype=np.int64)
-        if (pos_arr < 0).any():
-            k = df.index[np.flatnonzero(pos_arr < 0)[0]]
-            v = df.loc[k, "node"]
-            raise InputError(
-                f"element {df.loc[k, side]!r} (column {side!r}) is not a child of node {v!r}, "
-                f"whose children are {list(tree.children[v])}. Got {df.loc[k, side]!r} instead.",
-                **_where(df, k),
-            )
-        df[f"_{side}"] = pos_arr
-    y = np.log(value)
-    diag = (df["_row"] == df["_col"]).to_numpy()
-    if diag.any():
-        off = diag & (np.abs(y) > 1e-9)
-        if off.any():
-            k = df.index[np.flatnonzero(off)[0]]
-            raise InputError(
-                "an element compared with itself must have value 1. Got "
-                f"{float(df.loc[k, 'value'])!r} instead.",
-                **_where(df, k),
-            )
-    flip = (df["_row"] > df["_col"]).to_numpy()
-    i_loc = np.where(flip, df["_col"], df["_row"])
-    j_loc = np.where(flip, df["_row"], df["_col"])
-    df["_i"], df["_j"], df["_y"], df["_g"] = i_loc, j_loc, np.where(flip, -y, y), g
-    df = df.loc[~diag]
-    experts = tuple(pd.unique(df["expert"]))
-    if not experts:
-        raise InputError("no off-diagonal judgment. Got only diagonal entries instead.")
-    keys = ["expert", "_g", "_i", "_j"]
-    grouped = df.groupby(keys, sort=False)["_y"]
-    spread = grouped.transform(lambda s: s.max() - s.min()).to_numpy()
-    if (spread > _DUPLICATE_TOL).any():
-        k = df.index[np.flatnonzero(spread > _DUPLICATE_TOL)[0]]
-        rec = df.loc[k]
-        raise InputError(
-            f"contradictory judgments of the pair ({rec['row']!r}, {rec['col']!r}): the same "
-            "expert gives it twice with different values (a_ij and a_ji must be reciprocal). "
-            f"Got log-values differing by {spread[df.index.get_loc(k)]:.3g} instead.",
-            **_where(df, k),
-        )
-    agg = grouped.mean().reset_index()
-    # connectivity of each node's comparison graph, pooled over experts
-    for gi, v in enumerate(modeled):
-        n = sizes[gi]
-        sub = agg[agg["_g"] == gi]
-        present = np.zeros((n, n), dtype=bool)
-        present[sub["_i"].to_numpy(), sub["_j"].to_numpy()] = True
-        comps = comparison_graph_components(present | np.eye(n, dtype=bool))
+    validate_judgments(judgments, h, scale=scale, errors="raise")
+    stacks = judgment_stacks(judgments, h, validate=False)
+    judged = tuple(v for v in h.internal if len(h.children(v)) >= 2)
+    missing = [v for v in judged if v not in stacks]
+    if missing:  # pragma: no cover - validate_judgments names them first
+        raise InputError(f"no expert judged the nodes {missing}. Got no judgments instead.")
+    experts = _expert_order(judgments, {e for v in judged for e in stacks[v][0]})
+    kpos = {e: k for k, e in enumerate(experts)}
+    sizes = np.array([len(h.children(v)) for v in judged], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    parts = []
+    for g, v in enumerate(judged):
+        who, stack = stacks[v]
+        n = int(sizes[g])
+        present = ~np.isnan(stack)
+        comps = comparison_graph_components(present.any(axis=0) | np.eye(n, dtype=bool))
         if len(comps) > 1:
-            names = [[tree.children[v][p] for p in comp] for comp in comps]
+            kids = h.children(v)
+            names = [[kids[p] for p in comp] for comp in comps]
             raise InputError(
                 f"the comparison graph of node {v!r}, pooled over all experts, is not "
                 f"connected: its elements fall into the separate groups {names}, which no "
-                "judgment links, so their relative weights are not identified. Add a "
-                "judgment between the groups. Got "
-                f"{len(comps)} components instead of 1.",
-                node=v,
-            )
-    expert_pos = {e: k for k, e in enumerate(experts)}
-    weights = _expert_weight_vector(expert_weights, experts)
-    k_idx = agg["expert"].map(expert_pos).to_numpy(dtype=np.int64)
-    gg = agg["_g"].to_numpy(dtype=np.int64)
-    i_idx = offsets[gg] + agg["_i"].to_numpy(dtype=np.int64)
-    j_idx = offsets[gg] + agg["_j"].to_numpy(dtype=np.int64)
-    yy = agg["_y"].to_numpy(dtype=float)
-    order = np.lexsort((j_idx, i_idx, k_idx))
+                "judgment links, so their relative weights are not identified. Add a judgment "
+                f"between the groups. Got {len(comps)} components instead of 1.", node=v)
+        iu, ju = np.triu_indices(n, 1)
+        kk, p = np.nonzero(present[:, iu, ju])
+        parts.append((np.array([kpos[who[x]] for x in kk], dtype=np.int64),
+                      np.full(kk.size, g, dtype=np.int64), offsets[g] + iu[p], offsets[g] + ju[p],
+                      np.log(stack[kk, iu[p], ju[p]])))
+    k_all, g_all, r_all, c_all, y_all = (np.concatenate(x) for x in zip(*parts, strict=True))
+    order = np.lexsort((c_all, r_all, k_all))
+    k_all, g_all, r_all, c_all, y_all = (x[order] for x in (k_all, g_all, r_all, c_all, y_all))
+    log_scale = scale_log_values(scale)
+    if log_scale is not None:  # snap 0.333 to 1/3 (validate_judgments accepted it as 1/3)
+        y_all = log_scale[np.abs(y_all[:, None] - log_scale[None, :]).argmin(axis=1)]
+    w = _expert_weight_vector(expert_weights, experts)
+    w = w * (len(experts) / w.sum())
+    elements = tuple(c for v in judged for c in h.children(v))
+    structure_map = {v: list(h.children(v)) for v in h.internal}
     canonical = {
-        "structure": tree.to_dict(),
-        "experts": list(experts),
-        "expert_weights": [float(x) for x in weights],
-        "obs": [
-            [experts[k_idx[o]], elements[i_idx[o]], elements[j_idx[o]], float(yy[o])] for o in order
-        ],
+        "structure": structure_map, "experts": list(experts), "scale": scale,
+        "expert_weights": [float(x) for x in w],
+        "obs": [[experts[k], elements[r], elements[c], float(y)]
+                for k, r, c, y in zip(k_all, r_all, c_all, y_all, strict=True)],
     }
     sha = hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
-    return Panel(
-        tree=tree,
-        experts=experts,
-        nodes=modeled,
-        elements=elements,
-        element_node=element_node,
-        offsets=offsets,
-        y=yy[order],
-        expert_idx=k_idx[order],
-        i_idx=i_idx[order],
-        j_idx=j_idx[order],
-        node_idx=gg[order],
-        expert_weights=weights,
-        sha256=sha,
-    )
+    return Panel(hierarchy=h, experts=experts, judged=judged, elements=elements,
+                 element_node=np.repeat(np.arange(len(judged)), sizes), offsets=offsets,
+                 expert=k_all, node=g_all, row=r_all, col=c_all, log_value=y_all, scale=scale,
+                 scale_log=log_scale, expert_weights=w, sha256=sha)
 
 
-def helmert_basis(n: int) -> np.ndarray:
-    """Orthonormal basis ``(n, n - 1)`` of the zero-sum subspace of R^n (Helmert contrasts).
+# --------------------------------------------------------------------------- layout
+@dataclass(frozen=True)
+class Layout:
+    """Index arrays that map the flat element vector onto the hierarchy's nodes."""
 
-    With ``eta ~ N(0, s^2 I_(n-1))``, ``H @ eta`` is zero-sum normal with scale ``s``.
+    pad_index: np.ndarray  # (G, n_max) element index per judged node, padded with 0
+    pad_valid: np.ndarray  # (G, n_max) bool
+    element_pad: np.ndarray  # (E,) position of element e in pad_index.ravel()
+    node_source: np.ndarray  # (N,) index into [1, local weights of the elements...]
+    ancestors: np.ndarray  # (N, N) 1 if column node is the row node or one of its ancestors
+    parent: tuple[str, ...]  # (N,) parent id ("" for the root)
 
-    Examples
-    --------
-    >>> H = helmert_basis(3)
-    >>> np.allclose(H.sum(0), 0), np.allclose(H.T @ H, np.eye(2))
-    (True, True)
+
+def layout(panel: Panel) -> Layout:
+    """The index arrays of :class:`Layout` for ``panel``'s hierarchy."""
+    h = panel.hierarchy
+    sizes = panel.sizes
+    G, n_max = len(panel.judged), int(sizes.max())
+    pad_index = np.zeros((G, n_max), dtype=np.int64)
+    pad_valid = np.zeros((G, n_max), dtype=bool)
+    element_pad = np.empty(int(panel.offsets[-1]), dtype=np.int64)
+    for g in range(G):
+        n, a = int(sizes[g]), int(panel.offsets[g])
+        pad_index[g, :n] = np.arange(a, a + n)
+        pad_valid[g, :n] = True
+        element_pad[a:a + n] = g * n_max + np.arange(n)
+    epos = {e: p for p, e in enumerate(panel.elements)}
+    nodes = h.nodes
+    node_source = np.array([1 + epos[v] if v in epos else 0 for v in nodes], dtype=np.int64)
+    npos = {v: p for p, v in enumerate(nodes)}
+    anc = np.zeros((len(nodes), len(nodes)))
+    parent = []
+    for r, v in enumerate(nodes):
+        u: str | None = v
+        while u is not None:
+            anc[r, npos[u]] = 1.0
+            u = h.parent(u)
+        parent.append(h.parent(v) or "")
+    return Layout(pad_index, pad_valid, element_pad, node_source, anc, tuple(parent))
+
+
+# --------------------------------------------------------------------------- posterior
+def expert_log_priorities(mu: np.ndarray, tau: np.ndarray | None, offset: np.ndarray | None,
+                          element_node: np.ndarray) -> np.ndarray:
+    """``theta[s, k, e] = mu[s, e] + tau[s, node(e)] * offset[s, k, e]`` as ``(S, K * E)``."""
+    if tau is None or offset is None:
+        return mu
+    theta = mu[:, None, :] + tau[:, None, element_node] * offset
+    return theta.reshape(theta.shape[0], -1)
+
+
+def obs_columns(panel: Panel, deviation: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Each judgment's two columns of ``theta`` (flat ``(K * E)`` with expert deviations)."""
+    E = len(panel.elements)
+    if not deviation:
+        return panel.row, panel.col
+    return panel.expert * E + panel.row, panel.expert * E + panel.col
+
+
+def judgment_bounds(panel: Panel) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``lower, upper, point`` as the likelihood kernels take them: each judgment's interval
+    of the latent log ratio (discrete scale), or its log value twice (continuous, ``point``)."""
+    if panel.scale_log is None:
+        return panel.log_value, panel.log_value, True
+    lo, hi = panel.bounds()
+    return lo, hi, False
+
+
+def lapse_logs(lapse: np.ndarray | None, S: int) -> np.ndarray:
+    """``(S, 2)``: ``log(1 - pi), log pi`` per draw (``0, -inf`` without lapses)."""
+    if lapse is None:
+        return np.tile([0.0, -np.inf], (S, 1))
+    lapse = np.asarray(lapse, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.stack([np.log1p(-lapse), np.log(lapse)], axis=1)
+
+
+def pointwise_loglik(panel: Panel, mu: np.ndarray, tau: np.ndarray | None,
+                     z: np.ndarray | None, sigma: np.ndarray,
+                     lapse: np.ndarray | None) -> np.ndarray:
+    """Weighted log-likelihood of every judgment at every draw, ``(S, O)``: the model's own
+    likelihood kernel, draw by draw.
+
+    ``mu`` ``(S, E)``, ``tau`` ``(S, G)`` and ``z`` ``(S, K, E)`` (``None`` without expert
+    deviations), ``sigma`` ``(S, K)``, ``lapse`` ``(S,)`` or ``None``.
     """
-    H = np.zeros((n, max(n - 1, 0)))
-    for k in range(1, n):
-        H[:k, k - 1] = 1.0
-        H[k, k - 1] = -float(k)
-        H[:, k - 1] /= np.sqrt(k * (k + 1.0))
-    return H
-
-
-def block_basis(offsets: np.ndarray) -> np.ndarray:
-    """Block-diagonal zero-sum basis ``(E, E - n_nodes)`` over all nodes' elements."""
-    sizes = np.diff(offsets)
-    E, F = int(offsets[-1]), int(np.sum(sizes - 1))
-    B = np.zeros((E, F))
-    f = 0
-    for g, n in enumerate(sizes):
-        B[offsets[g] : offsets[g] + n, f : f + n - 1] = helmert_basis(int(n))
-        f += n - 1
-    return B
-
-
-# --------------------------------------------------------------------------- products
-def segment_softmax(log_priority: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Softmax of ``log_priority`` (..., E) within each node's segment of the last axis."""
-    out = np.empty_like(log_priority, dtype=float)
-    for a, b in itertools.pairwise(offsets):
-        x = log_priority[..., a:b]
-        x = np.exp(x - x.max(axis=-1, keepdims=True))
-        out[..., a:b] = x / x.sum(axis=-1, keepdims=True)
+    S = mu.shape[0]
+    out = np.empty((S, panel.n_obs))
+    if tau is None or z is None:
+        tau, z = np.zeros((S, 0)), np.zeros((S, 0, 0))
+    lower, upper, point = judgment_bounds(panel)
+    c = np.ascontiguousarray
+    _loglik_draws(c(mu, dtype=float), c(tau, dtype=float), c(z, dtype=float),
+                  panel.element_node, np.log(c(sigma, dtype=float)), lapse_logs(lapse, S),
+                  lower, upper, point, panel.row, panel.col, panel.expert,
+                  panel.expert_weights[panel.expert], panel.lapse_log_density(), out)
     return out
 
 
-def global_draws(tree: Tree, local: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Global weights of every node from local weight draws ``node -> (n_children, ...)``."""
-    shape = next(iter(local.values())).shape[1:]
-    out: dict[str, np.ndarray] = {tree.root: np.ones(shape)}
-    for v in tree.nodes:  # pre-order: a parent is done before its children
-        for p, c in enumerate(tree.children.get(v, ())):
-            out[c] = out[v] * local[v][p]
+def replicate_judgments(panel: Panel, theta: np.ndarray, sigma: np.ndarray,
+                        lapse: np.ndarray | None, rng: np.random.Generator, *,
+                        row: np.ndarray, col: np.ndarray, chunk: int = 256) -> np.ndarray:
+    """Posterior predictive log-judgments ``(S, O)``: every judgment given again by its expert.
+
+    Latent ``log a = theta_i - theta_j + sigma_k * z``, then (discrete scale) the scale value
+    whose interval holds it; with probability ``lapse`` a random answer instead (uniform over
+    the scale, or over ``[-R, R]`` for continuous judgments, see
+    :meth:`Panel.lapse_log_density`).
+    """
+    S, O = theta.shape[0], panel.n_obs
+    ri, ci = row, col
+    out = np.empty((S, O))
+    log_scale = panel.scale_log
+    mid = None if log_scale is None else 0.5 * (log_scale[1:] + log_scale[:-1])
+    for a in range(0, S, chunk):
+        b = min(S, a + chunk)
+        loc = theta[a:b, ri] - theta[a:b, ci]
+        y = loc + sigma[a:b][:, panel.expert] * rng.standard_normal((b - a, O))
+        if log_scale is not None:
+            y = log_scale[np.searchsorted(mid, y)]
+        if lapse is not None:
+            hit = rng.random((b - a, O)) < lapse[a:b, None]
+            if log_scale is not None:
+                rand = log_scale[rng.integers(0, log_scale.size, size=(b - a, O))]
+            else:
+                half = panel.lapse_half_range()
+                rand = rng.uniform(-half, half, size=(b - a, O))
+            y = np.where(hit, rand, y)
+        out[a:b] = y
     return out
 
 
-def credal_table(tree: Tree, local: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """``P(w_i > w_j)`` for every ordered pair of children of every node with 2+ children."""
-    rows = []
-    for v in tree.internal:
-        kids = tree.children[v]
-        if len(kids) < 2:
-            continue
-        w = local[v]
-        p = (w[:, None, :] > w[None, :, :]).mean(axis=-1)
+def credal_table(hierarchy: Any, judged: tuple[str, ...], draws: Mapping[str, np.ndarray],
+                 columns: Mapping[str, str]) -> pd.DataFrame:
+    """``P(w_i > w_j)`` for every ordered pair of siblings of every judged node.
+
+    ``draws[name]`` is ``(S, N)`` local weights over the hierarchy's nodes (pre-order), one
+    array per kind of weight; ``columns`` maps each name to its output column.
+    """
+    pos = {v: p for p, v in enumerate(hierarchy.nodes)}
+    rows: list[tuple[Any, ...]] = []
+    for v in judged:
+        kids = hierarchy.children(v)
+        idx = [pos[c] for c in kids]
+        probs = []
+        for name in columns:
+            w = draws[name][:, idx]  # (S, n)
+            probs.append((w[:, :, None] > w[:, None, :]).mean(axis=0))
         for a, ca in enumerate(kids):
             for b, cb in enumerate(kids):
                 if a != b:
-                    rows.append((v, ca, cb, float(p[a, b])))
-    return pd.DataFrame(rows, columns=["node", "element_i", "element_j", "p_greater"])
-
-
-def summarize(draws: np.ndarray, ci: float) -> tuple[np.ndarray, ...]:
-    """Mean, sd and equal-tailed ``ci`` interval over the last axis."""
-    lo, hi = np.quantile(draws, [(1 - ci) / 2, (1 + ci) / 2], axis=-1)
-    return draws.mean(axis=-1), draws.std(axis=-1, ddof=1), lo, hi
+                    rows.append((v, ca, cb, *(float(p[a, b]) for p in probs)))
+    return pd.DataFrame(rows, columns=["node", "element_i", "element_j", *columns.values()])

@@ -1,30 +1,33 @@
-"""Bayesian aggregation of a panel's pairwise judgments (PyMC), propagated to weights and ranks.
+r"""Bayesian aggregation of a panel's pairwise judgments (PyMC), propagated to weights and ranks.
 
-One joint model over every node of the hierarchy and every expert (docs/methods.md). For the
-observed upper-triangle judgment of expert ``k`` at node ``g`` on elements ``i < j``
+One joint model over every node of the hierarchy and every expert; the maths, the priors and
+the evidence behind them are in ``docs/bayes_model.md``. For expert ``k``'s judgment of the
+children ``i < j`` of node ``g``:
 
 .. math::
 
-    y_{kij} = \\log a_{kij} = \\theta_{kgi} - \\theta_{kgj} + \\varepsilon_{kij},
-    \\qquad \\varepsilon_{kij} \\sim \\mathrm{StudentT}(\\nu, 0, \\sigma_k),
+    \log a_{kij} \mid \text{latent}: \quad
+    y^*_{kij} = \theta_{ki} - \theta_{kj} + \varepsilon_{kij},
+    \qquad \varepsilon_{kij} \sim (1 - \pi)\,N(0, \sigma_k^2) + \pi\,\text{(a random answer)},
 
-    \\theta_{kg} = \\mu_g + \\tau_g z_{kg},
-    \\qquad \\mu_g \\sim \\mathrm{ZeroSumNormal}(s_\\mu),
-    \\quad z_{kg} \\sim \\mathrm{ZeroSumNormal}(1),
-    \\quad \\tau_g \\sim \\mathrm{HalfNormal}(s_\\tau),
+    \theta_{k\cdot} = \mu + \tau_{g(\cdot)} z_{k\cdot}, \quad
+    \mu_e \sim N(0, s_\mu^2), \quad z_{ke} \sim N(0, 1), \quad
+    \tau_g \sim \text{HalfNormal}(s_\tau),
 
-    \\log \\sigma_k = m + s\\,u_k,\\quad u_k \\sim N(0, 1),
-    \\quad m \\sim N(m_0, s_m),\\quad s \\sim \\mathrm{HalfNormal}(s_s),
-    \\qquad \\nu \\sim \\mathrm{Gamma}(2, 0.1).
+    \log\sigma_k = m + s\,u_k, \quad u_k \sim N(0, 1), \quad m \sim N(m_0, s_m^2), \quad
+    s \sim \text{HalfNormal}(s_s), \qquad \pi \sim \text{Beta}(a, b).
 
-``mu_g`` are the panel's log-priorities at node ``g`` (local weights ``softmax(mu_g)``);
-``tau_g z_kg`` is expert ``k``'s own deviation (non-centred, zero-sum per node); ``sigma_k``
-is expert ``k``'s inconsistency, shared across all nodes, so an erratic expert is
-down-weighted everywhere; the t tail absorbs single wild judgments. Only observed judgments
-enter the likelihood, so incomplete matrices need nothing special. All nodes' elements live
-in one flat vector and all judgments in one vectorized likelihood (index arrays), which keeps
-the gradient graph small; softmax, global weights, credal rankings and scores are computed
-from the draws in numpy afterwards.
+A judgment given on a discrete scale (Saaty's 1/9..9) is an interval-censored observation of
+``y*``: it says that ``y*`` lies between the log-space midpoints to the neighbouring scale
+values (``9`` means "``9`` or more"), so its likelihood is a normal probability mass, never
+a density, and exact agreement (every expert clipping a ratio above 9 to 9) cannot make the
+likelihood grow without bound as ``sigma_k -> 0``. Continuous judgments keep the normal
+density. A random answer ("lapse", probability ``pi``) is uniform over the scale's values
+(continuous: over ``[-R, R]``): a bounded, heavy tail that absorbs a wild or reversed
+judgment; ``sigma_k`` (shared by all of expert ``k``'s nodes) down-weights an erratic expert
+everywhere. Only the differences ``mu_i - mu_j`` are identified: local weights are
+``softmax(mu)`` within each node and do not depend on the per-node mean of ``mu``, which is
+left to its prior (so no zero-sum transform enters the gradient).
 
 PyMC, ArviZ and nutpie are the optional extra ``pip install "ahpstat[bayes]"``; they are
 imported only when a model is built or fitted.
@@ -35,6 +38,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import sys
 import time
 import warnings
 from collections.abc import Mapping
@@ -45,36 +49,41 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from ahpstat import __version__
 from ahpstat._bayes_model import (
+    Layout,
     Panel,
-    block_basis,
     credal_table,
-    global_draws,
+    expert_log_priorities,
+    layout,
+    obs_columns,
+    pointwise_loglik,
     prepare_panel,
-    segment_softmax,
-    summarize,
-    tree_from_structure,
+    replicate_judgments,
 )
 from ahpstat._validation import check_choice
-from ahpstat._warnings import ConvergenceWarning, warn
+from ahpstat._warnings import AHPWarning, ConvergenceWarning, warn
 from ahpstat.scoring import composite_scores
 
 __all__ = ["BayesResult", "BayesianAHP", "score_draws"]
 
 _EXTRA = 'pip install "ahpstat[bayes]"'
+#: convergence thresholds (Vehtari et al. 2021): R-hat, and ESS per chain (400 for 4 chains)
 _RHAT_MAX = 1.01
 _ESS_PER_CHAIN = 100
+#: reference log ratio of the priors: log 9, the end of Saaty's scale (and of the range
+#: continuous judgments are expected in)
+_LOG_RANGE = math.log(9.0)
 
 
-def _import_pymc() -> tuple[Any, Any]:
+def _import_pymc() -> Any:
     try:
         import pymc as pm
-        import pytensor.tensor as pt
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
             f"ahpstat.bayes needs PyMC for model building and sampling: {_EXTRA}"
         ) from exc
-    return pm, pt
+    return pm
 
 
 def _import_arviz() -> Any:
@@ -95,15 +104,6 @@ def _has_nutpie() -> bool:
     return True
 
 
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("ahpstat")
-    except Exception:  # pragma: no cover - source tree without metadata
-        return "0.0.0+unknown"
-
-
 # --------------------------------------------------------------------------- score propagation
 def score_draws(
     leaf_weight_draws: ArrayLike,
@@ -114,8 +114,8 @@ def score_draws(
 ) -> np.ndarray:
     """Posterior (or bootstrap) draws of every node's composite score.
 
-    Combines draws of the leaves' global weights with fixed item means by the seed study's
-    rule ``score_v = sum_l (g_l / g_v) mean_l`` over the leaves ``l`` under ``v``
+    Combines draws of the leaves' global weights with item means by the seed study's rule
+    ``score_v = sum_l (g_l / g_v) mean_l`` over the leaves ``l`` under ``v``
     (:func:`ahpstat.scoring.composite_scores`), draw by draw.
 
     Parameters
@@ -133,7 +133,7 @@ def score_draws(
     -------
     ndarray
         Node scores: ``(S, N)`` or ``(S, G, N)`` for ``axis=0``; ``(N, S)`` or ``(G, N, S)``
-        for ``axis=-1`` (draws last, as in :class:`BayesResult`).
+        for ``axis=-1``.
 
     Examples
     --------
@@ -150,7 +150,7 @@ def score_draws(
         raise ValueError(
             f"`leaf_weight_draws` must be 2-d (draws, leaves); got shape {g.shape} instead."
         )
-    if axis not in (0, -1, 1):
+    if axis not in (0, -1):
         raise ValueError(f"`axis` must be 0 or -1; got {axis!r} instead.")
     if m.ndim not in (1, 2):
         raise ValueError(f"`item_means` must be (L,) or (G, L); got shape {m.shape} instead.")
@@ -163,245 +163,311 @@ def score_draws(
     return out if axis == 0 else np.moveaxis(out, 0, -1)
 
 
+# --------------------------------------------------------------------------- progress
+class _Progress:
+    """A spinner or bar on a terminal, one line per phase (to stderr) otherwise."""
+
+    def __init__(self, mode: bool | None) -> None:
+        tty = bool(getattr(sys.stderr, "isatty", lambda: False)())
+        self.show = tty if mode is None else bool(mode)
+        self.bar = self.show and tty
+        self._status: Any = None
+
+    def start(self, message: str) -> None:
+        self._t0 = time.perf_counter()
+        self._message = message
+        if not self.show:
+            return
+        if self.bar:
+            try:
+                from rich.console import Console
+
+                self._status = Console(stderr=True).status(message + " ...")
+                self._status.start()
+                return
+            except ImportError:  # pragma: no cover - rich comes with PyMC
+                pass
+        print(f"ahpstat.bayes: {message} ...", file=sys.stderr, flush=True)
+
+    def done(self, extra: str = "") -> float:
+        dt = time.perf_counter() - self._t0
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+        if self.show:
+            print(f"ahpstat.bayes: {self._message}: done in {dt:.1f} s{extra}", file=sys.stderr,
+                  flush=True)
+        return dt
+
+
 # --------------------------------------------------------------------------- result
 @dataclass(frozen=True, eq=False)
 class BayesResult:
-    """Posterior summaries of a fitted :class:`BayesianAHP` (tidy tables plus the draws).
+    """Posterior summaries of a fitted :class:`BayesianAHP`: tidy tables over labelled draws.
 
-    Intervals are equal-tailed posterior intervals at level ``ci``; draws of all chains are
-    concatenated on the LAST axis (chain-major).
+    The draws themselves stay in :attr:`idata` (ArviZ ``InferenceData``, every variable with
+    named dimensions); the tables come from :func:`arviz.summary`. Intervals are equal-tailed
+    credible intervals at :attr:`confidence_level`.
 
     Attributes
     ----------
-    local_weights : DataFrame
-        ``node, element, mean, sd, ci_low, ci_high``: local weight of each child of each
-        internal node (a single child has weight 1).
-    global_weights : DataFrame
-        ``node, mean, sd, ci_low, ci_high`` for every node of the tree (root = 1).
+    idata : arviz.InferenceData
+        ``posterior`` with ``local_weight``, ``global_weight``, ``new_expert_local_weight``,
+        ``new_expert_global_weight`` (dims ``node``), ``log_priority`` (``element``),
+        ``sigma`` (``expert``), ``tau`` (``judged_node``), the hyperparameters and (when
+        item means were given) ``score`` (``group``, ``node``); ``log_likelihood`` and
+        ``posterior_predictive`` (``log_judgment``, dim ``judgment``), ``observed_data``,
+        ``constant_data``, ``sample_stats``.
+    weights : DataFrame
+        ``node, parent, weight, mean, sd, median, ci_low, ci_high, r_hat, ess_bulk,
+        ess_tail``: the panel's local (within its parent) and global weight of every node,
+        in pre-order, local rows first; the root's weights and single children are 1.
+    new_expert : DataFrame
+        The same for the weights of a NEW expert drawn from the panel (the posterior
+        predictive of ``theta = mu + tau z_new``): how far one more expert's priorities may
+        fall from the panel's centre, i.e. the between-expert spread, not only the centre.
     credal : DataFrame
-        ``node, element_i, element_j, p_greater``: posterior probability that ``element_i``
-        outweighs ``element_j``, for every ordered pair of children (credal ranking).
+        ``node, element_i, element_j, p_greater, p_greater_new_expert``: for every ordered
+        pair of siblings, the posterior probability that the panel centre ranks ``element_i``
+        above ``element_j`` (``p_greater``; it goes to 0 or 1 as experts are added, however
+        much they disagree) and the predictive probability that a new expert does
+        (``p_greater_new_expert``; it stays near 1/2 when the panel is split).
     experts : DataFrame
-        ``expert, sigma_mean, sigma_ci_low, sigma_ci_high, rank, influence``: inconsistency
-        ``sigma_k`` (sd of the expert's log-judgment errors); ``rank`` 1 = most inconsistent;
-        ``influence`` = posterior mean of ``w_k sigma_k^-2 / sum_j w_j sigma_j^-2`` (the
-        expert's share of the likelihood precision; ``1/K`` for equally consistent experts,
-        whereas unweighted AIJ gives every expert ``1/K`` regardless).
+        ``expert, sigma_mean, sigma_sd, sigma_ci_low, sigma_ci_high, rank, influence``:
+        inconsistency ``sigma_k`` (sd of the expert's latent log-judgment errors), ``rank`` 1
+        = most inconsistent, ``influence`` = posterior mean of the expert's share
+        ``w_k sigma_k^-2 / sum_j w_j sigma_j^-2`` of the likelihood precision (``1/K`` for
+        equally consistent experts).
     diagnostics : DataFrame
-        ``parameter, r_hat, ess_bulk, ess_tail`` for every local weight, ``sigma_k``,
-        ``tau_g`` and hyperparameter.
+        ``parameter, r_hat, ess_bulk, ess_tail, mcse_mean, ok`` for every weight that is not
+        constant, every ``sigma_k``, ``tau_g`` and hyperparameter; ``ok`` is this parameter's
+        verdict (R-hat <= 1.01, bulk and tail ESS >= 100 per chain).
     n_divergences : int
         Divergent transitions after tuning, all chains.
     ok : bool
-        ``max r_hat <= 1.01``, ``min ess_bulk`` and ``min ess_tail >= 100`` per chain, and no
-        divergence.
-    weight_draws : dict of str to ndarray
-        Local weight draws per internal node, ``(n_children, S)``.
-    global_leaf_draws : ndarray, shape (L, S)
-        Global weight draws of the leaves, in ``leaves`` order.
-    nodes, leaves, experts_order : tuple of str
-        Tree nodes (pre-order), leaves (pre-order) and experts, as in the tables.
-    sigma_draws : ndarray, shape (K, S)
-        Draws of every expert's ``sigma_k``.
-    membership : ndarray, shape (N, L)
-        Node-by-leaf membership matrix (rows ``nodes``, columns ``leaves``), for scores.
-    ci : float
-        Interval level of the tables.
+        The fit-level verdict: every parameter ``ok`` and no divergence.
+    confidence_level : float
+        Level of the credible intervals.
     """
 
-    local_weights: pd.DataFrame
-    global_weights: pd.DataFrame
+    idata: Any = field(repr=False)
+    weights: pd.DataFrame
+    new_expert: pd.DataFrame
     credal: pd.DataFrame
     experts: pd.DataFrame
     diagnostics: pd.DataFrame
     n_divergences: int
     ok: bool
-    weight_draws: dict[str, np.ndarray] = field(repr=False)
-    global_leaf_draws: np.ndarray = field(repr=False)
-    nodes: tuple[str, ...] = ()
-    leaves: tuple[str, ...] = ()
-    experts_order: tuple[str, ...] = ()
-    sigma_draws: np.ndarray = field(default_factory=lambda: np.empty((0, 0)), repr=False)
-    membership: np.ndarray = field(default_factory=lambda: np.empty((0, 0)), repr=False)
-    ci: float = 0.95
+    confidence_level: float = 0.95
 
     @classmethod
-    def from_idata(cls, idata: Any, *, ci: float = 0.95, warn_if_bad: bool = True) -> BayesResult:
+    def from_idata(cls, idata: Any, *, confidence_level: float = 0.95,
+                   warn_if_bad: bool = True) -> BayesResult:
         """Summaries from the InferenceData returned by :meth:`BayesianAHP.fit`.
 
         Parameters
         ----------
         idata : arviz.InferenceData
-            Must carry the ``structure`` attribute written by :meth:`BayesianAHP.fit`.
-        ci : float, optional
-            Level of the equal-tailed intervals, in (0, 1).
+            As :meth:`BayesianAHP.fit` returns it (its ``structure`` attribute is needed).
+        confidence_level : float, optional
+            Level of the equal-tailed credible intervals, in (0, 1).
         warn_if_bad : bool, optional
             Emit a :class:`~ahpstat.ConvergenceWarning` with advice when the diagnostics are
-            bad.
+            poor.
         """
-        if not 0 < ci < 1:
-            raise ValueError(f"`ci` must lie in (0, 1); got {ci!r} instead.")
+        if not 0 < confidence_level < 1:
+            raise ValueError("`confidence_level` must lie in (0, 1); got "
+                             f"{confidence_level!r} instead.")
         post = idata.posterior
-        attrs = post.attrs
-        if "structure" not in attrs:
-            raise ValueError(
-                "`idata` lacks the 'structure' attribute; pass the InferenceData returned by "
-                "BayesianAHP.fit. Got attributes " + f"{sorted(attrs)} instead."
-            )
-        tree = tree_from_structure(json.loads(attrs["structure"]))
-        elements = [str(e) for e in post["element"].values]
-        experts = tuple(str(e) for e in post["expert"].values)
-        modeled = tree.modeled
-        sizes = [len(tree.children[v]) for v in modeled]
-        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
-        lp = np.asarray(post["log_priority"].transpose("chain", "draw", "element").values)
-        C, D = lp.shape[:2]
-        S = C * D
-        w_cd = segment_softmax(lp, offsets)  # (C, D, E)
-        w_flat = w_cd.reshape(S, -1).T  # (E, S)
-        pos = {e: p for p, e in enumerate(elements)}
-        local: dict[str, np.ndarray] = {}
-        for v in tree.internal:
-            kids = tree.children[v]
-            if len(kids) == 1:
-                local[v] = np.ones((1, S))
-            else:
-                local[v] = w_flat[[pos[c] for c in kids]]
-        glob = global_draws(tree, local)
+        if "structure" not in post.attrs:
+            raise ValueError("`idata` lacks the 'structure' attribute; pass the InferenceData "
+                             "returned by BayesianAHP.fit. Got attributes "
+                             f"{sorted(post.attrs)} instead.")
+        az = _import_arviz()
+        a = (1.0 - confidence_level) / 2.0
+        stat_funcs = {"median": np.median,
+                      "ci_low": lambda x: np.quantile(x, a),
+                      "ci_high": lambda x: np.quantile(x, 1.0 - a)}
+        names = [v for v in ("local_weight", "global_weight", "new_expert_local_weight",
+                             "new_expert_global_weight", "sigma", "tau", "log_sigma_mu",
+                             "log_sigma_sd", "sigma_shared", "lapse") if v in post]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # constant weights: R-hat NaN
+            summ = az.summary(idata, var_names=names, fmt="xarray", stat_funcs=stat_funcs,
+                              extend=True, round_to="none")
+        parent = [str(p) for p in post["parent"].values]
+        nodes = [str(v) for v in post["node"].values]
+        cols = ["mean", "sd", "median", "ci_low", "ci_high", "r_hat", "ess_bulk", "ess_tail"]
 
-        rows = []
-        for v in tree.internal:
-            mean, sd, lo, hi = summarize(local[v], ci)
-            for p, c in enumerate(tree.children[v]):
-                rows.append((v, c, mean[p], sd[p], lo[p], hi[p]))
-        cols = ["mean", "sd", "ci_low", "ci_high"]
-        local_df = pd.DataFrame(rows, columns=["node", "element", *cols])
-        gstack = np.stack([glob[v] for v in tree.nodes])
-        mean, sd, lo, hi = summarize(gstack, ci)
-        global_df = pd.DataFrame(
-            {"node": list(tree.nodes), "mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi}
-        )
+        def weight_table(prefix: str) -> pd.DataFrame:
+            parts = []
+            for kind in ("local", "global"):
+                da = summ[f"{prefix}{kind}_weight"]
+                t = pd.DataFrame({c: da.sel(metric=c).values for c in cols})
+                t.insert(0, "weight", kind)
+                t.insert(0, "parent", parent)
+                t.insert(0, "node", nodes)
+                parts.append(t)
+            out = pd.concat(parts, ignore_index=True)
+            const = out["sd"] == 0
+            out.loc[const, ["r_hat", "ess_bulk", "ess_tail"]] = np.nan
+            return out
 
-        sig = np.asarray(post["sigma"].transpose("expert", "chain", "draw").values).reshape(
-            len(experts), S
-        )
-        ew = np.asarray(json.loads(attrs.get("expert_weights", "null")) or np.ones(len(experts)))
-        prec = ew[:, None] / sig**2
+        weights = weight_table("")
+        new_expert = weight_table("new_expert_") if "new_expert_local_weight" in post else None
+
+        # experts: sigma_k summary, rank, influence
+        sig = summ["sigma"]
+        experts = [str(e) for e in post["expert"].values]
+        s_draws = post["sigma"].stack(sample=("chain", "draw")).transpose("expert", "sample")
+        ew = np.asarray(json.loads(post.attrs.get("expert_weights", "null"))
+                        or np.ones(len(experts)))
+        prec = ew[:, None] / np.asarray(s_draws.values) ** 2
         influence = (prec / prec.sum(axis=0, keepdims=True)).mean(axis=1)
-        smean, _, slo, shi = summarize(sig, ci)
-        experts_df = pd.DataFrame(
-            {
-                "expert": list(experts),
-                "sigma_mean": smean,
-                "sigma_ci_low": slo,
-                "sigma_ci_high": shi,
-                "rank": pd.Series(-smean).rank(method="min").astype(int).to_numpy(),
-                "influence": influence,
-            }
-        )
+        smean = sig.sel(metric="mean").values
+        experts_df = pd.DataFrame({
+            "expert": experts, "sigma_mean": smean, "sigma_sd": sig.sel(metric="sd").values,
+            "sigma_ci_low": sig.sel(metric="ci_low").values,
+            "sigma_ci_high": sig.sel(metric="ci_high").values,
+            "rank": pd.Series(-smean).rank(method="min").astype(int).to_numpy(),
+            "influence": influence,
+        })
 
-        diag = _diagnostics(post, w_cd, elements)
+        # credal: panel centre and a new expert
+        lw = post["local_weight"].stack(sample=("chain", "draw")).transpose("sample", "node")
+        draws = {"panel": np.asarray(lw.values)}
+        columns = {"panel": "p_greater"}
+        if "new_expert_local_weight" in post:
+            nw = post["new_expert_local_weight"].stack(sample=("chain", "draw"))
+            draws["new"] = np.asarray(nw.transpose("sample", "node").values)
+            columns["new"] = "p_greater_new_expert"
+        from ahpstat.hierarchy import Hierarchy
+
+        h = _hierarchy_from_attrs(post.attrs, Hierarchy)
+        judged = tuple(str(v) for v in post["judged_node"].values)
+        credal = credal_table(h, judged, draws, columns)
+
+        chains = int(post.sizes["chain"])
+        diag = _diagnostics(summ, chains)
         n_div = _n_divergences(idata)
-        ok = _diagnostics_ok(diag, n_div, C)
+        ok = bool(diag["ok"].all()) and n_div == 0
         if warn_if_bad and not ok:
-            _warn_diagnostics(diag, n_div, C)
-        return cls(
-            local_weights=local_df,
-            global_weights=global_df,
-            credal=credal_table(tree, local),
-            experts=experts_df,
-            diagnostics=diag,
-            n_divergences=n_div,
-            ok=ok,
-            weight_draws=local,
-            global_leaf_draws=np.stack([glob[leaf] for leaf in tree.leaves]),
-            nodes=tree.nodes,
-            leaves=tree.leaves,
-            experts_order=experts,
-            sigma_draws=sig,
-            membership=tree.membership(),
-            ci=ci,
-        )
+            _warn_diagnostics(diag, n_div, chains)
+        return cls(idata=idata, weights=weights,
+                   new_expert=new_expert if new_expert is not None else weights.iloc[:0],
+                   credal=credal, experts=experts_df, diagnostics=diag, n_divergences=n_div,
+                   ok=ok, confidence_level=confidence_level)
 
-    def score_draws(self, item_means: ArrayLike) -> np.ndarray:
-        """Draws of every node's composite score: ``(N, S)`` or ``(G, N, S)``, rows ``nodes``.
-
-        ``item_means`` is ``(L,)`` or ``(G, L)`` in ``leaves`` order; see :func:`score_draws`.
-        """
-        return score_draws(self.global_leaf_draws, item_means, self.membership, axis=-1)
-
-    def weights_table(self) -> pd.DataFrame:
-        """Posterior of every node's local and global weight in one tidy table.
-
-        Returns
-        -------
-        DataFrame
-            ``node, parent, weight, mean, median, sd, ci_low, ci_high``: one row per node and
-            ``weight`` (``"local"``: within its parent, ``"global"``: within the tree), nodes
-            in pre-order, the root's weights 1; equal-tailed intervals at level :attr:`ci`.
+    # ------------------------------------------------------------------ accessors
+    def to_frame(self, kind: str = "weights") -> pd.DataFrame:
+        """One of the tidy tables: ``"weights"``, ``"new_expert"``, ``"credal"``,
+        ``"experts"`` or ``"diagnostics"`` (see the attributes).
 
         Examples
         --------
-        >>> res = _example_result()
-        >>> t = res.weights_table()
-        >>> list(t.columns)
-        ['node', 'parent', 'weight', 'mean', 'median', 'sd', 'ci_low', 'ci_high']
-        >>> t[t.weight == "global"].set_index("node").loc[["A", "B"], "mean"].round(2).tolist()
-        [0.7, 0.3]
+        >>> from ahpstat.datasets import bayes_example  # doctest: +SKIP
+        >>> bayes_example().to_frame("credal").columns.tolist()  # doctest: +SKIP
+        ['node', 'element_i', 'element_j', 'p_greater', 'p_greater_new_expert']
         """
-        S = self.global_leaf_draws.shape[-1]
-        parent = {}
-        local = {}
-        for v, draws in self.weight_draws.items():
-            kids = self.local_weights.loc[self.local_weights.node == v, "element"].tolist()
-            if len(kids) != draws.shape[0]:  # pragma: no cover - defensive
-                kids = kids[: draws.shape[0]]
-            for p, c in enumerate(kids):
-                parent[c] = v
-                local[c] = draws[p]
-        glob = self.membership @ self.global_leaf_draws  # (N, S)
-        rows = []
-        for kind in ("local", "global"):
-            for r, v in enumerate(self.nodes):
-                d = (glob[r] if kind == "global" and v in parent
-                     else local.get(v, np.ones(S)))  # the root: 1 exactly
-                lo, med, hi = np.quantile(d, [(1 - self.ci) / 2, 0.5, (1 + self.ci) / 2])
-                rows.append((v, parent.get(v, ""), kind, float(d.mean()), float(med),
-                             float(d.std(ddof=1)) if S > 1 else float("nan"), float(lo),
-                             float(hi)))
-        return pd.DataFrame(rows, columns=["node", "parent", "weight", "mean", "median", "sd",
-                                           "ci_low", "ci_high"])
+        kind = check_choice("kind", kind,
+                            ("weights", "new_expert", "credal", "experts", "diagnostics"))
+        return getattr(self, kind)
 
-    def to_frames(self) -> dict[str, pd.DataFrame]:
-        """The tidy tables by name (diagnostics always included)."""
-        return {
-            "local_weights": self.local_weights,
-            "global_weights": self.global_weights,
-            "credal": self.credal,
-            "experts": self.experts,
-            "diagnostics": self.diagnostics,
-        }
+    @property
+    def structure(self) -> dict[str, list[str]]:
+        """The hierarchy as ``parent -> children`` (from the fit's provenance)."""
+        return json.loads(self.idata.posterior.attrs["structure"])
+
+    def score_draws(self, item_means: Any) -> Any:
+        """Posterior draws of every node's composite score for given item means.
+
+        Parameters
+        ----------
+        item_means : Series (leaf -> mean) or DataFrame (groups x leaves)
+            Item means by leaf id; a DataFrame gives one score per group (its index).
+
+        Returns
+        -------
+        xarray.DataArray
+            Dims ``(chain, draw, node)`` or ``(chain, draw, group, node)``.
+        """
+        import xarray as xr
+
+        post = self.idata.posterior
+        nodes = [str(v) for v in post["node"].values]
+        from ahpstat.hierarchy import Hierarchy
+
+        h = _hierarchy_from_attrs(post.attrs, Hierarchy)
+        gw = post["global_weight"].sel(node=list(h.leaves))
+        G = np.asarray(gw.transpose("chain", "draw", "node").values)
+        M = h.membership()
+        if isinstance(item_means, pd.DataFrame):
+            X = item_means.reindex(columns=list(h.leaves)).to_numpy(dtype=float)
+            out = composite_scores(G[:, :, None, :], X[None, None], M)
+            return xr.DataArray(out, dims=("chain", "draw", "group", "node"),
+                                coords={"chain": post["chain"], "draw": post["draw"],
+                                        "group": list(item_means.index), "node": nodes},
+                                name="score")
+        X = pd.Series(item_means).reindex(list(h.leaves)).to_numpy(dtype=float)
+        out = composite_scores(G, X, M)
+        return xr.DataArray(out, dims=("chain", "draw", "node"),
+                            coords={"chain": post["chain"], "draw": post["draw"], "node": nodes},
+                            name="score")
+
+    # ------------------------------------------------------------------ legacy (study)
+    def weights_table(self) -> pd.DataFrame:
+        """``node, parent, weight, mean, median, sd, ci_low, ci_high`` (see :attr:`weights`)."""
+        return self.weights[["node", "parent", "weight", "mean", "median", "sd", "ci_low",
+                             "ci_high"]].copy()
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        return tuple(str(v) for v in self.idata.posterior["node"].values)
+
+    @property
+    def leaves(self) -> tuple[str, ...]:
+        from ahpstat.hierarchy import Hierarchy
+
+        return _hierarchy_from_attrs(self.idata.posterior.attrs, Hierarchy).leaves
+
+    @property
+    def membership(self) -> np.ndarray:
+        from ahpstat.hierarchy import Hierarchy
+
+        return _hierarchy_from_attrs(self.idata.posterior.attrs, Hierarchy).membership()
+
+    @property
+    def global_leaf_draws(self) -> np.ndarray:
+        gw = self.idata.posterior["global_weight"].sel(node=list(self.leaves))
+        return np.asarray(gw.stack(sample=("chain", "draw")).transpose("node", "sample").values)
 
 
-def _diagnostics(post: Any, w_cd: np.ndarray, elements: list[str]) -> pd.DataFrame:
-    import xarray as xr
+def _hierarchy_from_attrs(attrs: Mapping[str, Any], Hierarchy: Any) -> Any:
+    from ahpstat._bayes_model import _as_hierarchy
 
-    az = _import_arviz()
-    data = {"local_weight": xr.DataArray(w_cd, dims=("chain", "draw", "element"))}
-    for name in ("sigma", "tau", "nu", "log_sigma_mu", "log_sigma_sd", "sigma_shared"):
-        if name in post and not (name == "sigma" and "sigma_shared" in post):
-            data[name] = post[name].reset_coords(drop=True)
-    ds = xr.Dataset(data).assign_coords(element=elements)
-    r = az.rhat(ds, method="rank")
-    eb = az.ess(ds, method="bulk")
-    et = az.ess(ds, method="tail")
+    return _as_hierarchy(json.loads(attrs["structure"]))
+
+
+def _diagnostics(summ: Any, chains: int) -> pd.DataFrame:
+    """Per-parameter convergence table from the xarray summary (constant weights left out)."""
     rows = []
-    for name in ds.data_vars:
-        rv, bv, tv = (np.atleast_1d(x[name].values).ravel() for x in (r, eb, et))
-        dims = [d for d in ds[name].dims if d not in ("chain", "draw")]
-        labels = [f"{name}[{c}]" for c in ds[name][dims[0]].values] if dims else [str(name)]
-        rows += list(zip(labels, rv, bv, tv, strict=True))
-    return pd.DataFrame(rows, columns=["parameter", "r_hat", "ess_bulk", "ess_tail"])
+    for name in summ.data_vars:
+        da = summ[name]
+        dims = [d for d in da.dims if d != "metric"]
+        vals = {m: np.atleast_1d(da.sel(metric=m).values).ravel()
+                for m in ("r_hat", "ess_bulk", "ess_tail", "mcse_mean", "sd")}
+        labels = ([f"{name}[{c}]" for c in da[dims[0]].values] if dims else [str(name)])
+        for p, label in enumerate(labels):
+            if vals["sd"][p] == 0:  # the root, a single child: weight 1 in every draw
+                continue
+            rows.append((label, vals["r_hat"][p], vals["ess_bulk"][p], vals["ess_tail"][p],
+                         vals["mcse_mean"][p]))
+    diag = pd.DataFrame(rows, columns=["parameter", "r_hat", "ess_bulk", "ess_tail",
+                                       "mcse_mean"])
+    ess_min = _ESS_PER_CHAIN * chains
+    rhat_ok = (diag["r_hat"] <= _RHAT_MAX) if chains >= 2 else pd.Series(True, diag.index)
+    diag["ok"] = (rhat_ok & (diag["ess_bulk"] >= ess_min) & (diag["ess_tail"] >= ess_min))
+    return diag
 
 
 def _n_divergences(idata: Any) -> int:
@@ -411,67 +477,61 @@ def _n_divergences(idata: Any) -> int:
     return int(np.asarray(ss["diverging"].values).sum())
 
 
-def _diagnostics_ok(diag: pd.DataFrame, n_div: int, chains: int) -> bool:
-    ess_min = _ESS_PER_CHAIN * chains
-    rhat_ok = chains < 2 or bool((diag["r_hat"] <= _RHAT_MAX).all())
-    return (
-        rhat_ok
-        and bool((diag["ess_bulk"] >= ess_min).all())
-        and bool((diag["ess_tail"] >= ess_min).all())
-        and n_div == 0
-    )
-
-
 def _warn_diagnostics(diag: pd.DataFrame, n_div: int, chains: int) -> None:
     ess_min = _ESS_PER_CHAIN * chains
     problems, advice = [], []
-    worst = diag.loc[diag["r_hat"].idxmax()] if chains >= 2 else None
+    worst = diag.loc[diag["r_hat"].idxmax()] if chains >= 2 and len(diag) else None
     if worst is not None and worst["r_hat"] > _RHAT_MAX:
         problems.append(f"R-hat up to {worst['r_hat']:.3f} ({worst['parameter']}; want <= 1.01)")
         advice.append("run more chains and more tuning/draws")
-    low = diag.loc[diag[["ess_bulk", "ess_tail"]].min(axis=1).idxmin()]
-    low_ess = min(low["ess_bulk"], low["ess_tail"])
-    if low_ess < ess_min:
-        problems.append(f"ESS down to {low_ess:.0f} ({low['parameter']}; want >= {ess_min})")
-        advice.append("increase `draws`")
+    if len(diag):
+        low = diag.loc[diag[["ess_bulk", "ess_tail"]].min(axis=1).idxmin()]
+        low_ess = min(low["ess_bulk"], low["ess_tail"])
+        if low_ess < ess_min:
+            problems.append(f"ESS down to {low_ess:.0f} ({low['parameter']}; want >= {ess_min})")
+            advice.append("increase `draws`")
     if n_div:
         problems.append(f"{n_div} divergent transitions")
-        advice.append(
-            "raise `target_accept` (e.g. 0.95), tighten the priors `tau_sigma` / "
-            "`log_sigma_sd`, or fix `nu`; check the data for an extreme expert or node"
-        )
-    warn(
-        "The Bayesian model's sampler diagnostics are poor: "
-        + "; ".join(problems)
-        + ". Do not report these results as they stand: "
-        + "; ".join(advice)
-        + ".",
-        ConvergenceWarning,
-    )
+        advice.append("raise `target_accept` (e.g. 0.95) or tighten the priors `tau_sigma` / "
+                      "`log_sigma_sd`; check the data for an extreme expert or node")
+    warn("The Bayesian model's sampler diagnostics are poor: " + "; ".join(problems)
+         + ". Do not report these results as they stand: " + "; ".join(advice) + ".",
+         ConvergenceWarning)
 
 
 # --------------------------------------------------------------------------- model
 class BayesianAHP:
-    """Joint Bayesian model of all experts' judgments at all nodes of a hierarchy.
+    r"""Joint Bayesian model of all experts' judgments at all nodes of a hierarchy.
 
-    The constructor only stores configuration; :meth:`build_model` validates the data and
-    builds the PyMC model; :meth:`fit` samples it; :meth:`result` summarizes the draws.
+    The constructor only stores the inputs and configuration; :meth:`build_model` validates
+    the data (raising before any sampling) and builds the PyMC model; :meth:`fit` samples it
+    with nutpie (or PyMC's NUTS) and returns labelled ArviZ ``InferenceData``; :meth:`result`
+    summarizes it (:class:`BayesResult`). The model is described in the module docstring and
+    in ``docs/bayes_model.md``.
 
     Parameters
     ----------
     judgments : DataFrame
         Canonical long form ``expert, node, row, col, value`` (``value`` = how much more
-        important ``row`` is than ``col``); missing pairs are absent. Either triangle may be
-        given; both triangles of one pair must agree (reciprocal). Optional columns
-        ``source_file, source_sheet, source_row`` are used in error messages.
-    structure : mapping or hierarchy-like
-        ``node -> sequence of child ids`` (ordered), or an object with ``.internal`` and
-        ``.children(node)`` such as :class:`ahpstat.Hierarchy`. The root is the node that is
-        nobody's child.
-    expert_weights : mapping, Series, DataFrame (``expert, weight``) or array_like, optional
-        Relative expert weights (normalized to mean 1). They enter as powers of each expert's
-        likelihood, so in the sanity limit (normal errors, one sigma, no deviation) the
-        posterior centre is the weighted geometric AIJ's row geometric mean.
+        important ``row`` is than ``col``); missing pairs are absent. Validated by
+        :func:`ahpstat.io.validate_judgments` (the ``source_*`` columns, when present,
+        locate each problem in its file).
+    structure : Hierarchy or mapping
+        An :class:`ahpstat.Hierarchy` or a mapping ``parent -> ordered children``.
+    scale : {"saaty", None}, default "saaty"
+        The judgment scale: ``"saaty"`` treats each judgment as the interval of the latent
+        log ratio that rounds to it on Saaty's 1/9..9 scale (values must lie on the scale;
+        ``0.333`` counts as 1/3); ``None`` treats judgments as continuous (e.g. geometric
+        means or slider values).
+    expert_weights : mapping, Series or array_like, optional
+        Relative expert weights (as :func:`ahpstat.io.read_expert_weights` returns them, or
+        one per expert in order of first appearance); they enter as powers of each expert's
+        likelihood, normalized to mean 1, so in the sanity limit (normal errors, one sigma,
+        no expert deviation, continuous judgments) the posterior centre is the weighted
+        geometric AIJ's row geometric mean.
+    item_means : Series or DataFrame, optional
+        Item means by leaf id (a DataFrame: one row per group) for the ``score`` deterministic
+        (composite scores of every node, draw by draw, item means held fixed).
     model_config : dict, optional
         Overrides of :attr:`default_model_config` (only the keys given change).
     sampler_config : dict, optional
@@ -485,64 +545,63 @@ class BayesianAHP:
         The last fit's draws.
     panel : Panel or None
         The validated data (flat index arrays), set by :meth:`build_model`.
+    timings : dict
+        Seconds spent compiling (``compile``) and sampling (``sample``) in the last fit.
 
     Notes
     -----
-    Priors, all on the log-ratio scale (``log a_ij``; Saaty's 1..9 spans 0..2.2):
+    Priors, on the log-ratio scale (Saaty's 1..9 spans 0..log 9 = 2.2); ``None`` means the
+    scale-aware default, in units of ``R = log 9``:
 
-    ``priority_sigma`` (1.0)
-        ``mu_g ~ ZeroSumNormal(priority_sigma)``: a log-ratio ``mu_i - mu_j`` has prior sd
-        about ``1.4``, i.e. ratios between 1/16 and 16 with 95 % probability.
-    ``tau_sigma`` (0.5)
+    ``priority_sigma`` (``R / 2`` = 1.10)
+        ``mu_e ~ N(0, priority_sigma^2)``: a log-ratio ``mu_i - mu_j`` has prior sd 1.55,
+        ratios between 1/21 and 21 with 95 % probability.
+    ``tau_sigma`` (``R / 4`` = 0.55)
         ``tau_g ~ HalfNormal(tau_sigma)``: spread of the experts' own log-priorities around
-        the panel's at node ``g`` (``expert_deviation=False`` removes it: ``theta = mu``).
-    ``sigma_prior`` ("hierarchical")
-        ``log sigma_k = m + s u_k`` with ``m ~ N(log_sigma_mu["mu"], log_sigma_mu["sigma"])``
-        (default ``N(log 0.5, 1)``: typical log-judgment error 0.5) and
-        ``s ~ HalfNormal(log_sigma_sd)`` (0.5); non-centred. ``"halfnormal"`` gives
-        independent ``sigma_k ~ HalfNormal(sigma_scale)``. ``shared_sigma=True`` uses one
-        ``sigma ~ LogNormal(log_sigma_mu["mu"], log_sigma_mu["sigma"])`` for all experts.
-    ``error`` ("student_t")
-        ``"student_t"`` with ``nu ~ Gamma(nu_prior["alpha"], nu_prior["beta"])`` (default
-        ``Gamma(2, 0.1)``, Juárez & Steel 2010) or ``nu`` fixed to a number; ``"normal"``.
+        the panel's at node ``g`` (``expert_deviation=False``: every expert has the panel's).
+    ``log_sigma_mu`` (``{"mu": log(R / 4), "sigma": 1}``) and ``log_sigma_sd`` (0.5)
+        ``log sigma_k = m + s u_k``, ``m ~ N(mu, sigma^2)``, ``s ~ HalfNormal(log_sigma_sd)``:
+        the typical expert's error sd has prior median 0.55 (a quarter of the scale's
+        half-range; 95 % between 0.07 and 3.9), proper and bounded away from 0.
+        ``shared_sigma=True`` uses one ``sigma ~ LogNormal(mu, sigma)`` for all experts.
+    ``error`` (``"lapse"``)
+        ``"lapse"``: with probability ``pi ~ Beta(lapse_prior)`` (default ``Beta(1, 19)``,
+        mean 5 %) a judgment is a random answer (uniform over the scale's values); else
+        normal. ``"normal"``: no lapse.
 
-    The sanity limit (``error="normal"``, ``shared_sigma=True``, ``expert_deviation=False``)
-    is the log-linear least-squares model: with complete matrices its posterior centre is
-    the row geometric mean of the experts' element-wise geometric-mean (AIJ) matrix
-    (Crawford & Williams 1985; Forman & Peniwati 1998).
+    The sanity limit (``error="normal"``, ``shared_sigma=True``, ``expert_deviation=False``,
+    ``scale=None``) is the log-linear least-squares model: with complete matrices its
+    posterior centre is the row geometric mean of the experts' element-wise geometric-mean
+    (AIJ) matrix (Crawford & Williams 1985; Forman & Peniwati 1998).
 
-    Sampler configuration: ``sampler`` is ``"auto"`` (nutpie when installed, else PyMC's
-    NUTS), ``"nutpie"`` or ``"pymc"``; ``draws``, ``tune``, ``chains``, ``cores``,
-    ``target_accept``, ``progressbar``; ``nutpie_backend`` (``"numba"``) and
-    ``nutpie_kwargs`` (passed to ``nutpie.sample``); ``pymc_mode`` (PyTensor compile mode of
-    PyMC's NUTS, e.g. ``"NUMBA"``; ``None`` = PyMC's default C backend).
+    Sampler configuration: ``sampler`` ``"auto"`` (nutpie when installed, else PyMC's NUTS),
+    ``"nutpie"`` or ``"pymc"``; ``draws``, ``tune``, ``chains``, ``cores``,
+    ``target_accept``; ``progressbar`` (``None``: a bar on a terminal, one line per phase
+    otherwise; ``False``: silent); ``nutpie_kwargs`` (passed to ``nutpie.sample``);
+    ``pymc_mode`` (PyTensor mode of PyMC's NUTS, default ``"NUMBA"``).
 
     Examples
     --------
     >>> import pandas as pd
     >>> from ahpstat.bayes import BayesianAHP
-    >>> structure = {"goal": ["A", "B", "C"]}
     >>> judgments = pd.DataFrame(
-    ...     [(e, "goal", r, c, v) for e, f in (("E1", 1.0), ("E2", 1.2), ("E3", 0.8))
-    ...      for r, c, v in (("A", "B", 2 * f), ("A", "C", 4 * f), ("B", "C", 2 / f))],
+    ...     [(e, "goal", r, c, v) for e, f in (("E1", 1), ("E2", 2), ("E3", 1))
+    ...      for r, c, v in (("A", "B", 2 * f), ("A", "C", 4), ("B", "C", 2))],
     ...     columns=["expert", "node", "row", "col", "value"])
-    >>> m = BayesianAHP(judgments, structure, sampler_config={"chains": 2})
-    >>> idata = m.fit(rng=7, draws=500, tune=500)  # doctest: +SKIP
-    >>> m.result().global_weights  # doctest: +SKIP
+    >>> m = BayesianAHP(judgments, {"goal": ["A", "B", "C"]})
+    >>> idata = m.fit(rng=7)  # doctest: +SKIP
+    >>> m.result().weights  # doctest: +SKIP
     """
 
     default_model_config: dict[str, Any] = {  # noqa: RUF012 - read-only by convention
-        "error": "student_t",
-        "nu": None,
-        "nu_prior": {"alpha": 2.0, "beta": 0.1},
+        "error": "lapse",
         "expert_deviation": True,
         "shared_sigma": False,
-        "priority_sigma": 1.0,
-        "tau_sigma": 0.5,
-        "sigma_prior": "hierarchical",
-        "log_sigma_mu": {"mu": math.log(0.5), "sigma": 1.0},
+        "priority_sigma": None,
+        "tau_sigma": None,
+        "log_sigma_mu": {"mu": None, "sigma": 1.0},
         "log_sigma_sd": 0.5,
-        "sigma_scale": 1.0,
+        "lapse_prior": {"alpha": 1.0, "beta": 19.0},
     }
     default_sampler_config: dict[str, Any] = {  # noqa: RUF012 - read-only by convention
         "sampler": "auto",
@@ -551,10 +610,9 @@ class BayesianAHP:
         "chains": 4,
         "cores": None,
         "target_accept": 0.8,
-        "progressbar": False,
-        "nutpie_backend": "numba",
+        "progressbar": None,
         "nutpie_kwargs": {},
-        "pymc_mode": None,
+        "pymc_mode": "NUMBA",
     }
 
     def __init__(
@@ -562,135 +620,123 @@ class BayesianAHP:
         judgments: pd.DataFrame,
         structure: Any,
         *,
+        scale: str | None = "saaty",
         expert_weights: Any = None,
+        item_means: Any = None,
         model_config: Mapping[str, Any] | None = None,
         sampler_config: Mapping[str, Any] | None = None,
     ) -> None:
         self.judgments = judgments
         self.structure = structure
+        self.scale = check_choice("scale", scale, ("saaty", None))
         self.expert_weights = expert_weights
+        self.item_means = item_means
+        model_config = dict(model_config or {})
+        if "nu" in model_config:  # the study file's former `bayes.nu` (Student-t errors)
+            if model_config.pop("nu") is not None:
+                raise ValueError("`model_config['nu']` (Student-t errors) is no longer "
+                                 "supported: their free nu collapsed on rounded judgments. The "
+                                 "default error model is a normal with a lapse probability "
+                                 "(`error='lapse'`); see docs/bayes_model.md.")
         self.model_config = _merge("model_config", self.default_model_config, model_config)
-        self.sampler_config = _merge("sampler_config", self.default_sampler_config, sampler_config)
+        self.sampler_config = _merge("sampler_config", self.default_sampler_config,
+                                     sampler_config)
         self.model: Any = None
         self.idata: Any = None
         self.panel: Panel | None = None
+        self.layout: Layout | None = None
         self.timings: dict[str, float] = {}
         self._compiled: dict[Any, Any] = {}
         self._result_cache: tuple[float, BayesResult] | None = None
 
     # ----------------------------------------------------------------- build
     def _validate_model_config(self) -> dict[str, Any]:
-        cfg = self.model_config
-        check_choice("model_config['error']", cfg["error"], ("student_t", "normal"))
-        check_choice(
-            "model_config['sigma_prior']", cfg["sigma_prior"], ("hierarchical", "halfnormal")
-        )
-        if cfg["nu"] is not None and not (
-            isinstance(cfg["nu"], int | float) and cfg["nu"] > 0 and math.isfinite(cfg["nu"])
-        ):
-            raise ValueError(
-                f"`model_config['nu']` must be None or a positive number; got {cfg['nu']!r} "
-                "instead."
-            )
-        for key in ("priority_sigma", "tau_sigma", "log_sigma_sd", "sigma_scale"):
-            val = cfg[key]
-            if not (isinstance(val, int | float) and val > 0 and math.isfinite(val)):
-                raise ValueError(
-                    f"`model_config[{key!r}]` must be a positive number; got {val!r} instead."
-                )
+        """The model configuration with the scale-aware defaults filled in."""
+        cfg = copy.deepcopy(self.model_config)
+        check_choice("model_config['error']", cfg["error"], ("lapse", "normal"))
+        R = _LOG_RANGE
+        if cfg["priority_sigma"] is None:
+            cfg["priority_sigma"] = R / 2.0
+        if cfg["tau_sigma"] is None:
+            cfg["tau_sigma"] = R / 4.0
+        if cfg["log_sigma_mu"]["mu"] is None:
+            cfg["log_sigma_mu"]["mu"] = math.log(R / 4.0)
+        for key in ("expert_deviation", "shared_sigma"):
+            if not isinstance(cfg[key], bool):
+                raise ValueError(f"`model_config[{key!r}]` must be True or False; got "
+                                 f"{cfg[key]!r} instead.")
+        checks = {
+            "priority_sigma": cfg["priority_sigma"], "tau_sigma": cfg["tau_sigma"],
+            "log_sigma_sd": cfg["log_sigma_sd"],
+            "log_sigma_mu['sigma']": cfg["log_sigma_mu"]["sigma"],
+            "lapse_prior['alpha']": cfg["lapse_prior"]["alpha"],
+            "lapse_prior['beta']": cfg["lapse_prior"]["beta"],
+        }
+        for key, val in checks.items():
+            if not (isinstance(val, int | float) and not isinstance(val, bool) and val > 0
+                    and math.isfinite(val)):
+                raise ValueError(f"`model_config[{key!r}]` must be a positive number; got "
+                                 f"{val!r} instead.")
+        mu = cfg["log_sigma_mu"]["mu"]
+        if not (isinstance(mu, int | float) and math.isfinite(mu)):
+            raise ValueError(f"`model_config['log_sigma_mu']['mu']` must be a number; got "
+                             f"{mu!r} instead.")
         return cfg
 
     def build_model(self) -> Any:
-        """Validate the data and build the PyMC model (coords ``node``, ``element``, ``expert``).
+        """Validate the data and build the PyMC model.
 
         Returns
         -------
         pymc.Model
-            Free variables ``priority_raw`` (zero-sum contrasts of the log-priorities),
-            ``expert_raw`` and ``tau`` (expert deviations), ``sigma_raw``, ``log_sigma_mu``,
-            ``log_sigma_sd`` (or ``sigma`` / ``sigma_shared``), ``nu``; deterministics
-            ``log_priority`` (dims ``element``) and ``sigma`` (dims ``expert``); the
-            log-likelihood of all judgments as one potential ``loglik`` (the data go to the
-            ``observed_data`` / ``constant_data`` groups of :meth:`fit`'s InferenceData).
+            Coords ``node`` (every node, pre-order), ``element`` (children of the judged
+            nodes), ``judged_node``, ``expert`` (and ``group``, ``leaf`` with item means);
+            the judgments as ``pm.Data`` (index arrays, weights, log-values) and one observed
+            ``log_judgment`` (:class:`pymc.CustomDist`); deterministics ``log_priority``,
+            ``local_weight``, ``global_weight``, ``new_expert_local_weight``,
+            ``new_expert_global_weight``, ``sigma`` (and ``score``).
 
         Raises
         ------
         ahpstat.InputError
-            Unknown node or element, non-positive value, contradictory duplicates, or a node
-            whose comparison graph (pooled over experts) is not connected -- named with its
-            separate groups of elements -- all before any sampling.
+            Everything :func:`ahpstat.io.validate_judgments` rejects, and a node whose
+            comparison graph (pooled over experts) is not connected -- all before sampling.
         """
         cfg = self._validate_model_config()
-        tree = tree_from_structure(self.structure)
-        panel = prepare_panel(self.judgments, tree, self.expert_weights)
-        pm, pt = _import_pymc()
-        B = block_basis(panel.offsets)
-        F = B.shape[1]
-        k, i, j = panel.expert_idx, panel.i_idx, panel.j_idx
-        coords = {
-            "node": list(panel.nodes),
-            "element": list(panel.elements),
-            "expert": list(panel.experts),
-            "contrast": np.arange(F),
-        }
-        n_per_expert = np.bincount(k, weights=panel.expert_weights[k], minlength=len(panel.experts))
-        w_obs = panel.expert_weights[k]
-        with pm.Model(coords=coords) as model:
-            eta = pm.Normal("priority_raw", 0.0, cfg["priority_sigma"], dims="contrast")
-            mu = pm.Deterministic("log_priority", pt.dot(B, eta), dims="element")
-            loc = mu[i] - mu[j]
-            if cfg["expert_deviation"]:
-                tau = pm.HalfNormal("tau", cfg["tau_sigma"], dims="node")
-                z = pm.Normal("expert_raw", 0.0, 1.0, dims=("expert", "contrast"))
-                dev = (pt.dot(z, B.T) * tau[panel.element_node][None, :]).ravel()  # (K * E)
-                E = len(panel.elements)
-                loc = loc + dev[k * E + i] - dev[k * E + j]
-            if cfg["shared_sigma"]:
-                lsm = cfg["log_sigma_mu"]
-                s = pm.LogNormal("sigma_shared", mu=lsm["mu"], sigma=lsm["sigma"])
-                log_sigma = pt.log(s) * pt.ones(len(panel.experts))
-                pm.Deterministic("sigma", pt.exp(log_sigma), dims="expert")
-            elif cfg["sigma_prior"] == "hierarchical":
-                lsm = cfg["log_sigma_mu"]
-                m = pm.Normal("log_sigma_mu", lsm["mu"], lsm["sigma"])
-                s = pm.HalfNormal("log_sigma_sd", cfg["log_sigma_sd"])
-                u = pm.Normal("sigma_raw", 0.0, 1.0, dims="expert")
-                log_sigma = m + s * u
-                pm.Deterministic("sigma", pt.exp(log_sigma), dims="expert")
-            else:
-                sigma = pm.HalfNormal("sigma", cfg["sigma_scale"], dims="expert")
-                log_sigma = pt.log(sigma)
-            # One vectorized log-likelihood of all judgments, written out so that the terms
-            # in nu and sigma_k are summed once (not once per judgment); expert weights w_k
-            # are likelihood powers (all 1 without expert weights).
-            r2 = ((panel.y - loc) * pt.exp(-log_sigma)[k]) ** 2
-            total_w = float(w_obs.sum())
-            ll = -pt.sum(n_per_expert * log_sigma)
-            if cfg["error"] == "normal":
-                ll = ll - 0.5 * pt.sum(w_obs * r2) - 0.5 * total_w * math.log(2 * math.pi)
-            else:
-                nu = cfg["nu"]
-                if nu is None:
-                    nu = pm.Gamma(
-                        "nu", alpha=cfg["nu_prior"]["alpha"], beta=cfg["nu_prior"]["beta"]
-                    )
-                const = (
-                    pt.gammaln((nu + 1.0) / 2.0) - pt.gammaln(nu / 2.0) - 0.5 * pt.log(math.pi * nu)
-                )
-                ll = ll + total_w * const - (nu + 1.0) / 2.0 * pt.sum(w_obs * pt.log1p(r2 / nu))
-            pm.Potential("loglik", ll)
-        self.model = model
-        self.panel = panel
+        panel = prepare_panel(self.judgments, self.structure, scale=self.scale,
+                              expert_weights=self.expert_weights)
+        lay = layout(panel)
+        means = _item_means_frame(self.item_means, panel.hierarchy)
+        _import_pymc()
+        from ahpstat._bayes_ops import build_model
+
+        self.model = build_model(panel, lay, cfg, means)
+        self.panel, self.layout = panel, lay
+        self._resolved_config = cfg
         self._compiled.clear()
-        return model
+        return self.model
+
+    def _warn_small(self) -> None:
+        """Warn, before sampling, when the data can say little."""
+        panel = self.panel
+        assert panel is not None
+        K = len(panel.experts)
+        if K < 5:
+            warn(f"Only {K} expert(s): the between-expert spread (tau) and the experts' "
+                 "inconsistencies are then mostly prior; the credible intervals of the weights "
+                 "lean on the priors (see docs/bayes_model.md). Got fewer than 5 experts.",
+                 _small_panel_warning())
+        counts = panel.n_judged_per_node()
+        params = panel.sizes.astype(int)  # n - 1 log-priority contrasts + the spread tau_g
+        few = [f"{v} ({int(c)} < {int(p)})" for v, c, p
+               in zip(panel.judged, counts, params, strict=True) if c < p]
+        if few:
+            warn("These nodes have fewer judgments (all experts) than parameters (n - 1 "
+                 "log-priority contrasts and the spread tau): " + ", ".join(few)
+                 + "; their weights are weakly identified and lean on the priors.",
+                 _small_panel_warning())
 
     # ----------------------------------------------------------------- fit
-    def _stored_names(self) -> list[str]:
-        names = ["log_priority", "sigma", "tau", "nu", "log_sigma_mu", "log_sigma_sd"]
-        names.append("sigma_shared")
-        have = set(self.model.named_vars)
-        return [n for n in names if n in have]
-
     def fit(
         self,
         *,
@@ -698,152 +744,239 @@ class BayesianAHP:
         draws: int | None = None,
         tune: int | None = None,
         chains: int | None = None,
+        log_likelihood: bool = True,
+        posterior_predictive: bool = True,
         **sampler_kwargs: Any,
     ) -> Any:
-        """Sample the posterior; return InferenceData stamped with provenance.
+        """Sample the posterior; return labelled InferenceData stamped with provenance.
 
         Parameters
         ----------
         rng : int, Generator or None
-            Seeds the sampler (through one integer drawn from ``np.random.default_rng(rng)``);
-            the same ``rng`` and configuration give the same draws.
+            Seeds the sampler and the predictive draws (through integers drawn from
+            ``np.random.default_rng(rng)``); the same ``rng`` and configuration give the same
+            draws.
         draws, tune, chains : int, optional
             Override :attr:`sampler_config`.
+        log_likelihood : bool, default True
+            Add the ``log_likelihood`` group (``az.loo(idata)`` works).
+        posterior_predictive : bool, default True
+            Add the ``posterior_predictive`` group: every judgment replicated by its expert
+            at every draw.
         **sampler_kwargs
             Further overrides of :attr:`sampler_config` (e.g. ``sampler="pymc"``).
 
         Returns
         -------
         arviz.InferenceData
-            ``posterior`` with ``log_priority`` (chain, draw, element), ``sigma`` (expert),
-            ``tau`` (node) and hyperparameters; coords ``node``, ``element`` (with the
-            non-dimension coordinate ``parent``), ``expert``; ``sample_stats``. Attributes
-            (on the InferenceData and its posterior): ``ahpstat_version``, ``model_config``,
-            ``sampler_config``, ``data_sha256`` (of the validated judgments, structure and
-            expert weights), ``structure``, ``expert_weights``, ``sampler``, ``seed``,
-            ``sampling_time``.
+            See :attr:`BayesResult.idata`. Attributes (on the InferenceData and its
+            posterior): ``ahpstat_version``, ``model_config`` (with the scale-aware defaults
+            filled in), ``sampler_config``, ``scale``, ``data_sha256`` (of the validated
+            judgments, structure and expert weights), ``structure``, ``expert_weights``,
+            ``sampler``, ``seed``, ``compile_time``, ``sampling_time``.
         """
         overrides = {"draws": draws, "tune": tune, "chains": chains, **sampler_kwargs}
-        cfg = _merge(
-            "sampler_config",
-            self.sampler_config,
-            {k: v for k, v in overrides.items() if v is not None},
-        )
+        cfg = _merge("sampler_config", self.sampler_config,
+                     {k: v for k, v in overrides.items() if v is not None})
         sampler = check_choice("sampler", cfg["sampler"], ("auto", "nutpie", "pymc"))
         if sampler == "auto":
             sampler = "nutpie" if _has_nutpie() else "pymc"
         for key in ("draws", "tune", "chains"):
-            if not (isinstance(cfg[key], int | np.integer) and cfg[key] >= (key != "tune")):
-                raise ValueError(f"`{key}` must be a positive integer; got {cfg[key]!r} instead.")
+            v = cfg[key]
+            if not (isinstance(v, int | np.integer) and not isinstance(v, bool)
+                    and v >= (key != "tune")):
+                raise ValueError(f"`{key}` must be a positive integer; got {v!r} instead.")
+        if not 0 < cfg["target_accept"] < 1:
+            raise ValueError("`target_accept` must lie in (0, 1); got "
+                             f"{cfg['target_accept']!r} instead.")
         gen = np.random.default_rng(rng)
-        seed = int(gen.integers(0, 2**31 - 1))
+        seed, pp_seed = (int(x) for x in gen.integers(0, 2**31 - 1, size=2))
         if self.model is None:
             self.build_model()
-        pm, _ = _import_pymc()
-        names = self._stored_names()
-        t0 = time.perf_counter()
+        self._warn_small()
+        progress = _Progress(cfg["progressbar"])
+        panel = self.panel
+        assert panel is not None
+        what = (f"{len(panel.experts)} experts, {panel.n_obs} judgments, "
+                f"{len(panel.judged)} nodes")
+        names = [n for n in ("log_priority", "local_weight", "global_weight", "sigma",
+                             "new_expert_local_weight", "new_expert_global_weight", "score")
+                 if n in self.model.named_vars]
+        names += [v.name for v in self.model.free_RVs]
         if sampler == "nutpie":
-            try:
-                import nutpie
-            except ImportError as exc:
-                raise ImportError(f"`sampler='nutpie'` needs nutpie: {_EXTRA}") from exc
-            key = ("nutpie", cfg["nutpie_backend"])
-            if key not in self._compiled:
-                with warnings.catch_warnings():
-                    # PyTensor's C-backend BLAS notice: nutpie's backend does not use it
-                    warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS")
-                    self._compiled[key] = nutpie.compile_pymc_model(
-                        self.model, backend=cfg["nutpie_backend"], var_names=names
-                    )
-            self.timings["compile"] = time.perf_counter() - t0
-            kwargs = {"target_accept": cfg["target_accept"], **cfg["nutpie_kwargs"]}
-            if cfg["cores"] is not None:
-                kwargs["cores"] = cfg["cores"]
-            idata = nutpie.sample(
-                self._compiled[key],
-                draws=cfg["draws"],
-                tune=cfg["tune"],
-                chains=cfg["chains"],
-                seed=seed,
-                save_warmup=False,
-                progress_bar=cfg["progressbar"],
-                **kwargs,
-            )
+            idata = self._sample_nutpie(cfg, seed, names, progress, what)
         else:
-            compile_kwargs = {"mode": cfg["pymc_mode"]} if cfg["pymc_mode"] else None
-            idata = pm.sample(
-                draws=cfg["draws"],
-                tune=cfg["tune"],
-                chains=cfg["chains"],
-                cores=cfg["cores"],
-                random_seed=seed,
-                target_accept=cfg["target_accept"],
-                progressbar=cfg["progressbar"],
-                var_names=names,
-                compute_convergence_checks=False,
-                nuts_sampler="pymc",
-                compile_kwargs=compile_kwargs,
-                model=self.model,
-            )
-            self.timings["compile"] = float("nan")
-        self.timings["total"] = time.perf_counter() - t0
-        idata = self._stamp(idata, cfg, sampler, seed)
+            idata = self._sample_pymc(cfg, seed, names, progress, what)
+        idata = self._stamp(idata, cfg, sampler, seed, log_likelihood, posterior_predictive,
+                            pp_seed)
         self.idata = idata
-        self._last_chains = cfg["chains"]
-        res = BayesResult.from_idata(idata, warn_if_bad=False)
-        if not res.ok:
-            _warn_diagnostics(res.diagnostics, res.n_divergences, cfg["chains"])
+        res = BayesResult.from_idata(idata, warn_if_bad=True)
         self._result_cache = (0.95, res)
         return idata
 
-    def _stamp(self, idata: Any, cfg: dict[str, Any], sampler: str, seed: int) -> Any:
-        panel = self.panel
-        parents = [panel.nodes[g] for g in panel.element_node]
-        idata.posterior = idata.posterior.assign_coords(parent=("element", parents))
+    def _sample_nutpie(self, cfg: dict[str, Any], seed: int, names: list[str],
+                       progress: _Progress, what: str) -> Any:
+        try:
+            import nutpie
+        except ImportError as exc:
+            raise ImportError(f"`sampler='nutpie'` needs nutpie: {_EXTRA}") from exc
+        if "nutpie" not in self._compiled:
+            progress.start(f"compiling the model ({what})")
+            with warnings.catch_warnings():
+                # PyTensor's C-backend BLAS notice: the numba backend does not use it
+                warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS")
+                self._compiled["nutpie"] = nutpie.compile_pymc_model(
+                    self.model, backend="numba", var_names=names)
+            self.timings["compile"] = progress.done()
+        else:
+            self.timings["compile"] = 0.0
+        kwargs = {"target_accept": cfg["target_accept"], **cfg["nutpie_kwargs"]}
+        if cfg["cores"] is not None:
+            kwargs["cores"] = cfg["cores"]
+        progress.start(f"sampling {cfg['chains']} chains x {cfg['draws']} draws "
+                       f"(+{cfg['tune']} tuning)")
+        idata = nutpie.sample(self._compiled["nutpie"], draws=cfg["draws"], tune=cfg["tune"],
+                              chains=cfg["chains"], seed=seed, save_warmup=False,
+                              progress_bar=progress.bar, **kwargs)
+        self.timings["sample"] = progress.done()
+        return idata
+
+    def _sample_pymc(self, cfg: dict[str, Any], seed: int, names: list[str],
+                     progress: _Progress, what: str) -> Any:
+        pm = _import_pymc()
+        progress.start(f"compiling and sampling with PyMC's NUTS ({what})")
+        compile_kwargs = {"mode": cfg["pymc_mode"]} if cfg["pymc_mode"] else None
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS")
+            idata = pm.sample(draws=cfg["draws"], tune=cfg["tune"], chains=cfg["chains"],
+                              cores=cfg["cores"], random_seed=seed,
+                              target_accept=cfg["target_accept"], progressbar=progress.bar,
+                              var_names=names,
+                              compute_convergence_checks=False, nuts_sampler="pymc",
+                              compile_kwargs=compile_kwargs, model=self.model)
+        self.timings["compile"] = float("nan")
+        self.timings["sample"] = progress.done()
+        return idata
+
+    def _posterior_arrays(self, post: Any) -> dict[str, Any]:
+        """``mu (S, E)``, ``tau (S, G)``, ``z (S, K, E)`` (None without deviations),
+        ``sigma (S, K)``, ``lapse (S,)`` (or None) from the posterior."""
+
+        def flat(name: str) -> np.ndarray | None:
+            if name not in post:
+                return None
+            x = np.asarray(post[name].values)
+            return x.reshape(x.shape[0] * x.shape[1], *x.shape[2:])
+
+        return {"mu": flat("log_priority_raw"), "tau": flat("tau"), "z": flat("expert_offset"),
+                "sigma": flat("sigma"), "lapse": flat("lapse")}
+
+    def _stamp(self, idata: Any, cfg: dict[str, Any], sampler: str, seed: int,
+               log_likelihood: bool, posterior_predictive: bool, pp_seed: int) -> Any:
+        import xarray as xr
+
+        panel, lay = self.panel, self.layout
+        assert panel is not None and lay is not None
+        post = idata.posterior
+        idata.posterior = post.assign_coords(parent=("node", list(lay.parent)))
         attrs = {
-            "ahpstat_version": _version(),
-            "model_config": json.dumps(self.model_config, sort_keys=True),
+            "ahpstat_version": __version__,
+            "model_config": json.dumps(self._resolved_config, sort_keys=True),
             "sampler_config": json.dumps(cfg, sort_keys=True, default=str),
+            "scale": "continuous" if panel.scale is None else panel.scale,
             "data_sha256": panel.sha256,
-            "structure": json.dumps(panel.tree.to_dict()),
+            "structure": json.dumps({v: list(panel.hierarchy.children(v))
+                                     for v in panel.hierarchy.internal}),
             "expert_weights": json.dumps([float(x) for x in panel.expert_weights]),
             "sampler": sampler,
             "seed": seed,
-            "sampling_time": self.timings["total"],
+            "compile_time": self.timings.get("compile", float("nan")),
+            "sampling_time": self.timings.get("sample", float("nan")),
         }
         idata.posterior.attrs.update(attrs)
-        import xarray as xr
-
         o = {"judgment": np.arange(panel.n_obs)}
+        el = np.asarray(panel.elements)
         groups = {
-            "observed_data": xr.Dataset({"y": ("judgment", panel.y)}, coords=o),
-            "constant_data": xr.Dataset(
-                {
-                    "judgment_expert": ("judgment", np.asarray(panel.experts)[panel.expert_idx]),
-                    "judgment_row": ("judgment", np.asarray(panel.elements)[panel.i_idx]),
-                    "judgment_col": ("judgment", np.asarray(panel.elements)[panel.j_idx]),
-                    "judgment_node": ("judgment", np.asarray(panel.nodes)[panel.node_idx]),
-                },
-                coords=o,
-            ),
+            "observed_data": xr.Dataset({"log_judgment": ("judgment", panel.log_value)},
+                                        coords=o),
+            "constant_data": xr.Dataset({
+                "judgment_expert": ("judgment", np.asarray(panel.experts)[panel.expert]),
+                "judgment_node": ("judgment", np.asarray(panel.judged)[panel.node]),
+                "judgment_row": ("judgment", el[panel.row]),
+                "judgment_col": ("judgment", el[panel.col]),
+                "judgment_weight": ("judgment", panel.expert_weights[panel.expert]),
+            }, coords=o),
         }
+        if log_likelihood or posterior_predictive:
+            deviation = self._resolved_config["expert_deviation"]
+            p = self._posterior_arrays(idata.posterior)
+            C, D = idata.posterior.sizes["chain"], idata.posterior.sizes["draw"]
+            cd = {"chain": idata.posterior["chain"].values,
+                  "draw": idata.posterior["draw"].values, **o}
+            dims = ("chain", "draw", "judgment")
+            if log_likelihood:
+                ll = pointwise_loglik(panel, p["mu"], p["tau"], p["z"], p["sigma"], p["lapse"])
+                groups["log_likelihood"] = xr.Dataset(
+                    {"log_judgment": (dims, ll.reshape(C, D, -1))}, coords=cd)
+            if posterior_predictive:
+                ri, ci = obs_columns(panel, deviation)
+                theta = expert_log_priorities(p["mu"], p["tau"], p["z"], panel.element_node)
+                rep = replicate_judgments(panel, theta, p["sigma"], p["lapse"],
+                                          np.random.default_rng(pp_seed), row=ri, col=ci)
+                groups["posterior_predictive"] = xr.Dataset(
+                    {"log_judgment": (dims, rep.reshape(C, D, -1))}, coords=cd)
         for name, ds in groups.items():
             if name in idata.groups():
                 delattr(idata, name)
             idata.add_groups({name: ds})
-        if hasattr(idata, "attrs"):
-            idata.attrs.update(attrs)
+        idata.attrs.update(attrs)
         return idata
 
     # ----------------------------------------------------------------- summaries
-    def result(self, *, ci: float = 0.95) -> BayesResult:
-        """Summaries of the last fit (see :class:`BayesResult`); diagnostics always included."""
+    def result(self, *, confidence_level: float = 0.95,
+               ci: float | None = None) -> BayesResult:
+        """Summaries of the last fit (see :class:`BayesResult`); diagnostics always included.
+
+        ``ci`` is the former name of ``confidence_level``.
+        """
+        if ci is not None:
+            confidence_level = ci
         if self.idata is None:
             raise ValueError("`result` needs a fitted model; call `fit()` first.")
         cached = self._result_cache
-        if cached is not None and cached[0] == ci:
+        if cached is not None and cached[0] == confidence_level:
             return cached[1]
-        return BayesResult.from_idata(self.idata, ci=ci, warn_if_bad=False)
+        res = BayesResult.from_idata(self.idata, confidence_level=confidence_level,
+                                     warn_if_bad=False)
+        self._result_cache = (confidence_level, res)
+        return res
+
+
+def _small_panel_warning() -> type[AHPWarning]:
+    try:
+        from ahpstat.bootstrap import FewExpertsWarning  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - TEMP until the inference slice lands
+        return AHPWarning
+    return FewExpertsWarning  # type: ignore[no-any-return]
+
+
+def _item_means_frame(item_means: Any, hierarchy: Any) -> pd.DataFrame | None:
+    """Item means as a DataFrame ``groups x leaves`` (leaf ids), or None."""
+    if item_means is None:
+        return None
+    if isinstance(item_means, pd.Series):
+        item_means = item_means.to_frame().T.set_axis(["all"])
+    if not isinstance(item_means, pd.DataFrame):
+        raise TypeError("`item_means` must be a Series (leaf -> mean) or a DataFrame (groups x "
+                        f"leaves); got {type(item_means).__name__} instead.")
+    cols = [str(c) for c in item_means.columns]
+    missing = [leaf for leaf in hierarchy.leaves if leaf not in cols]
+    if missing:
+        raise ValueError(f"`item_means` lacks the leaves {missing}; it needs one column per "
+                         f"leaf of the hierarchy. Got the columns {cols} instead.")
+    out = item_means.set_axis(cols, axis=1)[list(hierarchy.leaves)].astype(float)
+    out.index = [str(g) for g in out.index]
+    return out
 
 
 def _merge(name: str, default: Mapping[str, Any], given: Mapping[str, Any] | None) -> dict:
@@ -854,31 +987,11 @@ def _merge(name: str, default: Mapping[str, Any], given: Mapping[str, Any] | Non
         raise TypeError(f"`{name}` must be a mapping; got {type(given).__name__} instead.")
     unknown = sorted(set(given) - set(default))
     if unknown:
-        raise ValueError(
-            f"`{name}` has unknown keys {unknown}; valid keys are {sorted(default)}. "
-            f"Got {unknown} instead."
-        )
+        raise ValueError(f"`{name}` has unknown keys {unknown}; valid keys are "
+                         f"{sorted(default)}. Got {unknown} instead.")
     for key, val in given.items():
         if isinstance(out[key], dict) and isinstance(val, Mapping):
             out[key] = {**out[key], **val}
         else:
             out[key] = copy.deepcopy(val)
     return out
-
-
-def _example_result() -> BayesResult:
-    """A hand-made posterior (no sampling) for the doctests: G -> A (a1, a2), B."""
-    rng = np.random.default_rng(0)
-    S = 400
-    wa = np.clip(rng.normal(0.7, 0.02, S), 0, 1)
-    w1 = np.clip(rng.normal(0.6, 0.05, S), 0, 1)
-    local = {"G": np.stack([wa, 1 - wa]), "A": np.stack([w1, 1 - w1])}
-    leaf = np.stack([wa * w1, wa * (1 - w1), 1 - wa])  # leaves a1, a2, B
-    lw = pd.DataFrame([("G", "A"), ("G", "B"), ("A", "a1"), ("A", "a2")],
-                      columns=["node", "element"])
-    M = np.array([[1, 1, 1], [1, 1, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1.0]])
-    empty = pd.DataFrame()
-    return BayesResult(local_weights=lw, global_weights=empty, credal=empty, experts=empty,
-                       diagnostics=empty, n_divergences=0, ok=True, weight_draws=local,
-                       global_leaf_draws=leaf, nodes=("G", "A", "a1", "a2", "B"),
-                       leaves=("a1", "a2", "B"), membership=M)
