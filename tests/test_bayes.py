@@ -1,11 +1,14 @@
-"""Tests of ahpstat.bayes: validation, the sanity limit, an erratic expert, missing judgments.
+"""Tests of ahpstat.bayes: the likelihood kernel, validation, the model's log-density, one
+shared fit (labelled output, LOO, predictive groups, tables), the sanity limit.
 
-Default suite: two small fits (one per module-scoped fixture; compiling dominates). Heavier
-checks (parameter recovery over seeds, PyMC's own NUTS, expert weights) are marked slow.
+Default suite: two compiled models (one shared fit of the default model, the sanity limit).
+Reference values come from independent computations: scipy's normal distribution, finite
+differences, PyMC's own log-density, numpy's geometric AIJ. Heavier checks are ``slow``.
 """
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 import warnings
@@ -13,11 +16,22 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import ahpstat as ah
-from ahpstat._warnings import ConvergenceWarning
+from ahpstat._bayes_model import (
+    interval_bounds,
+    judgment_bounds,
+    lapse_logs,
+    log_normal_interval_scalar,
+    loglik_draw,
+    loglik_value_and_grad,
+    pointwise_loglik,
+    prepare_panel,
+)
 from ahpstat.bayes import BayesianAHP, BayesResult, score_draws
 from ahpstat.scoring import composite_scores
+from ahpstat.simulate import simulate_panel
 
 try:
     import nutpie  # noqa: F401
@@ -29,431 +43,435 @@ except ImportError:  # pragma: no cover
 
 needs_pymc = pytest.mark.skipif(not HAVE_PYMC, reason="needs the bayes extra")
 
-TREE = {
-    "G": ["A", "B", "C"],
-    "A": ["a1", "a2", "a3"],
-    "B": ["b1", "b2"],
-    "C": ["c1", "c2", "c3", "c4"],
-}
-
-
-# --------------------------------------------------------------------------- fixtures
-def simulate_panel(
-    structure,
-    K,
-    rng,
-    *,
-    sigma=0.25,
-    tau=0.15,
-    missing=0.0,
-    nu=None,
-    spread=0.8,
-):
-    """Private panel generator (independent of ahpstat.simulate).
-
-    ``sigma`` is a scalar or one value per expert; ``nu`` None = normal errors. Returns the
-    canonical judgments table and the true local weights ``node -> softmax(mu_g)``.
-    """
-    rng = np.random.default_rng(rng)
-    sig = np.broadcast_to(np.asarray(sigma, dtype=float), (K,))
-    rows, truth = [], {}
-    for node, kids in structure.items():
-        n = len(kids)
-        mu = rng.normal(0.0, spread, n)
-        mu -= mu.mean()
-        truth[node] = np.exp(mu) / np.exp(mu).sum()
-        for k in range(K):
-            dev = rng.normal(0.0, tau, n)
-            th = mu + dev - dev.mean()
-            for a in range(n):
-                for b in range(a + 1, n):
-                    if rng.random() < missing:
-                        continue
-                    e = rng.standard_t(nu) if nu else rng.standard_normal()
-                    y = th[a] - th[b] + sig[k] * e
-                    rows.append((f"E{k + 1}", node, kids[a], kids[b], float(np.exp(y))))
-    return pd.DataFrame(rows, columns=["expert", "node", "row", "col", "value"]), truth
-
-
-def stack(judgments, node, kids):
-    """Experts' matrices ``(K, n, n)`` of one node (NaN = missing), from the long table."""
-    experts = list(pd.unique(judgments["expert"]))
-    n = len(kids)
-    A = np.full((len(experts), n, n), np.nan)
-    A[:, np.arange(n), np.arange(n)] = 1.0
-    sub = judgments[judgments["node"] == node]
-    for e, r, c, v in sub[["expert", "row", "col", "value"]].itertuples(index=False):
-        k, i, j = experts.index(e), kids.index(r), kids.index(c)
-        A[k, i, j], A[k, j, i] = v, 1.0 / v
-    return A
-
-
-def geometric_aij_rgm(judgments, node, kids, expert_weights=None):
-    """Reference, plain numpy: row geometric mean of the element-wise geometric-mean matrix."""
-    A = stack(judgments, node, kids)
-    w = np.ones(A.shape[0]) if expert_weights is None else np.asarray(expert_weights, float)
-    G = np.exp(np.tensordot(w / w.sum(), np.log(A), axes=1))
-    r = np.exp(np.log(G).mean(axis=1))
-    return r / r.sum()
-
-
-def _fit(m, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return m.fit(**kw)
-
-
-SANITY = {"error": "normal", "shared_sigma": True, "expert_deviation": False}
-
-
-@pytest.fixture(scope="module")
-def sanity_fit():
-    J, _ = simulate_panel(TREE, 6, 3, sigma=0.3, tau=0.2)
-    m = BayesianAHP(J, TREE, model_config={**SANITY, "priority_sigma": 10.0})
-    _fit(m, rng=5)
-    return J, m
-
-
-@pytest.fixture(scope="module")
-def panel_fit():
-    """Default model; E6 erratic; 10 % missing; node C incomplete for every expert."""
-    K = 8
-    sigma = np.full(K, 0.3)
-    sigma[5] = 1.5
-    J, truth = simulate_panel(TREE, K, 11, sigma=sigma, tau=0.15, missing=0.1, nu=None)
-    # node C: each expert judges only a spanning path c1-c2, c2-c3, c3-c4 (incomplete)
-    keep = (J["node"] != "C") | (
-        J[["row", "col"]].apply(tuple, axis=1).isin([("c1", "c2"), ("c2", "c3"), ("c3", "c4")])
-    )
-    J = J[keep].reset_index(drop=True)
-    m = BayesianAHP(J, TREE)
-    first = _fit(m, rng=21)
-    draws_first = first.posterior["log_priority"].values.copy()
-    idata = _fit(m, rng=21)  # warm refit on the same compiled model: same draws
-    return J, truth, m, idata, draws_first
-
-
-# --------------------------------------------------------------------------- no sampling
-def test_import_is_lazy():
-    code = "import sys, ahpstat.bayes; print(any(m in sys.modules for m in ('pymc', 'arviz')))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert out.stdout.strip() == "False", out.stderr
+TREE = {"G": ["A", "B", "C"], "A": ["a1", "a2"]}
+TRUTH = {"G": [0.6, 0.3, 0.1], "A": [0.7, 0.3]}
+FAST = {"draws": 400, "tune": 400, "chains": 4, "progressbar": False}
 
 
 def _judgments(rows):
     return pd.DataFrame(rows, columns=["expert", "node", "row", "col", "value"])
 
 
-GOOD = [
-    ("E1", "G", "A", "B", 2.0),
-    ("E1", "G", "B", "C", 3.0),
-    ("E1", "A", "a1", "a2", 2.0),
-    ("E1", "A", "a2", "a3", 1 / 3),
-    ("E1", "B", "b1", "b2", 4.0),
-    ("E1", "C", "c1", "c2", 2.0),
-    ("E1", "C", "c2", "c3", 2.0),
-    ("E1", "C", "c3", "c4", 2.0),
-]
+GOOD = [("E1", "G", "A", "B", 2.0), ("E1", "G", "B", "C", 3.0), ("E1", "A", "a1", "a2", 2.0)]
 
 
-@pytest.mark.parametrize(
-    ("bad_row", "match"),
-    [
-        (("E2", "X", "A", "B", 2.0), r"node 'X' is not an internal node.*Got node 'X'"),
-        (("E2", "G", "A", "Z", 2.0), r"element 'Z' \(column 'col'\) is not a child of node 'G'"),
-        (("E2", "G", "A", "B", -1.0), r"expert 'E2', node 'G'.*positive finite.*Got -1.0"),
-        (("E2", "G", "A", "B", "x"), r"positive finite numbers. Got 'x' instead"),
-        (
-            ("E1", "G", "B", "A", 2.0),
-            r"contradictory judgments of the pair \('A', 'B'\).*reciprocal",
-        ),
-        (("E1", "G", "A", "A", 3.0), r"compared with itself must have value 1"),
-    ],
-)
+# --------------------------------------------------------------------------- kernel
+@pytest.mark.parametrize(("a", "b"), [(-1.0, 1.0), (0.2, 0.9), (-3.0, -2.5), (-40.0, -39.0),
+                                      (39.0, 1e3), (-1e3, 5.0), (2.0, 2.0 + 1e-6)])
+def test_log_normal_interval_matches_scipy(a, b):
+    """log(Phi(b) - Phi(a)) against scipy, in the tails through log-sf / log-cdf."""
+    if a >= 0:
+        ref = stats.norm.logsf(a) + np.log1p(-np.exp(stats.norm.logsf(b) - stats.norm.logsf(a)))
+    elif b <= 0:
+        ref = stats.norm.logcdf(b) + np.log1p(-np.exp(stats.norm.logcdf(a)
+                                                      - stats.norm.logcdf(b)))
+    else:
+        ref = np.log(stats.norm.cdf(b) - stats.norm.cdf(a))
+    assert log_normal_interval_scalar(a, b) == pytest.approx(ref, rel=1e-9, abs=1e-12)
+
+
+def test_interval_bounds_are_log_midpoints():
+    lo, hi = interval_bounds(np.log(ah.SAATY_SCALE))
+    assert lo[0] == -1e3 and hi[-1] == 1e3  # 1/9 and 9 are open-ended
+    # 1 covers the latent ratios between sqrt(1/2) and sqrt(2); 9 those above sqrt(72)
+    assert np.exp(lo[8]) == pytest.approx(math.sqrt(0.5))
+    assert np.exp(hi[8]) == pytest.approx(math.sqrt(2.0))
+    assert np.exp(lo[16]) == pytest.approx(math.sqrt(72.0))
+
+
+def _kernel_args(scale, lapse, rng=0):
+    J = simulate_panel(TREE, TRUTH, n_experts=5, rng=rng, noise_sd=0.4,
+                       scale=scale)
+    p = prepare_panel(J, TREE, scale=scale)
+    gen = np.random.default_rng(rng)
+    E, K, G = len(p.elements), len(p.experts), len(p.judged)
+    mu, tau = gen.normal(size=E), np.abs(gen.normal(size=G)) * 0.3
+    z, ls = gen.normal(size=(K, E)), gen.normal(-0.7, 0.3, K)
+    kl = lapse_logs(None if lapse is None else np.array([lapse]), 1)[0]
+    lo, hi, point = judgment_bounds(p)
+    args = [mu, tau, z, p.element_node, ls, kl, lo, hi, point, p.row, p.col, p.expert,
+            p.expert_weights[p.expert], p.lapse_log_density()]
+    return p, args
+
+
+@pytest.mark.parametrize(("scale", "lapse"), [("saaty", 0.05), ("saaty", None), (None, 0.1),
+                                              (None, None)])
+def test_likelihood_gradient_matches_finite_differences(scale, lapse):
+    p, args = _kernel_args(scale, lapse)
+    d = [np.zeros_like(np.asarray(args[i], float)) for i in (0, 1, 2, 4, 5)]
+    total = loglik_value_and_grad(*args, *d)
+    out = np.empty(p.n_obs)
+    loglik_draw(*args, out)
+    assert total == pytest.approx(out.sum(), rel=1e-12)
+
+    def f(i, x):
+        a = list(args)
+        a[i] = x
+        o = np.empty(p.n_obs)
+        loglik_draw(*a, o)
+        return o.sum()
+
+    for i, di in ((0, 0), (1, 1), (2, 2), (4, 3), (5, 4)):
+        x = np.asarray(args[i], float)
+        if lapse is None and i == 5:
+            continue
+        for flat in range(min(x.size, 4)):
+            e = np.zeros(x.size)
+            e[flat] = 1e-6
+            e = e.reshape(x.shape)
+            num = (f(i, x + e) - f(i, x - e)) / 2e-6
+            assert d[di].ravel()[flat] == pytest.approx(num, rel=1e-5, abs=1e-6)
+
+
+def test_likelihood_against_scipy():
+    """One judgment by hand: the normal interval probability and the lapse mixture."""
+    p, args = _kernel_args("saaty", 0.05)
+    mu, tau, z, enode, ls, kl, lo, hi = args[:8]
+    out = np.empty(p.n_obs)
+    loglik_draw(*args, out)
+    for o in (0, 3, 7):
+        r, c, k = p.row[o], p.col[o], p.expert[o]
+        loc = mu[r] - mu[c] + tau[enode[r]] * (z[k, r] - z[k, c])
+        P = stats.norm.cdf(hi[o], loc, np.exp(ls[k])) - stats.norm.cdf(lo[o], loc, np.exp(ls[k]))
+        assert out[o] == pytest.approx(np.log(0.95 * P + 0.05 / 17), rel=1e-9)
+
+
+# --------------------------------------------------------------------------- validation
+def test_import_is_lazy():
+    code = "import sys, ahpstat.bayes; print(any(m in sys.modules for m in ('pymc', 'arviz')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+@pytest.mark.parametrize(("bad_row", "match"), [
+    (("E2", "X", "A", "B", 2.0), r"node 'X'"),
+    (("E2", "G", "A", "Z", 2.0), r"'Z' is not a child of node 'G'"),
+    (("E2", "G", "A", "B", -1.0), r"positive"),
+    (("E2", "G", "A", "B", 2.5), r"not on Saaty's scale"),
+    (("E1", "G", "B", "A", 2.0), r"contradicts"),
+])
 def test_invalid_judgments_raise_before_sampling(bad_row, match):
     m = BayesianAHP(_judgments([*GOOD, bad_row]), TREE)
     with pytest.raises(ah.InputError, match=match):
         m.build_model()
+    assert m.model is None
+
+
+def test_continuous_scale_accepts_off_scale_values():
+    J = _judgments([*GOOD, ("E2", "G", "A", "B", 2.5)])
+    p = prepare_panel(J, TREE, scale=None)
+    assert p.n_obs == 4 and p.scale_log is None
+    np.testing.assert_allclose(np.sort(np.exp(p.log_value)), [2.0, 2.0, 2.5, 3.0])
 
 
 def test_disconnected_node_names_node_and_components():
-    rows = [r for r in GOOD if r[1] != "C"] + [
-        ("E1", "C", "c1", "c2", 2.0),
-        ("E2", "C", "c3", "c4", 3.0),
-    ]
-    m = BayesianAHP(_judgments(rows), TREE)
-    with pytest.raises(
-        ah.InputError,
-        match=r"node 'C'.*not connected.*\[\['c1', 'c2'\], "
-        r"\['c3', 'c4'\]\].*Got 2 components instead of 1",
-    ):
-        m.build_model()
-    assert m.model is None  # nothing was built, nothing sampled
-
-
-def test_node_without_judgments_is_disconnected():
-    rows = [r for r in GOOD if r[1] != "B"]
-    with pytest.raises(ah.InputError, match=r"node 'B'.*\[\['b1'\], \['b2'\]\]"):
-        BayesianAHP(_judgments(rows), TREE).build_model()
+    tree = {"G": ["A", "B", "C", "D"]}
+    rows = [("E1", "G", "A", "B", 2.0), ("E2", "G", "C", "D", 3.0)]
+    with pytest.raises(ah.InputError, match=r"node 'G'.*not connected.*\[\['A', 'B'\], "
+                                            r"\['C', 'D'\]\].*Got 2 components"):
+        BayesianAHP(_judgments(rows), tree).build_model()
 
 
 def test_source_location_in_errors():
     J = _judgments([*GOOD, ("E2", "G", "A", "B", 0.0)])
     J["source_file"], J["source_row"] = "judg.csv", np.arange(2, len(J) + 2)
-    with pytest.raises(ah.InputError, match=r"^judg.csv, row 10 \(expert 'E2', node 'G'\)"):
+    with pytest.raises(ah.InputError, match=r"judg.csv, row 5"):
         BayesianAHP(J, TREE).build_model()
-
-
-def test_structure_errors():
-    with pytest.raises(ah.InputError, match="exactly one root"):
-        BayesianAHP(_judgments(GOOD), {"G": ["A"], "H": ["B"]}).build_model()
-    with pytest.raises(ah.InputError, match="two parents"):
-        BayesianAHP(_judgments(GOOD), {"G": ["A", "B"], "A": ["x", "y"], "B": ["x"]}).build_model()
-    with pytest.raises(TypeError, match="`structure` must be a mapping"):
-        BayesianAHP(_judgments(GOOD), 3).build_model()
-    with pytest.raises(ah.InputError, match="lacks the column"):
-        BayesianAHP(_judgments(GOOD).drop(columns="value"), TREE).build_model()
 
 
 def test_config_validation():
     with pytest.raises(ValueError, match=r"`model_config` has unknown keys \['errors'\]"):
         BayesianAHP(_judgments(GOOD), TREE, model_config={"errors": "normal"})
-    m = BayesianAHP(_judgments(GOOD), TREE, model_config={"error": "cauchy"})
     with pytest.raises(ValueError, match=r"`model_config\['error'\]` must be one of"):
-        m.build_model()
-    m = BayesianAHP(_judgments(GOOD), TREE, model_config={"tau_sigma": -1})
+        BayesianAHP(_judgments(GOOD), TREE, model_config={"error": "cauchy"}).build_model()
     with pytest.raises(ValueError, match=r"`model_config\['tau_sigma'\]` must be a positive"):
-        m.build_model()
-    with pytest.raises(ah.InputError, match=r"no expert weight for experts \['E1'\]"):
+        BayesianAHP(_judgments(GOOD), TREE, model_config={"tau_sigma": -1}).build_model()
+    with pytest.raises(ValueError, match=r"Student-t"):
+        BayesianAHP(_judgments(GOOD), TREE, model_config={"nu": 4})
+    with pytest.raises(ValueError, match=r"`scale` must be one of"):
+        BayesianAHP(_judgments(GOOD), TREE, scale="likert")
+    with pytest.raises(ah.InputError, match=r"'E9'"):
         BayesianAHP(_judgments(GOOD), TREE, expert_weights={"E9": 1.0}).build_model()
 
 
-def test_partial_config_override_keeps_defaults():
-    m = BayesianAHP(
-        _judgments(GOOD), TREE, model_config={"nu_prior": {"beta": 0.2}}, sampler_config={}
-    )
-    assert m.model_config["nu_prior"] == {"alpha": 2.0, "beta": 0.2}
-    assert m.model_config["error"] == "student_t"
-    assert m.sampler_config == BayesianAHP.default_sampler_config
-    assert BayesianAHP.default_model_config["nu_prior"]["beta"] == 0.1  # not mutated
-
-
-@needs_pymc
-def test_build_model_coords_and_hierarchy_duck_type():
-    class H:  # the Hierarchy interface the model relies on
-        internal = ("G", "A", "B", "C")
-
-        def children(self, v):
-            return tuple(TREE[v])
-
-    both = [*GOOD, ("E1", "G", "B", "A", 0.5), ("E1", "G", "C", "B", 0.3333)]
-    m = BayesianAHP(_judgments(both), H())
-    model = m.build_model()
-    assert list(model.coords["node"]) == ["G", "A", "B", "C"]
-    assert list(model.coords["element"])[:5] == ["A", "B", "C", "a1", "a2"]
-    assert list(model.coords["expert"]) == ["E1"]
-    assert m.panel.n_obs == len(GOOD)  # both triangles of a pair count once
-    assert {"log_priority", "sigma", "tau", "nu"} <= set(model.named_vars)
+def test_scale_aware_defaults():
+    m = BayesianAHP(_judgments(GOOD), TREE)
+    cfg = m._validate_model_config()
+    R = math.log(9)
+    assert cfg["priority_sigma"] == pytest.approx(R / 2)
+    assert cfg["tau_sigma"] == pytest.approx(R / 4)
+    assert math.exp(cfg["log_sigma_mu"]["mu"]) == pytest.approx(R / 4)
+    assert BayesianAHP.default_model_config["priority_sigma"] is None  # not mutated
 
 
 def test_score_draws_matches_composite_scores():
     M = np.array([[1, 1, 1], [1, 1, 0], [0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
     rng = np.random.default_rng(0)
-    g = rng.dirichlet(np.ones(3), size=50)  # (S, L)
-    means = np.array([[4.0, 3.0, 5.0], [2.0, 1.0, 3.0]])  # (G, L)
+    g = rng.dirichlet(np.ones(3), size=50)
+    means = np.array([[4.0, 3.0, 5.0], [2.0, 1.0, 3.0]])
     out = score_draws(g, means, M)
     assert out.shape == (50, 2, 6)
     np.testing.assert_allclose(out[7, 1], composite_scores(g[7], means[1], M))
-    last = score_draws(g.T, means[0], M, axis=-1)
-    assert last.shape == (6, 50)
-    np.testing.assert_allclose(last[:, 3], composite_scores(g[3], means[0], M))
-    with pytest.raises(ValueError, match="`item_means` must be"):
-        score_draws(g, np.ones((2, 2, 3)), M)
+    assert score_draws(g.T, means[0], M, axis=-1).shape == (6, 50)
+    with pytest.raises(ValueError, match="`axis` must be 0 or -1"):
+        score_draws(g, means[0], M, axis=1)
 
 
-def test_bad_diagnostics_warn_with_advice():
-    from ahpstat.bayes import _diagnostics_ok, _warn_diagnostics
-
-    diag = pd.DataFrame(
-        {
-            "parameter": ["tau[G]", "nu"],
-            "r_hat": [1.05, 1.0],
-            "ess_bulk": [50.0, 900.0],
-            "ess_tail": [80.0, 900.0],
-        }
-    )
-    assert not _diagnostics_ok(diag, 0, 4)
-    with pytest.warns(
-        ConvergenceWarning,
-        match=r"R-hat up to 1.050 \(tau\[G\].*3 divergent.*"
-        r"target_accept",
-    ):
-        _warn_diagnostics(diag, 3, 4)
-
-
-# --------------------------------------------------------------------------- fits
+# --------------------------------------------------------------------------- model
 @needs_pymc
-def test_sanity_limit_equals_geometric_aij(sanity_fit):
-    """Normal errors, one sigma, no expert deviation: the posterior centre of the
-    log-priorities is the log row geometric mean of the geometric AIJ matrix."""
+def test_model_logp_equals_independent_computation():
+    """PyMC's log-density of the built model at a random point equals priors (scipy) plus
+    the censored-normal likelihood with lapses (scipy), judgment by judgment."""
+    J = simulate_panel(TREE, TRUTH, n_experts=4, rng=3, noise_sd=0.3)
+    m = BayesianAHP(J, TREE)
+    model = m.build_model()
+    pt_point = model.initial_point()
+    gen = np.random.default_rng(1)
+    point = {k: v + gen.normal(0, 0.3, np.shape(v)) for k, v in pt_point.items()}
+    got = model.compile_logp(jacobian=False)(point)
+    cfg, p = m._resolved_config, m.panel
+    mu, z = point["log_priority_raw"], point["expert_offset"]
+    tau = np.exp(point["tau_log__"])
+    msig, ssig = point["log_sigma_mu"], np.exp(point["log_sigma_sd_log__"])
+    u, lapse = point["sigma_offset"], 1 / (1 + np.exp(-point["lapse_logodds__"]))
+    ref = (stats.norm.logpdf(mu, 0, cfg["priority_sigma"]).sum()
+           + stats.halfnorm.logpdf(tau, scale=cfg["tau_sigma"]).sum()
+           + stats.norm.logpdf(z).sum() + stats.norm.logpdf(point["new_expert_offset"]).sum()
+           + stats.norm.logpdf(msig, cfg["log_sigma_mu"]["mu"], 1.0)
+           + stats.halfnorm.logpdf(ssig, scale=cfg["log_sigma_sd"])
+           + stats.norm.logpdf(u).sum() + stats.beta.logpdf(lapse, 1, 19))
+    lo, hi = p.bounds()
+    for o in range(p.n_obs):
+        r, c, k = p.row[o], p.col[o], p.expert[o]
+        g = p.element_node[r]
+        loc = mu[r] - mu[c] + tau[g] * (z[k, r] - z[k, c])
+        sd = np.exp(msig + ssig * u[k])
+        P = stats.norm.cdf(hi[o], loc, sd) - stats.norm.cdf(lo[o], loc, sd)
+        ref += np.log((1 - lapse) * P + lapse / 17)
+    assert got == pytest.approx(ref, rel=1e-9)
+    assert model["log_judgment"] in model.observed_RVs  # an observed variable, no Potential
+    assert not model.potentials
+
+
+# --------------------------------------------------------------------------- one shared fit
+@pytest.fixture(scope="session")
+def small_fit():
+    """Default model; 4 experts (warns), E04 erratic, 2-level tree; fitted once."""
+    J = simulate_panel(TREE, TRUTH, n_experts=4, rng=11, noise_sd=0.2, expert_sd=0.15,
+                       erratic=["E04"], erratic_sd=1.5)
+    m = BayesianAHP(J, TREE, sampler_config=FAST)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        idata = m.fit(rng=21)
+    return J, m, idata, caught
+
+
+@needs_pymc
+def test_small_panel_warns_before_sampling(small_fit):
+    caught = small_fit[3]
+    assert any("Only 4 expert(s)" in str(w.message) for w in caught)
+
+
+@needs_pymc
+def test_labelled_posterior(small_fit):
+    _, m, idata, _ = small_fit
+    post = idata.posterior
+    for name in ("local_weight", "global_weight", "new_expert_local_weight",
+                 "new_expert_global_weight"):
+        assert post[name].dims == ("chain", "draw", "node")
+    assert list(post["node"].values) == ["G", "A", "a1", "a2", "B", "C"]
+    assert list(post["parent"].values) == ["", "G", "A", "A", "G", "G"]
+    assert post["sigma"].dims == ("chain", "draw", "expert")
+    assert post["tau"].dims == ("chain", "draw", "judged_node")
+    lw = post["local_weight"]
+    np.testing.assert_allclose(lw.sel(node=["A", "B", "C"]).sum("node"), 1.0)
+    np.testing.assert_allclose(lw.sel(node="G"), 1.0)
+    gw = post["global_weight"]
+    np.testing.assert_allclose(gw.sel(node="a1"), lw.sel(node="A") * lw.sel(node="a1"))
+    np.testing.assert_allclose(gw.sel(node=["a1", "a2", "B", "C"]).sum("node"), 1.0)
+    for key in ("ahpstat_version", "model_config", "sampler_config", "data_sha256", "scale"):
+        assert key in idata.attrs and key in post.attrs
+    assert post.attrs["ahpstat_version"] == ah.__version__
+    assert len(post.attrs["data_sha256"]) == 64
+
+
+@needs_pymc
+def test_log_likelihood_and_predictive_groups(small_fit):
     import arviz as az
 
-    J, m = sanity_fit
-    post = m.idata.posterior["log_priority"]
-    centre = post.mean(("chain", "draw")).to_series()
+    _, m, idata, _ = small_fit
+    n = m.panel.n_obs
+    assert idata.log_likelihood["log_judgment"].shape == (4, 400, n)
+    assert idata.posterior_predictive["log_judgment"].shape == (4, 400, n)
+    assert idata.observed_data["log_judgment"].shape == (n,)
+    loo = az.loo(idata)
+    assert np.isfinite(loo.elpd_loo)
+    # the group is the model's own likelihood: its sum at a draw equals PyMC's
+    import pymc as pm
+
+    post = idata.posterior.isel(chain=0, draw=5)
+    point = {v.name: post[v.name].values for v in m.model.free_RVs}
+    ll_model = pm.logp(m.model["log_judgment"], m.panel.log_value)
+    f = m.model.compile_fn(ll_model, inputs=m.model.free_RVs, on_unused_input="ignore")
+    assert float(idata.log_likelihood["log_judgment"].isel(chain=0, draw=5).sum()) \
+        == pytest.approx(float(f(point)), rel=1e-9)
+    # replicated judgments lie on Saaty's scale
+    rep = np.exp(idata.posterior_predictive["log_judgment"].values[0, :50])
+    assert ah.scales.on_saaty_scale(rep).all()
+
+
+@needs_pymc
+def test_result_tables(small_fit):
+    _, m, _, _ = small_fit
+    res = m.result(confidence_level=0.9)
+    assert isinstance(res, BayesResult)
+    w = res.weights
+    assert list(w.columns) == ["node", "parent", "weight", "mean", "sd", "median", "ci_low",
+                               "ci_high", "r_hat", "ess_bulk", "ess_tail"]
+    assert (w["ci_low"] <= w["median"]).all() and (w["median"] <= w["ci_high"]).all()
+    # the table is az.summary of the labelled draws: the same numbers by hand
+    draws = m.idata.posterior["local_weight"].sel(node="a1").values.ravel()
+    row = w[(w.node == "a1") & (w.weight == "local")].iloc[0]
+    assert row["mean"] == pytest.approx(draws.mean())
+    assert row["ci_low"] == pytest.approx(np.quantile(draws, 0.05))
+    c = res.credal.set_index(["node", "element_i", "element_j"])
+    assert list(res.credal.columns) == ["node", "element_i", "element_j", "p_greater",
+                                        "p_greater_new_expert"]
+    pa = c.loc[("G", "A", "B")]
+    assert pa["p_greater"] + c.loc[("G", "B", "A"), "p_greater"] == pytest.approx(1.0)
+    # a new expert is less certain than the panel centre (between-expert spread)
+    assert 0.5 < pa["p_greater_new_expert"] <= pa["p_greater"]
+    ne = res.new_expert
+    assert (ne.set_index(["node", "weight"]).loc[("A", "local"), "sd"]
+            > w.set_index(["node", "weight"]).loc[("A", "local"), "sd"])
+    d = res.diagnostics
+    assert {"parameter", "r_hat", "ess_bulk", "ess_tail", "ok"} <= set(d.columns)
+    assert "local_weight[G]" not in set(d["parameter"])  # constant: left out
+    assert res.ok == (bool(d["ok"].all()) and res.n_divergences == 0)
+    ex = res.experts.set_index("expert")
+    assert ex["rank"].idxmin() == "E04"  # the erratic expert is the most inconsistent
+    assert ex["influence"].sum() == pytest.approx(1.0)
+    assert ex.loc["E04", "influence"] < 0.5 / 4  # below half the equal share 1/K
+    assert res.to_frame("credal") is res.credal
+
+
+@needs_pymc
+def test_refit_same_rng_same_draws_and_data_swap(small_fit):
+    J, m, idata, _ = small_fit
+    first = idata.posterior["local_weight"].values.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        again = m.fit(rng=21)
+    np.testing.assert_array_equal(again.posterior["local_weight"].values, first)
+    # new judgments of the same panel: no recompilation, new posterior
+    J2 = simulate_panel(TREE, {"G": [0.2, 0.3, 0.5], "A": [0.5, 0.5]}, n_experts=4, rng=5,
+                        noise_sd=0.2)
+    m.set_judgments(J2)
+    assert "nutpie" in m._compiled
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m.fit(rng=1)
+    assert m.timings["compile"] == 0.0
+    lw = m.result().weights.set_index(["node", "weight"])["mean"]
+    assert lw[("C", "local")] > lw[("A", "local")]
+    m.set_judgments(J)  # back, for the other tests
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m.fit(rng=21)
+
+
+# --------------------------------------------------------------------------- sanity limit
+SANITY = {"error": "normal", "shared_sigma": True, "expert_deviation": False,
+          "priority_sigma": 10.0}
+
+
+def _stack(J, node, kids):
+    experts = list(pd.unique(J["expert"]))
+    n = len(kids)
+    A = np.full((len(experts), n, n), np.nan)
+    A[:, np.arange(n), np.arange(n)] = 1.0
+    for e, r, c, v in J[J.node == node][["expert", "row", "col", "value"]].itertuples(
+            index=False):
+        k, i, j = experts.index(e), kids.index(r), kids.index(c)
+        A[k, i, j], A[k, j, i] = v, 1.0 / v
+    return A
+
+
+@needs_pymc
+def test_sanity_limit_equals_geometric_aij():
+    """Normal errors, one sigma, no expert deviation, continuous judgments: the posterior
+    centre of the log-priorities is the log row geometric mean of the geometric AIJ matrix
+    (plain numpy here, and ahpstat's own AIJ + geometric-mean weights)."""
+    import arviz as az
+
+    J = simulate_panel(TREE, TRUTH, n_experts=6, rng=3, noise_sd=0.3, scale=None)
+    m = BayesianAHP(J, TREE, scale=None, model_config=SANITY, sampler_config=FAST)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m.fit(rng=5)
+    lp = m.idata.posterior["log_priority"]
+    centre = lp.mean(("chain", "draw")).to_series()
     mcse = az.mcse(m.idata.posterior[["log_priority"]])["log_priority"].to_series()
     for node, kids in TREE.items():
-        ref = np.log(geometric_aij_rgm(J, node, kids))
+        A = _stack(J, node, kids)
+        G = np.exp(np.log(A).mean(axis=0))
+        ref = np.log(G).mean(axis=1)
         ref -= ref.mean()
         got = centre[kids].to_numpy()
-        # Monte-Carlo error (4 MCSE) plus the prior's shrinkage (< 1e-3 at sd 10)
-        np.testing.assert_array_less(np.abs(got - ref), 4 * mcse[kids].to_numpy() + 1e-3)
+        np.testing.assert_array_less(np.abs(got - ref), 4 * mcse[kids].to_numpy() + 2e-3)
         w = np.exp(got) / np.exp(got).sum()
-        np.testing.assert_allclose(w, geometric_aij_rgm(J, node, kids), atol=2e-3)
-        np.testing.assert_allclose(  # and ahpstat's own AIJ + geometric-mean weights
-            w,
-            ah.weights(ah.aggregate(stack(J, node, kids)), method="geometric_mean").weights,
-            atol=2e-3,
-        )
-    res = m.result()
-    assert res.experts["sigma_mean"].nunique() == 1  # one shared sigma
-
-
-@needs_pymc
-def test_fit_provenance_and_coords(panel_fit):
-    _J, _, m, idata, draws_first = panel_fit
-    np.testing.assert_array_equal(idata.posterior["log_priority"].values, draws_first)
-    post = idata.posterior
-    assert list(post["node"].values) == ["G", "A", "B", "C"]
-    assert list(post["expert"].values) == [f"E{k}" for k in range(1, 9)]
-    assert post["log_priority"].dims == ("chain", "draw", "element")
-    assert list(post["parent"].values[:3]) == ["G", "G", "G"]
-    for key in ("ahpstat_version", "model_config", "sampler_config", "data_sha256"):
-        assert key in idata.attrs and key in post.attrs
-    assert len(idata.attrs["data_sha256"]) == 64
-    assert idata.attrs["sampler"] == "nutpie"
-    assert idata.observed_data["y"].size == m.panel.n_obs
-    # missing judgments and an incomplete node: fitted, finite, sensible
-    assert m.panel.n_obs < 8 * (3 + 3 + 1 + 6)
-    assert np.isfinite(post["log_priority"].values).all()
-
-
-@needs_pymc
-def test_result_tables(panel_fit):
-    _J, truth, m, idata, _ = panel_fit
-    res = m.result()
-    assert isinstance(res, BayesResult)
-    cols = ["mean", "sd", "ci_low", "ci_high"]
-    assert list(res.local_weights.columns) == ["node", "element", *cols]
-    assert list(res.global_weights.columns) == ["node", *cols]
-    assert list(res.credal.columns) == ["node", "element_i", "element_j", "p_greater"]
-    assert list(res.experts.columns)[:5] == [
-        "expert",
-        "sigma_mean",
-        "sigma_ci_low",
-        "sigma_ci_high",
-        "rank",
-    ]
-    assert list(res.diagnostics.columns) == ["parameter", "r_hat", "ess_bulk", "ess_tail"]
-    assert isinstance(res.ok, bool) and isinstance(res.n_divergences, int)
-    assert res.diagnostics["parameter"].str.startswith("local_weight[").sum() == 12
-    # weights: each node's local weights sum to 1; root global 1; leaves sum to 1 per draw
-    np.testing.assert_allclose(res.local_weights.groupby("node")["mean"].sum(), 1.0)
-    g = res.global_weights.set_index("node")
-    assert g.loc["G", "mean"] == 1.0 and len(g) == 13
-    assert res.global_leaf_draws.shape == (9, 4000)
-    np.testing.assert_allclose(res.global_leaf_draws.sum(axis=0), 1.0)
-    assert res.weight_draws["C"].shape == (4, 4000)
-    np.testing.assert_allclose(
-        g.loc["a1", "mean"], (res.weight_draws["G"][0] * res.weight_draws["A"][0]).mean()
-    )
-    # credal: P(i > j) + P(j > i) = 1 (continuous draws)
-    c = res.credal.set_index(["node", "element_i", "element_j"])["p_greater"]
-    assert c[("C", "c1", "c2")] + c[("C", "c2", "c1")] == pytest.approx(1.0)
-    # intervals: ordered, and narrower at a lower level
-    lw = res.local_weights
-    assert (lw["ci_low"] <= lw["mean"]).all() and (lw["mean"] <= lw["ci_high"]).all()
-    r50 = m.result(ci=0.5).local_weights
-    assert ((r50["ci_high"] - r50["ci_low"]) < (lw["ci_high"] - lw["ci_low"])).all()
-    # from_idata reproduces the tables; scores from the leaf draws
-    again = BayesResult.from_idata(idata, warn_if_bad=False)
-    pd.testing.assert_frame_equal(again.global_weights, res.global_weights)
-    sc = res.score_draws(np.linspace(2.0, 4.0, 9))
-    assert sc.shape == (13, 4000) and (sc >= 2).all() and (sc <= 4).all()
-    # the truth is recovered roughly (consistent experts, tight panel)
-    for node, w in truth.items():
-        est = lw[lw["node"] == node]["mean"].to_numpy()
-        np.testing.assert_allclose(est, w, atol=0.08)
-
-
-@needs_pymc
-def test_erratic_expert_is_found_and_down_weighted(panel_fit):
-    J, _truth, m, _idata, _ = panel_fit
-    ex = m.result().experts.set_index("expert")
-    K = len(ex)
-    assert ex["rank"].idxmin() == "E6"  # largest sigma_k
-    assert ex.loc["E6", "sigma_mean"] > 2 * ex.drop(index="E6")["sigma_mean"].max()
-    # its share of the likelihood precision is far below AIJ's equal 1/K
-    assert ex.loc["E6", "influence"] < 0.2 / K
-    # it pulls the estimate less than under AIJ: distance to the consistent experts' AIJ
-    lw = m.result().local_weights
-    consistent = J[J["expert"] != "E6"]
-    for node in ("G", "A"):  # complete-ish nodes, where AIJ is defined directly
-        kids = TREE[node]
-        full = np.log(_aij_llsm(J, node, kids))
-        clean = np.log(_aij_llsm(consistent, node, kids))
-        bayes = np.log(lw[lw["node"] == node]["mean"].to_numpy())
-        d = lambda a, b: np.abs((a - a.mean()) - (b - b.mean())).max()  # noqa: E731
-        assert d(bayes, clean) < d(full, clean)
-
-
-def _aij_llsm(J, node, kids):
-    """AIJ with missing entries: geometric mean of the available judgments, then LLSM."""
-    A = stack(J, node, kids)
-    with np.errstate(invalid="ignore"):
-        G = np.exp(np.nanmean(np.log(A), axis=0))
-    return ah.weights(G, method="llsm").weights
+        np.testing.assert_allclose(w, ah.weights(ah.aggregate(A), method="geometric_mean")
+                                   .weights, atol=3e-3)
 
 
 # --------------------------------------------------------------------------- slow
 @needs_pymc
 @pytest.mark.slow
-def test_parameter_recovery_coverage():
-    """True local weights inside their 90 % intervals at about the nominal rate."""
-    hits = []
-    for seed in range(6):
-        sigma = np.exp(np.random.default_rng(100 + seed).normal(np.log(0.3), 0.3, 10))
-        J, truth = simulate_panel(TREE, 10, seed, sigma=sigma, tau=0.2, missing=0.1, nu=10)
-        m = BayesianAHP(J, TREE)
-        _fit(m, rng=seed)
-        lw = m.result(ci=0.9).local_weights
-        for node, w in truth.items():
-            sub = lw[lw["node"] == node]
-            hits += list((sub["ci_low"].to_numpy() <= w) & (w <= sub["ci_high"].to_numpy()))
-    rate = np.mean(hits)  # 72 weights; binomial sd about 0.035 (more: shared draws)
-    assert 0.78 <= rate <= 0.99, rate
+def test_reduced_calibration_saaty_rounded():
+    """Reduced calibration study: 40 Saaty-rounded panels of 10 experts; the 90 % intervals
+    of the local weights cover the truth at a rate inside 0.82..0.97 (binomial-ish sd about
+    0.03 with 40 clusters of 6 weights) and no fit collapses (R-hat > 1.05)."""
+    sys.path.insert(0, "studies/bayes_calibration")
+    import run as cal  # studies/bayes_calibration/run.py
+
+    tree, K, scale, opts, kind = cal.CONDITIONS["saaty"]
+    hits, worst, m = [], 1.0, None
+    for r in range(40):
+        gen = np.random.default_rng(np.random.SeedSequence(7, spawn_key=(r,)))
+        w = cal.truth(tree, kind, gen)
+        J = simulate_panel(tree, w, n_experts=K, scale=scale, expert_sd=gen.uniform(0.1, 0.4),
+                           noise_sd=gen.uniform(0.1, 0.5), rng=gen, **opts)
+        if m is None:
+            m = BayesianAHP(J, tree, sampler_config=cal.SAMPLER)
+        _, res, _ = cal._fit(m, J, gen)
+        lw = res.weights[res.weights.weight == "local"].set_index("node")
+        for v, kids in tree.items():
+            for p, kid in enumerate(kids):
+                hits.append(lw.loc[kid, "ci_low"] <= w[v][p] <= lw.loc[kid, "ci_high"])
+        worst = max(worst, float(res.diagnostics["r_hat"].max()))
+    assert 0.82 <= np.mean(hits) <= 0.97, np.mean(hits)
+    assert worst <= 1.05
 
 
 @needs_pymc
 @pytest.mark.slow
-def test_sanity_limit_with_expert_weights():
-    J, _ = simulate_panel(TREE, 5, 8, sigma=0.4, tau=0.3)
-    ew = np.array([1.0, 2.0, 0.5, 1.0, 3.0])
-    m = BayesianAHP(J, TREE, expert_weights=ew, model_config={**SANITY, "priority_sigma": 10.0})
-    _fit(m, rng=3)
-    centre = m.idata.posterior["log_priority"].mean(("chain", "draw")).to_series()
-    for node, kids in TREE.items():
-        got = np.exp(centre[kids].to_numpy())
-        np.testing.assert_allclose(got / got.sum(), geometric_aij_rgm(J, node, kids, ew), atol=3e-3)
-
-
-@needs_pymc
-@pytest.mark.slow
-def test_pymc_nuts_backend_agrees(panel_fit):
-    J, _, m, _, _ = panel_fit
-    m2 = BayesianAHP(J, TREE, sampler_config={"sampler": "pymc"})
-    idata = _fit(m2, rng=4)
+def test_pymc_nuts_backend_agrees(small_fit):
+    J, m, _, _ = small_fit
+    m2 = BayesianAHP(J, TREE, sampler_config={**FAST, "sampler": "pymc"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        idata = m2.fit(rng=4)
     assert idata.attrs["sampler"] == "pymc"
-    a = m.result().local_weights["mean"].to_numpy()
-    b = m2.result().local_weights["mean"].to_numpy()
-    np.testing.assert_allclose(a, b, atol=0.01)
+    a = m.result().weights["mean"].to_numpy()
+    b = m2.result().weights["mean"].to_numpy()
+    np.testing.assert_allclose(a, b, atol=0.02)
+
+
+@needs_pymc
+@pytest.mark.slow
+def test_pointwise_loglik_matches_kernel_sum():
+    p, args = _kernel_args("saaty", 0.05)
+    mu, tau, z, _, ls = args[:5]
+    out = pointwise_loglik(p, mu[None], tau[None], z[None], np.exp(ls)[None], np.array([0.05]))
+    d = [np.zeros_like(np.asarray(args[i], float)) for i in (0, 1, 2, 4, 5)]
+    assert out.sum() == pytest.approx(loglik_value_and_grad(*args, *d), rel=1e-12)

@@ -26,11 +26,11 @@ from pytensor.link.numba.dispatch.basic import register_funcify_and_cache_key
 
 from ahpstat._bayes_model import judgment_bounds, loglik_value_and_grad
 
-__all__ = ["JudgmentLogLik", "build_model"]
+__all__ = ["JudgmentLogLik", "build_model", "model_data"]
 
 _VERSION = "ahpstat-judgment-loglik-3"
 _PARAMS = ("mu", "tau", "z", "log_sigma", "kl")
-_DATA = ("lower", "upper", "row", "col", "expert", "weight", "element_node")
+_DATA = ("lower", "upper", "row", "col", "expert", "weight", "element_node", "log_u")
 
 
 class JudgmentLogLik(Op):
@@ -40,13 +40,14 @@ class JudgmentLogLik(Op):
     col, expert, weight, element_node`` (see :func:`ahpstat._bayes_model.loglik_value_and_grad`);
     outputs: the total and its gradient with respect to each parameter, so that PyTensor's
     gradient of the total reuses the same node (one kernel call per log-density evaluation).
-    ``point`` (continuous judgments) and the lapse density ``log_u`` are properties.
+    ``point`` (continuous judgments) is a property; ``log_u`` (the lapse density, an array of
+    one) is data.
     """
 
-    __props__ = ("point", "log_u")
+    __props__ = ("point",)
 
-    def __init__(self, point: bool, log_u: float) -> None:
-        self.point, self.log_u = bool(point), float(log_u)
+    def __init__(self, point: bool) -> None:
+        self.point = bool(point)
 
     def make_node(self, *inputs: Any) -> Apply:
         ins = [pt.as_tensor_variable(x) for x in inputs]
@@ -54,10 +55,10 @@ class JudgmentLogLik(Op):
         return Apply(self, ins, outs)
 
     def perform(self, node: Any, inputs: Any, outputs: Any) -> None:
-        mu, tau, z, ls, kl, lower, upper, row, col, k, w, enode = inputs
+        mu, tau, z, ls, kl, lower, upper, row, col, k, w, enode, log_u = inputs
         d = [np.zeros(np.shape(x)) for x in (mu, tau, z, ls, kl)]
         total = loglik_value_and_grad(mu, tau, z, enode, ls, kl, lower, upper, self.point,
-                                      row, col, k, w, self.log_u, *d)
+                                      row, col, k, w, float(log_u[0]), *d)
         outputs[0][0] = np.asarray(total)
         for out, val in zip(outputs[1:], d, strict=True):
             out[0] = val
@@ -83,24 +84,38 @@ class JudgmentLogLik(Op):
 def _funcify_loglik(op: JudgmentLogLik, node: Any = None, **kwargs: Any) -> tuple[Any, str]:
     import numba
 
-    point, log_u = op.point, op.log_u
+    point = op.point
 
     @numba.njit
-    def judgment_loglik(mu, tau, z, ls, kl, lower, upper, row, col, k, w,
-                        enode):  # pragma: no cover - compiled
+    def judgment_loglik(mu, tau, z, ls, kl, lower, upper, row, col, k, w, enode,
+                        log_u):  # pragma: no cover - compiled
         d_mu = np.zeros_like(mu)
         d_tau = np.zeros_like(tau)
         d_z = np.zeros_like(z)
         d_ls = np.zeros_like(ls)
         d_kl = np.zeros_like(kl)
         total = loglik_value_and_grad(mu, tau, z, enode, ls, kl, lower, upper, point, row, col,
-                                      k, w, log_u, d_mu, d_tau, d_z, d_ls, d_kl)
+                                      k, w, log_u[0], d_mu, d_tau, d_z, d_ls, d_kl)
         return np.asarray(total), d_mu, d_tau, d_z, d_ls, d_kl
 
-    return judgment_loglik, f"{_VERSION}-{point}-{log_u!r}"
+    return judgment_loglik, f"{_VERSION}-{point}"
 
 
 # --------------------------------------------------------------------------- the model
+def model_data(panel: Any) -> dict[str, np.ndarray]:
+    """The model's ``pm.Data`` by name (what :meth:`BayesianAHP.set_judgments` swaps)."""
+    lower, upper, _ = judgment_bounds(panel)
+    return {
+        "judgment_lower": lower, "judgment_upper": upper,
+        "judgment_row": panel.row, "judgment_col": panel.col,
+        "judgment_expert": panel.expert,
+        "judgment_weight": panel.expert_weights[panel.expert],
+        "element_node": panel.element_node,
+        "lapse_log_density": np.array([panel.lapse_log_density()]),
+        "log_judgment_observed": panel.log_value,
+    }
+
+
 def _judgment_random(panel: Any) -> Any:
     """``random(mu, tau, z, log_sigma, kl, weight, rng, size)`` for ``pm.CustomDist``: every
     judgment given again (:func:`ahpstat._bayes_model.replicate_judgments`, one draw)."""
@@ -141,13 +156,9 @@ def build_model(panel: Any, lay: Any, cfg: dict[str, Any], item_means: Any = Non
         coords["leaf"] = list(h.leaves)
     enode = panel.element_node
     lower, upper, point = judgment_bounds(panel)
-    op = JudgmentLogLik(point, panel.lapse_log_density())
+    op = JudgmentLogLik(point)
     with pm.Model(coords=coords) as model:
-        data = [pm.Data("judgment_lower", lower), pm.Data("judgment_upper", upper),
-                pm.Data("judgment_row", panel.row), pm.Data("judgment_col", panel.col),
-                pm.Data("judgment_expert", panel.expert),
-                pm.Data("judgment_weight", panel.expert_weights[panel.expert]),
-                pm.Data("element_node", enode)]
+        data = [pm.Data(name, value) for name, value in model_data(panel).items()]
 
         mu = pm.Normal("log_priority_raw", 0.0, cfg["priority_sigma"], dims="element")
         if deviation:
@@ -175,11 +186,11 @@ def build_model(panel: Any, lay: Any, cfg: dict[str, Any], item_means: Any = Non
                  weight: Any) -> Any:
             # continuous judgments: the value itself; a discrete scale: the value's interval
             lo, hi = (value, value) if point else (data[0], data[1])
-            return op(mu, tau, z, log_sigma, kl, lo, hi, *data[2:5], weight, data[6])[0]
+            return op(mu, tau, z, log_sigma, kl, lo, hi, *data[2:5], weight, *data[6:8])[0]
 
         pm.CustomDist("log_judgment", mu, tau, z, log_sigma, kl, data[5], logp=logp,
                       random=_judgment_random(panel),
-                      signature="(e),(g),(k,e),(k),(two),(o)->(o)", observed=panel.log_value)
+                      signature="(e),(g),(k,e),(k),(two),(o)->(o)", observed=data[8])
 
         # ---- labelled products (computed once per draw, not in the gradient)
         valid = np.asarray(lay.pad_valid)

@@ -344,7 +344,7 @@ class BayesResult:
         from ahpstat.hierarchy import Hierarchy
 
         h = _hierarchy_from_attrs(post.attrs, Hierarchy)
-        judged = tuple(str(v) for v in post["judged_node"].values)
+        judged = tuple(v for v in h.internal if len(h.children(v)) >= 2)
         credal = credal_table(h, judged, draws, columns)
 
         chains = int(post.sizes["chain"])
@@ -715,6 +715,42 @@ class BayesianAHP:
         self._resolved_config = cfg
         self._compiled.clear()
         return self.model
+
+    def set_judgments(self, judgments: pd.DataFrame) -> BayesianAHP:
+        """Swap in new judgments, keeping the compiled model when the panel's shape allows.
+
+        When the new judgments have the same experts and hierarchy (any number of
+        judgments), the compiled sampler is reused with the new data (no recompilation: a
+        simulation study, a sensitivity analysis, the next wave of a survey); otherwise the
+        model is rebuilt at the next :meth:`fit`. Validated at once (:class:`InputError`).
+
+        Returns
+        -------
+        BayesianAHP
+            ``self``.
+        """
+        panel = prepare_panel(judgments, self.structure, scale=self.scale,
+                              expert_weights=self.expert_weights)
+        self.judgments = judgments
+        old = self.panel
+        self.idata, self._result_cache = None, None
+        if (old is None or self.model is None or old.experts != panel.experts
+                or old.elements != panel.elements):
+            self.model, self.panel, self.layout = None, None, None
+            self._compiled.clear()
+            return self
+        from ahpstat._bayes_ops import model_data
+
+        data = model_data(panel)
+        pm = _import_pymc()
+        with self.model:
+            pm.set_data(data)
+        if "nutpie" in self._compiled:
+            compiled = self._compiled["nutpie"]
+            self._compiled["nutpie"] = compiled.with_data(
+                **{k: v for k, v in data.items() if k in compiled.shared_data})
+        self.panel = panel
+        return self
 
     def _warn_small(self) -> None:
         """Warn, before sampling, when the data can say little."""
