@@ -126,7 +126,7 @@ def test_likelihood_gradient_matches_finite_differences(scale, lapse):
 def test_likelihood_against_scipy():
     """One judgment by hand: the normal interval probability and the lapse mixture."""
     p, args = _kernel_args("saaty", 0.05)
-    mu, tau, z, enode, ls, kl, lo, hi = args[:8]
+    mu, tau, z, enode, ls, _, lo, hi = args[:8]
     out = np.empty(p.n_obs)
     loglik_draw(*args, out)
     for o in (0, 3, 7):
@@ -274,7 +274,7 @@ def test_small_panel_warns_before_sampling(small_fit):
 
 @needs_pymc
 def test_labelled_posterior(small_fit):
-    _, m, idata, _ = small_fit
+    idata = small_fit[2]
     post = idata.posterior
     for name in ("local_weight", "global_weight", "new_expert_local_weight",
                  "new_expert_global_weight"):

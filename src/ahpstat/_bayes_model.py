@@ -30,8 +30,8 @@ __all__ = [
     "Panel",
     "credal_table",
     "interval_bounds",
-    "log_normal_interval_scalar",
     "judgment_bounds",
+    "log_normal_interval_scalar",
     "loglik_draw",
     "loglik_value_and_grad",
     "obs_columns",
@@ -515,24 +515,24 @@ def replicate_judgments(panel: Panel, theta: np.ndarray, sigma: np.ndarray,
     the scale, or over ``[-R, R]`` for continuous judgments, see
     :meth:`Panel.lapse_log_density`).
     """
-    S, O = theta.shape[0], panel.n_obs
+    S, n = theta.shape[0], panel.n_obs
     ri, ci = row, col
-    out = np.empty((S, O))
+    out = np.empty((S, n))
     log_scale = panel.scale_log
     mid = None if log_scale is None else 0.5 * (log_scale[1:] + log_scale[:-1])
     for a in range(0, S, chunk):
         b = min(S, a + chunk)
         loc = theta[a:b, ri] - theta[a:b, ci]
-        y = loc + sigma[a:b][:, panel.expert] * rng.standard_normal((b - a, O))
+        y = loc + sigma[a:b][:, panel.expert] * rng.standard_normal((b - a, n))
         if log_scale is not None:
             y = log_scale[np.searchsorted(mid, y)]
         if lapse is not None:
-            hit = rng.random((b - a, O)) < lapse[a:b, None]
+            hit = rng.random((b - a, n)) < lapse[a:b, None]
             if log_scale is not None:
-                rand = log_scale[rng.integers(0, log_scale.size, size=(b - a, O))]
+                rand = log_scale[rng.integers(0, log_scale.size, size=(b - a, n))]
             else:
                 half = panel.lapse_half_range()
-                rand = rng.uniform(-half, half, size=(b - a, O))
+                rand = rng.uniform(-half, half, size=(b - a, n))
             y = np.where(hit, rand, y)
         out[a:b] = y
     return out

@@ -6,10 +6,10 @@ Run (from the repository root; about 1 s per fit on one core, with ``nice``)::
     nice -n 10 .venv/bin/python studies/bayes_calibration/run.py sbc --reps 200
     .venv/bin/python studies/bayes_calibration/run.py report
 
-``coverage``: for every condition, ``reps`` panels simulated by :func:`ahpstat.simulate.simulate_panel`
-with random truths (below); each fitted with the default model (4 chains x 500 draws after
-500 tuning steps, nutpie, one core); a hit when the true local weight lies in its 90 %
-equal-tailed posterior interval. ``sbc``: simulation-based calibration (Talts et al. 2018):
+``coverage``: for every condition, ``reps`` panels simulated by
+:func:`ahpstat.simulate.simulate_panel` with random truths (below); each fitted with the
+default model (4 chains x 500 draws after 500 tuning steps, nutpie, one core); a hit when
+the true local weight lies in its 90 % equal-tailed posterior interval. ``sbc``: simulation-based calibration (Talts et al. 2018):
 parameters drawn from the default model's prior, judgments drawn from the model, the rank of
 each true value among 99 thinned posterior draws (uniform on 0..99 when the sampler and the
 model agree). The model is compiled once per condition; each replication swaps its data in
@@ -109,7 +109,7 @@ def run_coverage(names: list[str], reps: int) -> None:
                                rng=gen, **opts)
             if name not in models:
                 models[name] = BayesianAHP(J, tree, scale=scale, sampler_config=SAMPLER)
-            idata, res, dt = _fit(models[name], J, gen)
+            _, res, dt = _fit(models[name], J, gen)
             lw = res.weights[res.weights["weight"] == "local"].set_index("node")
             rows = []
             for v, kids in tree.items():
@@ -188,12 +188,15 @@ def run_sbc(reps: int) -> None:
             x = np.exp(mu[idx] - mu[idx].max())
             for c, wt in zip(h.children(v), x / x.sum(), strict=True):
                 lw_true[c] = wt
+        def rank(da, value, thin=thin):
+            return int((thin(da) < value).sum())
+
         for c, wt in lw_true.items():
-            rows.append(("local_weight", c, int((thin(post["local_weight"].sel(node=c)) < wt).sum())))
+            rows.append(("local_weight", c, rank(post["local_weight"].sel(node=c), wt)))
         for k, e in enumerate(m.panel.experts[:3]):
-            rows.append(("sigma", e, int((thin(post["sigma"].sel(expert=e)) < true["sigma"][k]).sum())))
+            rows.append(("sigma", e, rank(post["sigma"].sel(expert=e), true["sigma"][k])))
         for g, v in enumerate(m.panel.judged):
-            rows.append(("tau", v, int((thin(post["tau"].sel(judged_node=v)) < true["tau"][g]).sum())))
+            rows.append(("tau", v, rank(post["tau"].sel(judged_node=v), true["tau"][g])))
         rows.append(("lapse", "", int((thin(post["lapse"]) < true["lapse"]).sum())))
         out = pd.DataFrame(rows, columns=["parameter", "index", "rank"]).assign(
             rep=r, max_rhat=float(res.diagnostics["r_hat"].max()),
