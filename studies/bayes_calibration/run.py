@@ -9,7 +9,8 @@ Run (from the repository root; about 1 s per fit on one core, with ``nice``)::
 ``coverage``: for every condition, ``reps`` panels simulated by
 :func:`ahpstat.simulate.simulate_panel` with random truths (below); each fitted with the
 default model (4 chains x 500 draws after 500 tuning steps, nutpie, one core); a hit when
-the true local weight lies in its 90 % equal-tailed posterior interval. ``sbc``: simulation-based calibration (Talts et al. 2018):
+the true local weight lies in its 90 % equal-tailed posterior interval. ``sbc``:
+simulation-based calibration (Talts et al. 2018):
 parameters drawn from the default model's prior, judgments drawn from the model, the rank of
 each true value among 99 thinned posterior draws (uniform on 0..99 when the sampler and the
 model agree). The model is compiled once per condition; each replication swaps its data in
