@@ -1,22 +1,22 @@
-"""Benchmark of ahpstat.bayes.BayesianAHP on the seed-sized panel, sampler against sampler.
+"""Benchmark of ahpstat.bayes.BayesianAHP: the seed study's panel, and 100 experts on its tree.
 
-Run: ``.venv/bin/python benchmarks/bench_bayes.py [--quick] [--fresh-cache] [--samplers ...]``
+Run: ``.venv/bin/python benchmarks/bench_bayes.py [--rows seed k100] [--quick]``
 
-The seed-sized model: 25 experts; a goal with 7 criteria, 7 criterion nodes with 22
-sub-criteria, 22 sub-criterion nodes with 2-5 items (57 leaves); 30 judgment nodes, 94
-judgments per expert (2 % missing, rounded to Saaty's 1-9 scale; 2,303 judgments). Default
-model (Student-t errors with estimated nu, expert deviations, hierarchical sigma_k).
+Rows:
 
-Each sampler runs in its own fresh Python process (so "cold" includes every import, the
-model build, PyTensor/numba compilation and sampling) and is then re-fitted in the same
-process ("warm": the compiled model is reused). 4 chains x 1,000 draws after 1,000 tuning
-steps. Reported: cold and warm wall times, min bulk/tail ESS over every local weight, ESS/s
-(min bulk ESS of the weights / warm time), max R-hat (weights; all parameters), divergences.
-``--fresh-cache`` points PyTensor at an empty compile directory so "cold" also pays the
-C/numba cache misses.
+- ``seed``: the seed study (``studies/hangzhou_2022``: 25 experts, 30 judged nodes, 2,298
+  judgments on Saaty's scale), default model and sampler settings (4 chains x 1,000 draws
+  after 1,000 tuning steps, nutpie).
+- ``k100``: 100 simulated experts on the seed study's hierarchy (``ahpstat.simulate``,
+  Saaty-rounded, 9,200 judgments), same settings.
 
-Samplers compared: nutpie (numba backend; the default), PyMC's NUTS with PyTensor's default
-C backend, PyMC's NUTS with the NUMBA mode.
+Each row runs in a fresh Python process with empty PyTensor and numba compile caches
+(``PYTENSOR_FLAGS=base_compiledir=<tmp>``, ``NUMBA_CACHE_DIR=<tmp>``), so "cold" is what a
+first run on a fresh install pays: imports, validation, model build, compilation, sampling
+and the log-likelihood / posterior predictive groups. "warm" re-fits in the same process
+(the compiled model is reused). Reported beside the times: min bulk and tail ESS and max
+R-hat over every weight and sigma_k, divergences, and the machine's load average at the
+start and end of the row (``os.getloadavg``), since other processes slow every figure.
 """
 
 from __future__ import annotations
@@ -29,123 +29,88 @@ import sys
 import tempfile
 import time
 import warnings
+from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-SAMPLERS = {
-    "nutpie-numba": {"sampler": "nutpie", "nutpie_backend": "numba"},
-    "pymc-c": {"sampler": "pymc"},
-    "pymc-numba": {"sampler": "pymc", "pymc_mode": "NUMBA"},
-}
-SAATY = np.array(
-    [1 / 9, 1 / 8, 1 / 7, 1 / 6, 1 / 5, 1 / 4, 1 / 3, 1 / 2, 1, 2, 3, 4, 5, 6, 7, 8, 9]
-)
+ROOT = Path(__file__).resolve().parents[1]
+STUDY = ROOT / "studies" / "hangzhou_2022" / "study.yaml"
 
 
-def seed_structure() -> dict[str, list[str]]:
-    """Goal -> 7 criteria -> 22 sub-criteria -> 57 items (2-5 per sub-criterion)."""
-    subs_per_crit = [3, 3, 3, 3, 3, 3, 4]
-    items_per_sub = [2, 3] * 10 + [3, 4]
-    st: dict[str, list[str]] = {"goal": [f"C{c + 1}" for c in range(7)]}
-    s = it = 0
-    for c, ns in enumerate(subs_per_crit):
-        st[f"C{c + 1}"] = [f"S{s + q + 1}" for q in range(ns)]
-        for _ in range(ns):
-            st[f"S{s + 1}"] = [f"I{it + q + 1}" for q in range(items_per_sub[s])]
-            it += items_per_sub[s]
-            s += 1
-    return st
+def _panel(row: str):
+    from ahpstat.study import Study
+
+    inputs = Study.from_yaml(STUDY).load()
+    h = inputs.hierarchy
+    if row == "seed":
+        return inputs.judgments, h
+    from ahpstat.simulate import simulate_panel
+
+    truth = {v: [1.0] * len(h.children(v)) for v in h.internal if len(h.children(v)) >= 2}
+    import numpy as np
+
+    gen = np.random.default_rng(2024)
+    truth = {v: gen.dirichlet(np.full(len(w), 2.0)) for v, w in truth.items()}
+    return simulate_panel(h, truth, n_experts=100, noise_sd=0.3, expert_sd=0.2, rng=gen), h
 
 
-def seed_panel(seed: int = 2024, K: int = 25, missing: float = 0.02) -> pd.DataFrame:
-    """Simulated panel: log-normal expert inconsistency, expert deviations, Saaty rounding."""
-    rng = np.random.default_rng(seed)
-    st = seed_structure()
-    sigma = np.exp(rng.normal(np.log(0.35), 0.35, K))
-    rows = []
-    for node, kids in st.items():
-        n = len(kids)
-        mu = rng.normal(0, 0.7, n)
-        for k in range(K):
-            th = mu + rng.normal(0, 0.2, n)
-            for a in range(n):
-                for b in range(a + 1, n):
-                    if rng.random() < missing:
-                        continue
-                    y = th[a] - th[b] + sigma[k] * rng.standard_t(8)
-                    v = SAATY[np.argmin(np.abs(np.log(SAATY) - y))]
-                    rows.append((f"E{k + 1:02d}", node, kids[a], kids[b], float(v)))
-    return pd.DataFrame(rows, columns=["expert", "node", "row", "col", "value"])
-
-
-def worker(name: str, draws: int, tune: int, chains: int) -> dict:
+def worker(row: str, quick: bool) -> dict:
     t0 = time.perf_counter()
+    load0 = os.getloadavg()[0]
     warnings.simplefilter("ignore")
     from ahpstat.bayes import BayesianAHP
 
-    J = seed_panel()
-    m = BayesianAHP(J, seed_structure(), sampler_config=SAMPLERS[name])
-    m.fit(rng=1, draws=draws, tune=tune, chains=chains)
+    J, h = _panel(row)
+    cfg = {"progressbar": False}
+    if quick:
+        cfg.update(draws=300, tune=300, chains=2)
+    m = BayesianAHP(J, h, sampler_config=cfg)
+    m.fit(rng=1)
     cold = time.perf_counter() - t0
-    cold_compile = m.timings["compile"]
     t1 = time.perf_counter()
-    m.fit(rng=2, draws=draws, tune=tune, chains=chains)
+    m.fit(rng=2)
     warm = time.perf_counter() - t1
     res = m.result()
     d = res.diagnostics
-    w = d[d["parameter"].str.startswith("local_weight")]
+    keep = d["parameter"].str.startswith(("local_weight", "global_weight", "sigma["))
+    w = d[keep]
     return {
-        "sampler": name,
-        "n_judgments": int(m.panel.n_obs),
-        "cold_s": cold,
-        "compile_s": cold_compile,
-        "warm_s": warm,
-        "min_ess_bulk_weights": float(w["ess_bulk"].min()),
-        "min_ess_tail_weights": float(w["ess_tail"].min()),
-        "min_ess_bulk_all": float(d["ess_bulk"].min()),
-        "ess_per_s": float(w["ess_bulk"].min()) / warm,
-        "max_rhat_weights": float(w["r_hat"].max()),
-        "max_rhat_all": float(d["r_hat"].max()),
-        "worst_param": str(d.loc[d["r_hat"].idxmax(), "parameter"]),
-        "divergences": res.n_divergences,
-        "ok": bool(res.ok),
+        "row": row, "experts": len(m.panel.experts), "judgments": m.panel.n_obs,
+        "cold_s": cold, "compile_s": m.timings.get("compile"), "warm_s": warm,
+        "warm_sample_s": m.timings.get("sample"),
+        "min_ess_bulk": float(w["ess_bulk"].min()), "min_ess_tail": float(w["ess_tail"].min()),
+        "max_rhat": float(w["r_hat"].max()), "max_rhat_all": float(d["r_hat"].max()),
+        "divergences": res.n_divergences, "ok": bool(res.ok),
+        "load_start": load0, "load_end": os.getloadavg()[0],
     }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", nargs="+", default=["seed", "k100"], choices=["seed", "k100"])
     ap.add_argument("--quick", action="store_true", help="2 chains x 300 draws (smoke run)")
-    ap.add_argument("--fresh-cache", action="store_true", help="empty PyTensor compile dir")
-    ap.add_argument("--samplers", nargs="+", default=list(SAMPLERS), choices=list(SAMPLERS))
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--json", help="also write the table as JSON to this path")
     a = ap.parse_args()
-    draws, tune, chains = (300, 300, 2) if a.quick else (1000, 1000, 4)
     if a.worker:
-        print(json.dumps(worker(a.worker, draws, tune, chains)))
+        print(json.dumps(worker(a.worker, a.quick)))
         return
     rows = []
-    for name in a.samplers:
-        env = dict(os.environ)
-        tmp = None
-        if a.fresh_cache:
-            tmp = tempfile.mkdtemp(prefix="pytensor-bench-")
-            env["PYTENSOR_FLAGS"] = f"base_compiledir={tmp}"
-        cmd = [sys.executable, __file__, "--worker", name] + (["--quick"] if a.quick else [])
+    for row in a.rows:
+        tmp = tempfile.mkdtemp(prefix="bench-bayes-")
+        env = {**os.environ, "PYTENSOR_FLAGS": f"base_compiledir={tmp}/pytensor",
+               "NUMBA_CACHE_DIR": f"{tmp}/numba"}
+        cmd = [sys.executable, __file__, "--worker", row] + (["--quick"] if a.quick else [])
         out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
         if out.returncode != 0:
-            print(f"{name}: failed\n{out.stderr[-2000:]}", file=sys.stderr)
+            print(f"{row}: failed\n{out.stderr[-3000:]}", file=sys.stderr)
             continue
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        print(pd.DataFrame(rows[-1:]).to_string(index=False), flush=True)
+        print(json.dumps(rows[-1]), flush=True)
     table = pd.DataFrame(rows)
-    print(
-        f"\n{chains} chains x {draws} draws (+{tune} tune), 25 experts, 57 leaves, "
-        f"fresh cache: {a.fresh_cache}"
-    )
     with pd.option_context("display.width", 200, "display.float_format", "{:.3g}".format):
         print(table.to_string(index=False))
+    print("targets (issue 10/17, 2 cores): seed cold < 30 s, warm < 8 s; 100 experts cold < 30 s")
     if a.json:
         table.to_json(a.json, orient="records", indent=1)
 

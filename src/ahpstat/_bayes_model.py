@@ -304,28 +304,9 @@ class Panel:
 
 
 def _as_hierarchy(structure: Any) -> Any:
-    try:
-        from ahpstat.hierarchy import as_hierarchy
-    except ImportError:  # TEMP until arch lands
-        from ahpstat.simulate import _as_hierarchy as f
+    from ahpstat.hierarchy import as_hierarchy
 
-        return f(structure)
     return as_hierarchy(structure, argument="structure")
-
-
-def _expert_weight_vector(expert_weights: Any, experts: tuple[str, ...]) -> np.ndarray:
-    try:
-        from ahpstat.io import expert_weight_vector
-    except ImportError:  # TEMP until arch lands
-        from ahpstat.aggregation import normalize_expert_weights
-        from ahpstat.io import validate_expert_weights
-
-        if isinstance(expert_weights, Mapping | pd.Series):
-            validate_expert_weights(expert_weights, experts, errors="raise")
-            w = {str(k): float(v) for k, v in dict(expert_weights).items()}
-            expert_weights = [w[e] for e in experts]
-        return normalize_expert_weights(expert_weights, len(experts))
-    return expert_weight_vector(expert_weights, experts)
 
 
 def _expert_order(judgments: pd.DataFrame, found: set[str]) -> tuple[str, ...]:
@@ -343,7 +324,7 @@ def prepare_panel(judgments: pd.DataFrame, structure: Any, *, scale: str | None 
     everything :func:`ahpstat.io.validate_judgments` rejects (with ``scale``), and for a node
     whose comparison graph, pooled over all experts, is not connected.
     """
-    from ahpstat.io import judgment_stacks, validate_judgments
+    from ahpstat.io import expert_weight_vector, judgment_stacks, validate_judgments
 
     if scale not in _SCALES:
         raise ValueError(f"`scale` must be one of {_SCALES}; got {scale!r} instead.")
@@ -389,7 +370,7 @@ def prepare_panel(judgments: pd.DataFrame, structure: Any, *, scale: str | None 
     log_scale = scale_log_values(scale)
     if log_scale is not None:  # snap 0.333 to 1/3 (validate_judgments accepted it as 1/3)
         y_all = log_scale[np.abs(y_all[:, None] - log_scale[None, :]).argmin(axis=1)]
-    w = _expert_weight_vector(expert_weights, experts)
+    w = expert_weight_vector(expert_weights, experts)
     w = w * (len(experts) / w.sum())
     elements = tuple(c for v in judged for c in h.children(v))
     structure_map = {v: list(h.children(v)) for v in h.internal}

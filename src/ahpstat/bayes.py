@@ -989,11 +989,9 @@ class BayesianAHP:
 
 
 def _small_panel_warning() -> type[AHPWarning]:
-    try:
-        from ahpstat.bootstrap import FewExpertsWarning  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - TEMP until the inference slice lands
-        return AHPWarning
-    return FewExpertsWarning  # type: ignore[no-any-return]
+    from ahpstat.bootstrap import FewExpertsWarning
+
+    return FewExpertsWarning
 
 
 def _item_means_frame(item_means: Any, hierarchy: Any) -> pd.DataFrame | None:
