@@ -308,10 +308,13 @@ def method_statement(res: Any) -> list[str]:
             "The panel was also analysed with a Bayesian hierarchical model of all judgments "
             "of all experts at all nodes: log-judgments equal differences of the experts' "
             "log-priorities, each expert's priorities deviating from the panel's, with "
-            "Student-t errors whose scale measures each expert's inconsistency across the "
-            f"hierarchy. The posterior was sampled with the No-U-Turn sampler (Hoffman & "
-            f"Gelman, 2014; {b['sampler']}, PyMC; Abril-Pla et al., 2023), {b['chains']} "
-            f"chains of {b['draws']} draws after {b['tune']} tuning steps; convergence was "
+            "normal errors whose scale measures each expert's inconsistency across the "
+            "hierarchy and a small probability of a random answer; a judgment on the "
+            "discrete scale counts as the interval of log ratios that rounds to it "
+            "(interval censoring). The posterior was sampled with the No-U-Turn sampler "
+            f"(Hoffman & Gelman, 2014; {b['sampler']}, PyMC; Abril-Pla et al., 2023), "
+            f"{b['chains']} chains of {b['draws']} draws after {b['tune']} tuning steps; "
+            "convergence was "
             "checked with the rank-normalized R-hat and bulk and tail effective sample sizes "
             f"(Vehtari et al., 2021); {100 * b['credible_level']:g}% equal-tailed credible "
             "intervals are reported.")
@@ -798,13 +801,13 @@ def _bayes_blocks(res: Any, figures: Mapping[str, Any]) -> list[tuple[str, Any]]
     info = res.run_info["bayes"]
     U = res.uncertainty
     level = f"{100 * info['credible_level']:g}%"
-    nu = ("estimated (prior Gamma(2, 0.1))" if info["nu"] is None
-          else f"fixed at {info['nu']:g}")
     B: list[tuple[str, Any]] = [("h2", "Bayesian aggregation of the panel")]
     B.append(("p", "All experts' judgments at all nodes in one model: log a_ij = θ_i − θ_j "
                    "+ ε, with each expert's log-priorities θ a panel mean plus the expert's "
-                   "own deviation, and Student-t errors whose scale σ_k is expert k's "
-                   f"inconsistency, shared across nodes (ν {nu}). The raw judgments enter "
+                   "own deviation, and normal errors whose scale σ_k is expert k's "
+                   "inconsistency, shared across nodes, with a lapse probability π of a random "
+                   "answer; a judgment on the discrete scale is the interval of log ratios "
+                   "that rounds to it (docs: the Bayesian model). The raw judgments enter "
                    "(the consistency policy does not apply: the model down-weights erratic "
                    f"experts itself). Sampler: {info['sampler']}, {info['chains']} chains × "
                    f"{info['draws']} draws after {info['tune']} tuning steps; {level} "
