@@ -20,14 +20,18 @@ from scipy import stats
 
 import ahpstat as ah
 from ahpstat._bayes_model import (
+    block_basis,
     interval_bounds,
     judgment_bounds,
     lapse_logs,
     log_normal_interval_scalar,
     loglik_draw,
     loglik_value_and_grad,
+    loglik_zero_sum,
     pointwise_loglik,
     prepare_panel,
+    zero_sum,
+    zero_sum_reduce,
 )
 from ahpstat.bayes import BayesianAHP, BayesResult, score_draws
 from ahpstat.scoring import composite_scores
@@ -136,6 +140,49 @@ def test_likelihood_against_scipy():
         assert out[o] == pytest.approx(np.log(0.95 * P + 0.05 / 17), rel=1e-9)
 
 
+def test_zero_sum_transform_and_its_gradient():
+    """The O(n) zero-sum expansion equals the dense Helmert basis, orthonormal and zero-sum
+    within each node; the zero-sum likelihood's gradient matches finite differences."""
+    offsets = np.array([0, 3, 5, 9, 16])
+    B = block_basis(offsets)
+    assert np.allclose(B.T @ B, np.eye(B.shape[1]))
+    for a, b in zip(offsets[:-1], offsets[1:], strict=True):
+        assert np.allclose(B[a:b].sum(axis=0), 0.0)
+    gen = np.random.default_rng(4)
+    free = gen.normal(size=(3, B.shape[1]))
+    np.testing.assert_allclose(zero_sum(free, offsets), free @ B.T, atol=1e-14)
+    g = gen.normal(size=(3, 16))
+    out = np.empty_like(free)
+    zero_sum_reduce(g, offsets, out)
+    np.testing.assert_allclose(out, g @ B, atol=1e-14)
+    # the likelihood in the free parameters, value and gradient
+    p, args = _kernel_args("saaty", 0.05)
+    K = len(p.experts)
+    F = len(p.elements) - len(p.judged)
+    eta, zeta = gen.normal(size=F), gen.normal(size=(K, F))
+    rest = dict(tau=args[1], enode=p.element_node, offsets=p.offsets, ls=args[4], kl=args[5])
+
+    def total(eta, zeta, ls):
+        return loglik_zero_sum(eta, rest["tau"], zeta, p.element_node, p.offsets, ls,
+                               rest["kl"], *args[6:])
+
+    val, d_eta, _, d_zeta, d_ls, _ = total(eta, zeta, rest["ls"])
+    Bp = block_basis(p.offsets)
+    o = np.empty(p.n_obs)
+    loglik_draw(Bp @ eta, args[1], zeta @ Bp.T, *args[3:], o)
+    assert val == pytest.approx(o.sum(), rel=1e-12)
+    h = 1e-6
+    for i in range(F):
+        e = np.zeros(F)
+        e[i] = h
+        num = (total(eta + e, zeta, rest["ls"])[0] - total(eta - e, zeta, rest["ls"])[0]) / 2 / h
+        assert d_eta[i] == pytest.approx(num, rel=1e-5, abs=1e-6)
+    e = np.zeros((K, F))
+    e[1, 2] = h
+    num = (total(eta, zeta + e, rest["ls"])[0] - total(eta, zeta - e, rest["ls"])[0]) / 2 / h
+    assert d_zeta[1, 2] == pytest.approx(num, rel=1e-5, abs=1e-6)
+
+
 # --------------------------------------------------------------------------- validation
 def test_import_is_lazy():
     code = "import sys, ahpstat.bayes; print(any(m in sys.modules for m in ('pymc', 'arviz')))"
@@ -230,13 +277,23 @@ def test_model_logp_equals_independent_computation():
     point = {k: v + gen.normal(0, 0.3, np.shape(v)) for k, v in pt_point.items()}
     got = model.compile_logp(jacobian=False)(point)
     cfg, p = m._resolved_config, m.panel
-    mu, z = point["log_priority_raw"], point["expert_offset"]
+    eta, zeta = point["log_priority_raw"], point["expert_offset_raw"]
+    # the zero-sum expansion by a dense Helmert basis built here (no package code)
+    B = np.zeros((len(p.elements), eta.size))
+    f = 0
+    for g, n in enumerate(p.sizes):
+        a = p.offsets[g]
+        for k in range(1, n):
+            B[a:a + k, f] = 1.0 / math.sqrt(k * (k + 1))
+            B[a + k, f] = -k / math.sqrt(k * (k + 1))
+            f += 1
+    mu, z = B @ eta, zeta @ B.T
     tau = np.exp(point["tau_log__"])
     msig, ssig = point["log_sigma_mu"], np.exp(point["log_sigma_sd_log__"])
     u, lapse = point["sigma_offset"], 1 / (1 + np.exp(-point["lapse_logodds__"]))
-    ref = (stats.norm.logpdf(mu, 0, cfg["priority_sigma"]).sum()
+    ref = (stats.norm.logpdf(eta, 0, cfg["priority_sigma"]).sum()
            + stats.halfnorm.logpdf(tau, scale=cfg["tau_sigma"]).sum()
-           + stats.norm.logpdf(z).sum() + stats.norm.logpdf(point["new_expert_offset"]).sum()
+           + stats.norm.logpdf(zeta).sum() + stats.norm.logpdf(point["new_expert_offset"]).sum()
            + stats.norm.logpdf(msig, cfg["log_sigma_mu"]["mu"], 1.0)
            + stats.halfnorm.logpdf(ssig, scale=cfg["log_sigma_sd"])
            + stats.norm.logpdf(u).sum() + stats.beta.logpdf(lapse, 1, 19))

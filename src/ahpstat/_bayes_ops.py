@@ -24,20 +24,24 @@ from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 from pytensor.link.numba.dispatch.basic import register_funcify_and_cache_key
 
-from ahpstat._bayes_model import judgment_bounds, loglik_value_and_grad
+from ahpstat._bayes_model import block_basis, judgment_bounds, loglik_zero_sum
 
 __all__ = ["JudgmentLogLik", "build_model", "model_data"]
 
-_VERSION = "ahpstat-judgment-loglik-3"
-_PARAMS = ("mu", "tau", "z", "log_sigma", "kl")
-_DATA = ("lower", "upper", "row", "col", "expert", "weight", "element_node", "log_u")
+_VERSION = "ahpstat-judgment-loglik-4"
+_PARAMS = ("eta", "tau", "zeta", "log_sigma", "kl")
+_DATA = ("lower", "upper", "row", "col", "expert", "weight", "element_node", "log_u",
+         "offsets")
+
 
 
 class JudgmentLogLik(Op):
     """Total weighted log-likelihood of the judgments and its gradient, in one pass.
 
-    Inputs: the parameters ``mu, tau, z, log_sigma, kl`` and the data ``lower, upper, row,
-    col, expert, weight, element_node`` (see :func:`ahpstat._bayes_model.loglik_value_and_grad`);
+    Inputs: the parameters ``eta, tau, zeta, log_sigma, kl`` (``eta`` ``(E - G,)`` and
+    ``zeta`` ``(K, E - G)``: the zero-sum log-priorities and expert offsets, ``n - 1`` free
+    values per node) and the data ``lower, upper, row, col, expert, weight, element_node,
+    log_u, offsets`` (see :func:`ahpstat._bayes_model.loglik_value_and_grad`);
     outputs: the total and its gradient with respect to each parameter, so that PyTensor's
     gradient of the total reuses the same node (one kernel call per log-density evaluation).
     ``point`` (continuous judgments) is a property; ``log_u`` (the lapse density, an array of
@@ -55,10 +59,9 @@ class JudgmentLogLik(Op):
         return Apply(self, ins, outs)
 
     def perform(self, node: Any, inputs: Any, outputs: Any) -> None:
-        mu, tau, z, ls, kl, lower, upper, row, col, k, w, enode, log_u = inputs
-        d = [np.zeros(np.shape(x)) for x in (mu, tau, z, ls, kl)]
-        total = loglik_value_and_grad(mu, tau, z, enode, ls, kl, lower, upper, self.point,
-                                      row, col, k, w, float(log_u[0]), *d)
+        eta, tau, zeta, ls, kl, lower, upper, row, col, k, w, enode, log_u, offsets = inputs
+        total, *d = loglik_zero_sum(eta, tau, zeta, enode, offsets, ls, kl, lower, upper,
+                                    self.point, row, col, k, w, float(log_u[0]))
         outputs[0][0] = np.asarray(total)
         for out, val in zip(outputs[1:], d, strict=True):
             out[0] = val
@@ -87,21 +90,23 @@ def _funcify_loglik(op: JudgmentLogLik, node: Any = None, **kwargs: Any) -> tupl
     point = op.point
 
     @numba.njit
-    def judgment_loglik(mu, tau, z, ls, kl, lower, upper, row, col, k, w, enode,
-                        log_u):  # pragma: no cover - compiled
-        d_mu = np.zeros_like(mu)
-        d_tau = np.zeros_like(tau)
-        d_z = np.zeros_like(z)
-        d_ls = np.zeros_like(ls)
-        d_kl = np.zeros_like(kl)
-        total = loglik_value_and_grad(mu, tau, z, enode, ls, kl, lower, upper, point, row, col,
-                                      k, w, log_u[0], d_mu, d_tau, d_z, d_ls, d_kl)
-        return np.asarray(total), d_mu, d_tau, d_z, d_ls, d_kl
+    def judgment_loglik(eta, tau, zeta, ls, kl, lower, upper, row, col, k, w, enode, log_u,
+                        offsets):  # pragma: no cover - compiled
+        total, d_eta, d_tau, d_zeta, d_ls, d_kl = loglik_zero_sum(
+            eta, tau, zeta, enode, offsets, ls, kl, lower, upper, point, row, col, k, w,
+            log_u[0])
+        return np.asarray(total), d_eta, d_tau, d_zeta, d_ls, d_kl
 
     return judgment_loglik, f"{_VERSION}-{point}"
 
 
 # --------------------------------------------------------------------------- the model
+def _contrast_labels(panel: Any) -> list[str]:
+    """``node:k`` for the ``n - 1`` free (Helmert) values of each judged node."""
+    return [f"{v}:{k}" for v, n in zip(panel.judged, panel.sizes, strict=True)
+            for k in range(1, int(n))]
+
+
 def model_data(panel: Any) -> dict[str, np.ndarray]:
     """The model's ``pm.Data`` by name (what :meth:`BayesianAHP.set_judgments` swaps)."""
     lower, upper, _ = judgment_bounds(panel)
@@ -117,16 +122,23 @@ def model_data(panel: Any) -> dict[str, np.ndarray]:
 
 
 def _judgment_random(panel: Any) -> Any:
-    """``random(mu, tau, z, log_sigma, kl, weight, rng, size)`` for ``pm.CustomDist``: every
-    judgment given again (:func:`ahpstat._bayes_model.replicate_judgments`, one draw)."""
-    from ahpstat._bayes_model import expert_log_priorities, obs_columns, replicate_judgments
+    """``random(eta, tau, zeta, log_sigma, kl, weight, rng, size)`` for ``pm.CustomDist``:
+    every judgment given again (:func:`ahpstat._bayes_model.replicate_judgments`, one draw)."""
+    from ahpstat._bayes_model import (
+        expert_log_priorities,
+        obs_columns,
+        replicate_judgments,
+        zero_sum,
+    )
 
-    def random(mu: Any, tau: Any, z: Any, log_sigma: Any, kl: Any, weight: Any,
+    def random(eta: Any, tau: Any, zeta: Any, log_sigma: Any, kl: Any, weight: Any,
                rng: Any = None, size: Any = None) -> Any:
-        deviation = np.size(z) > 0
-        theta = expert_log_priorities(np.asarray(mu)[None], np.asarray(tau)[None] if deviation
-                                      else None, np.asarray(z)[None] if deviation else None,
-                                      panel.element_node)
+        deviation = np.size(zeta) > 0
+        mu = zero_sum(np.asarray(eta)[None], panel.offsets)
+        theta = expert_log_priorities(
+            mu, np.asarray(tau)[None] if deviation else None,
+            zero_sum(np.asarray(zeta)[None], panel.offsets) if deviation else None,
+            panel.element_node)
         ri, ci = obs_columns(panel, deviation)
         lapse = None if not np.isfinite(kl[1]) else np.exp(np.asarray([kl[1]]))
         sigma = np.exp(np.asarray(log_sigma, dtype=float))[None, :]
@@ -138,9 +150,11 @@ def _judgment_random(panel: Any) -> Any:
 def build_model(panel: Any, lay: Any, cfg: dict[str, Any], item_means: Any = None) -> Any:
     """The PyMC model of ``panel`` (see :class:`ahpstat.bayes.BayesianAHP` for the maths).
 
-    One vector of log-priorities over all judged elements, one matrix of expert offsets and
-    one likelihood op over all judgments (index arrays): no Python loop over nodes or experts
-    in the graph, so its size does not grow with the hierarchy or the panel.
+    One vector of log-priorities over all judged elements, one matrix of expert offsets (both
+    zero-sum within each node: ``n - 1`` free values per node of ``n`` elements, expanded
+    inside the likelihood op) and one likelihood op over all judgments (index arrays): no
+    Python loop over nodes or experts in the graph, so its size does not grow with the
+    hierarchy or the panel.
     """
     import pymc as pm
 
@@ -150,6 +164,7 @@ def build_model(panel: Any, lay: Any, cfg: dict[str, Any], item_means: Any = Non
     coords: dict[str, Any] = {
         "node": list(h.nodes), "element": list(panel.elements),
         "judged_node": list(panel.judged), "expert": list(panel.experts),
+        "contrast": _contrast_labels(panel),
     }
     if item_means is not None:
         coords["group"] = list(item_means.index)
@@ -157,13 +172,15 @@ def build_model(panel: Any, lay: Any, cfg: dict[str, Any], item_means: Any = Non
     enode = panel.element_node
     point = judgment_bounds(panel)[2]
     op = JudgmentLogLik(point)
+    B = block_basis(panel.offsets)  # the deterministics' zero-sum expansion (not in the gradient)
+    offsets = pt.as_tensor(np.asarray(panel.offsets, dtype=np.int64))
     with pm.Model(coords=coords) as model:
         data = [pm.Data(name, value) for name, value in model_data(panel).items()]
 
-        mu = pm.Normal("log_priority_raw", 0.0, cfg["priority_sigma"], dims="element")
+        eta = pm.Normal("log_priority_raw", 0.0, cfg["priority_sigma"], dims="contrast")
         if deviation:
             tau = pm.HalfNormal("tau", cfg["tau_sigma"], dims="judged_node")
-            z = pm.Normal("expert_offset", 0.0, 1.0, dims=("expert", "element"))
+            z = pm.Normal("expert_offset_raw", 0.0, 1.0, dims=("expert", "contrast"))
         else:
             tau, z = pt.zeros(0), pt.zeros((0, 0))
         ls = cfg["log_sigma_mu"]
@@ -182,15 +199,16 @@ def build_model(panel: Any, lay: Any, cfg: dict[str, Any], item_means: Any = Non
         else:
             kl = pt.as_tensor(np.array([0.0, -np.inf]))
 
-        def logp(value: Any, mu: Any, tau: Any, z: Any, log_sigma: Any, kl: Any,
+        def logp(value: Any, eta: Any, tau: Any, z: Any, log_sigma: Any, kl: Any,
                  weight: Any) -> Any:
             # continuous judgments: the value itself; a discrete scale: the value's interval
             lo, hi = (value, value) if point else (data[0], data[1])
-            return op(mu, tau, z, log_sigma, kl, lo, hi, *data[2:5], weight, *data[6:8])[0]
+            return op(eta, tau, z, log_sigma, kl, lo, hi, *data[2:5], weight, *data[6:8],
+                      offsets)[0]
 
-        pm.CustomDist("log_judgment", mu, tau, z, log_sigma, kl, data[5], logp=logp,
+        pm.CustomDist("log_judgment", eta, tau, z, log_sigma, kl, data[5], logp=logp,
                       random=_judgment_random(panel),
-                      signature="(e),(g),(k,e),(k),(two),(o)->(o)", observed=data[8])
+                      signature="(f),(g),(k,f),(k),(two),(o)->(o)", observed=data[8])
 
         # ---- labelled products (computed once per draw, not in the gradient)
         valid = np.asarray(lay.pad_valid)
@@ -201,8 +219,7 @@ def build_model(panel: Any, lay: Any, cfg: dict[str, Any], item_means: Any = Non
             w = pt.special.softmax(xp, axis=1).ravel()[lay.element_pad]
             return pt.concatenate([pt.ones(1), w])[lay.node_source]
 
-        pm.Deterministic("log_priority", mu - (pt.sum(pt.where(valid, mu[pad], 0.0), axis=1)
-                                               / valid.sum(axis=1))[enode], dims="element")
+        mu = pm.Deterministic("log_priority", pt.dot(B, eta), dims="element")
         lw = pm.Deterministic("local_weight", local_weights(mu), dims="node")
         gw = pm.Deterministic("global_weight", pt.exp(pt.dot(lay.ancestors, pt.log(lw))),
                               dims="node")

@@ -60,6 +60,7 @@ from ahpstat._bayes_model import (
     pointwise_loglik,
     prepare_panel,
     replicate_judgments,
+    zero_sum,
 )
 from ahpstat._validation import check_choice
 from ahpstat._warnings import AHPWarning, ConvergenceWarning, warn
@@ -904,7 +905,10 @@ class BayesianAHP:
             x = np.asarray(post[name].values)
             return x.reshape(x.shape[0] * x.shape[1], *x.shape[2:])
 
-        return {"mu": flat("log_priority_raw"), "tau": flat("tau"), "z": flat("expert_offset"),
+        zeta = flat("expert_offset_raw")
+        assert self.panel is not None
+        z = None if zeta is None else zero_sum(zeta, self.panel.offsets)
+        return {"mu": flat("log_priority"), "tau": flat("tau"), "z": z,
                 "sigma": flat("sigma"), "lapse": flat("lapse")}
 
     def _stamp(self, idata: Any, cfg: dict[str, Any], sampler: str, seed: int,
