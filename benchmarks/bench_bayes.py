@@ -10,6 +10,12 @@ Rows:
 - ``k100``: 100 simulated experts on the seed study's hierarchy (``ahpstat.simulate``,
   Saaty-rounded, 9,200 judgments), same settings.
 
+- ``seeds``: the seed study fitted at seeds 1-5 (``--seeds``) with the study file's own
+  ``bayes:`` settings, in one process (compiled once): per seed the wall and CPU seconds of
+  the fit, leapfrog steps per draw, divergences, max R-hat and min bulk/tail ESS over every
+  parameter of the diagnostics table, and the fit-level verdict (the diagnostics table of
+  ``docs/bayes_model.md``).
+
 Each row runs in a fresh Python process with empty PyTensor and numba compile caches
 (``PYTENSOR_FLAGS=base_compiledir=<tmp>``, ``NUMBA_CACHE_DIR=<tmp>``), so "cold" is what a
 first run on a fresh install pays: imports, validation, model build, compilation, sampling
@@ -85,9 +91,47 @@ def worker(row: str, quick: bool) -> dict:
     }
 
 
+def seeds_worker(seeds: list[int]) -> list[dict]:
+    """The seed study's Bayes fit at each seed (its own ``bayes:`` settings)."""
+    warnings.simplefilter("ignore")
+    from ahpstat.bayes import BayesianAHP
+    from ahpstat.study import Study
+
+    st = Study.from_yaml(STUDY)
+    inputs = st.load()
+    opts = st.bayes_options(True)
+    m = BayesianAHP(inputs.judgments, inputs.hierarchy, scale=st.judgments.scale,
+                    model_config=dict(opts["priors"]),
+                    sampler_config={**{k: opts[k] for k in ("draws", "tune", "chains",
+                                                              "cores", "sampler",
+                                                              "target_accept")},
+                                    "progressbar": False})
+    rows = []
+    for seed in seeds:
+        load0 = os.getloadavg()[0]
+        t0, c0 = time.perf_counter(), time.process_time()
+        idata = m.fit(rng=seed)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        res = m.result()
+        d = res.diagnostics
+        rows.append({
+            "seed": seed, "draws": opts["draws"], "tune": opts["tune"], "chains": opts["chains"],
+            "wall_s": wall, "cpu_s": cpu, "compile_s": m.timings.get("compile"),
+            "steps_per_draw": float(idata.sample_stats["n_steps"].mean()),
+            "divergences": res.n_divergences, "max_rhat": float(d["r_hat"].max()),
+            "min_ess_bulk": float(d["ess_bulk"].min()),
+            "min_ess_tail": float(d["ess_tail"].min()),
+            "params_not_ok": int((~d["ok"]).sum()), "ok": bool(res.ok),
+            "load_start": load0, "load_end": os.getloadavg()[0]})
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", nargs="+", default=["seed", "k100"], choices=["seed", "k100"])
+    ap.add_argument("--rows", nargs="+", default=["seed", "k100"],
+                    choices=["seed", "k100", "seeds"])
+    ap.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3, 4, 5],
+                    help="seeds of the `seeds` row (default 1-5)")
     ap.add_argument("--quick", action="store_true", help="2 chains x 300 draws (smoke run)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--json", help="also write the table as JSON to this path")
@@ -96,6 +140,17 @@ def main() -> None:
         print(json.dumps(worker(a.worker, a.quick)))
         return
     rows = []
+    if "seeds" in a.rows:
+        table = pd.DataFrame(seeds_worker(a.seeds))
+        with pd.option_context("display.width", 200, "display.float_format", "{:.4g}".format):
+            print(table.to_string(index=False))
+        print("first seed includes the compilation (compile_s); want R-hat <= 1.01, "
+              "ESS >= 100 per chain, no divergences")
+        if a.json:
+            table.to_json(a.json, orient="records", indent=1)
+        a.rows = [r for r in a.rows if r != "seeds"]
+        if not a.rows:
+            return
     for row in a.rows:
         tmp = tempfile.mkdtemp(prefix="bench-bayes-")
         env = {**os.environ, "PYTENSOR_FLAGS": f"base_compiledir={tmp}/pytensor",

@@ -8,6 +8,7 @@ differences, PyMC's own log-density, numpy's geometric AIJ. Heavier checks are `
 
 from __future__ import annotations
 
+import itertools
 import math
 import subprocess
 import sys
@@ -146,7 +147,7 @@ def test_zero_sum_transform_and_its_gradient():
     offsets = np.array([0, 3, 5, 9, 16])
     B = block_basis(offsets)
     assert np.allclose(B.T @ B, np.eye(B.shape[1]))
-    for a, b in zip(offsets[:-1], offsets[1:], strict=True):
+    for a, b in itertools.pairwise(offsets):
         assert np.allclose(B[a:b].sum(axis=0), 0.0)
     gen = np.random.default_rng(4)
     free = gen.normal(size=(3, B.shape[1]))
@@ -166,7 +167,7 @@ def test_zero_sum_transform_and_its_gradient():
         return loglik_zero_sum(eta, rest["tau"], zeta, p.element_node, p.offsets, ls,
                                rest["kl"], *args[6:])
 
-    val, d_eta, _, d_zeta, d_ls, _ = total(eta, zeta, rest["ls"])
+    val, d_eta, _, d_zeta, _, _ = total(eta, zeta, rest["ls"])
     Bp = block_basis(p.offsets)
     o = np.empty(p.n_obs)
     loglik_draw(Bp @ eta, args[1], zeta @ Bp.T, *args[3:], o)
@@ -487,7 +488,8 @@ def test_sanity_limit_equals_geometric_aij():
 def test_reduced_calibration_saaty_rounded():
     """Reduced calibration study: 40 Saaty-rounded panels of 10 experts; the 90 % intervals
     of the local weights cover the truth at a rate inside 0.82..0.97 (binomial-ish sd about
-    0.03 with 40 clusters of 6 weights) and no fit collapses (R-hat > 1.05)."""
+    0.03 with 40 clusters of 6 weights) and no fit collapses (max R-hat over every parameter
+    of every fit <= 1.1: short chains; the Student-t model's collapse was R-hat 2-4)."""
     sys.path.insert(0, "studies/bayes_calibration")
     import run as cal  # studies/bayes_calibration/run.py
 
@@ -507,7 +509,7 @@ def test_reduced_calibration_saaty_rounded():
                 hits.append(lw.loc[kid, "ci_low"] <= w[v][p] <= lw.loc[kid, "ci_high"])
         worst = max(worst, float(res.diagnostics["r_hat"].max()))
     assert 0.82 <= np.mean(hits) <= 0.97, np.mean(hits)
-    assert worst <= 1.05
+    assert worst <= 1.1
 
 
 @needs_pymc

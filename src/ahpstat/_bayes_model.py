@@ -155,7 +155,8 @@ def _judgment(mu, tau, z, enode, sd, log_sd, keep, lapse_u, lower, upper, point,
 def loglik_draw(mu, tau, z, enode, log_sigma, kl, lower, upper, point, row, col, k, weight,
                 log_u, out):  # pragma: no cover - compiled
     """``out[o]``: weighted log-likelihood of judgment ``o`` at one draw (see
-    :func:`_judgment`); ``kl = (log(1 - pi), log pi)`` (``(0, -inf)`` without lapses)."""
+    :func:`_judgment`); ``kl = (log(1 - pi), log pi)`` (``(0, -inf)`` without lapses).
+    """
     sd = np.exp(log_sigma)
     keep = math.exp(kl[0])
     lapse_u = math.exp(kl[1] + log_u)
@@ -302,7 +303,8 @@ def zero_sum_expand(free, offsets, out):  # pragma: no cover - compiled
 @_njit(fastmath=False)
 def zero_sum_reduce(grad, offsets, out):  # pragma: no cover - compiled
     """``out[r] = B.T @ grad[r]``: a gradient over the ``E`` values back to the free values
-    (the transpose of :func:`zero_sum_expand`). ``grad`` ``(R, E)``, ``out`` ``(R, E - G)``."""
+    (the transpose of :func:`zero_sum_expand`). ``grad`` ``(R, E)``, ``out`` ``(R, E - G)``.
+    """
     for row in range(grad.shape[0]):
         for g in range(offsets.size - 1):
             a, n = offsets[g], offsets[g + 1] - offsets[g]
@@ -413,12 +415,14 @@ class Panel:
 
     def lapse_half_range(self) -> float:
         """``R``: a random continuous answer is uniform on ``[-R, R]`` (log ratio), ``R`` the
-        larger of log 9 and the largest ``|log a|`` given."""
+        larger of log 9 and the largest ``|log a|`` given.
+        """
         return max(math.log(9.0), float(np.abs(self.log_value).max(initial=0.0)))
 
     def lapse_log_density(self) -> float:
         """Log-density of a random answer: uniform over the scale's values, or (continuous)
-        uniform over ``[-R, R]`` (:meth:`lapse_half_range`)."""
+        uniform over ``[-R, R]`` (:meth:`lapse_half_range`).
+        """
         if self.scale_log is not None:
             return -math.log(self.scale_log.size)
         return -math.log(2.0 * self.lapse_half_range())
@@ -573,7 +577,8 @@ def obs_columns(panel: Panel, deviation: bool) -> tuple[np.ndarray, np.ndarray]:
 
 def judgment_bounds(panel: Panel) -> tuple[np.ndarray, np.ndarray, bool]:
     """``lower, upper, point`` as the likelihood kernels take them: each judgment's interval
-    of the latent log ratio (discrete scale), or its log value twice (continuous, ``point``)."""
+    of the latent log ratio (discrete scale), or its log value twice (continuous, ``point``).
+    """
     if panel.scale_log is None:
         return panel.log_value, panel.log_value, True
     lo, hi = panel.bounds()
@@ -631,6 +636,7 @@ def replicate_judgments(panel: Panel, theta: np.ndarray, sigma: np.ndarray,
         loc = theta[a:b, ri] - theta[a:b, ci]
         y = loc + sigma[a:b][:, panel.expert] * rng.standard_normal((b - a, n))
         if log_scale is not None:
+            assert mid is not None
             y = log_scale[np.searchsorted(mid, y)]
         if lapse is not None:
             hit = rng.random((b - a, n)) < lapse[a:b, None]

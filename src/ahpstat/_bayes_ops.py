@@ -15,7 +15,7 @@ Only :mod:`ahpstat.bayes` imports this module, when a model is built (PyMC is op
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytensor.tensor as pt
@@ -79,7 +79,7 @@ class JudgmentLogLik(Op):
         if any(not isinstance(g.type, DisconnectedType) for g in output_grads[1:]):
             return [grad_not_implemented(self, i, x) for i, x in enumerate(inputs)]
         g = output_grads[0]
-        outs = self(*inputs)
+        outs = cast(list[Any], self(*inputs))
         return [g * d for d in outs[1:]] + [disconnected_type() for _ in _DATA]
 
 
@@ -123,7 +123,8 @@ def model_data(panel: Any) -> dict[str, np.ndarray]:
 
 def _judgment_random(panel: Any) -> Any:
     """``random(eta, tau, zeta, log_sigma, kl, weight, rng, size)`` for ``pm.CustomDist``:
-    every judgment given again (:func:`ahpstat._bayes_model.replicate_judgments`, one draw)."""
+    every judgment given again (:func:`ahpstat._bayes_model.replicate_judgments`, one draw).
+    """
     from ahpstat._bayes_model import (
         expert_log_priorities,
         obs_columns,
@@ -203,8 +204,9 @@ def build_model(panel: Any, lay: Any, cfg: dict[str, Any], item_means: Any = Non
                  weight: Any) -> Any:
             # continuous judgments: the value itself; a discrete scale: the value's interval
             lo, hi = (value, value) if point else (data[0], data[1])
-            return op(eta, tau, z, log_sigma, kl, lo, hi, *data[2:5], weight, *data[6:8],
-                      offsets)[0]
+            outs = cast(list[Any], op(eta, tau, z, log_sigma, kl, lo, hi, *data[2:5], weight,
+                                      *data[6:8], offsets))
+            return outs[0]
 
         pm.CustomDist("log_judgment", eta, tau, z, log_sigma, kl, data[5], logp=logp,
                       random=_judgment_random(panel),

@@ -12,6 +12,7 @@ __all__ = [
     "AHPWarning",
     "ConvergenceWarning",
     "DegenerateDataWarning",
+    "FewExpertsWarning",
     "warn",
 ]
 
@@ -30,6 +31,10 @@ class AHPDeprecationWarning(AHPWarning, FutureWarning):
 
 class DegenerateDataWarning(AHPWarning):
     """Legal but degenerate data (e.g. zero variance, one expert): a NaN result follows."""
+
+
+class FewExpertsWarning(AHPWarning):
+    """Too few experts for the expert bootstrap: few distinct panels, intervals too narrow."""
 
 
 #: the package's folder: frames in it are ahpstat's own

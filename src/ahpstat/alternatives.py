@@ -844,6 +844,7 @@ def _local_draws(res: Any, data: DecisionData, structure: Mapping[str, list[str]
                  fixed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Node -> (S, n) local priorities of every judged node, from the posterior (or fixed)."""
     S = int(res.global_leaf_draws.shape[-1])
+    lw = res.idata.posterior["local_weight"].stack(sample=("chain", "draw"))
     out: dict[str, np.ndarray] = {}
     for v in data.hierarchy.nodes:
         if v in fixed:
@@ -851,7 +852,7 @@ def _local_draws(res: Any, data: DecisionData, structure: Mapping[str, list[str]
         elif len(structure[v]) == 1:
             out[v] = np.ones((S, 1))
         else:
-            out[v] = np.asarray(res.weight_draws[v]).T
+            out[v] = np.asarray(lw.sel(node=structure[v]).transpose("sample", "node").values)
     return out
 
 

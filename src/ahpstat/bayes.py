@@ -423,22 +423,26 @@ class BayesResult:
 
     @property
     def nodes(self) -> tuple[str, ...]:
+        """Every node of the hierarchy, in pre-order."""
         return tuple(str(v) for v in self.idata.posterior["node"].values)
 
     @property
     def leaves(self) -> tuple[str, ...]:
+        """The leaves (indicators), in pre-order."""
         from ahpstat.hierarchy import Hierarchy
 
         return _hierarchy_from_attrs(self.idata.posterior.attrs, Hierarchy).leaves
 
     @property
     def membership(self) -> np.ndarray:
+        """``(nodes, leaves)`` 0/1: leaf ``l`` lies under node ``v``."""
         from ahpstat.hierarchy import Hierarchy
 
         return _hierarchy_from_attrs(self.idata.posterior.attrs, Hierarchy).membership()
 
     @property
     def global_leaf_draws(self) -> np.ndarray:
+        """``(leaves, draws)`` global weights of the leaves, chains stacked."""
         gw = self.idata.posterior["global_weight"].sel(node=list(self.leaves))
         return np.asarray(gw.stack(sample=("chain", "draw")).transpose("node", "sample").values)
 
@@ -897,7 +901,8 @@ class BayesianAHP:
 
     def _posterior_arrays(self, post: Any) -> dict[str, Any]:
         """``mu (S, E)``, ``tau (S, G)``, ``z (S, K, E)`` (None without deviations),
-        ``sigma (S, K)``, ``lapse (S,)`` (or None) from the posterior."""
+        ``sigma (S, K)``, ``lapse (S,)`` (or None) from the posterior.
+        """
 
         def flat(name: str) -> np.ndarray | None:
             if name not in post:
@@ -993,7 +998,7 @@ class BayesianAHP:
 
 
 def _small_panel_warning() -> type[AHPWarning]:
-    from ahpstat.bootstrap import FewExpertsWarning
+    from ahpstat._warnings import FewExpertsWarning
 
     return FewExpertsWarning
 

@@ -18,7 +18,7 @@ from ahpstat._validation import (
     check_int,
     check_method,
 )
-from ahpstat._warnings import AHPWarning, DegenerateDataWarning, warn
+from ahpstat._warnings import AHPWarning, DegenerateDataWarning, FewExpertsWarning, warn
 from ahpstat.bootstrap._intervals import METHODS
 from ahpstat.bootstrap._resampling import check_stage, label_codes
 from ahpstat.bootstrap._result import (
@@ -48,10 +48,6 @@ class FewClustersWarning(AHPWarning):
     One-stage intervals are then too narrow; two-stage ones too wide at low intra-class
     correlation and too narrow at high (the message says which applies).
     """
-
-
-class FewExpertsWarning(AHPWarning):
-    """Too few experts for the expert bootstrap: few distinct panels, intervals too narrow."""
 
 
 

@@ -84,7 +84,8 @@ def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
     if ba is not None:
         cluster = (study.bootstrap or {}).get("cluster")
         stage = (study.bootstrap or {}).get("cluster_stage", "one")
-        res = attach_bayes(res, inputs, ba, bayes_rng, cluster=cluster, cluster_stage=stage)
+        res = attach_bayes(res, inputs, {**ba, "scale": study.judgments.scale}, bayes_rng,
+                           cluster=cluster, cluster_stage=stage)
     so = study.sensitivity_options(sensitivity)
     if so is not None:
         # a third stream: the bootstrap's and Bayes's stay what they were

@@ -161,7 +161,8 @@ def attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
 
     h = res.hierarchy
     model = BayesianAHP(
-        inputs.judgments, h, expert_weights=inputs.expert_weights,
+        inputs.judgments, h, scale=opts.get("scale", "saaty"),
+        expert_weights=inputs.expert_weights,
         model_config={**opts["priors"], "nu": opts["nu"]},
         sampler_config={k: opts[k] for k in ("draws", "tune", "chains", "cores", "sampler",
                                              "target_accept")})
