@@ -74,7 +74,7 @@ def log_normal_interval_scalar(a: float, b: float) -> float:  # pragma: no cover
     Examples
     --------
     >>> round(log_normal_interval_scalar(-1.0, 1.0), 6)  # log 0.682689
-    -0.381616
+    -0.381715
     >>> round(log_normal_interval_scalar(40.0, 1e3), 2)  # log Q(40), far beyond erfc's range
     -804.61
     """
