@@ -414,6 +414,50 @@ def test_result_tables(small_fit):
 
 
 @needs_pymc
+def test_predictive_checks_observed_side_and_replicates(small_fit):
+    """The observed statistics against ahpstat.consistency on the raw judgments and a direct
+    count; the replicated side from the posterior_predictive group (independent loop)."""
+    J, m, idata, _ = small_fit
+    from ahpstat.bayes import predictive_checks
+
+    pc = m.result().predictive_checks(max_draws=200)
+    assert list(pc.columns) == ["check", "expert", "n", "observed", "replicated_median",
+                                "ci_low", "ci_high", "p_value"]
+    cr = pc[pc.check == "consistency_ratio"].set_index("expert")
+    A = _stack(J, "G", TREE["G"])  # the only node of order >= 3
+    ref = ah.consistency(A, index="cr").value
+    experts = list(pd.unique(J["expert"]))
+    for k, e in enumerate(experts):
+        assert cr.loc[e, "n"] == 1
+        assert cr.loc[e, "observed"] == pytest.approx(float(ref[k]), rel=1e-9)
+    # replicated CR of E01 from the raw draws, by a loop over 200 evenly thinned draws
+    rep = idata.posterior_predictive["log_judgment"].stack(sample=("chain", "draw"))
+    rep = rep.transpose("sample", "judgment").values
+    keep = np.unique(np.linspace(0, rep.shape[0] - 1, 200).round().astype(int))
+    cdat = idata.constant_data
+    sel = (cdat["judgment_expert"].values == experts[0]) & (cdat["judgment_node"].values == "G")
+    vals = []
+    for s_ in keep:
+        B = np.ones((3, 3))
+        for o in np.flatnonzero(sel):
+            i = TREE["G"].index(str(cdat["judgment_row"].values[o]))
+            j = TREE["G"].index(str(cdat["judgment_col"].values[o]))
+            B[i, j], B[j, i] = np.exp(rep[s_, o]), np.exp(-rep[s_, o])
+        vals.append(float(ah.consistency(B, index="cr").value))
+    row = cr.loc[experts[0]]
+    assert row["replicated_median"] == pytest.approx(np.median(vals), rel=1e-9)
+    assert row["p_value"] == pytest.approx(np.mean(np.array(vals) >= row["observed"]))
+    ends = pc[pc.check == "share_at_scale_ends"].iloc[0]
+    v = J["value"].to_numpy(float)
+    assert ends["observed"] == pytest.approx(np.mean((v >= 9) | (v <= 1 / 9)))
+    assert ends["n"] == len(J) and 0 <= ends["ci_low"] <= ends["ci_high"] <= 1
+    # the erratic expert E04 is the least consistent, observed and replicated
+    assert cr["observed"].idxmax() == "E04" and cr["replicated_median"].idxmax() == "E04"
+    with pytest.raises(ValueError, match="confidence_level"):
+        predictive_checks(idata, confidence_level=1.5)
+
+
+@needs_pymc
 def test_refit_same_rng_same_draws_and_data_swap(small_fit):
     J, m, idata, _ = small_fit
     first = idata.posterior["local_weight"].values.copy()

@@ -456,11 +456,19 @@ def test_bayes_section_tables(bayes_run):
         np.testing.assert_allclose(t.groupby("group").probability.sum(), 1.0)
         np.testing.assert_allclose(t.groupby("rank").probability.sum(), 1.0)
     d = res.uncertainty["bayes_diagnostics"]
-    assert {"r_hat", "ess_bulk", "ess_tail", "n_divergences", "ok"} <= set(d.columns)
+    assert {"parameter", "r_hat", "ess_bulk", "ess_tail", "ok"} <= set(d.columns)
+    # per-parameter verdicts (R-hat <= 1.01, ESS >= 100 per chain), not one repeated flag
+    want = (d.r_hat <= 1.01) & (d.ess_bulk >= 200) & (d.ess_tail >= 200)
+    assert (d["ok"] == want).all()
+    pc = res.uncertainty["bayes_predictive_checks"]
+    assert set(pc.check) == {"consistency_ratio", "share_at_scale_ends"}
+    assert pc.p_value.between(0, 1).all()
     ex = res.uncertainty["expert_inconsistency"]
     assert sorted(ex["rank"]) == [1, 2, 3, 4, 5]
     prov = json.loads((out / "provenance.json").read_text())
     assert prov["bayes"]["chains"] == 2 and prov["bayes"]["credible_level"] == 0.9
+    assert prov["bayes"]["diagnostics_ok"] == (bool(d["ok"].all())
+                                               and prov["bayes"]["n_divergences"] == 0)
 
 
 def test_bayes_section_in_report(bayes_run):
@@ -468,6 +476,8 @@ def test_bayes_section_in_report(bayes_run):
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "## Bayesian aggregation of the panel" in md
     assert "### Sampler diagnostics" in md and "Bayesian score intervals" in md
+    assert "Verdict: " in md and "### Posterior predictive checks" in md
+    assert "Share of judgments at the scale's ends" in md
     assert "## Uncertainty: bootstrap" in md
     for png in ("bayes_credal.png", "bayes_experts.png", "forest_scores.png"):
         assert (out / png).is_file() and f"({png})" in md

@@ -25,9 +25,10 @@ likelihood grow without bound as ``sigma_k -> 0``. Continuous judgments keep the
 density. A random answer ("lapse", probability ``pi``) is uniform over the scale's values
 (continuous: over ``[-R, R]``): a bounded, heavy tail that absorbs a wild or reversed
 judgment; ``sigma_k`` (shared by all of expert ``k``'s nodes) down-weights an erratic expert
-everywhere. Only the differences ``mu_i - mu_j`` are identified: local weights are
-``softmax(mu)`` within each node and do not depend on the per-node mean of ``mu``, which is
-left to its prior (so no zero-sum transform enters the gradient).
+everywhere. Only the differences ``mu_i - mu_j`` are identified, so ``mu`` and every
+``z_k`` sum to zero within each node: ``n - 1`` free (Helmert) values per node of ``n``
+elements, expanded inside the likelihood kernel (a per-node mean left to its prior alone
+would force the sampler to small steps).
 
 PyMC, ArviZ and nutpie are the optional extra ``pip install "ahpstat[bayes]"``; they are
 imported only when a model is built or fitted.
@@ -66,7 +67,7 @@ from ahpstat._validation import check_choice
 from ahpstat._warnings import AHPWarning, ConvergenceWarning, warn
 from ahpstat.scoring import composite_scores
 
-__all__ = ["BayesResult", "BayesianAHP", "score_draws"]
+__all__ = ["BayesResult", "BayesianAHP", "predictive_checks", "score_draws"]
 
 _EXTRA = 'pip install "ahpstat[bayes]"'
 #: convergence thresholds (Vehtari et al. 2021): R-hat, and ESS per chain (400 for 4 chains)
@@ -415,6 +416,11 @@ class BayesResult:
                             coords={"chain": post["chain"], "draw": post["draw"], "node": nodes},
                             name="score")
 
+    def predictive_checks(self, *, max_draws: int = 1000) -> pd.DataFrame:
+        """Posterior predictive checks (:func:`predictive_checks`) at this result's level."""
+        return predictive_checks(self.idata, confidence_level=self.confidence_level,
+                                 max_draws=max_draws)
+
     # ------------------------------------------------------------------ legacy (study)
     def weights_table(self) -> pd.DataFrame:
         """``node, parent, weight, mean, median, sd, ci_low, ci_high`` (see :attr:`weights`)."""
@@ -445,6 +451,106 @@ class BayesResult:
         """``(leaves, draws)`` global weights of the leaves, chains stacked."""
         gw = self.idata.posterior["global_weight"].sel(node=list(self.leaves))
         return np.asarray(gw.stack(sample=("chain", "draw")).transpose("node", "sample").values)
+
+
+def predictive_checks(idata: Any, *, confidence_level: float = 0.95,
+                      max_draws: int = 1000) -> pd.DataFrame:
+    """Posterior predictive checks of a fit: observed vs replicated judgments.
+
+    Every replicated data set of the ``posterior_predictive`` group (each expert giving every
+    judgment again at one posterior draw, its own deviation, inconsistency and lapses
+    included) is summarised as the observed one is; the observed statistic should look like
+    a typical replicated one (Gelman, Meng & Stern 1996). Two statistics:
+
+    - ``consistency_ratio``, per expert: the mean consistency ratio (Saaty's random index)
+      of the expert's complete matrices of order 3 or more. A ``p_value`` near 0 means the
+      expert is less consistent than the model's ``sigma_k`` and lapses reproduce; near 1,
+      more consistent (e.g. a repaired or copied matrix).
+    - ``share_at_scale_ends``, over the panel (``expert = "all"``): the share of judgments
+      at or beyond the scale's ends 9 and 1/9. Too many observed end values mean the
+      judgments clip (true ratios above 9) more than the model expects.
+
+    Parameters
+    ----------
+    idata : arviz.InferenceData
+        From :meth:`BayesianAHP.fit` (with its ``posterior_predictive`` group).
+    confidence_level : float, optional
+        Level of the equal-tailed interval of the replicated statistic.
+    max_draws : int, optional
+        Replicated data sets used at most (evenly thinned), to bound the work.
+
+    Returns
+    -------
+    DataFrame
+        ``check, expert, n, observed, replicated_median, ci_low, ci_high, p_value``: ``n``
+        matrices (consistency) or judgments (scale ends); ``p_value`` = P(replicated >=
+        observed).
+
+    Examples
+    --------
+    >>> from ahpstat.bayes import predictive_checks  # doctest: +SKIP
+    >>> predictive_checks(model.fit(rng=1)).columns.tolist()  # doctest: +SKIP
+    ['check', 'expert', 'n', 'observed', 'replicated_median', 'ci_low', 'ci_high', 'p_value']
+    """
+    from ahpstat.consistency import consistency
+
+    if not 0 < confidence_level < 1:
+        raise ValueError("`confidence_level` must lie in (0, 1); got "
+                         f"{confidence_level!r} instead.")
+    if "posterior_predictive" not in idata.groups():
+        raise ValueError("`idata` has no posterior_predictive group; fit with "
+                         "`posterior_predictive=True`. Got groups "
+                         f"{list(idata.groups())} instead.")
+    rep = idata.posterior_predictive["log_judgment"].stack(sample=("chain", "draw"))
+    rep = np.asarray(rep.transpose("sample", "judgment").values)
+    keep = np.unique(np.linspace(0, rep.shape[0] - 1, min(max_draws, rep.shape[0]))
+                     .round().astype(int))
+    Y = np.vstack([np.asarray(idata.observed_data["log_judgment"].values)[None], rep[keep]])
+    cd = idata.constant_data
+    expert = np.asarray(cd["judgment_expert"].values).astype(str)
+    node = np.asarray(cd["judgment_node"].values).astype(str)
+    row = np.asarray(cd["judgment_row"].values).astype(str)
+    col = np.asarray(cd["judgment_col"].values).astype(str)
+    structure = json.loads(idata.posterior.attrs["structure"])
+    a = (1.0 - confidence_level) / 2.0
+    rows = []
+
+    def summary(check: str, who: str, n: int, T: np.ndarray) -> None:
+        obs, r = float(T[0]), T[1:]
+        rows.append((check, who, n, obs, float(np.median(r)), float(np.quantile(r, a)),
+                     float(np.quantile(r, 1.0 - a)), float(np.mean(r >= obs))))
+
+    # consistency ratio per expert: complete matrices of order >= 3, batched by order
+    cells: dict[int, list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]] = {}
+    for (k, g), idx in pd.Series(np.arange(node.size)).groupby([expert, node]):
+        kids = structure[g]
+        n = len(kids)
+        ix = idx.to_numpy()
+        if n < 3 or ix.size != n * (n - 1) // 2:
+            continue
+        pos = {c: i for i, c in enumerate(kids)}
+        cells.setdefault(n, []).append((k, ix, np.array([pos[x] for x in row[ix]]),
+                                        np.array([pos[x] for x in col[ix]])))
+    cr: dict[str, list[np.ndarray]] = {}
+    for n, group in cells.items():
+        A = np.ones((Y.shape[0], len(group), n, n))
+        for m, (_, ix, r, c) in enumerate(group):
+            v = np.exp(Y[:, ix])
+            A[:, m, r, c] = v
+            A[:, m, c, r] = 1.0 / v
+        val = np.asarray(consistency(A.reshape(-1, n, n), index="cr").value)
+        val = val.reshape(Y.shape[0], len(group))
+        for m, (k, *_) in enumerate(group):
+            cr.setdefault(k, []).append(val[:, m])
+    experts = [str(e) for e in idata.posterior["expert"].values]
+    for k in experts:
+        if k in cr:
+            summary("consistency_ratio", k, len(cr[k]), np.mean(cr[k], axis=0))
+    # share of judgments at (or beyond) the scale's ends
+    end = _LOG_RANGE - 1e-9
+    summary("share_at_scale_ends", "all", int(Y.shape[1]), (np.abs(Y) >= end).mean(axis=1))
+    return pd.DataFrame(rows, columns=["check", "expert", "n", "observed",
+                                       "replicated_median", "ci_low", "ci_high", "p_value"])
 
 
 def _hierarchy_from_attrs(attrs: Mapping[str, Any], Hierarchy: Any) -> Any:

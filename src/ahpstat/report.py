@@ -792,6 +792,39 @@ def _ranking_blocks(res: Any) -> list[tuple[str, Any]]:
         name = "TOPSIS closeness" if k == "topsis" else "Grey relational grade"
         B.append(("p", f"{name} (rank):"))
         B.append(("table", tab))
+
+
+def _predictive_check_blocks(pc: pd.DataFrame, info: Mapping[str, Any]
+                             ) -> list[tuple[str, Any]]:
+    """Posterior predictive checks: scale ends, and the experts whose consistency the model
+    does not reproduce.
+    """
+    level = f"{100 * info['credible_level']:g}%"
+    B: list[tuple[str, Any]] = [("h3", "Posterior predictive checks")]
+    ends = pc[pc.check == "share_at_scale_ends"]
+    lines = []
+    if len(ends):
+        e = ends.iloc[0]
+        lines.append(f"Share of judgments at the scale's ends (9 or 1/9): observed "
+                     f"{100 * e.observed:.1f}%, replicated {100 * e.replicated_median:.1f}% "
+                     f"({level} interval {100 * e.ci_low:.1f}–{100 * e.ci_high:.1f}%, "
+                     f"p = {e.p_value:.2f}).")
+    cr = pc[pc.check == "consistency_ratio"]
+    if len(cr):
+        out = cr[(cr.observed < cr.ci_low) | (cr.observed > cr.ci_high)]
+        lines.append(f"Consistency ratio per expert (mean CR of the expert's complete "
+                     f"matrices of order ≥ 3), observed vs replicated: {len(cr) - len(out)} "
+                     f"of {len(cr)} experts inside the {level} predictive interval"
+                     + (f"; outside: {', '.join(map(str, out.expert))}." if len(out) else "."))
+    B.append(("p", "Every judgment replicated at each posterior draw (the expert's own "
+                   "deviation, inconsistency and lapses included) and summarised like the "
+                   "observed ones; p = P(replicated ≥ observed), near 0 or 1 a misfit. "
+                   + " ".join(lines) + " Table: `bayes_predictive_checks.csv`."))
+    if len(cr):
+        worst = cr.assign(_d=(cr.p_value - 0.5).abs()).sort_values(
+            "_d", ascending=False, kind="stable").head(5)
+        B.append(("table", _fmt_table(worst[["expert", "observed", "replicated_median",
+                                             "ci_low", "ci_high", "p_value"]], 3)))
     return B
 
 
@@ -815,18 +848,25 @@ def _bayes_blocks(res: Any, figures: Mapping[str, Any]) -> list[tuple[str, Any]]
                    "`credal.csv`, `expert_inconsistency.csv`, `bayes_scores.csv`, "
                    "`bayes_diagnostics.csv`."))
     D = U["bayes_diagnostics"]
-    ok = bool(D["ok"].iloc[0]) if len(D) else False
+    ok = bool(info["diagnostics_ok"])
+    bad = [str(x) for x in D.loc[~D["ok"].astype(bool), "parameter"]]
     B.append(("h3", "Sampler diagnostics"))
-    B.append(("p", ("Diagnostics are fine: " if ok else "**Diagnostics are poor: do not "
-                    "report these results as they stand** (see the advice printed with "
-                    "the run): ")
+    B.append(("p", ("Verdict: diagnostics are fine: " if ok else "Verdict: **diagnostics are "
+                    "poor: do not report these results as they stand** (see the advice "
+                    "printed with the run): ")
               + f"max R-hat {D.r_hat.max():.3f}, min bulk ESS {D.ess_bulk.min():.0f}, min "
-              f"tail ESS {D.ess_tail.min():.0f}, {int(D.n_divergences.iloc[0])} divergent "
-              "transitions (want R-hat ≤ 1.01, ESS ≥ 100 per chain, no divergences)."))
+              f"tail ESS {D.ess_tail.min():.0f}, {int(info['n_divergences'])} divergent "
+              "transitions (want R-hat ≤ 1.01, ESS ≥ 100 per chain, no divergences)"
+              + (f"; {len(bad)} parameter(s) fail: {', '.join(bad[:8])}"
+                 + (", ..." if len(bad) > 8 else "") if bad else "")
+              + ". Each parameter's verdict: column `ok` of `bayes_diagnostics.csv`."))
     worst = D.assign(_e=D[["ess_bulk", "ess_tail"]].min(axis=1)).sort_values(
         ["r_hat", "_e"], ascending=[False, True], kind="stable").head(8)
     B.append(("table", _fmt_table(worst[["parameter", "r_hat", "ess_bulk", "ess_tail"]],
                                   {"r_hat": 3, "ess_bulk": 0, "ess_tail": 0})))
+
+    if "bayes_predictive_checks" in U:
+        B.extend(_predictive_check_blocks(U["bayes_predictive_checks"], info))
 
     bw = U["bayes_weights"]
     crit = list(h.children(h.root))
@@ -844,7 +884,11 @@ def _bayes_blocks(res: Any, figures: Mapping[str, Any]) -> list[tuple[str, Any]]
     B.append(("table", _fmt_table(tab, 4)))
     if "bayes_credal" in figures:
         B.append(_img(figures, "bayes_credal"))
-    B.append(("p", "P(w_i > w_j) for every pair of siblings at every node: `credal.csv`."))
+    B.append(("p", "P(w_i > w_j) for every pair of siblings at every node: `credal.csv`. "
+                   "`p_greater` is about the panel's centre (it goes to 0 or 1 as experts are "
+                   "added, however much they disagree); `p_greater_new_expert` is the "
+                   "probability that one more expert drawn from this panel ranks i above j "
+                   "(near 1/2 when the panel is split): the consensus."))
     B.append(("h3", "Expert inconsistency"))
     if "bayes_experts" in figures:
         B.append(_img(figures, "bayes_experts"))

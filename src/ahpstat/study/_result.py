@@ -79,16 +79,25 @@ class StudyResult(StudyData):
         ``node, parent, weight, mean, median, sd, ci_low, ci_high, interval``: posterior of
         every local and global weight (:meth:`ahpstat.bayes.BayesResult.weights_table`).
     credal
-        ``node, element_i, element_j, p_greater``: posterior P(w_i > w_j) per node.
+        ``node, element_i, element_j, p_greater, p_greater_new_expert``: posterior
+        P(w_i > w_j) of the panel centre, and for a new expert drawn from the panel.
     expert_inconsistency
-        ``expert, sigma_mean, sigma_ci_low, sigma_ci_high, rank, influence, interval``.
+        ``expert, sigma_mean, sigma_sd, sigma_ci_low, sigma_ci_high, rank, influence,
+        interval``.
     bayes_scores
         ``node, grouping, group, mean, median, ci_low, ci_high, item_means, interval``:
         posterior of every score, each posterior weight draw paired with a bootstrap
         resample of the respondents' item means (``item_means`` says how they were
-        resampled: ``"one-stage cluster bootstrap"``, ``"iid bootstrap"``, ...).
+        resampled: ``"one-stage cluster bootstrap"``, ``"iid bootstrap"``, ...), so both the
+        panel's and the sample's uncertainty.
     bayes_diagnostics
-        ``parameter, r_hat, ess_bulk, ess_tail, n_divergences, ok``.
+        ``parameter, r_hat, ess_bulk, ess_tail, mcse_mean, ok``: each parameter's verdict
+        (R-hat <= 1.01, bulk and tail ESS >= 100 per chain); the fit-level verdict (also no
+        divergent transition) is ``run_info["bayes"]["diagnostics_ok"]`` (provenance, report).
+    bayes_predictive_checks
+        ``check, expert, n, observed, replicated_median, ci_low, ci_high, p_value``:
+        observed vs replicated consistency ratio per expert and share of judgments at the
+        scale's ends (:func:`ahpstat.bayes.predictive_checks`).
     multiverse, multiverse_*, sensitivity_*
         The ``sensitivity:`` section (:class:`ahpstat.sensitivity.SensitivityAnalysis`,
         also in :attr:`sensitivity`): every specification's scores and ranks, rank and

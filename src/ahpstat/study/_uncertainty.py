@@ -236,13 +236,12 @@ def attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
           .sort_values(["_g", "_n"], kind="stable").drop(columns=["_g", "_n"])
           .reset_index(drop=True))
 
-    diag = br.diagnostics.copy()
-    diag["n_divergences"] = int(br.n_divergences)
-    diag["ok"] = bool(br.ok)
+    diag = br.diagnostics.reset_index(drop=True)  # per-parameter verdicts; the fit's: info
     extra = {"bayes_weights": bw, "credal": br.credal.reset_index(drop=True),
              "expert_inconsistency": br.experts.reset_index(drop=True).assign(
                  interval=_credible(level)),
-             "bayes_scores": bs, "bayes_diagnostics": diag}
+             "bayes_scores": bs, "bayes_diagnostics": diag,
+             "bayes_predictive_checks": br.predictive_checks()}
     if rp:
         extra["bayes_rank_probabilities"] = pd.concat(rp, ignore_index=True)
     attrs = idata.posterior.attrs
@@ -251,6 +250,10 @@ def attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
             "target_accept": opts["target_accept"], "nu": opts["nu"],
             "priors": model.model_config, "credible_level": level,
             "n_divergences": int(br.n_divergences), "diagnostics_ok": bool(br.ok),
+            "max_r_hat": float(diag["r_hat"].max()),
+            "min_ess_bulk": float(diag["ess_bulk"].min()),
+            "min_ess_tail": float(diag["ess_tail"].min()),
+            "parameters_not_ok": [str(x) for x in diag.loc[~diag["ok"], "parameter"]],
             "scores_item_means": (
                 "posterior weight draw s paired with bootstrap resample s of the respondents ("
                 + (f"{cluster_stage}-stage clusters '{cluster}'" if clusters is not None
