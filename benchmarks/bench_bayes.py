@@ -123,6 +123,7 @@ def seeds_worker(seeds: list[int]) -> list[dict]:
             "min_ess_tail": float(d["ess_tail"].min()),
             "params_not_ok": int((~d["ok"]).sum()), "ok": bool(res.ok),
             "load_start": load0, "load_end": os.getloadavg()[0]})
+        print(json.dumps(rows[-1]), flush=True)
     return rows
 
 
