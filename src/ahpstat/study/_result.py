@@ -95,7 +95,8 @@ class StudyResult(StudyData):
         (R-hat <= 1.01, bulk and tail ESS >= 100 per chain); the fit-level verdict (also no
         divergent transition) is ``run_info["bayes"]["diagnostics_ok"]`` (provenance, report).
     bayes_predictive_checks
-        ``check, expert, n, observed, replicated_median, ci_low, ci_high, p_value``:
+        ``check, expert, n, observed, replicated_median, ci_low, ci_high, p_value,
+        interval``:
         observed vs replicated consistency ratio per expert and share of judgments at the
         scale's ends (:func:`ahpstat.bayes.predictive_checks`).
     multiverse, multiverse_*, sensitivity_*

@@ -241,7 +241,8 @@ def attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
              "expert_inconsistency": br.experts.reset_index(drop=True).assign(
                  interval=_credible(level)),
              "bayes_scores": bs, "bayes_diagnostics": diag,
-             "bayes_predictive_checks": br.predictive_checks()}
+             "bayes_predictive_checks": br.predictive_checks().assign(
+                 interval=f"{100 * level:g}% equal-tailed posterior predictive interval")}
     if rp:
         extra["bayes_rank_probabilities"] = pd.concat(rp, ignore_index=True)
     attrs = idata.posterior.attrs
