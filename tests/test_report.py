@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -98,6 +99,24 @@ def test_xlsx_one_sheet_per_table_formula_neutralised(written):
     csv = pd.read_csv(out / "scores.csv", keep_default_na=False)
     got = pd.to_numeric(df.score).to_numpy()
     assert abs(got - pd.to_numeric(csv.score).to_numpy()).max() < 1e-9
+
+
+def test_tables_too_long_for_a_paper_stay_in_their_csv(tmp_path):
+    """A table above PAPER_TABLE_MAX_ROWS (the seed study's multiverse has 300,672 rows) is
+    left out of tables.xlsx and tables.tex, and both name it with its CSV file.
+    """
+    n = report.PAPER_TABLE_MAX_ROWS
+    tables = {"weights": pd.DataFrame({"node": ["a"], "w": [1.0]}),
+              "multiverse": pd.DataFrame({"spec": np.arange(n + 1)}),
+              "edge": pd.DataFrame({"spec": np.arange(n)})}
+    kept, omitted = report.paper_tables(tables)
+    assert list(kept) == ["weights", "edge"] and omitted == {"multiverse": n + 1}
+    report.write_xlsx(kept, tmp_path / "t.xlsx", omitted=omitted)
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    assert wb.sheetnames == ["weights", "edge", "omitted"]
+    assert [c.value for c in wb["omitted"][2]] == ["multiverse", n + 1, "multiverse.csv"]
+    tex = report.to_latex(kept, omitted=omitted)
+    assert tex.count("\\begin{longtable}") == 2 and "multiverse.csv" in tex.splitlines()[1]
 
 
 def test_latex_booktabs_escaped(written):

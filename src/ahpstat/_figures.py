@@ -300,11 +300,12 @@ def _wrap(text: str, suffix: str, width: float, fontsize: float, lines: int) -> 
     return "\n".join(out)
 
 
-def _font_setup(res: Any, opts: FigureOptions) -> tuple[FigureOptions, dict[str, Any]]:
+def _font_setup(res: Any, opts: FigureOptions) -> tuple[FigureOptions, dict[Any, Any]]:
     """RcParams for the figures; falls back to ids (with a warning) when no font has the
     labels' glyphs.
     """
-    rc: dict[str, Any] = {"font.size": 8, "svg.hashsalt": "ahpstat", "axes.titlesize": 9,
+    # dict[Any, Any]: matplotlib's stubs type rc_context's keys as a Literal of rcParams names
+    rc: dict[Any, Any] = {"font.size": 8, "svg.hashsalt": "ahpstat", "axes.titlesize": 9,
                           "axes.labelsize": 8, "pdf.fonttype": 42, "svg.fonttype": "path",
                           "text.color": _TEXT, "axes.labelcolor": _TEXT}
     texts = [str(g) for names in getattr(res, "group_names", {}).values() for g in names]
@@ -453,7 +454,7 @@ def hierarchy_figure(res: Any, names: _Names) -> tuple[Any, str] | None:
         if d == depth_max and d > 0:
             deep.append((v, top[v] - g / 2))
             continue
-        fs = 8 if d <= 1 else 7
+        fs = 8.0 if d <= 1 else 7.0
         if d == 0:  # the goal's box is the whole height: its name reads upwards along it
             text = names.fit(v, f"  {g:.3f}", 0.9 * pt_per_unit, fs,
                              lines=_lines(w_of[0] * pt_per_inch, fs, 2))

@@ -19,7 +19,8 @@ import pandas as pd
 from ahpstat._text import escape_markdown
 from ahpstat.scales import get_random_index_table
 
-__all__ = ["latex_escape", "method_statement", "report_blocks", "to_latex", "write_report",
+__all__ = ["PAPER_TABLE_MAX_ROWS", "latex_escape", "method_statement", "paper_tables",
+           "report_blocks", "to_latex", "write_report",
            "write_xlsx"]
 
 _INDEX_NAMES = {
@@ -1179,7 +1180,9 @@ def write_report(res: Any, out: Path, *, figures: bool = True,
     ``figures`` the figures (:mod:`ahpstat._figures`, formats and resolution from
     ``figure_options``, the study file's ``figures:`` section); ``tables.xlsx`` (every table,
     one sheet each) and ``tables.tex`` (every table as a LaTeX booktabs ``longtable``), their
-    text cells formula-neutralised (:func:`ahpstat._text.neutralize_frame`).
+    text cells formula-neutralised (:func:`ahpstat._text.neutralize_frame`). A table of more
+    than :data:`PAPER_TABLE_MAX_ROWS` rows (the multiverse's long table) is only in its CSV
+    file; both files say which (:func:`paper_tables`).
     """
     out = Path(out)
     drawn: dict[str, Any] = {}
@@ -1192,10 +1195,10 @@ def write_report(res: Any, out: Path, *, figures: bool = True,
     (out / "report.md").write_text(to_markdown(blocks), encoding="utf-8", newline="\n")
     (out / "report.html").write_text(to_html(blocks, title, images=out), encoding="utf-8",
                                      newline="\n")
-    tables = {k: res.to_frame(k) for k in res.frame_kinds}
-    write_xlsx(tables, out / "tables.xlsx")
-    (out / "tables.tex").write_text(to_latex(tables, title=title), encoding="utf-8",
-                                    newline="\n")
+    tables, omitted = paper_tables({k: res.to_frame(k) for k in res.frame_kinds})
+    write_xlsx(tables, out / "tables.xlsx", omitted=omitted)
+    (out / "tables.tex").write_text(to_latex(tables, title=title, omitted=omitted),
+                                    encoding="utf-8", newline="\n")
     files = [out / "report.md", out / "report.html", out / "tables.xlsx", out / "tables.tex"]
     return files + [out / f for d in drawn.values() for f in d.files]
 
@@ -1203,13 +1206,39 @@ def write_report(res: Any, out: Path, *, figures: bool = True,
 # --------------------------------------------------------------------------- tables for papers
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+#: tables with more rows are left out of tables.xlsx and tables.tex (their CSV file has them):
+#: the multiverse's long table (300,000 rows for the seed study) took minutes to write there
+#: and is no table for a paper
+PAPER_TABLE_MAX_ROWS = 20_000
 
 
-def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
+def paper_tables(tables: Mapping[str, pd.DataFrame], max_rows: int = PAPER_TABLE_MAX_ROWS
+                 ) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
+    """The tables for tables.xlsx and tables.tex, and those left out (name -> rows).
+
+    Examples
+    --------
+    >>> kept, omitted = paper_tables({"w": pd.DataFrame({"x": [1, 2]}),
+    ...                               "big": pd.DataFrame({"x": range(5)})}, max_rows=3)
+    >>> list(kept), omitted
+    (['w'], {'big': 5})
+    """
+    kept = {k: df for k, df in tables.items() if len(df) <= max_rows}
+    return kept, {k: len(df) for k, df in tables.items() if len(df) > max_rows}
+
+
+def _omitted_note(omitted: Mapping[str, int]) -> str:
+    listed = "; ".join(f"{k} ({n:,} rows, {k}.csv)" for k, n in omitted.items())
+    return f"Left out (more than {PAPER_TABLE_MAX_ROWS:,} rows; in their CSV files): {listed}."
+
+
+def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path, *,
+               omitted: Mapping[str, int] | None = None) -> Path:
     """Every table as one sheet of an Excel workbook (text cells formula-neutralised).
 
     Sheet names are the table names (at most 31 characters, Excel's limit); numbers stay
-    numbers at full precision.
+    numbers at full precision. ``omitted`` (name -> rows, from :func:`paper_tables`): the
+    tables left out, listed on a last sheet ``omitted`` with their CSV file.
 
     Examples
     --------
@@ -1254,6 +1283,11 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
         for row in zip(*cols, strict=True):
             ws.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v)
                        else v for v in row])
+    if omitted:
+        ws = wb.create_sheet("omitted" if "omitted" not in used else "omitted_tables")
+        ws.append(["table", "rows", "file"])
+        for k, n in omitted.items():
+            ws.append([k, n, f"{k}.csv"])
     props = wb.properties
     props.creator = "ahpstat"
     fixed = _dt.datetime(2000, 1, 1)
@@ -1284,13 +1318,16 @@ def _latex_cell(x: Any) -> str:
     if isinstance(x, bool | np.bool_):
         return "yes" if x else "no"
     if isinstance(x, float | np.floating):
-        return f"{x:.4f}" if abs(x) >= 1e-4 or x == 0 else f"{x:.2e}"
+        v = float(x)
+        return f"{v:.4f}" if abs(v) >= 1e-4 or v == 0 else f"{v:.2e}"
     return latex_escape(x)
 
 
-def to_latex(tables: Mapping[str, pd.DataFrame], *, title: str = "") -> str:
+def to_latex(tables: Mapping[str, pd.DataFrame], *, title: str = "",
+             omitted: Mapping[str, int] | None = None) -> str:
     """Every table as a LaTeX ``longtable`` with booktabs rules (text escaped, formula-like
     cells neutralised, numbers to 4 decimals; the CSV files keep full precision).
+    ``omitted`` (name -> rows, from :func:`paper_tables`): named in a comment at the top.
 
     Needs ``\\usepackage{booktabs,longtable}``; each table has a caption and a label
     ``tab:<name>``.
@@ -1315,6 +1352,8 @@ def to_latex(tables: Mapping[str, pd.DataFrame], *, title: str = "") -> str:
 
     out = [f"% Tables of {latex_escape(title) if title else 'an ahpstat study'}, written by "
            "ahpstat. Preamble: \\usepackage{booktabs,longtable}", ""]
+    if omitted:
+        out[-1:] = ["% " + _omitted_note(omitted), ""]
     for name, df in tables.items():
         df = neutralize_frame(df)
         align = "".join("r" if pd.api.types.is_numeric_dtype(df[c])
