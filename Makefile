@@ -45,4 +45,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis docs/_build docs/api
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis docs/_build docs/api docs/_generated

@@ -46,7 +46,7 @@ extensions = [
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
+exclude_patterns = ["_build", "_generated", "**.ipynb_checkpoints", "README.md"]
 root_doc = "index"
 
 # --- MyST / MyST-NB: notebooks in Markdown, executed at build time
@@ -60,6 +60,7 @@ nb_merge_streams = True
 
 # --- API reference
 autosummary_generate = True
+templates_path = ["_templates"]  # autosummary/class.rst: no attribute table
 autosummary_imported_members = True
 autodoc_typehints = "none"
 autodoc_default_options = {"members": True, "inherited-members": False}
@@ -121,3 +122,9 @@ def _write_api_index() -> None:
 
 
 _write_api_index()
+
+# --- the study-file reference (study_file.md includes it): generated from the schema that
+# validates the study file, so it lists exactly the keys this version reads
+from study_reference import write_reference  # noqa: E402 - docs/_ext is on sys.path above
+
+write_reference(HERE / "_generated" / "study_file_reference.md")

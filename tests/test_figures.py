@@ -216,6 +216,22 @@ def test_figure_options_errors():
             F.figure_options(bad, file="study.yaml")
 
 
+def test_schema_documents_what_figure_options_reads():
+    """The study-file reference's `figures:` section (STUDY_SCHEMA) has exactly the keys
+    figure_options accepts, and its defaults are the ones figure_options fills in.
+    """
+    from ahpstat.study import STUDY_SCHEMA
+
+    sec = STUDY_SCHEMA["figures"]
+    assert F.figure_options(sec.defaults()) == F.figure_options({}) == F.FigureOptions()
+    with pytest.raises(ah.InputError, match=r"known: ([a-z, ]+)\)") as e:
+        F.figure_options({"colour": 1})
+    known = e.value.args[0].split("known: ")[1].split(")")[0].split(", ")
+    assert sorted(known) == sorted(k.name for k in sec.keys)
+    assert set(sec.key("format").choices or ()) == set(F.FIGURE_FORMATS)
+    assert set(sec.key("labels").choices or ()) == set(F.LABEL_MODES)
+
+
 def test_study_file_figures_section(tmp_path):
     path = write_example_study(tmp_path, extra="figures: {format: svg, dpi: 300, labels: both}\n")
     st = Study.from_yaml(path)

@@ -365,8 +365,8 @@ STUDY_SCHEMA: dict[str, Section] = {s.name: s for s in (
              "present = run).", _section_value),
         _key("bayes", "a mapping of settings", None, "The Bayesian model (section `bayes`; "
              "present = run).", _section_value),
-        _key("figures", "a mapping of settings", None, "Figure options (section `figures`: "
-             "format, dpi, labels; see `ahpstat._figures.figure_options`).", _section_value),
+        _key("figures", "a mapping of settings", None, "Figure options (section `figures`).",
+             _section_value),
         _key("sensitivity", "a mapping of settings", None, "Is the ranking robust? Multiverse "
              "of analyst choices, weight intervals, perturbed judgments, Sobol' indices "
              "(section `sensitivity`; present = run).", _section_value),
@@ -441,7 +441,7 @@ STUDY_SCHEMA: dict[str, Section] = {s.name: s for s in (
         _key("resample", "experts, respondents or [experts, respondents]",
              ["experts", "respondents"], "Sources resampled (independently).", _resample),
         _key("cluster", "a group column or null", None, "Grouping column whose groups are "
-             "the clusters of a two-stage cluster bootstrap (null: respondents iid).", _name),
+             "the clusters of a cluster bootstrap (null: respondents iid).", _name),
         _choice_key("cluster_stage", ("one", "two"), "one", "Cluster bootstrap: whole "
                     "clusters (one-stage), or clusters then respondents within them "
                     "(two-stage)."),
@@ -575,6 +575,28 @@ def _sensitivity_schema() -> Section:
 
 
 STUDY_SCHEMA["sensitivity"] = _sensitivity_schema()
+
+
+def _figures_schema() -> Section:
+    """The ``figures:`` section, documented here and validated by
+    :func:`ahpstat._figures.figure_options`, whose defaults these are.
+    """
+    from ahpstat._figures import FIGURE_FORMATS, LABEL_MODES, FigureOptions
+
+    d = FigureOptions()
+    return Section("figures", "Figure files of `ahpstat run` and the report.", (
+        _key("format", "png, svg, pdf or a list of them", list(d.format), "File formats, "
+             "each figure written in every one (SVG and PDF are vector formats).",
+             _section_value, FIGURE_FORMATS),
+        _key("dpi", "a whole number from 50 to 1200", d.dpi, "Resolution of the PNG files.",
+             _section_value),
+        _choice_key("labels", LABEL_MODES, d.labels, "Nodes named by id, label or both (labels "
+                    "in CJK script need a CJK font; without one the figures use ids, with a "
+                    "warning)."),
+    ))
+
+
+STUDY_SCHEMA["figures"] = _figures_schema()
 
 #: defaults of the study file's ``bootstrap:`` section (present = enabled)
 BOOTSTRAP_DEFAULTS: dict[str, Any] = STUDY_SCHEMA["bootstrap"].defaults()
