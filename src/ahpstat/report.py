@@ -793,6 +793,7 @@ def _ranking_blocks(res: Any) -> list[tuple[str, Any]]:
         name = "TOPSIS closeness" if k == "topsis" else "Grey relational grade"
         B.append(("p", f"{name} (rank):"))
         B.append(("table", tab))
+    return B
 
 
 def _predictive_check_blocks(pc: pd.DataFrame, info: Mapping[str, Any]
@@ -1286,8 +1287,8 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path, *,
     if omitted:
         ws = wb.create_sheet("omitted" if "omitted" not in used else "omitted_tables")
         ws.append(["table", "rows", "file"])
-        for k, n in omitted.items():
-            ws.append([k, n, f"{k}.csv"])
+        for table, rows in omitted.items():
+            ws.append([table, rows, f"{table}.csv"])
     props = wb.properties
     props.creator = "ahpstat"
     fixed = _dt.datetime(2000, 1, 1)
