@@ -413,3 +413,18 @@ def test_family_factor_in_the_anova(example):
     fam_means = y.groupby("family").score.mean()
     assert fam == pytest.approx(float(((fam_means - y.score.mean()) ** 2).mean()), rel=1e-9)
     assert 0 < fam < tot
+
+
+def test_koczkodaj_level_without_threshold_is_an_input_error_with_a_policy():
+    # Koczkodaj's index has no default threshold (issue 11.4); a grid that would drop, repair or
+    # down-weight by it must be refused where it is read (check = run), not by PanelOptions'
+    # ValueError in the middle of the run (a traceback).
+    from ahpstat.multiverse import multiverse_grid
+
+    with pytest.raises(InputError, match=r"Koczkodaj.*threshold.*\['drop'\]"):
+        multiverse_grid({"consistency": [{"index": "koczkodaj"}], "policy": ["keep", "drop"]})
+    kept = multiverse_grid({"consistency": [{"index": "koczkodaj"}], "policy": ["keep"]})
+    assert kept["consistency"][0]["threshold"] is None
+    given_thr = multiverse_grid({"consistency": [{"index": "koczkodaj", "threshold": 1 / 3}],
+                                 "policy": ["drop"]})
+    assert given_thr["consistency"][0]["threshold"] == pytest.approx(1 / 3)

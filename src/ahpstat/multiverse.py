@@ -450,6 +450,14 @@ def multiverse_grid(grid: Mapping[str, Any] | None = None, *, file: str | None =
                                  f"{levels!r} instead.", file=file)
             norm2.append(v)
         out[name] = tuple(norm2)
+    if any(p != "keep" for p in out["policy"]):
+        for c in out["consistency"]:
+            if c["index"] == "koczkodaj" and c["threshold"] is None:
+                raise InputError(f"`{key}.consistency`: Koczkodaj's index has no default "
+                                 "threshold (ahpstat.consistency); give `threshold` (Koczkodaj's "
+                                 "own is 1/3) for the policies "
+                                 f"{[p for p in out['policy'] if p != 'keep']}. Got "
+                                 f"{{index: koczkodaj}} without a threshold instead.", file=file)
     return out
 
 
