@@ -34,7 +34,7 @@ def main() -> None:
     ap.add_argument("--naive", type=int, default=6)
     args = ap.parse_args()
     study = Study.from_yaml(STUDY)
-    res = study.run(bootstrap=False, bayes=False)
+    res = study.run(bootstrap=False, bayes=False, sensitivity=False, evaluation=False)
     multiverse(res, {k: v[:1] for k, v in DEFAULT_GRID.items()})  # warm-up: imports
     times, cpu = [], []
     for _ in range(args.repeats):
@@ -49,10 +49,11 @@ def main() -> None:
     for _, row in mv.specifications.head(args.naive).iterrows():
         agg = row.aggregation
         panel = dataclasses.replace(
-            study.panel, method=row.weighting, aggregation="aij" if agg == "aij" else "aip",
+            study.panel, weighting=row.weighting, aggregation="aij" if agg == "aij" else "aip",
             aip_mean=study.panel.aip_mean if agg == "aij" else agg.split("_", 1)[1],
             policy=row.policy)
-        dataclasses.replace(study, panel=panel).run(bootstrap=False, bayes=False)
+        dataclasses.replace(study, panel=panel).run(bootstrap=False, bayes=False, sensitivity=False,
+                                                    evaluation=False)
     naive = (time.perf_counter() - t0) / args.naive
 
     load = os.getloadavg()
