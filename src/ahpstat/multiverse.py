@@ -62,6 +62,7 @@ from numpy.typing import ArrayLike
 from ahpstat._validation import InputError
 from ahpstat._warnings import DegenerateDataWarning, warn
 from ahpstat.evaluation import WEIGHTINGS
+from ahpstat.panel import needs_threshold
 
 __all__ = [
     "AGGREGATION_LEVELS",
@@ -450,14 +451,13 @@ def multiverse_grid(grid: Mapping[str, Any] | None = None, *, file: str | None =
                                  f"{levels!r} instead.", file=file)
             norm2.append(v)
         out[name] = tuple(norm2)
-    if any(p != "keep" for p in out["policy"]):
-        for c in out["consistency"]:
-            if c["index"] == "koczkodaj" and c["threshold"] is None:
-                raise InputError(f"`{key}.consistency`: Koczkodaj's index has no default "
-                                 "threshold (ahpstat.consistency); give `threshold` (Koczkodaj's "
-                                 "own is 1/3) for the policies "
-                                 f"{[p for p in out['policy'] if p != 'keep']}. Got "
-                                 f"{{index: koczkodaj}} without a threshold instead.", file=file)
+    for c in out["consistency"]:
+        acting = [p for p in out["policy"] if needs_threshold(c["index"], c["threshold"], p)]
+        if acting:
+            raise InputError(f"`{key}.consistency`: Koczkodaj's index has no default threshold "
+                             "(ahpstat.consistency); give `threshold` (Koczkodaj's own is 1/3) "
+                             f"for the policies {acting}. Got {{index: koczkodaj}} without a "
+                             "threshold instead.", file=file)
     return out
 
 

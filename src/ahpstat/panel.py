@@ -71,6 +71,22 @@ _DISPERSION_COLUMNS = ["node", "n_experts", "n_elements", "n_pairs", "log_sd_mea
                        "log_sd_max", "worst_row", "worst_col", "weight_sd_mean"]
 
 
+def needs_threshold(index: str, threshold: float | None, policy: str) -> bool:
+    """Whether a panel policy acting on ``index`` lacks the threshold it needs.
+
+    Koczkodaj's index has no default threshold (:mod:`ahpstat.consistency`), so a policy
+    other than ``"keep"`` needs one given; the other indices have defaults.
+
+    Examples
+    --------
+    >>> needs_threshold("koczkodaj", None, "drop"), needs_threshold("koczkodaj", 1 / 3, "drop")
+    (True, False)
+    >>> needs_threshold("koczkodaj", None, "keep"), needs_threshold("cr", None, "drop")
+    (False, False)
+    """
+    return index == "koczkodaj" and threshold is None and policy != "keep"
+
+
 @dataclass(frozen=True)
 class PanelOptions:
     """How the panel is aggregated (defaults: the seed study's eigenvector + CR + AIJ).
@@ -113,7 +129,7 @@ class PanelOptions:
         if self.threshold is not None and not (np.isfinite(self.threshold)
                                                and self.threshold > 0):
             raise ValueError(f"`threshold` must be positive; got {self.threshold!r} instead.")
-        if self.index == "koczkodaj" and self.threshold is None and self.policy != "keep":
+        if needs_threshold(self.index, self.threshold, self.policy):
             raise ValueError(
                 "Koczkodaj's index has no default threshold (it does not depend on the matrix "
                 "order; see ahpstat.consistency): give `threshold` (Koczkodaj's own is 1/3) for "

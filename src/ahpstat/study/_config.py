@@ -13,7 +13,7 @@ import pandas as pd
 
 from ahpstat._figures import figure_options
 from ahpstat._validation import InputError, suggest
-from ahpstat.panel import PanelOptions
+from ahpstat.panel import PanelOptions, needs_threshold
 from ahpstat.study._schema import (
     BAYES_DEFAULTS,
     BOOTSTRAP_DEFAULTS,
@@ -467,7 +467,7 @@ def _consistency_policy(c: Mapping[str, Any], f: str | None,
     threshold (it has no default), else a problem is recorded (and ``"keep"`` returned: the
     study is not built).
     """
-    if c["index"] == "koczkodaj" and c["threshold"] is None and c["policy"] != "keep":
+    if needs_threshold(c["index"], c["threshold"], c["policy"]):
         problems.append(InputError(
             "`consistency.threshold` is required with index koczkodaj and policy "
             f"{c['policy']!r}: Koczkodaj's index has no default threshold (Koczkodaj's own "
