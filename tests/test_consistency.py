@@ -383,3 +383,24 @@ def test_koczkodaj_policy_needs_a_threshold(tmp_path):
     assert ah.Study.from_yaml(ok).panel.threshold == pytest.approx(0.3333)
     with pytest.raises(ValueError, match="no default threshold"):
         ah.panel.PanelOptions(index="koczkodaj", policy="drop")
+
+
+@pytest.mark.parametrize("threshold", [None, 0.05])
+@pytest.mark.parametrize("index", ["cr", "ci"])
+def test_one_matrix_equals_a_batch_of_one_bit_for_bit(index, threshold):
+    # One matrix takes a Python-float branch (speed); a batch of one the array branch: the
+    # same doubles in every field (drinks matrix, a consistent one, an order-2 one).
+    u = [9, 5, 2, 1, 1, 1/2, 1/3, 1/9, 1/9, 1/9, 1/9, 1/3, 1/4, 1/3, 1/9,
+         1/2, 1, 1/3, 2, 1/2, 1/3]
+    for A in (ah.pairwise.from_upper_triangle(u), matrix_from_upper(np.array([2.0, 4, 2]), 3),
+              matrix_from_upper(np.array([3.0]), 2)):
+        one = ah.consistency(A, index=index, threshold=threshold)
+        ref = ah.consistency(A[None], index=index, threshold=threshold)
+        assert one.value.shape == () and one.value.dtype == np.float64
+        assert one.value.tobytes() == ref.value[0].tobytes()
+        assert one.lambda_max.tobytes() == ref.lambda_max[0].tobytes()
+        assert one.threshold == ref.threshold and type(one.threshold) is float
+        assert one.random_index_value == ref.random_index_value
+        assert isinstance(one.acceptable, np.bool_) and one.acceptable == ref.acceptable[0]
+        fused = ah.weights(A, consistency=index).consistency
+        assert fused.value.tobytes() == ah.consistency(A, index=index).value.tobytes()

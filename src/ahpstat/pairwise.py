@@ -93,7 +93,7 @@ def _is_clean(arr: np.ndarray) -> bool:
     if not arr.min() > 0:  # NaN, zero or negative entries
         return False
     L = np.log(arr)  # inf stays inf and fails below; no zero, so no -inf
-    S = L + np.swapaxes(L, -1, -2)
+    S = L + (L.T if L.ndim == 2 else np.swapaxes(L, -1, -2))
     return bool(np.vdot(S, S) <= 1e-24)
 
 

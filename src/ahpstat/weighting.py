@@ -79,6 +79,8 @@ def _n_matrices(arr: np.ndarray) -> int:
 
 def _method(name: str, value: object, choices: tuple[str, ...]) -> str:
     """``check_choice`` after lower-casing: methods are case-insensitive."""
+    if value in choices:  # the common case, spelled as listed: no lower-casing
+        return value
     return check_choice(name, value.lower() if isinstance(value, str) else value, choices)
 
 
@@ -445,9 +447,14 @@ def _perron_single(
                 return w * (1.0 / sw), np.float64(lv / sw), p
         if 2 * p > max_iter or p >= 1 << 20:
             return None
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            S = S.dot(S)
-            S *= 1.0 / S.max()
+        # rows of S sum to at most 1 (S = M / its largest row sum), so S @ S cannot overflow
+        # after a rescaling to max 1 either (entries <= n); only a vanished S (all
+        # underflow) or NaN is left, and that cannot converge
+        S = S.dot(S)
+        top = float(S.max())
+        if not 0.0 < top < np.inf:
+            return None
+        S *= 1.0 / top
         p *= 2
 
 
