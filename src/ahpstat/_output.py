@@ -138,7 +138,8 @@ def _entries(folder: Path) -> tuple[list[str], list[str]]:
     """(files, folders) under ``folder`` as relative POSIX paths; symbolic links count as
     files (never followed).
     """
-    files, dirs = [], []
+    files: list[str] = []
+    dirs: list[str] = []
     for root, dnames, fnames in os.walk(folder, followlinks=False):
         rel = Path(root).relative_to(folder)
         for d in dnames:

@@ -234,7 +234,7 @@ def _strongly_connected(adj: np.ndarray) -> np.ndarray:
     reach = (adj | np.eye(n, dtype=bool)).astype(np.float32)
     for _ in range(max(1, int(np.ceil(np.log2(max(n, 2)))))):
         reach = (np.matmul(reach, reach) > 0).astype(np.float32)
-    return reach.reshape(*adj.shape[:-2], -1).all(axis=-1)
+    return np.asarray(reach.reshape(*adj.shape[:-2], -1).all(axis=-1))
 
 
 def _efficient_graph(M: np.ndarray, W: np.ndarray, rtol: float) -> np.ndarray:
@@ -357,7 +357,7 @@ def pareto_efficiency(A: ArrayLike, w: ArrayLike, *, rtol: float = 1e-9,
 # --------------------------------------------------------------------------- rank agreement
 
 
-def _ranks(w: np.ndarray) -> np.ndarray:
+def _ranks(w: ArrayLike) -> np.ndarray:
     """Ranks, 1 = largest weight, ties averaged (batched over leading axes)."""
     from scipy.stats import rankdata
 
@@ -541,7 +541,7 @@ class MethodComparison:
         E = self.efficient.reshape(-1, m)
         rows = []
         for b in range(B):
-            for k in np.flatnonzero(~E[b]):
+            for k in np.flatnonzero(~E[b]).tolist():
                 for i in range(n):
                     rows.append((b, self.methods[k], names[i], W[b, k, i], D[b, k, i]))
         return pd.DataFrame(rows, columns=["matrix", "method", "element", "weight",
@@ -782,11 +782,11 @@ def compare_study(result: Any, *, methods: Sequence[str] | None = None) -> Study
             for gi, g in enumerate(names):
                 for j, v in enumerate(internal):
                     key = (gcol, g, v)
-                    sc, rk = float(S[k, gi, j]), float(R[k, gi, j])
+                    score, rank = float(S[k, gi, j]), float(R[k, gi, j])
                     if k == 0:
-                        ref_scores[key] = (sc, rk)
+                        ref_scores[key] = (score, rank)
                     r0 = ref_scores[key]
-                    s_rows.append((m, gcol, g, v, sc, rk, sc - r0[0], rk - r0[1]))
+                    s_rows.append((m, gcol, g, v, score, rank, score - r0[0], rank - r0[1]))
     scores = pd.DataFrame(s_rows, columns=["method", "grouping", "group", "node", "score",
                                            "rank", "score_change", "rank_change"])
     summ = []

@@ -236,6 +236,7 @@ def _consistency_of_valid(
     if index in ("ci", "cr"):
         table = get_random_index_table(random_index)
         name, source = table.name, table.source
+        ri: float | np.ndarray  # one RI(n), or RI(n, m) per matrix of an incomplete batch
         if incomplete:
             missing = np.triu(np.isnan(M), 1).sum(axis=(-1, -2))
             M = _complete_optimal(M)

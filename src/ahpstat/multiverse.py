@@ -61,7 +61,7 @@ from numpy.typing import ArrayLike
 
 from ahpstat._validation import InputError
 from ahpstat._warnings import DegenerateDataWarning, warn
-from ahpstat.evaluation import WEIGHTINGS
+from ahpstat.evaluation import WEIGHTINGS, EvaluationOptions
 from ahpstat.panel import needs_threshold
 
 __all__ = [
@@ -266,7 +266,7 @@ def likert_transform(X: ArrayLike, treatment: str, likert: tuple[int, int]) -> n
 
 
 def anova_decomposition(Y: ArrayLike, *, n_factors: int | None = None,
-                        max_order: int = 2) -> dict[tuple[int, ...], np.ndarray]:
+                        max_order: int = 2) -> dict[tuple, np.ndarray]:
     """Exact variance decomposition of a response over a balanced full factorial.
 
     ``Y[i_1, ..., i_k, ...]`` holds the response of every combination of ``k`` factors
@@ -709,8 +709,11 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
                 leaf_all[fi, :, im, il] = leaf_w
                 cell_problem[fi, :, im, il] = problems
                 continue
-            key = str(fopts.combine) if fam == "combined" else fam
-            w, prob = objective[(key, im, il)]
+            method = fam
+            if fam == "combined":
+                assert fopts is not None  # read whenever a family other than ahp is wanted
+                method = str(fopts.combine)
+            w, prob = objective[(method, im, il)]
             if fam != "combined":
                 leaf_all[fi, :, im, il] = w
                 cell_problem[fi, :, im, il] = prob
@@ -801,14 +804,14 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
     # (AHP: one per panel configuration; objective: one per survey treatment; combined: one
     # per both), each counted as often as feasible specifications use it
     vec_count: dict[tuple[int, int, int, int], int] = {}
-    for s_i in np.flatnonzero(feas):
+    for s_i in np.flatnonzero(feas).tolist():
         fam = fams[fam_s[s_i]]
         if fam == "ahp":
-            key = (int(fam_s[s_i]), int(pid[s_i]), -1, -1)
+            vkey = (int(fam_s[s_i]), int(pid[s_i]), -1, -1)
         else:
-            key = (int(fam_s[s_i]), -1 if fam != "combined" else int(pid[s_i]),
-                   int(im_s[s_i]), int(il_s[s_i]))
-        vec_count[key] = vec_count.get(key, 0) + 1
+            vkey = (int(fam_s[s_i]), -1 if fam != "combined" else int(pid[s_i]),
+                    int(im_s[s_i]), int(il_s[s_i]))
+        vec_count[vkey] = vec_count.get(vkey, 0) + 1
     base_local = panel.local if baseline is None else local_w[pid[baseline]]
     wo_rows = []
     for v in h.internal:
@@ -872,12 +875,10 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
                             effects=effects, baseline=baseline, info=info)
 
 
-def _family_options(study: Any) -> Any:
+def _family_options(study: Any) -> EvaluationOptions:
     """The objective settings of the ``family`` factor: the study's evaluation options
     (with a game-theory combination when it has none), else the defaults.
     """
-    from ahpstat.evaluation import EvaluationOptions
-
     ev = getattr(study, "evaluation", None)
     if ev is None:
         return EvaluationOptions(fce_weighting=())

@@ -274,9 +274,9 @@ def rank_sets_table(
             rank[ok], low[ok], high[ok] = s.rank, s.low, s.high
         frames.append(pd.DataFrame({
             key: names, "estimate": est,
-            "rank": pd.array(np.where(np.isnan(rank), None, rank), dtype="Int64"),
-            "rank_low": pd.array(np.where(np.isnan(low), None, low), dtype="Int64"),
-            "rank_high": pd.array(np.where(np.isnan(high), None, high), dtype="Int64"),
+            "rank": pd.array(rank, dtype="Int64"),  # NaN -> <NA>
+            "rank_low": pd.array(low, dtype="Int64"),  # NaN -> <NA>
+            "rank_high": pd.array(high, dtype="Int64"),  # NaN -> <NA>
             "coverage": kind, "confidence_level": level,
             "interval": set_label(level, kind == "joint", int(ok.sum()), what)}))
     return pd.concat(frames, ignore_index=True)

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 __all__ = ["STAT_COLUMNS", "rank_metrics", "run_task"]
 
@@ -89,7 +90,7 @@ def agreement(a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
     return {k: np.where(bad, np.nan, v) for k, v in out.items()}
 
 
-def _stats(rows: list, method: int, target: str, metric: str, values: np.ndarray) -> None:
+def _stats(rows: list, method: int, target: str, metric: str, values: ArrayLike) -> None:
     v = np.asarray(values, dtype=float).ravel()
     v = v[np.isfinite(v)]
     rows.append((method, target, metric, v.size, float(v.sum()), float((v * v).sum())))
@@ -204,11 +205,13 @@ def panel_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
     S = {v: S[v].reshape(R, K, *S[v].shape[1:]) for v in nodes}
 
     rows: list[tuple] = []
-    cache: dict[str, dict[str, tuple[np.ndarray, float]]] = {}
+    # per index: each node's (values, threshold); the threshold is one number or, for a
+    # random index of incomplete matrices, one per matrix
+    cache: dict[str, dict[str, tuple[np.ndarray, float | np.ndarray]]] = {}
 
-    def index(name: str) -> dict[str, tuple[np.ndarray, float]]:
+    def index(name: str) -> dict[str, tuple[np.ndarray, float | np.ndarray]]:
         if name not in cache:
-            out = {}
+            out: dict[str, tuple[np.ndarray, float | np.ndarray]] = {}
             for v in nodes:
                 c = consistency(S[v], index=name, threshold=_rule_threshold(name))
                 out[v] = (np.asarray(c.value), c.threshold)
@@ -221,8 +224,10 @@ def panel_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
 
     true_global = h.global_weights(truth)
     reference: dict[str, np.ndarray] = {}  # the first method's estimates, per target
-    targets = {"weights": (h.root, None)} if len(nodes) == 1 and nodes[0] == h.root else {
-        "criteria": (h.root, None), "global": (None, list(h.leaves))}
+    # a target is a node (its local weights) or the leaves (their global weights)
+    targets: dict[str, str | tuple[str, ...]] = (
+        {"weights": h.root} if len(nodes) == 1 and nodes[0] == h.root
+        else {"criteria": h.root, "global": tuple(h.leaves)})
     for m in exp.methods.itertuples(index=False):
         local = {}
         for v in nodes:
@@ -248,10 +253,11 @@ def panel_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
                 w[none] = np.nan
             local[v] = w
         est_global = h.global_weights(local)
-        for target, (node, leaves) in targets.items():
-            if node is not None:
-                est, tru = local[node], truth[node]
+        for target, node_or_leaves in targets.items():
+            if isinstance(node_or_leaves, str):
+                est, tru = local[node_or_leaves], truth[node_or_leaves]
             else:
+                leaves = node_or_leaves
                 est = np.stack([est_global[x] for x in leaves], axis=-1)
                 tru = np.stack([np.broadcast_to(true_global[x], (R,)) for x in leaves], axis=-1)
             for metric, values in rank_metrics(est, tru).items():
@@ -282,7 +288,6 @@ def study_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
         g_sd = float(np.sqrt(icc / (1.0 - icc) * (r_sd ** 2 + a_sd ** 2)))
     else:
         g_sd = float(cond["group_sd"])
-    survey = {"group_sd": g_sd, "respondent_sd": r_sd, "noise_sd": a_sd}
     M = h.membership()
     crit = np.array([h.nodes.index(c) for c in h.children(h.root)])
     top = [h.nodes.index(h.root), *crit]  # the nodes whose intervals are reported
@@ -307,7 +312,7 @@ def study_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
         truth = true_scores(h, weights, item_means).to_numpy()
         true_global = h.global_weights(weights)
         true_crit_w = np.array([float(true_global[c]) for c in h.children(h.root)])
-        latent = latent_means(item_means, **survey)
+        latent = latent_means(item_means, group_sd=g_sd, respondent_sd=r_sd, noise_sd=a_sd)
         g_sim = np.random.default_rng(s_sim)
         judg = simulate_panel(h, weights, n_experts=K, expert_sd=cond["expert_sd"],
                               noise_sd=cond["noise_sd"],
@@ -316,7 +321,8 @@ def study_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
                               missing=cond["missing"], rng=g_sim)
         stacks = io.judgment_stacks(judg, h, validate=False)
         sv = simulate_survey(h, latent, n_respondents=int(cond["respondents"]),
-                             groups=int(cond["clusters"]), rng=g_sim, **survey)
+                             groups=int(cond["clusters"]), rng=g_sim, group_sd=g_sd,
+                             respondent_sd=r_sd, noise_sd=a_sd)
         X = sv[items].to_numpy(float)
         clusters = sv["group"].to_numpy()
         true_leaf = np.array([float(true_global[x]) for x in h.leaves])

@@ -193,7 +193,9 @@ def _prepare(exp: Experiment, out: Path, resume: bool) -> Experiment:
                          "ahpstat writes only into a new or empty folder. Choose another.",
                          file=str(out))
     if exp.seed is None:
-        exp = dataclasses.replace(exp, seed=int(np.random.SeedSequence().entropy))
+        entropy = np.random.SeedSequence().entropy
+        assert isinstance(entropy, int)  # drawn from the OS when none is given: an int
+        exp = dataclasses.replace(exp, seed=entropy)
     (out / _PARTS).mkdir(parents=True, exist_ok=True)
     import ahpstat
 

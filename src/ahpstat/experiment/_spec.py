@@ -227,27 +227,12 @@ def load_experiment(path: str | os.PathLike) -> Experiment:
     except UnicodeDecodeError:
         raise InputError("the experiment file is not UTF-8 text.", file=str(path)) from None
     try:
-        data = _safe_load(text)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(f"not valid YAML: {getattr(exc, 'problem', exc)}.", file=str(path),
                          row=mark.line + 1 if mark is not None else None) from None
     return Experiment.from_dict(data, base=p.parent, source=p, lines=_yaml_lines(text))
-
-
-def _safe_load(text: str) -> Any:
-    """The project's hardened YAML loader when present, else ``yaml.safe_load``."""
-    try:
-        from ahpstat import _yaml  # type: ignore[attr-defined]
-
-        loader = getattr(_yaml, "safe_load", None)
-    except ImportError:
-        loader = None
-    if loader is None:
-        import yaml
-
-        loader = yaml.safe_load
-    return loader(text)
 
 
 class _Parser:
