@@ -107,7 +107,7 @@ class ConsistencyResult:
 
     value: np.ndarray
     threshold: float | np.ndarray
-    acceptable: np.ndarray
+    acceptable: np.ndarray | np.bool_  # a numpy bool for one matrix, as numpy compares
     index: str
     n: int
     random_index: str | None = None
