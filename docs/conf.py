@@ -7,7 +7,9 @@ example that stops working fails the build, and ``make docs`` treats warnings as
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import ahpstat
@@ -29,6 +31,19 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))
 # executed pages: figures drawn off-screen, no numba cache outside the repository
 os.environ.setdefault("MPLBACKEND", "Agg")
+# executed pages import docs/_ext too (shared_runs: the seed study's run, Bayesian model
+# included, is computed once per build and shared by the gallery and Tutorial 3); its memory
+# is emptied here, at the start of every build, so no result outlives the build
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(HERE / "_ext"), *filter(None, [os.environ.get("PYTHONPATH")])])
+_SHARED_RUNS = HERE / "_build" / "shared_runs"
+shutil.rmtree(_SHARED_RUNS, ignore_errors=True)
+os.environ["AHPSTAT_DOCS_SHARED_RUNS"] = str(_SHARED_RUNS)
+# numpydoc reports a docstring section it does not know (its list is fixed: Parameters,
+# Returns, Attributes, Notes, ...) with Python's warnings, which `sphinx -W` does not see:
+# make them errors, so the build stops at such a docstring
+warnings.filterwarnings("error", category=UserWarning,
+                        message=r"(Unknown section|potentially wrong underline length)")
 
 project = "ahpstat"
 author = "the ahpstat developers"
@@ -125,6 +140,11 @@ _write_api_index()
 
 # --- the study-file reference (study_file.md includes it): generated from the schema that
 # validates the study file, so it lists exactly the keys this version reads
-from study_reference import write_reference  # noqa: E402 - docs/_ext is on sys.path above
+# (and the hierarchy file's, from ahpstat.hierarchy.HIERARCHY_KEYS, which its reader accepts)
+from study_reference import (  # noqa: E402 - docs/_ext is on sys.path above
+    write_hierarchy_reference,
+    write_reference,
+)
 
 write_reference(HERE / "_generated" / "study_file_reference.md")
+write_hierarchy_reference(HERE / "_generated" / "hierarchy_file_reference.md")

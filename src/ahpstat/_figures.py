@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -113,14 +113,16 @@ def figure_options(data: Any = None, *, file: str | None = None) -> FigureOption
         return FigureOptions()
     if isinstance(data, FigureOptions):
         return data
+    default = FigureOptions()
+    keys = [f.name for f in fields(FigureOptions)]  # the section's keys: the options' fields
     if not isinstance(data, Mapping):
-        raise InputError("`figures` must be a mapping (format, dpi, labels). Got "
+        raise InputError(f"`figures` must be a mapping ({', '.join(keys)}). Got "
                          f"{type(data).__name__} instead.", file=file)
-    unknown = sorted(set(map(str, data)) - {"format", "dpi", "labels"})
+    unknown = sorted(set(map(str, data)) - set(keys))
     if unknown:
-        raise InputError(f"unknown key `figures.{unknown[0]}` (known: format, dpi, labels).",
+        raise InputError(f"unknown key `figures.{unknown[0]}` (known: {', '.join(keys)}).",
                          file=file)
-    fmt = data.get("format", ["png"])
+    fmt = data.get("format", list(default.format))
     fmts = [fmt] if isinstance(fmt, str) else fmt
     if not isinstance(fmts, list | tuple) or not fmts:
         raise InputError("`figures.format` must be png, svg, pdf or a list of them. Got "
@@ -133,11 +135,11 @@ def figure_options(data: Any = None, *, file: str | None = None) -> FigureOption
                              file=file)
         if f2 not in out:
             out.append(f2)
-    dpi = data.get("dpi", 200)
+    dpi = data.get("dpi", default.dpi)
     if isinstance(dpi, bool) or not isinstance(dpi, int) or not 50 <= dpi <= 1200:
         raise InputError(f"`figures.dpi` must be a whole number from 50 to 1200. Got {dpi!r} "
                          "instead.", file=file)
-    labels = data.get("labels", "id")
+    labels = data.get("labels", default.labels)
     if not isinstance(labels, str) or labels.lower() not in LABEL_MODES:
         raise InputError(f"`figures.labels` must be one of {', '.join(LABEL_MODES)}. Got "
                          f"{labels!r} instead.", file=file)

@@ -659,20 +659,22 @@ class StudyComparison:
     """A study's panel re-run under several weighting methods (everything else as in the
     study).
 
-    Tables
-    ------
-    weights
+    Attributes
+    ----------
+    methods : tuple of str
+        The weighting methods, the reference first.
+    weights : pandas.DataFrame
         ``method, node, parent, local, global, local_rank`` (every non-root node; rank 1 =
         largest local weight among its siblings).
-    order
+    order : pandas.DataFrame
         ``node, method_a, method_b, same_order, kendall_tau, weighted_spearman,
         max_abs_local_diff``: for every internal node with two or more children and every
         two methods, whether the children's weight order is the same.
-    scores
+    scores : pandas.DataFrame
         ``method, grouping, group, node, score, rank, score_change, rank_change``: the goal's
         and every internal node's score per group (and for the whole sample, ``group =
         "all"``, rank empty), with the change from the first method.
-    summary
+    summary : pandas.DataFrame
         ``method, goal_score, max_abs_score_change, groups_rank_changed,
         nodes_order_differs`` against the first method (the reference).
     """

@@ -29,17 +29,66 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from ahpstat._validation import InputError, suggest
 
-__all__ = ["Hierarchy", "as_hierarchy", "yaml_problems"]
+__all__ = ["HIERARCHY_KEYS", "Hierarchy", "HierarchyKey", "as_hierarchy", "yaml_problems"]
 
-_NODE_KEYS = ("id", "label", "children", "item", "description")
-_TOP_KEYS = ("hierarchy", "levels", "name", "title", "description")
+
+class HierarchyKey(NamedTuple):
+    """One key of the hierarchy file (:data:`HIERARCHY_KEYS`).
+
+    Examples
+    --------
+    >>> from ahpstat.hierarchy import HIERARCHY_KEYS
+    >>> [k.name for k in HIERARCHY_KEYS if k.where == "node"]
+    ['id', 'label', 'children', 'item', 'description']
+    """
+
+    where: str  #: ``"file"`` (the top level, beside ``hierarchy:``) or ``"node"`` (any node)
+    name: str
+    expect: str  #: what a valid value is
+    default: str  #: the value when left out, in words (``"required"``: it must be given)
+    doc: str
+
+
+#: Every key of the hierarchy file, once: the reader accepts exactly these (any other is an
+#: error naming it) and the documentation's reference is generated from them.
+HIERARCHY_KEYS: tuple[HierarchyKey, ...] = (
+    HierarchyKey("file", "hierarchy", "a node (the goal)", "required",
+                 "The tree: the goal node, with its children nested under it. Without this "
+                 "key the whole file is the goal node (and `levels` cannot be given)."),
+    HierarchyKey("file", "levels", "a list of names, one per depth", "`level 0`, `level 1`, "
+                 "...", "Names of the depths, goal first (`[goal, criterion, indicator]`); "
+                 "used in tables and figures. Must name every depth of the tree."),
+    HierarchyKey("file", "name", "text", "none", "Free text for the reader of the file; "
+                 "not used by the analysis."),
+    HierarchyKey("file", "title", "text", "none", "Free text for the reader of the file; "
+                 "not used by the analysis."),
+    HierarchyKey("file", "description", "text", "none", "Free text for the reader of the "
+                 "file; not used by the analysis."),
+    HierarchyKey("node", "id", "text, unique in the tree, no surrounding spaces", "required",
+                 "The node's id: the `node`, `row` and `col` of the judgment files and the "
+                 "`node` column of every output table name nodes by it. Quote ids YAML would "
+                 "read as numbers (`id: '1'`)."),
+    HierarchyKey("node", "label", "text (any language)", "the id",
+                 "The node's name in the report and, with `figures: {labels: label}`, in the "
+                 "figures."),
+    HierarchyKey("node", "children", "a non-empty list of nodes", "none: a leaf",
+                 "The node's sub-criteria, in the order of the rows and columns of its "
+                 "judgment matrices. A node without `children` is a leaf (an indicator)."),
+    HierarchyKey("node", "item", "a survey column name", "the leaf's id",
+                 "Leaves only: the survey column holding the indicator's answers; each column "
+                 "belongs to one leaf."),
+    HierarchyKey("node", "description", "text", "none", "Free text for the reader of the "
+                 "file; not used by the analysis."),
+)
+_NODE_KEYS = tuple(k.name for k in HIERARCHY_KEYS if k.where == "node")
+_TOP_KEYS = tuple(k.name for k in HIERARCHY_KEYS if k.where == "file")
 
 
 class _Builder:

@@ -147,9 +147,9 @@ def _delta(t: float, w: float) -> float:
 class WeightSensitivityResult:
     """One-at-a-time weight sensitivity of the groups' ranking at the goal.
 
-    Tables
-    ------
-    intervals
+    Attributes
+    ----------
+    intervals : pandas.DataFrame
         ``grouping, parent, node, level, weight, lower, upper, top_lower, top_upper,
         delta_any, percent_any, delta_top, percent_top, pair_any, pair_top``: for every
         criterion (every non-root node with siblings) its local ``weight`` and the exact
@@ -159,16 +159,16 @@ class WeightSensitivityResult:
         un-normalized weight that reverses some pair (``any``) or a pair with the top group
         (``top``), signed (``inf`` when none is feasible); ``percent_*`` = 100 |delta| /
         weight; ``pair_*`` the two groups that swap first (``"a>b"``: ``a`` ahead now).
-    critical
+    critical : pandas.DataFrame
         ``grouping, scope, measure, parent, node, delta, percent``: the most critical
         criterion among the goal's children (``scope = "criteria"``) and among all criteria
         (``"all"``), by the four definitions of Triantaphyllou & Sánchez (absolute-top
         ``AT``, absolute-any ``AA``, percent-top ``PT``, percent-any ``PA``); no node and
         ``inf`` when no feasible weight change reverses such a pair.
-    lines
+    lines : pandas.DataFrame
         ``grouping, parent, node, group, intercept, slope``: each group's goal score
         ``intercept + slope * t`` against the criterion's weight ``t`` (for the figure).
-    crossings
+    crossings : pandas.DataFrame
         ``grouping, parent, node, t, ahead, behind``: every crossing in [0, 1].
     """
 
@@ -373,12 +373,12 @@ def perturb_judgments(A: np.ndarray, *, probability: float = 0.1, sigma: float |
 class PerturbationResult:
     """How often the ranking survives random perturbations of the judgments.
 
-    Tables
-    ------
-    ranks
+    Attributes
+    ----------
+    ranks : pandas.DataFrame
         ``grouping, group, node, baseline_rank, p_same_rank, p_top, rank_mean``: over the
         replicates, for the goal and every criterion.
-    weight_order
+    weight_order : pandas.DataFrame
         ``parent, node, baseline_rank, p_same_rank, p_same_order``: each criterion's rank
         among its siblings, and the whole order of its parent's children.
     """

@@ -26,34 +26,58 @@ ALL_LABEL = "all"
 class StudyResult(StudyData):
     """Everything a study computed, as tidy tables plus the arrays uncertainty methods need.
 
-    Tables (``pandas.DataFrame``; the columns of each are fixed)
-    --------------------------------------------------------------
-    weights
+    Attributes
+    ----------
+    weights : pandas.DataFrame
         ``node, parent, depth, level, label, local, global, ci_low, ci_high, local_ci_low,
         local_ci_high, interval`` (every node, pre-order); ``ci_*`` is the bootstrap interval
         of the global weight, ``local_ci_*`` of the local weight (empty without a bootstrap
         that resamples the experts); ``interval`` names them (level, method, what was
         resampled).
-    consistency
+    consistency : pandas.DataFrame
         ``expert, node, n, index, value, threshold, acceptable, random_index,
         random_index_value, lambda_max, completion, status, value_after`` -- every expert's
         matrix at every node (before/after the policy) and each node's aggregate matrix
         (``expert = "(aggregate)"``).
-    scores
+    scores : pandas.DataFrame
         ``node, depth, level, label, grouping, group, n_respondents, score, ci_low,
         ci_high, interval``: every node's composite score for the whole sample (``grouping
         = group = "all"``) and per group of every grouping column. A leaf's score is its item
         mean. ``ci_*``: the bootstrap interval (empty without a bootstrap, and for grouping
         columns other than the bootstrap's ``group``), named by ``interval``.
-    ranks
+    ranks : pandas.DataFrame
         ``grouping, node, group, score, rank, rank_mean, rank_ci_low, rank_ci_high,
         rank_interval``: groups ranked on every internal node's score (1 = highest; ties
         share the lowest rank); ``rank_*`` from the bootstrap: mean rank and the marginal
         equal-tailed interval of the rank over the resamples (``rank_interval`` says so;
         joint sets are in ``rank_confidence_sets``).
+    audit : pandas.DataFrame
+        What the inconsistency policy did (:class:`~ahpstat.panel.PanelResult`).
+    dispersion : pandas.DataFrame
+        Panel dispersion per node.
+    reliability : pandas.DataFrame
+        ``scope, label, n_items, n_complete, alpha``: Cronbach's alpha per criterion and
+        overall (listwise within the items).
+    items : pandas.DataFrame
+        ``leaf, item, label, n_answers, mean, sd``: the item means the scores use.
+    uncertainty : dict of str to pandas.DataFrame
+        The tables of the ``bootstrap:``, ``bayes:``, ``sensitivity:`` and evaluation
+        sections that ran, by name (listed under Notes); :func:`ahpstat.write_study`
+        writes each as ``<name>.csv``.
+    hierarchy, panel, stacks, experts, leaf_weights, answers, membership : objects, arrays
+        What the uncertainty layers need: the hierarchy, the panel
+        (:class:`~ahpstat.panel.PanelResult`), stacks (node -> (experts, (K, n, n))), the
+        experts, leaf_weights (L,) in ``hierarchy.leaves`` order, answers (R, L) (after the
+        missing-answer policy), respondents, membership (N, L), group_codes (grouping ->
+        (R,) int codes) and group_names (grouping -> names), and
+        :meth:`resample_leaf_weights` (the panel re-run for resampled experts). It is the
+        :class:`~ahpstat.bootstrap.StudyData` that :func:`~ahpstat.bootstrap.bootstrap_study`
+        takes. Write it with :func:`ahpstat.output.write_study`.
 
-    Tables of the uncertainty sections (in :attr:`uncertainty`, written when run)
-    ---------------------------------------------------------------------------
+    Notes
+    -----
+    The tables in :attr:`uncertainty` (each written when its section ran):
+
     rank_probabilities
         ``grouping, node, group, rank, probability``: P(the group ranks ``rank``) at the
         goal and at every criterion (bootstrap).
@@ -104,25 +128,6 @@ class StudyResult(StudyData):
         also in :attr:`sensitivity`): every specification's scores and ranks, rank and
         weight-order stability, the variance decomposition, the weight intervals and
         thresholds, the perturbed judgments' rank probabilities, Sobol' indices.
-    audit
-        What the inconsistency policy did (:class:`~ahpstat.panel.PanelResult`).
-    dispersion
-        Panel dispersion per node.
-    reliability
-        ``scope, label, n_items, n_complete, alpha``: Cronbach's alpha per criterion and
-        overall (listwise within the items).
-    items
-        ``leaf, item, label, n_answers, mean, sd``: the item means the scores use.
-
-    Arrays and objects for the uncertainty layers
-    ---------------------------------------------
-    hierarchy, panel (:class:`~ahpstat.panel.PanelResult`), stacks (node -> (experts,
-    (K, n, n))), experts, leaf_weights (L,) in ``hierarchy.leaves`` order, answers (R, L)
-    (after the missing-answer policy), respondents, membership (N, L), group_codes
-    (grouping -> (R,) int codes) and group_names (grouping -> names), and
-    :meth:`resample_leaf_weights` (the panel re-run for resampled experts). It is the
-    :class:`~ahpstat.bootstrap.StudyData` that :func:`~ahpstat.bootstrap.bootstrap_study`
-    takes. Write it with :func:`ahpstat.output.write_study`.
     """
 
     study: Study
