@@ -148,3 +148,9 @@ from study_reference import (  # noqa: E402 - docs/_ext is on sys.path above
 
 write_reference(HERE / "_generated" / "study_file_reference.md")
 write_hierarchy_reference(HERE / "_generated" / "hierarchy_file_reference.md")
+
+
+def setup(app):  # Sphinx calls it: a hook of conf.py
+    # the shared runs are for this build only (hundreds of MB): removed when it ends
+    app.connect("build-finished",
+                lambda app, exc: shutil.rmtree(_SHARED_RUNS, ignore_errors=True))
