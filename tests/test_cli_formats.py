@@ -219,11 +219,17 @@ def test_run_an_ahp_file_with_the_bayesian_model(tmp_path):
     assert rp.groupby("alternative").probability.sum().round(12).eq(1).all()
     assert rp.groupby("rank").probability.sum().round(12).eq(1).all()
     diag = pd.read_csv(tmp_path / "o" / "bayes_diagnostics.csv")
-    assert {"n_divergences", "ok"} <= set(diag.columns)
+    # per-parameter verdicts (not one fit-level flag repeated); the fit's verdict in provenance
+    assert "n_divergences" not in diag.columns
+    ess = 100 * api.bayes.bayes.idata.posterior.sizes["chain"]  # 100 per chain
+    want = (diag.r_hat <= 1.01) & (diag.ess_bulk >= ess) & (diag.ess_tail >= ess)
+    assert (diag["ok"] == want).all()
     # the posterior means lie inside their credible intervals and sum to 1
     assert (got["low"] <= got["mean"]).all() and (got["mean"] <= got["high"]).all()
     assert got["mean"].sum() == pytest.approx(1, abs=1e-9)
     pd.testing.assert_frame_equal(api.to_frame("intervals"), boot_only.to_frame("intervals"))
     prov = json.loads((tmp_path / "o" / "provenance.json").read_text())
     assert prov["bayes"]["seed"] == 5 and prov["bayes"]["n_draws"] == api.bayes.draws.shape[1]
+    assert prov["bayes"]["ok"] == (bool(diag["ok"].all()) and prov["bayes"]["n_divergences"] == 0)
+    assert prov["bayes"]["parameters_not_ok"] == diag.loc[~diag["ok"], "parameter"].tolist()
     assert "Bayesian model of the judgments" in (tmp_path / "o" / "report.md").read_text()

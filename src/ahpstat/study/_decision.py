@@ -161,8 +161,9 @@ class DecisionStudyResult:
         with a ``decision_maker`` column, file order) and, with a bootstrap, ``intervals``
         and ``rank_probabilities``; with the Bayesian model ``bayes_priorities`` (posterior
         mean, SD and equal-tailed credible interval of each alternative's priority),
-        ``bayes_rank_probabilities`` and ``bayes_diagnostics`` (R-hat and ESS per parameter,
-        divergences, ``ok``).
+        ``bayes_rank_probabilities`` and ``bayes_diagnostics`` (R-hat, ESS, MCSE and the
+        verdict ``ok`` per parameter; the fit-level verdict, which also counts divergent
+        transitions, is in :meth:`provenance`).
         """
         kind = check_method("kind", kind, self.frame_kinds)
         if kind == "analyze":
@@ -186,11 +187,9 @@ class DecisionStudyResult:
                 return self.bayes.to_frame(ci=self.confidence_level)
             if kind == "bayes_rank_probabilities":
                 return self.bayes.rank_probabilities()
-            br = self.bayes.bayes
-            diag = br.diagnostics.copy()
-            diag["n_divergences"] = int(br.n_divergences)
-            diag["ok"] = bool(br.ok)
-            return diag
+            # per-parameter verdicts only; the fit-level verdict (with the divergences) is
+            # in the provenance and the report
+            return self.bayes.bayes.diagnostics.copy()
         return self.result.to_frame(kind)
 
     def provenance(self) -> Mapping[str, Any]:
@@ -212,6 +211,9 @@ class DecisionStudyResult:
                 "decision_makers": list(self.result.decision_makers), "bootstrap": boot,
                 "bayes": None if self.bayes is None else {
                     "seed": self.seed, "ok": bool(self.bayes.bayes.ok),
+                    "n_divergences": int(self.bayes.bayes.n_divergences),
+                    "parameters_not_ok": [str(x) for x in self.bayes.bayes.diagnostics.loc[
+                        ~self.bayes.bayes.diagnostics["ok"], "parameter"]],
                     "n_draws": int(self.bayes.draws.shape[1]),
                     "credible_level": self.confidence_level}}
 
