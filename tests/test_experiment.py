@@ -41,6 +41,12 @@ SMALL = {
 }
 
 
+#: a study experiment's hierarchy: two criteria, five survey items
+TWO_CRITERIA = ("hierarchy:\n  id: G\n  children:\n"
+                "    - {id: A, children: [{id: a1}, {id: a2}]}\n"
+                "    - {id: B, children: [{id: b1}, {id: b2}, {id: b3}]}\n")
+
+
 def write_yaml(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
@@ -292,9 +298,7 @@ def test_unseeded_experiment_records_its_seed_and_resumes_with_it(tmp_path):
 
 
 def test_study_experiment_reports_coverage_and_width(tmp_path):
-    write_yaml(tmp_path / "h.yaml", "hierarchy:\n  id: G\n  children:\n"
-               "    - {id: A, children: [{id: a1}, {id: a2}]}\n"
-               "    - {id: B, children: [{id: b1}, {id: b2}, {id: b3}]}\n")
+    write_yaml(tmp_path / "h.yaml", TWO_CRITERIA)
     f = write_yaml(tmp_path / "exp.yaml", """
 kind: study
 seed: 3
@@ -332,3 +336,99 @@ def test_simulate_matrices_holds_the_judgments_of_simulate_panel():
         off = ~np.eye(len(kids), dtype=bool)
         np.testing.assert_array_equal(np.isnan(S[node][:, off]), np.isnan(A[:, off]))
         np.testing.assert_allclose(S[node][:, off], A[:, off])
+
+
+# --------------------------------------------------------------------------- Bayes
+
+
+BAYES_PANEL = {
+    "name": "bayes", "seed": 11, "replications": 6, "batch_size": 3,
+    "conditions": {"n": 3, "n_experts": 5, "expert_sd": 0.1, "noise_sd": 0.1,
+                   "scale": "continuous"},
+    "methods": {"weighting": ["eigenvector"], "aggregation": "aip"},
+    "bayes": {"draws": 300, "tune": 300, "chains": 2},
+}
+
+
+def test_a_bayes_section_adds_one_method_and_is_validated():
+    exp = Experiment.from_dict({**BAYES_PANEL, "bayes": {}})
+    assert exp.methods["weighting"].tolist() == ["eigenvector", "bayes"]
+    assert exp.methods.iloc[1][["aggregation", "policy", "index"]].tolist() == ["-"] * 3
+    assert exp.bayes == {"draws": 500, "tune": 500, "chains": 4, "target_accept": 0.9,
+                         "confidence_level": 0.95}
+    assert Experiment.from_payload(exp.to_dict()).bayes == exp.bayes
+    # a panel experiment's default batch: 25 fits (20,000 matrices without the model)
+    spec = {k: v for k, v in BAYES_PANEL.items() if k != "batch_size"}
+    assert Experiment.from_dict({**spec, "replications": 1000}).batch_size == 25
+    no_bayes = {k: v for k, v in spec.items() if k != "bayes"}
+    assert Experiment.from_dict(no_bayes).batch_size == 6
+    assert "bayes" not in Experiment.from_dict(no_bayes).to_dict()  # fingerprints unchanged
+    for bad, what in [({"draws": 0}, "`bayes.draws` must be an integer >= 1"),
+                      ({"drows": 5}, "did you mean `draws`"),
+                      ({"confidence_level": 95}, "`bayes.confidence_level` must be a number"),
+                      (5, "`bayes` must be a mapping")]:
+        with pytest.raises(InputError, match=what):
+            Experiment.from_dict({**BAYES_PANEL, "bayes": bad})
+
+
+def test_a_simulated_panel_goes_to_the_model_as_its_judgments():
+    """The long judgments the model is fitted to hold the simulated matrices: read back by
+    the package's reader (``judgment_stacks``), they are the same matrices.
+    """
+    from ahpstat.experiment._cells import _long_judgments
+    from ahpstat.hierarchy import Hierarchy
+    from ahpstat.io import judgment_stacks
+    from ahpstat.simulate import simulate_matrices
+
+    h = Hierarchy.from_dict({"id": "G", "children": [
+        {"id": "A", "children": [{"id": "a1"}, {"id": "a2"}, {"id": "a3"}]}, {"id": "b"}]})
+    truth = {"G": np.array([[0.6, 0.4]]), "A": np.array([[0.5, 0.3, 0.2]])}
+    S = simulate_matrices(h, {v: np.repeat(w, 4, axis=0) for v, w in truth.items()},
+                          n_experts=4, noise_sd=0.3, missing=0.5, rng=2)
+    experts = ["E01", "E02", "E03", "E04"]
+    long = _long_judgments(h, ["G", "A"], S, experts)
+    stacks = judgment_stacks(long, h)
+    for v in ("G", "A"):
+        got_experts, M = stacks[v]
+        assert list(got_experts) == experts
+        np.testing.assert_array_equal(np.isnan(M), np.isnan(S[v]))
+        np.testing.assert_allclose(M[~np.isnan(M)], S[v][~np.isnan(S[v])], rtol=1e-12)
+
+
+@pytest.mark.slow
+def test_bayes_method_scores_its_posterior_and_is_deterministic(tmp_path):
+    """The model as an experiment method (one compile per process and panel shape): its
+    statistics are the same bit for bit when a task is rerun, its weight error at low noise
+    is as small as the eigenvector's, and its credible intervals are scored (coverage in
+    [0, 1], positive width) in panel and study experiments. Whether the intervals are
+    calibrated is the Bayesian calibration study's question (``studies/bayes_calibration``).
+    """
+    exp = Experiment.from_dict(BAYES_PANEL)
+    run = run_experiment(exp, tmp_path / "p", serial=True, figures=False)
+    again = run_task(exp.to_dict(), 0, 1)
+    parts = read_parts(tmp_path / "p")
+    assert again.equals(parts[parts.batch == 1].reset_index(drop=True))
+    s = run.summary.set_index(["weighting", "target", "metric"])["mean"]
+    assert s[("bayes", "weights", "rmse")] < 0.05
+    assert abs(s[("bayes", "weights", "rmse")] - s[("eigenvector", "weights", "rmse")]) < 0.02
+    assert 0 <= s[("bayes", "weights", "coverage")] <= 1
+    assert s[("bayes", "weights", "width")] > 0
+    assert 0 <= s[("bayes", "panel", "diagnostics_ok")] <= 1
+    assert ("eigenvector", "weights", "coverage") not in s.index  # no interval: no score
+
+    write_yaml(tmp_path / "h.yaml", TWO_CRITERIA)
+    f = write_yaml(tmp_path / "exp.yaml", """
+kind: study
+seed: 3
+replications: 2
+batch_size: 2
+conditions: {hierarchy: h.yaml, n_experts: 6, respondents: 60, clusters: 6}
+bootstrap: {n_resamples: 50}
+bayes: {draws: 200, tune: 200, chains: 2}
+""")
+    s = run_experiment(load_experiment(f), tmp_path / "s", serial=True,
+                       figures=False).summary
+    b = s[(s.weighting == "bayes") & (s.target == "criteria_weights")].set_index("metric")
+    assert {"rmse", "coverage", "width", "kendall_tau"} <= set(b.index)
+    assert (b.loc[["coverage", "width"], "count"] == 2).all()
+    assert 0 <= b.loc["coverage", "mean"] <= 1 and b.loc["width", "mean"] > 0

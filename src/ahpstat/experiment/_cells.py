@@ -23,7 +23,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-__all__ = ["STAT_COLUMNS", "rank_metrics", "run_task"]
+from ahpstat.experiment._spec import BAYES_METHOD
+
+__all__ = ["STAT_COLUMNS", "bayes_fits", "rank_metrics", "run_task"]
 
 STAT_COLUMNS = ["condition", "batch", "method", "target", "metric", "count", "sum", "sum_sq"]
 #: ``method`` of statistics that describe the simulated data, not a method
@@ -187,7 +189,7 @@ def panel_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
     h = _hierarchy(exp, cond)
     nodes = _nodes(h)
     K = int(cond["n_experts"])
-    s_truth, s_panel = seed.spawn(2)
+    s_truth, s_panel, s_bayes = seed.spawn(3)  # the first two as before the third existed
     g_truth = np.random.default_rng(s_truth)
     conc = float(cond["concentration"])
     if exp.truth["draw"] == "once":
@@ -229,6 +231,15 @@ def panel_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
         {"weights": h.root} if len(nodes) == 1 and nodes[0] == h.root
         else {"criteria": h.root, "global": tuple(h.leaves)})
     for m in exp.methods.itertuples(index=False):
+        if m.weighting == BAYES_METHOD:  # one joint model of the whole panel, per replication
+            experts = [f"E{k + 1:02d}" for k in range(K)]
+            panels = (_long_judgments(h, nodes, {v: S[v][r] for v in nodes}, experts)
+                      for r in range(R))
+            fit = bayes_fits(exp, h, panels, scale=cond["scale"], rng=s_bayes)
+            _stats(rows, m.method, "panel", "diagnostics_ok", fit["ok"])
+            _target_stats(rows, m.method, targets, fit["local"], fit["global"], truth,
+                          true_global, reference, bounds=fit["bounds"])
+            continue
         local = {}
         for v in nodes:
             idx = index(m.index)[v] if m.policy != "keep" else (np.zeros((R, K)), 1.0)
@@ -252,21 +263,128 @@ def panel_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
                 w = w / w.sum(axis=-1, keepdims=True)
                 w[none] = np.nan
             local[v] = w
-        est_global = h.global_weights(local)
-        for target, node_or_leaves in targets.items():
-            if isinstance(node_or_leaves, str):
-                est, tru = local[node_or_leaves], truth[node_or_leaves]
-            else:
-                leaves = node_or_leaves
-                est = np.stack([est_global[x] for x in leaves], axis=-1)
-                tru = np.stack([np.broadcast_to(true_global[x], (R,)) for x in leaves], axis=-1)
-            for metric, values in rank_metrics(est, tru).items():
-                _stats(rows, m.method, target, metric, values)
-            # rank contradictions between methods on the same matrices (Ishizaka & Lusti)
-            first = reference.setdefault(target, est)
-            for metric, values in agreement(est, first).items():
-                _stats(rows, m.method, target, metric, values)
+        _target_stats(rows, m.method, targets, local, h.global_weights(local), truth,
+                      true_global, reference)
     return rows
+
+
+def _target_stats(rows: list, method: int, targets: Mapping[str, str | tuple[str, ...]],
+                  local: Mapping[str, np.ndarray], est_global: Mapping[str, np.ndarray],
+                  truth: Mapping[str, np.ndarray], true_global: Mapping[str, Any],
+                  reference: dict[str, np.ndarray],
+                  bounds: Mapping[Any, tuple[np.ndarray, np.ndarray]] | None = None) -> None:
+    """Weight and rank recovery of one method's estimates at every target, agreement with
+    the first method, and (``bounds``: interval per node or per leaves tuple) the coverage
+    of the true weights and the intervals' mean width.
+    """
+    for target, node_or_leaves in targets.items():
+        if isinstance(node_or_leaves, str):
+            est, tru = local[node_or_leaves], truth[node_or_leaves]
+        else:
+            leaves = node_or_leaves
+            est = np.stack([est_global[x] for x in leaves], axis=-1)
+            R = est.shape[0]
+            tru = np.stack([np.broadcast_to(true_global[x], (R,)) for x in leaves], axis=-1)
+        for metric, values in rank_metrics(est, tru).items():
+            _stats(rows, method, target, metric, values)
+        # rank contradictions between methods on the same matrices (Ishizaka & Lusti)
+        first = reference.setdefault(target, est)
+        for metric, values in agreement(est, first).items():
+            _stats(rows, method, target, metric, values)
+        if bounds is not None:  # every element's interval; per replication, their mean
+            lo, hi = bounds[node_or_leaves]
+            _stats(rows, method, target, "coverage", ((lo <= tru) & (tru <= hi)).mean(axis=-1))
+            _stats(rows, method, target, "width", (hi - lo).mean(axis=-1))
+
+
+# --------------------------------------------------------------------------- Bayes
+
+
+#: compiled Bayesian models of this process, by panel shape: a model compiled once (tens of
+#: seconds) is refitted to every later panel of that shape with new data
+#: (:meth:`ahpstat.bayes.BayesianAHP.set_judgments`); the draws are the same bit for bit as
+#: a fresh compile's, so results do not depend on which worker ran which task
+_BAYES_MODELS: dict[str, Any] = {}
+_BAYES_KEEP = 4
+
+
+def _bayes_model(h: Any, judgments: pd.DataFrame, scale: str | None,
+                 config: Mapping[str, Any]) -> Any:
+    import json
+
+    from ahpstat.bayes import BayesianAHP
+
+    experts = list(dict.fromkeys(judgments["expert"]))
+    key = json.dumps([h.to_dict(), experts, scale, dict(config)], sort_keys=True, default=str)
+    model = _BAYES_MODELS.get(key)
+    if model is None:
+        while len(_BAYES_MODELS) >= _BAYES_KEEP:
+            _BAYES_MODELS.pop(next(iter(_BAYES_MODELS)))
+        model = _BAYES_MODELS[key] = BayesianAHP(judgments, h, scale=scale,
+                                                 sampler_config=dict(config))
+    else:
+        model.set_judgments(judgments)
+    return model
+
+
+def bayes_fits(exp: Any, h: Any, panels: Any, *, scale: str,
+               rng: np.random.SeedSequence) -> dict[str, Any]:
+    """Fit the joint Bayesian model to each simulated panel (long judgments) in turn.
+
+    Returns ``local`` (node -> (R, n) posterior means of the local weights), ``global``
+    (leaf -> (R,) posterior means of the global weights), ``bounds`` (node, or the tuple of
+    leaves, -> (lo, hi) equal-tailed credible bounds at ``exp.bayes["confidence_level"]``)
+    and ``ok`` ((R,) 1.0 where the fit's diagnostics are fine: R-hat, ESS, no divergence).
+    Replication ``r`` samples with the seed ``rng.spawn(R)[r]``.
+    """
+    b = exp.bayes
+    config = {"draws": b["draws"], "tune": b["tune"], "chains": b["chains"],
+              "target_accept": b["target_accept"], "cores": 1, "progressbar": False}
+    level = b["confidence_level"]
+    nodes = _nodes(h)
+    leaves = tuple(h.leaves)
+    frames = []
+    ok = []
+    panels = list(panels)
+    for judg, seed in zip(panels, rng.spawn(len(panels)), strict=True):
+        model = _bayes_model(h, judg, None if scale == "continuous" else scale, config)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # small panels, poor diagnostics: scored below
+            model.fit(rng=np.random.default_rng(seed), log_likelihood=False,
+                      posterior_predictive=False)
+            br = model.result(confidence_level=level)
+        frames.append(br.weights_table().set_index(["weight", "node"]))
+        ok.append(float(br.ok))
+
+    def col(kind: str, ids: Any, what: str) -> np.ndarray:  # (R, len(ids))
+        return np.stack([f.loc[[(kind, x) for x in ids], what].to_numpy(float)
+                         for f in frames])
+
+    local = {v: col("local", h.children(v), "mean") for v in nodes}
+    glob = col("global", leaves, "mean")
+    bounds: dict[Any, tuple[np.ndarray, np.ndarray]] = {
+        v: (col("local", h.children(v), "ci_low"), col("local", h.children(v), "ci_high"))
+        for v in nodes}
+    bounds[leaves] = (col("global", leaves, "ci_low"), col("global", leaves, "ci_high"))
+    return {"local": local, "global": {x: glob[:, k] for k, x in enumerate(leaves)},
+            "bounds": bounds, "ok": np.array(ok)}
+
+
+def _long_judgments(h: Any, nodes: list[str], S: Mapping[str, np.ndarray],
+                    experts: list[str]) -> pd.DataFrame:
+    """The canonical long judgments (upper triangles, missing ones left out) of one panel's
+    matrices ``S[node]`` (K, n, n).
+    """
+    parts = []
+    for v in nodes:
+        kids = np.asarray(h.children(v), dtype=object)
+        iu = np.triu_indices(kids.size, 1)
+        vals = S[v][:, iu[0], iu[1]]
+        k, p = np.nonzero(np.isfinite(vals))
+        parts.append(pd.DataFrame({"expert": np.asarray(experts, dtype=object)[k], "node": v,
+                                   "row": kids[iu[0][p]], "col": kids[iu[1][p]],
+                                   "value": vals[k, p]}))
+    return pd.concat(parts, ignore_index=True)
 
 
 # --------------------------------------------------------------------------- study kind
@@ -302,8 +420,9 @@ def study_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
     def add(method: int, target: str, metric: str, value: Any) -> None:
         acc.setdefault((method, target, metric), []).append(np.asarray(value, dtype=float))
 
+    bayes = exp.methods[exp.methods["weighting"] == BAYES_METHOD]["method"].tolist()
     for s_rep in seed.spawn(R):
-        s_truth, s_sim, s_boot = s_rep.spawn(3)
+        s_truth, s_sim, s_boot, s_bayes = s_rep.spawn(4)  # the first three as before
         if fixed is None:
             weights, item_means = fixed_truth_from(np.random.default_rng(s_truth), h, conc,
                                                    exp.truth["item_means"])
@@ -332,6 +451,8 @@ def study_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
         boots: dict[tuple, Any] = {}
         samples: dict[str, Any] = {}
         for m in exp.methods.itertuples(index=False):
+            if m.weighting == BAYES_METHOD:
+                continue  # below
             pk = tuple(getattr(m, k) for k in panel_keys)
             if pk not in panels:
                 panels[pk] = run_panel(stacks, h, options=PanelOptions(
@@ -388,6 +509,16 @@ def study_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
             cw = (glo[crit] <= true_crit_w) & (true_crit_w <= ghi[crit])
             add(m.method, "criteria_weights", "coverage", cw.mean())
             add(m.method, "criteria_weights", "width", (ghi[crit] - glo[crit]).mean())
+        for method in bayes:  # the joint model's posterior of the criteria's weights
+            fit = bayes_fits(exp, h, [judg], scale=cond["scale"], rng=s_bayes)
+            est = fit["local"][h.root]  # the criteria's local weights are their global ones
+            for metric, v in rank_metrics(est, true_crit_w[None]).items():
+                add(method, "criteria_weights", metric, v)
+            lo, hi = fit["bounds"][h.root]
+            add(method, "criteria_weights", "coverage",
+                ((lo <= true_crit_w) & (true_crit_w <= hi)).mean())
+            add(method, "criteria_weights", "width", (hi - lo).mean())
+            add(method, "study", "diagnostics_ok", fit["ok"])
     for (method, target, metric), vals in acc.items():
         _stats(rows, method, target, metric, np.concatenate([np.ravel(v) for v in vals]))
     return rows

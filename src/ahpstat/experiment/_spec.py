@@ -43,7 +43,14 @@ _STUDY_METHODS: dict[str, Any] = {
     "resampling": "cluster_one", "interval": "percentile",
 }
 _TOP_KEYS = ("name", "kind", "seed", "replications", "batch_size", "conditions", "methods",
-             "acceptance", "truth", "bootstrap", "description")
+             "acceptance", "truth", "bootstrap", "bayes", "description")
+#: the ``bayes:`` section (present: the Bayesian model is one more method) and its defaults
+BAYES_KEYS: dict[str, Any] = {"draws": 500, "tune": 500, "chains": 4, "target_accept": 0.9,
+                              "confidence_level": 0.95}
+#: ``methods`` row of the Bayesian model: it replaces weighting, aggregation and policy
+BAYES_METHOD = "bayes"
+#: replications per task when the Bayesian model is a method (each is a fit of 1-3 s)
+BAYES_BATCH = 25
 _ACCEPTANCE = ("cr", "gci", "koczkodaj")
 _STUDY_POLICIES = ("keep", "drop", "repair", "downweight")
 #: respondents iid, whole clusters (one-stage), or clusters then respondents (two-stage)
@@ -82,6 +89,12 @@ class Experiment:
         ``item_means`` (``[lo, hi]`` of the uniform true Likert item means, study kind).
     bootstrap : dict
         ``n_resamples`` and ``confidence_level`` (study kind).
+    bayes : dict
+        The ``bayes:`` section (empty: none): ``draws``, ``tune``, ``chains``,
+        ``target_accept``, ``confidence_level``. When given, the joint Bayesian model
+        (:class:`ahpstat.bayes.BayesianAHP`) is one more row of :attr:`methods`
+        (``weighting = "bayes"``), fitted to every simulated panel; its posterior mean is the
+        estimate and its equal-tailed credible intervals are scored for coverage and width.
     hierarchies : dict
         Hierarchy file (as written) -> nested mapping, for conditions naming one.
     source : str or None
@@ -98,6 +111,7 @@ class Experiment:
     acceptance: tuple[str, ...] = _ACCEPTANCE
     truth: dict[str, Any] = field(default_factory=dict)
     bootstrap: dict[str, Any] = field(default_factory=dict)
+    bayes: dict[str, Any] = field(default_factory=dict)
     hierarchies: dict[str, Any] = field(default_factory=dict, repr=False)
     description: str = ""
     source: str | None = None
@@ -118,7 +132,7 @@ class Experiment:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready form; :meth:`from_payload` rebuilds the experiment from it."""
-        return {
+        out = {
             "name": self.name, "kind": self.kind, "seed": self.seed,
             "replications": self.replications, "batch_size": self.batch_size,
             "conditions": _records(self.conditions), "methods": _records(self.methods),
@@ -126,6 +140,9 @@ class Experiment:
             "bootstrap": dict(self.bootstrap), "hierarchies": dict(self.hierarchies),
             "description": self.description,
         }
+        if self.bayes:  # only when given: the fingerprints of other experiments stay
+            out["bayes"] = dict(self.bayes)
+        return out
 
     @classmethod
     def from_payload(cls, d: Mapping[str, Any]) -> Experiment:
@@ -136,7 +153,7 @@ class Experiment:
             conditions=pd.DataFrame(d["conditions"]), methods=pd.DataFrame(d["methods"]),
             acceptance=tuple(d["acceptance"]), truth=dict(d["truth"]),
             bootstrap=dict(d["bootstrap"]), hierarchies=dict(d["hierarchies"]),
-            description=d.get("description", ""),
+            bayes=dict(d.get("bayes") or {}), description=d.get("description", ""),
         )
 
     def fingerprint(self) -> str:
@@ -317,9 +334,12 @@ class _Parser:
         reps = self.int_(("replications",), data["replications"], 1)
         hierarchies: dict[str, Any] = {}
         conditions = self.conditions(data["conditions"], kind, hierarchies)
-        methods = self.methods(data.get("methods") or {}, kind, conditions)
+        bayes = self.bayes(data["bayes"]) if data.get("bayes") is not None else {}
+        methods = self.methods(data.get("methods") or {}, kind, conditions, bool(bayes))
         max_k = int(conditions["n_experts"].max())
         default_batch = max(1, 20_000 // max_k) if kind == "panel" else 4
+        if bayes and kind == "panel":
+            default_batch = BAYES_BATCH
         batch = self.int_(("batch_size",), data.get("batch_size", default_batch), 1)
         acc = data.get("acceptance", list(_ACCEPTANCE))
         acc = [self.choice(("acceptance", i), a, _ACCEPTANCE)
@@ -328,7 +348,7 @@ class _Parser:
         boot = self.bootstrap(data.get("bootstrap") or {}, kind)
         return Experiment(name=name.strip(), kind=kind, seed=seed, replications=reps,
                           batch_size=min(batch, reps), conditions=conditions, methods=methods,
-                          acceptance=tuple(acc), truth=truth, bootstrap=boot,
+                          acceptance=tuple(acc), truth=truth, bootstrap=boot, bayes=bayes,
                           hierarchies=hierarchies, description=desc.strip(),
                           source=self.file)
 
@@ -393,7 +413,8 @@ class _Parser:
             return self.num(path, v, 0.0, open_lo=True)
         return self.num(path, v, 0.0)  # standard deviations
 
-    def methods(self, m: Any, kind: str, conditions: pd.DataFrame) -> pd.DataFrame:
+    def methods(self, m: Any, kind: str, conditions: pd.DataFrame,
+                bayes: bool = False) -> pd.DataFrame:
         from ahpstat.weighting import WEIGHTING_METHODS
 
         path = ("methods",)
@@ -417,9 +438,31 @@ class _Parser:
             self.fail((*path, "policy"), "repair is iterative per matrix and is offered in "
                                          "study experiments only.")
         rows = [dict(zip(axes, combo, strict=True)) for combo in itertools.product(*axes.values())]
+        if bayes:  # one joint model of all experts: no aggregation rule, policy or index
+            rows.append({k: BAYES_METHOD if k == "weighting" else "-" for k in axes})
         df = pd.DataFrame(rows)
         df.insert(0, "method", np.arange(len(df)))
         return df
+
+    def bayes(self, b: Any) -> dict[str, Any]:
+        path = ("bayes",)
+        if not isinstance(b, Mapping):
+            self.fail(path, "must be a mapping (draws, tune, chains, target_accept, "
+                            f"confidence_level; {{}} for the defaults). Got "
+                            f"{type(b).__name__} instead.")
+        self.unknown(path, b, tuple(BAYES_KEYS))
+        import importlib.util
+
+        if importlib.util.find_spec("pymc") is None:
+            self.fail(path, "needs the Bayesian model's dependencies (pymc, arviz, nutpie): "
+                            "pip install 'ahpstat[bayes]'.")
+        d = {**BAYES_KEYS, **b}
+        out: dict[str, Any] = {k: self.int_((*path, k), d[k], 1)
+                               for k in ("draws", "chains")}
+        out["tune"] = self.int_((*path, "tune"), d["tune"], 0)
+        for k in ("target_accept", "confidence_level"):
+            out[k] = self.num((*path, k), d[k], 0.0, 1.0, open_lo=True, open_hi=True)
+        return out
 
     def truth(self, t: Any, kind: str) -> dict[str, Any]:
         path = ("truth",)

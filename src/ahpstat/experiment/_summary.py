@@ -26,6 +26,7 @@ METRIC_LABELS = {
     "icc_goal_score": "intra-class correlation of the goal score",
     "same_order_as_first": "P(same order as the first method)",
     "same_top_as_first": "P(same top element as the first method)",
+    "diagnostics_ok": "P(sampler diagnostics fine)",
 }
 
 
