@@ -25,12 +25,31 @@ the pairs involving ``j`` only: each set covers its own rank at that level.
 they are the bootstrap's own joint draws, so the dependence between the competitors (e.g.
 all groups scored with the same resampled panel) is kept as resampled.
 
+Small samples (``dof``). The construction above is asymptotic: it treats the standard
+deviations ``s_jk`` as known. With few units behind each estimate they are not, and the sets
+under-cover: ten equal groups of 13 respondents, 95 % joint sets, cover all ten ranks 82 %
+of the time (94-95 % with 150; ``studies/coverage/rank_sets.py``). Two things go wrong: the
+bootstrap variance of a mean of ``n`` units is ``(n - 1) / n`` of the unbiased one, and the
+maximum over all pairs of ``(t_j - t_k - (theta_j - theta_k)) / s_jk`` picks the pairs whose
+``s_jk`` came out small -- the statistic has heavier tails than the bootstrap's max-t with
+``s_jk`` held fixed. Given the degrees of freedom ``nu`` of each competitor's variance
+estimate, ``dof`` corrects both: the deviations are scaled by ``sqrt((nu + 1) / nu)``, and
+each resample's differences are divided by a variance estimate drawn as it would vary over
+samples -- ``v_j chi2(nu_j) / nu_j`` independently per competitor for competitors from
+separate samples (groups), a Wishart draw ``W(nu, S / nu)`` of the whole covariance for
+competitors estimated from one sample (criteria from one panel) -- the studentised (t-type)
+max statistic of Hall (1992; Games & Howell 1976 for pairs with unequal variances),
+with normal variance noise. Measured (ten equal groups, 95 %, 1,000 studies per cell,
+standard error 0.7-0.8): 93.7 % (normal answers) and 94.7 % (Likert answers) at 13
+respondents per group, 93.3-95.0 % at 30 and 150; pooled 94.3 %.
+
 Layers: :func:`rank_confidence_sets` (numpy core, no labels) -> :class:`RankSets`;
 :func:`rank_sets_table` (tidy: one row per competitor).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +62,7 @@ from ahpstat._validation import check_confidence_level
 
 __all__ = [
     "METHOD",
+    "SMALL_SAMPLE_COVERAGE",
     "RankSets",
     "rank_confidence_sets",
     "rank_sets_table",
@@ -50,6 +70,12 @@ __all__ = [
 
 #: How the sets are built, for labels and tables.
 METHOD = "bootstrap max-t stepdown (Mogstad et al. 2024)"
+#: What the small-sample correction achieves where it matters most (studies/coverage).
+SMALL_SAMPLE_COVERAGE = (
+    "studentised for small samples; ten equal groups of 13 respondents, 1,000 simulated "
+    "studies: 95% joint sets covered 93.7% (normal answers) and 94.7% (Likert answers), "
+    "standard error 0.8 points, against 82% without the correction "
+    "(studies/coverage/rank_sets.py)")
 #: Share of resamples defining every competitor below which the sets are NaN.
 MIN_DEFINED_SHARE = 0.99
 
@@ -71,6 +97,8 @@ class RankSets:
     stepdown : bool
     n_resamples : int
         Resamples used (those in which every competitor is defined).
+    dof : float, ndarray or None
+        The small-sample correction's degrees of freedom (``None``: none, asymptotic).
     """
 
     rank: np.ndarray
@@ -80,13 +108,16 @@ class RankSets:
     simultaneous: bool
     stepdown: bool
     n_resamples: int
+    dof: float | np.ndarray | None = None
 
 
 def _lower_bounds(diff: np.ndarray, sd: np.ndarray, dev: np.ndarray, pairs: np.ndarray,
-                  level: float, stepdown: bool) -> np.ndarray:
+                  level: float, stepdown: bool, noise: Any = None) -> np.ndarray:
     """Lower confidence bounds ``L`` (K, K) of ``theta_j - theta_k`` on the ``pairs`` mask,
     0 elsewhere, by max-t with optional stepdown (csranks' ``csdiffmeans``, one-sided
-    "lower" bounds over ordered pairs, which is its two-sided stepdown form).
+    "lower" bounds over ordered pairs, which is its two-sided stepdown form). ``noise(j,
+    ks)``, when given, is the (len(ks), B) ratio of each resample's simulated variance of
+    ``t_j - t_k`` to ``sd[j, ks] ** 2`` (the small-sample studentisation).
     """
     K, B = dev.shape
     L = np.zeros((K, K))
@@ -98,6 +129,8 @@ def _lower_bounds(diff: np.ndarray, sd: np.ndarray, dev: np.ndarray, pairs: np.n
         for j in np.flatnonzero(active.any(axis=1)):
             ks = np.flatnonzero(active[j])
             t = (dev[j][None, :] - dev[ks]) * scale[j, ks][:, None]
+            if noise is not None:
+                t = t / np.sqrt(noise(j, ks))
             np.maximum(stat, t.max(axis=0), out=stat)
         c = float(np.quantile(stat, level)) if np.isfinite(stat).all() else 0.0
         L[active] = diff[active] - sd[active] * c
@@ -114,6 +147,8 @@ def rank_confidence_sets(
     confidence_level: float = 0.95,
     simultaneous: bool = True,
     stepdown: bool = True,
+    dof: ArrayLike | None = None,
+    rng: int | np.random.Generator | None = None,
 ) -> RankSets:
     """Joint or marginal confidence sets for the ranks of ``K`` competitors.
 
@@ -130,6 +165,15 @@ def rank_confidence_sets(
         Joint sets (all ranks covered together) or marginal ones (each on its own).
     stepdown : bool, default True
         Romano-Wolf stepdown: never wider than the single-step sets, often narrower.
+    dof : float or array_like of shape (K,), optional
+        Small-sample correction (module docstring): degrees of freedom of the competitors'
+        variance estimates. A vector: competitor ``j`` comes from a sample of its own of
+        ``dof[j] + 1`` units (groups: their respondents); a number: all come from one sample
+        of ``dof + 1`` units (criteria: the experts). ``inf`` for a competitor means no
+        correction for it. ``None`` (default): the asymptotic sets of Mogstad et al.
+    rng : int, Generator or None, optional
+        Source of the simulated variance estimates (only with ``dof``). ``None`` seeds from
+        the estimates and draws, so the same inputs always give the same sets.
 
     Returns
     -------
@@ -140,6 +184,9 @@ def rank_confidence_sets(
     Mogstad, Romano, Shaikh & Wilhelm (2024), with the bootstrap distribution of the
     studentized pairwise differences in place of csranks' normal one; see the module
     docstring. Computation: ``O(K^2 B)`` per stepdown round (marginal: per competitor).
+    With ``dof``, the max-t statistic is studentised by simulated variance estimates
+    (module docstring, "Small samples"); without it, ten equal groups of 13 respondents are
+    covered jointly only 82 % of the time at 95 %.
 
     Examples
     --------
@@ -151,6 +198,11 @@ def rank_confidence_sets(
     >>> s = rank_confidence_sets(est, draws)
     >>> s.rank.tolist(), s.low.tolist(), s.high.tolist()
     ([1, 2, 3, 4], [1.0, 2.0, 3.0, 3.0], [1.0, 2.0, 4.0, 4.0])
+
+    The same draws from competitors estimated from 10 units each (e.g. groups of 10):
+
+    >>> rank_confidence_sets(est, draws, dof=[9, 9, 9, 9]).low.tolist()
+    [1.0, 2.0, 3.0, 3.0]
     """
     level = check_confidence_level(confidence_level)
     t = np.asarray(estimates, dtype=float)
@@ -167,19 +219,32 @@ def rank_confidence_sets(
     rank = 1 + (t[None, :] > t[:, None]).sum(axis=1)
     defined = np.isfinite(D).all(axis=0)
     B = int(defined.sum())
+    nu = _check_dof(dof, K)
     if B < MIN_DEFINED_SHARE * D.shape[1] or B < 2:
         nan = np.full(K, np.nan)
-        return RankSets(rank, nan, nan.copy(), level, bool(simultaneous), bool(stepdown), B)
+        return RankSets(rank, nan, nan.copy(), level, bool(simultaneous), bool(stepdown), B,
+                        nu)
     D = D[:, defined]
     dev = D - t[:, None]
+    if nu is not None:  # the bootstrap variance of a mean of n units is (n - 1) / n of it
+        a = np.asarray(nu, dtype=float)
+        with np.errstate(invalid="ignore"):
+            f = np.where(np.isfinite(a), np.sqrt((a + 1.0) / a), 1.0)
+        dev = dev * np.reshape(f, (-1, 1))
     diff = t[:, None] - t[None, :]
     c = dev - dev.mean(axis=1, keepdims=True)
     cov = (c @ c.T) / (B - 1)
     var = np.diag(cov)
     sd = np.sqrt(np.maximum(var[:, None] + var[None, :] - 2 * cov, 0.0))
     off = ~np.eye(K, dtype=bool)
+    noise = None
+    if nu is not None:
+        if rng is None:  # a function of the inputs: the same study gives the same sets
+            h = hashlib.blake2b(t.tobytes() + D.tobytes(), digest_size=16).digest()
+            rng = np.frombuffer(h, dtype=np.uint32).tolist()
+        noise = _variance_noise(nu, cov, var, sd, B, np.random.default_rng(rng))
     if simultaneous:
-        L = _lower_bounds(diff, sd, dev, off, level, stepdown)
+        L = _lower_bounds(diff, sd, dev, off, level, stepdown, noise)
         better = (L > 0).sum(axis=0)  # k shown above j: L[k, j] > 0
         worse = (L > 0).sum(axis=1)   # k shown below j: L[j, k] > 0
     else:
@@ -188,23 +253,97 @@ def rank_confidence_sets(
         for j in range(K):
             pairs = np.zeros((K, K), dtype=bool)
             pairs[j, :] = pairs[:, j] = True
-            L = _lower_bounds(diff, sd, dev, pairs & off, level, stepdown)
+            L = _lower_bounds(diff, sd, dev, pairs & off, level, stepdown, noise)
             better[j] = int((L[:, j] > 0).sum())
             worse[j] = int((L[j, :] > 0).sum())
     return RankSets(rank, (1 + better).astype(float), (K - worse).astype(float), level,
-                    bool(simultaneous), bool(stepdown), B)
+                    bool(simultaneous), bool(stepdown), B, nu)
 
 
-def set_label(confidence_level: float, simultaneous: bool, n: int, what: str) -> str:
+def _check_dof(dof: ArrayLike | None, K: int) -> float | np.ndarray | None:
+    """``dof`` validated: ``None``, a number > 0 (one sample) or a (K,) vector > 0."""
+    if dof is None:
+        return None
+    a = np.asarray(dof, dtype=float)
+    if a.ndim > 1 or (a.ndim == 1 and a.size != K):
+        raise ValueError(f"`dof` must be a number or one per competitor ({K}); got shape "
+                         f"{a.shape} instead.")
+    if np.isnan(a).any() or (a <= 0).any():
+        raise ValueError(f"`dof` must be > 0 (inf: no correction); got {a.tolist()} instead.")
+    return float(a) if a.ndim == 0 else a
+
+
+def _variance_noise(nu: float | np.ndarray, cov: np.ndarray, var: np.ndarray, sd: np.ndarray,
+                    B: int, gen: np.random.Generator) -> Any:
+    """``noise(j, ks)``: per resample, a simulated variance estimate of ``t_j - t_k`` over its
+    expectation ``sd[j, k] ** 2`` -- independent scaled chi-squares per competitor (a vector
+    ``nu``) or a Wishart draw of the whole covariance (a number ``nu``).
+    """
+    if np.ndim(nu) == 1:
+        v = np.asarray(nu, dtype=float)
+        chi = np.ones((v.size, B))
+        fin = np.isfinite(v)
+        chi[fin] = gen.chisquare(v[fin][:, None], (int(fin.sum()), B)) / v[fin][:, None]
+        vc = var[:, None] * chi  # (K, B): each competitor's simulated variance
+
+        def independent(j: int, ks: np.ndarray) -> np.ndarray:
+            den = var[j] + var[ks]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                r = (vc[j][None, :] + vc[ks]) / den[:, None]
+            return np.where(den[:, None] > 0, r, 1.0)
+
+        return independent
+    n = float(nu)  # type: ignore[arg-type]
+    if not np.isfinite(n):
+        return None
+    lam, U = np.linalg.eigh(cov)
+    keep = lam > 1e-12 * max(float(lam.max()), 0.0)
+    R = np.sqrt(lam[keep])[:, None] * U[:, keep].T  # (r, K): cov = R.T @ R
+    r = R.shape[0]
+    if r == 0:
+        return None
+    if n > r - 1:  # Bartlett: W = A A^T ~ Wishart(n, I_r)
+        A = np.tril(gen.standard_normal((B, r, r)), -1)
+        idx = np.arange(r)
+        A[:, idx, idx] = np.sqrt(gen.chisquare(n - idx, (B, r)))
+        Y = np.swapaxes(A, 1, 2) @ R  # (B, r, K): W = A A^T -> R^T W R = Y^T Y
+    else:  # fewer units than dimensions: a sum of m = max(1, round(n)) outer products
+        n = float(max(1, round(n)))
+        Y = gen.standard_normal((B, int(n), r)) @ R
+    Q = np.swapaxes(Y, 1, 2) @ Y / n  # (B, K, K) simulated covariance
+    d = np.einsum("bkk->bk", Q)
+    sim = (d[:, :, None] + d[:, None, :] - 2 * Q).transpose(1, 2, 0)  # (K, K, B)
+    sd2 = sd ** 2
+
+    def common(j: int, ks: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rr = sim[j, ks] / sd2[j, ks][:, None]
+        return np.where(sd2[j, ks][:, None] > 0, np.maximum(rr, 1e-300), 1.0)
+
+    return common
+
+
+def set_label(confidence_level: float, simultaneous: bool, n: int, what: str,
+              dof: ArrayLike | None = None) -> str:
     """Words for a table's ``interval`` column.
 
     Examples
     --------
     >>> set_label(0.95, True, 28, "groups at A")
     '95% joint over the 28 groups at A: bootstrap max-t stepdown (Mogstad et al. 2024)'
+    >>> set_label(0.95, False, 7, "criteria", dof=24)
+    '95% marginal: bootstrap max-t stepdown (Mogstad et al. 2024), small-sample studentised (df 24)'
     """
     kind = f"joint over the {n} {what}" if simultaneous else "marginal"
-    return f"{100 * confidence_level:g}% {kind}: {METHOD}"
+    out = f"{100 * confidence_level:g}% {kind}: {METHOD}"
+    if dof is not None:
+        a = np.asarray(dof, dtype=float)
+        a = a[np.isfinite(a)]
+        if a.size:
+            lo, hi = float(a.min()), float(a.max())
+            df = f"{lo:.0f}" if round(lo) == round(hi) else f"{lo:.0f}-{hi:.0f}"
+            out += f", small-sample studentised (df {df})"
+    return out
 
 
 def rank_sets_table(
@@ -216,6 +355,8 @@ def rank_sets_table(
     coverage: Sequence[str] | str = ("joint", "marginal"),
     key: str = "name",
     what: str = "competitors",
+    dof: ArrayLike | None = None,
+    rng: int | np.random.Generator | None = None,
 ) -> pd.DataFrame:
     """:func:`rank_confidence_sets` as a tidy table, joint and/or marginal.
 
@@ -232,6 +373,9 @@ def rank_sets_table(
         Name of the column holding ``names``.
     what : str, default "competitors"
         What is ranked, for the ``interval`` label (e.g. ``"groups at A"``).
+    dof, rng : optional
+        The small-sample correction, as in :func:`rank_confidence_sets` (a vector ``dof``
+        has one entry per competitor, ranked or not).
 
     Returns
     -------
@@ -263,6 +407,8 @@ def rank_sets_table(
                              "instead.")
     level = check_confidence_level(confidence_level)
     ok = np.isfinite(est)
+    nu = _check_dof(dof, est.size)
+    nu_ok = nu[ok] if isinstance(nu, np.ndarray) else nu
     frames = []
     for kind in kinds:
         rank = np.full(est.size, np.nan)
@@ -270,7 +416,7 @@ def rank_sets_table(
         high = np.full(est.size, np.nan)
         if ok.any():
             s = rank_confidence_sets(est[ok], D[ok], confidence_level=level,
-                                     simultaneous=kind == "joint")
+                                     simultaneous=kind == "joint", dof=nu_ok, rng=rng)
             rank[ok], low[ok], high[ok] = s.rank, s.low, s.high
         frames.append(pd.DataFrame({
             key: names, "estimate": est,
@@ -278,5 +424,5 @@ def rank_sets_table(
             "rank_low": pd.array(low, dtype="Int64"),  # NaN -> <NA>
             "rank_high": pd.array(high, dtype="Int64"),  # NaN -> <NA>
             "coverage": kind, "confidence_level": level,
-            "interval": set_label(level, kind == "joint", int(ok.sum()), what)}))
+            "interval": set_label(level, kind == "joint", int(ok.sum()), what, nu_ok)}))
     return pd.concat(frames, ignore_index=True)

@@ -637,9 +637,13 @@ def _joint_sets_text(res: Any, ranked: str, by: str, level: str) -> str:
     sub = _joint_sets(res, ranked, by)
     if sub is None:
         return "."
+    from ahpstat.rank_sets import SMALL_SAMPLE_COVERAGE
+
+    small = (f"; {SMALL_SAMPLE_COVERAGE}" if sub["interval"].str.contains(
+        "small-sample", regex=False).any() else "")
     return (f"; joint rank_low..rank_high: the {level} joint confidence set of each rank, "
             f"covering the true ranks of all {len(sub)} {ranked} at once (bootstrap max-t "
-            "over all pairwise differences with stepdown, Mogstad et al. 2024; "
+            f"over all pairwise differences with stepdown, Mogstad et al. 2024{small}; "
             "`rank_confidence_sets.csv` also has the marginal sets).")
 
 

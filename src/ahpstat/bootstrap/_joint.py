@@ -187,6 +187,8 @@ def joint_bootstrap(
         cluster_stage=d.stage if d.scheme == "cluster" else None,
         n_clusters=len(d.cnames) if d.ccodes is not None else None,
         n_experts=d.n_experts, n_respondents=d.X.shape[0],
+        group_sizes=(tuple(int(c) for c in np.bincount(d.gcodes, minlength=len(d.gnames)))
+                     if d.gcodes is not None else ()),
     )
 
 

@@ -70,6 +70,9 @@ class StudyBootstrapResult:
         With ``scheme="cluster"``: ``"one"`` (whole clusters) or ``"two"`` (clusters, then
         respondents within them); ``None`` otherwise.
     n_clusters, n_experts, n_respondents : int or None
+    group_sizes : tuple of int
+        Respondents per group (empty when no groups were given); the degrees of freedom of
+        the groups' rank sets (:meth:`rank_confidence_sets`).
     """
 
     nodes: tuple[str, ...]
@@ -96,6 +99,7 @@ class StudyBootstrapResult:
     n_clusters: int | None = None
     n_experts: int | None = None
     n_respondents: int = 0
+    group_sizes: tuple[int, ...] = ()
     _tree: Hierarchy | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
@@ -311,6 +315,7 @@ class StudyBootstrapResult:
         self, *, of: str = "groups", node: str | None = None, by: str = "score",
         group: str | None = None, confidence_level: float | None = None,
         coverage: Sequence[str] | str = ("joint", "marginal"),
+        small_sample: bool = True,
     ) -> pd.DataFrame:
         """Joint and marginal confidence sets for ranks (:mod:`ahpstat.rank_sets`).
 
@@ -318,6 +323,11 @@ class StudyBootstrapResult:
         children of ``node`` ranked by ``"score"`` (whole sample, or ``group``'s) or
         ``"weight"`` (``of="criteria"``). Joint sets cover the ranks of all of them at once
         at ``confidence_level`` (default the result's); marginal ones each rank on its own.
+
+        ``small_sample`` (default) studentises the sets with the degrees of freedom of what
+        was resampled (:meth:`rank_dof`): groups from their own respondents, criteria from
+        the panel and/or the sample (Satterthwaite). Without it, ten equal groups of 13
+        respondents are covered jointly 82 % of the time at 95 % (``studies/coverage``).
 
         Returns
         -------
@@ -355,13 +365,71 @@ class StudyBootstrapResult:
             else:
                 est = self.group_scores[self.groups.index(group)][pos]
             key, what = "node", f"criteria under {where} by {by}"
+        dof = self.rank_dof(of=of, node=node, by=by, group=group) if small_sample else None
         t = rank_sets_table(est, D, list(names), confidence_level=level, coverage=coverage,
-                            key=key, what=what)
+                            key=key, what=what, dof=dof)
         src = ("global_weights" if of == "criteria" and by == "weight" else
                "scores" if of == "criteria" and group is None else "group_scores")
         t["interval"] = t["interval"] + "; resampled: " + self.resampled(src)
         t.insert(0, "node" if of == "groups" else "parent", where)
         return t
+
+    def rank_dof(self, *, of: str = "groups", node: str | None = None, by: str = "score",
+                 group: str | None = None) -> float | np.ndarray | None:
+        """Degrees of freedom of the rank sets' small-sample correction (``None``: none).
+
+        Groups (``of="groups"``): a vector, each group's respondents minus one (groups are
+        separate samples; ``n_experts - 1`` when only the panel was resampled; ``None`` when
+        the sizes are unknown). Criteria: one number for the one sample they all come from
+        -- the panel's ``n_experts - 1`` (by weight), the sample's ``n - 1`` (clusters,
+        respondents, or the group's respondents), or for scores with both resampled
+        Satterthwaite's combination of the two weighted by their variances
+        (:meth:`variance_split`'s parts).
+
+        Examples
+        --------
+        >>> from ahpstat.bootstrap import joint_bootstrap
+        >>> from ahpstat.datasets import example_scoring
+        >>> res = joint_bootstrap(**example_scoring(), resample="respondents",
+        ...                       n_resamples=200, rng=1)
+        >>> res.rank_dof(of="criteria"), res.n_respondents
+        (39.0, 40)
+        """
+        of = check_method("of", of, ("groups", "criteria"))
+        resp = "respondents" in self.resample
+        nu_e = (float(self.n_experts - 1) if "experts" in self.resample
+                and self.n_experts is not None and self.n_experts > 1 else None)
+        if of == "groups":
+            if not resp:  # only the panel moves the groups: one sample, the experts
+                return nu_e
+            if len(self.group_sizes) != len(self.groups):
+                return None
+            return np.maximum(np.asarray(self.group_sizes, dtype=float) - 1.0, 1.0)
+        by = check_method("by", by, ("score", "weight"))
+        if by == "weight":
+            return nu_e
+        if group is not None:
+            g = self.groups.index(group)
+            n_s = self.group_sizes[g] if len(self.group_sizes) == len(self.groups) else None
+        elif self.scheme == "cluster":
+            n_s = self.n_clusters
+        else:
+            n_s = self.n_respondents
+        nu_s = float(n_s - 1) if resp and n_s is not None and n_s > 1 else None
+        if nu_e is None or nu_s is None:
+            return nu_e if nu_s is None else nu_s
+        _, names, _ = self._children_draws(node, by, group)
+        pos = [self.nodes.index(x) for x in names]
+        if group is None:
+            vp = float(self.panel_score_draws[pos].var(axis=-1, ddof=1).sum())
+            vs = float(self.sample_score_draws[pos].var(axis=-1, ddof=1).sum())
+        else:
+            g = self.groups.index(group)
+            vp = float(self.group_var_panel[g, pos].sum())
+            vs = float(self.group_var_sample[g, pos].sum())
+        if vp + vs <= 0:
+            return min(nu_e, nu_s)
+        return (vp + vs) ** 2 / (vp ** 2 / nu_e + vs ** 2 / nu_s)
 
     def variance_split(self) -> pd.DataFrame:
         """One-at-a-time split of each score's bootstrap variance: panel versus sample.
