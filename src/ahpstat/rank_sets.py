@@ -293,7 +293,7 @@ def _variance_noise(nu: float | np.ndarray, cov: np.ndarray, var: np.ndarray, sd
             return np.where(den[:, None] > 0, r, 1.0)
 
         return independent
-    n = float(nu)  # type: ignore[arg-type]
+    n = float(nu)
     if not np.isfinite(n):
         return None
     lam, U = np.linalg.eigh(cov)
