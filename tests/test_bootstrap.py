@@ -408,3 +408,34 @@ def test_interval_leaves_out_a_few_undefined_draws():
     assert np.isnan(lo[1]) and np.isnan(hi[1])
     lo_b, hi_b = bs.bootstrap_interval(d[:1], 0.0, method="bca", acceleration=0.0)
     assert np.isfinite(lo_b[0]) and np.isfinite(hi_b[0])
+
+
+def test_stratified_counts_kernel_matches_bincount_formula():
+    # The compiled count loop against the numpy formula it replaced (same uniforms).
+    from ahpstat.bootstrap._resampling import Units, _stratified_counts
+
+    rng = np.random.default_rng(3)
+    for n, units in ((1, 1), (50, 1), (300, 7), (2000, 40)):
+        codes = rng.integers(0, units, n)
+        codes[:units] = np.arange(units)  # every unit present
+        u = Units(codes, units)
+        got = _stratified_counts(np.random.default_rng(8), 37, u)
+        draws = np.random.default_rng(8).random((37, n))
+        pick = u.starts[u.unit_of_pos] + (draws * u.sizes[u.unit_of_pos]).astype(np.intp)
+        want = np.stack([np.bincount(p, minlength=n) for p in pick])
+        np.testing.assert_array_equal(got, want)
+
+
+def test_integer_answers_float32_sums_are_exact():
+    # Integer answers take float32 products (exact below 2**24); halved answers are not
+    # integers and take float64. Halving is exact in every operation, so the draws must be
+    # exactly half: any rounding in the float32 path would show.
+    gen = np.random.default_rng(11)
+    X = gen.integers(1, 6, size=(400, 3)).astype(float)
+    X[gen.random(X.shape) < 0.05] = np.nan
+    kw = dict(leaf_weights=[0.2, 0.3, 0.5], groups=np.arange(400) % 5, resample="respondents",
+              n_resamples=300, rng=2, parents=PARENTS_SMALL, method="percentile")
+    a = joint_bootstrap(X, M_SMALL, **kw)
+    b = joint_bootstrap(X * 0.5, M_SMALL, **kw)
+    np.testing.assert_array_equal(b.score_draws, 0.5 * a.score_draws)
+    np.testing.assert_array_equal(b.group_score_draws, 0.5 * a.group_score_draws)

@@ -162,3 +162,25 @@ def fraction_below(X, t):  # pragma: no cover - compiled
                 c += 1
         out[m] = c / (2.0 * B)
     return out
+
+
+@_njit()
+def stratified_counts(u, start, size, out):  # pragma: no cover - compiled
+    """Add each draw to ``out`` (rows, n), zeroed: row ``r``'s draw ``i`` picks position
+    ``start[i] + floor(u[r, i] * size[i])`` (the unit of position ``i``: its first position
+    and size, respondents sorted by unit).
+
+    The same arithmetic as ``np.bincount(start + (u * size).astype(np.intp))`` row by row,
+    hence the same counts, in one pass with no ``(rows, n)`` index temporaries: for 100,000
+    respondents this was most of the bootstrap's time. A product rounding up to ``size``
+    (impossible for ``u < 1`` and sizes below 2**52) would stay in its unit.
+    """
+    rows, n = u.shape
+    for r in range(rows):
+        o = out[r]
+        ur = u[r]
+        for i in range(n):
+            k = int(ur[i] * size[i])
+            if k >= size[i]:
+                k = size[i] - 1
+            o[start[i] + k] += 1.0

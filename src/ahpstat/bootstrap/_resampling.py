@@ -57,6 +57,9 @@ class Units:
         self.sizes = np.bincount(codes, minlength=n_units).astype(np.intp)
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.intp)
         self.unit_of_pos = np.repeat(np.arange(n_units), self.sizes)
+        # each position's unit start and size (the stratified draw of every resample)
+        self.pos_start = self.starts[self.unit_of_pos]
+        self.pos_size = self.sizes[self.unit_of_pos]
         self.n = int(codes.size)
         self.n_units = n_units
 
@@ -71,14 +74,18 @@ def rows_per_chunk(n: int) -> int:
     return min(BLOCK, chunk_rows(n))
 
 
-def _stratified_counts(gen: np.random.Generator, rows: int, units: Units) -> np.ndarray:
-    """Counts (rows, n) in sorted order: each unit's respondents resampled within the unit."""
-    n = units.n
-    u = gen.random((rows, n))
-    sizes = units.sizes[units.unit_of_pos]
-    pick = units.starts[units.unit_of_pos] + (u * sizes).astype(np.intp)
-    pick += (np.arange(rows) * n)[:, None]
-    return np.bincount(pick.ravel(), minlength=rows * n).reshape(rows, n)
+def _stratified_counts(gen: np.random.Generator, rows: int, units: Units,
+                       dtype: Any = float) -> np.ndarray:
+    """Counts (rows, n) in sorted order, as floats: each unit's respondents resampled within
+    the unit (respondent ``start + floor(u * size)`` of its unit for each uniform ``u``;
+    counted by a compiled loop, :func:`ahpstat._bootstrap_kernels.stratified_counts`).
+    """
+    from ahpstat._bootstrap_kernels import stratified_counts
+
+    u = gen.random((rows, units.n))
+    out = np.zeros((rows, units.n), dtype=dtype)
+    stratified_counts(u, units.pos_start, units.pos_size, out)
+    return out
 
 
 def cluster_draws(gen: np.random.Generator, rows: int, n_units: int) -> np.ndarray:
@@ -112,7 +119,8 @@ def cluster_counts(gen: np.random.Generator, j: np.ndarray, units: Units) -> np.
     return np.bincount(pick, minlength=rows * n).reshape(rows, n)
 
 
-def block_counts(gen: np.random.Generator, rows: int, units: Units, scheme: str):
+def block_counts(gen: np.random.Generator, rows: int, units: Units, scheme: str,
+                 dtype: Any = float):
     """Yield (start, counts) sub-chunks of one block of resamples, in sorted order.
 
     ``scheme``: ``"strata"`` (respondents within their unit), ``"cluster_one"`` (whole
@@ -120,7 +128,8 @@ def block_counts(gen: np.random.Generator, rows: int, units: Units, scheme: str)
     consumed in resample order (for clusters: all stage-1 draws of the block first, so one-
     and two-stage resampling draw the same clusters from the same stream), and the
     sub-chunk size -- chosen from the data size to bound memory -- does not change the
-    resamples.
+    resamples. Stratified counts come as ``dtype`` (float by default: they feed matrix
+    products), cluster counts as integers.
     """
     step = rows_per_chunk(units.n)
     if scheme in ("cluster_one", "cluster_two"):
@@ -133,7 +142,7 @@ def block_counts(gen: np.random.Generator, rows: int, units: Units, scheme: str)
                 yield s, cluster_counts(gen, j[s:s + step], units)
     else:
         for s in range(0, rows, step):
-            yield s, _stratified_counts(gen, min(step, rows - s), units)
+            yield s, _stratified_counts(gen, min(step, rows - s), units, dtype)
 
 
 def label_codes(x: ArrayLike | None, n: int,
