@@ -17,6 +17,10 @@ import pytest
 
 import ahpstat as ah
 from ahpstat import _figures as F
+from ahpstat._figures._common import text_colour
+from ahpstat._figures._estimates import hierarchy_figure
+from ahpstat._figures._fonts import font_setup
+from ahpstat._figures._labels import Names
 from ahpstat.datasets import write_example_study
 from ahpstat.study import Study
 
@@ -107,7 +111,7 @@ def test_annotation_text_contrasts_with_its_cell(figures):
 def test_text_colour_helper_picks_the_higher_contrast():
     for rgba in [(0, 0, 0, 1), (1, 1, 1, 1), (0.2, 0.1, 0.4, 1), (0.99, 0.9, 0.15, 1),
                  (0.13, 0.57, 0.55, 1), (0.5, 0.5, 0.5, 1)]:
-        chosen = F._text_colour(rgba)
+        chosen = text_colour(rgba)
         other = "white" if chosen == "black" else "black"
         rgb = {"black": (0, 0, 0), "white": (1, 1, 1)}
         assert _wcag_contrast(rgba, rgb[chosen]) >= _wcag_contrast(rgba, rgb[other])
@@ -164,7 +168,7 @@ def test_hierarchy_names_every_box_in_full(long_labels, mode):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.patches import Rectangle
 
-    fig, _cap = F.hierarchy_figure(long_labels, F._Names(long_labels.hierarchy, mode))
+    fig, _cap = hierarchy_figure(long_labels, Names(long_labels.hierarchy, mode))
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     renderer = canvas.get_renderer()
@@ -263,7 +267,7 @@ def test_cjk_labels_font_or_warning(tmp_path):
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("error", ah.AHPWarning)
-            opts, rc = F._font_setup(res, F.FigureOptions(labels="label"))
+            opts, rc = font_setup(res, F.FigureOptions(labels="label"))
         assert opts.labels == "label" and font in rc["font.sans-serif"]
 
 

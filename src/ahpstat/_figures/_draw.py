@@ -1,0 +1,90 @@
+"""Every figure a result supports, in the report's order: built (for notebooks and
+tests) or saved in every requested format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from ahpstat._figures._estimates import (
+    consistency_figure,
+    criteria_scores_figure,
+    group_scores_figure,
+    hierarchy_figure,
+)
+from ahpstat._figures._fonts import font_setup
+from ahpstat._figures._labels import Names
+from ahpstat._figures._options import DrawnFigure, FigureOptions, figure_options
+from ahpstat._figures._robustness import (
+    rank_stability_figure,
+    specification_curve_figure,
+    weight_gradient_figure,
+    weights_compared_figure,
+)
+from ahpstat._figures._uncertainty import (
+    credal_figure,
+    expert_sigma_figure,
+    forest_figure,
+    rank_probability_figure,
+)
+
+_DRAWERS: tuple[tuple[str, Callable[[Any, Names], tuple[Any, str] | None]], ...] = (
+    ("hierarchy", hierarchy_figure),
+    ("scores_criteria", criteria_scores_figure),
+    ("scores_groups", group_scores_figure),
+    ("consistency", consistency_figure),
+    ("forest_scores", forest_figure),
+    ("weights_compared", weights_compared_figure),
+    ("rank_probabilities", rank_probability_figure),
+    ("bayes_credal", credal_figure),
+    ("bayes_experts", expert_sigma_figure),
+    ("specification_curve", specification_curve_figure),
+    ("rank_stability", rank_stability_figure),
+    ("weight_gradient", weight_gradient_figure),
+)
+
+
+def _drawn(res: Any, names: Names) -> Iterator[tuple[str, Any, str]]:
+    """``(name, Figure, caption)`` of every figure the result supports, in order."""
+    for name, fn in _DRAWERS:
+        made = fn(res, names)
+        if made is not None:
+            yield (name, *made)
+
+
+def build_figures(res: Any, options: FigureOptions | Mapping[str, Any] | None = None
+                  ) -> list[tuple[str, Any, str]]:
+    """Every figure the result supports, as ``(name, Figure, caption)`` (not saved).
+
+    For tests and notebooks; :func:`draw_all` saves them.
+    """
+    opts, rc = font_setup(res, figure_options(options))
+    import matplotlib as mpl
+
+    with mpl.rc_context(rc):
+        return list(_drawn(res, Names(res.hierarchy, opts.labels)))
+
+
+def draw_all(res: Any, out: Path,
+             options: FigureOptions | Mapping[str, Any] | None = None) -> list[DrawnFigure]:
+    """Draw every figure into ``out`` in every requested format; return what was written."""
+    opts, rc = font_setup(res, figure_options(options))
+    import matplotlib as mpl
+
+    written = []
+    with mpl.rc_context(rc):  # also while saving: the SVG salt and font types are rcParams
+        for name, fig, caption in _drawn(res, Names(res.hierarchy, opts.labels)):
+            files = []
+            for fmt in opts.format:
+                path = Path(out) / f"{name}.{fmt}"
+                meta: dict[str, Any] = ({"Software": None} if fmt == "png" else
+                                        {"Creator": None, "Producer": None,
+                                         "CreationDate": None} if fmt == "pdf" else
+                                        {"Creator": None, "Date": None})
+                fig.savefig(path, format=fmt, dpi=opts.dpi if fmt == "png" else "figure",
+                            metadata=meta)
+                files.append(path.name)
+            written.append(DrawnFigure(name, caption, tuple(files)))
+    return written
