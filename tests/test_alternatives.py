@@ -296,7 +296,7 @@ def test_zero_score_for_bayes_is_a_located_error():
              "c2": {"DM": Preference("score", alts, values=[1, 1])}}
     m = _model(prefs, alts)
     assert m.evaluate().priorities()["a"] == pytest.approx(2 / 3 + 1 / 6)
-    from ahpstat.alternatives import _bayes_inputs
+    from ahpstat.alternatives._model import _bayes_inputs
 
     with pytest.raises(InputError, match="'b' is 0") as e:
         _bayes_inputs(m.data, m._options(None, {}))

@@ -116,7 +116,7 @@ def test_wrong_rng_or_cluster_is_refused(study, boot):
 
 def test_generator_rng_before_use_reproduces(study):
     gen = np.random.default_rng(5)
-    from ahpstat.evaluation import _rewound
+    from ahpstat.evaluation import rewound as _rewound
 
     before = _rewound(gen)                   # as the generator is before the bootstrap
     with warnings.catch_warnings():

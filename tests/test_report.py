@@ -13,6 +13,8 @@ import pytest
 from ahpstat import report
 from ahpstat.datasets import write_example_study
 from ahpstat.output import write_study
+from ahpstat.report._format import plural
+from ahpstat.report._render import _inline
 from ahpstat.study import Study
 
 BIB = Path(__file__).resolve().parents[1] / "docs" / "references.bib"
@@ -83,7 +85,7 @@ def test_html_renders_the_markdown_emphasis(written):
     body = re.sub(r"<(style|script)[^>]*>.*?</\1>", "", html, flags=re.S)
     text = re.sub(r'src="data:[^"]*"', "", body)
     assert not re.search(r"\*\*?\w[^<>\n]*?\*", text), re.search(r"\*[^<>\n]{0,60}", text)
-    assert report._inline("a *b* c **d** 2 * 3 and x*y*z") == (
+    assert _inline("a *b* c **d** 2 * 3 and x*y*z") == (
         "a <em>b</em> c <strong>d</strong> 2 * 3 and x*y*z")
 
 
@@ -146,8 +148,8 @@ def test_provenance_lists_the_libraries(written):
 
 
 def test_grammar_of_counts():
-    assert report._plural(1, "matrix", "matrices") == "1 matrix"
-    assert report._plural(0, "matrix", "matrices") == "0 matrices"
+    assert plural(1, "matrix", "matrices") == "1 matrix"
+    assert plural(0, "matrix", "matrices") == "0 matrices"
 
 
 def test_doctests():

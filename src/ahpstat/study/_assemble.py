@@ -16,7 +16,7 @@ from ahpstat import io
 from ahpstat._validation import InputError
 from ahpstat._warnings import DegenerateDataWarning
 from ahpstat.bootstrap import bootstrap_study
-from ahpstat.evaluation import _rewound
+from ahpstat.evaluation import rewound
 from ahpstat.hierarchy import Hierarchy
 from ahpstat.panel import run_panel
 from ahpstat.scoring import composite_scores, cronbach_alpha, item_sums_counts, means_from_sums
@@ -69,7 +69,7 @@ def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
     boot_rng, bayes_rng = np.random.default_rng(seed if entropy is None else entropy).spawn(2)
     bo = study.bootstrap_options(bootstrap)
     boot = None
-    eval_rng = _rewound(boot_rng)  # the bootstrap's streams, again, for the evaluation
+    eval_rng = rewound(boot_rng)  # the bootstrap's streams, again, for the evaluation
     if bo is not None:
         boot = bootstrap_study(res, n_resamples=bo["n_resamples"], resample=bo["resample"],
                                cluster=bo["cluster"], cluster_stage=bo["cluster_stage"],

@@ -1,0 +1,192 @@
+"""Every statistic of the evaluation for a block of resamples: objective and combined
+weights, their agreement with the AHP weights, the fuzzy evaluation, TOPSIS and GRA.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+from ahpstat.compare import kendall_tau, weighted_spearman
+from ahpstat.evaluation._options import EvaluationOptions
+from ahpstat.fuzzy import (
+    answer_shares,
+    fuzzy_evaluation,
+)
+from ahpstat.mcda import grey_relational_analysis as _gra
+from ahpstat.mcda import topsis as _topsis
+from ahpstat.objective import (
+    combine_weights,
+    objective_weights,
+)
+
+
+class Evaluator:
+    """Every statistic of the evaluation for a block of (expert, respondent) resamples.
+
+    A resample is given by the AHP leaf weights ``W`` (rows, L) and two frequency matrices
+    (rows, R): ``Fo`` for the whole-sample resample (respondents iid or clusters) and ``Fg``
+    for the within-group resample; the estimate is the same computation with the panel's
+    weights and all frequencies 1, and a jackknife value one with a 0 frequency.
+    """
+
+    def __init__(self, X: np.ndarray, likert: tuple[int, int], hierarchy: Any,
+                 gcodes: np.ndarray | None, n_groups: int, opts: EvaluationOptions) -> None:
+        self.opts = opts
+        self.X = X
+        L = X.shape[1]
+        lo, hi = likert
+        self.K = hi - lo + 1
+        self.likert = likert
+        self.answer_values = np.arange(lo, hi + 1, dtype=float)
+        self.hierarchy = hierarchy
+        self.M = np.asarray(hierarchy.membership(), dtype=float)
+        self.leaf_pos = np.array([hierarchy.node_index[v] for v in hierarchy.leaves])
+        self.parents = np.asarray(hierarchy.parent_index())
+        self.nodes = tuple(hierarchy.nodes)
+        self.N = len(self.nodes)
+        self.L = L
+        self.G = n_groups
+        self.gcodes = gcodes
+        depth = np.array([hierarchy.depth(v) for v in self.nodes])
+        self.depth = depth
+        internal = np.isin(np.arange(self.N), self.parents)
+        if opts.fce_nodes == "criteria":
+            keep = depth <= 1
+        elif opts.fce_nodes == "internal":
+            keep = internal
+        else:
+            keep = np.ones(self.N, dtype=bool)
+        self.fce_nodes = np.flatnonzero(keep)
+        # agreement levels: every depth >= 1 with at least two nodes
+        self.levels = [d for d in range(1, int(depth.max()) + 1) if (depth == d).sum() >= 2]
+
+    # ---- pieces ---------------------------------------------------------------------------
+
+    def _shares(self, F: np.ndarray) -> np.ndarray:
+        return answer_shares(self.X, self.likert, frequencies=F)          # (rows, L, K)
+
+    def _group_shares(self, Fg: np.ndarray) -> np.ndarray:
+        return answer_shares(self.X, self.likert, frequencies=Fg, groups=self.gcodes,
+                             n_groups=self.G)                              # (rows, G, L, K)
+
+    def _local(self, g: np.ndarray) -> np.ndarray:
+        """Local weights (..., N) from global node weights (..., N)."""
+        par = g[..., np.maximum(self.parents, 0)]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            loc = g / par
+        loc[..., self.parents < 0] = 1.0
+        return loc
+
+    # ---- the statistics -------------------------------------------------------------------
+
+    def __call__(self, W: np.ndarray, Fo: np.ndarray, Fg: np.ndarray) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        shares_o = self._shares(Fo)                                    # (rows, L, K)
+        out["item_means"] = shares_o @ self.answer_values              # (rows, L)
+        shares_g = means_g = None
+        if self.G:
+            shares_g = self._group_shares(Fg)                          # (rows, G, L, K)
+            means_g = shares_g @ self.answer_values                    # (rows, G, L)
+        vec = self._vectors(W, Fo, means_g, out)
+        local = self._hierarchy(vec, out)
+        self._fce(local, shares_o, shares_g, out)
+        if means_g is not None and self.G >= 2:
+            o = self.opts
+            for w in o.topsis_weighting or ():
+                out[f"topsis:{w}"] = _topsis(means_g, vec[w],
+                                             normalization=o.topsis_normalization).closeness
+            for w in o.gra_weighting or ():
+                out[f"gra:{w}"] = _gra(means_g, vec[w], rho=o.rho,
+                                       normalization=o.gra_normalization).grade
+        return out
+
+    def _vectors(self, W: np.ndarray, Fo: np.ndarray, means_g: np.ndarray | None,
+                 out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The leaf weight vectors: AHP, the objective methods, their combination."""
+        o = self.opts
+        vec: dict[str, np.ndarray] = {"ahp": W}
+        for m in o.objective:
+            kw: dict[str, Any] = {"normalization": o.normalization, "shift": o.shift} \
+                if m == "entropy" else {}
+            if o.unit == "respondents":
+                res = objective_weights(self.X, method=m, frequencies=Fo, **kw)
+            else:
+                if means_g is None:
+                    raise ValueError("objective weights over the groups need groups; got none.")
+                res = objective_weights(means_g, method=m, **kw)
+            vec[m] = res.weights
+            for k, v in res.components.items():
+                out[f"component:{m}:{k}"] = v
+        if o.combination:
+            c = combine_weights([W, vec[str(o.combine)]], method=o.combination,
+                                alpha=o.alpha if o.combination == "linear" else None)
+            vec["combined"] = c.weights
+            out["combination_coefficients"] = c.coefficients
+        return vec
+
+    def _hierarchy(self, vec: dict[str, np.ndarray], out: dict[str, np.ndarray]
+                   ) -> dict[str, np.ndarray]:
+        """Every vector rolled up (global, local weights) and the rank agreement of every two
+        vectors at every level.
+        """
+        local: dict[str, np.ndarray] = {}
+        for w, v in vec.items():
+            g = v @ self.M.T                                           # (rows, N)
+            out[f"global:{w}"] = g
+            local[w] = out[f"local:{w}"] = self._local(g)
+        for a, b in itertools.combinations(list(vec), 2):
+            for d in self.levels:
+                idx = self.depth == d
+                ga, gb = out[f"global:{a}"][:, idx], out[f"global:{b}"][:, idx]
+                out[f"tau:{a}:{b}:{d}"] = kendall_tau(ga, gb)
+                out[f"rw:{a}:{b}:{d}"] = weighted_spearman(ga, gb)
+        return local
+
+    def _fce(self, local: dict[str, np.ndarray], shares_o: np.ndarray,
+             shares_g: np.ndarray | None, out: dict[str, np.ndarray]) -> None:
+        """Fuzzy evaluation vectors and weighted scores, whole sample and per group."""
+        o = self.opts
+        vals = self.answer_values if o.grade_values is None else np.asarray(o.grade_values)
+        for w in o.fce_weighting:
+            for op in o.fce_operators:
+                if op == "weighted_average":
+                    # linear: a node's vector is its items' rows averaged with the items'
+                    # global weights -- one product for the reported nodes only
+                    A = self._average_matrix(out[f"global:{w}"])    # (rows, n, L)
+                    Bo = A @ shares_o                                  # (rows, n, K)
+                    Bg = None if shares_g is None else _group_average(A, shares_g)
+                else:
+                    Bo = fuzzy_evaluation(shares_o, local[w], self.parents,
+                                          operator=op)[:, self.fce_nodes]
+                    Bg = None if shares_g is None else fuzzy_evaluation(
+                        shares_g, local[w][:, None, :], self.parents,
+                        operator=op)[:, :, self.fce_nodes]
+                out[f"fce:{w}:{op}:all"] = Bo
+                out[f"score:{w}:{op}:all"] = _score(Bo, vals)
+                if Bg is not None:
+                    out[f"fce:{w}:{op}:groups"] = Bg                   # (rows, G, n, K)
+                    out[f"score:{w}:{op}:groups"] = _score(Bg, vals)
+
+    def _average_matrix(self, g: np.ndarray) -> np.ndarray:
+        """(rows, n, L): item ``l``'s share ``g_l / g_v`` of reported node ``v``'s weight."""
+        Msub = self.M[self.fce_nodes]                                  # (n, L)
+        gl = g[:, self.leaf_pos]                                       # (rows, L)
+        num = Msub[None] * gl[:, None, :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return num / num.sum(axis=-1, keepdims=True)
+
+
+def _group_average(A: np.ndarray, shares_g: np.ndarray) -> np.ndarray:
+    """(rows, G, n, K) = A (rows, n, L) applied to every group's rows (rows, G, L, K)."""
+    rows, G, L, K = shares_g.shape
+    S = np.ascontiguousarray(np.moveaxis(shares_g, 1, 2)).reshape(rows, L, G * K)
+    return np.moveaxis((A @ S).reshape(rows, A.shape[1], G, K), 2, 1)
+
+
+def _score(B: np.ndarray, values: np.ndarray) -> np.ndarray:
+    tot = B.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(tot > 0, (B * values).sum(axis=-1) / tot, np.nan)

@@ -1,0 +1,332 @@
+"""Evaluating a run study: :func:`evaluate_study` and its validated inputs."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ahpstat._validation import check_likert
+from ahpstat._warnings import DegenerateDataWarning, warn
+from ahpstat.evaluation._evaluator import Evaluator
+from ahpstat.evaluation._options import EvaluationOptions
+from ahpstat.evaluation._resampling import check_same_resamples, respondent_blocks
+from ahpstat.evaluation._result import EvaluationResult
+from ahpstat.evaluation._tables import Tables, method_of
+
+
+def evaluate_study(
+    data: Any,
+    *,
+    options: EvaluationOptions | None = None,
+    likert: tuple[int, int] | None = None,
+    group: str | None = None,
+    bootstrap: Any = None,
+    rng: Any = None,
+    cluster: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> EvaluationResult:
+    """Objective and combined weights, fuzzy evaluation, TOPSIS and GRA of a study's groups.
+
+    Parameters
+    ----------
+    data : StudyResult
+        A run study (its hierarchy, panel, answers after the missing-answer policy and
+        grouping columns).
+    options : EvaluationOptions, optional
+        What to compute (default: :class:`EvaluationOptions`'s defaults).
+    likert : (lo, hi), optional
+        The answer range (default: the study's ``survey.likert``).
+    group : str, optional
+        The grouping column whose groups are evaluated and ranked (default: the bootstrap's
+        groups' column, else the study's first grouping column).
+    bootstrap : StudyBootstrapResult, optional
+        The study's bootstrap; with it every statistic gets intervals from the same
+        resamples, and ``rng`` and ``cluster`` must be the ones it was run with.
+    rng : None, int, SeedSequence or Generator
+        The ``rng`` given to :func:`ahpstat.bootstrap.bootstrap_study` (a Generator as it was
+        *before* the bootstrap used it). Checked: the regenerated resamples must give the
+        bootstrap's own item means, else a ``ValueError``.
+    cluster : str, optional
+        The bootstrap's cluster column (``None``: respondents iid).
+    progress : callable, optional
+        ``progress(done, total)`` after each block of resamples.
+
+    Returns
+    -------
+    EvaluationResult
+        Tables (:meth:`EvaluationResult.to_frame`):
+
+        ``objective_weights``
+            ``weighting, node, parent, level, weight, estimate, se, ci_low, ci_high,
+            confidence_level, method, interval``: every node's ``global`` and ``local``
+            weight under every weighting (``ahp``, the objective methods, ``combined``).
+        ``objective_components``
+            ``weighting, node, quantity, estimate, se, ci_low, ci_high, ...``: what each
+            objective method computes per item (entropy, divergence; sd, conflict,
+            information; ...) and the combination's coefficients (``node`` empty).
+        ``weight_agreement``
+            ``weighting_a, weighting_b, level, measure, estimate, se, ci_low, ci_high,
+            ...``: Kendall's tau-b (``kendall_tau``) and the weighted rank correlation
+            (``weighted_spearman``) of the two weightings' global weights of the nodes at
+            each depth (``level`` 1 = the criteria).
+        ``fce``
+            ``weighting, operator, symbol, grouping, group, node, grade, estimate, se,
+            ci_low, ci_high, ...``: the evaluation vectors (whole sample: ``grouping`` and
+            ``group`` are ``"all"``).
+        ``fce_verdicts``
+            ``weighting, operator, symbol, grouping, group, node, verdict, tied,
+            verdict_share, score, score_se, score_ci_low, score_ci_high, ...``: the
+            maximum-membership verdict (``verdict_share``: share of the resamples with the
+            same verdict) and the weighted score.
+        ``topsis``, ``gra``
+            ``weighting, grouping, group, estimate, se, ci_low, ci_high, rank, ...``: the
+            closeness / grade and the group's rank (1 = best).
+        ``evaluation_ranks``
+            ``ranking, weighting, grouping, group, rank, probability``: the groups' rank
+            probabilities by TOPSIS, GRA and each FCE score at the goal (``ranking`` names
+            which).
+
+    Raises
+    ------
+    ValueError
+        Bad options, no grouping column for a group-level method, or an ``rng`` that does
+        not reproduce the bootstrap's resamples.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from ahpstat import Study
+    >>> from ahpstat.datasets import write_example_study
+    >>> res = Study.from_yaml(write_example_study(tempfile.mkdtemp())).run()
+    >>> ev = evaluate_study(res, options=EvaluationOptions(objective=("entropy",)))
+    >>> ev.to_frame("objective_weights").weighting.unique().tolist()
+    ['ahp', 'entropy', 'combined']
+    """
+    opts = EvaluationOptions() if options is None else options
+    if not isinstance(opts, EvaluationOptions):
+        raise TypeError(f"`options` must be an EvaluationOptions; got {type(opts).__name__} "
+                        "instead.")
+    if likert is None:
+        likert = tuple(data.study.survey.likert)
+    lo, hi = check_likert(likert)
+    h = data.hierarchy
+    group, gcodes, gnames = _grouping(data, opts, group, cluster, bootstrap)
+    G = len(gnames)
+    grades = _grades(opts, lo, hi)
+    ev = Evaluator(np.asarray(data.answers, dtype=float), (lo, hi), h, gcodes, G, opts)
+    R = ev.X.shape[0]
+    W_hat = np.asarray(data.panel.leaf_weights, dtype=float)[None]
+    ones = np.ones((1, R))
+    est = {k: v[0] for k, v in ev(W_hat, ones, ones).items()}
+    draws = None
+    acceleration: dict[str, np.ndarray] = {}
+    level, method, label = 0.95, "percentile", ""
+    labeller: Callable[[str], str] | None = None
+    if bootstrap is not None:
+        boot = bootstrap
+        _check_bootstrap(boot, h, R, gnames, group, cluster)
+        level, method = boot.confidence_level, boot.method
+        label = boot.interval_label("scores")
+        labeller = _labeller(boot, opts)
+        clusters = (np.asarray(data.group_names[cluster], dtype=object)[
+            np.asarray(data.group_codes[cluster])] if cluster is not None else None)
+        draws = _bootstrap_draws(ev, boot, rng, est, W_hat, clusters, gcodes, progress)
+        if method == "bca":
+            acceleration = _jackknife(ev, data, boot, W_hat, R, clusters, gcodes, G)
+        _warn_undefined(draws, est)
+    tables = Tables(ev, est, draws, acceleration, level, method, labeller, h, gnames, group,
+                     grades, opts).all()
+    return EvaluationResult(
+        options=opts, nodes=tuple(h.nodes), fce_nodes=tuple(ev.nodes[i] for i in ev.fce_nodes),
+        groups=gnames, grouping=group, grades=grades, estimates=est, draws=draws,
+        acceleration=acceleration, confidence_level=level, method=method, interval=label,
+        tables=tables)
+
+
+def _grouping(data: Any, opts: EvaluationOptions, group: str | None, cluster: str | None,
+              bootstrap: Any) -> tuple[str | None, np.ndarray | None, tuple[str, ...]]:
+    """The grouping column evaluated (default: the bootstrap's, else the first), its codes
+    and its group names; checks ``group`` and ``cluster``.
+    """
+    groupings = tuple(data.group_codes)
+    if group is None:
+        group = _bootstrap_grouping(bootstrap, data) if bootstrap is not None else (
+            groupings[0] if groupings else None)
+    if group is not None and group not in groupings:
+        raise ValueError(f"`group` must be a grouping column of the study ({list(groupings)}); "
+                         f"got {group!r} instead.")
+    if cluster is not None and cluster not in groupings:
+        raise ValueError(f"`cluster` must be a grouping column of the study "
+                         f"({list(groupings)}); got {cluster!r} instead.")
+    gcodes = np.asarray(data.group_codes[group]) if group is not None else None
+    gnames = tuple(data.group_names[group]) if group is not None else ()
+    if opts.unit == "groups" and len(gnames) < 2:
+        raise ValueError("objective weights over the groups need a grouping column with at "
+                         f"least 2 groups; got {len(gnames)} instead.")
+    return group, gcodes, gnames
+
+
+def _grades(opts: EvaluationOptions, lo: int, hi: int) -> tuple[str, ...]:
+    """The grade names (default: the answer values), checked against the answer scale."""
+    K = hi - lo + 1
+    grades = opts.grades if opts.grades is not None else tuple(str(v) for v in range(lo, hi + 1))
+    if len(grades) != K:
+        raise ValueError(f"`grades` must name the {K} answer categories {lo}..{hi}; got "
+                         f"{len(grades)} names instead: {list(grades)}.")
+    if opts.grade_values is not None and len(opts.grade_values) != K:
+        raise ValueError(f"`grade_values` must give {K} values, one per answer category; got "
+                         f"{len(opts.grade_values)} instead.")
+    return grades
+
+
+def _check_bootstrap(boot: Any, h: Any, R: int, gnames: tuple[str, ...], group: str | None,
+                     cluster: str | None) -> None:
+    """``bootstrap`` must be this study's, with the same group and cluster columns."""
+    if tuple(boot.nodes) != tuple(h.nodes) or boot.n_respondents != R:
+        raise ValueError("`bootstrap` must be the bootstrap of this study (same nodes and "
+                         "respondents); got another one instead.")
+    if tuple(boot.groups) != gnames:
+        raise ValueError(f"`group` must be the bootstrap's grouping column (groups "
+                         f"{list(boot.groups)[:5]}...); got {group!r} instead.")
+    if (boot.scheme == "cluster") != (cluster is not None):
+        raise ValueError("`cluster` must be the bootstrap's cluster column (it resampled "
+                         f"{'clusters' if boot.scheme == 'cluster' else 'respondents iid'})"
+                         f"; got {cluster!r} instead.")
+
+
+def _bootstrap_draws(ev: Evaluator, boot: Any, rng: Any, est: Mapping[str, np.ndarray],
+                     W_hat: np.ndarray, clusters: np.ndarray | None,
+                     gcodes: np.ndarray | None,
+                     progress: Callable[[int, int], None] | None) -> dict[str, np.ndarray]:
+    """Every statistic on every resample of the bootstrap (resamples on the last axis)."""
+    h = ev.hierarchy
+    R, L = ev.X.shape
+    leaf_rows = np.array([h.node_index[v] for v in h.leaves])
+    B = boot.n_resamples
+    draws = {k: np.empty((*v.shape, B)) for k, v in est.items()}
+    checked = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateDataWarning)
+        for sl, Fo, Fg in respondent_blocks(boot, rng, R, clusters, gcodes, ev.G):
+            rows = Fo.shape[0]
+            W = (boot.weight_draws[leaf_rows, sl].T if boot.weight_draws is not None
+                 else np.broadcast_to(W_hat, (rows, L)))
+            st = ev(np.ascontiguousarray(W), Fo, Fg)
+            if not checked:
+                mg = (ev._group_shares(Fg) @ ev.answer_values) if ev.G else None
+                check_same_resamples(boot, leaf_rows, sl, st, mg)
+                checked = True
+            for k, v in st.items():
+                draws[k][..., sl] = np.moveaxis(v, 0, -1)
+            if progress is not None:
+                progress(sl.stop, B)
+    return draws
+
+
+def _labeller(boot: Any, opts: EvaluationOptions) -> Callable[[str], str]:
+    """``label(key)``: what statistic ``key``'s intervals are, in words -- level, method and
+    the sources it was resampled from (as :meth:`StudyBootstrapResult.interval_label` says it
+    for the scores), so that a table read alone cannot be misread.
+    """
+    overall = (f"{boot.cluster_stage}-stage cluster ({boot.n_clusters} clusters)"
+               if boot.scheme == "cluster" else "respondents iid")
+    names = {"experts": "experts", "overall": overall, "groups": "respondents within group"}
+    on = {"experts": "experts" in boot.resample and boot.weight_draws is not None,
+          "overall": "respondents" in boot.resample,
+          "groups": "respondents" in boot.resample}
+    obj = {"overall"} if opts.unit == "respondents" else {"groups"}
+
+    def dep(w: str) -> set[str]:
+        if w == "ahp":
+            return {"experts"}
+        if w == "combined":
+            return {"experts"} | obj
+        return set(obj)
+
+    def label(key: str) -> str:
+        m = method_of(key, boot.method)
+        lv = f"{100 * boot.confidence_level:g}% {({'bca': 'BCa'}).get(m, m)}"
+        parts = key.split(":")
+        kind = parts[0]
+        if kind in ("global", "local", "component"):
+            src = dep(parts[1])
+        elif kind == "combination_coefficients":
+            src = dep("combined")
+        elif kind in ("tau", "rw"):
+            src = dep(parts[1]) | dep(parts[2])
+        elif kind in ("fce", "score"):
+            src = dep(parts[1]) | ({"overall"} if parts[3] == "all" else {"groups"})
+        elif kind in ("topsis", "gra"):
+            src = dep(parts[1]) | {"groups"}
+        else:
+            src = {"overall"}
+        used = [names[s] for s in ("experts", "overall", "groups") if s in src and on[s]]
+        return f"{lv} bootstrap: " + (" + ".join(used) or "nothing resampled")
+
+    return label
+
+
+def _bootstrap_grouping(boot: Any, data: Any) -> str | None:
+    if not boot.groups:
+        return None
+    for col, names in data.group_names.items():
+        if tuple(names) == tuple(boot.groups):
+            return str(col)
+    return None
+
+
+def _jackknife(ev: Evaluator, data: Any, boot: Any, W_hat: np.ndarray, R: int,
+               clusters: np.ndarray | None, gcodes: np.ndarray | None,
+               G: int) -> dict[str, np.ndarray]:
+    """BCa's acceleration from the multi-sample jackknife: leave one expert out (panel
+    re-run), one respondent (or cluster) out of the whole sample, one respondent out of each
+    group -- the samples the bootstrap resamples independently.
+    """
+    from ahpstat.bootstrap import jackknife_acceleration
+
+    samples: list[dict[str, np.ndarray]] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateDataWarning)
+        K = boot.n_experts or 0
+        if "experts" in boot.resample and K >= 2:
+            loo = np.array([np.delete(np.arange(K), i) for i in range(K)])
+            Wj = np.asarray(data.panel.resample(loo), dtype=float)
+            samples.append(ev(Wj, np.ones((K, R)), np.ones((K, R))))
+        if "respondents" in boot.resample:
+            if clusters is not None:
+                cc = pd.factorize(clusters, sort=True)[0]
+                Fo = 1.0 - (cc[None, :] == np.arange(cc.max() + 1)[:, None])
+            else:
+                Fo = 1.0 - np.eye(R)
+            n = Fo.shape[0]
+            samples.append(ev(np.broadcast_to(W_hat, (n, W_hat.shape[1])), Fo,
+                              np.ones((n, R))))
+            if G:
+                # one call for every respondent left out of its group; each group is its own
+                # (independently resampled) sample
+                Fg = 1.0 - np.eye(R)
+                allg = ev(np.broadcast_to(W_hat, (R, W_hat.shape[1])), np.ones((R, R)), Fg)
+                for g in range(G):
+                    rows = np.flatnonzero(gcodes == g)
+                    if rows.size >= 2:
+                        samples.append({k: v[rows] for k, v in allg.items()})
+    if not samples:
+        return {}
+    return {k: jackknife_acceleration(*(np.moveaxis(s[k], 0, -1) for s in samples))
+            for k in samples[0]}
+
+
+def _warn_undefined(draws: dict[str, np.ndarray], est: dict[str, np.ndarray]) -> None:
+    bad = [k for k, d in draws.items()
+           if np.isnan(d).any() and not np.isnan(est[k]).all()]
+    if bad:
+        what = sorted({k.split(":")[0] + (":" + k.split(":")[1] if ":" in k else "")
+                       for k in bad})
+        warn(f"some bootstrap resamples leave a statistic of the evaluation undefined (e.g. an "
+             f"item that every resampled respondent answered alike: {', '.join(what[:6])}); "
+             "those draws are left out of its interval (conditional on it being defined) and "
+             "ranked last in rank probabilities.", DegenerateDataWarning)

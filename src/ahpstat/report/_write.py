@@ -1,0 +1,43 @@
+"""Writing the report files of a study result: Markdown, HTML, the figures and the
+tables for papers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ahpstat.report._blocks import report_blocks
+from ahpstat.report._render import to_html, to_markdown
+from ahpstat.report._tables import paper_tables, to_latex, write_xlsx
+
+
+def write_report(res: Any, out: Path, *, figures: bool = True,
+                 figure_options: Any = None) -> list[Path]:
+    """Write the report and the tables for a paper into ``out``.
+
+    ``report.md``; ``report.html`` (self-contained: the figures are embedded); with
+    ``figures`` the figures (:mod:`ahpstat._figures`, formats and resolution from
+    ``figure_options``, the study file's ``figures:`` section); ``tables.xlsx`` (every table,
+    one sheet each) and ``tables.tex`` (every table as a LaTeX booktabs ``longtable``), their
+    text cells formula-neutralised (:func:`ahpstat._text.neutralize_frame`). A table of more
+    than :data:`PAPER_TABLE_MAX_ROWS` rows (the multiverse's long table) is only in its CSV
+    file; both files say which (:func:`paper_tables`).
+    """
+    out = Path(out)
+    drawn: dict[str, Any] = {}
+    if figures:
+        from ahpstat._figures import draw_all
+
+        drawn = {f.name: f for f in draw_all(res, out, figure_options)}
+    blocks = report_blocks(res, drawn)
+    title = res.study.title or f"Study {res.study.name}"
+    (out / "report.md").write_text(to_markdown(blocks), encoding="utf-8", newline="\n")
+    (out / "report.html").write_text(to_html(blocks, title, images=out), encoding="utf-8",
+                                     newline="\n")
+    tables, omitted = paper_tables({k: res.to_frame(k) for k in res.frame_kinds})
+    write_xlsx(tables, out / "tables.xlsx", omitted=omitted)
+    (out / "tables.tex").write_text(to_latex(tables, title=title, omitted=omitted),
+                                    encoding="utf-8", newline="\n")
+    files = [out / "report.md", out / "report.html", out / "tables.xlsx", out / "tables.tex"]
+    return files + [out / f for d in drawn.values() for f in d.files]
