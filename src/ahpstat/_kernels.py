@@ -422,7 +422,16 @@ def _lockstep(XT, WT, tol, maxr, YT, LUT, sig, r, done, fin, RT):  # noqa: C901 
 @_njit(fastmath=False)
 def _chunk(A, lo, hi, W0, validate, rtol, want_eig, want_gm, want_gci, tol, max_iter, S,  # noqa: C901
            WE, WG, LAM, GCI, STATUS, ITERS):  # pragma: no cover - compiled
-    """Everything :func:`core_batch` computes, for matrices ``lo .. hi - 1`` (``S``: scratch)."""
+    """Everything :func:`core_batch` computes, for matrices ``lo .. hi - 1`` (``S``: scratch).
+
+    Three steps in one function (hence the ``noqa: C901``): load and check each matrix and
+    put it in a lane, with its start vector; solve all lanes in lockstep (:func:`_lockstep`);
+    read each lane back, finishing a lane that did not converge by power iteration. Each
+    branch is already a named kernel (``_load``, ``_gci``, ``_power``, ...); what is left is
+    the lane bookkeeping that ties the steps together (the lane -> matrix map ``idx``, the
+    eighteen scratch arrays of ``S``), which as separate functions would pass a dozen arrays
+    each way and read no better.
+    """
     X, L, mu, g, w, y, P, Q, XT, WT, YT, LUT, RT, sig, r, done, fin, idx = S
     n = A.shape[1]
     m = 0

@@ -110,26 +110,54 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
     >>> len(mv.specifications), int(mv.baseline)
     (8, 0)
     """
-    import pandas as pd
-
-    from ahpstat.compare import _desc_ranks, _group_ranks
-    from ahpstat.panel import run_panel
-    from ahpstat.scoring import composite_scores, item_sums_counts, means_from_sums
-
     g = multiverse_grid(grid)
     if nodes not in ("criteria", "internal"):
         raise ValueError(f"`nodes` must be 'criteria' or 'internal'; got {nodes!r} instead.")
     study = result.study
     h = result.hierarchy
-    all_nodes = tuple(h.nodes)
-    npos = {v: k for k, v in enumerate(all_nodes)}
     rep = (h.root, *h.children(h.root)) if nodes == "criteria" else tuple(h.internal)
-    rep_idx = [npos[v] for v in rep]
     lo, hi = study.survey.likert
     shape = tuple(len(g[f]) for f in FACTORS)
     S = int(np.prod(shape))
+    spec_panel, leaf_w, local_w, problems = _panels(result, g, shape, progress)
+    P = len(leaf_w)
+    blocks, gnames, means, objective, nresp, fopts = _survey_statistics(result, g)
+    leaf_all, cell_problem = _leaf_weights(g, leaf_w, problems, objective, fopts)
+    block_scores = _block_scores(result, blocks, means, leaf_all, rep)
+    specs, pid, baseline = _specifications(study, g, shape, spec_panel, cell_problem)
+    infeasible = ~specs.feasible.to_numpy()
+    if infeasible.any():
+        warn(f"{int(infeasible.sum())} of {S} specifications cannot be computed (e.g. "
+             f"{specs.problem[infeasible].iloc[0]}); their scores are NaN and the variance "
+             "decomposition is undefined.", DegenerateDataWarning)
+    grids = np.indices(shape).reshape(len(FACTORS), -1).T  # (S, 8)
+    cell = (grids[:, 7], pid, grids[:, 4], grids[:, 6])    # (family, panel, missing, likert)
+    scores, rank_arrays = _tidy_scores(blocks, block_scores, cell, rep)
+    stability = _rank_stability(rank_arrays, baseline, ~infeasible, gnames, rep)
+    weight_order = _weight_order(result, g, ~infeasible, cell, local_w, leaf_all, baseline)
+    anova, effects = _anova_tables(h, g, shape, block_scores, cell, rank_arrays, gnames, rep)
+    info = {"n_specifications": S, "n_panels": P, "n_infeasible": int(infeasible.sum()),
+            "nodes": list(rep), "respondents": nresp, "likert": [lo, hi]}
+    if fopts is not None:
+        info["family"] = {"normalization": fopts.normalization, "shift": fopts.shift,
+                          "unit": fopts.unit, "combination": fopts.combination,
+                          "combine": fopts.combine, "alpha": fopts.alpha}
+    return MultiverseResult(grid=g, specifications=specs, scores=scores,
+                            rank_stability=stability, weight_order=weight_order, anova=anova,
+                            effects=effects, baseline=baseline, info=info)
 
-    # ---- panels: one per distinct configuration
+
+def _panels(result: Any, g: Mapping[str, tuple], shape: tuple[int, ...],
+            progress: Callable[[int, int], None] | None
+            ) -> tuple[np.ndarray, np.ndarray, list[dict[str, np.ndarray] | None], list[str]]:
+    """The panel of every distinct configuration (weighting, aggregation, consistency,
+    policy, scale; policy ``keep`` ignores the consistency level): each specification's
+    panel index, the panels' leaf and local weights, and why a panel could not be computed.
+    """
+    from ahpstat.panel import run_panel
+
+    study = result.study
+    h = result.hierarchy
     base = study.panel
     panel = result.panel
     pkeys: dict[tuple, int] = {}
@@ -163,14 +191,23 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
                 problems[p] = f"node {exc.location.node!r}: {problems[p]}"
         if progress is not None:
             progress(t + 1, P)
+    return spec_panel, leaf_w, local_w, problems
 
-    # ---- survey: item statistics per (missing rule, Likert treatment) and group; the
-    # objective weight vectors computed from the same data
+
+def _survey_statistics(result: Any, g: Mapping[str, tuple]) -> tuple[
+        list[tuple[str, tuple]], dict[str, tuple], dict[tuple[int, int], list[np.ndarray]],
+        dict[tuple[str, int, int], tuple[np.ndarray, str]], dict[int, int],
+        EvaluationOptions | None]:
+    """Item means per (missing rule, Likert treatment) and block of groups, and the
+    objective weight vectors computed from the same data.
+    """
+    from ahpstat.scoring import item_sums_counts, means_from_sums
+
+    lo, hi = result.study.survey.likert
     X, codes, gnames = _raw_survey(result)
-    Mship = result.membership
     blocks = [("all", ("all",))] + [(gc, gnames[gc]) for gc in codes]
     fams = g["family"]
-    fopts = _family_options(study) if any(f != "ahp" for f in fams) else None
+    fopts = _family_options(result.study) if any(f != "ahp" for f in fams) else None
     wanted = [f for f in fams if f not in ("ahp", "combined")]
     if fopts is not None and "combined" in fams and fopts.combine not in wanted:
         wanted.append(str(fopts.combine))
@@ -192,11 +229,20 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
             for m in wanted:
                 objective[(m, im, il)] = _objective_vector(V, lst, m, fopts, miss, lt)
         nresp[im] = int(keep.sum())
+    return blocks, gnames, means, objective, nresp, fopts
 
-    # ---- leaf weights of every (family, panel, missing rule, Likert treatment)
+
+def _leaf_weights(g: Mapping[str, tuple], leaf_w: np.ndarray, problems: list[str],
+                  objective: Mapping[tuple[str, int, int], tuple[np.ndarray, str]],
+                  fopts: EvaluationOptions | None) -> tuple[np.ndarray, np.ndarray]:
+    """Leaf weights of every (family, panel, missing rule, Likert treatment), and why a
+    cell could not be computed.
+    """
+    fams = g["family"]
+    P = len(leaf_w)
     nm_, nl_ = len(g["missing"]), len(g["likert"])
     F = len(fams)
-    leaf_all = np.full((F, P, nm_, nl_, len(h.leaves)), np.nan)
+    leaf_all = np.full((F, P, nm_, nl_, leaf_w.shape[1]), np.nan)
     cell_problem = np.full((F, P, nm_, nl_), "", dtype=object)
     for fi, fam in enumerate(fams):
         for im, il in itertools.product(range(nm_), range(nl_)):
@@ -215,8 +261,21 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
                 continue
             leaf_all[fi, :, im, il], cell_problem[fi, :, im, il] = _combined(
                 leaf_w, problems, w, prob, fopts)
+    return leaf_all, cell_problem
 
-    # ---- scores of every (family, panel, survey treatment): (F, P, G, N_rep) per block
+
+def _block_scores(result: Any, blocks: list[tuple[str, tuple]],
+                  means: Mapping[tuple[int, int], list[np.ndarray]], leaf_all: np.ndarray,
+                  rep: tuple[str, ...]) -> list[np.ndarray]:
+    """Scores of the reported nodes for every (family, panel, survey treatment), per block
+    of groups: ``(F, P, missing, likert, G, N_rep)``.
+    """
+    from ahpstat.scoring import composite_scores
+
+    npos = {v: k for k, v in enumerate(result.hierarchy.nodes)}
+    rep_idx = [npos[v] for v in rep]
+    Mship = result.membership
+    F, P, nm_, nl_ = leaf_all.shape[:4]
     block_scores = []
     for b, (_gc, nm) in enumerate(blocks):
         arr = np.full((F, P, nm_, nl_, len(nm), len(rep)), np.nan)
@@ -226,14 +285,23 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
                                       Mship)
             arr[:, :, im, il] = sc[..., rep_idx]
         block_scores.append(arr)
+    return block_scores
 
-    # ---- specification table
+
+def _specifications(study: Any, g: Mapping[str, tuple], shape: tuple[int, ...],
+                    spec_panel: np.ndarray, cell_problem: np.ndarray
+                    ) -> tuple[Any, np.ndarray, int | None]:
+    """The specification table (levels, baseline, feasibility), each specification's panel
+    and the baseline specification (the study's own choices), if in the grid.
+    """
+    import pandas as pd
+
+    S = int(np.prod(shape))
     grids = np.indices(shape).reshape(len(FACTORS), -1).T  # (S, 8)
     base_lv = _baseline_levels(study)
     spec_rows = []
     baseline = None
     pid = np.empty(S, dtype=np.intp)
-    im_s, il_s, fam_s = grids[:, 4], grids[:, 6], grids[:, 7]
     for s_i, ix in enumerate(grids):
         lv = {f: g[f][ix[k]] for k, f in enumerate(FACTORS)}
         p = spec_panel[ix[0], ix[1], ix[2], ix[3], ix[5]]
@@ -246,13 +314,21 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
                           prob == "", prob or None))
     specs = pd.DataFrame(spec_rows, columns=["spec", *FACTORS, "baseline", "feasible",
                                              "problem"])
-    infeasible = ~specs.feasible.to_numpy()
-    if infeasible.any():
-        warn(f"{int(infeasible.sum())} of {S} specifications cannot be computed (e.g. "
-             f"{specs.problem[infeasible].iloc[0]}); their scores are NaN and the variance "
-             "decomposition is undefined.", DegenerateDataWarning)
+    return specs, pid, baseline
 
-    # ---- tidy scores (multiverse.csv) and ranks
+
+def _tidy_scores(blocks: list[tuple[str, tuple]], block_scores: list[np.ndarray],
+                 cell: tuple[np.ndarray, ...], rep: tuple[str, ...]
+                 ) -> tuple[Any, dict[str, np.ndarray]]:
+    """The tidy scores of every specification (``multiverse.csv``) and the groups' ranks
+    ``(S, G, N_rep)`` per grouping.
+    """
+    import pandas as pd
+
+    from ahpstat.compare import _group_ranks
+
+    fam_s, pid, im_s, il_s = cell
+    S = len(pid)
     frames = []
     rank_arrays = {}
     for b, (gc, nm) in enumerate(blocks):
@@ -272,9 +348,14 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
             "rank": rk.reshape(-1),
         }))
     scores = pd.concat(frames, ignore_index=True)
+    return scores, rank_arrays
 
-    # ---- rank stability (groups) over feasible specifications
-    feas = ~infeasible
+
+def _rank_stability(rank_arrays: Mapping[str, np.ndarray], baseline: int | None,
+                    feas: np.ndarray, gnames: Mapping[str, tuple], rep: tuple[str, ...]) -> Any:
+    """How stable each group's rank is over the feasible specifications."""
+    import pandas as pd
+
     st_rows = []
     for gc, rk in rank_arrays.items():
         base_rk = rk[baseline] if baseline is not None else np.full(rk.shape[1:], np.nan)
@@ -294,10 +375,25 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
     stability = pd.DataFrame(st_rows, columns=["grouping", "group", "node", "baseline_rank",
                                                "share_same_rank", "rank_min", "rank_median",
                                                "rank_max", "share_top"])
+    return stability
 
-    # ---- weight order of every internal node's children over the distinct weight vectors
-    # (AHP: one per panel configuration; objective: one per survey treatment; combined: one
-    # per both), each counted as often as feasible specifications use it
+
+def _weight_order(result: Any, g: Mapping[str, tuple], feas: np.ndarray,
+                  cell: tuple[np.ndarray, ...], local_w: list[dict[str, np.ndarray] | None],
+                  leaf_all: np.ndarray, baseline: int | None) -> Any:
+    """Weight order of every internal node's children over the distinct weight vectors
+    (AHP: one per panel configuration; objective: one per survey treatment; combined: one
+    per both), each counted as often as feasible specifications use it.
+    """
+    import pandas as pd
+
+    from ahpstat.compare import _desc_ranks
+
+    h = result.hierarchy
+    npos = {v: k for k, v in enumerate(h.nodes)}
+    Mship = result.membership
+    fams = g["family"]
+    fam_s, pid, im_s, il_s = cell
     vec_count: dict[tuple[int, int, int, int], int] = {}
     for s_i in np.flatnonzero(feas).tolist():
         fam = fams[fam_s[s_i]]
@@ -307,7 +403,7 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
             vkey = (int(fam_s[s_i]), -1 if fam != "combined" else int(pid[s_i]),
                     int(im_s[s_i]), int(il_s[s_i]))
         vec_count[vkey] = vec_count.get(vkey, 0) + 1
-    base_local = panel.local if baseline is None else local_w[pid[baseline]]
+    base_local = result.panel.local if baseline is None else local_w[pid[baseline]]
     wo_rows = []
     for v in h.internal:
         ch = h.children(v)
@@ -335,9 +431,19 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
                             same_order / tot if tot else np.nan))
     weight_order = pd.DataFrame(wo_rows, columns=["parent", "node", "baseline_rank",
                                                   "share_same_rank", "share_same_order"])
+    return weight_order
 
-    # ---- exact ANOVA of the goal score (within each Likert treatment: their units differ)
-    # and of every group's goal rank (over the whole factorial)
+
+def _anova_tables(h: Any, g: Mapping[str, tuple], shape: tuple[int, ...],
+                  block_scores: list[np.ndarray], cell: tuple[np.ndarray, ...],
+                  rank_arrays: Mapping[str, np.ndarray], gnames: Mapping[str, tuple],
+                  rep: tuple[str, ...]) -> tuple[Any, Any]:
+    """Exact ANOVA of the goal score (within each Likert treatment: their units differ) and
+    of every group's goal rank (over the whole factorial), and the effects summarised.
+    """
+    import pandas as pd
+
+    fam_s, pid, im_s, il_s = cell
     an_rows = []
     goal_j = rep.index(h.root)
     y = block_scores[0][fam_s, pid, im_s, il_s][:, 0, goal_j].reshape(shape)
@@ -359,15 +465,7 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
                .sort_values(["target", "likert", "grouping", "share_mean"],
                             ascending=[True, True, True, False], kind="stable")
                .reset_index(drop=True))
-    info = {"n_specifications": S, "n_panels": P, "n_infeasible": int(infeasible.sum()),
-            "nodes": list(rep), "respondents": nresp, "likert": [lo, hi]}
-    if fopts is not None:
-        info["family"] = {"normalization": fopts.normalization, "shift": fopts.shift,
-                          "unit": fopts.unit, "combination": fopts.combination,
-                          "combine": fopts.combine, "alpha": fopts.alpha}
-    return MultiverseResult(grid=g, specifications=specs, scores=scores,
-                            rank_stability=stability, weight_order=weight_order, anova=anova,
-                            effects=effects, baseline=baseline, info=info)
+    return anova, effects
 
 
 def _family_options(study: Any) -> EvaluationOptions:
