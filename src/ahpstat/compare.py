@@ -779,7 +779,7 @@ def compare_study(result: Any, *, methods: Sequence[str] | None = None) -> Study
     ref_scores: dict[tuple[str, str, str], tuple[float, float]] = {}
     for gcol, names, means in blocks:
         S = composite_scores(G[:, None, :], means[None], Mship)[..., idx]  # (m, G, I)
-        R = _group_ranks(S) if gcol != "all" else np.full(S.shape, np.nan)
+        R = descending_ranks(S, axis=-2) if gcol != "all" else np.full(S.shape, np.nan)
         for k, m in enumerate(meths):
             for gi, g in enumerate(names):
                 for j, v in enumerate(internal):
@@ -806,21 +806,22 @@ def compare_study(result: Any, *, methods: Sequence[str] | None = None) -> Study
                            summary=summary, leaf_weights=leaf_w)
 
 
-def _desc_ranks(x: np.ndarray) -> np.ndarray:
-    """Ranks of a short vector, 1 = largest, ties share the lowest rank (``min`` ranks).
+def descending_ranks(x: ArrayLike, *, axis: int = -1) -> np.ndarray:
+    """Ranks along ``axis``, 1 = largest, ties sharing the lowest rank (``min`` ranks); a NaN
+    is unranked (NaN) and takes no rank from the others.
+
+    The one ranking of scores and weights (groups by their scores, a node's children by
+    their weights) that the comparison, sensitivity, multiverse and evaluation tables use.
 
     Examples
     --------
-    >>> _desc_ranks(np.array([0.2, 0.5, 0.2, 0.1])).tolist()
-    [2, 1, 2, 4]
+    >>> descending_ranks([0.2, 0.5, 0.2, 0.1]).tolist()
+    [2.0, 1.0, 2.0, 4.0]
+    >>> descending_ranks([[3.0, np.nan], [1.0, 2.0]], axis=0).tolist()
+    [[1.0, nan], [2.0, 1.0]]
     """
-    x = np.asarray(x, dtype=float)
-    return (x[None, :] > x[:, None]).sum(axis=-1) + 1
-
-
-def _group_ranks(S: np.ndarray) -> np.ndarray:
-    """Ranks of the groups (axis -2), 1 = highest score, ties share the lowest rank."""
     from scipy.stats import rankdata
 
-    R = rankdata(-S, method="min", axis=-2, nan_policy="omit")
-    return np.where(np.isnan(S), np.nan, R)
+    x = np.asarray(x, dtype=float)
+    r = rankdata(-x, method="min", axis=axis, nan_policy="omit")
+    return np.where(np.isnan(x), np.nan, r)

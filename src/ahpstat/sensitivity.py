@@ -431,7 +431,7 @@ def judgment_perturbation(result: Any, *, n_resamples: int = 200, probability: f
     import pandas as pd
 
     from ahpstat._validation import InputError
-    from ahpstat.compare import _desc_ranks, _group_ranks
+    from ahpstat.compare import descending_ranks
     from ahpstat.panel import run_panel
     from ahpstat.scoring import composite_scores
 
@@ -449,9 +449,9 @@ def judgment_perturbation(result: Any, *, n_resamples: int = 200, probability: f
     blocks = _group_means(result)
     base_scores = [composite_scores(result.leaf_weights, m, result.membership)[:, ridx]
                    for _, _, m in blocks]
-    base_ranks = [_group_ranks(s) for s in base_scores]
+    base_ranks = [descending_ranks(s, axis=-2) for s in base_scores]
     internal = [v for v in h.internal if len(h.children(v)) >= 2]
-    base_order = {v: _desc_ranks(panel.local[v]) for v in internal}
+    base_order = {v: descending_ranks(panel.local[v]) for v in internal}
     same_rank = [np.zeros(s.shape) for s in base_scores]
     top = [np.zeros(s.shape) for s in base_scores]
     rsum = [np.zeros(s.shape) for s in base_scores]
@@ -476,12 +476,12 @@ def judgment_perturbation(result: Any, *, n_resamples: int = 200, probability: f
         ok += 1
         for b, (_g, _n, m) in enumerate(blocks):
             s = composite_scores(p.leaf_weights, m, result.membership)[:, ridx]
-            rk = _group_ranks(s)
+            rk = descending_ranks(s, axis=-2)
             same_rank[b] += rk == base_ranks[b]
             top[b] += rk == 1
             rsum[b] += np.nan_to_num(rk)
         for v in internal:
-            rr = _desc_ranks(p.local[v])
+            rr = descending_ranks(p.local[v])
             w_same[v] += rr == base_order[v]
             o_same[v] += float(np.array_equal(rr, base_order[v]))
         if progress is not None:
@@ -571,7 +571,7 @@ def sobol_weights(result: Any, *, factor: float = 2.0, n_samples: int = 1024,
                           ) from None
     import pandas as pd
 
-    from ahpstat.compare import _group_ranks
+    from ahpstat.compare import descending_ranks
 
     if not (isinstance(factor, int | float) and np.isfinite(factor) and factor > 1):
         raise ValueError(f"`factor` must be a number > 1; got {factor!r} instead.")
@@ -609,7 +609,7 @@ def sobol_weights(result: Any, *, factor: float = 2.0, n_samples: int = 1024,
     G = g * (scale + outside)                         # (N', L)
     scores = G @ np.nan_to_num(means).T               # (N', groups)
     scores = np.where(np.isnan(means).any(axis=1)[None, :], np.nan, scores)
-    ranks = _group_ranks(scores)
+    ranks = descending_ranks(scores, axis=-2)
     rows = []
     for out_name, Y in (("goal_score", scores), ("goal_rank", ranks)):
         for k, gname in enumerate(names):

@@ -61,6 +61,7 @@ class EvaluationResult:
         >>> import tempfile
         >>> from ahpstat import Study
         >>> from ahpstat.datasets import write_example_study
+        >>> from ahpstat.evaluation import evaluate_study
         >>> res = Study.from_yaml(write_example_study(tempfile.mkdtemp())).run()
         >>> r = evaluate_study(res)
         >>> r.to_frame("topsis").columns.tolist()  # doctest: +NORMALIZE_WHITESPACE
@@ -78,6 +79,7 @@ class EvaluationResult:
         >>> import tempfile
         >>> from ahpstat import Study
         >>> from ahpstat.datasets import write_example_study
+        >>> from ahpstat.evaluation import evaluate_study
         >>> res = Study.from_yaml(write_example_study(tempfile.mkdtemp())).run()
         >>> float(evaluate_study(res).weights("entropy")[0])  # the goal
         1.0

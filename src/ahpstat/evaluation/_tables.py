@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ahpstat._warnings import DegenerateDataWarning
+from ahpstat.compare import descending_ranks
 from ahpstat.evaluation._evaluator import Evaluator
 from ahpstat.evaluation._options import EvaluationOptions
 from ahpstat.fuzzy import (
@@ -194,7 +195,7 @@ class Tables:
                 e = self.est[key]
                 rows.append(pd.DataFrame({"weighting": w, "grouping": self.grouping,
                                           "group": self.gnames, "estimate": e, **self.iv(key),
-                                          "rank": _ranks(e), **self.mt(key)}))
+                                          "rank": descending_ranks(e), **self.mt(key)}))
         cols = ["weighting", "grouping", "group", "estimate", *_IV, "rank", *_META]
         return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
 
@@ -221,11 +222,3 @@ class Tables:
             t = rank_table(D, self.gnames)
             frames.append(t.assign(ranking=name, weighting=w, grouping=self.grouping)[cols])
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
-
-
-def _ranks(x: np.ndarray) -> np.ndarray:
-    """Ranks, 1 = highest, ties share the lowest rank; NaN unranked."""
-    from scipy.stats import rankdata
-
-    r = rankdata(-np.asarray(x, dtype=float), method="min", nan_policy="omit")
-    return np.where(np.isnan(x), np.nan, r)

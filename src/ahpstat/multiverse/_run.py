@@ -325,7 +325,7 @@ def _tidy_scores(blocks: list[tuple[str, tuple]], block_scores: list[np.ndarray]
     """
     import pandas as pd
 
-    from ahpstat.compare import _group_ranks
+    from ahpstat.compare import descending_ranks
 
     fam_s, pid, im_s, il_s = cell
     S = len(pid)
@@ -336,7 +336,7 @@ def _tidy_scores(blocks: list[tuple[str, tuple]], block_scores: list[np.ndarray]
         if gc == "all":
             rk = np.full(sc.shape, np.nan)
         else:
-            rk = _group_ranks(sc)
+            rk = descending_ranks(sc, axis=-2)
             rank_arrays[gc] = rk
         Gn, Nn = sc.shape[1], sc.shape[2]
         frames.append(pd.DataFrame({
@@ -387,7 +387,7 @@ def _weight_order(result: Any, g: Mapping[str, tuple], feas: np.ndarray,
     """
     import pandas as pd
 
-    from ahpstat.compare import _desc_ranks
+    from ahpstat.compare import descending_ranks
 
     h = result.hierarchy
     npos = {v: k for k, v in enumerate(h.nodes)}
@@ -410,7 +410,7 @@ def _weight_order(result: Any, g: Mapping[str, tuple], feas: np.ndarray,
         if len(ch) < 2 or base_local is None:
             continue
         ch_idx = [npos[c] for c in ch]
-        brank = _desc_ranks(base_local[v])
+        brank = descending_ranks(base_local[v])
         same = np.zeros(len(ch))
         same_order = 0.0
         tot = 0.0
@@ -419,10 +419,10 @@ def _weight_order(result: Any, g: Mapping[str, tuple], feas: np.ndarray,
                 lw_p = local_w[p]
                 if lw_p is None:
                     continue
-                r = _desc_ranks(lw_p[v])
+                r = descending_ranks(lw_p[v])
             else:
                 gw = leaf_all[fi, max(p, 0), im, il] @ Mship.T   # global node weights
-                r = _desc_ranks(gw[ch_idx])                      # local = global / parent's
+                r = descending_ranks(gw[ch_idx])                      # local = global / parent's
             same += cnt * (r == brank)
             same_order += cnt * float(np.array_equal(r, brank))
             tot += cnt
