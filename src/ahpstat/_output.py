@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
 import re
@@ -42,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from ahpstat._validation import InputError
+from ahpstat.io import sha256_file
 
 __all__ = ["STAMP", "Interrupts", "OutputFolder", "Terminated", "write_folder"]
 
@@ -124,16 +124,6 @@ def _within(path: str, folder: str) -> bool:
 # --------------------------------------------------------------------------- stamp
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-        with contextlib.suppress(OSError):
-            os.fsync(fh.fileno())
-    return h.hexdigest()
-
-
 def _entries(folder: Path) -> tuple[list[str], list[str]]:
     """(files, folders) under ``folder`` as relative POSIX paths; symbolic links count as
     files (never followed).
@@ -208,7 +198,7 @@ def _inspect(folder: Path) -> _Verdict:
             listed = {}
         extra = [f for f in files if f != STAMP and f not in listed]
         changed = [f for f in files if f in listed and not Path(folder, f).is_symlink()
-                   and _sha256(folder / f) != listed[f]]
+                   and sha256_file(folder / f, sync=True) != listed[f]]
         ours = {STAMP, *(f for f in files if f in listed)}
         return _Verdict("ours", ours=ours, extra=extra, changed=changed)
     if _legacy(folder, files, dirs):
@@ -607,7 +597,7 @@ class OutputFolder:
             os.chmod(tmp, 0o777 & ~_umask())
             fill(tmp)
             files, _ = _entries(tmp)
-            manifest = {f: _sha256(tmp / f) for f in files
+            manifest = {f: sha256_file(tmp / f, sync=True) for f in files
                         if f not in (STAMP, STAMP + ".part")}
             _write_stamp(tmp, "complete", manifest)
             _fsync_dir(tmp)

@@ -4,7 +4,8 @@ Like pingouin's ``read_dataset``: :func:`list_datasets` names them, :func:`read_
 one as a DataFrame; :func:`write_example_study` writes a complete small study (hierarchy,
 judgments, survey, study file) into a folder; :func:`example_panel` and :func:`example_scoring`
 give the inputs of :func:`ahpstat.panel.run_panel` and :func:`ahpstat.bootstrap.joint_bootstrap`
-that the documentation's examples use, :func:`example_study_result` the example study run.
+that the documentation's examples use, :func:`example_study_result` the example study run,
+:func:`example_pilot` a pilot for :func:`ahpstat.planning.plan_panel_size`.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from ahpstat.hierarchy import Hierarchy
 from ahpstat.pairwise import from_upper_triangle
 
 if TYPE_CHECKING:
+    from ahpstat.planning import PilotEstimates
     from ahpstat.study import StudyResult
 
 __all__ = [
     "example_panel",
+    "example_pilot",
     "example_scoring",
     "example_study_result",
     "list_datasets",
@@ -126,6 +129,36 @@ def example_study_result(**kwargs: Any) -> StudyResult:
 
     with tempfile.TemporaryDirectory() as d:
         return Study.from_yaml(write_example_study(d, **kwargs)).run()
+
+
+def example_pilot() -> PilotEstimates:
+    """Pilot estimates of a small study (goal G -> A, B, C, each with two items), for the
+    examples of :func:`ahpstat.planning.plan_panel_size`.
+
+    Returns
+    -------
+    PilotEstimates
+        Local weights (0.5, 0.3, 0.2 at the goal), 10 experts with spread 0.3 and judgment
+        noise 0.2, item means 3.1 to 4.0 on a 1-5 scale, 300 respondents in 15 clusters.
+
+    Examples
+    --------
+    >>> p = example_pilot()
+    >>> p.hierarchy.leaves, p.n_clusters
+    (('a1', 'a2', 'b1', 'b2', 'c1', 'c2'), 15)
+    """
+    from ahpstat.hierarchy import as_hierarchy
+    from ahpstat.planning import PilotEstimates
+
+    h = as_hierarchy({"G": ["A", "B", "C"], "A": ["a1", "a2"], "B": ["b1", "b2"],
+                      "C": ["c1", "c2"]})
+    return PilotEstimates(
+        hierarchy=h, local_weights={"G": np.array([0.5, 0.3, 0.2]), "A": np.array([.6, .4]),
+                                    "B": np.array([.5, .5]), "C": np.array([.3, .7])},
+        method="eigenvector", expert_sd=0.3, noise_sd=0.2, n_experts=10,
+        item_means=np.array([3.2, 3.8, 3.5, 4.0, 3.1, 3.6]), group_sd=0.3,
+        respondent_sd=0.4, answer_sd=0.8, likert=(1, 5), missing=0.0, n_respondents=300,
+        n_clusters=15)
 
 
 def example_scoring() -> dict[str, Any]:

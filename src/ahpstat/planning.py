@@ -366,7 +366,8 @@ def plan_panel_size(
 
     Examples
     --------
-    >>> p = _example_pilot()
+    >>> from ahpstat.datasets import example_pilot
+    >>> p = example_pilot()
     >>> res = plan_panel_size(p, experts=[5, 20], clusters=[10], per_cluster=[10],
     ...                       replications=200, rng=1)
     >>> g = res.goal()
@@ -439,7 +440,8 @@ def smallest_designs(result: PlanResult, *, target: float = 0.02,
 
     Examples
     --------
-    >>> res = plan_panel_size(_example_pilot(), experts=[5, 30], clusters=[10, 40],
+    >>> from ahpstat.datasets import example_pilot
+    >>> res = plan_panel_size(example_pilot(), experts=[5, 30], clusters=[10, 40],
     ...                       per_cluster=[20], replications=200, rng=1)
     >>> smallest_designs(res, target=0.5).columns.tolist()
     ['experts', 'clusters', 'per_cluster', 'respondents', 'half_width']
@@ -486,20 +488,6 @@ def plan_figure(result: PlanResult, path: Any, *, target: float = 0.02) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
-
-
-def _example_pilot() -> PilotEstimates:
-    from ahpstat.hierarchy import as_hierarchy
-
-    h = as_hierarchy({"G": ["A", "B", "C"], "A": ["a1", "a2"], "B": ["b1", "b2"],
-                      "C": ["c1", "c2"]})
-    return PilotEstimates(
-        hierarchy=h, local_weights={"G": np.array([0.5, 0.3, 0.2]), "A": np.array([.6, .4]),
-                                    "B": np.array([.5, .5]), "C": np.array([.3, .7])},
-        method="eigenvector", expert_sd=0.3, noise_sd=0.2, n_experts=10,
-        item_means=np.array([3.2, 3.8, 3.5, 4.0, 3.1, 3.6]), group_sd=0.3,
-        respondent_sd=0.4, answer_sd=0.8, likert=(1, 5), missing=0.0, n_respondents=300,
-        n_clusters=15)
 
 
 def plan_study(study: Any, **kwargs: Any) -> PlanResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 
@@ -10,8 +11,12 @@ __all__ = [
 ]
 
 
-def sha256_file(path: str | os.PathLike, *, chunk_size: int = 1 << 20) -> str:
-    """SHA-256 hex digest of a file's bytes (for provenance records).
+def sha256_file(path: str | os.PathLike, *, chunk_size: int = 1 << 20,
+                sync: bool = False) -> str:
+    """SHA-256 hex digest of a file's bytes (for provenance records and output manifests).
+
+    ``sync``: also flush the file to disk (``fsync``, where the file system allows it) while
+    it is open -- for a file just written whose digest goes into a manifest.
 
     Examples
     --------
@@ -25,4 +30,7 @@ def sha256_file(path: str | os.PathLike, *, chunk_size: int = 1 << 20) -> str:
     with open(path, "rb") as fh:
         while block := fh.read(chunk_size):
             h.update(block)
+        if sync:
+            with contextlib.suppress(OSError):
+                os.fsync(fh.fileno())
     return h.hexdigest()
