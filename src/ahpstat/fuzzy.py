@@ -144,7 +144,15 @@ def answer_shares(
         return np.where(tot > 0, counts / np.where(tot > 0, tot, 1.0), np.nan)
 
 
-def _operator(operator: str) -> str:
+def check_operator(operator: str) -> str:
+    """The canonical name of an FCE operator given by name (case-insensitive) or by its
+    symbol in :data:`FCE_OPERATORS`.
+
+    Examples
+    --------
+    >>> check_operator("Max_Min")
+    'max_min'
+    """
     for k, sym in FCE_OPERATORS.items():
         if operator == sym:
             return k
@@ -204,7 +212,7 @@ def fuzzy_composition(
     array([[0.2 , 0.3 , 0.4 , 0.1 ],
            [0.35, 0.4 , 0.2 , 0.1 ]])
     """
-    op = _operator(operator)
+    op = check_operator(operator)
     w = np.asarray(weights, dtype=float)
     M = np.asarray(R, dtype=float)
     if M.ndim < 2 or w.ndim < 1 or w.shape[-1] != M.shape[-2]:
@@ -256,7 +264,7 @@ def fuzzy_evaluation(
            [0.  , 1.  ],
            [0.5 , 0.5 ]])
     """
-    op = _operator(operator)
+    op = check_operator(operator)
     p = np.asarray(parents)
     N = p.shape[0]
     if p.ndim != 1 or (p == -1).sum() != 1 or np.any(p >= np.arange(N)):

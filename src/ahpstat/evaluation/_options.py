@@ -12,7 +12,7 @@ import numpy as np
 
 from ahpstat._validation import check_method
 from ahpstat.fuzzy import (
-    _operator,
+    check_operator,
 )
 from ahpstat.mcda import GRA_NORMALIZATIONS, TOPSIS_NORMALIZATIONS
 from ahpstat.objective import (
@@ -167,7 +167,7 @@ class EvaluationOptions:
         set_ = object.__setattr__
         ops = (self.fce_operators,) if isinstance(self.fce_operators, str) else tuple(
             self.fce_operators)
-        ops = tuple(_operator(o) for o in ops)
+        ops = tuple(check_operator(o) for o in ops)
         if self.fce_weighting and not ops:
             raise ValueError("`fce_operators` must name at least one operator; got none.")
         set_(self, "fce_operators", ops)
