@@ -20,6 +20,7 @@ from _base_study import copy_base_study
 from ahpstat import InputError
 from ahpstat._output import STAMP, OutputFolder, write_folder
 from ahpstat.cli import main
+from ahpstat.io import sha256_file
 from ahpstat.output import write_study
 
 
@@ -261,7 +262,7 @@ def test_stale_folders_of_killed_runs(tmp_path):
     stale_old.mkdir()
     (stale_old / "a.csv").write_text("1\n")
     (stale_old / STAMP).write_text(json.dumps(
-        {"kind": "ahpstat output folder", "files": {"a.csv": output_mod._sha256(
+        {"kind": "ahpstat output folder", "files": {"a.csv": sha256_file(
             out / "a.csv")}}))
     foreign = tmp_path / ".o.tmp-notours"
     foreign.mkdir()
@@ -380,7 +381,7 @@ def _kill_trials(tmp_path: Path, n: int, seed: int) -> None:
         if now != previous:
             assert stamp["state"] == "complete"
             assert set(stamp["files"]) == set(now) - {STAMP}
-            assert all(output_mod._sha256(out / f) == h for f, h in stamp["files"].items())
+            assert all(sha256_file(out / f) == h for f, h in stamp["files"].items())
         with OutputFolder(out):  # what the next run does first
             pass
         _no_litter(tmp_path, "o")
