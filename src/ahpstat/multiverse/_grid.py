@@ -4,7 +4,7 @@ validation of a grid (:func:`multiverse_grid`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -68,9 +68,7 @@ def multiverse_grid(grid: Mapping[str, Any] | None = None, *, file: str | None =
     ...
     ahpstat._validation.InputError: `sensitivity.scale` must be a list of ...
     """
-    from ahpstat.consistency import CONSISTENCY_INDICES
     from ahpstat.panel import PANEL_POLICIES
-    from ahpstat.scales import RANDOM_INDEX_TABLES
     from ahpstat.weighting import WEIGHTING_METHODS
 
     g = dict(grid or {})
@@ -93,55 +91,9 @@ def multiverse_grid(grid: Mapping[str, Any] | None = None, *, file: str | None =
             raise InputError(f"`{key}.{name}` must list at least one level. Got an empty list "
                              "instead.", file=file)
         if name == "consistency":
-            norm = []
-            for lev in levels:
-                c = {"index": lev} if isinstance(lev, str) else lev
-                if not isinstance(c, Mapping):
-                    raise InputError(f"`{key}.consistency` levels must be an index name or a "
-                                     "mapping {index, random_index, threshold}. Got "
-                                     f"{lev!r} instead.", file=file)
-                bad = [k for k in c if k not in ("index", "random_index", "threshold")]
-                if bad:
-                    raise InputError(f"unknown key `{key}.consistency.{bad[0]}`; the keys "
-                                     "are `index`, `random_index`, `threshold`. Got "
-                                     f"`{bad[0]}` instead.", file=file)
-                idx = c.get("index")
-                idx = idx.lower() if isinstance(idx, str) else idx
-                if idx not in CONSISTENCY_INDICES:
-                    opts = ", ".join(repr(x) for x in CONSISTENCY_INDICES)
-                    raise InputError(f"`{key}.consistency.index` must be one of {{{opts}}}. "
-                                     f"Got {c.get('index')!r} instead.", file=file)
-                ri = c.get("random_index", "saaty")
-                if ri not in RANDOM_INDEX_TABLES:
-                    opts = ", ".join(repr(x) for x in RANDOM_INDEX_TABLES)
-                    raise InputError(f"`{key}.consistency.random_index` must be one of "
-                                     f"{{{opts}}}. Got {ri!r} instead.", file=file)
-                thr = c.get("threshold")
-                if thr is not None and (isinstance(thr, bool) or not isinstance(thr, int | float)
-                                        or not np.isfinite(thr) or thr <= 0):
-                    raise InputError(f"`{key}.consistency.threshold` must be a positive number "
-                                     f"or null. Got {thr!r} instead.", file=file)
-                lev2 = {"index": idx, "random_index": ri,
-                        "threshold": None if thr is None else float(thr)}
-                norm.append(lev2)
-            labels = [_consistency_label(c) for c in norm]
-            if len(set(labels)) != len(labels):
-                raise InputError(f"`{key}.consistency` repeats a level. Got {labels} instead.",
-                                 file=file)
-            out[name] = tuple(norm)
-            continue
-        norm2 = []
-        for lev in levels:
-            v = lev.lower() if isinstance(lev, str) else lev
-            if v not in choices[name]:
-                opts = ", ".join(repr(x) for x in choices[name])
-                raise InputError(f"`{key}.{name}` must be a list of {{{opts}}}. Got {lev!r} "
-                                 "instead.", file=file)
-            if v in norm2:
-                raise InputError(f"`{key}.{name}` repeats the level {lev!r}. Got "
-                                 f"{levels!r} instead.", file=file)
-            norm2.append(v)
-        out[name] = tuple(norm2)
+            out[name] = _consistency_levels(levels, key, file)
+        else:
+            out[name] = _named_levels(name, levels, choices[name], key, file)
     for c in out["consistency"]:
         acting = [p for p in out["policy"] if needs_threshold(c["index"], c["threshold"], p)]
         if acting:
@@ -150,6 +102,70 @@ def multiverse_grid(grid: Mapping[str, Any] | None = None, *, file: str | None =
                              f"for the policies {acting}. Got {{index: koczkodaj}} without a "
                              "threshold instead.", file=file)
     return out
+
+
+def _consistency_level(lev: Any, key: str, file: str | None) -> dict[str, Any]:
+    """One level of the ``consistency`` factor: an index name or ``{index, random_index,
+    threshold}``, normalised.
+    """
+    from ahpstat.consistency import CONSISTENCY_INDICES
+    from ahpstat.scales import RANDOM_INDEX_TABLES
+
+    c = {"index": lev} if isinstance(lev, str) else lev
+    if not isinstance(c, Mapping):
+        raise InputError(f"`{key}.consistency` levels must be an index name or a "
+                         "mapping {index, random_index, threshold}. Got "
+                         f"{lev!r} instead.", file=file)
+    bad = [k for k in c if k not in ("index", "random_index", "threshold")]
+    if bad:
+        raise InputError(f"unknown key `{key}.consistency.{bad[0]}`; the keys "
+                         "are `index`, `random_index`, `threshold`. Got "
+                         f"`{bad[0]}` instead.", file=file)
+    idx = c.get("index")
+    idx = idx.lower() if isinstance(idx, str) else idx
+    if idx not in CONSISTENCY_INDICES:
+        opts = ", ".join(repr(x) for x in CONSISTENCY_INDICES)
+        raise InputError(f"`{key}.consistency.index` must be one of {{{opts}}}. "
+                         f"Got {c.get('index')!r} instead.", file=file)
+    ri = c.get("random_index", "saaty")
+    if ri not in RANDOM_INDEX_TABLES:
+        opts = ", ".join(repr(x) for x in RANDOM_INDEX_TABLES)
+        raise InputError(f"`{key}.consistency.random_index` must be one of "
+                         f"{{{opts}}}. Got {ri!r} instead.", file=file)
+    thr = c.get("threshold")
+    if thr is not None and (isinstance(thr, bool) or not isinstance(thr, int | float)
+                            or not np.isfinite(thr) or thr <= 0):
+        raise InputError(f"`{key}.consistency.threshold` must be a positive number "
+                         f"or null. Got {thr!r} instead.", file=file)
+    return {"index": idx, "random_index": ri,
+            "threshold": None if thr is None else float(thr)}
+
+
+def _consistency_levels(levels: list, key: str, file: str | None) -> tuple:
+    """The ``consistency`` factor's levels, normalised, none repeated."""
+    norm = [_consistency_level(lev, key, file) for lev in levels]
+    labels = [_consistency_label(c) for c in norm]
+    if len(set(labels)) != len(labels):
+        raise InputError(f"`{key}.consistency` repeats a level. Got {labels} instead.",
+                         file=file)
+    return tuple(norm)
+
+
+def _named_levels(name: str, levels: list, choices: Sequence[str], key: str,
+                  file: str | None) -> tuple:
+    """A factor whose levels are names from ``choices`` (case-insensitive), none repeated."""
+    norm: list[Any] = []
+    for lev in levels:
+        v = lev.lower() if isinstance(lev, str) else lev
+        if v not in choices:
+            opts = ", ".join(repr(x) for x in choices)
+            raise InputError(f"`{key}.{name}` must be a list of {{{opts}}}. Got {lev!r} "
+                             "instead.", file=file)
+        if v in norm:
+            raise InputError(f"`{key}.{name}` repeats the level {lev!r}. Got "
+                             f"{levels!r} instead.", file=file)
+        norm.append(v)
+    return tuple(norm)
 
 
 def level_label(factor: str, level: Any) -> str:
