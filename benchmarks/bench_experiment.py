@@ -5,8 +5,9 @@ Run: ``.venv/bin/python benchmarks/bench_experiment.py [--replications N] [--wor
 One panel experiment (matrices of order 7, panels of 5 experts, Saaty-scale judgments,
 three weighting methods x AIJ / AIP, acceptance under CR, GCI and Koczkodaj) is run
 
-1. serially in a fresh process with one compiled-kernel thread (``NUMBA_NUM_THREADS=1``:
-   one core, as each Dask worker has), and
+1. serially in a fresh process with one compiled-kernel thread and one BLAS thread
+   (``NUMBA_NUM_THREADS=1``, ``OMP/OPENBLAS/MKL_NUM_THREADS=1``: one core, as each Dask
+   worker has), and
 2. on a ``LocalCluster`` of W single-threaded worker processes (default 2), started and
    warmed up (every worker imports ahpstat and compiles its kernels on a first task)
    before the clock starts,
@@ -93,7 +94,10 @@ def main(argv=None) -> int:
     print(f"load average before: {load()}  ({os.cpu_count()} cores)")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        env = {**os.environ, "NUMBA_NUM_THREADS": "1"}
+        # one core, as each worker has: one numba thread, and one BLAS/OpenMP thread, which
+        # Dask's nannies also give their workers (distributed.nanny.pre-spawn-environ)
+        env = {**os.environ, "NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+               "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         r = subprocess.run([sys.executable, "-c", SERIAL, json.dumps(spec),
                             str(tmp / "serial")], env=env, capture_output=True, text=True,
                            check=True)
