@@ -6,7 +6,7 @@ Rows:
 
 - ``seed``: the seed study (``studies/hangzhou_2022``: 25 experts, 30 judged nodes, 2,298
   judgments on Saaty's scale), default model and sampler settings (4 chains x 1,000 draws
-  after 1,000 tuning steps, nutpie).
+  after 500 tuning steps, nutpie).
 - ``k100``: 100 simulated experts on the seed study's hierarchy (``ahpstat.simulate``,
   Saaty-rounded, 9,200 judgments), same settings.
 

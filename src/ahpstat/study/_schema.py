@@ -456,16 +456,16 @@ STUDY_SCHEMA: dict[str, Section] = {s.name: s for s in (
         _key("enabled", "true or false", True, "Run it (false: keep the settings, skip it).",
              _bool),
         _key("draws", "an integer >= 1", 1000, "Posterior draws per chain.", _int(1)),
-        _key("tune", "an integer >= 0", 1000, "Tuning steps per chain.", _int(0)),
+        _key("tune", "an integer >= 0", 500, "Tuning steps per chain.", _int(0)),
         _key("chains", "an integer >= 1", 4, "Number of chains.", _int(1)),
         _key("cores", "an integer >= 1", None, "Parallel chains (null: automatic).",
              _int(1, nullable=True)),
         _choice_key("sampler", ("auto", "nutpie", "pymc"), "auto", "NUTS implementation."),
         _key("target_accept", "a number between 0 and 1 (e.g. 0.9)", 0.8,
              "NUTS target acceptance rate.", _level),
-        _key("nu", "a positive number (fixed Student-t degrees of freedom) or null "
-             "(estimated)", None, "Degrees of freedom of the judgment errors.",
-             _positive_or_null),
+        _key("nu", "null", None, "Former Student-t degrees of freedom, no longer supported "
+             "(a number is an error); kept so that older study files load. The error model "
+             "is `priors: {error: lapse}` (default) or `normal`.", _positive_or_null),
         _key("priors", "a mapping of prior settings", {}, "Prior settings (see "
              "`BayesianAHP.default_model_config`).", _mapping),
         _key("confidence_level", _LEVEL, 0.95, "Credible level of the intervals.", _level,
