@@ -463,9 +463,9 @@ STUDY_SCHEMA: dict[str, Section] = {s.name: s for s in (
         _choice_key("sampler", ("auto", "nutpie", "pymc"), "auto", "NUTS implementation."),
         _key("target_accept", "a number between 0 and 1 (e.g. 0.9)", 0.8,
              "NUTS target acceptance rate.", _level),
-        _key("nu", "null", None, "Former Student-t degrees of freedom, no longer supported "
-             "(a number is an error); kept so that older study files load. The error model "
-             "is `priors: {error: lapse}` (default) or `normal`.", _positive_or_null),
+        _key("nu", "a positive number (fixed Student-t degrees of freedom) or null "
+             "(estimated)", None, "Degrees of freedom of the judgment errors.",
+             _positive_or_null),
         _key("priors", "a mapping of prior settings", {}, "Prior settings (see "
              "`BayesianAHP.default_model_config`).", _mapping),
         _key("confidence_level", _LEVEL, 0.95, "Credible level of the intervals.", _level,
