@@ -534,8 +534,8 @@ def test_reduced_calibration_saaty_rounded():
     of the local weights cover the truth at a rate inside 0.82..0.97 (binomial-ish sd about
     0.03 with 40 clusters of 6 weights) and no fit collapses: max R-hat over every parameter
     of every fit <= 1.1. Why not the issue's 1.05: in the calibration study's fits of this
-    length (4 x 500 draws; studies/bayes_calibration/README.md) 2.9 % of all fits and 2 of
-    73 Saaty-rounded ones had a max R-hat above 1.05, so 40 fits would cross it about half the
+    length (4 x 500 draws; studies/bayes_calibration/README.md) 3.0 % of 794 fits and 2 of
+    102 Saaty-rounded ones had a max R-hat above 1.05, so 40 fits would cross it about half the
     time; those are slow mixing, not collapse (the worst refitted with 4 x 2,000 draws gives
     1.0095; the Student-t model's collapsed fits had R-hat 2-4 and ESS 4); 1.1 was crossed
     only in the erratic-experts condition, never with Saaty-rounded panels."""
