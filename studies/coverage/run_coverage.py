@@ -5,11 +5,13 @@ continues where it stopped with the same command)::
 
     nice -n 10 .venv/bin/python studies/coverage/run_coverage.py --workers 2
 
-or, experiment by experiment, ``ahpstat experiment studies/coverage/coverage.yaml --out
-out/coverage`` (and ``experts.yaml --out out/coverage_experts``) and then
-``run_coverage.py --summary-only``. The experiments are ``coverage.yaml`` (5-50 clusters x
-latent intra-class correlation 0 / 0.02 / 0.1 x iid / one-stage / two-stage cluster
-resampling x percentile / basic / BCa) and ``experts.yaml`` (4-25 experts) next to this file.
+(``--one-stage-full``: the default scheme only at the full size, ``coverage_one_stage.yaml``
+into ``out/coverage_one_stage``; ``--serial`` for one core) or, experiment by experiment,
+``ahpstat experiment studies/coverage/coverage.yaml --out out/coverage`` (and
+``experts.yaml --out out/coverage_experts``) and then ``run_coverage.py --summary-only``.
+The experiments are ``coverage.yaml`` (5-50 clusters x latent intra-class correlation 0 /
+0.02 / 0.1 x iid / one-stage / two-stage cluster resampling x percentile / basic / BCa) and
+``experts.yaml`` (4-25 experts) next to this file.
 
 Writes next to this file: ``coverage.csv`` (goal-score coverage with its binomial standard
 error, widths, criteria, few-clusters warnings; one row per clusters x ICC x scheme x
@@ -202,6 +204,50 @@ def _run(name: str, out: Path, a: argparse.Namespace) -> pd.DataFrame:
                           resume=(out / "experiment.json").exists(), figures=False).summary
 
 
+def one_stage_full(a: argparse.Namespace) -> int:
+    """The default scheme at the full size (``coverage_one_stage.yaml``: 400 studies x
+    1,000 resamples per condition): ``coverage_one_stage.csv``,
+    ``variance_ratio_one_stage.csv`` and ``coverage_one_stage.md`` next to this file (the
+    100-study files of all three schemes are left as they are)."""
+    out = a.out if a.out != Path("out/coverage") else Path("out/coverage_one_stage")
+    summary = _run("coverage_one_stage.yaml", out, a)
+    # 28 and 50 clusters ran as a second experiment beside the first (its own seed), to
+    # use two processes of one low-priority core each on a loaded machine
+    more = out.with_name(out.name + "_28_50")
+    if a.summary_only and (more / "experiment.json").exists():
+        summary = pd.concat([summary[~summary["clusters"].isin([28, 50])],
+                             summarize(more, figures=False)], ignore_index=True)
+    cov = coverage_table(summary)
+    ratios = variance_ratios(summary)
+    cov.to_csv(a.dest / "coverage_one_stage.csv", index=False, float_format="%.4f",
+               lineterminator="\n")
+    ratios.to_csv(a.dest / "variance_ratio_one_stage.csv", index=False, float_format="%.4f",
+                  lineterminator="\n")
+    pc = cov.pivot_table(index=["icc", "clusters"], columns="interval",
+                         values="coverage_goal", sort=False)[list(INTERVALS)].reset_index()
+    se = cov[cov.interval == "percentile"].set_index(["icc", "clusters"])["se"]
+    pc["se (percentile)"] = [se[(i, c)] for i, c in zip(pc.icc, pc.clusters, strict=True)]
+    vr = ratios.pivot_table(index=["icc", "clusters"], columns="resampled",
+                            values="variance_ratio", sort=False).reset_index()
+    pooled = []
+    for icc, g in cov[cov.interval == "percentile"].groupby("icc"):
+        for lo, hi in ((5, 10), (20, 50)):
+            d = g[(g.clusters >= lo) & (g.clusters <= hi)]
+            n = int(d.n_studies.sum())
+            p = float((d.coverage_goal * d.n_studies).sum() / n)
+            pooled.append({"icc": icc, "clusters": f"{lo}-{hi}", "n_studies": n,
+                           "coverage_percentile": p, "se": float(np.sqrt(p * (1 - p) / n))})
+    parts = ["## One-stage (default) at full size: coverage of the true goal score", "",
+             _md(pc), "", "## Pooled (percentile)", "", _md(pd.DataFrame(pooled)), "",
+             "## Variance ratio (bootstrap / true variance)", "", _md(vr), "",
+             "## Every interval", "", _md(cov), "",
+             "## Intra-class correlation of the goal score", "",
+             _md(icc_of_scores(summary)), ""]
+    (a.dest / "coverage_one_stage.md").write_text("\n".join(parts), encoding="utf-8")
+    print("\n".join(parts))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--out", type=Path, default=Path("out/coverage"),
@@ -215,7 +261,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--summary-only", action="store_true",
                    help="only rebuild the tables and figures from the finished experiments")
     p.add_argument("--dest", type=Path, default=HERE, help="where to write (default: here)")
+    p.add_argument("--one-stage-full", action="store_true",
+                   help="the default scheme at full size (coverage_one_stage.yaml) only")
     a = p.parse_args(argv)
+    if a.one_stage_full:
+        return one_stage_full(a)
     summary = _run("coverage.yaml", a.out, a)
     cov = coverage_table(summary)
     ratios = variance_ratios(summary)

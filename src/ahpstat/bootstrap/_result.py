@@ -577,7 +577,8 @@ def few_clusters_message(n_clusters: int, stage: str) -> str:
                 f"fewer than {MIN_CLUSTERS} clusters -- the bootstrap variance is about "
                 f"(G - 1) / G = {(G - 1) / G:.2f} of the true one and is estimated from {G} "
                 "clusters only (studies/coverage: a nominal 95% interval of the goal score "
-                "covered 82-87% with 5 clusters and 86-93% with 10). Read them as lower "
+                "covered 84-87% with 5 clusters and 88-91% with 10, 400 simulated studies "
+                "per condition). Read them as lower "
                 "bounds of the uncertainty.")
     return (f"only {G} clusters, resampled in two stages: the intervals are too wide when the "
             "intra-class correlation is low (the second stage counts the within-cluster "
