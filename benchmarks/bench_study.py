@@ -15,7 +15,11 @@ Run: ``.venv/bin/python benchmarks/bench_study.py [--repeats N] [--quick]
 3. ``large``: the seed study with its survey resampled to 100,000 respondents (same 28
    communities), bootstrap section included, no figures, in a cold process: wall and CPU
    time (user + system, from the child's rusage). Target: under 10 s.
-4. ``scaling``: a synthetic study (5 experts judging every pair; items under 4 criteria;
+4. ``bca``: the evaluation section (objective weights, FCE, TOPSIS, GRA) with BCa intervals
+   on the seed study resampled to 20,000 and 100,000 respondents, 200 resamples (so that
+   BCa's jackknife shows): CPU time of the run, of the jackknife alone, and peak RSS, in a
+   cold process. ``AHPSTAT_SRC=path/to/src`` runs another tree's code (before/after).
+5. ``scaling``: a synthetic study (5 experts judging every pair; items under 4 criteria;
    Likert answers with 2 % missing; groups as clusters and as the groups of the group
    scores; one-stage cluster bootstrap, BCa) run in process, doubling one factor at a time
    from a base of 20,000 respondents x 32 items x 8 groups x 500 resamples; the exponent
@@ -149,6 +153,44 @@ def large(n: int) -> None:
               f"{'met' if max(wall, cpu) < 10 else 'NOT met'})")
 
 
+_BCA = r"""
+import resource, sys, time
+import ahpstat.evaluation._study as S
+from ahpstat.study import Study
+name = "jackknife" if hasattr(S, "jackknife") else "_jackknife"
+orig, spent = getattr(S, name), [0.0]
+def timed(*a, **k):
+    t = time.process_time(); r = orig(*a, **k); spent[0] += time.process_time() - t; return r
+setattr(S, name, timed)
+st = Study.from_yaml(sys.argv[1])
+t = time.process_time(); st.run(bayes=False, sensitivity=False, rng=1)
+run = time.process_time() - t
+print(f"{run:.1f} {spent[0]:.1f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f}")
+"""
+
+
+def bca(sizes: tuple[int, ...]) -> None:
+    env = dict(os.environ)
+    src = env.pop("AHPSTAT_SRC", None)
+    if src:
+        env["PYTHONPATH"] = src
+    print(f"## the evaluation with BCa intervals, seed study resampled, 200 resamples, cold "
+          f"process; code from {src or 'this tree'} ({_env()})")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            st = _large_study(Path(tmp) / f"s{n}", n)
+            st.write_text(st.read_text().replace("n_resamples: 4000", "n_resamples: 200"))
+            out = subprocess.run([sys.executable, "-c", _BCA, str(st)], capture_output=True,
+                                 text=True, env=env)
+            if out.returncode:
+                err = (out.stderr.strip().splitlines() or ["?"])[-1]
+                print(f"  {n:>7,} respondents: failed ({err[:120]})")
+                continue
+            run, jk, rss = (float(x) for x in out.stdout.split())
+            print(f"  {n:>7,} respondents: run CPU {run:.1f} s, of which BCa's jackknife "
+                  f"{jk:.1f} s; peak RSS {rss:.2f} GiB")
+
+
 def _synthetic(folder: Path, R: int, L: int, G: int, B: int, seed: int = 1) -> Path:
     gen = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -217,15 +259,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
-    ap.add_argument("--only", choices=["seed", "compute", "large", "scaling"])
+    ap.add_argument("--only", choices=["seed", "compute", "large", "bca", "scaling"])
     args = ap.parse_args()
-    todo = [args.only] if args.only else ["seed", "compute", "large", "scaling"]
+    todo = [args.only] if args.only else ["seed", "compute", "large", "bca", "scaling"]
     if "seed" in todo:
         seed(args.repeats)
     if "compute" in todo:
         compute(args.repeats)
     if "large" in todo:
         large(10_000 if args.quick else 100_000)
+    if "bca" in todo:
+        bca((5_000,) if args.quick else (20_000, 100_000))
     if "scaling" in todo:
         scaling(args.repeats, args.quick)
 

@@ -7,11 +7,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ahpstat._validation import check_likert
 from ahpstat._warnings import DegenerateDataWarning, warn
 from ahpstat.evaluation._evaluator import Evaluator
+from ahpstat.evaluation._jackknife import jackknife
 from ahpstat.evaluation._options import EvaluationOptions
 from ahpstat.evaluation._resampling import check_same_resamples, respondent_blocks
 from ahpstat.evaluation._result import EvaluationResult
@@ -136,7 +136,7 @@ def evaluate_study(
             np.asarray(data.group_codes[cluster])] if cluster is not None else None)
         draws = _bootstrap_draws(ev, boot, rng, est, W_hat, clusters, gcodes, progress)
         if method == "bca":
-            acceleration = _jackknife(ev, data, boot, W_hat, R, clusters, gcodes, G)
+            acceleration = jackknife(ev, data, boot, W_hat, R, clusters, gcodes, G)
         _warn_undefined(draws, est)
     tables = Tables(ev, est, draws, acceleration, level, method, labeller, h, gnames, group,
                      grades, opts).all()
@@ -277,47 +277,6 @@ def _bootstrap_grouping(boot: Any, data: Any) -> str | None:
         if tuple(names) == tuple(boot.groups):
             return str(col)
     return None
-
-
-def _jackknife(ev: Evaluator, data: Any, boot: Any, W_hat: np.ndarray, R: int,
-               clusters: np.ndarray | None, gcodes: np.ndarray | None,
-               G: int) -> dict[str, np.ndarray]:
-    """BCa's acceleration from the multi-sample jackknife: leave one expert out (panel
-    re-run), one respondent (or cluster) out of the whole sample, one respondent out of each
-    group -- the samples the bootstrap resamples independently.
-    """
-    from ahpstat.bootstrap import jackknife_acceleration
-
-    samples: list[dict[str, np.ndarray]] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DegenerateDataWarning)
-        K = boot.n_experts or 0
-        if "experts" in boot.resample and K >= 2:
-            loo = np.array([np.delete(np.arange(K), i) for i in range(K)])
-            Wj = np.asarray(data.panel.resample(loo), dtype=float)
-            samples.append(ev(Wj, np.ones((K, R)), np.ones((K, R))))
-        if "respondents" in boot.resample:
-            if clusters is not None:
-                cc = pd.factorize(clusters, sort=True)[0]
-                Fo = 1.0 - (cc[None, :] == np.arange(cc.max() + 1)[:, None])
-            else:
-                Fo = 1.0 - np.eye(R)
-            n = Fo.shape[0]
-            samples.append(ev(np.broadcast_to(W_hat, (n, W_hat.shape[1])), Fo,
-                              np.ones((n, R))))
-            if G:
-                # one call for every respondent left out of its group; each group is its own
-                # (independently resampled) sample
-                Fg = 1.0 - np.eye(R)
-                allg = ev(np.broadcast_to(W_hat, (R, W_hat.shape[1])), np.ones((R, R)), Fg)
-                for g in range(G):
-                    rows = np.flatnonzero(gcodes == g)
-                    if rows.size >= 2:
-                        samples.append({k: v[rows] for k, v in allg.items()})
-    if not samples:
-        return {}
-    return {k: jackknife_acceleration(*(np.moveaxis(s[k], 0, -1) for s in samples))
-            for k in samples[0]}
 
 
 def _warn_undefined(draws: dict[str, np.ndarray], est: dict[str, np.ndarray]) -> None:

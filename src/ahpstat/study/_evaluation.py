@@ -11,6 +11,7 @@ from typing import Any
 
 from ahpstat._validation import InputError
 from ahpstat.evaluation import EvaluationOptions, evaluate_study
+from ahpstat.evaluation._jackknife import jackknife_rows
 from ahpstat.study._schema import STUDY_SCHEMA, parse_section
 
 __all__ = ["EVALUATION_SECTIONS", "attach_evaluation", "evaluation_bytes",
@@ -175,7 +176,8 @@ def attach_evaluation(res: Any, study: Any, boot: Any, rng: Any,
     n_fce = {"criteria": sum(d <= 1 for d in depth), "internal": len(h.internal),
              "all": len(h.nodes)}[opts.fce_nodes]
     B = boot.n_resamples if boot is not None else 0
-    need = evaluation_bytes(opts, n_resamples=B, n_respondents=len(res.respondents),
+    need = evaluation_bytes(opts, n_resamples=B,
+                            n_respondents=jackknife_rows(len(res.respondents), G),
                             n_nodes=len(h.nodes), n_leaves=len(h.leaves), n_groups=G,
                             n_levels=max(depth), n_fce_nodes=n_fce, n_grades=hi - lo + 1)
     require_memory(need, what="the evaluation (objective weights, FCE, TOPSIS, GRA)",
