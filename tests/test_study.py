@@ -490,7 +490,10 @@ def test_bayes_section_in_report(bayes_run):
                           r"'pymc'\}"),
     ("  target_accept: 1.2\n", r"study.yaml, line \d+: "
                                r"`bayes.target_accept` must be a number between"),
-    ("  nu: -1\n", r"study.yaml, line \d+: `bayes.nu` must be a positive number"),
+    ("  nu: -1\n", r"study.yaml, line \d+: `bayes.nu` must be null"),
+    # Student-t errors were removed: any value but null is refused where it is written
+    ("  nu: 4\n", r"study.yaml, line \d+: `bayes.nu` must be null \(Student-t judgment "
+                  r"errors were removed"),
     ("  priors: {tau: 1}\n", r"study.yaml, line \d+: unknown key `bayes.priors.tau`"),
     ("  priors: {tau_sigma: -1}\n", r"study.yaml, line \d+: "
                                     r"`bayes.priors`: `model_config\['tau_sigma'\]`"

@@ -157,6 +157,12 @@ def _positive_or_null(v: Any) -> float | None:
     return x
 
 
+def _null(v: Any) -> None:
+    if v is not None:
+        raise _Bad
+    return None
+
+
 def _name(v: Any) -> str | None:
     if v is None:
         return None
@@ -463,9 +469,10 @@ STUDY_SCHEMA: dict[str, Section] = {s.name: s for s in (
         _choice_key("sampler", ("auto", "nutpie", "pymc"), "auto", "NUTS implementation."),
         _key("target_accept", "a number between 0 and 1 (e.g. 0.9)", 0.8,
              "NUTS target acceptance rate.", _level),
-        _key("nu", "a positive number (fixed Student-t degrees of freedom) or null "
-             "(estimated)", None, "Degrees of freedom of the judgment errors.",
-             _positive_or_null),
+        _key("nu", "null (Student-t judgment errors were removed: their free degrees of "
+             "freedom collapsed on rounded judgments; the model's errors are normal with a "
+             "lapse probability)", None, "Removed; kept so that old study files with "
+             "`nu: null` still read.", _null),
         _key("priors", "a mapping of prior settings", {}, "Prior settings (see "
              "`BayesianAHP.default_model_config`).", _mapping),
         _key("confidence_level", _LEVEL, 0.95, "Credible level of the intervals.", _level,
