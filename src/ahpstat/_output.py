@@ -85,7 +85,10 @@ class Interrupts:
     def __exit__(self, *exc: Any) -> None:
         Interrupts.active = None
         for s, h in self._old.items():
-            signal.signal(s, h)
+            # once a signal came, it decided how the run ends: a second one (or one still
+            # pending) must not raise again during shutdown, where Python would end the
+            # process by the signal instead of the exit status chosen for the first
+            signal.signal(s, signal.SIG_IGN if self.got is not None else h)
         self._old = {}
 
     def _handle(self, signum: int, frame: Any) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 from collections.abc import Sequence
 
 __all__ = ["main"]
@@ -156,11 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             signals.reraise()  # an interrupt that something swallowed still ends the run
             return code
     except KeyboardInterrupt:
-        _settle_signals()
         print(f"ahpstat: interrupted{signals.note}", file=sys.stderr)
         return EXIT_SIGINT
     except Terminated:
-        _settle_signals()
         print(f"ahpstat: terminated (SIGTERM){signals.note}", file=sys.stderr)
         return EXIT_SIGTERM
     except InputError as exc:
@@ -169,21 +166,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a user's file or folder: missing, unreadable, disk full
         print(f"ahpstat: error: {_os_message(exc)}", file=sys.stderr)
         return EXIT_USER
-
-
-def _settle_signals() -> None:
-    """The first signal decided the exit status: ignore SIGINT/SIGTERM from here on.
-
-    A signal tripped a second time (or still pending when the handler was restored) would
-    otherwise raise ``KeyboardInterrupt`` during interpreter shutdown, and Python then ends
-    the process by SIGINT (status -2) instead of the documented 130/143.
-    """
-    import signal
-
-    if threading.current_thread() is threading.main_thread():
-        for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
-            if s is not None:
-                signal.signal(s, signal.SIG_IGN)
 
 
 def _cli_spelling(message: str, labels: Sequence[str]) -> str:
