@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike
 
 from ahpstat._validation import check_choice
 from ahpstat.pairwise import is_connected, validate_matrix
-from ahpstat.weighting import WEIGHTING_METHODS, _weights_validated
+from ahpstat.weighting import WEIGHTING_METHODS, weights
 
 __all__ = [
     "AGGREGATIONS",
@@ -134,7 +134,7 @@ def aggregate(
                 # re-validate to get the message naming the components
                 validate_matrix(G, allow_missing=True, name="aggregate")
         return G
-    W = _weights_validated(S, method=weighting).weights  # (..., K, n)
+    W = weights(S, method=weighting, validate=False).weights  # (..., K, n)
     if mean == "arithmetic":
         out = np.einsum("k,...kn->...n", ew, W)
     else:

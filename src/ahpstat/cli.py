@@ -272,7 +272,8 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-#: ``run`` options that evaluate an ``.ahp`` decision (EvaluationOptions fields)
+#: ``run`` options that evaluate an ``.ahp`` decision
+#: (:class:`ahpstat.alternatives.DecisionOptions` fields)
 _DECISION_OPTIONS = ("weighting", "completion", "aggregation", "aip_mean", "mode",
                      "random_index")
 

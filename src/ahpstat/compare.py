@@ -52,7 +52,7 @@ from numpy.typing import ArrayLike
 
 from ahpstat._validation import check_choice
 from ahpstat.pairwise import validate_matrix
-from ahpstat.weighting import WEIGHTING_METHODS, _weights_validated
+from ahpstat.weighting import WEIGHTING_METHODS, weights
 
 __all__ = [
     "MethodComparison",
@@ -607,7 +607,7 @@ def compare_methods(A: ArrayLike, *, methods: Sequence[str] | None = None) -> Me
             raise ValueError(f"`methods` {bad} need complete matrices, but `A` has missing "
                              "judgments; use 'harker' or 'llsm'. Got "
                              f"{', '.join(map(repr, bad))} instead.")
-    W = np.stack([_weights_validated(M, method=m).weights for m in meths], axis=-2)
+    W = np.stack([weights(M, method=m, validate=False).weights for m in meths], axis=-2)
     n = M.shape[-1]
     Mx = M[..., None, :, :]
     # gci with each method's own weights, over the given pairs

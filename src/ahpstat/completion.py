@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike
 from ahpstat._validation import check_choice
 from ahpstat._warnings import ConvergenceWarning, warn
 from ahpstat.pairwise import validate_matrix
-from ahpstat.weighting import _weights_validated, llsm_weights, principal_eigenvector
+from ahpstat.weighting import llsm_weights, principal_eigenvector, weights
 
 __all__ = ["COMPLETION_METHODS", "complete"]
 
@@ -69,7 +69,7 @@ def complete(
     if not missing.any():
         return M.copy()
     if method in ("harker", "llsm"):
-        w = _weights_validated(M, method=method).weights
+        w = weights(M, method=method, validate=False).weights
         full = w[..., :, None] / w[..., None, :]
         return np.where(missing, full, M)
     n = M.shape[-1]

@@ -58,8 +58,8 @@ from ahpstat.weighting import (
     WEIGHTING_METHODS,
     _lapack_stragglers,
     _weights_of_valid,
-    _weights_validated,
     llsm_weights,
+    weights,
 )
 
 if TYPE_CHECKING:
@@ -251,7 +251,7 @@ def _consistency_of_valid(
         if lambda_max is None and M.ndim == 2:  # one matrix: no WeightsResult around it
             lambda_max = np.asarray(_weights_of_valid(M, method="eigenvector")[1])
         elif lambda_max is None:
-            lambda_max = _weights_validated(M, method="eigenvector").lambda_max
+            lambda_max = weights(M, method="eigenvector", validate=False).lambda_max
         lam = lambda_max
         if (isinstance(ri, float) and (threshold is None or isinstance(threshold, float | int))
                 and np.ndim(lam) == 0):
@@ -435,7 +435,7 @@ def worst_judgments(
     n = M.shape[-1]
     if np.isnan(M).any() and method not in ("harker", "llsm"):
         method = "llsm"
-    w = _weights_validated(M, method=method).weights
+    w = weights(M, method=method, validate=False).weights
     lw = np.log(w)
     E = np.log(M) + lw[..., None, :] - lw[..., :, None]
     iu = np.triu_indices(n, 1)

@@ -33,7 +33,7 @@ from ahpstat.io import judgment_stacks, validate_judgments
 from ahpstat.io._cells import cell_text
 from ahpstat.pairwise import is_connected
 from ahpstat.scales import get_random_index_table, nearest_saaty
-from ahpstat.weighting import WEIGHTING_METHODS, _weights_validated, harker_matrix, weights
+from ahpstat.weighting import WEIGHTING_METHODS, harker_matrix, weights
 
 __all__ = ["IndividualPriorities", "RepairResult", "harker_repair", "individual_priorities"]
 
@@ -64,7 +64,7 @@ def _node_weights(S: np.ndarray, method: str, completion: str | None, node: str,
     note: list[str | None] = [None] * K
     missing = np.isnan(S).reshape(K, -1).any(axis=1)
     if (~missing).any():
-        W[~missing] = _weights_validated(S[~missing], method=method).weights
+        W[~missing] = weights(S[~missing], method=method, validate=False).weights
     for k in np.flatnonzero(missing):
         A = S[k]
         if not is_connected(~np.isnan(A)):
@@ -74,7 +74,7 @@ def _node_weights(S: np.ndarray, method: str, completion: str | None, node: str,
             W[k] = weights(A, method=method, completion=completion).weights
             note[k] = f"completed ({completion})"
         else:
-            W[k] = _weights_validated(A, method=_INCOMPLETE[method]).weights
+            W[k] = weights(A, method=_INCOMPLETE[method], validate=False).weights
             note[k] = f"incomplete ({_INCOMPLETE[method]})"
     return W, note
 
@@ -346,7 +346,7 @@ def _round(x: float, rounding: str | None, limit: bool) -> float:
 
 
 def _eig(A: np.ndarray) -> np.ndarray:
-    return _weights_validated(A[None], method="eigenvector").weights[0]
+    return weights(A[None], method="eigenvector", validate=False).weights[0]
 
 
 def harker_repair(

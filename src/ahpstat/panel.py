@@ -50,7 +50,7 @@ from ahpstat.hierarchy import Hierarchy, as_hierarchy
 from ahpstat.io import expert_weight_vector
 from ahpstat.pairwise import comparison_graph_components, is_connected
 from ahpstat.scales import SAATY_SCALE, get_random_index_table, nearest_saaty
-from ahpstat.weighting import WEIGHTING_METHODS, _weights_validated
+from ahpstat.weighting import WEIGHTING_METHODS, weights
 
 __all__ = [
     "AGGREGATIONS",
@@ -321,7 +321,7 @@ class _Engine:
     def _weight(self, A: np.ndarray, js: list[int], strict: bool, bad: np.ndarray):
         missing = np.isnan(A)
         if not missing.any():
-            return _weights_validated(A, method=self.method).weights
+            return weights(A, method=self.method, validate=False).weights
         present = ~missing
         conn = is_connected(present)
         if not conn.all():
@@ -340,9 +340,9 @@ class _Engine:
             A[..., np.eye(A.shape[-1], dtype=bool)] = 1.0
             missing = np.isnan(A)
             if not missing.any():
-                return _weights_validated(A, method=self.method).weights
+                return weights(A, method=self.method, validate=False).weights
         method = _incomplete_method(self.method)
-        return _weights_validated(A, method=method).weights
+        return weights(A, method=method, validate=False).weights
 
     def leaf_weights(self, counts: np.ndarray, *, strict: bool) -> np.ndarray:
         loc = self.local(counts, strict=strict)
@@ -450,7 +450,7 @@ def _expert_weights_one(A: np.ndarray, method: str) -> np.ndarray:
         if not is_connected(~np.isnan(A)):
             return np.full(A.shape[-1], np.nan)
         method = _incomplete_method(method)
-    return _weights_validated(A, method=method).weights
+    return weights(A, method=method, validate=False).weights
 
 
 def _repair(A: np.ndarray, value: float, thr: float, opts: PanelOptions,
@@ -753,8 +753,8 @@ def _expert_local_weights(effective: dict[str, np.ndarray], node_w: dict[str, np
                 EL[k] = _expert_weights_one(S[k], opts.weighting)
         expert_local[v] = EL
     for _n, pairs in by_n.items():
-        W = _weights_validated(np.stack([effective[v][k] for v, k in pairs]),
-                               method=opts.weighting).weights
+        W = weights(np.stack([effective[v][k] for v, k in pairs]),
+                               method=opts.weighting, validate=False).weights
         for (v, k), w in zip(pairs, W, strict=True):
             expert_local[v][k] = w
     if opts.aggregation == "aip":

@@ -276,7 +276,7 @@ def _panel_draws(p: PilotEstimates, K: int, R: int, gen: np.random.Generator,
     """Leaf global weights (R, L) and criterion global weights (R, C) of R panels of K."""
     from ahpstat.aggregation import aggregate
     from ahpstat.simulate import simulate_matrices
-    from ahpstat.weighting import _weights_validated
+    from ahpstat.weighting import weights
 
     h = p.hierarchy
     nodes = list(p.local_weights)
@@ -288,7 +288,7 @@ def _panel_draws(p: PilotEstimates, K: int, R: int, gen: np.random.Generator,
         local = {}
         for v in nodes:
             A = aggregate(S[v].reshape(r, K, *S[v].shape[1:]), method="aij")
-            local[v] = _weights_validated(A, method=p.method).weights
+            local[v] = weights(A, method=p.method, validate=False).weights
         g = h.global_weights(local)
         leaves.append(np.stack([np.broadcast_to(g[x], (r,)) for x in h.leaves], axis=-1))
         crit.append(np.stack([np.broadcast_to(g[c], (r,)) for c in h.children(h.root)],

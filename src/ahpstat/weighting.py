@@ -274,14 +274,6 @@ def _weights_of_valid(
     return principal_eigenvector(H, start=llsm_weights(M), tol=tol, max_iter=max_iter)
 
 
-def _weights_validated(M: np.ndarray, *, method: str, tol: float = 1e-12,
-                       max_iter: int = 1000) -> WeightsResult:
-    """Private alias of ``weights(M, method=method, validate=False)``, kept until its callers
-    use the public parameter.
-    """
-    return weights(M, method=method, tol=tol, max_iter=max_iter, validate=False)
-
-
 def geometric_mean_weights(M: np.ndarray) -> np.ndarray:
     """Row geometric means normalized to 1 (complete, validated matrices).
 

@@ -28,7 +28,7 @@ R ahp parity: ``evaluate()``'s defaults (eigenvector, weighted arithmetic AIP,
 distributive, consistency ratio with Alonso & Lamata's random index) reproduce R ahp's
 ``Calculate``; :meth:`DecisionResult.analyze` is its ``Analyze`` table.
 
-The package, one concern per module: :mod:`._options` (:class:`EvaluationOptions` and the
+The package, one concern per module: :mod:`._options` (:class:`DecisionOptions` and the
 names), :mod:`._engine` (the synthesis), :mod:`._result` (the results),
 :mod:`._model` (:class:`DecisionModel`) and :mod:`._rank_reversal` (:func:`rank_reversal`).
 """
@@ -36,7 +36,7 @@ names), :mod:`._engine` (the synthesis), :mod:`._result` (the results),
 from __future__ import annotations
 
 from ahpstat.alternatives._model import DecisionModel
-from ahpstat.alternatives._options import AGGREGATIONS, AIP_MEANS, GROUP, MODES, EvaluationOptions
+from ahpstat.alternatives._options import AGGREGATIONS, AIP_MEANS, GROUP, MODES, DecisionOptions
 from ahpstat.alternatives._rank_reversal import rank_reversal
 from ahpstat.alternatives._result import DecisionBayesResult as DecisionBayesResult
 from ahpstat.alternatives._result import DecisionBootstrapResult, DecisionResult
@@ -48,7 +48,7 @@ __all__ = [
     "MODES",
     "DecisionBootstrapResult",
     "DecisionModel",
+    "DecisionOptions",
     "DecisionResult",
-    "EvaluationOptions",
     "rank_reversal",
 ]

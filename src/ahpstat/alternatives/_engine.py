@@ -11,17 +11,17 @@ import numpy as np
 
 from ahpstat._validation import InputError
 from ahpstat.aggregation import aij_from_terms, aij_terms
-from ahpstat.alternatives._options import INCOMPLETE, EvaluationOptions
+from ahpstat.alternatives._options import INCOMPLETE, DecisionOptions
 from ahpstat.io import DecisionData, Preference
 from ahpstat.pairwise import comparison_graph_components, is_connected
-from ahpstat.weighting import _weights_validated, weights
+from ahpstat.weighting import weights
 
 
 class Node:
     """One judged node's per-decision-maker inputs, prepared once."""
 
     def __init__(self, node: str, elements: tuple[str, ...], prefs: Mapping[str, Preference],
-                 dms: tuple[str, ...], weights: np.ndarray, opts: EvaluationOptions,
+                 dms: tuple[str, ...], weights: np.ndarray, opts: DecisionOptions,
                  is_leaf: bool) -> None:
         self.node = node
         self.elements = elements
@@ -99,21 +99,21 @@ class Node:
         return out
 
 
-def _own_priorities(p: Preference, opts: EvaluationOptions, node: str, dm: str) -> np.ndarray:
+def _own_priorities(p: Preference, opts: DecisionOptions, node: str, dm: str) -> np.ndarray:
     if p.kind != "pairwise":
         return p.priorities()
     assert p.matrix is not None
     return _weight_batch(np.array(p.matrix)[None], opts, node, p.elements, dm)[0]
 
 
-def _weight_batch(A: np.ndarray, opts: EvaluationOptions, node: str,
+def _weight_batch(A: np.ndarray, opts: DecisionOptions, node: str,
                   elements: Sequence[str], dm: str | None = None) -> np.ndarray:
     """Weights of a batch of matrices (B, n, n); incomplete ones completed or weighted by
     the incomplete variant of the method; a disconnected one is an InputError.
     """
     missing = np.isnan(A)
     if not missing.any():
-        return _weights_validated(A, method=opts.weighting).weights
+        return weights(A, method=opts.weighting, validate=False).weights
     conn = is_connected(~missing)
     if not conn.all():
         b = int(np.flatnonzero(~conn)[0])
@@ -126,19 +126,19 @@ def _weight_batch(A: np.ndarray, opts: EvaluationOptions, node: str,
     out = np.empty(A.shape[:-1])
     full = ~missing.reshape(A.shape[0], -1).any(axis=1)
     if full.any():
-        out[full] = _weights_validated(A[full], method=opts.weighting).weights
+        out[full] = weights(A[full], method=opts.weighting, validate=False).weights
     part = ~full
     if opts.completion is not None:
         out[part] = weights(A[part], method=opts.weighting, completion=opts.completion).weights
     else:
-        out[part] = _weights_validated(A[part], method=INCOMPLETE[opts.weighting]).weights
+        out[part] = weights(A[part], method=INCOMPLETE[opts.weighting], validate=False).weights
     return out
 
 
 class Engine:
     """The model prepared for evaluation: per node inputs, the synthesis for any counts."""
 
-    def __init__(self, data: DecisionData, opts: EvaluationOptions) -> None:
+    def __init__(self, data: DecisionData, opts: DecisionOptions) -> None:
         self.data = data
         self.opts = opts
         h = data.hierarchy

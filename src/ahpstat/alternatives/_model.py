@@ -13,7 +13,7 @@ from ahpstat._validation import InputError, check_confidence_level, check_int, c
 from ahpstat._warnings import warn
 from ahpstat.aggregation import aij_from_terms, aij_terms
 from ahpstat.alternatives._engine import Engine, Node, one_hot
-from ahpstat.alternatives._options import GROUP, EvaluationOptions
+from ahpstat.alternatives._options import GROUP, DecisionOptions
 from ahpstat.alternatives._result import (
     DecisionBayesResult,
     DecisionBootstrapResult,
@@ -94,22 +94,22 @@ class DecisionModel:
                 f"alternatives={len(self.alternatives)}, "
                 f"decision_makers={len(self.decision_makers)})")
 
-    def _options(self, options: EvaluationOptions | None, kw: Mapping[str, Any]
-                 ) -> EvaluationOptions:
+    def _options(self, options: DecisionOptions | None, kw: Mapping[str, Any]
+                 ) -> DecisionOptions:
         if options is not None and kw:
             raise ValueError("give either `options` or keyword options, not both; got both "
                              "instead.")
-        return options if options is not None else EvaluationOptions(**kw)
+        return options if options is not None else DecisionOptions(**kw)
 
-    def evaluate(self, options: EvaluationOptions | None = None, **kwargs: Any
+    def evaluate(self, options: DecisionOptions | None = None, **kwargs: Any
                  ) -> DecisionResult:
         """Synthesize the decision for the group and for every decision maker.
 
         Parameters
         ----------
-        options : EvaluationOptions, optional
+        options : DecisionOptions, optional
         **kwargs
-            The fields of :class:`EvaluationOptions` (``weighting``, ``completion``,
+            The fields of :class:`DecisionOptions` (``weighting``, ``completion``,
             ``aggregation``, ``aip_mean``, ``mode``, ``random_index``) instead of
             ``options``.
 
@@ -169,7 +169,7 @@ class DecisionModel:
             contributions=contributions, consistency=cons, options=opts,
             alternatives=alts, decision_makers=self.decision_makers, hierarchy=h)
 
-    def _consistency(self, eng: Engine, opts: EvaluationOptions) -> pd.DataFrame:
+    def _consistency(self, eng: Engine, opts: DecisionOptions) -> pd.DataFrame:
         table = get_random_index_table(opts.random_index)
         rows: list[tuple[Any, ...]] = []
         K = len(eng.dms)
@@ -208,7 +208,7 @@ class DecisionModel:
                                            "lambda_max", "random_index", "random_index_value"])
 
     # ------------------------------------------------------------------ uncertainty
-    def resample(self, counts: np.ndarray, options: EvaluationOptions | None = None,
+    def resample(self, counts: np.ndarray, options: DecisionOptions | None = None,
                  **kwargs: Any) -> np.ndarray:
         """The group's alternative priorities for decision-maker count vectors.
 
@@ -239,7 +239,7 @@ class DecisionModel:
         confidence_level: float = 0.95,
         method: str = "percentile",
         rng: Any = None,
-        options: EvaluationOptions | None = None,
+        options: DecisionOptions | None = None,
         **kwargs: Any,
     ) -> DecisionBootstrapResult:
         """Resample the decision makers: intervals and rank probabilities of the alternatives.
@@ -284,7 +284,7 @@ class DecisionModel:
             alternatives=self.alternatives, estimate=estimate, draws=draws.T,
             jackknife=jack, confidence_level=confidence_level, method=method, options=opts)
 
-    def bayes(self, *, options: EvaluationOptions | None = None, model_config: Any = None,
+    def bayes(self, *, options: DecisionOptions | None = None, model_config: Any = None,
               sampler_config: Any = None, rng: Any = None, **fit_kwargs: Any
               ) -> DecisionBayesResult:
         """A Bayesian model of the decision makers' judgments, carried to the alternatives.
@@ -336,7 +336,7 @@ class DecisionModel:
 _SEP = " \u25b8 "  # criterion ▸ alternative: the alternatives' node ids in the Bayesian model
 
 
-def _bayes_inputs(data: DecisionData, opts: EvaluationOptions
+def _bayes_inputs(data: DecisionData, opts: DecisionOptions
                   ) -> tuple[pd.DataFrame, dict[str, list[str]], dict[str, np.ndarray]]:
     """Long judgments over the tree with the alternatives as the leaves' children
     (``leaf ▸ alternative`` ids). Direct priorities and scores enter as the ratio judgments
@@ -387,7 +387,7 @@ def _local_draws(res: Any, data: DecisionData, structure: Mapping[str, list[str]
     return out
 
 
-def _synthesize_draws(data: DecisionData, opts: EvaluationOptions,
+def _synthesize_draws(data: DecisionData, opts: DecisionOptions,
                       local: Mapping[str, np.ndarray]) -> np.ndarray:
     h = data.hierarchy
     crit = {v: local[v] for v in h.internal}

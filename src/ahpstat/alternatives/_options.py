@@ -1,4 +1,4 @@
-"""How a decision is evaluated (:class:`EvaluationOptions`, R ahp's defaults) and the
+"""How a decision is evaluated (:class:`DecisionOptions`, R ahp's defaults) and the
 names of the group, the aggregations, the synthesis modes.
 """
 
@@ -29,7 +29,7 @@ INCOMPLETE = {"eigenvector": "harker", "geometric_mean": "llsm", "column_mean": 
 
 
 @dataclass(frozen=True)
-class EvaluationOptions:
+class DecisionOptions:
     """How a :class:`DecisionModel` is evaluated (defaults: R ahp's ``Calculate``).
 
     Attributes

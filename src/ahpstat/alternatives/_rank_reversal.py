@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ahpstat.alternatives._model import DecisionModel
-from ahpstat.alternatives._options import MODES, EvaluationOptions
+from ahpstat.alternatives._options import MODES, DecisionOptions
 from ahpstat.io import DecisionData, Preference
 
 
@@ -21,7 +21,7 @@ def rank_reversal(
     remove: Sequence[str] | str | None = None,
     add: Mapping[str, Mapping[str, Any]] | None = None,
     modes: Sequence[str] = MODES,
-    options: EvaluationOptions | None = None,
+    options: DecisionOptions | None = None,
     **kwargs: Any,
 ) -> pd.DataFrame:
     """Check whether the order of the other alternatives changes when one is removed or added.
@@ -63,7 +63,7 @@ def rank_reversal(
     rows = []
     checked = 0
     for mode in modes:
-        opts = EvaluationOptions(**{**base.__dict__, "mode": mode})
+        opts = DecisionOptions(**{**base.__dict__, "mode": mode})
         before = model.evaluate(opts).priorities()
         changes: list[tuple[str, DecisionModel]] = []
         for a in removes:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ahpstat._validation import check_confidence_level, check_method
-from ahpstat.alternatives._options import GROUP, EvaluationOptions
+from ahpstat.alternatives._options import GROUP, DecisionOptions
 from ahpstat.hierarchy import Hierarchy
 
 
@@ -39,7 +39,7 @@ class DecisionResult:
         random_index_value``: the consistency ratio of every pairwise matrix (``NaN`` for
         direct priorities, scores and ratings); the group's row is the aggregate matrix's
         under AIJ and, as R ahp reports it, the largest of the decision makers' under AIP.
-    options : EvaluationOptions
+    options : DecisionOptions
     alternatives, decision_makers : tuple of str
     hierarchy : Hierarchy
     """
@@ -49,7 +49,7 @@ class DecisionResult:
     local: pd.DataFrame
     contributions: pd.DataFrame
     consistency: pd.DataFrame
-    options: EvaluationOptions
+    options: DecisionOptions
     alternatives: tuple[str, ...]
     decision_makers: tuple[str, ...]
     hierarchy: Hierarchy
@@ -152,7 +152,7 @@ class DecisionBootstrapResult:
         Leave-one-decision-maker-out priorities (BCa).
     confidence_level : float
     method : str
-    options : EvaluationOptions
+    options : DecisionOptions
     """
 
     alternatives: tuple[str, ...]
@@ -161,7 +161,7 @@ class DecisionBootstrapResult:
     jackknife: np.ndarray | None
     confidence_level: float
     method: str
-    options: EvaluationOptions = field(repr=False)
+    options: DecisionOptions = field(repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """``alternative, priority, low, high, se, confidence_level, method``."""
@@ -197,13 +197,13 @@ class DecisionBayesResult:
         Priorities in each posterior draw (draws on the last axis).
     bayes : ahpstat.bayes.BayesResult
         The fitted model's result (weights, diagnostics).
-    options : EvaluationOptions
+    options : DecisionOptions
     """
 
     alternatives: tuple[str, ...]
     draws: np.ndarray
     bayes: Any = field(repr=False)
-    options: EvaluationOptions = field(repr=False)
+    options: DecisionOptions = field(repr=False)
 
     def to_frame(self, *, ci: float = 0.95) -> pd.DataFrame:
         """``alternative, mean, sd, low, high, ci`` (equal-tailed credible interval)."""

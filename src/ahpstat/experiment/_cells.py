@@ -145,16 +145,16 @@ def _n_erratic(cond: Mapping[str, Any], K: int) -> int:
 def _weigh(M: np.ndarray, method: str) -> np.ndarray:
     """Weights of matrices (..., n, n); incomplete ones by the method's incomplete form."""
     from ahpstat.panel import _incomplete_method
-    from ahpstat.weighting import _weights_validated
+    from ahpstat.weighting import weights
 
     n = M.shape[-1]
     flat = M.reshape(-1, n, n)
     out = np.full(flat.shape[:-1], np.nan)
     inc = np.isnan(flat).any(axis=(-1, -2))
     if (~inc).any():
-        out[~inc] = _weights_validated(flat[~inc], method=method).weights
+        out[~inc] = weights(flat[~inc], method=method, validate=False).weights
     if inc.any():
-        out[inc] = _weights_validated(flat[inc], method=_incomplete_method(method)).weights
+        out[inc] = weights(flat[inc], method=_incomplete_method(method), validate=False).weights
     return out.reshape(*M.shape[:-1])
 
 

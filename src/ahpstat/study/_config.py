@@ -128,7 +128,7 @@ class Study:
     def from_ahp_file(path: str | os.PathLike, **options: Any) -> DecisionStudy:
         """A decision study from an R ahp ``.ahp`` file (``ahpstat run car.ahp``).
 
-        ``options`` are :class:`ahpstat.alternatives.EvaluationOptions` fields (default: R
+        ``options`` are :class:`ahpstat.alternatives.DecisionOptions` fields (default: R
         ahp's ``Calculate``). Returns a :class:`~ahpstat.study.DecisionStudy`, whose ``run()``
         gives the priorities and the ``Analyze`` tables R ahp prints (``docs/formats.md``).
         """

@@ -23,8 +23,8 @@ from ahpstat.alternatives import (
     DecisionBayesResult,
     DecisionBootstrapResult,
     DecisionModel,
+    DecisionOptions,
     DecisionResult,
-    EvaluationOptions,
 )
 
 __all__ = ["DecisionStudy", "DecisionStudyResult"]
@@ -39,7 +39,7 @@ class DecisionStudy:
     Attributes
     ----------
     model : DecisionModel
-    options : EvaluationOptions
+    options : DecisionOptions
         Default: R ahp's ``Calculate`` (eigenvector, weighted arithmetic AIP,
         distributive, Alonso & Lamata's random index).
     source : Path
@@ -47,15 +47,15 @@ class DecisionStudy:
     """
 
     model: DecisionModel
-    options: EvaluationOptions = field(default_factory=EvaluationOptions)
+    options: DecisionOptions = field(default_factory=DecisionOptions)
     source: Path | None = None
     name: str = "decision"
 
     @classmethod
     def from_ahp_file(cls, path: str | os.PathLike, **options: Any) -> DecisionStudy:
-        """Read an R ahp ``.ahp`` file; ``options`` are :class:`EvaluationOptions` fields."""
+        """Read an R ahp ``.ahp`` file; ``options`` are :class:`DecisionOptions` fields."""
         model = DecisionModel.from_ahp_file(path)
-        return cls(model=model, options=EvaluationOptions(**options), source=Path(path),
+        return cls(model=model, options=DecisionOptions(**options), source=Path(path),
                    name=model.data.name or Path(path).stem)
 
     def input_files(self) -> dict[str, Path]:
