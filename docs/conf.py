@@ -17,6 +17,7 @@ import ahpstat.alternatives
 import ahpstat.bayes
 import ahpstat.bootstrap
 import ahpstat.evaluation
+import ahpstat.hierarchy
 import ahpstat.multiverse
 import ahpstat.study
 
@@ -26,7 +27,7 @@ import ahpstat.study
 # and the package page). Done here, not in the package: pytest collects a class's doctests
 # from the module named by ``__module__``.
 for _pkg in (ahpstat.bootstrap, ahpstat.study, ahpstat.evaluation, ahpstat.alternatives,
-             ahpstat.multiverse, ahpstat.bayes):
+             ahpstat.multiverse, ahpstat.bayes, ahpstat.hierarchy):
     for _name in _pkg.__all__:
         _obj = getattr(_pkg, _name)
         if isinstance(_obj, type):
