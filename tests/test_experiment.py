@@ -66,22 +66,22 @@ def test_grid_is_the_product_in_key_order():
 
 
 @pytest.mark.parametrize(("text", "where", "what"), [
-    ("replications: 10\nconditions:\n  n: 3\n  nosie_sd: 0.1\n", "row 4",
+    ("replications: 10\nconditions:\n  n: 3\n  nosie_sd: 0.1\n", "line 4",
      "`conditions.nosie_sd` is not a known key (did you mean `noise_sd`?)"),
-    ("replications: 10\nconditions:\n  n: [3, 1]\n", "row 3", "`conditions.n[1]` must be"),
+    ("replications: 10\nconditions:\n  n: [3, 1]\n", "line 3", "`conditions.n[1]` must be"),
     ("replications: 10\nconditions:\n  n: 3\n  hierarchy: h.yaml\n", None,
      "exactly one of `n`"),
-    ("replications: 0\nconditions: {n: 3}\n", "row 1", "`replications` must be an integer"),
+    ("replications: 0\nconditions: {n: 3}\n", "line 1", "`replications` must be an integer"),
     ("replications: 10\nconditions: {n: 3}\nmethods:\n  weighting: [eigenvector, eigen]\n",
-     "row 4", "`methods.weighting[1]` must be one of"),
-    ("replications: 10\nconditions: {n: 3, missing: 1.0}\n", "row 2",
+     "line 4", "`methods.weighting[1]` must be one of"),
+    ("replications: 10\nconditions: {n: 3, missing: 1.0}\n", "line 2",
      "`conditions.missing` must be a number in [0.0, 1.0)"),
-    ("replications: 10\nconditions: {n: 3}\nmethods: {policy: repair}\n", "row 3",
+    ("replications: 10\nconditions: {n: 3}\nmethods: {policy: repair}\n", "line 3",
      "offered in study experiments only"),
-    ("replications: 10\nconditions: {n: [3, 3]}\n", "row 2", "lists a value twice"),
-    ("replications: 10\nconditions: {n: 3}\nbootstrap: {n_resamples: 100}\n", "row 3",
+    ("replications: 10\nconditions: {n: [3, 3]}\n", "line 2", "lists a value twice"),
+    ("replications: 10\nconditions: {n: 3}\nbootstrap: {n_resamples: 100}\n", "line 3",
      "is for study experiments"),
-    ("conditions: {n: 3\n", "row", "not valid YAML"),
+    ("conditions: {n: 3\n", "line", "not valid YAML"),
     ("- 1\n- 2\n", None, "must be a mapping"),
 ])
 def test_bad_files_get_located_errors(tmp_path, text, where, what):

@@ -164,8 +164,12 @@ class Experiment:
     @classmethod
     def from_dict(cls, data: Any, *, base: str | os.PathLike = ".",
                   source: str | os.PathLike | None = None,
-                  lines: Mapping[tuple, int] | None = None) -> Experiment:
+                  lines: Mapping[str, int] | None = None) -> Experiment:
         """Validate an experiment mapping (relative hierarchy paths resolve against ``base``).
+
+        ``lines`` maps dotted keys (``"conditions.noise_sd[2]"``) to their line in
+        ``source``, as :func:`ahpstat._yaml.load_yaml` returns them, so that an error names
+        its line.
 
         Examples
         --------
@@ -183,30 +187,6 @@ class Experiment:
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()}
             for r in df.to_dict(orient="records")]
-
-
-def _yaml_lines(text: str) -> dict[tuple, int]:
-    """Key path -> 1-based line of every mapping key and sequence item of a YAML text."""
-    import yaml
-
-    out: dict[tuple, int] = {}
-
-    def walk(node: Any, path: tuple) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                key = (*path, k.value)
-                out[key] = k.start_mark.line + 1
-                walk(v, key)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                out[(*path, i)] = v.start_mark.line + 1
-                walk(v, (*path, i))
-
-    try:
-        walk(yaml.compose(text, Loader=yaml.SafeLoader), ())
-    except yaml.YAMLError:
-        pass
-    return out
 
 
 def load_experiment(path: str | os.PathLike) -> Experiment:
@@ -234,40 +214,36 @@ def load_experiment(path: str | os.PathLike) -> Experiment:
     ...
     ahpstat._validation.InputError: no/such/experiment.yaml: the experiment file does not exist.
     """
-    import yaml
+    from ahpstat._yaml import load_yaml  # the study file's reader: limits, duplicate keys, lines
 
     p = Path(path)
-    if not p.is_file():
-        raise InputError("the experiment file does not exist.", file=str(path))
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError("the experiment file is not UTF-8 text.", file=str(path)) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"not valid YAML: {getattr(exc, 'problem', exc)}.", file=str(path),
-                         row=mark.line + 1 if mark is not None else None) from None
-    return Experiment.from_dict(data, base=p.parent, source=p, lines=_yaml_lines(text))
+    data, lines = load_yaml(p, what="experiment file")
+    return Experiment.from_dict(data, base=p.parent, source=p, lines=lines)
+
+
+def _dotted(path: tuple) -> str:
+    """``("conditions", "noise_sd", 2)`` -> ``"conditions.noise_sd[2]"`` (the keys of
+    :func:`ahpstat._yaml.load_yaml`'s lines).
+    """
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p))
+                   for i, p in enumerate(path))
 
 
 class _Parser:
-    def __init__(self, source: Any, lines: Mapping[tuple, int], base: Path) -> None:
+    def __init__(self, source: Any, lines: Mapping[str, int], base: Path) -> None:
         self.file = str(source) if source is not None else None
         self.lines = lines
         self.base = base
 
     # ------------------------------------------------------------------ errors
     def fail(self, path: tuple, message: str) -> None:
-        key = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p))
-                      for i, p in enumerate(path))
+        key = _dotted(path)
         line = None
-        for k in range(len(path), 0, -1):
-            if path[:k] in self.lines:
-                line = self.lines[path[:k]]
+        for k in range(len(path), 0, -1):  # the key's line, else its nearest parent's
+            if (at := _dotted(path[:k])) in self.lines:
+                line = self.lines[at]
                 break
-        raise InputError(f"`{key}` {message}" if key else message, file=self.file, row=line)
+        raise InputError(f"`{key}` {message}" if key else message, file=self.file, line=line)
 
     def int_(self, path: tuple, v: Any, lo: int) -> int:
         if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
