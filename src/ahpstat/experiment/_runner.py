@@ -15,6 +15,7 @@ of the experiment.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import logging
 import os
@@ -223,34 +224,42 @@ def _serial(payload: dict, todo: list[tuple[int, int]]) -> Iterator[tuple[int, i
         yield c, b, run_task(payload, c, b)
 
 
-def _dask(payload: dict, todo: list[tuple[int, int]], client: Any,
-          window: int) -> Iterator[tuple[int, int, Any]]:
+def _dask(payload: dict, todo: list[tuple[int, int]], client: Any, window: int,
+          chunk: int = 1) -> Iterator[tuple[int, int, Any]]:
+    """Run ``todo`` on ``client``, yielding each task's table as it finishes.
+
+    At most ``window`` tasks are in the scheduler at a time (memory stays bounded); they are
+    submitted ``chunk`` at a time, each chunk one message to the scheduler, as soon as
+    ``chunk`` tasks have finished. Results come back with the completion (the event loop
+    fetches them), not by one blocking round trip per task.
+    """
     from distributed import as_completed
 
     token = payload.get("_fingerprint", "x")
     data = client.scatter(payload, broadcast=True)
     pending = iter(todo)
-    futures = {}
+    futures: dict[str, tuple[int, int]] = {}
 
     def submit(n: int) -> list:
-        new = []
-        for c, b in pending:
-            f = client.submit(run_task, data, c, b, key=f"ahpstat-{token}-c{c}-b{b}",
-                              pure=False, retries=1)
-            futures[f.key] = (c, b)
-            new.append(f)
-            if len(new) >= n:
-                break
+        cb = list(itertools.islice(pending, n))
+        if not cb:
+            return []
+        new = client.map(run_task, [data] * len(cb), [c for c, _ in cb], [b for _, b in cb],
+                         key=[f"ahpstat-{token}-c{c}-b{b}" for c, b in cb], pure=False,
+                         retries=1)
+        futures.update((f.key, t) for f, t in zip(new, cb, strict=True))
         return new
 
-    ac = as_completed(submit(window))
+    ac = as_completed(submit(window), with_results=True)
+    finished = 0
     try:
-        for f in ac:
+        for f, df in ac:
             c, b = futures.pop(f.key)
-            df = f.result()
             f.release()
-            for g in submit(1):
-                ac.add(g)
+            finished += 1
+            if finished >= chunk:
+                ac.update(submit(finished))
+                finished = 0
             yield c, b, df
     finally:
         for f in list(ac.futures):
@@ -259,7 +268,7 @@ def _dask(payload: dict, todo: list[tuple[int, int]], client: Any,
 
 def _client(scheduler: str | None, n_workers: int | None) -> tuple[Any, Any, str]:
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError:
         raise InputError("running on Dask needs the optional dependencies dask, distributed "
                          f"and pyarrow: {_INSTALL}. Without them, run serially (--serial)."
@@ -271,14 +280,26 @@ def _client(scheduler: str | None, n_workers: int | None) -> tuple[Any, Any, str
             raise InputError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") \
                 from None
         return client, None, scheduler
-    import dask
-
     workers = n_workers or os.cpu_count() or 1
+    client, cluster = _local_client(workers)
+    return client, cluster, f"local-cluster ({workers} workers)"
+
+
+def _local_client(n_workers: int) -> tuple[Any, Any]:
+    """The runner's ``LocalCluster`` of single-threaded worker processes and its client.
+
+    With the leaner housekeeping of ``_WORKER_CONFIG``; results go straight from the
+    workers to the client, not relayed by the scheduler (one serialisation less per task;
+    a remote scheduler's workers may not be reachable, so only here).
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
     with dask.config.set(_WORKER_CONFIG):
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                                dashboard_address=":0", env={"NUMBA_NUM_THREADS": "1"},
                                silence_logs=logging.ERROR)
-    return Client(cluster), cluster, f"local-cluster ({workers} workers)"
+    return Client(cluster, direct_to_workers=True), cluster
 
 
 def run_experiment(
@@ -377,7 +398,8 @@ def run_experiment(
             else:
                 executor = "client"
             threads = sum(client.nthreads().values()) or 1
-            stream = _dask(payload, todo, client, window=max(4 * threads, 8))
+            stream = _dask(payload, todo, client, window=max(4 * threads, 8),
+                           chunk=threads)
         for c, b, df in stream:
             _write_part(parts, c, b, df)
             bar.step()
