@@ -276,3 +276,24 @@ def test_compare_study_reference_is_the_study_itself():
     assert set(cmp.order.columns) >= {"node", "same_order", "kendall_tau"}
     pairs = set(itertools.combinations(cmp.methods, 2))
     assert set(zip(cmp.order.method_a, cmp.order.method_b, strict=True)) == pairs
+
+
+def test_ranks_match_scipy_rankdata_with_ties_nan_and_batches():
+    # independent computation: scipy.stats.rankdata (the package ranks without importing it)
+    from scipy.stats import rankdata
+
+    from ahpstat.compare import _ranks, descending_ranks
+
+    gen = np.random.default_rng(3)
+    for shape in [(1,), (5,), (3, 7), (4, 2, 6), (2, 0)]:
+        for k in range(40):
+            w = gen.integers(0, 4, shape).astype(float) / 3  # many ties
+            if k % 3 == 0 and w.size:
+                w.flat[gen.integers(0, w.size, 2)] = np.nan
+            if k % 7 == 0:
+                w[:] = np.nan
+            np.testing.assert_array_equal(_ranks(w), rankdata(-w, method="average", axis=-1))
+            for axis in range(-w.ndim, w.ndim):
+                ref = rankdata(-w, method="min", axis=axis, nan_policy="omit")
+                np.testing.assert_array_equal(descending_ranks(w, axis=axis),
+                                              np.where(np.isnan(w), np.nan, ref))

@@ -275,3 +275,28 @@ def test_no_cjk_needed_no_warning(example):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ah.AHPWarning)
         F.build_figures(example, {"labels": "both"})
+
+
+def test_png_drawn_once_has_the_pixels_of_savefig(example, tmp_path):
+    """draw_all saves a PNG with one draw of the Agg canvas (the layout run at the start of
+    that draw) instead of savefig's two; the pixels must be savefig's (compared pixel by pixel
+    on the hierarchy, whose layout depends on every label's extent, and on the heat map).
+    """
+    import matplotlib as mpl
+    from PIL import Image
+
+    from ahpstat._figures._draw import _save_png
+    from ahpstat._figures._estimates import group_scores_figure
+
+    _opts, rc = font_setup(example, F.figure_options(None))
+    with mpl.rc_context(rc):
+        for k, fn in enumerate((hierarchy_figure, group_scores_figure)):
+            made = fn(example, Names(example.hierarchy, "both"))
+            assert made is not None
+            made[0].savefig(tmp_path / f"a{k}.png", dpi=90, metadata={"Software": None})
+            fig, _ = fn(example, Names(example.hierarchy, "both"))
+            _save_png(fig, tmp_path / f"b{k}.png", 90, {"Software": None})
+            a = np.asarray(Image.open(tmp_path / f"a{k}.png"))
+            b = np.asarray(Image.open(tmp_path / f"b{k}.png"))
+            assert a.shape == b.shape and np.array_equal(a, b)
+            assert fig.dpi == made[0].dpi  # the figure's own resolution is restored

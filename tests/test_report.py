@@ -103,6 +103,49 @@ def test_xlsx_one_sheet_per_table_formula_neutralised(written):
     assert abs(got - pd.to_numeric(csv.score).to_numpy()).max() < 1e-9
 
 
+def test_xlsx_direct_writer_reads_back_exactly_and_is_deterministic(tmp_path):
+    """The direct SpreadsheetML writer, read back by openpyxl (an independent reader): every
+    cell as given (floats to the last bit, which openpyxl's own writer rounds to 16 digits),
+    missing values empty, same bytes twice; a table with a date goes through openpyxl.
+    """
+    from ahpstat.report._tables import _write_xlsx_openpyxl
+
+    t = pd.DataFrame({
+        "text": [" lead", "a & <b> > c", "中文 label", "", None, "=1+1", "trail ", "x"],
+        "int": np.arange(8, dtype=np.int64) - 3,
+        "float": [0.1 + 0.2, 1e-300, -2.5e17, np.nan, 1 / 3, 4 - 4e-16, 0.0, 7.0],
+        "flag": [True, False, True, True, False, False, True, False],
+        "cat": pd.Categorical(["u", "v", None, "u", "v", "u", "v", "u"]),
+        "na": pd.array([1.5, None, 2.0, None, 3.0, 4.0, 5.0, 6.0], dtype="Float64"),
+    })
+    tables = {"t": t, "with/bad:name": t.iloc[:2], "empty": t.iloc[:0]}
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    report.write_xlsx(tables, a, omitted={"big": 30_000})
+    report.write_xlsx(tables, b, omitted={"big": 30_000})
+    assert a.read_bytes() == b.read_bytes()
+    wb = openpyxl.load_workbook(a)
+    assert wb.sheetnames == ["t", "with_bad_name", "empty", "omitted"]
+    ws = wb["t"]
+    assert ws.freeze_panes == "A2" and all(c.font.b for c in ws[1])
+    got = [[c.value for c in r] for r in ws.iter_rows(min_row=2, max_col=6)]
+    assert [c.value for c in ws[1]] == list(t.columns)
+    for r, row in enumerate(got):
+        text = None if pd.isna(t.text[r]) else t.text[r]
+        want = ["'=1+1" if text == "=1+1" else (text or None), int(t.int[r]),
+                None if np.isnan(t.float[r]) else t.float[r], bool(t.flag[r]),
+                None if pd.isna(t.cat[r]) else t.cat[r], None if pd.isna(t.na[r]) else t.na[r]]
+        assert row == want, (r, row, want)
+    assert got[5][2] == 4 - 4e-16  # not rounded to 4.0
+    assert [c.value for c in wb["omitted"][2]] == ["big", 30_000, "big.csv"]
+    # a cell type the direct writer leaves to openpyxl: the whole workbook goes through it
+    dated = {"d": pd.DataFrame({"when": pd.to_datetime(["2022-06-07"]), "x": [1.5]})}
+    report.write_xlsx(dated, tmp_path / "d.xlsx")
+    _write_xlsx_openpyxl(dated, tmp_path / "e.xlsx")
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(tmp_path / "d.xlsx")["d"]]
+    ref = [[c.value for c in r] for r in openpyxl.load_workbook(tmp_path / "e.xlsx")["d"]]
+    assert rows == ref and rows[1][1] == 1.5
+
+
 def test_tables_too_long_for_a_paper_stay_in_their_csv(tmp_path):
     """A table above PAPER_TABLE_MAX_ROWS (the seed study's multiverse has 300,672 rows) is
     left out of tables.xlsx and tables.tex, and both name it with its CSV file.

@@ -32,9 +32,11 @@ def hierarchy_figure(res: Any, names: Names) -> tuple[Any, str] | None:
 
     h = res.hierarchy
     W = res.weights.set_index("node")
-    depth_max = int(W.depth.max())
+    depth_of = {v: int(d) for v, d in W["depth"].items()}
+    global_of = {v: float(g) for v, g in W["global"].items()}
+    depth_max = max(depth_of.values())
     leaves = list(h.leaves)
-    n_deep = sum(1 for v in h.nodes if int(W.loc[v, "depth"]) == depth_max)
+    n_deep = sum(1 for v in h.nodes if depth_of[v] == depth_max)
     wide = names.mode != "id"
     col_w = 1.9 if wide else 1.15
     label_w = 2.6 if wide else 1.1
@@ -45,7 +47,7 @@ def hierarchy_figure(res: Any, names: Names) -> tuple[Any, str] | None:
     y = 1.0
     for leaf in leaves:
         top[leaf] = y
-        y -= float(W.loc[leaf, "global"])
+        y -= global_of[leaf]
     for v in reversed(h.nodes):  # a node starts where its first leaf starts
         if v not in top:
             top[v] = top[h.leaves_under(v)[0]]
@@ -61,7 +63,7 @@ def hierarchy_figure(res: Any, names: Names) -> tuple[Any, str] | None:
         while h.parent(path) not in (None, h.root):
             path = h.parent(path)
         base = np.array(cmap(crit.get(path, 0) % 10))
-        d = int(W.loc[v, "depth"])
+        d = depth_of[v]
         return (*tuple(base[:3] + (1 - base[:3]) * min(0.55, 0.2 * (d - 1))), 1.0)
 
     x_of = {d: (0.0 if d == 0 else 0.9 + col_w * (d - 1)) for d in range(depth_max + 1)}
@@ -70,11 +72,13 @@ def hierarchy_figure(res: Any, names: Names) -> tuple[Any, str] | None:
     pt_per_inch = 72 * 0.92  # x-axis units are about inches (less the margins)
     deep: list[tuple[str, float]] = []
     for v in h.nodes:
-        d = int(W.loc[v, "depth"])
-        g = float(W.loc[v, "global"])
+        d = depth_of[v]
+        g = global_of[v]
         rgba = colour(v)
-        ax.add_patch(Rectangle((x_of[d], top[v] - g), w_of[d], g, facecolor=rgba,
-                               edgecolor="white", linewidth=0.6))
+        # add_artist, not add_patch: the limits are set below, so the data limits that
+        # add_patch updates (a third of this figure's time) are never used
+        ax.add_artist(Rectangle((x_of[d], top[v] - g), w_of[d], g, facecolor=rgba,
+                                edgecolor="white", linewidth=0.6))
         if d == depth_max and d > 0:
             deep.append((v, top[v] - g / 2))
             continue
@@ -96,7 +100,7 @@ def hierarchy_figure(res: Any, names: Names) -> tuple[Any, str] | None:
         ys = np.array([c for _, c in deep])
         pos = spread_labels(ys, gap=1.15 * fs / pt_per_unit, lo=0.004, hi=0.996)
         for (v, c), p in zip(deep, pos, strict=True):
-            g = float(W.loc[v, "global"])
+            g = global_of[v]
             ax.plot([x_box, x_box + 0.08, x_lab - 0.03], [c, p, p], color="#999999",
                     linewidth=0.4)
             ax.text(x_lab, p, names.fit(v, f"  {g:.3f}", label_w * pt_per_inch, fs),

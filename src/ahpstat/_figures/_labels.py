@@ -5,6 +5,7 @@ cut to the room they have.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from ahpstat._text import escape_mathtext as _m
@@ -47,6 +48,11 @@ _TOKENS = re.compile(r"\s+|[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef
                      r"\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+")
 
 
+#: the rcParams a default FontProperties is looked up with
+_FONT_RC = ("font.family", "font.style", "font.variant", "font.weight", "font.stretch",
+            "font.sans-serif", "font.serif", "font.monospace", "font.cursive", "font.fantasy")
+
+
 def text_width(text: str, fontsize: float) -> float:
     """Width of ``text`` in points at ``fontsize``, in the current rcParams' font.
 
@@ -54,6 +60,18 @@ def text_width(text: str, fontsize: float) -> float:
     --------
     >>> 0 < text_width("goal", 8) < text_width("goal goal", 8)
     True
+    """
+    import matplotlib as mpl
+
+    rc: Any = mpl.rcParams  # (its stubs accept only literal keys)
+    font = tuple(tuple(v) if isinstance(v, list) else v for v in (rc[k] for k in _FONT_RC))
+    return _text_width(text, float(fontsize), font)
+
+
+@lru_cache(maxsize=4096)
+def _text_width(text: str, fontsize: float, font: tuple[Any, ...]) -> float:
+    """:func:`text_width`, remembered: the label fitting measures the same strings many
+    times (``font``: the rcParams the font is looked up with, part of the key).
     """
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import text_to_path

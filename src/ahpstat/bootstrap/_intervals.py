@@ -9,7 +9,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import ndtr, ndtri
 
 from ahpstat._validation import check_confidence_level, check_method
 from ahpstat._warnings import DegenerateDataWarning, warn
@@ -146,6 +145,8 @@ def bootstrap_interval(
     if method == "bca":
         if acceleration is None:
             raise ValueError("`acceleration` is required for method 'bca'; got None instead.")
+        from scipy.special import ndtr, ndtri  # only here: not imported by every study run
+
         from ahpstat._bootstrap_kernels import fraction_below
 
         a = np.broadcast_to(np.asarray(acceleration, dtype=float), shape).reshape(-1)

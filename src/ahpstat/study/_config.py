@@ -545,8 +545,8 @@ def _bayes_section(sec: Any, f: str | None, problems: list[InputError]) -> dict[
     """The ``bayes:`` section; its priors are checked by the model."""
     n_before = len(problems)
     o = parse_section(STUDY_SCHEMA["bayes"], sec, f, problems)
-    if len(problems) > n_before:
-        return o
+    if len(problems) > n_before or (not o["priors"] and o["nu"] is None):
+        return o  # nothing to check against the model (whose import costs numba's)
     from ahpstat.bayes import BayesianAHP
 
     allowed = tuple(k for k in BayesianAHP.default_model_config if k != "nu")
