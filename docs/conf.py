@@ -16,18 +16,22 @@ import ahpstat
 import ahpstat.alternatives
 import ahpstat.bayes
 import ahpstat.bootstrap
+import ahpstat.compare
 import ahpstat.evaluation
 import ahpstat.hierarchy
 import ahpstat.multiverse
+import ahpstat.sensitivity
+import ahpstat.simulate
 import ahpstat.study
 
-# The bootstrap, study, evaluation, alternatives, multiverse and bayes packages define their public
+# The packages below define their public
 # classes in private modules (``ahpstat.bootstrap._result`` ...). For the API reference only, each class carries its
 # package's name, so it has one canonical name and is not described twice (the flat namespace
 # and the package page). Done here, not in the package: pytest collects a class's doctests
 # from the module named by ``__module__``.
 for _pkg in (ahpstat.bootstrap, ahpstat.study, ahpstat.evaluation, ahpstat.alternatives,
-             ahpstat.multiverse, ahpstat.bayes, ahpstat.hierarchy):
+             ahpstat.multiverse, ahpstat.bayes, ahpstat.hierarchy, ahpstat.compare,
+             ahpstat.simulate, ahpstat.sensitivity):
     for _name in _pkg.__all__:
         _obj = getattr(_pkg, _name)
         if isinstance(_obj, type):

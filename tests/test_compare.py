@@ -12,7 +12,6 @@ from scipy.stats import kendalltau
 
 import ahpstat as ah
 from ahpstat.compare import (
-    _dominating_lp,
     compare_methods,
     compare_study,
     euclidean_distance,
@@ -23,6 +22,7 @@ from ahpstat.compare import (
     total_deviation,
     weighted_spearman,
 )
+from ahpstat.compare._measures import _dominating_lp
 from strategies import consistent_matrices, saaty_matrices
 
 # Blanquero, Carrizosa & Conde (2006) / Bozóki & Fülöp (2018), Example 1: a 4 x 4 matrix
@@ -282,7 +282,8 @@ def test_ranks_match_scipy_rankdata_with_ties_nan_and_batches():
     # independent computation: scipy.stats.rankdata (the package ranks without importing it)
     from scipy.stats import rankdata
 
-    from ahpstat.compare import _ranks, descending_ranks
+    from ahpstat.compare import descending_ranks
+    from ahpstat.compare._measures import average_ranks as _ranks
 
     gen = np.random.default_rng(3)
     for shape in [(1,), (5,), (3, 7), (4, 2, 6), (2, 0)]:
