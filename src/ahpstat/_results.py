@@ -14,7 +14,10 @@ if TYPE_CHECKING:
 __all__ = ["ConsistencyResult", "WeightsResult"]
 
 
-def _labels(labels: Sequence[str] | None, n: int) -> list[str]:
+def element_labels(labels: Sequence[str] | None, n: int) -> list[str]:
+    """``n`` labels of the elements of a result table: ``labels`` as text, or ``"0"``,
+    ``"1"``, ... (the one check of a ``labels`` argument of the core's tables).
+    """
     if labels is None:
         return [str(i) for i in range(n)]
     labels = [str(x) for x in labels]
@@ -63,7 +66,7 @@ class WeightsResult:
         w = np.asarray(self.weights)
         n = w.shape[-1]
         flat = w.reshape(-1, n)
-        names = _labels(labels, n)
+        names = element_labels(labels, n)
         import pandas as pd
 
         return pd.DataFrame(

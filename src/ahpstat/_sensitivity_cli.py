@@ -37,14 +37,14 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
 def _sensitivity(args: argparse.Namespace) -> int:
     import time
 
-    from ahpstat.cli import _ProgressBar
+    from ahpstat.cli import ProgressBar
     from ahpstat.output import write_study
     from ahpstat.study import Study
 
     t0 = time.perf_counter()
     study = Study.from_yaml(args.study)
     show = sys.stderr.isatty() if args.progress is None else args.progress
-    bar = _ProgressBar("sensitivity", sys.stderr) if show else None
+    bar = ProgressBar("sensitivity", sys.stderr) if show else None
     try:
         res = study.run(rng=args.seed, bootstrap=args.bootstrap, bayes=args.bayes,
                         sensitivity=True, progress=bar)

@@ -234,7 +234,7 @@ def _run(args: argparse.Namespace) -> int:
     stages = [name for name, on in (
         ("bootstrap", study.bootstrap_options(args.bootstrap) is not None),
         ("sensitivity", study.sensitivity_options(args.sensitivity) is not None)) if on]
-    bar = _ProgressBar(" + ".join(stages) or "bootstrap", sys.stderr) if show else None
+    bar = ProgressBar(" + ".join(stages) or "bootstrap", sys.stderr) if show else None
     # the output folder is locked and checked before the run, not after it
     with OutputFolder(args.out, inputs=study.input_files().values(), force=args.force,
                       cli=True):
@@ -303,7 +303,7 @@ def _run_decision(args: argparse.Namespace, t0: float) -> int:
     return EXIT_OK
 
 
-class _ProgressBar:
+class ProgressBar:
     """A dependency-free text progress bar: ``bar(done, total)`` redraws one line."""
 
     def __init__(self, label: str, stream, width: int = 30) -> None:

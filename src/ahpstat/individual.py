@@ -33,13 +33,11 @@ from ahpstat.io import judgment_stacks, validate_judgments
 from ahpstat.io._cells import cell_text
 from ahpstat.pairwise import is_connected
 from ahpstat.scales import get_random_index_table, nearest_saaty
-from ahpstat.weighting import WEIGHTING_METHODS, harker_matrix, weights
+from ahpstat.weighting import INCOMPLETE_METHOD, WEIGHTING_METHODS, harker_matrix, weights
 
 __all__ = ["IndividualPriorities", "RepairResult", "harker_repair", "individual_priorities"]
 
 _ROUNDINGS = ("saaty", "integer")
-_INCOMPLETE = {"eigenvector": "harker", "geometric_mean": "llsm", "column_mean": "llsm",
-               "harker": "harker", "llsm": "llsm"}
 _STATS = ("mean", "sd", "geometric_mean", "geometric_mean_raw", "trimmed_mean", "median")
 
 
@@ -74,8 +72,8 @@ def _node_weights(S: np.ndarray, method: str, completion: str | None, node: str,
             W[k] = weights(A, method=method, completion=completion).weights
             note[k] = f"completed ({completion})"
         else:
-            W[k] = weights(A, method=_INCOMPLETE[method], validate=False).weights
-            note[k] = f"incomplete ({_INCOMPLETE[method]})"
+            W[k] = weights(A, method=INCOMPLETE_METHOD[method], validate=False).weights
+            note[k] = f"incomplete ({INCOMPLETE_METHOD[method]})"
     return W, note
 
 

@@ -152,13 +152,13 @@ class ObjectiveWeights:
         """
         import pandas as pd
 
-        from ahpstat._results import _labels
+        from ahpstat._results import element_labels
 
         if self.weights.ndim != 1:
             raise ValueError("`to_frame` needs an unbatched result (weights of shape (n,)); got "
                              f"shape {self.weights.shape} instead.")
         n = self.weights.shape[-1]
-        df = pd.DataFrame({"item": _labels(labels, n)})
+        df = pd.DataFrame({"item": element_labels(labels, n)})
         for k, v in self.components.items():
             df[k] = v
         df["weight"] = self.weights

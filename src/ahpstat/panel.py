@@ -50,7 +50,7 @@ from ahpstat.hierarchy import Hierarchy, as_hierarchy
 from ahpstat.io import expert_weight_vector
 from ahpstat.pairwise import comparison_graph_components, is_connected
 from ahpstat.scales import SAATY_SCALE, get_random_index_table, nearest_saaty
-from ahpstat.weighting import WEIGHTING_METHODS, weights
+from ahpstat.weighting import INCOMPLETE_METHOD, WEIGHTING_METHODS, weights
 
 __all__ = [
     "AGGREGATIONS",
@@ -341,17 +341,12 @@ class _Engine:
             missing = np.isnan(A)
             if not missing.any():
                 return weights(A, method=self.method, validate=False).weights
-        method = _incomplete_method(self.method)
+        method = INCOMPLETE_METHOD[self.method]
         return weights(A, method=method, validate=False).weights
 
     def leaf_weights(self, counts: np.ndarray, *, strict: bool) -> np.ndarray:
         loc = self.local(counts, strict=strict)
         return self.hierarchy.leaf_weights(dict(zip(self.nodes, loc, strict=True)))
-
-
-def _incomplete_method(method: str) -> str:
-    return {"eigenvector": "harker", "geometric_mean": "llsm", "column_mean": "llsm"}.get(
-        method, method)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -449,7 +444,7 @@ def _expert_weights_one(A: np.ndarray, method: str) -> np.ndarray:
     if np.isnan(A).any():
         if not is_connected(~np.isnan(A)):
             return np.full(A.shape[-1], np.nan)
-        method = _incomplete_method(method)
+        method = INCOMPLETE_METHOD[method]
     return weights(A, method=method, validate=False).weights
 
 

@@ -39,7 +39,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Mapping
-from types import ModuleType
+from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -53,9 +53,14 @@ from ahpstat.pairwise import as_matrix_batch, validate_matrix
 if TYPE_CHECKING:
     from ahpstat.scales import RandomIndexTable
 
-__all__ = ["NUMPY_MAX_MATRICES", "WEIGHTING_METHODS", "weights"]
+__all__ = ["INCOMPLETE_METHOD", "NUMPY_MAX_MATRICES", "WEIGHTING_METHODS", "weights"]
 
 WEIGHTING_METHODS = ("eigenvector", "geometric_mean", "column_mean", "harker", "llsm")
+#: the method that weights an incomplete matrix in place of each method: Harker's eigenvector
+#: for the eigenvector, the incomplete LLSM for the means (the incomplete methods themselves)
+INCOMPLETE_METHOD: Mapping[str, str] = MappingProxyType({
+    "eigenvector": "harker", "geometric_mean": "llsm", "column_mean": "llsm",
+    "harker": "harker", "llsm": "llsm"})
 _INCOMPLETE_METHODS = ("harker", "llsm")
 _FUSED_METHODS = ("eigenvector", "geometric_mean")
 _FUSED_INDICES = (None, "ci", "cr", "gci")

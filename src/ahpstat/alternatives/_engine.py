@@ -11,10 +11,10 @@ import numpy as np
 
 from ahpstat._validation import InputError
 from ahpstat.aggregation import aij_from_terms, aij_terms
-from ahpstat.alternatives._options import INCOMPLETE, DecisionOptions
+from ahpstat.alternatives._options import DecisionOptions
 from ahpstat.io import DecisionData, Preference
 from ahpstat.pairwise import comparison_graph_components, is_connected
-from ahpstat.weighting import weights
+from ahpstat.weighting import INCOMPLETE_METHOD, weights
 
 
 class Node:
@@ -131,7 +131,8 @@ def _weight_batch(A: np.ndarray, opts: DecisionOptions, node: str,
     if opts.completion is not None:
         out[part] = weights(A[part], method=opts.weighting, completion=opts.completion).weights
     else:
-        out[part] = weights(A[part], method=INCOMPLETE[opts.weighting], validate=False).weights
+        out[part] = weights(A[part], method=INCOMPLETE_METHOD[opts.weighting],
+                            validate=False).weights
     return out
 
 

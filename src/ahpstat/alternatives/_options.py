@@ -24,10 +24,6 @@ MODES = ("distributive", "ideal")
 AIP_MEANS = ("arithmetic", "geometric")
 
 
-INCOMPLETE = {"eigenvector": "harker", "geometric_mean": "llsm", "column_mean": "llsm",
-               "harker": "harker", "llsm": "llsm"}
-
-
 @dataclass(frozen=True)
 class DecisionOptions:
     """How a :class:`DecisionModel` is evaluated (defaults: R ahp's ``Calculate``).

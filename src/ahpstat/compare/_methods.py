@@ -120,11 +120,11 @@ class MethodComparison:
         """
         import pandas as pd
 
-        from ahpstat._results import _labels
+        from ahpstat._results import element_labels
 
         check_choice("table", table, ("weights", "measures", "agreement", "dominating"))
         m, n = self.weights.shape[-2:]
-        names = _labels(labels, n)
+        names = element_labels(labels, n)
         W = self.weights.reshape(-1, m, n)
         B = W.shape[0]
         if table == "weights":

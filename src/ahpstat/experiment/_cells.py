@@ -144,8 +144,7 @@ def _n_erratic(cond: Mapping[str, Any], K: int) -> int:
 
 def _weigh(M: np.ndarray, method: str) -> np.ndarray:
     """Weights of matrices (..., n, n); incomplete ones by the method's incomplete form."""
-    from ahpstat.panel import _incomplete_method
-    from ahpstat.weighting import weights
+    from ahpstat.weighting import INCOMPLETE_METHOD, weights
 
     n = M.shape[-1]
     flat = M.reshape(-1, n, n)
@@ -154,7 +153,7 @@ def _weigh(M: np.ndarray, method: str) -> np.ndarray:
     if (~inc).any():
         out[~inc] = weights(flat[~inc], method=method, validate=False).weights
     if inc.any():
-        out[inc] = weights(flat[inc], method=_incomplete_method(method), validate=False).weights
+        out[inc] = weights(flat[inc], method=INCOMPLETE_METHOD[method], validate=False).weights
     return out.reshape(*M.shape[:-1])
 
 
