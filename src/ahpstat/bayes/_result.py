@@ -274,9 +274,9 @@ class BayesResult:
 
 
 def _hierarchy_from_attrs(attrs: Mapping[str, Any], Hierarchy: Any) -> Any:
-    from ahpstat._bayes_model import _as_hierarchy
+    from ahpstat.hierarchy import as_hierarchy
 
-    return _as_hierarchy(json.loads(attrs["structure"]))
+    return as_hierarchy(json.loads(attrs["structure"]), argument="structure")
 
 
 def _diagnostics(summ: Any, chains: int) -> pd.DataFrame:
