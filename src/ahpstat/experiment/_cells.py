@@ -37,12 +37,40 @@ _STAGES = {"cluster_one": "one", "cluster_two": "two"}
 # --------------------------------------------------------------------------- metrics
 
 
+#: estimated weights closer than this are one value (a tie): methods that tie two elements
+#: exactly in theory (Saaty-scale judgments) differ by rounding error, ~1e-16, in practice
+TIE_TOL = 1e-12
+
+
+def snap_ties(w: np.ndarray, tol: float = TIE_TOL) -> np.ndarray:
+    """``w`` (rows) with values closer than ``tol`` to their next smaller neighbour set to it.
+
+    So that rank metrics see a tie where the weights tie up to rounding error, not an order
+    decided by the last bit.
+
+    Examples
+    --------
+    >>> snap_ties(np.array([[0.4, 0.2 + 1e-17, 0.2, 0.2 + 1e-3]])).tolist()
+    [[0.4, 0.2, 0.2, 0.201]]
+    """
+    o = np.argsort(w, axis=-1)
+    s = np.take_along_axis(w, o, axis=-1)
+    new = np.concatenate([np.ones((*s.shape[:-1], 1), dtype=bool),
+                          np.diff(s, axis=-1) > tol], axis=-1)
+    first = np.maximum.accumulate(np.where(new, np.arange(s.shape[-1]), 0), axis=-1)
+    out = np.empty_like(w)
+    np.put_along_axis(out, o, np.take_along_axis(s, first, axis=-1), axis=-1)
+    return out
+
+
 def rank_metrics(est: np.ndarray, true: np.ndarray) -> dict[str, np.ndarray]:
     """Weight and rank recovery of estimated weights ``est`` against ``true`` (rows).
 
     Returns ``rmse``, ``max_abs`` (weight error), ``kendall_tau`` (tau-b), ``top_right`` (the
     true top element is strictly first in ``est``) and ``order_right`` (every pair strictly
-    in the true order); ``NaN`` rows of ``est`` (no estimate) stay ``NaN``.
+    in the true order); ``NaN`` rows of ``est`` (no estimate) stay ``NaN``. Estimated weights
+    that tie up to rounding error (:data:`TIE_TOL`) are a tie: neither strictly first nor in
+    order.
 
     Examples
     --------
@@ -55,6 +83,7 @@ def rank_metrics(est: np.ndarray, true: np.ndarray) -> dict[str, np.ndarray]:
 
     d = est - true
     bad = np.isnan(est).any(axis=-1)
+    est = snap_ties(est)
     n = true.shape[-1]
     iu = np.triu_indices(n, 1)
     se = np.sign(est[..., iu[0]] - est[..., iu[1]])
@@ -84,9 +113,10 @@ def agreement(a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
     """
     n = a.shape[-1]
     iu = np.triu_indices(n, 1)
+    bad = np.isnan(a).any(axis=-1) | np.isnan(b).any(axis=-1)
+    a, b = snap_ties(a), snap_ties(b)  # ties up to rounding error are ties in both
     sa = np.sign(a[..., iu[0]] - a[..., iu[1]])
     sb = np.sign(b[..., iu[0]] - b[..., iu[1]])
-    bad = np.isnan(a).any(axis=-1) | np.isnan(b).any(axis=-1)
     out = {"same_order_as_first": np.all(sa == sb, axis=-1).astype(float),
            "same_top_as_first": (np.argmax(a, axis=-1) == np.argmax(b, axis=-1)).astype(float)}
     return {k: np.where(bad, np.nan, v) for k, v in out.items()}
