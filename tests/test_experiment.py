@@ -456,3 +456,16 @@ bayes: {draws: 200, tune: 200, chains: 2}
     assert {"rmse", "coverage", "width", "kendall_tau"} <= set(b.index)
     assert (b.loc[["coverage", "width"], "count"] == 2).all()
     assert 0 <= b.loc["coverage", "mean"] <= 1 and b.loc["width", "mean"] > 0
+
+
+def test_acceptance_rates_get_their_figure(tmp_path):
+    from ahpstat.experiment._summary import draw_figures
+
+    exp = Experiment.from_dict({"seed": 2, "replications": 50, "batch_size": 50,
+                                "conditions": {"n": [3, 4], "noise_sd": 0.3},
+                                "acceptance": ["cr", "koczkodaj"]})
+    run = run_experiment(exp, tmp_path / "o", serial=True, figures=False)
+    acc = run.summary[run.summary.metric.str.startswith("accept_")]
+    assert set(acc.metric) == {"accept_cr", "accept_koczkodaj"}
+    assert draw_figures(exp, acc, tmp_path / "f") == ["figures/panel_acceptance.png"]
+    assert (tmp_path / "f" / "panel_acceptance.png").stat().st_size > 1000

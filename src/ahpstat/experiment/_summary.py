@@ -161,8 +161,6 @@ def draw_figures(exp: Experiment, summary: pd.DataFrame, folder: Path) -> list[s
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ahpstat._text import escape_mathtext
-
     ccols = [c for c in exp.conditions.columns if c != "condition"]
     mcols = [c for c in exp.methods.columns if c != "method"]
     cvar = _varying(exp.conditions, ccols)
@@ -176,40 +174,57 @@ def draw_figures(exp: Experiment, summary: pd.DataFrame, folder: Path) -> list[s
     written = []
     for (target, metric), sub in summary[summary["method"] != DATA_METHOD].groupby(
             ["target", "metric"], sort=False):
-        keys = sub[facets].drop_duplicates().to_dict("records") if facets else [{}]
-        if len(keys) > 12:
-            keys = keys[:12]
-        ncol = min(len(keys), 3)
-        nrow = -(-len(keys) // ncol)
-        fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.2 * nrow), squeeze=False,
-                                 sharey=True)
-        for ax, k in zip(axes.flat, keys, strict=False):
-            d = sub
-            for c, v in k.items():
-                d = d[d[c] == v]
-            for lab, dm in d.groupby(mvar if mvar else ["method"], sort=False):
-                dm = dm.sort_values(x)
-                name = escape_mathtext(", ".join(map(str, lab if isinstance(lab, tuple)
-                                                     else (lab,))))
-                ax.errorbar(dm[x], dm["mean"], yerr=1.96 * dm["mc_se"].fillna(0), marker="o",
-                            ms=3, capsize=2, lw=1, label=name)
-            ax.set_title(escape_mathtext(_label(k, facets) if facets else target), fontsize=8)
-            ax.set_xlabel(x)
-            ax.grid(alpha=0.3)
-        for ax in axes.flat[len(keys):]:
-            ax.set_visible(False)
-        axes[0, 0].set_ylabel(METRIC_LABELS.get(metric, metric))
-        axes[0, 0].legend(fontsize=7)
-        fig.suptitle(escape_mathtext(f"{exp.name}: {target} — "
-                                     f"{METRIC_LABELS.get(metric, metric)}"), fontsize=10)
-        fig.tight_layout()
-        name = f"{target}_{metric}.png"
-        tmp = folder / f".{name}.tmp{os.getpid()}.png"
-        fig.savefig(tmp, dpi=110)
-        plt.close(fig)
-        os.replace(tmp, folder / name)
-        written.append(f"figures/{name}")
+        label = METRIC_LABELS.get(metric, metric)
+        written.append(_draw(plt, folder, f"{target}_{metric}.png", sub, x, facets,
+                             mvar if mvar else ["method"], label,
+                             f"{exp.name}: {target} — {label}", target))
+    # acceptance rates describe the simulated matrices, not a method: one line per rule
+    acc = summary[(summary["method"] == DATA_METHOD)
+                  & summary["metric"].astype(str).str.startswith("accept_")]
+    for target, sub in acc.groupby("target", sort=False):
+        written.append(_draw(plt, folder, f"{target}_acceptance.png", sub, x, facets,
+                             ["metric"], "acceptance rate",
+                             f"{exp.name}: {target} — acceptance rate by rule", target))
     return written
+
+
+def _draw(plt: Any, folder: Path, name: str, sub: pd.DataFrame, x: str, facets: list[str],
+          lines: list[str], ylabel: str, title: str, target: str) -> str:
+    """One figure: ``mean`` (+- 1.96 ``mc_se``) against ``x``, a line per ``lines`` value,
+    a panel per combination of ``facets`` (at most 12); written atomically.
+    """
+    from ahpstat._text import escape_mathtext
+
+    keys = sub[facets].drop_duplicates().to_dict("records") if facets else [{}]
+    if len(keys) > 12:
+        keys = keys[:12]
+    ncol = min(len(keys), 3)
+    nrow = -(-len(keys) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.2 * nrow), squeeze=False,
+                             sharey=True)
+    for ax, k in zip(axes.flat, keys, strict=False):
+        d = sub
+        for c, v in k.items():
+            d = d[d[c] == v]
+        for lab, dm in d.groupby(lines, sort=False):
+            dm = dm.sort_values(x)
+            text = ", ".join(map(str, lab if isinstance(lab, tuple) else (lab,)))
+            ax.errorbar(dm[x], dm["mean"], yerr=1.96 * dm["mc_se"].fillna(0), marker="o",
+                        ms=3, capsize=2, lw=1, label=escape_mathtext(text))
+        ax.set_title(escape_mathtext(_label(k, facets) if facets else target), fontsize=8)
+        ax.set_xlabel(x)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(keys):]:
+        ax.set_visible(False)
+    axes[0, 0].set_ylabel(ylabel)
+    axes[0, 0].legend(fontsize=7)
+    fig.suptitle(escape_mathtext(title), fontsize=10)
+    fig.tight_layout()
+    tmp = folder / f".{name}.tmp{os.getpid()}.png"
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    os.replace(tmp, folder / name)
+    return f"figures/{name}"
 
 
 def summarize(out: str | os.PathLike, *, figures: bool = True) -> pd.DataFrame:
