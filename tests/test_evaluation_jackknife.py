@@ -115,7 +115,9 @@ def test_no_frequency_block_exceeds_the_budget(setup):
     shapes: list[tuple[int, int]] = []
 
     def spy(W, Fo, Fg):
-        shapes.extend([Fo.shape, Fg.shape])
+        given = [F for F in (Fo, Fg) if F is not None]
+        assert len(given) == 1  # a unit out of one sample; the other whole (None: all ones)
+        shapes.append(given[0].shape)
         return setup.ev(W, Fo, Fg)
 
     budget = 8 * R * 64                                               # 64 rows a block
@@ -125,6 +127,28 @@ def test_no_frequency_block_exceeds_the_budget(setup):
                       n_blocks=BLOCKS, budget=budget)
     assert row_chunk(R, budget) == 64
     assert all(c == R and r <= 64 for r, c in shapes)
-    assert sum(r for r, _ in shapes[::2]) == 2 * BLOCKS               # whole sample + groups
+    assert sum(r for r, _ in shapes) == 2 * BLOCKS                    # whole sample + groups
     for k, v in setup.grouped.items():                                # same values, chunked
         np.testing.assert_allclose(a[k], v, rtol=1e-9, atol=1e-12, err_msg=k)
+
+
+def test_a_sample_left_whole_is_computed_once_with_the_same_statistics(setup):
+    """``Fo`` / ``Fg`` = None (every respondent once in every row, as in the jackknife rows
+    that leave a unit out of the other sample): the statistics of the explicit all-ones
+    frequencies, computed once and repeated instead of once per row.
+    """
+    rows = 4
+    W = np.repeat(setup.W, rows, axis=0)
+    F = np.ones((rows, R))
+    F[np.arange(rows), np.arange(rows) * 7] = 0.0  # a different respondent out in each row
+    ones = np.ones((rows, R))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for fo, fg, ref_o, ref_g in ((None, F, ones, F), (F, None, F, ones),
+                                     (None, None, ones, ones)):
+            got, ref = setup.ev(W, fo, fg), setup.ev(W, ref_o, ref_g)
+            assert got.keys() == ref.keys()
+            for k in ref:
+                assert got[k].shape == ref[k].shape, k
+                np.testing.assert_allclose(got[k], ref[k], rtol=1e-13, atol=1e-15,
+                                           err_msg=k)

@@ -30,6 +30,12 @@ class Evaluator:
     (rows, R): ``Fo`` for the whole-sample resample (respondents iid or clusters) and ``Fg``
     for the within-group resample; the estimate is the same computation with the panel's
     weights and all frequencies 1, and a jackknife value one with a 0 frequency.
+
+    ``Fo`` or ``Fg`` may be ``None``: all frequencies 1 in every row (a jackknife row that
+    leaves a unit out of the other sample). What depends on that sample alone (its answer
+    shares, the objective weights over respondents) is then computed once and repeated, not
+    once per row: the within-group jackknife no longer recomputes the whole sample's
+    statistics for each of its (up to a thousand) rows.
     """
 
     def __init__(self, X: np.ndarray, likert: tuple[int, int], hierarchy: Any,
@@ -82,14 +88,22 @@ class Evaluator:
 
     # ---- the statistics -------------------------------------------------------------------
 
-    def __call__(self, W: np.ndarray, Fo: np.ndarray, Fg: np.ndarray) -> dict[str, np.ndarray]:
+    def __call__(self, W: np.ndarray, Fo: np.ndarray | None, Fg: np.ndarray | None
+                 ) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
-        shares_o = self._shares(Fo)                                    # (rows, L, K)
+        rows = W.shape[0]
+        ones = np.ones((1, self.X.shape[0]))
+        shares_o = self._shares(ones if Fo is None else Fo)            # (rows, L, K)
         out["item_means"] = shares_o @ self.answer_values              # (rows, L)
+        if Fo is None:
+            shares_o = _repeat(shares_o, rows)
+            out["item_means"] = _repeat(out["item_means"], rows)
         shares_g = means_g = None
         if self.G:
-            shares_g = self._group_shares(Fg)                          # (rows, G, L, K)
+            shares_g = self._group_shares(ones if Fg is None else Fg)  # (rows, G, L, K)
             means_g = shares_g @ self.answer_values                    # (rows, G, L)
+            if Fg is None:
+                shares_g, means_g = _repeat(shares_g, rows), _repeat(means_g, rows)
         vec = self._vectors(W, Fo, means_g, out)
         local = self._hierarchy(vec, out)
         self._fce(local, shares_o, shares_g, out)
@@ -103,23 +117,27 @@ class Evaluator:
                                        normalization=o.gra_normalization).grade
         return out
 
-    def _vectors(self, W: np.ndarray, Fo: np.ndarray, means_g: np.ndarray | None,
+    def _vectors(self, W: np.ndarray, Fo: np.ndarray | None, means_g: np.ndarray | None,
                  out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The leaf weight vectors: AHP, the objective methods, their combination."""
         o = self.opts
         vec: dict[str, np.ndarray] = {"ahp": W}
+        rows = W.shape[0]
         for m in o.objective:
             kw: dict[str, Any] = {"normalization": o.normalization, "shift": o.shift} \
                 if m == "entropy" else {}
+            once = False
             if o.unit == "respondents":
-                res = objective_weights(self.X, method=m, frequencies=Fo, **kw)
+                once = Fo is None  # the same whole sample in every row: computed once
+                res = objective_weights(self.X, method=m, frequencies=np.ones(
+                    (1, self.X.shape[0])) if once else Fo, **kw)
             else:
                 if means_g is None:
                     raise ValueError("objective weights over the groups need groups; got none.")
                 res = objective_weights(means_g, method=m, **kw)
-            vec[m] = res.weights
+            vec[m] = _repeat(res.weights, rows) if once else res.weights
             for k, v in res.components.items():
-                out[f"component:{m}:{k}"] = v
+                out[f"component:{m}:{k}"] = _repeat(v, rows) if once else v
         if o.combination:
             c = combine_weights([W, vec[str(o.combine)]], method=o.combination,
                                 alpha=o.alpha if o.combination == "linear" else None)
@@ -177,6 +195,11 @@ class Evaluator:
         num = Msub[None] * gl[:, None, :]
         with np.errstate(invalid="ignore", divide="ignore"):
             return num / num.sum(axis=-1, keepdims=True)
+
+
+def _repeat(a: np.ndarray, rows: int) -> np.ndarray:
+    """A one-row result ``a`` (1, ...) as ``rows`` identical rows (a contiguous copy)."""
+    return np.repeat(a, rows, axis=0) if a.shape[0] != rows else a
 
 
 def _group_average(A: np.ndarray, shares_g: np.ndarray) -> np.ndarray:

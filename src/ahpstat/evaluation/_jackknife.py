@@ -103,7 +103,7 @@ def _samples(ev: Any, data: Any, boot: Any, W_hat: np.ndarray, R: int,
     if "experts" in boot.resample and K >= 2:
         loo = np.array([np.delete(np.arange(K), i) for i in range(K)])
         Wj = np.asarray(data.panel.resample(loo), dtype=float)
-        yield ev(Wj, np.ones((K, R)), np.ones((K, R)))
+        yield ev(Wj, None, None)  # None: every respondent once, in every row
     if "respondents" not in boot.resample:
         return
     grouped = R > exact_max
@@ -117,7 +117,7 @@ def _samples(ev: Any, data: Any, boot: Any, W_hat: np.ndarray, R: int,
 
     def overall(rows: np.ndarray, Fo: np.ndarray) -> Stats:
         n = rows.size
-        return ev(np.broadcast_to(W_hat, (n, L)), Fo, np.ones((n, R)))
+        return ev(np.broadcast_to(W_hat, (n, L)), Fo, None)
 
     yield leave_block_out(overall, blk, nbo, budget)
     if G and gcodes is not None:
@@ -130,7 +130,7 @@ def _samples(ev: Any, data: Any, boot: Any, W_hat: np.ndarray, R: int,
 
         def within(rows: np.ndarray, Fg: np.ndarray) -> Stats:
             n = rows.size
-            return ev(np.broadcast_to(W_hat, (n, L)), np.ones((n, R)), Fg)
+            return ev(np.broadcast_to(W_hat, (n, L)), None, Fg)
 
         allg = leave_block_out(within, gblk, bgroup.size, budget)
         for g in range(G):
