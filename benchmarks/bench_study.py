@@ -9,6 +9,7 @@ Run: ``.venv/bin/python benchmarks/bench_study.py [--repeats N] [--quick]
    nodes overall and in 28 communities, tables, report, provenance), never the Bayesian model
    nor the sensitivity section: with and without the bootstrap section (4,000 joint BCa
    resamples) and the PNG figures; best and median of ``--repeats`` runs, wall time.
+   ``AHPSTAT_SRC=path/to/src``: the same runs of that tree too, interleaved with this one's.
 2. ``compute``: the same run in one process with the CPU time of each stage *after* the
    imports (reading + pipeline, the bootstrap, tables + report, figures). Target: the seed
    study end to end with figures (no bootstrap) under 2 s of compute after imports.
@@ -58,33 +59,48 @@ def _env() -> str:
             f"start: {pools} (the bootstrap runs BLAS on one thread: ahpstat._threads)")
 
 
-def _cold(cmd: list[str]) -> tuple[float, float]:
+def _cold(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall and CPU (user + system) seconds of a command in a fresh process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
+    subprocess.run(cmd, check=True, capture_output=True, env=env)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def seed(repeats: int) -> None:
-    exe = str(Path(sys.executable).with_name("ahpstat"))
+    """Cold CLI runs; with ``AHPSTAT_SRC=path/to/src`` the same runs of that tree too,
+    interleaved with this tree's (side by side under the same load).
+    """
+    src = os.environ.get("AHPSTAT_SRC")
+    cli = [sys.executable, "-c", "import sys; from ahpstat.cli import main; sys.exit(main())"]
+    trees = [("this tree", None)] + ([(f"AHPSTAT_SRC={src}", src)] if src else [])
     print(f"## seed study from the command line, cold process ({repeats} runs; {_env()})")
     with tempfile.TemporaryDirectory() as tmp:
-        def runs(extra: list[str]) -> list[tuple[float, float]]:
-            return [_cold([exe, "run", str(STUDY), "--out", f"{tmp}/o{k}", "--no-bayes",
-                           "--no-sensitivity", "--force", *extra]) for k in range(repeats)]
+        def runs(extra: list[str]) -> dict[str | None, list[tuple[float, float]]]:
+            out: dict[str | None, list[tuple[float, float]]] = {t: [] for _, t in trees}
+            for k in range(repeats):
+                for _, tree in trees:
+                    env = dict(os.environ)
+                    env.pop("AHPSTAT_SRC", None)
+                    if tree:
+                        env["PYTHONPATH"] = tree
+                    out[tree].append(_cold([*cli, "run", str(STUDY), "--out", f"{tmp}/o{k}",
+                                            "--no-bayes", "--no-sensitivity", "--force",
+                                            *extra], env))
+            return out
 
         runs(["--no-figures"])  # warm the OS file cache and numba's on-disk cache
         for name, extra in (("figures, no bootstrap", ["--no-bootstrap"]),
                             ("no figures, no bootstrap", ["--no-bootstrap", "--no-figures"]),
                             ("figures + bootstrap", []),
                             ("bootstrap, no figures", ["--no-figures"])):
-            t = runs(extra)
-            wall, cpu = [w for w, _ in t], [c for _, c in t]
-            print(f"  {name:<26} wall best {min(wall):.2f} s, median "
-                  f"{statistics.median(wall):.2f} s; CPU best {min(cpu):.2f} s")
+            got = runs(extra)
+            for label, tree in trees:
+                wall, cpu = [w for w, _ in got[tree]], [c for _, c in got[tree]]
+                print(f"  {name:<26} {label:<12} wall best {min(wall):.2f} s, median "
+                      f"{statistics.median(wall):.2f} s; CPU best {min(cpu):.2f} s")
 
 
 _COMPUTE = r"""
