@@ -24,8 +24,8 @@ EXIT_SIGINT, EXIT_SIGTERM = 130, 143
 def _parser() -> argparse.ArgumentParser:
     from ahpstat.alternatives import AGGREGATIONS, AIP_MEANS, MODES
     from ahpstat.completion import COMPLETION_METHODS
+    from ahpstat.io import WIDE_ENCODINGS
     from ahpstat.io._convert import CONVERT_LAYOUTS
-    from ahpstat.io._layouts import WIDE_ENCODINGS
     from ahpstat.scales import RANDOM_INDEX_TABLES
     from ahpstat.weighting import WEIGHTING_METHODS
 

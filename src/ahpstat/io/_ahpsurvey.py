@@ -29,7 +29,7 @@ import pandas as pd
 from ahpstat._validation import suggest
 from ahpstat.io._cells import cell_text, parse_value, quote_cell
 from ahpstat.io._grids import Grid, Sink, read_grids, read_table
-from ahpstat.io._layouts import WIDE_ENCODINGS, Record, decode_wide, judgments_frame
+from ahpstat.io._records import WIDE_ENCODINGS, Record, decode_wide, judgments_frame
 from ahpstat.io._validate import validate_judgments
 
 __all__ = ["ahpsurvey_encoding", "read_ahpsurvey", "read_ahpsurvey_into"]

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ahpstat._validation import check_choice
+from ahpstat.io._ahpsurvey import read_ahpsurvey_into
 from ahpstat.io._cells import (
     RECIPROCAL_LOGTOL,
     cell_text,
@@ -21,6 +22,7 @@ from ahpstat.io._cells import (
     quote_cell,
 )
 from ahpstat.io._grids import Grid, Sink, read_grids, read_table, require_columns
+from ahpstat.io._records import WIDE_ENCODINGS, Record, decode_wide, judgments_frame
 from ahpstat.io._validate import (
     JUDGMENT_COLUMNS,
     SOURCE_COLUMNS,
@@ -43,24 +45,6 @@ __all__ = [
 
 
 JUDGMENT_LAYOUTS = ("long", "matrix", "wide", "ahpsurvey")
-WIDE_ENCODINGS = ("signed", "signed_left_negative", "ratio")
-Record = tuple[str, str, str, str, float, str | None, str | None, int | None]
-
-
-def judgments_frame(records: list[Record]) -> pd.DataFrame:
-    cols = [*JUDGMENT_COLUMNS, *SOURCE_COLUMNS]
-    if not records:
-        df = pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
-        df["value"] = df["value"].astype(float)
-        df["source_row"] = df["source_row"].astype("Int64")
-        return df
-    data = list(zip(*records, strict=True))
-    df = pd.DataFrame({c: list(v) for c, v in zip(cols, data, strict=True)})
-    df["value"] = df["value"].astype(float)
-    df["source_row"] = pd.array(data[7], dtype="Int64")
-    return df
-
-
 def _read_long(grid: Grid, sink: Sink, hierarchy: Any = None) -> list[Record]:
     table = read_table(grid, sink, what="judgments")
     if table is None or not require_columns(table, JUDGMENT_COLUMNS, sink, "judgments"):
@@ -316,25 +300,6 @@ def _read_wide(grid: Grid, sink: Sink, *, encoding: str, node: str | None,
     return out
 
 
-def decode_wide(x: float, encoding: str) -> float | str:
-    """One wide-layout cell (a number) as the value of A over B, or the reason it is none.
-
-    Examples
-    --------
-    >>> decode_wide(-3.0, "signed"), decode_wide(-3.0, "signed_left_negative")
-    (0.3333333333333333, 3.0)
-    >>> decode_wide(0.0, "signed")
-    '0 is not a judgment (use 1 for equal)'
-    """
-    if encoding == "ratio":
-        return x
-    if not math.isfinite(x) or x == 0 or abs(x) < 1:
-        return "0 is not a judgment (use 1 for equal)" if x == 0 else \
-            "a signed judgment is 1..9 or -9..-1"
-    left = x > 0 if encoding == "signed" else x < 0
-    return abs(x) if left else 1 / abs(x)
-
-
 def read_judgments_into(path: Any, sink: Sink, *, layout: str, hierarchy: Any,
                          sheet: str | None, node: str | None, encoding: str | None,
                          ignore_columns: Sequence[str],
@@ -344,8 +309,6 @@ def read_judgments_into(path: Any, sink: Sink, *, layout: str, hierarchy: Any,
     check_choice("layout", layout, JUDGMENT_LAYOUTS)
     csv = {"delimiter": delimiter, "decimal": decimal}
     if layout == "ahpsurvey":
-        from ahpstat.io._ahpsurvey import read_ahpsurvey_into
-
         if encoding is None:
             raise ValueError("`encoding` is required with layout='ahpsurvey' (ahpsurvey's "
                              "negconvert = TRUE is 'signed_left_negative', FALSE 'signed'; "
