@@ -2,7 +2,7 @@
 and how the cost grows with respondents, items, groups and resamples (issue 17).
 
 Run: ``.venv/bin/python benchmarks/bench_study.py [--repeats N] [--quick]
-[--only seed|compute|large|scaling]``
+[--only seed|compute|large|bca|scaling] [--no-bootstrap]``
 
 1. ``seed``: ``ahpstat run studies/hangzhou_2022/study.yaml --out DIR`` in a cold process
    (imports, reading and validating every input, the panel at all 30 nodes, scores of 87
@@ -69,7 +69,7 @@ def _cold(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def seed(repeats: int) -> None:
+def seed(repeats: int, bootstrap: bool = True) -> None:
     """Cold CLI runs; with ``AHPSTAT_SRC=path/to/src`` the same runs of that tree too,
     interleaved with this tree's (side by side under the same load).
     """
@@ -96,6 +96,8 @@ def seed(repeats: int) -> None:
                             ("no figures, no bootstrap", ["--no-bootstrap", "--no-figures"]),
                             ("figures + bootstrap", []),
                             ("bootstrap, no figures", ["--no-figures"])):
+            if not bootstrap and "--no-bootstrap" not in extra:
+                continue
             got = runs(extra)
             for label, tree in trees:
                 wall, cpu = [w for w, _ in got[tree]], [c for _, c in got[tree]]
@@ -276,10 +278,12 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
     ap.add_argument("--only", choices=["seed", "compute", "large", "bca", "scaling"])
+    ap.add_argument("--no-bootstrap", action="store_true",
+                    help="seed: only the runs without the bootstrap section (a short run)")
     args = ap.parse_args()
     todo = [args.only] if args.only else ["seed", "compute", "large", "bca", "scaling"]
     if "seed" in todo:
-        seed(args.repeats)
+        seed(args.repeats, bootstrap=not args.no_bootstrap)
     if "compute" in todo:
         compute(args.repeats)
     if "large" in todo:

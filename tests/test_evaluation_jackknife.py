@@ -152,3 +152,21 @@ def test_a_sample_left_whole_is_computed_once_with_the_same_statistics(setup):
                 assert got[k].shape == ref[k].shape, k
                 np.testing.assert_allclose(got[k], ref[k], rtol=1e-13, atol=1e-15,
                                            err_msg=k)
+
+
+def test_left_out_blocks_give_the_counts_of_the_dense_rows_exactly(setup):
+    """The within-group jackknife rows as a LeaveOut (all the answers' counts less the
+    block's) against the dense 0/1 frequency rows through answer_shares: the same numbers,
+    bit for bit (integer counts), for blocks of several respondents and of one.
+    """
+    from ahpstat.evaluation._jackknife import LeaveOut
+
+    blk, _ = within_group_blocks(setup.g, G, 40)
+    W = np.repeat(setup.W, 7, axis=0)
+    for code, lo in ((blk, 5), (np.arange(R, dtype=np.int64), 100)):
+        rows = LeaveOut(code, lo, lo + 7)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got, ref = setup.ev(W, None, rows), setup.ev(W, None, rows.dense())
+        for k in ref:
+            np.testing.assert_array_equal(got[k], ref[k], err_msg=k)

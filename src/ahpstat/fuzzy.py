@@ -130,15 +130,27 @@ def answer_shares(
             raise ValueError(f"`groups` must be {m} non-negative integer codes; got "
                              f"{groups!r} instead.")
         G = int(g.max()) + 1 if n_groups is None else int(n_groups)
-    # one sparse (G*n*K, m) matrix: respondent i adds its frequency to the cell (its group,
-    # item j, its answer's grade) -- a whole block of resamples is one sparse product
-    r, c = np.nonzero(given)
-    col = (g[r] * n + c) * K + (X[r, c] - lo).astype(np.intp)
-    ST = sparse.csr_matrix((np.ones(r.size), (col, r)), shape=(G * n * K, m))
+    ST = share_matrix(X, lo, K, g, G)
     flat = f.reshape(-1, m)
     counts = np.asarray((ST @ flat.T).T).reshape(*f.shape[:-1], G, n, K)
     if groups is None:
         counts = counts[..., 0, :, :]
+    return shares_of_counts(counts)
+
+
+def share_matrix(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int) -> sparse.csr_matrix:
+    """The sparse ``(G * n * K, m)`` matrix of :func:`answer_shares` (checked answers ``X``
+    (m, n), group codes ``g``): respondent ``i`` adds its frequency to the cell (its group,
+    item ``j``, its answer's grade), so a whole block of resamples is one sparse product.
+    """
+    m, n = X.shape
+    r, c = np.nonzero(~np.isnan(X))
+    col = (g[r] * n + c) * K + (X[r, c] - lo).astype(np.intp)
+    return sparse.csr_matrix((np.ones(r.size), (col, r)), shape=(G * n * K, m))
+
+
+def shares_of_counts(counts: np.ndarray) -> np.ndarray:
+    """Answer counts (..., K) as shares summing to 1; ``NaN`` where the counts are all 0."""
     tot = counts.sum(axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(tot > 0, counts / np.where(tot > 0, tot, 1.0), np.nan)

@@ -10,10 +10,13 @@ from typing import Any
 import numpy as np
 
 from ahpstat.compare import kendall_tau, weighted_spearman
+from ahpstat.evaluation._jackknife import LeaveOut
 from ahpstat.evaluation._options import EvaluationOptions
 from ahpstat.fuzzy import (
     answer_shares,
     fuzzy_evaluation,
+    share_matrix,
+    shares_of_counts,
 )
 from ahpstat.mcda import grey_relational_analysis as _gra
 from ahpstat.mcda import topsis as _topsis
@@ -31,6 +34,8 @@ class Evaluator:
     for the within-group resample; the estimate is the same computation with the panel's
     weights and all frequencies 1, and a jackknife value one with a 0 frequency.
 
+    ``Fg`` may be a :class:`~ahpstat.evaluation._jackknife.LeaveOut` (the jackknife's
+    leave-one-block-out rows, the groups' counts then all counts less the block's) and
     ``Fo`` or ``Fg`` may be ``None``: all frequencies 1 in every row (a jackknife row that
     leaves a unit out of the other sample). What depends on that sample alone (its answer
     shares, the objective weights over respondents) is then computed once and repeated, not
@@ -68,13 +73,23 @@ class Evaluator:
         self.fce_nodes = np.flatnonzero(keep)
         # agreement levels: every depth >= 1 with at least two nodes
         self.levels = [d for d in range(1, int(depth.max()) + 1) if (depth == d).sum() >= 2]
+        self._counts_g: tuple[Any, np.ndarray] | None = None  # (share matrix, its row sums)
 
     # ---- pieces ---------------------------------------------------------------------------
 
     def _shares(self, F: np.ndarray) -> np.ndarray:
         return answer_shares(self.X, self.likert, frequencies=F)          # (rows, L, K)
 
-    def _group_shares(self, Fg: np.ndarray) -> np.ndarray:
+    def _group_shares(self, Fg: np.ndarray | LeaveOut) -> np.ndarray:
+        if isinstance(Fg, LeaveOut):  # jackknife rows: all the counts less the block's
+            if self._counts_g is None:
+                assert self.gcodes is not None  # (groups: self.G > 0)
+                ST = share_matrix(self.X, self.likert[0], self.K, self.gcodes, self.G)
+                self._counts_g = (ST, np.asarray(ST.sum(axis=1)).ravel())
+            ST, total = self._counts_g
+            out = np.asarray((ST @ Fg.left_out().T).T.toarray())
+            np.subtract(total, out, out=out)
+            return shares_of_counts(out.reshape(Fg.shape[0], self.G, self.L, self.K))
         return answer_shares(self.X, self.likert, frequencies=Fg, groups=self.gcodes,
                              n_groups=self.G)                              # (rows, G, L, K)
 
@@ -88,7 +103,7 @@ class Evaluator:
 
     # ---- the statistics -------------------------------------------------------------------
 
-    def __call__(self, W: np.ndarray, Fo: np.ndarray | None, Fg: np.ndarray | None
+    def __call__(self, W: np.ndarray, Fo: np.ndarray | None, Fg: np.ndarray | LeaveOut | None
                  ) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         rows = W.shape[0]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -71,21 +71,50 @@ def leave_out_rows(blk: np.ndarray, lo: int, hi: int) -> np.ndarray:
     return 1.0 - (blk[None, :] == np.arange(lo, hi, dtype=np.int64)[:, None])
 
 
+class LeaveOut(NamedTuple):
+    """The frequency rows :func:`leave_out_rows` ``(blk, lo, hi)`` without building them:
+    row ``k`` leaves out block ``lo + k``. The evaluator gets the groups' answer counts of
+    such rows as all the answers' counts less the left-out block's (exact: integer counts),
+    instead of a (rows, respondents) product.
+    """
+
+    blk: np.ndarray
+    lo: int
+    hi: int
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.hi - self.lo, self.blk.shape[0])
+
+    def dense(self) -> np.ndarray:
+        return leave_out_rows(self.blk, self.lo, self.hi)
+
+    def left_out(self) -> Any:
+        """The sparse (rows, respondents) indicator of the left-out units (1 - the rows)."""
+        from scipy import sparse
+
+        units = np.flatnonzero((self.blk >= self.lo) & (self.blk < self.hi))
+        return sparse.csr_matrix((np.ones(units.size), (self.blk[units] - self.lo, units)),
+                                 shape=self.shape)
+
+
 def row_chunk(R: int, budget: int = BLOCK_BYTES) -> int:
     """Rows of a float64 ``(rows, R)`` frequency block within ``budget`` bytes (>= 1)."""
     return max(1, budget // (8 * max(R, 1)))
 
 
-def leave_block_out(call: Callable[[np.ndarray, np.ndarray], Stats], blk: np.ndarray,
-                    n_blocks: int, budget: int = BLOCK_BYTES) -> Stats:
+def leave_block_out(call: Callable[[np.ndarray, Any], Stats], blk: np.ndarray,
+                    n_blocks: int, budget: int = BLOCK_BYTES, *, dense: bool = True) -> Stats:
     """Every statistic with each block of ``blk`` left out: ``call(rows, F)`` on the
     frequency rows ``F`` of blocks ``rows`` (a slice), a chunk of rows within ``budget`` at a
-    time; the results stacked on the first axis (one row per block).
+    time; the results stacked on the first axis (one row per block). ``dense=False``: ``F``
+    is a :class:`LeaveOut` instead of the rows themselves.
     """
     R = blk.shape[0]
     step = row_chunk(R, budget)
     parts: list[Stats] = [call(np.arange(a, min(n_blocks, a + step)),
-                               leave_out_rows(blk, a, min(n_blocks, a + step)))
+                               leave_out_rows(blk, a, min(n_blocks, a + step)) if dense
+                               else LeaveOut(blk, a, min(n_blocks, a + step)))
                           for a in range(0, n_blocks, step)]
     if len(parts) == 1:
         return parts[0]
@@ -128,11 +157,11 @@ def _samples(ev: Any, data: Any, boot: Any, W_hat: np.ndarray, R: int,
         else:
             gblk, bgroup = np.arange(R, dtype=np.int64), np.asarray(gcodes, dtype=np.int64)
 
-        def within(rows: np.ndarray, Fg: np.ndarray) -> Stats:
+        def within(rows: np.ndarray, Fg: LeaveOut) -> Stats:
             n = rows.size
             return ev(np.broadcast_to(W_hat, (n, L)), None, Fg)
 
-        allg = leave_block_out(within, gblk, bgroup.size, budget)
+        allg = leave_block_out(within, gblk, bgroup.size, budget, dense=False)
         for g in range(G):
             rows = np.flatnonzero(bgroup == g)
             if rows.size >= 2:
