@@ -8,7 +8,8 @@ Run (from the repository root; about 1 s per fit on one core, with ``nice``)::
 
 ``coverage``: for every condition, ``reps`` panels simulated by
 :func:`ahpstat.simulate.simulate_panel` with random truths (below); each fitted with the
-default model (4 chains x 500 draws after 500 tuning steps, nutpie, one core); a hit when
+default model (4 chains x 1,000 draws after 1,000 tuning steps, the package's defaults;
+nutpie, one core); a hit when
 the true local weight lies in its 90 % equal-tailed posterior interval. ``sbc``:
 simulation-based calibration (Talts et al. 2018):
 parameters drawn from the default model's prior, judgments drawn from the model, the rank of
@@ -55,7 +56,14 @@ CONDITIONS = {
     "experts_25": (TREE, 25, "saaty", {}, "normal"),
     "nodes_3_to_9": (WIDE, 10, "saaty", {}, "normal"),
 }
-SAMPLER = {"draws": 500, "tune": 500, "chains": 4, "cores": 1, "progressbar": False}
+#: coverage fits: the package's defaults (4 x 1,000 draws after 1,000 tuning steps); until
+#: 2026-12-02 4 x 500 after 500, too short for a max R-hat over ~40 parameters to stay below
+#: 1.05 (``geometry.py`` and docs/bayes_model.md)
+SAMPLER = {"draws": 1000, "tune": 1000, "chains": 4, "cores": 1, "progressbar": False}
+#: SBC fits keep 4 x 500 draws after 500 tuning steps, the setting of its first 65
+#: replications, so every rank comes from one computation (a correct sampler gives uniform
+#: ranks at any length)
+SBC_SAMPLER = {**SAMPLER, "draws": 500, "tune": 500}
 
 
 def truth(tree: dict, kind: str, gen: np.random.Generator) -> dict[str, np.ndarray]:
@@ -74,6 +82,20 @@ def truth(tree: dict, kind: str, gen: np.random.Generator) -> dict[str, np.ndarr
     return out
 
 
+def replication(name: str, r: int):
+    """Replication ``r`` of condition ``name``: ``(judgments, true local weights, generator)``;
+    the generator, advanced past the simulation, then seeds the fit."""
+    from ahpstat.simulate import simulate_panel
+
+    c = list(CONDITIONS).index(name)
+    tree, K, scale, opts, kind = CONDITIONS[name]
+    gen = np.random.default_rng(np.random.SeedSequence(SEED, spawn_key=(c, r)))
+    w = truth(tree, kind, gen)
+    J = simulate_panel(tree, w, n_experts=K, scale=scale, expert_sd=gen.uniform(0.1, 0.4),
+                       noise_sd=gen.uniform(0.1, 0.5), rng=gen, **opts)
+    return J, w, gen
+
+
 def _fit(m, J, rng):
     from ahpstat.bayes import BayesianAHP  # noqa: F401
 
@@ -88,26 +110,21 @@ def _fit(m, J, rng):
 
 def run_coverage(names: list[str], reps: int) -> None:
     from ahpstat.bayes import BayesianAHP
-    from ahpstat.simulate import simulate_panel
 
     RESULTS.mkdir(exist_ok=True)
-    todo = [(c, name) for c, name in enumerate(CONDITIONS) if not names or name in names]
+    todo = [name for name in CONDITIONS if not names or name in names]
     done = {}
-    for _, name in todo:
+    for name in todo:
         path = RESULTS / f"coverage_{name}.csv"
         done[name] = set(pd.read_csv(path)["rep"]) if path.exists() else set()
     models: dict[str, BayesianAHP] = {}
     for r in range(reps):  # replications outer: every condition advances together
-        for c, name in todo:
+        for name in todo:
             if r in done[name]:
                 continue
-            tree, K, scale, opts, kind = CONDITIONS[name]
+            tree, _, scale, _, _ = CONDITIONS[name]
             path = RESULTS / f"coverage_{name}.csv"
-            gen = np.random.default_rng(np.random.SeedSequence(SEED, spawn_key=(c, r)))
-            w = truth(tree, kind, gen)
-            J = simulate_panel(tree, w, n_experts=K, scale=scale,
-                               expert_sd=gen.uniform(0.1, 0.4), noise_sd=gen.uniform(0.1, 0.5),
-                               rng=gen, **opts)
+            J, w, gen = replication(name, r)
             if name not in models:
                 models[name] = BayesianAHP(J, tree, scale=scale, sampler_config=SAMPLER)
             _, res, dt = _fit(models[name], J, gen)
@@ -169,9 +186,11 @@ def run_sbc(reps: int) -> None:
     tree, K = TREE, 10
     seed_gen = np.random.default_rng(np.random.SeedSequence(SEED, spawn_key=(99,)))
     J0 = simulate_panel(tree, truth(tree, "normal", seed_gen), n_experts=K, rng=seed_gen)
-    m = BayesianAHP(J0, tree, sampler_config=SAMPLER)
+    m = BayesianAHP(J0, tree, sampler_config=SBC_SAMPLER)
     m.build_model()
     h = m.panel.hierarchy
+    n_draws = SBC_SAMPLER["chains"] * SBC_SAMPLER["draws"]
+    keep = np.linspace(0, n_draws - 1, 99).astype(int)
     for r in range(reps):
         if r in done:
             continue
@@ -180,7 +199,7 @@ def run_sbc(reps: int) -> None:
         idata, res, dt = _fit(m, J, gen)
         post = idata.posterior
         thin = lambda da: np.asarray(  # noqa: E731 - 99 draws, evenly thinned
-            da.stack(s=("chain", "draw")).values)[..., np.linspace(0, 1999, 99).astype(int)]
+            da.stack(s=("chain", "draw")).values)[..., keep]
         rows = []
         mu = true["mu"]
         lw_true = {}
