@@ -180,7 +180,7 @@ class BayesianAHP:
     default_sampler_config: dict[str, Any] = {  # noqa: RUF012 - read-only by convention
         "sampler": "auto",
         "draws": 1000,
-        "tune": 500,
+        "tune": 1000,
         "chains": 4,
         "cores": None,
         "target_accept": 0.8,

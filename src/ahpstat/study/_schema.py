@@ -462,7 +462,7 @@ STUDY_SCHEMA: dict[str, Section] = {s.name: s for s in (
         _key("enabled", "true or false", True, "Run it (false: keep the settings, skip it).",
              _bool),
         _key("draws", "an integer >= 1", 1000, "Posterior draws per chain.", _int(1)),
-        _key("tune", "an integer >= 0", 500, "Tuning steps per chain.", _int(0)),
+        _key("tune", "an integer >= 0", 1000, "Tuning steps per chain.", _int(0)),
         _key("chains", "an integer >= 1", 4, "Number of chains.", _int(1)),
         _key("cores", "an integer >= 1", None, "Parallel chains (null: automatic).",
              _int(1, nullable=True)),
