@@ -304,7 +304,10 @@ def test_without_dask_serial_works_and_dask_says_what_to_install(tmp_path, monke
     exp = Experiment.from_dict({**SMALL, "replications": 200})
     with pytest.raises(InputError, match=r"pip install 'ahpstat\[experiment\]'"):
         run_experiment(exp, tmp_path / "d", scheduler="tcp://127.0.0.1:8786")
-    run = run_experiment(exp, tmp_path / "s", serial=True, figures=False)
+    with pytest.raises(InputError, match="--serial"):
+        run_experiment(exp, tmp_path / "d")  # the default local cluster needs Dask too
+    assert not (tmp_path / "d").exists()  # refused before the folder was made
+    run = run_experiment(exp, tmp_path / "d", serial=True, figures=False)
     assert run.n_run == exp.n_tasks
 
 

@@ -266,13 +266,20 @@ def _dask(payload: dict, todo: list[tuple[int, int]], client: Any, window: int,
             f.cancel()
 
 
-def _client(scheduler: str | None, n_workers: int | None) -> tuple[Any, Any, str]:
+def _require_dask() -> None:
+    """Refuse, saying what to install, when Dask is asked for but not installed."""
     try:
-        from distributed import Client
+        import distributed  # noqa: F401
     except ImportError:
         raise InputError("running on Dask needs the optional dependencies dask, distributed "
                          f"and pyarrow: {_INSTALL}. Without them, run serially (--serial)."
                          ) from None
+
+
+def _client(scheduler: str | None, n_workers: int | None) -> tuple[Any, Any, str]:
+    _require_dask()
+    from distributed import Client
+
     if scheduler:
         try:
             client = Client(scheduler)  # timeout: distributed.comm.timeouts.connect
@@ -375,6 +382,8 @@ def run_experiment(
 
         experiment = load_experiment(experiment)
     out = Path(out)
+    if not serial and client is None:
+        _require_dask()  # before the folder is made: a refused run leaves nothing behind
     exp = _prepare(experiment, out, resume)
     parts = out / _PARTS
     done = _done(parts)
