@@ -202,3 +202,19 @@ def test_doctests():
 
     for mod in (report, _figures, _versions):
         assert doctest.testmod(mod, optionflags=doctest.ELLIPSIS).failed == 0, mod.__name__
+
+
+def test_latex_columns_format_as_the_per_cell_rule():
+    """The column-wise LaTeX formatting gives, for every dtype, what the per-cell rule
+    (`_latex_cell` on the values `itertuples` yields) gives.
+    """
+    from ahpstat.report._tables import _latex_cell, _latex_column
+
+    df = pd.DataFrame({
+        "f": [0.5, np.nan, 1e-7, 0.0, -np.inf], "i": np.arange(5) - 2,
+        "b": [True, False, True, True, False], "o": ["a_b", None, 3.5, True, "x&y"],
+        "n": pd.array([1.5, None, 2, 3, 4], dtype="Float64"), "c": pd.Categorical(list("abab_")),
+        "u": np.arange(5, dtype=np.uint8), "f32": np.arange(5, dtype=np.float32) / 3})
+    want = [[_latex_cell(x) for x in row] for row in df.itertuples(index=False)]
+    got = [list(r) for r in zip(*(_latex_column(df[c]) for c in df.columns), strict=True)]
+    assert got == want

@@ -328,6 +328,20 @@ def latex_escape(text: Any) -> str:
     return str(text).translate(_LATEX_TABLE)
 
 
+def _latex_column(col: pd.Series) -> list[str]:
+    """:func:`_latex_cell` of every value of a column (the values ``itertuples`` gives),
+    a column of float, integer or boolean numbers formatted without the per-cell checks.
+    """
+    if col.dtype == np.float64:
+        return ["" if v != v else f"{v:.4f}" if abs(v) >= 1e-4 or v == 0 else f"{v:.2e}"
+                for v in col.to_numpy().tolist()]
+    if col.dtype == np.bool_:
+        return ["yes" if v else "no" for v in col.to_numpy().tolist()]
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in "iu":
+        return [str(v) for v in col.to_numpy().tolist()]
+    return [_latex_cell(x) for x in col]
+
+
 def _latex_cell(x: Any) -> str:
     if x is None or (isinstance(x, float) and np.isnan(x)):
         return ""
@@ -380,8 +394,12 @@ def to_latex(tables: Mapping[str, pd.DataFrame], *, title: str = "",
         out.append(" & ".join(latex_escape(c) for c in df.columns) + " \\\\")
         out.append("\\midrule")
         out.append("\\endhead")
-        for row in df.itertuples(index=False):
-            out.append(" & ".join(_latex_cell(x) for x in row) + " \\\\")
+        if df.shape[1]:
+            out.extend(" & ".join(row) + " \\\\"
+                       for row in zip(*(_latex_column(df.iloc[:, k])
+                                        for k in range(df.shape[1])), strict=True))
+        else:
+            out.extend(" \\\\" for _ in range(len(df)))
         out.append("\\bottomrule")
         out.append("\\end{longtable}")
         out.append("")
