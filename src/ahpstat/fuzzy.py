@@ -130,15 +130,15 @@ def answer_shares(
             raise ValueError(f"`groups` must be {m} non-negative integer codes; got "
                              f"{groups!r} instead.")
         G = int(g.max()) + 1 if n_groups is None else int(n_groups)
-    ST = share_matrix(X, lo, K, g, G)
+    ST = _share_matrix(X, lo, K, g, G)
     flat = f.reshape(-1, m)
     counts = np.asarray((ST @ flat.T).T).reshape(*f.shape[:-1], G, n, K)
     if groups is None:
         counts = counts[..., 0, :, :]
-    return shares_of_counts(counts)
+    return _shares_of_counts(counts)
 
 
-def share_matrix(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int) -> sparse.csr_matrix:
+def _share_matrix(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int) -> sparse.csr_matrix:
     """The sparse ``(G * n * K, m)`` matrix of :func:`answer_shares` (checked answers ``X``
     (m, n), group codes ``g``): respondent ``i`` adds its frequency to the cell (its group,
     item ``j``, its answer's grade), so a whole block of resamples is one sparse product.
@@ -149,7 +149,7 @@ def share_matrix(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int) -> spars
     return sparse.csr_matrix((np.ones(r.size), (col, r)), shape=(G * n * K, m))
 
 
-def shares_of_counts(counts: np.ndarray) -> np.ndarray:
+def _shares_of_counts(counts: np.ndarray) -> np.ndarray:
     """Answer counts (..., K) as shares summing to 1; ``NaN`` where the counts are all 0."""
     tot = counts.sum(axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
