@@ -381,7 +381,8 @@ def test_a_bayes_section_adds_one_method_and_is_validated():
     exp = Experiment.from_dict({**BAYES_PANEL, "bayes": {}})
     assert exp.methods["weighting"].tolist() == ["eigenvector", "bayes"]
     assert exp.methods.iloc[1][["aggregation", "policy", "index"]].tolist() == ["-"] * 3
-    assert exp.bayes == {"draws": 500, "tune": 500, "chains": 4, "target_accept": 0.9,
+    # the package's default tuning (1,000 steps: docs/bayes_model.md, "Sampler geometry")
+    assert exp.bayes == {"draws": 500, "tune": 1000, "chains": 4, "target_accept": 0.9,
                          "confidence_level": 0.95}
     assert Experiment.from_payload(exp.to_dict()).bayes == exp.bayes
     # a panel experiment's default batch: 25 fits (20,000 matrices without the model)

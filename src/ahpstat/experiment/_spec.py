@@ -45,7 +45,7 @@ _STUDY_METHODS: dict[str, Any] = {
 _TOP_KEYS = ("name", "kind", "seed", "replications", "batch_size", "conditions", "methods",
              "acceptance", "truth", "bootstrap", "bayes", "description")
 #: the ``bayes:`` section (present: the Bayesian model is one more method) and its defaults
-BAYES_KEYS: dict[str, Any] = {"draws": 500, "tune": 500, "chains": 4, "target_accept": 0.9,
+BAYES_KEYS: dict[str, Any] = {"draws": 500, "tune": 1000, "chains": 4, "target_accept": 0.9,
                               "confidence_level": 0.95}
 #: ``methods`` row of the Bayesian model: it replaces weighting, aggregation and policy
 BAYES_METHOD = "bayes"
