@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from ahpstat import _kernels
+from ahpstat._numba import njit
 from ahpstat.consistency import _gci
 from ahpstat.pairwise import validate_matrix
 from ahpstat.scales import SAATY_SCALE
@@ -193,7 +194,7 @@ def _double(x):
 
 def test_compiles_in_memory_when_no_cache_directory_is_writable(monkeypatch):
     # A read-only install with a read-only home: numba finds no cache locator and raises when
-    # the function is defined (checked here, so the fallback stays needed); _njit compiles
+    # the function is defined (checked here, so the fallback stays needed); njit compiles
     # without a disk cache instead.
     def unwritable(self):
         raise PermissionError("read-only file system")
@@ -201,5 +202,5 @@ def test_compiles_in_memory_when_no_cache_directory_is_writable(monkeypatch):
     monkeypatch.setattr(numba.core.caching._CacheLocator, "ensure_cache_path", unwritable)
     with pytest.raises(RuntimeError, match="no locator available"):
         numba.njit(cache=True)(_double)
-    f = _kernels._njit()(_double)
+    f = njit()(_double)
     assert f(2.0) == 4.0

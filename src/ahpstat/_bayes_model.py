@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ahpstat._kernels import _njit
+from ahpstat._numba import njit
 from ahpstat._validation import InputError
 from ahpstat.pairwise import comparison_graph_components
 from ahpstat.scales import SAATY_SCALE
@@ -98,13 +98,13 @@ def log_normal_interval_scalar(a: float, b: float) -> float:  # pragma: no cover
     return math.log(0.5 * (math.erf(b * _SQRT1_2) - math.erf(a * _SQRT1_2)))
 
 
-_lni = _njit(inline="always")(log_normal_interval_scalar)
+_lni = njit(inline="always")(log_normal_interval_scalar)
 
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-@_njit(inline="always")
+@njit(inline="always")
 def _judgment(mu, tau, z, enode, sd, log_sd, keep, lapse_u, lower, upper, point, r, c,
               k):  # pragma: no cover - compiled
     """One judgment: ``(ll, dll/dloc, dll/dlog sd_k, share of the normal part, z_r - z_c, g)``.
@@ -151,7 +151,7 @@ def _judgment(mu, tau, z, enode, sd, log_sd, keep, lapse_u, lower, upper, point,
     return ll, (pa - pb) / sd, a * pa - b * pb, 1.0, zd, g
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def loglik_draw(mu, tau, z, enode, log_sigma, kl, lower, upper, point, row, col, k, weight,
                 log_u, out):  # pragma: no cover - compiled
     """``out[o]``: weighted log-likelihood of judgment ``o`` at one draw (see
@@ -167,7 +167,7 @@ def loglik_draw(mu, tau, z, enode, log_sigma, kl, lower, upper, point, row, col,
         out[o] = weight[o] * ll
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def loglik_value_and_grad(mu, tau, z, enode, log_sigma, kl, lower, upper, point, row, col,
                           k, weight, log_u, d_mu, d_tau, d_z, d_ls,
                           d_kl):  # pragma: no cover - compiled
@@ -204,7 +204,7 @@ def loglik_value_and_grad(mu, tau, z, enode, log_sigma, kl, lower, upper, point,
     return total
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def loglik_zero_sum(eta, tau, zeta, enode, offsets, log_sigma, kl, lower, upper, point, row,
                     col, k, weight, log_u):  # pragma: no cover - compiled
     """:func:`loglik_value_and_grad` of the zero-sum parameters: ``(total, d_eta, d_tau,
@@ -238,7 +238,7 @@ def loglik_zero_sum(eta, tau, zeta, enode, offsets, log_sigma, kl, lower, upper,
     return total, d_eta[0], d_tau, d_zeta, d_ls, d_kl
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def _loglik_draws(mu, tau, z, enode, log_sigma, kl, lower, upper, point, row, col, k, weight,
                   log_u, out):  # pragma: no cover - compiled
     for s in range(mu.shape[0]):
@@ -279,7 +279,7 @@ def block_basis(offsets: np.ndarray) -> np.ndarray:
     return B
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def zero_sum_expand(free, offsets, out):  # pragma: no cover - compiled
     """``out[r] = B @ free[r]`` for every row (:func:`block_basis`, never formed): the
     ``E - G`` free values of each row to ``E`` values summing to zero within each node.
@@ -300,7 +300,7 @@ def zero_sum_expand(free, offsets, out):  # pragma: no cover - compiled
                     out[row, a] = s
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def zero_sum_reduce(grad, offsets, out):  # pragma: no cover - compiled
     """``out[r] = B.T @ grad[r]``: a gradient over the ``E`` values back to the free values
     (the transpose of :func:`zero_sum_expand`). ``grad`` ``(R, E)``, ``out`` ``(R, E - G)``.

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from ahpstat._kernels import _njit
+from ahpstat._numba import njit
 
 
-@_njit()
+@njit()
 def _select(a, lo, hi, k):  # pragma: no cover - compiled
     """Partially order ``a[lo:hi+1]`` in place so that ``a[k]`` is its k-th smallest."""
     while hi > lo:
@@ -54,7 +54,7 @@ def _select(a, lo, hi, k):  # pragma: no cover - compiled
             return
 
 
-@_njit()
+@njit()
 def _bracket(sample, p):  # pragma: no cover - compiled
     """Values bracketing the ``p``-quantile of the row, from its sorted strided sample."""
     s = sample.size
@@ -67,12 +67,12 @@ def _bracket(sample, p):  # pragma: no cover - compiled
     return lo, hi
 
 
-@_njit()
+@njit()
 def _linear(v0, v1, f):  # pragma: no cover - compiled
     return v0 + f * (v1 - v0) if f > 0 else v0
 
 
-@_njit()
+@njit()
 def _row_quantile_full(x, k, f):  # pragma: no cover - compiled
     row = x.copy()
     B = row.size
@@ -87,7 +87,7 @@ def _row_quantile_full(x, k, f):  # pragma: no cover - compiled
     return _linear(v0, v1, f)
 
 
-@_njit(parallel=True)
+@njit(parallel=True)
 def quantiles_linear(X, P):  # pragma: no cover - compiled
     """Type-7 ("linear") quantiles of each row of ``X`` (M, B) at probabilities ``P`` (M, Q).
 
@@ -146,7 +146,7 @@ def quantiles_linear(X, P):  # pragma: no cover - compiled
     return out
 
 
-@_njit(parallel=True)
+@njit(parallel=True)
 def fraction_below(X, t):  # pragma: no cover - compiled
     """``(#(X < t) + #(X <= t)) / (2 B)`` per row (scipy's ``_percentile_of_score``)."""
     M, B = X.shape
@@ -164,7 +164,7 @@ def fraction_below(X, t):  # pragma: no cover - compiled
     return out
 
 
-@_njit()
+@njit()
 def stratified_counts(u, start, size, out):  # pragma: no cover - compiled
     """Add each draw to ``out`` (rows, n), zeroed: row ``r``'s draw ``i`` picks position
     ``start[i] + floor(u[r, i] * size[i])`` (the unit of position ``i``: its first position

@@ -30,19 +30,16 @@ entries use the parallel kernel; both give bit-identical results (tested). The p
 regions run with BLAS limited to one thread (:mod:`ahpstat._threads`): one parallel layer at
 a time.
 
-Compiled functions are cached on disk (``cache=True``) where numba can write a cache (the
-package's ``__pycache__`` or, when that is read-only, the user's cache directory); numba
-does not fall back by itself when neither is writable (it raises ``RuntimeError`` when the
-function is defined), so the kernels are then compiled in memory, once per process.
+The kernels are compiled by :func:`ahpstat._numba.njit` (cached on disk where a cache can be
+written, in memory otherwise).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
-from numba import config, njit, prange
+from numba import config, prange
+
+from ahpstat._numba import njit
 
 __all__ = ["PARALLEL_MIN_ENTRIES", "core_batch", "perron_batch"]
 
@@ -67,28 +64,10 @@ _LANES = 64
 OK, MISSING, INVALID, NOT_CONVERGED = 0, 1, 2, 3
 
 
-def _njit(**options: Any) -> Callable[[Callable[..., Any]], Any]:
-    """``numba.njit`` with an on-disk cache when one can be written, in memory otherwise.
-
-    Division follows numpy (``error_model="numpy"``: ``x / 0`` gives ``inf`` or ``nan``)
-    unless told otherwise: Python's zero-division check in every loop stops the compiler from
-    vectorizing it. The kernels guard their divisions themselves.
-    """
-    options.setdefault("error_model", "numpy")  # x / 0 is inf, not an exception: loops vectorize
-
-    def decorate(func: Callable[..., Any]) -> Any:
-        try:
-            return njit(cache=True, **options)(func)
-        except RuntimeError:  # "cannot cache function ...: no locator available"
-            return njit(cache=False, **options)(func)
-
-    return decorate
-
-
 # ------------------------------------------------------------------------ per-matrix steps
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def _load(A, b, rtol, X):  # pragma: no cover - compiled
     """Validate ``A[b]`` into ``X``; return OK, MISSING or INVALID (``X`` then undefined)."""
     n = A.shape[1]
@@ -119,7 +98,7 @@ def _load(A, b, rtol, X):  # pragma: no cover - compiled
     return OK
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def _copy(A, b, X):  # pragma: no cover - compiled
     n = A.shape[1]
     for i in range(n):
@@ -127,7 +106,7 @@ def _copy(A, b, X):  # pragma: no cover - compiled
             X[i, j] = A[b, i, j]
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def _geometric_mean(X, g):  # pragma: no cover - compiled
     """``g`` = row geometric means of ``X``, normalized; uniform if a row has a zero."""
     n = X.shape[0]
@@ -157,7 +136,7 @@ def _geometric_mean(X, g):  # pragma: no cover - compiled
             g[i] = 1.0 / n
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def _log_geometric_mean(X, L, mu, g):  # pragma: no cover - compiled
     """Logs ``L`` of a complete reciprocal ``X``, row means ``mu`` and weights ``g``.
 
@@ -188,7 +167,7 @@ def _log_geometric_mean(X, L, mu, g):  # pragma: no cover - compiled
         g[i] /= tot
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def _gci(L, mu):  # pragma: no cover - compiled
     """Geometric consistency index from logs ``L`` and row log-means ``mu`` (n >= 3)."""
     n = L.shape[0]
@@ -200,7 +179,7 @@ def _gci(L, mu):  # pragma: no cover - compiled
     return sse / ((n - 1) * (n - 2))
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def _power_step(X, w, y):  # pragma: no cover - compiled
     """``y = X w / sum(X w)``; returns the largest change ``max |y - w|`` (inf if broken)."""
     n = X.shape[0]
@@ -223,7 +202,7 @@ def _power_step(X, w, y):  # pragma: no cover - compiled
     return delta
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def _row_sum_root(X, w):  # pragma: no cover - compiled
     """``sum(X w)``: the Perron root once ``w`` (sum 1) has converged."""
     n = X.shape[0]
@@ -236,7 +215,7 @@ def _row_sum_root(X, w):  # pragma: no cover - compiled
     return lam
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def _square(M, n, P, Q):  # pragma: no cover - compiled
     """``P = M @ M`` rescaled so that its entries sum to ``n`` (``Q`` is scratch; ``M`` may
     be ``P`` itself: it is read in full before ``P`` is written).
@@ -255,7 +234,7 @@ def _square(M, n, P, Q):  # pragma: no cover - compiled
             P[i, j] = Q[i, j] * c
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def _power(X, w, tol, max_iter, P, Q, y):  # pragma: no cover - compiled
     """Power iteration from ``w`` with adaptive squaring; the converged step is left in ``y``.
 
@@ -293,7 +272,7 @@ def _power(X, w, tol, max_iter, P, Q, y):  # pragma: no cover - compiled
     return -1
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def _lockstep(XT, WT, tol, maxr, YT, LUT, sig, r, done, fin, RT):  # noqa: C901  # pragma: no cover
     """Inverse iteration on ``_LANES`` matrices at once, lanes in the last axis.
 
@@ -419,7 +398,7 @@ def _lockstep(XT, WT, tol, maxr, YT, LUT, sig, r, done, fin, RT):  # noqa: C901 
             w = WT[i]
             for c in range(_LANES):
                 w[c] = y[c] * r[c] if not done[c] else w[c]
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def _chunk(A, lo, hi, W0, validate, rtol, want_eig, want_gm, want_gci, tol, max_iter, S,  # noqa: C901
            WE, WG, LAM, GCI, STATUS, ITERS):  # pragma: no cover - compiled
     """Everything :func:`core_batch` computes, for matrices ``lo .. hi - 1`` (``S``: scratch).
@@ -503,7 +482,7 @@ def _chunk(A, lo, hi, W0, validate, rtol, want_eig, want_gm, want_gci, tol, max_
         ITERS[b] = it
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def _outputs(B, n, want_eig, want_gm, want_gci):  # pragma: no cover - compiled
     WE = np.empty((B if want_eig else 0, n))
     WG = np.empty((B if want_gm else 0, n))
@@ -514,7 +493,7 @@ def _outputs(B, n, want_eig, want_gm, want_gci):  # pragma: no cover - compiled
     return WE, WG, LAM, GCI, STATUS, ITERS
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def _scratch(n):  # pragma: no cover - compiled
     C = _LANES
     return (np.empty((n, n)), np.empty((n, n)), np.empty(n), np.empty(n), np.empty(n),
@@ -524,7 +503,7 @@ def _scratch(n):  # pragma: no cover - compiled
             np.empty(C, dtype=np.int64), np.empty(C, dtype=np.int64))
 
 
-@_njit(fastmath=False)
+@njit(fastmath=False)
 def _core_serial(A, W0, validate, rtol, want_eig, want_gm, want_gci, tol,
                  max_iter):  # pragma: no cover - compiled
     """The batch on the calling thread (two functions, not one compiled twice: numba's disk
@@ -539,7 +518,7 @@ def _core_serial(A, W0, validate, rtol, want_eig, want_gm, want_gci, tol,
     return WE, WG, LAM, GCI, STATUS, ITERS
 
 
-@_njit(parallel=True, fastmath=False)
+@njit(parallel=True, fastmath=False)
 def _core_parallel(A, W0, validate, rtol, want_eig, want_gm, want_gci, tol,
                    max_iter):  # pragma: no cover - compiled
     """The batch in parallel tasks of ``_CHUNK`` matrices (the same results, bit for bit)."""

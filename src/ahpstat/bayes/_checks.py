@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from ahpstat.bayes._common import _LOG_RANGE
+from ahpstat.bayes._common import LOG_RANGE
 from ahpstat.scoring import composite_scores
 
 __all__ = ["predictive_checks", "score_draws"]
@@ -170,7 +170,7 @@ def predictive_checks(idata: Any, *, confidence_level: float = 0.95,
         if k in cr:
             summary("consistency_ratio", k, len(cr[k]), np.mean(cr[k], axis=0))
     # share of judgments at (or beyond) the scale's ends
-    end = _LOG_RANGE - 1e-9
+    end = LOG_RANGE - 1e-9
     summary("share_at_scale_ends", "all", int(Y.shape[1]), (np.abs(Y) >= end).mean(axis=1))
     return pd.DataFrame(rows, columns=["check", "expert", "n", "observed",
                                        "replicated_median", "ci_low", "ci_high", "p_value"])

@@ -1,4 +1,7 @@
-"""What the parts of :mod:`ahpstat.bayes` share: the optional imports and the thresholds."""
+"""What the parts of :mod:`ahpstat.bayes` share: the optional imports and the thresholds.
+
+A private module: its names are the package's internal API, not the public one.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +9,39 @@ import math
 import warnings
 from typing import Any
 
-__all__: list[str] = []
+__all__ = ["ESS_PER_CHAIN", "EXTRA", "LOG_RANGE", "RHAT_MAX", "has_nutpie", "import_arviz",
+           "import_pymc"]
 
-_EXTRA = 'pip install "ahpstat[bayes]"'
+EXTRA = 'pip install "ahpstat[bayes]"'
 #: convergence thresholds (Vehtari et al. 2021): R-hat, and ESS per chain (400 for 4 chains)
-_RHAT_MAX = 1.01
-_ESS_PER_CHAIN = 100
+RHAT_MAX = 1.01
+ESS_PER_CHAIN = 100
 #: reference log ratio of the priors: log 9, the end of Saaty's scale (and of the range
 #: continuous judgments are expected in)
-_LOG_RANGE = math.log(9.0)
+LOG_RANGE = math.log(9.0)
 
 
-def _import_pymc() -> Any:
+def import_pymc() -> Any:
     try:
         import pymc as pm
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
-            f"ahpstat.bayes needs PyMC for model building and sampling: {_EXTRA}"
+            f"ahpstat.bayes needs PyMC for model building and sampling: {EXTRA}"
         ) from exc
     return pm
 
 
-def _import_arviz() -> Any:
+def import_arviz() -> Any:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
             import arviz as az
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(f"ahpstat.bayes needs ArviZ for diagnostics: {_EXTRA}") from exc
+        raise ImportError(f"ahpstat.bayes needs ArviZ for diagnostics: {EXTRA}") from exc
     return az
 
 
-def _has_nutpie() -> bool:
+def has_nutpie() -> bool:
     try:
         import nutpie  # noqa: F401
     except ImportError:

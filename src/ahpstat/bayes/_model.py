@@ -30,7 +30,7 @@ from ahpstat._bayes_model import (
 )
 from ahpstat._validation import check_choice
 from ahpstat._warnings import AHPWarning, warn
-from ahpstat.bayes._common import _EXTRA, _LOG_RANGE, _has_nutpie, _import_pymc
+from ahpstat.bayes._common import EXTRA, LOG_RANGE, has_nutpie, import_pymc
 from ahpstat.bayes._result import BayesResult
 
 __all__ = ["BayesianAHP"]
@@ -228,7 +228,7 @@ class BayesianAHP:
         """The model configuration with the scale-aware defaults filled in."""
         cfg = copy.deepcopy(self.model_config)
         check_choice("model_config['error']", cfg["error"], ("lapse", "normal"))
-        R = _LOG_RANGE
+        R = LOG_RANGE
         if cfg["priority_sigma"] is None:
             cfg["priority_sigma"] = R / 2.0
         if cfg["tau_sigma"] is None:
@@ -281,7 +281,7 @@ class BayesianAHP:
                               expert_weights=self.expert_weights)
         lay = layout(panel)
         means = _item_means_frame(self.item_means, panel.hierarchy)
-        _import_pymc()
+        import_pymc()
         from ahpstat._bayes_ops import build_model
 
         self.model = build_model(panel, lay, cfg, means)
@@ -316,7 +316,7 @@ class BayesianAHP:
         from ahpstat._bayes_ops import model_data
 
         data = model_data(panel)
-        pm = _import_pymc()
+        pm = import_pymc()
         with self.model:
             pm.set_data(data)
         if "nutpie" in self._compiled:
@@ -390,7 +390,7 @@ class BayesianAHP:
                      {k: v for k, v in overrides.items() if v is not None})
         sampler = check_choice("sampler", cfg["sampler"], ("auto", "nutpie", "pymc"))
         if sampler == "auto":
-            sampler = "nutpie" if _has_nutpie() else "pymc"
+            sampler = "nutpie" if has_nutpie() else "pymc"
         for key in ("draws", "tune", "chains"):
             v = cfg[key]
             if not (isinstance(v, int | np.integer) and not isinstance(v, bool)
@@ -429,7 +429,7 @@ class BayesianAHP:
         try:
             import nutpie
         except ImportError as exc:
-            raise ImportError(f"`sampler='nutpie'` needs nutpie: {_EXTRA}") from exc
+            raise ImportError(f"`sampler='nutpie'` needs nutpie: {EXTRA}") from exc
         if "nutpie" not in self._compiled:
             progress.start(f"compiling the model ({what})")
             with warnings.catch_warnings():
@@ -453,7 +453,7 @@ class BayesianAHP:
 
     def _sample_pymc(self, cfg: dict[str, Any], seed: int, names: list[str],
                      progress: _Progress, what: str) -> Any:
-        pm = _import_pymc()
+        pm = import_pymc()
         progress.start(f"compiling and sampling with PyMC's NUTS ({what})")
         compile_kwargs = {"mode": cfg["pymc_mode"]} if cfg["pymc_mode"] else None
         with warnings.catch_warnings():

@@ -17,7 +17,7 @@ from ahpstat._bayes_model import credal_table
 from ahpstat._validation import check_choice
 from ahpstat._warnings import ConvergenceWarning, warn
 from ahpstat.bayes._checks import predictive_checks
-from ahpstat.bayes._common import _ESS_PER_CHAIN, _RHAT_MAX, _import_arviz
+from ahpstat.bayes._common import ESS_PER_CHAIN, RHAT_MAX, import_arviz
 from ahpstat.scoring import composite_scores
 
 __all__ = ["BayesResult"]
@@ -105,7 +105,7 @@ class BayesResult:
             raise ValueError("`idata` lacks the 'structure' attribute; pass the InferenceData "
                              "returned by BayesianAHP.fit. Got attributes "
                              f"{sorted(post.attrs)} instead.")
-        az = _import_arviz()
+        az = import_arviz()
         a = (1.0 - confidence_level) / 2.0
         stat_funcs = {"median": np.median,
                       "ci_low": lambda x: np.quantile(x, a),
@@ -295,8 +295,8 @@ def _diagnostics(summ: Any, chains: int) -> pd.DataFrame:
                          vals["mcse_mean"][p]))
     diag = pd.DataFrame(rows, columns=["parameter", "r_hat", "ess_bulk", "ess_tail",
                                        "mcse_mean"])
-    ess_min = _ESS_PER_CHAIN * chains
-    rhat_ok = (diag["r_hat"] <= _RHAT_MAX) if chains >= 2 else pd.Series(True, diag.index)
+    ess_min = ESS_PER_CHAIN * chains
+    rhat_ok = (diag["r_hat"] <= RHAT_MAX) if chains >= 2 else pd.Series(True, diag.index)
     diag["ok"] = (rhat_ok & (diag["ess_bulk"] >= ess_min) & (diag["ess_tail"] >= ess_min))
     return diag
 
@@ -309,10 +309,10 @@ def _n_divergences(idata: Any) -> int:
 
 
 def _warn_diagnostics(diag: pd.DataFrame, n_div: int, chains: int) -> None:
-    ess_min = _ESS_PER_CHAIN * chains
+    ess_min = ESS_PER_CHAIN * chains
     problems, advice = [], []
     worst = diag.loc[diag["r_hat"].idxmax()] if chains >= 2 and len(diag) else None
-    if worst is not None and worst["r_hat"] > _RHAT_MAX:
+    if worst is not None and worst["r_hat"] > RHAT_MAX:
         problems.append(f"R-hat up to {worst['r_hat']:.3f} ({worst['parameter']}; want <= 1.01)")
         advice.append("run more chains and more tuning/draws")
     if len(diag):

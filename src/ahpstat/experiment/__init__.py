@@ -17,7 +17,8 @@ See ``docs/experiments.md`` for the experiment file.
 from __future__ import annotations
 
 from ahpstat.experiment._cells import rank_metrics, run_task
-from ahpstat.experiment._runner import ExperimentRun, read_parts, run_experiment
+from ahpstat.experiment._parts import read_parts
+from ahpstat.experiment._runner import ExperimentRun, run_experiment
 from ahpstat.experiment._spec import KINDS, Experiment, load_experiment
 from ahpstat.experiment._summary import summarize
 

@@ -1,11 +1,7 @@
 """Running an experiment: tasks on Dask (or in this process), one Parquet part per task.
 
-Output folder::
-
-    experiment.json           the resolved experiment (seed included) and its fingerprint
-    parts/c00003_b00012.parquet  statistics of task (condition 3, batch 12), written atomically
-    conditions.csv, methods.csv, summary.csv, report.md, figures/   (the summary step)
-
+The folder's layout is ``_parts``'s (``experiment.json`` and one part per task); the summary
+step adds ``conditions.csv``, ``methods.csv``, ``summary.csv``, ``report.md`` and ``figures/``.
 A task's part is written by the client as soon as the task finishes, so an interrupted run
 loses at most the tasks in flight and ``resume=True`` runs only the missing ones; the
 client holds at most a window of pending tasks, so memory stays bounded whatever the size
@@ -30,13 +26,13 @@ import numpy as np
 import pandas as pd
 
 from ahpstat._validation import InputError
-from ahpstat.experiment._cells import STAT_COLUMNS, run_task
-from ahpstat.experiment._spec import Experiment
+from ahpstat.experiment._cells import run_task
+from ahpstat.experiment._parts import META, PARTS, done_tasks, write_part
+from ahpstat.experiment._spec import Experiment, load_experiment
+from ahpstat.experiment._summary import summarize
 
-__all__ = ["ExperimentRun", "read_parts", "run_experiment"]
+__all__ = ["ExperimentRun", "run_experiment"]
 
-_META = "experiment.json"
-_PARTS = "parts"
 _INSTALL = "pip install 'ahpstat[experiment]'"
 #: Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 in their workers, which turns off glibc's
 #: adaptive mmap threshold: every large temporary array is then mapped and unmapped afresh,
@@ -84,60 +80,6 @@ class ExperimentRun:
     executor: str
 
 
-def part_name(condition: int, batch: int) -> str:
-    """File stem of a task's part."""
-    return f"c{condition:05d}_b{batch:05d}"
-
-
-def _have_pyarrow() -> bool:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _write_part(parts: Path, condition: int, batch: int, df: pd.DataFrame) -> None:
-    stem = part_name(condition, batch)
-    ext = ".parquet" if _have_pyarrow() else ".csv"
-    tmp = parts / f".{stem}{ext}.tmp{os.getpid()}"
-    if ext == ".parquet":
-        df.to_parquet(tmp, engine="pyarrow", index=False)
-    else:  # serial runs without the extra: exact floats in CSV
-        df.to_csv(tmp, index=False, float_format="%.17g")
-    os.replace(tmp, parts / f"{stem}{ext}")
-
-
-def _done(parts: Path) -> set[tuple[int, int]]:
-    out = set()
-    for p in parts.iterdir() if parts.is_dir() else ():
-        if p.name.startswith("c") and p.suffix in (".parquet", ".csv"):
-            try:
-                c, b = p.stem[1:].split("_b")
-                out.add((int(c), int(b)))
-            except ValueError:
-                continue
-    return out
-
-
-def read_parts(out: str | os.PathLike) -> pd.DataFrame:
-    """All task statistics of an experiment folder, in (condition, batch) order.
-
-    Examples
-    --------
-    >>> read_parts("no/such/folder").columns.tolist()[:3]
-    ['condition', 'batch', 'method']
-    """
-    parts = Path(out) / _PARTS
-    files = sorted(p for p in parts.glob("c*") if p.suffix in (".parquet", ".csv")) \
-        if parts.is_dir() else []
-    frames = [pd.read_parquet(p) if p.suffix == ".parquet" else pd.read_csv(p) for p in files]
-    if not frames:
-        return pd.DataFrame(columns=STAT_COLUMNS)
-    df = pd.concat(frames, ignore_index=True)
-    return df.sort_values(["condition", "batch"], kind="stable", ignore_index=True)
-
-
 class _Progress:
     """Tasks done / total and the ETA on stderr, redrawn at most twice a second."""
 
@@ -182,12 +124,12 @@ def _hms(seconds: float) -> str:
 
 def _prepare(exp: Experiment, out: Path, resume: bool) -> Experiment:
     """Create or check the output folder; fix the seed; return the experiment to run."""
-    meta = out / _META
+    meta = out / META
     if meta.is_file():
         stored = json.loads(meta.read_text(encoding="utf-8"))
         if not resume:
             raise InputError(f"the folder already holds an experiment ({stored.get('name')!r}, "
-                             f"{len(_done(out / _PARTS))} tasks done). Pass resume=True "
+                             f"{len(done_tasks(out / PARTS))} tasks done). Pass resume=True "
                              "(--resume) to continue it, or choose another folder.",
                              file=str(out))
         if exp.seed is None:
@@ -207,13 +149,13 @@ def _prepare(exp: Experiment, out: Path, resume: bool) -> Experiment:
         entropy = np.random.SeedSequence().entropy
         assert isinstance(entropy, int)  # drawn from the OS when none is given: an int
         exp = dataclasses.replace(exp, seed=entropy)
-    (out / _PARTS).mkdir(parents=True, exist_ok=True)
+    (out / PARTS).mkdir(parents=True, exist_ok=True)
     import ahpstat
 
     text = json.dumps({"name": exp.name, "fingerprint": exp.fingerprint(),
                        "ahpstat": ahpstat.__version__, "experiment": exp.to_dict()},
                       indent=1, default=str)
-    tmp = out / f".{_META}.tmp{os.getpid()}"
+    tmp = out / f".{META}.tmp{os.getpid()}"
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, meta)
     return exp
@@ -375,18 +317,14 @@ def run_experiment(
     >>> bool(s["mean"].iloc[0] < s["mean"].iloc[1])  # less judgment noise, smaller error
     True
     """
-    from ahpstat.experiment._summary import summarize
-
     if not isinstance(experiment, Experiment):
-        from ahpstat.experiment._spec import load_experiment
-
         experiment = load_experiment(experiment)
     out = Path(out)
     if not serial and client is None:
         _require_dask()  # before the folder is made: a refused run leaves nothing behind
     exp = _prepare(experiment, out, resume)
-    parts = out / _PARTS
-    done = _done(parts)
+    parts = out / PARTS
+    done = done_tasks(parts)
     tasks = [(c, b) for c in range(len(exp.conditions)) for b in range(exp.n_batches)]
     todo = [t for t in tasks if t not in done]
     payload = exp.to_dict()
@@ -410,7 +348,7 @@ def run_experiment(
             stream = _dask(payload, todo, client, window=max(4 * threads, 8),
                            chunk=threads)
         for c, b, df in stream:
-            _write_part(parts, c, b, df)
+            write_part(parts, c, b, df)
             bar.step()
             if on_task is not None:
                 on_task(c, b)

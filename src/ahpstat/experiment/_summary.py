@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -10,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ahpstat._validation import InputError
 from ahpstat.experiment._cells import DATA_METHOD
+from ahpstat.experiment._parts import PARTS, done_tasks, load_run, read_parts
 from ahpstat.experiment._spec import Experiment
 
 __all__ = ["summarize"]
@@ -42,15 +41,6 @@ def _atomic_csv(path: Path, df: pd.DataFrame) -> None:
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     neutralize_frame(df).to_csv(tmp, index=False, lineterminator="\n")
     os.replace(tmp, path)
-
-
-def load_run(out: str | os.PathLike) -> tuple[Experiment, dict[str, Any]]:
-    """The experiment stored in an experiment folder (and its metadata)."""
-    meta = Path(out) / "experiment.json"
-    if not meta.is_file():
-        raise InputError("not an experiment folder (no experiment.json).", file=str(out))
-    stored = json.loads(meta.read_text(encoding="utf-8"))
-    return Experiment.from_payload(stored["experiment"]), stored
 
 
 def summary_table(exp: Experiment, stats: pd.DataFrame) -> pd.DataFrame:
@@ -254,8 +244,6 @@ def summarize(out: str | os.PathLike, *, figures: bool = True) -> pd.DataFrame:
     ...
     ahpstat._validation.InputError: no/such/folder: not an experiment folder (no experiment.json).
     """
-    from ahpstat.experiment._runner import _done, read_parts
-
     out = Path(out)
     exp, _ = load_run(out)
     stats = read_parts(out)
@@ -264,6 +252,6 @@ def summarize(out: str | os.PathLike, *, figures: bool = True) -> pd.DataFrame:
     _atomic_csv(out / "conditions.csv", exp.conditions)
     _atomic_csv(out / "methods.csv", exp.methods)
     figs = draw_figures(exp, table, out / "figures") if figures else []
-    n_done = len(_done(out / "parts"))
+    n_done = len(done_tasks(out / PARTS))
     _atomic_text(out / "report.md", report_markdown(exp, table, n_done=n_done, figures=figs))
     return table
