@@ -10,10 +10,10 @@ import pytest
 
 from ahpstat import _kernels
 from ahpstat._numba import njit
+from ahpstat._priorities import _perron_numpy, geometric_mean_weights
 from ahpstat.consistency import _gci
 from ahpstat.pairwise import validate_matrix
 from ahpstat.scales import SAATY_SCALE
-from ahpstat.weighting import _perron_numpy, geometric_mean_weights
 
 
 def random_saaty(B: int, n: int, seed: int) -> np.ndarray:

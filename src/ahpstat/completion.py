@@ -19,10 +19,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ahpstat._priorities import llsm_weights, principal_eigenvector, weights_of_valid
 from ahpstat._validation import check_choice
 from ahpstat._warnings import ConvergenceWarning, warn
 from ahpstat.pairwise import validate_matrix
-from ahpstat.weighting import llsm_weights, principal_eigenvector, weights
 
 __all__ = ["COMPLETION_METHODS", "complete"]
 
@@ -69,7 +69,7 @@ def complete(
     if not missing.any():
         return M.copy()
     if method in ("harker", "llsm"):
-        w = weights(M, method=method, validate=False).weights
+        w = weights_of_valid(M, method=method)[0]
         full = w[..., :, None] / w[..., None, :]
         return np.where(missing, full, M)
     n = M.shape[-1]

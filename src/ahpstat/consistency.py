@@ -43,6 +43,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ahpstat._priorities import (
+    NUMPY_MAX_MATRICES,
+    WEIGHTING_METHODS,
+    compiled_pass,
+    llsm_weights,
+    method_weights,
+    weights_of_valid,
+)
 from ahpstat._results import ConsistencyResult
 from ahpstat._validation import check_choice
 from ahpstat.pairwise import as_matrix_batch, validate_matrix
@@ -52,14 +60,6 @@ from ahpstat.scales import (
     RandomIndexTable,
     get_random_index_table,
     incomplete_random_index,
-)
-from ahpstat.weighting import (
-    NUMPY_MAX_MATRICES,
-    WEIGHTING_METHODS,
-    _lapack_stragglers,
-    _weights_of_valid,
-    llsm_weights,
-    weights,
 )
 
 if TYPE_CHECKING:
@@ -197,25 +197,20 @@ def consistency(
     arr = as_matrix_batch(A)
     n = arr.shape[-1]
     if index in ("ci", "cr", "gci") and n > 2 and arr.size > NUMPY_MAX_MATRICES * n * n:
-        from ahpstat._kernels import core_batch  # numba: imported on first use
-
-        flat = np.ascontiguousarray(arr.reshape(-1, n, n))
-        WE, _, lam, gci, status, _ = core_batch(flat, eigenvector=index != "gci",
-                                                gci=index == "gci")
-        if status.max() not in (1, 2):
+        fused = compiled_pass(arr, eigenvector=index != "gci", gci=index == "gci")
+        if fused is not None:
+            _, _, lam, gci, _ = fused
             batch = arr.shape[:-2]
-            if index != "gci" and status.max() == 3:
-                WE, lam, _ = _lapack_stragglers(flat, WE, lam, status == 3, 1000)
-            return _consistency_of_valid(
+            return consistency_of_valid(
                 arr, index=index, random_index=random_index, threshold=threshold,
                 lambda_max=lam.reshape(batch) if index != "gci" else None,
                 gci=gci.reshape(batch) if index == "gci" else None, complete=True)
     M = validate_matrix(arr, allow_missing=True) if validate else arr
-    return _consistency_of_valid(M, index=index, random_index=random_index,
+    return consistency_of_valid(M, index=index, random_index=random_index,
                                  threshold=threshold, incomplete_table=inc == "table")
 
 
-def _consistency_of_valid(
+def consistency_of_valid(
     M: np.ndarray,
     *,
     index: str,
@@ -249,9 +244,9 @@ def _consistency_of_valid(
         else:
             ri = table(n)
         if lambda_max is None and M.ndim == 2:  # one matrix: no WeightsResult around it
-            lambda_max = np.asarray(_weights_of_valid(M, method="eigenvector")[1])
+            lambda_max = np.asarray(method_weights(M, method="eigenvector")[1])
         elif lambda_max is None:
-            lambda_max = weights(M, method="eigenvector", validate=False).lambda_max
+            lambda_max = weights_of_valid(M, method="eigenvector")[1]
         lam = lambda_max
         if (isinstance(ri, float) and (threshold is None or isinstance(threshold, float | int))
                 and np.ndim(lam) == 0):
@@ -311,7 +306,7 @@ _ROUND_OFF = 1 + 8 * np.finfo(float).eps
 
 def _scalar_ci_cr(lam: np.ndarray, n: int, ri: float, index: str, threshold: float | None,
                   name: str, source: str, completion: str | None) -> ConsistencyResult:
-    """The ``ci``/``cr`` branch of :func:`_consistency_of_valid` for one matrix, in Python
+    """The ``ci``/``cr`` branch of :func:`consistency_of_valid` for one matrix, in Python
     floats (the same operations on the same doubles, so the same bits; a third of the time of
     one 7 x 7 ``weights(A, consistency="cr")`` went to numpy's per-call overhead here).
     """
@@ -435,7 +430,7 @@ def worst_judgments(
     n = M.shape[-1]
     if np.isnan(M).any() and method not in ("harker", "llsm"):
         method = "llsm"
-    w = weights(M, method=method, validate=False).weights
+    w = weights_of_valid(M, method=method)[0]
     lw = np.log(w)
     E = np.log(M) + lw[..., None, :] - lw[..., :, None]
     iu = np.triu_indices(n, 1)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ahpstat._priorities import harker_matrix
 from ahpstat._validation import InputError, check_int, check_method
 from ahpstat.consistency import consistency
 from ahpstat.hierarchy import Hierarchy, as_hierarchy
@@ -33,7 +34,7 @@ from ahpstat.io import judgment_stacks, validate_judgments
 from ahpstat.io._cells import cell_text
 from ahpstat.pairwise import is_connected
 from ahpstat.scales import get_random_index_table, nearest_saaty
-from ahpstat.weighting import INCOMPLETE_METHOD, WEIGHTING_METHODS, harker_matrix, weights
+from ahpstat.weighting import INCOMPLETE_METHOD, WEIGHTING_METHODS, weights
 
 __all__ = ["IndividualPriorities", "RepairResult", "harker_repair", "individual_priorities"]
 

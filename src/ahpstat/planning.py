@@ -99,7 +99,7 @@ class PilotEstimates:
 
 def _panel_sds(stacks: Mapping[str, tuple[Sequence[str], np.ndarray]],
                nodes: Sequence[str]) -> tuple[float, float]:
-    from ahpstat.weighting import llsm_weights
+    from ahpstat._priorities import llsm_weights
 
     sse = dof = 0.0
     spread: list[tuple[float, int, int]] = []  # (mean sq. deviation, n, K) per node
