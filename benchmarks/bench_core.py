@@ -62,6 +62,11 @@ HERE = Path(__file__).resolve().parent
 OTHERS_VENV = HERE / ".venv-others"
 OTHERS = ("ahpy==2.1", "pydecision==5.1.8", "pymcdm==1.4.0")
 RI7_SAATY = 1.32  # Saaty (1980), RI(7): ahpstat's random_index="saaty"
+#: Saaty's (1977) drinks matrix, a real expert's judgments (CR 0.022): random Saaty-scale
+#: matrices (CR about 1.3) need twice the power steps of such a matrix (64 against 32)
+DRINKS = ah.pairwise.from_upper_triangle(
+    [9, 5, 2, 1, 1, 1 / 2, 1 / 3, 1 / 9, 1 / 9, 1 / 9, 1 / 9, 1 / 3, 1 / 4, 1 / 3, 1 / 9,
+     1 / 2, 1, 1 / 3, 2, 1 / 2, 1 / 3])
 
 # ------------------------------------------------------------------------------- matrices
 
@@ -544,6 +549,8 @@ def main() -> None:
     lat = {
         "one": per_call(lambda: ah.weights(one, consistency="cr")),
         "one_eig": per_call(lambda: np.linalg.eig(one)),
+        "drinks": per_call(lambda: ah.weights(DRINKS, consistency="cr")),
+        "drinks_eig": per_call(lambda: np.linalg.eig(DRINKS)),
         "one_power": per_call(lambda: bare_power_iteration(one)),
         "fifty": per_call(lambda: ah.weights(fifty, consistency="cr"), 50),
         "fifty_eig": per_call(lambda: numpy_batched_eig(fifty), 50),
@@ -618,6 +625,10 @@ def main() -> None:
                  _us(o.get("pymcdm", {}).get("one")), "",
                  f"<= 25 us and < eig: {lat['one'] / lat['one_eig']:.2f}x eig",
                  "yes" if t_one else "no"))
+    rows.append(("  an expert's 7x7 (Saaty's drinks, CR 0.02), per call", _us(lat["drinks"]),
+                 f"eig {_us(lat['drinks_eig'])}", "", "", "", "",
+                 f"< eig: {lat['drinks'] / lat['drinks_eig']:.2f}x eig",
+                 "yes" if lat["drinks"] < lat["drinks_eig"] else "no"))
     rows.append(("50 7x7: weights + CR, per call", _us(lat["fifty"]),
                  f"batched eig {_us(lat['fifty_eig'])}",
                  _us(o.get("ahpy", {}).get("fifty")), _us(o.get("pydecision", {}).get("fifty")),

@@ -66,10 +66,11 @@ def compiled_pass(
     WE, WG, lam, g, status, iters = core_batch(
         A, eigenvector=eigenvector, geometric_mean=geometric_mean, gci=gci,
         tol=tol, max_iter=max_iter)
-    worst = int(status.max())
+    # x[x.argmax()], not x.max(): a third of the time of numpy's reduction on small batches
+    worst = int(status[status.argmax()])
     if worst in (1, 2):  # a missing judgment or an invalid matrix: the numpy path decides
         return None
-    it = int(iters.max()) if eigenvector else 0
+    it = int(iters[iters.argmax()]) if eigenvector else 0
     if worst == 3:
         WE, lam, it = lapack_stragglers(A, WE, lam, status == 3, max_iter)
     return WE, WG, lam, g, it
@@ -290,7 +291,7 @@ def _perron_single(
         # after a rescaling to max 1 either (entries <= n); only a vanished S (all
         # underflow) or NaN is left, and that cannot converge
         S = S.dot(S)
-        top = float(S.max())
+        top = float(S.reshape(-1)[S.argmax()])  # S.max(): argmax is a third of its time
         if not 0.0 < top < np.inf:
             return None
         S *= 1.0 / top

@@ -90,10 +90,17 @@ def _is_clean(arr: np.ndarray) -> bool:
     every pair is reciprocal, and the diagonal 1, to 1e-12). Four numpy operations and no
     warning, whatever ``arr`` holds.
     """
-    if not arr.min() > 0:  # NaN, zero or negative entries
-        return False
-    L = np.log(arr)  # inf stays inf and fails below; no zero, so no -inf
-    S = L + (L.T if L.ndim == 2 else np.swapaxes(L, -1, -2))
+    if arr.ndim == 2:  # one matrix: argmin and a contiguous transpose, not a reduction
+        flat = arr.reshape(-1)  # and a strided add (a third of the check's time at 7 x 7)
+        if not flat[flat.argmin()] > 0:  # NaN (argmin finds the first), zero or negative
+            return False
+        L = np.log(arr)  # inf stays inf and fails below; no zero, so no -inf
+        S = L + L.T.copy()
+    else:
+        if not arr.min() > 0:
+            return False
+        L = np.log(arr)
+        S = L + np.swapaxes(L, -1, -2)
     return bool(np.vdot(S, S) <= 1e-24)
 
 

@@ -193,7 +193,7 @@ def weights(
         validate, scale = False, None
     else:
         arr = as_matrix_batch(A)
-    if (method in FUSED_METHODS and scale is None and index in _FUSED_INDICES
+    if (arr.ndim > 2 and method in FUSED_METHODS and scale is None and index in _FUSED_INDICES
             and arr.shape[-1] > 1 and n_matrices(arr) > NUMPY_MAX_MATRICES):
         fused = _weights_fused(arr, method, index, random_index, tol, max_iter)
         if fused is not None:
