@@ -44,10 +44,13 @@ def per_call(fn, calls=200, rounds=41):
 A = saaty_matrices(1000, 7, np.random.default_rng(20240607))
 one, fifty = A[0], A[:50]
 I = one.copy(); I[0, 3] = I[3, 0] = np.nan
+R = np.round(one, 3); R[np.tril_indices(7, -1)] = np.round(1 / one.T, 3)[np.tril_indices(7, -1)]
 out = {
     "one 7x7: weights + CR": per_call(lambda: ah.weights(one, consistency="cr")),
     "one 7x7: weights": per_call(lambda: ah.weights(one)),
     "one 7x7: consistency": per_call(lambda: ah.consistency(one)),
+    "one 7x7 rounded to 3 decimals: weights": per_call(lambda: ah.weights(R)),
+    "one 7x7: weights(scale='saaty')": per_call(lambda: ah.weights(one, scale="saaty")),
     "one 7x7: geometric mean + GCI": per_call(
         lambda: ah.weights(one, method="geometric_mean", consistency="gci")),
     "50 7x7: weights + CR": per_call(lambda: ah.weights(fifty, consistency="cr"), 50),

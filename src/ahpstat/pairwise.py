@@ -176,9 +176,24 @@ def validate_matrix(
         raise ValueError(f"`scale` must be None or 'saaty'; got {scale!r} instead.")
     if scale is None and _is_clean(arr):
         return arr
-    n = arr.shape[-1]
-    batch_shape = arr.shape[:-2]
+    # the rest runs only for input that is not clean: each check a named step
+    _check_diagonal(arr, name)
+    missing = np.isnan(arr)
+    anymissing = bool(missing.any())
+    if anymissing:
+        _check_missing(arr, missing, name, allow_missing, hint)
+    _check_positive(arr, missing, anymissing, name)
+    if arr.shape[-1] > 1:
+        arr = _check_reciprocal(arr, missing, anymissing, name, rtol)
+        if scale is not None:
+            arr = _snap_pairs(arr, name)
+    if connected and anymissing:
+        _check_connected(arr, name)
+    return arr
 
+
+def _check_diagonal(arr: np.ndarray, name: str) -> None:
+    """Every diagonal entry 1 (within 1e-9)."""
     diag = np.diagonal(arr, axis1=-2, axis2=-1)
     if not np.abs(diag - 1.0).max() <= 1e-9:
         bad = ~(np.abs(diag - 1.0) <= 1e-9)
@@ -189,27 +204,31 @@ def validate_matrix(
             f"{_fmt(arr[(*b, i, i)])}. Got {_fmt(arr[(*b, i, i)])} instead of 1."
         )
 
-    missing = np.isnan(arr)
-    if missing.any():
-        if not allow_missing:
-            pos = np.argwhere(missing)[0]
-            b, i, j = tuple(int(x) for x in pos[:-2]), int(pos[-2]), int(pos[-1])
-            raise InputError(
-                f"`{name}` has a missing judgment a[{i}, {j}]{_where(b)}; this method needs a "
-                f"complete matrix: {hint}."
-            )
-        asym = missing != np.swapaxes(missing, -1, -2)
-        if asym.any():
-            pos = np.argwhere(asym)[0]
-            b, i, j = tuple(int(x) for x in pos[:-2]), int(pos[-2]), int(pos[-1])
-            raise InputError(
-                f"`{name}` is not reciprocal{_where(b)}: a[{i}, {j}] = {_fmt(arr[(*b, i, j)])} "
-                f"but a[{j}, {i}] = {_fmt(arr[(*b, j, i)])}; a missing judgment must be missing "
-                "on both sides."
-            )
 
+def _check_missing(arr: np.ndarray, missing: np.ndarray, name: str, allow_missing: bool,
+                   hint: str) -> None:
+    """Missing judgments allowed, and missing on both sides of the pair."""
+    if not allow_missing:
+        pos = np.argwhere(missing)[0]
+        b, i, j = tuple(int(x) for x in pos[:-2]), int(pos[-2]), int(pos[-1])
+        raise InputError(
+            f"`{name}` has a missing judgment a[{i}, {j}]{_where(b)}; this method needs a "
+            f"complete matrix: {hint}."
+        )
+    asym = missing != np.swapaxes(missing, -1, -2)
+    if asym.any():
+        pos = np.argwhere(asym)[0]
+        b, i, j = tuple(int(x) for x in pos[:-2]), int(pos[-2]), int(pos[-1])
+        raise InputError(
+            f"`{name}` is not reciprocal{_where(b)}: a[{i}, {j}] = {_fmt(arr[(*b, i, j)])} "
+            f"but a[{j}, {i}] = {_fmt(arr[(*b, j, i)])}; a missing judgment must be missing "
+            "on both sides."
+        )
+
+
+def _check_positive(arr: np.ndarray, missing: np.ndarray, anymissing: bool, name: str) -> None:
+    """Every given entry finite and positive."""
     present = ~missing
-    anymissing = bool(missing.any())
     with np.errstate(invalid="ignore"):
         good = np.isfinite(arr) & (arr > 0)
     if anymissing:
@@ -230,46 +249,52 @@ def validate_matrix(
             f"{_fmt(arr[(*b, i, j)])} instead."
         )
 
-    if n > 1:
-        with np.errstate(over="ignore", invalid="ignore"):
-            prod = arr * np.swapaxes(arr, -1, -2)
-        dev = np.abs(prod - 1.0)
-        if anymissing:
-            dev[missing] = 0.0
-        worst = dev.reshape(*batch_shape, -1).max(axis=-1)
-        if not np.all(worst <= rtol):
-            flat = np.argmax(dev.reshape(-1))
-            pos = np.unravel_index(flat, dev.shape)
-            b = tuple(int(x) for x in pos[:-2])
-            i, j = sorted((int(pos[-2]), int(pos[-1])))
-            aij, aji = arr[(*b, i, j)], arr[(*b, j, i)]
-            raise InputError(
-                f"`{name}` is not reciprocal{_where(b)}: a[{i}, {j}] * a[{j}, {i}] = "
-                f"{_fmt(aij * aji)} (a[{i}, {j}] = {_fmt(aij)}, a[{j}, {i}] = {_fmt(aji)}). "
-                "Expected 1."
-            )
-        rounded = worst > 1e-12
-        if np.any(rounded):
-            # rounded input such as 0.333: in those matrices make the pairs exactly
-            # reciprocal (the upper triangle wins)
-            lower = np.tril(np.ones((n, n), dtype=bool), -1) & rounded[..., None, None]
-            arr = np.where(lower, 1.0 / np.swapaxes(arr, -1, -2), arr)
 
-    if scale is not None and n > 1:
-        arr = _snap_pairs(arr, name)
-
-    if connected and missing.any():
-        conn = is_connected(~np.isnan(arr))
-        if not np.all(conn):
-            b = tuple(int(x) for x in np.argwhere(~conn)[0]) if batch_shape else ()
-            comps = comparison_graph_components(~np.isnan(arr[b]))
-            parts = " | ".join("{" + ", ".join(str(c) for c in comp) + "}" for comp in comps)
-            raise InputError(
-                f"`{name}` has a disconnected comparison graph{_where(b)}: no chain of "
-                f"judgments links the components {parts}; weights are not identified. "
-                f"Got {len(comps)} components instead of 1."
-            )
+def _check_reciprocal(arr: np.ndarray, missing: np.ndarray, anymissing: bool, name: str,
+                      rtol: float) -> np.ndarray:
+    """Every pair reciprocal within ``rtol``; a matrix whose worst pair is off by more than
+    1e-12 made exactly reciprocal (the upper triangle wins).
+    """
+    batch_shape, n = arr.shape[:-2], arr.shape[-1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        prod = arr * np.swapaxes(arr, -1, -2)
+    dev = np.abs(prod - 1.0)
+    if anymissing:
+        dev[missing] = 0.0
+    worst = dev.reshape(*batch_shape, -1).max(axis=-1)
+    if not np.all(worst <= rtol):
+        flat = np.argmax(dev.reshape(-1))
+        pos = np.unravel_index(flat, dev.shape)
+        b = tuple(int(x) for x in pos[:-2])
+        i, j = sorted((int(pos[-2]), int(pos[-1])))
+        aij, aji = arr[(*b, i, j)], arr[(*b, j, i)]
+        raise InputError(
+            f"`{name}` is not reciprocal{_where(b)}: a[{i}, {j}] * a[{j}, {i}] = "
+            f"{_fmt(aij * aji)} (a[{i}, {j}] = {_fmt(aij)}, a[{j}, {i}] = {_fmt(aji)}). "
+            "Expected 1."
+        )
+    rounded = worst > 1e-12
+    if np.any(rounded):
+        # rounded input such as 0.333: in those matrices make the pairs exactly
+        # reciprocal (the upper triangle wins)
+        lower = np.tril(np.ones((n, n), dtype=bool), -1) & rounded[..., None, None]
+        arr = np.where(lower, 1.0 / np.swapaxes(arr, -1, -2), arr)
     return arr
+
+
+def _check_connected(arr: np.ndarray, name: str) -> None:
+    """Every incomplete matrix's comparison graph connected."""
+    batch_shape = arr.shape[:-2]
+    conn = is_connected(~np.isnan(arr))
+    if not np.all(conn):
+        b = tuple(int(x) for x in np.argwhere(~conn)[0]) if batch_shape else ()
+        comps = comparison_graph_components(~np.isnan(arr[b]))
+        parts = " | ".join("{" + ", ".join(str(c) for c in comp) + "}" for comp in comps)
+        raise InputError(
+            f"`{name}` has a disconnected comparison graph{_where(b)}: no chain of "
+            f"judgments links the components {parts}; weights are not identified. "
+            f"Got {len(comps)} components instead of 1."
+        )
 
 
 def is_connected(present: ArrayLike) -> np.ndarray:
