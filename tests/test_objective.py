@@ -239,6 +239,41 @@ def test_batched_frequencies_equal_one_at_a_time(data):
                 rtol=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore::ahpstat.DegenerateDataWarning")
+def test_cluster_frequencies_are_summed_over_clusters_bit_for_bit(monkeypatch):
+    """A cluster bootstrap's frequencies (equal within each cluster) are summed over the
+    clusters' sums. Integer answers and counts make every sum exact, so the weights, their
+    components and the answer shares must be those of the sums over respondents bit for bit
+    (that path forced by turning the grouping off), and those of the rows replicated.
+    """
+    import ahpstat.fuzzy as fuzzy_module
+    import ahpstat.objective as objective_module
+    from ahpstat._grouping import equal_columns
+    from ahpstat.fuzzy import answer_shares
+
+    rng = np.random.default_rng(11)
+    R, L, C = 600, 6, 12
+    X = rng.integers(1, 6, (R, L)).astype(float)
+    X[rng.random((R, L)) < 0.05] = np.nan
+    cluster = rng.integers(0, C, R)
+    F = rng.poisson(1.0, (16, C)).astype(float)[:, cluster]
+    code, first = equal_columns(F)
+    assert first.size == C and np.array_equal(F, F[:, first[code]])
+    methods = ("entropy", "critic")
+    grouped = {m: objective_weights(X, method=m, frequencies=F) for m in methods}
+    shares = answer_shares(X, (1, 5), frequencies=F)
+    monkeypatch.setattr(objective_module, "equal_columns", lambda f: None)
+    monkeypatch.setattr(fuzzy_module, "equal_columns", lambda f: None)
+    for m in methods:
+        u = objective_weights(X, method=m, frequencies=F)
+        np.testing.assert_array_equal(grouped[m].weights, u.weights)
+        for k, v in grouped[m].components.items():
+            np.testing.assert_array_equal(v, u.components[k])
+        rep = objective_weights(np.repeat(X, F[3].astype(int), axis=0), method=m)
+        np.testing.assert_allclose(grouped[m].weights[3], rep.weights, rtol=1e-12)
+    np.testing.assert_array_equal(shares, answer_shares(X, (1, 5), frequencies=F))
+
+
 def test_missing_answers_available_case_entropy():
     rng = np.random.default_rng(7)
     X = rng.integers(1, 6, size=(25, 4)).astype(float)

@@ -45,6 +45,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import sparse
 
+from ahpstat._grouping import equal_columns, group_indicator
 from ahpstat._validation import check_likert, check_method
 from ahpstat._warnings import DegenerateDataWarning, warn
 
@@ -132,6 +133,10 @@ def answer_shares(
         G = int(g.max()) + 1 if n_groups is None else int(n_groups)
     ST = _share_matrix(X, lo, K, g, G)
     flat = f.reshape(-1, m)
+    grouped = equal_columns(flat)
+    if grouped is not None:  # frequencies equal within clusters: the clusters' counts
+        code, first = grouped
+        ST, flat = ST @ group_indicator(code, first.size).T, flat[:, first]
     counts = np.asarray((ST @ flat.T).T).reshape(*f.shape[:-1], G, n, K)
     if groups is None:
         counts = counts[..., 0, :, :]
