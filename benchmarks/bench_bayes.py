@@ -16,6 +16,8 @@ Rows:
   parameter of the diagnostics table, and the fit-level verdict (the diagnostics table of
   ``docs/bayes_model.md``).
 
+Wall and CPU seconds (``time.process_time``: all threads of the process, so the sampler's
+chains too) are both printed: on a loaded machine the CPU seconds are the comparable figure.
 Each row runs in a fresh Python process with empty PyTensor and numba compile caches
 (``PYTENSOR_FLAGS=base_compiledir=<tmp>``, ``NUMBA_CACHE_DIR=<tmp>``), so "cold" is what a
 first run on a fresh install pays: imports, validation, model build, compilation, sampling
@@ -61,7 +63,7 @@ def _panel(row: str):
 
 
 def worker(row: str, quick: bool) -> dict:
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     load0 = os.getloadavg()[0]
     warnings.simplefilter("ignore")
     from ahpstat.bayes import BayesianAHP
@@ -71,19 +73,22 @@ def worker(row: str, quick: bool) -> dict:
     if quick:
         cfg.update(draws=300, tune=300, chains=2)
     m = BayesianAHP(J, h, sampler_config=cfg)
-    m.fit(rng=1)
-    cold = time.perf_counter() - t0
-    t1 = time.perf_counter()
+    idata = m.fit(rng=1)
+    cold, cold_cpu = time.perf_counter() - t0, time.process_time() - c0
+    compile_s = m.timings.get("compile")
+    steps = float(idata.sample_stats["n_steps"].mean())
+    t1, c1 = time.perf_counter(), time.process_time()
     m.fit(rng=2)
-    warm = time.perf_counter() - t1
+    warm, warm_cpu = time.perf_counter() - t1, time.process_time() - c1
     res = m.result()
     d = res.diagnostics
     keep = d["parameter"].str.startswith(("local_weight", "global_weight", "sigma["))
     w = d[keep]
     return {
         "row": row, "experts": len(m.panel.experts), "judgments": m.panel.n_obs,
-        "cold_s": cold, "compile_s": m.timings.get("compile"), "warm_s": warm,
-        "warm_sample_s": m.timings.get("sample"),
+        "cold_s": cold, "cold_cpu_s": cold_cpu, "compile_s": compile_s, "warm_s": warm,
+        "warm_cpu_s": warm_cpu, "warm_sample_s": m.timings.get("sample"),
+        "steps_per_draw": steps,
         "min_ess_bulk": float(w["ess_bulk"].min()), "min_ess_tail": float(w["ess_tail"].min()),
         "max_rhat": float(w["r_hat"].max()), "max_rhat_all": float(d["r_hat"].max()),
         "divergences": res.n_divergences, "ok": bool(res.ok),

@@ -1,0 +1,97 @@
+"""The Bayesian likelihood kernel's normal tails against scipy (an independent computation).
+
+The lapse-mixture kernel computes ``P = Phi(b) - Phi(a)`` from the normal densities at the
+interval's ends and Cody's rational approximations (:func:`normal_upper_tail`), not from
+``erfc``; these tests hold it to scipy's ``ndtr`` / ``log_ndtr`` (Cephes) up to the extreme
+tails (|z| = 40, where a naive ``Phi(b) - Phi(a)`` underflows or cancels), and its gradient to
+finite differences there.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import special, stats
+
+from ahpstat._bayes_model import loglik_draw, loglik_value_and_grad, normal_upper_tail
+
+# Cody's three ranges meet at x = 0.46875 sqrt 2 and 4 sqrt 2 (x / sqrt 2 is erfc's argument)
+EDGES = [0.46875 * math.sqrt(2.0), 4.0 * math.sqrt(2.0)]
+
+
+def test_normal_upper_tail_matches_scipy_ndtr():
+    """Q(x) = ndtr(-x) to 1e-12 relative error, from 0 to 37.5 (Q ~ 1e-307) and at the edges
+    of Cody's ranges (either side)."""
+    x = np.concatenate([np.linspace(0.0, 37.5, 20001), EDGES,
+                        np.nextafter(EDGES, 0.0), np.nextafter(EDGES, 10.0)])
+    q = np.array([normal_upper_tail(v, math.exp(-0.5 * v * v)) for v in x])
+    ref = special.ndtr(-x)
+    np.testing.assert_allclose(q, ref, rtol=1e-12, atol=0.0)
+    # below x = 10 (where the judgments live) to 2e-14: only x^2's rounding in exp remains
+    near = x < 10
+    np.testing.assert_allclose(q[near], ref[near], rtol=2e-14, atol=0.0)
+    # beyond the double range Q underflows to 0 (the lapse term keeps p positive)
+    assert normal_upper_tail(40.0, math.exp(-800.0)) == 0.0
+
+
+def _one(a, b, lapse):
+    """loglik_draw's arguments for one judgment with loc 0 and sd 1 (so its interval in
+    standard units is (a, b)), a lapse of probability ``lapse`` over 17 scale values."""
+    kl = np.array([math.log1p(-lapse), math.log(lapse)])
+    return [np.zeros(2), np.zeros(0), np.zeros((0, 0)), np.zeros(2, dtype=np.int64),
+            np.zeros(1), kl, np.array([a]), np.array([b]), False,
+            np.array([0]), np.array([1]), np.array([0]), np.ones(1), -math.log(17.0)]
+
+
+def _log_interval(a, b):
+    """log(Phi(b) - Phi(a)) from scipy's log_ndtr, on the side of 0 without cancellation."""
+    if a >= 0:  # upper tail: log Q(a) + log1p(-Q(b) / Q(a))
+        la, lb = special.log_ndtr(-a), special.log_ndtr(-b)
+    elif b <= 0:
+        la, lb = special.log_ndtr(b), special.log_ndtr(a)
+    else:
+        return math.log(stats.norm.cdf(b) - stats.norm.cdf(a))
+    return la + math.log1p(-math.exp(lb - la))
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    (-1.0, 1.0), (0.2, 0.9), (-0.3, 0.1), (0.6, 0.7), (-3.0, -2.5), (5.0, 5.5),
+    (-6.0, -5.9), (12.0, 12.5), (-20.0, -19.0), (30.0, 31.0), (-36.0, -35.5),
+    (36.0, 1e3), (-1e3, -37.0), (2.0, 2.0 + 1e-6), (-1e3, 0.4), (-0.4, 1e3),
+])
+def test_lapse_likelihood_in_the_tails_matches_scipy(a, b):
+    """log(keep P + pi u) against scipy's log_ndtr, in the bulk and the extreme tails; with a
+    lapse of 1e-300 the normal part dominates down to P ~ 1e-290, so the tail probability
+    itself is tested (a naive cdf difference is 0 or all cancellation there)."""
+    for lapse in (0.05, 1e-300):
+        out = np.empty(1)
+        loglik_draw(*_one(a, b, lapse), out)
+        lp = _log_interval(a, b)
+        ref = np.logaddexp(math.log1p(-lapse) + lp, math.log(lapse / 17.0))
+        assert out[0] == pytest.approx(ref, rel=1e-11, abs=1e-13)
+
+
+@pytest.mark.parametrize(("a", "b"), [(-1.0, 1.0), (0.6, 0.7), (-6.0, -5.9), (12.0, 12.5),
+                                      (-36.0, -35.5), (-1e3, 0.4), (3.0, 1e3)])
+def test_lapse_likelihood_gradient_in_the_tails(a, b):
+    """dL/dloc and dL/dlog sd against central differences of scipy's log-probability (an
+    independent computation), with a lapse small enough that the normal part dominates."""
+    lapse = 1e-300
+    args = _one(a, b, lapse)
+    d = [np.zeros(2), np.zeros(0), np.zeros((0, 0)), np.zeros(1), np.zeros(2)]
+    loglik_value_and_grad(*args, *d)
+
+    def ll(loc, log_sd):
+        s = math.exp(log_sd)
+        lp = _log_interval((a - loc) / s if a > -1e3 else -1e300,
+                           (b - loc) / s if b < 1e3 else 1e300)
+        return np.logaddexp(math.log1p(-lapse) + lp, math.log(lapse / 17.0))
+
+    h = 1e-6
+    d_loc = (ll(h, 0.0) - ll(-h, 0.0)) / (2 * h)
+    d_ls = (ll(0.0, h) - ll(0.0, -h)) / (2 * h)
+    assert d[0][0] == pytest.approx(d_loc, rel=1e-5, abs=1e-8)  # loc = mu[0] - mu[1]
+    assert d[0][1] == pytest.approx(-d_loc, rel=1e-5, abs=1e-8)
+    assert d[3][0] == pytest.approx(d_ls, rel=1e-5, abs=1e-8)
