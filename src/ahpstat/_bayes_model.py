@@ -340,14 +340,15 @@ def _softplus(x):  # pragma: no cover - compiled
 
 
 @njit(fastmath=False)
-def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, upper, point,
+def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, upper, point,  # noqa: C901
                          row, col, k, weight, log_u):  # pragma: no cover - compiled
     """The model's log-density on the sampler's unconstrained space, and its gradient.
 
     The same density as the PyMC model that :func:`ahpstat._bayes_ops.build_model` writes
     (its ``model.logp()``: priors, the log / log-odds transforms' Jacobians, the likelihood
-    :func:`loglik_zero_sum`), computed in one compiled function: no PyTensor graph to compile
-    and no per-op overhead per gradient. ``x`` holds, in the PyMC model's order of its free
+    :func:`loglik_zero_sum`), computed in one compiled function (hence its length: every
+    layout of the model in one place): no PyTensor graph to compile and no per-op overhead
+    per gradient. ``x`` holds, in the PyMC model's order of its free
     variables: ``log_priority_raw`` ``(F,)``; with expert deviations ``log tau`` ``(G,)`` and
     ``expert_offset_raw`` ``(K, F)``; ``log sigma_shared`` (``flags[_SHARED]``) or
     ``log_sigma_mu``, ``log log_sigma_sd`` and ``sigma_offset`` ``(K,)``; the lapse's
