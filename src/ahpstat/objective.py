@@ -396,7 +396,7 @@ class _Shared:
         if sums is None:
             sums = self._group_sums(code, first.size)
             if len(self._groupings) >= 4:  # the estimate's, the resamples', the jackknife's
-                self._groupings.pop(next(iter(self._groupings)))
+                self._groupings.pop(next(iter(self._groupings), b""), None)
         self._groupings[key] = sums  # most recently used last
         return flat[:, first], sums
 
