@@ -87,6 +87,9 @@ nb_merge_streams = True
 autosummary_generate = True
 templates_path = ["_templates"]  # autosummary/class.rst: no attribute table
 autosummary_imported_members = True
+# a module's page lists its `__all__` (its public names), not its imports or the helpers it
+# shares with the package's other modules
+autosummary_ignore_module_all = False
 autodoc_typehints = "none"
 autodoc_default_options = {"members": True, "inherited-members": False}
 numpydoc_show_class_members = False

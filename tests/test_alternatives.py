@@ -339,3 +339,22 @@ def test_decision_maker_weights_default_to_equal_but_partial_weights_are_an_erro
     with pytest.raises(InputError, match="one weight per decision maker") as e:
         DecisionData(h, alts, ("A", "B"), prefs, {"G": [0.5, 0.5]})
     assert e.value.location.node == "c1"
+
+
+def test_bayes_priorities_table_names_its_level_confidence_level():
+    # One vocabulary (issue 9): the level is `confidence_level`, the old `ci=` a deprecated
+    # alias. Checked against numpy's own quantiles of the same draws.
+    from ahpstat import AHPDeprecationWarning
+    from ahpstat.alternatives import DecisionBayesResult, DecisionOptions
+
+    draws = np.random.default_rng(3).dirichlet([4, 2, 1], size=400).T  # (3 alternatives, S)
+    res = DecisionBayesResult(("a", "b", "c"), draws, bayes=None, options=DecisionOptions())
+    t = res.to_frame(confidence_level=0.9)
+    assert t.columns.tolist() == ["alternative", "mean", "sd", "low", "high",
+                                  "confidence_level"]
+    np.testing.assert_allclose(t["low"], np.quantile(draws, 0.05, axis=1))
+    np.testing.assert_allclose(t["high"], np.quantile(draws, 0.95, axis=1))
+    assert (t["confidence_level"] == 0.9).all()
+    with pytest.warns(AHPDeprecationWarning, match="confidence_level"):
+        old = res.to_frame(ci=0.9)
+    pd.testing.assert_frame_equal(old, t)

@@ -136,12 +136,12 @@ def answer_shares(
     counts = np.asarray((ST @ flat.T).T).reshape(*f.shape[:-1], G, n, K)
     if groups is None:
         counts = counts[..., 0, :, :]
-    return _shares_of_counts(counts)
+    return shares_of_counts(counts)
 
 
 def _checked_share_matrix(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int
                           ) -> sparse.csr_matrix:
-    """:func:`_share_matrix` of answers ``X`` checked to be integers ``lo..lo + K - 1`` (or
+    """:func:`share_matrix` of answers ``X`` checked to be integers ``lo..lo + K - 1`` (or
     NaN), remembered by content: a bootstrap asks for the same answers' matrix block after
     block (the check and the sparse build were a third of the evaluation's time at 10^5
     respondents). The matrix is shared: not to be modified.
@@ -161,10 +161,10 @@ def _share_matrix_of(shape: tuple[int, ...], data: bytes, lo: int, K: int, codes
         i, j = np.argwhere(bad)[0]
         raise ValueError(f"`answers` must be integers {lo}..{lo + K - 1} (or NaN); got "
                          f"{X[i, j]!r} at row {i}, column {j} instead.")
-    return _share_matrix(X, lo, K, np.frombuffer(codes, dtype=np.intp), G)
+    return share_matrix(X, lo, K, np.frombuffer(codes, dtype=np.intp), G)
 
 
-def _share_matrix(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int) -> sparse.csr_matrix:
+def share_matrix(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int) -> sparse.csr_matrix:
     """The sparse ``(G * n * K, m)`` matrix of :func:`answer_shares` (checked answers ``X``
     (m, n), group codes ``g``): respondent ``i`` adds its frequency to the cell (its group,
     item ``j``, its answer's grade), so a whole block of resamples is one sparse product.
@@ -175,7 +175,7 @@ def _share_matrix(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int) -> spar
     return sparse.csr_matrix((np.ones(r.size), (col, r)), shape=(G * n * K, m))
 
 
-def _shares_of_counts(counts: np.ndarray) -> np.ndarray:
+def shares_of_counts(counts: np.ndarray) -> np.ndarray:
     """Answer counts (..., K) as shares summing to 1; ``NaN`` where the counts are all 0."""
     tot = counts.sum(axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):

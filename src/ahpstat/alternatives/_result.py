@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ahpstat._validation import check_confidence_level, check_method
+from ahpstat._warnings import AHPDeprecationWarning, warn
 from ahpstat.alternatives._options import GROUP, DecisionOptions
 from ahpstat.hierarchy import Hierarchy
 
@@ -205,15 +206,22 @@ class DecisionBayesResult:
     bayes: Any = field(repr=False)
     options: DecisionOptions = field(repr=False)
 
-    def to_frame(self, *, ci: float = 0.95) -> pd.DataFrame:
-        """``alternative, mean, sd, low, high, ci`` (equal-tailed credible interval)."""
-        ci = check_confidence_level(ci, "ci")
-        a = (1 - ci) / 2
+    def to_frame(self, *, confidence_level: float = 0.95,
+                 ci: float | None = None) -> pd.DataFrame:
+        """``alternative, mean, sd, low, high, confidence_level`` (equal-tailed credible
+        interval at ``confidence_level``; ``ci`` is its deprecated old name).
+        """
+        if ci is not None:
+            warn("`ci` is deprecated; use `confidence_level` (the package's one name for it).",
+                 AHPDeprecationWarning)
+            confidence_level = ci
+        level = check_confidence_level(confidence_level)
+        a = (1 - level) / 2
         lo, hi = np.quantile(self.draws, [a, 1 - a], axis=1)
         return pd.DataFrame({"alternative": list(self.alternatives),
                              "mean": self.draws.mean(axis=1),
                              "sd": self.draws.std(axis=1, ddof=1), "low": lo, "high": hi,
-                             "ci": ci})
+                             "confidence_level": level})
 
     def rank_probabilities(self) -> pd.DataFrame:
         """``alternative, rank, probability`` over the posterior draws."""

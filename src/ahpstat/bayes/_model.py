@@ -551,9 +551,13 @@ class BayesianAHP:
                ci: float | None = None) -> BayesResult:
         """Summaries of the last fit (see :class:`BayesResult`); diagnostics always included.
 
-        ``ci`` is the former name of ``confidence_level``.
+        ``ci`` is the former name of ``confidence_level`` (deprecated).
         """
         if ci is not None:
+            from ahpstat._warnings import AHPDeprecationWarning, warn
+
+            warn("`ci` is deprecated; use `confidence_level` (the package's one name for it).",
+                 AHPDeprecationWarning)
             confidence_level = ci
         if self.idata is None:
             raise ValueError("`result` needs a fitted model; call `fit()` first.")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ahpstat._bayes_model import credal_table
 from ahpstat._validation import check_choice
-from ahpstat._warnings import ConvergenceWarning, warn
+from ahpstat._warnings import AHPDeprecationWarning, ConvergenceWarning, warn
 from ahpstat.bayes._checks import predictive_checks
 from ahpstat.bayes._common import ESS_PER_CHAIN, RHAT_MAX, import_arviz
 from ahpstat.scoring import composite_scores
@@ -241,9 +241,14 @@ class BayesResult:
         return predictive_checks(self.idata, confidence_level=self.confidence_level,
                                  max_draws=max_draws)
 
-    # ------------------------------------------------------------------ legacy (study)
+    # ------------------------------------------------------------------ deprecated
     def weights_table(self) -> pd.DataFrame:
-        """``node, parent, weight, mean, median, sd, ci_low, ci_high`` (see :attr:`weights`)."""
+        """``node, parent, weight, mean, median, sd, ci_low, ci_high`` of :attr:`weights`.
+
+        Deprecated: ``to_frame("weights")`` is the one accessor (select its columns).
+        """
+        warn("`BayesResult.weights_table()` is deprecated; use `to_frame(\"weights\")` (the "
+             "same rows, with the diagnostics' columns too).", AHPDeprecationWarning)
         return self.weights[["node", "parent", "weight", "mean", "median", "sd", "ci_low",
                              "ci_high"]].copy()
 

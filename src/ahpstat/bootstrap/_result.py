@@ -16,11 +16,13 @@ from ahpstat.bootstrap._intervals import METHODS, ConfidenceInterval, bootstrap_
 from ahpstat.bootstrap._ranks import pairwise_probabilities, rank_table
 from ahpstat.hierarchy import Hierarchy
 
-__all__ = ["MIN_CLUSTERS", "MIN_EXPERTS", "SOURCES", "SPLIT", "StudyBootstrapResult",
+__all__ = ["MIN_CLUSTERS", "MIN_EXPERTS", "QUANTITIES", "SOURCES", "SPLIT", "StudyBootstrapResult",
            "few_clusters_message", "few_experts_message", "index_tree", "local_from_global"]
 
 #: The sources a bootstrap resamples, independently of each other.
 SOURCES = ("experts", "respondents")
+#: The quantities a study bootstrap has intervals of (``what`` of its methods).
+QUANTITIES = ("scores", "group_scores", "global_weights", "local_weights")
 #: Name of the variance decomposition of :meth:`StudyBootstrapResult.variance_split`.
 SPLIT = "one-at-a-time (no interaction term)"
 #: Below this many clusters a cluster bootstrap misses its nominal coverage (studies/coverage).
@@ -122,6 +124,14 @@ class StudyBootstrapResult:
             return None
         return local_from_global(self.weight_draws, self._tree)
 
+    def _level_method(self, confidence_level: float | None,
+                      method: str | None) -> tuple[float, str]:
+        """The level and method asked for, checked, or this result's."""
+        lv = self.confidence_level if confidence_level is None else check_confidence_level(
+            confidence_level)
+        m = self.method if method is None else check_method("method", method, METHODS)
+        return lv, m
+
     def interval(
         self, *, confidence_level: float | None = None, method: str | None = None
     ) -> StudyBootstrapResult:
@@ -136,14 +146,11 @@ class StudyBootstrapResult:
         >>> res.interval(confidence_level=0.9, method="percentile").method
         'percentile'
         """
-        lv = self.confidence_level if confidence_level is None else check_confidence_level(
-            confidence_level)
-        m = self.method if method is None else check_method("method", method, METHODS)
+        lv, m = self._level_method(confidence_level, method)
         return dataclasses.replace(self, confidence_level=lv, method=m)
 
     def _quantity(self, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        what = check_method("what", what, ("scores", "group_scores", "global_weights",
-                                           "local_weights"))
+        what = check_method("what", what, QUANTITIES)
         if what == "scores":
             return self.scores, self.score_draws, self.acceleration["scores"]
         if what == "group_scores":
@@ -203,11 +210,8 @@ class StudyBootstrapResult:
         >>> res.interval_label("group_scores", confidence_level=0.9, method="basic")
         '90% basic bootstrap: respondents within group'
         """
-        what = check_method("what", what, ("scores", "group_scores", "global_weights",
-                                           "local_weights"))
-        lv = self.confidence_level if confidence_level is None else check_confidence_level(
-            confidence_level)
-        m = self.method if method is None else check_method("method", method, METHODS)
+        what = check_method("what", what, QUANTITIES)
+        lv, m = self._level_method(confidence_level, method)
         name = {"bca": "BCa"}.get(m, m)
         return f"{100 * lv:g}% {name} bootstrap: " + self.resampled(what)
 
@@ -223,8 +227,7 @@ class StudyBootstrapResult:
         >>> res.resampled("scores")
         'respondents iid'
         """
-        what = check_method("what", what, ("scores", "group_scores", "global_weights",
-                                           "local_weights"))
+        what = check_method("what", what, QUANTITIES)
         parts = []
         if "experts" in self.resample:
             parts.append("experts")

@@ -13,10 +13,10 @@ from ahpstat.compare import kendall_tau, weighted_spearman
 from ahpstat.evaluation._jackknife import LeaveOut
 from ahpstat.evaluation._options import EvaluationOptions
 from ahpstat.fuzzy import (
-    _share_matrix,
-    _shares_of_counts,
     answer_shares,
     fuzzy_evaluation,
+    share_matrix,
+    shares_of_counts,
 )
 from ahpstat.mcda import grey_relational_analysis as _gra
 from ahpstat.mcda import topsis as _topsis
@@ -84,12 +84,12 @@ class Evaluator:
         if isinstance(Fg, LeaveOut):  # jackknife rows: all the counts less the block's
             if self._counts_g is None:
                 assert self.gcodes is not None  # (groups: self.G > 0)
-                ST = _share_matrix(self.X, self.likert[0], self.K, self.gcodes, self.G)
+                ST = share_matrix(self.X, self.likert[0], self.K, self.gcodes, self.G)
                 self._counts_g = (ST, np.asarray(ST.sum(axis=1)).ravel())
             ST, total = self._counts_g
             out = np.asarray((ST @ Fg.left_out().T).T.toarray())
             np.subtract(total, out, out=out)
-            return _shares_of_counts(out.reshape(Fg.shape[0], self.G, self.L, self.K))
+            return shares_of_counts(out.reshape(Fg.shape[0], self.G, self.L, self.K))
         return answer_shares(self.X, self.likert, frequencies=Fg, groups=self.gcodes,
                              n_groups=self.G)                              # (rows, G, L, K)
 

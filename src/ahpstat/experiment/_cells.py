@@ -382,7 +382,7 @@ def bayes_fits(exp: Any, h: Any, panels: Any, *, scale: str,
             model.fit(rng=np.random.default_rng(seed), log_likelihood=False,
                       posterior_predictive=False)
             br = model.result(confidence_level=level)
-        frames.append(br.weights_table().set_index(["weight", "node"]))
+        frames.append(br.to_frame("weights").set_index(["weight", "node"]))
         ok.append(float(br.ok))
 
     def col(kind: str, ids: Any, what: str) -> np.ndarray:  # (R, len(ids))

@@ -184,7 +184,7 @@ class DecisionStudyResult:
         if kind.startswith("bayes_"):
             assert self.bayes is not None
             if kind == "bayes_priorities":
-                return self.bayes.to_frame(ci=self.confidence_level)
+                return self.bayes.to_frame(confidence_level=self.confidence_level)
             if kind == "bayes_rank_probabilities":
                 return self.bayes.rank_probabilities()
             # per-parameter verdicts only; the fit-level verdict (with the divergences) is

@@ -101,7 +101,7 @@ class StudyResult(StudyData):
         time with no interaction term (``split`` says so).
     bayes_weights
         ``node, parent, weight, mean, median, sd, ci_low, ci_high, interval``: posterior of
-        every local and global weight (:meth:`ahpstat.bayes.BayesResult.weights_table`).
+        every local and global weight (``BayesResult.to_frame("weights")``).
     credal
         ``node, element_i, element_j, p_greater, p_greater_new_expert``: posterior
         P(w_i > w_j) of the panel centre, and for a new expert drawn from the panel.

@@ -122,6 +122,9 @@ def attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any]) -> St
 
 
 #: columns of ``rank_confidence_sets.csv``
+#: the columns of the Bayesian model's weights that the study's tables show
+BAYES_WEIGHT_COLUMNS = ("node", "parent", "weight", "mean", "median", "sd", "ci_low", "ci_high")
+
 RANK_SET_COLUMNS = ["ranked", "by", "grouping", "parent", "node", "group", "estimate", "rank",
                     "rank_low", "rank_high", "coverage", "confidence_level", "interval"]
 
@@ -171,12 +174,12 @@ def attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
         # ArviZ's notice of its coming refactor says nothing about this study
         warnings.filterwarnings("ignore", category=FutureWarning, module="arviz")
         idata = model.fit(rng=rng)
-    br = model.result(ci=opts["confidence_level"])
+    br = model.result(confidence_level=opts["confidence_level"])
     level = opts["confidence_level"]
 
     nodes = tuple(h.nodes)
     node_pos = {v: k for k, v in enumerate(nodes)}
-    bw = br.weights_table()
+    bw = br.to_frame("weights")[list(BAYES_WEIGHT_COLUMNS)]
     bw = (bw.assign(_w=bw["weight"].map({"local": 0, "global": 1}),
                     _n=bw["node"].map(node_pos))
           .sort_values(["_w", "_n"], kind="stable").drop(columns=["_w", "_n"])
