@@ -243,3 +243,16 @@ def test_sensitivity_analysis_runs_every_part(example):
     again = sensitivity_analysis(example, s, rng=2)
     for k, t in sa.tables().items():
         assert t.equals(again.tables()[k]), k
+
+
+def test_to_frame_is_the_one_accessor_of_the_tables(example):
+    # One accessor (issue 9): every table of tables() through to_frame(kind), by name,
+    # case-insensitively; an unknown kind is refused naming the kinds.
+    ws = weight_sensitivity(example)
+    assert ws.frame_kinds == tuple(ws.tables()) == ("sensitivity_weights",
+                                                     "sensitivity_critical")
+    for kind, table in ws.tables().items():
+        assert ws.to_frame(kind.upper()) is table
+    assert ws.to_frame() is ws.intervals
+    with pytest.raises(ValueError, match="sensitivity_critical"):
+        ws.to_frame("sensitivity")

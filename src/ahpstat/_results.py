@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ConsistencyResult", "WeightsResult"]
+__all__ = ["ConsistencyResult", "TablesResult", "WeightsResult"]
 
 
 def element_labels(labels: Sequence[str] | None, n: int) -> list[str]:
@@ -144,3 +144,39 @@ class ConsistencyResult:
                 "random_index": self.random_index,
             }
         )
+
+
+class TablesResult:
+    """Base of the results that hold several tidy tables (a comparison, a sensitivity
+    analysis, a multiverse): ``tables()`` gives them all by name (the output files' stems),
+    ``to_frame(kind)`` one of them, as every result of the package does.
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class Two(TablesResult):
+    ...     def tables(self):
+    ...         return {"first": 1, "second": 2}
+    >>> Two().frame_kinds, Two().to_frame("Second"), Two().to_frame()
+    (('first', 'second'), 2, 1)
+    """
+
+    def tables(self) -> dict[str, Any]:
+        """The tables by name."""
+        raise NotImplementedError
+
+    @property
+    def frame_kinds(self) -> tuple[str, ...]:
+        """The names of the tables this result holds (:meth:`to_frame`'s ``kind``)."""
+        return tuple(self.tables())
+
+    def to_frame(self, kind: str | None = None) -> Any:
+        """One of the result's tables (:attr:`frame_kinds`; the first by default),
+        case-insensitively.
+        """
+        from ahpstat._validation import check_method
+
+        tables = self.tables()
+        kind = next(iter(tables)) if kind is None else check_method("kind", kind, tuple(tables))
+        return tables[kind]

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ahpstat._results import TablesResult
 from ahpstat.compare._measures import (
     average_ranks,
     descending_ranks,
@@ -26,7 +27,7 @@ __all__ = ["StudyComparison", "compare_study"]
 
 
 @dataclass(frozen=True)
-class StudyComparison:
+class StudyComparison(TablesResult):
     """A study's panel re-run under several weighting methods (everything else as in the
     study).
 

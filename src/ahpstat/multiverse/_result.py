@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ahpstat._results import TablesResult
+
 
 @dataclass(frozen=True)
-class MultiverseResult:
+class MultiverseResult(TablesResult):
     """Every specification of a grid of analyst choices, and what they change.
 
     Attributes

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ahpstat._results import TablesResult
 from ahpstat.sensitivity._judgments import PerturbationResult, judgment_perturbation
 from ahpstat.sensitivity._settings import sensitivity_settings
 from ahpstat.sensitivity._sobol import sobol_weights
@@ -19,7 +20,7 @@ __all__ = ["SensitivityAnalysis", "sensitivity_analysis"]
 
 
 @dataclass(frozen=True)
-class SensitivityAnalysis:
+class SensitivityAnalysis(TablesResult):
     """A study's ``sensitivity:`` section, run: multiverse, weight intervals, judgment
     perturbation and Sobol' indices (each ``None`` when switched off).
 

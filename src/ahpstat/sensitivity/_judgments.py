@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ahpstat._results import TablesResult
 from ahpstat.sensitivity._common import group_means
 
 __all__ = ["PerturbationResult", "judgment_perturbation", "perturb_judgments"]
@@ -63,7 +64,7 @@ def perturb_judgments(A: np.ndarray, *, probability: float = 0.1, sigma: float |
 
 
 @dataclass(frozen=True)
-class PerturbationResult:
+class PerturbationResult(TablesResult):
     """How often the ranking survives random perturbations of the judgments.
 
     Attributes

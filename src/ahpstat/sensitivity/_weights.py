@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ahpstat._results import TablesResult
 from ahpstat.sensitivity._common import group_means
 
 __all__ = ["CROSSING_RTOL", "WeightSensitivityResult", "rank_reversal_intervals",
@@ -111,7 +112,7 @@ def _delta(t: float, w: float) -> float:
 
 
 @dataclass(frozen=True)
-class WeightSensitivityResult:
+class WeightSensitivityResult(TablesResult):
     """One-at-a-time weight sensitivity of the groups' ranking at the goal.
 
     Attributes
