@@ -335,7 +335,7 @@ def plan_panel_size(
     per_cluster: Sequence[int] = (5, 10, 20),
     replications: int = 1000,
     confidence_level: float = 0.95,
-    rng: Any = None,
+    rng: int | np.random.Generator | None = None,
 ) -> PlanResult:
     """Simulate studies of every design ``experts x clusters x per_cluster`` from a pilot.
 

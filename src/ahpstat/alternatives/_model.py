@@ -238,7 +238,7 @@ class DecisionModel:
         n_resamples: int = 2000,
         confidence_level: float = 0.95,
         method: str = "percentile",
-        rng: Any = None,
+        rng: int | np.random.Generator | None = None,
         options: DecisionOptions | None = None,
         **kwargs: Any,
     ) -> DecisionBootstrapResult:
@@ -285,8 +285,8 @@ class DecisionModel:
             jackknife=jack, confidence_level=confidence_level, method=method, options=opts)
 
     def bayes(self, *, options: DecisionOptions | None = None, model_config: Any = None,
-              sampler_config: Any = None, rng: Any = None, **fit_kwargs: Any
-              ) -> DecisionBayesResult:
+              sampler_config: Any = None, rng: int | np.random.Generator | None = None,
+              **fit_kwargs: Any) -> DecisionBayesResult:
         """A Bayesian model of the decision makers' judgments, carried to the alternatives.
 
         :class:`ahpstat.bayes.BayesianAHP` is fitted to every pairwise judgment of the whole

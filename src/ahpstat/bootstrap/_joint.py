@@ -66,7 +66,7 @@ def joint_bootstrap(
     n_resamples: int = 10_000,
     confidence_level: float = 0.95,
     method: str = "bca",
-    rng: Any = None,
+    rng: int | np.random.Generator | None = None,
     nodes: Sequence[str] | None = None,
     leaves: Sequence[str] | None = None,
     parents: Sequence[int] | None = None,

@@ -169,7 +169,7 @@ def resample_counts(
     strata: ArrayLike | None = None,
     clusters: ArrayLike | None = None,
     cluster_stage: str = "one",
-    rng: Any = None,
+    rng: int | np.random.Generator | None = None,
 ) -> np.ndarray:
     """How often each observation appears in each bootstrap resample.
 
@@ -257,7 +257,7 @@ def resampled_item_means(
     clusters: ArrayLike | None = None,
     cluster_stage: str = "one",
     groups: ArrayLike | None = None,
-    rng: Any = None,
+    rng: int | np.random.Generator | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Available-case item means of bootstrap resamples of the respondents.
 

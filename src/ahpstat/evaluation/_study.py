@@ -25,7 +25,7 @@ def evaluate_study(
     likert: tuple[int, int] | None = None,
     group: str | None = None,
     bootstrap: Any = None,
-    rng: Any = None,
+    rng: int | np.random.Generator | None = None,
     cluster: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> EvaluationResult:

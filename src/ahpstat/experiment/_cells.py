@@ -232,7 +232,8 @@ def panel_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
         h, {v: np.repeat(truth[v], K, axis=0) for v in nodes}, n_experts=R * K,
         expert_sd=cond["expert_sd"], noise_sd=cond["noise_sd"],
         scale="saaty" if cond["scale"] == "saaty" else None, erratic=bad,
-        erratic_sd=cond["erratic_sd"], missing=cond["missing"], rng=s_panel)
+        erratic_sd=cond["erratic_sd"], missing=cond["missing"],
+        rng=np.random.default_rng(s_panel))
     S = {v: S[v].reshape(R, K, *S[v].shape[1:]) for v in nodes}
 
     rows: list[tuple] = []

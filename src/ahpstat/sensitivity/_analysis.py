@@ -52,7 +52,7 @@ class SensitivityAnalysis(TablesResult):
 
 
 def sensitivity_analysis(result: Any, settings: dict[str, Any] | None = None, *,
-                         rng: Any = None,
+                         rng: int | np.random.Generator | None = None,
                          progress: Callable[[int, int], None] | None = None
                          ) -> SensitivityAnalysis:
     """Run the robustness analyses of a study (its ``sensitivity:`` section).

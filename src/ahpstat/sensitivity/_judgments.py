@@ -21,7 +21,7 @@ __all__ = ["PerturbationResult", "judgment_perturbation", "perturb_judgments"]
 
 
 def perturb_judgments(A: np.ndarray, *, probability: float = 0.1, sigma: float | None = None,
-                      rng: Any = None) -> np.ndarray:
+                      rng: int | np.random.Generator | None = None) -> np.ndarray:
     """Randomly perturbed copies of pairwise-comparison matrices (upper triangle drawn).
 
     With ``sigma=None`` every given judgment moves with ``probability`` to a neighbouring
@@ -89,7 +89,7 @@ class PerturbationResult(TablesResult):
 
 
 def judgment_perturbation(result: Any, *, n_resamples: int = 200, probability: float = 0.1,
-                          sigma: float | None = None, rng: Any = None,
+                          sigma: float | None = None, rng: int | np.random.Generator | None = None,
                           progress: Callable[[int, int], None] | None = None
                           ) -> PerturbationResult:
     """Re-run the study's panel on randomly perturbed judgments; count what survives.

@@ -18,7 +18,8 @@ __all__ = ["sobol_weights"]
 
 def sobol_weights(result: Any, *, factor: float = 2.0, n_samples: int = 1024,
                   node: str | None = None, grouping: str | None = None,
-                  confidence_level: float = 0.95, rng: Any = None) -> Any:
+                  confidence_level: float = 0.95,
+                  rng: int | np.random.Generator | None = None) -> Any:
     """Sobol' indices of the groups' goal scores and ranks for the criteria's weights.
 
     Each child ``c`` of ``node`` (default: the goal) gets its local weight multiplied by

@@ -29,7 +29,7 @@ def random_weights(
     *,
     concentration: float | ArrayLike = 1.0,
     size: int | tuple[int, ...] | None = None,
-    rng: Any = None,
+    rng: int | np.random.Generator | None = None,
 ) -> np.ndarray:
     """Random weight vectors from a Dirichlet distribution.
 
@@ -72,7 +72,7 @@ def random_reciprocal_matrices(
     *,
     size: int | tuple[int, ...] | None = None,
     scale: str | None = "saaty",
-    rng: Any = None,
+    rng: int | np.random.Generator | None = None,
 ) -> np.ndarray:
     """Random reciprocal matrices: the ensemble behind the random index RI(n).
 
@@ -155,7 +155,7 @@ def simulate_panel(
     erratic_sd: float = 1.0,
     missing: float = 0.0,
     expert_ids: Sequence[str] | None = None,
-    rng: Any = None,
+    rng: int | np.random.Generator | None = None,
 ) -> pd.DataFrame:
     """Simulate a panel of experts judging every node of a hierarchy.
 
@@ -322,7 +322,7 @@ def simulate_matrices(
     erratic: int | ArrayLike = 0,
     erratic_sd: float = 1.0,
     missing: float = 0.0,
-    rng: Any = None,
+    rng: int | np.random.Generator | None = None,
 ) -> dict[str, np.ndarray]:
     """The judgments of :func:`simulate_panel` as arrays: one ``(K, n, n)`` stack per node.
 

@@ -186,7 +186,7 @@ def simulate_survey(
     group_column: str = "group",
     respondent_ids: Sequence[str] | None = None,
     group_ids: Sequence[str] | None = None,
-    rng: Any = None,
+    rng: int | np.random.Generator | None = None,
 ) -> pd.DataFrame:
     """Simulate Likert answers of respondents nested in groups.
 

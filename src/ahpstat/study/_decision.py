@@ -62,7 +62,8 @@ class DecisionStudy:
         """The input files by role (here one: the ``.ahp`` file)."""
         return {} if self.source is None else {"decision": self.source}
 
-    def run(self, *, rng: Any = None, bootstrap: bool | int | None = None,
+    def run(self, *, rng: int | np.random.Generator | None = None,
+            bootstrap: bool | int | None = None,
             confidence_level: float = 0.95, method: str = "percentile",
             bayes: bool = False) -> DecisionStudyResult:
         """Evaluate the decision (and, with ``bootstrap``, resample its decision makers;
