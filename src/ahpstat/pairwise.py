@@ -34,6 +34,12 @@ def _where(batch_index: tuple[int, ...]) -> str:
     return f" in matrix {batch_index}" if batch_index else ""
 
 
+def _first_pair(mask: np.ndarray) -> tuple[tuple[int, ...], int, int]:
+    """``(batch index, i, j)`` of the first true entry of ``mask`` (..., n, n)."""
+    pos = np.argwhere(mask)[0]
+    return tuple(int(x) for x in pos[:-2]), int(pos[-2]), int(pos[-1])
+
+
 def as_matrix_batch(A: ArrayLike, *, name: str = "A") -> np.ndarray:
     """Return ``A`` as a float array of shape ``(..., n, n)``, checking only the shape.
 
@@ -209,16 +215,14 @@ def _check_missing(arr: np.ndarray, missing: np.ndarray, name: str, allow_missin
                    hint: str) -> None:
     """Missing judgments allowed, and missing on both sides of the pair."""
     if not allow_missing:
-        pos = np.argwhere(missing)[0]
-        b, i, j = tuple(int(x) for x in pos[:-2]), int(pos[-2]), int(pos[-1])
+        b, i, j = _first_pair(missing)
         raise InputError(
             f"`{name}` has a missing judgment a[{i}, {j}]{_where(b)}; this method needs a "
             f"complete matrix: {hint}."
         )
     asym = missing != np.swapaxes(missing, -1, -2)
     if asym.any():
-        pos = np.argwhere(asym)[0]
-        b, i, j = tuple(int(x) for x in pos[:-2]), int(pos[-2]), int(pos[-1])
+        b, i, j = _first_pair(asym)
         raise InputError(
             f"`{name}` is not reciprocal{_where(b)}: a[{i}, {j}] = {_fmt(arr[(*b, i, j)])} "
             f"but a[{j}, {i}] = {_fmt(arr[(*b, j, i)])}; a missing judgment must be missing "
@@ -236,14 +240,12 @@ def _check_positive(arr: np.ndarray, missing: np.ndarray, anymissing: bool, name
     if not good.all():
         nonfinite = present & ~np.isfinite(arr)
         if nonfinite.any():
-            pos = np.argwhere(nonfinite)[0]
-            b, i, j = tuple(int(x) for x in pos[:-2]), int(pos[-2]), int(pos[-1])
+            b, i, j = _first_pair(nonfinite)
             raise InputError(
                 f"`{name}` entries must be finite{_where(b)}: got a[{i}, {j}] = "
                 f"{_fmt(arr[(*b, i, j)])} instead."
             )
-        pos = np.argwhere(~good)[0]
-        b, i, j = tuple(int(x) for x in pos[:-2]), int(pos[-2]), int(pos[-1])
+        b, i, j = _first_pair(~good)
         raise InputError(
             f"`{name}` entries must be positive{_where(b)}: got a[{i}, {j}] = "
             f"{_fmt(arr[(*b, i, j)])} instead."
