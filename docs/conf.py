@@ -20,6 +20,7 @@ import ahpstat.compare
 import ahpstat.evaluation
 import ahpstat.hierarchy
 import ahpstat.multiverse
+import ahpstat.panel
 import ahpstat.sensitivity
 import ahpstat.simulate
 import ahpstat.study
@@ -31,7 +32,7 @@ import ahpstat.study
 # from the module named by ``__module__``.
 for _pkg in (ahpstat.bootstrap, ahpstat.study, ahpstat.evaluation, ahpstat.alternatives,
              ahpstat.multiverse, ahpstat.bayes, ahpstat.hierarchy, ahpstat.compare,
-             ahpstat.simulate, ahpstat.sensitivity):
+             ahpstat.simulate, ahpstat.sensitivity, ahpstat.panel):
     for _name in _pkg.__all__:
         _obj = getattr(_pkg, _name)
         if isinstance(_obj, type):
