@@ -227,3 +227,13 @@ def test_stack_entries_validated():
 def test_normalize_expert_weights():
     np.testing.assert_allclose(normalize_expert_weights([2, 6], 2), [0.25, 0.75])
     np.testing.assert_allclose(normalize_expert_weights(None, 3), [1 / 3] * 3)
+
+
+def test_method_names_are_case_insensitive():
+    # One vocabulary (issue 9): every method name is matched case-insensitively.
+    stack = np.array([[[1, 4], [1 / 4, 1]], [[1, 1], [1, 1]]])
+    np.testing.assert_array_equal(ah.aggregate(stack, method="AIJ"),
+                                  ah.aggregate(stack, method="aij"))
+    np.testing.assert_array_equal(
+        ah.aggregate(stack, method="AIP", mean="Arithmetic", weighting="Geometric_Mean"),
+        ah.aggregate(stack, method="aip", mean="arithmetic", weighting="geometric_mean"))

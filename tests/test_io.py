@@ -646,3 +646,13 @@ def test_collect_problems_survey_needs_its_keywords(tmp_path):
                                         r"items"):
         collect_problems(p, kind="survey")
     assert collect_problems(p, kind="survey", id_column="id", items=["Q1"]) == []
+
+
+
+def test_layout_names_are_case_insensitive(tmp_path):
+    # One vocabulary (issue 9): option names are matched case-insensitively, as methods are.
+    p = _csv(tmp_path, "expert,node,row,col,value\nE1,A,x,y,3\nE1,A,x,z,0.5\n")
+    pd.testing.assert_frame_equal(read_judgments(p, layout="LONG"), read_judgments(p))
+    w = _csv(tmp_path, "expert,A:x_y,A:x_z\nE1,3,0.5\n", name="w.csv")
+    pd.testing.assert_frame_equal(read_judgments(w, layout="Wide", encoding="RATIO"),
+                                  read_judgments(w, layout="wide", encoding="ratio"))

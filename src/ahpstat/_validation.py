@@ -147,7 +147,7 @@ def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
     return value
 
 
-def check_method(name: str, value: Any, choices: Iterable[str]) -> str:
+def check_method(name: str, value: Any, choices: Iterable[Any]) -> Any:
     """Validate a method name case-insensitively; return it as spelled in ``choices``.
 
     Every method and option name of ahpstat is matched this way (``"BCa"`` is ``"bca"``).
@@ -163,6 +163,8 @@ def check_method(name: str, value: Any, choices: Iterable[str]) -> str:
 'bca'?
     """
     choices = tuple(choices)
+    if value is None and None in choices:  # an option whose choices include "none"
+        return None
     if isinstance(value, str):
         folded = {c.casefold(): c for c in choices if isinstance(c, str)}
         if value.casefold() in folded:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ahpstat._validation import check_choice
+from ahpstat._validation import check_method
 from ahpstat.pairwise import is_connected, validate_matrix
 from ahpstat.weighting import WEIGHTING_METHODS, weights
 
@@ -109,9 +109,9 @@ def aggregate(
     >>> ah.aggregate(stack, method="aip", mean="arithmetic").round(3)
     array([0.65, 0.35])
     """
-    check_choice("method", method, AGGREGATIONS)
-    check_choice("mean", mean, AIP_MEANS)
-    check_choice("weighting", weighting, WEIGHTING_METHODS)
+    method = check_method("method", method, AGGREGATIONS)  # case-insensitive, as every method
+    mean = check_method("mean", mean, AIP_MEANS)
+    weighting = check_method("weighting", weighting, WEIGHTING_METHODS)
     # AIP weights each expert's matrix: missing judgments only with an incomplete-capable method
     incomplete_ok = method == "aij" or weighting in ("harker", "llsm")
     # AIJ pools the judgments: one expert's graph may be disconnected if the pooled one is not

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ahpstat._bayes_model import credal_table
-from ahpstat._validation import check_choice
+from ahpstat._validation import check_method
 from ahpstat._warnings import AHPDeprecationWarning, ConvergenceWarning, warn
 from ahpstat.bayes._checks import predictive_checks
 from ahpstat.bayes._common import ESS_PER_CHAIN, RHAT_MAX, import_arviz
@@ -191,7 +191,7 @@ class BayesResult:
         >>> bayes_example().to_frame("credal").columns.tolist()  # doctest: +SKIP
         ['node', 'element_i', 'element_j', 'p_greater', 'p_greater_new_expert']
         """
-        kind = check_choice("kind", kind,
+        kind = check_method("kind", kind,
                             ("weights", "new_expert", "credal", "experts", "diagnostics"))
         return getattr(self, kind)
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ahpstat._validation import check_choice
+from ahpstat._validation import check_choice, check_method
 from ahpstat.compare._measures import (
     euclidean_distance,
     kendall_tau,
@@ -122,7 +122,7 @@ class MethodComparison:
 
         from ahpstat._results import element_labels
 
-        check_choice("table", table, ("weights", "measures", "agreement", "dominating"))
+        table = check_method("table", table, ("weights", "measures", "agreement", "dominating"))
         m, n = self.weights.shape[-2:]
         names = element_labels(labels, n)
         W = self.weights.reshape(-1, m, n)

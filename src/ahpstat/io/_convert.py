@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ahpstat._validation import InputError, check_choice
+from ahpstat._validation import InputError, check_method
 from ahpstat.io._cells import cell_text
 from ahpstat.io._decision import DecisionData
 from ahpstat.io._layouts import JUDGMENT_LAYOUTS, WIDE_ENCODINGS
@@ -219,13 +219,13 @@ def write_judgments(
     E1,3,-2
     <BLANKLINE>
     """
-    layout = check_choice("layout", layout, JUDGMENT_LAYOUTS)
+    layout = check_method("layout", layout, JUDGMENT_LAYOUTS)
     path = Path(path)
     if layout in ("wide", "ahpsurvey"):
         if encoding is None:
             raise ValueError(f"`encoding` is required for layout={layout!r}: one of "
                              f"{WIDE_ENCODINGS}. Got None instead.")
-        check_choice("encoding", encoding, WIDE_ENCODINGS)
+        encoding = check_method("encoding", encoding, WIDE_ENCODINGS)
     order = _orders(judgments, hierarchy, orders)
     rows = _upper(judgments, order)
     if layout == "long":
@@ -416,8 +416,8 @@ def convert(
     from ahpstat.io._layouts import read_judgments
     from ahpstat.io._rahp import read_ahp
 
-    check_choice("from_layout", from_layout, CONVERT_LAYOUTS)
-    check_choice("to_layout", to_layout, CONVERT_LAYOUTS)
+    from_layout = check_method("from_layout", from_layout, CONVERT_LAYOUTS)
+    to_layout = check_method("to_layout", to_layout, CONVERT_LAYOUTS)
     if to_layout == "ahp":
         if from_layout != "ahp":
             raise InputError("the .ahp format describes a decision (criteria and the "

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ahpstat._validation import check_choice
+from ahpstat._validation import check_method
 from ahpstat.io._ahpsurvey import read_ahpsurvey_into
 from ahpstat.io._cells import (
     RECIPROCAL_LOGTOL,
@@ -306,7 +306,7 @@ def read_judgments_into(path: Any, sink: Sink, *, layout: str, hierarchy: Any,
                          attributes: Sequence[str] | None = None,
                          id_column: str | None = None, delimiter: str | None = None,
                          decimal: str | None = None) -> pd.DataFrame:
-    check_choice("layout", layout, JUDGMENT_LAYOUTS)
+    layout = check_method("layout", layout, JUDGMENT_LAYOUTS)
     csv = {"delimiter": delimiter, "decimal": decimal}
     if layout == "ahpsurvey":
         if encoding is None:
@@ -314,7 +314,7 @@ def read_judgments_into(path: Any, sink: Sink, *, layout: str, hierarchy: Any,
                              "negconvert = TRUE is 'signed_left_negative', FALSE 'signed'; "
                              f"reciprocal = FALSE 'ratio'): one of {WIDE_ENCODINGS}. Got None "
                              "instead.")
-        check_choice("encoding", encoding, WIDE_ENCODINGS)
+        encoding = check_method("encoding", encoding, WIDE_ENCODINGS)
         if node is None:
             if hierarchy is None:
                 raise ValueError("layout='ahpsurvey' needs `node` (the node whose children "
@@ -336,7 +336,7 @@ def read_judgments_into(path: Any, sink: Sink, *, layout: str, hierarchy: Any,
         if encoding is None:
             raise ValueError("`encoding` is required with layout='wide' (it is declared, never "
                              f"guessed): one of {WIDE_ENCODINGS}. Got None instead.")
-        check_choice("encoding", encoding, WIDE_ENCODINGS)
+        encoding = check_method("encoding", encoding, WIDE_ENCODINGS)
     elif encoding is not None:
         raise ValueError(f"`encoding` applies to layout='wide' only. Got {encoding!r} with "
                          f"layout={layout!r} instead.")

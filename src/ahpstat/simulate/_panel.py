@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from ahpstat._validation import check_choice, check_int
+from ahpstat._validation import check_int, check_method
 from ahpstat.hierarchy import as_hierarchy
 from ahpstat.pairwise import from_upper_triangle
 from ahpstat.scales import SAATY_SCALE, nearest_saaty
@@ -106,7 +106,7 @@ def random_reciprocal_matrices(
     ((3, 4, 4), True)
     """
     n = check_int("n", n, 1)
-    check_choice("scale", scale, SCALES)
+    scale = check_method("scale", scale, SCALES)
     gen = np.random.default_rng(rng)
     batch: tuple[int, ...] = (() if size is None
                               else tuple(int(x) for x in np.atleast_1d(size)))
@@ -274,7 +274,7 @@ def _draw_panel(h: Any, truth: Mapping[str, np.ndarray], nodes: Sequence[str], K
     expert_sd = check_sd("expert_sd", expert_sd)
     noise_sd = check_sd("noise_sd", noise_sd)
     erratic_sd = check_sd("erratic_sd", erratic_sd)
-    check_choice("scale", scale, SCALES)
+    scale = check_method("scale", scale, SCALES)
     p_missing = check_prob("missing", missing)
     gen = np.random.default_rng(rng)
     g_judge, g_missing, g_erratic = gen.spawn(3)
