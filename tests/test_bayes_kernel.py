@@ -193,3 +193,66 @@ def test_log_density_matches_scipy_and_finite_differences(deviation, shared, lap
             up = log_density_and_grad(x + e, np.empty(n), flags, PRIORS, sizes, *data)
             dn = log_density_and_grad(x - e, np.empty(n), flags, PRIORS, sizes, *data)
             assert g[i] == pytest.approx((up - dn) / (2 * h), rel=1e-5, abs=1e-5)
+
+
+@pytest.mark.slow
+def test_compiled_density_and_products_equal_the_pymc_model():
+    """The density nutpie samples (``ahpstat.bayes._compiled``) is the PyMC model's: the same
+    free variables in the same order, ``model.logp()`` and its gradient at random points, and
+    the deterministics (weights, sigma, the new expert's weights, scores) from the draws."""
+    pytest.importorskip("pymc")
+    pytest.importorskip("nutpie")
+    import pandas as pd
+    import pytensor
+    import xarray as xr
+
+    from ahpstat.bayes import BayesianAHP
+    from ahpstat.bayes._compiled import add_products, density
+    from ahpstat.simulate import simulate_panel
+
+    J = simulate_panel(TREE, TRUTH, n_experts=5, rng=2, noise_sd=0.4, scale="saaty")
+    means = pd.Series({"B": 3.0, "C": 4.0, "a1": 2.5, "a2": 4.5})
+    for cfg in ({}, {"shared_sigma": True, "error": "normal"}, {"expert_deviation": False}):
+        m = BayesianAHP(J, TREE, item_means=means, model_config=cfg)
+        model = m.build_model()
+        d = density(m.panel, m._resolved_config)
+        vv = model.value_vars
+        assert [v.name.split("_log__")[0].split("_logodds__")[0] for v in vv] == list(d.names)
+        logp, dlogp = model.compile_logp(), model.compile_dlogp()
+        names = [n for n in ("log_priority", "local_weight", "global_weight", "sigma",
+                             "new_expert_local_weight", "new_expert_global_weight", "score")
+                 if n in model.named_vars]
+        outs = model.replace_rvs_by_values([model[n] for n in names])
+        det = pytensor.function(vv, outs, mode="FAST_COMPILE", on_unused_input="ignore")
+        gen = np.random.default_rng(5)
+        xs = gen.normal(size=(3, d.n_dim)) * 0.6
+        draws: dict[str, list[np.ndarray]] = {n: [] for n in d.names}
+        offset = None
+        for x in xs:
+            point, o = {}, 0
+            for v, shape in zip(vv, d.shapes, strict=True):
+                n = int(np.prod(shape))
+                point[v.name] = x[o:o + n].reshape(shape)
+                o += n
+            val, grad = d.logp(x)
+            # equal up to a constant: PyTensor's betaln(1, 19) is 4e-8 off -log(19), which
+            # scipy's and ours are not (test_log_density_matches_scipy...); constants do
+            # not change the posterior
+            diff = val - float(logp(point))
+            offset = diff if offset is None else offset
+            assert abs(diff) < 1e-6 and diff == pytest.approx(offset, abs=1e-10)
+            np.testing.assert_allclose(grad, dlogp(point), rtol=1e-8, atol=1e-10)
+            for n, v in d.expand(x).items():
+                draws[n].append(v)
+        post = xr.Dataset({n: (("chain", "draw", *d.dims.get(n, ())), np.stack(v)[None])
+                           for n, v in draws.items()})
+        post = add_products(post, m.panel, m.layout, m._resolved_config, m._item_means)
+        for s, x in enumerate(xs):
+            point, o = [], 0
+            for shape in d.shapes:
+                n = int(np.prod(shape))
+                point.append(x[o:o + n].reshape(shape))
+                o += n
+            for name, ref in zip(names, det(*point), strict=True):
+                np.testing.assert_allclose(post[name].values[0, s], ref, rtol=1e-10,
+                                           atol=1e-14, err_msg=name)

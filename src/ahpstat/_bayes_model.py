@@ -339,7 +339,7 @@ def _softplus(x):  # pragma: no cover - compiled
     return math.log1p(math.exp(x))
 
 
-@njit(fastmath=False)
+@njit(fastmath=False, nogil=True)
 def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, upper, point,  # noqa: C901
                          row, col, k, weight, log_u):  # pragma: no cover - compiled
     """The model's log-density on the sampler's unconstrained space, and its gradient.

@@ -1,0 +1,203 @@
+"""The model's log-density for nutpie without a PyTensor graph: one compiled function.
+
+:func:`ahpstat._bayes_model.log_density_and_grad` computes the PyMC model's ``model.logp()``
+(priors on the unconstrained space, the transforms' Jacobians, the judgments' likelihood) and
+its gradient in one numba function; :func:`compile_density` hands it to nutpie
+(``nutpie.compiled_pyfunc.from_pyfunc``). Unlike ``nutpie.compile_pymc_model`` it skips
+PyTensor's rewrites and the numba compilation of the graph (about 35 CPU seconds for the
+seed study on an empty cache) and the graph's per-op overhead in every gradient. The same density is
+tested against PyMC's ``model.logp`` and ``model.dlogp`` (``tests/test_bayes_kernel.py``).
+The deterministics (weights, sigma, the new expert's weights, scores) are computed from the
+draws afterwards, vectorized (:func:`add_products`), exactly as the PyMC model defines them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ahpstat._bayes_model import (
+    Layout,
+    Panel,
+    judgment_bounds,
+    log_density_and_grad,
+    zero_sum,
+)
+
+__all__ = ["Density", "add_products", "compile_density", "density"]
+
+
+@dataclass(frozen=True, eq=False)
+class Density:
+    """The compiled log-density's arguments and the layout of its parameter vector."""
+
+    flags: np.ndarray
+    priors: np.ndarray
+    sizes: np.ndarray
+    data: tuple[Any, ...]
+    names: tuple[str, ...]  # free variables, in the order of the parameter vector
+    shapes: tuple[tuple[int, ...], ...]
+    dims: dict[str, tuple[str, ...]]
+    transforms: tuple[str, ...]  # "none", "log" or "logodds" per free variable
+    start: np.ndarray  # the support point on the unconstrained space (PyMC's choice)
+
+    @property
+    def n_dim(self) -> int:
+        return int(sum(math.prod(s) for s in self.shapes))
+
+    def logp(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        """``(log-density, gradient)`` at ``x`` (the sampler's unconstrained space)."""
+        grad = np.empty(x.size)
+        val = log_density_and_grad(x, grad, self.flags, self.priors, self.sizes, *self.data)
+        return float(val), grad
+
+    def expand(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """The free variables on their own scale (``tau``, not ``log tau``) by name."""
+        out = {}
+        o = 0
+        for name, shape, tr in zip(self.names, self.shapes, self.transforms, strict=True):
+            n = math.prod(shape)
+            v = x[o:o + n]
+            o += n
+            if tr == "log":
+                v = np.exp(v)
+            elif tr == "logodds":
+                v = 1.0 / (1.0 + np.exp(-v))
+            out[name] = np.asarray(v, dtype=float).reshape(shape)
+        return out
+
+
+def density(panel: Panel, cfg: dict[str, Any]) -> Density:
+    """The :class:`Density` of ``panel`` under the resolved model configuration ``cfg``."""
+    K, G, E = len(panel.experts), len(panel.judged), len(panel.elements)
+    F = E - G
+    dev, shared = bool(cfg["expert_deviation"]), bool(cfg["shared_sigma"])
+    lapse = cfg["error"] == "lapse"
+    ls = cfg["log_sigma_mu"]
+    lp = cfg["lapse_prior"]
+    priors = np.array([cfg["priority_sigma"], cfg["tau_sigma"], ls["mu"], ls["sigma"],
+                       cfg["log_sigma_sd"], lp["alpha"], lp["beta"]], dtype=float)
+    lower, upper, point = judgment_bounds(panel)
+    data = (panel.element_node, panel.offsets, np.ascontiguousarray(lower, dtype=float),
+            np.ascontiguousarray(upper, dtype=float), bool(point), panel.row, panel.col,
+            panel.expert, np.ascontiguousarray(panel.expert_weights[panel.expert]),
+            float(panel.lapse_log_density()))
+    # (name, shape, dims, transform, support point on the unconstrained space); PyMC's
+    # support points: a normal's mean, a half-normal's scale, a beta's mean
+    spec: list[tuple[str, tuple[int, ...], tuple[str, ...], str, float]] = [
+        ("log_priority_raw", (F,), ("contrast",), "none", 0.0)]
+    if dev:
+        spec += [("tau", (G,), ("judged_node",), "log", math.log(cfg["tau_sigma"])),
+                 ("expert_offset_raw", (K, F), ("expert", "contrast"), "none", 0.0)]
+    if shared:
+        spec += [("sigma_shared", (), (), "log", float(ls["mu"]))]
+    else:
+        spec += [("log_sigma_mu", (), (), "none", float(ls["mu"])),
+                 ("log_sigma_sd", (), (), "log", math.log(cfg["log_sigma_sd"])),
+                 ("sigma_offset", (K,), ("expert",), "none", 0.0)]
+    if lapse:
+        mean = lp["alpha"] / (lp["alpha"] + lp["beta"])
+        spec += [("lapse", (), (), "logodds", math.log(mean / (1.0 - mean)))]
+    if dev:
+        spec += [("new_expert_offset", (E,), ("element",), "none", 0.0)]
+    start = np.concatenate([np.full(math.prod(s[1]), s[4]) for s in spec])
+    return Density(
+        flags=np.array([dev, shared, lapse], dtype=np.int64), priors=priors,
+        sizes=np.array([F, G, K, E], dtype=np.int64), data=data,
+        names=tuple(s[0] for s in spec), shapes=tuple(s[1] for s in spec),
+        dims={s[0]: s[2] for s in spec if s[2]}, transforms=tuple(s[3] for s in spec),
+        start=start)
+
+
+def compile_density(dens: Density, coords: dict[str, Any]) -> Any:
+    """A nutpie model of ``dens``: its log-density, the free variables as draws, and PyMC's
+    initialisation (the support point, jittered uniformly in ``(-1, 1)`` per chain).
+    """
+    from nutpie.compiled_pyfunc import from_pyfunc
+
+    dens.logp(dens.start.copy())  # compile (or load from numba's cache) before sampling
+
+    def make_logp() -> Any:
+        return lambda x, **_: dens.logp(x)
+
+    def make_expand(seed1: int, seed2: int, chain: int) -> Any:
+        return lambda x, **_: dens.expand(x)
+
+    def initial_point(seed: int) -> np.ndarray:
+        jitter = np.random.default_rng(seed).uniform(-1.0, 1.0, size=dens.start.size)
+        return dens.start + jitter
+
+    used = {d for dims in dens.dims.values() for d in dims}
+    return from_pyfunc(
+        ndim=dens.n_dim, make_logp_fn=make_logp, make_expand_fn=make_expand,
+        expanded_dtypes=[np.dtype("float64")] * len(dens.names),
+        expanded_shapes=list(dens.shapes), expanded_names=list(dens.names),
+        coords={k: v for k, v in coords.items() if k in used}, dims=dens.dims,
+        make_initial_point_fn=initial_point)
+
+
+def _local_weights(x: np.ndarray, lay: Layout) -> np.ndarray:
+    """``(S, N)`` local weights over every node: softmax of ``x`` ``(S, E)`` within each
+    judged node, 1 for the root and the only children.
+    """
+    valid = np.asarray(lay.pad_valid)
+    xp = np.where(valid[None], x[:, np.asarray(lay.pad_index)], -np.inf)  # (S, G, n_max)
+    xp = np.exp(xp - xp.max(axis=2, keepdims=True))
+    w = (xp / xp.sum(axis=2, keepdims=True)).reshape(x.shape[0], -1)[:, lay.element_pad]
+    return np.concatenate([np.ones((x.shape[0], 1)), w], axis=1)[:, lay.node_source]
+
+
+def add_products(post: Any, panel: Panel, lay: Layout, cfg: dict[str, Any],
+                 item_means: Any = None) -> Any:
+    """The PyMC model's deterministics, computed from the draws of the free variables
+    (``log_priority``, ``local_weight``, ``global_weight``, ``sigma``, the new expert's
+    weights and ``score``), added to the posterior Dataset ``post`` with their dims.
+    """
+    C, D = post.sizes["chain"], post.sizes["draw"]
+    S = C * D
+
+    def flat(name: str) -> np.ndarray:
+        x = np.asarray(post[name].values, dtype=float)
+        return x.reshape(S, *x.shape[2:])
+
+    def put(x: np.ndarray) -> np.ndarray:
+        return x.reshape(C, D, *x.shape[1:])
+
+    mu = zero_sum(flat("log_priority_raw"), panel.offsets)
+    anc = np.asarray(lay.ancestors)
+    lw = _local_weights(mu, lay)
+    gw = np.exp(np.log(lw) @ anc.T)
+    K = len(panel.experts)
+    if cfg["shared_sigma"]:
+        sigma = np.repeat(flat("sigma_shared")[:, None], K, axis=1)
+    else:
+        sigma = np.exp(flat("log_sigma_mu")[:, None]
+                       + flat("log_sigma_sd")[:, None] * flat("sigma_offset"))
+    new: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {
+        "log_priority": (put(mu), ("element",)), "local_weight": (put(lw), ("node",)),
+        "global_weight": (put(gw), ("node",)), "sigma": (put(sigma), ("expert",))}
+    if cfg["expert_deviation"]:
+        tau = flat("tau")
+        lw_new = _local_weights(mu + tau[:, panel.element_node] * flat("new_expert_offset"),
+                                lay)
+        new["new_expert_local_weight"] = (put(lw_new), ("node",))
+        new["new_expert_global_weight"] = (put(np.exp(np.log(lw_new) @ anc.T)), ("node",))
+    if item_means is not None:
+        h = panel.hierarchy
+        leaf_pos = [h.nodes.index(leaf) for leaf in h.leaves]
+        X = item_means.to_numpy(dtype=float)  # (groups, leaves)
+        M = h.membership()  # (nodes, leaves)
+        g = gw[:, leaf_pos]  # (S, leaves)
+        score = np.einsum("sl,ql,nl->sqn", g, X, M) / (g @ M.T)[:, None, :]
+        new["score"] = (put(score), ("group", "node"))
+    coords = {"element": list(panel.elements), "node": list(panel.hierarchy.nodes),
+              "expert": list(panel.experts)}
+    if item_means is not None:
+        coords["group"] = list(item_means.index)
+    post = post.assign_coords({k: v for k, v in coords.items() if k not in post.coords})
+    for name, (val, dims) in new.items():
+        post[name] = (("chain", "draw", *dims), val)
+    return post
