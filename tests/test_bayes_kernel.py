@@ -208,6 +208,7 @@ def test_compiled_density_and_products_equal_the_pymc_model():
 
     from ahpstat.bayes import BayesianAHP
     from ahpstat.bayes._compiled import add_products, density
+    from ahpstat.bayes._model import _item_means_frame
     from ahpstat.simulate import simulate_panel
 
     J = simulate_panel(TREE, TRUTH, n_experts=5, rng=2, noise_sd=0.4, scale="saaty")
@@ -246,7 +247,8 @@ def test_compiled_density_and_products_equal_the_pymc_model():
                 draws[n].append(v)
         post = xr.Dataset({n: (("chain", "draw", *d.dims.get(n, ())), np.stack(v)[None])
                            for n, v in draws.items()})
-        post = add_products(post, m.panel, m.layout, m._resolved_config, m._item_means)
+        frame = _item_means_frame(means, m.panel.hierarchy)
+        post = add_products(post, m.panel, m.layout, m._resolved_config, frame)
         for s, x in enumerate(xs):
             point, o = [], 0
             for shape in d.shapes:

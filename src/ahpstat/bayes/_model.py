@@ -222,7 +222,6 @@ class BayesianAHP:
         self.timings: dict[str, float] = {}
         self._compiled: dict[Any, Any] = {}
         self._result_cache: tuple[float, BayesResult] | None = None
-        self._item_means: pd.DataFrame | None = None
 
     # ----------------------------------------------------------------- build
     def _validate_model_config(self) -> dict[str, Any]:
@@ -287,7 +286,6 @@ class BayesianAHP:
 
         self.model = build_model(panel, lay, cfg, means)
         self.panel, self.layout = panel, lay
-        self._item_means = means
         self._resolved_config = cfg
         self._compiled.clear()
         return self.model
@@ -321,12 +319,10 @@ class BayesianAHP:
         pm = import_pymc()
         with self.model:
             pm.set_data(data)
-        if "nutpie" in self._compiled:  # the compiled density with the new data (no compiling)
-            from ahpstat.bayes._compiled import compile_density, density
-
-            self._compiled["nutpie"] = compile_density(
-                density(panel, self._resolved_config),
-                {k: list(v) for k, v in self.model.coords.items()})
+        if "nutpie" in self._compiled:
+            compiled = self._compiled["nutpie"]
+            self._compiled["nutpie"] = compiled.with_data(
+                **{k: v for k, v in data.items() if k in compiled.shared_data})
         self.panel = panel
         return self
 
@@ -435,13 +431,12 @@ class BayesianAHP:
         except ImportError as exc:
             raise ImportError(f"`sampler='nutpie'` needs nutpie: {EXTRA}") from exc
         if "nutpie" not in self._compiled:
-            from ahpstat.bayes._compiled import compile_density, density
-
             progress.start(f"compiling the model ({what})")
-            assert self.panel is not None
-            coords = {k: list(v) for k, v in self.model.coords.items()}
-            self._compiled["nutpie"] = compile_density(
-                density(self.panel, self._resolved_config), coords)
+            with warnings.catch_warnings():
+                # PyTensor's C-backend BLAS notice: the numba backend does not use it
+                warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS")
+                self._compiled["nutpie"] = nutpie.compile_pymc_model(
+                    self.model, backend="numba", var_names=names)
             self.timings["compile"] = progress.done()
         else:
             self.timings["compile"] = 0.0
@@ -454,11 +449,6 @@ class BayesianAHP:
                               chains=cfg["chains"], seed=seed, save_warmup=False,
                               progress_bar=progress.bar, **kwargs)
         self.timings["sample"] = progress.done()
-        from ahpstat.bayes._compiled import add_products
-
-        assert self.panel is not None and self.layout is not None
-        idata.posterior = add_products(idata.posterior, self.panel, self.layout,
-                                       self._resolved_config, self._item_means)
         return idata
 
     def _sample_pymc(self, cfg: dict[str, Any], seed: int, names: list[str],
