@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ahpstat._numba import njit
-from ahpstat._validation import InputError
+from ahpstat._validation import InputError, check_scale
 from ahpstat.pairwise import comparison_graph_components
 from ahpstat.scales import SAATY_SCALE
 
@@ -58,8 +58,6 @@ SENTINEL = 1.0e3
 #: the asymptotic normal tail is used beyond this many standard deviations (erfc underflows
 #: near 38; at 35 the series' first omitted term is below 1e-8 relatively)
 _TAIL = 35.0
-
-_SCALES = ("saaty", None)
 
 
 # --------------------------------------------------------------------------- kernel
@@ -568,11 +566,9 @@ def scale_log_values(scale: str | None) -> np.ndarray | None:
     >>> scale_log_values("saaty").round(3)[[0, 8, 16]]
     array([-2.197,  0.   ,  2.197])
     """
-    if scale is None:
+    if check_scale(scale) is None:
         return None
-    if scale == "saaty":
-        return np.log(np.asarray(SAATY_SCALE, dtype=float))
-    raise ValueError(f"`scale` must be one of {_SCALES}; got {scale!r} instead.")
+    return np.log(np.asarray(SAATY_SCALE, dtype=float))
 
 
 def interval_bounds(log_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -682,8 +678,7 @@ def prepare_panel(judgments: pd.DataFrame, structure: Any, *, scale: str | None 
     """
     from ahpstat.io import expert_weight_vector, judgment_stacks, validate_judgments
 
-    if scale not in _SCALES:
-        raise ValueError(f"`scale` must be one of {_SCALES}; got {scale!r} instead.")
+    scale = check_scale(scale)
     h = _as_hierarchy(structure)
     if not isinstance(judgments, pd.DataFrame):
         raise TypeError("`judgments` must be a pandas DataFrame in the canonical long form "

@@ -21,6 +21,7 @@ __all__ = [
     "check_int",
     "check_likert",
     "check_method",
+    "check_scale",
     "format_location",
     "suggest",
 ]
@@ -173,6 +174,31 @@ def check_method(name: str, value: Any, choices: Iterable[Any]) -> Any:
     hint = suggest(value, [c for c in choices if isinstance(c, str)]) if isinstance(
         value, str) else ""
     raise ValueError(f"`{name}` must be one of {{{options}}}; got {value!r} instead.{hint}")
+
+
+#: The judgment scales an entry point's ``scale=`` may declare (``None``: any positive value).
+SCALES = ("saaty", None)
+
+
+def check_scale(value: Any, name: str = "scale") -> str | None:
+    """The declared judgment scale, canonical (``"Saaty"`` is ``"saaty"``); ``None`` stays.
+
+    The one check of ``scale=`` behind every public entry point (:func:`ahpstat.validate_matrix`,
+    :func:`ahpstat.weights`, the readers, :class:`ahpstat.BayesianAHP`, the simulators):
+    :func:`check_method` over :data:`SCALES`, after a fast path for the canonical spellings.
+
+    Examples
+    --------
+    >>> check_scale("SAATY"), check_scale(None)
+    ('saaty', None)
+    >>> check_scale("likert")
+    Traceback (most recent call last):
+    ...
+    ValueError: `scale` must be one of {'saaty', None}; got 'likert' instead.
+    """
+    if value is None or value == "saaty":
+        return value
+    return check_method(name, value, SCALES)
 
 
 def suggest(word: Any, choices: Iterable[Any]) -> str:

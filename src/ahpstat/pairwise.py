@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ahpstat._validation import InputError
+from ahpstat._validation import InputError, check_scale
 from ahpstat.scales import SAATY_SCALE, saaty_points
 
 __all__ = [
@@ -178,8 +178,11 @@ def validate_matrix(
     ahpstat._validation.InputError: `A` is not reciprocal: a[0, 1] * a[1, 0] = 9 (...). Expected 1.
     """
     arr = as_matrix_batch(A, name=name)
-    if scale is not None and scale != "saaty":
-        raise ValueError(f"`scale` must be None or 'saaty'; got {scale!r} instead.")
+    if scale is not None and scale != "saaty":  # the hot path skips the canonical spellings
+        try:
+            scale = check_scale(scale)
+        except ValueError:
+            raise ValueError(f"`scale` must be None or 'saaty'; got {scale!r} instead.") from None
     if scale is None and _is_clean(arr):
         return arr
     # the rest runs only for input that is not clean: each check a named step

@@ -28,7 +28,7 @@ from ahpstat._bayes_model import (
     replicate_judgments,
     zero_sum,
 )
-from ahpstat._validation import check_choice
+from ahpstat._validation import check_method, check_scale
 from ahpstat._warnings import AHPWarning, warn
 from ahpstat.bayes._common import EXTRA, LOG_RANGE, has_nutpie, import_pymc
 from ahpstat.bayes._result import BayesResult
@@ -202,7 +202,7 @@ class BayesianAHP:
     ) -> None:
         self.judgments = judgments
         self.structure = structure
-        self.scale = check_choice("scale", scale, ("saaty", None))
+        self.scale = check_scale(scale)
         self.expert_weights = expert_weights
         self.item_means = item_means
         model_config = dict(model_config or {})
@@ -227,7 +227,7 @@ class BayesianAHP:
     def _validate_model_config(self) -> dict[str, Any]:
         """The model configuration with the scale-aware defaults filled in."""
         cfg = copy.deepcopy(self.model_config)
-        check_choice("model_config['error']", cfg["error"], ("lapse", "normal"))
+        cfg["error"] = check_method("model_config['error']", cfg["error"], ("lapse", "normal"))
         R = LOG_RANGE
         if cfg["priority_sigma"] is None:
             cfg["priority_sigma"] = R / 2.0
@@ -388,7 +388,8 @@ class BayesianAHP:
         overrides = {"draws": draws, "tune": tune, "chains": chains, **sampler_kwargs}
         cfg = _merge("sampler_config", self.sampler_config,
                      {k: v for k, v in overrides.items() if v is not None})
-        sampler = check_choice("sampler", cfg["sampler"], ("auto", "nutpie", "pymc"))
+        sampler = cfg["sampler"] = check_method("sampler", cfg["sampler"],
+                                                ("auto", "nutpie", "pymc"))
         if sampler == "auto":
             sampler = "nutpie" if has_nutpie() else "pymc"
         for key in ("draws", "tune", "chains"):

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from ahpstat._validation import suggest
+from ahpstat._validation import check_scale, suggest
 from ahpstat.io._cells import cell_text, parse_value, quote_cell
 from ahpstat.io._grids import Grid, Sink, read_grids, read_table
 from ahpstat.io._records import WIDE_ENCODINGS, Record, decode_wide, judgments_frame
@@ -260,6 +260,7 @@ def read_ahpsurvey(
     2      1   fam  house    4.0
     """
     enc = ahpsurvey_encoding(negconvert, reciprocal, encoding)
+    scale = check_scale(scale)
     sink = Sink("raise")
     df = read_ahpsurvey_into(source, sink, attributes=attributes, encoding=enc, node=node,
                              columns=columns, id_column=id_column, keep_columns=keep_columns,

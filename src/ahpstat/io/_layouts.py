@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ahpstat._validation import check_method
+from ahpstat._validation import check_method, check_scale
 from ahpstat.io._ahpsurvey import read_ahpsurvey_into
 from ahpstat.io._cells import (
     RECIPROCAL_LOGTOL,
@@ -461,6 +461,7 @@ def read_judgments(
     ...
     ahpstat._validation.InputError: <stream>, row 3 (expert 'E1', node 'A'): ...contradicts...
     """
+    scale = check_scale(scale)
     sink = Sink("raise")
     df = read_judgments_into(path, sink, layout=layout, hierarchy=hierarchy, sheet=sheet,
                               node=node, encoding=encoding, ignore_columns=ignore_columns,

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from ahpstat._validation import InputError, check_choice
+from ahpstat._validation import InputError, check_choice, check_scale
 from ahpstat.io._expert_weights import read_expert_weights_into, validate_expert_weights
 from ahpstat.io._grids import Sink
 from ahpstat.io._layouts import read_judgments_into
@@ -60,7 +60,7 @@ def collect_problems(
             raise TypeError(f"kind='hierarchy' takes no options. Got {sorted(options)} instead.")
         return yaml_problems(path)
     if kind == "judgments":
-        scale = options.pop("scale", None)
+        scale = check_scale(options.pop("scale", None))
         df = read_judgments_into(
             path, sink, layout=options.pop("layout", "long"),
             hierarchy=options.get("hierarchy"), sheet=options.pop("sheet", None),

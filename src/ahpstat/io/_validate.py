@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ahpstat._validation import InputError, check_choice, suggest
+from ahpstat._validation import InputError, check_scale, suggest
 from ahpstat.io._cells import (
     RECIPROCAL_LOGTOL,
     cell_text,
@@ -30,9 +30,6 @@ __all__ = [
 JUDGMENT_COLUMNS: tuple[str, ...] = ("expert", "node", "row", "col", "value")
 #: Provenance columns the readers add (file, sheet, 1-based spreadsheet row).
 SOURCE_COLUMNS: tuple[str, ...] = ("source_file", "source_sheet", "source_row")
-
-
-_SCALES = ("saaty",)
 
 
 def validate_judgments(
@@ -79,8 +76,7 @@ def validate_judgments(
     frame row 1: row and col are both 'y': an element is not compared with itself. Got row ...
     """
     sink = Sink(errors)
-    if scale is not None:
-        check_choice("scale", scale, _SCALES)
+    scale = check_scale(scale)
     if not isinstance(judgments, pd.DataFrame):
         raise TypeError("`judgments` must be a pandas DataFrame (expert, node, row, col, "
                         f"value). Got {type(judgments).__name__} instead.")

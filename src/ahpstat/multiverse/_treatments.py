@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ahpstat._validation import check_method
+
 LIKERT_TREATMENTS = ("mean", "top_box", "top2_box", "ridit")
 
 
@@ -105,9 +107,7 @@ def rescale_judgments(A: ArrayLike, scale: str) -> np.ndarray:
     >>> float(rescale_judgments([[1, 9], [1/9, 1]], "geometric")[0, 1])
     256.0
     """
-    if scale not in JUDGMENT_SCALES:
-        names = ", ".join(repr(k) for k in JUDGMENT_SCALES)
-        raise ValueError(f"`scale` must be one of {{{names}}}; got {scale!r} instead.")
+    scale = check_method("scale", scale, JUDGMENT_SCALES)
     M = np.asarray(A, dtype=float)
     if scale == "saaty":
         return M.copy()
@@ -157,6 +157,7 @@ def likert_transform(X: ArrayLike, treatment: str, likert: tuple[int, int]) -> n
     >>> likert_transform(X, "top2_box", (1, 5)).ravel().tolist()
     [0.0, 0.0, 0.0, 1.0]
     """
+    treatment = check_method("treatment", treatment, LIKERT_TREATMENTS)
     X = np.asarray(X, dtype=float)
     lo, hi = likert
     miss = np.isnan(X)
@@ -165,9 +166,6 @@ def likert_transform(X: ArrayLike, treatment: str, likert: tuple[int, int]) -> n
     if treatment in ("top_box", "top2_box"):
         cut = hi if treatment == "top_box" else hi - 1
         return np.where(miss, np.nan, (X >= cut).astype(float))
-    if treatment != "ridit":
-        names = ", ".join(repr(t) for t in LIKERT_TREATMENTS)
-        raise ValueError(f"`treatment` must be one of {{{names}}}; got {treatment!r} instead.")
     cats = np.arange(lo, hi + 1)
     onehot = (X[..., None] == cats)                       # (R, L, K)
     cnt = onehot.sum(axis=0).astype(float)                # (L, K)

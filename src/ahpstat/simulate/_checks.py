@@ -10,10 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["SCALES", "check_prob", "check_sd", "ids_of", "true_local"]
-
-#: the ``scale`` of simulated judgments: rounded to Saaty's scale, or not
-SCALES = ("saaty", None)
+__all__ = ["check_prob", "check_sd", "ids_of", "true_local"]
 
 
 # --------------------------------------------------------------------------- validation

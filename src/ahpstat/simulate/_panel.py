@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from ahpstat._validation import check_int, check_method
+from ahpstat._validation import check_int, check_scale
 from ahpstat.hierarchy import as_hierarchy
 from ahpstat.pairwise import from_upper_triangle
 from ahpstat.scales import SAATY_SCALE, nearest_saaty
-from ahpstat.simulate._checks import SCALES, check_prob, check_sd, ids_of, true_local
+from ahpstat.simulate._checks import check_prob, check_sd, ids_of, true_local
 
 __all__ = ["random_reciprocal_matrices", "random_weights", "simulate_matrices",
            "simulate_panel"]
@@ -106,7 +106,7 @@ def random_reciprocal_matrices(
     ((3, 4, 4), True)
     """
     n = check_int("n", n, 1)
-    scale = check_method("scale", scale, SCALES)
+    scale = check_scale(scale)
     gen = np.random.default_rng(rng)
     batch: tuple[int, ...] = (() if size is None
                               else tuple(int(x) for x in np.atleast_1d(size)))
@@ -274,7 +274,7 @@ def _draw_panel(h: Any, truth: Mapping[str, np.ndarray], nodes: Sequence[str], K
     expert_sd = check_sd("expert_sd", expert_sd)
     noise_sd = check_sd("noise_sd", noise_sd)
     erratic_sd = check_sd("erratic_sd", erratic_sd)
-    scale = check_method("scale", scale, SCALES)
+    scale = check_scale(scale)
     p_missing = check_prob("missing", missing)
     gen = np.random.default_rng(rng)
     g_judge, g_missing, g_erratic = gen.spawn(3)
