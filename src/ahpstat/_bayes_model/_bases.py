@@ -1,0 +1,99 @@
+"""Zero-sum bases: the ``n - 1`` free values of every judged node to ``n`` values summing to
+zero (Helmert contrasts), applied in ``O(n)`` by compiled loops and their transpose for the
+gradient.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ahpstat._numba import njit
+
+__all__ = ["block_basis", "helmert_basis", "zero_sum", "zero_sum_expand", "zero_sum_reduce"]
+
+
+def helmert_basis(n: int) -> np.ndarray:
+    """Orthonormal basis ``(n, n - 1)`` of the zero-sum subspace of R^n (Helmert contrasts).
+
+    Column ``k`` (1-based) is ``(1, ..., 1, -k, 0, ..., 0) / sqrt(k (k + 1))`` with ``k``
+    ones. With ``eta ~ N(0, s^2 I_(n-1))``, ``H @ eta`` is the zero-sum normal with scale
+    ``s``: every difference ``x_i - x_j`` has variance ``2 s^2``, as for ``n`` independent
+    ``N(0, s^2)`` values. :func:`zero_sum_expand` applies it in ``O(n)``.
+
+    Examples
+    --------
+    >>> H = helmert_basis(3)
+    >>> bool(np.allclose(H.sum(axis=0), 0)), bool(np.allclose(H.T @ H, np.eye(2)))
+    (True, True)
+    """
+    H = np.zeros((n, max(n - 1, 0)))
+    for k in range(1, n):
+        H[:k, k - 1] = 1.0
+        H[k, k - 1] = -float(k)
+        H[:, k - 1] /= math.sqrt(k * (k + 1.0))
+    return H
+
+
+def block_basis(offsets: np.ndarray) -> np.ndarray:
+    """Block-diagonal zero-sum basis ``(E, E - G)``: :func:`helmert_basis` of every node."""
+    sizes = np.diff(offsets)
+    B = np.zeros((int(offsets[-1]), int(np.sum(sizes - 1))))
+    for g, n in enumerate(sizes):
+        a, f = int(offsets[g]), int(offsets[g]) - g
+        B[a:a + n, f:f + n - 1] = helmert_basis(int(n))
+    return B
+
+
+@njit(fastmath=False)
+def zero_sum_expand(free, offsets, out):  # pragma: no cover - compiled
+    """``out[r] = B @ free[r]`` for every row (:func:`block_basis`, never formed): the
+    ``E - G`` free values of each row to ``E`` values summing to zero within each node.
+
+    ``free`` ``(R, E - G)``, ``out`` ``(R, E)``; ``O(E)`` per row (a running sum per node).
+    """
+    for row in range(free.shape[0]):
+        for g in range(offsets.size - 1):
+            a, n = offsets[g], offsets[g + 1] - offsets[g]
+            f = a - g - 1  # free value of Helmert column k is free[f + k]
+            s = 0.0
+            for i in range(n - 1, -1, -1):
+                if i >= 1:
+                    v = free[row, f + i] / math.sqrt(i * (i + 1.0))
+                    out[row, a + i] = s - i * v
+                    s += v
+                else:
+                    out[row, a] = s
+
+
+@njit(fastmath=False)
+def zero_sum_reduce(grad, offsets, out):  # pragma: no cover - compiled
+    """``out[r] = B.T @ grad[r]``: a gradient over the ``E`` values back to the free values
+    (the transpose of :func:`zero_sum_expand`). ``grad`` ``(R, E)``, ``out`` ``(R, E - G)``.
+    """
+    for row in range(grad.shape[0]):
+        for g in range(offsets.size - 1):
+            a, n = offsets[g], offsets[g + 1] - offsets[g]
+            f = a - g - 1
+            t = 0.0
+            for i in range(n):
+                if i >= 1:
+                    out[row, f + i] = (t - i * grad[row, a + i]) / math.sqrt(i * (i + 1.0))
+                t += grad[row, a + i]
+
+
+def zero_sum(free: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """:func:`zero_sum_expand` over the last axis of any array (a new array).
+
+    Examples
+    --------
+    >>> x = zero_sum(np.array([1.0, 2.0, 3.0]), np.array([0, 2, 4]))  # two nodes of 2
+    >>> x.round(4).tolist(), bool(np.allclose(x[:2].sum(), 0))
+    ([0.7071, -0.7071, 1.4142, -1.4142], True)
+    """
+    free = np.asarray(free, dtype=float)
+    flat = np.ascontiguousarray(free.reshape(-1, free.shape[-1]))
+    out = np.empty((flat.shape[0], int(offsets[-1])))
+    zero_sum_expand(flat, np.asarray(offsets, dtype=np.int64), out)
+    return out.reshape(*free.shape[:-1], out.shape[1])

@@ -1,0 +1,305 @@
+"""The judgments' likelihood kernels (numba): the censored-normal (interval) and normal
+log-likelihood of one judgment under the lapse mixture, its total and gradient over all
+judgments, per judgment and draw, and on the zero-sum parameters.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ahpstat._bayes_model._bases import zero_sum_expand, zero_sum_reduce
+from ahpstat._numba import njit
+
+__all__ = [
+    "LOG_SQRT_2PI",
+    "SENTINEL",
+    "log_normal_interval_scalar",
+    "loglik_draw",
+    "loglik_draws",
+    "loglik_value_and_grad",
+    "loglik_zero_sum",
+    "normal_upper_tail",
+]
+
+LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+_SQRT1_2 = 1.0 / math.sqrt(2.0)
+_LN2 = math.log(2.0)
+#: finite stand-in (log-ratio units) for the open ends of a scale's first and last interval:
+#: e^1000 is beyond any judgment, and finite bounds keep the gradients free of inf * 0
+SENTINEL = 1.0e3
+#: the asymptotic normal tail is used beyond this many standard deviations (erfc underflows
+#: near 38; at 35 the series' first omitted term is below 1e-8 relatively)
+_TAIL = 35.0
+
+
+def log_normal_interval_scalar(a: float, b: float) -> float:  # pragma: no cover - compiled too
+    """``log(Phi(b) - Phi(a))`` for ``a < b``: log-probability of a standard normal in ``(a, b)``.
+
+    Accurate in both tails: an interval on the upper side uses the survival function
+    ``Q(x) = erfc(x / sqrt 2) / 2`` (an interval on the lower side is mirrored onto it),
+    ``log(Q(a) - Q(b)) = log Q(a) + log(1 - Q(b) / Q(a))``, with the asymptotic series of
+    ``log Q`` beyond 35; an interval containing 0 uses ``erf`` (no cancellation: its ends have
+    opposite signs). Plain ``math`` so that numba compiles it (PyTensor op, numpy kernels)
+    and Python runs it unchanged.
+
+    Examples
+    --------
+    >>> round(log_normal_interval_scalar(-1.0, 1.0), 6)  # log 0.682689
+    -0.381715
+    >>> round(log_normal_interval_scalar(40.0, 1e3), 2)  # log Q(40), far beyond erfc's range
+    -804.61
+    """
+    if b <= 0.0:  # mirror the lower side onto the upper side
+        a, b = -b, -a
+    if a >= 0.0:
+        if a < _TAIL:
+            la = math.log(0.5 * math.erfc(a * _SQRT1_2))
+        else:
+            r = 1.0 / (a * a)
+            la = -0.5 * a * a - math.log(a) - LOG_SQRT_2PI + math.log1p(r * (3.0 * r - 1.0))
+        if b < _TAIL:
+            lb = math.log(0.5 * math.erfc(b * _SQRT1_2))
+        else:
+            r = 1.0 / (b * b)
+            lb = -0.5 * b * b - math.log(b) - LOG_SQRT_2PI + math.log1p(r * (3.0 * r - 1.0))
+        t = lb - la
+        if t > -_LN2:
+            return la + math.log(-math.expm1(t))
+        return la + math.log1p(-math.exp(t))
+    return math.log(0.5 * (math.erf(b * _SQRT1_2) - math.erf(a * _SQRT1_2)))
+
+
+_lni = njit()(log_normal_interval_scalar)
+
+
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_INV_SQRT_PI = 1.0 / math.sqrt(math.pi)
+
+# W. J. Cody's rational Chebyshev approximations of erf / erfc (Math. Comp. 23, 1969,
+# 631-638; the coefficients of netlib SPECFUN's CALERF): erf(y) = y A(y^2) / B(y^2) for
+# y <= 0.46875, exp(y^2) erfc(y) = C(y) / D(y) for 0.46875 < y <= 4 and
+# (1 / sqrt(pi) - s P(s) / Q(s)) / y with s = 1 / y^2 beyond (theoretical accuracy ~18 digits).
+_CA = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
+       3.20937758913846947e03, 1.85777706184603153e-1)
+_CB = (2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03,
+       2.84423683343917062e03)
+_CC = (5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01,
+       2.98635138197400131e02, 8.81952221241769090e02, 1.71204761263407058e03,
+       2.05107837782607147e03, 1.23033935479799725e03, 2.15311535474403846e-8)
+_CD = (1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
+       1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
+       3.43936767414372164e03, 1.23033935480374942e03)
+_CP = (3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1,
+       1.60837851487422766e-2, 6.58749161529837803e-4, 1.63153871373020978e-2)
+_CQ = (2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1,
+       6.05183413124413191e-2, 2.33520497626869185e-3)
+
+
+@njit(fastmath=False, inline="always")
+def normal_upper_tail(x, ex):  # pragma: no cover - compiled
+    """``Q(x) = P(Z > x)`` of a standard normal for ``x >= 0``, given ``ex = exp(-x^2 / 2)``.
+
+    The likelihood needs the normal density at both ends of a judgment's interval anyway
+    (for the gradient), so its ``exp`` is reused: ``Q(x) = ex erfcx(x / sqrt 2) / 2`` with
+    the scaled complementary error function from Cody's rational approximations (no
+    ``exp`` and no ``erfc`` call); near 0, ``Q(x) = (1 - erf(x / sqrt 2)) / 2`` directly.
+    Relative error below 1e-12 wherever ``Q(x)`` is a normal double (the rounding of
+    ``x^2`` in ``ex`` beyond ``x = 30``); ``0`` once ``ex`` underflows (``x > 38.6``).
+
+    Examples
+    --------
+    >>> import math
+    >>> round(normal_upper_tail(1.0, math.exp(-0.5)), 12)  # 1 - Phi(1)
+    0.158655253931
+    """
+    y = x * _SQRT1_2
+    if y <= 0.46875:
+        s = y * y
+        num = (((_CA[4] * s + _CA[0]) * s + _CA[1]) * s + _CA[2]) * s + _CA[3]
+        den = (((s + _CB[0]) * s + _CB[1]) * s + _CB[2]) * s + _CB[3]
+        return 0.5 - 0.5 * y * num / den
+    if y <= 4.0:
+        num = ((((((_CC[8] * y + _CC[0]) * y + _CC[1]) * y + _CC[2]) * y + _CC[3]) * y
+                 + _CC[4]) * y + _CC[5]) * y + _CC[6]
+        den = ((((((y + _CD[0]) * y + _CD[1]) * y + _CD[2]) * y + _CD[3]) * y + _CD[4]) * y
+               + _CD[5]) * y + _CD[6]
+        return 0.5 * ex * (num * y + _CC[7]) / (den * y + _CD[7])
+    s = 1.0 / (y * y)
+    num = (((_CP[5] * s + _CP[0]) * s + _CP[1]) * s + _CP[2]) * s + _CP[3]
+    den = (((s + _CQ[0]) * s + _CQ[1]) * s + _CQ[2]) * s + _CQ[3]
+    return 0.5 * ex * (_INV_SQRT_PI - s * (num * s + _CP[4]) / (den * s + _CQ[4])) / y
+
+
+@njit(fastmath=False, inline="always")
+def _interval_lapse(a, b, keep, lapse_u):  # pragma: no cover - compiled
+    """A discrete judgment under the lapse mixture: ``(ll, dll/dloc * sd, dll/dlog sd,
+    share)`` with ``p = keep P + lapse_u``, ``P = Phi(b) - Phi(a)``.
+
+    Two ``exp`` (the normal densities at ``a`` and ``b``, which the gradient needs) and one
+    ``log``: the tail probabilities reuse the densities (:func:`normal_upper_tail`). ``P``
+    is a difference of upper tails on the side away from 0 (no cancellation against 1), and
+    ``p`` is at least ``lapse_u``, so linear space is accurate.
+    """
+    ea = math.exp(-0.5 * a * a)
+    eb = math.exp(-0.5 * b * b)
+    if a >= 0.0:
+        P = normal_upper_tail(a, ea) - normal_upper_tail(b, eb)
+    elif b <= 0.0:
+        P = normal_upper_tail(-b, eb) - normal_upper_tail(-a, ea)
+    else:
+        P = 1.0 - normal_upper_tail(-a, ea) - normal_upper_tail(b, eb)
+    fa = keep * _INV_SQRT_2PI * ea
+    fb = keep * _INV_SQRT_2PI * eb
+    kp = keep * P
+    ip = 1.0 / (kp + lapse_u)
+    return math.log(kp + lapse_u), (fa - fb) * ip, (a * fa - b * fb) * ip, kp * ip
+
+
+@njit(fastmath=False, inline="always")
+def _judgment(loc, isd, log_sd, keep, lapse_u, lower, upper,
+              point):  # pragma: no cover - compiled
+    """One judgment at location ``loc``: ``(ll, dll/dloc, dll/dlog sd_k, share of the
+    normal part)``.
+
+    ``loc = mu[r] - mu[c] + tau[g] (z[k, r] - z[k, c])``, ``isd = 1 / sd_k``; continuous
+    (``point``): the normal density of ``lower`` (the observed log ratio); discrete:
+    ``P = Phi(b) - Phi(a)`` with ``a = (lower - loc) / sd``, ``b = (upper - loc) / sd``.
+    With a lapse (``lapse_u = pi u`` > 0) the probability is ``keep p + lapse_u``
+    (``keep = 1 - pi``), computed in linear space (it is at least ``lapse_u``); without, in
+    log space (accurate in both tails).
+    """
+    if point:
+        e = (lower - loc) * isd
+        d_loc = e * isd
+        d_ls = e * e - 1.0
+        if lapse_u > 0.0:
+            dens = keep * math.exp(-0.5 * e * e) * _INV_SQRT_2PI * isd
+            p = dens + lapse_u
+            share = dens / p
+            return math.log(p), share * d_loc, share * d_ls, share
+        return -0.5 * e * e - log_sd - LOG_SQRT_2PI, d_loc, d_ls, 1.0
+    a = (lower - loc) * isd
+    b = (upper - loc) * isd
+    if lapse_u > 0.0:
+        ll, g, d_ls, share = _interval_lapse(a, b, keep, lapse_u)
+        return ll, g * isd, d_ls, share
+    ll = _lni(a, b)
+    pa = math.exp(-LOG_SQRT_2PI - 0.5 * a * a - ll)
+    pb = math.exp(-LOG_SQRT_2PI - 0.5 * b * b - ll)
+    return ll, (pa - pb) * isd, a * pa - b * pb, 1.0
+
+
+@njit(fastmath=False)
+def loglik_draw(mu, tau, z, enode, log_sigma, kl, lower, upper, point, row, col, k, weight,
+                log_u, out):  # pragma: no cover - compiled
+    """``out[o]``: weighted log-likelihood of judgment ``o`` at one draw (see
+    :func:`_judgment`); ``kl = (log(1 - pi), log pi)`` (``(0, -inf)`` without lapses).
+    """
+    isd = np.exp(-log_sigma)
+    keep = math.exp(kl[0])
+    lapse_u = math.exp(kl[1] + log_u)
+    deviation = z.shape[0] > 0
+    for o in range(row.size):
+        kk, r, c = k[o], row[o], col[o]
+        loc = mu[r] - mu[c]
+        if deviation:
+            loc += tau[enode[r]] * (z[kk, r] - z[kk, c])
+        ll = _judgment(loc, isd[kk], log_sigma[kk], keep, lapse_u, lower[o], upper[o],
+                       point)[0]
+        out[o] = weight[o] * ll
+
+
+@njit(fastmath=False)
+def loglik_value_and_grad(mu, tau, z, enode, log_sigma, kl, lower, upper, point, row, col,
+                          k, weight, log_u, d_mu, d_tau, d_z, d_ls,
+                          d_kl):  # pragma: no cover - compiled
+    """Total weighted log-likelihood, and its gradient in the zeroed ``d_*`` arrays.
+
+    ``dL/dloc = (phi(a) - phi(b)) / (sd P)``, ``dL/dlog sd = (a phi(a) - b phi(b)) / P``
+    (the normal density: ``e / sd`` and ``e^2 - 1``), scaled by the normal part's share of
+    the probability under a lapse mixture; ``d/dlog(1 - pi)`` is that share, ``d/dlog pi``
+    the rest.
+    """
+    isd = np.exp(-log_sigma)
+    keep = math.exp(kl[0])
+    lapse_u = math.exp(kl[1] + log_u)
+    deviation = z.shape[0] > 0
+    total = 0.0
+    kept = 0.0
+    weights = 0.0
+    for o in range(row.size):
+        kk, r, c = k[o], row[o], col[o]
+        loc = mu[r] - mu[c]
+        zd = 0.0
+        t = 0.0
+        gi = 0
+        if deviation:
+            gi = enode[r]
+            t = tau[gi]
+            zd = z[kk, r] - z[kk, c]
+            loc += t * zd
+        ll, d_loc, d_lsig, share = _judgment(loc, isd[kk], log_sigma[kk], keep, lapse_u,
+                                             lower[o], upper[o], point)
+        w = weight[o]
+        total += w * ll
+        kept += w * share
+        weights += w
+        gl = w * d_loc
+        d_mu[r] += gl
+        d_mu[c] -= gl
+        if deviation:
+            d_tau[gi] += gl * zd
+            d_z[kk, r] += gl * t
+            d_z[kk, c] -= gl * t
+        d_ls[kk] += w * d_lsig
+    if lapse_u > 0.0:
+        d_kl[0] += kept
+        d_kl[1] += weights - kept
+    return total
+
+
+@njit(fastmath=False)
+def loglik_zero_sum(eta, tau, zeta, enode, offsets, log_sigma, kl, lower, upper, point, row,
+                    col, k, weight, log_u):  # pragma: no cover - compiled
+    """:func:`loglik_value_and_grad` of the zero-sum parameters: ``(total, d_eta, d_tau,
+    d_zeta, d_log_sigma, d_kl)``.
+
+    ``mu = B eta`` (``eta`` ``(E - G,)``) and ``z_k = B zeta_k`` (``zeta`` ``(K, E - G)``),
+    ``B`` the block Helmert basis (:func:`block_basis`, applied by :func:`zero_sum_expand`:
+    ``n - 1`` free values per node of ``n`` elements); the gradient with respect to ``mu``
+    and ``z`` goes back through ``B.T`` (:func:`zero_sum_reduce`). Only the differences
+    within a node enter the likelihood, so the sampler sees no direction the data leave to
+    the prior alone (the per-node means), which would force it to small steps.
+    """
+    E = offsets[offsets.size - 1]
+    eta2 = np.empty((1, eta.size))  # a contiguous row (the op may get a strided view)
+    eta2[0, :] = eta
+    mu = np.empty((1, E))
+    zero_sum_expand(eta2, offsets, mu)
+    z = np.empty((zeta.shape[0], E))
+    zero_sum_expand(zeta, offsets, z)
+    d_mu = np.zeros((1, E))
+    d_z = np.zeros_like(z)
+    d_tau = np.zeros_like(tau)
+    d_ls = np.zeros_like(log_sigma)
+    d_kl = np.zeros_like(kl)
+    total = loglik_value_and_grad(mu[0], tau, z, enode, log_sigma, kl, lower, upper, point,
+                                  row, col, k, weight, log_u, d_mu[0], d_tau, d_z, d_ls, d_kl)
+    d_eta = np.empty((1, eta.size))
+    zero_sum_reduce(d_mu, offsets, d_eta)
+    d_zeta = np.empty_like(zeta)
+    zero_sum_reduce(d_z, offsets, d_zeta)
+    return total, d_eta[0], d_tau, d_zeta, d_ls, d_kl
+
+
+@njit(fastmath=False)
+def loglik_draws(mu, tau, z, enode, log_sigma, kl, lower, upper, point, row, col, k, weight,
+                 log_u, out):  # pragma: no cover - compiled
+    """:func:`loglik_draw` at every draw (the rows of ``mu``, ``tau``, ``z``, ``log_sigma``,
+    ``kl`` and ``out``).
+    """
+    for s in range(mu.shape[0]):
+        loglik_draw(mu[s], tau[s], z[s], enode, log_sigma[s], kl[s], lower, upper, point, row,
+                    col, k, weight, log_u, out[s])

@@ -1,0 +1,140 @@
+"""Products of the posterior draws in numpy: the experts' log-priorities, the pointwise
+log-likelihood (the model's own kernel, draw by draw), the posterior predictive judgments and
+the credal table ``P(w_i > w_j)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ahpstat._bayes_model._data import Panel
+from ahpstat._bayes_model._kernels import loglik_draws
+
+__all__ = [
+    "credal_table",
+    "expert_log_priorities",
+    "judgment_bounds",
+    "lapse_logs",
+    "obs_columns",
+    "pointwise_loglik",
+    "replicate_judgments",
+]
+
+
+def expert_log_priorities(mu: np.ndarray, tau: np.ndarray | None, offset: np.ndarray | None,
+                          element_node: np.ndarray) -> np.ndarray:
+    """``theta[s, k, e] = mu[s, e] + tau[s, node(e)] * offset[s, k, e]`` as ``(S, K * E)``."""
+    if tau is None or offset is None:
+        return mu
+    theta = mu[:, None, :] + tau[:, None, element_node] * offset
+    return theta.reshape(theta.shape[0], -1)
+
+
+def obs_columns(panel: Panel, deviation: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Each judgment's two columns of ``theta`` (flat ``(K * E)`` with expert deviations)."""
+    E = len(panel.elements)
+    if not deviation:
+        return panel.row, panel.col
+    return panel.expert * E + panel.row, panel.expert * E + panel.col
+
+
+def judgment_bounds(panel: Panel) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``lower, upper, point`` as the likelihood kernels take them: each judgment's interval
+    of the latent log ratio (discrete scale), or its log value twice (continuous, ``point``).
+    """
+    if panel.scale_log is None:
+        return panel.log_value, panel.log_value, True
+    lo, hi = panel.bounds()
+    return lo, hi, False
+
+
+def lapse_logs(lapse: np.ndarray | None, S: int) -> np.ndarray:
+    """``(S, 2)``: ``log(1 - pi), log pi`` per draw (``0, -inf`` without lapses)."""
+    if lapse is None:
+        return np.tile([0.0, -np.inf], (S, 1))
+    lapse = np.asarray(lapse, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.stack([np.log1p(-lapse), np.log(lapse)], axis=1)
+
+
+def pointwise_loglik(panel: Panel, mu: np.ndarray, tau: np.ndarray | None,
+                     z: np.ndarray | None, sigma: np.ndarray,
+                     lapse: np.ndarray | None) -> np.ndarray:
+    """Weighted log-likelihood of every judgment at every draw, ``(S, O)``: the model's own
+    likelihood kernel, draw by draw.
+
+    ``mu`` ``(S, E)``, ``tau`` ``(S, G)`` and ``z`` ``(S, K, E)`` (``None`` without expert
+    deviations), ``sigma`` ``(S, K)``, ``lapse`` ``(S,)`` or ``None``.
+    """
+    S = mu.shape[0]
+    out = np.empty((S, panel.n_obs))
+    if tau is None or z is None:
+        tau, z = np.zeros((S, 0)), np.zeros((S, 0, 0))
+    lower, upper, point = judgment_bounds(panel)
+    c = np.ascontiguousarray
+    loglik_draws(c(mu, dtype=float), c(tau, dtype=float), c(z, dtype=float),
+                 panel.element_node, np.log(c(sigma, dtype=float)), lapse_logs(lapse, S),
+                 lower, upper, point, panel.row, panel.col, panel.expert,
+                 panel.expert_weights[panel.expert], panel.lapse_log_density(), out)
+    return out
+
+
+def replicate_judgments(panel: Panel, theta: np.ndarray, sigma: np.ndarray,
+                        lapse: np.ndarray | None, rng: np.random.Generator, *,
+                        row: np.ndarray, col: np.ndarray, chunk: int = 256) -> np.ndarray:
+    """Posterior predictive log-judgments ``(S, O)``: every judgment given again by its expert.
+
+    Latent ``log a = theta_i - theta_j + sigma_k * z``, then (discrete scale) the scale value
+    whose interval holds it; with probability ``lapse`` a random answer instead (uniform over
+    the scale, or over ``[-R, R]`` for continuous judgments, see
+    :meth:`Panel.lapse_log_density`).
+    """
+    S, n = theta.shape[0], panel.n_obs
+    ri, ci = row, col
+    out = np.empty((S, n))
+    log_scale = panel.scale_log
+    mid = None if log_scale is None else 0.5 * (log_scale[1:] + log_scale[:-1])
+    for a in range(0, S, chunk):
+        b = min(S, a + chunk)
+        loc = theta[a:b, ri] - theta[a:b, ci]
+        y = loc + sigma[a:b][:, panel.expert] * rng.standard_normal((b - a, n))
+        if log_scale is not None:
+            assert mid is not None
+            y = log_scale[np.searchsorted(mid, y)]
+        if lapse is not None:
+            hit = rng.random((b - a, n)) < lapse[a:b, None]
+            if log_scale is not None:
+                rand = log_scale[rng.integers(0, log_scale.size, size=(b - a, n))]
+            else:
+                half = panel.lapse_half_range()
+                rand = rng.uniform(-half, half, size=(b - a, n))
+            y = np.where(hit, rand, y)
+        out[a:b] = y
+    return out
+
+
+def credal_table(hierarchy: Any, judged: tuple[str, ...], draws: Mapping[str, np.ndarray],
+                 columns: Mapping[str, str]) -> pd.DataFrame:
+    """``P(w_i > w_j)`` for every ordered pair of siblings of every judged node.
+
+    ``draws[name]`` is ``(S, N)`` local weights over the hierarchy's nodes (pre-order), one
+    array per kind of weight; ``columns`` maps each name to its output column.
+    """
+    pos = {v: p for p, v in enumerate(hierarchy.nodes)}
+    rows: list[tuple[Any, ...]] = []
+    for v in judged:
+        kids = hierarchy.children(v)
+        idx = [pos[c] for c in kids]
+        probs = []
+        for name in columns:
+            w = draws[name][:, idx]  # (S, n)
+            probs.append((w[:, :, None] > w[:, None, :]).mean(axis=0))
+        for a, ca in enumerate(kids):
+            for b, cb in enumerate(kids):
+                if a != b:
+                    rows.append((v, ca, cb, *(float(p[a, b]) for p in probs)))
+    return pd.DataFrame(rows, columns=["node", "element_i", "element_j", *columns.values()])
