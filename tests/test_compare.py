@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -298,3 +299,24 @@ def test_ranks_match_scipy_rankdata_with_ties_nan_and_batches():
                 ref = rankdata(-w, method="min", axis=axis, nan_policy="omit")
                 np.testing.assert_array_equal(descending_ranks(w, axis=axis),
                                               np.where(np.isnan(w), np.nan, ref))
+
+
+def test_to_frame_kind_and_deprecated_table():
+    """`kind` is the argument (as on every result); `table=` is its deprecated alias."""
+    from ahpstat import AHPDeprecationWarning
+
+    c = compare_methods([[1, 2, 6], [1 / 2, 1, 2], [1 / 6, 1 / 2, 1]])
+    assert c.frame_kinds == ("weights", "measures", "agreement", "dominating")
+    for kind in c.frame_kinds:
+        expected = c.to_frame(kind)
+        pd.testing.assert_frame_equal(c.to_frame(kind=kind.upper()), expected)
+        with pytest.warns(AHPDeprecationWarning, match=r"to_frame\(table=...\)"):
+            pd.testing.assert_frame_equal(c.to_frame(table=kind), expected)
+    pd.testing.assert_frame_equal(c.to_frame(), c.to_frame("weights"))
+    with pytest.warns(AHPDeprecationWarning), pytest.raises(ValueError,
+                                                            match=r"`table` must be one of"):
+        c.to_frame(table="nope")
+    with pytest.raises(ValueError, match=r"`kind` or `table` must be one of"):
+        c.to_frame(kind="nope")
+    with pytest.raises(TypeError, match=r"give `kind` only"):
+        c.to_frame("weights", table="weights")

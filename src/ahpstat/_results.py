@@ -148,28 +148,30 @@ class ConsistencyResult:
 
 class TablesResult:
     """Base of the results that hold several tidy tables (a comparison, a sensitivity
-    analysis, a multiverse): ``tables()`` gives them all by name (the output files' stems),
-    ``to_frame(kind)`` one of them, as every result of the package does.
+    analysis, a multiverse): ``to_frame(kind)`` gives one of them, as every result of the
+    package does, and :attr:`frame_kinds` names them; ``tables()`` is a thin alias giving all
+    of them at once, ``{kind: to_frame(kind) for kind in frame_kinds}`` (the kinds are the
+    output files' stems). A subclass builds its tables in ``_frames()``.
 
     Examples
     --------
     >>> from dataclasses import dataclass
     >>> @dataclass(frozen=True)
     ... class Two(TablesResult):
-    ...     def tables(self):
+    ...     def _frames(self):
     ...         return {"first": 1, "second": 2}
-    >>> Two().frame_kinds, Two().to_frame("Second"), Two().to_frame()
-    (('first', 'second'), 2, 1)
+    >>> Two().frame_kinds, Two().to_frame("Second"), Two().to_frame(), Two().tables()
+    (('first', 'second'), 2, 1, {'first': 1, 'second': 2})
     """
 
-    def tables(self) -> dict[str, Any]:
-        """The tables by name."""
+    def _frames(self) -> dict[str, Any]:
+        """The tables by kind (implemented by each result)."""
         raise NotImplementedError
 
     @property
     def frame_kinds(self) -> tuple[str, ...]:
         """The names of the tables this result holds (:meth:`to_frame`'s ``kind``)."""
-        return tuple(self.tables())
+        return tuple(self._frames())
 
     def to_frame(self, kind: str | None = None) -> Any:
         """One of the result's tables (:attr:`frame_kinds`; the first by default),
@@ -177,6 +179,12 @@ class TablesResult:
         """
         from ahpstat._validation import check_method
 
-        tables = self.tables()
+        tables = self._frames()
         kind = next(iter(tables)) if kind is None else check_method("kind", kind, tuple(tables))
         return tables[kind]
+
+    def tables(self) -> dict[str, Any]:
+        """Every table at once, by kind: an alias of ``{k: to_frame(k) for k in
+        frame_kinds}`` (the output files' stems), for writing them all.
+        """
+        return dict(self._frames())

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ahpstat._validation import check_choice, check_method
+from ahpstat._validation import check_method
 from ahpstat.compare._measures import (
     euclidean_distance,
     kendall_tau,
@@ -45,8 +45,7 @@ def check_methods(methods: Sequence[str] | None, incomplete: bool) -> tuple[str,
         methods = (methods,)
     out = []
     for m in methods:
-        m2 = m.lower() if isinstance(m, str) else m
-        check_choice("methods", m2, WEIGHTING_METHODS)
+        m2 = check_method("methods", m, WEIGHTING_METHODS)
         if m2 in out:
             raise ValueError(f"`methods` must not repeat a method; got {m!r} twice.")
         out.append(m2)
@@ -95,12 +94,16 @@ class MethodComparison:
     _MEASURES = ("euclidean_distance", "total_deviation", "minimum_violations", "gci",
                  "pop_violations", "poip_violations", "efficient")
 
-    def to_frame(self, table: str = "weights", labels: Sequence[str] | None = None) -> Any:
-        """Tidy tables of the comparison.
+    #: the tables of :meth:`to_frame`, the first its default
+    frame_kinds = ("weights", "measures", "agreement", "dominating")
+
+    def to_frame(self, kind: str | None = None, labels: Sequence[str] | None = None, *,
+                 table: str | None = None) -> Any:
+        """Tidy tables of the comparison, one per ``kind`` (case-insensitive).
 
         Parameters
         ----------
-        table : {"weights", "measures", "agreement", "dominating"}
+        kind : {"weights", "measures", "agreement", "dominating"}, default "weights"
             ``weights``: ``matrix, element`` and one column of weights per method, side by
             side. ``measures``: ``matrix, method`` and one column per measure.
             ``agreement``: ``matrix, method_a, method_b, kendall_tau, weighted_spearman``
@@ -108,6 +111,9 @@ class MethodComparison:
             dominating_weight`` for the inefficient weight vectors only.
         labels : sequence of str, optional
             Element names (default ``"0"``, ``"1"``, ...).
+        table : str, optional
+            Deprecated alias of ``kind`` (an :class:`~ahpstat.AHPDeprecationWarning`); it
+            will be removed in the next release.
 
         Examples
         --------
@@ -122,7 +128,18 @@ class MethodComparison:
 
         from ahpstat._results import element_labels
 
-        table = check_method("table", table, ("weights", "measures", "agreement", "dominating"))
+        if table is not None:
+            from ahpstat._warnings import AHPDeprecationWarning, warn
+
+            if kind is not None:
+                raise TypeError("give `kind` only (`table` is its deprecated alias); got "
+                                f"kind={kind!r} and table={table!r} instead.")
+            warn("`MethodComparison.to_frame(table=...)` is deprecated; call it `kind`.",
+                 AHPDeprecationWarning)
+            table = check_method("table", table, self.frame_kinds)
+        else:  # while `table` is an alias, a bad `kind` names both
+            table = ("weights" if kind is None
+                     else check_method("kind` or `table", kind, self.frame_kinds))
         m, n = self.weights.shape[-2:]
         names = element_labels(labels, n)
         W = self.weights.reshape(-1, m, n)

@@ -58,8 +58,8 @@ class StudyComparison(TablesResult):
     summary: Any
     leaf_weights: dict[str, np.ndarray] = field(repr=False)
 
-    def tables(self) -> dict[str, Any]:
-        """The tables by name (``compare_<name>`` when a study writes them)."""
+    def _frames(self) -> dict[str, Any]:
+        """The tables by kind (``compare_<kind>`` when a study writes them)."""
         return {"weights": self.weights, "order": self.order, "scores": self.scores,
                 "summary": self.summary}
 

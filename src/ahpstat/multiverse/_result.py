@@ -54,8 +54,8 @@ class MultiverseResult(TablesResult):
     baseline: int | None
     info: dict[str, Any] = field(default_factory=dict)
 
-    def tables(self) -> dict[str, Any]:
-        """The tables by output file stem."""
+    def _frames(self) -> dict[str, Any]:
+        """The tables by kind (the output files' stems)."""
         return {"multiverse": self.scores, "multiverse_specifications": self.specifications,
                 "multiverse_rank_stability": self.rank_stability,
                 "multiverse_weight_order": self.weight_order,

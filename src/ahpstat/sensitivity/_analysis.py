@@ -24,10 +24,10 @@ class SensitivityAnalysis(TablesResult):
     """A study's ``sensitivity:`` section, run: multiverse, weight intervals, judgment
     perturbation and Sobol' indices (each ``None`` when switched off).
 
-    Tables (:meth:`tables`): ``multiverse`` (every specification x node x group: score,
-    rank), ``multiverse_specifications``, ``multiverse_rank_stability``,
-    ``multiverse_weight_order``, ``multiverse_anova``, ``sensitivity_weights``,
-    ``sensitivity_critical``, ``sensitivity_judgments_ranks``,
+    Tables (the kinds of :meth:`to_frame`; :meth:`tables` gives them all): ``multiverse``
+    (every specification x node x group: score, rank), ``multiverse_specifications``,
+    ``multiverse_rank_stability``, ``multiverse_weight_order``, ``multiverse_anova``,
+    ``sensitivity_weights``, ``sensitivity_critical``, ``sensitivity_judgments_ranks``,
     ``sensitivity_judgments_order``, ``sensitivity_sobol``.
     """
 
@@ -37,15 +37,15 @@ class SensitivityAnalysis(TablesResult):
     judgments: PerturbationResult | None
     sobol: Any
 
-    def tables(self) -> dict[str, Any]:
-        """The tables by output file stem."""
+    def _frames(self) -> dict[str, Any]:
+        """The tables by kind (the output files' stems)."""
         out: dict[str, Any] = {}
         if self.multiverse is not None:
-            out.update(self.multiverse.tables())
+            out.update(self.multiverse._frames())
         if self.weights is not None:
-            out.update(self.weights.tables())
+            out.update(self.weights._frames())
         if self.judgments is not None:
-            out.update(self.judgments.tables())
+            out.update(self.judgments._frames())
         if self.sobol is not None:
             out["sensitivity_sobol"] = self.sobol
         return out

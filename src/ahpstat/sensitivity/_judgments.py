@@ -82,8 +82,8 @@ class PerturbationResult(TablesResult):
     n_resamples: int
     settings: dict[str, Any]
 
-    def tables(self) -> dict[str, Any]:
-        """The tables by output file stem."""
+    def _frames(self) -> dict[str, Any]:
+        """The tables by kind (the output files' stems)."""
         return {"sensitivity_judgments_ranks": self.ranks,
                 "sensitivity_judgments_order": self.weight_order}
 

@@ -145,8 +145,8 @@ class WeightSensitivityResult(TablesResult):
     lines: Any
     crossings: Any
 
-    def tables(self) -> dict[str, Any]:
-        """The tables by output file stem."""
+    def _frames(self) -> dict[str, Any]:
+        """The tables by kind (the output files' stems)."""
         return {"sensitivity_weights": self.intervals,
                 "sensitivity_critical": self.critical}
 
