@@ -247,7 +247,7 @@ def test_cluster_frequencies_are_summed_over_clusters_bit_for_bit(monkeypatch):
     (that path forced by turning the grouping off), and those of the rows replicated.
     """
     import ahpstat.fuzzy as fuzzy_module
-    import ahpstat.objective as objective_module
+    import ahpstat.objective._shared as objective_module  # where the grouping is used
     from ahpstat._grouping import equal_columns
     from ahpstat.fuzzy import answer_shares
 
