@@ -44,6 +44,8 @@ def per_call(fn, calls=200, rounds=41):
 A = saaty_matrices(1000, 7, np.random.default_rng(20240607))
 one, fifty = A[0], A[:50]
 I = one.copy(); I[0, 3] = I[3, 0] = np.nan
+T = saaty_matrices(425, 3, np.random.default_rng(3))
+F = saaty_matrices(50, 4, np.random.default_rng(4))
 R = np.round(one, 3); R[np.tril_indices(7, -1)] = np.round(1 / one.T, 3)[np.tril_indices(7, -1)]
 out = {
     "one 7x7: weights + CR": per_call(lambda: ah.weights(one, consistency="cr")),
@@ -53,6 +55,11 @@ out = {
     "one 7x7: weights(scale='saaty')": per_call(lambda: ah.weights(one, scale="saaty")),
     "one 7x7: geometric mean + GCI": per_call(
         lambda: ah.weights(one, method="geometric_mean", consistency="gci")),
+    "25 7x7 (a panel's node): weights + CR": per_call(
+        lambda: ah.weights(A[:25], consistency="cr"), 50),
+    "425 3x3 (a panel's nodes of order 3): weights + CR": per_call(
+        lambda: ah.weights(T, consistency="cr"), 50),
+    "50 4x4: weights + CR": per_call(lambda: ah.weights(F, consistency="cr"), 50),
     "50 7x7: weights + CR": per_call(lambda: ah.weights(fifty, consistency="cr"), 50),
     "50 7x7: consistency": per_call(lambda: ah.consistency(fifty), 50),
     "50 7x7: consistency GCI": per_call(lambda: ah.consistency(fifty, index="gci"), 50),

@@ -87,6 +87,39 @@ def test_two_sample_bca_matches_scipy():
     np.testing.assert_allclose(ci, ref.confidence_interval, rtol=0, atol=1e-14)
 
 
+def test_bca_ties_match_scipy_and_survive_rounding():
+    # The case that made BCa fragile: a statistic of discrete data (the mean of 7 Likert
+    # answers, as a small community's item score) for which many resamples reproduce the
+    # estimate exactly. scipy.stats.bootstrap counts those ties half below
+    # (_percentile_of_score); so do we, and "equal" must allow for rounding: the same
+    # replicates a few units in the last place off (another summation order) may not move
+    # the interval. Independent reference: scipy's BCa on the same resamples.
+    x = np.array([3.0, 4, 4, 3, 5, 2, 4])
+    stat = lambda a, axis=-1: a.sum(axis=axis) / 7.0  # noqa: E731 - exact for these sums
+    ref = stats.bootstrap((x,), stat, n_resamples=2000, method="BCa",
+                          rng=np.random.default_rng(11))
+    dist = ref.bootstrap_distribution
+    theta = stat(x)
+    ties = dist == theta
+    assert 0.1 < ties.mean() < 0.3  # a real case of ties (about a sixth of the resamples)
+    a = jackknife_acceleration((x.sum() - x) / 7.0)
+    ci = bootstrap_interval(dist, theta, method="bca", acceleration=a)
+    np.testing.assert_allclose(ci, ref.confidence_interval, rtol=0, atol=1e-14)
+    # the tied replicates one to four ulps below or above the estimate: the same interval
+    # (counting them all below or all above moves z0 by about +-0.2 and the lower end by a
+    # whole step of the distribution, 1/7)
+    rng = np.random.default_rng(0)
+    for sign in (-1.0, 1.0):
+        off = dist.copy()
+        k = rng.integers(1, 5, ties.sum())
+        off[ties] = theta + sign * k * np.spacing(theta)
+        got = bootstrap_interval(off, theta, method="bca", acceleration=a)
+        np.testing.assert_allclose(got, ci, rtol=0, atol=1e-12)
+    # the same with the estimate off by an ulp instead of the replicates
+    got = bootstrap_interval(dist, theta + np.spacing(theta), method="bca", acceleration=a)
+    np.testing.assert_allclose(got, ci, rtol=0, atol=1e-12)
+
+
 def test_batched_statistics_intervals():
     # many statistics at once: each row as on its own
     rng = np.random.default_rng(0)

@@ -3,6 +3,9 @@ against LAPACK, the validation they fuse, serial and parallel paths, the cache f
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numba
 import numba.core.caching
 import numpy as np
@@ -10,7 +13,12 @@ import pytest
 
 from ahpstat import _kernels
 from ahpstat._numba import njit
-from ahpstat._priorities import _perron_numpy, geometric_mean_weights
+from ahpstat._priorities import (
+    _eigen_closed_form,
+    _perron_numpy,
+    _perron_stacked,
+    geometric_mean_weights,
+)
 from ahpstat.consistency import _gci
 from ahpstat.pairwise import validate_matrix
 from ahpstat.scales import SAATY_SCALE
@@ -72,6 +80,56 @@ def test_numpy_small_batch_path_matches_lapack(n):
         np.testing.assert_allclose(W, w_ref[: len(batch)], rtol=0, atol=1e-11)
         np.testing.assert_allclose(lam, lam_ref[: len(batch)], rtol=1e-11)
         assert (power_step_change(batch, W) <= 1e-12).all()
+
+
+@pytest.mark.parametrize("n", [4, 7, 12])
+def test_numpy_stacked_path_matches_lapack(n):
+    # Batches of 5 to 32 matrices: the same repeated squaring on the stack at once (no
+    # compiled code); each matrix leaves the stack when converged. Reference: LAPACK.
+    A = random_saaty(32, n, seed=200 + n)
+    w_ref, lam_ref = lapack_perron(A)
+    for batch in (A[:5], A):
+        W, lam, p, bad = _perron_stacked(batch, None, 1e-12, 1000)
+        assert not bad.any() and p >= 32
+        np.testing.assert_allclose(W, w_ref[: len(batch)], rtol=0, atol=1e-11)
+        np.testing.assert_allclose(lam, lam_ref[: len(batch)], rtol=1e-11)
+        assert (power_step_change(batch, W) <= 1e-12).all()
+    # a matrix that cannot converge (NaN) is flagged for LAPACK, the others unaffected
+    B = A[:6].copy()
+    B[2, 0, 1] = np.nan
+    W, lam, _, bad = _perron_stacked(B, None, 1e-12, 1000)
+    assert bad.tolist() == [False, False, True, False, False, False]
+    np.testing.assert_allclose(W[~bad], w_ref[:6][~bad], rtol=0, atol=1e-11)
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_closed_form_orders_two_and_three_match_lapack(n):
+    # Order 2 and 3: the eigenvector is the row geometric mean (Crawford & Williams 1985),
+    # lambda_max 2 or 1 + d + 1/d (Saaty 1977); against LAPACK on random Saaty matrices.
+    A = random_saaty(500, n, seed=300 + n)
+    w_ref, lam_ref = lapack_perron(A)
+    W, lam, _ = _eigen_closed_form(A)
+    np.testing.assert_allclose(W, w_ref, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(lam, lam_ref, rtol=1e-14)
+
+
+def test_small_batches_need_no_compiled_code():
+    # A fresh process weighting a panel's worth of matrices (25 of order 7, 425 of order 3,
+    # 250 of order 2, 50 of order 4, as the seed study's panel) never imports numba: its
+    # start-up (0.4-0.6 s) would be most of a small study's run time.
+    code = (
+        "import sys, numpy as np, ahpstat as ah\n"
+        "g = np.random.default_rng(0)\n"
+        "for B, n in ((25, 7), (425, 3), (250, 2), (50, 4), (4, 7)):\n"
+        "    A = np.ones((B, n, n)); iu = np.triu_indices(n, 1)\n"
+        "    u = g.choice([1/3, 1/2, 2.0, 3.0, 5.0], (B, iu[0].size))\n"
+        "    A[:, iu[0], iu[1]] = u; A[:, iu[1], iu[0]] = 1 / u\n"
+        "    ah.weights(A, consistency='cr'); ah.consistency(A); ah.consistency(A, index='gci')\n"
+        "    ah.weights(A, method='geometric_mean', consistency='gci')\n"
+        "print('numba' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_order_three_converges_in_one_round_from_the_geometric_mean():

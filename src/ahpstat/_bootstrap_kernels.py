@@ -147,18 +147,27 @@ def quantiles_linear(X, P):  # pragma: no cover - compiled
 
 
 @njit(parallel=True)
-def fraction_below(X, t):  # pragma: no cover - compiled
-    """``(#(X < t) + #(X <= t)) / (2 B)`` per row (scipy's ``_percentile_of_score``)."""
+def fraction_below(X, t, rtol):  # pragma: no cover - compiled
+    """``(#(X < t) + #(X <= t)) / (2 B)`` per row (scipy's ``_percentile_of_score``: a tie
+    counts half), where a draw within ``rtol * max(|t|, max |X|)`` of ``t`` is a tie.
+    """
     M, B = X.shape
     out = np.empty(M)
     for m in prange(M):
-        c = 0
         tm = t[m]
+        top = abs(tm)
+        for b in range(B):
+            a = abs(X[m, b])
+            if a > top:
+                top = a
+        lo = tm - rtol * top
+        hi = tm + rtol * top
+        c = 0
         for b in range(B):
             v = X[m, b]
-            if v < tm:
+            if v < lo:
                 c += 2
-            elif v == tm:
+            elif v <= hi:
                 c += 1
         out[m] = c / (2.0 * B)
     return out

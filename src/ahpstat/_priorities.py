@@ -28,6 +28,7 @@ __all__ = [
     "llsm_weights",
     "method_weights",
     "n_matrices",
+    "numpy_path",
     "principal_eigenvector",
     "weights_of_valid",
 ]
@@ -37,15 +38,38 @@ WEIGHTING_METHODS = ("eigenvector", "geometric_mean", "column_mean", "harker", "
 FUSED_METHODS = ("eigenvector", "geometric_mean")
 
 #: batches of at most this many matrices run in numpy: no numba import, so the first call in
-#: a fresh process answers in milliseconds, and about as fast as the compiled kernel later
-#: (measured: one 7 x 7 matrix 13 us in numpy, 2 to 4 matrices within 10 us of the kernel);
-#: larger batches use the compiled kernels (:mod:`ahpstat._kernels`)
-NUMPY_MAX_MATRICES = 4
+#: a fresh process answers in milliseconds (numba's own start costs 0.4-0.6 s, more than all
+#: of the seed study's computing: a panel of 25 experts is a batch of 25 matrices per node);
+#: in steady state one 7 x 7 matrix takes 13 us in numpy and a stack of 25 about twice the
+#: compiled kernel's time; larger batches use the compiled kernels (:mod:`ahpstat._kernels`)
+NUMPY_MAX_MATRICES = 32
+#: ... or at most this many entries (32 matrices of order 7: 98 of order 4)
+NUMPY_MAX_ENTRIES = NUMPY_MAX_MATRICES * 49
+#: complete matrices of order 2 and 3 have closed forms (:func:`method_weights`): numpy up to
+#: this many of them (a panel's nodes of order 3, batched, are hundreds of matrices)
+CLOSED_FORM_MAX_MATRICES = 4096
+#: up to this many matrices, one at a time (:func:`_perron_single`); beyond, as one stack
+#: (:func:`_perron_stacked`)
+LOOP_MAX_MATRICES = 4
 
 
 def n_matrices(arr: np.ndarray) -> int:
     """Number of ``(n, n)`` matrices in a batch ``(..., n, n)``."""
     return arr.size // (arr.shape[-1] * arr.shape[-1])
+
+
+def numpy_path(arr: np.ndarray, closed_form: bool = True) -> bool:
+    """Whether a batch ``(..., n, n)`` is computed in numpy rather than by the compiled
+    kernels: at most ``NUMPY_MAX_MATRICES`` matrices or ``NUMPY_MAX_ENTRIES`` entries, or
+    (``closed_form``: complete matrices, eigenvector) of order 2 or 3 and at most
+    ``CLOSED_FORM_MAX_MATRICES``. No numba import then: a fresh process answers in
+    milliseconds.
+    """
+    if arr.size <= NUMPY_MAX_ENTRIES:
+        return True
+    n = arr.shape[-1]
+    B = n_matrices(arr)
+    return B <= NUMPY_MAX_MATRICES or (closed_form and n <= 3 and B <= CLOSED_FORM_MAX_MATRICES)
 
 
 def compiled_pass(
@@ -84,7 +108,7 @@ def weights_of_valid(
     complete matrices in one compiled pass, the rest by :func:`method_weights`.
     """
     n = M.shape[-1]
-    if method in FUSED_METHODS and n > 1 and n_matrices(M) > NUMPY_MAX_MATRICES:
+    if method in FUSED_METHODS and n > 1 and not numpy_path(M):
         eig = method == "eigenvector"
         fused = compiled_pass(M, eigenvector=eig, geometric_mean=not eig, tol=tol,
                               max_iter=max_iter)
@@ -104,6 +128,8 @@ def method_weights(
     lambda_max for the methods that define none), without the fused compiled pass.
     """
     if method == "eigenvector":
+        if M.shape[-1] in (2, 3):
+            return _eigen_closed_form(M)
         if M.ndim == 2 and M.shape[0] > 1:
             one = _perron_single(M, tol, max_iter)
             if one is not None:
@@ -120,6 +146,26 @@ def method_weights(
         return llsm_weights(M), nan, 0
     H = harker_matrix(M)  # "harker"
     return principal_eigenvector(H, start=llsm_weights(M), tol=tol, max_iter=max_iter)
+
+
+def _eigen_closed_form(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Eigenvector and ``lambda_max`` of complete reciprocal matrices of order 2 or 3: the
+    principal eigenvector is the row geometric mean (Crawford & Williams 1985) and
+    ``lambda_max`` is 2, or ``1 + d + 1/d`` with ``d = (a_13 / (a_12 a_23))**(1/3)`` for
+    order 3 (Saaty 1977); the power iteration's result up to its tolerance, in a few numpy
+    calls, exact up to rounding.
+
+    Examples
+    --------
+    >>> w, lam, _ = _eigen_closed_form(np.array([[1, 2, 8], [1/2, 1, 4], [1/8, 1/4, 1]]))
+    >>> w.round(4), round(float(lam), 6)
+    (array([0.6154, 0.3077, 0.0769]), 3.0)
+    """
+    w = geometric_mean_weights(M)
+    if M.shape[-1] == 2:
+        return w, np.full(M.shape[:-2], 2.0), 0
+    d = np.cbrt(M[..., 0, 2] / (M[..., 0, 1] * M[..., 1, 2]))
+    return w, 1.0 + d + 1.0 / d, 0
 
 
 def geometric_mean_weights(M: np.ndarray) -> np.ndarray:
@@ -182,15 +228,16 @@ def harker_matrix(M: np.ndarray) -> np.ndarray:
 
 def principal_eigenvector(
     M: np.ndarray, *, start: np.ndarray | None = None, tol: float = 1e-12,
-    max_iter: int = 1000, numpy_max: int = NUMPY_MAX_MATRICES,
+    max_iter: int = 1000, numpy_max: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Perron eigenvector (sum 1) and eigenvalue of non-negative irreducible matrices.
 
     ``start`` (broadcast to ``(..., n)``, rows summing to 1) defaults to the uniform vector
     for small batches and to each matrix's row geometric mean for large ones. Batches of at
-    most ``NUMPY_MAX_MATRICES`` matrices iterate by repeated squaring in numpy
-    (:func:`_perron_numpy`); larger ones run the compiled kernel (:mod:`ahpstat._kernels`);
-    ``numpy_max`` moves that limit.
+    most ``NUMPY_MAX_MATRICES`` matrices or ``NUMPY_MAX_ENTRIES`` entries iterate by
+    repeated squaring in numpy (:func:`_perron_numpy` one at a time, :func:`_perron_stacked`
+    as a stack); larger ones run the compiled kernel (:mod:`ahpstat._kernels`);
+    ``numpy_max`` (a number of matrices) replaces that limit.
     Either stops when one power step changes no weight by more than ``tol``; matrices not
     converged after about ``max_iter`` iterations are solved with ``numpy.linalg.eig`` (a
     :class:`~ahpstat._warnings.ConvergenceWarning` says how many), so nothing unconverged is
@@ -217,8 +264,11 @@ def principal_eigenvector(
     w0 = None
     if start is not None:
         w0 = np.ascontiguousarray(np.broadcast_to(start, (*batch, n)).reshape(B, n), dtype=float)
-    if B <= numpy_max:
+    small = numpy_path(A, closed_form=False) if numpy_max is None else B <= numpy_max
+    if small and B <= LOOP_MAX_MATRICES:
         w, lam, it, bad = _perron_numpy(A, w0, tol, max_iter)
+    elif small:
+        w, lam, it, bad = _perron_stacked(A, w0, tol, max_iter)
     else:
         from ahpstat._kernels import perron_batch  # numba: imported on first use
 
@@ -318,4 +368,63 @@ def _perron_numpy(
             continue
         W[b], lam[b] = one[0], one[1]
         it = max(it, one[2])
+    return W, lam, it, bad
+
+
+def _perron_stacked(
+    A: np.ndarray, w0: np.ndarray | None, tol: float, max_iter: int,
+) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """:func:`_perron_single`'s iteration on a stack ``A`` (B, n, n) at once (stacked
+    ``matmul``; a matrix leaves the stack when it converges): batches of up to
+    ``NUMPY_MAX_MATRICES`` matrices, with no numba import.
+
+    Returns ``(W, lambda_max, n_iter, not_converged)`` as :func:`_perron_numpy` does.
+    """
+    B, n, _ = A.shape
+    W = np.full((B, n), 1.0 / n)
+    lam = np.full(B, np.nan)
+    bad = np.zeros(B, dtype=bool)
+    x = np.ones((B, n, 1)) if w0 is None else w0[:, :, None]
+    S = A * (1.0 / np.einsum("bij->bi", A).max(axis=-1))[:, None, None]
+    p = 1
+    for _ in range(5 if max_iter >= 32 else max(0, int(np.log2(max(max_iter, 1))))):
+        S = np.matmul(S, S)
+        p *= 2
+    idx = np.arange(B)
+    M = A
+    it = 0
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # NaN fails below
+        while True:
+            w = np.matmul(S, x)
+            v = np.matmul(M, w)[:, :, 0]
+            w = w[:, :, 0]
+            sw, lv = np.einsum("bi->b", w), np.einsum("bi->b", v)
+            d = v * (sw / lv)[:, None] - w  # power-step change, times sw
+            done = (sw > 0.0) & (lv > 0.0) & (np.einsum("bi,bi->b", d, d) <= (tol * sw) ** 2)
+            n_done = int(np.count_nonzero(done))
+            if n_done:
+                k = idx[done]
+                W[k] = w[done] / sw[done, None]
+                lam[k] = lv[done] / sw[done]
+                it = p
+                if n_done == idx.size:
+                    break
+            if 2 * p > max_iter or p >= 1 << 20:
+                bad[idx[~done]] = True
+                break
+            if n_done:
+                keep = ~done
+                idx, M, S, x = idx[keep], M[keep], S[keep], x[keep]
+            # rows of S sum to at most 1, so S @ S cannot overflow after a rescaling to max 1
+            # either; a vanished (all underflow) or NaN matrix cannot converge: flagged, dropped
+            S = np.matmul(S, S)
+            top = S.reshape(S.shape[0], -1).max(axis=1)
+            alive = (top > 0.0) & (top < np.inf)
+            if not alive.all():
+                bad[idx[~alive]] = True
+                idx, M, S, x, top = idx[alive], M[alive], S[alive], x[alive], top[alive]
+                if idx.size == 0:
+                    break
+            S *= (1.0 / top)[:, None, None]
+            p *= 2
     return W, lam, it, bad

@@ -44,11 +44,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ahpstat._priorities import (
-    NUMPY_MAX_MATRICES,
     WEIGHTING_METHODS,
     compiled_pass,
     llsm_weights,
     method_weights,
+    numpy_path,
     weights_of_valid,
 )
 from ahpstat._results import ConsistencyResult
@@ -196,7 +196,7 @@ def consistency(
         get_random_index_table(random_index)  # an unknown table fails before the matrices
     arr = as_matrix_batch(A)
     n = arr.shape[-1]
-    if index in ("ci", "cr", "gci") and n > 2 and arr.size > NUMPY_MAX_MATRICES * n * n:
+    if index in ("ci", "cr", "gci") and n > 2 and not numpy_path(arr):
         fused = compiled_pass(arr, eigenvector=index != "gci", gci=index == "gci")
         if fused is not None:
             _, _, lam, gci, _ = fused

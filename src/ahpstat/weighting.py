@@ -49,7 +49,7 @@ from ahpstat._priorities import (
     WEIGHTING_METHODS,
     compiled_pass,
     method_weights,
-    n_matrices,
+    numpy_path,
 )
 from ahpstat._results import WeightsResult
 from ahpstat._validation import check_choice
@@ -194,7 +194,7 @@ def weights(
     else:
         arr = as_matrix_batch(A)
     if (arr.ndim > 2 and method in FUSED_METHODS and scale is None and index in _FUSED_INDICES
-            and arr.shape[-1] > 1 and n_matrices(arr) > NUMPY_MAX_MATRICES):
+            and arr.shape[-1] > 1 and not numpy_path(arr)):
         fused = _weights_fused(arr, method, index, random_index, tol, max_iter)
         if fused is not None:
             return fused

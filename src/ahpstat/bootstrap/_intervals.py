@@ -16,6 +16,7 @@ from ahpstat._warnings import DegenerateDataWarning, warn
 __all__ = [
     "METHODS",
     "MIN_DEFINED_SHARE",
+    "TIE_RTOL",
     "ConfidenceInterval",
     "JackknifeMoments",
     "acceleration_from_terms",
@@ -29,6 +30,12 @@ __all__ = [
 METHODS = ("percentile", "basic", "bca")
 #: Share of defined (non-NaN) draws below which an interval is NaN rather than conditional.
 MIN_DEFINED_SHARE = 0.99
+#: BCa's bias correction counts a draw within ``TIE_RTOL * max(|theta|, max |draws|)`` of the
+#: estimate as a tie (half below): a draw equal to the estimate in exact arithmetic (a
+#: resample of discrete data that reproduces it) but computed in another order lands a few
+#: units in the last place either side of it, and counting those as below or above moved
+#: ``z0`` -- and an interval end by a whole step of a discrete distribution -- with rounding.
+TIE_RTOL = 1e-12
 
 
 class ConfidenceInterval(NamedTuple):
@@ -122,7 +129,9 @@ def bootstrap_interval(
     basic ``[2 theta - q(1 - alpha), 2 theta - q(alpha)]``; BCa (Efron & Tibshirani 1993,
     ch. 14) ``z0 = ndtri((#(theta_b < theta) + #(theta_b <= theta)) / (2B))``,
     ``alpha_1 = ndtr(z0 + (z0 + z_alpha) / (1 - a (z0 + z_alpha)))`` and likewise
-    ``alpha_2`` with ``z_{1-alpha}``.
+    ``alpha_2`` with ``z_{1-alpha}``. Draws equal to the estimate count half, as in scipy;
+    unlike scipy, "equal" allows for rounding (:data:`TIE_RTOL`): a resample that reproduces
+    the estimate in exact arithmetic is a tie whatever the last bits of either.
 
     Examples
     --------
@@ -151,7 +160,8 @@ def bootstrap_interval(
 
         a = np.broadcast_to(np.asarray(acceleration, dtype=float), shape).reshape(-1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            z0 = ndtri(fraction_below(np.ascontiguousarray(X), np.ascontiguousarray(t)))
+            z0 = ndtri(fraction_below(np.ascontiguousarray(X), np.ascontiguousarray(t),
+                                      TIE_RTOL))
             za = float(ndtri(alpha))
             n1 = z0 + za
             n2 = z0 - za
