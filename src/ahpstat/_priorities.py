@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ahpstat._warnings import ConvergenceWarning, warn
+from ahpstat.pairwise import _is_clean
 
 __all__ = [
     "FUSED_METHODS",
@@ -128,7 +129,7 @@ def method_weights(
     lambda_max for the methods that define none), without the fused compiled pass.
     """
     if method == "eigenvector":
-        if M.shape[-1] in (2, 3):
+        if M.shape[-1] in (2, 3) and _is_clean(M):  # positive, reciprocal: closed forms
             return _eigen_closed_form(M)
         if M.ndim == 2 and M.shape[0] > 1:
             one = _perron_single(M, tol, max_iter)
@@ -149,7 +150,8 @@ def method_weights(
 
 
 def _eigen_closed_form(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Eigenvector and ``lambda_max`` of complete reciprocal matrices of order 2 or 3: the
+    """Eigenvector and ``lambda_max`` of positive reciprocal matrices of order 2 or 3 (as
+    :func:`ahpstat.pairwise.validate_matrix` returns them; not Harker's matrices): the
     principal eigenvector is the row geometric mean (Crawford & Williams 1985) and
     ``lambda_max`` is 2, or ``1 + d + 1/d`` with ``d = (a_13 / (a_12 a_23))**(1/3)`` for
     order 3 (Saaty 1977); the power iteration's result up to its tolerance, in a few numpy
