@@ -70,36 +70,29 @@ def test_matches_lapack_on_random_saaty_matrices(n, start):
 
 
 @pytest.mark.parametrize("n", [3, 4, 7, 12])
-def test_numpy_small_batch_path_matches_lapack(n):
-    # Repeated squaring in numpy (no compiled code), one matrix and a few.
-    A = random_saaty(12, n, seed=100 + n)
+@pytest.mark.parametrize("path", [_perron_numpy, _perron_stacked])
+def test_numpy_small_batch_paths_match_lapack(path, n):
+    # Repeated squaring in numpy (no compiled code): one matrix at a time (up to 4 matrices)
+    # and as one stack (up to 32; each matrix leaves the stack when converged).
+    A = random_saaty(32, n, seed=100 + n)
     w_ref, lam_ref = lapack_perron(A)
-    for batch in (A[:1], A):
-        W, lam, p, bad = _perron_numpy(batch, None, 1e-12, 1000)
+    for batch in (A[:1], A[:5], A):
+        W, lam, p, bad = path(batch, None, 1e-12, 1000)
         assert not bad.any() and p >= 32
         np.testing.assert_allclose(W, w_ref[: len(batch)], rtol=0, atol=1e-11)
         np.testing.assert_allclose(lam, lam_ref[: len(batch)], rtol=1e-11)
         assert (power_step_change(batch, W) <= 1e-12).all()
 
 
-@pytest.mark.parametrize("n", [4, 7, 12])
-def test_numpy_stacked_path_matches_lapack(n):
-    # Batches of 5 to 32 matrices: the same repeated squaring on the stack at once (no
-    # compiled code); each matrix leaves the stack when converged. Reference: LAPACK.
-    A = random_saaty(32, n, seed=200 + n)
-    w_ref, lam_ref = lapack_perron(A)
-    for batch in (A[:5], A):
-        W, lam, p, bad = _perron_stacked(batch, None, 1e-12, 1000)
-        assert not bad.any() and p >= 32
-        np.testing.assert_allclose(W, w_ref[: len(batch)], rtol=0, atol=1e-11)
-        np.testing.assert_allclose(lam, lam_ref[: len(batch)], rtol=1e-11)
-        assert (power_step_change(batch, W) <= 1e-12).all()
+def test_numpy_stacked_path_flags_what_cannot_converge():
+    A = random_saaty(6, 7, seed=207)
+    w_ref, _ = lapack_perron(A)
     # a matrix that cannot converge (NaN) is flagged for LAPACK, the others unaffected
-    B = A[:6].copy()
+    B = A.copy()
     B[2, 0, 1] = np.nan
-    W, lam, _, bad = _perron_stacked(B, None, 1e-12, 1000)
+    W, _, _, bad = _perron_stacked(B, None, 1e-12, 1000)
     assert bad.tolist() == [False, False, True, False, False, False]
-    np.testing.assert_allclose(W[~bad], w_ref[:6][~bad], rtol=0, atol=1e-11)
+    np.testing.assert_allclose(W[~bad], w_ref[~bad], rtol=0, atol=1e-11)
 
 
 @pytest.mark.parametrize("n", [2, 3])
