@@ -105,8 +105,9 @@ def test_missing_files_exit_1(tmp_path, capsys):
 @needs_io
 def test_run_and_check(tmp_path, capsys):
     out = tmp_path / "out"
+    # the bootstrap through the CLI: test_run_bootstrap_progress_and_switches
     assert main(["run", str(STUDY / "study.yaml"), "--out", str(out), "--no-figures",
-                 "--no-bayes", "--no-sensitivity", "--no-evaluation"]) == 0
+                 "--no-bayes", "--no-sensitivity", "--no-evaluation", "--no-bootstrap"]) == 0
     text = capsys.readouterr().out
     assert f"Report: {out / 'report.html'}" in text
     assert (out / "weights.csv").is_file() and not (out / "hierarchy.png").exists()
@@ -134,9 +135,11 @@ def test_console_script_cold_process(tmp_path):
     exe = Path(sys.executable).with_name("ahpstat")
     if not exe.exists():
         pytest.skip("console script not installed")
+    # a fresh process: the entry point, the imports, the run and the output (the compiled
+    # bootstrap kernels' cold start: the CLI subprocesses of tests/test_output.py)
     r = subprocess.run([str(exe), "run", str(STUDY / "study.yaml"), "--out",
                         str(tmp_path / "o"), "--no-figures", "--no-bayes", "--no-sensitivity",
-                        "--no-evaluation"],
+                        "--no-evaluation", "--no-bootstrap"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     r = subprocess.run([str(exe), "run", str(STUDY / "study.yaml")], capture_output=True,

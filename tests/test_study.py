@@ -132,7 +132,10 @@ def test_write_is_atomic(result, tmp_path, monkeypatch):
 @pytest.mark.parametrize("policy", ["drop", "repair", "downweight"])
 def test_policies_run_and_are_audited(study_copy, policy):
     _edit_yaml(study_copy / "study.yaml", "policy: keep", f"policy: {policy}")
-    res = Study.from_yaml(study_copy / "study.yaml").run(bootstrap=False, bayes=False)
+    # the sensitivity section (5 CPU s) runs once, under the policy that changes the panel
+    # most; its multiverse varies the policy itself (tests/test_multiverse.py)
+    res = Study.from_yaml(study_copy / "study.yaml").run(bootstrap=False, bayes=False,
+                                                         sensitivity=policy == "drop")
     assert policy in set(res.audit.action) or (policy == "repair"
                                                and "repair" in set(res.audit.action))
     assert res.leaf_weights.sum() == pytest.approx(1.0)
@@ -141,7 +144,8 @@ def test_policies_run_and_are_audited(study_copy, policy):
 def test_listwise_and_aip(study_copy):
     _edit_yaml(study_copy / "study.yaml", "missing: available_case", "missing: listwise")
     _edit_yaml(study_copy / "study.yaml", "aggregation: aij", "aggregation: aip")
-    res = Study.from_yaml(study_copy / "study.yaml").run(bootstrap=False, bayes=False)
+    res = Study.from_yaml(study_copy / "study.yaml").run(bootstrap=False, bayes=False,
+                                                         sensitivity=False)
     assert res.answers.shape[0] == 370 - res.n_dropped_listwise
     assert not np.isnan(res.answers).any()
 

@@ -218,10 +218,11 @@ def build(dest: Path = HERE) -> ahpstat.StudyResult:
 
     if dest.resolve() != HERE:
         shutil.copyfile(HERE / "study.yaml", dest / "study.yaml")
-    # the headline needs the point estimates only: skip the study's bootstrap / Bayes sections
-    # and its evaluation (objective weights, FCE, TOPSIS, GRA)
+    # the headline needs the point estimates only: skip the study's bootstrap, Bayes and
+    # sensitivity sections and its evaluation (objective weights, FCE, TOPSIS, GRA)
     study = ahpstat.Study.from_yaml(dest / "study.yaml")
-    res = dataclasses.replace(study, bootstrap=None, bayes=None, evaluation=None).run()
+    res = dataclasses.replace(study, bootstrap=None, bayes=None, sensitivity=None,
+                              evaluation=None).run()
     (dest / "headline.md").write_text(headline(res), encoding="utf-8", newline="\n")
     check = composite_scores(panel.leaf_weights, sums / n, h.membership())
     if not np.allclose(check, res.scores.query("grouping == 'all'")["score"].to_numpy()):
