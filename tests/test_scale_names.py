@@ -109,3 +109,19 @@ def test_bayes_options(spelling):
         m.fit(sampler="stan", chains=0)
     with pytest.raises(ValueError, match=r"`scale` must be one of"):
         BayesianAHP(J, tree, scale="likert")
+
+
+def test_other_option_names():
+    """`kind` of collect_problems, `errors` of validate_judgments and the sensitivity
+    section's `nodes` are matched case-insensitively too (check_method)."""
+    from ahpstat.sensitivity import sensitivity_settings
+
+    (problem,) = collect_problems(io.StringIO(OFF), kind="Judgments", scale="saaty")
+    assert "not on Saaty's scale" in problem.reason
+    raw = read_judgments(io.StringIO(OFF))
+    assert len(validate_judgments(raw, scale="saaty", errors="COLLECT")) == 1
+    assert sensitivity_settings({"nodes": "Internal", "sobol": False})["nodes"] == "internal"
+    with pytest.raises(ah.InputError, match=r"s.yaml: `sensitivity.nodes` must be one of"):
+        sensitivity_settings({"nodes": "leaves"}, file="s.yaml")
+    with pytest.raises(ValueError, match=r"`kind` must be one of"):
+        collect_problems(io.StringIO(OFF), kind="matrix")

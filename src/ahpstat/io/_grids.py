@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ahpstat._text import clip_excerpt
-from ahpstat._validation import InputError, check_choice, suggest
+from ahpstat._validation import InputError, check_method, suggest
 from ahpstat.io._cells import cell_text, excel_column, is_blank
 
 __all__ = [
@@ -36,7 +36,7 @@ class Sink:
     """Either raises each problem at once or collects them all."""
 
     def __init__(self, errors: str) -> None:
-        self.mode = check_choice("errors", errors, ("raise", "collect"))
+        self.mode = check_method("errors", errors, ("raise", "collect"))
         self.problems: list[InputError] = []
 
     def __call__(self, message: str, **where: Any) -> None:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from ahpstat._validation import InputError, check_choice, check_scale
+from ahpstat._validation import InputError, check_method, check_scale
 from ahpstat.io._expert_weights import read_expert_weights_into, validate_expert_weights
 from ahpstat.io._grids import Sink
 from ahpstat.io._layouts import read_judgments_into
@@ -51,7 +51,7 @@ def collect_problems(
     3 value is not a number or a fraction like 1/3. Got 'abc' instead.
     2 value must be positive and finite. Got -3 instead.
     """
-    check_choice("kind", kind, ("hierarchy", "judgments", "expert_weights", "survey"))
+    kind = check_method("kind", kind, ("hierarchy", "judgments", "expert_weights", "survey"))
     sink = Sink("collect")
     if kind == "hierarchy":
         from ahpstat.hierarchy import yaml_problems

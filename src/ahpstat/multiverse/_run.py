@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ahpstat._validation import InputError
+from ahpstat._validation import InputError, check_method
 from ahpstat._warnings import DegenerateDataWarning, warn
 from ahpstat.evaluation import EvaluationOptions
 from ahpstat.multiverse._anova import anova_rows
@@ -111,8 +111,7 @@ def multiverse(result: Any, grid: Mapping[str, Any] | None = None, *,
     (8, 0)
     """
     g = multiverse_grid(grid)
-    if nodes not in ("criteria", "internal"):
-        raise ValueError(f"`nodes` must be 'criteria' or 'internal'; got {nodes!r} instead.")
+    nodes = check_method("nodes", nodes, ("criteria", "internal"))
     study = result.study
     h = result.hierarchy
     rep = (h.root, *h.children(h.root)) if nodes == "criteria" else tuple(h.internal)

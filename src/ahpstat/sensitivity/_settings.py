@@ -46,7 +46,7 @@ def sensitivity_settings(section: Any, *, groups: Sequence[str] = (), file: str 
     ...
     ahpstat._validation.InputError: s.yaml: `sensitivity.judgments.n_resamples` must be ...
     """
-    from ahpstat._validation import InputError
+    from ahpstat._validation import InputError, check_method
     from ahpstat.multiverse import FACTORS, multiverse_grid
 
     if section is None or section is True:
@@ -66,10 +66,10 @@ def sensitivity_settings(section: Any, *, groups: Sequence[str] = (), file: str 
     out["enabled"] = sec.flag("enabled")
     out["one_at_a_time"] = sec.flag("one_at_a_time")
     nodes = section.get("nodes", "criteria")
-    if nodes not in ("criteria", "internal"):
-        raise InputError(f"`{key}.nodes` must be one of {{'criteria', 'internal'}}. Got "
-                         f"{nodes!r} instead.", file=file)
-    out["nodes"] = nodes
+    try:
+        out["nodes"] = check_method(f"{key}.nodes", nodes, ("criteria", "internal"))
+    except ValueError as exc:
+        raise InputError(str(exc), file=file) from None
     grouping = section.get("grouping")
     if grouping is not None and grouping not in groups:
         raise InputError(f"`{key}.grouping` must be one of the survey's group columns "
