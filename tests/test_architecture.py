@@ -12,8 +12,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "ahpstat"
-CONTRACTS = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+ALL_CONTRACTS = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
     "tool"]["importlinter"]["contracts"]
+CONTRACTS = [c for c in ALL_CONTRACTS if c["type"] == "layers"]
 DOC = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
 
 
@@ -60,3 +61,10 @@ def test_every_package_with_private_modules_has_a_contract():
             layered = {m for c in CONTRACTS if c["containers"] == [f"ahpstat.{init.parent.name}"]
                        for layer in c["layers"] for m in _names(layer)}
             assert set(private) <= layered, (init.parent.name, set(private) - layered)
+
+
+def test_private_modules_stay_in_their_package():
+    """One contract forbids importing another package's private module; the page says so."""
+    assert [c["type"] for c in ALL_CONTRACTS].count("private_modules") == 1
+    assert "private_modules" in DOC
+

@@ -24,8 +24,7 @@ EXIT_SIGINT, EXIT_SIGTERM = 130, 143
 def _parser() -> argparse.ArgumentParser:
     from ahpstat.alternatives import AGGREGATIONS, AIP_MEANS, MODES
     from ahpstat.completion import COMPLETION_METHODS
-    from ahpstat.io import WIDE_ENCODINGS
-    from ahpstat.io._convert import CONVERT_LAYOUTS
+    from ahpstat.io import CONVERT_LAYOUTS, WIDE_ENCODINGS
     from ahpstat.scales import RANDOM_INDEX_TABLES
     from ahpstat.weighting import WEIGHTING_METHODS
 
@@ -116,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--sheet", help="worksheet of an .xlsx input")
 
     from ahpstat._sensitivity_cli import add_subcommands as add_sensitivity
-    from ahpstat.experiment._cli import add_subcommands
+    from ahpstat.experiment import add_subcommands
 
     add_subcommands(sub)
     add_sensitivity(sub)
@@ -146,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signals = Interrupts()
     try:
         from ahpstat._sensitivity_cli import commands as sensitivity_commands
-        from ahpstat.experiment._cli import commands
+        from ahpstat.experiment import commands
 
         handlers = {"run": _run, "check": _check, "weights": _weights, "convert": _convert,
                     **commands(), **sensitivity_commands()}

@@ -30,8 +30,7 @@ from ahpstat._priorities import harker_matrix
 from ahpstat._validation import InputError, check_int, check_method
 from ahpstat.consistency import consistency
 from ahpstat.hierarchy import Hierarchy, as_hierarchy
-from ahpstat.io import judgment_stacks, validate_judgments
-from ahpstat.io._cells import cell_text
+from ahpstat.io import cell_text, judgment_stacks, validate_judgments
 from ahpstat.pairwise import is_connected
 from ahpstat.scales import get_random_index_table, nearest_saaty
 from ahpstat.weighting import INCOMPLETE_METHOD, WEIGHTING_METHODS, weights

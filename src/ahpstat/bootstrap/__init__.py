@@ -49,6 +49,12 @@ from ahpstat.bootstrap._intervals import (
 from ahpstat.bootstrap._joint import joint_bootstrap
 from ahpstat.bootstrap._ranks import pairwise_probabilities, rank_probabilities, rank_table
 from ahpstat.bootstrap._resampling import BLOCK, resample_counts, resampled_item_means
+
+# package-internal (not in __all__): the resampling's blocks, for the evaluation's rewound
+# resamples
+from ahpstat.bootstrap._resampling import Units as Units
+from ahpstat.bootstrap._resampling import block_counts as block_counts
+from ahpstat.bootstrap._resampling import n_blocks as n_blocks
 from ahpstat.bootstrap._result import SPLIT, StudyBootstrapResult
 from ahpstat.bootstrap._study import StudyData, bootstrap_study
 

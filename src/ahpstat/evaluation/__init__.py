@@ -35,6 +35,8 @@ vocabulary), :mod:`._evaluator` (every statistic for a block of resamples),
 
 from __future__ import annotations
 
+# package-internal (not in __all__): the study's rows of BCa's jackknife, the resamples rewound
+from ahpstat.evaluation._jackknife import jackknife_rows as jackknife_rows
 from ahpstat.evaluation._options import EVALUATION_TABLES, UNITS, WEIGHTINGS, EvaluationOptions
 from ahpstat.evaluation._resampling import rewound as rewound
 from ahpstat.evaluation._result import EvaluationResult

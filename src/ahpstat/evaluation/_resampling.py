@@ -35,7 +35,7 @@ def respondent_blocks(boot: Any, rng: Any, R: int, clusters: np.ndarray | None,
     same streams as :func:`ahpstat.bootstrap.joint_bootstrap` draws them (experts, overall,
     groups: ``rng.spawn(3)``, each spawned into one stream per block of ``BLOCK``).
     """
-    from ahpstat.bootstrap._resampling import BLOCK, Units, block_counts, n_blocks
+    from ahpstat.bootstrap import BLOCK, Units, block_counts, n_blocks
 
     B = boot.n_resamples
     do_r = "respondents" in boot.resample

@@ -17,6 +17,10 @@ See ``docs/experiments.md`` for the experiment file.
 from __future__ import annotations
 
 from ahpstat.experiment._cells import rank_metrics, run_task
+
+# package-internal (not in __all__): the `experiment` and `plan` subcommands, for the CLI
+from ahpstat.experiment._cli import add_subcommands as add_subcommands
+from ahpstat.experiment._cli import commands as commands
 from ahpstat.experiment._parts import read_parts
 from ahpstat.experiment._runner import ExperimentRun, run_experiment
 from ahpstat.experiment._spec import KINDS, Experiment, load_experiment

@@ -52,6 +52,9 @@ as text or value), ``_grids`` (CSV files and worksheets as grids and tables; the
 
 from ahpstat.io._ahpsurvey import read_ahpsurvey
 from ahpstat.io._ahpy import from_ahpy
+
+# package-internal (not in __all__): one cell as text; the CSV dialects a study file declares
+from ahpstat.io._cells import cell_text as cell_text
 from ahpstat.io._cells import parse_value
 from ahpstat.io._convert import CONVERT_LAYOUTS, convert, write_ahp, write_judgments
 from ahpstat.io._decision import (
@@ -68,6 +71,8 @@ from ahpstat.io._expert_weights import (
     read_expert_weights,
     validate_expert_weights,
 )
+from ahpstat.io._grids import DECIMALS as DECIMALS
+from ahpstat.io._grids import DELIMITERS as DELIMITERS
 from ahpstat.io._hashing import sha256_file
 from ahpstat.io._hierarchy import read_hierarchy
 from ahpstat.io._layouts import (

@@ -10,8 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ahpstat._validation import InputError
-from ahpstat.evaluation import EvaluationOptions, evaluate_study
-from ahpstat.evaluation._jackknife import jackknife_rows
+from ahpstat.evaluation import EvaluationOptions, evaluate_study, jackknife_rows
 from ahpstat.study._schema import STUDY_SCHEMA, parse_section
 
 __all__ = ["EVALUATION_SECTIONS", "attach_evaluation", "evaluation_bytes",

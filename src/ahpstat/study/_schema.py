@@ -20,8 +20,7 @@ from ahpstat.aggregation import AIP_MEANS
 from ahpstat.consistency import CONSISTENCY_INDICES
 from ahpstat.evaluation import UNITS, WEIGHTINGS
 from ahpstat.fuzzy import FCE_OPERATORS
-from ahpstat.io import JUDGMENT_LAYOUTS, WIDE_ENCODINGS
-from ahpstat.io._grids import DECIMALS, DELIMITERS
+from ahpstat.io import DECIMALS, DELIMITERS, JUDGMENT_LAYOUTS, WIDE_ENCODINGS
 from ahpstat.mcda import GRA_NORMALIZATIONS, TOPSIS_NORMALIZATIONS
 from ahpstat.objective import COMBINATION_METHODS, ENTROPY_NORMALIZATIONS, OBJECTIVE_METHODS
 from ahpstat.panel import AGGREGATIONS, PANEL_POLICIES
