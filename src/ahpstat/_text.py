@@ -103,7 +103,11 @@ def neutralize_frame(df: pd.DataFrame) -> pd.DataFrame:
         if isinstance(s.dtype, pd.CategoricalDtype):
             s = s.astype(object)
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-            out.isetitem(k, s.map(neutralize_formula, na_action="ignore"))
+            # most columns hold no formula-like text: look first (one pass, no Series
+            # built), map only when one does -- the same values, a fraction of the time
+            if any(isinstance(v, str) and v.startswith(FORMULA_PREFIXES)
+                   for v in s.to_numpy(dtype=object)):
+                out.isetitem(k, s.map(neutralize_formula, na_action="ignore"))
     out.columns = [neutralize_formula(c) for c in out.columns]
     return out
 

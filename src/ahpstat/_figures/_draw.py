@@ -67,6 +67,11 @@ def build_figures(res: Any, options: FigureOptions | Mapping[str, Any] | None = 
         return list(_drawn(res, Names(res.hierarchy, opts.labels)))
 
 
+#: zlib level of the PNG files: 1 encodes the seed study's figures in about 60 % of the
+#: time of Pillow's default 6, for files 10-25 % larger (the same pixels)
+PNG_COMPRESS_LEVEL = 1
+
+
 def _save_png(fig: Any, path: Path, dpi: int, meta: dict[str, Any]) -> None:
     """``fig.savefig(path, dpi=dpi)`` as a PNG, drawn once instead of twice.
 
@@ -81,7 +86,7 @@ def _save_png(fig: Any, path: Path, dpi: int, meta: dict[str, Any]) -> None:
     canvas = FigureCanvasAgg(fig)
     try:
         fig.dpi = dpi
-        canvas.print_png(path, metadata=meta)
+        canvas.print_png(path, metadata=meta, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     finally:
         fig.dpi = old
 
