@@ -301,6 +301,8 @@ calls = {
     "llsm": lambda: ah.weights(I, method="llsm"),
     "complete": lambda: ah.complete(I),
     "worst_judgments": lambda: ah.worst_judgments(A),
+    "weights_25": lambda: ah.weights(B[:25], consistency="cr"),
+    "panel_3x3": lambda: ah.consistency(np.stack([A[:3, :3]] * 425)),
     "weights_50": lambda: ah.weights(B, consistency="cr"),
 }
 before = set(sys.modules)
@@ -323,6 +325,8 @@ FIRST_CALLS = {
     "llsm": "weights(incomplete 7x7, method='llsm')",
     "complete": "complete(incomplete 7x7)",
     "worst_judgments": "worst_judgments(7x7)",
+    "weights_25": "weights(25 x 7x7, consistency='cr') [a panel's node: numpy stack]",
+    "panel_3x3": "consistency(425 x 3x3) [a panel's nodes of order 3: closed form]",
     "weights_50": "weights(50 x 7x7, consistency='cr') [compiled path]",
 }
 

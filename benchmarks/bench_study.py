@@ -24,7 +24,10 @@ Run: ``.venv/bin/python benchmarks/bench_study.py [--repeats N] [--quick]
    Likert answers with 2 % missing; groups as clusters and as the groups of the group
    scores; one-stage cluster bootstrap, BCa) run in process, doubling one factor at a time
    from a base of 20,000 respondents x 32 items x 8 groups x 500 resamples; the exponent
-   of each factor is the slope of log(CPU time) on log(size) (1 = linear).
+   of each factor is the slope of log(CPU time) on log(size) (1 = linear). Twice: without
+   and with the seed study's evaluation sections (objective weights, combination, FCE,
+   TOPSIS, GRA, with their BCa intervals), which are most of the 100,000-respondent seed
+   study's cost.
 
 Every section prints the load average and BLAS's thread pools (``threadpoolctl``): on a
 shared machine the wall times are noisy, the CPU times less so, and the ratios most robust.
@@ -209,7 +212,8 @@ def bca(sizes: tuple[int, ...]) -> None:
                   f"{jk:.1f} s; peak RSS {rss:.2f} GiB")
 
 
-def _synthetic(folder: Path, R: int, L: int, G: int, B: int, seed: int = 1) -> Path:
+def _synthetic(folder: Path, R: int, L: int, G: int, B: int, seed: int = 1,
+               evaluation: bool = False) -> Path:
     gen = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
     items = [f"Q{k:03d}" for k in range(L)]
@@ -234,10 +238,24 @@ def _synthetic(folder: Path, R: int, L: int, G: int, B: int, seed: int = 1) -> P
     (folder / "survey.csv").write_text("respondent,group," + ",".join(items) + "\n" + body)
     (folder / "study.yaml").write_text(
         "hierarchy: hierarchy.yaml\njudgments: judgments.csv\n"
-        "survey: {path: survey.csv, id_column: respondent, group_columns: [group]}\nseed: 1\n"
+        "survey: {path: survey.csv, id_column: respondent, group_columns: [group]"
+        + (", likert: [1, 5]" if evaluation else "") + "}\nseed: 1\n"
         "consistency: {random_index: alonso_lamata}\n"
-        f"bootstrap: {{n_resamples: {B}, cluster: group, method: bca}}\n")
+        f"bootstrap: {{n_resamples: {B}, cluster: group, method: bca}}\n"
+        + (_EVALUATION if evaluation else ""))
     return folder / "study.yaml"
+
+
+#: the seed study's evaluation sections (objective weights, their combination with the AHP
+#: weights, FCE, TOPSIS, GRA; BCa intervals with the respondents' jackknife): most of the
+#: cost of the 100,000-respondent seed study
+_EVALUATION = (
+    "objective_weights: {methods: [entropy, critic], normalization: minmax, unit: respondents}\n"
+    "combination: {method: game_theory, objective: entropy}\n"
+    "fce: {grades: [g1, g2, g3, g4, g5], operators: [weighted_average, max_min],"
+    " weighting: [ahp, combined]}\n"
+    "topsis: {normalization: vector}\n"
+    "gra: {rho: 0.5}\n")
 
 
 _SCALE = r"""
@@ -252,18 +270,20 @@ print(min(best))
 """
 
 
-def scaling(repeats: int, quick: bool) -> None:
+def scaling(repeats: int, quick: bool, evaluation: bool = False) -> None:
     base = dict(R=5_000, L=16, G=4, B=200) if quick else dict(R=20_000, L=32, G=8, B=500)
     factors = (1, 2, 4)
-    print(f"## cost of Study.run (bootstrap included) by factor, CPU time in process, best of "
-          f"{repeats}; base {base} ({_env()})")
+    what_run = ("with the seed study's evaluation sections (objective weights, combination, "
+                "FCE, TOPSIS, GRA)" if evaluation else "without the evaluation sections")
+    print(f"## cost of Study.run (bootstrap included) by factor, {what_run}, CPU time in "
+          f"process, best of {repeats}; base {base} ({_env()})")
     with tempfile.TemporaryDirectory() as tmp:
         for key, what in (("R", "respondents"), ("L", "items"), ("G", "groups"),
                           ("B", "resamples")):
             sizes, secs = [], []
             for f in factors:
                 p = dict(base, **{key: base[key] * f})
-                st = _synthetic(Path(tmp) / f"{key}{f}", **p)
+                st = _synthetic(Path(tmp) / f"{key}{f}", **p, evaluation=evaluation)
                 out = subprocess.run([sys.executable, "-c", _SCALE, str(st), str(repeats)],
                                      check=True, capture_output=True, text=True)
                 sizes.append(p[key])
@@ -292,6 +312,7 @@ def main() -> None:
         bca((5_000,) if args.quick else (20_000, 100_000))
     if "scaling" in todo:
         scaling(args.repeats, args.quick)
+        scaling(args.repeats, args.quick, evaluation=True)
 
 
 if __name__ == "__main__":
