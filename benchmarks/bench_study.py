@@ -5,6 +5,7 @@ Run: ``.venv/bin/python benchmarks/bench_study.py [--repeats N] [--quick]
 [--only seed|compute|large|bca|scaling] [--no-bootstrap]``
 
 1. ``seed``: ``ahpstat run studies/hangzhou_2022/study.yaml --out DIR`` in a cold process
+   (bytecode cached, as in an installed package: ``PYTHONDONTWRITEBYTECODE`` is dropped)
    (imports, reading and validating every input, the panel at all 30 nodes, scores of 87
    nodes overall and in 28 communities, tables, report, provenance), never the Bayesian model
    nor the sensitivity section: with and without the bootstrap section (4,000 joint BCa
@@ -87,6 +88,10 @@ def seed(repeats: int, bootstrap: bool = True) -> None:
                 for _, tree in trees:
                     env = dict(os.environ)
                     env.pop("AHPSTAT_SRC", None)
+                    # as an installed package: its bytecode cached (the warm-up run writes
+                    # it); with PYTHONDONTWRITEBYTECODE set (as on the project's shared
+                    # machine) every run compiled ahpstat's ~120 modules again, 0.2-0.3 s
+                    env.pop("PYTHONDONTWRITEBYTECODE", None)
                     if tree:
                         env["PYTHONPATH"] = tree
                     out[tree].append(_cold([*cli, "run", str(STUDY), "--out", f"{tmp}/o{k}",
