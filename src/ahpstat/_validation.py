@@ -16,7 +16,6 @@ import numpy as np
 __all__ = [
     "InputError",
     "Location",
-    "check_choice",
     "check_confidence_level",
     "check_int",
     "check_likert",
@@ -133,21 +132,6 @@ class InputError(ValueError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
-def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
-    """Raise a ``ValueError`` unless ``value`` is one of ``choices``; return it.
-
-    Examples
-    --------
-    >>> check_choice("method", "aij", ("aij", "aip"))
-    'aij'
-    """
-    choices = tuple(choices)
-    if value not in choices:
-        options = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"`{name}` must be one of {{{options}}}; got {value!r} instead.")
-    return value
-
-
 def check_method(name: str, value: Any, choices: Iterable[Any]) -> Any:
     """Validate a method name case-insensitively; return it as spelled in ``choices``.
 
@@ -164,6 +148,8 @@ def check_method(name: str, value: Any, choices: Iterable[Any]) -> Any:
 'bca'?
     """
     choices = tuple(choices)
+    if isinstance(value, str) and value in choices:  # spelled as listed: the common case
+        return value
     if value is None and None in choices:  # an option whose choices include "none"
         return None
     if isinstance(value, str):

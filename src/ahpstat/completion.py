@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ahpstat._priorities import llsm_weights, principal_eigenvector, weights_of_valid
-from ahpstat._validation import check_choice
+from ahpstat._validation import check_method
 from ahpstat._warnings import ConvergenceWarning, warn
 from ahpstat.pairwise import validate_matrix
 
@@ -62,8 +62,7 @@ def complete(
     >>> round(float(ah.complete(A)[2, 3]), 4)
     0.7303
     """
-    method = check_choice("method", method.lower() if isinstance(method, str) else method,
-                          COMPLETION_METHODS)
+    method = check_method("method", method, COMPLETION_METHODS)
     M = validate_matrix(A, allow_missing=True) if validate else np.asarray(A, dtype=float)
     missing = np.isnan(M)
     if not missing.any():

@@ -52,7 +52,7 @@ from ahpstat._priorities import (
     weights_of_valid,
 )
 from ahpstat._results import ConsistencyResult
-from ahpstat._validation import check_choice
+from ahpstat._validation import check_method
 from ahpstat.pairwise import as_matrix_batch, validate_matrix
 from ahpstat.scales import (
     INCOMPLETE_RANDOM_INDEX_NAME,
@@ -187,10 +187,8 @@ def consistency(
     >>> c.random_index, c.completion, bool(c.acceptable)
     ('agoston_csato', 'optimal', True)
     """
-    index = check_choice("index", index.lower() if isinstance(index, str) else index,
-                         CONSISTENCY_INDICES)
-    inc = random_index_incomplete
-    inc = check_choice("random_index_incomplete", inc.lower() if isinstance(inc, str) else inc,
+    index = check_method("index", index, CONSISTENCY_INDICES)
+    inc = check_method("random_index_incomplete", random_index_incomplete,
                        RANDOM_INDEX_INCOMPLETE)
     if index in ("ci", "cr"):
         get_random_index_table(random_index)  # an unknown table fails before the matrices
@@ -428,8 +426,7 @@ def worst_judgments(
        row  col  value
     0    0    3   0.25
     """
-    method = check_choice("method", method.lower() if isinstance(method, str) else method,
-                          WEIGHTING_METHODS)
+    method = check_method("method", method, WEIGHTING_METHODS)
     if k is not None and (isinstance(k, bool) or int(k) != k or k < 1):
         raise ValueError(f"`k` must be a positive integer or None; got {k!r} instead.")
     M = validate_matrix(A, allow_missing=True)

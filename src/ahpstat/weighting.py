@@ -52,7 +52,7 @@ from ahpstat._priorities import (
     numpy_path,
 )
 from ahpstat._results import WeightsResult
-from ahpstat._validation import check_choice
+from ahpstat._validation import check_method
 from ahpstat.consistency import CONSISTENCY_INDICES, consistency_of_valid
 from ahpstat.pairwise import as_matrix_batch, validate_matrix
 
@@ -71,10 +71,8 @@ _FUSED_INDICES = (None, "ci", "cr", "gci")
 
 
 def _method(name: str, value: object, choices: tuple[str, ...]) -> str:
-    """``check_choice`` after lower-casing: methods are case-insensitive."""
-    if value in choices:  # the common case, spelled as listed: no lower-casing
-        return value
-    return check_choice(name, value.lower() if isinstance(value, str) else value, choices)
+    """A method name, case-insensitive (:func:`ahpstat._validation.check_method`)."""
+    return check_method(name, value, choices)
 
 
 def weights(
