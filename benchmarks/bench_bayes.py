@@ -1,12 +1,13 @@
 """Benchmark of ahpstat.bayes.BayesianAHP: the seed study's panel, and 100 experts on its tree.
 
-Run: ``.venv/bin/python benchmarks/bench_bayes.py [--rows seed k100] [--quick]``
+Run: ``.venv/bin/python benchmarks/bench_bayes.py [--rows seed k100] [--quick]
+[--variants default graph density] [--second-process]``
 
 Rows:
 
 - ``seed``: the seed study (``studies/hangzhou_2022``: 25 experts, 30 judged nodes, 2,298
   judgments on Saaty's scale), default model and sampler settings (4 chains x 1,000 draws
-  after 500 tuning steps, nutpie).
+  after 1,000 tuning steps, nutpie).
 - ``k100``: 100 simulated experts on the seed study's hierarchy (``ahpstat.simulate``,
   Saaty-rounded, 9,200 judgments), same settings.
 
@@ -25,6 +26,13 @@ and the log-likelihood / posterior predictive groups. "warm" re-fits in the same
 (the compiled model is reused). Reported beside the times: min bulk and tail ESS and max
 R-hat over every weight and sigma_k, divergences, and the machine's load average at the
 start and end of the row (``os.getloadavg``), since other processes slow every figure.
+
+``--variants``: each row once per way nutpie gets the model -- ``density`` (the package's
+default: the compiled log-density through nutpie's C interface), ``graph`` (the PyMC model's
+PyTensor graph compiled by numba, through the measurement hook
+``BayesianAHP._nutpie_graph``) -- one after the other, and their cold fits' posteriors
+compared (mean differences in Monte Carlo standard errors, sd ratios).
+``--second-process``: each row again in a fresh process on the caches the first one left.
 """
 
 from __future__ import annotations
@@ -68,6 +76,8 @@ def worker(row: str, quick: bool) -> dict:
     warnings.simplefilter("ignore")
     from ahpstat.bayes import BayesianAHP
 
+    # the package's default is the density; "graph" sets the measurement hook
+    BayesianAHP._nutpie_graph = os.environ.get("BENCH_BAYES_VARIANT") == "graph"
     J, h = _panel(row)
     cfg = {"progressbar": False}
     if quick:
@@ -75,6 +85,9 @@ def worker(row: str, quick: bool) -> dict:
     m = BayesianAHP(J, h, sampler_config=cfg)
     idata = m.fit(rng=1)
     cold, cold_cpu = time.perf_counter() - t0, time.process_time() - c0
+    save = os.environ.get("BENCH_BAYES_SAVE")
+    if save:  # the cold fit's weights and sigma_k, for the side-by-side equality check
+        idata.posterior[["local_weight", "global_weight", "sigma"]].to_netcdf(save)
     compile_s = m.timings.get("compile")
     steps = float(idata.sample_stats["n_steps"].mean())
     t1, c1 = time.perf_counter(), time.process_time()
@@ -85,7 +98,8 @@ def worker(row: str, quick: bool) -> dict:
     keep = d["parameter"].str.startswith(("local_weight", "global_weight", "sigma["))
     w = d[keep]
     return {
-        "row": row, "experts": len(m.panel.experts), "judgments": m.panel.n_obs,
+        "row": row, "variant": os.environ.get("BENCH_BAYES_VARIANT", ""),
+        "experts": len(m.panel.experts), "judgments": m.panel.n_obs,
         "cold_s": cold, "cold_cpu_s": cold_cpu, "compile_s": compile_s, "warm_s": warm,
         "warm_cpu_s": warm_cpu, "warm_sample_s": m.timings.get("sample"),
         "steps_per_draw": steps,
@@ -132,6 +146,30 @@ def seeds_worker(seeds: list[int]) -> list[dict]:
     return rows
 
 
+def _compare(row: str, saved: dict[str, str]) -> None:
+    """The cold fits' posteriors side by side: every local and global weight and sigma_k with
+    a positive sd, the difference of the means in Monte Carlo standard errors
+    ``sd sqrt(1 / ESS_a + 1 / ESS_b)`` (bulk ESS) and the ratio of the sds."""
+    import arviz as az
+    import numpy as np
+    import xarray as xr
+
+    (na, pa), (nb, pb) = list(saved.items())[:2]
+    stats = []
+    for path in (pa, pb):
+        post = xr.open_dataset(path)
+        s = az.summary(post, kind="all", round_to="none")
+        stats.append(s[s["sd"] > 0])
+    a, b = stats[0].align(stats[1], join="inner", axis=0)
+    mcse = np.sqrt(a["sd"] ** 2 / a["ess_bulk"] + b["sd"] ** 2 / b["ess_bulk"])
+    z = (a["mean"] - b["mean"]).abs() / mcse
+    ratio = b["sd"] / a["sd"]
+    print(f"{row}: {na} vs {nb} over {len(z)} quantities: max |mean difference| "
+          f"{z.max():.2f} MCSE ({z.idxmax()}), {100 * (z > 2).mean():.1f} % beyond 2 "
+          f"(4.6 % expected by chance), sd ratio {ratio.min():.3f}-{ratio.max():.3f}",
+          flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", nargs="+", default=["seed", "k100"],
@@ -141,6 +179,14 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="2 chains x 300 draws (smoke run)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--json", help="also write the table as JSON to this path")
+    ap.add_argument("--variants", nargs="+", default=["default"],
+                    choices=["default", "graph", "density"],
+                    help="nutpie's model: the package's default, the compiled PyTensor graph, "
+                         "or the compiled density through nutpie's C interface; several are "
+                         "run one after the other per row and their posteriors compared")
+    ap.add_argument("--second-process", action="store_true",
+                    help="run each row again in a second fresh process on the caches the "
+                         "first one left (what every later run of a study pays)")
     a = ap.parse_args()
     if a.worker:
         print(json.dumps(worker(a.worker, a.quick)))
@@ -158,16 +204,26 @@ def main() -> None:
         if not a.rows:
             return
     for row in a.rows:
-        tmp = tempfile.mkdtemp(prefix="bench-bayes-")
-        env = {**os.environ, "PYTENSOR_FLAGS": f"base_compiledir={tmp}/pytensor",
-               "NUMBA_CACHE_DIR": f"{tmp}/numba"}
-        cmd = [sys.executable, __file__, "--worker", row] + (["--quick"] if a.quick else [])
-        out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-        if out.returncode != 0:
-            print(f"{row}: failed\n{out.stderr[-3000:]}", file=sys.stderr)
-            continue
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        print(json.dumps(rows[-1]), flush=True)
+        saved = {}
+        for variant in a.variants:
+            tmp = tempfile.mkdtemp(prefix="bench-bayes-")
+            env = {**os.environ, "PYTENSOR_FLAGS": f"base_compiledir={tmp}/pytensor",
+                   "NUMBA_CACHE_DIR": f"{tmp}/numba", "BENCH_BAYES_VARIANT": variant,
+                   "BENCH_BAYES_SAVE": f"{tmp}/posterior.nc"}
+            cmd = [sys.executable, __file__, "--worker", row] + (["--quick"] if a.quick else [])
+            for run in range(1 + a.second_process):
+                out = subprocess.run(cmd, env=env, capture_output=True, text=True,
+                                     check=False)
+                if out.returncode != 0:
+                    print(f"{row} {variant}: failed\n{out.stderr[-3000:]}", file=sys.stderr)
+                    break
+                rows.append({**json.loads(out.stdout.strip().splitlines()[-1]),
+                             "caches": "empty" if run == 0 else "from the first process"})
+                print(json.dumps(rows[-1]), flush=True)
+            else:
+                saved[variant] = f"{tmp}/posterior.nc"
+        if len(saved) >= 2:
+            _compare(row, saved)
     table = pd.DataFrame(rows)
     with pd.option_context("display.width", 200, "display.float_format", "{:.3g}".format):
         print(table.to_string(index=False))

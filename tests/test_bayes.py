@@ -9,6 +9,7 @@ differences, PyMC's own log-density, numpy's geometric AIJ. Heavier checks are `
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import subprocess
 import sys
@@ -480,6 +481,42 @@ def test_refit_same_rng_same_draws_and_data_swap(small_fit):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         m.fit(rng=21)
+
+
+@needs_pymc
+def test_refit_when_diagnostics_ask_is_recorded(small_fit):
+    """``sampler_config['retry']``: a fit whose max R-hat exceeds ``r_hat`` is sampled again
+    with ``factor`` times the tuning and draws and a seed derived from the first; every
+    attempt is recorded; the first attempt is the fit without the check (same seed, same
+    diagnostics). ``r_hat = 1`` forces the refit (an R-hat of exactly 1 does not occur)."""
+    m = small_fit[1]
+    assert len(m.result().attempts) == 1  # the shared fit passed its check the first time
+    with pytest.raises(ValueError, match=r"`sampler_config\['retry'\]` has unknown keys"):
+        m.fit(retry={"tries": 2})
+    with pytest.raises(ValueError, match=r"\['factor'\]` must be an integer >= 1"):
+        m.fit(retry={"factor": 0})
+    saved = m.idata, m._result_cache
+    short = {"draws": 30, "tune": 30, "log_likelihood": False, "posterior_predictive": False}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            plain = m.fit(rng=3, retry={"max_retries": 0}, **short)
+            plain_att = m.result().attempts
+            with pytest.warns(ah.ConvergenceWarning, match="after 1 longer refit"):
+                refit = m.fit(rng=3, retry={"r_hat": 1.0, "max_retries": 1, "factor": 2},
+                              **short)
+            att = m.result().attempts
+    finally:
+        m.idata, m._result_cache = saved
+    assert len(plain_att) == 1 and plain.posterior.sizes["draw"] == 30
+    assert list(att["attempt"]) == [0, 1]
+    assert list(att["tune"]) == [30, 60] and list(att["draws"]) == [30, 60]
+    assert att["seed"][0] == plain.posterior.attrs["seed"] == plain_att["seed"][0]
+    assert att["seed"][1] != att["seed"][0]
+    assert att["max_r_hat"][0] == plain_att["max_r_hat"][0]  # the same first fit
+    assert refit.posterior.sizes["draw"] == 60  # the last attempt's draws are kept
+    assert json.loads(refit.attrs["sampling_attempts"])[1]["draws"] == 60
+    assert refit.posterior.attrs["seed"] == plain.posterior.attrs["seed"]
 
 
 # --------------------------------------------------------------------------- sanity limit

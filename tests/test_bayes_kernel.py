@@ -195,6 +195,45 @@ def test_log_density_matches_scipy_and_finite_differences(deviation, shared, lap
             assert g[i] == pytest.approx((up - dn) / (2 * h), rel=1e-5, abs=1e-5)
 
 
+@pytest.mark.parametrize(("deviation", "shared", "lapse", "scale"), [
+    (True, False, True, "saaty"), (False, True, False, None)])
+def test_c_callbacks_read_the_data_through_the_user_data_pointer(deviation, shared, lapse,
+                                                                  scale):
+    """nutpie's C callbacks (called here through ctypes, as nutpie calls them) give
+    :func:`log_density_and_grad`'s value and gradient on the data the user-data pointer
+    points to, report a wrong dimension and a non-finite value, and expand the free variables
+    to their own scale (exp of a log-transformed one, the logistic of a log-odds one)."""
+    import ctypes
+
+    from ahpstat._bayes_model import density_cfuncs, density_user_data, log_density_and_grad
+
+    _, data, flags, sizes, n = _density_case(deviation, shared, lapse, scale)
+    transform = np.arange(n) % 3  # every code somewhere
+    meta, keep = density_user_data(n, flags, np.asarray(PRIORS), sizes, data, transform)
+    logp_c, expand_c = density_cfuncs()
+    dp = ctypes.POINTER(ctypes.c_double)
+    x = np.random.default_rng(4).normal(size=n) * 0.7
+    grad, val = np.empty(n), np.empty(1)
+    code = logp_c.ctypes(n, x.ctypes.data_as(dp), grad.ctypes.data_as(dp),
+                         val.ctypes.data_as(dp), ctypes.c_void_p(meta.ctypes.data))
+    ref_grad = np.empty(n)
+    ref = log_density_and_grad(x, ref_grad, flags, np.asarray(PRIORS), sizes, *data)
+    assert code == 0 and val[0] == ref
+    np.testing.assert_array_equal(grad, ref_grad)
+    assert logp_c.ctypes(n + 1, x.ctypes.data_as(dp), grad.ctypes.data_as(dp),
+                         val.ctypes.data_as(dp), ctypes.c_void_p(meta.ctypes.data)) == -1
+    bad = x.copy()
+    bad[0] = np.inf
+    assert logp_c.ctypes(n, bad.ctypes.data_as(dp), grad.ctypes.data_as(dp),
+                         val.ctypes.data_as(dp), ctypes.c_void_p(meta.ctypes.data)) in (3, 4)
+    out = np.empty(n)
+    assert expand_c.ctypes(n, n, x.ctypes.data_as(dp), out.ctypes.data_as(dp),
+                           ctypes.c_void_p(meta.ctypes.data)) == 0
+    want = np.where(transform == 1, np.exp(x), np.where(transform == 2, 1 / (1 + np.exp(-x)), x))
+    np.testing.assert_allclose(out, want, rtol=1e-15)
+    del keep
+
+
 @pytest.mark.slow
 def test_compiled_density_and_products_equal_the_pymc_model():
     """The density nutpie samples (``ahpstat.bayes._compiled``) is the PyMC model's: the same

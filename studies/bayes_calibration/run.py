@@ -108,6 +108,38 @@ def _fit(m, J, rng):
     return idata, res, time.perf_counter() - t0
 
 
+def _coverage_rows(name: str, r: int, m) -> pd.DataFrame:
+    """Fit replication ``r`` of condition ``name`` with model ``m``: its coverage rows (and
+    every attempt of a fit that the package refitted, appended to ``results/refits.csv``)."""
+    tree = CONDITIONS[name][0]
+    J, w, gen = replication(name, r)
+    _, res, dt = _fit(m, J, gen)
+    lw = res.weights[res.weights["weight"] == "local"].set_index("node")
+    rows = []
+    for v, kids in tree.items():
+        for p, kid in enumerate(kids):
+            t = float(w[v][p])
+            lo, hi = lw.loc[kid, "ci_low"], lw.loc[kid, "ci_high"]
+            rows.append({"condition": name, "rep": r, "node": v, "element": kid,
+                         "truth": t, "mean": lw.loc[kid, "mean"], "ci_low": lo,
+                         "ci_high": hi, "hit": bool(lo <= t <= hi)})
+    d = res.diagnostics
+    extra = {"max_rhat": float(d["r_hat"].max()),
+             "min_ess_bulk": float(d["ess_bulk"].min()),
+             "min_ess_tail": float(d["ess_tail"].min()),
+             "divergences": int(res.n_divergences), "seconds": dt}
+    out = pd.DataFrame(rows).assign(**extra)
+    att = res.attempts
+    if len(att) > 1:
+        path = RESULTS / "refits.csv"
+        att.insert(0, "rep", r)
+        att.insert(0, "condition", name)
+        att.to_csv(path, mode="a", header=not path.exists(), index=False)
+    print(f"{name} rep {r}: coverage {out['hit'].mean():.2f}, max R-hat "
+          f"{extra['max_rhat']:.3f}, {len(att)} attempt(s), {dt:.1f} s", flush=True)
+    return out
+
+
 def run_coverage(names: list[str], reps: int) -> None:
     from ahpstat.bayes import BayesianAHP
 
@@ -124,28 +156,39 @@ def run_coverage(names: list[str], reps: int) -> None:
                 continue
             tree, _, scale, _, _ = CONDITIONS[name]
             path = RESULTS / f"coverage_{name}.csv"
-            J, w, gen = replication(name, r)
             if name not in models:
+                J, _, _ = replication(name, r)
                 models[name] = BayesianAHP(J, tree, scale=scale, sampler_config=SAMPLER)
-            _, res, dt = _fit(models[name], J, gen)
-            lw = res.weights[res.weights["weight"] == "local"].set_index("node")
-            rows = []
-            for v, kids in tree.items():
-                for p, kid in enumerate(kids):
-                    t = float(w[v][p])
-                    lo, hi = lw.loc[kid, "ci_low"], lw.loc[kid, "ci_high"]
-                    rows.append({"condition": name, "rep": r, "node": v, "element": kid,
-                                 "truth": t, "mean": lw.loc[kid, "mean"], "ci_low": lo,
-                                 "ci_high": hi, "hit": bool(lo <= t <= hi)})
-            d = res.diagnostics
-            extra = {"max_rhat": float(d["r_hat"].max()),
-                     "min_ess_bulk": float(d["ess_bulk"].min()),
-                     "min_ess_tail": float(d["ess_tail"].min()),
-                     "divergences": int(res.n_divergences), "seconds": dt}
-            out = pd.DataFrame(rows).assign(**extra)
+            out = _coverage_rows(name, r, models[name])
             out.to_csv(path, mode="a", header=not path.exists(), index=False)
-            print(f"{name} rep {r}: coverage {out['hit'].mean():.2f}, max R-hat "
-                  f"{extra['max_rhat']:.3f}, {dt:.1f} s", flush=True)
+
+
+def run_only(cases: list[str]) -> None:
+    """Refit single replications (``condition:rep``) and replace their rows in
+    ``results/coverage_<condition>.csv`` (every replication is deterministic given its seed,
+    so the other rows stay what this code gives them)."""
+    from ahpstat.bayes import BayesianAHP
+
+    for case in cases:
+        name, _, r_text = case.partition(":")
+        if name not in CONDITIONS or not r_text.isdigit():
+            raise SystemExit(f"--only takes condition:rep (conditions {list(CONDITIONS)}); "
+                             f"got {case!r}")
+        r = int(r_text)
+        tree, _, scale, _, _ = CONDITIONS[name]
+        J, _, _ = replication(name, r)
+        m = BayesianAHP(J, tree, scale=scale, sampler_config=SAMPLER)
+        out = _coverage_rows(name, r, m)
+        path = RESULTS / f"coverage_{name}.csv"
+        old = pd.read_csv(path)
+        before = old[old["rep"] == r]
+        if len(before):
+            print(f"  was: coverage {before['hit'].mean():.2f}, max R-hat "
+                  f"{before['max_rhat'].iloc[0]:.3f}; hits changed: "
+                  f"{int((before['hit'].to_numpy() != out['hit'].to_numpy()).sum())} of "
+                  f"{len(out)}", flush=True)
+        new = pd.concat([old[old["rep"] != r], out], ignore_index=True)
+        new.sort_values(["rep"], kind="stable").to_csv(path, index=False)
 
 
 def _prior_draw(m, gen):
@@ -327,9 +370,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("what", choices=("coverage", "sbc", "report"))
     ap.add_argument("--reps", type=int, default=200)
     ap.add_argument("--conditions", nargs="*", default=[], choices=list(CONDITIONS))
+    ap.add_argument("--only", nargs="*", default=[], metavar="CONDITION:REP",
+                    help="coverage: refit these replications only and replace their rows")
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
-    if a.what == "coverage":
+    if a.what == "coverage" and a.only:
+        run_only(a.only)
+    elif a.what == "coverage":
         run_coverage(a.conditions, a.reps)
     elif a.what == "sbc":
         run_sbc(a.reps)

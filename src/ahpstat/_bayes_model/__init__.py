@@ -31,7 +31,11 @@ from ahpstat._bayes_model._data import (
     prepare_panel,
     scale_log_values,
 )
-from ahpstat._bayes_model._density import log_density_and_grad
+from ahpstat._bayes_model._density import (
+    density_cfuncs,
+    density_user_data,
+    log_density_and_grad,
+)
 from ahpstat._bayes_model._kernels import (
     LOG_SQRT_2PI,
     SENTINEL,
@@ -59,6 +63,8 @@ __all__ = [
     "Panel",
     "block_basis",
     "credal_table",
+    "density_cfuncs",
+    "density_user_data",
     "expert_log_priorities",
     "helmert_basis",
     "interval_bounds",

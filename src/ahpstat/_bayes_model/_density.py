@@ -5,14 +5,19 @@ numba function (priors, Jacobians, the likelihood
 
 from __future__ import annotations
 
+import functools
 import math
+from typing import Any
 
+import numba
 import numpy as np
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 
 from ahpstat._bayes_model._kernels import LOG_SQRT_2PI, loglik_zero_sum
 from ahpstat._numba import njit
 
-__all__ = ["log_density_and_grad"]
+__all__ = ["density_cfuncs", "density_user_data", "log_density_and_grad"]
 
 _LN2 = math.log(2.0)
 #: a log-density's layout flags (``flags`` of :func:`log_density_and_grad`)
@@ -154,3 +159,129 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
     if lapse:
         grad[o_l] += (1.0 - pi) * d_kl[1] - pi * d_kl[0]
     return lp
+
+
+# --------------------------------------------------------------------------- C callbacks
+#: the header of the user data (int64) that the C callbacks read: the parameter count, the
+#: layout flags, ``point``, ``sizes``, the judgment count, then the addresses of the data
+_DIM, _FLAGS, _POINT, _SIZES, _NOBS = 0, 1, 4, 5, 9
+_A_PRIORS, _A_ENODE, _A_OFFSETS, _A_LOWER, _A_UPPER, _A_ROW, _A_COL, _A_K, _A_W, _A_LOGU, \
+    _A_TRANSFORM = range(10, 21)
+_N_META = 21
+
+
+@intrinsic
+def _void_pointer(typingctx, address):  # pragma: no cover - compiled
+    """The ``void *`` at an integer address (the C callbacks' data arrays)."""
+    sig = types.voidptr(address)
+
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], cgutils.voidptr_t)
+
+    return sig, codegen
+
+
+def _logp_c(dim, x_, out_, logp_, user_data):  # pragma: no cover - compiled
+    """The C log-density callback for nutpie: :func:`log_density_and_grad` on the data that
+    ``user_data`` points to (:func:`density_user_data`); 0 on success, 3 (gradient) or 4
+    (value) when not finite, -1 on a wrong dimension.
+    """
+    meta = numba.carray(user_data, (_N_META,), np.int64)
+    if dim != meta[_DIM]:
+        return -1
+    E, G, n_obs = meta[_SIZES + 3], meta[_SIZES + 1], meta[_NOBS]
+    x = numba.carray(x_, (dim,))
+    out = numba.carray(out_, (dim,))
+    f64, i64 = np.float64, np.int64
+    priors = numba.carray(_void_pointer(meta[_A_PRIORS]), (7,), f64)
+    enode = numba.carray(_void_pointer(meta[_A_ENODE]), (E,), i64)
+    offsets = numba.carray(_void_pointer(meta[_A_OFFSETS]), (G + 1,), i64)
+    lower = numba.carray(_void_pointer(meta[_A_LOWER]), (n_obs,), f64)
+    upper = numba.carray(_void_pointer(meta[_A_UPPER]), (n_obs,), f64)
+    row = numba.carray(_void_pointer(meta[_A_ROW]), (n_obs,), i64)
+    col = numba.carray(_void_pointer(meta[_A_COL]), (n_obs,), i64)
+    k = numba.carray(_void_pointer(meta[_A_K]), (n_obs,), i64)
+    weight = numba.carray(_void_pointer(meta[_A_W]), (n_obs,), f64)
+    log_u = numba.carray(_void_pointer(meta[_A_LOGU]), (1,), f64)
+    val = log_density_and_grad(x, out, meta[_FLAGS:_FLAGS + 3], priors,
+                               meta[_SIZES:_SIZES + 4], enode, offsets, lower, upper,
+                               meta[_POINT] != 0, row, col, k, weight, log_u[0])
+    logp = numba.carray(logp_, (1,))
+    logp[0] = val
+    for i in range(dim):
+        if not np.isfinite(out[i]):
+            return 3
+    if not np.isfinite(val):
+        return 4
+    return 0
+
+
+def _expand_c(dim, n_expanded, x_, out_, user_data):  # pragma: no cover - compiled
+    """The C expansion callback for nutpie: the free variables on their own scale (``exp``
+    of a log-transformed one, the logistic of a log-odds one).
+    """
+    meta = numba.carray(user_data, (_N_META,), np.int64)
+    if dim != meta[_DIM] or n_expanded != dim:
+        return -1
+    x = numba.carray(x_, (dim,))
+    out = numba.carray(out_, (dim,))
+    tr = numba.carray(_void_pointer(meta[_A_TRANSFORM]), (dim,), np.int64)
+    for i in range(dim):
+        if tr[i] == 1:
+            out[i] = math.exp(x[i])
+        elif tr[i] == 2:
+            out[i] = 1.0 / (1.0 + math.exp(-x[i]))
+        else:
+            out[i] = x[i]
+    return 0
+
+
+_LOGP_SIG = types.int64(types.uint64, types.CPointer(types.double),
+                        types.CPointer(types.double), types.CPointer(types.double),
+                        types.voidptr)
+_EXPAND_SIG = types.int64(types.uint64, types.uint64, types.CPointer(types.double),
+                          types.CPointer(types.double), types.voidptr)
+
+
+@functools.cache
+def density_cfuncs() -> tuple[Any, Any]:
+    """The compiled C callbacks ``(logp, expand)`` for nutpie (``.address`` each).
+
+    Compiled on first use, then loaded from numba's disk cache in later processes: the data
+    are not part of the code (they come through the user-data pointer), so the same machine
+    code serves every panel.
+    """
+    out = []
+    for func, sig in ((_logp_c, _LOGP_SIG), (_expand_c, _EXPAND_SIG)):
+        try:
+            out.append(numba.cfunc(sig, nopython=True, nogil=True, error_model="numpy",
+                                   cache=True)(func))
+        except RuntimeError:  # no writable cache location
+            out.append(numba.cfunc(sig, nopython=True, nogil=True, error_model="numpy")(func))
+    return out[0], out[1]
+
+
+def density_user_data(n_dim: int, flags: np.ndarray, priors: np.ndarray, sizes: np.ndarray,
+                      data: tuple[Any, ...],
+                      transform: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """The user data of :func:`density_cfuncs`: ``(meta, arrays)``, ``meta`` the int64 header
+    whose address nutpie passes to the callbacks, ``arrays`` the data it points into (keep
+    them alive as long as ``meta``). ``data`` as :func:`log_density_and_grad` takes it
+    (``enode, offsets, lower, upper, point, row, col, k, weight, log_u``); ``transform`` per
+    parameter 0 (none), 1 (log) or 2 (log-odds).
+    """
+    enode, offsets, lower, upper, point, row, col, k, weight, log_u = data
+    c = np.ascontiguousarray
+    arrays = (c(priors, dtype=np.float64), c(enode, dtype=np.int64),
+              c(offsets, dtype=np.int64), c(lower, dtype=np.float64),
+              c(upper, dtype=np.float64), c(row, dtype=np.int64), c(col, dtype=np.int64),
+              c(k, dtype=np.int64), c(weight, dtype=np.float64),
+              np.array([log_u], dtype=np.float64), c(transform, dtype=np.int64))
+    meta = np.zeros(_N_META, dtype=np.int64)
+    meta[_DIM] = n_dim
+    meta[_FLAGS:_FLAGS + 3] = flags
+    meta[_POINT] = int(bool(point))
+    meta[_SIZES:_SIZES + 4] = sizes
+    meta[_NOBS] = np.asarray(lower).size
+    meta[_A_PRIORS:_A_TRANSFORM + 1] = [a.ctypes.data for a in arrays]
+    return meta, arrays

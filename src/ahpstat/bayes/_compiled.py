@@ -1,14 +1,18 @@
-"""The model's log-density for nutpie without a PyTensor graph: one compiled function.
+"""The model's log-density for nutpie without a PyTensor graph: numba C callbacks.
 
 :func:`ahpstat._bayes_model.log_density_and_grad` computes the PyMC model's ``model.logp()``
 (priors on the unconstrained space, the transforms' Jacobians, the judgments' likelihood) and
-its gradient in one numba function; :func:`compile_density` hands it to nutpie
-(``nutpie.compiled_pyfunc.from_pyfunc``). Unlike ``nutpie.compile_pymc_model`` it skips
-PyTensor's rewrites and the numba compilation of the graph (about 35 CPU seconds for the
-seed study on an empty cache) and the graph's per-op overhead in every gradient. The same density is
-tested against PyMC's ``model.logp`` and ``model.dlogp`` (``tests/test_bayes_kernel.py``).
-The deterministics (weights, sigma, the new expert's weights, scores) are computed from the
-draws afterwards, vectorized (:func:`add_products`), exactly as the PyMC model defines them.
+its gradient in one numba function; :func:`compile_density` hands it to nutpie through
+nutpie's C interface (``nutpie.compile_pymc.CompiledPyMCModel`` with our own callbacks,
+:func:`ahpstat._bayes_model.density_cfuncs`): the data reach the callbacks through nutpie's
+user-data pointer, so the machine code holds no data and numba caches it on disk (compiled
+once per installation, about 11 CPU s; then loaded in a fraction of a second), and the
+chains call it without the GIL. Unlike ``nutpie.compile_pymc_model`` it skips PyTensor's
+rewrites and the numba compilation of the graph (about 35-45 CPU seconds for the seed study
+on an empty cache, repeated whenever the panel's shape changes). The same density is tested
+against PyMC's ``model.logp`` and ``model.dlogp`` (``tests/test_bayes_kernel.py``). The
+deterministics (weights, sigma, the new expert's weights, scores) are computed from the draws
+afterwards, vectorized (:func:`add_products`), exactly as the PyMC model defines them.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import numpy as np
 from ahpstat._bayes_model import (
     Layout,
     Panel,
+    density_cfuncs,
+    density_user_data,
     judgment_bounds,
     log_density_and_grad,
     zero_sum,
@@ -113,30 +119,37 @@ def density(panel: Panel, cfg: dict[str, Any]) -> Density:
 
 
 def compile_density(dens: Density, coords: dict[str, Any]) -> Any:
-    """A nutpie model of ``dens``: its log-density, the free variables as draws, and PyMC's
-    initialisation (the support point, jittered uniformly in ``(-1, 1)`` per chain).
+    """A nutpie model of ``dens`` through nutpie's C interface: numba C callbacks (no GIL,
+    cached on disk: the data come through nutpie's user-data pointer), the free variables as
+    draws, PyMC's initialisation (the support point, jittered uniformly in ``(-1, 1)``).
     """
-    from nutpie.compiled_pyfunc import from_pyfunc
+    import pandas as pd
+    from nutpie.compile_pymc import CompiledPyMCModel
 
-    dens.logp(dens.start.copy())  # compile (or load from numba's cache) before sampling
-
-    def make_logp() -> Any:
-        return lambda x, **_: dens.logp(x)
-
-    def make_expand(seed1: int, seed2: int, chain: int) -> Any:
-        return lambda x, **_: dens.expand(x)
+    logp_c, expand_c = density_cfuncs()
+    codes = {"none": 0, "log": 1, "logodds": 2}
+    transform = np.concatenate([np.full(math.prod(s), codes[t], dtype=np.int64)
+                                for s, t in zip(dens.shapes, dens.transforms, strict=True)])
+    meta, arrays = density_user_data(dens.n_dim, dens.flags, dens.priors, dens.sizes,
+                                     dens.data, transform)
+    names, slices, o = list(dens.names), [], 0
+    for s in dens.shapes:
+        slices.append(slice(o, o + math.prod(s)))
+        o += math.prod(s)
 
     def initial_point(seed: int) -> np.ndarray:
         jitter = np.random.default_rng(seed).uniform(-1.0, 1.0, size=dens.start.size)
         return dens.start + jitter
 
     used = {d for dims in dens.dims.values() for d in dims}
-    return from_pyfunc(
-        ndim=dens.n_dim, make_logp_fn=make_logp, make_expand_fn=make_expand,
-        expanded_dtypes=[np.dtype("float64")] * len(dens.names),
-        expanded_shapes=list(dens.shapes), expanded_names=list(dens.names),
-        coords={k: v for k, v in coords.items() if k in used}, dims=dens.dims,
-        make_initial_point_fn=initial_point)
+    cidx = {k: pd.Index(v) for k, v in coords.items() if k in used}
+    return CompiledPyMCModel(
+        _n_dim=dens.n_dim, dims=dict(dens.dims), _coords=cidx,
+        _shapes=dict(zip(names, dens.shapes, strict=True)), compiled_logp_func=logp_c,
+        compiled_expand_func=expand_c, initial_point_func=initial_point,
+        shared_data={f"data{i}": a for i, a in enumerate(arrays)}, user_data=meta,
+        n_expanded=dens.n_dim, shape_info=(names, slices, list(dens.shapes)), logp_func=None,
+        expand_func=None)
 
 
 def _local_weights(x: np.ndarray, lay: Layout) -> np.ndarray:

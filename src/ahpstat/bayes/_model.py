@@ -31,7 +31,7 @@ from ahpstat._bayes_model import (
 from ahpstat._validation import check_method, check_scale
 from ahpstat._warnings import AHPWarning, warn
 from ahpstat.bayes._common import EXTRA, LOG_RANGE, has_nutpie, import_pymc
-from ahpstat.bayes._result import BayesResult
+from ahpstat.bayes._result import BayesResult, warn_diagnostics
 
 __all__ = ["BayesianAHP"]
 
@@ -61,6 +61,11 @@ class _Progress:
             except ImportError:  # pragma: no cover - rich comes with PyMC
                 pass
         print(f"ahpstat.bayes: {message} ...", file=sys.stderr, flush=True)
+
+    def note(self, message: str) -> None:
+        """One line (a terminal or not), unless silent."""
+        if self.show:
+            print(f"ahpstat.bayes: {message}", file=sys.stderr, flush=True)
 
     def done(self, extra: str = "") -> float:
         dt = time.perf_counter() - self._t0
@@ -152,7 +157,20 @@ class BayesianAHP:
     ``"nutpie"`` or ``"pymc"``; ``draws``, ``tune``, ``chains``, ``cores``,
     ``target_accept``; ``progressbar`` (``None``: a bar on a terminal, one line per phase
     otherwise; ``False``: silent); ``nutpie_kwargs`` (passed to ``nutpie.sample``);
-    ``pymc_mode`` (PyTensor mode of PyMC's NUTS, default ``"NUMBA"``).
+    ``pymc_mode`` (PyTensor mode of PyMC's NUTS, default ``"NUMBA"``); ``retry`` (below).
+
+    Refits (``retry``, default ``{"max_retries": 2, "r_hat": 1.05, "ess": None,
+    "factor": 2}``): after sampling, :meth:`fit` checks its own diagnostics; when the largest
+    R-hat (every weight, ``sigma_k``, ``tau_g`` and hyperparameter) exceeds ``r_hat`` -- the
+    chains disagree -- or (when ``ess`` is a number) a bulk or tail ESS falls below ``ess``,
+    it samples again from scratch with ``factor`` times the tuning steps and draws (a seed
+    derived from the first), up to ``max_retries`` times, and keeps the last fit. A fit that
+    passes the first time is exactly the fit without this check. Every attempt is recorded
+    (:attr:`BayesResult.attempts`, the InferenceData's ``sampling_attempts`` attribute). The
+    default threshold is the calibration's "collapsed fit" (``studies/bayes_calibration/``:
+    fits with R-hat between 1.01 and 1.05 cover as well as the others, those above do not);
+    ``{"r_hat": 1.01, "ess": 400}`` refits up to the package's reporting verdict,
+    ``{"max_retries": 0}`` never refits.
 
     Examples
     --------
@@ -187,7 +205,12 @@ class BayesianAHP:
         "progressbar": None,
         "nutpie_kwargs": {},
         "pymc_mode": "NUMBA",
+        "retry": {"max_retries": 2, "r_hat": 1.05, "ess": None, "factor": 2},
     }
+
+    #: measurement hook (``benchmarks/bench_bayes.py --variants graph``): nutpie samples the
+    #: PyMC model's PyTensor graph compiled by numba instead of the compiled density
+    _nutpie_graph: bool = False
 
     def __init__(
         self,
@@ -222,6 +245,7 @@ class BayesianAHP:
         self.timings: dict[str, float] = {}
         self._compiled: dict[Any, Any] = {}
         self._result_cache: tuple[float, BayesResult] | None = None
+        self._item_means: pd.DataFrame | None = None
 
     # ----------------------------------------------------------------- build
     def _validate_model_config(self) -> dict[str, Any]:
@@ -286,6 +310,7 @@ class BayesianAHP:
 
         self.model = build_model(panel, lay, cfg, means)
         self.panel, self.layout = panel, lay
+        self._item_means = means
         self._resolved_config = cfg
         self._compiled.clear()
         return self.model
@@ -319,7 +344,9 @@ class BayesianAHP:
         pm = import_pymc()
         with self.model:
             pm.set_data(data)
-        if "nutpie" in self._compiled:
+        if "nutpie" in self._compiled and not self._nutpie_graph:
+            self._compiled["nutpie"] = self._compile_density(panel)
+        elif "nutpie" in self._compiled:
             compiled = self._compiled["nutpie"]
             self._compiled["nutpie"] = compiled.with_data(
                 **{k: v for k, v in data.items() if k in compiled.shared_data})
@@ -383,7 +410,10 @@ class BayesianAHP:
             posterior): ``ahpstat_version``, ``model_config`` (with the scale-aware defaults
             filled in), ``sampler_config``, ``scale``, ``data_sha256`` (of the validated
             judgments, structure and expert weights), ``structure``, ``expert_weights``,
-            ``sampler``, ``seed``, ``compile_time``, ``sampling_time``.
+            ``sampler``, ``seed`` (of the first attempt), ``compile_time``, ``sampling_time``
+            (all attempts), ``sampling_attempts`` (JSON: one record per attempt, see
+            :attr:`BayesResult.attempts`; more than one when the diagnostics asked for a
+            refit, see ``retry`` in the class notes).
         """
         overrides = {"draws": draws, "tune": tune, "chains": chains, **sampler_kwargs}
         cfg = _merge("sampler_config", self.sampler_config,
@@ -400,6 +430,7 @@ class BayesianAHP:
         if not 0 < cfg["target_accept"] < 1:
             raise ValueError("`target_accept` must lie in (0, 1); got "
                              f"{cfg['target_accept']!r} instead.")
+        retry = _check_retry(cfg["retry"])
         gen = np.random.default_rng(rng)
         seed, pp_seed = (int(x) for x in gen.integers(0, 2**31 - 1, size=2))
         if self.model is None:
@@ -414,14 +445,41 @@ class BayesianAHP:
                              "new_expert_local_weight", "new_expert_global_weight", "score")
                  if n in self.model.named_vars]
         names += [v.name for v in self.model.free_RVs]
-        if sampler == "nutpie":
-            idata = self._sample_nutpie(cfg, seed, names, progress, what)
-        else:
-            idata = self._sample_pymc(cfg, seed, names, progress, what)
-        idata = self._stamp(idata, cfg, sampler, seed, log_likelihood, posterior_predictive,
-                            pp_seed)
+        attempts: list[dict[str, Any]] = []
+        compile_time, sample_time = 0.0, 0.0
+        while True:
+            a = len(attempts)
+            run = dict(cfg)
+            if a:  # a refit: longer tuning and more draws, a seed derived from the first
+                run["tune"] = cfg["tune"] * retry["factor"] ** a
+                run["draws"] = cfg["draws"] * retry["factor"] ** a
+                progress.note(f"refit {a} of at most {retry['max_retries']} with "
+                              f"{run['tune']} tuning steps and {run['draws']} draws: the "
+                              f"last fit's diagnostics ({attempts[-1]['worst_parameter']} "
+                              f"R-hat {attempts[-1]['max_r_hat']:.3f}) ask for it")
+            run_seed = seed if a == 0 else int(
+                np.random.default_rng([seed, a]).integers(0, 2**31 - 1))
+            if sampler == "nutpie":
+                idata = self._sample_nutpie(run, run_seed, names, progress, what)
+            else:
+                idata = self._sample_pymc(run, run_seed, names, progress, what)
+            compile_time += self.timings.get("compile", 0.0) if a == 0 else 0.0
+            sample_time += self.timings["sample"]
+            idata = self._stamp(idata, cfg, sampler, seed)
+            res = BayesResult.from_idata(idata, warn_if_bad=False)
+            attempts.append(_attempt_record(a, run, run_seed, res, self.timings["sample"]))
+            if a >= retry["max_retries"] or not _needs_refit(res, retry):
+                break
+        self.timings["compile"], self.timings["sample"] = compile_time, sample_time
+        extra = {"sampling_attempts": json.dumps(attempts), "sampling_time": sample_time,
+                 "compile_time": compile_time}
+        idata.posterior.attrs.update(extra)
+        idata.attrs.update(extra)
+        self._add_pointwise(idata, log_likelihood, posterior_predictive, pp_seed)
         self.idata = idata
-        res = BayesResult.from_idata(idata, warn_if_bad=True)
+        if not res.ok:
+            warn_diagnostics(res.diagnostics, res.n_divergences,
+                             int(idata.posterior.sizes["chain"]), len(attempts) - 1)
         self._result_cache = (0.95, res)
         return idata
 
@@ -433,11 +491,16 @@ class BayesianAHP:
             raise ImportError(f"`sampler='nutpie'` needs nutpie: {EXTRA}") from exc
         if "nutpie" not in self._compiled:
             progress.start(f"compiling the model ({what})")
-            with warnings.catch_warnings():
-                # PyTensor's C-backend BLAS notice: the numba backend does not use it
-                warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS")
-                self._compiled["nutpie"] = nutpie.compile_pymc_model(
-                    self.model, backend="numba", var_names=names)
+            if not self._nutpie_graph:
+                assert self.panel is not None
+                self._compiled["nutpie"] = self._compile_density(self.panel)
+            else:
+                with warnings.catch_warnings():
+                    # PyTensor's C-backend BLAS notice: the numba backend does not use it
+                    warnings.filterwarnings("ignore",
+                                            message="PyTensor could not link to a BLAS")
+                    self._compiled["nutpie"] = nutpie.compile_pymc_model(
+                        self.model, backend="numba", var_names=names)
             self.timings["compile"] = progress.done()
         else:
             self.timings["compile"] = 0.0
@@ -450,7 +513,19 @@ class BayesianAHP:
                               chains=cfg["chains"], seed=seed, save_warmup=False,
                               progress_bar=progress.bar, **kwargs)
         self.timings["sample"] = progress.done()
+        if not self._nutpie_graph:
+            from ahpstat.bayes._compiled import add_products
+
+            assert self.panel is not None and self.layout is not None
+            idata.posterior = add_products(idata.posterior, self.panel, self.layout,
+                                           self._resolved_config, self._item_means)
         return idata
+
+    def _compile_density(self, panel: Panel) -> Any:
+        from ahpstat.bayes._compiled import compile_density, density
+
+        coords = {k: list(v) for k, v in self.model.coords.items()}
+        return compile_density(density(panel, self._resolved_config), coords)
 
     def _sample_pymc(self, cfg: dict[str, Any], seed: int, names: list[str],
                      progress: _Progress, what: str) -> Any:
@@ -486,8 +561,10 @@ class BayesianAHP:
         return {"mu": flat("log_priority"), "tau": flat("tau"), "z": z,
                 "sigma": flat("sigma"), "lapse": flat("lapse")}
 
-    def _stamp(self, idata: Any, cfg: dict[str, Any], sampler: str, seed: int,
-               log_likelihood: bool, posterior_predictive: bool, pp_seed: int) -> Any:
+    def _stamp(self, idata: Any, cfg: dict[str, Any], sampler: str, seed: int) -> Any:
+        """Provenance attributes, the coordinate ``parent`` and the observed and constant
+        data groups.
+        """
         import xarray as xr
 
         panel, lay = self.panel, self.layout
@@ -522,6 +599,19 @@ class BayesianAHP:
                 "judgment_weight": ("judgment", panel.expert_weights[panel.expert]),
             }, coords=o),
         }
+        _add_groups(idata, groups)
+        idata.attrs.update(attrs)
+        return idata
+
+    def _add_pointwise(self, idata: Any, log_likelihood: bool, posterior_predictive: bool,
+                       pp_seed: int) -> None:
+        """The ``log_likelihood`` and ``posterior_predictive`` groups of the kept fit."""
+        import xarray as xr
+
+        panel = self.panel
+        assert panel is not None
+        o = {"judgment": np.arange(panel.n_obs)}
+        groups: dict[str, Any] = {}
         if log_likelihood or posterior_predictive:
             deviation = self._resolved_config["expert_deviation"]
             p = self._posterior_arrays(idata.posterior)
@@ -540,12 +630,7 @@ class BayesianAHP:
                                           np.random.default_rng(pp_seed), row=ri, col=ci)
                 groups["posterior_predictive"] = xr.Dataset(
                     {"log_judgment": (dims, rep.reshape(C, D, -1))}, coords=cd)
-        for name, ds in groups.items():
-            if name in idata.groups():
-                delattr(idata, name)
-            idata.add_groups({name: ds})
-        idata.attrs.update(attrs)
-        return idata
+        _add_groups(idata, groups)
 
     # ----------------------------------------------------------------- summaries
     def result(self, *, confidence_level: float = 0.95,
@@ -569,6 +654,66 @@ class BayesianAHP:
                                      warn_if_bad=False)
         self._result_cache = (confidence_level, res)
         return res
+
+
+def _add_groups(idata: Any, groups: Mapping[str, Any]) -> None:
+    for name, ds in groups.items():
+        if name in idata.groups():
+            delattr(idata, name)
+        idata.add_groups({name: ds})
+
+
+def _check_retry(retry: Any) -> dict[str, Any]:
+    """The validated ``sampler_config['retry']``."""
+    if not isinstance(retry, Mapping):
+        raise TypeError("`sampler_config['retry']` must be a mapping; got "
+                        f"{type(retry).__name__} instead.")
+    unknown = sorted(set(retry) - {"max_retries", "r_hat", "ess", "factor"})
+    if unknown:
+        raise ValueError(f"`sampler_config['retry']` has unknown keys {unknown}; valid keys "
+                         "are ['ess', 'factor', 'max_retries', 'r_hat']. Got "
+                         f"{unknown} instead.")
+    out = dict(retry)
+    for key, low in (("max_retries", 0), ("factor", 1)):
+        v = out[key]
+        if not (isinstance(v, int | np.integer) and not isinstance(v, bool) and v >= low):
+            raise ValueError(f"`sampler_config['retry'][{key!r}]` must be an integer >= "
+                             f"{low}; got {v!r} instead.")
+    v = out["r_hat"]
+    if not (isinstance(v, int | float) and not isinstance(v, bool) and v >= 1.0):
+        raise ValueError("`sampler_config['retry']['r_hat']` must be a number >= 1; got "
+                         f"{v!r} instead.")
+    v = out["ess"]
+    if v is not None and not (isinstance(v, int | float) and not isinstance(v, bool)
+                              and v > 0):
+        raise ValueError("`sampler_config['retry']['ess']` must be None or a positive "
+                         f"number; got {v!r} instead.")
+    return out
+
+
+def _needs_refit(res: BayesResult, retry: Mapping[str, Any]) -> bool:
+    """Whether the fit's diagnostics ask for a longer refit (see ``retry``)."""
+    d = res.diagnostics
+    if not len(d):
+        return False
+    if int(res.idata.posterior.sizes["chain"]) >= 2 and d["r_hat"].max() > retry["r_hat"]:
+        return True
+    ess = retry["ess"]
+    return ess is not None and float(d[["ess_bulk", "ess_tail"]].min().min()) < ess
+
+
+def _attempt_record(a: int, run: Mapping[str, Any], seed: int, res: BayesResult,
+                    seconds: float) -> dict[str, Any]:
+    d = res.diagnostics
+    worst = d.loc[d["r_hat"].idxmax()] if len(d) and d["r_hat"].notna().any() else None
+    return {"attempt": a, "tune": int(run["tune"]), "draws": int(run["draws"]),
+            "chains": int(run["chains"]), "seed": int(seed),
+            "max_r_hat": float(d["r_hat"].max()) if len(d) else float("nan"),
+            "worst_parameter": "" if worst is None else str(worst["parameter"]),
+            "min_ess_bulk": float(d["ess_bulk"].min()) if len(d) else float("nan"),
+            "min_ess_tail": float(d["ess_tail"].min()) if len(d) else float("nan"),
+            "divergences": int(res.n_divergences), "ok": bool(res.ok),
+            "seconds": float(seconds)}
 
 
 def _small_panel_warning() -> type[AHPWarning]:

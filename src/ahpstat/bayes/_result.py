@@ -20,7 +20,7 @@ from ahpstat.bayes._checks import predictive_checks
 from ahpstat.bayes._common import ESS_PER_CHAIN, RHAT_MAX, import_arviz
 from ahpstat.scoring import composite_scores
 
-__all__ = ["BayesResult"]
+__all__ = ["BayesResult", "warn_diagnostics"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -174,11 +174,24 @@ class BayesResult:
         n_div = _n_divergences(idata)
         ok = bool(diag["ok"].all()) and n_div == 0
         if warn_if_bad and not ok:
-            _warn_diagnostics(diag, n_div, chains)
+            warn_diagnostics(diag, n_div, chains)
         return cls(idata=idata, weights=weights,
                    new_expert=new_expert if new_expert is not None else weights.iloc[:0],
                    credal=credal, experts=experts_df, diagnostics=diag, n_divergences=n_div,
                    ok=ok, confidence_level=confidence_level)
+
+    @property
+    def attempts(self) -> pd.DataFrame:
+        """The sampling attempts of the fit, one row each: ``attempt, tune, draws, chains,
+        seed, max_r_hat, worst_parameter, min_ess_bulk, min_ess_tail, divergences, ok,
+        seconds`` (more than one row when the diagnostics asked :meth:`BayesianAHP.fit` for a
+        longer refit; the draws are the last attempt's). Empty for InferenceData from before
+        the refits were recorded.
+        """
+        raw = self.idata.posterior.attrs.get("sampling_attempts")
+        cols = ["attempt", "tune", "draws", "chains", "seed", "max_r_hat", "worst_parameter",
+                "min_ess_bulk", "min_ess_tail", "divergences", "ok", "seconds"]
+        return pd.DataFrame(json.loads(raw) if raw else [], columns=cols)
 
     # ------------------------------------------------------------------ accessors
     def to_frame(self, kind: str = "weights") -> pd.DataFrame:
@@ -313,7 +326,10 @@ def _n_divergences(idata: Any) -> int:
     return int(np.asarray(ss["diverging"].values).sum())
 
 
-def _warn_diagnostics(diag: pd.DataFrame, n_div: int, chains: int) -> None:
+def warn_diagnostics(diag: pd.DataFrame, n_div: int, chains: int, refits: int = 0) -> None:
+    """The :class:`~ahpstat.ConvergenceWarning` of a fit that fails the verdict, with advice
+    (``refits``: how many longer refits :meth:`BayesianAHP.fit` already made).
+    """
     ess_min = ESS_PER_CHAIN * chains
     problems, advice = [], []
     worst = diag.loc[diag["r_hat"].idxmax()] if chains >= 2 and len(diag) else None
@@ -330,6 +346,8 @@ def _warn_diagnostics(diag: pd.DataFrame, n_div: int, chains: int) -> None:
         problems.append(f"{n_div} divergent transitions")
         advice.append("raise `target_accept` (e.g. 0.95) or tighten the priors `tau_sigma` / "
                       "`log_sigma_sd`; check the data for an extreme expert or node")
-    warn("The Bayesian model's sampler diagnostics are poor: " + "; ".join(problems)
-         + ". Do not report these results as they stand: " + "; ".join(advice) + ".",
-         ConvergenceWarning)
+    done = (f" (after {refits} longer refit(s), see `BayesResult.attempts`)" if refits
+            else "")
+    warn("The Bayesian model's sampler diagnostics are poor" + done + ": "
+         + "; ".join(problems) + ". Do not report these results as they stand: "
+         + "; ".join(advice) + ".", ConvergenceWarning)

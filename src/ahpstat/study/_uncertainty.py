@@ -258,6 +258,7 @@ def attach_bayes(res: StudyResult, inputs: StudyInputs, opts: Mapping[str, Any],
             "min_ess_bulk": float(diag["ess_bulk"].min()),
             "min_ess_tail": float(diag["ess_tail"].min()),
             "parameters_not_ok": [str(x) for x in diag.loc[~diag["ok"], "parameter"]],
+            "sampling_attempts": br.attempts.to_dict("records"),
             "scores_item_means": (
                 "posterior weight draw s paired with bootstrap resample s of the respondents ("
                 + (f"{cluster_stage}-stage clusters '{cluster}'" if clusters is not None
