@@ -372,7 +372,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--conditions", nargs="*", default=[], choices=list(CONDITIONS))
     ap.add_argument("--only", nargs="*", default=[], metavar="CONDITION:REP",
                     help="coverage: refit these replications only and replace their rows")
+    ap.add_argument("--graph", action="store_true",
+                    help="nutpie samples the PyTensor graph (the package's path until "
+                         "2026-12-03, which every stored fit used) instead of the compiled "
+                         "density: reproduces the stored fits draw for draw")
     a = ap.parse_args(argv)
+    if a.graph:
+        from ahpstat.bayes import BayesianAHP
+
+        BayesianAHP._nutpie_graph = True
     t0 = time.perf_counter()
     if a.what == "coverage" and a.only:
         run_only(a.only)
