@@ -141,13 +141,21 @@ def _column_letters(k: int) -> str:
 
 
 def _text_cell(ref: str, text: str, style: str) -> str | None:
+    body = _text_body(text)
+    return None if body is None else f'<c r="{ref}"{style}{body}'
+
+
+def _text_body(text: str) -> str | None:
+    """A text cell after its ``<c r="A1"`` (and style): the same for every cell of that
+    text, so a sheet computes it once per distinct text; ``None`` for a text this writer
+    leaves to openpyxl.
+    """
     if len(text) > 32767 or _XML_ILLEGAL.search(text):
         return None
     if not text:
-        return f'<c r="{ref}"{style} t="inlineStr" />'
+        return ' t="inlineStr" />'
     space = ' xml:space="preserve"' if text.strip() and text != text.strip() else ""
-    return (f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text.translate(_XML_TEXT)}'
-            "</t></is></c>")
+    return f' t="inlineStr"><is><t{space}>{text.translate(_XML_TEXT)}</t></is></c>'
 
 
 def _sheet_xml(header: list[str], cols: list[np.ndarray], *, frozen: bool) -> str | None:
@@ -162,16 +170,17 @@ def _sheet_xml(header: list[str], cols: list[np.ndarray], *, frozen: bool) -> st
             return None
         parts.append(cell)
     parts.append("</row>")
+    bodies: dict[str, str | None] = {}  # a text's cell body, once per distinct text
     for i, row in enumerate(zip(*cols, strict=True), start=2):
         parts.append(f'<row r="{i}">')
         for col, v in zip(letters, row, strict=True):
             if v is None or v is pd.NA:
                 continue
             if isinstance(v, str):
-                cell = _text_cell(f"{col}{i}", v, "")
-                if cell is None:
+                body = bodies[v] if v in bodies else bodies.setdefault(v, _text_body(v))
+                if body is None:
                     return None
-                parts.append(cell)
+                parts.append(f'<c r="{col}{i}"{body}')
             elif isinstance(v, bool | np.bool_):
                 parts.append(f'<c r="{col}{i}" t="b"><v>{int(v)}</v></c>')
             elif isinstance(v, _INTS):
@@ -339,7 +348,9 @@ def _latex_column(col: pd.Series) -> list[str]:
         return ["yes" if v else "no" for v in col.to_numpy().tolist()]
     if isinstance(col.dtype, np.dtype) and col.dtype.kind in "iu":
         return [str(v) for v in col.to_numpy().tolist()]
-    return [_latex_cell(x) for x in col]
+    seen: dict[str, str] = {}  # text columns repeat their values (nodes, groups, labels)
+    return [(seen[x] if x in seen else seen.setdefault(x, _latex_cell(x)))
+            if isinstance(x, str) else _latex_cell(x) for x in col]
 
 
 def _latex_cell(x: Any) -> str:
