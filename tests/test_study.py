@@ -132,13 +132,23 @@ def test_write_is_atomic(result, tmp_path, monkeypatch):
 @pytest.mark.parametrize("policy", ["drop", "repair", "downweight"])
 def test_policies_run_and_are_audited(study_copy, policy):
     _edit_yaml(study_copy / "study.yaml", "policy: keep", f"policy: {policy}")
-    # the sensitivity section (5 CPU s) runs once, under the policy that changes the panel
-    # most; its multiverse varies the policy itself (tests/test_multiverse.py)
+    if policy == "drop":
+        # every part of the sensitivity section runs once, under the policy that changes the
+        # panel most, on smaller grids (its multiverse varies the policy itself:
+        # tests/test_multiverse.py)
+        for old, new in [("scale: [saaty, balanced, logarithmic]", "scale: [saaty]"),
+                         ("likert: [mean, top2_box, ridit]", "likert: [mean, ridit]"),
+                         ("n_resamples: 200, probability", "n_resamples: 20, probability"),
+                         ("n_samples: 512", "n_samples: 64")]:
+            _edit_yaml(study_copy / "study.yaml", old, new)
     res = Study.from_yaml(study_copy / "study.yaml").run(bootstrap=False, bayes=False,
                                                          sensitivity=policy == "drop")
     assert policy in set(res.audit.action) or (policy == "repair"
                                                and "repair" in set(res.audit.action))
     assert res.leaf_weights.sum() == pytest.approx(1.0)
+    if policy == "drop":
+        assert {"multiverse", "sensitivity_weights", "sensitivity_judgments_ranks",
+                "sensitivity_sobol"} <= set(res.sensitivity.frame_kinds)
 
 
 def test_listwise_and_aip(study_copy):
