@@ -125,3 +125,16 @@ def test_other_option_names():
         sensitivity_settings({"nodes": "leaves"}, file="s.yaml")
     with pytest.raises(ValueError, match=r"`kind` must be one of"):
         collect_problems(io.StringIO(OFF), kind="matrix")
+
+
+def test_study_file_bootstrap_sources(tmp_path):
+    """`bootstrap.resample` in a study file is case-insensitive, as every name of the file."""
+    from ahpstat.datasets import write_example_study
+    from ahpstat.study import Study
+
+    y = write_example_study(tmp_path / "s",
+                            extra="bootstrap:\n  resample: [Respondents, EXPERTS]\n")
+    assert Study.from_yaml(y).bootstrap["resample"] == ["experts", "respondents"]
+    y.write_text(y.read_text().replace("EXPERTS", "nobody"))
+    with pytest.raises(ah.InputError, match=r"`bootstrap.resample` must be experts, respondents"):
+        Study.from_yaml(y)

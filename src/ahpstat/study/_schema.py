@@ -17,6 +17,7 @@ import pandas as pd
 from ahpstat._validation import InputError, check_likert, suggest
 from ahpstat._warnings import AHPDeprecationWarning, warn
 from ahpstat.aggregation import AIP_MEANS
+from ahpstat.bootstrap import SOURCES
 from ahpstat.consistency import CONSISTENCY_INDICES
 from ahpstat.evaluation import UNITS, WEIGHTINGS
 from ahpstat.fuzzy import FCE_OPERATORS
@@ -209,10 +210,10 @@ def _likert(v: Any) -> tuple[int, int]:
 
 def _resample(v: Any) -> list[str]:
     res = [v] if isinstance(v, str) else v
-    if (not isinstance(res, Sequence) or not res
-            or any(r not in ("experts", "respondents") for r in res)):
+    if not isinstance(res, Sequence) or not res:
         raise _Bad
-    return sorted(set(res), key=("experts", "respondents").index)
+    source = _choice(SOURCES)  # case-insensitive, as every name of the file
+    return sorted({source(r) for r in res}, key=SOURCES.index)
 
 
 def _random_index(v: Any) -> Any:
