@@ -360,6 +360,34 @@ def test_signal_exits_cleanly_and_keeps_previous_output(tmp_path, sig, code, wor
     _no_litter(tmp_path, "o")
 
 
+@pytest.mark.parametrize("sig,exc", [(signal.SIGINT, KeyboardInterrupt),
+                                     (signal.SIGTERM, output_mod.Terminated)])
+def test_signal_inside_a_finalizer_is_silent_and_still_stops(sig, exc, capsys, monkeypatch):
+    """A signal whose exception is raised inside ``__del__`` (llvmlite's objects while numba
+    compiles) cannot propagate there: Python would print "Exception ignored in ..." with a
+    traceback and go on. Nothing is printed, and the run still stops at the next check."""
+    ran_del = []
+
+    class Finalized:
+        def __del__(self):
+            ran_del.append(True)
+            signal.raise_signal(sig)  # the handler runs here, inside the finalizer
+            ran_del.append("after")  # not reached: the handler raised
+
+    # Python's own hook (pytest's would turn the message into a warning instead)
+    monkeypatch.setattr(sys, "unraisablehook", sys.__unraisablehook__)
+    hook = sys.unraisablehook
+    with pytest.raises(exc):
+        with output_mod.Interrupts() as interrupts:
+            obj = Finalized()
+            del obj  # the exception is swallowed by the finalizer ...
+            assert ran_del == [True] and interrupts.got == sig
+            interrupts.reraise()  # ... and raised again where the run checks
+    assert sys.unraisablehook is hook
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+
+
 def _kill_trials(tmp_path: Path, n: int, seed: int) -> None:
     gen = random.Random(seed)
     study = _slow_study(tmp_path / "s")

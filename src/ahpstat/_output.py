@@ -73,17 +73,23 @@ class Interrupts:
         self.got: int | None = None
         self.note = ""
         self._old: dict[int, Any] = {}
+        self._old_hook: Callable[[Any], Any] | None = None
 
     def __enter__(self) -> Interrupts:
         if threading.current_thread() is threading.main_thread():
             for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
                 if s is not None:
                     self._old[s] = signal.signal(s, self._handle)
+            self._old_hook = sys.unraisablehook
+            sys.unraisablehook = self._unraisable
         Interrupts.active = self
         return self
 
     def __exit__(self, *exc: Any) -> None:
         Interrupts.active = None
+        if self._old_hook is not None:
+            sys.unraisablehook = self._old_hook
+            self._old_hook = None
         for s, h in self._old.items():
             # once a signal came, it decided how the run ends: a second one (or one still
             # pending) must not raise again during shutdown, where Python would end the
@@ -94,6 +100,16 @@ class Interrupts:
     def _handle(self, signum: int, frame: Any) -> None:
         self.got = signum
         self.reraise()
+
+    def _unraisable(self, info: Any) -> None:
+        # The handler's exception raised inside a finalizer (``__del__`` of some library's
+        # object, e.g. llvmlite's while numba compiles) cannot propagate: Python would print
+        # "Exception ignored in ..." with a traceback. The signal is remembered in ``got``
+        # and raised again before the output is swapped in, so say nothing here.
+        if self.got is not None and isinstance(info.exc_value, KeyboardInterrupt | Terminated):
+            return
+        assert self._old_hook is not None
+        self._old_hook(info)
 
     def reraise(self) -> None:
         """Raise ``KeyboardInterrupt`` / :class:`Terminated` if a signal came."""
