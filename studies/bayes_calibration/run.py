@@ -376,7 +376,12 @@ def main(argv: list[str] | None = None) -> None:
                     help="nutpie samples the PyTensor graph (the package's path until "
                          "2026-12-03, which every stored fit used) instead of the compiled "
                          "density: reproduces the stored fits draw for draw")
+    ap.add_argument("--results", type=Path, default=None,
+                    help="folder of the per-fit results (default: results/ beside this file)")
     a = ap.parse_args(argv)
+    if a.results is not None:
+        global RESULTS
+        RESULTS = a.results
     if a.graph:
         from ahpstat.bayes import BayesianAHP
 
