@@ -598,6 +598,27 @@ def test_reduced_calibration_saaty_rounded():
 
 @needs_pymc
 @pytest.mark.slow
+def test_nutpie_on_the_graph_when_its_model_class_differs(monkeypatch):
+    """The C callbacks build nutpie 0.16's model class; should another nutpie's class not
+    take them, ``fit`` samples the PyMC model's PyTensor graph instead (same output)."""
+    import ahpstat.bayes._compiled as compiled
+
+    def other_nutpie(*args, **kwargs):
+        raise TypeError("CompiledPyMCModel.__init__() got an unexpected keyword argument")
+
+    monkeypatch.setattr(compiled, "compile_density", other_nutpie)
+    J = simulate_panel(TREE, TRUTH, n_experts=5, rng=3, noise_sd=0.2)
+    m = BayesianAHP(J, TREE, sampler_config=FAST)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        idata = m.fit(rng=1)
+    assert m._nutpie_graph
+    assert idata.posterior["local_weight"].dims == ("chain", "draw", "node")
+    assert "log_likelihood" in idata.groups()
+
+
+@needs_pymc
+@pytest.mark.slow
 def test_refit_cures_a_collapsed_calibration_fit():
     """A real collapsed fit: calibration replication experts_25:109 (25 experts, Saaty's
     scale; studies/bayes_calibration/run.py) reaches a max R-hat above 1.05 at the default

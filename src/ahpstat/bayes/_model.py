@@ -493,8 +493,13 @@ class BayesianAHP:
             progress.start(f"compiling the model ({what})")
             if not self._nutpie_graph:
                 assert self.panel is not None
-                self._compiled["nutpie"] = self._compile_density(self.panel)
-            else:
+                try:
+                    self._compiled["nutpie"] = self._compile_density(self.panel)
+                except (TypeError, AttributeError, ImportError):
+                    # a nutpie whose model class differs from the one the C callbacks are
+                    # written for (0.16): sample the PyTensor graph instead
+                    self._nutpie_graph = True
+            if self._nutpie_graph:
                 with warnings.catch_warnings():
                     # PyTensor's C-backend BLAS notice: the numba backend does not use it
                     warnings.filterwarnings("ignore",
