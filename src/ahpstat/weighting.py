@@ -4,13 +4,14 @@ Methods
 -------
 ``eigenvector``
     Saaty's principal right eigenvector (all entries positive, so Perron-Frobenius
-    guarantees a unique positive principal eigenvector). Small batches: power iteration by
-    repeated squaring in numpy (no compiled code, so even the first call in a fresh process
-    is fast); large batches: a compiled kernel (inverse iteration shifted by the
-    Collatz-Wielandt bound, :mod:`ahpstat._kernels`). Either stops when one power step
-    ``A w / sum(A w)`` changes no weight by more than ``tol``; every matrix's convergence is
-    checked, stragglers fall back to LAPACK (``numpy.linalg.eig``) and are never returned
-    unconverged.
+    guarantees a unique positive principal eigenvector). Small batches (up to 32 matrices):
+    power iteration by repeated squaring in numpy (no compiled code, so even the first call
+    in a fresh process is fast); matrices of order 2 and 3: the closed forms (for them the
+    eigenvector is the row geometric mean); large batches: a compiled kernel (inverse
+    iteration shifted by the Collatz-Wielandt bound, :mod:`ahpstat._kernels`). Either stops
+    when one power step ``A w / sum(A w)`` changes no weight by more than ``tol``; every
+    matrix's convergence is checked, stragglers fall back to LAPACK (``numpy.linalg.eig``)
+    and are never returned unconverged.
 ``geometric_mean``
     Row geometric mean, i.e. the logarithmic least-squares solution (Crawford & Williams 1985).
 ``column_mean``
