@@ -188,6 +188,30 @@ def test_ties_degenerate_draws_and_undefined_resamples():
         rank_confidence_sets([1.0, 2.0], np.ones((2, 5)), confidence_level=95)
 
 
+@pytest.mark.parametrize("simultaneous", [True, False])
+@pytest.mark.parametrize("dof", [None, 12])
+def test_rounding_does_not_break_a_structural_tie(simultaneous, dof):
+    """Competitors 1 and 4 (and 2 and 5) are the same quantity in every resample, as two
+    items with the same answers are. One unit in the last place on one of them -- what
+    computing it in another order gives -- must not rank one above the other: the sets
+    with the exact tie are the reference (independent of the perturbation's direction)."""
+    gen = np.random.default_rng(3)
+    base = np.array([[0.3], [0.2], [0.2], [0.1]]) + gen.normal(0, 0.05, (4, 2000))
+    draws = np.vstack([base, base[1], base[2]])
+    est = np.array([0.3, 0.2, 0.2, 0.1, 0.2, 0.2])
+    ref = rank_confidence_sets(est, draws, simultaneous=simultaneous, dof=dof, rng=1)
+    assert ref.rank.tolist() == [1, 2, 2, 6, 2, 2]
+    assert ref.low[1] == ref.low[4] and ref.high[1] == ref.high[4]
+    for seed in range(5):
+        g = np.random.default_rng(seed)
+        e, d = est.copy(), draws.copy()
+        d[4] = np.nextafter(d[4], g.choice([-np.inf, np.inf], size=d.shape[1]))
+        e[4] = np.nextafter(e[4], g.choice([-np.inf, np.inf]))
+        s = rank_confidence_sets(e, d, simultaneous=simultaneous, dof=dof, rng=1)
+        assert s.rank.tolist() == ref.rank.tolist()
+        assert s.low.tolist() == ref.low.tolist() and s.high.tolist() == ref.high.tolist()
+
+
 def test_table_joint_and_marginal_rows_and_unranked_competitors():
     rng = np.random.default_rng(0)
     est = np.array([5.0, 3.0, np.nan, 1.0])

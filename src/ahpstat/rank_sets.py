@@ -78,6 +78,15 @@ SMALL_SAMPLE_COVERAGE = (
     "correction (studies/coverage/rank_sets.py)")
 #: Share of resamples defining every competitor below which the sets are NaN.
 MIN_DEFINED_SHARE = 0.99
+#: Two competitors whose estimates and every resample agree within ``TIE_RTOL`` times the
+#: largest magnitude among them are tied (the same quantity reached by two computations,
+#: e.g. two items that always get the same answers): their difference and its spread are
+#: zero, whatever the last bits (the bootstrap's BCa counts its ties the same way).
+TIE_RTOL = 1e-12
+#: The covariance formula's ``sd`` of a difference carries rounding of about
+#: ``sqrt(eps) * sd`` of the competitors; below this share of it the spread is measured
+#: directly from the resampled differences.
+_DIRECT_SD_SHARE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -216,7 +225,8 @@ def rank_confidence_sets(
         raise ValueError("`estimates` must be finite; got "
                          f"{int((~np.isfinite(t)).sum())} non-finite instead.")
     K = t.size
-    rank = 1 + (t[None, :] > t[:, None]).sum(axis=1)
+    tol = TIE_RTOL * float(np.abs(t).max())
+    rank = 1 + (t[None, :] > t[:, None] + tol).sum(axis=1)
     defined = np.isfinite(D).all(axis=0)
     B = int(defined.sum())
     nu = _check_dof(dof, K)
@@ -237,6 +247,7 @@ def rank_confidence_sets(
     var = np.diag(cov)
     sd = np.sqrt(np.maximum(var[:, None] + var[None, :] - 2 * cov, 0.0))
     off = ~np.eye(K, dtype=bool)
+    diff, sd = _snap_ties(t, D, dev, diff, sd, var, off, max(tol, TIE_RTOL * np.abs(D).max()))
     noise = None
     if nu is not None:
         if rng is None:  # a function of the inputs: the same study gives the same sets
@@ -258,6 +269,31 @@ def rank_confidence_sets(
             worse[j] = int((L[j, :] > 0).sum())
     return RankSets(rank, (1 + better).astype(float), (K - worse).astype(float), level,
                     bool(simultaneous), bool(stepdown), B, nu)
+
+
+def _snap_ties(t: np.ndarray, D: np.ndarray, dev: np.ndarray, diff: np.ndarray,
+               sd: np.ndarray, var: np.ndarray, off: np.ndarray,
+               tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """``diff`` and ``sd`` with rounding taken out (:data:`TIE_RTOL`).
+
+    A pair whose resampled difference barely varies has its ``sd`` measured directly (the
+    covariance formula's rounding is about ``sqrt(eps)`` of the competitors' spread, and a
+    ratio of rounding noises must not decide a rank). A pair equal in every resample within
+    ``tol`` has no spread, and with estimates equal within ``tol`` no difference: without
+    this, one unit in the last place of a structural tie put one competitor above the other.
+    """
+    spread = np.sqrt(np.maximum(var[:, None], var[None, :]))
+    jj, kk = np.nonzero(off & (sd <= _DIRECT_SD_SHARE * spread))
+    if jj.size == 0:
+        return diff, sd
+    diff, sd = diff.copy(), sd.copy()
+    d = dev[jj] - dev[kk]
+    sd[jj, kk] = d.std(axis=1, ddof=1)
+    same = np.abs(D[jj] - D[kk]).max(axis=1) <= tol
+    sd[jj[same], kk[same]] = 0.0
+    tied = np.abs(diff[jj, kk]) <= tol
+    diff[jj[tied], kk[tied]] = 0.0
+    return diff, sd
 
 
 def _check_dof(dof: ArrayLike | None, K: int) -> float | np.ndarray | None:

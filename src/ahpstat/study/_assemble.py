@@ -76,7 +76,10 @@ def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
                                group=bo["group"],
                                method=bo["method"], confidence_level=bo["confidence_level"],
                                rng=boot_rng, progress=progress)
-        res = attach_bootstrap(res, boot, bo)
+        # a fourth stream for the rank sets' simulated variances: seeded by the study, not
+        # by the draws' last bits (the bootstrap's, Bayes's and sensitivity's unchanged)
+        ranks_rng = np.random.default_rng(seed if entropy is None else entropy).spawn(4)[3]
+        res = attach_bootstrap(res, boot, bo, ranks_rng)
     eo = study.evaluation_options(evaluation)
     if eo is not None:
         res = attach_evaluation(res, study, boot, eval_rng, bo, options=eo)

@@ -38,8 +38,11 @@ def _rank_summary(P: pd.DataFrame, level: float) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["group", "rank_mean", "rank_ci_low", "rank_ci_high"])
 
 
-def attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any]) -> StudyResult:
-    """The result with the bootstrap's intervals in its tables and the bootstrap tables."""
+def attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any],
+                     rng: np.random.Generator | None = None) -> StudyResult:
+    """The result with the bootstrap's intervals in its tables and the bootstrap tables;
+    ``rng``: the rank sets' small-sample studentisation (None: seeded by the draws).
+    """
     h = res.hierarchy
     gcol = opts.get("group") or (next(iter(res.group_codes)) if res.group_codes else None)
     order = res.group_names.get(gcol, ()) if gcol is not None else ()
@@ -102,7 +105,7 @@ def attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any]) -> St
     crit = pd.concat(crit, ignore_index=True)
     extra["criteria_ranks"] = crit[["by", "parent", "node", "rank", "probability"]]
     extra["rank_confidence_sets"] = _rank_sets(boot, h, gcol if boot.groups else None, order,
-                                               level)
+                                               level, rng)
     vs = boot.variance_split()
     overall = vs["group"].isna()
     vs = vs.assign(grouping=np.where(overall, ALL_LABEL, gcol if gcol is not None else ""),
@@ -130,21 +133,21 @@ RANK_SET_COLUMNS = ["ranked", "by", "grouping", "parent", "node", "group", "esti
 
 
 def _rank_sets(boot: Any, h: Any, gcol: str | None, order: Sequence[str],
-               level: float) -> pd.DataFrame:
+               level: float, rng: np.random.Generator | None = None) -> pd.DataFrame:
     """Joint and marginal confidence sets for the ranks of the groups (``gcol``; none when
     ``None``) at the goal and every criterion, and of the criteria by score (whole sample)
     and by weight (when the experts were resampled).
     """
     frames = []
     for v in [h.root, *h.children(h.root)] if gcol is not None else []:
-        t = boot.rank_confidence_sets(node=v, confidence_level=level)
+        t = boot.rank_confidence_sets(node=v, confidence_level=level, rng=rng)
         pos = {g: k for k, g in enumerate(order)}
         t = (t.assign(_c=t["coverage"] != "joint", _g=t["group"].map(pos))
              .sort_values(["_c", "_g"], kind="stable").drop(columns=["_c", "_g"]))
         frames.append(t.assign(ranked="groups", by="score", grouping=gcol, parent=""))
     bys = ["score", *(["weight"] if boot.weight_draws is not None else [])]
     for by in bys:
-        t = boot.rank_confidence_sets(of="criteria", by=by, confidence_level=level)
+        t = boot.rank_confidence_sets(of="criteria", by=by, confidence_level=level, rng=rng)
         frames.append(t.assign(ranked="criteria", by=by,
                                grouping=ALL_LABEL if by == "score" else "",
                                group=ALL_LABEL if by == "score" else ""))
