@@ -330,8 +330,9 @@ def _target_stats(rows: list, method: int, targets: Mapping[str, str | tuple[str
 # --------------------------------------------------------------------------- Bayes
 
 
-#: compiled Bayesian models of this process, by panel shape: a model compiled once (tens of
-#: seconds) is refitted to every later panel of that shape with new data
+#: compiled Bayesian models of this process, by panel shape: a model built once (seconds; the
+#: first ever compile of its log-density about ten more, then numba's disk cache) is refitted
+#: to every later panel of that shape with new data
 #: (:meth:`ahpstat.bayes.BayesianAHP.set_judgments`); the draws are the same bit for bit as
 #: a fresh compile's, so results do not depend on which worker ran which task
 _BAYES_MODELS: dict[str, Any] = {}
