@@ -300,3 +300,51 @@ def test_png_drawn_once_has_the_pixels_of_savefig(example, tmp_path):
             b = np.asarray(Image.open(tmp_path / f"b{k}.png"))
             assert a.shape == b.shape and np.array_equal(a, b)
             assert fig.dpi == made[0].dpi  # the figure's own resolution is restored
+
+
+def _texts_of(fig):
+    """Every visible, non-empty text of a figure: titles, axis and tick labels, legends,
+    colour bar labels, in-axes text."""
+    from ahpstat._figures._layout import shown_ticklabels
+
+    out = []
+    for ax in fig.axes:
+        out += [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts,
+                *shown_ticklabels(ax.xaxis), *shown_ticklabels(ax.yaxis)]
+        if ax.get_legend() is not None:
+            out += list(ax.get_legend().get_texts())
+    return [t for t in out if t.get_visible() and t.get_text()]
+
+
+#: the figures laid out once from font metrics (``fixed_layout``), not by matplotlib's
+#: constrained layout engine at draw time
+FIXED = ("hierarchy", "scores_criteria", "scores_groups", "consistency", "weights_compared")
+
+
+@pytest.mark.parametrize("labels", ["id", "both"])
+def test_no_text_clipped_or_over_the_axis_labels(example, seed_result, labels):
+    """The margins of the figures laid out from font metrics hold their text: drawn on a
+    renderer, no text reaches past the figure's edge, and no tick label overlaps its
+    axis' label or the title (independent check: the renderer's own extents)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from ahpstat._figures._layout import shown_ticklabels
+
+    for res in (example, seed_result):
+        for name, fig, _ in F.build_figures(res, {"labels": labels}):
+            if name not in FIXED:
+                continue
+            r = FigureCanvasAgg(fig).get_renderer()
+            fig.draw(r)
+            page = fig.bbox
+            for t in _texts_of(fig):
+                e = t.get_window_extent(r)
+                assert (e.x0 >= page.x0 - 0.5 and e.x1 <= page.x1 + 0.5
+                        and e.y0 >= page.y0 - 0.5 and e.y1 <= page.y1 + 0.5), \
+                    (name, labels, t.get_text(), e, page)
+            for ax in _plot_axes(fig):
+                heads = [t.get_window_extent(r) for t in (ax.title, ax.xaxis.label,
+                                                          ax.yaxis.label) if t.get_text()]
+                for t in [*shown_ticklabels(ax.xaxis), *shown_ticklabels(ax.yaxis)]:
+                    e = t.get_window_extent(r)
+                    assert not any(e.overlaps(h) for h in heads), (name, t.get_text())

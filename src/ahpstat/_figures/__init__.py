@@ -1,7 +1,9 @@
 """Figures of a study result (matplotlib, no pyplot). Drawing only: no statistics.
 
 Every figure is a :class:`matplotlib.figure.Figure` built without pyplot (no global state,
-no backend switch in the user's session), drawn with the constrained layout engine once and
+no backend switch in the user's session), laid out once when built (the point estimates'
+figures: margins from their text's font metrics, :func:`._layout.fixed_layout`; the others:
+matplotlib's constrained layout engine, when drawn) and
 saved in each requested format (PNG at ``dpi``, SVG, PDF). Each figure comes with a caption
 that states every reference line and interval level it shows, so the report can print it.
 

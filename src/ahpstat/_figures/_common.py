@@ -13,15 +13,13 @@ TEXT_COLOUR = "#222222"
 GOAL_COLOUR = "#c44e52"
 DOT_COLOUR = "#4c72b0"
 
-
-
-
-
-
-def new_figure(width: float, height: float) -> Any:
+def new_figure(width: float, height: float, *, fixed: bool = False) -> Any:
+    """A figure of ``width`` x ``height`` inches: laid out by matplotlib's constrained
+    layout engine when drawn, or (``fixed``) by :func:`fixed_layout` once when built.
+    """
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), layout="constrained")
+    return Figure(figsize=(width, height), layout=None if fixed else "constrained")
 
 
 def text_colour(rgba: Sequence[float]) -> str:

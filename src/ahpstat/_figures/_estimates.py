@@ -20,6 +20,7 @@ from ahpstat._figures._common import (
     text_colour,
 )
 from ahpstat._figures._labels import Names, fitting_lines
+from ahpstat._figures._layout import EDGE_PT, fixed_layout
 from ahpstat._figures._options import FIGURES
 from ahpstat._text import escape_mathtext as _m
 
@@ -41,7 +42,7 @@ def hierarchy_figure(res: Any, names: Names) -> tuple[Any, str] | None:
     col_w = 1.9 if wide else 1.15
     label_w = 2.6 if wide else 1.1
     height = max(4.0, 0.125 * n_deep + 1.0)
-    fig = new_figure(col_w * depth_max + 0.9 + label_w, height)
+    fig = new_figure(col_w * depth_max + 0.9 + label_w, height, fixed=True)
     ax = fig.add_subplot()
     top: dict[str, float] = {}
     y = 1.0
@@ -113,6 +114,7 @@ def hierarchy_figure(res: Any, names: Names) -> tuple[Any, str] | None:
     for s in ("top", "right", "left"):
         ax.spines[s].set_visible(False)
     ax.set_title("Global weights: box height = the node's weight in the whole hierarchy")
+    fixed_layout(fig, ax)
     cap = (FIGURES["hierarchy"] + " Numbers are global weights (they sum to 1 over each "
            "level); the last level's labels are set beside their boxes.")
     return fig, cap
@@ -130,7 +132,7 @@ def criteria_scores_figure(res: Any, names: Names) -> tuple[Any, str] | None:
         lo_hi = np.array([[float(S.loc[v, "ci_low"]) for v in nodes],
                           [float(S.loc[v, "ci_high"]) for v in nodes]])
     wide = names.mode != "id"
-    fig = new_figure(6.4 if wide else 5.6, 0.3 * len(nodes) + 1.3)
+    fig = new_figure(6.4 if wide else 5.6, 0.3 * len(nodes) + 1.3, fixed=True)
     ax = fig.add_subplot()
     y = np.arange(len(nodes))[::-1].astype(float)
     y[0] += 0.4  # the goal set apart above the criteria
@@ -157,6 +159,7 @@ def criteria_scores_figure(res: Any, names: Names) -> tuple[Any, str] | None:
     ax.grid(axis="x", linewidth=0.3, color="#dddddd")
     ax.legend(loc="lower right", fontsize=6.5, frameon=True)
     ax.set_title("Scores of the goal and the criteria, whole sample")
+    fixed_layout(fig, ax)
     cap = (FIGURES["scores_criteria"] + " Dots: estimates; dashed line: the goal's score"
            + (f"; bars: {interval}s." if interval else " (no bootstrap section: no "
               "intervals)."))
@@ -176,7 +179,7 @@ def group_scores_figure(res: Any, names: Names) -> tuple[Any, str] | None:
     wide = names.mode != "id"
     fig_w = 1.6 + (0.75 if wide else 0.55) * len(cols)
     fig_h = 0.24 * len(groups) + (2.0 if wide else 1.5)
-    fig = new_figure(fig_w, fig_h)
+    fig = new_figure(fig_w, fig_h, fixed=True)
     ax = fig.add_subplot()
     im = ax.imshow(Z, aspect="auto", cmap="viridis")
     annotate_cells(ax, im, Z, ".2f", cell_fontsize(fig_h, len(groups), fig_w - 1.2,
@@ -190,6 +193,7 @@ def group_scores_figure(res: Any, names: Names) -> tuple[Any, str] | None:
     cb = fig.colorbar(im, ax=ax, fraction=0.05, pad=0.02)
     cb.set_label(f"composite score (Likert {lo}–{hi})")
     ax.set_title(f"Scores per {_m(str(gcol))}")
+    fixed_layout(fig, ax, cbar=cb)
     cap = (FIGURES["scores_groups"].replace("group", _m(str(gcol)), 1)
            + " Cell numbers are the scores; colours span the range shown on the colour bar.")
     return fig, cap
@@ -213,7 +217,8 @@ def consistency_figure(res: Any, names: Names) -> tuple[Any, str] | None:
          .reindex(index=experts, columns=nodes))
     Z = R.to_numpy(dtype=float)
     wide = names.mode != "id"
-    fig = new_figure(0.24 * len(nodes) + 2.6, 0.2 * len(experts) + (2.6 if wide else 1.9))
+    fig = new_figure(0.24 * len(nodes) + 2.6, 0.2 * len(experts) + (2.6 if wide else 1.9),
+                     fixed=True)
     ax = fig.add_subplot()
     vmax = max(2.0, float(np.nanmax(Z)) if np.isfinite(Z).any() else 2.0)
     im = ax.imshow(Z, aspect="auto", cmap="RdYlGn_r", norm=TwoSlopeNorm(1.0, 0.0, vmax))
@@ -227,13 +232,17 @@ def consistency_figure(res: Any, names: Names) -> tuple[Any, str] | None:
     ax.set_ylabel("expert")
     cb = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
     cb.set_label(f"{idx} / threshold (above 1: not acceptable)")
+    legend_fs = 6.5
+    width, height = (float(x) * 72 for x in fig.get_size_inches())
     ax.legend(handles=[Line2D([], [], marker="x", color="black", linestyle="none",
                               label="above the threshold")],
-              loc="upper left", bbox_to_anchor=(0, -0.02 - (0.12 if wide else 0.08)),
-              fontsize=6.5, frameon=False)
+              loc="lower left", bbox_to_anchor=(EDGE_PT / width, EDGE_PT / height),
+              bbox_transform=fig.transFigure, borderaxespad=0, fontsize=legend_fs,
+              frameon=False)
     thr = res.panel.threshold
     ax.set_title(f"{idx} of every expert's matrix, relative to its threshold"
                  + (f" ({thr:g})" if thr is not None else ""))
+    fixed_layout(fig, ax, cbar=cb, below=2.2 * legend_fs)
     cap = (f"Consistency of every expert's matrix at every node: {idx} divided by the "
            "threshold (green: acceptable, red and x: not acceptable; blank: the expert did "
            "not judge that node).")

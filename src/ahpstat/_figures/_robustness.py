@@ -11,6 +11,7 @@ import numpy as np
 
 from ahpstat._figures._common import GOAL_COLOUR, interval_text, new_figure
 from ahpstat._figures._labels import Names
+from ahpstat._figures._layout import fixed_layout
 from ahpstat._figures._options import FIGURES
 from ahpstat._text import escape_mathtext as _m
 
@@ -176,7 +177,7 @@ def weights_compared_figure(res: Any, names: Names) -> tuple[Any, str] | None:
     ws = list(dict.fromkeys(sub.weighting))
     if len(ws) < 2:
         return None
-    fig = new_figure(6.2, 0.42 * len(crit) * max(1.0, len(ws) / 3) + 1.6)
+    fig = new_figure(6.2, 0.42 * len(crit) * max(1.0, len(ws) / 3) + 1.6, fixed=True)
     ax = fig.add_subplot()
     y0 = np.arange(len(crit))[::-1].astype(float)
     step = 0.8 / len(ws)
@@ -200,6 +201,7 @@ def weights_compared_figure(res: Any, names: Names) -> tuple[Any, str] | None:
     ax.set_xlabel(f"global weight of the criterion (sums to 1 over the {len(crit)} criteria)")
     ax.set_ylabel(f"criteria (children of {names(h.root)})")
     ax.set_title("Subjective (AHP) against objective weights")
+    fixed_layout(fig, ax)
     ax.grid(axis="x", linewidth=0.3, color="#dddddd")
     ax.legend(loc="lower right", fontsize=6, frameon=True, title="weighting",
               title_fontsize=6)
