@@ -29,6 +29,7 @@ def hierarchy_figure(res: Any, names: Names) -> tuple[Any, str] | None:
     """Icicle chart: one column per level, box height = global weight; the deepest level's
     labels beside it, spread so they never overlap, each joined to its box.
     """
+    from matplotlib.collections import LineCollection
     from matplotlib.patches import Rectangle
 
     h = res.hierarchy
@@ -100,10 +101,13 @@ def hierarchy_figure(res: Any, names: Names) -> tuple[Any, str] | None:
         x_lab = x_box + 0.25
         ys = np.array([c for _, c in deep])
         pos = spread_labels(ys, gap=1.15 * fs / pt_per_unit, lo=0.004, hi=0.996)
-        for (v, c), p in zip(deep, pos, strict=True):
+        # the leaders from the boxes to their labels: one artist, not one line each
+        ax.add_collection(LineCollection(
+            [[(x_box, c), (x_box + 0.08, p), (x_lab - 0.03, p)]
+             for (_, c), p in zip(deep, pos, strict=True)],
+            colors="#999999", linewidths=0.4), autolim=False)
+        for (v, _c), p in zip(deep, pos, strict=True):
             g = global_of[v]
-            ax.plot([x_box, x_box + 0.08, x_lab - 0.03], [c, p, p], color="#999999",
-                    linewidth=0.4)
             ax.text(x_lab, p, names.fit(v, f"  {g:.3f}", label_w * pt_per_inch, fs),
                     va="center", ha="left", fontsize=fs)
     ax.set_xlim(0, x_of[depth_max] + w_of[depth_max] + 0.25 + label_w)
