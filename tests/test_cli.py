@@ -203,3 +203,17 @@ def test_check_prints_every_problem(tmp_path, capsys):
     for k, where in enumerate(["judgments.csv, row 3", "judgments.csv, row 5",
                                "survey.csv, row 2", "survey.csv, row 4"], start=1):
         assert f"  {k}. " in err and where in err, where
+
+
+def test_main_restores_the_gc_thresholds(capsys):
+    """`main` raises the collector's thresholds for a command's run only (a library user
+    calling it in process keeps theirs)."""
+    import gc
+
+    from ahpstat import cli
+
+    before = gc.get_threshold()
+    assert cli.main(["--version"]) == 0
+    assert gc.get_threshold() == before
+    assert cli.main(["no-such-command"]) == 2
+    assert gc.get_threshold() == before
