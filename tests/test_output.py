@@ -388,6 +388,30 @@ def test_signal_inside_a_finalizer_is_silent_and_still_stops(sig, exc, capsys, m
     assert "Traceback" not in err and "Exception ignored" not in err, err
 
 
+@pytest.mark.parametrize("sig,exc", [(signal.SIGINT, KeyboardInterrupt),
+                                     (signal.SIGTERM, output_mod.Terminated)])
+def test_signal_during_an_import_waits_for_it(sig, exc, tmp_path, monkeypatch):
+    """A signal that comes while a module initialises is raised once the import is done:
+    raised inside it, it can leave a C extension half made (matplotlib's ft2font), and the
+    interpreter then aborted at exit (SIGABRT) instead of exiting with 130/143."""
+    name = f"ahpstat_test_import_{sig}"
+    (tmp_path / f"{name}.py").write_text(
+        f"import signal\nsignal.raise_signal({int(sig)})\nDONE = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, name, raising=False)
+    old = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with pytest.raises(exc):
+            with output_mod.Interrupts():
+                __import__(name)  # the handler runs inside the module's code
+                time.sleep(5)  # ... and the signal is raised here, after the import
+        assert sys.modules[name].DONE  # the whole module ran
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+        sys.modules.pop(name, None)
+
+
 def _kill_trials(tmp_path: Path, n: int, seed: int) -> None:
     gen = random.Random(seed)
     study = _slow_study(tmp_path / "s")

@@ -59,9 +59,23 @@ class Terminated(BaseException):
     """
 
 
+#: seconds after which a signal that came during an import is delivered again
+IMPORT_RETRY_S = 0.02
+
+
+def _importing(frame: Any) -> bool:
+    """Whether ``frame`` (the one a signal interrupted) runs inside an import."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib._bootstrap"):
+            return True
+        frame = frame.f_back
+    return False
+
+
 class Interrupts:
     """While active (``with Interrupts():``, main thread): SIGINT raises
-    ``KeyboardInterrupt`` and SIGTERM :class:`Terminated`, and both are remembered, so that
+    ``KeyboardInterrupt`` and SIGTERM :class:`Terminated` (once an import under way has
+    finished), and both are remembered, so that
     a signal some library swallowed still stops the run: :meth:`reraise` raises it again,
     and :meth:`OutputFolder.write` does so before it swaps a new folder in. ``note`` is
     the end of the one-line message to print on exit (what happened to the output).
@@ -99,6 +113,18 @@ class Interrupts:
 
     def _handle(self, signum: int, frame: Any) -> None:
         self.got = signum
+        if _importing(frame):
+            # An exception raised while a module initialises can leave a C extension half
+            # made (matplotlib's ft2font: "initialization failed", then the interpreter
+            # aborts at exit with SIGABRT instead of the exit status). Let the import finish:
+            # the signal comes again shortly, and is raised where no import runs.
+            timer = (threading.Timer(IMPORT_RETRY_S, signal.pthread_kill,
+                                     (threading.main_thread().ident, signum))
+                     if hasattr(signal, "pthread_kill")  # to the main thread: wakes a sleep
+                     else threading.Timer(IMPORT_RETRY_S, signal.raise_signal, (signum,)))
+            timer.daemon = True
+            timer.start()
+            return
         self.reraise()
 
     def _unraisable(self, info: Any) -> None:
