@@ -166,6 +166,12 @@ def check_method(name: str, value: Any, choices: Iterable[Any]) -> Any:
 SCALES = ("saaty", None)
 
 
+#: Two computed values within ``TIE_RTOL`` times the largest magnitude involved are the same
+#: quantity reached by two computations (in another order, on another path): a tie, whatever
+#: their last bits. Used by BCa's bias correction and by the rank confidence sets.
+TIE_RTOL = 1e-12
+
+
 def check_scale(value: Any, name: str = "scale") -> str | None:
     """The declared judgment scale, canonical (``"Saaty"`` is ``"saaty"``); ``None`` stays.
 

@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from ahpstat._validation import check_confidence_level
+from ahpstat._validation import TIE_RTOL, check_confidence_level
 
 __all__ = [
     "METHOD",
@@ -78,11 +78,10 @@ SMALL_SAMPLE_COVERAGE = (
     "correction (studies/coverage/rank_sets.py)")
 #: Share of resamples defining every competitor below which the sets are NaN.
 MIN_DEFINED_SHARE = 0.99
-#: Two competitors whose estimates and every resample agree within ``TIE_RTOL`` times the
-#: largest magnitude among them are tied (the same quantity reached by two computations,
-#: e.g. two items that always get the same answers): their difference and its spread are
-#: zero, whatever the last bits (the bootstrap's BCa counts its ties the same way).
-TIE_RTOL = 1e-12
+# Two competitors whose estimates and every resample agree within ``TIE_RTOL`` (from
+# ``_validation``) times the largest magnitude among them are tied (the same quantity reached
+# by two computations, e.g. two items that always get the same answers): their difference and
+# its spread are zero, whatever the last bits (BCa counts its ties the same way).
 #: The covariance formula's ``sd`` of a difference carries rounding of about
 #: ``sqrt(eps) * sd`` of the competitors; below this share of it the spread is measured
 #: directly from the resampled differences.

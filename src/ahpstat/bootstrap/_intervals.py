@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ahpstat._validation import check_confidence_level, check_method
+from ahpstat._validation import TIE_RTOL, check_confidence_level, check_method
 from ahpstat._warnings import DegenerateDataWarning, warn
 
 __all__ = [
@@ -30,12 +30,12 @@ __all__ = [
 METHODS = ("percentile", "basic", "bca")
 #: Share of defined (non-NaN) draws below which an interval is NaN rather than conditional.
 MIN_DEFINED_SHARE = 0.99
-#: BCa's bias correction counts a draw within ``TIE_RTOL * max(|theta|, max |draws|)`` of the
-#: estimate as a tie (half below): a draw equal to the estimate in exact arithmetic (a
-#: resample of discrete data that reproduces it) but computed in another order lands a few
-#: units in the last place either side of it, and counting those as below or above moved
-#: ``z0`` -- and an interval end by a whole step of a discrete distribution -- with rounding.
-TIE_RTOL = 1e-12
+# BCa's bias correction counts a draw within ``TIE_RTOL * max(|theta|, max |draws|)`` of the
+# estimate as a tie (half below; ``TIE_RTOL`` from ``_validation``): a draw equal to the
+# estimate in exact arithmetic (a resample of discrete data that reproduces it) but computed
+# in another order lands a few units in the last place either side of it, and counting those
+# as below or above moved ``z0`` -- and an interval end by a whole step of a discrete
+# distribution -- with rounding.
 
 
 class ConfidenceInterval(NamedTuple):
