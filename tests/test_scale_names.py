@@ -42,7 +42,7 @@ def test_validate_matrix_and_weights(spelling):
     np.testing.assert_array_equal(w, ah.weights(A, scale="saaty").weights)
     with pytest.raises(ValueError, match="off Saaty's 1-9 scale"):
         validate_matrix([[1, 2.5], [0.4, 1]], scale=spelling)
-    with pytest.raises(ValueError, match=r"`scale` must be None or 'saaty'; got 'likert'"):
+    with pytest.raises(ValueError, match=r"`scale` must be one of \{'saaty', None\}; got 'likert'"):
         validate_matrix(A, scale="likert")
 
 

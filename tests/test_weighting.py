@@ -380,7 +380,7 @@ def test_off_saaty_scale_with_strict_scale():
 
 
 def test_unknown_scale():
-    with pytest.raises(ValueError, match=r"`scale` must be None or 'saaty'; got 'likert'"):
+    with pytest.raises(ValueError, match=r"`scale` must be one of \{'saaty', None\}; got 'likert'"):
         ah.weights(np.ones((2, 2)), scale="likert")
 
 

@@ -179,10 +179,7 @@ def validate_matrix(
     """
     arr = as_matrix_batch(A, name=name)
     if scale is not None and scale != "saaty":  # the hot path skips the canonical spellings
-        try:
-            scale = check_scale(scale)
-        except ValueError:
-            raise ValueError(f"`scale` must be None or 'saaty'; got {scale!r} instead.") from None
+        scale = check_scale(scale)
     if scale is None and _is_clean(arr):
         return arr
     # the rest runs only for input that is not clean: each check a named step
