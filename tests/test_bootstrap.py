@@ -218,6 +218,41 @@ def test_rank_and_pairwise_probabilities():
         rank_probabilities(np.ones(3))
 
 
+def test_rank_probabilities_share_ties_against_rankdata():
+    # independent computation: per resample, scipy's min and max descending ranks of each
+    # competitor bound the ranks its tie group occupies; each member gets an equal share
+    rng = np.random.default_rng(5)
+    D = rng.integers(0, 4, size=(6, 300)) / 3.0  # many ties, NaN in a few resamples
+    D[2, :7] = np.nan
+    D[4, 3:9] = np.nan
+    expected = np.zeros((6, 6))
+    for b in range(D.shape[1]):
+        col = np.where(np.isnan(D[:, b]), -np.inf, D[:, b])
+        lo = stats.rankdata(-col, method="min") - 1
+        hi = stats.rankdata(-col, method="max")
+        for i in range(6):
+            expected[i, lo[i]:hi[i]] += 1.0 / (hi[i] - lo[i])
+    expected /= D.shape[1]
+    P = rank_probabilities(D)
+    np.testing.assert_allclose(P, expected, atol=1e-15)
+    np.testing.assert_allclose(P.sum(axis=0), 1.0)
+    np.testing.assert_allclose(P.sum(axis=1), 1.0)
+
+
+def test_rank_tables_do_not_depend_on_last_bits():
+    # ties up to rounding (as two computation paths give) must not reorder competitors;
+    # the old tie-break in index order flips with the perturbation below
+    rng = np.random.default_rng(6)
+    D = rng.integers(1, 5, size=(5, 400)) / 7.0
+    E = D * (1 + rng.choice([-1, 1], size=D.shape) * 2.0**-52)
+    # (one resample reordered moves a probability by 1/400; summation order only last bits)
+    np.testing.assert_allclose(rank_probabilities(E), rank_probabilities(D), atol=1e-12)
+    np.testing.assert_array_equal(pairwise_probabilities(E), pairwise_probabilities(D))
+    # a strict order is kept: no tie tolerance beyond rounding
+    F = np.array([[1.0, 2.0], [1.0 + 1e-9, 2.0 + 1e-9]])
+    np.testing.assert_array_equal(rank_probabilities(F), [[0.0, 1.0], [1.0, 0.0]])
+
+
 # ------------------------------------------------------------------ joint bootstrap
 
 

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from ahpstat._validation import TIE_RTOL
+
 __all__ = ["pairwise_probabilities", "rank_probabilities", "rank_table"]
 
 
@@ -23,25 +25,53 @@ def rank_probabilities(draws: ArrayLike) -> np.ndarray:
     -------
     ndarray, shape (k, k)
         ``P[i, r]``: share of resamples in which competitor ``i`` ranks ``r + 1`` (1 = highest).
-        Exact ties are broken in index order; ``NaN`` ranks last.
+        Competitors tied in a resample (equal within ``TIE_RTOL`` of the larger magnitude,
+        so that rounding in the last bits cannot order them) share the ranks they occupy
+        equally: two tied for first place count half a first and half a second rank each.
+        ``NaN`` ranks last (several ``NaN`` share the last ranks). Rows and columns sum to 1.
 
     Examples
     --------
     >>> rank_probabilities([[3, 1, 3], [2, 2, 1]])
     array([[0.66666667, 0.33333333],
            [0.33333333, 0.66666667]])
+    >>> rank_probabilities([[1.0], [1.0 + 1e-15], [0.5]])  # a tie up to rounding
+    array([[0.5, 0.5, 0. ],
+           [0.5, 0.5, 0. ],
+           [0. , 0. , 1. ]])
     """
     D = np.asarray(draws, dtype=float)
     if D.ndim != 2:
         raise ValueError(f"`draws` must be (competitors, resamples); got shape {D.shape} instead.")
-    k = D.shape[0]
+    k, B = D.shape
+    if B == 0:
+        return np.full((k, k), np.nan)
     order = np.argsort(np.where(np.isnan(D), np.inf, -D), axis=0, kind="stable")
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.arange(k)[:, None], axis=0)
-    out = np.zeros((k, k))
-    for r in range(k):
-        out[:, r] = (ranks == r).mean(axis=1)
-    return out
+    S = np.take_along_axis(D, order, axis=0)  # descending, NaN last
+    with np.errstate(invalid="ignore"):
+        gap = np.abs(S[1:] - S[:-1]) > TIE_RTOL * np.maximum(np.abs(S[1:]), np.abs(S[:-1]))
+    both_nan = np.isnan(S[1:]) & np.isnan(S[:-1])
+    new_run = np.ones((k, B), dtype=bool)
+    new_run[1:] = (gap | (np.isnan(S[1:]) != np.isnan(S[:-1]))) & ~both_nan
+    if new_run.all():  # no ties: each competitor its own rank
+        ranks = np.empty_like(order)
+        np.put_along_axis(ranks, order, np.arange(k)[:, None], axis=0)
+        out = np.zeros((k, k))
+        for r in range(k):
+            out[:, r] = (ranks == r).mean(axis=1)
+        return out
+    # the run of tied positions [start, stop) each sorted position belongs to
+    pos = np.broadcast_to(np.arange(k)[:, None], (k, B))
+    start = np.maximum.accumulate(np.where(new_run, pos, 0), axis=0)
+    end_run = np.ones((k, B), dtype=bool)
+    end_run[:-1] = new_run[1:]
+    stop = np.minimum.accumulate(np.where(end_run, pos + 1, k)[::-1], axis=0)[::-1]
+    share = 1.0 / (stop - start)
+    # each competitor gets `share` on ranks start..stop-1: a difference array over ranks
+    acc = np.zeros((k, k + 1))
+    np.add.at(acc, (order, start), share)
+    np.add.at(acc, (order, stop), -share)
+    return np.cumsum(acc, axis=1)[:, :k] / B
 
 
 def rank_table(draws: ArrayLike, names: Sequence[str], *, key: str = "group") -> pd.DataFrame:
@@ -68,7 +98,9 @@ def pairwise_probabilities(draws: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray, shape (k, k)
-        ``P[a, b]``: share of resamples with ``draws[a] > draws[b]`` (strictly; diagonal 0).
+        ``P[a, b]``: share of resamples with ``draws[a] > draws[b]`` by more than
+        ``TIE_RTOL`` of the larger magnitude (a tie up to rounding counts for neither;
+        diagonal 0).
 
     Examples
     --------
@@ -79,4 +111,5 @@ def pairwise_probabilities(draws: ArrayLike) -> np.ndarray:
     D = np.asarray(draws, dtype=float)
     if D.ndim != 2:
         raise ValueError(f"`draws` must be (competitors, resamples); got shape {D.shape} instead.")
-    return (D[:, None, :] > D[None, :, :]).mean(axis=-1)
+    tol = TIE_RTOL * np.maximum(np.abs(D[:, None, :]), np.abs(D[None, :, :]))
+    return (D[:, None, :] - D[None, :, :] > tol).mean(axis=-1)
