@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = ["main"]
 
@@ -142,11 +143,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    from ahpstat._figures import FigureProcess
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # a run that draws figures: fork the process that will draw them now, so that it
+    # imports matplotlib while this one reads and runs the study (issue 17)
+    drawing = (argv[:1] == ["run"] and "--no-figures" not in argv
+               and not any(a in ("-h", "--help") or a.lower().endswith(".ahp") for a in argv))
+    # (it imports meanwhile what unpickling the study's result needs)
+    with (FigureProcess.start(preload=("ahpstat.study",)) if drawing
+          else FigureProcess()) as figures:
+        return _command(argv, figures)
+
+
+def _command(argv: list[str], figures: Any) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0)
+    args.figure_process = figures
     if args.version:
         import ahpstat
 
@@ -233,13 +249,16 @@ def _os_message(exc: OSError) -> str:
 def _run(args: argparse.Namespace) -> int:
     import time
 
-    from ahpstat._output import OutputFolder
-    from ahpstat.output import write_study
+    from ahpstat._output import OutputFolder, write_folder
+    from ahpstat.output import fill_folder
     from ahpstat.study import Study
 
     t0 = time.perf_counter()
     if str(args.study).lower().endswith(".ahp"):
+        args.figure_process.close()
         return _run_decision(args, t0)
+    if args.no_figures:
+        args.figure_process.close()
     given = [f"--{k.replace('_', '-')}" for k in _DECISION_OPTIONS
              if getattr(args, k) is not None]
     if given:
@@ -262,7 +281,9 @@ def _run(args: argparse.Namespace) -> int:
         finally:
             if bar is not None:
                 bar.close()
-        out = write_study(res, args.out, figures=not args.no_figures, force=args.force)
+        out = write_folder(args.out, lambda folder: fill_folder(
+            res, folder, figures=not args.no_figures, figure_process=args.figure_process),
+            inputs=study.input_files().values(), force=args.force)
     h = res.hierarchy
     goal = res.scores[(res.scores.grouping == "all") & (res.scores.node == h.root)]
     n_flag = int((res.audit.action == "flag").sum()) if len(res.audit) else 0

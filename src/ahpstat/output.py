@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -71,17 +71,34 @@ def write_study(result: StudyResult, out_dir: str | os.PathLike, *, figures: boo
                         inputs=result.study.input_files().values(), force=force)
 
 
-def fill_folder(result: StudyResult, folder: Path, *, figures: bool = True) -> None:
-    """Write every output file of ``result`` into the (new, empty) ``folder``."""
+def fill_folder(result: StudyResult, folder: Path, *, figures: bool = True,
+                figure_process: Any = None) -> None:
+    """Write every output file of ``result`` into the (new, empty) ``folder``.
+
+    With an active ``figure_process`` (:class:`ahpstat._figures._process.FigureProcess`,
+    the command line's) the figures are drawn there while the tables are written; on any
+    failure or interrupt it is killed and reaped before this returns, so nothing writes into
+    the folder once it is removed.
+    """
     from ahpstat.report import write_report
 
-    for kind in result.frame_kinds:
-        write_csv(result.to_frame(kind), folder / f"{kind}.csv")
-    with open(folder / "provenance.json", "w", encoding="utf-8", newline="\n") as fh:
-        json.dump(result.provenance(), fh, indent=2, ensure_ascii=False, sort_keys=False,
-                  default=str)
-        fh.write("\n")
-    write_report(result, folder, figures=figures, figure_options=result.study.figures)
+    if not (figures and figure_process is not None and figure_process.active):
+        figure_process = None
+    try:
+        if figure_process is not None:
+            figure_process.submit(result, folder, result.study.figures)
+        for kind in result.frame_kinds:
+            write_csv(result.to_frame(kind), folder / f"{kind}.csv")
+        with open(folder / "provenance.json", "w", encoding="utf-8", newline="\n") as fh:
+            json.dump(result.provenance(), fh, indent=2, ensure_ascii=False, sort_keys=False,
+                      default=str)
+            fh.write("\n")
+        write_report(result, folder, figures=figures, figure_options=result.study.figures,
+                     figure_process=figure_process)
+    except BaseException:
+        if figure_process is not None:
+            figure_process.close()
+        raise
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:

@@ -38,7 +38,8 @@ from ahpstat._figures._options import (
     FigureOptions,
     figure_options,
 )
+from ahpstat._figures._process import FigureProcess
 
 __all__ = ["CJK_FONTS", "FIGURES", "FIGURE_FORMATS", "LABEL_MODES", "DrawnFigure",
-           "FigureOptions", "build_figures", "draw_all", "figure_options", "find_cjk_font",
-           "needs_cjk"]
+           "FigureOptions", "FigureProcess", "build_figures", "draw_all", "figure_options",
+           "find_cjk_font", "needs_cjk"]

@@ -92,17 +92,26 @@ def _save_png(fig: Any, path: Path, dpi: int, meta: dict[str, Any]) -> None:
 
 
 def draw_all(res: Any, out: Path,
-             options: FigureOptions | Mapping[str, Any] | None = None) -> list[DrawnFigure]:
-    """Draw every figure into ``out`` in every requested format; return what was written."""
+             options: FigureOptions | Mapping[str, Any] | None = None, *,
+             built: Callable[[list[DrawnFigure]], Any] | None = None) -> list[DrawnFigure]:
+    """Draw every figure into ``out`` in every requested format; return what was written.
+
+    ``built``, if given, is called with the same list once every figure is built, before
+    any is saved (:class:`~ahpstat._figures._process.FigureProcess` sends it to the
+    report, which needs the captions, while the figures are being saved).
+    """
     opts, rc = font_setup(res, figure_options(options))
     import matplotlib as mpl
 
-    written = []
     with mpl.rc_context(rc):  # also while saving: the SVG salt and font types are rcParams
-        for name, fig, caption in _drawn(res, Names(res.hierarchy, opts.labels)):
-            files = []
-            for fmt in opts.format:
-                path = Path(out) / f"{name}.{fmt}"
+        figures = list(_drawn(res, Names(res.hierarchy, opts.labels)))
+        written = [DrawnFigure(name, caption, tuple(f"{name}.{fmt}" for fmt in opts.format))
+                   for name, _, caption in figures]
+        if built is not None:
+            built(list(written))
+        for (_, fig, _), drawn in zip(figures, written, strict=True):
+            for fmt, file in zip(opts.format, drawn.files, strict=True):
+                path = Path(out) / file
                 meta: dict[str, Any] = ({"Software": None} if fmt == "png" else
                                         {"Creator": None, "Producer": None,
                                          "CreationDate": None} if fmt == "pdf" else
@@ -111,6 +120,4 @@ def draw_all(res: Any, out: Path,
                     _save_png(fig, path, opts.dpi, meta)
                 else:
                     fig.savefig(path, format=fmt, dpi="figure", metadata=meta)
-                files.append(path.name)
-            written.append(DrawnFigure(name, caption, tuple(files)))
     return written

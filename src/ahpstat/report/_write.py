@@ -13,7 +13,7 @@ from ahpstat.report._tables import paper_tables, to_latex, write_xlsx
 
 
 def write_report(res: Any, out: Path, *, figures: bool = True,
-                 figure_options: Any = None) -> list[Path]:
+                 figure_options: Any = None, figure_process: Any = None) -> list[Path]:
     """Write the report and the tables for a paper into ``out``.
 
     ``report.md``; ``report.html`` (self-contained: the figures are embedded); with
@@ -23,21 +23,29 @@ def write_report(res: Any, out: Path, *, figures: bool = True,
     text cells formula-neutralised (:func:`ahpstat._text.neutralize_frame`). A table of more
     than :data:`PAPER_TABLE_MAX_ROWS` rows (the multiverse's long table) is only in its CSV
     file; both files say which (:func:`paper_tables`).
+
+    ``figure_process`` (an active :class:`~ahpstat._figures._process.FigureProcess` that was
+    sent this result and folder) draws the figures in another process meanwhile: the paper
+    tables and ``report.md`` are written while it draws, ``report.html`` once it is done.
     """
     out = Path(out)
     drawn: dict[str, Any] = {}
-    if figures:
+    title = res.study.title or f"Study {res.study.name}"
+    if figures and figure_process is None:
         from ahpstat._figures import draw_all
 
         drawn = {f.name: f for f in draw_all(res, out, figure_options)}
-    blocks = report_blocks(res, drawn)
-    title = res.study.title or f"Study {res.study.name}"
-    (out / "report.md").write_text(to_markdown(blocks), encoding="utf-8", newline="\n")
-    (out / "report.html").write_text(to_html(blocks, title, images=out), encoding="utf-8",
-                                     newline="\n")
     tables, omitted = paper_tables({k: res.to_frame(k) for k in res.frame_kinds})
     write_xlsx(tables, out / "tables.xlsx", omitted=omitted)
     (out / "tables.tex").write_text(to_latex(tables, title=title, omitted=omitted),
                                     encoding="utf-8", newline="\n")
+    if figures and figure_process is not None:
+        drawn = {f.name: f for f in figure_process.built()}
+    blocks = report_blocks(res, drawn)
+    (out / "report.md").write_text(to_markdown(blocks), encoding="utf-8", newline="\n")
+    if figures and figure_process is not None:
+        figure_process.finish()
+    (out / "report.html").write_text(to_html(blocks, title, images=out), encoding="utf-8",
+                                     newline="\n")
     files = [out / "report.md", out / "report.html", out / "tables.xlsx", out / "tables.tex"]
     return files + [out / f for d in drawn.values() for f in d.files]

@@ -1,0 +1,298 @@
+"""The figures drawn in a second process while the command line writes the tables and the
+report (issue 17: the seed study's ``ahpstat run`` spent about half its time in matplotlib's
+import and the figures, on one of the machine's cores).
+
+:class:`FigureProcess` forks the command line's process as soon as it knows the run draws
+figures (before the study is read). The child imports matplotlib and the figure modules while
+the parent imports the rest and runs the study; the parent then sends it the result, writes the
+tables, the paper tables and ``report.md`` while the child draws and saves the figures into the
+same (temporary) output folder, and waits for them before ``report.html`` (which embeds them).
+
+The run's guarantees hold as without it:
+
+- the same files: the child runs :func:`~ahpstat._figures.draw_all` on an exact copy of the
+  result (pickled), with the same options, so the figures are byte for byte the ones drawn in
+  process;
+- the child never outlives the parent: the kernel kills it when the parent dies (Linux's
+  ``PR_SET_PDEATHSIG``, even on ``kill -9``); it ignores SIGINT (a Ctrl-C reaches the whole
+  process group: the parent decides how the run ends) and ends on EOF of its job pipe; the
+  parent kills and reaps it before the temporary folder is removed (an error, SIGINT or
+  SIGTERM while filling the folder), so nothing is written into a folder being removed;
+- errors and warnings of the drawing reach the parent: an exception is raised again there
+  (with the child's traceback as a note), warnings are issued again with their category and
+  origin; the child writes nothing to the terminal.
+
+It forks only where that is safe and cheap: Linux, from the main thread, with no other Python
+thread running (a program or a test that calls :func:`ahpstat.cli.main` with threads of its
+own draws in process). Elsewhere :meth:`FigureProcess.start` returns an inactive object and
+the figures are drawn in process, as by :func:`ahpstat.output.write_study`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import struct
+import sys
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+from ahpstat._figures._options import DrawnFigure
+
+__all__ = ["FigureProcess"]
+
+_HEADER = struct.Struct("<Q")  # the byte length of the pickle that follows
+_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+_PR_SET_PDEATHSIG = 1
+
+
+def _send(stream: Any, obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _receive(stream: Any) -> Any:
+    head = stream.read(_HEADER.size)
+    if len(head) < _HEADER.size:
+        raise EOFError
+    (n,) = _HEADER.unpack(head)
+    data = stream.read(n)
+    if len(data) < n:
+        raise EOFError
+    return pickle.loads(data)
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives pickling, else a ``RuntimeError`` saying what it was."""
+    try:
+        return pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+def _portable_warnings(caught: list[warnings.WarningMessage]) -> list[tuple[Any, ...]]:
+    out = []
+    for w in caught:
+        item = (w.message, w.category, w.filename, w.lineno)
+        try:
+            pickle.dumps(item)
+        except Exception:
+            item = (str(w.message), UserWarning, w.filename, w.lineno)
+        out.append(item)
+    return out
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask the kernel to kill this process when its parent dies (Linux)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request: nobody waits
+        os._exit(0)
+
+
+def _child(job_fd: int, result_fd: int, parent: int, preload: tuple[str, ...]) -> int:
+    """The child's whole life: get ready, draw the one job sent, report, exit."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):  # nothing of the child reaches the terminal
+        os.dup2(devnull, fd)
+    with os.fdopen(result_fd, "wb") as out:
+        # what drawing and unpickling the result need, while the parent runs the study; a
+        # failure is raised again, and reported, when the job imports it
+        import importlib
+
+        for name in ("matplotlib.figure", "matplotlib.backends.backend_agg", *preload):
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+        with os.fdopen(job_fd, "rb") as job:
+            try:
+                res, folder, options = _receive(job)
+            except EOFError:  # the parent needs no figures after all
+                return 0
+        from ahpstat._figures._draw import draw_all
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # the parent's filters decide (warn_explicit)
+            try:
+                drawn = draw_all(res, Path(folder), options,
+                                 built=lambda figs: _send(out, ("built", figs)))
+                msg: tuple[Any, ...] = ("done", drawn)
+            except BaseException as exc:
+                import traceback
+
+                msg = ("error", _portable(exc), traceback.format_exc())
+        _send(out, (*msg, _portable_warnings(caught)))
+    return 0
+
+
+class FigureProcess:
+    """A forked process that draws a study's figures (see the module's notes).
+
+    ``with FigureProcess.start() as fp:`` ... ``fp.submit(res, folder, options)``, then
+    :meth:`built` (the figures' names and captions, once built) and :meth:`finish` (once
+    saved). Inactive (``fp.active`` false) where it cannot fork: the caller draws in process.
+    """
+
+    def __init__(self) -> None:
+        self.pid: int | None = None
+        self._job: int | None = None  # write end of the job pipe
+        self._results: Any = None  # read end of the results pipe (buffered)
+        self._sender: threading.Thread | None = None
+        self._send_error: BaseException | None = None
+        self._built: list[DrawnFigure] | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.pid is not None
+
+    @staticmethod
+    def possible() -> bool:
+        """Whether forking is safe here: Linux, the main thread, no other Python thread."""
+        return (sys.platform.startswith("linux") and hasattr(os, "fork")
+                and threading.current_thread() is threading.main_thread()
+                and threading.active_count() == 1)
+
+    @classmethod
+    def start(cls, preload: tuple[str, ...] = ()) -> FigureProcess:
+        """Fork the drawing process (an inactive object where :meth:`possible` is false).
+
+        ``preload``: modules the child imports while it waits for its job (those the
+        result's classes live in, so that unpickling it costs no import).
+        """
+        self = cls()
+        if not cls.possible():
+            return self
+        job_r, job_w = os.pipe()
+        res_r, res_w = os.pipe()
+        parent = os.getpid()
+        # no signal between the fork and the child's own handlers: it would raise in the
+        # child inside the parent's code
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+        pid = -1
+        try:
+            with warnings.catch_warnings():
+                # Python 3.12+ warns about fork with threads running; the only ones here are
+                # OpenBLAS's, which it shuts down before a fork (pthread_atfork)
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pid = os.fork()
+            if pid == 0:  # the child: never returns into the caller
+                code = 1
+                try:
+                    os.close(job_w)
+                    os.close(res_r)
+                    code = _child(job_r, res_w, parent, tuple(preload))
+                finally:
+                    os._exit(code)
+        except OSError:
+            pid = -1
+        finally:
+            if pid != 0:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        os.close(job_r)
+        os.close(res_w)
+        if pid < 0:  # fork failed: draw in process
+            os.close(job_w)
+            os.close(res_r)
+            return self
+        self.pid, self._job = pid, job_w
+        self._results = os.fdopen(res_r, "rb")
+        return self
+
+    def __enter__(self) -> FigureProcess:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def submit(self, res: Any, folder: Path, options: Any) -> None:
+        """Send the job: draw ``res``'s figures into ``folder`` (returns at once)."""
+        assert self.pid is not None and self._job is not None
+        blob = pickle.dumps((res, str(folder), options), protocol=pickle.HIGHEST_PROTOCOL)
+        fd, self._job = self._job, None
+
+        def send() -> None:  # in a thread: the child may still be importing (a full pipe)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(_HEADER.pack(len(blob)))
+                    f.write(blob)
+            except OSError as exc:  # the child died; said by finish()
+                self._send_error = exc
+
+        self._sender = threading.Thread(target=send, name="ahpstat-figures-job", daemon=True)
+        self._sender.start()
+
+    def built(self) -> list[DrawnFigure]:
+        """The figures' names, captions and files, once the child has built them."""
+        if self._built is None:
+            kind, *rest = self._message()
+            if kind != "built":  # it failed before building them all
+                self._end(kind, *rest)
+            self._built = rest[0]
+        return list(self._built)
+
+    def finish(self) -> list[DrawnFigure]:
+        """Wait until every figure is saved; the child's error or warnings are raised here."""
+        self.built()
+        kind, *rest = self._message()
+        return self._end(kind, *rest)
+
+    def _message(self) -> tuple[Any, ...]:
+        try:
+            return tuple(_receive(self._results))
+        except EOFError:
+            status = self._reap()
+            raise RuntimeError("the process drawing the figures ended unexpectedly ("
+                               + (f"signal {-status}" if status < 0 else f"exit status "
+                                  f"{status}") + ")") from self._send_error
+        except BaseException:
+            self.close()
+            raise
+
+    def _end(self, kind: str, *rest: Any) -> list[DrawnFigure]:
+        self._reap()
+        *payload, caught = rest
+        for message, category, filename, lineno in caught:
+            warnings.warn_explicit(message, category, filename, lineno)
+        if kind == "error":
+            exc, tb = payload
+            exc.add_note("In the process drawing the figures:\n" + tb.rstrip())
+            raise exc
+        return list(payload[0])
+
+    def _reap(self) -> int:
+        """Wait for the child to exit; its exit status (minus the signal if killed)."""
+        status = 0
+        if self.pid is not None:
+            _, raw = os.waitpid(self.pid, 0)
+            status = os.waitstatus_to_exitcode(raw)
+            self.pid = None
+        if self._sender is not None:
+            self._sender.join()
+            self._sender = None
+        if self._results is not None:
+            self._results.close()
+            self._results = None
+        if self._job is not None:
+            os.close(self._job)
+            self._job = None
+        return status
+
+    def close(self) -> None:
+        """Kill the child if it still runs and reap it (nothing writes after this)."""
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:  # pragma: no cover - reaped below
+                pass
+        self._reap()
