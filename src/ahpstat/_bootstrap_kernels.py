@@ -193,3 +193,18 @@ def stratified_counts(u, start, size, out):  # pragma: no cover - compiled
             if k >= size[i]:
                 k = size[i] - 1
             o[start[i] + k] += 1.0
+
+
+@njit()
+def add_columns(f, cols, cells, out):  # pragma: no cover - compiled
+    """``out[r, cells[t]] += f[r, cols[t]]`` for every row ``r`` and pair ``t``: the sums
+    of a few scattered columns of ``f`` (rows, m) into ``out`` (rows, c), row by row --
+    ``cols`` sorted, so each row of ``f`` is read forward once (a column gather of a wide
+    ``f`` misses the cache at every element).
+    """
+    rows = f.shape[0]
+    for r in range(rows):
+        fr = f[r]
+        o = out[r]
+        for t in range(cols.size):
+            o[cells[t]] += fr[cols[t]]

@@ -6,11 +6,56 @@ a sum over units weighted by such frequencies can be taken over the groups' sums
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
 
-__all__ = ["equal_columns", "group_indicator"]
+__all__ = ["Grouped", "equal_columns", "group_indicator"]
+
+
+class Grouped(NamedTuple):
+    """Frequencies ``(..., m)`` equal within known groups of the ``m`` units, kept as the
+    groups' frequencies: unit ``r`` counts ``weights[..., code[r]]`` times; ``first[c]`` is
+    the first unit of group ``c`` (groups numbered in order of first appearance, as
+    :func:`equal_columns` numbers them). A one-stage cluster bootstrap knows this grouping
+    (every respondent of a drawn community counted as often as the community), so its
+    frequencies need neither the dense ``(resamples, respondents)`` matrix nor the search
+    for equal columns.
+
+    Examples
+    --------
+    >>> f = Grouped.of(np.array([[2.0, 0.0], [1.0, 1.0]]), np.array([1, 0, 1]))
+    >>> f.shape, f.dense().tolist()
+    ((2, 3), [[0.0, 2.0, 0.0], [1.0, 1.0, 1.0]])
+    >>> f.weights.tolist(), f.code.tolist(), f.first.tolist()
+    ([[0.0, 2.0], [1.0, 1.0]], [0, 1, 0], [0, 1])
+    """
+
+    weights: np.ndarray
+    code: np.ndarray
+    first: np.ndarray
+
+    @classmethod
+    def of(cls, unit_weights: np.ndarray, units: np.ndarray) -> Grouped:
+        """From the frequencies ``(..., k)`` of ``k`` units (clusters) and each unit's
+        cluster ``units`` (m,): the clusters renumbered by first appearance.
+        """
+        uniq, first = np.unique(units, return_index=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(order.size, dtype=np.intp)
+        rank[order] = np.arange(order.size)
+        code = rank[np.searchsorted(uniq, units)]
+        return cls(np.ascontiguousarray(np.asarray(unit_weights, dtype=float)[..., uniq[order]]),
+                   code, first[order])
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (*self.weights.shape[:-1], self.code.size)
+
+    def dense(self) -> np.ndarray:
+        """The frequencies as a ``(..., m)`` array."""
+        return self.weights[..., self.code]
 
 
 @functools.lru_cache(maxsize=8)

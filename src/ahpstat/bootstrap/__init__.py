@@ -54,7 +54,9 @@ from ahpstat.bootstrap._resampling import BLOCK, resample_counts, resampled_item
 # resamples
 from ahpstat.bootstrap._resampling import Units as Units
 from ahpstat.bootstrap._resampling import block_counts as block_counts
+from ahpstat.bootstrap._resampling import cluster_draws as cluster_draws
 from ahpstat.bootstrap._resampling import n_blocks as n_blocks
+from ahpstat.bootstrap._resampling import times_drawn as times_drawn
 from ahpstat.bootstrap._result import SOURCES as SOURCES
 from ahpstat.bootstrap._result import SPLIT, StudyBootstrapResult
 from ahpstat.bootstrap._study import StudyData, bootstrap_study

@@ -9,10 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from ahpstat._grouping import Grouped, group_indicator
+from ahpstat._level_counts import PackedLevels, StrataCounts
 from ahpstat.compare import kendall_tau, weighted_spearman
 from ahpstat.evaluation._jackknife import LeaveOut
 from ahpstat.evaluation._options import EvaluationOptions
 from ahpstat.fuzzy import (
+    _checked_share_matrix,
     answer_shares,
     fuzzy_evaluation,
     share_matrix,
@@ -74,13 +77,29 @@ class Evaluator:
         # agreement levels: every depth >= 1 with at least two nodes
         self.levels = [d for d in range(1, int(depth.max()) + 1) if (depth == d).sum() >= 2]
         self._counts_g: tuple[Any, np.ndarray] | None = None  # (share matrix, its row sums)
+        self._counts_c: tuple[bytes, np.ndarray] | None = None  # clusters' answer counts
+        self._packed: tuple[Any, PackedLevels] | None = None
 
     # ---- pieces ---------------------------------------------------------------------------
 
-    def _shares(self, F: np.ndarray) -> np.ndarray:
+    def _shares(self, F: np.ndarray | Grouped) -> np.ndarray:
+        if isinstance(F, Grouped):  # a cluster bootstrap: the clusters' answer counts
+            key = F.code.tobytes()
+            if self._counts_c is None or self._counts_c[0] != key:
+                ST = _checked_share_matrix(self.X, self.likert[0], self.K,
+                                           np.zeros(self.X.shape[0], np.intp), 1)
+                by = ST @ group_indicator(F.code, F.first.size).T
+                self._counts_c = (key, np.ascontiguousarray(by.toarray().T))
+            w = F.weights.reshape(-1, F.weights.shape[-1])
+            counts = (w @ self._counts_c[1]).reshape(*F.shape[:-1], self.L, self.K)
+            return shares_of_counts(_resample_last(counts))
         return answer_shares(self.X, self.likert, frequencies=F)          # (rows, L, K)
 
-    def _group_shares(self, Fg: np.ndarray | LeaveOut) -> np.ndarray:
+    def _group_shares(self, Fg: np.ndarray | LeaveOut | StrataCounts) -> np.ndarray:
+        if isinstance(Fg, StrataCounts):  # within-group resamples: packed level counts
+            pk = self._packed_levels(Fg.units)
+            counts = np.concatenate([pk.counts(c) for _, c in Fg.chunks])
+            return shares_of_counts(_resample_last(counts))
         if isinstance(Fg, LeaveOut):  # jackknife rows: all the counts less the block's
             if self._counts_g is None:
                 assert self.gcodes is not None  # (groups: self.G > 0)
@@ -92,6 +111,18 @@ class Evaluator:
             return shares_of_counts(out.reshape(Fg.shape[0], self.G, self.L, self.K))
         return answer_shares(self.X, self.likert, frequencies=Fg, groups=self.gcodes,
                              n_groups=self.G)                              # (rows, G, L, K)
+
+    def _packed_levels(self, units: Any) -> PackedLevels:
+        """The answers' levels sorted by group as ``units`` sorts them, packed (made once;
+        the answers checked as :func:`answer_shares` checks them).
+        """
+        if self._packed is None or self._packed[0] is not units:
+            lo = self.likert[0]
+            _checked_share_matrix(self.X, lo, self.K, np.zeros(self.X.shape[0], np.intp), 1)
+            Xs = self.X[units.order]
+            codes = np.where(np.isnan(Xs), -1, np.nan_to_num(Xs) - lo).astype(np.int16)
+            self._packed = (units, PackedLevels(codes, self.K, units.sizes))
+        return self._packed[1]
 
     def _local(self, g: np.ndarray) -> np.ndarray:
         """Local weights (..., N) from global node weights (..., N)."""
@@ -210,6 +241,16 @@ class Evaluator:
         num = Msub[None] * gl[:, None, :]
         with np.errstate(invalid="ignore", divide="ignore"):
             return num / num.sum(axis=-1, keepdims=True)
+
+
+def _resample_last(counts: np.ndarray) -> np.ndarray:
+    """``counts`` (rows, ...) laid out with the resamples varying fastest, as the sparse
+    product ``(ST @ F.T).T`` of :func:`answer_shares` lays them out: the products that
+    follow (``shares @ answer_values``) then sum in the same order, to the same last bit.
+    """
+    rows = counts.shape[0]
+    flat = np.ascontiguousarray(counts.reshape(rows, -1).T)
+    return flat.T.reshape(counts.shape)
 
 
 def _repeat(a: np.ndarray, rows: int) -> np.ndarray:

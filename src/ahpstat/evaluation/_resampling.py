@@ -9,6 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ahpstat._grouping import Grouped
+from ahpstat._level_counts import StrataCounts
+
 
 def rewound(rng: Any) -> np.random.Generator:
     """A fresh generator whose ``spawn`` gives the children ``rng`` gives next.
@@ -34,8 +37,19 @@ def respondent_blocks(boot: Any, rng: Any, R: int, clusters: np.ndarray | None,
     frequencies of the whole-sample and the within-group resamples, regenerated from the
     same streams as :func:`ahpstat.bootstrap.joint_bootstrap` draws them (experts, overall,
     groups: ``rng.spawn(3)``, each spawned into one stream per block of ``BLOCK``).
+
+    One-stage cluster frequencies come as :class:`~ahpstat._grouping.Grouped` (the times
+    each cluster was drawn) and the within-group ones as :class:`StrataCounts`: the same
+    draws, without (rows, respondents) matrices. Otherwise dense (rows, R) arrays.
     """
-    from ahpstat.bootstrap import BLOCK, Units, block_counts, n_blocks
+    from ahpstat.bootstrap import (
+        BLOCK,
+        Units,
+        block_counts,
+        cluster_draws,
+        n_blocks,
+        times_drawn,
+    )
 
     B = boot.n_resamples
     do_r = "respondents" in boot.resample
@@ -53,14 +67,22 @@ def respondent_blocks(boot: Any, rng: Any, R: int, clusters: np.ndarray | None,
     for k in range(nb):
         b0 = k * BLOCK
         rows = min(BLOCK, B - b0)
-        Fo = np.ones((rows, R))
-        Fg = np.ones((rows, R))
-        if do_r:
-            for s, cnt in block_counts(o_gens[k], rows, o_units, scheme):
-                Fo[s:s + cnt.shape[0]][:, o_units.order] = cnt
-            if g_units is not None:
-                for s, cnt in block_counts(g_gens[k], rows, g_units, "strata"):
-                    Fg[s:s + cnt.shape[0]][:, g_units.order] = cnt
+        Fo: Any
+        Fg: Any
+        if do_r and scheme == "cluster_one":
+            # the stream as block_counts consumes it: the block's stage-1 draws first
+            j = cluster_draws(o_gens[k], rows, o_units.n_units)
+            Fo = Grouped.of(times_drawn(j, o_units.n_units).astype(float), cc)
+        else:
+            Fo = np.ones((rows, R))
+            if do_r:
+                for s, cnt in block_counts(o_gens[k], rows, o_units, scheme):
+                    Fo[s:s + cnt.shape[0]][:, o_units.order] = cnt
+        if do_r and g_units is not None:
+            Fg = StrataCounts(list(block_counts(g_gens[k], rows, g_units, "strata")),
+                              g_units, rows)
+        else:
+            Fg = np.ones((rows, R))
         yield slice(b0, b0 + rows), Fo, Fg
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ahpstat._threads import one_blas_thread
 from ahpstat._validation import check_likert
 from ahpstat._warnings import DegenerateDataWarning, warn
 from ahpstat.evaluation._evaluator import Evaluator
@@ -18,6 +19,7 @@ from ahpstat.evaluation._result import EvaluationResult
 from ahpstat.evaluation._tables import Tables, method_of
 
 
+@one_blas_thread  # many mid-sized products per block: one parallel layer (ahpstat._threads)
 def evaluate_study(
     data: Any,
     *,

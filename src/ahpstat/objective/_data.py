@@ -5,10 +5,12 @@ values with (frequency-weighted) counts (:class:`Columns`).
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ahpstat._grouping import Grouped
 from ahpstat.objective._shared import shared_summary
 
 __all__ = ["CONST_RTOL", "Columns", "Data"]
@@ -65,8 +67,17 @@ class Data:
             raise ValueError("`X` must be finite (NaN marks a missing answer); got an infinite "
                              "value instead.")
         m = A.shape[-2]
+        f: Any
         if frequencies is None:
             f = np.ones((*A.shape[:-2], m))
+        elif isinstance(frequencies, Grouped):  # known groups of units (a cluster bootstrap)
+            f = frequencies
+            w = f.weights
+            if f.code.shape != (m,) or not np.all(np.isfinite(w)) or np.any(w < 0):
+                raise ValueError("`frequencies` must be finite and non-negative, one per unit "
+                                 f"({m}); got grouped frequencies of shape {f.shape} instead.")
+            if A.ndim != 2:
+                f = f.dense()
         else:
             f = np.asarray(frequencies, dtype=float)
             if f.ndim == 0 or f.shape[-1] != m:
@@ -92,6 +103,8 @@ class Data:
             sh = shared_summary(A)
             if sh.levels is not None:
                 return Columns(sh.levels, sh.level_counts(f))
+        if isinstance(f, Grouped):
+            f = f.dense()
         vals = np.swapaxes(A, -1, -2)                                   # (..., n, m)
         counts = np.where(np.isnan(vals), 0.0, f[..., None, :])
         return Columns(vals, counts)

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ahpstat._grouping import equal_columns, group_indicator
+from ahpstat._grouping import Grouped, equal_columns, group_indicator
 from ahpstat._threads import one_blas_thread
 
 __all__ = ["MAX_LEVELS", "Shared", "Sums", "dyadic_centre", "shared_summary"]
@@ -92,17 +92,24 @@ class Shared:
             self._prod = np.ascontiguousarray(self.X0[:, self.iu] * self.X0[:, self.ju])
         return self._prod
 
-    def _units(self, flat: np.ndarray) -> tuple[np.ndarray, Sums]:
+    def _units(self, f: Any) -> tuple[np.ndarray, Sums]:
         """``(frequencies, sums)``: the groups' frequencies (B, k) and sums when the units'
-        frequencies ``flat`` (B, m) are equal within groups of units
-        (:func:`ahpstat._grouping.equal_columns`), else ``flat`` itself with the units' own sums.
+        frequencies ``f`` (..., m) are equal within groups of units (a
+        :class:`~ahpstat._grouping.Grouped`, or found by
+        :func:`~ahpstat._grouping.equal_columns`), else ``f`` flattened to (B, m) with the
+        units' own sums.
         """
-        codes = equal_columns(flat)
-        if codes is None:
-            return flat, Sums(self.prod, self.X0, self.X0sq, self.Qf, self.c_x, self.c_xx,
-                               self.c_qq, np.ones(self.m),
-                               self.onehot_t if self.levels is not None else None)
-        code, first = codes
+        if isinstance(f, Grouped):
+            w, code, first = f.weights.reshape(-1, f.weights.shape[-1]), f.code, f.first
+        else:
+            flat = f.reshape(-1, self.m)
+            codes = equal_columns(flat)
+            if codes is None:
+                return flat, Sums(self.prod, self.X0, self.X0sq, self.Qf, self.c_x, self.c_xx,
+                                  self.c_qq, np.ones(self.m),
+                                  self.onehot_t if self.levels is not None else None)
+            code, first = codes
+            w = flat[:, first]
         key = code.tobytes()
         sums = self._groupings.pop(key, None)
         if sums is None:
@@ -110,7 +117,7 @@ class Shared:
             if len(self._groupings) >= 4:  # the estimate's, the resamples', the jackknife's
                 self._groupings.pop(next(iter(self._groupings), b""), None)
         self._groupings[key] = sums  # most recently used last
-        return flat[:, first], sums
+        return w, sums
 
     @one_blas_thread  # many small products: threaded BLAS spun 10-60x their CPU time
     def _group_sums(self, code: np.ndarray, k: int) -> Sums:
@@ -134,13 +141,13 @@ class Shared:
                      by_group(self.onehot_t) if self.levels is not None else None)
 
     def level_counts(self, f: np.ndarray) -> np.ndarray:
-        w, S = self._units(f.reshape(-1, self.m))
+        w, S = self._units(f)
         c = np.asarray((S.onehot_t @ w.T).T)
         return c.reshape(*f.shape[:-1], self.n, self.q)
 
     def cross_sums(self, f: np.ndarray) -> tuple[np.ndarray, ...]:
         n = self.n
-        w, S = self._units(f.reshape(-1, self.m))
+        w, S = self._units(f)
         B = w.shape[0]
         half = w @ S.prod
         sxy = np.empty((B, n, n))

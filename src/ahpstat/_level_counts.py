@@ -1,0 +1,144 @@
+"""Resampled answer counts per group, item and answer level by dense products of packed
+levels (:class:`PackedLevels`): the within-group respondent resampling of the evaluation at
+the cost of the item means' product, exact.
+
+For a block of within-group resamples (integer counts of each respondent, respondents sorted
+by group) the evaluation needs, per resample, group, item and answer level, how many
+resampled answers fall on that level: ``sum_i f_i [x_ij = k]``, (resamples x respondents x
+items) work whatever the method. A sparse product over the respondents' answer indicators
+(the direct formula) streams every resample's counts once per item and runs at memory speed;
+one-hot dense products need ``items x levels`` columns. Here each respondent's answer is
+packed into a single float per item: level ``k`` (one of up to ``per_col`` packed levels)
+as ``2**(bits * slot(k))``, so one dense ``counts @ packed`` product per group adds up all
+levels of an item at once, and integer shifts unpack them. Every partial sum is an integer
+below ``2**53`` (``bits`` covers the largest resampled group total), so the products are
+exact in any order of summation: the counts equal the direct formula's bit for bit. The most
+frequent level of each item is not packed (its count is the resampled total less the other
+levels and the missing answers), nor are missing answers (few: a sparse product).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+__all__ = ["PackedLevels", "StrataCounts"]
+
+#: bits of an exact float64 integer
+_MANTISSA = 53
+
+
+class PackedLevels:
+    """Answer levels ``0..K-1`` of answers ``codes`` (m, n) (``-1`` missing), respondents
+    sorted by group (``sizes[g]`` consecutive rows per group), packed for
+    :meth:`counts`.
+
+    Examples
+    --------
+    >>> codes = np.array([[0, 1], [1, -1], [1, 1], [2, 0]])   # 3 + 1 respondents
+    >>> pk = PackedLevels(codes, 3, np.array([3, 1]))
+    >>> f = np.array([[1.0, 2.0, 0.0, 1.0], [0.0, 1.0, 2.0, 1.0]])
+    >>> pk.counts(f)[0].tolist()    # resample 0: group 0, item 0 -> levels (1, 2, 0)
+    [[[1.0, 2.0, 0.0], [0.0, 1.0, 0.0]], [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]]
+    """
+
+    def __init__(self, codes: np.ndarray, K: int, sizes: np.ndarray) -> None:
+        m, n = codes.shape
+        self.m, self.n, self.K = m, n, K
+        self.sizes = np.asarray(sizes, dtype=np.intp)
+        self.ends = np.cumsum(self.sizes)
+        self.starts = self.ends - self.sizes
+        G = self.sizes.size
+        self.G = G
+        # per item, the most frequent level is derived, not packed
+        freq = np.stack([(codes == k).sum(axis=0) for k in range(K)])       # (K, n)
+        self.derived = freq.argmax(axis=0) if K else np.zeros(n, np.intp)
+        self.codes = codes
+        self.missing = codes < 0
+        self.any_missing = bool(self.missing.any())
+        gcode = np.repeat(np.arange(G), self.sizes)
+        if self.any_missing:  # the missing cells by (group, item): gathered, then summed
+            i, j = np.nonzero(self.missing)                        # sorted by respondent
+            self.miss_rows, self.miss_cells = i.astype(np.intp), (gcode[i] * n + j).astype(
+                np.intp)
+        self._packs: dict[int, tuple[Any, ...]] = {}
+
+    def _pack(self, bits: int) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray,
+                                         np.ndarray]:
+        """Per group the packed (size_g, n * cols) floats, and for every packed (item,
+        level): the item, the level, its packed column and its bit shift.
+        """
+        if bits in self._packs:
+            return self._packs[bits]
+        K, n = self.K, self.n
+        per_col = max(1, _MANTISSA // bits)
+        cols = max(1, -(-(K - 1) // per_col))
+        where = np.full((n, K), -1, dtype=np.int64)     # column * per_col + slot
+        for j in range(n):
+            packed = [k for k in range(K) if k != self.derived[j]]
+            where[j, packed] = np.arange(len(packed))
+        c = self.codes
+        ok = (c >= 0) & (c != self.derived[None, :])
+        pos = np.where(ok, where[np.arange(n)[None, :], np.where(ok, c, 0)], 0)
+        col = np.arange(n)[None, :] * cols + pos // per_col
+        val = np.where(ok, np.ldexp(1.0, (bits * (pos % per_col)).astype(np.int64)), 0.0)
+        P = np.zeros((self.m, n * cols))
+        rows = np.broadcast_to(np.arange(self.m)[:, None], c.shape)
+        P[rows[ok], col[ok]] = val[ok]
+        parts = [np.ascontiguousarray(P[a:e]) for a, e in zip(self.starts, self.ends,
+                                                             strict=True)]
+        item, level = np.nonzero(where >= 0)
+        pos = where[item, level]
+        self._packs[bits] = (parts, item, level, item * cols + pos // per_col,
+                             bits * (pos % per_col))
+        return self._packs[bits]
+
+    def counts(self, f: np.ndarray) -> np.ndarray:
+        """Resampled counts (rows, G, n, K) of integer frequencies ``f`` (rows, m) in the
+        sorted order: ``sum_i f_i [group g, x_ij = k]``, exact.
+        """
+        rows = f.shape[0]
+        G, n, K = self.G, self.n, self.K
+        tot = np.zeros((rows, G))
+        for g in range(G):
+            tot[:, g] = f[:, self.starts[g]:self.ends[g]].sum(axis=1)
+        bits = max(1, int(np.ceil(np.log2(float(tot.max(initial=0.0)) + 1.0))))
+        parts, item, level, col, shift = self._pack(bits)
+        packed = np.empty((rows, G, parts[0].shape[1] if G else 0), dtype=np.int64)
+        for g in range(G):
+            packed[:, g] = f[:, self.starts[g]:self.ends[g]] @ parts[g]
+        out = np.zeros((rows, G, n, K))
+        out[:, :, item, level] = (packed[:, :, col] >> shift) & ((1 << bits) - 1)
+        miss: Any = 0.0
+        if self.any_missing:
+            from ahpstat._bootstrap_kernels import add_columns
+
+            flat = np.zeros((rows, G * n))
+            add_columns(np.ascontiguousarray(f), self.miss_rows, self.miss_cells, flat)
+            miss = flat.reshape(rows, G, n)
+        rest = tot[:, :, None] - out.sum(axis=-1) - miss
+        out[:, :, np.arange(n), self.derived] = rest
+        return out
+
+
+class StrataCounts(NamedTuple):
+    """One block's within-group resample counts without the dense (rows, respondents)
+    matrix: the sub-chunks ``(start row, counts)`` as :func:`ahpstat.bootstrap.block_counts`
+    yields them (respondents sorted by group, ``units.order``).
+    """
+
+    chunks: list[tuple[int, np.ndarray]]
+    units: Any
+    rows: int
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.rows, self.units.n)
+
+    def dense(self) -> np.ndarray:
+        """The counts (rows, respondents) in the respondents' own order."""
+        F = np.empty(self.shape)
+        for s, cnt in self.chunks:
+            F[s:s + cnt.shape[0]][:, self.units.order] = cnt
+        return F
