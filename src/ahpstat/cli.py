@@ -143,26 +143,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from ahpstat._figures import FigureProcess
-
-    argv = list(sys.argv[1:] if argv is None else argv)
-    # a run that draws figures: fork the process that will draw them now, so that it
-    # imports matplotlib while this one reads and runs the study (issue 17)
-    drawing = (argv[:1] == ["run"] and "--no-figures" not in argv
-               and not any(a in ("-h", "--help") or a.lower().endswith(".ahp") for a in argv))
-    # (it imports meanwhile what unpickling the study's result needs)
-    with (FigureProcess.start(preload=("ahpstat.study",)) if drawing
-          else FigureProcess()) as figures:
-        return _command(argv, figures)
-
-
-def _command(argv: list[str], figures: Any) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0)
-    args.figure_process = figures
     if args.version:
         import ahpstat
 
@@ -249,23 +234,31 @@ def _os_message(exc: OSError) -> str:
 def _run(args: argparse.Namespace) -> int:
     import time
 
-    from ahpstat._output import OutputFolder, write_folder
-    from ahpstat.output import fill_folder
     from ahpstat.study import Study
 
     t0 = time.perf_counter()
     if str(args.study).lower().endswith(".ahp"):
-        args.figure_process.close()
         return _run_decision(args, t0)
-    if args.no_figures:
-        args.figure_process.close()
     given = [f"--{k.replace('_', '-')}" for k in _DECISION_OPTIONS
              if getattr(args, k) is not None]
     if given:
         print(f"ahpstat run: error: {', '.join(given)}: only for an R ahp file X.ahp; a "
               "study file sets its methods in its own sections", file=sys.stderr)
         return EXIT_USAGE
-    study = Study.from_yaml(args.study)
+    from ahpstat._figures import FigureProcess
+
+    # the process that draws the figures, forked now (this one's imports done, so that it
+    # only imports matplotlib, while this one reads and runs the study; issue 17)
+    with FigureProcess.start() if not args.no_figures else FigureProcess() as figures:
+        return _run_study(args, Study.from_yaml(args.study), figures, t0)
+
+
+def _run_study(args: argparse.Namespace, study: Any, figures: Any, t0: float) -> int:
+    import time
+
+    from ahpstat._output import OutputFolder, write_folder
+    from ahpstat.output import fill_folder
+
     show = sys.stderr.isatty() if args.progress is None else args.progress
     stages = [name for name, on in (
         ("bootstrap", study.bootstrap_options(args.bootstrap) is not None),
@@ -282,7 +275,7 @@ def _run(args: argparse.Namespace) -> int:
             if bar is not None:
                 bar.close()
         out = write_folder(args.out, lambda folder: fill_folder(
-            res, folder, figures=not args.no_figures, figure_process=args.figure_process),
+            res, folder, figures=not args.no_figures, figure_process=figures),
             inputs=study.input_files().values(), force=args.force)
     h = res.hierarchy
     goal = res.scores[(res.scores.grouping == "all") & (res.scores.node == h.root)]

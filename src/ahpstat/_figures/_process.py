@@ -2,9 +2,9 @@
 report (issue 17: the seed study's ``ahpstat run`` spent about half its time in matplotlib's
 import and the figures, on one of the machine's cores).
 
-:class:`FigureProcess` forks the command line's process as soon as it knows the run draws
-figures (before the study is read). The child imports matplotlib and the figure modules while
-the parent imports the rest and runs the study; the parent then sends it the result, writes the
+:class:`FigureProcess` forks the command line's process once it has imported the study's
+modules, before the study is read. The child imports matplotlib while the parent reads and
+runs the study; the parent then sends it the result, writes the
 tables, the paper tables and ``report.md`` while the child draws and saves the figures into the
 same (temporary) output folder, and waits for them before ``report.html`` (which embeds them).
 
@@ -38,6 +38,7 @@ import struct
 import sys
 import threading
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,7 @@ def _die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
-def _child(job_fd: int, result_fd: int, parent: int, preload: tuple[str, ...]) -> int:
+def _child(job_fd: int, result_fd: int, parent: int) -> int:
     """The child's whole life: get ready, draw the one job sent, report, exit."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -108,13 +109,12 @@ def _child(job_fd: int, result_fd: int, parent: int, preload: tuple[str, ...]) -
     for fd in (0, 1, 2):  # nothing of the child reaches the terminal
         os.dup2(devnull, fd)
     with os.fdopen(result_fd, "wb") as out:
-        # what drawing and unpickling the result need, while the parent runs the study; a
-        # failure is raised again, and reported, when the job imports it
-        import importlib
-
-        for name in ("matplotlib.figure", "matplotlib.backends.backend_agg", *preload):
-            with contextlib.suppress(Exception):
-                importlib.import_module(name)
+        # what drawing needs, while the parent runs the study (the result's own modules
+        # were imported before the fork); a failure is raised again, and reported, when the
+        # job imports it
+        with contextlib.suppress(Exception):
+            import matplotlib.backends.backend_agg
+            import matplotlib.figure  # noqa: F401
         with os.fdopen(job_fd, "rb") as job:
             try:
                 res, folder, options = _receive(job)
@@ -151,6 +151,9 @@ class FigureProcess:
         self._sender: threading.Thread | None = None
         self._send_error: BaseException | None = None
         self._built: list[DrawnFigure] | None = None
+        #: called once by :meth:`finish` before it waits for the child (the caller's own
+        #: work that can overlap the drawing: the output layer flushes its files)
+        self.meanwhile: Callable[[], Any] | None = None
 
     @property
     def active(self) -> bool:
@@ -164,11 +167,12 @@ class FigureProcess:
                 and threading.active_count() == 1)
 
     @classmethod
-    def start(cls, preload: tuple[str, ...] = ()) -> FigureProcess:
+    def start(cls) -> FigureProcess:
         """Fork the drawing process (an inactive object where :meth:`possible` is false).
 
-        ``preload``: modules the child imports while it waits for its job (those the
-        result's classes live in, so that unpickling it costs no import).
+        Fork after importing what unpickling the result needs (the child imports only
+        matplotlib meanwhile) and before opening files or taking locks (the child would
+        hold them too).
         """
         self = cls()
         if not cls.possible():
@@ -191,7 +195,7 @@ class FigureProcess:
                 try:
                     os.close(job_w)
                     os.close(res_r)
-                    code = _child(job_r, res_w, parent, tuple(preload))
+                    code = _child(job_r, res_w, parent)
                 finally:
                     os._exit(code)
         except OSError:
@@ -244,6 +248,13 @@ class FigureProcess:
     def finish(self) -> list[DrawnFigure]:
         """Wait until every figure is saved; the child's error or warnings are raised here."""
         self.built()
+        if self.meanwhile is not None:
+            meanwhile, self.meanwhile = self.meanwhile, None
+            try:
+                meanwhile()
+            except BaseException:
+                self.close()
+                raise
         kind, *rest = self._message()
         return self._end(kind, *rest)
 
