@@ -62,9 +62,10 @@ def test_grouped_frequencies_give_the_dense_results_bit_for_bit():
 
 def test_evaluator_shares_from_packed_and_grouped_counts_equal_answer_shares():
     """The evaluator's whole-sample shares of grouped frequencies and its group shares of
-    sorted within-group counts equal :func:`answer_shares` of the dense frequencies.
+    within-group counts reduced chunk by chunk (one reused buffer) equal
+    :func:`answer_shares` of the dense frequencies.
     """
-    from ahpstat._level_counts import StrataCounts
+    from ahpstat._level_counts import GroupCounts
     from ahpstat.bootstrap import Units, block_counts
     from ahpstat.evaluation._evaluator import Evaluator
     from ahpstat.evaluation._options import EvaluationOptions
@@ -80,9 +81,13 @@ def test_evaluator_shares_from_packed_and_grouped_counts_equal_answer_shares():
         {"id": "B", "children": [{"id": "q2"}, {"id": "q3"}]}]})
     ev = Evaluator(X, (1, 5), h, gcodes, G, EvaluationOptions())
     units = Units(gcodes, G)
-    Fg = StrataCounts(list(block_counts(np.random.default_rng(1), 7, units, "strata")),
-                      units, 7)
-    want = answer_shares(X, (1, 5), frequencies=Fg.dense(), groups=gcodes, n_groups=G)
+    F = np.empty((7, R))
+    for s, cnt in block_counts(np.random.default_rng(1), 7, units, "strata"):
+        F[s:s + cnt.shape[0]][:, units.order] = cnt
+    Fg = GroupCounts(np.concatenate([ev.packed_levels(units).counts(cnt) for _, cnt in
+                                     block_counts(np.random.default_rng(1), 7, units,
+                                                  "strata", reuse=True)]))
+    want = answer_shares(X, (1, 5), frequencies=F, groups=gcodes, n_groups=G)
     np.testing.assert_array_equal(ev._group_shares(Fg), want)
     cl = rng.integers(0, 5, R)
     Fo = Grouped.of(rng.poisson(1.0, (7, 5)).astype(float), cl)

@@ -174,25 +174,28 @@ def fraction_below(X, t, rtol):  # pragma: no cover - compiled
 
 
 @njit()
-def stratified_counts(u, start, size, out):  # pragma: no cover - compiled
-    """Add each draw to ``out`` (rows, n), zeroed: row ``r``'s draw ``i`` picks position
-    ``start[i] + floor(u[r, i] * size[i])`` (the unit of position ``i``: its first position
-    and size, respondents sorted by unit).
+def stratified_counts(u, starts, sizes, out):  # pragma: no cover - compiled
+    """Add each draw to ``out`` (rows, n), zeroed: respondents sorted by unit (unit ``g``
+    at positions ``starts[g]`` to ``starts[g] + sizes[g]``), row ``r``'s draw ``i`` of unit
+    ``g`` picks position ``starts[g] + floor(u[r, i] * sizes[g])``.
 
     The same arithmetic as ``np.bincount(start + (u * size).astype(np.intp))`` row by row,
     hence the same counts, in one pass with no ``(rows, n)`` index temporaries: for 100,000
     respondents this was most of the bootstrap's time. A product rounding up to ``size``
     (impossible for ``u < 1`` and sizes below 2**52) would stay in its unit.
     """
-    rows, n = u.shape
+    rows = u.shape[0]
     for r in range(rows):
         o = out[r]
         ur = u[r]
-        for i in range(n):
-            k = int(ur[i] * size[i])
-            if k >= size[i]:
-                k = size[i] - 1
-            o[start[i] + k] += 1.0
+        for g in range(starts.size):
+            a = starts[g]
+            size = sizes[g]
+            for i in range(a, a + size):
+                k = int(ur[i] * size)
+                if k >= size:
+                    k = size - 1
+                o[a + k] += 1.0
 
 
 @njit()

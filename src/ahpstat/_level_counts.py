@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["PackedLevels", "StrataCounts"]
+__all__ = ["GroupCounts", "PackedLevels"]
 
 #: bits of an exact float64 integer
 _MANTISSA = 53
@@ -122,23 +122,13 @@ class PackedLevels:
         return out
 
 
-class StrataCounts(NamedTuple):
-    """One block's within-group resample counts without the dense (rows, respondents)
-    matrix: the sub-chunks ``(start row, counts)`` as :func:`ahpstat.bootstrap.block_counts`
-    yields them (respondents sorted by group, ``units.order``).
+class GroupCounts(NamedTuple):
+    """One block's within-group resamples as their answer counts (rows, G, n, K)
+    (:meth:`PackedLevels.counts`), in place of the (rows, respondents) frequencies.
     """
 
-    chunks: list[tuple[int, np.ndarray]]
-    units: Any
-    rows: int
+    counts: np.ndarray
 
     @property
-    def shape(self) -> tuple[int, int]:
-        return (self.rows, self.units.n)
-
-    def dense(self) -> np.ndarray:
-        """The counts (rows, respondents) in the respondents' own order."""
-        F = np.empty(self.shape)
-        for s, cnt in self.chunks:
-            F[s:s + cnt.shape[0]][:, self.units.order] = cnt
-        return F
+    def shape(self) -> tuple[int, ...]:
+        return self.counts.shape

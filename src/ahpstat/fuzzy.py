@@ -48,6 +48,7 @@ from numpy.typing import ArrayLike
 from scipy import sparse
 
 from ahpstat._grouping import equal_columns, group_indicator
+from ahpstat._memo import memo
 from ahpstat._validation import check_likert, check_method
 from ahpstat._warnings import DegenerateDataWarning, warn
 
@@ -148,7 +149,9 @@ def _checked_share_matrix(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int
     """
     X = np.ascontiguousarray(X, dtype=float)
     codes = np.ascontiguousarray(g, dtype=np.intp)
-    return _share_matrix_of(X.shape, X.tobytes(), lo, K, codes.tobytes(), G)
+    cb = codes.tobytes()
+    return memo(X, ("share_matrix", lo, K, cb, G),
+                lambda shape, data: _share_matrix_of(shape, data, lo, K, cb, G))
 
 
 @functools.lru_cache(maxsize=4)

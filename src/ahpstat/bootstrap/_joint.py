@@ -264,7 +264,7 @@ class _Sums:
             chunks = ((s, cluster_counts(gen, j[s:s + step], u))
                       for s in range(0, rows, step)) if self.stage == "two" else ()
         else:
-            chunks = block_counts(gen, rows, self.o_units, "strata", self.dtype)
+            chunks = block_counts(gen, rows, self.o_units, "strata", self.dtype, reuse=True)
         for s, cnt in chunks:
             cnt = np.asarray(cnt, dtype=self.dtype)
             S[s:s + cnt.shape[0]], C[s:s + cnt.shape[0]] = self._sums(cnt, self.oX, self.oG,
@@ -289,7 +289,7 @@ class _Sums:
         gS = np.empty((rows, G, L))
         gC = np.empty((rows, G, L))
         u = self.g_units
-        for s, cnt in block_counts(gen, rows, u, "strata", self.dtype):
+        for s, cnt in block_counts(gen, rows, u, "strata", self.dtype, reuse=True):
             r = slice(s, s + cnt.shape[0])
             for g in range(G):
                 a, e = u.starts[g], u.starts[g] + u.sizes[g]

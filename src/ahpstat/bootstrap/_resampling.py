@@ -57,9 +57,6 @@ class Units:
         self.sizes = np.bincount(codes, minlength=n_units).astype(np.intp)
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.intp)
         self.unit_of_pos = np.repeat(np.arange(n_units), self.sizes)
-        # each position's unit start and size (the stratified draw of every resample)
-        self.pos_start = self.starts[self.unit_of_pos]
-        self.pos_size = self.sizes[self.unit_of_pos]
         self.n = int(codes.size)
         self.n_units = n_units
 
@@ -75,16 +72,22 @@ def rows_per_chunk(n: int) -> int:
 
 
 def _stratified_counts(gen: np.random.Generator, rows: int, units: Units,
-                       dtype: Any = float) -> np.ndarray:
+                       dtype: Any = float, buffer: np.ndarray | None = None) -> np.ndarray:
     """Counts (rows, n) in sorted order, as floats: each unit's respondents resampled within
     the unit (respondent ``start + floor(u * size)`` of its unit for each uniform ``u``;
     counted by a compiled loop, :func:`ahpstat._bootstrap_kernels.stratified_counts`).
+    ``buffer``: an array to count into (its first ``rows`` rows, zeroed first) instead of a
+    new one -- a fresh 30 MB array per chunk costs its page faults every time.
     """
     from ahpstat._bootstrap_kernels import stratified_counts
 
     u = gen.random((rows, units.n))
-    out = np.zeros((rows, units.n), dtype=dtype)
-    stratified_counts(u, units.pos_start, units.pos_size, out)
+    if buffer is None:
+        out = np.zeros((rows, units.n), dtype=dtype)
+    else:
+        out = buffer[:rows]
+        out.fill(0)
+    stratified_counts(u, units.starts, units.sizes, out)
     return out
 
 
@@ -120,7 +123,7 @@ def cluster_counts(gen: np.random.Generator, j: np.ndarray, units: Units) -> np.
 
 
 def block_counts(gen: np.random.Generator, rows: int, units: Units, scheme: str,
-                 dtype: Any = float):
+                 dtype: Any = float, reuse: bool = False):
     """Yield (start, counts) sub-chunks of one block of resamples, in sorted order.
 
     ``scheme``: ``"strata"`` (respondents within their unit), ``"cluster_one"`` (whole
@@ -129,7 +132,9 @@ def block_counts(gen: np.random.Generator, rows: int, units: Units, scheme: str,
     and two-stage resampling draw the same clusters from the same stream), and the
     sub-chunk size -- chosen from the data size to bound memory -- does not change the
     resamples. Stratified counts come as ``dtype`` (float by default: they feed matrix
-    products), cluster counts as integers.
+    products), cluster counts as integers. ``reuse=True``: stratified chunks are counted
+    into one buffer, overwritten by the next chunk (for a consumer that uses each chunk
+    before asking for the next).
     """
     step = rows_per_chunk(units.n)
     if scheme in ("cluster_one", "cluster_two"):
@@ -141,8 +146,9 @@ def block_counts(gen: np.random.Generator, rows: int, units: Units, scheme: str,
             else:
                 yield s, cluster_counts(gen, j[s:s + step], units)
     else:
+        buffer = np.empty((min(step, rows), units.n), dtype=dtype) if reuse else None
         for s in range(0, rows, step):
-            yield s, _stratified_counts(gen, min(step, rows - s), units, dtype)
+            yield s, _stratified_counts(gen, min(step, rows - s), units, dtype, buffer)
 
 
 def label_codes(x: ArrayLike | None, n: int,

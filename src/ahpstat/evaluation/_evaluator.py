@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ahpstat._grouping import Grouped, group_indicator
-from ahpstat._level_counts import PackedLevels, StrataCounts
+from ahpstat._level_counts import GroupCounts, PackedLevels
 from ahpstat.compare import kendall_tau, weighted_spearman
 from ahpstat.evaluation._jackknife import LeaveOut
 from ahpstat.evaluation._options import EvaluationOptions
@@ -95,11 +95,9 @@ class Evaluator:
             return shares_of_counts(_resample_last(counts))
         return answer_shares(self.X, self.likert, frequencies=F)          # (rows, L, K)
 
-    def _group_shares(self, Fg: np.ndarray | LeaveOut | StrataCounts) -> np.ndarray:
-        if isinstance(Fg, StrataCounts):  # within-group resamples: packed level counts
-            pk = self._packed_levels(Fg.units)
-            counts = np.concatenate([pk.counts(c) for _, c in Fg.chunks])
-            return shares_of_counts(_resample_last(counts))
+    def _group_shares(self, Fg: np.ndarray | LeaveOut | GroupCounts) -> np.ndarray:
+        if isinstance(Fg, GroupCounts):  # within-group resamples, counted as drawn
+            return shares_of_counts(_resample_last(Fg.counts))
         if isinstance(Fg, LeaveOut):  # jackknife rows: all the counts less the block's
             if self._counts_g is None:
                 assert self.gcodes is not None  # (groups: self.G > 0)
@@ -112,7 +110,7 @@ class Evaluator:
         return answer_shares(self.X, self.likert, frequencies=Fg, groups=self.gcodes,
                              n_groups=self.G)                              # (rows, G, L, K)
 
-    def _packed_levels(self, units: Any) -> PackedLevels:
+    def packed_levels(self, units: Any) -> PackedLevels:
         """The answers' levels sorted by group as ``units`` sorts them, packed (made once;
         the answers checked as :func:`answer_shares` checks them).
         """

@@ -4,13 +4,14 @@ the check that they are the bootstrap's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ahpstat._grouping import Grouped
-from ahpstat._level_counts import StrataCounts
+from ahpstat._level_counts import GroupCounts, PackedLevels
 
 
 def rewound(rng: Any) -> np.random.Generator:
@@ -32,15 +33,19 @@ def rewound(rng: Any) -> np.random.Generator:
 
 
 def respondent_blocks(boot: Any, rng: Any, R: int, clusters: np.ndarray | None,
-                       gcodes: np.ndarray | None, n_groups: int):
+                       gcodes: np.ndarray | None, n_groups: int,
+                       levels: Callable[[Any], PackedLevels] | None = None):
     """Yield ``(slice, Fo, Fg)`` for the bootstrap's blocks of resamples: the respondent
     frequencies of the whole-sample and the within-group resamples, regenerated from the
     same streams as :func:`ahpstat.bootstrap.joint_bootstrap` draws them (experts, overall,
     groups: ``rng.spawn(3)``, each spawned into one stream per block of ``BLOCK``).
 
     One-stage cluster frequencies come as :class:`~ahpstat._grouping.Grouped` (the times
-    each cluster was drawn) and the within-group ones as :class:`StrataCounts`: the same
-    draws, without (rows, respondents) matrices. Otherwise dense (rows, R) arrays.
+    each cluster was drawn) and, given ``levels(units)`` (the answers' packed levels in the
+    groups' sorted order), the within-group ones as their answer counts
+    (:class:`~ahpstat._level_counts.GroupCounts`, each sub-chunk of counts reduced as it is
+    drawn): the same draws, without (rows, respondents) matrices. Otherwise dense (rows, R)
+    arrays.
     """
     from ahpstat.bootstrap import (
         BLOCK,
@@ -78,11 +83,15 @@ def respondent_blocks(boot: Any, rng: Any, R: int, clusters: np.ndarray | None,
             if do_r:
                 for s, cnt in block_counts(o_gens[k], rows, o_units, scheme):
                     Fo[s:s + cnt.shape[0]][:, o_units.order] = cnt
-        if do_r and g_units is not None:
-            Fg = StrataCounts(list(block_counts(g_gens[k], rows, g_units, "strata")),
-                              g_units, rows)
+        if do_r and g_units is not None and levels is not None:
+            pk = levels(g_units)
+            Fg = GroupCounts(np.concatenate([pk.counts(cnt) for _, cnt in block_counts(
+                g_gens[k], rows, g_units, "strata", reuse=True)]))
         else:
             Fg = np.ones((rows, R))
+            if do_r and g_units is not None:
+                for s, cnt in block_counts(g_gens[k], rows, g_units, "strata"):
+                    Fg[s:s + cnt.shape[0]][:, g_units.order] = cnt
         yield slice(b0, b0 + rows), Fo, Fg
 
 

@@ -119,7 +119,9 @@ def evaluate_study(
     group, gcodes, gnames = _grouping(data, opts, group, cluster, bootstrap)
     G = len(gnames)
     grades = _grades(opts, lo, hi)
-    ev = Evaluator(np.asarray(data.answers, dtype=float), (lo, hi), h, gcodes, G, opts)
+    X = np.array(data.answers, dtype=float, order="C")
+    X.flags.writeable = False  # remembered by identity, not content (ahpstat._memo)
+    ev = Evaluator(X, (lo, hi), h, gcodes, G, opts)
     R = ev.X.shape[0]
     W_hat = np.asarray(data.panel.leaf_weights, dtype=float)[None]
     ones = np.ones((1, R))
@@ -213,7 +215,8 @@ def _bootstrap_draws(ev: Evaluator, boot: Any, rng: Any, est: Mapping[str, np.nd
     checked = False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DegenerateDataWarning)
-        for sl, Fo, Fg in respondent_blocks(boot, rng, R, clusters, gcodes, ev.G):
+        for sl, Fo, Fg in respondent_blocks(boot, rng, R, clusters, gcodes, ev.G,
+                                            levels=ev.packed_levels):
             rows = Fo.shape[0]
             W = (boot.weight_draws[leaf_rows, sl].T if boot.weight_draws is not None
                  else np.broadcast_to(W_hat, (rows, L)))

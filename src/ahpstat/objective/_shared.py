@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ahpstat._grouping import Grouped, equal_columns, group_indicator
+from ahpstat._memo import memo
 from ahpstat._threads import one_blas_thread
 
 __all__ = ["MAX_LEVELS", "Shared", "Sums", "dyadic_centre", "shared_summary"]
@@ -220,4 +221,4 @@ def shared_summary(A: np.ndarray) -> Shared:
     answers block after block).
     """
     A = np.ascontiguousarray(A, dtype=float)
-    return _summary_cached(A.shape, A.tobytes())
+    return memo(A, "shared_summary", _summary_cached)
