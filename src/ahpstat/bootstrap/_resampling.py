@@ -72,16 +72,24 @@ def rows_per_chunk(n: int) -> int:
 
 
 def _stratified_counts(gen: np.random.Generator, rows: int, units: Units,
-                       dtype: Any = float, buffer: np.ndarray | None = None) -> np.ndarray:
+                       dtype: Any = float, buffer: np.ndarray | None = None,
+                       uniforms: np.ndarray | None = None) -> np.ndarray:
     """Counts (rows, n) in sorted order, as floats: each unit's respondents resampled within
     the unit (respondent ``start + floor(u * size)`` of its unit for each uniform ``u``;
     counted by a compiled loop, :func:`ahpstat._bootstrap_kernels.stratified_counts`).
-    ``buffer``: an array to count into (its first ``rows`` rows, zeroed first) instead of a
-    new one -- a fresh 30 MB array per chunk costs its page faults every time.
+    ``buffer``, ``uniforms``: arrays to count into (zeroed first) and to draw the uniforms
+    into (the same stream: ``random(out=)`` draws what ``random(size)`` draws), their first
+    ``rows`` rows, instead of new ones -- a fresh array of a chunk's 4M cells is just above
+    glibc's largest mmap threshold (32 MiB), so every chunk paid its page faults anew
+    (seconds of system time at 10^5 respondents).
     """
     from ahpstat._bootstrap_kernels import stratified_counts
 
-    u = gen.random((rows, units.n))
+    if uniforms is None:
+        u = gen.random((rows, units.n))
+    else:
+        u = uniforms[:rows]
+        gen.random(out=u)
     if buffer is None:
         out = np.zeros((rows, units.n), dtype=dtype)
     else:
@@ -146,9 +154,13 @@ def block_counts(gen: np.random.Generator, rows: int, units: Units, scheme: str,
             else:
                 yield s, cluster_counts(gen, j[s:s + step], units)
     else:
-        buffer = np.empty((min(step, rows), units.n), dtype=dtype) if reuse else None
+        buffer = uniforms = None
+        if reuse:
+            buffer = np.empty((min(step, rows), units.n), dtype=dtype)
+            uniforms = np.empty((min(step, rows), units.n))
         for s in range(0, rows, step):
-            yield s, _stratified_counts(gen, min(step, rows - s), units, dtype, buffer)
+            yield s, _stratified_counts(gen, min(step, rows - s), units, dtype, buffer,
+                                        uniforms)
 
 
 def label_codes(x: ArrayLike | None, n: int,
