@@ -363,7 +363,7 @@ def test_centred_density_is_the_same_posterior(shared, lapse, scale):
             assert g[i] == pytest.approx((up - dn) / (2 * h), rel=1e-5, abs=1e-5)
     meta, keep = density_user_data(n, flags, np.asarray(PRIORS), sizes, data,
                                    np.zeros(n, dtype=np.int64), c, cs)
-    logp_c, _ = density_cfuncs()
+    logp_c, _ = density_cfuncs(centred=True)
     dp = ctypes.POINTER(ctypes.c_double)
     grad, out = np.empty(n), np.empty(1)
     assert logp_c.ctypes(n, y.ctypes.data_as(dp), grad.ctypes.data_as(dp),

@@ -350,8 +350,8 @@ def log_density_centred(x, grad, flags, priors, sizes, enode, offsets, lower, up
 #: layout flags, ``point``, ``sizes``, the judgment count, then the addresses of the data
 _DIM, _FLAGS, _POINT, _SIZES, _NOBS = 0, 1, 4, 5, 9
 _A_PRIORS, _A_ENODE, _A_OFFSETS, _A_LOWER, _A_UPPER, _A_ROW, _A_COL, _A_K, _A_W, _A_LOGU, \
-    _A_TRANSFORM, _A_CENTRE, _A_CENTRE_SIGMA, _CENTRED = range(10, 24)
-_N_META = 24
+    _A_TRANSFORM, _A_CENTRE, _A_CENTRE_SIGMA = range(10, 23)
+_N_META = 23
 
 
 @intrinsic
@@ -365,6 +365,41 @@ def _void_pointer(typingctx, address):  # pragma: no cover - compiled
     return sig, codegen
 
 
+@njit(fastmath=False, inline="always")
+def _data_arrays(meta):  # pragma: no cover - compiled
+    """The arrays the user-data header ``meta`` points to: ``(priors, enode, offsets, lower,
+    upper, row, col, k, weight, log_u, centre, centre_sigma)``.
+    """
+    F, G, K, E = meta[_SIZES], meta[_SIZES + 1], meta[_SIZES + 2], meta[_SIZES + 3]
+    n_obs = meta[_NOBS]
+    f64, i64 = np.float64, np.int64
+    return (numba.carray(_void_pointer(meta[_A_PRIORS]), (7,), f64),
+            numba.carray(_void_pointer(meta[_A_ENODE]), (E,), i64),
+            numba.carray(_void_pointer(meta[_A_OFFSETS]), (G + 1,), i64),
+            numba.carray(_void_pointer(meta[_A_LOWER]), (n_obs,), f64),
+            numba.carray(_void_pointer(meta[_A_UPPER]), (n_obs,), f64),
+            numba.carray(_void_pointer(meta[_A_ROW]), (n_obs,), i64),
+            numba.carray(_void_pointer(meta[_A_COL]), (n_obs,), i64),
+            numba.carray(_void_pointer(meta[_A_K]), (n_obs,), i64),
+            numba.carray(_void_pointer(meta[_A_W]), (n_obs,), f64),
+            numba.carray(_void_pointer(meta[_A_LOGU]), (1,), f64),
+            numba.carray(_void_pointer(meta[_A_CENTRE]), (K * F,), i64),
+            numba.carray(_void_pointer(meta[_A_CENTRE_SIGMA]), (K,), i64))
+
+
+@njit(fastmath=False, inline="always")
+def _status(val, out, logp_):  # pragma: no cover - compiled
+    """Write the log-density; 0, or 3 (gradient) or 4 (value) when not finite."""
+    logp = numba.carray(logp_, (1,))
+    logp[0] = val
+    for i in range(out.size):
+        if not np.isfinite(out[i]):
+            return 3
+    if not np.isfinite(val):
+        return 4
+    return 0
+
+
 def _logp_c(dim, x_, out_, logp_, user_data):  # pragma: no cover - compiled
     """The C log-density callback for nutpie: :func:`log_density_and_grad` on the data that
     ``user_data`` points to (:func:`density_user_data`); 0 on success, 3 (gradient) or 4
@@ -373,40 +408,27 @@ def _logp_c(dim, x_, out_, logp_, user_data):  # pragma: no cover - compiled
     meta = numba.carray(user_data, (_N_META,), np.int64)
     if dim != meta[_DIM]:
         return -1
-    F, G, K, E = meta[_SIZES], meta[_SIZES + 1], meta[_SIZES + 2], meta[_SIZES + 3]
-    n_obs = meta[_NOBS]
     x = numba.carray(x_, (dim,))
     out = numba.carray(out_, (dim,))
-    f64, i64 = np.float64, np.int64
-    priors = numba.carray(_void_pointer(meta[_A_PRIORS]), (7,), f64)
-    enode = numba.carray(_void_pointer(meta[_A_ENODE]), (E,), i64)
-    offsets = numba.carray(_void_pointer(meta[_A_OFFSETS]), (G + 1,), i64)
-    lower = numba.carray(_void_pointer(meta[_A_LOWER]), (n_obs,), f64)
-    upper = numba.carray(_void_pointer(meta[_A_UPPER]), (n_obs,), f64)
-    row = numba.carray(_void_pointer(meta[_A_ROW]), (n_obs,), i64)
-    col = numba.carray(_void_pointer(meta[_A_COL]), (n_obs,), i64)
-    k = numba.carray(_void_pointer(meta[_A_K]), (n_obs,), i64)
-    weight = numba.carray(_void_pointer(meta[_A_W]), (n_obs,), f64)
-    log_u = numba.carray(_void_pointer(meta[_A_LOGU]), (1,), f64)
-    if meta[_CENTRED] != 0:
-        centre = numba.carray(_void_pointer(meta[_A_CENTRE]), (K * F,), i64)
-        centre_sigma = numba.carray(_void_pointer(meta[_A_CENTRE_SIGMA]), (K,), i64)
-        val = log_density_centred(x, out, meta[_FLAGS:_FLAGS + 3], priors,
-                                  meta[_SIZES:_SIZES + 4], enode, offsets, lower, upper,
-                                  meta[_POINT] != 0, row, col, k, weight, log_u[0], centre,
-                                  centre_sigma)
-    else:
-        val = log_density_and_grad(x, out, meta[_FLAGS:_FLAGS + 3], priors,
-                                   meta[_SIZES:_SIZES + 4], enode, offsets, lower, upper,
-                                   meta[_POINT] != 0, row, col, k, weight, log_u[0])
-    logp = numba.carray(logp_, (1,))
-    logp[0] = val
-    for i in range(dim):
-        if not np.isfinite(out[i]):
-            return 3
-    if not np.isfinite(val):
-        return 4
-    return 0
+    d = _data_arrays(meta)
+    val = log_density_and_grad(x, out, meta[_FLAGS:_FLAGS + 3], d[0], meta[_SIZES:_SIZES + 4],
+                               d[1], d[2], d[3], d[4], meta[_POINT] != 0, d[5], d[6], d[7],
+                               d[8], d[9][0])
+    return _status(val, out, logp_)
+
+
+def _logp_centred_c(dim, x_, out_, logp_, user_data):  # pragma: no cover - compiled
+    """:func:`_logp_c` of :func:`log_density_centred` (the centring from the user data)."""
+    meta = numba.carray(user_data, (_N_META,), np.int64)
+    if dim != meta[_DIM]:
+        return -1
+    x = numba.carray(x_, (dim,))
+    out = numba.carray(out_, (dim,))
+    d = _data_arrays(meta)
+    val = log_density_centred(x, out, meta[_FLAGS:_FLAGS + 3], d[0], meta[_SIZES:_SIZES + 4],
+                              d[1], d[2], d[3], d[4], meta[_POINT] != 0, d[5], d[6], d[7],
+                              d[8], d[9][0], d[10], d[11])
+    return _status(val, out, logp_)
 
 
 def _expand_c(dim, n_expanded, x_, out_, user_data):  # pragma: no cover - compiled
@@ -437,15 +459,17 @@ _EXPAND_SIG = types.int64(types.uint64, types.uint64, types.CPointer(types.doubl
 
 
 @functools.cache
-def density_cfuncs() -> tuple[Any, Any]:
+def density_cfuncs(centred: bool = False) -> tuple[Any, Any]:
     """The compiled C callbacks ``(logp, expand)`` for nutpie (``.address`` each).
 
     Compiled on first use, then loaded from numba's disk cache in later processes: the data
     are not part of the code (they come through the user-data pointer), so the same machine
-    code serves every panel.
+    code serves every panel. ``centred``: the callback of :func:`log_density_centred` (the
+    measurement hook; compiled only when asked for, since it doubles the compile time).
     """
     out = []
-    for func, sig in ((_logp_c, _LOGP_SIG), (_expand_c, _EXPAND_SIG)):
+    logp = _logp_centred_c if centred else _logp_c
+    for func, sig in ((logp, _LOGP_SIG), (_expand_c, _EXPAND_SIG)):
         try:
             out.append(numba.cfunc(sig, nopython=True, nogil=True, error_model="numpy",
                                    cache=True)(func))
@@ -488,5 +512,4 @@ def density_user_data(n_dim: int, flags: np.ndarray, priors: np.ndarray, sizes: 
     meta[_SIZES:_SIZES + 4] = sizes
     meta[_NOBS] = np.asarray(lower).size
     meta[_A_PRIORS:_A_CENTRE_SIGMA + 1] = [a.ctypes.data for a in arrays]
-    meta[_CENTRED] = int(bool(np.any(arrays[-2]) or np.any(arrays[-1])))
     return meta, arrays

@@ -285,7 +285,7 @@ def compile_density(dens: Density, coords: dict[str, Any]) -> Any:
     import pandas as pd
     from nutpie.compile_pymc import CompiledPyMCModel
 
-    logp_c, expand_c = density_cfuncs()
+    logp_c, expand_c = density_cfuncs(bool(dens.centre.any() or dens.centre_sigma.any()))
     codes = {"none": 0, "log": 1, "logodds": 2}
     transform = np.concatenate([np.full(math.prod(s), codes[t], dtype=np.int64)
                                 for s, t in zip(dens.shapes, dens.transforms, strict=True)])
