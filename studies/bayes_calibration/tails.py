@@ -3,6 +3,7 @@
 Run (from the repository root; one core, ``nice``)::
 
     nice -n 10 .venv/bin/python studies/bayes_calibration/tails.py loo
+    nice -n 10 .venv/bin/python studies/bayes_calibration/tails.py loeo
     nice -n 10 .venv/bin/python studies/bayes_calibration/tails.py sim --reps 60
     .venv/bin/python studies/bayes_calibration/tails.py report
 
@@ -10,6 +11,13 @@ Run (from the repository root; one core, ``nice``)::
 (``error="lapse"``) and with ``error="normal"`` (everything else the default: 4 chains x
 1,000 draws after 1,000 tuning steps, nutpie, one core), compared by PSIS-LOO
 (:func:`arviz.compare`, leave one judgment out; the model's ``log_likelihood`` group).
+
+``loeo``: the same two fits (4 chains on the machine's cores), compared by PSIS-LOO leaving
+out one *expert* at a time: the ``log_likelihood`` group summed over each expert's
+judgments (``az.loo`` on the ``(chain, draw, expert)`` sums), with each expert's Pareto
+``k``. An exact refit without the expert is what an expert with ``k > 0.7`` needs; its
+predictive density integrates over the held-out expert's own log-priorities and
+``sigma_k`` and is not computed here (see ``docs/bayes_model.md``).
 
 ``sim``: panels simulated as in ``run.py`` (the same tree, truths and judgment noise; 10
 experts, Saaty's scale), in three conditions, each panel fitted with both error models
@@ -96,6 +104,58 @@ def run_loo() -> None:
     print(top.head(10).to_string(index=False))
     print(f"share of the elpd difference from the 5 % most helped judgments: "
           f"{top['elpd_diff'].head(len(top) // 20).sum() / top['elpd_diff'].sum():.2f}")
+
+
+def run_loeo() -> None:
+    """PSIS-LOO leaving one expert out: each expert's judgments' log-likelihood summed."""
+    import arviz as az
+    import xarray as xr
+
+    from ahpstat.bayes import BayesianAHP
+    from ahpstat.study import Study
+
+    inputs = Study.from_yaml(ROOT / "studies" / "hangzhou_2022" / "study.yaml").load()
+    fits, rows, per_expert = {}, [], []
+    for error in ERRORS:
+        m = BayesianAHP(inputs.judgments, inputs.hierarchy, scale="saaty",
+                        model_config={"error": error}, sampler_config={"progressbar": False})
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            idata = m.fit(rng=1, posterior_predictive=False)
+        res = m.result()
+        ll = idata.log_likelihood["log_judgment"]
+        experts = list(m.panel.experts)
+        vals = ll.transpose("chain", "draw", "judgment").values
+        sums = np.stack([vals[..., np.asarray(m.panel.expert) == k].sum(axis=-1)
+                         for k in range(len(experts))], axis=-1)
+        by_expert = xr.DataArray(sums, dims=("chain", "draw", "expert"),
+                                 coords={"chain": ll["chain"].values,
+                                         "draw": ll["draw"].values, "expert": experts})
+        grouped = az.InferenceData(posterior=idata.posterior,
+                                   log_likelihood=xr.Dataset({"log_judgment": by_expert}))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # high Pareto k: reported, not hidden
+            loo = az.loo(grouped, pointwise=True)
+        k = np.asarray(loo.pareto_k)
+        fits[error] = grouped
+        rows.append({"error": error, "elpd_loeo_psis": float(loo.elpd_loo), "se": float(loo.se),
+                     "p_loo": float(loo.p_loo), "n_experts": int(k.size),
+                     "pareto_k_gt_0.7": int((k > 0.7).sum()), "max_pareto_k": float(k.max()),
+                     "max_rhat": float(res.diagnostics["r_hat"].max()),
+                     "divergences": int(res.n_divergences),
+                     "seconds": time.perf_counter() - t0})
+        per_expert.append(pd.DataFrame({"error": error, "expert": experts,
+                                        "elpd_i": loo.loo_i.values, "pareto_k": k}))
+        print(rows[-1], flush=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cmp = az.compare(fits, ic="loo")
+    print(cmp.to_string(), flush=True)
+    RESULTS.mkdir(exist_ok=True)
+    pd.DataFrame(rows).to_csv(RESULTS / "tails_loeo_fits.csv", index=False)
+    cmp.reset_index(names="error").to_csv(RESULTS / "tails_loeo_compare.csv", index=False)
+    pd.concat(per_expert).to_csv(RESULTS / "tails_loeo_experts.csv", index=False)
 
 
 def _panel(cond: str, r: int) -> tuple[pd.DataFrame, dict, np.random.Generator]:
@@ -185,11 +245,12 @@ def report() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=("loo", "sim", "report"))
+    ap.add_argument("what", choices=("loo", "loeo", "sim", "report"))
     ap.add_argument("--reps", type=int, default=60)
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
-    {"loo": run_loo, "sim": lambda: run_sim(a.reps), "report": report}[a.what]()
+    {"loo": run_loo, "loeo": run_loeo, "sim": lambda: run_sim(a.reps),
+     "report": report}[a.what]()
     print(f"wall time {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
 
