@@ -2,7 +2,7 @@
 and how the cost grows with respondents, items, groups and resamples (issue 17).
 
 Run: ``.venv/bin/python benchmarks/bench_study.py [--repeats N] [--quick]
-[--only seed|compute|large|bca|scaling] [--no-bootstrap]``
+[--only seed|figproc|compute|large|bca|scaling] [--no-bootstrap]``
 
 1. ``seed``: ``ahpstat run studies/hangzhou_2022/study.yaml --out DIR`` in a cold process
    (bytecode cached, as in an installed package: ``PYTHONDONTWRITEBYTECODE`` is dropped)
@@ -11,6 +11,9 @@ Run: ``.venv/bin/python benchmarks/bench_study.py [--repeats N] [--quick]
    nor the sensitivity section: with and without the bootstrap section (4,000 joint BCa
    resamples) and the PNG figures; best and median of ``--repeats`` runs, wall time.
    ``AHPSTAT_SRC=path/to/src``: the same runs of that tree too, interleaved with this one's.
+   ``figproc``: the same run with figures (no bootstrap), its steps across the two processes
+   (``ahpstat run`` draws the figures in a forked process): wall and CPU time of each, and
+   from the CPU times an estimate of the wall time on an idle two-core machine.
 2. ``compute``: the same run in one process with the CPU time of each stage *after* the
    imports (reading + pipeline, the bootstrap, tables + report, figures). Target: the seed
    study end to end with figures (no bootstrap) under 2 s of compute after imports.
@@ -317,17 +320,125 @@ def scaling(repeats: int, quick: bool, evaluation: bool = False) -> None:
             print(f"  {what:<12} exponent {slope:4.2f}  ({shown})")
 
 
+_TRACE = r"""
+import os, sys, time
+LOG = sys.argv[1]
+
+
+def mark(what):
+    with open(LOG, "a") as f:
+        f.write(f"{what} {time.monotonic():.4f} {time.process_time():.4f}\n")
+
+
+mark("parent start")
+from ahpstat._figures import _draw, _process as P  # noqa: E402
+from ahpstat.cli import main  # noqa: E402
+
+_child, _start = P._child, P.FigureProcess.start.__func__
+P._child = lambda *a: (mark("child start"), _child(*a))[1]
+
+
+def start(cls):
+    mark("parent fork")
+    return _start(cls)
+
+
+P.FigureProcess.start = classmethod(start)
+_draw_all = _draw.draw_all
+
+
+def draw_all(*a, **k):  # the child's job: after its imports and the result's unpickling
+    mark("child job")
+    try:
+        return _draw_all(*a, **k)
+    finally:
+        mark("child drawn")
+
+
+_draw.draw_all = draw_all
+_submit, _finish = P.FigureProcess.submit, P.FigureProcess.finish
+
+
+def submit(self, *a):
+    mark("parent submit")
+    return _submit(self, *a)
+
+
+def finish(self):
+    mark("parent waits")
+    try:
+        return _finish(self)
+    finally:
+        mark("parent figures")
+
+
+P.FigureProcess.submit, P.FigureProcess.finish = submit, finish
+code = main(sys.argv[2:])
+mark("parent end")
+sys.exit(code)
+"""
+
+
+def figure_process(repeats: int) -> None:
+    """Where a cold ``ahpstat run`` with figures spends its time across the two processes.
+
+    The CLI runs with marks at its steps (``_TRACE``; the child is forked from it and
+    inherits them): wall (since the script started, after the interpreter's own start)
+    and CPU time of each process. The CPU times are what load inflates least; from them an
+    estimate of the wall time on an otherwise idle two-core machine: the result is ready
+    at ``max(parent CPU to submit, parent CPU to fork + child CPU to its job)``, then the
+    child's drawing, then the parent's work after the figures (interpreter start and exit,
+    and I/O waits, not included).
+    """
+    print(f"## seed study, figures drawn in the second process: steps, wall / CPU seconds "
+          f"({repeats} runs; {_env()})")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(repeats + 1):  # the first warms the caches
+            log = Path(tmp, f"trace{k}.txt")
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-c", _TRACE, str(log), "run", str(STUDY), "--out",
+                            f"{tmp}/o", "--no-bayes", "--no-sensitivity", "--no-bootstrap",
+                            "--force"], check=True, capture_output=True, env=env)
+            total = time.perf_counter() - t0
+            if k == 0:
+                continue
+            m = {}
+            for line in log.read_text().splitlines():
+                *what, wall, cpu = line.split()
+                m[" ".join(what)] = (float(wall), float(cpu))
+            w0 = m["parent start"][0]
+            steps = ", ".join(f"{name} {m[name][0] - w0:.2f}/{m[name][1]:.2f}" for name in (
+                "parent fork", "parent submit", "parent waits", "parent figures",
+                "parent end", "child job", "child drawn") if name in m)
+            if "child job" not in m:
+                print(f"  run {k}: no figure process (drawn in process); {steps}")
+                continue
+            p_fork, p_submit = m["parent fork"][1], m["parent submit"][1]
+            c_job, c_draw = m["child job"][1], m["child drawn"][1] - m["child job"][1]
+            after = m["parent end"][1] - m["parent figures"][1]
+            idle = max(p_submit, p_fork + c_job) + c_draw + after
+            print(f"  run {k}: wall {total:.2f} s (whole process); {steps}; critical path "
+                  f"in CPU s: {idle:.2f} (result ready {max(p_submit, p_fork + c_job):.2f} "
+                  f"+ drawing {c_draw:.2f} + after {after:.2f}); parent CPU while the child "
+                  f"draws {m['parent waits'][1] - p_submit:.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
-    ap.add_argument("--only", choices=["seed", "compute", "large", "bca", "scaling"])
+    ap.add_argument("--only", choices=["seed", "figproc", "compute", "large", "bca",
+                                       "scaling"])
     ap.add_argument("--no-bootstrap", action="store_true",
                     help="seed: only the runs without the bootstrap section (a short run)")
     args = ap.parse_args()
-    todo = [args.only] if args.only else ["seed", "compute", "large", "bca", "scaling"]
+    todo = [args.only] if args.only else ["seed", "figproc", "compute", "large", "bca",
+                                          "scaling"]
     if "seed" in todo:
         seed(args.repeats, bootstrap=not args.no_bootstrap)
+    if "figproc" in todo:
+        figure_process(args.repeats)
     if "compute" in todo:
         compute(args.repeats)
     if "large" in todo:

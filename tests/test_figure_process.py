@@ -55,7 +55,7 @@ def _children(pid: int) -> list[int]:
 def test_same_files_as_in_process_and_errors_and_warnings_reach_the_parent(tmp_path):
     study = copy_base_study(tmp_path / "s")
     code = """
-    import sys, warnings
+    import os, sys, warnings
     from pathlib import Path
     from ahpstat._figures import _draw
     from ahpstat._figures._process import FigureProcess
@@ -86,6 +86,7 @@ def test_same_files_as_in_process_and_errors_and_warnings_reach_the_parent(tmp_p
     def fails(res, names):
         raise ValueError("no such colour")
 
+    DRAWERS = _draw._DRAWERS
     _draw._DRAWERS = (("w", warns), ("f", fails))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -99,6 +100,34 @@ def test_same_files_as_in_process_and_errors_and_warnings_reach_the_parent(tmp_p
             raise AssertionError("the child's error was not raised")
     assert [str(w.message) for w in caught] == ["drawn with care"], caught
     assert caught[0].category is RuntimeWarning
+
+    # saving is shared with a helper process: its warnings and its error come back too
+    _draw._DRAWERS = DRAWERS
+    save = _draw._save_png
+
+    main = os.getpid()
+
+    def noisy_save(fig, path, *a):
+        warnings.warn(f"saving {path.name}", UserWarning)
+        if FAIL and os.getppid() != main:  # the helper's parent is the figure process
+            raise OSError(28, "No space left on device")
+        save(fig, path, *a)
+
+    _draw._save_png = noisy_save
+    FAIL = False
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run(res, out / "noisy")
+    saved = sorted(str(w.message) for w in caught)
+    assert saved == sorted(f"saving {f}" for f in os.listdir(out / "here")), saved
+    FAIL = True
+    try:
+        run(res, out / "full")
+    except OSError as exc:
+        assert exc.errno == 28
+        assert "In the helper process saving figures" in "".join(exc.__notes__)
+    else:
+        raise AssertionError("the helper's error was not raised")
     print("ok")
     """
     p = _python(code, str(study), str(tmp_path))
@@ -132,6 +161,7 @@ def test_the_child_dies_with_its_parent(tmp_path):
     fp = FigureProcess.start()
     fp.submit(res, folder, res.study.figures)
     fp.built()
+    time.sleep(0.2)  # the helper is forked right after the figures are built
     print(fp.pid, flush=True)
     time.sleep(120)
     """
@@ -140,6 +170,7 @@ def test_the_child_dies_with_its_parent(tmp_path):
     try:
         child = int(p.stdout.readline())
         assert _alive(child)
+        helpers = _children(child)
     finally:
         p.kill()
         p.wait()
@@ -149,8 +180,15 @@ def test_the_child_dies_with_its_parent(tmp_path):
     assert not _alive(child)
     assert time.monotonic() - t0 < 0.3  # killed, not done drawing
     assert len(list((tmp_path / "o").iterdir())) < 4  # it stopped mid-way
+    # and its helper, which shares the saving of the figures, with it
+    t0 = time.monotonic()
+    while any(_alive(h) for h in helpers) and time.monotonic() - t0 < 10:
+        time.sleep(0.01)
+    assert helpers and not any(_alive(h) for h in helpers)
+    assert time.monotonic() - t0 < 0.3
 
 
+@pytest.mark.slow  # (the command line's signal tests in test_output.py draw figures too)
 @pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupted_run_leaves_no_child_and_no_folder(tmp_path, sig, code):
     """A signal to the command line while the child draws: the usual exit, the child killed
@@ -173,13 +211,14 @@ def test_interrupted_run_leaves_no_child_and_no_folder(tmp_path, sig, code):
     try:
         t0 = time.monotonic()
         children: list[int] = []
+        helpers: list[int] = []
         while time.monotonic() - t0 < 60 and p.poll() is None:
             children = _children(p.pid)
-            tmp = [x for x in tmp_path.iterdir() if x.name.startswith(".o.tmp-")]
-            if children and tmp and any(x.suffix == ".csv" for x in tmp[0].iterdir()):
-                break  # filling the folder: the child has its job
+            helpers = [h for c in children for h in _children(c)]
+            if helpers:
+                break  # the child has built the figures and shares their saving
             time.sleep(0.005)
-        assert children, "no figure process seen"
+        assert children and helpers, "no figure process and helper seen"
         p.send_signal(sig)
         _, err = p.communicate(timeout=60)
     finally:
@@ -188,6 +227,6 @@ def test_interrupted_run_leaves_no_child_and_no_folder(tmp_path, sig, code):
             p.wait()
     assert p.returncode == code, err
     assert "Traceback" not in err
-    assert not any(_alive(c) for c in children)
+    assert not any(_alive(c) for c in children + helpers)
     time.sleep(0.2)  # a child still writing would show up here
     assert sorted(x.name for x in tmp_path.iterdir()) == ["s"]

@@ -93,15 +93,33 @@ def _save_png(fig: Any, path: Path, dpi: int, meta: dict[str, Any]) -> None:
 
 def draw_all(res: Any, out: Path,
              options: FigureOptions | Mapping[str, Any] | None = None, *,
-             built: Callable[[list[DrawnFigure]], Any] | None = None) -> list[DrawnFigure]:
+             built: Callable[[list[DrawnFigure]], Any] | None = None,
+             save_all: Callable[[list[Any], Callable[[Any], None]], None] | None = None,
+             ) -> list[DrawnFigure]:
     """Draw every figure into ``out`` in every requested format; return what was written.
 
     ``built``, if given, is called with the same list once every figure is built, before
     any is saved (:class:`~ahpstat._figures._process.FigureProcess` sends it to the
-    report, which needs the captions, while the figures are being saved).
+    report, which needs the captions, while the figures are being saved). ``save_all``, if
+    given, saves the built figures instead of the loop here: ``save_all(figures, save)``
+    with ``figures`` the ``(Figure, DrawnFigure)`` pairs and ``save`` the function that
+    writes one pair's files (the figure process shares them with a helper process).
     """
     opts, rc = font_setup(res, figure_options(options))
     import matplotlib as mpl
+
+    def save(item: Any) -> None:
+        fig, drawn = item
+        for fmt, file in zip(opts.format, drawn.files, strict=True):
+            path = Path(out) / file
+            meta: dict[str, Any] = ({"Software": None} if fmt == "png" else
+                                    {"Creator": None, "Producer": None,
+                                     "CreationDate": None} if fmt == "pdf" else
+                                    {"Creator": None, "Date": None})
+            if fmt == "png":
+                _save_png(fig, path, opts.dpi, meta)
+            else:
+                fig.savefig(path, format=fmt, dpi="figure", metadata=meta)
 
     with mpl.rc_context(rc):  # also while saving: the SVG salt and font types are rcParams
         figures = list(_drawn(res, Names(res.hierarchy, opts.labels)))
@@ -109,15 +127,10 @@ def draw_all(res: Any, out: Path,
                    for name, _, caption in figures]
         if built is not None:
             built(list(written))
-        for (_, fig, _), drawn in zip(figures, written, strict=True):
-            for fmt, file in zip(opts.format, drawn.files, strict=True):
-                path = Path(out) / file
-                meta: dict[str, Any] = ({"Software": None} if fmt == "png" else
-                                        {"Creator": None, "Producer": None,
-                                         "CreationDate": None} if fmt == "pdf" else
-                                        {"Creator": None, "Date": None})
-                if fmt == "png":
-                    _save_png(fig, path, opts.dpi, meta)
-                else:
-                    fig.savefig(path, format=fmt, dpi="figure", metadata=meta)
+        made = [(fig, drawn) for (_, fig, _), drawn in zip(figures, written, strict=True)]
+        if save_all is None:
+            for item in made:
+                save(item)
+        else:
+            save_all(made, save)
     return written

@@ -120,20 +120,98 @@ def _child(job_fd: int, result_fd: int, parent: int) -> int:
                 res, folder, options = _receive(job)
             except EOFError:  # the parent needs no figures after all
                 return 0
+        import traceback
+
         from ahpstat._figures._draw import draw_all
 
+        helper_warnings: list[tuple[Any, ...]] = []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")  # the parent's filters decide (warn_explicit)
+
+            def save_all(made: list[Any], save: Callable[[Any], None]) -> None:
+                _save_shared(made, save, caught, helper_warnings)
+
             try:
-                drawn = draw_all(res, Path(folder), options,
+                drawn = draw_all(res, Path(folder), options, save_all=save_all,
                                  built=lambda figs: _send(out, ("built", figs)))
                 msg: tuple[Any, ...] = ("done", drawn)
             except BaseException as exc:
+                msg = ("error", _portable(exc), traceback.format_exc())
+        _send(out, (*msg, _portable_warnings(caught) + helper_warnings))
+    return 0
+
+
+def _cost(item: Any) -> float:
+    """A figure's saving cost, roughly: its texts (layout, glyphs) and pixels."""
+    from matplotlib.text import Text
+
+    fig = item[0]
+    w, h = fig.get_size_inches()
+    return len(fig.findobj(Text)) + 40e-6 * float(w * h) * 200 ** 2
+
+
+def _save_shared(made: list[Any], save: Callable[[Any], None],
+                 caught: list[warnings.WarningMessage],
+                 helper_warnings: list[tuple[Any, ...]]) -> None:
+    """Save the built figures in two processes: this one and a helper forked from it (the
+    figures are already built: nothing is imported or computed twice), each about half of
+    the work (largest first, each to the less loaded). The helper dies with this process
+    (``PR_SET_PDEATHSIG``); its error and warnings come back through a pipe.
+    """
+    if len(made) < 2:
+        for item in made:
+            save(item)
+        return
+    load = [0.0, 0.0]
+    share: list[list[int]] = [[], []]
+    for k in sorted(range(len(made)), key=lambda k: -_cost(made[k])):
+        side = 0 if load[0] <= load[1] else 1
+        load[side] += _cost(made[k])
+        share[side].append(k)
+    mine, theirs = ([made[k] for k in sorted(ks)] for ks in share)
+    me = os.getpid()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the helper: save its share, report, exit
+        code = 1
+        try:
+            os.close(r)
+            _die_with_parent(me)
+            n0 = len(caught)
+            report: tuple[Any, ...] = (None, "")
+            try:
+                for item in theirs:
+                    save(item)
+                code = 0
+            except BaseException as exc:
                 import traceback
 
-                msg = ("error", _portable(exc), traceback.format_exc())
-        _send(out, (*msg, _portable_warnings(caught)))
-    return 0
+                report = (_portable(exc), traceback.format_exc())
+            with os.fdopen(w, "wb") as f:
+                _send(f, (*report, _portable_warnings(caught[n0:])))
+        finally:
+            os._exit(code)
+    os.close(w)
+    try:
+        for item in mine:
+            save(item)
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        raise
+    finally:
+        with os.fdopen(r, "rb") as f:
+            try:
+                err, tb, got = _receive(f)
+            except EOFError:
+                err, tb, got = None, "", []
+        _, raw = os.waitpid(pid, 0)
+    helper_warnings.extend(got)
+    if err is not None:
+        err.add_note("In the helper process saving figures:\n" + tb.rstrip())
+        raise err
+    status = os.waitstatus_to_exitcode(raw)
+    if status != 0:
+        raise RuntimeError(f"the helper process saving figures ended with status {status}")
 
 
 class FigureProcess:
@@ -148,6 +226,7 @@ class FigureProcess:
         self.pid: int | None = None
         self._job: int | None = None  # write end of the job pipe
         self._results: Any = None  # read end of the results pipe (buffered)
+        self._life: int | None = None  # read end of the pipe the child and helper hold
         self._sender: threading.Thread | None = None
         self._send_error: BaseException | None = None
         self._built: list[DrawnFigure] | None = None
@@ -179,6 +258,10 @@ class FigureProcess:
             return self
         job_r, job_w = os.pipe()
         res_r, res_w = os.pipe()
+        # held open by the child and its helper until they exit: EOF here means both are
+        # gone (nothing of theirs writes any more), which waitpid alone cannot say of the
+        # helper (not this process's child)
+        life_r, life_w = os.pipe()
         parent = os.getpid()
         # no signal between the fork and the child's own handlers: it would raise in the
         # child inside the parent's code
@@ -195,6 +278,7 @@ class FigureProcess:
                 try:
                     os.close(job_w)
                     os.close(res_r)
+                    os.close(life_r)
                     code = _child(job_r, res_w, parent)
                 finally:
                     os._exit(code)
@@ -205,11 +289,13 @@ class FigureProcess:
                 signal.pthread_sigmask(signal.SIG_SETMASK, old)
         os.close(job_r)
         os.close(res_w)
+        os.close(life_w)
         if pid < 0:  # fork failed: draw in process
             os.close(job_w)
             os.close(res_r)
+            os.close(life_r)
             return self
-        self.pid, self._job = pid, job_w
+        self.pid, self._job, self._life = pid, job_w, life_r
         self._results = os.fdopen(res_r, "rb")
         return self
 
@@ -288,6 +374,11 @@ class FigureProcess:
             _, raw = os.waitpid(self.pid, 0)
             status = os.waitstatus_to_exitcode(raw)
             self.pid = None
+        if self._life is not None:  # the helper, if any, is gone too (killed with the child)
+            while os.read(self._life, 4096):
+                pass
+            os.close(self._life)
+            self._life = None
         if self._sender is not None:
             self._sender.join()
             self._sender = None
