@@ -4,20 +4,23 @@ import and the figures, on one of the machine's cores).
 
 :class:`FigureProcess` forks the command line's process once it has imported the study's
 modules, before the study is read. The child imports matplotlib while the parent reads and
-runs the study; the parent then sends it the result, writes the
-tables, the paper tables and ``report.md`` while the child draws and saves the figures into the
-same (temporary) output folder, and waits for them before ``report.html`` (which embeds them).
+runs the study; the parent then sends it the result, writes the tables, the paper tables and
+``report.md`` while the child draws the figures into the same (temporary) output folder, and
+waits for them before ``report.html`` (which embeds them). Once the figures are built, the
+child forks a helper and the two save about half of them each (:func:`_save_shared`).
 
 The run's guarantees hold as without it:
 
 - the same files: the child runs :func:`~ahpstat._figures.draw_all` on an exact copy of the
   result (pickled), with the same options, so the figures are byte for byte the ones drawn in
   process;
-- the child never outlives the parent: the kernel kills it when the parent dies (Linux's
-  ``PR_SET_PDEATHSIG``, even on ``kill -9``); it ignores SIGINT (a Ctrl-C reaches the whole
-  process group: the parent decides how the run ends) and ends on EOF of its job pipe; the
-  parent kills and reaps it before the temporary folder is removed (an error, SIGINT or
-  SIGTERM while filling the folder), so nothing is written into a folder being removed;
+- the child never outlives the parent, nor the helper the child: the kernel kills each when
+  its parent dies (Linux's ``PR_SET_PDEATHSIG``, even on ``kill -9``); the child ignores
+  SIGINT (a Ctrl-C reaches the whole process group: the parent decides how the run ends) and
+  ends on EOF of its job pipe; the parent kills and reaps it, and waits until the helper is
+  gone too (EOF of a pipe that only the two hold), before the temporary folder is removed
+  (an error, SIGINT or SIGTERM while filling the folder), so nothing is written into a
+  folder being removed;
 - errors and warnings of the drawing reach the parent: an exception is raised again there
   (with the child's traceback as a note), warnings are issued again with their category and
   origin; the child writes nothing to the terminal.
