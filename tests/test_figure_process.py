@@ -151,8 +151,8 @@ def test_the_child_dies_with_its_parent(tmp_path):
     from ahpstat.study import Study
 
     save = _draw._save_png
-    def slow_save(*a):  # about 2 s of saving left when the parent is killed
-        time.sleep(0.4)
+    def slow_save(*a):  # each process has at least 0.9 s of saving left when the parent dies
+        time.sleep(1.0)
         save(*a)
     _draw._save_png = slow_save
     res = Study.from_yaml(sys.argv[1]).run()
@@ -161,7 +161,7 @@ def test_the_child_dies_with_its_parent(tmp_path):
     fp = FigureProcess.start()
     fp.submit(res, folder, res.study.figures)
     fp.built()
-    time.sleep(0.2)  # the helper is forked right after the figures are built
+    time.sleep(0.1)  # the helper is forked right after the figures are built
     print(fp.pid, flush=True)
     time.sleep(120)
     """
@@ -178,14 +178,14 @@ def test_the_child_dies_with_its_parent(tmp_path):
     while _alive(child) and time.monotonic() - t0 < 10:
         time.sleep(0.01)
     assert not _alive(child)
-    assert time.monotonic() - t0 < 0.3  # killed, not done drawing
+    assert time.monotonic() - t0 < 0.6  # killed, not done drawing (under load: generous)
     assert len(list((tmp_path / "o").iterdir())) < 4  # it stopped mid-way
     # and its helper, which shares the saving of the figures, with it
     t0 = time.monotonic()
     while any(_alive(h) for h in helpers) and time.monotonic() - t0 < 10:
         time.sleep(0.01)
     assert helpers and not any(_alive(h) for h in helpers)
-    assert time.monotonic() - t0 < 0.3
+    assert time.monotonic() - t0 < 0.6
 
 
 @pytest.mark.slow  # (the command line's signal tests in test_output.py draw figures too)
