@@ -18,7 +18,6 @@ from ahpstat.fuzzy import (
     _checked_share_matrix,
     answer_shares,
     fuzzy_evaluation,
-    share_matrix,
     shares_of_counts,
 )
 from ahpstat.mcda import grey_relational_analysis as _gra
@@ -101,7 +100,9 @@ class Evaluator:
         if isinstance(Fg, LeaveOut):  # jackknife rows: all the counts less the block's
             if self._counts_g is None:
                 assert self.gcodes is not None  # (groups: self.G > 0)
-                ST = share_matrix(self.X, self.likert[0], self.K, self.gcodes, self.G)
+                # the checked matrix the estimate's group shares built (remembered)
+                ST = _checked_share_matrix(self.X, self.likert[0], self.K,
+                                           np.asarray(self.gcodes, dtype=np.intp), self.G)
                 self._counts_g = (ST, np.asarray(ST.sum(axis=1)).ravel())
             ST, total = self._counts_g
             out = np.asarray((ST @ Fg.left_out().T).T.toarray())
