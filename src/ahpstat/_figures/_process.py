@@ -145,7 +145,9 @@ def _child(job_fd: int, result_fd: int, parent: int) -> int:
 
 
 def _cost(item: Any) -> float:
-    """A figure's saving cost, roughly: its texts (layout, glyphs) and pixels."""
+    """A figure's saving cost, roughly: its texts (layout, glyphs) and pixels (at 200 dpi;
+    only the ratios matter).
+    """
     from matplotlib.text import Text
 
     fig = item[0]
@@ -165,16 +167,24 @@ def _save_shared(made: list[Any], save: Callable[[Any], None],
         for item in made:
             save(item)
         return
+    cost = [_cost(item) for item in made]
     load = [0.0, 0.0]
     share: list[list[int]] = [[], []]
-    for k in sorted(range(len(made)), key=lambda k: -_cost(made[k])):
+    for k in sorted(range(len(made)), key=lambda k: -cost[k]):
         side = 0 if load[0] <= load[1] else 1
-        load[side] += _cost(made[k])
+        load[side] += cost[k]
         share[side].append(k)
     mine, theirs = ([made[k] for k in sorted(ks)] for ks in share)
     me = os.getpid()
     r, w = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no helper: this process saves them all
+        os.close(r)
+        os.close(w)
+        for item in made:
+            save(item)
+        return
     if pid == 0:  # the helper: save its share, report, exit
         code = 1
         try:
