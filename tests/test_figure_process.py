@@ -161,7 +161,6 @@ def test_the_child_dies_with_its_parent(tmp_path):
     fp = FigureProcess.start()
     fp.submit(res, folder, res.study.figures)
     fp.built()
-    time.sleep(0.1)  # the helper is forked right after the figures are built
     print(fp.pid, flush=True)
     time.sleep(120)
     """
@@ -170,7 +169,9 @@ def test_the_child_dies_with_its_parent(tmp_path):
     try:
         child = int(p.stdout.readline())
         assert _alive(child)
-        helpers = _children(child)
+        t0 = time.monotonic()  # the helper is forked once the figures are built
+        while not (helpers := _children(child)) and time.monotonic() - t0 < 10:
+            time.sleep(0.005)
     finally:
         p.kill()
         p.wait()
