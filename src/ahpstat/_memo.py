@@ -9,6 +9,7 @@ entry holds the array itself, so the identity cannot be reused by another array 
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
@@ -22,6 +23,7 @@ T = TypeVar("T")
 #: arrays remembered by identity (with their results), most recently used last
 _FROZEN: OrderedDict[tuple[int, Hashable], tuple[np.ndarray, Any]] = OrderedDict()
 MAX_FROZEN = 8
+_LOCK = threading.Lock()  # the LRU's lookups and updates, from any worker thread
 
 
 def memo(A: np.ndarray, extra: Hashable, by_content: Callable[[tuple[int, ...], bytes], T],
@@ -44,12 +46,14 @@ def memo(A: np.ndarray, extra: Hashable, by_content: Callable[[tuple[int, ...], 
     if A.flags.writeable or not A.flags.owndata:
         return by_content(A.shape, A.tobytes())
     key = (id(A), extra)
-    hit = _FROZEN.get(key)
-    if hit is not None and hit[0] is A:
-        _FROZEN.move_to_end(key)
-        return hit[1]
+    with _LOCK:
+        hit = _FROZEN.get(key)
+        if hit is not None and hit[0] is A:
+            _FROZEN.move_to_end(key)
+            return hit[1]
     res = by_content(A.shape, A.tobytes())
-    _FROZEN[key] = (A, res)
-    while len(_FROZEN) > MAX_FROZEN:
-        _FROZEN.popitem(last=False)
+    with _LOCK:
+        _FROZEN[key] = (A, res)
+        while len(_FROZEN) > MAX_FROZEN:
+            _FROZEN.popitem(last=False)
     return res
