@@ -305,6 +305,17 @@ def lapack_stragglers(
 
 _ONES: dict[int, np.ndarray] = {}
 
+#: squarings before the first convergence check of the numpy paths (``S**64``): a random
+#: Saaty matrix of order 7 needs 64 power steps (197 of 200 in ``benchmarks/bench_core.py``),
+#: so a check at 32 would fail for almost every one of them (five products wasted), where an
+#: expert's matrix, converged at 32, pays one product more
+FIRST_SQUARINGS = 6
+
+
+def _first_squarings(max_iter: int) -> int:
+    """``FIRST_SQUARINGS``, fewer when ``max_iter`` allows fewer power steps."""
+    return min(FIRST_SQUARINGS, int(np.log2(max(max_iter, 1))))
+
 
 def _perron_single(
     M: np.ndarray, tol: float, max_iter: int, start: np.ndarray | None = None
@@ -312,9 +323,10 @@ def _perron_single(
     """Power iteration by repeated squaring for one matrix, in the fewest numpy calls.
 
     ``w = S**p start`` (uniform start by default) with ``S = M / max row sum``, so that no
-    power overflows, and ``p = 32`` (five matrix products), doubled while a power step from
-    ``w`` still changes a weight by more than ``tol`` (the 2-norm of the change, which
-    bounds the largest) and ``2 p <= max_iter``; ``S`` is rescaled after each extra squaring.
+    power overflows, and ``p = 64`` (``FIRST_SQUARINGS`` matrix products; fewer if
+    ``max_iter`` is smaller), doubled while a power step from ``w`` still changes a weight by
+    more than ``tol`` (the 2-norm of the change, which bounds the largest) and
+    ``2 p <= max_iter``; ``S`` is rescaled after each extra squaring.
     Returns ``(w, sum(M w), p)``, or ``None`` if it did not converge (the caller then solves
     the matrix with LAPACK).
     """
@@ -325,7 +337,7 @@ def _perron_single(
     x = one if start is None else start
     S = M * (1.0 / max(M.dot(one).tolist()))
     p = 1
-    for _ in range(5 if max_iter >= 32 else max(0, int(np.log2(max(max_iter, 1))))):
+    for _ in range(_first_squarings(max_iter)):
         S = S.dot(S)
         p *= 2
     while True:
@@ -389,7 +401,7 @@ def _perron_stacked(
     x = np.ones((B, n, 1)) if w0 is None else w0[:, :, None]
     S = A * (1.0 / np.einsum("bij->bi", A).max(axis=-1))[:, None, None]
     p = 1
-    for _ in range(5 if max_iter >= 32 else max(0, int(np.log2(max(max_iter, 1))))):
+    for _ in range(_first_squarings(max_iter)):
         S = np.matmul(S, S)
         p *= 2
     idx = np.arange(B)
