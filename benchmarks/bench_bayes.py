@@ -30,11 +30,8 @@ start and end of the row (``os.getloadavg``), since other processes slow every f
 ``--variants``: each row once per way nutpie gets the model -- ``density`` (the package's
 default: the compiled log-density through nutpie's C interface), ``graph`` (the PyMC model's
 PyTensor graph compiled by numba, through the measurement hook
-``BayesianAHP._nutpie_graph``), ``centred`` (the same density with the experts'
-log-priorities and ``log sigma_k`` centred where a pilot says the data pin them down, through
-the hook ``BayesianAHP._centring = "auto"``; measured, not the default: see
-``benchmarks/README.md``) -- one after the other, and their cold fits' posteriors compared
-(mean differences in Monte Carlo standard errors, sd ratios).
+``BayesianAHP._nutpie_graph``) -- one after the other, and their cold fits' posteriors
+compared (mean differences in Monte Carlo standard errors, sd ratios).
 ``--second-process``: each row again in a fresh process on the caches the first one left.
 """
 
@@ -80,10 +77,7 @@ def worker(row: str, quick: bool) -> dict:
     from ahpstat.bayes import BayesianAHP
 
     # the package's default is the density; "graph" sets the measurement hook
-    variant = os.environ.get("BENCH_BAYES_VARIANT")
-    BayesianAHP._nutpie_graph = variant == "graph"
-    if variant == "centred":  # the density centred where the data pin the experts down
-        BayesianAHP._centring = "auto"
+    BayesianAHP._nutpie_graph = os.environ.get("BENCH_BAYES_VARIANT") == "graph"
     J, h = _panel(row)
     cfg = {"progressbar": False}
     if quick:
@@ -186,12 +180,10 @@ def main() -> None:
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--json", help="also write the table as JSON to this path")
     ap.add_argument("--variants", nargs="+", default=["default"],
-                    choices=["default", "graph", "density", "centred"],
+                    choices=["default", "graph", "density"],
                     help="nutpie's model: the package's default, the compiled PyTensor graph, "
-                         "the compiled density through nutpie's C interface (the default), or "
-                         "the same density with the experts' parameters centred where the "
-                         "data pin them down (measured, not the default); several are run "
-                         "one after the other per row and their posteriors compared")
+                         "or the compiled density through nutpie's C interface; several are "
+                         "run one after the other per row and their posteriors compared")
     ap.add_argument("--second-process", action="store_true",
                     help="run each row again in a second fresh process on the caches the "
                          "first one left (what every later run of a study pays)")

@@ -35,7 +35,6 @@ from ahpstat._bayes_model._density import (
     density_cfuncs,
     density_user_data,
     log_density_and_grad,
-    log_density_centred,
 )
 from ahpstat._bayes_model._kernels import (
     LOG_SQRT_2PI,
@@ -43,7 +42,6 @@ from ahpstat._bayes_model._kernels import (
     log_normal_interval_scalar,
     loglik_draw,
     loglik_draws,
-    loglik_theta,
     loglik_value_and_grad,
     loglik_zero_sum,
     normal_upper_tail,
@@ -74,11 +72,9 @@ __all__ = [
     "lapse_logs",
     "layout",
     "log_density_and_grad",
-    "log_density_centred",
     "log_normal_interval_scalar",
     "loglik_draw",
     "loglik_draws",
-    "loglik_theta",
     "loglik_value_and_grad",
     "loglik_zero_sum",
     "normal_upper_tail",

@@ -14,11 +14,10 @@ import numpy as np
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
-from ahpstat._bayes_model._bases import zero_sum_expand, zero_sum_reduce
-from ahpstat._bayes_model._kernels import LOG_SQRT_2PI, loglik_theta, loglik_zero_sum
+from ahpstat._bayes_model._kernels import LOG_SQRT_2PI, loglik_zero_sum
 from ahpstat._numba import njit
 
-__all__ = ["density_cfuncs", "density_user_data", "log_density_and_grad", "log_density_centred"]
+__all__ = ["density_cfuncs", "density_user_data", "log_density_and_grad"]
 
 _LN2 = math.log(2.0)
 #: a log-density's layout flags (``flags`` of :func:`log_density_and_grad`)
@@ -34,89 +33,6 @@ def _softplus(x):  # pragma: no cover - compiled
     if x > 0.0:
         return x + math.log1p(math.exp(-x))
     return math.log1p(math.exp(x))
-
-
-@njit(fastmath=False, inline="always")
-def _eta_prior(x, grad, F, ps, lp):  # pragma: no cover - compiled
-    """``N(0, ps^2)`` on the panel's ``F`` free log-priorities ``x[:F]``: ``lp`` updated."""
-    for i in range(F):
-        lp -= 0.5 * (x[i] / ps) ** 2
-        grad[i] = -x[i] / (ps * ps)
-    lp -= F * (math.log(ps) + LOG_SQRT_2PI)
-    return lp
-
-
-@njit(fastmath=False, inline="always")
-def _tau_prior(x, grad, o, G, ts, tau, lp):  # pragma: no cover - compiled
-    """HalfNormal(ts) on ``tau = e^v`` (``v = x[o:o + G]``) with the Jacobian ``e^v``;
-    fills ``tau``, returns ``lp`` updated.
-    """
-    for g in range(G):
-        v = x[o + g]
-        t = math.exp(v)
-        tau[g] = t
-        lp += _LN2 - LOG_SQRT_2PI - math.log(ts) - 0.5 * (t / ts) ** 2 + v
-        grad[o + g] = 1.0 - (t / ts) ** 2
-    return lp
-
-
-@njit(fastmath=False, inline="always")
-def _shared_sigma_prior(x, grad, o, priors, log_sigma, lp):  # pragma: no cover - compiled
-    """LogNormal(lm, ls) on ``sigma = e^v`` with its Jacobian: Normal(lm, ls) on ``v``."""
-    lm, ls = priors[_LM], priors[_LS]
-    v = x[o]
-    lp += -0.5 * ((v - lm) / ls) ** 2 - math.log(ls) - LOG_SQRT_2PI
-    grad[o] = -(v - lm) / (ls * ls)
-    for kk in range(log_sigma.size):
-        log_sigma[kk] = v
-    return lp
-
-
-@njit(fastmath=False, inline="always")
-def _sigma_hyper_prior(x, grad, o, priors, lp):  # pragma: no cover - compiled
-    """``m ~ N(lm, ls^2)`` and HalfNormal(lsd) on ``s = e^v`` (with its Jacobian), at
-    ``x[o]`` and ``x[o + 1]``: ``(lp, m, v, s)``.
-    """
-    lm, ls = priors[_LM], priors[_LS]
-    m = x[o]
-    vs = x[o + 1]
-    sd = math.exp(vs)
-    lsd = priors[_LSD]
-    lp += -0.5 * ((m - lm) / ls) ** 2 - math.log(ls) - LOG_SQRT_2PI
-    grad[o] = -(m - lm) / (ls * ls)
-    lp += _LN2 - LOG_SQRT_2PI - math.log(lsd) - 0.5 * (sd / lsd) ** 2 + vs
-    grad[o + 1] = 1.0 - (sd / lsd) ** 2
-    return lp, m, vs, sd
-
-
-@njit(fastmath=False, inline="always")
-def _lapse_prior(x, grad, o, priors, lapse, kl, lp):  # pragma: no cover - compiled
-    """Beta(a, b) on ``pi = sigmoid(x[o])`` with the Jacobian ``pi (1 - pi)``; fills
-    ``kl = (log(1 - pi), log pi)`` (``(0, -inf)`` without lapses): ``(lp, pi)``.
-    """
-    pi = 0.0
-    if lapse:
-        v = x[o]
-        a, b = priors[_LA], priors[_LB]
-        log_pi, log_1m = -_softplus(-v), -_softplus(v)
-        pi = math.exp(log_pi)
-        lp += (a * log_pi + b * log_1m + math.lgamma(a + b) - math.lgamma(a)
-               - math.lgamma(b))
-        grad[o] = a * (1.0 - pi) - b * pi
-        kl[0], kl[1] = log_1m, log_pi
-    else:
-        kl[0], kl[1] = 0.0, -np.inf
-    return lp, pi
-
-
-@njit(fastmath=False, inline="always")
-def _new_expert_prior(x, grad, o, E, lp):  # pragma: no cover - compiled
-    """``N(0, 1)`` on the new expert's ``E`` offsets ``x[o:o + E]``."""
-    for i in range(E):
-        v = x[o + i]
-        lp -= 0.5 * v * v + LOG_SQRT_2PI
-        grad[o + i] = -v
-    return lp
 
 
 @njit(fastmath=False, nogil=True)
@@ -138,16 +54,25 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
     F, G, K, E = sizes[0], sizes[1], sizes[2], sizes[3]
     dev, shared, lapse = flags[_DEVIATION] != 0, flags[_SHARED] != 0, flags[_LAPSE] != 0
     ps, ts = priors[_PS], priors[_TS]
+    lp = 0.0
     o = 0
     eta = x[o:o + F]
-    lp = _eta_prior(x, grad, F, ps, 0.0)
+    for i in range(F):
+        lp -= 0.5 * (eta[i] / ps) ** 2
+        grad[o + i] = -eta[i] / (ps * ps)
+    lp -= F * (math.log(ps) + LOG_SQRT_2PI)
     o += F
     tau = np.zeros(G if dev else 0)
     o_tau = o
     zeta = np.zeros((K if dev else 0, F))
     o_z = o
     if dev:
-        lp = _tau_prior(x, grad, o, G, ts, tau, lp)
+        for g in range(G):  # HalfNormal(ts) on tau = e^v, with the Jacobian e^v
+            v = x[o + g]
+            t = math.exp(v)
+            tau[g] = t
+            lp += _LN2 - LOG_SQRT_2PI - math.log(ts) - 0.5 * (t / ts) ** 2 + v
+            grad[o + g] = 1.0 - (t / ts) ** 2
         o += G
         o_z = o
         for kk in range(K):
@@ -159,12 +84,24 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
         lp -= K * F * LOG_SQRT_2PI
         o += K * F
     log_sigma = np.empty(K)
+    lm, ls = priors[_LM], priors[_LS]
     o_s = o
-    if shared:
-        lp = _shared_sigma_prior(x, grad, o, priors, log_sigma, lp)
+    if shared:  # LogNormal(lm, ls) on sigma = e^v with its Jacobian: Normal(lm, ls) on v
+        v = x[o]
+        lp += -0.5 * ((v - lm) / ls) ** 2 - math.log(ls) - LOG_SQRT_2PI
+        grad[o] = -(v - lm) / (ls * ls)
+        for kk in range(K):
+            log_sigma[kk] = v
         o += 1
     else:
-        lp, m, _, sd = _sigma_hyper_prior(x, grad, o, priors, lp)
+        m = x[o]
+        vs = x[o + 1]
+        sd = math.exp(vs)
+        lsd = priors[_LSD]
+        lp += -0.5 * ((m - lm) / ls) ** 2 - math.log(ls) - LOG_SQRT_2PI
+        grad[o] = -(m - lm) / (ls * ls)
+        lp += _LN2 - LOG_SQRT_2PI - math.log(lsd) - 0.5 * (sd / lsd) ** 2 + vs
+        grad[o + 1] = 1.0 - (sd / lsd) ** 2
         for kk in range(K):
             u = x[o + 2 + kk]
             log_sigma[kk] = m + sd * u
@@ -173,10 +110,24 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
         o += 2 + K
     kl = np.empty(2)
     o_l = o
-    lp, pi = _lapse_prior(x, grad, o, priors, lapse, kl, lp)
-    o += 1 if lapse else 0
+    pi = 0.0
+    if lapse:  # Beta(a, b) on pi = sigmoid(v), with the Jacobian pi (1 - pi)
+        v = x[o]
+        a, b = priors[_LA], priors[_LB]
+        log_pi, log_1m = -_softplus(-v), -_softplus(v)
+        pi = math.exp(log_pi)
+        lp += (a * log_pi + b * log_1m + math.lgamma(a + b) - math.lgamma(a)
+               - math.lgamma(b))
+        grad[o] = a * (1.0 - pi) - b * pi
+        kl[0], kl[1] = log_1m, log_pi
+        o += 1
+    else:
+        kl[0], kl[1] = 0.0, -np.inf
     if dev:
-        lp = _new_expert_prior(x, grad, o, E, lp)
+        for i in range(E):
+            v = x[o + i]
+            lp -= 0.5 * v * v + LOG_SQRT_2PI
+            grad[o + i] = -v
         o += E
     total, d_eta, d_tau, d_zeta, d_ls, d_kl = loglik_zero_sum(
         eta, tau, zeta, enode, offsets, log_sigma, kl, lower, upper, point, row, col, k,
@@ -210,148 +161,13 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
     return lp
 
 
-@njit(fastmath=False, nogil=True)
-def log_density_centred(x, grad, flags, priors, sizes, enode, offsets, lower, upper,  # noqa: C901
-                        point, row, col, k, weight, log_u, centre,
-                        centre_sigma):  # pragma: no cover - compiled
-    """:func:`log_density_and_grad` with some expert parameters centred: the same posterior
-    on other coordinates.
-
-    ``centre`` ``(K * F,)``: where ``centre[k * F + f]`` is set, ``x`` holds expert ``k``'s
-    own free log-priority ``t = eta_f + tau_g zeta_kf`` (prior ``N(eta_f, tau_g^2)``)
-    instead of ``zeta_kf`` (prior ``N(0, 1)``); ``centre_sigma`` ``(K,)``: where set, ``x``
-    holds ``log sigma_k`` (prior ``N(m, s^2)``) instead of ``u_k = (log sigma_k - m) / s``.
-    Each is a change of variables with Jacobian ``tau_g`` (``s``) per centred value, so the
-    density is the non-centred one plus ``-log tau_g`` (``-log s``) per centred value: the
-    same posterior, another geometry. Centred suits a parameter the data pin down well
-    (an expert's many judgments at a node, a well-identified ``sigma_k``), non-centred one
-    the data say little about (a funnel otherwise). The likelihood runs on the experts'
-    expanded log-priorities (:func:`~ahpstat._bayes_model._kernels.loglik_theta`).
-
-    Measured on the seed study and not the default (``docs/bayes_model.md``, *Centred
-    expert parameters*): half the leapfrog steps, but slower tails of the most consistent
-    experts' ``sigma_k``; the C callbacks use it only when some value is centred.
-    """
-    F, G, K, E = sizes[0], sizes[1], sizes[2], sizes[3]
-    dev, shared, lapse = flags[_DEVIATION] != 0, flags[_SHARED] != 0, flags[_LAPSE] != 0
-    ps, ts = priors[_PS], priors[_TS]
-    lp = _eta_prior(x, grad, F, ps, 0.0)
-    o = F
-    tau = np.zeros(G if dev else 0)
-    o_tau = o
-    th = np.empty((K, F))  # the experts' free log-priorities, eta + tau zeta
-    o_z = o
-    if dev:
-        lp = _tau_prior(x, grad, o, G, ts, tau, lp)
-        o += G
-        o_z = o
-        for g in range(G):
-            t = tau[g]
-            it = 1.0 / t
-            lt = x[o_tau + g]
-            for f in range(offsets[g] - g, offsets[g + 1] - g - 1):
-                for kk in range(K):
-                    i = o + kk * F + f
-                    v = x[i]
-                    if centre[kk * F + f] != 0:
-                        e = (v - x[f]) * it
-                        lp -= 0.5 * e * e + lt
-                        grad[i] = -e * it
-                        grad[f] += e * it
-                        grad[o_tau + g] += e * e - 1.0
-                        th[kk, f] = v
-                    else:
-                        lp -= 0.5 * v * v
-                        grad[i] = -v
-                        th[kk, f] = x[f] + t * v
-        lp -= K * F * LOG_SQRT_2PI
-        o += K * F
-    else:
-        for kk in range(K):
-            for f in range(F):
-                th[kk, f] = x[f]
-    log_sigma = np.empty(K)
-    o_s = o
-    if shared:
-        lp = _shared_sigma_prior(x, grad, o, priors, log_sigma, lp)
-        o += 1
-    else:
-        lp, m, vs, sd = _sigma_hyper_prior(x, grad, o, priors, lp)
-        isd = 1.0 / sd
-        for kk in range(K):
-            u = x[o + 2 + kk]
-            if centre_sigma[kk] != 0:
-                e = (u - m) * isd
-                log_sigma[kk] = u
-                lp -= 0.5 * e * e + vs + LOG_SQRT_2PI
-                grad[o + 2 + kk] = -e * isd
-                grad[o] += e * isd
-                grad[o + 1] += e * e - 1.0
-            else:
-                log_sigma[kk] = m + sd * u
-                lp -= 0.5 * u * u + LOG_SQRT_2PI
-                grad[o + 2 + kk] = -u
-        o += 2 + K
-    kl = np.empty(2)
-    o_l = o
-    lp, pi = _lapse_prior(x, grad, o, priors, lapse, kl, lp)
-    o += 1 if lapse else 0
-    if dev:
-        lp = _new_expert_prior(x, grad, o, E, lp)
-        o += E
-    # the likelihood on the experts' log-priorities theta = B th (zero-sum within each node)
-    theta = np.empty((K, E))
-    zero_sum_expand(th, offsets, theta)
-    d_theta = np.zeros((K, E))
-    d_ls = np.zeros(K)
-    d_kl = np.zeros(2)
-    lp += loglik_theta(theta, log_sigma, kl, lower, upper, point, row, col, k, weight, log_u,
-                       d_theta, d_ls, d_kl)
-    d_th = np.empty((K, F))
-    zero_sum_reduce(d_theta, offsets, d_th)
-    if dev:
-        for g in range(G):
-            t = tau[g]
-            for f in range(offsets[g] - g, offsets[g + 1] - g - 1):
-                for kk in range(K):
-                    i = o_z + kk * F + f
-                    d = d_th[kk, f]
-                    if centre[kk * F + f] != 0:
-                        grad[i] += d
-                    else:
-                        grad[f] += d
-                        grad[i] += d * t
-                        grad[o_tau + g] += d * t * x[i]
-    else:
-        for kk in range(K):
-            for f in range(F):
-                grad[f] += d_th[kk, f]
-    if shared:
-        s = 0.0
-        for kk in range(K):
-            s += d_ls[kk]
-        grad[o_s] += s
-    else:
-        sd = math.exp(x[o_s + 1])
-        for kk in range(K):
-            if centre_sigma[kk] != 0:
-                grad[o_s + 2 + kk] += d_ls[kk]
-            else:
-                grad[o_s] += d_ls[kk]
-                grad[o_s + 1] += sd * d_ls[kk] * x[o_s + 2 + kk]
-                grad[o_s + 2 + kk] += sd * d_ls[kk]
-    if lapse:
-        grad[o_l] += (1.0 - pi) * d_kl[1] - pi * d_kl[0]
-    return lp
-
-
 # --------------------------------------------------------------------------- C callbacks
 #: the header of the user data (int64) that the C callbacks read: the parameter count, the
 #: layout flags, ``point``, ``sizes``, the judgment count, then the addresses of the data
 _DIM, _FLAGS, _POINT, _SIZES, _NOBS = 0, 1, 4, 5, 9
 _A_PRIORS, _A_ENODE, _A_OFFSETS, _A_LOWER, _A_UPPER, _A_ROW, _A_COL, _A_K, _A_W, _A_LOGU, \
-    _A_TRANSFORM, _A_CENTRE, _A_CENTRE_SIGMA = range(10, 23)
-_N_META = 23
+    _A_TRANSFORM = range(10, 21)
+_N_META = 21
 
 
 @intrinsic
@@ -365,41 +181,6 @@ def _void_pointer(typingctx, address):  # pragma: no cover - compiled
     return sig, codegen
 
 
-@njit(fastmath=False, inline="always")
-def _data_arrays(meta):  # pragma: no cover - compiled
-    """The arrays the user-data header ``meta`` points to: ``(priors, enode, offsets, lower,
-    upper, row, col, k, weight, log_u, centre, centre_sigma)``.
-    """
-    F, G, K, E = meta[_SIZES], meta[_SIZES + 1], meta[_SIZES + 2], meta[_SIZES + 3]
-    n_obs = meta[_NOBS]
-    f64, i64 = np.float64, np.int64
-    return (numba.carray(_void_pointer(meta[_A_PRIORS]), (7,), f64),
-            numba.carray(_void_pointer(meta[_A_ENODE]), (E,), i64),
-            numba.carray(_void_pointer(meta[_A_OFFSETS]), (G + 1,), i64),
-            numba.carray(_void_pointer(meta[_A_LOWER]), (n_obs,), f64),
-            numba.carray(_void_pointer(meta[_A_UPPER]), (n_obs,), f64),
-            numba.carray(_void_pointer(meta[_A_ROW]), (n_obs,), i64),
-            numba.carray(_void_pointer(meta[_A_COL]), (n_obs,), i64),
-            numba.carray(_void_pointer(meta[_A_K]), (n_obs,), i64),
-            numba.carray(_void_pointer(meta[_A_W]), (n_obs,), f64),
-            numba.carray(_void_pointer(meta[_A_LOGU]), (1,), f64),
-            numba.carray(_void_pointer(meta[_A_CENTRE]), (K * F,), i64),
-            numba.carray(_void_pointer(meta[_A_CENTRE_SIGMA]), (K,), i64))
-
-
-@njit(fastmath=False, inline="always")
-def _status(val, out, logp_):  # pragma: no cover - compiled
-    """Write the log-density; 0, or 3 (gradient) or 4 (value) when not finite."""
-    logp = numba.carray(logp_, (1,))
-    logp[0] = val
-    for i in range(out.size):
-        if not np.isfinite(out[i]):
-            return 3
-    if not np.isfinite(val):
-        return 4
-    return 0
-
-
 def _logp_c(dim, x_, out_, logp_, user_data):  # pragma: no cover - compiled
     """The C log-density callback for nutpie: :func:`log_density_and_grad` on the data that
     ``user_data`` points to (:func:`density_user_data`); 0 on success, 3 (gradient) or 4
@@ -408,27 +189,31 @@ def _logp_c(dim, x_, out_, logp_, user_data):  # pragma: no cover - compiled
     meta = numba.carray(user_data, (_N_META,), np.int64)
     if dim != meta[_DIM]:
         return -1
+    E, G, n_obs = meta[_SIZES + 3], meta[_SIZES + 1], meta[_NOBS]
     x = numba.carray(x_, (dim,))
     out = numba.carray(out_, (dim,))
-    d = _data_arrays(meta)
-    val = log_density_and_grad(x, out, meta[_FLAGS:_FLAGS + 3], d[0], meta[_SIZES:_SIZES + 4],
-                               d[1], d[2], d[3], d[4], meta[_POINT] != 0, d[5], d[6], d[7],
-                               d[8], d[9][0])
-    return _status(val, out, logp_)
-
-
-def _logp_centred_c(dim, x_, out_, logp_, user_data):  # pragma: no cover - compiled
-    """:func:`_logp_c` of :func:`log_density_centred` (the centring from the user data)."""
-    meta = numba.carray(user_data, (_N_META,), np.int64)
-    if dim != meta[_DIM]:
-        return -1
-    x = numba.carray(x_, (dim,))
-    out = numba.carray(out_, (dim,))
-    d = _data_arrays(meta)
-    val = log_density_centred(x, out, meta[_FLAGS:_FLAGS + 3], d[0], meta[_SIZES:_SIZES + 4],
-                              d[1], d[2], d[3], d[4], meta[_POINT] != 0, d[5], d[6], d[7],
-                              d[8], d[9][0], d[10], d[11])
-    return _status(val, out, logp_)
+    f64, i64 = np.float64, np.int64
+    priors = numba.carray(_void_pointer(meta[_A_PRIORS]), (7,), f64)
+    enode = numba.carray(_void_pointer(meta[_A_ENODE]), (E,), i64)
+    offsets = numba.carray(_void_pointer(meta[_A_OFFSETS]), (G + 1,), i64)
+    lower = numba.carray(_void_pointer(meta[_A_LOWER]), (n_obs,), f64)
+    upper = numba.carray(_void_pointer(meta[_A_UPPER]), (n_obs,), f64)
+    row = numba.carray(_void_pointer(meta[_A_ROW]), (n_obs,), i64)
+    col = numba.carray(_void_pointer(meta[_A_COL]), (n_obs,), i64)
+    k = numba.carray(_void_pointer(meta[_A_K]), (n_obs,), i64)
+    weight = numba.carray(_void_pointer(meta[_A_W]), (n_obs,), f64)
+    log_u = numba.carray(_void_pointer(meta[_A_LOGU]), (1,), f64)
+    val = log_density_and_grad(x, out, meta[_FLAGS:_FLAGS + 3], priors,
+                               meta[_SIZES:_SIZES + 4], enode, offsets, lower, upper,
+                               meta[_POINT] != 0, row, col, k, weight, log_u[0])
+    logp = numba.carray(logp_, (1,))
+    logp[0] = val
+    for i in range(dim):
+        if not np.isfinite(out[i]):
+            return 3
+    if not np.isfinite(val):
+        return 4
+    return 0
 
 
 def _expand_c(dim, n_expanded, x_, out_, user_data):  # pragma: no cover - compiled
@@ -459,17 +244,15 @@ _EXPAND_SIG = types.int64(types.uint64, types.uint64, types.CPointer(types.doubl
 
 
 @functools.cache
-def density_cfuncs(centred: bool = False) -> tuple[Any, Any]:
+def density_cfuncs() -> tuple[Any, Any]:
     """The compiled C callbacks ``(logp, expand)`` for nutpie (``.address`` each).
 
     Compiled on first use, then loaded from numba's disk cache in later processes: the data
     are not part of the code (they come through the user-data pointer), so the same machine
-    code serves every panel. ``centred``: the callback of :func:`log_density_centred` (the
-    measurement hook; compiled only when asked for, since it doubles the compile time).
+    code serves every panel.
     """
     out = []
-    logp = _logp_centred_c if centred else _logp_c
-    for func, sig in ((logp, _LOGP_SIG), (_expand_c, _EXPAND_SIG)):
+    for func, sig in ((_logp_c, _LOGP_SIG), (_expand_c, _EXPAND_SIG)):
         try:
             out.append(numba.cfunc(sig, nopython=True, nogil=True, error_model="numpy",
                                    cache=True)(func))
@@ -479,37 +262,26 @@ def density_cfuncs(centred: bool = False) -> tuple[Any, Any]:
 
 
 def density_user_data(n_dim: int, flags: np.ndarray, priors: np.ndarray, sizes: np.ndarray,
-                      data: tuple[Any, ...], transform: np.ndarray,
-                      centre: np.ndarray | None = None, centre_sigma: np.ndarray | None = None,
-                      ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+                      data: tuple[Any, ...],
+                      transform: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     """The user data of :func:`density_cfuncs`: ``(meta, arrays)``, ``meta`` the int64 header
     whose address nutpie passes to the callbacks, ``arrays`` the data it points into (keep
     them alive as long as ``meta``). ``data`` as :func:`log_density_and_grad` takes it
     (``enode, offsets, lower, upper, point, row, col, k, weight, log_u``); ``transform`` per
-    parameter 0 (none), 1 (log) or 2 (log-odds); ``centre`` ``(K * F,)`` and
-    ``centre_sigma`` ``(K,)`` as :func:`log_density_centred` takes them (default: none
-    centred, :func:`log_density_and_grad`).
+    parameter 0 (none), 1 (log) or 2 (log-odds).
     """
     enode, offsets, lower, upper, point, row, col, k, weight, log_u = data
     c = np.ascontiguousarray
-    F, K = int(sizes[0]), int(sizes[2])
-    if centre is None:
-        centre = np.zeros(K * F, dtype=np.int64)
-    if centre_sigma is None:
-        centre_sigma = np.zeros(K, dtype=np.int64)
-    if np.size(centre) != K * F or np.size(centre_sigma) != K:
-        raise ValueError("`centre` must have K * F values and `centre_sigma` K")
     arrays = (c(priors, dtype=np.float64), c(enode, dtype=np.int64),
               c(offsets, dtype=np.int64), c(lower, dtype=np.float64),
               c(upper, dtype=np.float64), c(row, dtype=np.int64), c(col, dtype=np.int64),
               c(k, dtype=np.int64), c(weight, dtype=np.float64),
-              np.array([log_u], dtype=np.float64), c(transform, dtype=np.int64),
-              c(np.ravel(centre), dtype=np.int64), c(centre_sigma, dtype=np.int64))
+              np.array([log_u], dtype=np.float64), c(transform, dtype=np.int64))
     meta = np.zeros(_N_META, dtype=np.int64)
     meta[_DIM] = n_dim
     meta[_FLAGS:_FLAGS + 3] = flags
     meta[_POINT] = int(bool(point))
     meta[_SIZES:_SIZES + 4] = sizes
     meta[_NOBS] = np.asarray(lower).size
-    meta[_A_PRIORS:_A_CENTRE_SIGMA + 1] = [a.ctypes.data for a in arrays]
+    meta[_A_PRIORS:_A_TRANSFORM + 1] = [a.ctypes.data for a in arrays]
     return meta, arrays

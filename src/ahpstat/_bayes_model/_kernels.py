@@ -18,7 +18,6 @@ __all__ = [
     "log_normal_interval_scalar",
     "loglik_draw",
     "loglik_draws",
-    "loglik_theta",
     "loglik_value_and_grad",
     "loglik_zero_sum",
     "normal_upper_tail",
@@ -134,15 +133,14 @@ def normal_upper_tail(x, ex):  # pragma: no cover - compiled
 
 
 @njit(fastmath=False, inline="always")
-def _interval_lapse_p(a, b, keep, lapse_u):  # pragma: no cover - compiled
-    """A discrete judgment under the lapse mixture: ``(p, dll/dloc * sd, dll/dlog sd,
-    share)`` with ``p = keep P + lapse_u``, ``P = Phi(b) - Phi(a)`` (the probability itself;
-    :func:`_interval_lapse` gives its log).
+def _interval_lapse(a, b, keep, lapse_u):  # pragma: no cover - compiled
+    """A discrete judgment under the lapse mixture: ``(ll, dll/dloc * sd, dll/dlog sd,
+    share)`` with ``p = keep P + lapse_u``, ``P = Phi(b) - Phi(a)``.
 
-    Two ``exp`` (the normal densities at ``a`` and ``b``, which the gradient needs): the
-    tail probabilities reuse the densities (:func:`normal_upper_tail`). ``P`` is a
-    difference of upper tails on the side away from 0 (no cancellation against 1), and ``p``
-    is at least ``lapse_u``, so linear space is accurate.
+    Two ``exp`` (the normal densities at ``a`` and ``b``, which the gradient needs) and one
+    ``log``: the tail probabilities reuse the densities (:func:`normal_upper_tail`). ``P``
+    is a difference of upper tails on the side away from 0 (no cancellation against 1), and
+    ``p`` is at least ``lapse_u``, so linear space is accurate.
     """
     ea = math.exp(-0.5 * a * a)
     eb = math.exp(-0.5 * b * b)
@@ -155,16 +153,8 @@ def _interval_lapse_p(a, b, keep, lapse_u):  # pragma: no cover - compiled
     fa = keep * _INV_SQRT_2PI * ea
     fb = keep * _INV_SQRT_2PI * eb
     kp = keep * P
-    p = kp + lapse_u
-    ip = 1.0 / p
-    return p, (fa - fb) * ip, (a * fa - b * fb) * ip, kp * ip
-
-
-@njit(fastmath=False, inline="always")
-def _interval_lapse(a, b, keep, lapse_u):  # pragma: no cover - compiled
-    """:func:`_interval_lapse_p` with ``log p`` in place of ``p`` (two ``exp``, one ``log``)."""
-    p, g, d_ls, share = _interval_lapse_p(a, b, keep, lapse_u)
-    return math.log(p), g, d_ls, share
+    ip = 1.0 / (kp + lapse_u)
+    return math.log(kp + lapse_u), (fa - fb) * ip, (a * fa - b * fb) * ip, kp * ip
 
 
 @njit(fastmath=False, inline="always")
@@ -263,82 +253,6 @@ def loglik_value_and_grad(mu, tau, z, enode, log_sigma, kl, lower, upper, point,
             d_tau[gi] += gl * zd
             d_z[kk, r] += gl * t
             d_z[kk, c] -= gl * t
-        d_ls[kk] += w * d_lsig
-    if lapse_u > 0.0:
-        d_kl[0] += kept
-        d_kl[1] += weights - kept
-    return total
-
-
-#: :func:`loglik_theta` multiplies the probabilities of an expert's judgments and takes one
-#: log per run of judgments while the product stays above this (a probability below
-#: ``_P_ALONE`` gets its own log), so the product never underflows
-_PROD_FLOOR = 1.0e-250
-_P_ALONE = 1.0e-40
-
-
-@njit(fastmath=False)
-def loglik_theta(theta, log_sigma, kl, lower, upper, point, row, col, k, weight, log_u,
-                 d_theta, d_ls, d_kl):  # pragma: no cover - compiled
-    """Total weighted log-likelihood on the experts' own log-priorities ``theta`` ``(K, E)``
-    (``loc = theta[k, r] - theta[k, c]``), its gradient added to ``d_theta``, ``d_ls`` and
-    ``d_kl`` (see :func:`loglik_value_and_grad`, of which this is the form with ``theta``
-    already expanded: two gathers per judgment instead of five).
-
-    Discrete judgments under the lapse mixture (the default model) take no ``log`` each:
-    the probabilities of consecutive judgments with the same weight are multiplied and the
-    log taken once per run (while the product stays above ``1e-250``; a probability below
-    ``1e-40`` is logged alone), the same sum of logs to rounding.
-    """
-    isd = np.exp(-log_sigma)
-    keep = math.exp(kl[0])
-    lapse_u = math.exp(kl[1] + log_u)
-    total = 0.0
-    kept = 0.0
-    weights = 0.0
-    if lapse_u > 0.0 and not point:
-        prod = 1.0
-        wrun = 0.0
-        for o in range(row.size):
-            kk, r, c = k[o], row[o], col[o]
-            s_inv = isd[kk]
-            loc = theta[kk, r] - theta[kk, c]
-            p, g, d_lsig, share = _interval_lapse_p((lower[o] - loc) * s_inv,
-                                                    (upper[o] - loc) * s_inv, keep, lapse_u)
-            w = weight[o]
-            if w != wrun:
-                total += wrun * math.log(prod)
-                prod = 1.0
-                wrun = w
-            if p < _P_ALONE:
-                total += w * math.log(p)
-            else:
-                prod *= p
-                if prod < _PROD_FLOOR:
-                    total += w * math.log(prod)
-                    prod = 1.0
-            kept += w * share
-            weights += w
-            gl = w * g * s_inv
-            d_theta[kk, r] += gl
-            d_theta[kk, c] -= gl
-            d_ls[kk] += w * d_lsig
-        total += wrun * math.log(prod)
-        d_kl[0] += kept
-        d_kl[1] += weights - kept
-        return total
-    for o in range(row.size):
-        kk, r, c = k[o], row[o], col[o]
-        ll, d_loc, d_lsig, share = _judgment(theta[kk, r] - theta[kk, c], isd[kk],
-                                             log_sigma[kk], keep, lapse_u, lower[o],
-                                             upper[o], point)
-        w = weight[o]
-        total += w * ll
-        kept += w * share
-        weights += w
-        gl = w * d_loc
-        d_theta[kk, r] += gl
-        d_theta[kk, c] -= gl
         d_ls[kk] += w * d_lsig
     if lapse_u > 0.0:
         d_kl[0] += kept

@@ -211,10 +211,6 @@ class BayesianAHP:
     #: measurement hook (``benchmarks/bench_bayes.py --variants graph``): nutpie samples the
     #: PyMC model's PyTensor graph compiled by numba instead of the compiled density
     _nutpie_graph: bool = False
-    #: measurement hook (``bench_bayes.py --variants centred``): which expert parameters the
-    #: compiled density centres (:func:`ahpstat.bayes._compiled.centring`; ``"none"``: the
-    #: PyMC model's own coordinates, the default by measurement)
-    _centring: str = "none"
 
     def __init__(
         self,
@@ -248,7 +244,6 @@ class BayesianAHP:
         self.layout: Layout | None = None
         self.timings: dict[str, float] = {}
         self._compiled: dict[Any, Any] = {}
-        self._density: Any = None  # the compiled density's Density (its centring)
         self._result_cache: tuple[float, BayesResult] | None = None
         self._item_means: pd.DataFrame | None = None
 
@@ -527,24 +522,15 @@ class BayesianAHP:
             from ahpstat.bayes._compiled import add_products
 
             assert self.panel is not None and self.layout is not None
-            post, dens = idata.posterior, self._density
-            if dens is not None and (dens.centre.any() or dens.centre_sigma.any()):
-                # centred draws back to the model's own coordinates (measurement hook)
-                back = dens.canonical({n: post[n].values for n in dens.names if n in post})
-                for n in ("expert_offset_raw", "sigma_offset"):
-                    if n in post:
-                        post[n] = (post[n].dims, back[n])
             idata.posterior = add_products(idata.posterior, self.panel, self.layout,
                                            self._resolved_config, self._item_means)
         return idata
 
     def _compile_density(self, panel: Panel) -> Any:
-        from ahpstat.bayes._compiled import centring, compile_density, density
+        from ahpstat.bayes._compiled import compile_density, density
 
         coords = {k: list(v) for k, v in self.model.coords.items()}
-        cfg = self._resolved_config
-        self._density = density(panel, cfg, *centring(panel, cfg, self._centring))
-        return compile_density(self._density, coords)
+        return compile_density(density(panel, self._resolved_config), coords)
 
     def _sample_pymc(self, cfg: dict[str, Any], seed: int, names: list[str],
                      progress: _Progress, what: str) -> Any:
