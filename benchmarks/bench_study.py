@@ -50,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -78,31 +79,46 @@ def _cold(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+#: ``ahpstat`` in a fresh interpreter (the code on ``PYTHONPATH`` first, when a tree is given)
+_CLI = [sys.executable, "-c", "import sys; from ahpstat.cli import main; sys.exit(main())"]
+
+
+def _trees() -> list[tuple[str, str | None]]:
+    """This tree, and the tree at ``AHPSTAT_SRC=path/to/src`` when set: (label, src)."""
+    src = os.environ.get("AHPSTAT_SRC")
+    return [("this tree", None)] + ([(f"AHPSTAT_SRC={src}", src)] if src else [])
+
+
+def _cold_runs(trees: list[tuple[str, str | None]], repeats: int,
+               argv: Callable[[int], list[str]]) -> dict[str | None, list[tuple[float, float]]]:
+    """``ahpstat *argv(k)`` cold, ``repeats`` times per tree, the trees interleaved: wall and
+    CPU seconds per tree (:func:`_cold`)."""
+    out: dict[str | None, list[tuple[float, float]]] = {t: [] for _, t in trees}
+    for k in range(repeats):
+        for _, tree in trees:
+            env = dict(os.environ)
+            env.pop("AHPSTAT_SRC", None)
+            # as an installed package: its bytecode cached (the warm-up run writes it); with
+            # PYTHONDONTWRITEBYTECODE set (as on the project's shared machine) every run
+            # compiled ahpstat's ~120 modules again, 0.2-0.3 s
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            if tree:
+                env["PYTHONPATH"] = tree
+            out[tree].append(_cold([*_CLI, *argv(k)], env))
+    return out
+
+
 def seed(repeats: int, bootstrap: bool = True) -> None:
     """Cold CLI runs; with ``AHPSTAT_SRC=path/to/src`` the same runs of that tree too,
     interleaved with this tree's (side by side under the same load).
     """
-    src = os.environ.get("AHPSTAT_SRC")
-    cli = [sys.executable, "-c", "import sys; from ahpstat.cli import main; sys.exit(main())"]
-    trees = [("this tree", None)] + ([(f"AHPSTAT_SRC={src}", src)] if src else [])
+    trees = _trees()
     print(f"## seed study from the command line, cold process ({repeats} runs; {_env()})")
     with tempfile.TemporaryDirectory() as tmp:
         def runs(extra: list[str]) -> dict[str | None, list[tuple[float, float]]]:
-            out: dict[str | None, list[tuple[float, float]]] = {t: [] for _, t in trees}
-            for k in range(repeats):
-                for _, tree in trees:
-                    env = dict(os.environ)
-                    env.pop("AHPSTAT_SRC", None)
-                    # as an installed package: its bytecode cached (the warm-up run writes
-                    # it); with PYTHONDONTWRITEBYTECODE set (as on the project's shared
-                    # machine) every run compiled ahpstat's ~120 modules again, 0.2-0.3 s
-                    env.pop("PYTHONDONTWRITEBYTECODE", None)
-                    if tree:
-                        env["PYTHONPATH"] = tree
-                    out[tree].append(_cold([*cli, "run", str(STUDY), "--out", f"{tmp}/o{k}",
-                                            "--no-bayes", "--no-sensitivity", "--force",
-                                            *extra], env))
-            return out
+            return _cold_runs(trees, repeats, lambda k: [
+                "run", str(STUDY), "--out", f"{tmp}/o{k}", "--no-bayes", "--no-sensitivity",
+                "--force", *extra])
 
         runs(["--no-figures"])  # warm the OS file cache and numba's on-disk cache
         for name, extra in (("figures, no bootstrap", ["--no-bootstrap"]),
@@ -176,24 +192,14 @@ def large(n: int, repeats: int = 1) -> None:
     """Cold ``ahpstat run`` of the large study; with ``AHPSTAT_SRC=path/to/src`` the same
     runs of that tree too, interleaved with this tree's (side by side under the same load).
     """
-    src = os.environ.get("AHPSTAT_SRC")
-    cli = [sys.executable, "-c", "import sys; from ahpstat.cli import main; sys.exit(main())"]
-    trees = [("this tree", None)] + ([(f"AHPSTAT_SRC={src}", src)] if src else [])
+    trees = _trees()
     print(f"## the seed study with {n:,} respondents (survey rows resampled), bootstrap "
           f"section, no figures, cold process, {repeats} run(s) per tree ({_env()})")
     with tempfile.TemporaryDirectory() as tmp:
         st = _large_study(Path(tmp) / "s", n)
-        got: dict[str | None, list[tuple[float, float]]] = {t: [] for _, t in trees}
-        for k in range(repeats):
-            for _, tree in trees:
-                env = dict(os.environ)
-                env.pop("AHPSTAT_SRC", None)
-                env.pop("PYTHONDONTWRITEBYTECODE", None)
-                if tree:
-                    env["PYTHONPATH"] = tree
-                got[tree].append(_cold([*cli, "run", str(st), "--out", f"{tmp}/o{k}",
-                                        "--no-bayes", "--no-sensitivity", "--no-figures",
-                                        "--force"], env))
+        got = _cold_runs(trees, repeats, lambda k: [
+            "run", str(st), "--out", f"{tmp}/o{k}", "--no-bayes", "--no-sensitivity",
+            "--no-figures", "--force"])
         for label, tree in trees:
             wall, cpu = min(w for w, _ in got[tree]), min(c for _, c in got[tree])
             print(f"  {label:<12} wall best {wall:.1f} s, CPU best {cpu:.1f} s (target < 10 s: "
