@@ -53,13 +53,6 @@ def rank_probabilities(draws: ArrayLike) -> np.ndarray:
     both_nan = np.isnan(S[1:]) & np.isnan(S[:-1])
     new_run = np.ones((k, B), dtype=bool)
     new_run[1:] = (gap | (np.isnan(S[1:]) != np.isnan(S[:-1]))) & ~both_nan
-    if new_run.all():  # no ties: each competitor its own rank
-        ranks = np.empty_like(order)
-        np.put_along_axis(ranks, order, np.arange(k)[:, None], axis=0)
-        out = np.zeros((k, k))
-        for r in range(k):
-            out[:, r] = (ranks == r).mean(axis=1)
-        return out
     # the run of tied positions [start, stop) each sorted position belongs to
     pos = np.broadcast_to(np.arange(k)[:, None], (k, B))
     start = np.maximum.accumulate(np.where(new_run, pos, 0), axis=0)
