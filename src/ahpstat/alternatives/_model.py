@@ -22,7 +22,7 @@ from ahpstat.alternatives._result import (
 from ahpstat.consistency import consistency
 from ahpstat.hierarchy import Hierarchy
 from ahpstat.io import DecisionData
-from ahpstat.scales import get_random_index_table
+from ahpstat.scales import get_random_index_table, on_saaty_scale
 
 
 class DecisionModel:
@@ -284,8 +284,9 @@ class DecisionModel:
             alternatives=self.alternatives, estimate=estimate, draws=draws.T,
             jackknife=jack, confidence_level=confidence_level, method=method, options=opts)
 
-    def bayes(self, *, options: DecisionOptions | None = None, model_config: Any = None,
-              sampler_config: Any = None, rng: int | np.random.Generator | None = None,
+    def bayes(self, *, options: DecisionOptions | None = None, scale: str | None = "auto",
+              model_config: Any = None, sampler_config: Any = None,
+              rng: int | np.random.Generator | None = None,
               **fit_kwargs: Any) -> DecisionBayesResult:
         """A Bayesian model of the decision makers' judgments, carried to the alternatives.
 
@@ -294,6 +295,16 @@ class DecisionModel:
         priorities is synthesized like :meth:`evaluate` (``mode`` applies; aggregation is the
         model's). Direct priorities, scores and ratings are taken as given, identical in
         every draw (the group's mean of them).
+
+        Parameters
+        ----------
+        scale : {"auto", "saaty", None}, default "auto"
+            The judgments' scale (:class:`~ahpstat.bayes.BayesianAHP`'s ``scale``): ``"saaty"``
+            (each judgment the interval of log ratios that rounds to it), ``None``
+            (continuous ratios), or ``"auto"``: ``"saaty"`` when every judgment lies on
+            Saaty's scale, else ``None`` (the peers' formats declare no scale: R ahp files and
+            AHPy dictionaries hold any positive ratio). The scale used is in the result's
+            provenance.
 
         Returns
         -------
@@ -321,8 +332,10 @@ class DecisionModel:
         if judg.empty:
             raise InputError("the Bayesian model needs judgments; this decision has only "
                              "ratings. Got no judgments instead.")
+        if isinstance(scale, str) and scale.lower() == "auto":
+            scale = "saaty" if on_saaty_scale(judg["value"].to_numpy(dtype=float)).all() else None
         weights = np.asarray(self.data.decision_maker_weights[self.hierarchy.root])
-        bm = BayesianAHP(judg, structure, expert_weights=dict(zip(
+        bm = BayesianAHP(judg, structure, scale=scale, expert_weights=dict(zip(
             self.decision_makers, weights * len(weights), strict=True)),
             model_config=model_config, sampler_config=sampler_config)
         bm.fit(rng=rng, **fit_kwargs)
