@@ -148,6 +148,30 @@ def per_call(fn: Callable[[], Any], calls: int = 200, rounds: int = 7) -> float:
     return statistics.median(times)
 
 
+def per_matrix_ratios(mats: np.ndarray, calls: int = 40, rounds: int = 5) -> np.ndarray:
+    """For each matrix, ``weights(M, consistency="cr")`` time over ``numpy.linalg.eig(M)``
+    time, the two timed alternately (``rounds`` of ``calls`` back-to-back calls each, the
+    median round of each), so that a drift of the machine's speed hits both alike.
+    """
+    out = np.empty(len(mats))
+    for k, M in enumerate(mats):
+        ours, eig = [], []
+        ah.weights(M, consistency="cr")
+        np.linalg.eig(M)
+        for _ in range(rounds):
+            t = time.perf_counter()
+            for _ in range(calls):
+                ah.weights(M, consistency="cr")
+            t1 = time.perf_counter()
+            for _ in range(calls):
+                np.linalg.eig(M)
+            t2 = time.perf_counter()
+            ours.append(t1 - t)
+            eig.append(t2 - t1)
+        out[k] = statistics.median(ours) / statistics.median(eig)
+    return out
+
+
 def _status_kib(field: str) -> int | None:
     try:
         with open("/proc/self/status") as fh:
@@ -559,6 +583,7 @@ def main() -> None:
         "fifty": per_call(lambda: ah.weights(fifty, consistency="cr"), 50),
         "fifty_eig": per_call(lambda: numpy_batched_eig(fifty), 50),
     }
+    ratios = per_matrix_ratios(A[1:201] if not args.quick else A[1:21])
     print("  timed latency", file=sys.stderr, flush=True)
 
     # ---- other libraries
@@ -629,6 +654,11 @@ def main() -> None:
                  _us(o.get("pymcdm", {}).get("one")), "",
                  f"<= 25 us and < eig: {lat['one'] / lat['one_eig']:.2f}x eig",
                  "yes" if t_one else "no"))
+    q1, med, q3 = np.percentile(ratios, [25, 50, 75])
+    rows.append((f"  {len(ratios)} other random 7x7, one at a time: time / eig's time "
+                 "(alternated per matrix)", f"median {med:.2f}x", f"quartiles {q1:.2f}x, "
+                 f"{q3:.2f}x; slower than eig for {int((ratios >= 1).sum())}", "", "", "", "",
+                 "< eig", "yes" if med < 1 else "no"))
     rows.append(("  an expert's 7x7 (Saaty's drinks, CR 0.02), per call", _us(lat["drinks"]),
                  f"eig {_us(lat['drinks_eig'])}", "", "", "", "",
                  f"< eig: {lat['drinks'] / lat['drinks_eig']:.2f}x eig",

@@ -313,8 +313,11 @@ FIRST_SQUARINGS = 6
 
 
 def _first_squarings(max_iter: int) -> int:
-    """``FIRST_SQUARINGS``, fewer when ``max_iter`` allows fewer power steps."""
-    return min(FIRST_SQUARINGS, int(np.log2(max(max_iter, 1))))
+    """``FIRST_SQUARINGS``, fewer when ``max_iter`` allows fewer power steps
+    (``floor(log2(max_iter))`` as an integer's bit length: a third of ``np.log2``'s time,
+    a microsecond of one 7 x 7 call).
+    """
+    return min(FIRST_SQUARINGS, max(int(max_iter), 1).bit_length() - 1)
 
 
 def _perron_single(
