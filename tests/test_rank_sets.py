@@ -94,6 +94,28 @@ def test_matches_a_plain_loop_construction(joint, stepdown):
     np.testing.assert_array_equal(s.high, high)
 
 
+
+@pytest.mark.parametrize("dof", [None, [5, 8, 9, 12, 20, 30, np.inf], 9.0])
+def test_kept_deviations_equal_the_per_round_computation(monkeypatch, dof):
+    """Every pair's studentised deviations are computed once and each stepdown round takes
+    the maximum over its pairs; without room to keep them (and in chunks of 3 pairs) they
+    are computed per round, as before: the same sets, joint and marginal."""
+    import ahpstat.rank_sets as rs
+
+    rng = np.random.default_rng(11)
+    est = np.array([1.0, 0.9, 0.85, 0.5, 0.45, 0.1, 0.0])
+    z = rng.standard_normal((7, 500))
+    draws = est[:, None] + 0.1 * z + 0.04 * z[:1]
+    kw = {"dof": dof, "rng": 3}
+    kept = [rank_confidence_sets(est, draws, simultaneous=j, **kw) for j in (True, False)]
+    monkeypatch.setattr(rs, "_CELLS_KEPT", 0)
+    monkeypatch.setattr(rs, "_CELLS", 3 * 500)
+    per_round = [rank_confidence_sets(est, draws, simultaneous=j, **kw) for j in (True, False)]
+    for a, b in zip(kept, per_round, strict=True):
+        np.testing.assert_array_equal(a.low, b.low)
+        np.testing.assert_array_equal(a.high, b.high)
+    assert (kept[0].high - kept[0].low).max() >= 1  # some sets are not single ranks
+
 def _coverage(spacing: float, sd: float, n_studies: int, level: float = 0.95, n: int = 37,
               B: int = 400) -> dict:
     """Ten groups ``spacing`` apart, 37 respondents each with answers of sd ``sd``; group

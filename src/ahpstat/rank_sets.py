@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from ahpstat._threads import one_blas_thread
 from ahpstat._validation import TIE_RTOL, check_confidence_level
 
 __all__ = [
@@ -86,6 +87,11 @@ MIN_DEFINED_SHARE = 0.99
 #: ``sqrt(eps) * sd`` of the competitors; below this share of it the spread is measured
 #: directly from the resampled differences.
 _DIRECT_SD_SHARE = 1e-6
+#: Cells of a (pairs, resamples) temporary of the max-t statistic per chunk: 512 KiB, in
+#: the CPU's cache (chunks of 2**22 cells ran at memory speed, three times slower).
+_CELLS = 1 << 16
+#: At most this many cells of every pair's studentised deviations are kept (128 MiB).
+_CELLS_KEPT = 1 << 24
 
 
 @dataclass(frozen=True)
@@ -119,27 +125,64 @@ class RankSets:
     dof: float | np.ndarray | None = None
 
 
-def _lower_bounds(diff: np.ndarray, sd: np.ndarray, dev: np.ndarray, pairs: np.ndarray,
-                  level: float, stepdown: bool, noise: Any = None) -> np.ndarray:
-    """Lower confidence bounds ``L`` (K, K) of ``theta_j - theta_k`` on the ``pairs`` mask,
-    0 elsewhere, by max-t with optional stepdown (csranks' ``csdiffmeans``, one-sided
-    "lower" bounds over ordered pairs, which is its two-sided stepdown form). ``noise(j,
-    ks)``, when given, is the (len(ks), B) ratio of each resample's simulated variance of
-    ``t_j - t_k`` to ``sd[j, ks] ** 2`` (the small-sample studentisation).
+class _MaxT:
+    """The max-t statistic over any set of ordered pairs: per resample, the largest
+    studentised deviation ``((t*_j - t*_k) - (t_j - t_k)) / s_jk`` (divided by the square
+    root of ``noise(jj, kk)``, the (len(jj), B) ratio of each resample's simulated variance
+    of ``t_j - t_k`` to ``s_jk ** 2``, when given: the small-sample studentisation).
+
+    Every pair's deviations are computed once (when they fit in :data:`_CELLS_KEPT` cells)
+    and each stepdown round, joint or marginal, takes the maximum over its pairs' rows --
+    the same numbers as computing them per round (the same operations per element; a
+    maximum is exact in any order). Otherwise they are computed per round in chunks.
     """
-    K, B = dev.shape
+
+    def __init__(self, dev: np.ndarray, sd: np.ndarray, pairs: np.ndarray,
+                 noise: Any = None) -> None:
+        K, B = dev.shape
+        self.dev, self.noise, self.B = dev, noise, B
+        with np.errstate(invalid="ignore", divide="ignore"):
+            # a difference without spread: not in the max
+            self.scale = np.where(sd > 0, 1.0 / sd, 0.0)
+        self.step = max(1, _CELLS // B)  # pairs per chunk
+        self.T: np.ndarray | None = None
+        jj, kk = np.nonzero(pairs)
+        if jj.size * B <= _CELLS_KEPT:
+            self.row = np.full((K, K), -1, dtype=np.intp)
+            self.row[jj, kk] = np.arange(jj.size)
+            self.T = np.empty((jj.size, B))
+            for s in range(0, jj.size, self.step):
+                self.T[s:s + self.step] = self._t(jj[s:s + self.step], kk[s:s + self.step])
+
+    def _t(self, j: np.ndarray, k: np.ndarray) -> np.ndarray:
+        t = (self.dev[j] - self.dev[k]) * self.scale[j, k][:, None]
+        if self.noise is not None:
+            t = t / np.sqrt(self.noise(j, k))
+        return t
+
+    def __call__(self, active: np.ndarray) -> np.ndarray:
+        """(B,) the statistic over the pairs of the (K, K) mask ``active`` (``-inf``: none)."""
+        stat = np.full(self.B, -np.inf)
+        jj, kk = np.nonzero(active)
+        for s in range(0, jj.size, self.step):
+            j, k = jj[s:s + self.step], kk[s:s + self.step]
+            t = self._t(j, k) if self.T is None else self.T[self.row[j, k]]
+            np.maximum(stat, t.max(axis=0), out=stat)
+        return stat
+
+
+def _lower_bounds(diff: np.ndarray, sd: np.ndarray, max_t: _MaxT, pairs: np.ndarray,
+                  level: float, stepdown: bool) -> np.ndarray:
+    """Lower confidence bounds ``L`` (K, K) of ``theta_j - theta_k`` on the ``pairs`` mask,
+    0 elsewhere, by max-t (:class:`_MaxT`) with optional stepdown (csranks'
+    ``csdiffmeans``, one-sided "lower" bounds over ordered pairs, which is its two-sided
+    stepdown form).
+    """
+    K = diff.shape[0]
     L = np.zeros((K, K))
     active = pairs.copy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.where(sd > 0, 1.0 / sd, 0.0)  # a difference without spread: not in the max
     while True:
-        stat = np.full(B, -np.inf)
-        for j in np.flatnonzero(active.any(axis=1)):
-            ks = np.flatnonzero(active[j])
-            t = (dev[j][None, :] - dev[ks]) * scale[j, ks][:, None]
-            if noise is not None:
-                t = t / np.sqrt(noise(j, ks))
-            np.maximum(stat, t.max(axis=0), out=stat)
+        stat = max_t(active)
         c = float(np.quantile(stat, level)) if np.isfinite(stat).all() else 0.0
         L[active] = diff[active] - sd[active] * c
         kept = active & ~(L > 0)
@@ -148,6 +191,7 @@ def _lower_bounds(diff: np.ndarray, sd: np.ndarray, dev: np.ndarray, pairs: np.n
         active = kept
 
 
+@one_blas_thread  # small products: threaded OpenBLAS took 10-60x as long (ahpstat._threads)
 def rank_confidence_sets(
     estimates: ArrayLike,
     draws: ArrayLike,
@@ -253,8 +297,9 @@ def rank_confidence_sets(
             h = hashlib.blake2b(t.tobytes() + D.tobytes(), digest_size=16).digest()
             rng = np.frombuffer(h, dtype=np.uint32).tolist()
         noise = _variance_noise(nu, cov, var, sd, B, np.random.default_rng(rng))
+    max_t = _MaxT(dev, sd, off, noise)
     if simultaneous:
-        L = _lower_bounds(diff, sd, dev, off, level, stepdown, noise)
+        L = _lower_bounds(diff, sd, max_t, off, level, stepdown)
         better = (L > 0).sum(axis=0)  # k shown above j: L[k, j] > 0
         worse = (L > 0).sum(axis=1)   # k shown below j: L[j, k] > 0
     else:
@@ -263,7 +308,7 @@ def rank_confidence_sets(
         for j in range(K):
             pairs = np.zeros((K, K), dtype=bool)
             pairs[j, :] = pairs[:, j] = True
-            L = _lower_bounds(diff, sd, dev, pairs & off, level, stepdown, noise)
+            L = _lower_bounds(diff, sd, max_t, pairs & off, level, stepdown)
             better[j] = int((L[:, j] > 0).sum())
             worse[j] = int((L[j, :] > 0).sum())
     return RankSets(rank, (1 + better).astype(float), (K - worse).astype(float), level,
@@ -310,9 +355,10 @@ def _check_dof(dof: ArrayLike | None, K: int) -> float | np.ndarray | None:
 
 def _variance_noise(nu: float | np.ndarray, cov: np.ndarray, var: np.ndarray, sd: np.ndarray,
                     B: int, gen: np.random.Generator) -> Any:
-    """``noise(j, ks)``: per resample, a simulated variance estimate of ``t_j - t_k`` over its
-    expectation ``sd[j, k] ** 2`` -- independent scaled chi-squares per competitor (a vector
-    ``nu``) or a Wishart draw of the whole covariance (a number ``nu``).
+    """``noise(jj, kk)``: per resample, a simulated variance estimate of ``t_j - t_k`` over its
+    expectation ``sd[j, k] ** 2`` for each pair ``(jj[p], kk[p])`` -- independent scaled
+    chi-squares per competitor (a vector ``nu``) or a Wishart draw of the whole covariance (a
+    number ``nu``).
     """
     if np.ndim(nu) == 1:
         v = np.asarray(nu, dtype=float)
@@ -321,10 +367,10 @@ def _variance_noise(nu: float | np.ndarray, cov: np.ndarray, var: np.ndarray, sd
         chi[fin] = gen.chisquare(v[fin][:, None], (int(fin.sum()), B)) / v[fin][:, None]
         vc = var[:, None] * chi  # (K, B): each competitor's simulated variance
 
-        def independent(j: int, ks: np.ndarray) -> np.ndarray:
-            den = var[j] + var[ks]
+        def independent(jj: np.ndarray, kk: np.ndarray) -> np.ndarray:
+            den = var[jj] + var[kk]
             with np.errstate(invalid="ignore", divide="ignore"):
-                r = (vc[j][None, :] + vc[ks]) / den[:, None]
+                r = (vc[jj] + vc[kk]) / den[:, None]
             return np.where(den[:, None] > 0, r, 1.0)
 
         return independent
@@ -350,10 +396,10 @@ def _variance_noise(nu: float | np.ndarray, cov: np.ndarray, var: np.ndarray, sd
     sim = (d[:, :, None] + d[:, None, :] - 2 * Q).transpose(1, 2, 0)  # (K, K, B)
     sd2 = sd ** 2
 
-    def common(j: int, ks: np.ndarray) -> np.ndarray:
+    def common(jj: np.ndarray, kk: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
-            rr = sim[j, ks] / sd2[j, ks][:, None]
-        return np.where(sd2[j, ks][:, None] > 0, np.maximum(rr, 1e-300), 1.0)
+            rr = sim[jj, kk] / sd2[jj, kk][:, None]
+        return np.where(sd2[jj, kk][:, None] > 0, np.maximum(rr, 1e-300), 1.0)
 
     return common
 
