@@ -134,6 +134,26 @@ def test_deterministic(study, boot, ev):
         assert t.equals(again.tables[k]), k
 
 
+
+def test_counts_kept_by_the_bootstrap_give_the_same_draws_and_tables(study, boot, ev):
+    """The study pipeline has the joint bootstrap count its within-group resamples by
+    answer level and keep the counts for the evaluation (drawn once instead of twice): the
+    group score draws equal those of ``counts @ answers``, and the evaluation's tables those
+    of resamples regenerated from the streams, bit for bit."""
+    from ahpstat._level_counts import keeping_counts
+
+    with warnings.catch_warnings(), keeping_counts(tuple(study.study.survey.likert)) as kept:
+        warnings.simplefilter("ignore")
+        shared = _boot(study)
+        assert sorted(kept.blocks) == [0, 1]  # 300 resamples: two blocks kept
+        assert kept.take(boot, 0) is None     # only for the bootstrap that kept them
+        again = evaluate_study(study, bootstrap=shared, rng=SEED, cluster="site")
+    assert not kept.blocks  # all taken
+    np.testing.assert_array_equal(shared.group_score_draws, boot.group_score_draws)
+    np.testing.assert_array_equal(shared.score_draws, boot.score_draws)
+    for k, t in ev.tables.items():
+        assert t.equals(again.tables[k]), k
+
 def test_tables_and_ranks(study, ev):
     t = ev.to_frame("objective_weights")
     assert set(t.weighting) == {"ahp", "entropy", "critic", "combined"}

@@ -173,7 +173,7 @@ def fraction_below(X, t, rtol):  # pragma: no cover - compiled
     return out
 
 
-@njit()
+@njit(nogil=True)  # drawn in a worker thread beside the statistics (_threads.prefetched)
 def stratified_counts(u, starts, sizes, out):  # pragma: no cover - compiled
     """Add each draw to ``out`` (rows, n), zeroed: respondents sorted by unit (unit ``g``
     at positions ``starts[g]`` to ``starts[g] + sizes[g]``), row ``r``'s draw ``i`` of unit
@@ -198,7 +198,7 @@ def stratified_counts(u, starts, sizes, out):  # pragma: no cover - compiled
                 o[a + k] += 1.0
 
 
-@njit()
+@njit(nogil=True)
 def add_columns(f, cols, cells, out):  # pragma: no cover - compiled
     """``out[r, cells[t]] += f[r, cols[t]]`` for every row ``r`` and pair ``t``: the sums
     of a few scattered columns of ``f`` (rows, m) into ``out`` (rows, c), row by row --

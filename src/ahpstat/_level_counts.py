@@ -19,11 +19,15 @@ levels and the missing answers), nor are missing answers (few: a sparse product)
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["GroupCounts", "PackedLevels"]
+__all__ = ["GroupCounts", "KeptCounts", "PackedLevels", "keeping_counts", "kept_counts"]
 
 #: bits of an exact float64 integer
 _MANTISSA = 53
@@ -132,3 +136,89 @@ class GroupCounts(NamedTuple):
     @property
     def shape(self) -> tuple[int, ...]:
         return self.counts.shape
+
+
+#: At most this many bytes of kept counts (float32) per bootstrap; above it the evaluation
+#: draws and counts the within-group resamples again from the same streams.
+MAX_KEPT_BYTES = 1 << 28
+
+_KEPT: ContextVar[KeptCounts | None] = ContextVar("ahpstat_kept_counts", default=None)
+
+
+class KeptCounts:
+    """The within-group resamples' answer counts, kept block by block by the joint bootstrap
+    for the evaluation of the same bootstrap: drawn and counted once instead of twice.
+
+    The joint bootstrap (:class:`ahpstat.bootstrap._joint._Sums`) then counts each block's
+    within-group resamples by answer level (:meth:`PackedLevels.counts`) and takes the group
+    item sums and answer counts from those counts (``counts @ levels``, ``counts.sum``:
+    integers, exact, so the item means are the ones ``counts @ answers`` gives, bit for
+    bit); the evaluation of that bootstrap result takes them (:meth:`take`) instead of
+    regenerating the resamples. Made by :func:`keeping_counts`.
+    """
+
+    def __init__(self, likert: tuple[int, int], max_bytes: int = MAX_KEPT_BYTES) -> None:
+        self.lo = int(likert[0])
+        self.K = int(likert[1]) - self.lo + 1
+        self.max_bytes = max_bytes
+        self.blocks: dict[int, np.ndarray] = {}
+        self.owner: Any = None
+
+    def packed(self, X: np.ndarray, units: Any, n_resamples: int) -> PackedLevels | None:
+        """The answers ``X`` (R, L) as levels packed in ``units``' sorted order, or ``None``
+        (nothing kept) when they are not the levels ``lo..lo + K - 1`` (or NaN), or when the
+        counts would not fit in ``max_bytes`` or in float32 exactly.
+        """
+        given = ~np.isnan(X)
+        v = X[given]
+        if v.size and (not np.array_equal(v, np.round(v)) or v.min() < self.lo
+                       or v.max() > self.lo + self.K - 1):
+            return None
+        L = X.shape[1]
+        size = n_resamples * units.n_units * L * self.K * 4
+        if size > self.max_bytes or units.n >= 1 << 24:
+            return None
+        Xs = X[units.order]
+        codes = np.where(np.isnan(Xs), -1, np.nan_to_num(Xs) - self.lo).astype(np.int16)
+        self.values = np.arange(self.lo, self.lo + self.K, dtype=float)
+        return PackedLevels(codes, self.K, units.sizes)
+
+    def keep(self, block: int, counts: np.ndarray) -> None:
+        """Keep one block's counts (rows, G, L, K) (as float32: integers below 2**24)."""
+        self.blocks[block] = counts.astype(np.float32)
+
+    def bind(self, result: Any) -> None:
+        """The bootstrap result these counts are the resamples of."""
+        self.owner = weakref.ref(result)
+
+    def take(self, result: Any, block: int) -> GroupCounts | None:
+        """Block ``block``'s counts, when kept for ``result`` (then forgotten), else None."""
+        if self.owner is None or self.owner() is not result or block not in self.blocks:
+            return None
+        return GroupCounts(self.blocks.pop(block).astype(float))
+
+
+@contextmanager
+def keeping_counts(likert: tuple[int, int]) -> Iterator[KeptCounts]:
+    """Within the block, a joint bootstrap with groups keeps its within-group resamples'
+    answer counts (:class:`KeptCounts`) for the evaluation that follows.
+
+    Examples
+    --------
+    >>> with keeping_counts((1, 5)) as kept:
+    ...     kept_counts() is kept
+    True
+    >>> kept_counts() is None
+    True
+    """
+    kept = KeptCounts(likert)
+    token = _KEPT.set(kept)
+    try:
+        yield kept
+    finally:
+        _KEPT.reset(token)
+
+
+def kept_counts() -> KeptCounts | None:
+    """The :class:`KeptCounts` of the enclosing :func:`keeping_counts`, if any."""
+    return _KEPT.get()

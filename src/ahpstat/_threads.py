@@ -19,14 +19,17 @@ around the bootstrap's resampling (``joint_bootstrap``, ``resampled_item_means``
 from __future__ import annotations
 
 import functools
+import os
 import sys
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
-__all__ = ["one_blas_thread", "single_threaded_blas", "thread_summary"]
+__all__ = ["one_blas_thread", "prefetched", "single_threaded_blas", "thread_summary"]
 
 _controller: Any = None
 _n_modules = -1
@@ -84,6 +87,69 @@ def one_blas_thread(func: F) -> F:
             return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def prefetched(items: Iterable[T]) -> Iterator[T]:
+    """``items``, each computed in a worker thread while the caller works on the one before.
+
+    The second core for a producer-consumer loop: the bootstrap's resamples of block ``k +
+    1`` are drawn and counted (compiled loops and BLAS products, which release the GIL)
+    while the caller computes block ``k``'s statistics. The items and their order are those
+    of ``items`` -- a generator run in one thread, start to end -- so nothing depends on the
+    timing: the results are the same as without the thread. One item ahead at most (memory:
+    two blocks). An exception in the producer is raised again in the caller at that item;
+    when the caller stops early the producer stops at its next item. With one CPU, or
+    ``AHPSTAT_THREADS=1`` in the environment, ``items`` is iterated in the caller's thread.
+
+    The producer must not use numba's parallel kernels or BLAS threads (the caller's
+    :func:`one_blas_thread` limit holds for the whole process): one parallel layer at a
+    time.
+
+    Examples
+    --------
+    >>> list(prefetched(x * x for x in range(4)))
+    [0, 1, 4, 9]
+    """
+    if (os.cpu_count() or 1) < 2 or os.environ.get("AHPSTAT_THREADS") == "1":
+        yield from items
+        return
+    import queue
+
+    slots: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    done = object()
+
+    def put(x: Any) -> bool:
+        while not stop.is_set():
+            try:
+                slots.put(x, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for x in items:
+                if not put((True, x)):
+                    return
+            put((True, done))
+        except BaseException as exc:  # raised again in the caller
+            put((False, exc))
+
+    worker = threading.Thread(target=work, name="ahpstat-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            ok, x = slots.get()
+            if not ok:
+                raise x
+            if x is done:
+                return
+            yield x
+    finally:
+        stop.set()
+        worker.join()
 
 
 def thread_summary() -> str:

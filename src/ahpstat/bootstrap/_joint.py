@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from ahpstat._level_counts import KeptCounts, PackedLevels, kept_counts
 from ahpstat._threads import one_blas_thread
 from ahpstat._warnings import DegenerateDataWarning, warn
 from ahpstat.bootstrap._design import Design, call_sampler, design
@@ -156,7 +157,7 @@ def joint_bootstrap(
                 cluster_stage=cluster_stage, resample=resample, n_resamples=n_resamples,
                 confidence_level=confidence_level, method=method, nodes=nodes, leaves=leaves,
                 parents=parents)
-    sums = _Sums(d)
+    sums = _Sums(d, kept_counts())
     draws = _Draws(d, sums)
     root = np.random.default_rng(rng)
     e_root, o_root, g_root = root.spawn(3)
@@ -170,13 +171,13 @@ def joint_bootstrap(
         if d.do_respondents:
             m_b, m_one = sums.overall_means(o_gens[k], rows)
             if sums.G:
-                gm_b = sums.group_means(g_gens[k], rows)
+                gm_b = sums.group_means(g_gens[k], rows, k)
         draws.add(slice(b0, b0 + rows), W, m_b, m_one, gm_b)
         if progress is not None:
             progress(b0 + rows, d.n_resamples)
     draws.warn_undefined()
     gvar_panel, gvar_sample = draws.group_variances()
-    return StudyBootstrapResult(
+    result = StudyBootstrapResult(
         nodes=d.nodes, leaves=d.leaves, groups=d.gnames, parents=d.parents,
         global_weights=sums.gw_hat, scores=sums.score_hat, group_scores=sums.gscore_hat,
         weight_draws=draws.weights, score_draws=draws.joint, group_score_draws=draws.gjoint,
@@ -190,12 +191,15 @@ def joint_bootstrap(
         group_sizes=(tuple(int(c) for c in np.bincount(d.gcodes, minlength=len(d.gnames)))
                      if d.gcodes is not None else ()),
     )
+    if sums.kept is not None:
+        sums.kept.bind(result)
+    return result
 
 
 class _Sums:
     """Per-respondent sufficient statistics and the estimates on the original data."""
 
-    def __init__(self, d: Design) -> None:
+    def __init__(self, d: Design, kept: KeptCounts | None = None) -> None:
         X, M, w_hat = d.X, d.M, d.w_hat
         R, L = X.shape
         N = M.shape[0]
@@ -233,6 +237,8 @@ class _Sums:
         self.s_hat, self.n_hat = self.X0.sum(axis=0), self.Gv.sum(axis=0)
         self.m_hat = means_from_sums(self.s_hat, self.n_hat)
         self.G = G = len(d.gnames)
+        self.kept: KeptCounts | None = None
+        self.packed: PackedLevels | None = None
         self.gs_hat = self.gn_hat = self.gm_hat = np.zeros((0, L))
         if G and d.gcodes is not None:
             self.g_units = Units(d.gcodes, G)
@@ -240,6 +246,12 @@ class _Sums:
             self.gXG = XG[self.g_units.order] if XG is not None else None
             self.gs_hat, self.gn_hat = item_sums_counts(X, d.gcodes, G)
             self.gm_hat = means_from_sums(self.gs_hat, self.gn_hat)
+            if kept is not None and d.do_respondents:
+                # the within-group resamples counted by answer level, kept for the
+                # evaluation (ahpstat._level_counts.KeptCounts)
+                self.packed = kept.packed(np.asarray(X, dtype=float), self.g_units,
+                                          d.n_resamples)
+                self.kept = kept if self.packed is not None else None
         self.score_hat = composite_scores(w_hat, self.m_hat, M)
         self.gscore_hat = composite_scores(w_hat, self.gm_hat, M) if G else np.zeros((0, N))
         self.gw_hat = M @ w_hat
@@ -283,8 +295,16 @@ class _Sums:
             return both[:, :L], both[:, L:]
         return cnt @ X, (cnt.sum(axis=1)[:, None] if self.complete else cnt @ Gv)
 
-    def group_means(self, gen: np.random.Generator, rows: int) -> np.ndarray:
+    def group_means(self, gen: np.random.Generator, rows: int, block: int) -> np.ndarray:
         """Item means (rows, G, L) of one block, respondents resampled within their group."""
+        if self.kept is not None:
+            assert self.packed is not None
+            # counted by answer level (and kept): the item sums and answer counts are those
+            # counts times the levels and their sums -- integers, exactly the sums below
+            counts = np.concatenate([self.packed.counts(cnt) for _, cnt in block_counts(
+                gen, rows, self.g_units, "strata", reuse=True)])      # (rows, G, L, K)
+            self.kept.keep(block, counts)
+            return means_from_sums(counts @ self.kept.values, counts.sum(axis=-1))
         G, L = self.G, self.X0.shape[1]
         gS = np.empty((rows, G, L))
         gC = np.empty((rows, G, L))

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ahpstat._grouping import Grouped
-from ahpstat._level_counts import GroupCounts, PackedLevels
+from ahpstat._level_counts import GroupCounts, KeptCounts, PackedLevels
 
 
 def rewound(rng: Any) -> np.random.Generator:
@@ -34,7 +34,8 @@ def rewound(rng: Any) -> np.random.Generator:
 
 def respondent_blocks(boot: Any, rng: Any, R: int, clusters: np.ndarray | None,
                        gcodes: np.ndarray | None, n_groups: int,
-                       levels: Callable[[Any], PackedLevels] | None = None):
+                       levels: Callable[[Any], PackedLevels] | None = None,
+                       kept: KeptCounts | None = None):
     """Yield ``(slice, Fo, Fg)`` for the bootstrap's blocks of resamples: the respondent
     frequencies of the whole-sample and the within-group resamples, regenerated from the
     same streams as :func:`ahpstat.bootstrap.joint_bootstrap` draws them (experts, overall,
@@ -45,7 +46,8 @@ def respondent_blocks(boot: Any, rng: Any, R: int, clusters: np.ndarray | None,
     groups' sorted order), the within-group ones as their answer counts
     (:class:`~ahpstat._level_counts.GroupCounts`, each sub-chunk of counts reduced as it is
     drawn): the same draws, without (rows, respondents) matrices. Otherwise dense (rows, R)
-    arrays.
+    arrays. ``kept``: the counts the joint bootstrap kept of these very resamples
+    (:class:`~ahpstat._level_counts.KeptCounts`), taken instead of drawing them again.
     """
     from ahpstat.bootstrap import (
         BLOCK,
@@ -83,7 +85,10 @@ def respondent_blocks(boot: Any, rng: Any, R: int, clusters: np.ndarray | None,
             if do_r:
                 for s, cnt in block_counts(o_gens[k], rows, o_units, scheme):
                     Fo[s:s + cnt.shape[0]][:, o_units.order] = cnt
-        if do_r and g_units is not None and levels is not None:
+        got = kept.take(boot, k) if kept is not None and do_r else None
+        if got is not None:  # counted once, by the joint bootstrap
+            Fg = got
+        elif do_r and g_units is not None and levels is not None:
             pk = levels(g_units)
             Fg = GroupCounts(np.concatenate([pk.counts(cnt) for _, cnt in block_counts(
                 g_gens[k], rows, g_units, "strata", reuse=True)]))

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from ahpstat._threads import one_blas_thread
+from ahpstat._level_counts import kept_counts
+from ahpstat._threads import one_blas_thread, prefetched
 from ahpstat._validation import check_likert
 from ahpstat._warnings import DegenerateDataWarning, warn
 from ahpstat.evaluation._evaluator import Evaluator
@@ -215,8 +216,11 @@ def _bootstrap_draws(ev: Evaluator, boot: Any, rng: Any, est: Mapping[str, np.nd
     checked = False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DegenerateDataWarning)
-        for sl, Fo, Fg in respondent_blocks(boot, rng, R, clusters, gcodes, ev.G,
-                                            levels=ev.packed_levels):
+        # block k + 1's resamples drawn and counted in a second thread while block k's
+        # statistics are computed (the same blocks: ahpstat._threads.prefetched)
+        for sl, Fo, Fg in prefetched(respondent_blocks(boot, rng, R, clusters, gcodes, ev.G,
+                                                       levels=ev.packed_levels,
+                                                       kept=kept_counts())):
             rows = Fo.shape[0]
             W = (boot.weight_draws[leaf_rows, sl].T if boot.weight_draws is not None
                  else np.broadcast_to(W_hat, (rows, L)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 import warnings
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ahpstat import io
+from ahpstat._level_counts import keeping_counts
 from ahpstat._validation import InputError
 from ahpstat._warnings import DegenerateDataWarning
 from ahpstat.bootstrap import bootstrap_study
@@ -70,19 +72,26 @@ def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
     bo = study.bootstrap_options(bootstrap)
     boot = None
     eval_rng = rewound(boot_rng)  # the bootstrap's streams, again, for the evaluation
-    if bo is not None:
-        boot = bootstrap_study(res, n_resamples=bo["n_resamples"], resample=bo["resample"],
-                               cluster=bo["cluster"], cluster_stage=bo["cluster_stage"],
-                               group=bo["group"],
-                               method=bo["method"], confidence_level=bo["confidence_level"],
-                               rng=boot_rng, progress=progress)
-        # a fourth stream for the rank sets' simulated variances: seeded by the study, not
-        # by the draws' last bits (the bootstrap's, Bayes's and sensitivity's unchanged)
-        ranks_rng = np.random.default_rng(seed if entropy is None else entropy).spawn(4)[3]
-        res = attach_bootstrap(res, boot, bo, ranks_rng)
     eo = study.evaluation_options(evaluation)
-    if eo is not None:
-        res = attach_evaluation(res, study, boot, eval_rng, bo, options=eo)
+    # the evaluation takes the within-group resamples' answer counts that the bootstrap
+    # kept instead of drawing them again (ahpstat._level_counts.KeptCounts)
+    lo, hi = study.survey.likert
+    with (keeping_counts((lo, hi)) if bo is not None and eo is not None
+          else contextlib.nullcontext()):
+        if bo is not None:
+            boot = bootstrap_study(res, n_resamples=bo["n_resamples"],
+                                   resample=bo["resample"], cluster=bo["cluster"],
+                                   cluster_stage=bo["cluster_stage"], group=bo["group"],
+                                   method=bo["method"],
+                                   confidence_level=bo["confidence_level"], rng=boot_rng,
+                                   progress=progress)
+            # a fourth stream for the rank sets' simulated variances: seeded by the study,
+            # not by the draws' last bits (the bootstrap's, Bayes's and sensitivity's
+            # unchanged)
+            ranks_rng = np.random.default_rng(seed if entropy is None else entropy).spawn(4)[3]
+            res = attach_bootstrap(res, boot, bo, ranks_rng)
+        if eo is not None:
+            res = attach_evaluation(res, study, boot, eval_rng, bo, options=eo)
     ba = study.bayes_options(bayes)
     if ba is not None:
         cluster = (study.bootstrap or {}).get("cluster")

@@ -1,0 +1,61 @@
+"""ahpstat._threads.prefetched: a producer thread one item ahead of its caller."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from ahpstat._threads import prefetched
+
+
+def test_items_in_order_and_made_in_another_thread():
+    made_in = []
+
+    def items():
+        for k in range(5):
+            made_in.append(threading.current_thread().name)
+            yield k * k
+
+    assert list(prefetched(items())) == [0, 1, 4, 9, 16]
+    assert set(made_in) == {"ahpstat-prefetch"}
+
+
+def test_an_error_of_the_producer_is_raised_in_the_caller_at_its_item():
+    def items():
+        yield 1
+        raise KeyError("bad block")
+
+    got = []
+    with pytest.raises(KeyError, match="bad block"):
+        for x in prefetched(items()):
+            got.append(x)
+    assert got == [1]
+
+
+def test_the_producer_stops_when_the_caller_stops():
+    made = []
+
+    def items():
+        for k in range(1000):
+            made.append(k)
+            yield k
+
+    for x in prefetched(items()):
+        if x == 2:
+            break
+    assert threading.active_count() == 1 or not any(
+        t.name == "ahpstat-prefetch" for t in threading.enumerate())
+    assert len(made) <= 5  # 3 taken, one in the slot, one made and waiting for it
+
+
+def test_one_thread_when_asked(monkeypatch):
+    monkeypatch.setenv("AHPSTAT_THREADS", "1")
+    names = []
+
+    def items():
+        names.append(threading.current_thread().name)
+        yield 1
+
+    assert list(prefetched(items())) == [1]
+    assert names == [threading.current_thread().name]
