@@ -152,7 +152,7 @@ def test_run_bootstrap_progress_and_switches(tmp_path, capsys):
     from ahpstat.datasets import write_example_study
 
     y = write_example_study(tmp_path / "s", sites=[f"s{k}" for k in range(20)],
-                       extra="bootstrap:\n  replicates: 600\n  cluster: site\n")
+                       extra="bootstrap:\n  n_resamples: 600\n  cluster: site\n")
     out = tmp_path / "o"
     # stderr is not a terminal under pytest: no bar unless asked for
     assert main(["run", str(y), "--out", str(out), "--no-figures"]) == 0

@@ -7,6 +7,7 @@ import doctest
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -273,6 +274,32 @@ def test_stale_folders_of_killed_runs(tmp_path):
     assert (foreign / "data.txt").read_text() == "someone's"
 
 
+def test_stale_folder_written_into_while_removed(tmp_path, monkeypatch):
+    # a killed run's figure process dies a moment after it and can create one more file in
+    # the run's temporary folder while the next run removes that folder (seen in
+    # test_kill_9_at_random_moments): the folder must still go, not stay with that file
+    out = write_folder(tmp_path / "o", lambda d: (d / "a.csv").write_text("1\n"))
+    ours = tmp_path / ".o.tmp-late1"
+    ours.mkdir()
+    (ours / STAMP).write_text("")
+    (ours / "weights.csv").write_text("half")
+    real = shutil.rmtree
+    passes = []
+
+    def rmtree_with_straggler(path, ignore_errors=False):
+        passes.append(Path(path).name)
+        real(path, ignore_errors=ignore_errors)
+        if len(passes) == 1 and Path(path) == ours:  # a PNG landed during the first pass
+            ours.mkdir()
+            (ours / "figure.png").write_bytes(b"late")
+
+    monkeypatch.setattr(output_mod.shutil, "rmtree", rmtree_with_straggler)
+    monkeypatch.setattr(output_mod, "_REMOVE_PAUSE", 0.0, raising=False)
+    write_folder(out, lambda d: (d / "a.csv").write_text("2\n"))
+    assert passes[:2] == [".o.tmp-late1", ".o.tmp-late1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
+
+
 # --------------------------------------------------------------------------- processes
 
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -280,7 +307,7 @@ ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
 def _slow_study(folder: Path) -> Path:
     """A study whose run takes a few seconds (bootstrap) and draws figures."""
-    return copy_base_study(folder, n_respondents=200, extra="bootstrap: {replicates: 4000}\n")
+    return copy_base_study(folder, n_respondents=200, extra="bootstrap: {n_resamples: 4000}\n")
 
 
 def _cli(*args: str, **kw):

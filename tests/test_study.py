@@ -320,8 +320,8 @@ def test_bootstrap_study_bad_options(tmp_path):
 
 # ------------------------------------------------------------------ the bootstrap: section
 
-_BOOT = ("bootstrap:\n  replicates: 300\n  cluster: site\n  method: percentile\n"
-         "  level: 0.9\n")
+_BOOT = ("bootstrap:\n  n_resamples: 300\n  cluster: site\n  method: percentile\n"
+         "  confidence_level: 0.9\n")
 _SITES = [f"s{k}" for k in range(20)]
 
 
@@ -418,7 +418,7 @@ try:
 except ImportError:  # pragma: no cover
     HAVE_PYMC = False
 
-_BAYES = "bayes:\n  draws: 200\n  tune: 200\n  chains: 2\n  level: 0.9\n"
+_BAYES = "bayes:\n  draws: 200\n  tune: 200\n  chains: 2\n  confidence_level: 0.9\n"
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -417,6 +418,25 @@ def _lock_release(path: Path) -> None:
         os.close(held[0])
 
 
+#: a killed run's figure processes die a moment after it (``PR_SET_PDEATHSIG``); a file one
+#: of them was creating can land in its temporary folder while that folder is removed:
+#: passes and the pause between them, enough for a SIGKILLed process to finish its syscall
+_REMOVE_PASSES = 20
+_REMOVE_PAUSE = 0.05
+
+
+def _remove_tmp(tmp: Path) -> None:
+    """Remove a stamped temporary folder of a killed run, again while a straggler's last file
+    keeps it from going (everything in it is that run's: the stamp says so).
+    """
+    for k in range(_REMOVE_PASSES):
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not os.path.lexists(tmp):
+            return
+        if k + 1 < _REMOVE_PASSES:
+            time.sleep(_REMOVE_PAUSE)
+
+
 def _flock(fd: int) -> None:
     try:
         import fcntl
@@ -619,7 +639,7 @@ class OutputFolder:
                 _remove_ours(old, v.ours)
         for tmp in tmps:
             if (tmp / STAMP).is_file() and not (tmp / STAMP).is_symlink():
-                shutil.rmtree(tmp, ignore_errors=True)
+                _remove_tmp(tmp)
             else:
                 with contextlib.suppress(OSError):
                     tmp.rmdir()  # a run killed before its stamp: empty
