@@ -13,7 +13,7 @@ block of resamples -- and all node scores of all groups follow from ``(w * m) @ 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from ahpstat._level_counts import KeptCounts, PackedLevels, kept_counts
-from ahpstat._threads import one_blas_thread
+from ahpstat._threads import one_blas_thread, prefetched
 from ahpstat._warnings import DegenerateDataWarning, warn
 from ahpstat.bootstrap._design import Design, call_sampler, design
 from ahpstat.bootstrap._intervals import (
@@ -163,15 +163,23 @@ def joint_bootstrap(
     e_root, o_root, g_root = root.spawn(3)
     nb = n_blocks(d.n_resamples)
     e_gens, o_gens, g_gens = e_root.spawn(nb), o_root.spawn(nb), g_root.spawn(nb)
-    for k in range(nb):
+
+    def respondent_means() -> Iterator[tuple[Any, Any, Any]]:
+        for k in range(nb):
+            rows = min(BLOCK, d.n_resamples - k * BLOCK)
+            m_b = m_one = gm_b = None
+            if d.do_respondents:
+                m_b, m_one = sums.overall_means(o_gens[k], rows)
+                if sums.G:
+                    gm_b = sums.group_means(g_gens[k], rows, k)
+            yield m_b, m_one, gm_b
+
+    # block k + 1's respondent resamples drawn and counted in a second thread while block
+    # k's panel is re-run and its scores computed (the same blocks: _threads.prefetched)
+    for k, (m_b, m_one, gm_b) in enumerate(prefetched(respondent_means())):
         b0 = k * BLOCK
         rows = min(BLOCK, d.n_resamples - b0)
         W = _panel_block(d, e_gens[k], rows) if d.do_experts else None
-        m_b = m_one = gm_b = None
-        if d.do_respondents:
-            m_b, m_one = sums.overall_means(o_gens[k], rows)
-            if sums.G:
-                gm_b = sums.group_means(g_gens[k], rows, k)
         draws.add(slice(b0, b0 + rows), W, m_b, m_one, gm_b)
         if progress is not None:
             progress(b0 + rows, d.n_resamples)
@@ -242,8 +250,6 @@ class _Sums:
         self.gs_hat = self.gn_hat = self.gm_hat = np.zeros((0, L))
         if G and d.gcodes is not None:
             self.g_units = Units(d.gcodes, G)
-            self.gX, self.gG = self.X0[self.g_units.order], self.Gv[self.g_units.order]
-            self.gXG = XG[self.g_units.order] if XG is not None else None
             self.gs_hat, self.gn_hat = item_sums_counts(X, d.gcodes, G)
             self.gm_hat = means_from_sums(self.gs_hat, self.gn_hat)
             if kept is not None and d.do_respondents:
@@ -252,6 +258,9 @@ class _Sums:
                 self.packed = kept.packed(np.asarray(X, dtype=float), self.g_units,
                                           d.n_resamples)
                 self.kept = kept if self.packed is not None else None
+            if self.kept is None:  # the answers in group order, for counts @ answers
+                self.gX, self.gG = self.X0[self.g_units.order], self.Gv[self.g_units.order]
+                self.gXG = XG[self.g_units.order] if XG is not None else None
         self.score_hat = composite_scores(w_hat, self.m_hat, M)
         self.gscore_hat = composite_scores(w_hat, self.gm_hat, M) if G else np.zeros((0, N))
         self.gw_hat = M @ w_hat
