@@ -300,6 +300,43 @@ def test_stale_folder_written_into_while_removed(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
 
 
+def test_stale_folder_killed_while_writing_its_first_stamp(tmp_path):
+    out = write_folder(tmp_path / "o", lambda d: (d / "a.csv").write_text("1\n"))
+    ours = tmp_path / ".o.tmp-part1"
+    ours.mkdir()
+    (ours / (STAMP + ".part")).write_text('{"kind": "ahpstat out')  # cut short
+    write_folder(out, lambda d: (d / "a.csv").write_text("2\n"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
+
+
+class _Killed(BaseException):
+    pass
+
+
+@pytest.mark.parametrize("k", range(4))
+def test_previous_output_removed_stamp_last(tmp_path, monkeypatch, k):
+    # killed after k files of the replaced output were deleted: what is left still carries
+    # its stamp, so the next run's repair removes it (an unstamped folder it must keep)
+    old = write_folder(tmp_path / ".o.tmp-old1", lambda d: [
+        (d / f"t{i}.csv").write_text("x\n") for i in range(3)])
+    ours = {p.name for p in old.iterdir()}
+    real, n = os.unlink, []
+
+    def unlink(path, *a, **kw):
+        if len(n) == k:
+            raise _Killed
+        n.append(path)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(output_mod.os, "unlink", unlink)
+    with pytest.raises(_Killed):
+        output_mod._remove_ours(old, ours)
+    monkeypatch.undo()
+    assert (old / STAMP).is_file()
+    write_folder(tmp_path / "o", lambda d: (d / "a.csv").write_text("1\n"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
+
+
 # --------------------------------------------------------------------------- processes
 
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}

@@ -259,9 +259,13 @@ def _inspect(folder: Path) -> _Verdict:
 def _remove_ours(folder: Path, ours: set[str]) -> bool:
     """Delete the files ``ours`` of ``folder``, then its folders that are left empty.
     True when the folder is gone (nothing else was in it).
+
+    The stamp goes last: a run killed half-way leaves a folder that still says it is ours,
+    which the next run's repair removes (an unstamped one it must leave alone).
     """
     files, dirs = _entries(folder)
-    for f in files:
+    last = (STAMP + ".part", STAMP)
+    for f in sorted(files, key=lambda f: last.index(f) + 1 if f in last else 0):
         if f in ours:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(folder / f)
@@ -638,7 +642,10 @@ class OutputFolder:
             if v.kind == "empty" or (v.kind in ("ours", "legacy") and not v.extra):
                 _remove_ours(old, v.ours)
         for tmp in tmps:
-            if (tmp / STAMP).is_file() and not (tmp / STAMP).is_symlink():
+            # a stamp, or the first stamp being written when the run was killed (nothing else
+            # is in the folder before it)
+            if any((tmp / s).is_file() and not (tmp / s).is_symlink()
+                   for s in (STAMP, STAMP + ".part")):
                 _remove_tmp(tmp)
             else:
                 with contextlib.suppress(OSError):
