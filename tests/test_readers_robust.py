@@ -97,3 +97,20 @@ def test_fast_csv_path_gives_the_general_readers_frame(tmp_path, monkeypatch, ne
                  "id,community,Q1,Q2,Q3\nR1,A,1,2,3"):
         p.write_text(text)
         assert survey_mod._fast_csv(p, "id", kw["items"], ["community"], 0, 5) is None
+
+
+@pytest.mark.parametrize("texts", [["R0001", "HZ 02", "a-b_c"], ["R1 "], [" R1"], ["R\t1"],
+                                   ["a\x7f"], ["Ｒ1"], ["é", "R1"], ["e\u0301"], ["社区"],
+                                   ["a\u00a0"], ["ﬁ"]])
+def test_plain_text_check_is_the_per_text_definition(texts):
+    """The fast path's check of ids and group names (printable, NFKC-normalised, stripped)
+    joins printable ASCII texts into one string; it must decide as the per-text definition
+    does, for ASCII and non-ASCII texts alike."""
+    import pandas as pd
+
+    from ahpstat.io._survey import _plain_text
+
+    for col in (pd.Series(texts, dtype=object), pd.Series(texts, dtype="string[pyarrow]")):
+        expected = bool(col.map(str.isprintable).all()
+                        and not (col.str.normalize("NFKC").str.strip() != col).any())
+        assert _plain_text(col) is expected
