@@ -202,8 +202,10 @@ def large(n: int, repeats: int = 1) -> None:
             "--no-figures", "--force"])
         for label, tree in trees:
             wall, cpu = min(w for w, _ in got[tree]), min(c for _, c in got[tree])
-            print(f"  {label:<12} wall best {wall:.1f} s, CPU best {cpu:.1f} s (target < 10 s: "
-                  f"{'met' if max(wall, cpu) < 10 else 'NOT met'}); load now "
+            # the target is the wall time: the run uses the second core (worker threads
+            # drawing the bootstrap's blocks, ahpstat._threads), so CPU may exceed it
+            print(f"  {label:<12} wall best {wall:.1f} s, CPU best {cpu:.1f} s (target < 10 s "
+                  f"wall: {'met' if wall < 10 else 'NOT met'}); load now "
                   f"{os.getloadavg()[0]:.1f}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import pytest
 
 from ahpstat._threads import prefetched
@@ -59,3 +60,36 @@ def test_one_thread_when_asked(monkeypatch):
 
     assert list(prefetched(items())) == [1]
     assert names == [threading.current_thread().name]
+
+
+def test_computed_ahead_gives_the_items_in_order_whatever_the_workers(monkeypatch):
+    from ahpstat._threads import computed_ahead
+
+    def f(k):
+        return np.random.default_rng(k).random(3).sum()  # a function of k only
+
+    got = {}
+    for n in ("1", "2", "3"):
+        monkeypatch.setenv("AHPSTAT_THREADS", n)
+        got[n] = list(computed_ahead(f, 7))
+    assert got["1"] == got["2"] == got["3"] == [f(k) for k in range(7)]
+
+
+def test_computed_ahead_raises_at_the_failing_item_and_stops_early():
+    from ahpstat._threads import computed_ahead
+
+    started = []
+
+    def f(k):
+        started.append(k)
+        if k == 2:
+            raise ValueError("block 2")
+        return k
+
+    got = []
+    with pytest.raises(ValueError, match="block 2"):
+        for x in computed_ahead(f, 50):
+            got.append(x)
+    assert got == [0, 1]
+    assert max(started) <= 4  # no more than the workers ahead of the caller
+    assert not any(t.name.startswith("ahpstat-ahead") for t in threading.enumerate())

@@ -29,7 +29,8 @@ from typing import Any, TypeVar
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
-__all__ = ["one_blas_thread", "prefetched", "single_threaded_blas", "thread_summary"]
+__all__ = ["computed_ahead", "one_blas_thread", "prefetched", "single_threaded_blas",
+           "thread_summary"]
 
 _controller: Any = None
 _n_modules = -1
@@ -110,7 +111,7 @@ def prefetched(items: Iterable[T]) -> Iterator[T]:
     >>> list(prefetched(x * x for x in range(4)))
     [0, 1, 4, 9]
     """
-    if (os.cpu_count() or 1) < 2 or os.environ.get("AHPSTAT_THREADS") == "1":
+    if not _workers():
         yield from items
         return
     import queue
@@ -150,6 +151,55 @@ def prefetched(items: Iterable[T]) -> Iterator[T]:
     finally:
         stop.set()
         worker.join()
+
+
+def _workers() -> int:
+    """Worker threads for :func:`prefetched` and :func:`computed_ahead`: the CPUs, at most
+    2 (``AHPSTAT_THREADS`` in the environment sets it; 1 = none: all in the caller).
+    """
+    env = os.environ.get("AHPSTAT_THREADS", "")
+    n = int(env) if env.isdigit() and int(env) > 0 else min(2, os.cpu_count() or 1)
+    return n if n > 1 else 0
+
+
+def computed_ahead(func: Callable[[int], T], n: int) -> Iterator[T]:
+    """``func(0), ..., func(n - 1)`` in order, computed in worker threads while the caller
+    works on the ones before (at most one item per worker ahead of it).
+
+    As :func:`prefetched`, for independent items -- ``func(k)`` must depend on ``k`` only
+    (the bootstrap's block ``k`` draws from its own stream) and be safe to run beside
+    ``func(j)`` -- so the items are the same whatever the number of workers (``AHPSTAT_THREADS``;
+    1: computed in the caller's thread, one at a time). Two workers draw and count two
+    blocks at once when one cannot keep up with the caller. An exception of ``func(k)`` is
+    raised in the caller at item ``k``; when the caller stops early, the items not started
+    are dropped and those running finish before this returns.
+
+    Examples
+    --------
+    >>> list(computed_ahead(lambda k: k * k, 5))
+    [0, 1, 4, 9, 16]
+    """
+    workers = _workers()
+    if not workers:
+        for k in range(n):
+            yield func(k)
+        return
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ahpstat-ahead")
+    pending: deque = deque()
+    try:
+        nxt = 0
+        for _ in range(n):
+            while nxt < n and len(pending) < workers:
+                pending.append(pool.submit(func, nxt))
+                nxt += 1
+            yield pending.popleft().result()
+    finally:
+        for f in pending:
+            f.cancel()
+        pool.shutdown(wait=True)
 
 
 def thread_summary() -> str:

@@ -13,7 +13,7 @@ block of resamples -- and all node scores of all groups follow from ``(w * m) @ 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from ahpstat._level_counts import KeptCounts, PackedLevels, kept_counts
-from ahpstat._threads import one_blas_thread, prefetched
+from ahpstat._threads import computed_ahead, one_blas_thread
 from ahpstat._warnings import DegenerateDataWarning, warn
 from ahpstat.bootstrap._design import Design, call_sampler, design
 from ahpstat.bootstrap._intervals import (
@@ -164,19 +164,19 @@ def joint_bootstrap(
     nb = n_blocks(d.n_resamples)
     e_gens, o_gens, g_gens = e_root.spawn(nb), o_root.spawn(nb), g_root.spawn(nb)
 
-    def respondent_means() -> Iterator[tuple[Any, Any, Any]]:
-        for k in range(nb):
-            rows = min(BLOCK, d.n_resamples - k * BLOCK)
-            m_b = m_one = gm_b = None
-            if d.do_respondents:
-                m_b, m_one = sums.overall_means(o_gens[k], rows)
-                if sums.G:
-                    gm_b = sums.group_means(g_gens[k], rows, k)
-            yield m_b, m_one, gm_b
+    def respondent_means(k: int) -> tuple[Any, Any, Any]:
+        rows = min(BLOCK, d.n_resamples - k * BLOCK)
+        m_b = m_one = gm_b = None
+        if d.do_respondents:
+            m_b, m_one = sums.overall_means(o_gens[k], rows)
+            if sums.G:
+                gm_b = sums.group_means(g_gens[k], rows, k)
+        return m_b, m_one, gm_b
 
-    # block k + 1's respondent resamples drawn and counted in a second thread while block
-    # k's panel is re-run and its scores computed (the same blocks: _threads.prefetched)
-    for k, (m_b, m_one, gm_b) in enumerate(prefetched(respondent_means())):
+    # the next blocks' respondent resamples drawn and counted in worker threads while block
+    # k's panel is re-run and its scores computed (each block from its own streams: the
+    # same draws whatever the threads, _threads.computed_ahead)
+    for k, (m_b, m_one, gm_b) in enumerate(computed_ahead(respondent_means, nb)):
         b0 = k * BLOCK
         rows = min(BLOCK, d.n_resamples - b0)
         W = _panel_block(d, e_gens[k], rows) if d.do_experts else None
