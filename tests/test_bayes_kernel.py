@@ -97,6 +97,93 @@ def test_lapse_likelihood_gradient_in_the_tails(a, b):
     assert d[3][0] == pytest.approx(d_ls, rel=1e-5, abs=1e-8)
 
 
+# --------------------------------------------------------------------------- the density's kernel
+def test_exp_without_a_library_call_matches_math_exp():
+    """The vectorizable exponential of the density's kernel (no library call) within 2 units
+    in the last place of ``math.exp`` (glibc, an independent implementation) on [-708, 0],
+    and 0 below, where exp leaves the normal doubles."""
+    from ahpstat._bayes_model._kernels import _exp_nonpositive
+
+    gen = np.random.default_rng(2)
+    x = np.concatenate([-gen.uniform(0, 708, 20000), -gen.uniform(0, 2, 5000), [0.0, -708.0],
+                        -np.log(2.0) * np.arange(0, 1022)])
+    got = np.array([_exp_nonpositive(v) for v in x])
+    ref = np.exp(x)
+    assert np.all(np.abs(got - ref) <= 2 * np.spacing(ref))
+    assert _exp_nonpositive(-708.5) == 0.0 and _exp_nonpositive(-1e6) == 0.0
+
+
+def _theta_one(a, b, lapse):
+    """loglik_theta's arguments for one judgment with loc 0 and sd 1 (its interval in standard
+    units is (a, b)), a lapse of probability ``lapse`` over 17 scale values."""
+    kl = np.array([math.log1p(-lapse), math.log(lapse)])
+    return [np.zeros((1, 2)), np.zeros(1), kl, np.array([a]), np.array([b]), False,
+            np.array([0]), np.array([1]), np.array([0]), np.ones(1), -math.log(17.0)]
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    (-1.0, 1.0), (0.2, 0.9), (-0.3, 0.1), (0.6, 0.7), (-3.0, -2.5), (5.0, 5.5),
+    (-6.0, -5.9), (12.0, 12.5), (-20.0, -19.0), (30.0, 31.0), (-36.0, -35.5),
+    (36.0, 1e3), (-1e3, -37.0), (2.0, 2.01), (-1e3, 0.4), (-0.4, 1e3), (0.3, 5.0),
+    (-5.8, 0.2), (-0.65, 0.67), (5.6, 5.7), (-1e3, 1e3), (2.0, 2.0 + 1e-6),
+])
+def test_density_kernel_matches_scipy_in_the_tails(a, b):
+    """The density's kernel (loglik_theta: Cody's three ranges as fractions, selected without
+    branches, the vectorizable exponential, probabilities multiplied per run) against scipy's
+    log_ndtr in the bulk, at the edges of Cody's ranges and in the tails, with the derivatives
+    of the reference kernel (loglik_value_and_grad, per judgment with erfc-free tails) for a
+    lapse of 5 % and (the normal part dominating down to P ~ 1e-290) of 1e-300. ``P`` is a
+    difference of tails, so its relative error grows as ``Q / P``: an interval of 1e-6 sd at 2
+    sd (``Q / P`` = 4e5; the Saaty intervals are 0.1 sd wide or more) is held to 1e-9."""
+    from ahpstat._bayes_model import loglik_theta
+
+    rel = 1e-9 if b - a < 1e-3 else 1e-11
+    for lapse in (0.05, 1e-300):
+        d_theta, d_ls, d_kl = np.zeros((1, 2)), np.zeros(1), np.zeros(2)
+        val = loglik_theta(*_theta_one(a, b, lapse), d_theta, d_ls, d_kl)
+        lp = _log_interval(a, b)
+        ref = np.logaddexp(math.log1p(-lapse) + lp, math.log(lapse / 17.0))
+        assert val == pytest.approx(ref, rel=rel, abs=1e-13)
+        d = [np.zeros(2), np.zeros(0), np.zeros((0, 0)), np.zeros(1), np.zeros(2)]
+        loglik_value_and_grad(*_one(a, b, lapse), *d)
+        np.testing.assert_allclose(d_theta[0], d[0], rtol=rel, atol=1e-300)
+        np.testing.assert_allclose(d_ls, d[3], rtol=rel, atol=1e-300)
+        # d/dlog pi is the judgment count minus the normal part's share, in both kernels
+        np.testing.assert_allclose(d_kl, d[4], rtol=rel, atol=1e-15)
+
+
+def test_density_kernel_equals_the_reference_kernel_on_a_panel():
+    """loglik_theta on a simulated panel (several experts, runs of judgments, expert weights,
+    sds from 0.01 to 3 so that every Cody range and the underflow are reached) equals the
+    reference kernel loglik_value_and_grad: value and every derivative, to rounding."""
+    from ahpstat._bayes_model import judgment_bounds, loglik_theta, prepare_panel
+    from ahpstat.simulate import simulate_panel
+
+    J = simulate_panel(TREE, TRUTH, n_experts=6, rng=5, noise_sd=0.5, scale="saaty")
+    experts = sorted(set(J["expert"]))
+    weights = dict.fromkeys(experts, 1.0) | {experts[0]: 2.0, experts[1]: 0.5}
+    p = prepare_panel(J, TREE, scale="saaty", expert_weights=weights)
+    lo, hi, point = judgment_bounds(p)
+    K, E = len(p.experts), len(p.elements)
+    gen = np.random.default_rng(8)
+    for log_sd in (np.log(np.geomspace(0.01, 3.0, K)), gen.normal(-1.0, 1.0, K)):
+        theta = gen.normal(size=(K, E))
+        kl = np.array([math.log1p(-0.03), math.log(0.03)])
+        w = p.expert_weights[p.expert]
+        d_theta, d_ls, d_kl = np.zeros((K, E)), np.zeros(K), np.zeros(2)
+        val = loglik_theta(theta, log_sd, kl, lo, hi, point, p.row, p.col, p.expert, w,
+                           p.lapse_log_density(), d_theta, d_ls, d_kl)
+        # the reference on mu = 0, tau = 1, z = theta: loc = theta[k, r] - theta[k, c]
+        d = [np.zeros(E), np.zeros(len(p.judged)), np.zeros((K, E)), np.zeros(K), np.zeros(2)]
+        ref = loglik_value_and_grad(np.zeros(E), np.ones(len(p.judged)), theta, p.element_node,
+                                    log_sd, kl, lo, hi, point, p.row, p.col, p.expert, w,
+                                    p.lapse_log_density(), *d)
+        assert val == pytest.approx(ref, rel=1e-13)
+        np.testing.assert_allclose(d_theta, d[2], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(d_ls, d[3], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(d_kl, d[4], rtol=1e-12)
+
+
 # --------------------------------------------------------------------------- log-density
 TREE = {"G": ["A", "B", "C"], "A": ["a1", "a2"]}
 TRUTH = {"G": [0.6, 0.3, 0.1], "A": [0.7, 0.3]}
@@ -193,6 +280,39 @@ def test_log_density_matches_scipy_and_finite_differences(deviation, shared, lap
             up = log_density_and_grad(x + e, np.empty(n), flags, PRIORS, sizes, *data)
             dn = log_density_and_grad(x - e, np.empty(n), flags, PRIORS, sizes, *data)
             assert g[i] == pytest.approx((up - dn) / (2 * h), rel=1e-5, abs=1e-5)
+
+
+def test_log_density_with_a_lower_bound_on_sigma():
+    """The measurement hook sigma_k = sigma_min + exp(m + s u_k) (an eighth prior constant):
+    the likelihood at those sigma_k, the priors unchanged (the same unconstrained variables),
+    the gradient against central differences; without it the seven-constant density."""
+    from ahpstat._bayes_model import log_density_and_grad, loglik_draw, zero_sum
+
+    p, data, flags, sizes, n = _density_case(True, False, True)
+    F, G, K, _ = (int(v) for v in sizes)
+    priors = np.append(PRIORS, 0.05)
+    x = np.random.default_rng(12).normal(size=n) * 0.7
+    g = np.empty(n)
+    val = log_density_and_grad(x, g, flags, priors, sizes, *data)
+    base = log_density_and_grad(x, np.empty(n), flags, PRIORS, sizes, *data)
+    o = F + G + K * F
+    log_sigma = x[o] + np.exp(x[o + 1]) * x[o + 2:o + 2 + K]
+    tau, zeta, pi = np.exp(x[F:F + G]), x[F + G:o].reshape(K, F), 1 / (1 + np.exp(-x[o + 2 + K]))
+    kl = np.array([np.log1p(-pi), np.log(pi)])
+    enode, offsets, lo, hi, point, row, col, k, w, log_u = data
+    lik = []
+    for ls in (log_sigma, np.log(0.05 + np.exp(log_sigma))):
+        out = np.empty(p.n_obs)
+        loglik_draw(zero_sum(x[:F], offsets), tau, zero_sum(zeta, offsets), enode, ls, kl, lo,
+                    hi, point, row, col, k, w, log_u, out)
+        lik.append(out.sum())
+    assert val - base == pytest.approx(lik[1] - lik[0], rel=1e-9)
+    for i in range(n):
+        e = np.zeros(n)
+        e[i] = 1e-6
+        up = log_density_and_grad(x + e, np.empty(n), flags, priors, sizes, *data)
+        dn = log_density_and_grad(x - e, np.empty(n), flags, priors, sizes, *data)
+        assert g[i] == pytest.approx((up - dn) / 2e-6, rel=1e-5, abs=1e-5)
 
 
 @pytest.mark.parametrize(("deviation", "shared", "lapse", "scale"), [

@@ -11,7 +11,8 @@ import numpy as np
 
 from ahpstat._numba import njit
 
-__all__ = ["block_basis", "helmert_basis", "zero_sum", "zero_sum_expand", "zero_sum_reduce"]
+__all__ = ["block_basis", "expand_row", "helmert_basis", "helmert_scales", "reduce_row_add",
+           "zero_sum", "zero_sum_expand", "zero_sum_reduce"]
 
 
 def helmert_basis(n: int) -> np.ndarray:
@@ -47,24 +48,59 @@ def block_basis(offsets: np.ndarray) -> np.ndarray:
 
 
 @njit(fastmath=False)
+def helmert_scales(offsets):  # pragma: no cover - compiled
+    """``1 / sqrt(i (i + 1))`` for ``i`` up to the largest node's size: the scale of Helmert
+    column ``i`` (:func:`helmert_basis`), one table instead of a ``sqrt`` and a division per
+    value.
+    """
+    n_max = 1
+    for g in range(offsets.size - 1):
+        n_max = max(n_max, offsets[g + 1] - offsets[g])
+    out = np.zeros(n_max)
+    for i in range(1, n_max):
+        out[i] = 1.0 / math.sqrt(i * (i + 1.0))
+    return out
+
+
+@njit(fastmath=False, inline="always")
+def expand_row(free, f0, offsets, scales, out):  # pragma: no cover - compiled
+    """``out = B @ free[f0:f0 + E - G]`` (one row of :func:`zero_sum_expand`; ``scales`` from
+    :func:`helmert_scales`): a running sum per node, ``O(E)``.
+    """
+    for g in range(offsets.size - 1):
+        a, n = offsets[g], offsets[g + 1] - offsets[g]
+        f = f0 + a - g - 1  # free value of Helmert column i is free[f + i]
+        s = 0.0
+        for i in range(n - 1, 0, -1):
+            v = free[f + i] * scales[i]
+            out[a + i] = s - i * v
+            s += v
+        out[a] = s
+
+
+@njit(fastmath=False, inline="always")
+def reduce_row_add(grad, offsets, scales, out, f0):  # pragma: no cover - compiled
+    """``out[f0:f0 + E - G] += B.T @ grad`` (one row of :func:`zero_sum_reduce`, added)."""
+    for g in range(offsets.size - 1):
+        a, n = offsets[g], offsets[g + 1] - offsets[g]
+        f = f0 + a - g - 1
+        t = grad[a]
+        for i in range(1, n):
+            out[f + i] += (t - i * grad[a + i]) * scales[i]
+            t += grad[a + i]
+
+
+@njit(fastmath=False)
 def zero_sum_expand(free, offsets, out):  # pragma: no cover - compiled
     """``out[r] = B @ free[r]`` for every row (:func:`block_basis`, never formed): the
     ``E - G`` free values of each row to ``E`` values summing to zero within each node.
 
-    ``free`` ``(R, E - G)``, ``out`` ``(R, E)``; ``O(E)`` per row (a running sum per node).
+    ``free`` ``(R, E - G)``, ``out`` ``(R, E)``; ``O(E)`` per row (a running sum per node,
+    :func:`expand_row`).
     """
+    scales = helmert_scales(offsets)
     for row in range(free.shape[0]):
-        for g in range(offsets.size - 1):
-            a, n = offsets[g], offsets[g + 1] - offsets[g]
-            f = a - g - 1  # free value of Helmert column k is free[f + k]
-            s = 0.0
-            for i in range(n - 1, -1, -1):
-                if i >= 1:
-                    v = free[row, f + i] / math.sqrt(i * (i + 1.0))
-                    out[row, a + i] = s - i * v
-                    s += v
-                else:
-                    out[row, a] = s
+        expand_row(free[row], 0, offsets, scales, out[row])
 
 
 @njit(fastmath=False)
@@ -72,15 +108,10 @@ def zero_sum_reduce(grad, offsets, out):  # pragma: no cover - compiled
     """``out[r] = B.T @ grad[r]``: a gradient over the ``E`` values back to the free values
     (the transpose of :func:`zero_sum_expand`). ``grad`` ``(R, E)``, ``out`` ``(R, E - G)``.
     """
+    scales = helmert_scales(offsets)
+    out[:] = 0.0
     for row in range(grad.shape[0]):
-        for g in range(offsets.size - 1):
-            a, n = offsets[g], offsets[g + 1] - offsets[g]
-            f = a - g - 1
-            t = 0.0
-            for i in range(n):
-                if i >= 1:
-                    out[row, f + i] = (t - i * grad[row, a + i]) / math.sqrt(i * (i + 1.0))
-                t += grad[row, a + i]
+        reduce_row_add(grad[row], offsets, scales, out[row], 0)
 
 
 def zero_sum(free: np.ndarray, offsets: np.ndarray) -> np.ndarray:

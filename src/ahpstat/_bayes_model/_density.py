@@ -1,6 +1,6 @@
 """The whole model's log-density and gradient on the sampler's unconstrained space in one
 numba function (priors, Jacobians, the likelihood
-:func:`~ahpstat._bayes_model._kernels.loglik_zero_sum`).
+:func:`~ahpstat._bayes_model._kernels.loglik_theta` on the experts' log-priorities).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import numpy as np
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
-from ahpstat._bayes_model._kernels import LOG_SQRT_2PI, loglik_zero_sum
+from ahpstat._bayes_model._bases import expand_row, helmert_scales, reduce_row_add
+from ahpstat._bayes_model._kernels import LOG_SQRT_2PI, loglik_theta
 from ahpstat._numba import njit
 
 __all__ = ["density_cfuncs", "density_user_data", "log_density_and_grad"]
@@ -23,8 +24,9 @@ _LN2 = math.log(2.0)
 #: a log-density's layout flags (``flags`` of :func:`log_density_and_grad`)
 _DEVIATION, _SHARED, _LAPSE = 0, 1, 2
 #: its prior constants (``priors``): priority_sigma, tau_sigma, log_sigma_mu's mu and sigma,
-#: log_sigma_sd, the lapse's alpha and beta
-_PS, _TS, _LM, _LS, _LSD, _LA, _LB = range(7)
+#: log_sigma_sd, the lapse's alpha and beta, and (optional, a measurement of a bounded
+#: variant, not the model) a lower bound of the experts' sigma_k
+_PS, _TS, _LM, _LS, _LSD, _LA, _LB, _SMIN = range(8)
 
 
 @njit(fastmath=False)
@@ -40,16 +42,21 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
                          row, col, k, weight, log_u):  # pragma: no cover - compiled
     """The model's log-density on the sampler's unconstrained space, and its gradient.
 
-    The same density as the PyMC model that :func:`ahpstat._bayes_ops.build_model` writes
-    (its ``model.logp()``: priors, the log / log-odds transforms' Jacobians, the likelihood
-    :func:`loglik_zero_sum`), computed in one compiled function (hence its length: every
-    layout of the model in one place): no PyTensor graph to compile and no per-op overhead
-    per gradient. ``x`` holds, in the PyMC model's order of its free
-    variables: ``log_priority_raw`` ``(F,)``; with expert deviations ``log tau`` ``(G,)`` and
-    ``expert_offset_raw`` ``(K, F)``; ``log sigma_shared`` (``flags[_SHARED]``) or
-    ``log_sigma_mu``, ``log log_sigma_sd`` and ``sigma_offset`` ``(K,)``; the lapse's
-    log-odds (``flags[_LAPSE]``); with deviations ``new_expert_offset`` ``(E,)``.
-    ``sizes = (F, G, K, E)``. Writes ``grad`` (same shape as ``x``); returns the log-density.
+    The same density as the PyMC model that :func:`ahpstat._bayes_ops.build_model` writes (its
+    ``model.logp()``: priors, the log / log-odds transforms' Jacobians, the likelihood of
+    :func:`~ahpstat._bayes_model._kernels.loglik_zero_sum`), computed in one compiled function
+    (hence its length: every layout of the model in one place): no PyTensor graph to compile and
+    no per-op overhead per gradient. The likelihood is evaluated on the experts' log-priorities
+    ``theta[k] = mu + tau[node] z[k]`` (:func:`loglik_theta`: two gathers per judgment, the
+    interval probabilities in a vectorized loop), the Helmert bases applied node by node with a
+    table of their scales (:func:`helmert_scales`). ``x`` holds, in the PyMC model's order of
+    its free variables: ``log_priority_raw`` ``(F,)``; with expert deviations ``log tau``
+    ``(G,)`` and ``expert_offset_raw`` ``(K, F)``; ``log sigma_shared`` (``flags[_SHARED]``) or
+    ``log_sigma_mu``, ``log log_sigma_sd`` and ``sigma_offset`` ``(K,)``; the lapse's log-odds
+    (``flags[_LAPSE]``); with deviations ``new_expert_offset`` ``(E,)``.
+    ``sizes = (F, G, K, E)``; ``priors`` the 7 prior constants, or 8 with a lower bound of
+    ``sigma_k`` (a measurement hook: ``sigma_k = sigma_min + exp(m + s u_k)``). Writes ``grad``
+    (same shape as ``x``); returns the log-density.
     """
     F, G, K, E = sizes[0], sizes[1], sizes[2], sizes[3]
     dev, shared, lapse = flags[_DEVIATION] != 0, flags[_SHARED] != 0, flags[_LAPSE] != 0
@@ -64,7 +71,6 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
     o += F
     tau = np.zeros(G if dev else 0)
     o_tau = o
-    zeta = np.zeros((K if dev else 0, F))
     o_z = o
     if dev:
         for g in range(G):  # HalfNormal(ts) on tau = e^v, with the Jacobian e^v
@@ -75,15 +81,14 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
             grad[o + g] = 1.0 - (t / ts) ** 2
         o += G
         o_z = o
-        for kk in range(K):
-            for i in range(F):
-                v = x[o + kk * F + i]
-                zeta[kk, i] = v
-                lp -= 0.5 * v * v
-                grad[o + kk * F + i] = -v
+        for i in range(K * F):
+            v = x[o + i]
+            lp -= 0.5 * v * v
+            grad[o + i] = -v
         lp -= K * F * LOG_SQRT_2PI
         o += K * F
     log_sigma = np.empty(K)
+    jac = np.ones(K)
     lm, ls = priors[_LM], priors[_LS]
     o_s = o
     if shared:  # LogNormal(lm, ls) on sigma = e^v with its Jacobian: Normal(lm, ls) on v
@@ -107,6 +112,13 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
             log_sigma[kk] = m + sd * u
             lp -= 0.5 * u * u + LOG_SQRT_2PI
             grad[o + 2 + kk] = -u
+        if priors.size > _SMIN and priors[_SMIN] > 0.0:
+            # sigma_k = sigma_min + exp(m + sd u_k): d log sigma_k / d(m + sd u_k) = jac_k
+            for kk in range(K):
+                ev = math.exp(log_sigma[kk])
+                sk = priors[_SMIN] + ev
+                jac[kk] = ev / sk
+                log_sigma[kk] = math.log(sk)
         o += 2 + K
     kl = np.empty(2)
     o_l = o
@@ -129,18 +141,52 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
             lp -= 0.5 * v * v + LOG_SQRT_2PI
             grad[o + i] = -v
         o += E
-    total, d_eta, d_tau, d_zeta, d_ls, d_kl = loglik_zero_sum(
-        eta, tau, zeta, enode, offsets, log_sigma, kl, lower, upper, point, row, col, k,
-        weight, log_u)
-    lp += total
-    for i in range(F):
-        grad[i] += d_eta[i]
+    # the experts' log-priorities theta[k] = mu + tau[node] z[k], mu = B eta, z[k] = B zeta_k
+    # (B the Helmert bases, applied node by node: a running sum, scales from a table)
+    scales = helmert_scales(offsets)
+    mu = np.empty(E)
+    expand_row(x, 0, offsets, scales, mu)
+    theta = np.empty((K, E))
+    z = np.empty((K if dev else 0, E))
+    for kk in range(K):
+        if dev:
+            zk, tk = z[kk], theta[kk]
+            expand_row(x, o_z + kk * F, offsets, scales, zk)
+            for g in range(G):
+                t = tau[g]
+                for e in range(offsets[g], offsets[g + 1]):
+                    tk[e] = mu[e] + t * zk[e]
+        else:
+            theta[kk] = mu
+    d_theta = np.zeros((K, E))
+    d_ls = np.zeros(K)
+    d_kl = np.zeros(2)
+    lp += loglik_theta(theta, log_sigma, kl, lower, upper, point, row, col, k, weight, log_u,
+                       d_theta, d_ls, d_kl)
+    # back through theta and the bases: d mu = sum_k d theta[k], d z[k] = tau d theta[k]
+    d_mu = np.zeros(E)
+    for kk in range(K):
+        dk = d_theta[kk]
+        for e in range(E):
+            d_mu[e] += dk[e]
     if dev:
+        d_z = np.empty(E)
         for g in range(G):
-            grad[o_tau + g] += d_tau[g] * tau[g]
+            t = tau[g]
+            dt = 0.0
+            for kk in range(K):
+                dk, zk = d_theta[kk], z[kk]
+                for e in range(offsets[g], offsets[g + 1]):
+                    dt += dk[e] * zk[e]
+            grad[o_tau + g] += dt * t
         for kk in range(K):
-            for i in range(F):
-                grad[o_z + kk * F + i] += d_zeta[kk, i]
+            dk = d_theta[kk]
+            for g in range(G):
+                t = tau[g]
+                for e in range(offsets[g], offsets[g + 1]):
+                    d_z[e] = t * dk[e]
+            reduce_row_add(d_z, offsets, scales, grad, o_z + kk * F)
+    reduce_row_add(d_mu, offsets, scales, grad, 0)
     if shared:
         s = 0.0
         for kk in range(K):
@@ -151,9 +197,10 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
         s = 0.0
         su = 0.0
         for kk in range(K):
-            s += d_ls[kk]
-            su += d_ls[kk] * x[o_s + 2 + kk]
-            grad[o_s + 2 + kk] += sd * d_ls[kk]
+            dk = d_ls[kk] * jac[kk]
+            s += dk
+            su += dk * x[o_s + 2 + kk]
+            grad[o_s + 2 + kk] += sd * dk
         grad[o_s] += s
         grad[o_s + 1] += sd * su
     if lapse:
@@ -167,7 +214,8 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
 _DIM, _FLAGS, _POINT, _SIZES, _NOBS = 0, 1, 4, 5, 9
 _A_PRIORS, _A_ENODE, _A_OFFSETS, _A_LOWER, _A_UPPER, _A_ROW, _A_COL, _A_K, _A_W, _A_LOGU, \
     _A_TRANSFORM = range(10, 21)
-_N_META = 21
+_N_PRIORS = 21  # the length of ``priors``
+_N_META = 22
 
 
 @intrinsic
@@ -193,7 +241,7 @@ def _logp_c(dim, x_, out_, logp_, user_data):  # pragma: no cover - compiled
     x = numba.carray(x_, (dim,))
     out = numba.carray(out_, (dim,))
     f64, i64 = np.float64, np.int64
-    priors = numba.carray(_void_pointer(meta[_A_PRIORS]), (7,), f64)
+    priors = numba.carray(_void_pointer(meta[_A_PRIORS]), (meta[_N_PRIORS],), f64)
     enode = numba.carray(_void_pointer(meta[_A_ENODE]), (E,), i64)
     offsets = numba.carray(_void_pointer(meta[_A_OFFSETS]), (G + 1,), i64)
     lower = numba.carray(_void_pointer(meta[_A_LOWER]), (n_obs,), f64)
@@ -283,5 +331,6 @@ def density_user_data(n_dim: int, flags: np.ndarray, priors: np.ndarray, sizes: 
     meta[_POINT] = int(bool(point))
     meta[_SIZES:_SIZES + 4] = sizes
     meta[_NOBS] = np.asarray(lower).size
+    meta[_N_PRIORS] = arrays[0].size
     meta[_A_PRIORS:_A_TRANSFORM + 1] = [a.ctypes.data for a in arrays]
     return meta, arrays

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from ahpstat._bayes_model._data import Panel
-from ahpstat._bayes_model._kernels import loglik_draws
+from ahpstat._bayes_model._kernels import loglik_theta_draws
+from ahpstat._numba import njit
 
 __all__ = [
     "credal_table",
@@ -30,8 +31,22 @@ def expert_log_priorities(mu: np.ndarray, tau: np.ndarray | None, offset: np.nda
     """``theta[s, k, e] = mu[s, e] + tau[s, node(e)] * offset[s, k, e]`` as ``(S, K * E)``."""
     if tau is None or offset is None:
         return mu
-    theta = mu[:, None, :] + tau[:, None, element_node] * offset
+    c = np.ascontiguousarray
+    theta = np.empty(offset.shape)
+    _theta_draws(c(mu, dtype=float), c(tau, dtype=float), c(offset, dtype=float),
+                 np.asarray(element_node, dtype=np.int64), theta)
     return theta.reshape(theta.shape[0], -1)
+
+
+@njit(fastmath=False)
+def _theta_draws(mu, tau, offset, element_node, out):  # pragma: no cover - compiled
+    """``out[s, k, e] = mu[s, e] + tau[s, node(e)] * offset[s, k, e]`` (one pass, no
+    temporaries).
+    """
+    for s in range(out.shape[0]):
+        for k in range(out.shape[1]):
+            for e in range(out.shape[2]):
+                out[s, k, e] = mu[s, e] + tau[s, element_node[e]] * offset[s, k, e]
 
 
 def obs_columns(panel: Panel, deviation: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -68,7 +83,8 @@ def pointwise_loglik(panel: Panel, mu: np.ndarray, tau: np.ndarray | None,
     likelihood kernel, draw by draw.
 
     ``mu`` ``(S, E)``, ``tau`` ``(S, G)`` and ``z`` ``(S, K, E)`` (``None`` without expert
-    deviations), ``sigma`` ``(S, K)``, ``lapse`` ``(S,)`` or ``None``.
+    deviations), ``sigma`` ``(S, K)``, ``lapse`` ``(S,)`` or ``None``. Computed as the
+    sampled density computes it (:func:`~ahpstat._bayes_model._kernels.loglik_theta_draws`).
     """
     S = mu.shape[0]
     out = np.empty((S, panel.n_obs))
@@ -76,7 +92,7 @@ def pointwise_loglik(panel: Panel, mu: np.ndarray, tau: np.ndarray | None,
         tau, z = np.zeros((S, 0)), np.zeros((S, 0, 0))
     lower, upper, point = judgment_bounds(panel)
     c = np.ascontiguousarray
-    loglik_draws(c(mu, dtype=float), c(tau, dtype=float), c(z, dtype=float),
+    loglik_theta_draws(c(mu, dtype=float), c(tau, dtype=float), c(z, dtype=float),
                  panel.element_node, np.log(c(sigma, dtype=float)), lapse_logs(lapse, S),
                  lower, upper, point, panel.row, panel.col, panel.expert,
                  panel.expert_weights[panel.expert], panel.lapse_log_density(), out)

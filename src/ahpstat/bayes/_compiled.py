@@ -76,8 +76,12 @@ class Density:
         return out
 
 
-def density(panel: Panel, cfg: dict[str, Any]) -> Density:
-    """The :class:`Density` of ``panel`` under the resolved model configuration ``cfg``."""
+def density(panel: Panel, cfg: dict[str, Any], sigma_min: float = 0.0) -> Density:
+    """The :class:`Density` of ``panel`` under the resolved model configuration ``cfg``.
+
+    ``sigma_min > 0`` (a measurement, not the model: ``BayesianAHP._sigma_min``) bounds the
+    experts' inconsistencies below, ``sigma_k = sigma_min + exp(m + s u_k)``.
+    """
     K, G, E = len(panel.experts), len(panel.judged), len(panel.elements)
     F = E - G
     dev, shared = bool(cfg["expert_deviation"]), bool(cfg["shared_sigma"])
@@ -85,7 +89,8 @@ def density(panel: Panel, cfg: dict[str, Any]) -> Density:
     ls = cfg["log_sigma_mu"]
     lp = cfg["lapse_prior"]
     priors = np.array([cfg["priority_sigma"], cfg["tau_sigma"], ls["mu"], ls["sigma"],
-                       cfg["log_sigma_sd"], lp["alpha"], lp["beta"]], dtype=float)
+                       cfg["log_sigma_sd"], lp["alpha"], lp["beta"]]
+                      + ([sigma_min] if sigma_min > 0 else []), dtype=float)
     lower, upper, point = judgment_bounds(panel)
     data = (panel.element_node, panel.offsets, np.ascontiguousarray(lower, dtype=float),
             np.ascontiguousarray(upper, dtype=float), bool(point), panel.row, panel.col,
@@ -164,10 +169,11 @@ def _local_weights(x: np.ndarray, lay: Layout) -> np.ndarray:
 
 
 def add_products(post: Any, panel: Panel, lay: Layout, cfg: dict[str, Any],
-                 item_means: Any = None) -> Any:
+                 item_means: Any = None, sigma_min: float = 0.0) -> Any:
     """The PyMC model's deterministics, computed from the draws of the free variables
     (``log_priority``, ``local_weight``, ``global_weight``, ``sigma``, the new expert's
-    weights and ``score``), added to the posterior Dataset ``post`` with their dims.
+    weights and ``score``), added to the posterior Dataset ``post`` with their dims
+    (``sigma_min``: see :func:`density`).
     """
     C, D = post.sizes["chain"], post.sizes["draw"]
     S = C * D
@@ -189,6 +195,8 @@ def add_products(post: Any, panel: Panel, lay: Layout, cfg: dict[str, Any],
     else:
         sigma = np.exp(flat("log_sigma_mu")[:, None]
                        + flat("log_sigma_sd")[:, None] * flat("sigma_offset"))
+        if sigma_min > 0:
+            sigma = sigma_min + sigma
     new: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {
         "log_priority": (put(mu), ("element",)), "local_weight": (put(lw), ("node",)),
         "global_weight": (put(gw), ("node",)), "sigma": (put(sigma), ("expert",))}

@@ -211,6 +211,9 @@ class BayesianAHP:
     #: measurement hook (``benchmarks/bench_bayes.py --variants graph``): nutpie samples the
     #: PyMC model's PyTensor graph compiled by numba instead of the compiled density
     _nutpie_graph: bool = False
+    #: measurement hook (not the model; docs/bayes_model.md, *A lower bound on sigma_k*): the
+    #: compiled density with ``sigma_k = _sigma_min + exp(log_sigma_mu + log_sigma_sd u_k)``
+    _sigma_min: float = 0.0
 
     def __init__(
         self,
@@ -523,14 +526,15 @@ class BayesianAHP:
 
             assert self.panel is not None and self.layout is not None
             idata.posterior = add_products(idata.posterior, self.panel, self.layout,
-                                           self._resolved_config, self._item_means)
+                                           self._resolved_config, self._item_means,
+                                           self._sigma_min)
         return idata
 
     def _compile_density(self, panel: Panel) -> Any:
         from ahpstat.bayes._compiled import compile_density, density
 
         coords = {k: list(v) for k, v in self.model.coords.items()}
-        return compile_density(density(panel, self._resolved_config), coords)
+        return compile_density(density(panel, self._resolved_config, self._sigma_min), coords)
 
     def _sample_pymc(self, cfg: dict[str, Any], seed: int, names: list[str],
                      progress: _Progress, what: str) -> Any:
