@@ -33,6 +33,15 @@ PyTensor graph compiled by numba, through the measurement hook
 ``BayesianAHP._nutpie_graph``) -- one after the other, and their cold fits' posteriors
 compared (mean differences in Monte Carlo standard errors, sd ratios).
 ``--second-process``: each row again in a fresh process on the caches the first one left.
+
+``--rows ab --baseline <src>``: the seed study's default fit side by side in one process with
+another source tree's compiled density (``<src>/ahpstat/_bayes_model``, e.g. ``git worktree
+add /tmp/main main`` then ``/tmp/main/src``: its ``_bases``, ``_kernels`` and ``_density``
+loaded under another package name, their C callbacks handed to nutpie), alternating at
+``--seeds``: per fit the CPU seconds, leapfrog steps per draw, CPU per kept leapfrog step (the
+fit's CPU over the post-tuning steps), min bulk / tail ESS and max R-hat over every weight
+and sigma_k, min ESS per CPU second; per seed the posteriors compared (mean differences in
+Monte Carlo standard errors, sd ratios).
 """
 
 from __future__ import annotations
@@ -146,6 +155,81 @@ def seeds_worker(seeds: list[int]) -> list[dict]:
     return rows
 
 
+def _baseline_cfuncs(src: str):
+    """``density_cfuncs`` of another source tree's ``ahpstat/_bayes_model`` (its density,
+    kernels and bases copied into a temporary package, their imports pointed at it)."""
+    import importlib
+    import re
+
+    pkg = Path(tempfile.mkdtemp(prefix="bench-bayes-baseline-")) / "baseline_bayes"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    for name in ("_bases", "_kernels", "_density"):
+        text = (Path(src) / "ahpstat" / "_bayes_model" / f"{name}.py").read_text()
+        (pkg / f"{name}.py").write_text(re.sub(r"ahpstat\._bayes_model\._", "baseline_bayes._",
+                                               text))
+    sys.path.insert(0, str(pkg.parent))
+    return importlib.import_module("baseline_bayes._density").density_cfuncs
+
+
+def ab_worker(seeds: list[int], baseline: str) -> list[dict]:
+    """The seed study's default fit with the baseline's density and this tree's, alternating."""
+    import arviz as az
+    import numpy as np
+
+    warnings.simplefilter("ignore")
+    import ahpstat.bayes._compiled as compiled
+    from ahpstat.bayes import BayesianAHP
+
+    J, h = _panel("seed")
+    own = compiled.density_cfuncs
+    models = {}
+    for name, cfuncs in (("baseline", _baseline_cfuncs(baseline)), ("this", own)):
+        m = BayesianAHP(J, h, sampler_config={"progressbar": False})
+        m.build_model()
+        compiled.density_cfuncs = cfuncs
+        try:
+            m._compiled["nutpie"] = m._compile_density(m.panel)
+        finally:
+            compiled.density_cfuncs = own
+        models[name] = m
+    rows = []
+    for seed in seeds:
+        summaries = {}
+        for name in (("baseline", "this") if seed % 2 else ("this", "baseline")):
+            m = models[name]
+            load0 = os.getloadavg()[0]
+            t0, c0 = time.perf_counter(), time.process_time()
+            idata = m.fit(rng=seed, log_likelihood=False, posterior_predictive=False)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            steps = int(idata.sample_stats["n_steps"].sum())
+            s = az.summary(idata.posterior[["local_weight", "global_weight", "sigma"]],
+                           kind="all", round_to="none")
+            s = s[s["sd"] > 0]
+            summaries[name] = s
+            ess = float(min(s["ess_bulk"].min(), s["ess_tail"].min()))
+            rows.append({"seed": seed, "density": name, "wall_s": wall, "cpu_s": cpu,
+                         "steps_per_draw": steps / idata.posterior.sizes["draw"]
+                         / idata.posterior.sizes["chain"],
+                         "cpu_us_per_kept_step": 1e6 * cpu / steps,
+                         "min_ess_bulk": float(s["ess_bulk"].min()),
+                         "min_ess_tail": float(s["ess_tail"].min()),
+                         "max_rhat": float(s["r_hat"].max()),
+                         "divergences": m.result().n_divergences,
+                         "min_ess_per_cpu_s": ess / cpu, "load_start": load0,
+                         "load_end": os.getloadavg()[0]})
+            print(json.dumps(rows[-1]), flush=True)
+        a, b = summaries["baseline"].align(summaries["this"], join="inner", axis=0)
+        z = (a["mean"] - b["mean"]) / np.sqrt(a["sd"] ** 2 / a["ess_bulk"]
+                                               + b["sd"] ** 2 / b["ess_bulk"])
+        r = b["sd"] / a["sd"]
+        print(f"seed {seed}: baseline vs this over {len(z)} quantities: max |mean difference| "
+              f"{z.abs().max():.2f} MCSE ({z.abs().idxmax()}), sd of the differences in MCSE "
+              f"{z.std():.2f} (1 if the same posterior), {100 * (z.abs() > 2).mean():.1f} % "
+              f"beyond 2, sd ratio {r.min():.3f}-{r.max():.3f}", flush=True)
+    return rows
+
+
 def _compare(row: str, saved: dict[str, str]) -> None:
     """The cold fits' posteriors side by side: every local and global weight and sigma_k with
     a positive sd, the difference of the means in Monte Carlo standard errors
@@ -173,10 +257,11 @@ def _compare(row: str, saved: dict[str, str]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", nargs="+", default=["seed", "k100"],
-                    choices=["seed", "k100", "seeds"])
+                    choices=["seed", "k100", "seeds", "ab"])
     ap.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3, 4, 5],
                     help="seeds of the `seeds` row (default 1-5)")
     ap.add_argument("--quick", action="store_true", help="2 chains x 300 draws (smoke run)")
+    ap.add_argument("--baseline", help="the `ab` row's other source tree (its `src` directory)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--json", help="also write the table as JSON to this path")
     ap.add_argument("--variants", nargs="+", default=["default"],
@@ -192,6 +277,15 @@ def main() -> None:
         print(json.dumps(worker(a.worker, a.quick)))
         return
     rows = []
+    if "ab" in a.rows:
+        if not a.baseline:
+            ap.error("`--rows ab` needs `--baseline <src directory of another tree>`")
+        table = pd.DataFrame(ab_worker(a.seeds, a.baseline))
+        with pd.option_context("display.width", 200, "display.float_format", "{:.4g}".format):
+            print(table.to_string(index=False))
+        a.rows = [r for r in a.rows if r != "ab"]
+        if not a.rows:
+            return
     if "seeds" in a.rows:
         table = pd.DataFrame(seeds_worker(a.seeds))
         with pd.option_context("display.width", 200, "display.float_format", "{:.4g}".format):

@@ -35,7 +35,7 @@ def expert_log_priorities(mu: np.ndarray, tau: np.ndarray | None, offset: np.nda
     theta = np.empty(offset.shape)
     _theta_draws(c(mu, dtype=float), c(tau, dtype=float), c(offset, dtype=float),
                  np.asarray(element_node, dtype=np.int64), theta)
-    return theta.reshape(theta.shape[0], -1)
+    return theta.reshape(offset.shape[0], -1)
 
 
 @njit(fastmath=False)
