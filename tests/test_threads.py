@@ -93,3 +93,33 @@ def test_computed_ahead_raises_at_the_failing_item_and_stops_early():
     assert got == [0, 1]
     assert max(started) <= 4  # no more than the workers ahead of the caller
     assert not any(t.name.startswith("ahpstat-ahead") for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_in_child_returns_raises_and_warns_as_in_process(monkeypatch, workers):
+    """The result computed in a forked child (or here with one worker) is the same object,
+    the child's warning is issued again here, its exception raised again here."""
+    import os
+    import warnings
+
+    from ahpstat._threads import in_child
+
+    monkeypatch.setenv("AHPSTAT_THREADS", workers)
+    me = os.getpid()
+
+    def work():
+        warnings.warn("careful", UserWarning, stacklevel=1)
+        return {"pid_differs": os.getpid() != me, "x": np.arange(5.0) ** 2}
+
+    with pytest.warns(UserWarning, match="careful"):
+        got = in_child(work)()
+    np.testing.assert_array_equal(got["x"], np.arange(5.0) ** 2)
+    # forked where it is safe (no other thread here): a child process computed it
+    assert got["pid_differs"] == (workers == "2" and threading.active_count() == 1)
+
+    def fail():
+        raise KeyError("in the jackknife")
+
+    result = in_child(fail)
+    with pytest.raises(KeyError, match="in the jackknife"):
+        result()

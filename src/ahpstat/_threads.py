@@ -18,19 +18,19 @@ around the bootstrap's resampling (``joint_bootstrap``, ``resampled_item_means``
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
-__all__ = ["computed_ahead", "one_blas_thread", "prefetched", "single_threaded_blas",
-           "thread_summary"]
+__all__ = ["computed_ahead", "in_child", "one_blas_thread", "prefetched",
+           "single_threaded_blas", "thread_summary"]
 
 _controller: Any = None
 _n_modules = -1
@@ -50,7 +50,7 @@ def _get_controller() -> Any:
     return _controller
 
 
-@contextmanager
+@contextlib.contextmanager
 def single_threaded_blas() -> Iterator[None]:
     """Run the block with every loaded BLAS library limited to one thread, then restore.
 
@@ -200,6 +200,139 @@ def computed_ahead(func: Callable[[int], T], n: int) -> Iterator[T]:
         for f in pending:
             f.cancel()
         pool.shutdown(wait=True)
+
+
+def _can_fork() -> bool:
+    """Forking is safe and cheap here: Linux, the main thread, no other Python thread, and
+    more than one worker allowed (``AHPSTAT_THREADS``).
+    """
+    return (sys.platform.startswith("linux") and hasattr(os, "fork") and bool(_workers())
+            and threading.current_thread() is threading.main_thread()
+            and threading.active_count() == 1)
+
+
+def _child(func: Callable[[], Any], read_fd: int, write_fd: int, parent: int,
+           mask: Any) -> None:
+    """:func:`in_child`'s child: run ``func``, send its result, exit."""
+    import pickle
+    import signal
+    import traceback
+    import warnings
+
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.close(read_fd)
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the request
+            os._exit(0)
+        if "numba" in sys.modules:  # GNU OpenMP's pool does not survive a fork
+            sys.modules["numba"].config.NUMBA_NUM_THREADS = 1
+        with warnings.catch_warnings(record=True) as caught:
+            try:
+                out: tuple[Any, ...] = ("ok", func())
+            except BaseException as exc:
+                out = ("error", exc, traceback.format_exc())
+        notes = [(w.message, w.category, w.filename, w.lineno) for w in caught]
+        try:
+            data = pickle.dumps((*out, notes), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # an unpicklable exception or warning
+            data = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}"),
+                                 traceback.format_exc(), []))
+        with os.fdopen(write_fd, "wb") as fh:
+            fh.write(data)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def in_child(func: Callable[[], T]) -> Callable[..., T]:
+    """Start ``func()`` in a forked child process; return ``result()``, which waits for it.
+
+    The second core for an independent piece of work that holds the GIL (numpy and pandas
+    code in many small calls): the child computes on an exact copy of this process's
+    memory and sends the result back pickled, so the result is the one ``func()`` gives in
+    process. ``result()`` re-issues the child's warnings (category and origin) and raises its
+    exception again (the child's traceback as a note). The child dies with this process
+    (Linux's ``PR_SET_PDEATHSIG``), ignores SIGINT (the parent decides) and writes nothing
+    to the terminal; ``result()`` must be called (in a ``finally`` where an error may come
+    between): it reaps the child; ``result(cancel=True)`` kills it first (the caller failed
+    and wants nothing of it).
+
+    Where forking is not safe (not Linux, not the main thread, other Python threads
+    running) or ``AHPSTAT_THREADS=1``, ``func()`` runs here, now, and ``result()`` returns
+    its result (or raises its exception). ``func`` must not call numba's parallel kernels
+    directly (GNU OpenMP does not survive a fork: the child runs ahpstat's batched kernels
+    serially, which give the same bits).
+
+    Examples
+    --------
+    >>> result = in_child(lambda: sum(range(10)))
+    >>> result()
+    45
+    """
+    import pickle
+    import signal
+    import warnings
+
+    def here() -> Callable[..., T]:
+        try:
+            value = func()
+        except BaseException as exc:
+            error = exc
+
+            def fail(cancel: bool = False) -> T:
+                if cancel:
+                    return None  # type: ignore[return-value]
+                raise error
+
+            return fail
+        return lambda cancel=False: value
+
+    if not _can_fork():
+        return here()
+    read_fd, write_fd = os.pipe()
+    parent = os.getpid()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        pid = os.fork()
+    except OSError:
+        pid = -1
+    if pid == 0:  # the child: never returns into the caller
+        _child(func, read_fd, write_fd, parent, old)
+    signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    os.close(write_fd)
+    if pid < 0:  # fork failed: in process
+        os.close(read_fd)
+        return here()
+
+    def result(cancel: bool = False) -> T:
+        if cancel:  # the caller failed: end the child now (nothing of it is wanted)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        with os.fdopen(read_fd, "rb") as fh:
+            data = b"" if cancel else fh.read()
+        _, raw = os.waitpid(pid, 0)
+        if cancel:
+            return None  # type: ignore[return-value]
+        if not data:
+            raise RuntimeError(f"the child process computing {getattr(func, '__name__', func)}"
+                               f" ended without a result (exit status "
+                               f"{os.waitstatus_to_exitcode(raw)})")
+        kind, *payload, notes = pickle.loads(data)
+        for message, category, filename, lineno in notes:
+            warnings.warn_explicit(message, category, filename, lineno)
+        if kind == "error":
+            exc, tb = payload
+            exc.add_note("In the child process:\n" + tb.rstrip())
+            raise exc
+        return payload[0]
+
+    return result
 
 
 def thread_summary() -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ahpstat._level_counts import kept_counts
-from ahpstat._threads import one_blas_thread, prefetched
+from ahpstat._threads import in_child, one_blas_thread, prefetched
 from ahpstat._validation import check_likert
 from ahpstat._warnings import DegenerateDataWarning, warn
 from ahpstat.evaluation._evaluator import Evaluator
@@ -139,9 +139,18 @@ def evaluate_study(
         labeller = _labeller(boot, opts)
         clusters = (np.asarray(data.group_names[cluster], dtype=object)[
             np.asarray(data.group_codes[cluster])] if cluster is not None else None)
-        draws = _bootstrap_draws(ev, boot, rng, est, W_hat, clusters, gcodes, progress)
-        if method == "bca":
-            acceleration = jackknife(ev, data, boot, W_hat, R, clusters, gcodes, G)
+        # BCa's jackknife (independent of the draws) in a child process on the second core
+        # while the draws' statistics are computed here (ahpstat._threads.in_child)
+        accel = (in_child(lambda: jackknife(ev, data, boot, W_hat, R, clusters, gcodes, G))
+                 if method == "bca" else None)
+        try:
+            draws = _bootstrap_draws(ev, boot, rng, est, W_hat, clusters, gcodes, progress)
+        except BaseException:
+            if accel is not None:  # end the child; the draws' error is the one raised
+                accel(cancel=True)
+            raise
+        if accel is not None:
+            acceleration = accel()
         _warn_undefined(draws, est)
     tables = Tables(ev, est, draws, acceleration, level, method, labeller, h, gnames, group,
                      grades, opts).all()
