@@ -32,6 +32,7 @@ from ahpstat.bootstrap._intervals import (
 )
 from ahpstat.bootstrap._resampling import (
     BLOCK,
+    Scratch,
     Units,
     block_counts,
     chunk_rows,
@@ -217,6 +218,7 @@ class _Sums:
         given = ~np.isnan(self.X0)
         self.X0[~given] = 0.0
         self.stage, self.cluster = d.stage, d.ccodes is not None
+        self.scratch = Scratch()  # count buffers per worker thread, kept across blocks
         self.complete = bool(given.all())
         self.Gv = given.astype(float)
         self.step = rows_per_chunk(R)
@@ -285,7 +287,8 @@ class _Sums:
             chunks = ((s, cluster_counts(gen, j[s:s + step], u))
                       for s in range(0, rows, step)) if self.stage == "two" else ()
         else:
-            chunks = block_counts(gen, rows, self.o_units, "strata", self.dtype, reuse=True)
+            chunks = block_counts(gen, rows, self.o_units, "strata", self.dtype,
+                                  reuse=self.scratch)
         for s, cnt in chunks:
             cnt = np.asarray(cnt, dtype=self.dtype)
             S[s:s + cnt.shape[0]], C[s:s + cnt.shape[0]] = self._sums(cnt, self.oX, self.oG,
@@ -311,14 +314,14 @@ class _Sums:
             # counted by answer level (and kept): the item sums and answer counts are those
             # counts times the levels and their sums -- integers, exactly the sums below
             counts = np.concatenate([self.packed.counts(cnt) for _, cnt in block_counts(
-                gen, rows, self.g_units, "strata", reuse=True)])      # (rows, G, L, K)
+                gen, rows, self.g_units, "strata", reuse=self.scratch)])  # (rows, G, L, K)
             self.kept.keep(block, counts)
             return means_from_sums(counts @ self.kept.values, counts.sum(axis=-1))
         G, L = self.G, self.X0.shape[1]
         gS = np.empty((rows, G, L))
         gC = np.empty((rows, G, L))
         u = self.g_units
-        for s, cnt in block_counts(gen, rows, u, "strata", self.dtype, reuse=True):
+        for s, cnt in block_counts(gen, rows, u, "strata", self.dtype, reuse=self.scratch):
             r = slice(s, s + cnt.shape[0])
             for g in range(G):
                 a, e = u.starts[g], u.starts[g] + u.sizes[g]
