@@ -30,8 +30,10 @@ from ahpstat._bayes_model import (
     loglik_draw,
     loglik_value_and_grad,
     loglik_zero_sum,
+    obs_columns,
     pointwise_loglik,
     prepare_panel,
+    replicate_judgments,
     zero_sum,
     zero_sum_reduce,
 )
@@ -204,6 +206,45 @@ def test_invalid_judgments_raise_before_sampling(bad_row, match):
     with pytest.raises(ah.InputError, match=match):
         m.build_model()
     assert m.model is None
+
+
+@pytest.mark.parametrize("scale", ["saaty", None])
+def test_replicated_judgments_equal_the_numpy_expression(scale):
+    """The compiled replication (latent judgment, then the scale value whose interval holds
+    it) against the plain numpy expression of the model, the same random numbers drawn in the
+    same order: identical values, with and without lapses and expert deviations, an infinite
+    sigma included (the scale's ends)."""
+    J = simulate_panel(TREE, TRUTH, n_experts=5, rng=3, noise_sd=0.5, scale=scale)
+    p = prepare_panel(J, TREE, scale=scale)
+    g = np.random.default_rng(0)
+    S, K, E = 300, len(p.experts), len(p.elements)
+    log_scale = p.scale_log
+    for dev in (True, False):
+        theta = 2.0 * g.normal(size=(S, K * E if dev else E))
+        sigma = g.gamma(2.0, 0.3, size=(S, K))
+        sigma[0, 0] = np.inf
+        ri, ci = obs_columns(p, dev)
+        for lapse in (0.1 * g.random(S), None):
+            ref = np.empty((S, p.n_obs))
+            rng = np.random.default_rng(5)
+            for a in range(0, S, 128):
+                b = min(S, a + 128)
+                y = (theta[a:b, ri] - theta[a:b, ci]
+                     + sigma[a:b][:, p.expert] * rng.standard_normal((b - a, p.n_obs)))
+                if log_scale is not None:
+                    y = log_scale[np.searchsorted((log_scale[1:] + log_scale[:-1]) / 2, y)]
+                if lapse is not None:
+                    hit = rng.random((b - a, p.n_obs)) < lapse[a:b, None]
+                    if log_scale is not None:
+                        rand = log_scale[rng.integers(0, log_scale.size, (b - a, p.n_obs))]
+                    else:
+                        half = p.lapse_half_range()
+                        rand = rng.uniform(-half, half, size=(b - a, p.n_obs))
+                    y = np.where(hit, rand, y)
+                ref[a:b] = y
+            got = replicate_judgments(p, theta, sigma, lapse, np.random.default_rng(5),
+                                      row=ri, col=ci, chunk=128)
+            np.testing.assert_array_equal(got, ref)
 
 
 def test_continuous_scale_accepts_off_scale_values():
@@ -412,6 +453,35 @@ def test_result_tables(small_fit):
     assert ex["influence"].sum() == pytest.approx(1.0)
     assert ex.loc["E04", "influence"] < 0.5 / 4  # below half the equal share 1/K
     assert res.to_frame("credal") is res.credal
+
+
+@needs_pymc
+def test_result_tables_equal_arviz_summary(small_fit):
+    """Every summary column of the tables is what one full ``az.summary`` (statistics,
+    diagnostics and the quantiles as ``stat_funcs``) gives for the same draws: identical."""
+    import arviz as az
+
+    _, m, idata, _ = small_fit
+    res = m.result(confidence_level=0.9)
+    a = (1.0 - 0.9) / 2.0  # as the result computes the tail probability (0.05 - 1 ulp)
+    sf = {"median": np.median, "ci_low": lambda x: np.quantile(x, a),
+          "ci_high": lambda x: np.quantile(x, 1.0 - a)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        s = az.summary(idata, var_names=["local_weight", "global_weight", "sigma", "tau"],
+                       stat_funcs=sf, extend=True, round_to="none")
+    cols = ["mean", "sd", "median", "ci_low", "ci_high", "r_hat", "ess_bulk", "ess_tail"]
+    w = res.weights[res.weights["sd"] > 0]
+    labels = [f"{k}_weight[{v}]" for k, v in zip(w["weight"], w["node"], strict=True)]
+    np.testing.assert_array_equal(w[cols].to_numpy(), s.loc[labels, cols].to_numpy())
+    ex = res.experts
+    np.testing.assert_array_equal(ex["sigma_ci_high"].to_numpy(),
+                                  s.loc[[f"sigma[{e}]" for e in ex["expert"]], "ci_high"])
+    d = res.diagnostics.set_index("parameter")
+    keep = [p for p in d.index if p in s.index]
+    assert len(keep) == len(w) + len(ex) + idata.posterior.sizes["judged_node"]
+    dcols = ["r_hat", "ess_bulk", "ess_tail", "mcse_mean"]
+    np.testing.assert_array_equal(d.loc[keep, dcols].to_numpy(), s.loc[keep, dcols].to_numpy())
 
 
 @needs_pymc

@@ -110,17 +110,20 @@ def replicate_judgments(panel: Panel, theta: np.ndarray, sigma: np.ndarray,
     :meth:`Panel.lapse_log_density`).
     """
     S, n = theta.shape[0], panel.n_obs
-    ri, ci = row, col
     out = np.empty((S, n))
+    theta = np.ascontiguousarray(theta, dtype=float)
+    sigma = np.ascontiguousarray(sigma, dtype=float)
+    ri, ci = np.asarray(row, dtype=np.int64), np.asarray(col, dtype=np.int64)
+    expert = np.asarray(panel.expert, dtype=np.int64)
     log_scale = panel.scale_log
-    mid = None if log_scale is None else 0.5 * (log_scale[1:] + log_scale[:-1])
+    # the kernel's scale and interval midpoints (empty: continuous judgments)
+    values = np.empty(0) if log_scale is None else np.asarray(log_scale, dtype=float)
+    mid = 0.5 * (values[1:] + values[:-1])
     for a in range(0, S, chunk):
         b = min(S, a + chunk)
-        loc = theta[a:b, ri] - theta[a:b, ci]
-        y = loc + sigma[a:b][:, panel.expert] * rng.standard_normal((b - a, n))
-        if log_scale is not None:
-            assert mid is not None
-            y = log_scale[np.searchsorted(mid, y)]
+        y = out[a:b]
+        _latent_judgments(theta, sigma, a, ri, ci, expert, rng.standard_normal((b - a, n)),
+                          values, mid, y)
         if lapse is not None:
             hit = rng.random((b - a, n)) < lapse[a:b, None]
             if log_scale is not None:
@@ -128,9 +131,38 @@ def replicate_judgments(panel: Panel, theta: np.ndarray, sigma: np.ndarray,
             else:
                 half = panel.lapse_half_range()
                 rand = rng.uniform(-half, half, size=(b - a, n))
-            y = np.where(hit, rand, y)
-        out[a:b] = y
+            out[a:b] = np.where(hit, rand, y)
     return out
+
+
+@njit(fastmath=False)
+def _latent_judgments(theta, sigma, a, row, col, expert, normal, values, mid,
+                      out):  # pragma: no cover - compiled
+    """``out[s, o] = theta[a + s, row[o]] - theta[a + s, col[o]] + sigma[a + s, expert[o]]
+    * normal[s, o]``, then (discrete scale: ``values`` the scale's log values, ``mid`` the
+    midpoints between them; both empty for continuous judgments) the scale value whose
+    interval holds it, ``values[searchsorted(mid, y)]`` (the first ``mid >= y``; NaN past the
+    end, as numpy sorts it). The same operations in the same order as the numpy expression
+    it replaces (so the same values), one pass without temporaries.
+    """
+    discrete = values.size > 0
+    m = mid.size
+    for s in range(normal.shape[0]):
+        for o in range(normal.shape[1]):
+            y = (theta[a + s, row[o]] - theta[a + s, col[o]]) \
+                + sigma[a + s, expert[o]] * normal[s, o]
+            if discrete:
+                lo, hi = 0, m
+                if y != y:
+                    lo = m
+                while lo < hi:
+                    h = (lo + hi) // 2
+                    if mid[h] < y:
+                        lo = h + 1
+                    else:
+                        hi = h
+                y = values[lo]
+            out[s, o] = y
 
 
 def credal_table(hierarchy: Any, judged: tuple[str, ...], draws: Mapping[str, np.ndarray],

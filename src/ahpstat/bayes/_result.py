@@ -105,18 +105,10 @@ class BayesResult:
             raise ValueError("`idata` lacks the 'structure' attribute; pass the InferenceData "
                              "returned by BayesianAHP.fit. Got attributes "
                              f"{sorted(post.attrs)} instead.")
-        az = import_arviz()
-        a = (1.0 - confidence_level) / 2.0
-        stat_funcs = {"median": np.median,
-                      "ci_low": lambda x: np.quantile(x, a),
-                      "ci_high": lambda x: np.quantile(x, 1.0 - a)}
         names = [v for v in ("local_weight", "global_weight", "new_expert_local_weight",
                              "new_expert_global_weight", "sigma", "tau", "log_sigma_mu",
                              "log_sigma_sd", "sigma_shared", "lapse") if v in post]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # constant weights: R-hat NaN
-            summ = az.summary(idata, var_names=names, fmt="xarray", stat_funcs=stat_funcs,
-                              extend=True, round_to="none")
+        summ = _summary(post[names], confidence_level)
         parent = [str(p) for p in post["parent"].values]
         nodes = [str(v) for v in post["node"].values]
         cols = ["mean", "sd", "median", "ci_low", "ci_high", "r_hat", "ess_bulk", "ess_tail"]
@@ -295,6 +287,38 @@ def _hierarchy_from_attrs(attrs: Mapping[str, Any], Hierarchy: Any) -> Any:
     from ahpstat.hierarchy import as_hierarchy
 
     return as_hierarchy(json.loads(attrs["structure"]), argument="structure")
+
+
+def _summary(post: Any, confidence_level: float) -> Any:
+    """The summary the tables read, as :func:`arviz.summary` gives it (``fmt="xarray"``, a
+    ``metric`` dimension): ArviZ's convergence diagnostics (``kind="diagnostics"``: R-hat,
+    bulk and tail ESS, MCSE) and the statistics over the pooled draws -- ``mean``, ``sd``
+    (``ddof=1``), ``median``, ``ci_low``, ``ci_high`` (equal-tailed quantiles) -- computed
+    once per variable over all its parameters at a time, with the same numpy reductions
+    ArviZ applies per parameter (so the same values), and no HDI nobody reads.
+    """
+    import xarray as xr
+
+    az = import_arviz()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # constant weights: R-hat NaN
+        diag = az.summary(post, fmt="xarray", kind="diagnostics", round_to="none")
+    a = (1.0 - confidence_level) / 2.0
+    metrics = ["mean", "sd", "median", "ci_low", "ci_high"]
+    out = {}
+    for name, da in post.data_vars.items():
+        da = da.transpose("chain", "draw", ...)
+        x = np.asarray(da.values)
+        flat = x.reshape(x.shape[0] * x.shape[1], -1)
+        low, high = np.quantile(flat, [a, 1.0 - a], axis=0)
+        stats = np.stack([flat.mean(axis=0), flat.std(axis=0, ddof=1),
+                          np.median(flat, axis=0), low, high])
+        dims = da.dims[2:]
+        stats_da = xr.DataArray(stats.reshape(len(metrics), *x.shape[2:]),
+                                dims=("metric", *dims),
+                                coords={"metric": metrics, **{d: da[d].values for d in dims}})
+        out[name] = xr.concat([stats_da, diag[name].transpose("metric", *dims)], dim="metric")
+    return xr.Dataset(out)
 
 
 def _diagnostics(summ: Any, chains: int) -> pd.DataFrame:
