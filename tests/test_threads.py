@@ -123,3 +123,22 @@ def test_in_child_returns_raises_and_warns_as_in_process(monkeypatch, workers):
     result = in_child(fail)
     with pytest.raises(KeyError, match="in the jackknife"):
         result()
+
+
+def test_in_child_computes_here_when_the_child_dies_without_a_result(monkeypatch):
+    """A child killed before it could send anything (as GNU OpenMP kills a forked child that
+    enters a parallel region) is no error: the work is done in process instead."""
+    import os
+    import signal
+
+    from ahpstat._threads import in_child
+
+    monkeypatch.setenv("AHPSTAT_THREADS", "2")
+    me = os.getpid()
+
+    def work():
+        if os.getpid() != me:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return 42
+
+    assert in_child(work)() == 42

@@ -261,7 +261,8 @@ def in_child(func: Callable[[], T]) -> Callable[..., T]:
     (Linux's ``PR_SET_PDEATHSIG``), ignores SIGINT (the parent decides) and writes nothing
     to the terminal; ``result()`` must be called (in a ``finally`` where an error may come
     between): it reaps the child; ``result(cancel=True)`` kills it first (the caller failed
-    and wants nothing of it).
+    and wants nothing of it). A child that ends without sending anything (killed, or a
+    library that refuses to run after a fork) is not an error: ``func()`` then runs here.
 
     Where forking is not safe (not Linux, not the main thread, other Python threads
     running) or ``AHPSTAT_THREADS=1``, ``func()`` runs here, now, and ``result()`` returns
@@ -316,13 +317,12 @@ def in_child(func: Callable[[], T]) -> Callable[..., T]:
                 os.kill(pid, signal.SIGKILL)
         with os.fdopen(read_fd, "rb") as fh:
             data = b"" if cancel else fh.read()
-        _, raw = os.waitpid(pid, 0)
+        os.waitpid(pid, 0)
         if cancel:
             return None  # type: ignore[return-value]
-        if not data:
-            raise RuntimeError(f"the child process computing {getattr(func, '__name__', func)}"
-                               f" ended without a result (exit status "
-                               f"{os.waitstatus_to_exitcode(raw)})")
+        if not data:  # the child died without a word (e.g. a library that refuses to
+            # run after a fork, as GNU OpenMP): computed here instead, the same result
+            return func()
         kind, *payload, notes = pickle.loads(data)
         for message, category, filename, lineno in notes:
             warnings.warn_explicit(message, category, filename, lineno)
