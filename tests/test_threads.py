@@ -142,3 +142,26 @@ def test_in_child_computes_here_when_the_child_dies_without_a_result(monkeypatch
         return 42
 
     assert in_child(work)() == 42
+
+
+def test_in_child_an_unpicklable_warning_arrives_as_its_text(monkeypatch):
+    """A warning the child cannot pickle (its class is local) reaches the parent as its
+    text (a UserWarning, as from the figure process), and the result still arrives."""
+    import os
+    import warnings
+
+    from ahpstat._threads import in_child
+
+    monkeypatch.setenv("AHPSTAT_THREADS", "2")
+    me = os.getpid()
+
+    class LocalWarning(UserWarning):
+        pass
+
+    def work():
+        warnings.warn(LocalWarning("local kind"), stacklevel=1)
+        return os.getpid() != me
+
+    with pytest.warns(UserWarning, match="local kind"):
+        forked = in_child(work)()
+    assert forked == (threading.active_count() == 1)

@@ -21,8 +21,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -215,9 +217,7 @@ def _child(func: Callable[[], Any], read_fd: int, write_fd: int, parent: int,
            mask: Any) -> None:
     """:func:`in_child`'s child: run ``func``, send its result, exit."""
     import pickle
-    import signal
     import traceback
-    import warnings
 
     code = 1
     try:
@@ -225,11 +225,7 @@ def _child(func: Callable[[], Any], read_fd: int, write_fd: int, parent: int,
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(read_fd)
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)
-        if os.getppid() != parent:  # the parent died before the request
-            os._exit(0)
+        die_with_parent(parent)
         if "numba" in sys.modules:  # GNU OpenMP's pool does not survive a fork
             sys.modules["numba"].config.NUMBA_NUM_THREADS = 1
         with warnings.catch_warnings(record=True) as caught:
@@ -237,7 +233,7 @@ def _child(func: Callable[[], Any], read_fd: int, write_fd: int, parent: int,
                 out: tuple[Any, ...] = ("ok", func())
             except BaseException as exc:
                 out = ("error", exc, traceback.format_exc())
-        notes = [(w.message, w.category, w.filename, w.lineno) for w in caught]
+        notes = portable_warnings(caught)
         try:
             data = pickle.dumps((*out, notes), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # an unpicklable exception or warning
@@ -248,6 +244,49 @@ def _child(func: Callable[[], Any], read_fd: int, write_fd: int, parent: int,
         code = 0
     finally:
         os._exit(code)
+
+
+#: prctl's option: a signal for this process when its parent dies
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask the kernel to kill this (forked) process when its parent dies, ``kill -9``
+    included (Linux's ``PR_SET_PDEATHSIG``); exit now if ``parent`` is gone already.
+    """
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request: nobody waits
+        os._exit(0)
+
+
+def portable_warnings(caught: list[warnings.WarningMessage]) -> list[tuple[Any, ...]]:
+    """``(message, category, filename, lineno)`` of each caught warning, for a child process
+    to send to its parent (:func:`child_outcome`); one that cannot be pickled is sent as
+    its text, a ``UserWarning``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("careful", RuntimeWarning)
+    >>> message, category, _, _ = portable_warnings(caught)[0]
+    >>> str(message), category.__name__
+    ('careful', 'RuntimeWarning')
+    """
+    import pickle
+
+    out = []
+    for w in caught:
+        item = (w.message, w.category, w.filename, w.lineno)
+        try:
+            pickle.dumps(item)
+        except Exception:
+            item = (str(w.message), UserWarning, w.filename, w.lineno)
+        out.append(item)
+    return out
 
 
 def in_child(func: Callable[[], T]) -> Callable[..., T]:
@@ -277,8 +316,6 @@ def in_child(func: Callable[[], T]) -> Callable[..., T]:
     45
     """
     import pickle
-    import signal
-    import warnings
 
     def here() -> Callable[..., T]:
         try:
@@ -324,15 +361,36 @@ def in_child(func: Callable[[], T]) -> Callable[..., T]:
             # run after a fork, as GNU OpenMP): computed here instead, the same result
             return func()
         kind, *payload, notes = pickle.loads(data)
-        for message, category, filename, lineno in notes:
-            warnings.warn_explicit(message, category, filename, lineno)
-        if kind == "error":
-            exc, tb = payload
-            exc.add_note("In the child process:\n" + tb.rstrip())
-            raise exc
-        return payload[0]
+        return child_outcome(kind, payload, notes, "the child process")
 
     return result
+
+
+def child_outcome(kind: str, payload: list[Any], notes: list[tuple[Any, ...]],
+                  where: str) -> Any:
+    """What a forked child sent back, delivered here: its warnings issued again (``notes``:
+    ``(message, category, filename, lineno)``), then its error raised (``kind == "error"``:
+    ``payload`` is the exception and the child's formatted traceback, added as a note naming
+    ``where``) or its result returned (``payload[0]``).
+
+    Examples
+    --------
+    >>> child_outcome("result", [42], [], "the child process")
+    42
+    >>> try:
+    ...     child_outcome("error", [ValueError("bad"), "Traceback ..."], [], "the child")
+    ... except ValueError as exc:
+    ...     print(exc.__notes__[0])
+    In the child:
+    Traceback ...
+    """
+    for message, category, filename, lineno in notes:
+        warnings.warn_explicit(message, category, filename, lineno)
+    if kind == "error":
+        exc, tb = payload
+        exc.add_note(f"In {where}:\n" + tb.rstrip())
+        raise exc
+    return payload[0]
 
 
 def thread_summary() -> str:

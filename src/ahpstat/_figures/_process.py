@@ -46,12 +46,12 @@ from pathlib import Path
 from typing import Any
 
 from ahpstat._figures._options import DrawnFigure
+from ahpstat._threads import child_outcome, die_with_parent, portable_warnings
 
 __all__ = ["FigureProcess"]
 
 _HEADER = struct.Struct("<Q")  # the byte length of the pickle that follows
 _SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
-_PR_SET_PDEATHSIG = 1
 
 
 def _send(stream: Any, obj: Any) -> None:
@@ -80,33 +80,11 @@ def _portable(exc: BaseException) -> BaseException:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
-def _portable_warnings(caught: list[warnings.WarningMessage]) -> list[tuple[Any, ...]]:
-    out = []
-    for w in caught:
-        item = (w.message, w.category, w.filename, w.lineno)
-        try:
-            pickle.dumps(item)
-        except Exception:
-            item = (str(w.message), UserWarning, w.filename, w.lineno)
-        out.append(item)
-    return out
-
-
-def _die_with_parent(parent: int) -> None:
-    """Ask the kernel to kill this process when its parent dies (Linux)."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the request: nobody waits
-        os._exit(0)
-
-
 def _child(job_fd: int, result_fd: int, parent: int) -> int:
     """The child's whole life: get ready, draw the one job sent, report, exit."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent(parent)
+    die_with_parent(parent)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):  # nothing of the child reaches the terminal
@@ -140,7 +118,7 @@ def _child(job_fd: int, result_fd: int, parent: int) -> int:
                 msg: tuple[Any, ...] = ("done", drawn)
             except BaseException as exc:
                 msg = ("error", _portable(exc), traceback.format_exc())
-        _send(out, (*msg, _portable_warnings(caught) + helper_warnings))
+        _send(out, (*msg, portable_warnings(caught) + helper_warnings))
     return 0
 
 
@@ -189,7 +167,7 @@ def _save_shared(made: list[Any], save: Callable[[Any], None],
         code = 1
         try:
             os.close(r)
-            _die_with_parent(me)
+            die_with_parent(me)
             n0 = len(caught)
             report: tuple[Any, ...] = (None, "")
             try:
@@ -201,7 +179,7 @@ def _save_shared(made: list[Any], save: Callable[[Any], None],
 
                 report = (_portable(exc), traceback.format_exc())
             with os.fdopen(w, "wb") as f:
-                _send(f, (*report, _portable_warnings(caught[n0:])))
+                _send(f, (*report, portable_warnings(caught[n0:])))
         finally:
             os._exit(code)
     os.close(w)
@@ -372,13 +350,7 @@ class FigureProcess:
     def _end(self, kind: str, *rest: Any) -> list[DrawnFigure]:
         self._reap()
         *payload, caught = rest
-        for message, category, filename, lineno in caught:
-            warnings.warn_explicit(message, category, filename, lineno)
-        if kind == "error":
-            exc, tb = payload
-            exc.add_note("In the process drawing the figures:\n" + tb.rstrip())
-            raise exc
-        return list(payload[0])
+        return list(child_outcome(kind, payload, caught, "the process drawing the figures"))
 
     def _reap(self) -> int:
         """Wait for the child to exit; its exit status (minus the signal if killed)."""
