@@ -34,6 +34,15 @@ PyTensor graph compiled by numba, through the measurement hook
 compared (mean differences in Monte Carlo standard errors, sd ratios).
 ``--second-process``: each row again in a fresh process on the caches the first one left.
 
+``AHPSTAT_SRC=<src>`` (another tree's ``src`` directory, e.g. main's tip checked out with
+``git worktree add``): the ``seed`` and ``k100`` rows run that tree's package too, each in
+its own fresh process, the two trees alternating (this tree first), column ``tree``. Compare
+``warm_post_s``: the warm fit's seconds after sampling (its wall time less the sampler's:
+the summaries, the log-likelihood and posterior predictive groups, single-threaded), and
+``warm_main_cpu_s``: the CPU seconds of the fit's main thread (``time.thread_time``; the
+sampler's chains run in their own threads, so this is that post-sampling work plus the
+main thread's waiting on the sampler), which load slows less than wall time.
+
 ``--rows ab --baseline <src>``: the seed study's default fit side by side in one process with
 another source tree's compiled density (``<src>/ahpstat/_bayes_model``, e.g. ``git worktree
 add /tmp/main main`` then ``/tmp/main/src``: its ``_bases``, ``_kernels`` and ``_density``
@@ -47,6 +56,7 @@ Monte Carlo standard errors, sd ratios).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -99,9 +109,10 @@ def worker(row: str, quick: bool) -> dict:
         idata.posterior[["local_weight", "global_weight", "sigma"]].to_netcdf(save)
     compile_s = m.timings.get("compile")
     steps = float(idata.sample_stats["n_steps"].mean())
-    t1, c1 = time.perf_counter(), time.process_time()
+    t1, c1, m1 = time.perf_counter(), time.process_time(), time.thread_time()
     m.fit(rng=2)
     warm, warm_cpu = time.perf_counter() - t1, time.process_time() - c1
+    warm_main = time.thread_time() - m1
     res = m.result()
     d = res.diagnostics
     keep = d["parameter"].str.startswith(("local_weight", "global_weight", "sigma["))
@@ -111,6 +122,7 @@ def worker(row: str, quick: bool) -> dict:
         "experts": len(m.panel.experts), "judgments": m.panel.n_obs,
         "cold_s": cold, "cold_cpu_s": cold_cpu, "compile_s": compile_s, "warm_s": warm,
         "warm_cpu_s": warm_cpu, "warm_sample_s": m.timings.get("sample"),
+        "warm_post_s": warm - m.timings["sample"], "warm_main_cpu_s": warm_main,
         "steps_per_draw": steps,
         "min_ess_bulk": float(w["ess_bulk"].min()), "min_ess_tail": float(w["ess_tail"].min()),
         "max_rhat": float(w["r_hat"].max()), "max_rhat_all": float(d["r_hat"].max()),
@@ -297,25 +309,33 @@ def main() -> None:
         a.rows = [r for r in a.rows if r != "seeds"]
         if not a.rows:
             return
+    src = os.environ.get("AHPSTAT_SRC")
+    trees = [("this", None)] + ([(f"AHPSTAT_SRC={src}", src)] if src else [])
     for row in a.rows:
         saved = {}
-        for variant in a.variants:
+        for variant, (tree, tree_src) in itertools.product(a.variants, trees):
             tmp = tempfile.mkdtemp(prefix="bench-bayes-")
             env = {**os.environ, "PYTENSOR_FLAGS": f"base_compiledir={tmp}/pytensor",
                    "NUMBA_CACHE_DIR": f"{tmp}/numba", "BENCH_BAYES_VARIANT": variant,
                    "BENCH_BAYES_SAVE": f"{tmp}/posterior.nc"}
+            env.pop("AHPSTAT_SRC", None)
+            if tree_src:  # the other tree's package first on the path
+                env["PYTHONPATH"] = os.pathsep.join(
+                    p for p in (str(Path(tree_src).resolve()), env.get("PYTHONPATH")) if p)
             cmd = [sys.executable, __file__, "--worker", row] + (["--quick"] if a.quick else [])
             for run in range(1 + a.second_process):
                 out = subprocess.run(cmd, env=env, capture_output=True, text=True,
                                      check=False)
                 if out.returncode != 0:
-                    print(f"{row} {variant}: failed\n{out.stderr[-3000:]}", file=sys.stderr)
+                    print(f"{row} {variant} {tree}: failed\n{out.stderr[-3000:]}",
+                          file=sys.stderr)
                     break
-                rows.append({**json.loads(out.stdout.strip().splitlines()[-1]),
+                rows.append({**json.loads(out.stdout.strip().splitlines()[-1]), "tree": tree,
                              "caches": "empty" if run == 0 else "from the first process"})
                 print(json.dumps(rows[-1]), flush=True)
             else:
-                saved[variant] = f"{tmp}/posterior.nc"
+                if tree_src is None:
+                    saved[variant] = f"{tmp}/posterior.nc"
         if len(saved) >= 2:
             _compare(row, saved)
     table = pd.DataFrame(rows)

@@ -326,7 +326,7 @@ def _standardised_ends(theta, isd, lower, upper, row, col, k, ab):  # pragma: no
         ab[1, o] = (upper[o] - loc) * s
 
 
-@njit(fastmath=False)
+@njit(fastmath=False, nogil=True)
 def loglik_theta_draws(mu, tau, z, enode, log_sigma, kl, lower, upper, point, row, col, k,
                        weight, log_u, out):  # pragma: no cover - compiled
     """:func:`loglik_draws` computed as the density computes it (:func:`loglik_theta`): per

@@ -38,7 +38,7 @@ def expert_log_priorities(mu: np.ndarray, tau: np.ndarray | None, offset: np.nda
     return theta.reshape(offset.shape[0], -1)
 
 
-@njit(fastmath=False)
+@njit(fastmath=False, nogil=True)
 def _theta_draws(mu, tau, offset, element_node, out):  # pragma: no cover - compiled
     """``out[s, k, e] = mu[s, e] + tau[s, node(e)] * offset[s, k, e]`` (one pass, no
     temporaries).
@@ -135,7 +135,7 @@ def replicate_judgments(panel: Panel, theta: np.ndarray, sigma: np.ndarray,
     return out
 
 
-@njit(fastmath=False)
+@njit(fastmath=False, nogil=True)
 def _latent_judgments(theta, sigma, a, row, col, expert, normal, values, mid,
                       out):  # pragma: no cover - compiled
     """``out[s, o] = theta[a + s, row[o]] - theta[a + s, col[o]] + sigma[a + s, expert[o]]

@@ -11,6 +11,7 @@ import sys
 import time
 import warnings
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -449,6 +450,33 @@ class BayesianAHP:
                  if n in self.model.named_vars]
         names += [v.name for v in self.model.free_RVs]
         attempts: list[dict[str, Any]] = []
+        # the pointwise groups (compiled kernels without the GIL) are computed in a second
+        # thread while the summaries (ArviZ, Python) run in this one: the same arrays, on
+        # two cores after the sampler has let them go
+        pool = ThreadPoolExecutor(max_workers=1)
+        try:
+            idata, res, pending = self._sample_attempts(
+                pool, cfg, sampler, seed, retry, names, progress, what, attempts,
+                log_likelihood or posterior_predictive,
+                (log_likelihood, posterior_predictive, pp_seed))
+            arrays = pending.result() if pending is not None else {}
+        finally:
+            pool.shutdown(wait=True)
+        self._add_pointwise(idata, arrays)
+        self.idata = idata
+        if not res.ok:
+            warn_diagnostics(res.diagnostics, res.n_divergences,
+                             int(idata.posterior.sizes["chain"]), len(attempts) - 1)
+        self._result_cache = (0.95, res)
+        return idata
+
+    def _sample_attempts(self, pool: Any, cfg: dict[str, Any], sampler: str, seed: int,
+                         retry: dict[str, Any], names: list[str], progress: _Progress,
+                         what: str, attempts: list[dict[str, Any]], pointwise: bool,
+                         pointwise_args: tuple[bool, bool, int]) -> tuple[Any, Any, Any]:
+        """Sample, and refit while the diagnostics ask for it (``retry``); the kept fit's
+        InferenceData, its :class:`BayesResult` and the future of its pointwise arrays.
+        """
         compile_time, sample_time = 0.0, 0.0
         while True:
             a = len(attempts)
@@ -469,22 +497,21 @@ class BayesianAHP:
             compile_time += self.timings.get("compile", 0.0) if a == 0 else 0.0
             sample_time += self.timings["sample"]
             idata = self._stamp(idata, cfg, sampler, seed)
+            pending = (pool.submit(self._pointwise_arrays,
+                                   self._posterior_arrays(idata.posterior), *pointwise_args)
+                       if pointwise else None)
             res = BayesResult.from_idata(idata, warn_if_bad=False)
             attempts.append(_attempt_record(a, run, run_seed, res, self.timings["sample"]))
             if a >= retry["max_retries"] or not _needs_refit(res, retry):
                 break
+            if pending is not None:  # a refit follows: this attempt's arrays are not kept
+                pending.result()
         self.timings["compile"], self.timings["sample"] = compile_time, sample_time
         extra = {"sampling_attempts": json.dumps(attempts), "sampling_time": sample_time,
                  "compile_time": compile_time}
         idata.posterior.attrs.update(extra)
         idata.attrs.update(extra)
-        self._add_pointwise(idata, log_likelihood, posterior_predictive, pp_seed)
-        self.idata = idata
-        if not res.ok:
-            warn_diagnostics(res.diagnostics, res.n_divergences,
-                             int(idata.posterior.sizes["chain"]), len(attempts) - 1)
-        self._result_cache = (0.95, res)
-        return idata
+        return idata, res, pending
 
     def _sample_nutpie(self, cfg: dict[str, Any], seed: int, names: list[str],
                        progress: _Progress, what: str) -> Any:
@@ -612,34 +639,41 @@ class BayesianAHP:
         idata.attrs.update(attrs)
         return idata
 
-    def _add_pointwise(self, idata: Any, log_likelihood: bool, posterior_predictive: bool,
-                       pp_seed: int) -> None:
-        """The ``log_likelihood`` and ``posterior_predictive`` groups of the kept fit."""
+    def _pointwise_arrays(self, p: dict[str, Any], log_likelihood: bool,
+                          posterior_predictive: bool, pp_seed: int) -> dict[str, np.ndarray]:
+        """The ``log_likelihood`` and ``posterior_predictive`` arrays ``(S, O)`` of the
+        posterior arrays ``p`` (:meth:`_posterior_arrays`); numpy only (run in a thread).
+        """
+        panel = self.panel
+        assert panel is not None
+        out: dict[str, np.ndarray] = {}
+        if log_likelihood:
+            out["log_likelihood"] = pointwise_loglik(panel, p["mu"], p["tau"], p["z"],
+                                                     p["sigma"], p["lapse"])
+        if posterior_predictive:
+            ri, ci = obs_columns(panel, self._resolved_config["expert_deviation"])
+            theta = expert_log_priorities(p["mu"], p["tau"], p["z"], panel.element_node)
+            out["posterior_predictive"] = replicate_judgments(
+                panel, theta, p["sigma"], p["lapse"], np.random.default_rng(pp_seed),
+                row=ri, col=ci)
+        return out
+
+    def _add_pointwise(self, idata: Any, arrays: Mapping[str, np.ndarray]) -> None:
+        """The ``log_likelihood`` and ``posterior_predictive`` groups of the kept fit, from
+        :meth:`_pointwise_arrays`.
+        """
         import xarray as xr
 
         panel = self.panel
         assert panel is not None
-        o = {"judgment": np.arange(panel.n_obs)}
-        groups: dict[str, Any] = {}
-        if log_likelihood or posterior_predictive:
-            deviation = self._resolved_config["expert_deviation"]
-            p = self._posterior_arrays(idata.posterior)
-            C, D = idata.posterior.sizes["chain"], idata.posterior.sizes["draw"]
-            cd = {"chain": idata.posterior["chain"].values,
-                  "draw": idata.posterior["draw"].values, **o}
-            dims = ("chain", "draw", "judgment")
-            if log_likelihood:
-                ll = pointwise_loglik(panel, p["mu"], p["tau"], p["z"], p["sigma"], p["lapse"])
-                groups["log_likelihood"] = xr.Dataset(
-                    {"log_judgment": (dims, ll.reshape(C, D, -1))}, coords=cd)
-            if posterior_predictive:
-                ri, ci = obs_columns(panel, deviation)
-                theta = expert_log_priorities(p["mu"], p["tau"], p["z"], panel.element_node)
-                rep = replicate_judgments(panel, theta, p["sigma"], p["lapse"],
-                                          np.random.default_rng(pp_seed), row=ri, col=ci)
-                groups["posterior_predictive"] = xr.Dataset(
-                    {"log_judgment": (dims, rep.reshape(C, D, -1))}, coords=cd)
-        _add_groups(idata, groups)
+        post = idata.posterior
+        C, D = post.sizes["chain"], post.sizes["draw"]
+        cd = {"chain": post["chain"].values, "draw": post["draw"].values,
+              "judgment": np.arange(panel.n_obs)}
+        dims = ("chain", "draw", "judgment")
+        _add_groups(idata, {name: xr.Dataset({"log_judgment": (dims, x.reshape(C, D, -1))},
+                                             coords=cd)
+                            for name, x in arrays.items()})
 
     # ----------------------------------------------------------------- summaries
     def result(self, *, confidence_level: float = 0.95,
