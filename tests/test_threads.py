@@ -165,3 +165,66 @@ def test_in_child_an_unpicklable_warning_arrives_as_its_text(monkeypatch):
     with pytest.warns(UserWarning, match="local kind"):
         forked = in_child(work)()
     assert forked == (threading.active_count() == 1)
+
+
+def test_in_child_an_interrupt_in_process_is_not_held_back(monkeypatch):
+    """Where the work runs in process (one worker), Ctrl-C during it goes at once, not at
+    ``result()`` after the caller's other work."""
+    from ahpstat._threads import in_child
+
+    monkeypatch.setenv("AHPSTAT_THREADS", "1")
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        in_child(interrupted)
+    # an ordinary error still waits for result()
+    result = in_child(lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        result()
+
+
+class _Interrupt(Exception):
+    pass
+
+
+def test_in_child_interrupted_while_waiting_ends_and_reaps_the_child(monkeypatch, tmp_path):
+    """An exception (Ctrl-C) while ``result()`` waits for the child kills the child and reaps
+    it: no process left computing, no zombie."""
+    import os
+    import signal
+    import time
+
+    from ahpstat._threads import in_child
+
+    monkeypatch.setenv("AHPSTAT_THREADS", "2")
+    if threading.active_count() != 1:
+        pytest.skip("in_child computes in process where other threads run")
+    me = os.getpid()
+    where = tmp_path / "pid"
+
+    def slow():
+        where.write_text(str(os.getpid()))
+        time.sleep(30 if os.getpid() != me else 0)
+        return 1
+
+    def alarm(signum, frame):
+        raise _Interrupt
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    try:
+        result = in_child(slow)
+        t0 = time.monotonic()
+        while not where.exists() and time.monotonic() - t0 < 20:  # the child has started
+            time.sleep(0.01)
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(_Interrupt):
+            result()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    pid = int(where.read_text())
+    assert pid != me
+    with pytest.raises(ProcessLookupError):  # gone and reaped (a zombie would answer)
+        os.kill(pid, 0)

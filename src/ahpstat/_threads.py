@@ -226,19 +226,20 @@ def _child(func: Callable[[], Any], read_fd: int, write_fd: int, parent: int,
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(read_fd)
         die_with_parent(parent)
+        silence_terminal()
         if "numba" in sys.modules:  # GNU OpenMP's pool does not survive a fork
             sys.modules["numba"].config.NUMBA_NUM_THREADS = 1
         with warnings.catch_warnings(record=True) as caught:
             try:
                 out: tuple[Any, ...] = ("ok", func())
             except BaseException as exc:
-                out = ("error", exc, traceback.format_exc())
+                out = ("error", portable_exception(exc), traceback.format_exc())
         notes = portable_warnings(caught)
         try:
             data = pickle.dumps((*out, notes), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # an unpicklable exception or warning
-            data = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}"),
-                                 traceback.format_exc(), []))
+        except Exception as exc:  # a result that cannot be pickled
+            data = pickle.dumps(("error", portable_exception(exc), traceback.format_exc(),
+                                 notes))
         with os.fdopen(write_fd, "wb") as fh:
             fh.write(data)
         code = 0
@@ -246,8 +247,41 @@ def _child(func: Callable[[], Any], read_fd: int, write_fd: int, parent: int,
         os._exit(code)
 
 
+
+
 #: prctl's option: a signal for this process when its parent dies
 _PR_SET_PDEATHSIG = 1
+
+
+def silence_terminal() -> None:
+    """Point this (forked) process's standard streams at ``os.devnull``: nothing of it
+    reaches the terminal (its output, or a library's message on the way out).
+    """
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def portable_exception(exc: BaseException) -> BaseException:
+    """``exc`` if it survives pickling, else a ``RuntimeError`` naming its type and text
+    (what a child process can send its parent).
+
+    Examples
+    --------
+    >>> portable_exception(ValueError("bad"))
+    ValueError('bad')
+    >>> class Local(Exception):
+    ...     pass
+    >>> portable_exception(Local("odd"))
+    RuntimeError('Local: odd')
+    """
+    import pickle
+
+    try:
+        return pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
 def die_with_parent(parent: int) -> None:
@@ -320,7 +354,7 @@ def in_child(func: Callable[[], T]) -> Callable[..., T]:
     def here() -> Callable[..., T]:
         try:
             value = func()
-        except BaseException as exc:
+        except Exception as exc:  # raised at result(); an interrupt goes at once
             error = exc
 
             def fail(cancel: bool = False) -> T:
@@ -349,16 +383,25 @@ def in_child(func: Callable[[], T]) -> Callable[..., T]:
         return here()
 
     def result(cancel: bool = False) -> T:
-        if cancel:  # the caller failed: end the child now (nothing of it is wanted)
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        with os.fdopen(read_fd, "rb") as fh:
-            data = b"" if cancel else fh.read()
-        os.waitpid(pid, 0)
+        status = None
+        try:
+            if cancel:  # the caller failed: end the child now (nothing of it is wanted)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            with os.fdopen(read_fd, "rb") as fh:
+                data = b"" if cancel else fh.read()
+            status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        finally:
+            if status is None:  # interrupted (or cancelled): the child goes, and is reaped
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
         if cancel:
             return None  # type: ignore[return-value]
-        if not data:  # the child died without a word (e.g. a library that refuses to
-            # run after a fork, as GNU OpenMP): computed here instead, the same result
+        if status != 0 or not data:  # the child died before it had sent all (killed, or
+            # a library that refuses to run after a fork, as GNU OpenMP): computed here
+            # instead, the same result
             return func()
         kind, *payload, notes = pickle.loads(data)
         return child_outcome(kind, payload, notes, "the child process")

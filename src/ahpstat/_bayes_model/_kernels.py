@@ -20,7 +20,6 @@ __all__ = [
     "SENTINEL",
     "log_normal_interval_scalar",
     "loglik_draw",
-    "loglik_draws",
     "loglik_theta",
     "loglik_theta_draws",
     "loglik_value_and_grad",
@@ -329,7 +328,8 @@ def _standardised_ends(theta, isd, lower, upper, row, col, k, ab):  # pragma: no
 @njit(fastmath=False, nogil=True)
 def loglik_theta_draws(mu, tau, z, enode, log_sigma, kl, lower, upper, point, row, col, k,
                        weight, log_u, out):  # pragma: no cover - compiled
-    """:func:`loglik_draws` computed as the density computes it (:func:`loglik_theta`): per
+    """:func:`loglik_draw` at every draw (the rows of ``mu``, ``tau``, ``z``, ``log_sigma``,
+    ``kl`` and ``out``), computed as the density computes it (:func:`loglik_theta`): per
     draw the experts' log-priorities ``theta[k] = mu + tau[node] z[k]``, then, for discrete
     judgments under a lapse, the vectorized interval probabilities and one ``log`` each;
     other cases per judgment as :func:`_judgment`. ``z`` ``(S, 0, 0)`` without deviations.
@@ -541,14 +541,3 @@ def loglik_zero_sum(eta, tau, zeta, enode, offsets, log_sigma, kl, lower, upper,
     d_zeta = np.empty_like(zeta)
     zero_sum_reduce(d_z, offsets, d_zeta)
     return total, d_eta[0], d_tau, d_zeta, d_ls, d_kl
-
-
-@njit(fastmath=False)
-def loglik_draws(mu, tau, z, enode, log_sigma, kl, lower, upper, point, row, col, k, weight,
-                 log_u, out):  # pragma: no cover - compiled
-    """:func:`loglik_draw` at every draw (the rows of ``mu``, ``tau``, ``z``, ``log_sigma``,
-    ``kl`` and ``out``).
-    """
-    for s in range(mu.shape[0]):
-        loglik_draw(mu[s], tau[s], z[s], enode, log_sigma[s], kl[s], lower, upper, point, row,
-                    col, k, weight, log_u, out[s])

@@ -46,7 +46,13 @@ from pathlib import Path
 from typing import Any
 
 from ahpstat._figures._options import DrawnFigure
-from ahpstat._threads import child_outcome, die_with_parent, portable_warnings
+from ahpstat._threads import (
+    child_outcome,
+    die_with_parent,
+    portable_exception,
+    portable_warnings,
+    silence_terminal,
+)
 
 __all__ = ["FigureProcess"]
 
@@ -72,23 +78,13 @@ def _receive(stream: Any) -> Any:
     return pickle.loads(data)
 
 
-def _portable(exc: BaseException) -> BaseException:
-    """``exc`` if it survives pickling, else a ``RuntimeError`` saying what it was."""
-    try:
-        return pickle.loads(pickle.dumps(exc))
-    except Exception:
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
-
-
 def _child(job_fd: int, result_fd: int, parent: int) -> int:
     """The child's whole life: get ready, draw the one job sent, report, exit."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     die_with_parent(parent)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):  # nothing of the child reaches the terminal
-        os.dup2(devnull, fd)
+    silence_terminal()
     with os.fdopen(result_fd, "wb") as out:
         # what drawing needs, while the parent runs the study (the result's own modules
         # were imported before the fork); a failure is raised again, and reported, when the
@@ -117,7 +113,7 @@ def _child(job_fd: int, result_fd: int, parent: int) -> int:
                                  built=lambda figs: _send(out, ("built", figs)))
                 msg: tuple[Any, ...] = ("done", drawn)
             except BaseException as exc:
-                msg = ("error", _portable(exc), traceback.format_exc())
+                msg = ("error", portable_exception(exc), traceback.format_exc())
         _send(out, (*msg, portable_warnings(caught) + helper_warnings))
     return 0
 
@@ -177,7 +173,7 @@ def _save_shared(made: list[Any], save: Callable[[Any], None],
             except BaseException as exc:
                 import traceback
 
-                report = (_portable(exc), traceback.format_exc())
+                report = (portable_exception(exc), traceback.format_exc())
             with os.fdopen(w, "wb") as f:
                 _send(f, (*report, portable_warnings(caught[n0:])))
         finally:
