@@ -228,3 +228,14 @@ def test_in_child_interrupted_while_waiting_ends_and_reaps_the_child(monkeypatch
     assert pid != me
     with pytest.raises(ProcessLookupError):  # gone and reaped (a zombie would answer)
         os.kill(pid, 0)
+
+
+def test_workers_setting_not_a_number_is_said_not_dropped(monkeypatch):
+    from ahpstat._threads import _workers
+
+    monkeypatch.setenv("AHPSTAT_THREADS", "two")
+    with pytest.warns(RuntimeWarning, match="AHPSTAT_THREADS='two'.*not a positive integer"):
+        n = _workers()
+    assert n in (0, 2)
+    monkeypatch.setenv("AHPSTAT_THREADS", "1")
+    assert _workers() == 0

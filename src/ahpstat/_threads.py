@@ -159,8 +159,18 @@ def _workers() -> int:
     """Worker threads for :func:`prefetched` and :func:`computed_ahead`: the CPUs, at most
     2 (``AHPSTAT_THREADS`` in the environment sets it; 1 = none: all in the caller).
     """
-    env = os.environ.get("AHPSTAT_THREADS", "")
-    n = int(env) if env.isdigit() and int(env) > 0 else min(2, os.cpu_count() or 1)
+    env = os.environ.get("AHPSTAT_THREADS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        n = int(env)
+    else:
+        if env:
+            warnings.warn(f"AHPSTAT_THREADS={env!r} in the environment is not a positive "
+                          "integer; ignored (1 keeps everything in the calling thread).",
+                          RuntimeWarning, stacklevel=3)
+        # the CPUs this process may run on (its affinity mask), not the machine's
+        cpus = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                else os.cpu_count() or 1)
+        n = min(2, cpus)
     return n if n > 1 else 0
 
 

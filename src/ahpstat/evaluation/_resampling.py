@@ -85,7 +85,9 @@ def respondent_blocks(boot: Any, rng: Any, R: int, clusters: np.ndarray | None,
             if do_r:
                 for s, cnt in block_counts(o_gens[k], rows, o_units, scheme):
                     Fo[s:s + cnt.shape[0]][:, o_units.order] = cnt
-        got = kept.take(boot, k) if kept is not None and do_r else None
+        # kept counts stand only for what the next branch would count (groups and levels)
+        got = (kept.take(boot, k) if kept is not None and do_r and g_units is not None
+               and levels is not None else None)
         if got is not None:  # counted once, by the joint bootstrap
             Fg = got
         elif do_r and g_units is not None and levels is not None:
