@@ -300,6 +300,22 @@ def test_stale_folder_written_into_while_removed(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
 
 
+def test_stale_folder_that_cannot_go_is_not_retried_for_long(tmp_path, monkeypatch):
+    # a stamped folder whose files cannot be removed (permissions, say) is not a straggler's:
+    # the next run gives up after the second pass with the same leftovers, not after 20
+    out = write_folder(tmp_path / "o", lambda d: (d / "a.csv").write_text("1\n"))
+    stuck = tmp_path / ".o.tmp-stuck1"
+    stuck.mkdir()
+    (stuck / STAMP).write_text("")
+    passes = []
+    monkeypatch.setattr(output_mod.shutil, "rmtree",
+                        lambda path, ignore_errors=False: passes.append(path))
+    monkeypatch.setattr(output_mod, "_REMOVE_PAUSE", 0.0, raising=False)
+    write_folder(out, lambda d: (d / "a.csv").write_text("2\n"))
+    assert len(passes) == 2
+    assert (out / "a.csv").read_text() == "2\n"
+
+
 def test_stale_folder_killed_while_writing_its_first_stamp(tmp_path):
     out = write_folder(tmp_path / "o", lambda d: (d / "a.csv").write_text("1\n"))
     ours = tmp_path / ".o.tmp-part1"

@@ -433,10 +433,15 @@ def _remove_tmp(tmp: Path) -> None:
     """Remove a stamped temporary folder of a killed run, again while a straggler's last file
     keeps it from going (everything in it is that run's: the stamp says so).
     """
+    left = None
     for k in range(_REMOVE_PASSES):
         shutil.rmtree(tmp, ignore_errors=True)
         if not os.path.lexists(tmp):
             return
+        now = _entries(tmp) if tmp.is_dir() else None
+        if now == left:  # the same left twice: not a straggler (permissions, say): stop
+            return
+        left = now
         if k + 1 < _REMOVE_PASSES:
             time.sleep(_REMOVE_PAUSE)
 
