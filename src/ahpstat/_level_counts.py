@@ -47,6 +47,15 @@ class PackedLevels:
     [[[1.0, 2.0, 0.0], [0.0, 1.0, 0.0]], [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]]
     """
 
+    @classmethod
+    def of_answers(cls, X: np.ndarray, lo: int, K: int, units: Any) -> PackedLevels:
+        """The answers ``X`` (R, n) on the levels ``lo..lo + K - 1`` (``NaN`` missing),
+        checked by the caller, with the respondents in ``units``' sorted order.
+        """
+        Xs = X[units.order]
+        codes = np.where(np.isnan(Xs), -1, np.nan_to_num(Xs) - lo).astype(np.int16)
+        return cls(codes, K, units.sizes)
+
     def __init__(self, codes: np.ndarray, K: int, sizes: np.ndarray) -> None:
         m, n = codes.shape
         self.m, self.n, self.K = m, n, K
@@ -161,6 +170,8 @@ class KeptCounts:
         self.lo = int(likert[0])
         self.K = int(likert[1]) - self.lo + 1
         self.max_bytes = max_bytes
+        #: the levels' values, for the group sums ``counts @ values``
+        self.values = np.arange(self.lo, self.lo + self.K, dtype=float)
         self.blocks: dict[int, np.ndarray] = {}
         self.owner: Any = None
 
@@ -178,10 +189,7 @@ class KeptCounts:
         size = n_resamples * units.n_units * L * self.K * 4
         if size > self.max_bytes or units.n >= 1 << 24:
             return None
-        Xs = X[units.order]
-        codes = np.where(np.isnan(Xs), -1, np.nan_to_num(Xs) - self.lo).astype(np.int16)
-        self.values = np.arange(self.lo, self.lo + self.K, dtype=float)
-        return PackedLevels(codes, self.K, units.sizes)
+        return PackedLevels.of_answers(X, self.lo, self.K, units)
 
     def keep(self, block: int, counts: np.ndarray) -> None:
         """Keep one block's counts (rows, G, L, K) (as float32: integers below 2**24)."""

@@ -118,9 +118,7 @@ class Evaluator:
         if self._packed is None or self._packed[0] is not units:
             lo = self.likert[0]
             _checked_share_matrix(self.X, lo, self.K, np.zeros(self.X.shape[0], np.intp), 1)
-            Xs = self.X[units.order]
-            codes = np.where(np.isnan(Xs), -1, np.nan_to_num(Xs) - lo).astype(np.int16)
-            self._packed = (units, PackedLevels(codes, self.K, units.sizes))
+            self._packed = (units, PackedLevels.of_answers(self.X, lo, self.K, units))
         return self._packed[1]
 
     def _local(self, g: np.ndarray) -> np.ndarray:
