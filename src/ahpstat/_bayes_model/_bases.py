@@ -62,7 +62,7 @@ def helmert_scales(offsets):  # pragma: no cover - compiled
     return out
 
 
-@njit(fastmath=False, inline="always")
+@njit(fastmath=False, forceinline=True)
 def expand_row(free, f0, offsets, scales, out):  # pragma: no cover - compiled
     """``out = B @ free[f0:f0 + E - G]`` (one row of :func:`zero_sum_expand`; ``scales`` from
     :func:`helmert_scales`): a running sum per node, ``O(E)``.
@@ -78,7 +78,7 @@ def expand_row(free, f0, offsets, scales, out):  # pragma: no cover - compiled
         out[a] = s
 
 
-@njit(fastmath=False, inline="always")
+@njit(fastmath=False, forceinline=True)
 def reduce_row_add(grad, offsets, scales, out, f0):  # pragma: no cover - compiled
     """``out[f0:f0 + E - G] += B.T @ grad`` (one row of :func:`zero_sum_reduce`, added)."""
     for g in range(offsets.size - 1):

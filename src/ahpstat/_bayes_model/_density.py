@@ -156,8 +156,10 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
                 t = tau[g]
                 for e in range(offsets[g], offsets[g + 1]):
                     tk[e] = mu[e] + t * zk[e]
-        else:
-            theta[kk] = mu
+        else:  # a loop, not ``theta[kk] = mu``: an array assignment costs seconds of
+            # compilation (numba's shape-mismatch error message)
+            for e in range(E):
+                theta[kk, e] = mu[e]
     d_theta = np.zeros((K, E))
     d_ls = np.zeros(K)
     d_kl = np.zeros(2)
