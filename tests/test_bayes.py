@@ -689,30 +689,32 @@ def test_nutpie_on_the_graph_when_its_model_class_differs(monkeypatch):
 
 @needs_pymc
 @pytest.mark.slow
-def test_refit_cures_a_collapsed_calibration_fit():
-    """A real collapsed fit: calibration replication experts_25:109 (25 experts, Saaty's
-    scale; studies/bayes_calibration/run.py) reaches a max R-hat above 1.05 at the default
-    4 x 1,000 draws after 1,000 tuning steps (1.052 on the PyTensor graph and on the compiled
-    density: the panel is at the edge at that length); ``fit`` refits it with twice the
-    tuning and draws and the refit passes the check (1.014 on the graph). Sampled on the
-    PyTensor graph (whose kernel is unchanged): the compiled density's rounding changed in
-    wave 9, and with it none of the calibration's collapsed replications tried collapses at
-    its seed any more (experts_25:109 1.041, missing_40pct:173 1.012, ratios_above_9:140
-    1.014, erratic_experts:125 1.013)."""
+def test_refit_cures_an_unconverged_fit():
+    """A real fit that has not converged -- 50 tuning steps and 50 draws per chain on a
+    calibration panel (25 experts, Saaty's scale; studies/bayes_calibration/run.py,
+    replication experts_25:2) -- reaches a max R-hat far above the 1.05 threshold (1.25
+    here); ``fit`` refits it from scratch with 20 times the tuning and draws (the library's
+    default length, 1,000 each) and keeps the refit, which passes (1.013 here).
+
+    Both margins are wide on purpose: a fit at the threshold's edge is machine-dependent.
+    The calibration's collapsed replication experts_25:109, which this test used, reaches
+    R-hat 1.052 at the default length on one CPU and 1.043 on another (their floating-point
+    paths differ), so it refitted on one machine and not on the other."""
     sys.path.insert(0, "studies/bayes_calibration")
     import run as cal  # studies/bayes_calibration/run.py
 
     tree, _, scale, _, _ = cal.CONDITIONS["experts_25"]
-    J, _, gen = cal.replication("experts_25", 109)
+    J, _, gen = cal.replication("experts_25", 2)
     m = BayesianAHP(J, tree, scale=scale, sampler_config=cal.SAMPLER)
-    m._nutpie_graph = True
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        idata = m.fit(rng=gen, log_likelihood=False, posterior_predictive=False)
+        idata = m.fit(rng=gen, tune=50, draws=50, log_likelihood=False,
+                      posterior_predictive=False, retry={"max_retries": 1, "factor": 20})
     att = m.result().attempts
     assert len(att) == 2, att
-    assert att["max_r_hat"][0] > 1.05 and att["max_r_hat"][1] <= 1.05, att
-    assert list(att["draws"]) == [1000, 2000] and idata.posterior.sizes["draw"] == 2000
+    assert att["max_r_hat"][0] > 1.1 and att["max_r_hat"][1] <= 1.05, att
+    assert list(att["draws"]) == [50, 1000] and list(att["tune"]) == [50, 1000]
+    assert idata.posterior.sizes["draw"] == 1000
 
 
 @needs_pymc
