@@ -178,6 +178,28 @@ def test_kendall_tau_matches_scipy(uv):
         assert got == pytest.approx(ref, abs=1e-12)
 
 
+def test_kendall_tau_batched_is_the_pair_count_formula_bit_for_bit():
+    # batched rows with ties, a constant row and a NaN, broadcast against one vector: each
+    # row is (C - D) / sqrt((C + D + T_u)(C + D + T_v)) from the pairs counted in Python
+    rng = np.random.default_rng(5)
+    a = rng.integers(0, 4, size=(6, 9)).astype(float)
+    a[1] = 2.0
+    a[2, 3] = np.nan
+    b = rng.integers(0, 4, size=9).astype(float)
+    got = kendall_tau(a, b)
+    assert got.shape == (6,)
+    for r in range(6):
+        if np.isnan(a[r]).any() or np.all(a[r] == a[r, 0]):
+            assert np.isnan(got[r])
+            continue
+        s = na = nb = 0
+        for i in range(9):
+            for j in range(i + 1, 9):
+                x, y = np.sign(a[r, i] - a[r, j]), np.sign(b[i] - b[j])
+                s, na, nb = s + x * y, na + (x != 0), nb + (y != 0)
+        assert got[r] == s / np.sqrt(na * float(nb))
+
+
 def test_weighted_spearman_hand_computed_and_bounds():
     # n = 4, denominator n^4 + n^3 - n^2 - n = 300. Swapping ranks 1 and 2:
     # 6 * [1 * (4 + 3) + 1 * (3 + 4)] / 300 = 84 / 300.

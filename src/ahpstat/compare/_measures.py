@@ -355,14 +355,17 @@ def kendall_tau(u: ArrayLike, v: ArrayLike) -> np.ndarray:
     """
     a = np.asarray(u, dtype=float)
     b = np.asarray(v, dtype=float)
-    da = np.sign(a[..., :, None] - a[..., None, :])
-    db = np.sign(b[..., :, None] - b[..., None, :])
-    n = a.shape[-1]
-    iu = np.triu_indices(n, 1)
-    da, db = da[..., iu[0], iu[1]], db[..., iu[0], iu[1]]
-    s = (da * db).sum(axis=-1)
-    na = (da != 0).sum(axis=-1)
-    nb = (db != 0).sum(axis=-1)
+    # the signs of the pairs i < j only, elements on the first axis (whole rows gathered,
+    # no (n, n) matrices); s, na, nb are sums of -1, 0 and 1 (NaN propagating), exact in
+    # any order
+    i, j = np.triu_indices(a.shape[-1], 1)
+    a, b = np.broadcast_arrays(a, b)
+    at, bt = (np.ascontiguousarray(np.moveaxis(x, -1, 0)) for x in (a, b))
+    da = np.sign(at[i] - at[j])
+    db = np.sign(bt[i] - bt[j])
+    s = (da * db).sum(axis=0)
+    na = (da != 0).sum(axis=0)
+    nb = (db != 0).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where((na > 0) & (nb > 0), s / np.sqrt(na * nb.astype(float)), np.nan)
 
