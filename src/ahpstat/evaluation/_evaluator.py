@@ -211,6 +211,7 @@ class Evaluator:
         """Fuzzy evaluation vectors and weighted scores, whole sample and per group."""
         o = self.opts
         vals = self.answer_values if o.grade_values is None else np.asarray(o.grade_values)
+        by_item: np.ndarray | None = None  # shares_g laid out for _group_average, made once
         for w in o.fce_weighting:
             for op in o.fce_operators:
                 if op == "weighted_average":
@@ -218,7 +219,11 @@ class Evaluator:
                     # global weights -- one product for the reported nodes only
                     A = self._average_matrix(out[f"global:{w}"])    # (rows, n, L)
                     Bo = A @ shares_o                                  # (rows, n, K)
-                    Bg = None if shares_g is None else _group_average(A, shares_g)
+                    Bg = None
+                    if shares_g is not None:
+                        if by_item is None:
+                            by_item = _groups_by_item(shares_g)
+                        Bg = _group_average(A, by_item, shares_g.shape[1])
                 else:
                     Bo = fuzzy_evaluation(shares_o, local[w], self.parents,
                                           operator=op)[:, self.fce_nodes]
@@ -255,11 +260,21 @@ def _repeat(a: np.ndarray, rows: int) -> np.ndarray:
     return np.repeat(a, rows, axis=0) if a.shape[0] != rows else a
 
 
-def _group_average(A: np.ndarray, shares_g: np.ndarray) -> np.ndarray:
-    """(rows, G, n, K) = A (rows, n, L) applied to every group's rows (rows, G, L, K)."""
+def _groups_by_item(shares_g: np.ndarray) -> np.ndarray:
+    """The groups' shares (rows, G, L, K) as (rows, L, G * K), contiguous: the operand of
+    :func:`_group_average` (a strided copy of the block's shares, made once per block for
+    every weighting).
+    """
     rows, G, L, K = shares_g.shape
-    S = np.ascontiguousarray(np.moveaxis(shares_g, 1, 2)).reshape(rows, L, G * K)
-    return np.moveaxis((A @ S).reshape(rows, A.shape[1], G, K), 2, 1)
+    return np.ascontiguousarray(np.moveaxis(shares_g, 1, 2)).reshape(rows, L, G * K)
+
+
+def _group_average(A: np.ndarray, by_item: np.ndarray, G: int) -> np.ndarray:
+    """(rows, G, n, K) = A (rows, n, L) applied to every group's rows, given as
+    ``by_item`` (rows, L, G * K) (:func:`_groups_by_item`).
+    """
+    rows = by_item.shape[0]
+    return np.moveaxis((A @ by_item).reshape(rows, A.shape[1], G, -1), 2, 1)
 
 
 def _score(B: np.ndarray, values: np.ndarray) -> np.ndarray:
