@@ -73,7 +73,8 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path, *,
     for sheet, df in zip(names, tables.values(), strict=True):
         safe = neutralize_frame(df)
         xml = _sheet_xml([str(c) for c in safe.columns],
-                         [safe[c].to_numpy(dtype=object) for c in safe.columns], frozen=True)
+                         [_column_values(safe.iloc[:, k]) for k in range(safe.shape[1])],
+                         frozen=True)
         if xml is None:
             return _write_xlsx_openpyxl(tables, path, omitted=omitted)
         sheets.append((sheet, xml))
@@ -86,6 +87,16 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path, *,
         sheets.append((_omitted_sheet(names), xml))
     _zip_workbook(sheets, path)
     return path
+
+
+def _column_values(col: pd.Series) -> np.ndarray:
+    """A column's cells for :func:`_sheet_xml`: float64, integer and boolean numpy columns as
+    they are, any other as objects (the values ``to_numpy(dtype=object)`` gives).
+    """
+    dt = col.dtype
+    if isinstance(dt, np.dtype) and (dt == np.float64 or dt == np.bool_ or dt.kind in "iu"):
+        return col.to_numpy()
+    return col.to_numpy(dtype=object)
 
 
 def _sheet_names(tables: Mapping[str, Any]) -> list[str]:
@@ -161,6 +172,9 @@ def _text_body(text: str) -> str | None:
 def _sheet_xml(header: list[str], cols: list[np.ndarray], *, frozen: bool) -> str | None:
     """One worksheet: a header row (bold, and frozen, with ``frozen``), then the rows;
     ``None`` if a cell is of a type (or a text) this writer leaves to openpyxl.
+
+    Column by column (:func:`_column_cells`: a column of float64, integers or booleans is
+    formatted without a type check per cell), then joined row by row.
     """
     letters = [_column_letters(k) for k in range(len(header))]
     parts = [_SHEET_HEAD.replace("{pane}", _FROZEN if frozen else _NOT_FROZEN), '<row r="1">']
@@ -171,33 +185,59 @@ def _sheet_xml(header: list[str], cols: list[np.ndarray], *, frozen: bool) -> st
         parts.append(cell)
     parts.append("</row>")
     bodies: dict[str, str | None] = {}  # a text's cell body, once per distinct text
-    for i, row in enumerate(zip(*cols, strict=True), start=2):
-        parts.append(f'<row r="{i}">')
-        for col, v in zip(letters, row, strict=True):
-            if v is None or v is pd.NA:
-                continue
-            if isinstance(v, str):
-                body = bodies[v] if v in bodies else bodies.setdefault(v, _text_body(v))
-                if body is None:
-                    return None
-                parts.append(f'<c r="{col}{i}"{body}')
-            elif isinstance(v, bool | np.bool_):
-                parts.append(f'<c r="{col}{i}" t="b"><v>{int(v)}</v></c>')
-            elif isinstance(v, _INTS):
-                parts.append(f'<c r="{col}{i}" t="n"><v>{int(v)}</v></c>')
-            elif isinstance(v, _FLOATS):
-                f = float(v)
-                if f != f:  # NaN: an empty cell
-                    continue
-                if f in (np.inf, -np.inf):  # as openpyxl: a number cell with no value
-                    parts.append(f'<c r="{col}{i}" t="n"><v></v></c>')
-                else:
-                    parts.append(f'<c r="{col}{i}" t="n"><v>{f!r}</v></c>')
-            else:
-                return None
-        parts.append("</row>")
+    cells = []
+    for col, values in zip(letters, cols, strict=True):
+        c = _column_cells(col, values, bodies)
+        if c is None:
+            return None
+        cells.append(c)
+    parts.extend(f'<row r="{i}">{"".join(row)}</row>'
+                 for i, row in enumerate(zip(*cells, strict=True), start=2))
     parts.append(_SHEET_TAIL)
     return "".join(parts)
+
+
+def _float_cell(col: str, i: int, f: float) -> str:
+    if f != f:  # NaN: an empty cell
+        return ""
+    if f in (np.inf, -np.inf):  # as openpyxl: a number cell with no value
+        return f'<c r="{col}{i}" t="n"><v></v></c>'
+    return f'<c r="{col}{i}" t="n"><v>{f!r}</v></c>'
+
+
+def _column_cells(col: str, values: np.ndarray, bodies: dict[str, str | None]
+                  ) -> list[str] | None:
+    """The cells (``""`` for an empty one) of column ``col`` (letters), rows from 2 on;
+    ``None`` if a cell is of a type (or a text) this writer leaves to openpyxl.
+    """
+    dt = values.dtype
+    if dt == np.float64:
+        return [f'<c r="{col}{i}" t="n"><v>{f!r}</v></c>' if f == f and abs(f) != np.inf
+                else _float_cell(col, i, f) for i, f in enumerate(values.tolist(), start=2)]
+    if dt == np.bool_:
+        return [f'<c r="{col}{i}" t="b"><v>{int(v)}</v></c>'
+                for i, v in enumerate(values.tolist(), start=2)]
+    if dt.kind in "iu":
+        return [f'<c r="{col}{i}" t="n"><v>{v}</v></c>'
+                for i, v in enumerate(values.tolist(), start=2)]
+    out = []
+    for i, v in enumerate(values.astype(object, copy=False), start=2):
+        if v is None or v is pd.NA:
+            out.append("")
+        elif isinstance(v, str):
+            body = bodies[v] if v in bodies else bodies.setdefault(v, _text_body(v))
+            if body is None:
+                return None
+            out.append(f'<c r="{col}{i}"{body}')
+        elif isinstance(v, bool | np.bool_):
+            out.append(f'<c r="{col}{i}" t="b"><v>{int(v)}</v></c>')
+        elif isinstance(v, _INTS):
+            out.append(f'<c r="{col}{i}" t="n"><v>{int(v)}</v></c>')
+        elif isinstance(v, _FLOATS):
+            out.append(_float_cell(col, i, float(v)))
+        else:
+            return None
+    return out
 
 
 _STYLES = (f'<styleSheet xmlns="{_MAIN}"><numFmts count="0" /><fonts count="2"><font><name '
