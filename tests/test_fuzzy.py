@@ -94,6 +94,32 @@ def test_multilevel_max_min_by_hand():
     np.testing.assert_allclose(Bu[4], [0.3, 0.7])
 
 
+@pytest.mark.parametrize("op", list(FCE_OPERATORS))
+def test_multilevel_batched_with_shared_weights_is_the_recursion_node_by_node(op):
+    # groups sharing one weight vector per row (weights (rows, 1, N), memberships (rows, G,
+    # L, K)), leaves not consecutive in pre-order: each node's vector from its children's by
+    # fuzzy_composition, the deepest first, one row and group at a time
+    parents = [-1, 0, 1, 1, 0, 4, 4, 5, 0]   # A, B1, x, y, B2, C, z, u, w
+    N = len(parents)
+    leaf = [v for v in range(N) if v not in parents]
+    rng = np.random.default_rng(3)
+    R = rng.random((3, 2, len(leaf), 4))
+    R[0, 1, 2] = 0.0                          # a leaf with no membership at all
+    lw = rng.random((3, 1, N))
+    got = fuzzy_evaluation(R, lw, parents, operator=op)
+    assert got.shape == (3, 2, N, 4)
+    for r in range(3):
+        for g in range(2):
+            vec = {v: R[r, g, k] for k, v in enumerate(leaf)}
+            for v in range(N - 1, -1, -1):
+                kids = [c for c in range(N) if parents[c] == v]
+                if kids:
+                    vec[v] = fuzzy_composition(lw[r, 0, kids], np.array([vec[c] for c in kids]),
+                                               operator=op, normalize=True)
+            for v in range(N):
+                np.testing.assert_allclose(got[r, g, v], vec[v], rtol=1e-14, atol=0)
+
+
 def test_verdict_ties_and_nan_and_score():
     g, t = max_membership([[0.3, 0.3, 0.4], [0.5, 0.5, 0.0], [np.nan, 1, 0]])
     assert g.tolist() == [2, 0, -1] and t.tolist() == [False, True, False]

@@ -212,6 +212,23 @@ def _compose(w: np.ndarray, R: np.ndarray, op: str) -> np.ndarray:
     return np.minimum(1.0, np.minimum(W, R).sum(axis=-2))
 
 
+def _max_compose(W: np.ndarray, B: np.ndarray, idx: np.ndarray, op: str) -> np.ndarray:
+    """:func:`_compose` of the nodes whose children are the rows of ``idx`` (padded with
+    the dummy node), for the operators that take a maximum over the children: one child
+    slot at a time, in slot order -- the same maxima of the same values as
+    ``_compose(W[..., idx], B[..., idx, :], op)`` (whose reduction runs over the slots in
+    that order too), without its (..., nodes, children, K) temporaries.
+    """
+    comb = np.minimum if op == "max_min" else np.multiply
+    out = None
+    for s in range(idx.shape[1]):
+        c = idx[:, s]
+        v = comb(W[..., c][..., None], B[..., c, :])
+        out = v if out is None else np.maximum(out, v, out=out)
+    assert out is not None
+    return out
+
+
 def _normalised(b: np.ndarray) -> np.ndarray:
     s = b.sum(axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -324,8 +341,15 @@ def fuzzy_evaluation(
     # node N is a dummy with weight 0 and membership 0: padding the children of a node with
     # it changes nothing under any of the four operators (all entries are >= 0)
     B = np.zeros((*batch, N + 1, K))
-    B[..., np.flatnonzero(is_leaf), :] = Rl
-    W = np.zeros((*batch, N + 1))
+    # the leaves copied run by run (siblings are consecutive in pre-order): slices, not a
+    # fancy-indexed scatter of every leaf row
+    at = np.flatnonzero(is_leaf)
+    cut = np.flatnonzero(np.diff(at) != 1) + 1
+    for first, last in zip(np.r_[0, cut], np.r_[cut, at.size], strict=True):
+        B[..., at[first]:at[last - 1] + 1, :] = Rl[..., first:last, :]
+    # the weights keep their own batch shape (broadcast by the operators): weights shared
+    # by every group are not copied once per group
+    W = np.zeros((*(1,) * (len(batch) - (lw.ndim - 1)), *lw.shape[:-1], N + 1))
     W[..., :N] = lw
     depth = np.zeros(N, dtype=np.intp)
     for v in range(1, N):
@@ -338,7 +362,10 @@ def fuzzy_evaluation(
         idx = np.full((nodes.size, max(k.size for k in kids)), N)
         for r, k in enumerate(kids):
             idx[r, :k.size] = k
-        b = _compose(W[..., idx], B[..., idx, :], op)    # (..., nodes, K)
+        if op in ("max_min", "max_product"):
+            b = _max_compose(W, B, idx, op)
+        else:
+            b = _compose(W[..., idx], B[..., idx, :], op)    # (..., nodes, K)
         B[..., nodes, :] = _normalised(b) if normalize else b
     return B[..., :N, :]
 
