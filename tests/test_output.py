@@ -526,3 +526,34 @@ def test_kill_9_at_random_moments_small(tmp_path):
 @pytest.mark.slow
 def test_kill_9_at_random_moments(tmp_path):
     _kill_trials(tmp_path, 25, seed=2)
+
+
+def test_write_csv_is_pandas_to_csv_with_the_float_format(tmp_path):
+    # the float64 columns are formatted before pandas sees them: the file must be the one
+    # pandas writes with float_format=FLOAT_FORMAT (NaN, infinities, signed zeros, tiny and
+    # huge numbers, a one-column table whose empty cell pandas quotes, other dtypes beside)
+    import numpy as np
+    import pandas as pd
+
+    from ahpstat._text import neutralize_frame
+    from ahpstat.output import FLOAT_FORMAT, write_csv
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(400) * 10.0 ** rng.integers(-12, 12, 400)
+    x[::7] = np.nan
+    x[1:6] = [np.inf, -np.inf, -0.0, 0.0, 1e300]
+    frames = {
+        "mixed": pd.DataFrame({"node": ["=a", "b,c", '"q"', ""] * 100, "v": x,
+                               "n": np.arange(400), "f32": np.float32(1 / 3) * np.arange(400),
+                               "ok": x > 0, "o": pd.Series([1.5, None, "x", np.nan] * 100,
+                                                           dtype=object)}),
+        "one": pd.DataFrame({"v": [np.nan, 1.0, 2.5e-7]}),
+        "empty": pd.DataFrame({"v": np.array([], dtype=float), "t": []}),
+    }
+    for name, df in frames.items():
+        ours, ref = tmp_path / f"{name}.csv", tmp_path / f"{name}.ref.csv"
+        write_csv(df, ours)
+        neutralize_frame(df).to_csv(ref, index=False, float_format=FLOAT_FORMAT,
+                                    lineterminator="\n")
+        assert ours.read_bytes() == ref.read_bytes(), name
+    assert frames["one"].v.dtype == np.float64  # the caller's table is not changed

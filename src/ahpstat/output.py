@@ -120,8 +120,26 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
     """
     from ahpstat._text import neutralize_frame
 
-    neutralize_frame(df).to_csv(path, index=False, float_format=FLOAT_FORMAT,
-                                lineterminator="\n")
+    _floats_as_text(neutralize_frame(df)).to_csv(path, index=False, float_format=FLOAT_FORMAT,
+                                                 lineterminator="\n")
+
+
+def _floats_as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` (a copy of the caller's: changed in place) with its float64 columns as the
+    texts ``to_csv(float_format=FLOAT_FORMAT)`` writes for them: ``FLOAT_FORMAT % value``,
+    empty for NaN. The same file, without pandas' missing-value test per cell (most of its
+    time in a study's tables).
+    """
+    import pandas as pd
+
+    fmt = FLOAT_FORMAT
+    for k in range(df.shape[1]):
+        col = df.iloc[:, k]
+        if col.dtype == np.float64:
+            df.isetitem(k, pd.Series(
+                np.array(["" if v != v else fmt % v for v in col.to_numpy().tolist()],
+                         dtype=object), index=col.index, name=col.name, dtype=object))
+    return df
 
 
 def write_decision(result: DecisionStudyResult, out_dir: str | os.PathLike, *,
