@@ -389,8 +389,12 @@ def _latex_column(col: pd.Series) -> list[str]:
     if isinstance(col.dtype, np.dtype) and col.dtype.kind in "iu":
         return [str(v) for v in col.to_numpy().tolist()]
     seen: dict[str, str] = {}  # text columns repeat their values (nodes, groups, labels)
+    # text columns as an object array: iterating pandas' Arrow-backed strings one by one
+    # cost several microseconds a cell (the same values: the texts and the missing value)
+    values: Any = (col.to_numpy(dtype=object) if col.dtype == object
+                   or isinstance(col.dtype, pd.StringDtype) else col)
     return [(seen[x] if x in seen else seen.setdefault(x, _latex_cell(x)))
-            if isinstance(x, str) else _latex_cell(x) for x in col]
+            if isinstance(x, str) else _latex_cell(x) for x in values]
 
 
 def _latex_cell(x: Any) -> str:
