@@ -528,7 +528,7 @@ def test_kill_9_at_random_moments(tmp_path):
     _kill_trials(tmp_path, 25, seed=2)
 
 
-def test_write_csv_is_pandas_to_csv_with_the_float_format(tmp_path):
+def test_write_csv_is_pandas_to_csv_with_the_float_format(tmp_path, monkeypatch):
     # the float64 columns are formatted before pandas sees them: the file must be the one
     # pandas writes with float_format=FLOAT_FORMAT (NaN, infinities, signed zeros, tiny and
     # huge numbers, a one-column table whose empty cell pandas quotes, other dtypes beside)
@@ -550,10 +550,13 @@ def test_write_csv_is_pandas_to_csv_with_the_float_format(tmp_path):
         "one": pd.DataFrame({"v": [np.nan, 1.0, 2.5e-7]}),
         "empty": pd.DataFrame({"v": np.array([], dtype=float), "t": []}),
     }
-    for name, df in frames.items():
-        ours, ref = tmp_path / f"{name}.csv", tmp_path / f"{name}.ref.csv"
-        write_csv(df, ours)
-        neutralize_frame(df).to_csv(ref, index=False, float_format=FLOAT_FORMAT,
-                                    lineterminator="\n")
-        assert ours.read_bytes() == ref.read_bytes(), name
+    for rows in (None, 7, 400):  # written in slices of that many rows (the default, ...)
+        if rows:
+            monkeypatch.setattr("ahpstat.output._CSV_ROWS", rows)
+        for name, df in frames.items():
+            ours, ref = tmp_path / f"{name}.csv", tmp_path / f"{name}.ref.csv"
+            write_csv(df, ours)
+            neutralize_frame(df).to_csv(ref, index=False, float_format=FLOAT_FORMAT,
+                                        lineterminator="\n")
+            assert ours.read_bytes() == ref.read_bytes(), (name, rows)
     assert frames["one"].v.dtype == np.float64  # the caller's table is not changed

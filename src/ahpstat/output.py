@@ -120,8 +120,17 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
     """
     from ahpstat._text import neutralize_frame
 
-    _floats_as_text(neutralize_frame(df)).to_csv(path, index=False, float_format=FLOAT_FORMAT,
-                                                 lineterminator="\n")
+    df = neutralize_frame(df)
+    # written _CSV_ROWS rows at a time: the float columns' texts (about 74 bytes a cell) exist
+    # for one slice only, not for the whole table (pandas itself formats in such slices)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        for a in range(0, max(len(df), 1), _CSV_ROWS):
+            _floats_as_text(df.iloc[a:a + _CSV_ROWS].copy()).to_csv(
+                fh, index=False, header=a == 0, float_format=FLOAT_FORMAT, lineterminator="\n")
+
+
+#: rows of a CSV table formatted at a time (:func:`write_csv`)
+_CSV_ROWS = 20_000
 
 
 def _floats_as_text(df: pd.DataFrame) -> pd.DataFrame:
