@@ -200,6 +200,14 @@ def test_kendall_tau_batched_is_the_pair_count_formula_bit_for_bit():
         assert got[r] == s / np.sqrt(na * float(nb))
 
 
+@pytest.mark.parametrize(("u", "v"), [([1, 2, 3, 4, 5], [1.0]), (np.ones((3, 5)), np.ones((3, 1))),
+                                      ([1, 2, 3], [3, 2]), (1.0, [1.0, 2.0])])
+def test_kendall_tau_vectors_of_different_lengths_are_an_error(u, v):
+    # a length-1 last axis used to broadcast silently (a constant vector: NaN)
+    with pytest.raises(ValueError, match="as many elements each"):
+        kendall_tau(u, v)
+
+
 def test_weighted_spearman_hand_computed_and_bounds():
     # n = 4, denominator n^4 + n^3 - n^2 - n = 300. Swapping ranks 1 and 2:
     # 6 * [1 * (4 + 3) + 1 * (3 + 4)] / 300 = 84 / 300.

@@ -355,6 +355,9 @@ def kendall_tau(u: ArrayLike, v: ArrayLike) -> np.ndarray:
     """
     a = np.asarray(u, dtype=float)
     b = np.asarray(v, dtype=float)
+    if a.ndim == 0 or b.ndim == 0 or a.shape[-1] != b.shape[-1]:
+        raise ValueError("`u` and `v` must have as many elements each (their last axis); got "
+                         f"shapes {a.shape} and {b.shape}.")
     # the signs of the pairs i < j only, elements on the first axis (whole rows gathered,
     # no (n, n) matrices); s, na, nb are sums of -1, 0 and 1 (NaN propagating), exact in
     # any order
