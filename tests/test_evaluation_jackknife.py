@@ -170,3 +170,18 @@ def test_left_out_blocks_give_the_counts_of_the_dense_rows_exactly(setup):
             got, ref = setup.ev(W, None, rows), setup.ev(W, None, rows.dense())
         for k in ref:
             np.testing.assert_array_equal(got[k], ref[k], err_msg=k)
+
+
+@pytest.mark.parametrize(("rows", "n", "L", "G", "K"),
+                         [(3, 4, 5, 2, 6), (0, 4, 5, 2, 6), (3, 0, 5, 2, 6), (3, 4, 5, 0, 6),
+                          (3, 4, 5, 2, 0)])
+def test_group_average_is_the_einsum_also_on_empty_blocks(rows, n, L, G, K):
+    # the groups' average (rows, G, n, K) of A (rows, n, L) over shares (rows, G, L, K),
+    # against numpy's einsum; empty blocks keep their shape instead of failing to reshape
+    from ahpstat.evaluation._evaluator import _group_average, _groups_by_item
+
+    gen = np.random.default_rng(1)
+    A, shares = gen.random((rows, n, L)), gen.random((rows, G, L, K))
+    got = _group_average(A, _groups_by_item(shares), G, K)
+    np.testing.assert_allclose(got, np.einsum("rnl,rglk->rgnk", A, shares), rtol=1e-13)
+    assert got.shape == (rows, G, n, K)

@@ -223,7 +223,7 @@ class Evaluator:
                     if shares_g is not None:
                         if by_item is None:
                             by_item = _groups_by_item(shares_g)
-                        Bg = _group_average(A, by_item, shares_g.shape[1])
+                        Bg = _group_average(A, by_item, shares_g.shape[1], shares_g.shape[3])
                 else:
                     Bo = fuzzy_evaluation(shares_o, local[w], self.parents,
                                           operator=op)[:, self.fce_nodes]
@@ -269,12 +269,12 @@ def _groups_by_item(shares_g: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.moveaxis(shares_g, 1, 2)).reshape(rows, L, G * K)
 
 
-def _group_average(A: np.ndarray, by_item: np.ndarray, G: int) -> np.ndarray:
+def _group_average(A: np.ndarray, by_item: np.ndarray, G: int, K: int) -> np.ndarray:
     """(rows, G, n, K) = A (rows, n, L) applied to every group's rows, given as
-    ``by_item`` (rows, L, G * K) (:func:`_groups_by_item`).
+    ``by_item`` (rows, L, G * K) (:func:`_groups_by_item`); ``G`` and ``K`` given, not
+    inferred: an empty block has nothing to infer them from.
     """
-    rows = by_item.shape[0]
-    return np.moveaxis((A @ by_item).reshape(rows, A.shape[1], G, -1), 2, 1)
+    return np.moveaxis((A @ by_item).reshape(by_item.shape[0], A.shape[1], G, K), 2, 1)
 
 
 def _score(B: np.ndarray, values: np.ndarray) -> np.ndarray:
