@@ -105,6 +105,8 @@ def test_multilevel_batched_with_shared_weights_is_the_recursion_node_by_node(op
     rng = np.random.default_rng(3)
     R = rng.random((3, 2, len(leaf), 4))
     R[0, 1, 2] = 0.0                          # a leaf with no membership at all
+    R[1, 0, 3] = np.nan                       # an item nobody in a group answered
+    R[2, 1, 0, 1] = np.nan
     lw = rng.random((3, 1, N))
     got = fuzzy_evaluation(R, lw, parents, operator=op)
     assert got.shape == (3, 2, N, 4)
@@ -116,8 +118,9 @@ def test_multilevel_batched_with_shared_weights_is_the_recursion_node_by_node(op
                 if kids:
                     vec[v] = fuzzy_composition(lw[r, 0, kids], np.array([vec[c] for c in kids]),
                                                operator=op, normalize=True)
-            for v in range(N):
-                np.testing.assert_allclose(got[r, g, v], vec[v], rtol=1e-14, atol=0)
+            for v in range(N):  # bit for bit, NaN where the recursion gives NaN
+                np.testing.assert_array_equal(got[r, g, v], vec[v])
+    assert np.isnan(got[1, 0, 0]).all()  # the missing item reaches the goal
 
 
 def test_verdict_ties_and_nan_and_score():
