@@ -103,6 +103,24 @@ def test_xlsx_one_sheet_per_table_formula_neutralised(written):
     assert abs(got - pd.to_numeric(csv.score).to_numpy()).max() < 1e-9
 
 
+@pytest.mark.parametrize("values", [
+    np.array([0.1 + 0.2, np.nan, np.inf, -np.inf, -0.0, 0.0, 1e300, 5e-324, -2.5e17]),
+    np.array([True, False, True]),
+    np.array([-128, 0, 127], dtype=np.int8),
+    np.array([0, 2**64 - 1], dtype=np.uint64),
+    np.array([-(2**63), 2**63 - 1], dtype=np.int64),
+])
+def test_xlsx_typed_columns_are_the_per_cell_rule(values):
+    # a float64, boolean or integer column is formatted column-wise without a type check per
+    # cell; each cell must be what the writer's per-cell rule (its object-column path, which
+    # the read-back test below checks with openpyxl) writes for the same value
+    from ahpstat.report._tables import _column_cells
+
+    fast = _column_cells("C", values, {})
+    per_cell = _column_cells("C", values.astype(object), {})
+    assert fast is not None and fast == per_cell
+
+
 def test_xlsx_direct_writer_reads_back_exactly_and_is_deterministic(tmp_path):
     """The direct SpreadsheetML writer, read back by openpyxl (an independent reader): every
     cell as given (floats to the last bit, which openpyxl's own writer rounds to 16 digits),
