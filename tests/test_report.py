@@ -162,6 +162,16 @@ def test_xlsx_direct_writer_reads_back_exactly_and_is_deterministic(tmp_path):
     rows = [[c.value for c in r] for r in openpyxl.load_workbook(tmp_path / "d.xlsx")["d"]]
     ref = [[c.value for c in r] for r in openpyxl.load_workbook(tmp_path / "e.xlsx")["d"]]
     assert rows == ref and rows[1][1] == 1.5
+    # ... and its bytes depend on the tables only: no entry or property dated by the clock
+    # (openpyxl dates both with the time of saving)
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "d.xlsx") as z:
+        assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    assert re.findall(r"\d{4}-\d\d-\d\dT", core) == ["2000-01-01T", "2000-01-01T"], core
+    props = openpyxl.load_workbook(tmp_path / "d.xlsx").properties
+    assert props.creator == "ahpstat" and props.modified.year == 2000
 
 
 def test_tables_too_long_for_a_paper_stay_in_their_csv(tmp_path):

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -267,8 +267,6 @@ def _zip_workbook(sheets: list[tuple[str, str]], path: Path) -> None:
     properties and the sheets), every entry dated 2000-01-01 so that the bytes depend only
     on the tables.
     """
-    import zipfile
-
     n = len(sheets)
     types = "".join(f'<Override PartName="/xl/worksheets/sheet{k}.xml" ContentType="{_CT}'
                     'officedocument.spreadsheetml.worksheet+xml" />' for k in range(1, n + 1))
@@ -309,20 +307,33 @@ def _zip_workbook(sheets: list[tuple[str, str]], path: Path) -> None:
         "xl/styles.xml": _STYLES,
         **{f"xl/worksheets/sheet{k}.xml": xml for k, (_, xml) in enumerate(sheets, start=1)},
     }
+    _write_zip(path, ((name, text.encode("utf-8")) for name, text in parts.items()))
+
+
+def _write_zip(path: Path, entries: Iterable[tuple[str, bytes]]) -> None:
+    """A zip archive of ``entries`` (name, bytes) in their order, deflated, every entry dated
+    2000-01-01: the bytes depend only on the entries.
+    """
+    import zipfile
+
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, text in parts.items():
+        for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
-            z.writestr(info, text.encode("utf-8"), compresslevel=6)
+            z.writestr(info, data, compresslevel=6)
 
 
 def _write_xlsx_openpyxl(tables: Mapping[str, pd.DataFrame], path: Path, *,
                          omitted: Mapping[str, int] | None = None) -> Path:
     """:func:`write_xlsx` through openpyxl (write-only mode, row by row), for the tables
-    with cells the direct writer does not handle.
+    with cells the direct writer does not handle. openpyxl dates its package's entries and
+    its ``modified`` property with the time of saving: the package is written again with
+    the direct writer's fixed dates and document properties, so that these bytes too depend
+    only on the tables.
     """
-    import datetime as _dt
+    import io
+    import zipfile
 
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
@@ -352,11 +363,11 @@ def _write_xlsx_openpyxl(tables: Mapping[str, pd.DataFrame], path: Path, *,
         ws.append(["table", "rows", "file"])
         for table, rows in omitted.items():
             ws.append([table, rows, f"{table}.csv"])
-    props = wb.properties
-    props.creator = "ahpstat"
-    fixed = _dt.datetime(2000, 1, 1)
-    props.created = props.modified = fixed
-    wb.save(path)
+    buf = io.BytesIO()
+    wb.save(buf)
+    with zipfile.ZipFile(buf) as saved:
+        _write_zip(path, ((i.filename, _CORE.encode("utf-8") if i.filename == "docProps/core.xml"
+                           else saved.read(i)) for i in saved.infolist()))
     return path
 
 
