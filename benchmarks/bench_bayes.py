@@ -198,6 +198,8 @@ def ab_worker(seeds: list[int], baseline: str) -> list[dict]:
     models = {}
     for name, cfuncs in (("baseline", _baseline_cfuncs(baseline)), ("this", own)):
         m = BayesianAHP(J, h, sampler_config={"progressbar": False})
+        # the baseline's callbacks know only the model's own coordinates
+        m._marginal = name == "this"
         m.build_model()
         compiled.density_cfuncs = cfuncs
         try:

@@ -739,3 +739,39 @@ def test_pointwise_loglik_matches_kernel_sum():
     out = pointwise_loglik(p, mu[None], tau[None], z[None], np.exp(ls)[None], np.array([0.05]))
     d = [np.zeros_like(np.asarray(args[i], float)) for i in (0, 1, 2, 4, 5)]
     assert out.sum() == pytest.approx(loglik_value_and_grad(*args, *d), rel=1e-12)
+
+
+@needs_pymc
+@pytest.mark.slow
+def test_marginal_coordinates_sample_the_models_posterior():
+    """nutpie samples the density with the experts' mean offset integrated out and draws it
+    back from its conditional (``ahpstat.bayes._compiled.canonical_draws``); the posterior
+    must be the one sampled in the model's own coordinates (measurement hook
+    ``BayesianAHP._marginal = False``): posterior means within Monte Carlo error and the same
+    posterior sd of the panel's log-priorities (too small if the conditional's spread were
+    lost), the between-expert spreads, the experts' sigma and a new expert's weights."""
+    import arviz as az
+
+    J = simulate_panel(TREE, TRUTH, n_experts=8, rng=5, noise_sd=0.25, expert_sd=0.2,
+                       scale="saaty")
+    cfg = {"draws": 1000, "tune": 1000, "chains": 4, "progressbar": False}
+    names = ["log_priority", "tau", "sigma", "new_expert_local_weight"]
+    summaries = []
+    for marginal in (True, False):
+        m = BayesianAHP(J, TREE, sampler_config=cfg)
+        m._marginal = marginal
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            idata = m.fit(rng=3, log_likelihood=False, posterior_predictive=False)
+        assert ("expert_mean_raw" in idata.posterior) is False
+        s = az.summary(idata.posterior[names], kind="all", round_to="none")
+        summaries.append(s[s["sd"] > 1e-12])
+    a, b = summaries
+    assert list(a.index) == list(b.index) and len(a) >= 15
+    z = (a["mean"] - b["mean"]) / np.sqrt(a["sd"] ** 2 / a["ess_bulk"]
+                                           + b["sd"] ** 2 / b["ess_bulk"])
+    assert z.abs().max() < 4.5, z.abs().sort_values().tail()
+    ratio = a["sd"] / b["sd"]
+    assert ratio.between(0.85, 1.18).all(), ratio.sort_values()
+    mu_ratio = ratio[ratio.index.str.startswith("log_priority")]
+    assert mu_ratio.between(0.9, 1.1).all(), mu_ratio

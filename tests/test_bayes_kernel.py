@@ -315,6 +315,122 @@ def test_log_density_with_a_lower_bound_on_sigma():
         assert g[i] == pytest.approx((up - dn) / 2e-6, rel=1e-5, abs=1e-5)
 
 
+@pytest.mark.parametrize(("shared", "lapse", "scale"), [
+    (False, True, "saaty"), (True, False, None), (False, False, "saaty")])
+def test_marginal_density_integrates_the_experts_mean_out_of_the_model(shared, lapse, scale):
+    """The density nutpie samples (:func:`marginal_density_and_grad`) is the model's
+    (:func:`log_density_and_grad`, itself checked against scipy above) with the experts' mean
+    offset ``zbar`` integrated out, exactly: for any ``zbar``, the model's density at
+    ``eta = m - tau zbar``, ``zeta[k] = zbar + (H_K u)[k]`` is the marginal's times a normal
+    density in ``zbar`` times the change of variables' constant ``K^(-F/2)``. Checked
+    independently of the marginal's formula: along ``zbar`` the model's log-density is
+    quadratic, so three points give its curvature and centre (the conditional normal that
+    :func:`~ahpstat.bayes._compiled.canonical_draws` draws from); the remainder must be the
+    marginal plus ``-F/2 log K`` at every point; the gradient against central differences."""
+    from ahpstat._bayes_model import log_density_and_grad, marginal_density_and_grad
+
+    _, data, flags, sizes, n = _density_case(True, shared, lapse, scale)
+    F, G, K, _ = (int(v) for v in sizes)
+    offsets = np.asarray(data[1])
+    fnode = np.repeat(np.arange(G), np.diff(offsets) - 1)
+    gen = np.random.default_rng(21)
+
+    def model(y, zbar):
+        tau = np.exp(y[F:F + G])[fnode]
+        x = np.concatenate([y[:F] - tau * zbar, y[F:F + G],
+                            (zbar[None] + _helmert(K) @ y[F + G:F + G + (K - 1) * F]
+                             .reshape(K - 1, F)).ravel(), y[F + G + (K - 1) * F:]])
+        return log_density_and_grad(x, np.empty(n), flags, PRIORS, sizes, *data)
+
+    for _ in range(3):
+        y = gen.normal(size=n - F) * 0.7
+        g = np.empty(n - F)
+        val = marginal_density_and_grad(y, g, flags, PRIORS, sizes, *data)
+        # the model's log-density along each zbar_f alone is a parabola: its second
+        # difference is -A_f, its maximum at c_f; independent of the other zbar values
+        h = 0.5
+        curv, centre = np.empty(F), np.empty(F)
+        for f in range(F):
+            e = np.zeros(F)
+            e[f] = h
+            lo, mid, hi = model(y, -e), model(y, 0 * e), model(y, e)
+            curv[f] = -(hi - 2 * mid + lo) / h ** 2
+            centre[f] = (hi - lo) / (2 * h * curv[f])
+        assert np.all(curv > 0)
+        for zbar in (np.zeros(F), gen.normal(size=F)):
+            log_cond = np.sum(stats.norm.logpdf(zbar, centre, 1 / np.sqrt(curv)))
+            assert model(y, zbar) - log_cond == pytest.approx(val - F / 2 * np.log(K),
+                                                              rel=1e-10, abs=1e-8)
+        for i in range(n - F):
+            e = np.zeros(n - F)
+            e[i] = 1e-6
+            up = marginal_density_and_grad(y + e, np.empty(n - F), flags, PRIORS, sizes, *data)
+            dn = marginal_density_and_grad(y - e, np.empty(n - F), flags, PRIORS, sizes, *data)
+            assert g[i] == pytest.approx((up - dn) / 2e-6, rel=1e-5, abs=1e-5)
+
+
+def _helmert(K):
+    from ahpstat._bayes_model import helmert_basis
+
+    return helmert_basis(K)
+
+
+def test_canonical_draws_draw_the_experts_mean_from_its_conditional():
+    """:func:`~ahpstat.bayes._compiled.canonical_draws` maps draws of the marginal density
+    back to the model's coordinates: ``zbar`` is the conditional normal of the model's
+    log-density along ``zbar`` (its centre and curvature measured from the model's density
+    by three points, as in the test above), ``eta = m - tau zbar``, ``zeta[k] - zbar`` the
+    Helmert expansion of ``u`` over the experts (a dense basis here); the other variables
+    pass through unchanged."""
+    import xarray as xr
+
+    from ahpstat._bayes_model import log_density_and_grad
+    from ahpstat.bayes._compiled import canonical_draws
+
+    p, data, flags, sizes, n = _density_case(True, False, True)
+    F, G, K, _ = (int(v) for v in sizes)
+    offsets = np.asarray(data[1])
+    fnode = np.repeat(np.arange(G), np.diff(offsets) - 1)
+    gen = np.random.default_rng(8)
+    ys = gen.normal(size=(3, n - F)) * 0.7
+    rest = n - F - F - G - (K - 1) * F
+    post = xr.Dataset({
+        "expert_mean_raw": (("chain", "draw", "contrast"), ys[None, :, :F]),
+        "tau": (("chain", "draw", "judged_node"), np.exp(ys[None, :, F:F + G])),
+        "expert_deviation_raw": (("chain", "draw", "expert_contrast", "contrast"),
+                                 ys[None, :, F + G:F + G + (K - 1) * F].reshape(1, 3, K - 1, F)),
+        "other": (("chain", "draw", "x"), ys[None, :, n - F - rest:])},
+        coords={"expert": list(p.experts)})
+    cfg = {"priority_sigma": PRIORS[0]}
+    out = canonical_draws(post, p, cfg, np.random.default_rng(3))
+    eps = np.random.default_rng(3).standard_normal((3, F))
+    assert list(out.data_vars) == ["log_priority_raw", "tau", "expert_offset_raw", "other"]
+    np.testing.assert_array_equal(out["other"].values, post["other"].values)
+    for s, y in enumerate(ys):
+        tau = np.exp(y[F:F + G])[fnode]
+
+        def model(zbar, y=y, tau=tau):
+            x = np.concatenate([y[:F] - tau * zbar, y[F:F + G],
+                                (zbar[None] + _helmert(K) @ y[F + G:F + G + (K - 1) * F]
+                                 .reshape(K - 1, F)).ravel(), y[F + G + (K - 1) * F:]])
+            return log_density_and_grad(x, np.empty(n), flags, PRIORS, sizes, *data)
+
+        curv, centre = np.empty(F), np.empty(F)
+        for f in range(F):
+            e = np.zeros(F)
+            e[f] = 0.5
+            lo, mid, hi = model(-e), model(0 * e), model(e)
+            curv[f] = -(hi - 2 * mid + lo) / 0.25
+            centre[f] = (hi - lo) / curv[f]
+        zbar = centre + eps[s] / np.sqrt(curv)
+        eta = out["log_priority_raw"].values[0, s]
+        zeta = out["expert_offset_raw"].values[0, s]
+        np.testing.assert_allclose(eta, y[:F] - tau * zbar, rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(
+            zeta, zbar[None] + _helmert(K) @ y[F + G:F + G + (K - 1) * F].reshape(K - 1, F),
+            rtol=1e-9, atol=1e-9)
+
+
 @pytest.mark.parametrize(("deviation", "shared", "lapse", "scale"), [
     (True, False, True, "saaty"), (False, True, False, None)])
 def test_c_callbacks_read_the_data_through_the_user_data_pointer(deviation, shared, lapse,
@@ -375,7 +491,7 @@ def test_compiled_density_and_products_equal_the_pymc_model():
     for cfg in ({}, {"shared_sigma": True, "error": "normal"}, {"expert_deviation": False}):
         m = BayesianAHP(J, TREE, item_means=means, model_config=cfg)
         model = m.build_model()
-        d = density(m.panel, m._resolved_config)
+        d = density(m.panel, m._resolved_config, marginal=False)
         vv = model.value_vars
         assert [v.name.split("_log__")[0].split("_logodds__")[0] for v in vv] == list(d.names)
         logp, dlogp = model.compile_logp(), model.compile_dlogp()

@@ -38,6 +38,7 @@ from ahpstat._bayes_model._density import (
     density_cfuncs,
     density_user_data,
     log_density_and_grad,
+    marginal_density_and_grad,
 )
 from ahpstat._bayes_model._kernels import (
     LOG_SQRT_2PI,
@@ -82,6 +83,7 @@ __all__ = [
     "loglik_theta",
     "loglik_value_and_grad",
     "loglik_zero_sum",
+    "marginal_density_and_grad",
     "normal_upper_tail",
     "obs_columns",
     "pointwise_loglik",

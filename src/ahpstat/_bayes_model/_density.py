@@ -18,7 +18,8 @@ from ahpstat._bayes_model._bases import expand_row, helmert_scales, reduce_row_a
 from ahpstat._bayes_model._kernels import LOG_SQRT_2PI, loglik_theta
 from ahpstat._numba import njit
 
-__all__ = ["density_cfuncs", "density_user_data", "log_density_and_grad"]
+__all__ = ["density_cfuncs", "density_user_data", "log_density_and_grad",
+           "marginal_density_and_grad"]
 
 _LN2 = math.log(2.0)
 #: a log-density's layout flags (``flags`` of :func:`log_density_and_grad`)
@@ -210,6 +211,81 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
     return lp
 
 
+@njit(fastmath=False, nogil=True)
+def marginal_density_and_grad(y, grad, flags, priors, sizes, enode, offsets, lower, upper,
+                              point, row, col, k, weight, log_u):  # pragma: no cover - compiled
+    """The model's log-density with the experts' mean offset integrated out (the coordinates
+    nutpie samples when the experts deviate from the panel), and its gradient.
+
+    In the model's own coordinates (:func:`log_density_and_grad`) the experts' offsets are
+    ``zeta[k] ~ N(0, I)`` and ``theta[k] = mu + tau zeta[k]`` (per free value, ``tau`` of its
+    node). Write ``zeta[k] = zbar + d[k]`` with ``zbar`` the experts' mean and ``d`` summing
+    to zero over the experts (``d = H_K u``, ``H_K`` the Helmert basis of ``K`` experts,
+    ``u`` ``(K - 1, F)`` standard normal), and ``m = mu + tau zbar``: then
+    ``theta[k] = m + tau d[k]`` does not involve ``zbar``, and integrating ``zbar`` out of the
+    priors ``mu ~ N(0, ps^2)``, ``zbar ~ N(0, 1 / K)`` leaves ``m ~ N(0, ps^2 + tau^2 / K)``.
+    This density is that marginal, exactly (the joint of ``(m, zbar, u)`` has the constant
+    Jacobian ``sqrt(K)`` per free value); ``zbar`` given ``(m, tau)`` is normal
+    (:func:`~ahpstat.bayes._compiled.canonical_draws` draws it afterwards). It removes the
+    direction along which ``mu`` and every expert's offset move together (``mu + delta``,
+    ``zeta[k] - delta / tau``), which the data leave to the prior and a diagonal mass matrix
+    cannot follow.
+
+    ``y`` holds ``m`` ``(F,)``, ``log tau`` ``(G,)``, ``u`` ``(K - 1, F)``, then the other
+    free variables as :func:`log_density_and_grad` orders them; ``flags[_DEVIATION]`` must be
+    set. Writes ``grad``; returns the log-density.
+    """
+    F, G, K = sizes[0], sizes[1], sizes[2]
+    n_rest = y.size - F - G - (K - 1) * F
+    n = F + G + K * F + n_rest
+    x = np.empty(n)
+    gx = np.empty(n)
+    for i in range(F + G):
+        x[i] = y[i]
+    o_u, o_z = F + G, F + G
+    kscale = np.zeros(K)  # 1 / sqrt(i (i + 1)): H_K's column scales
+    for i in range(1, K):
+        kscale[i] = 1.0 / math.sqrt(i * (i + 1.0))
+    # zeta = H_K u, contrast by contrast (a running sum over the experts, as expand_row)
+    for f in range(F):
+        s = 0.0
+        for i in range(K - 1, 0, -1):
+            v = y[o_u + (i - 1) * F + f] * kscale[i]
+            x[o_z + i * F + f] = s - i * v
+            s += v
+        x[o_z + f] = s
+    for i in range(n_rest):
+        x[o_z + K * F + i] = y[o_u + (K - 1) * F + i]
+    lp = log_density_and_grad(x, gx, flags, priors, sizes, enode, offsets, lower, upper, point,
+                              row, col, k, weight, log_u)
+    for i in range(F + G):
+        grad[i] = gx[i]
+    for f in range(F):  # u's gradient: H_K' (zeta's gradient)
+        t = gx[o_z + f]
+        for i in range(1, K):
+            grad[o_u + (i - 1) * F + f] = (t - i * gx[o_z + i * F + f]) * kscale[i]
+            t += gx[o_z + i * F + f]
+    for i in range(n_rest):
+        grad[o_u + (K - 1) * F + i] = gx[o_z + K * F + i]
+    # the priors: zeta's K F normals were counted, u has (K - 1) F; mu's N(0, ps^2) becomes
+    # m's N(0, ps^2 + tau^2 / K)
+    ps = priors[_PS]
+    ps2 = ps * ps
+    lp += F * LOG_SQRT_2PI
+    for g in range(G):
+        t = math.exp(y[F + g])
+        t2k = t * t / K
+        v = ps2 + t2k
+        dt = 0.0
+        for f in range(offsets[g] - g, offsets[g + 1] - g - 1):
+            m = y[f]
+            lp += 0.5 * m * m / ps2 + math.log(ps) - 0.5 * m * m / v - 0.5 * math.log(v)
+            grad[f] += m / ps2 - m / v
+            dt += m * m * t2k / (v * v) - t2k / v
+        grad[F + g] += dt
+    return lp
+
+
 # --------------------------------------------------------------------------- C callbacks
 #: the header of the user data (int64) that the C callbacks read: the parameter count, the
 #: layout flags, ``point``, ``sizes``, the judgment count, then the addresses of the data
@@ -217,7 +293,8 @@ _DIM, _FLAGS, _POINT, _SIZES, _NOBS = 0, 1, 4, 5, 9
 _A_PRIORS, _A_ENODE, _A_OFFSETS, _A_LOWER, _A_UPPER, _A_ROW, _A_COL, _A_K, _A_W, _A_LOGU, \
     _A_TRANSFORM = range(10, 21)
 _N_PRIORS = 21  # the length of ``priors``
-_N_META = 22
+_MARGINAL = 22  # 1: :func:`marginal_density_and_grad`, 0: :func:`log_density_and_grad`
+_N_META = 23
 
 
 @intrinsic
@@ -232,8 +309,9 @@ def _void_pointer(typingctx, address):  # pragma: no cover - compiled
 
 
 def _logp_c(dim, x_, out_, logp_, user_data):  # pragma: no cover - compiled
-    """The C log-density callback for nutpie: :func:`log_density_and_grad` on the data that
-    ``user_data`` points to (:func:`density_user_data`); 0 on success, 3 (gradient) or 4
+    """The C log-density callback for nutpie: :func:`log_density_and_grad` (or
+    :func:`marginal_density_and_grad`, as the header says) on the data that ``user_data``
+    points to (:func:`density_user_data`); 0 on success, 3 (gradient) or 4
     (value) when not finite, -1 on a wrong dimension.
     """
     meta = numba.carray(user_data, (_N_META,), np.int64)
@@ -253,9 +331,14 @@ def _logp_c(dim, x_, out_, logp_, user_data):  # pragma: no cover - compiled
     k = numba.carray(_void_pointer(meta[_A_K]), (n_obs,), i64)
     weight = numba.carray(_void_pointer(meta[_A_W]), (n_obs,), f64)
     log_u = numba.carray(_void_pointer(meta[_A_LOGU]), (1,), f64)
-    val = log_density_and_grad(x, out, meta[_FLAGS:_FLAGS + 3], priors,
-                               meta[_SIZES:_SIZES + 4], enode, offsets, lower, upper,
-                               meta[_POINT] != 0, row, col, k, weight, log_u[0])
+    if meta[_MARGINAL] != 0:
+        val = marginal_density_and_grad(x, out, meta[_FLAGS:_FLAGS + 3], priors,
+                                        meta[_SIZES:_SIZES + 4], enode, offsets, lower, upper,
+                                        meta[_POINT] != 0, row, col, k, weight, log_u[0])
+    else:
+        val = log_density_and_grad(x, out, meta[_FLAGS:_FLAGS + 3], priors,
+                                   meta[_SIZES:_SIZES + 4], enode, offsets, lower, upper,
+                                   meta[_POINT] != 0, row, col, k, weight, log_u[0])
     logp = numba.carray(logp_, (1,))
     logp[0] = val
     for i in range(dim):
@@ -312,13 +395,14 @@ def density_cfuncs() -> tuple[Any, Any]:
 
 
 def density_user_data(n_dim: int, flags: np.ndarray, priors: np.ndarray, sizes: np.ndarray,
-                      data: tuple[Any, ...],
-                      transform: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+                      data: tuple[Any, ...], transform: np.ndarray,
+                      marginal: bool = False) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     """The user data of :func:`density_cfuncs`: ``(meta, arrays)``, ``meta`` the int64 header
     whose address nutpie passes to the callbacks, ``arrays`` the data it points into (keep
     them alive as long as ``meta``). ``data`` as :func:`log_density_and_grad` takes it
     (``enode, offsets, lower, upper, point, row, col, k, weight, log_u``); ``transform`` per
-    parameter 0 (none), 1 (log) or 2 (log-odds).
+    parameter 0 (none), 1 (log) or 2 (log-odds); ``marginal``: the callback computes
+    :func:`marginal_density_and_grad` (``n_dim`` its parameter count).
     """
     enode, offsets, lower, upper, point, row, col, k, weight, log_u = data
     c = np.ascontiguousarray
@@ -334,5 +418,6 @@ def density_user_data(n_dim: int, flags: np.ndarray, priors: np.ndarray, sizes: 
     meta[_SIZES:_SIZES + 4] = sizes
     meta[_NOBS] = np.asarray(lower).size
     meta[_N_PRIORS] = arrays[0].size
+    meta[_MARGINAL] = int(bool(marginal))
     meta[_A_PRIORS:_A_TRANSFORM + 1] = [a.ctypes.data for a in arrays]
     return meta, arrays

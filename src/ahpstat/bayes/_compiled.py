@@ -30,10 +30,11 @@ from ahpstat._bayes_model import (
     density_user_data,
     judgment_bounds,
     log_density_and_grad,
+    marginal_density_and_grad,
     zero_sum,
 )
 
-__all__ = ["Density", "add_products", "compile_density", "density"]
+__all__ = ["Density", "add_products", "canonical_draws", "compile_density", "density"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +50,8 @@ class Density:
     dims: dict[str, tuple[str, ...]]
     transforms: tuple[str, ...]  # "none", "log" or "logodds" per free variable
     start: np.ndarray  # the support point on the unconstrained space (PyMC's choice)
+    #: the experts' mean offset integrated out (:func:`marginal_density_and_grad`)
+    marginal: bool = False
 
     @property
     def n_dim(self) -> int:
@@ -57,7 +60,8 @@ class Density:
     def logp(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         """``(log-density, gradient)`` at ``x`` (the sampler's unconstrained space)."""
         grad = np.empty(x.size)
-        val = log_density_and_grad(x, grad, self.flags, self.priors, self.sizes, *self.data)
+        f = marginal_density_and_grad if self.marginal else log_density_and_grad
+        val = f(x, grad, self.flags, self.priors, self.sizes, *self.data)
         return float(val), grad
 
     def expand(self, x: np.ndarray) -> dict[str, np.ndarray]:
@@ -76,9 +80,15 @@ class Density:
         return out
 
 
-def density(panel: Panel, cfg: dict[str, Any], sigma_min: float = 0.0) -> Density:
+def density(panel: Panel, cfg: dict[str, Any], sigma_min: float = 0.0,
+            marginal: bool = True) -> Density:
     """The :class:`Density` of ``panel`` under the resolved model configuration ``cfg``.
 
+    With expert deviations and ``marginal`` (what nutpie samples), the experts' mean offset
+    is integrated out (:func:`marginal_density_and_grad`): the free variables
+    ``expert_mean_raw`` ``(F,)`` and ``expert_deviation_raw`` ``(K - 1, F)`` take the places
+    of ``log_priority_raw`` and ``expert_offset_raw`` (:func:`canonical_draws` maps the draws
+    back); ``marginal=False`` is the model's own coordinates, PyMC's free variables.
     ``sigma_min > 0`` (a measurement, not the model: ``BayesianAHP._sigma_min``) bounds the
     experts' inconsistencies below, ``sigma_k = sigma_min + exp(m + s u_k)``.
     """
@@ -98,10 +108,14 @@ def density(panel: Panel, cfg: dict[str, Any], sigma_min: float = 0.0) -> Densit
             float(panel.lapse_log_density()))
     # (name, shape, dims, transform, support point on the unconstrained space); PyMC's
     # support points: a normal's mean, a half-normal's scale, a beta's mean
+    marginal = marginal and dev
     spec: list[tuple[str, tuple[int, ...], tuple[str, ...], str, float]] = [
-        ("log_priority_raw", (F,), ("contrast",), "none", 0.0)]
+        ("expert_mean_raw" if marginal else "log_priority_raw", (F,), ("contrast",), "none",
+         0.0)]
     if dev:
-        spec += [("tau", (G,), ("judged_node",), "log", math.log(cfg["tau_sigma"])),
+        spec += [("tau", (G,), ("judged_node",), "log", math.log(cfg["tau_sigma"]))]
+        spec += [("expert_deviation_raw", (K - 1, F), ("expert_contrast", "contrast"), "none",
+                  0.0) if marginal else
                  ("expert_offset_raw", (K, F), ("expert", "contrast"), "none", 0.0)]
     if shared:
         spec += [("sigma_shared", (), (), "log", float(ls["mu"]))]
@@ -120,7 +134,7 @@ def density(panel: Panel, cfg: dict[str, Any], sigma_min: float = 0.0) -> Densit
         sizes=np.array([F, G, K, E], dtype=np.int64), data=data,
         names=tuple(s[0] for s in spec), shapes=tuple(s[1] for s in spec),
         dims={s[0]: s[2] for s in spec if s[2]}, transforms=tuple(s[3] for s in spec),
-        start=start)
+        start=start, marginal=marginal)
 
 
 def compile_density(dens: Density, coords: dict[str, Any]) -> Any:
@@ -136,7 +150,7 @@ def compile_density(dens: Density, coords: dict[str, Any]) -> Any:
     transform = np.concatenate([np.full(math.prod(s), codes[t], dtype=np.int64)
                                 for s, t in zip(dens.shapes, dens.transforms, strict=True)])
     meta, arrays = density_user_data(dens.n_dim, dens.flags, dens.priors, dens.sizes,
-                                     dens.data, transform)
+                                     dens.data, transform, dens.marginal)
     names, slices, o = list(dens.names), [], 0
     for s in dens.shapes:
         slices.append(slice(o, o + math.prod(s)))
@@ -147,6 +161,7 @@ def compile_density(dens: Density, coords: dict[str, Any]) -> Any:
         return dens.start + jitter
 
     used = {d for dims in dens.dims.values() for d in dims}
+    coords = {**coords, "expert_contrast": list(range(int(dens.sizes[2]) - 1))}
     cidx = {k: pd.Index(v) for k, v in coords.items() if k in used}
     return CompiledPyMCModel(
         _n_dim=dens.n_dim, dims=dict(dens.dims), _coords=cidx,
@@ -155,6 +170,56 @@ def compile_density(dens: Density, coords: dict[str, Any]) -> Any:
         shared_data={f"data{i}": a for i, a in enumerate(arrays)}, user_data=meta,
         n_expanded=dens.n_dim, shape_info=(names, slices, list(dens.shapes)), logp_func=None,
         expand_func=None)
+
+
+def canonical_draws(post: Any, panel: Panel, cfg: dict[str, Any],
+                    rng: np.random.Generator) -> Any:
+    """The posterior in the model's own coordinates from draws of the marginal density
+    (:func:`density`, :func:`marginal_density_and_grad`): ``log_priority_raw`` and
+    ``expert_offset_raw`` in place of ``expert_mean_raw`` and ``expert_deviation_raw``.
+
+    Per free value ``f`` of node ``g`` and draw: the experts' mean offset given the sampled
+    ``m`` and ``tau`` is ``zbar ~ N(m tau / (ps^2 A), 1 / A)`` with ``A = tau^2 / ps^2 + K``
+    (the normal factor the marginal integrated out; ``rng`` draws it), then
+    ``eta = m - tau zbar`` and ``zeta[k] = zbar + (H_K u)[k]``: together with the other
+    variables an exact draw from the model's posterior. Without the marginal's variables
+    ``post`` is returned as it is.
+    """
+    if "expert_mean_raw" not in post:
+        return post
+    C, D = post.sizes["chain"], post.sizes["draw"]
+    S = C * D
+    K = len(panel.experts)
+    offsets = np.asarray(panel.offsets)
+    fnode = np.repeat(np.arange(offsets.size - 1), np.diff(offsets) - 1)
+    m = np.asarray(post["expert_mean_raw"].values, dtype=float).reshape(S, -1)
+    tau = np.asarray(post["tau"].values, dtype=float).reshape(S, -1)[:, fnode]
+    u = np.asarray(post["expert_deviation_raw"].values, dtype=float).reshape(S, K - 1, -1)
+    F = m.shape[1]
+    ps2 = float(cfg["priority_sigma"]) ** 2
+    a = tau * tau / ps2 + K
+    zbar = m * tau / (ps2 * a) + rng.standard_normal((S, F)) / np.sqrt(a)
+    eta = m - tau * zbar
+    # H_K u over the experts: the zero-sum expansion of one "node" of K elements
+    d = zero_sum(np.ascontiguousarray(u.transpose(0, 2, 1)), np.array([0, K]))
+    zeta = zbar[:, None, :] + d.transpose(0, 2, 1)
+    out: dict[Any, Any] = {}
+    for name in post.data_vars:
+        if name == "expert_mean_raw":
+            out["log_priority_raw"] = (("chain", "draw", "contrast"), eta.reshape(C, D, F))
+        elif name == "expert_deviation_raw":
+            out["expert_offset_raw"] = (("chain", "draw", "expert", "contrast"),
+                                        zeta.reshape(C, D, K, F))
+        else:
+            out[name] = post[name]
+    new = post.drop_vars(["expert_mean_raw", "expert_deviation_raw"])
+    new = new.drop_dims("expert_contrast", errors="ignore")
+    coords = {c: new.coords[c] for c in new.coords}
+    if "expert" not in coords:
+        coords["expert"] = list(panel.experts)
+    import xarray as xr
+
+    return xr.Dataset(out, coords=coords, attrs=post.attrs)
 
 
 def _local_weights(x: np.ndarray, lay: Layout) -> np.ndarray:

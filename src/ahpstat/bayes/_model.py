@@ -215,6 +215,10 @@ class BayesianAHP:
     #: measurement hook (not the model; docs/bayes_model.md, *A lower bound on sigma_k*): the
     #: compiled density with ``sigma_k = _sigma_min + exp(log_sigma_mu + log_sigma_sd u_k)``
     _sigma_min: float = 0.0
+    #: measurement hook (``benchmarks/bench_bayes.py --rows ab``): ``False`` samples the
+    #: model's own coordinates instead of the density with the experts' mean offset
+    #: integrated out (the same posterior; ``ahpstat.bayes._compiled.density``)
+    _marginal: bool = True
 
     def __init__(
         self,
@@ -549,10 +553,14 @@ class BayesianAHP:
                               progress_bar=progress.bar, **kwargs)
         self.timings["sample"] = progress.done()
         if not self._nutpie_graph:
-            from ahpstat.bayes._compiled import add_products
+            from ahpstat.bayes._compiled import add_products, canonical_draws
 
             assert self.panel is not None and self.layout is not None
-            idata.posterior = add_products(idata.posterior, self.panel, self.layout,
+            # the experts' mean offset the sampled density integrated out, drawn from its
+            # conditional (a stream of its own, from the sampler's seed)
+            gen = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,)))
+            post = canonical_draws(idata.posterior, self.panel, self._resolved_config, gen)
+            idata.posterior = add_products(post, self.panel, self.layout,
                                            self._resolved_config, self._item_means,
                                            self._sigma_min)
         return idata
@@ -561,7 +569,8 @@ class BayesianAHP:
         from ahpstat.bayes._compiled import compile_density, density
 
         coords = {k: list(v) for k, v in self.model.coords.items()}
-        return compile_density(density(panel, self._resolved_config, self._sigma_min), coords)
+        return compile_density(density(panel, self._resolved_config, self._sigma_min,
+                                       self._marginal), coords)
 
     def _sample_pymc(self, cfg: dict[str, Any], seed: int, names: list[str],
                      progress: _Progress, what: str) -> Any:
