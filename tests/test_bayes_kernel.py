@@ -320,9 +320,11 @@ def test_log_density_with_a_lower_bound_on_sigma():
 def test_marginal_density_integrates_the_experts_mean_out_of_the_model(shared, lapse, scale):
     """The density nutpie samples (:func:`marginal_density_and_grad`) is the model's
     (:func:`log_density_and_grad`, itself checked against scipy above) with the experts' mean
-    offset ``zbar`` integrated out, exactly: for any ``zbar``, the model's density at
-    ``eta = m - tau zbar``, ``zeta[k] = zbar + (H_K u)[k]`` is the marginal's times a normal
-    density in ``zbar`` times the change of variables' constant ``K^(-F/2)``. Checked
+    offset ``zbar`` and the new expert's offsets ``v`` integrated out, exactly: for any
+    ``zbar`` and ``v``, the model's density at ``eta = m - tau zbar``,
+    ``zeta[k] = zbar + (H_K u)[k]``, ``new_expert_offset = v`` is the marginal's times a
+    normal density in ``zbar`` times ``v``'s standard normal density times the change of
+    variables' constant ``K^(-F/2)``. Checked
     independently of the marginal's formula: along ``zbar`` the model's log-density is
     quadratic, so three points give its curvature and centre (the conditional normal that
     :func:`~ahpstat.bayes._compiled.canonical_draws` draws from); the remainder must be the
@@ -330,21 +332,23 @@ def test_marginal_density_integrates_the_experts_mean_out_of_the_model(shared, l
     from ahpstat._bayes_model import log_density_and_grad, marginal_density_and_grad
 
     _, data, flags, sizes, n = _density_case(True, shared, lapse, scale)
-    F, G, K, _ = (int(v) for v in sizes)
+    F, G, K, E = (int(v) for v in sizes)
+    ny = n - F - E  # the marginal's dimension
     offsets = np.asarray(data[1])
     fnode = np.repeat(np.arange(G), np.diff(offsets) - 1)
     gen = np.random.default_rng(21)
 
-    def model(y, zbar):
+    def model(y, zbar, v):
         tau = np.exp(y[F:F + G])[fnode]
         x = np.concatenate([y[:F] - tau * zbar, y[F:F + G],
                             (zbar[None] + _helmert(K) @ y[F + G:F + G + (K - 1) * F]
-                             .reshape(K - 1, F)).ravel(), y[F + G + (K - 1) * F:]])
+                             .reshape(K - 1, F)).ravel(), y[F + G + (K - 1) * F:], v])
         return log_density_and_grad(x, np.empty(n), flags, PRIORS, sizes, *data)
 
     for _ in range(3):
-        y = gen.normal(size=n - F) * 0.7
-        g = np.empty(n - F)
+        y = gen.normal(size=ny) * 0.7
+        g = np.empty(ny)
+        v0 = np.zeros(E)
         val = marginal_density_and_grad(y, g, flags, PRIORS, sizes, *data)
         # the model's log-density along each zbar_f alone is a parabola: its second
         # difference is -A_f, its maximum at c_f; independent of the other zbar values
@@ -353,19 +357,20 @@ def test_marginal_density_integrates_the_experts_mean_out_of_the_model(shared, l
         for f in range(F):
             e = np.zeros(F)
             e[f] = h
-            lo, mid, hi = model(y, -e), model(y, 0 * e), model(y, e)
+            lo, mid, hi = model(y, -e, v0), model(y, 0 * e, v0), model(y, e, v0)
             curv[f] = -(hi - 2 * mid + lo) / h ** 2
             centre[f] = (hi - lo) / (2 * h * curv[f])
         assert np.all(curv > 0)
-        for zbar in (np.zeros(F), gen.normal(size=F)):
+        for zbar, v in ((np.zeros(F), v0), (gen.normal(size=F), gen.normal(size=E))):
             log_cond = np.sum(stats.norm.logpdf(zbar, centre, 1 / np.sqrt(curv)))
-            assert model(y, zbar) - log_cond == pytest.approx(val - F / 2 * np.log(K),
-                                                              rel=1e-10, abs=1e-8)
-        for i in range(n - F):
-            e = np.zeros(n - F)
+            log_cond += np.sum(stats.norm.logpdf(v))
+            assert model(y, zbar, v) - log_cond == pytest.approx(val - F / 2 * np.log(K),
+                                                                 rel=1e-10, abs=1e-8)
+        for i in range(ny):
+            e = np.zeros(ny)
             e[i] = 1e-6
-            up = marginal_density_and_grad(y + e, np.empty(n - F), flags, PRIORS, sizes, *data)
-            dn = marginal_density_and_grad(y - e, np.empty(n - F), flags, PRIORS, sizes, *data)
+            up = marginal_density_and_grad(y + e, np.empty(ny), flags, PRIORS, sizes, *data)
+            dn = marginal_density_and_grad(y - e, np.empty(ny), flags, PRIORS, sizes, *data)
             assert g[i] == pytest.approx((up - dn) / 2e-6, rel=1e-5, abs=1e-5)
 
 
@@ -380,31 +385,36 @@ def test_canonical_draws_draw_the_experts_mean_from_its_conditional():
     back to the model's coordinates: ``zbar`` is the conditional normal of the model's
     log-density along ``zbar`` (its centre and curvature measured from the model's density
     by three points, as in the test above), ``eta = m - tau zbar``, ``zeta[k] - zbar`` the
-    Helmert expansion of ``u`` over the experts (a dense basis here); the other variables
-    pass through unchanged."""
+    Helmert expansion of ``u`` over the experts (a dense basis here), the new expert's
+    offsets the generator's next standard normals; the other variables pass through
+    unchanged."""
     import xarray as xr
 
     from ahpstat._bayes_model import log_density_and_grad
     from ahpstat.bayes._compiled import canonical_draws
 
     p, data, flags, sizes, n = _density_case(True, False, True)
-    F, G, K, _ = (int(v) for v in sizes)
+    F, G, K, E = (int(v) for v in sizes)
     offsets = np.asarray(data[1])
     fnode = np.repeat(np.arange(G), np.diff(offsets) - 1)
     gen = np.random.default_rng(8)
-    ys = gen.normal(size=(3, n - F)) * 0.7
-    rest = n - F - F - G - (K - 1) * F
+    ys = gen.normal(size=(3, n - F - E)) * 0.7
+    rest = n - F - E - F - G - (K - 1) * F
     post = xr.Dataset({
         "expert_mean_raw": (("chain", "draw", "contrast"), ys[None, :, :F]),
         "tau": (("chain", "draw", "judged_node"), np.exp(ys[None, :, F:F + G])),
         "expert_deviation_raw": (("chain", "draw", "expert_contrast", "contrast"),
                                  ys[None, :, F + G:F + G + (K - 1) * F].reshape(1, 3, K - 1, F)),
-        "other": (("chain", "draw", "x"), ys[None, :, n - F - rest:])},
+        "other": (("chain", "draw", "x"), ys[None, :, n - F - E - rest:])},
         coords={"expert": list(p.experts)})
     cfg = {"priority_sigma": PRIORS[0]}
     out = canonical_draws(post, p, cfg, np.random.default_rng(3))
-    eps = np.random.default_rng(3).standard_normal((3, F))
-    assert list(out.data_vars) == ["log_priority_raw", "tau", "expert_offset_raw", "other"]
+    ref_gen = np.random.default_rng(3)
+    eps = ref_gen.standard_normal((3, F))
+    np.testing.assert_array_equal(out["new_expert_offset"].values[0],
+                                  ref_gen.standard_normal((3, E)))
+    assert list(out.data_vars) == ["log_priority_raw", "tau", "expert_offset_raw", "other",
+                                   "new_expert_offset"]
     np.testing.assert_array_equal(out["other"].values, post["other"].values)
     for s, y in enumerate(ys):
         tau = np.exp(y[F:F + G])[fnode]
@@ -412,7 +422,8 @@ def test_canonical_draws_draw_the_experts_mean_from_its_conditional():
         def model(zbar, y=y, tau=tau):
             x = np.concatenate([y[:F] - tau * zbar, y[F:F + G],
                                 (zbar[None] + _helmert(K) @ y[F + G:F + G + (K - 1) * F]
-                                 .reshape(K - 1, F)).ravel(), y[F + G + (K - 1) * F:]])
+                                 .reshape(K - 1, F)).ravel(), y[F + G + (K - 1) * F:],
+                                np.zeros(E)])
             return log_density_and_grad(x, np.empty(n), flags, PRIORS, sizes, *data)
 
         curv, centre = np.empty(F), np.empty(F)
@@ -468,6 +479,22 @@ def test_c_callbacks_read_the_data_through_the_user_data_pointer(deviation, shar
     want = np.where(transform == 1, np.exp(x), np.where(transform == 2, 1 / (1 + np.exp(-x)), x))
     np.testing.assert_allclose(out, want, rtol=1e-15)
     del keep
+    if deviation:  # the header's flag: the density with the experts' mean integrated out
+        from ahpstat._bayes_model import marginal_density_and_grad
+
+        F, _, _, E = (int(v) for v in sizes)
+        ny = n - F - E
+        meta, keep = density_user_data(ny, flags, np.asarray(PRIORS), sizes, data,
+                                       transform[:ny], marginal=True)
+        y = x[:ny]
+        grad, ref_grad = np.empty(ny), np.empty(ny)
+        code = logp_c.ctypes(ny, y.ctypes.data_as(dp), grad.ctypes.data_as(dp),
+                             val.ctypes.data_as(dp), ctypes.c_void_p(meta.ctypes.data))
+        ref = marginal_density_and_grad(y, ref_grad, flags, np.asarray(PRIORS), sizes, *data)
+        assert code == 0 and val[0] == ref and ref != log_density_and_grad(
+            x, np.empty(n), flags, np.asarray(PRIORS), sizes, *data)
+        np.testing.assert_array_equal(grad, ref_grad)
+        del keep
 
 
 @pytest.mark.slow

@@ -231,15 +231,22 @@ def marginal_density_and_grad(y, grad, flags, priors, sizes, enode, offsets, low
     ``zeta[k] - delta / tau``), which the data leave to the prior and a diagonal mass matrix
     cannot follow.
 
+    The new expert's offsets ``new_expert_offset`` ``(E,)``, independent standard normals
+    that no judgment informs, are integrated out too (drawn exactly afterwards, not by the
+    sampler).
+
     ``y`` holds ``m`` ``(F,)``, ``log tau`` ``(G,)``, ``u`` ``(K - 1, F)``, then the other
-    free variables as :func:`log_density_and_grad` orders them; ``flags[_DEVIATION]`` must be
-    set. Writes ``grad``; returns the log-density.
+    free variables as :func:`log_density_and_grad` orders them but the last, the new
+    expert's offsets; ``flags[_DEVIATION]`` must be set. Writes ``grad``; returns the
+    log-density.
     """
-    F, G, K = sizes[0], sizes[1], sizes[2]
+    F, G, K, E = sizes[0], sizes[1], sizes[2], sizes[3]
     n_rest = y.size - F - G - (K - 1) * F
-    n = F + G + K * F + n_rest
+    n = F + G + K * F + n_rest + E
     x = np.empty(n)
     gx = np.empty(n)
+    for i in range(n - E, n):  # the new expert's offsets (not sampled): at 0
+        x[i] = 0.0
     for i in range(F + G):
         x[i] = y[i]
     o_u, o_z = F + G, F + G
@@ -267,11 +274,11 @@ def marginal_density_and_grad(y, grad, flags, priors, sizes, enode, offsets, low
             t += gx[o_z + i * F + f]
     for i in range(n_rest):
         grad[o_u + (K - 1) * F + i] = gx[o_z + K * F + i]
-    # the priors: zeta's K F normals were counted, u has (K - 1) F; mu's N(0, ps^2) becomes
-    # m's N(0, ps^2 + tau^2 / K)
+    # the priors: zeta's K F normals were counted, u has (K - 1) F; the new expert's E
+    # offsets, at 0, are not sampled; mu's N(0, ps^2) becomes m's N(0, ps^2 + tau^2 / K)
     ps = priors[_PS]
     ps2 = ps * ps
-    lp += F * LOG_SQRT_2PI
+    lp += (F + E) * LOG_SQRT_2PI
     for g in range(G):
         t = math.exp(y[F + g])
         t2k = t * t / K

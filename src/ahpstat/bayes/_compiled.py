@@ -88,7 +88,8 @@ def density(panel: Panel, cfg: dict[str, Any], sigma_min: float = 0.0,
     is integrated out (:func:`marginal_density_and_grad`): the free variables
     ``expert_mean_raw`` ``(F,)`` and ``expert_deviation_raw`` ``(K - 1, F)`` take the places
     of ``log_priority_raw`` and ``expert_offset_raw`` (:func:`canonical_draws` maps the draws
-    back); ``marginal=False`` is the model's own coordinates, PyMC's free variables.
+    back, and draws ``new_expert_offset``, which the marginal integrates out as well);
+    ``marginal=False`` is the model's own coordinates, PyMC's free variables.
     ``sigma_min > 0`` (a measurement, not the model: ``BayesianAHP._sigma_min``) bounds the
     experts' inconsistencies below, ``sigma_k = sigma_min + exp(m + s u_k)``.
     """
@@ -126,7 +127,7 @@ def density(panel: Panel, cfg: dict[str, Any], sigma_min: float = 0.0,
     if lapse:
         mean = lp["alpha"] / (lp["alpha"] + lp["beta"])
         spec += [("lapse", (), (), "logodds", math.log(mean / (1.0 - mean)))]
-    if dev:
+    if dev and not marginal:  # the marginal leaves them to canonical_draws
         spec += [("new_expert_offset", (E,), ("element",), "none", 0.0)]
     start = np.concatenate([np.full(math.prod(s[1]), s[4]) for s in spec])
     return Density(
@@ -181,7 +182,9 @@ def canonical_draws(post: Any, panel: Panel, cfg: dict[str, Any],
     Per free value ``f`` of node ``g`` and draw: the experts' mean offset given the sampled
     ``m`` and ``tau`` is ``zbar ~ N(m tau / (ps^2 A), 1 / A)`` with ``A = tau^2 / ps^2 + K``
     (the normal factor the marginal integrated out; ``rng`` draws it), then
-    ``eta = m - tau zbar`` and ``zeta[k] = zbar + (H_K u)[k]``: together with the other
+    ``eta = m - tau zbar`` and ``zeta[k] = zbar + (H_K u)[k]``; the new expert's offsets
+    ``new_expert_offset`` ``(E,)`` are independent standard normals (their prior: no
+    judgment informs them), drawn by ``rng`` after ``zbar``. Together with the other
     variables an exact draw from the model's posterior. Without the marginal's variables
     ``post`` is returned as it is.
     """
@@ -203,6 +206,8 @@ def canonical_draws(post: Any, panel: Panel, cfg: dict[str, Any],
     # H_K u over the experts: the zero-sum expansion of one "node" of K elements
     d = zero_sum(np.ascontiguousarray(u.transpose(0, 2, 1)), np.array([0, K]))
     zeta = zbar[:, None, :] + d.transpose(0, 2, 1)
+    E = len(panel.elements)
+    new_offset = rng.standard_normal((S, E))
     out: dict[Any, Any] = {}
     for name in post.data_vars:
         if name == "expert_mean_raw":
@@ -212,11 +217,14 @@ def canonical_draws(post: Any, panel: Panel, cfg: dict[str, Any],
                                         zeta.reshape(C, D, K, F))
         else:
             out[name] = post[name]
+    out["new_expert_offset"] = (("chain", "draw", "element"), new_offset.reshape(C, D, E))
     new = post.drop_vars(["expert_mean_raw", "expert_deviation_raw"])
     new = new.drop_dims("expert_contrast", errors="ignore")
     coords = {c: new.coords[c] for c in new.coords}
     if "expert" not in coords:
         coords["expert"] = list(panel.experts)
+    if "element" not in coords:
+        coords["element"] = list(panel.elements)
     import xarray as xr
 
     return xr.Dataset(out, coords=coords, attrs=post.attrs)
