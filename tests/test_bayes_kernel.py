@@ -207,6 +207,17 @@ def _density_case(deviation, shared, lapse, scale="saaty"):
     return p, data, flags, sizes, n
 
 
+def _check_gradient(fn, x, g, flags, priors, sizes, data, h=1e-6):
+    """``g``, the gradient ``fn`` wrote at ``x``, against central differences of ``fn``."""
+    n = x.size
+    for i in range(n):
+        e = np.zeros(n)
+        e[i] = h
+        up = fn(x + e, np.empty(n), flags, priors, sizes, *data)
+        dn = fn(x - e, np.empty(n), flags, priors, sizes, *data)
+        assert g[i] == pytest.approx((up - dn) / (2 * h), rel=1e-5, abs=1e-5), i
+
+
 def _density_by_scipy(x, p, data, deviation, shared, lapse):
     """The same log-density from scipy's distributions, the transforms' Jacobians and the
     per-judgment likelihood (loglik_draw), written out independently."""
@@ -273,13 +284,7 @@ def test_log_density_matches_scipy_and_finite_differences(deviation, shared, lap
         val = log_density_and_grad(x, g, flags, PRIORS, sizes, *data)
         ref = _density_by_scipy(x, p, data, deviation, shared, lapse)
         assert val == pytest.approx(ref, rel=1e-10)
-        h = 1e-6
-        for i in range(n):
-            e = np.zeros(n)
-            e[i] = h
-            up = log_density_and_grad(x + e, np.empty(n), flags, PRIORS, sizes, *data)
-            dn = log_density_and_grad(x - e, np.empty(n), flags, PRIORS, sizes, *data)
-            assert g[i] == pytest.approx((up - dn) / (2 * h), rel=1e-5, abs=1e-5)
+        _check_gradient(log_density_and_grad, x, g, flags, PRIORS, sizes, data)
 
 
 def test_log_density_with_a_lower_bound_on_sigma():
@@ -307,12 +312,7 @@ def test_log_density_with_a_lower_bound_on_sigma():
                     hi, point, row, col, k, w, log_u, out)
         lik.append(out.sum())
     assert val - base == pytest.approx(lik[1] - lik[0], rel=1e-9)
-    for i in range(n):
-        e = np.zeros(n)
-        e[i] = 1e-6
-        up = log_density_and_grad(x + e, np.empty(n), flags, priors, sizes, *data)
-        dn = log_density_and_grad(x - e, np.empty(n), flags, priors, sizes, *data)
-        assert g[i] == pytest.approx((up - dn) / 2e-6, rel=1e-5, abs=1e-5)
+    _check_gradient(log_density_and_grad, x, g, flags, priors, sizes, data)
 
 
 @pytest.mark.parametrize(("shared", "lapse", "scale"), [
@@ -366,12 +366,7 @@ def test_marginal_density_integrates_the_experts_mean_out_of_the_model(shared, l
             log_cond += np.sum(stats.norm.logpdf(v))
             assert model(y, zbar, v) - log_cond == pytest.approx(val - F / 2 * np.log(K),
                                                                  rel=1e-10, abs=1e-8)
-        for i in range(ny):
-            e = np.zeros(ny)
-            e[i] = 1e-6
-            up = marginal_density_and_grad(y + e, np.empty(ny), flags, PRIORS, sizes, *data)
-            dn = marginal_density_and_grad(y - e, np.empty(ny), flags, PRIORS, sizes, *data)
-            assert g[i] == pytest.approx((up - dn) / 2e-6, rel=1e-5, abs=1e-5)
+        _check_gradient(marginal_density_and_grad, y, g, flags, PRIORS, sizes, data)
 
 
 def _helmert(K):
