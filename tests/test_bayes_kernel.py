@@ -190,11 +190,11 @@ TRUTH = {"G": [0.6, 0.3, 0.1], "A": [0.7, 0.3]}
 PRIORS = np.array([1.1, 0.55, -0.6, 1.0, 0.5, 1.0, 19.0])  # ps, ts, lm, ls, lsd, alpha, beta
 
 
-def _density_case(deviation, shared, lapse, scale="saaty"):
+def _density_case(deviation, shared, lapse, scale="saaty", n_experts=4):
     from ahpstat._bayes_model import judgment_bounds, prepare_panel
     from ahpstat.simulate import simulate_panel
 
-    J = simulate_panel(TREE, TRUTH, n_experts=4, rng=3, noise_sd=0.4, scale=scale)
+    J = simulate_panel(TREE, TRUTH, n_experts=n_experts, rng=3, noise_sd=0.4, scale=scale)
     p = prepare_panel(J, TREE, scale=scale)
     E, G, K = len(p.elements), len(p.judged), len(p.experts)
     F = E - G
@@ -315,9 +315,11 @@ def test_log_density_with_a_lower_bound_on_sigma():
     _check_gradient(log_density_and_grad, x, g, flags, priors, sizes, data)
 
 
-@pytest.mark.parametrize(("shared", "lapse", "scale"), [
-    (False, True, "saaty"), (True, False, None), (False, False, "saaty")])
-def test_marginal_density_integrates_the_experts_mean_out_of_the_model(shared, lapse, scale):
+@pytest.mark.parametrize(("shared", "lapse", "scale", "n_experts"), [
+    (False, True, "saaty", 4), (True, False, None, 4), (False, False, "saaty", 4),
+    (False, True, "saaty", 1)])
+def test_marginal_density_integrates_the_experts_mean_out_of_the_model(shared, lapse, scale,
+                                                                        n_experts):
     """The density nutpie samples (:func:`marginal_density_and_grad`) is the model's
     (:func:`log_density_and_grad`, itself checked against scipy above) with the experts' mean
     offset ``zbar`` and the new expert's offsets ``v`` integrated out, exactly: for any
@@ -331,7 +333,7 @@ def test_marginal_density_integrates_the_experts_mean_out_of_the_model(shared, l
     marginal plus ``-F/2 log K`` at every point; the gradient against central differences."""
     from ahpstat._bayes_model import log_density_and_grad, marginal_density_and_grad
 
-    _, data, flags, sizes, n = _density_case(True, shared, lapse, scale)
+    _, data, flags, sizes, n = _density_case(True, shared, lapse, scale, n_experts)
     F, G, K, E = (int(v) for v in sizes)
     ny = n - F - E  # the marginal's dimension
     offsets = np.asarray(data[1])
@@ -375,7 +377,8 @@ def _helmert(K):
     return helmert_basis(K)
 
 
-def test_canonical_draws_draw_the_experts_mean_from_its_conditional():
+@pytest.mark.parametrize("n_experts", [4, 1])
+def test_canonical_draws_draw_the_experts_mean_from_its_conditional(n_experts):
     """:func:`~ahpstat.bayes._compiled.canonical_draws` maps draws of the marginal density
     back to the model's coordinates: ``zbar`` is the conditional normal of the model's
     log-density along ``zbar`` (its centre and curvature measured from the model's density
@@ -388,7 +391,7 @@ def test_canonical_draws_draw_the_experts_mean_from_its_conditional():
     from ahpstat._bayes_model import log_density_and_grad
     from ahpstat.bayes._compiled import canonical_draws
 
-    p, data, flags, sizes, n = _density_case(True, False, True)
+    p, data, flags, sizes, n = _density_case(True, False, True, n_experts=n_experts)
     F, G, K, E = (int(v) for v in sizes)
     offsets = np.asarray(data[1])
     fnode = np.repeat(np.arange(G), np.diff(offsets) - 1)

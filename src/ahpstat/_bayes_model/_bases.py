@@ -124,7 +124,8 @@ def zero_sum(free: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     ([0.7071, -0.7071, 1.4142, -1.4142], True)
     """
     free = np.asarray(free, dtype=float)
-    flat = np.ascontiguousarray(free.reshape(-1, free.shape[-1]))
+    # explicit row count: ``-1`` is ambiguous when there are no free values (one element)
+    flat = np.ascontiguousarray(free.reshape(math.prod(free.shape[:-1]), free.shape[-1]))
     out = np.empty((flat.shape[0], int(offsets[-1])))
     zero_sum_expand(flat, np.asarray(offsets, dtype=np.int64), out)
     return out.reshape(*free.shape[:-1], out.shape[1])

@@ -196,9 +196,9 @@ def canonical_draws(post: Any, panel: Panel, cfg: dict[str, Any],
     offsets = np.asarray(panel.offsets)
     fnode = np.repeat(np.arange(offsets.size - 1), np.diff(offsets) - 1)
     m = np.asarray(post["expert_mean_raw"].values, dtype=float).reshape(S, -1)
-    tau = np.asarray(post["tau"].values, dtype=float).reshape(S, -1)[:, fnode]
-    u = np.asarray(post["expert_deviation_raw"].values, dtype=float).reshape(S, K - 1, -1)
     F = m.shape[1]
+    tau = np.asarray(post["tau"].values, dtype=float).reshape(S, -1)[:, fnode]
+    u = np.asarray(post["expert_deviation_raw"].values, dtype=float).reshape(S, K - 1, F)
     ps2 = float(cfg["priority_sigma"]) ** 2
     a = tau * tau / ps2 + K
     zbar = m * tau / (ps2 * a) + rng.standard_normal((S, F)) / np.sqrt(a)
