@@ -149,6 +149,22 @@ def test_quantile_kernel_matches_numpy(B):
     assert np.isnan(quantiles_linear(X, P)[6]).all()
 
 
+
+def test_quantile_kernel_read_only_probabilities_use_the_same_compilation():
+    # BCa's probabilities and a percentile interval's broadcast are read-only or writeable:
+    # one compiled specialization for both (a second costs seconds on a first call).
+    from ahpstat._bootstrap_kernels import _quantiles_linear
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(5, 300))
+    P = np.tile([0.025, 0.975], (5, 1))
+    q = quantiles_linear(X, P)
+    compiled = set(_quantiles_linear.signatures)
+    q_r = quantiles_linear(X, np.broadcast_to(np.array([0.025, 0.975]), (5, 2)))
+    assert set(_quantiles_linear.signatures) == compiled
+    np.testing.assert_array_equal(q, q_r)
+    np.testing.assert_allclose(q, np.quantile(X, [0.025, 0.975], axis=1).T, rtol=0, atol=1e-12)
+
 def test_constant_distribution_gives_zero_width():
     for method in ("percentile", "basic", "bca"):
         lo, hi = bootstrap_interval(np.full(50, 3.0), 3.0, method=method, acceleration=0.0)

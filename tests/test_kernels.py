@@ -255,3 +255,21 @@ def test_compiles_in_memory_when_no_cache_directory_is_writable(monkeypatch):
         numba.njit(cache=True)(_double)
     f = njit()(_double)
     assert f(2.0) == 4.0
+
+
+def test_read_only_input_uses_the_same_compiled_kernel():
+    # A read-only batch or start (a memoized array, a broadcast) is another numba type than a
+    # writeable one: the kernels get read-only views, so no second compilation (seconds on a
+    # first call) and the same results.
+    A = random_saaty(40, 7, seed=9)
+    W0 = geometric_mean_weights(A)
+    ser = _kernels._core_serial(A, W0, True, 1e-2, True, True, True, 1e-12, 1000)
+    compiled = set(_kernels._chunks.signatures)
+    Ar = A.copy()
+    Ar.setflags(write=False)
+    W0r = np.broadcast_to(W0, W0.shape)  # read-only
+    ser_r = _kernels._core_serial(Ar, W0r, True, 1e-2, True, True, True, 1e-12, 1000)
+    assert set(_kernels._chunks.signatures) == compiled
+    for x, y in zip(ser, ser_r, strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert A.flags.writeable and W0.flags.writeable  # the caller's arrays are not changed

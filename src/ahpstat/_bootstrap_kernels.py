@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from ahpstat._numba import njit
+from ahpstat._numba import njit, readonly
 
 
 @njit()
@@ -56,14 +56,23 @@ def _select(a, lo, hi, k):  # pragma: no cover - compiled
 
 @njit()
 def _bracket(sample, p):  # pragma: no cover - compiled
-    """Values bracketing the ``p``-quantile of the row, from its sorted strided sample."""
+    """Values bracketing the ``p``-quantile of the row, from its strided sample: two order
+    statistics of the sample, selected in place (``sample`` is reordered; a sort of the
+    sample would give the same values, but numba's sort costs seconds of compilation).
+    """
     s = sample.size
     j = p * (s - 1)
     m = 4.0 * np.sqrt(s * p * (1.0 - p)) + 4.0
     jl = int(np.floor(j - m))
     jh = int(np.ceil(j + m)) + 1
-    lo = -np.inf if jl <= 0 else sample[jl]
-    hi = np.inf if jh >= s - 1 else sample[jh]
+    lo = -np.inf
+    if jl > 0:
+        _select(sample, 0, s - 1, jl)
+        lo = sample[jl]
+    hi = np.inf
+    if jh < s - 1:
+        _select(sample, 0, s - 1, jh)
+        hi = sample[jh]
     return lo, hi
 
 
@@ -88,14 +97,14 @@ def _row_quantile_full(x, k, f):  # pragma: no cover - compiled
 
 
 @njit(parallel=True)
-def quantiles_linear(X, P):  # pragma: no cover - compiled
+def _quantiles_linear(X, P):  # pragma: no cover - compiled
     """Type-7 ("linear") quantiles of each row of ``X`` (M, B) at probabilities ``P`` (M, Q).
 
     A row containing ``NaN``, or a ``NaN`` probability, gives ``NaN``. Floyd-Rivest style:
-    a sorted strided sample of the row brackets each wanted order statistic, one pass counts
-    the values below the bracket and keeps those inside it, and the order statistic is
-    selected among those few (falling back to a quickselect of the whole row if the bracket
-    missed).
+    two order statistics of a strided sample of the row bracket each wanted order statistic,
+    one pass counts the values below the bracket and keeps those inside it, and the order
+    statistic is selected among those few (falling back to a quickselect of the whole row if
+    the bracket missed).
     """
     M, B = X.shape
     Q = P.shape[1]
@@ -108,7 +117,7 @@ def quantiles_linear(X, P):  # pragma: no cover - compiled
             if np.isnan(x[b]):
                 bad = True
                 break
-        sample = np.sort(x[::stride].copy())
+        sample = x[::stride].copy()
         buf = np.empty(B)
         for q in range(Q):
             p = P[m, q]
@@ -147,7 +156,7 @@ def quantiles_linear(X, P):  # pragma: no cover - compiled
 
 
 @njit(parallel=True)
-def fraction_below(X, t, rtol):  # pragma: no cover - compiled
+def _fraction_below(X, t, rtol):  # pragma: no cover - compiled
     """``(#(X < t) + #(X <= t)) / (2 B)`` per row (scipy's ``_percentile_of_score``: a tie
     counts half), where a draw within ``rtol * max(|t|, max |X|)`` of ``t`` is a tie.
     """
@@ -171,6 +180,35 @@ def fraction_below(X, t, rtol):  # pragma: no cover - compiled
                 c += 1
         out[m] = c / (2.0 * B)
     return out
+
+
+def quantiles_linear(X: np.ndarray, P: np.ndarray) -> np.ndarray:
+    """Type-7 ("linear") quantiles of each row of ``X`` (M, B) at probabilities ``P`` (M, Q)
+    (:func:`_quantiles_linear`); ``NaN`` for a row holding a ``NaN`` or a ``NaN`` probability.
+
+    The arrays are passed contiguous and read-only (:func:`ahpstat._numba.readonly`): one
+    compiled specialization whatever the caller's arrays.
+
+    Examples
+    --------
+    >>> quantiles_linear(np.array([[3.0, 1.0, 2.0, 4.0]]), np.array([[0.0, 0.5, 1.0]]))
+    array([[1. , 2.5, 4. ]])
+    """
+    return _quantiles_linear(readonly(np.ascontiguousarray(X)),
+                             readonly(np.ascontiguousarray(P)))
+
+
+def fraction_below(X: np.ndarray, t: np.ndarray, rtol: float) -> np.ndarray:
+    """Per row of ``X`` (M, B), the fraction of draws below ``t`` (M,), a tie (within
+    ``rtol``) counting half (:func:`_fraction_below`); arrays passed contiguous and read-only.
+
+    Examples
+    --------
+    >>> fraction_below(np.array([[1.0, 2.0, 3.0, 4.0]]), np.array([3.0]), 1e-9)
+    array([0.625])
+    """
+    return _fraction_below(readonly(np.ascontiguousarray(X)), readonly(np.ascontiguousarray(t)),
+                           float(rtol))
 
 
 @njit(nogil=True)  # drawn in a worker thread beside the statistics (_threads.prefetched)

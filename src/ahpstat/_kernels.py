@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 from numba import config, prange
 
-from ahpstat._numba import njit
+from ahpstat._numba import njit, readonly
 
 __all__ = ["PARALLEL_MIN_ENTRIES", "core_batch", "perron_batch"]
 
@@ -398,138 +398,150 @@ def _lockstep(XT, WT, tol, maxr, YT, LUT, sig, r, done, fin, RT):  # noqa: C901 
             w = WT[i]
             for c in range(_LANES):
                 w[c] = y[c] * r[c] if not done[c] else w[c]
+
+
 @njit(fastmath=False)
-def _chunk(A, lo, hi, W0, validate, rtol, want_eig, want_gm, want_gci, tol, max_iter, S,  # noqa: C901
-           WE, WG, LAM, GCI, STATUS, ITERS):  # pragma: no cover - compiled
-    """Everything :func:`core_batch` computes, for matrices ``lo .. hi - 1`` (``S``: scratch).
+def _chunks(A, lo, hi, W0, validate, rtol, want_eig, want_gm, want_gci, tol, max_iter,  # noqa: C901
+            WE, WG, LAM, GCI, STATUS, ITERS):  # pragma: no cover - compiled
+    """Everything :func:`core_batch` computes, for matrices ``lo .. hi - 1``, ``_LANES``
+    matrices at a time.
 
     Three steps in one function (hence the ``noqa: C901``): load and check each matrix and
     put it in a lane, with its start vector; solve all lanes in lockstep (:func:`_lockstep`);
     read each lane back, finishing a lane that did not converge by power iteration. Each
     branch is already a named kernel (``_load``, ``_gci``, ``_power``, ...); what is left is
     the lane bookkeeping that ties the steps together (the lane -> matrix map ``idx``, the
-    eighteen scratch arrays of ``S``), which as separate functions would pass a dozen arrays
-    each way and read no better.
+    eighteen scratch arrays), which as separate functions would pass a dozen arrays each way
+    and read no better. This is the one compiled entry point of the serial path
+    (:func:`_core_serial` calls it from Python): numba re-optimizes the whole machine code of
+    every compiled callee in each caller, so each level of compiled calls above the work
+    costs seconds on a first (uncached) call.
     """
-    X, L, mu, g, w, y, P, Q, XT, WT, YT, LUT, RT, sig, r, done, fin, idx = S
     n = A.shape[1]
-    m = 0
-    for b in range(lo, hi):
-        if validate:
-            st = _load(A, b, rtol, X)
-            STATUS[b] = st
-            if st != OK:
-                continue
-        else:
-            _copy(A, b, X)
-            STATUS[b] = OK
-        if want_gci:
-            _log_geometric_mean(X, L, mu, g)
-            GCI[b] = _gci(L, mu) if n > 2 else 0.0
-        elif want_gm or (want_eig and W0.shape[0] == 0):
-            _geometric_mean(X, g)
-        if want_gm:
-            for i in range(n):
-                WG[b, i] = g[i]
-        if not want_eig:
-            continue
-        if W0.shape[0] > 0:
-            for i in range(n):
-                g[i] = W0[b, i]
-        for i in range(n):
-            WT[i, m] = g[i]
-            for j in range(n):
-                XT[i, j, m] = X[i, j]
-        idx[m] = b
-        m += 1
-    if m == 0:
-        return
-    for c in range(m, _LANES):  # idle lanes: the identity, done at once
-        for i in range(n):
-            WT[i, c] = 1.0 / n
-            for j in range(n):
-                XT[i, j, c] = 1.0 if i == j else 0.0
+    C = _LANES
+    X, L, P, Q = np.empty((n, n)), np.empty((n, n)), np.empty((n, n)), np.empty((n, n))
+    mu, g, w, y = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    XT, LUT = np.empty((n, n, C)), np.empty((n, n, C))
+    WT, YT, RT = np.empty((n, C)), np.empty((n, C)), np.empty((n, C))
+    sig, r = np.empty(C), np.empty(C)
+    done = np.empty(C, dtype=np.bool_)
+    fin, idx = np.empty(C, dtype=np.int64), np.empty(C, dtype=np.int64)
     maxr = min(_MAX_INVERSE, max_iter)
-    _lockstep(XT, WT, tol, maxr, YT, LUT, sig, r, done, fin, RT)
-    for c in range(m):
-        b = idx[c]
-        for i in range(n):
-            for j in range(n):
-                X[i, j] = XT[i, j, c]
-        if done[c]:
-            it = fin[c]
-            for i in range(n):
-                y[i] = RT[i, c]
-        else:  # not converged by inverse iteration: power iteration with squaring from the
-            ok = True  # last iterate (uniform if that broke down)
-            for i in range(n):
-                w[i] = WT[i, c]
-                ok = ok and 0.0 < w[i] < np.inf
-            if not ok:
-                for i in range(n):
-                    w[i] = 1.0 / n
-            it = _power(X, w, tol, max_iter - maxr, P, Q, y)
-            if it < 0:
-                STATUS[b] = NOT_CONVERGED
-                it = max_iter
-                for i in range(n):
-                    y[i] = w[i]
+    for first in range(lo, hi, _LANES):
+        m = 0
+        for b in range(first, min(hi, first + _LANES)):
+            if validate:
+                st = _load(A, b, rtol, X)
+                STATUS[b] = st
+                if st != OK:
+                    continue
             else:
-                it += maxr
-        for i in range(n):
-            WE[b, i] = y[i]
-        LAM[b] = _row_sum_root(X, y)
-        ITERS[b] = it
+                _copy(A, b, X)
+                STATUS[b] = OK
+            if want_gci:
+                _log_geometric_mean(X, L, mu, g)
+                GCI[b] = _gci(L, mu) if n > 2 else 0.0
+            elif want_gm or (want_eig and W0.shape[0] == 0):
+                _geometric_mean(X, g)
+            if want_gm:
+                for i in range(n):
+                    WG[b, i] = g[i]
+            if not want_eig:
+                continue
+            if W0.shape[0] > 0:
+                for i in range(n):
+                    g[i] = W0[b, i]
+            for i in range(n):
+                WT[i, m] = g[i]
+                for j in range(n):
+                    XT[i, j, m] = X[i, j]
+            idx[m] = b
+            m += 1
+        if m == 0:
+            continue
+        for c in range(m, _LANES):  # idle lanes: the identity, done at once
+            for i in range(n):
+                WT[i, c] = 1.0 / n
+                for j in range(n):
+                    XT[i, j, c] = 1.0 if i == j else 0.0
+        _lockstep(XT, WT, tol, maxr, YT, LUT, sig, r, done, fin, RT)
+        for c in range(m):
+            b = idx[c]
+            for i in range(n):
+                for j in range(n):
+                    X[i, j] = XT[i, j, c]
+            if done[c]:
+                it = fin[c]
+                for i in range(n):
+                    y[i] = RT[i, c]
+            else:  # not converged by inverse iteration: power iteration with squaring from
+                ok = True  # the last iterate (uniform if that broke down)
+                for i in range(n):
+                    w[i] = WT[i, c]
+                    ok = ok and 0.0 < w[i] < np.inf
+                if not ok:
+                    for i in range(n):
+                        w[i] = 1.0 / n
+                it = _power(X, w, tol, max_iter - maxr, P, Q, y)
+                if it < 0:
+                    STATUS[b] = NOT_CONVERGED
+                    it = max_iter
+                    for i in range(n):
+                        y[i] = w[i]
+                else:
+                    it += maxr
+            for i in range(n):
+                WE[b, i] = y[i]
+            LAM[b] = _row_sum_root(X, y)
+            ITERS[b] = it
 
 
-@njit(fastmath=False)
-def _outputs(B, n, want_eig, want_gm, want_gci):  # pragma: no cover - compiled
+def _outputs(B, n, want_eig, want_gm, want_gci):
+    """The arrays :func:`core_batch` returns, allocated in numpy (not compiled: a compiled
+    allocation costs a second of compilation for nothing in steady state).
+    """
     WE = np.empty((B if want_eig else 0, n))
     WG = np.empty((B if want_gm else 0, n))
-    LAM = np.full(B if want_eig else 0, np.nan)
-    GCI = np.full(B if want_gci else 0, np.nan)
+    LAM = np.empty(B if want_eig else 0)
+    LAM.fill(np.nan)  # a third of np.full's time on small batches
+    GCI = np.empty(B if want_gci else 0)
+    GCI.fill(np.nan)
     STATUS = np.zeros(B, dtype=np.int8)
     ITERS = np.zeros(B, dtype=np.int64)
     return WE, WG, LAM, GCI, STATUS, ITERS
 
 
-@njit(fastmath=False)
-def _scratch(n):  # pragma: no cover - compiled
-    C = _LANES
-    return (np.empty((n, n)), np.empty((n, n)), np.empty(n), np.empty(n), np.empty(n),
-            np.empty(n), np.empty((n, n)), np.empty((n, n)), np.empty((n, n, C)),
-            np.empty((n, C)), np.empty((n, C)), np.empty((n, n, C)), np.empty((n, C)),
-            np.empty(C), np.empty(C), np.empty(C, dtype=np.bool_),
-            np.empty(C, dtype=np.int64), np.empty(C, dtype=np.int64))
+def _core_serial(A, W0, validate, rtol, want_eig, want_gm, want_gci, tol, max_iter):
+    """The batch on the calling thread: one compiled call (:func:`_chunks`) over all of it.
 
-
-@njit(fastmath=False)
-def _core_serial(A, W0, validate, rtol, want_eig, want_gm, want_gci, tol,
-                 max_iter):  # pragma: no cover - compiled
-    """The batch on the calling thread (two functions, not one compiled twice: numba's disk
-    cache keys entries by function name and line, not by the ``parallel`` flag).
+    ``A`` and ``W0`` are passed as read-only views whatever the caller's flags, so that one
+    compiled specialization serves writeable and read-only input (numba compiles one per
+    combination of flags, each costing the whole first-call compilation again).
     """
     B, n, _ = A.shape
-    WE, WG, LAM, GCI, STATUS, ITERS = _outputs(B, n, want_eig, want_gm, want_gci)
-    S = _scratch(n)
-    for lo in range(0, B, _LANES):
-        _chunk(A, lo, min(B, lo + _LANES), W0, validate, rtol, want_eig, want_gm, want_gci,
-               tol, max_iter, S, WE, WG, LAM, GCI, STATUS, ITERS)
-    return WE, WG, LAM, GCI, STATUS, ITERS
+    out = _outputs(B, n, want_eig, want_gm, want_gci)
+    _chunks(readonly(A), 0, B, readonly(W0), validate, rtol, want_eig, want_gm, want_gci, tol,
+            max_iter, *out)
+    return out
 
 
 @njit(parallel=True, fastmath=False)
-def _core_parallel(A, W0, validate, rtol, want_eig, want_gm, want_gci, tol,
-                   max_iter):  # pragma: no cover - compiled
+def _tasks(A, W0, validate, rtol, want_eig, want_gm, want_gci, tol, max_iter,
+           WE, WG, LAM, GCI, STATUS, ITERS):  # pragma: no cover - compiled
+    """:func:`_chunks` in parallel tasks of ``_CHUNK`` matrices (the loop body is one call)."""
+    B = A.shape[0]
+    for t in prange((B + _CHUNK - 1) // _CHUNK):
+        _chunks(A, t * _CHUNK, min(B, (t + 1) * _CHUNK), W0, validate, rtol, want_eig,
+                want_gm, want_gci, tol, max_iter, WE, WG, LAM, GCI, STATUS, ITERS)
+
+
+def _core_parallel(A, W0, validate, rtol, want_eig, want_gm, want_gci, tol, max_iter):
     """The batch in parallel tasks of ``_CHUNK`` matrices (the same results, bit for bit)."""
     B, n, _ = A.shape
-    WE, WG, LAM, GCI, STATUS, ITERS = _outputs(B, n, want_eig, want_gm, want_gci)
-    for t in prange((B + _CHUNK - 1) // _CHUNK):
-        S = _scratch(n)
-        for lo in range(t * _CHUNK, min(B, (t + 1) * _CHUNK), _LANES):
-            _chunk(A, lo, min(B, lo + _LANES), W0, validate, rtol, want_eig, want_gm,
-                   want_gci, tol, max_iter, S, WE, WG, LAM, GCI, STATUS, ITERS)
-    return WE, WG, LAM, GCI, STATUS, ITERS
+    out = _outputs(B, n, want_eig, want_gm, want_gci)
+    _tasks(readonly(A), readonly(W0), validate, rtol, want_eig, want_gm, want_gci, tol,
+           max_iter, *out)
+    return out
 
 
 def core_batch(
