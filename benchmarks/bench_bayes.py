@@ -15,7 +15,9 @@ Rows:
   ``bayes:`` settings, in one process (compiled once): per seed the wall and CPU seconds of
   the fit, leapfrog steps per draw, divergences, max R-hat and min bulk/tail ESS over every
   parameter of the diagnostics table, and the fit-level verdict (the diagnostics table of
-  ``docs/bayes_model.md``).
+  ``docs/bayes_model.md``). ``--package-defaults``: the package's defaults instead (4 x
+  1,000 draws after 1,000, default priors); the min ESS and max R-hat over the weights and
+  over the σ_k are printed apart too.
 
 Wall and CPU seconds (``time.process_time``: all threads of the process, so the sampler's
 chains too) are both printed: on a loaded machine the CPU seconds are the comparable figure.
@@ -131,8 +133,10 @@ def worker(row: str, quick: bool) -> dict:
     }
 
 
-def seeds_worker(seeds: list[int]) -> list[dict]:
-    """The seed study's Bayes fit at each seed (its own ``bayes:`` settings)."""
+def seeds_worker(seeds: list[int], package_defaults: bool = False) -> list[dict]:
+    """The seed study's Bayes fit at each seed (its own ``bayes:`` settings, or the
+    package's defaults), with the min ESS and max R-hat over the weights and over the σ_k
+    apart."""
     warnings.simplefilter("ignore")
     from ahpstat.bayes import BayesianAHP
     from ahpstat.study import Study
@@ -140,12 +144,16 @@ def seeds_worker(seeds: list[int]) -> list[dict]:
     st = Study.from_yaml(STUDY)
     inputs = st.load()
     opts = st.bayes_options(True)
-    m = BayesianAHP(inputs.judgments, inputs.hierarchy, scale=st.judgments.scale,
-                    model_config=dict(opts["priors"]),
-                    sampler_config={**{k: opts[k] for k in ("draws", "tune", "chains",
-                                                              "cores", "sampler",
-                                                              "target_accept")},
-                                    "progressbar": False})
+    if package_defaults:
+        opts.update(BayesianAHP.default_sampler_config)
+        m = BayesianAHP(inputs.judgments, inputs.hierarchy, sampler_config={"progressbar": False})
+    else:
+        m = BayesianAHP(inputs.judgments, inputs.hierarchy, scale=st.judgments.scale,
+                        model_config=dict(opts["priors"]),
+                        sampler_config={**{k: opts[k] for k in ("draws", "tune", "chains",
+                                                                  "cores", "sampler",
+                                                                  "target_accept")},
+                                        "progressbar": False})
     rows = []
     for seed in seeds:
         load0 = os.getloadavg()[0]
@@ -154,6 +162,8 @@ def seeds_worker(seeds: list[int]) -> list[dict]:
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         res = m.result()
         d = res.diagnostics
+        w = d[d["parameter"].str.startswith(("local_weight", "global_weight"))]
+        sg = d[d["parameter"].str.startswith("sigma[")]
         rows.append({
             "seed": seed, "draws": opts["draws"], "tune": opts["tune"], "chains": opts["chains"],
             "wall_s": wall, "cpu_s": cpu, "compile_s": m.timings.get("compile"),
@@ -161,6 +171,12 @@ def seeds_worker(seeds: list[int]) -> list[dict]:
             "divergences": res.n_divergences, "max_rhat": float(d["r_hat"].max()),
             "min_ess_bulk": float(d["ess_bulk"].min()),
             "min_ess_tail": float(d["ess_tail"].min()),
+            "max_rhat_parameter": str(d["parameter"][d["r_hat"].idxmax()]),
+            "weights_ess_bulk": float(w["ess_bulk"].min()),
+            "weights_ess_tail": float(w["ess_tail"].min()),
+            "sigma_ess_bulk": float(sg["ess_bulk"].min()),
+            "sigma_ess_tail": float(sg["ess_tail"].min()),
+            "max_rhat_weights_sigma": float(max(w["r_hat"].max(), sg["r_hat"].max())),
             "params_not_ok": int((~d["ok"]).sum()), "ok": bool(res.ok),
             "load_start": load0, "load_end": os.getloadavg()[0]})
         print(json.dumps(rows[-1]), flush=True)
@@ -275,6 +291,8 @@ def main() -> None:
     ap.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3, 4, 5],
                     help="seeds of the `seeds` row (default 1-5)")
     ap.add_argument("--quick", action="store_true", help="2 chains x 300 draws (smoke run)")
+    ap.add_argument("--package-defaults", action="store_true",
+                    help="the `seeds` row at the package's defaults, not the study file's")
     ap.add_argument("--baseline", help="the `ab` row's other source tree (its `src` directory)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--json", help="also write the table as JSON to this path")
@@ -301,7 +319,7 @@ def main() -> None:
         if not a.rows:
             return
     if "seeds" in a.rows:
-        table = pd.DataFrame(seeds_worker(a.seeds))
+        table = pd.DataFrame(seeds_worker(a.seeds, a.package_defaults))
         with pd.option_context("display.width", 200, "display.float_format", "{:.4g}".format):
             print(table.to_string(index=False))
         print("first seed includes the compilation (compile_s); want R-hat <= 1.01, "

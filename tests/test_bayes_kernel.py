@@ -190,12 +190,16 @@ TRUTH = {"G": [0.6, 0.3, 0.1], "A": [0.7, 0.3]}
 PRIORS = np.array([1.1, 0.55, -0.6, 1.0, 0.5, 1.0, 19.0])  # ps, ts, lm, ls, lsd, alpha, beta
 
 
-def _density_case(deviation, shared, lapse, scale="saaty", n_experts=4):
+def _density_case(deviation, shared, lapse, scale="saaty", n_experts=4, incomplete=False):
     from ahpstat._bayes_model import judgment_bounds, prepare_panel
     from ahpstat.simulate import simulate_panel
 
     J = simulate_panel(TREE, TRUTH, n_experts=n_experts, rng=3, noise_sd=0.4, scale=scale)
-    p = prepare_panel(J, TREE, scale=scale)
+    weights = None
+    if incomplete:  # one expert silent at node A, unequal expert weights
+        J = J[~((J["expert"] == "E02") & (J["node"] == "A"))].reset_index(drop=True)
+        weights = dict(zip(sorted(set(J["expert"])), range(1, n_experts + 1), strict=True))
+    p = prepare_panel(J, TREE, scale=scale, expert_weights=weights)
     E, G, K = len(p.elements), len(p.judged), len(p.experts)
     F = E - G
     lo, hi, point = judgment_bounds(p)
@@ -315,11 +319,12 @@ def test_log_density_with_a_lower_bound_on_sigma():
     _check_gradient(log_density_and_grad, x, g, flags, priors, sizes, data)
 
 
-@pytest.mark.parametrize(("shared", "lapse", "scale", "n_experts"), [
-    (False, True, "saaty", 4), (True, False, None, 4), (False, False, "saaty", 4),
-    (False, True, "saaty", 1)])
+@pytest.mark.parametrize(("shared", "lapse", "scale", "n_experts", "other"), [
+    (False, True, "saaty", 4, ""), (True, False, None, 4, ""), (False, False, "saaty", 4, ""),
+    (True, True, "saaty", 4, ""), (False, True, "saaty", 1, ""),
+    (False, True, "saaty", 4, "incomplete"), (False, True, "saaty", 4, "sigma_min")])
 def test_marginal_density_integrates_the_experts_mean_out_of_the_model(shared, lapse, scale,
-                                                                        n_experts):
+                                                                        n_experts, other):
     """The density nutpie samples (:func:`marginal_density_and_grad`) is the model's
     (:func:`log_density_and_grad`, itself checked against scipy above) with the experts' mean
     offset ``zbar`` and the new expert's offsets ``v`` integrated out, exactly: for any
@@ -333,7 +338,9 @@ def test_marginal_density_integrates_the_experts_mean_out_of_the_model(shared, l
     marginal plus ``-F/2 log K`` at every point; the gradient against central differences."""
     from ahpstat._bayes_model import log_density_and_grad, marginal_density_and_grad
 
-    _, data, flags, sizes, n = _density_case(True, shared, lapse, scale, n_experts)
+    _, data, flags, sizes, n = _density_case(True, shared, lapse, scale, n_experts,
+                                             incomplete=other == "incomplete")
+    priors = np.append(PRIORS, 0.05) if other == "sigma_min" else PRIORS
     F, G, K, E = (int(v) for v in sizes)
     ny = n - F - E  # the marginal's dimension
     offsets = np.asarray(data[1])
@@ -345,13 +352,13 @@ def test_marginal_density_integrates_the_experts_mean_out_of_the_model(shared, l
         x = np.concatenate([y[:F] - tau * zbar, y[F:F + G],
                             (zbar[None] + _helmert(K) @ y[F + G:F + G + (K - 1) * F]
                              .reshape(K - 1, F)).ravel(), y[F + G + (K - 1) * F:], v])
-        return log_density_and_grad(x, np.empty(n), flags, PRIORS, sizes, *data)
+        return log_density_and_grad(x, np.empty(n), flags, priors, sizes, *data)
 
     for _ in range(3):
         y = gen.normal(size=ny) * 0.7
         g = np.empty(ny)
         v0 = np.zeros(E)
-        val = marginal_density_and_grad(y, g, flags, PRIORS, sizes, *data)
+        val = marginal_density_and_grad(y, g, flags, priors, sizes, *data)
         # the model's log-density along each zbar_f alone is a parabola: its second
         # difference is -A_f, its maximum at c_f; independent of the other zbar values
         h = 0.5
@@ -368,7 +375,7 @@ def test_marginal_density_integrates_the_experts_mean_out_of_the_model(shared, l
             log_cond += np.sum(stats.norm.logpdf(v))
             assert model(y, zbar, v) - log_cond == pytest.approx(val - F / 2 * np.log(K),
                                                                  rel=1e-10, abs=1e-8)
-        _check_gradient(marginal_density_and_grad, y, g, flags, PRIORS, sizes, data)
+        _check_gradient(marginal_density_and_grad, y, g, flags, priors, sizes, data)
 
 
 def _helmert(K):

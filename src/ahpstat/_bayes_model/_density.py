@@ -237,9 +237,11 @@ def marginal_density_and_grad(y, grad, flags, priors, sizes, enode, offsets, low
 
     ``y`` holds ``m`` ``(F,)``, ``log tau`` ``(G,)``, ``u`` ``(K - 1, F)``, then the other
     free variables as :func:`log_density_and_grad` orders them but the last, the new
-    expert's offsets; ``flags[_DEVIATION]`` must be set. Writes ``grad``; returns the
-    log-density.
+    expert's offsets; ``flags[_DEVIATION]`` must be set (NaN otherwise). Writes ``grad``;
+    returns the log-density.
     """
+    if flags[_DEVIATION] == 0:  # no experts' offsets to integrate out: not this layout
+        return np.nan
     F, G, K, E = sizes[0], sizes[1], sizes[2], sizes[3]
     n_rest = y.size - F - G - (K - 1) * F
     n = F + G + K * F + n_rest + E

@@ -190,6 +190,8 @@ def canonical_draws(post: Any, panel: Panel, cfg: dict[str, Any],
     """
     if "expert_mean_raw" not in post:
         return post
+    import pandas as pd
+
     C, D = post.sizes["chain"], post.sizes["draw"]
     S = C * D
     K = len(panel.experts)
@@ -208,26 +210,18 @@ def canonical_draws(post: Any, panel: Panel, cfg: dict[str, Any],
     zeta = zbar[:, None, :] + d.transpose(0, 2, 1)
     E = len(panel.elements)
     new_offset = rng.standard_normal((S, E))
-    out: dict[Any, Any] = {}
-    for name in post.data_vars:
-        if name == "expert_mean_raw":
-            out["log_priority_raw"] = (("chain", "draw", "contrast"), eta.reshape(C, D, F))
-        elif name == "expert_deviation_raw":
-            out["expert_offset_raw"] = (("chain", "draw", "expert", "contrast"),
-                                        zeta.reshape(C, D, K, F))
-        else:
-            out[name] = post[name]
-    out["new_expert_offset"] = (("chain", "draw", "element"), new_offset.reshape(C, D, E))
     new = post.drop_vars(["expert_mean_raw", "expert_deviation_raw"])
     new = new.drop_dims("expert_contrast", errors="ignore")
-    coords = {c: new.coords[c] for c in new.coords}
-    if "expert" not in coords:
-        coords["expert"] = list(panel.experts)
-    if "element" not in coords:
-        coords["element"] = list(panel.elements)
-    import xarray as xr
-
-    return xr.Dataset(out, coords=coords, attrs=post.attrs)
+    for dim, labels in (("expert", panel.experts), ("element", panel.elements)):
+        if dim not in new.coords:  # as nutpie labels its own dims
+            new = new.assign_coords({dim: pd.Index(list(labels))})
+    new = new.assign(
+        log_priority_raw=(("chain", "draw", "contrast"), eta.reshape(C, D, F)),
+        expert_offset_raw=(("chain", "draw", "expert", "contrast"), zeta.reshape(C, D, K, F)),
+        new_expert_offset=(("chain", "draw", "element"), new_offset.reshape(C, D, E)))
+    rename = {"expert_mean_raw": "log_priority_raw", "expert_deviation_raw": "expert_offset_raw"}
+    order = [rename.get(str(v), str(v)) for v in post.data_vars] + ["new_expert_offset"]
+    return new[order]
 
 
 def _local_weights(x: np.ndarray, lay: Layout) -> np.ndarray:

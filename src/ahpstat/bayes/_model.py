@@ -529,7 +529,7 @@ class BayesianAHP:
                 assert self.panel is not None
                 try:
                     self._compiled["nutpie"] = self._compile_density(self.panel)
-                except (TypeError, AttributeError, ImportError):
+                except _NutpieMismatch:
                     # a nutpie whose model class differs from the one the C callbacks are
                     # written for (0.16): sample the PyTensor graph instead
                     self._nutpie_graph = True
@@ -569,8 +569,11 @@ class BayesianAHP:
         from ahpstat.bayes._compiled import compile_density, density
 
         coords = {k: list(v) for k, v in self.model.coords.items()}
-        return compile_density(density(panel, self._resolved_config, self._sigma_min,
-                                       self._marginal), coords)
+        dens = density(panel, self._resolved_config, self._sigma_min, self._marginal)
+        try:
+            return compile_density(dens, coords)
+        except (TypeError, AttributeError, ImportError) as exc:  # nutpie's side only
+            raise _NutpieMismatch(str(exc)) from exc
 
     def _sample_pymc(self, cfg: dict[str, Any], seed: int, names: list[str],
                      progress: _Progress, what: str) -> Any:
@@ -706,6 +709,10 @@ class BayesianAHP:
                                      warn_if_bad=False)
         self._result_cache = (confidence_level, res)
         return res
+
+
+class _NutpieMismatch(Exception):
+    """nutpie's model class does not take the compiled density's C callbacks."""
 
 
 def _add_groups(idata: Any, groups: Mapping[str, Any]) -> None:
