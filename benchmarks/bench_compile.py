@@ -40,7 +40,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-_KERNELS = r"""
+#: the scripts' common start: the tree on sys.argv[1], random Saaty matrices
+_PRELUDE = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
 import numpy as np
@@ -54,6 +55,9 @@ def saaty(B, n):
     A[:, iu[0], iu[1]] = v
     A[:, iu[1], iu[0]] = 1 / v
     return A
+"""
+
+_KERNELS = _PRELUDE + r"""
 A = saaty(100, 7)
 Ar = A.copy()
 Ar.setflags(write=False)
@@ -81,20 +85,8 @@ for name, f in cases.items():
 print(json.dumps(out))
 """
 
-_STEADY = r"""
-import hashlib, json, sys, time
-sys.path.insert(0, sys.argv[1])
-import numpy as np
-import ahpstat._bootstrap_kernels as BK
-import ahpstat._kernels as K
-rng = np.random.default_rng(0)
-def saaty(B, n):
-    A = np.ones((B, n, n))
-    iu = np.triu_indices(n, 1)
-    v = rng.choice(np.r_[1 / np.arange(9, 1, -1), np.arange(1, 10)], size=(B, len(iu[0])))
-    A[:, iu[0], iu[1]] = v
-    A[:, iu[1], iu[0]] = 1 / v
-    return A
+_STEADY = _PRELUDE + r"""
+import hashlib
 A33, A200, A2000, A20k = saaty(33, 7), saaty(200, 7), saaty(2000, 7), saaty(20000, 7)
 X = rng.normal(size=(300, 4000))
 X[5, 7] = np.nan
