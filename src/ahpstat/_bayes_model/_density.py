@@ -252,9 +252,7 @@ def marginal_density_and_grad(y, grad, flags, priors, sizes, enode, offsets, low
     for i in range(F + G):
         x[i] = y[i]
     o_u, o_z = F + G, F + G
-    kscale = np.zeros(K)  # 1 / sqrt(i (i + 1)): H_K's column scales
-    for i in range(1, K):
-        kscale[i] = 1.0 / math.sqrt(i * (i + 1.0))
+    kscale = helmert_scales(np.array([0, K]))  # H_K's column scales, one "node" of K
     # zeta = H_K u, contrast by contrast (a running sum over the experts, as expand_row)
     for f in range(F):
         s = 0.0
