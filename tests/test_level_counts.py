@@ -38,6 +38,27 @@ def test_packed_level_counts_equal_the_direct_sums(K, scale):
     np.testing.assert_array_equal(got, _direct(codes, K, sizes, f))
 
 
+@pytest.mark.parametrize("K", [5, 7])
+def test_stratified_counts_take_the_group_sizes_as_totals(K):
+    """``stratified=True`` (each group resampled within itself: its frequencies sum to its
+    size in every row) gives the direct sums, bit for bit, without summing the totals.
+    """
+    rng = np.random.default_rng(K)
+    sizes = np.array([30, 0, 9, 1, 44])
+    m, n = int(sizes.sum()), 4
+    codes = rng.integers(0, K, (m, n)).astype(np.int16)
+    codes[rng.random((m, n)) < 0.1] = -1
+    starts = np.cumsum(sizes) - sizes
+    f = np.zeros((11, m))
+    for a, size in zip(starts, sizes, strict=True):
+        if size:
+            for r in range(f.shape[0]):
+                f[r, a:a + size] = np.bincount(rng.integers(0, size, size), minlength=size)
+    np.testing.assert_array_equal(f[:, starts[2]:starts[2] + 9].sum(axis=1), 9.0)
+    got = PackedLevels(codes, K, sizes).counts(f, stratified=True)
+    np.testing.assert_array_equal(got, _direct(codes, K, sizes, f))
+
+
 def test_grouped_frequencies_give_the_dense_results_bit_for_bit():
     """Frequencies known to be equal within clusters (a one-stage cluster bootstrap) give
     the same objective weights, components and answer shares as the same frequencies

@@ -19,6 +19,7 @@ levels and the missing answers), nor are missing answers (few: a sparse product)
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,14 +77,28 @@ class PackedLevels:
             self.miss_rows, self.miss_cells = i.astype(np.intp), (gcode[i] * n + j).astype(
                 np.intp)
         self._packs: dict[int, tuple[Any, ...]] = {}
+        self._lock = threading.Lock()
 
     def _pack(self, bits: int) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray,
                                          np.ndarray]:
         """Per group the packed (size_g, n * cols) floats, and for every packed (item,
-        level): the item, the level, its packed column and its bit shift.
+        level): the item, the level, its packed column and its bit shift. Made once per
+        ``bits`` (under a lock: worker threads counting blocks side by side would otherwise
+        each build the same matrices).
         """
-        if bits in self._packs:
-            return self._packs[bits]
+        with self._lock:
+            got = self._packs.get(bits)
+            if got is None:
+                got = self._packs[bits] = self._build(bits)
+        return got
+
+    def _build(self, bits: int) -> tuple[list[np.ndarray], np.ndarray, np.ndarray,
+                                         np.ndarray, np.ndarray]:
+        """:meth:`_pack`'s matrices: respondent ``i``'s answer on item ``j`` at packed
+        position ``pos`` (its level's rank among the item's packed levels) adds
+        ``2**(bits * (pos % per_col))`` in column ``j * cols + pos // per_col``; the derived
+        level and missing answers add nothing.
+        """
         K, n = self.K, self.n
         per_col = max(1, _MANTISSA // bits)
         cols = max(1, -(-(K - 1) // per_col))
@@ -91,31 +106,41 @@ class PackedLevels:
         for j in range(n):
             packed = [k for k in range(K) if k != self.derived[j]]
             where[j, packed] = np.arange(len(packed))
-        c = self.codes
-        ok = (c >= 0) & (c != self.derived[None, :])
-        pos = np.where(ok, where[np.arange(n)[None, :], np.where(ok, c, 0)], 0)
-        col = np.arange(n)[None, :] * cols + pos // per_col
-        val = np.where(ok, np.ldexp(1.0, (bits * (pos % per_col)).astype(np.int64)), 0.0)
-        P = np.zeros((self.m, n * cols))
-        rows = np.broadcast_to(np.arange(self.m)[:, None], c.shape)
-        P[rows[ok], col[ok]] = val[ok]
-        parts = [np.ascontiguousarray(P[a:e]) for a, e in zip(self.starts, self.ends,
-                                                             strict=True)]
+        # per item and level (column 0: missing), the packed value and column: one gather
+        # per cell from these small tables (the derived level and missing answers add 0)
+        slot = np.full((n, K + 1), -1, dtype=np.int64)
+        slot[:, 1:] = where
+        ok = slot >= 0
+        value = np.where(ok, np.ldexp(1.0, bits * (np.where(ok, slot, 0) % per_col)), 0.0)
+        column = np.where(ok, slot // per_col, -1)
+        cell = (np.arange(n, dtype=np.int32) * (K + 1))[None, :] + (self.codes + 1)
+        P = np.zeros((self.m, n, cols))
+        if cols == 1:
+            P[:, :, 0] = value.ravel()[cell]
+        else:
+            v, c = value.ravel()[cell], column.ravel()[cell]
+            for k in range(cols):
+                np.copyto(P[:, :, k], v, where=c == k)
+        P = P.reshape(self.m, n * cols)
+        parts = [P[a:e] for a, e in zip(self.starts, self.ends, strict=True)]  # contiguous
         item, level = np.nonzero(where >= 0)
         pos = where[item, level]
-        self._packs[bits] = (parts, item, level, item * cols + pos // per_col,
-                             bits * (pos % per_col))
-        return self._packs[bits]
+        return (parts, item, level, item * cols + pos // per_col, bits * (pos % per_col))
 
-    def counts(self, f: np.ndarray) -> np.ndarray:
+    def counts(self, f: np.ndarray, stratified: bool = False) -> np.ndarray:
         """Resampled counts (rows, G, n, K) of integer frequencies ``f`` (rows, m) in the
-        sorted order: ``sum_i f_i [group g, x_ij = k]``, exact.
+        sorted order: ``sum_i f_i [group g, x_ij = k]``, exact. ``stratified=True``: ``f``
+        resamples each group within itself (every row's frequencies of group ``g`` sum to
+        its size), so the group totals are the sizes, not summed again.
         """
         rows = f.shape[0]
         G, n, K = self.G, self.n, self.K
-        tot = np.zeros((rows, G))
-        for g in range(G):
-            tot[:, g] = f[:, self.starts[g]:self.ends[g]].sum(axis=1)
+        if stratified:
+            tot = np.broadcast_to(self.sizes.astype(float), (rows, G))
+        else:
+            tot = np.zeros((rows, G))
+            for g in range(G):
+                tot[:, g] = f[:, self.starts[g]:self.ends[g]].sum(axis=1)
         bits = max(1, int(np.ceil(np.log2(float(tot.max(initial=0.0)) + 1.0))))
         parts, item, level, col, shift = self._pack(bits)
         packed = np.empty((rows, G, parts[0].shape[1] if G else 0), dtype=np.int64)

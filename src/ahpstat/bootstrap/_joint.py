@@ -313,8 +313,10 @@ class _Sums:
             assert self.packed is not None
             # counted by answer level (and kept): the item sums and answer counts are those
             # counts times the levels and their sums -- integers, exactly the sums below
-            counts = np.concatenate([self.packed.counts(cnt) for _, cnt in block_counts(
-                gen, rows, self.g_units, "strata", reuse=self.scratch)])  # (rows, G, L, K)
+            counts = np.concatenate([self.packed.counts(cnt, stratified=True)
+                                     for _, cnt in block_counts(gen, rows, self.g_units,
+                                                                "strata", reuse=self.scratch)])
+            # (rows, G, L, K)
             self.kept.keep(block, counts)
             return means_from_sums(counts @ self.kept.values, counts.sum(axis=-1))
         G, L = self.G, self.X0.shape[1]

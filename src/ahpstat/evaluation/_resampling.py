@@ -92,8 +92,9 @@ def respondent_blocks(boot: Any, rng: Any, R: int, clusters: np.ndarray | None,
             Fg = got
         elif do_r and g_units is not None and levels is not None:
             pk = levels(g_units)
-            Fg = GroupCounts(np.concatenate([pk.counts(cnt) for _, cnt in block_counts(
-                g_gens[k], rows, g_units, "strata", reuse=True)]))
+            Fg = GroupCounts(np.concatenate([pk.counts(cnt, stratified=True)
+                                             for _, cnt in block_counts(g_gens[k], rows, g_units,
+                                                                        "strata", reuse=True)]))
         else:
             Fg = np.ones((rows, R))
             if do_r and g_units is not None:
