@@ -508,6 +508,17 @@ def test_stratified_counts_kernel_matches_bincount_formula():
         pick = u.starts[u.unit_of_pos] + (draws * u.sizes[u.unit_of_pos]).astype(np.intp)
         want = np.stack([np.bincount(p, minlength=n) for p in pick])
         np.testing.assert_array_equal(got, want)
+        # into a used buffer (overwritten, not added to) and as float32
+        for dtype in (float, np.float32):
+            buf, uni = np.full((40, n), 7.0, dtype=dtype), np.full((40, n), 0.5)
+            again = _stratified_counts(np.random.default_rng(8), 37, u, dtype, buf, uni)
+            assert again.dtype == dtype
+            np.testing.assert_array_equal(again, want)
+    # a unit with no respondents
+    u = Units(np.array([0, 2, 2, 0, 2]), 3)
+    got = _stratified_counts(np.random.default_rng(1), 5, u)
+    np.testing.assert_array_equal(got.sum(axis=1), 5)
+    np.testing.assert_array_equal(got[:, u.starts[0]:u.starts[0] + 2].sum(axis=1), 2)
 
 
 def test_integer_answers_float32_sums_are_exact():

@@ -98,7 +98,7 @@ def _stratified_counts(gen: np.random.Generator, rows: int, units: Units,
     """Counts (rows, n) in sorted order, as floats: each unit's respondents resampled within
     the unit (respondent ``start + floor(u * size)`` of its unit for each uniform ``u``;
     counted by a compiled loop, :func:`ahpstat._bootstrap_kernels.stratified_counts`).
-    ``buffer``, ``uniforms``: arrays to count into (zeroed first) and to draw the uniforms
+    ``buffer``, ``uniforms``: arrays to count into (overwritten) and to draw the uniforms
     into (the same stream: ``random(out=)`` draws what ``random(size)`` draws), their first
     ``rows`` rows, instead of new ones -- a fresh array of a chunk's 4M cells is just above
     glibc's largest mmap threshold (32 MiB), so every chunk paid its page faults anew
@@ -111,11 +111,8 @@ def _stratified_counts(gen: np.random.Generator, rows: int, units: Units,
     else:
         u = uniforms[:rows]
         gen.random(out=u)
-    if buffer is None:
-        out = np.zeros((rows, units.n), dtype=dtype)
-    else:
-        out = buffer[:rows]
-        out.fill(0)
+    # every cell is written by the kernel: no zeroing first
+    out = np.empty((rows, units.n), dtype=dtype) if buffer is None else buffer[:rows]
     stratified_counts(u, units.starts, units.sizes, out)
     return out
 
