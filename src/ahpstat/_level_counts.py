@@ -114,14 +114,14 @@ class PackedLevels:
         value = np.where(ok, np.ldexp(1.0, bits * (np.where(ok, slot, 0) % per_col)), 0.0)
         column = np.where(ok, slot // per_col, -1)
         cell = (np.arange(n, dtype=np.int32) * (K + 1))[None, :] + (self.codes + 1)
-        P = np.zeros((self.m, n, cols))
+        P3 = np.zeros((self.m, n, cols))
         if cols == 1:
-            P[:, :, 0] = value.ravel()[cell]
+            P3[:, :, 0] = value.ravel()[cell]
         else:
             v, c = value.ravel()[cell], column.ravel()[cell]
             for k in range(cols):
-                np.copyto(P[:, :, k], v, where=c == k)
-        P = P.reshape(self.m, n * cols)
+                np.copyto(P3[:, :, k], v, where=c == k)
+        P = P3.reshape(self.m, n * cols)
         parts = [P[a:e] for a, e in zip(self.starts, self.ends, strict=True)]  # contiguous
         item, level = np.nonzero(where >= 0)
         pos = where[item, level]
