@@ -148,3 +148,53 @@ def test_bad_input():
         fuzzy_score([0.5, 0.5], [1, 2, 3])
     with pytest.raises(ValueError, match="`groups` must be"):
         answer_shares([[1, 2]], (1, 5), groups=[0.5])
+
+
+def _preorder_tree(rng, N):
+    """Random parents of N nodes, relabelled in pre-order (a parent before its children)."""
+    par = [-1] + [int(rng.integers(0, v)) for v in range(1, N)]
+    kids = {v: [] for v in range(N)}
+    for v in range(1, N):
+        kids[par[v]].append(v)
+    order, stack = [], [0]
+    while stack:
+        v = stack.pop()
+        order.append(v)
+        stack.extend(reversed(kids[v]))
+    new = {v: i for i, v in enumerate(order)}
+    return np.array([-1] + [new[par[order[i]]] for i in range(1, N)])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_compiled_max_compositions_equal_fuzzy_evaluation_bit_for_bit(seed):
+    """The evaluation's compiled M(∧,∨) and M(·,∨) (``_fuzzy_kernels.tree_max``) against
+    the numpy recursion of :func:`fuzzy_evaluation`: random trees (uneven numbers of
+    children), non-negative memberships and weights with zeros, ties (quarters), NaN, an
+    infinite weight, broadcast batches, normalised or not, a subset of the nodes.
+    """
+    from ahpstat._fuzzy_kernels import tree_max
+
+    rng = np.random.default_rng(seed)
+    for _ in range(15):
+        N = int(rng.integers(2, 30))
+        p = _preorder_tree(rng, N)
+        L = int((~np.isin(np.arange(N), p)).sum())
+        K = int(rng.integers(1, 7))
+        R = rng.random((3, 4, L, K)) if seed % 2 else rng.integers(0, 4, (3, 4, L, K)) / 4
+        R[rng.random(R.shape) < 0.1] = 0.0
+        W = rng.random((3, 1, N))
+        W[rng.random(W.shape) < 0.1] = 0.0
+        if seed >= 3:
+            R[rng.random(R.shape) < 0.03] = np.nan
+            W[rng.random(W.shape) < 0.03] = np.nan
+            W[0, 0, int(rng.integers(1, N))] = np.inf
+        nodes = np.sort(rng.choice(N, int(rng.integers(1, N + 1)), replace=False))
+        for op in ("max_min", "max_product"):
+            for norm in (True, False):
+                with np.errstate(invalid="ignore"):  # inf x 0
+                    want = fuzzy_evaluation(R, W, p, operator=op,
+                                            normalize=norm)[..., nodes, :]
+                got = tree_max(R, W, p, op == "max_product", norm, nodes)
+                assert got.shape == want.shape and got.strides == want.strides
+                np.testing.assert_array_equal(got, want)
+                np.testing.assert_array_equal(np.signbit(got), np.signbit(want))

@@ -224,6 +224,17 @@ class Evaluator:
                         if by_item is None:
                             by_item = _groups_by_item(shares_g)
                         Bg = _group_average(A, by_item, shares_g.shape[1], shares_g.shape[3])
+                elif op in ("max_min", "max_product"):
+                    # compiled, the reported nodes only (shares and weights are >= 0 or
+                    # NaN: the vectors are fuzzy_evaluation's bit for bit)
+                    from ahpstat._fuzzy_kernels import tree_max
+
+                    prod = op == "max_product"
+                    Bo = tree_max(shares_o, local[w], self.parents, prod, True,
+                                  self.fce_nodes)
+                    Bg = None if shares_g is None else tree_max(
+                        shares_g, local[w][:, None, :], self.parents, prod, True,
+                        self.fce_nodes)
                 else:
                     Bo = fuzzy_evaluation(shares_o, local[w], self.parents,
                                           operator=op)[:, self.fce_nodes]
