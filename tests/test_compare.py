@@ -178,9 +178,14 @@ def test_kendall_tau_matches_scipy(uv):
         assert got == pytest.approx(ref, abs=1e-12)
 
 
-def test_kendall_tau_batched_is_the_pair_count_formula_bit_for_bit():
+@pytest.mark.parametrize("compiled", [False, True])
+def test_kendall_tau_batched_is_the_pair_count_formula_bit_for_bit(compiled, monkeypatch):
     # batched rows with ties, a constant row and a NaN, broadcast against one vector: each
-    # row is (C - D) / sqrt((C + D + T_u)(C + D + T_v)) from the pairs counted in Python
+    # row is (C - D) / sqrt((C + D + T_u)(C + D + T_v)) from the pairs counted in Python;
+    # numpy's sign arrays and the compiled loop (large batches) alike
+    import ahpstat.compare._measures as measures
+
+    monkeypatch.setattr(measures, "KENDALL_COMPILED_PAIRS", 0 if compiled else 1 << 60)
     rng = np.random.default_rng(5)
     a = rng.integers(0, 4, size=(6, 9)).astype(float)
     a[1] = 2.0
@@ -198,6 +203,27 @@ def test_kendall_tau_batched_is_the_pair_count_formula_bit_for_bit():
                 x, y = np.sign(a[r, i] - a[r, j]), np.sign(b[i] - b[j])
                 s, na, nb = s + x * y, na + (x != 0), nb + (y != 0)
         assert got[r] == s / np.sqrt(na * float(nb))
+
+
+def test_kendall_tau_compiled_counts_equal_the_sign_arrays():
+    """The compiled pair counts (``_stat_kernels.kendall_counts``) against numpy's sign
+    arrays on many rows: ties, NaN, infinities, 2 to 60 elements, 3-d batches.
+    """
+    from ahpstat._stat_kernels import kendall_counts
+
+    rng = np.random.default_rng(9)
+    for n in (2, 3, 7, 22, 60):
+        a = rng.integers(0, 5, (4, 50, n)) / 4.0
+        b = rng.random((4, 50, n))
+        b[:, :10] = np.round(b[:, :10], 1)
+        a[0, 0, 0], b[1, 1, -1], a[2, 2, 0], a[2, 2, 1] = np.nan, np.nan, np.inf, np.inf
+        i, j = np.triu_indices(n, 1)
+        with np.errstate(invalid="ignore"):  # inf - inf
+            da, db = np.sign(a[..., i] - a[..., j]), np.sign(b[..., i] - b[..., j])
+        s, na, nb = kendall_counts(a, b)
+        np.testing.assert_array_equal(s, (da * db).sum(axis=-1))
+        np.testing.assert_array_equal(na, (da != 0).sum(axis=-1))
+        np.testing.assert_array_equal(nb, (db != 0).sum(axis=-1))
 
 
 @pytest.mark.parametrize(("u", "v"), [([1, 2, 3, 4, 5], [1.0]), (np.ones((3, 5)), np.ones((3, 1))),

@@ -167,12 +167,12 @@ def _preorder_tree(rng, N):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_compiled_max_compositions_equal_fuzzy_evaluation_bit_for_bit(seed):
-    """The evaluation's compiled M(∧,∨) and M(·,∨) (``_fuzzy_kernels.tree_max``) against
+    """The evaluation's compiled M(∧,∨) and M(·,∨) (``_stat_kernels.tree_max``) against
     the numpy recursion of :func:`fuzzy_evaluation`: random trees (uneven numbers of
     children), non-negative memberships and weights with zeros, ties (quarters), NaN, an
     infinite weight, broadcast batches, normalised or not, a subset of the nodes.
     """
-    from ahpstat._fuzzy_kernels import tree_max
+    from ahpstat._stat_kernels import tree_max
 
     rng = np.random.default_rng(seed)
     for _ in range(15):

@@ -341,6 +341,11 @@ def _tie_ranks(x: np.ndarray, method: str) -> np.ndarray:
     return np.where(np.isnan(x), np.nan, ranks)
 
 
+#: pairs (over the whole batch) from which :func:`kendall_tau` counts in a compiled loop:
+#: below it numpy's sign arrays cost less than importing numba
+KENDALL_COMPILED_PAIRS = 1 << 17
+
+
 def kendall_tau(u: ArrayLike, v: ArrayLike) -> np.ndarray:
     """Kendall's tau-b between two weight vectors (batched over leading axes).
 
@@ -358,17 +363,24 @@ def kendall_tau(u: ArrayLike, v: ArrayLike) -> np.ndarray:
     if a.ndim == 0 or b.ndim == 0 or a.shape[-1] != b.shape[-1]:
         raise ValueError("`u` and `v` must have as many elements each (their last axis); got "
                          f"shapes {a.shape} and {b.shape}.")
-    # the signs of the pairs i < j only, elements on the first axis (whole rows gathered,
-    # no (n, n) matrices); s, na, nb are sums of -1, 0 and 1 (NaN propagating), exact in
-    # any order
-    i, j = np.triu_indices(a.shape[-1], 1)
+    # s, na, nb are sums of -1, 0 and 1 (NaN propagating) over the pairs i < j, exact in
+    # any order: many pairs in a compiled loop (ahpstat._stat_kernels), else the signs of
+    # the pairs with the elements on the first axis (whole rows gathered, no (n, n)
+    # matrices)
+    n = a.shape[-1]
     a, b = np.broadcast_arrays(a, b)
-    at, bt = (np.ascontiguousarray(np.moveaxis(x, -1, 0)) for x in (a, b))
-    da = np.sign(at[i] - at[j])
-    db = np.sign(bt[i] - bt[j])
-    s = (da * db).sum(axis=0)
-    na = (da != 0).sum(axis=0)
-    nb = (db != 0).sum(axis=0)
+    if a.size * (n - 1) // 2 >= KENDALL_COMPILED_PAIRS:
+        from ahpstat._stat_kernels import kendall_counts
+
+        s, na, nb = kendall_counts(a, b)
+    else:
+        i, j = np.triu_indices(n, 1)
+        at, bt = (np.ascontiguousarray(np.moveaxis(x, -1, 0)) for x in (a, b))
+        da = np.sign(at[i] - at[j])
+        db = np.sign(bt[i] - bt[j])
+        s = (da * db).sum(axis=0)
+        na = (da != 0).sum(axis=0)
+        nb = (db != 0).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where((na > 0) & (nb > 0), s / np.sqrt(na * nb.astype(float)), np.nan)
 

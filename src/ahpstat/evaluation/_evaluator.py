@@ -198,12 +198,22 @@ class Evaluator:
             g = v @ self.M.T                                           # (rows, N)
             out[f"global:{w}"] = g
             local[w] = out[f"local:{w}"] = self._local(g)
-        for a, b in itertools.combinations(list(vec), 2):
+        # every pair of vectors at a level in one batched call of each measure (the same
+        # values as pair by pair: both work row by row along the nodes), stored in the
+        # order of the pairs
+        pairs = list(itertools.combinations(list(vec), 2))
+        got: dict[str, np.ndarray] = {}
+        for d in self.levels if pairs else ():
+            idx = self.depth == d
+            ga = np.stack([out[f"global:{a}"][:, idx] for a, _ in pairs])
+            gb = np.stack([out[f"global:{b}"][:, idx] for _, b in pairs])
+            tau, rw = kendall_tau(ga, gb), weighted_spearman(ga, gb)
+            for p, (a, b) in enumerate(pairs):
+                got[f"tau:{a}:{b}:{d}"], got[f"rw:{a}:{b}:{d}"] = tau[p], rw[p]
+        for a, b in pairs:
             for d in self.levels:
-                idx = self.depth == d
-                ga, gb = out[f"global:{a}"][:, idx], out[f"global:{b}"][:, idx]
-                out[f"tau:{a}:{b}:{d}"] = kendall_tau(ga, gb)
-                out[f"rw:{a}:{b}:{d}"] = weighted_spearman(ga, gb)
+                for kind in ("tau", "rw"):
+                    out[f"{kind}:{a}:{b}:{d}"] = got[f"{kind}:{a}:{b}:{d}"]
         return local
 
     def _fce(self, local: dict[str, np.ndarray], shares_o: np.ndarray,
@@ -227,7 +237,7 @@ class Evaluator:
                 elif op in ("max_min", "max_product"):
                     # compiled, the reported nodes only (shares and weights are >= 0 or
                     # NaN: the vectors are fuzzy_evaluation's bit for bit)
-                    from ahpstat._fuzzy_kernels import tree_max
+                    from ahpstat._stat_kernels import tree_max
 
                     prod = op == "max_product"
                     Bo = tree_max(shares_o, local[w], self.parents, prod, True,

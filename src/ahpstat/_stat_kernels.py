@@ -1,15 +1,21 @@
-"""Compiled multi-level fuzzy evaluation for the operators that take a maximum over the
-children (``max_min``, ``max_product``): :func:`tree_max`, behind
-:func:`ahpstat.fuzzy.fuzzy_evaluation`.
+"""Compiled loops (numba) behind two batched statistics, used where a batch is large:
+the multi-level fuzzy evaluation for the operators that take a maximum over the children
+(:func:`tree_max`, for :mod:`ahpstat.evaluation`) and Kendall's pair counts
+(:func:`kendall_counts`, behind :func:`ahpstat.compare.kendall_tau`). Imported on first use
+(it imports numba).
 
-The numpy version composes the nodes of one depth at a time with ``(batch, nodes, K)``
-temporaries per child slot; for a bootstrap block of the evaluation (256 resamples x 28
-groups x 87 nodes x 5 grades) those passes over memory are the whole cost. Here each batch
-element is evaluated in a small scratch table that stays in the cache. Only maxima, minima,
-products and the normalising sum (added grade by grade from 0, as numpy's reduction of a
-short row does) are taken, in the same order, so the vectors are the numpy version's bit for
-bit (tested against it). ``NaN`` propagates as through ``np.minimum`` and ``np.maximum``.
-Imported on first use (it imports numba).
+**tree_max.** The numpy version (:func:`ahpstat.fuzzy.fuzzy_evaluation`) composes the nodes
+of one depth at a time with ``(batch, nodes, K)`` temporaries per child slot; for a
+bootstrap block of the evaluation (256 resamples x 28 groups x 87 nodes x 5 grades) those
+passes over memory are the whole cost. Here each batch element is evaluated in a small
+scratch table that stays in the cache. Only maxima, minima, products and the normalising sum
+(added grade by grade from 0, as numpy's reduction of a short row does) are taken, in the
+same order, so the vectors are the numpy version's bit for bit (tested against it). ``NaN``
+propagates as through ``np.minimum`` and ``np.maximum``.
+
+**kendall_counts.** The sums over the pairs ``i < j`` of ``sign(a_i - a_j) sign(b_i - b_j)``
+and the numbers of non-zero signs: sums of -1, 0 and 1 (``NaN`` propagating), exact in any
+order, so the same numbers as numpy's ``(pairs, rows)`` sign arrays without them.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import numpy as np
 
 from ahpstat._numba import njit, readonly
 
-__all__ = ["tree_max"]
+__all__ = ["kendall_counts", "tree_max"]
 
 
 @njit(nogil=True)
@@ -87,13 +93,14 @@ def tree_max(R: np.ndarray, W: np.ndarray, parents: np.ndarray, product: bool,
 
     Examples
     --------
-    Goal A over B (items x, y) and item z, M(∧,∨):
+    Goal A over B (items x, y) and item z, M(∧,∨): B = max(min(0.25, (1, 0)), min(0.75,
+    (0, 1))) = (0.25, 0.75), A = max(min(0.6, B), min(0.4, (0.5, 0.5))) = (0.4, 0.6):
 
     >>> R = np.array([[1, 0], [0, 1], [0.5, 0.5]])
     >>> tree_max(R, np.array([1, 0.6, 0.25, 0.75, 0.4]), np.array([-1, 0, 1, 1, 0]),
     ...          False, True, np.array([0, 1]))
-    array([[0.5       , 0.5       ],
-           [0.25      , 0.75      ]])
+    array([[0.4 , 0.6 ],
+           [0.25, 0.75]])
     """
     N = parents.size
     is_leaf = ~np.isin(np.arange(N), parents)
@@ -130,3 +137,44 @@ def tree_max(R: np.ndarray, W: np.ndarray, parents: np.ndarray, product: bool,
               readonly(pad), bool(product), bool(normalize),
               readonly(np.ascontiguousarray(nodes, dtype=np.intp)), out)
     return np.moveaxis(mem.reshape(nodes.size, *batch, K), 0, -2)
+
+
+@njit(nogil=True)
+def _kendall(A, B, s, na, nb):  # pragma: no cover - compiled
+    """Per row ``r`` of ``A``, ``B`` (rows, n): ``s[r] = sum_{i<j} sign(A_ri - A_rj)
+    sign(B_ri - B_rj)``, ``na[r]``, ``nb[r]`` the numbers of pairs whose sign is not 0
+    (``NaN`` counts, as ``np.sign(NaN) != 0`` does).
+    """
+    n = A.shape[1]
+    for r in range(A.shape[0]):
+        a, b = A[r], B[r]
+        acc = 0.0
+        ca = 0
+        cb = 0
+        for i in range(n):
+            for j in range(i + 1, n):
+                da = np.sign(a[i] - a[j])
+                db = np.sign(b[i] - b[j])
+                acc += da * db
+                ca += da != 0
+                cb += db != 0
+        s[r], na[r], nb[r] = acc, ca, cb
+
+
+def kendall_counts(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(s, na, nb)`` of :func:`ahpstat.compare.kendall_tau` for ``a``, ``b`` (..., n) of
+    the same shape: the concordance sum and the numbers of untied pairs of each, (...).
+
+    Examples
+    --------
+    >>> kendall_counts(np.array([[0.5, 0.3, 0.2]]), np.array([[0.4, 0.4, 0.2]]))
+    (array([2.]), array([3]), array([2]))
+    """
+    shape = a.shape[:-1]
+    A = np.ascontiguousarray(a, dtype=float).reshape(-1, a.shape[-1])
+    B = np.ascontiguousarray(b, dtype=float).reshape(-1, b.shape[-1])
+    s = np.empty(A.shape[0])
+    na = np.empty(A.shape[0], dtype=np.int64)
+    nb = np.empty(A.shape[0], dtype=np.int64)
+    _kendall(readonly(A), readonly(B), s, na, nb)
+    return s.reshape(shape), na.reshape(shape), nb.reshape(shape)
