@@ -28,17 +28,19 @@ __all__ = ["kendall_counts", "tree_max"]
 
 
 @njit(nogil=True)
-def _compose(V, w, kids, lo, hi, product, pad, acc):  # pragma: no cover - compiled
+def _compose(V, Rb, leaf_of, w, kids, lo, hi, product, pad, acc):  # pragma: no cover
     """``acc`` (K,): the maximum over the children ``kids[lo:hi]`` (slot order) of
-    ``min(w_c, V[c])`` (or ``w_c * V[c]``), as numpy's scalar loops take ``np.minimum(a,
-    b)`` -- ``(a <= b or a is NaN) ? a : b`` -- and ``np.maximum`` -- ``(a >= b or a is
-    NaN) ? a : b``; ``pad``: then also the maximum with numpy's padding child (0).
+    ``min(w_c, V[c])`` (or ``w_c * V[c]``; a leaf's row read from ``Rb[leaf_of[c]]``), as
+    numpy's scalar loops take ``np.minimum(a, b)`` -- ``(a <= b or a is NaN) ? a : b`` --
+    and ``np.maximum`` -- ``(a >= b or a is NaN) ? a : b``; ``pad``: then also the
+    maximum with numpy's padding child (0).
     """
     for s in range(lo, hi):
         c = kids[s]
         wc = w[c]
+        row = V[c] if leaf_of[c] < 0 else Rb[leaf_of[c]]
         for k in range(acc.size):
-            x = V[c, k]
+            x = row[k]
             y = wc * x if product else (wc if (wc <= x or wc != wc) else x)
             if s == lo or not (acc[k] >= y or acc[k] != acc[k]):
                 acc[k] = y
@@ -49,38 +51,34 @@ def _compose(V, w, kids, lo, hi, product, pad, acc):  # pragma: no cover - compi
 
 
 @njit(nogil=True)
-def _rows(src, take, dst, put):  # pragma: no cover - compiled
-    """``dst[put[i]] = src[take[i]]``, row by row (no temporary)."""
-    for i in range(take.size):
-        for k in range(src.shape[1]):
-            dst[put[i], k] = src[take[i], k]
-
-
-@njit(nogil=True)
-def _tree_max(R, ridx, W, widx, leaf_node, order, ptr, kids, pad, product, normalize,
+def _tree_max(R, ridx, W, widx, leaf_of, order, ptr, kids, pad, product, normalize,
               nodes, out):  # pragma: no cover - compiled
-    """For every batch element ``b``: leaves from ``R[ridx[b]]`` (leaf ``i`` is node
-    ``leaf_node[i]``), local weights ``W[widx[b]]``; the internal nodes in ``order``
-    (deepest first), node ``order[t]``'s children ``kids[ptr[t]:ptr[t + 1]]`` in slot
-    order, ``pad[t]`` when it has fewer than the most children at its depth (numpy pads
-    them); ``out[b, j]`` the vector of node ``nodes[j]``. A normalised vector divides by
-    its sum taken grade by grade from 0 (numpy's sum of a short row); ``NaN`` where the sum
-    is not positive.
+    """For every batch element ``b``: leaves from ``R[ridx[b]]`` (node ``v`` is leaf
+    ``leaf_of[v]``, ``-1`` for an internal node), local weights ``W[widx[b]]``; the
+    internal nodes in ``order`` (deepest first), node ``order[t]``'s children
+    ``kids[ptr[t]:ptr[t + 1]]`` in slot order, ``pad[t]`` when it has fewer than the most
+    children at its depth (numpy pads them); ``out[b, j]`` the vector of node ``nodes[j]``.
+    A normalised vector divides by its sum taken grade by grade from 0 (numpy's sum of a
+    short row); ``NaN`` where the sum is not positive.
     """
     K = R.shape[2]
     V = np.empty((W.shape[1], K))
     acc = np.empty(K)
     for b in range(out.shape[0]):
-        _rows(R[ridx[b]], np.arange(leaf_node.size), V, leaf_node)  # the leaves
+        Rb = R[ridx[b]]
         w = W[widx[b]]
         for t in range(order.size):
-            _compose(V, w, kids, ptr[t], ptr[t + 1], product, pad[t], acc)
+            _compose(V, Rb, leaf_of, w, kids, ptr[t], ptr[t + 1], product, pad[t], acc)
             tot = 0.0
             for k in range(K):
                 tot += acc[k]
             for k in range(K):
                 V[order[t], k] = (acc[k] / tot if tot > 0 else np.nan) if normalize else acc[k]
-        _rows(V, nodes, out[b], np.arange(nodes.size))
+        for j in range(nodes.size):
+            v = nodes[j]
+            row = V[v] if leaf_of[v] < 0 else Rb[leaf_of[v]]
+            for k in range(K):
+                out[b, j, k] = row[k]
 
 
 def tree_max(R: np.ndarray, W: np.ndarray, parents: np.ndarray, product: bool,
@@ -112,6 +110,8 @@ def tree_max(R: np.ndarray, W: np.ndarray, parents: np.ndarray, product: bool,
     kids = [np.flatnonzero(parents == v) for v in order]
     ptr = np.concatenate([[0], np.cumsum([k.size for k in kids])]).astype(np.intp)
     flat_kids = (np.concatenate(kids) if kids else np.zeros(0)).astype(np.intp)
+    leaf_of = np.full(N, -1, dtype=np.intp)   # each node's leaf position, -1 internal
+    leaf_of[is_leaf] = np.arange(int(is_leaf.sum()))
     n_kids = np.diff(ptr)
     most = {int(d): int(n_kids[depth[order] == d].max()) for d in np.unique(depth[order])}
     pad = np.array([n_kids[t] < most[int(depth[v])] for t, v in enumerate(order)], dtype=bool)
@@ -132,7 +132,7 @@ def tree_max(R: np.ndarray, W: np.ndarray, parents: np.ndarray, product: bool,
               readonly(np.ascontiguousarray(ridx, dtype=np.intp)),
               readonly(np.ascontiguousarray(W, dtype=float).reshape(-1, N)),
               readonly(np.ascontiguousarray(widx, dtype=np.intp)),
-              readonly(np.flatnonzero(is_leaf).astype(np.intp)),
+              readonly(leaf_of),
               readonly(order.astype(np.intp)), readonly(ptr), readonly(flat_kids),
               readonly(pad), bool(product), bool(normalize),
               readonly(np.ascontiguousarray(nodes, dtype=np.intp)), out)
