@@ -198,3 +198,35 @@ def test_compiled_max_compositions_equal_fuzzy_evaluation_bit_for_bit(seed):
                 assert got.shape == want.shape and got.strides == want.strides
                 np.testing.assert_array_equal(got, want)
                 np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
+def test_share_and_level_matrices_are_the_coo_builds_entry_for_entry():
+    """``share_matrix`` and ``Shared``'s level indicators, built as transposes of the
+    respondents' rows (``_grouping.indicator_by_rows``), against ``csr_matrix`` from the
+    (cell, respondent) pairs: the same indices, pointers and values (so every product with
+    them sums in the same order). Missing answers, groups, an item with one level.
+    """
+    from scipy import sparse
+
+    from ahpstat.fuzzy import share_matrix
+    from ahpstat.objective._shared import Shared
+
+    rng = np.random.default_rng(4)
+    m, n, K, G = 300, 6, 5, 4
+    X = rng.integers(1, K + 1, (m, n)).astype(float)
+    X[:, 2] = 3.0
+    X[rng.random((m, n)) < 0.1] = np.nan
+    g = rng.integers(0, G, m)
+    r, c = np.nonzero(~np.isnan(X))
+    col = (g[r] * n + c) * K + (X[r, c] - 1).astype(np.intp)
+    want = sparse.csr_matrix((np.ones(r.size), (col, r)), shape=(G * n * K, m))
+    got = share_matrix(X, 1, K, g, G)
+    sh = Shared(X)
+    level = np.stack([np.searchsorted(sh.levels[j][~np.isnan(sh.levels[j])], X[:, j])
+                      for j in range(n)], axis=1)
+    want_l = sparse.csr_matrix((np.ones(r.size), (c * sh.q + level[r, c], r)),
+                               shape=(n * sh.q, m))
+    for a, b in ((got, want), (sh.onehot_t, want_l)):
+        assert a.shape == b.shape
+        for attr in ("indptr", "indices", "data"):
+            np.testing.assert_array_equal(getattr(a, attr), getattr(b, attr))

@@ -47,7 +47,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import sparse
 
-from ahpstat._grouping import equal_columns, group_indicator
+from ahpstat._grouping import equal_columns, group_indicator, indicator_by_rows
 from ahpstat._memo import memo
 from ahpstat._validation import check_likert, check_method
 from ahpstat._warnings import DegenerateDataWarning, warn
@@ -172,10 +172,11 @@ def share_matrix(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int) -> spars
     (m, n), group codes ``g``): respondent ``i`` adds its frequency to the cell (its group,
     item ``j``, its answer's grade), so a whole block of resamples is one sparse product.
     """
-    m, n = X.shape
-    r, c = np.nonzero(~np.isnan(X))
-    col = (g[r] * n + c) * K + (X[r, c] - lo).astype(np.intp)
-    return sparse.csr_matrix((np.ones(r.size), (col, r)), shape=(G * n * K, m))
+    n = X.shape[1]
+    given = ~np.isnan(X)
+    level = (np.where(given, X, lo) - lo).astype(np.intp)
+    cell = (g.astype(np.intp)[:, None] * n + np.arange(n)) * K + level
+    return indicator_by_rows(given, cell, G * n * K)
 
 
 def shares_of_counts(counts: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ahpstat._grouping import Grouped, equal_columns, group_indicator
+from ahpstat._grouping import Grouped, equal_columns, group_indicator, indicator_by_rows
 from ahpstat._memo import memo
 from ahpstat._threads import one_blas_thread
 
@@ -47,20 +47,20 @@ class Shared:
         m, n = A.shape
         self.m, self.n = m, n
         P = ~np.isnan(A)
-        uniq = [np.unique(A[P[:, j], j]) for j in range(n)]
+        AT = np.ascontiguousarray(A.T)            # the items as contiguous rows
+        PT = ~np.isnan(AT)
+        uniq = [np.unique(AT[j][PT[j]]) for j in range(n)]
         q = max(1, max(u.size for u in uniq))
         self.levels: np.ndarray | None = None
         if q <= MAX_LEVELS:
             vals = np.full((n, q), np.nan)
-            rows, cols = [], []
+            level = np.empty((n, m), dtype=np.intp)
             for j, u in enumerate(uniq):
                 vals[j, :u.size] = u
-                ok = np.flatnonzero(P[:, j])
-                rows.append(ok)
-                cols.append(j * q + np.searchsorted(u, A[ok, j]))
-            r, c = np.concatenate(rows), np.concatenate(cols)
+                level[j] = np.searchsorted(u, AT[j])  # (a missing answer's is not used)
             self.levels, self.q = vals, q
-            self.onehot_t = sparse.csr_matrix((np.ones(r.size), (c, r)), shape=(n * q, m))
+            self.onehot_t = indicator_by_rows(P, (np.arange(n) * q)[None, :] + level.T,
+                                              n * q)
         X0 = np.where(P, A - dyadic_centre(A), 0.0)              # centred: no cancellation
         self.X0, self.X0sq = X0, X0**2
         self.iu, self.ju = np.triu_indices(n)
