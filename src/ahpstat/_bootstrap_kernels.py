@@ -222,25 +222,28 @@ def stratified_counts(u, starts, sizes, out):  # pragma: no cover - compiled
     hence the same counts, in one pass with no ``(rows, n)`` index temporaries: for 100,000
     respondents this was most of the bootstrap's time. Each unit of a row is counted in a
     small integer histogram (a few kB, in the first-level cache) and then written out once,
-    instead of incrementing the wide float row in place after zeroing it. A product
-    rounding up to ``size`` (impossible for ``u < 1`` and sizes below 2**52) would stay in
-    its unit.
+    instead of incrementing the wide float row in place after zeroing it; the unit's picks
+    are computed first in a loop of their own (which the compiler vectorises), then counted.
+    A product rounding up to ``size`` (impossible for ``u < 1`` and sizes below 2**52)
+    would stay in its unit.
     """
     rows = u.shape[0]
-    hist = np.zeros(max(1, sizes.max()) if sizes.size else 1, dtype=np.int32)
+    most = max(1, sizes.max()) if sizes.size else 1
+    hist = np.zeros(most, dtype=np.int32)
+    pick = np.empty(most, dtype=np.int64)
     for r in range(rows):
         o = out[r]
         ur = u[r]
         for g in range(starts.size):
             a = starts[g]
             size = sizes[g]
+            fsize = float(size)
             for i in range(size):
                 hist[i] = 0
-            for i in range(a, a + size):
-                k = int(ur[i] * size)
-                if k >= size:
-                    k = size - 1
-                hist[k] += 1
+                k = int(ur[a + i] * fsize)
+                pick[i] = k if k < size else size - 1
+            for i in range(size):
+                hist[pick[i]] += 1
             for i in range(size):
                 o[a + i] = hist[i]
 
