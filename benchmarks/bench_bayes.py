@@ -183,8 +183,8 @@ def seeds_worker(seeds: list[int], package_defaults: bool = False) -> list[dict]
     return rows
 
 
-def _baseline_cfuncs(src: str):
-    """``density_cfuncs`` of another source tree's ``ahpstat/_bayes_model`` (its density,
+def _baseline_density(src: str):
+    """The ``_density`` module of another source tree's ``ahpstat/_bayes_model`` (its density,
     kernels and bases copied into a temporary package, their imports pointed at it)."""
     import importlib
     import re
@@ -197,7 +197,7 @@ def _baseline_cfuncs(src: str):
         (pkg / f"{name}.py").write_text(re.sub(r"ahpstat\._bayes_model\._", "baseline_bayes._",
                                                text))
     sys.path.insert(0, str(pkg.parent))
-    return importlib.import_module("baseline_bayes._density").density_cfuncs
+    return importlib.import_module("baseline_bayes._density")
 
 
 def ab_worker(seeds: list[int], baseline: str) -> list[dict]:
@@ -212,10 +212,12 @@ def ab_worker(seeds: list[int], baseline: str) -> list[dict]:
     J, h = _panel("seed")
     own = compiled.density_cfuncs
     models = {}
-    for name, cfuncs in (("baseline", _baseline_cfuncs(baseline)), ("this", own)):
+    base = _baseline_density(baseline)
+    for name, cfuncs in (("baseline", base.density_cfuncs), ("this", own)):
         m = BayesianAHP(J, h, sampler_config={"progressbar": False})
-        # the baseline's callbacks know only the model's own coordinates
-        m._marginal = name == "this"
+        # a baseline from before the marginal coordinates (main before 2026-12-03 17:00)
+        # knows only the model's own coordinates
+        m._marginal = name == "this" or hasattr(base, "marginal_density_and_grad")
         m.build_model()
         compiled.density_cfuncs = cfuncs
         try:
