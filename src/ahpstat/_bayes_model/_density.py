@@ -166,29 +166,28 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
     d_kl = np.zeros(2)
     lp += loglik_theta(theta, log_sigma, kl, lower, upper, point, row, col, k, weight, log_u,
                        d_theta, d_ls, d_kl)
-    # back through theta and the bases: d mu = sum_k d theta[k], d z[k] = tau d theta[k]
+    # back through theta and the bases, one pass per expert: d mu = sum_k d theta[k],
+    # d z[k] = tau d theta[k], d tau[g] = sum_k d theta[k] . z[k] over node g's elements
     d_mu = np.zeros(E)
-    for kk in range(K):
-        dk = d_theta[kk]
-        for e in range(E):
-            d_mu[e] += dk[e]
     if dev:
         d_z = np.empty(E)
+        d_tau = np.zeros(G)
+        for kk in range(K):
+            dk, zk = d_theta[kk], z[kk]
+            for e in range(E):
+                g = enode[e]
+                v = dk[e]
+                d_mu[e] += v
+                d_tau[g] += v * zk[e]
+                d_z[e] = tau[g] * v
+            reduce_row_add(d_z, offsets, scales, grad, o_z + kk * F)
         for g in range(G):
-            t = tau[g]
-            dt = 0.0
-            for kk in range(K):
-                dk, zk = d_theta[kk], z[kk]
-                for e in range(offsets[g], offsets[g + 1]):
-                    dt += dk[e] * zk[e]
-            grad[o_tau + g] += dt * t
+            grad[o_tau + g] += d_tau[g] * tau[g]
+    else:
         for kk in range(K):
             dk = d_theta[kk]
-            for g in range(G):
-                t = tau[g]
-                for e in range(offsets[g], offsets[g + 1]):
-                    d_z[e] = t * dk[e]
-            reduce_row_add(d_z, offsets, scales, grad, o_z + kk * F)
+            for e in range(E):
+                d_mu[e] += dk[e]
     reduce_row_add(d_mu, offsets, scales, grad, 0)
     if shared:
         s = 0.0
