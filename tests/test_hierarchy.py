@@ -335,3 +335,37 @@ def test_local_weights_invert_global_weights(seed):
         got = np.stack([back[c] for c in seed.children(v)], axis=-1)
         np.testing.assert_allclose(got, local[v], rtol=1e-12)
     np.testing.assert_allclose(seed.leaf_weights(local).sum(axis=-1), 1.0)
+
+
+def test_global_and_leaf_weights_equal_the_node_by_node_walk_bit_for_bit():
+    """``global_weights`` / ``leaf_weights`` compose the tree level by level in one array;
+    :meth:`walk_weights` multiplies node by node (``g(c) = g(parent) * w``): the same
+    products, so the same bits -- on a seed-shaped tree of depth 3 with single-child nodes,
+    batch axes that broadcast (resamples x experts against one shared node), and NaN."""
+    h = Hierarchy.from_children({
+        "G": ["C1", "C2", "C3"], "C1": ["s1", "s2"], "C2": ["s3"], "C3": ["s4", "s5", "s6"],
+        "s1": ["i1", "i2"], "s2": ["i3"], "s3": ["i4", "i5", "i6"], "s4": ["i7", "i8"],
+        "s5": ["i9"], "s6": ["i10", "i11"]})
+    gen = np.random.default_rng(7)
+    local = {v: gen.dirichlet(np.ones(len(h.children(v))), size=(5, 4))
+             for v in h.internal if len(h.children(v)) > 1}
+    local["C1"] = local["C1"][0, 0]  # one vector shared by every resample and expert
+    local["s4"] = local["s4"][:, :1]  # shared by the experts
+    local["s6"][2, 3, 1] = np.nan
+    walked = {v: g for v, _, g in h.walk_weights(local)}
+    got = h.global_weights(local)
+    assert list(got) == list(h.nodes)
+    for v in h.nodes:
+        assert got[v].shape == (5, 4)
+        np.testing.assert_array_equal(got[v], walked[v])  # NaN == NaN; bits otherwise
+        assert got[v].tobytes() == np.broadcast_to(walked[v], (5, 4)).tobytes()
+    leaves = h.leaf_weights(local)
+    assert leaves.shape == (5, 4, len(h.leaves))
+    assert leaves.tobytes() == np.stack([np.broadcast_to(walked[x], (5, 4))
+                                         for x in h.leaves], axis=-1).tobytes()
+    # no batch axes: the single-matrix case
+    one = {v: w[0, 0] if w.ndim == 3 else w for v, w in local.items()}
+    one["s4"] = local["s4"][0, 0]
+    walked = {v: g for v, _, g in h.walk_weights(one)}
+    assert h.leaf_weights(one).tobytes() == np.array(
+        [walked[x] for x in h.leaves], dtype=float).tobytes()

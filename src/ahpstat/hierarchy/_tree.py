@@ -90,6 +90,20 @@ class Hierarchy:
             kids = self._children[v]
             under[v] = (v,) if not kids else tuple(x for c in kids for x in under[c])
         self._under = under
+        # hierarchic composition level by level (:meth:`_global_array`): per depth, the
+        # positions in ``nodes`` of its nodes and of their parents
+        by_depth: dict[int, tuple[list[int], list[int]]] = {}
+        for v in order:
+            for c in self._children[v]:
+                pos, parents = by_depth.setdefault(self._depth[c], ([], []))
+                pos.append(self._index[c])
+                parents.append(self._index[v])
+        self._levels = tuple((np.array(k, dtype=np.intp), np.array(p, dtype=np.intp))
+                             for _, (k, p) in sorted(by_depth.items()))
+        self._child_positions = {
+            v: np.array([self._index[c] for c in self._children[v]], dtype=np.intp)
+            for v in self.internal}
+        self._leaf_positions = np.array([self._index[v] for v in self.leaves], dtype=np.intp)
 
     # ------------------------------------------------------------------ construction
 
@@ -411,7 +425,9 @@ is nobody's child). Got 2 roots instead: ['A', 'C'].
         >>> h.global_weights({"A": [[0.6, 0.4], [0.5, 0.5]], "B": [0.25, 0.75]})["y"]
         array([0.45 , 0.375])
         """
-        return {v: g for v, _, g in self.walk_weights(local)}
+        arrays, batch = self._local_arrays(local)
+        G = self._global_array(arrays, batch)
+        return {v: G[..., i].copy() for i, v in enumerate(self.nodes)}
 
     def leaf_weights(self, local: Mapping[str, Any]) -> np.ndarray:
         """Global weights of the leaves, stacked on the last axis in :attr:`leaves` order.
@@ -432,8 +448,21 @@ is nobody's child). Got 2 roots instead: ['A', 'C'].
         array([[0.15 , 0.45 , 0.4  ],
                [0.125, 0.375, 0.5  ]])
         """
-        g = self.global_weights(local)
-        return np.stack([g[leaf] for leaf in self.leaves], axis=-1)
+        arrays, batch = self._local_arrays(local)
+        return self._global_array(arrays, batch)[..., self._leaf_positions]
+
+    def _global_array(self, arrays: dict[str, np.ndarray], batch: tuple) -> np.ndarray:
+        """Every node's global weight on the last axis, ``(*batch, n_nodes)`` in
+        :attr:`nodes` order: the local weights laid side by side, then one product per depth
+        (``g(c) = g(parent(c)) * w_parent[c]``, the same products as :meth:`walk_weights`).
+        """
+        L = np.ones((*batch, len(self.nodes)))
+        for v, w in arrays.items():
+            L[..., self._child_positions[v]] = w
+        G = L
+        for nodes, parents in self._levels:
+            G[..., nodes] = G[..., parents] * G[..., nodes]
+        return G
 
     def local_weights(self, global_weights: Mapping[str, Any]) -> dict[str, np.ndarray]:
         """Local weight of every node from the global weights of all nodes (the inverse of
