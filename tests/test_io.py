@@ -656,3 +656,66 @@ def test_layout_names_are_case_insensitive(tmp_path):
     w = _csv(tmp_path, "expert,A:x_y,A:x_z\nE1,3,0.5\n", name="w.csv")
     pd.testing.assert_frame_equal(read_judgments(w, layout="Wide", encoding="RATIO"),
                                   read_judgments(w, layout="wide", encoding="ratio"))
+
+
+@pytest.mark.parametrize("column", [
+    [" E1", "E1 ", "ｅ２", "E2", "e1"],                           # text, NFKC, stripped
+    [1, 2, 1, 3],                                               # integers
+    [1.0, 2.5, float("nan"), 1.0, -0.0, 0.0, 1e20, 10.0],        # floats, NaN, signed 0
+    [1, 1.0, 2, 2.5, 10**20, 1e20],                             # ints and floats mixed
+    [True, False, True],
+    [True, 1, 1.0, False, 0],                                   # equal, read differently
+    ["a", None, float("nan"), 1, "1", pd.NA],                   # anything
+    pd.Series(["x", "y", "x", None], dtype="string"),
+    pd.Series([1, None, 1], dtype="Int64"),
+    pd.Series(["b", "a", "b"], dtype="category"),
+    [pd.Timestamp("2020-01-01"), pd.Timestamp("2020-01-01").to_pydatetime()],
+    [],
+])
+def test_cell_texts_equal_cell_by_cell(column):
+    """``cell_texts`` (one conversion per distinct value) gives what ``cell_text`` gives
+    cell by cell, also where equal values read differently (``True == 1 == 1.0``)."""
+    from ahpstat.io._cells import cell_text, cell_texts
+
+    cells = column.tolist() if isinstance(column, pd.Series) else column
+    assert cell_texts(column) == [cell_text(v) for v in cells]
+    assert cell_texts(pd.Series(cells, dtype=object)) == [cell_text(v) for v in cells]
+
+
+def test_judgment_stacks_equal_a_row_by_row_construction():
+    """``judgment_stacks`` (labels factorised, judgments grouped by node in one sort) puts
+    every judgment and its reciprocal where a plain loop over the frame's rows puts them:
+    an incomplete simulated panel, rows shuffled, two experts who skip a node, labels with
+    stray spaces, experts listed by first appearance."""
+    from ahpstat.io import judgment_stacks
+    from ahpstat.simulate import random_weights, simulate_panel
+
+    h = Hierarchy.from_children({"G": ["a", "b", "c", "d"], "a": ["x", "y", "z"],
+                                 "b": ["u", "w"], "c": ["p"]})
+    gen = np.random.default_rng(3)
+    truth = {v: random_weights(len(h.children(v)), rng=gen) for v in ("G", "a", "b")}
+    df = simulate_panel(h, truth, n_experts=6, missing=0.3, rng=gen)
+    df = df[~((df.node == "a") & df.expert.isin(["E02", "E05"]))]
+    df = df.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    df["row"] = df["row"].where(df.index % 3 != 0, " " + df["row"] + " ")
+    got = judgment_stacks(df, h)
+    expected_nodes = [v for v in h.internal if len(h.children(v)) >= 2]
+    assert list(got) == expected_nodes
+    for v in expected_nodes:
+        kids = h.children(v)
+        sub = [r for r in df.itertuples() if r.node == v]
+        first = list(dict.fromkeys(df.expert))  # the frame's order of first appearance
+        who = tuple(sorted({r.expert for r in sub}, key=first.index))
+        stack = np.full((len(who), len(kids), len(kids)), np.nan)
+        for k in range(len(who)):
+            np.fill_diagonal(stack[k], 1.0)
+        for r in sub:
+            k, a, b = who.index(r.expert), kids.index(r.row.strip()), kids.index(r.col)
+            stack[k, a, b], stack[k, b, a] = r.value, 1.0 / r.value
+        assert got[v][0] == who
+        np.testing.assert_array_equal(got[v][1], stack)
+    assert len(got["a"][0]) == 4 and "E02" not in got["a"][0]
+    bad = df.copy()
+    bad.loc[bad.index[0], "col"] = "nowhere"
+    with pytest.raises(ValueError, match="nowhere"):
+        judgment_stacks(bad, h, validate=False)

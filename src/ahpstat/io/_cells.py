@@ -13,6 +13,7 @@ __all__ = [
     "MISSING_TEXTS",
     "RECIPROCAL_LOGTOL",
     "cell_text",
+    "cell_texts",
     "excel_column",
     "fmt_ratio",
     "is_blank",
@@ -40,6 +41,40 @@ def cell_text(v: Any) -> str:
     if hasattr(v, "isoformat"):
         return v.isoformat()
     return str(v).strip()
+
+
+#: value kinds (``pandas.api.types.infer_dtype``) whose equal values read as the same text,
+#: so that a column can be converted one distinct value at a time (not ``mixed-integer``:
+#: ``True == 1`` reads ``'True'`` and ``'1'``; not ``mixed``: anything may compare equal)
+_TEXT_EXACT_KINDS = frozenset({"string", "integer", "floating", "mixed-integer-float",
+                               "boolean", "empty"})
+
+
+def cell_texts(values: Any) -> list[str]:
+    """:func:`cell_text` of every value of a column (a sequence or Series), each distinct
+    value converted once.
+
+    A judgment or survey column repeats a few labels over thousands of rows: the column is
+    factorised (``pandas.factorize``) when its values are all text, all numbers or all
+    booleans (equal values then read alike: ``1`` and ``1.0`` both as ``'1'``), and converted
+    cell by cell otherwise.
+
+    Examples
+    --------
+    >>> cell_texts([" E1", "E1 ", "E2"])
+    ['E1', 'E1', 'E2']
+    >>> cell_texts([2.0, 2, 2.5, float("nan")]), cell_texts([True, 1, None])
+    (['2', '2', '2.5', ''], ['True', '1', ''])
+    """
+    import pandas as pd
+
+    col = values if isinstance(values, pd.Series) else pd.Series(
+        np.asarray(list(values), dtype=object), dtype=object)
+    if pd.api.types.infer_dtype(col, skipna=False) not in _TEXT_EXACT_KINDS:
+        return [cell_text(v) for v in col.tolist()]
+    codes, uniques = pd.factorize(col, use_na_sentinel=False)
+    texts = np.array([cell_text(u) for u in uniques.tolist()], dtype=object)
+    return list(texts[codes])
 
 
 def quote_cell(v: Any) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ahpstat.io._cells import cell_text
+from ahpstat.io._cells import cell_texts
 from ahpstat.io._validate import validate_judgments
 
 __all__ = [
@@ -57,30 +57,41 @@ def judgment_stacks(
     """
     if validate:
         validate_judgments(judgments, hierarchy, errors="raise")
-    ex = [cell_text(x) for x in judgments["expert"].tolist()]
-    order = {e: k for k, e in enumerate(dict.fromkeys(ex))}
-    nodes = np.array([cell_text(x) for x in judgments["node"].tolist()], dtype=object)
-    rows = [cell_text(x) for x in judgments["row"].tolist()]
-    cols = [cell_text(x) for x in judgments["col"].tolist()]
+    # labels as integer codes, in order of first appearance (``pandas.factorize``): the
+    # experts' order is their first appearance in ``judgments``
+    ecode, experts = pd.factorize(np.array(cell_texts(judgments["expert"]), dtype=object))
+    ncode, nodes = pd.factorize(np.array(cell_texts(judgments["node"]), dtype=object))
+    n_obs = len(judgments)
+    lcode, labels = pd.factorize(np.array(cell_texts(judgments["row"])
+                                          + cell_texts(judgments["col"]), dtype=object))
+    rcode, ccode = lcode[:n_obs], lcode[n_obs:]
+    label_code = {x: i for i, x in enumerate(labels.tolist())}
     vals = judgments["value"].to_numpy(dtype=float)
+    by_node = np.argsort(ncode, kind="stable")  # each node's judgments in frame order
+    ends = np.searchsorted(ncode[by_node], np.arange(len(nodes) + 1))
+    node_code = {v: i for i, v in enumerate(nodes.tolist())}
     out: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
     for v in hierarchy.internal:
         kids = hierarchy.children(v)
-        if len(kids) < 2:
+        if len(kids) < 2 or v not in node_code:
             continue
-        idx = np.flatnonzero(nodes == v)
-        if idx.size == 0:
-            continue
-        who = sorted({ex[i] for i in idx}, key=order.__getitem__)
-        kpos = {e: k for k, e in enumerate(who)}
-        epos = {c: j for j, c in enumerate(kids)}
+        j = node_code[v]
+        idx = by_node[ends[j]:ends[j + 1]]
+        who, k = np.unique(ecode[idx], return_inverse=True)
+        pos = np.full(len(labels), -1)
+        for i, c in enumerate(kids):
+            if c in label_code:
+                pos[label_code[c]] = i
+        a, b = pos[rcode[idx]], pos[ccode[idx]]
+        if (a < 0).any() or (b < 0).any():
+            bad = labels[rcode[idx][a < 0]].tolist() + labels[ccode[idx][b < 0]].tolist()
+            raise ValueError(f"node {v!r} has judgments on {sorted(set(bad))}, which are not "
+                             f"its children {list(kids)}: validate the judgments first "
+                             "(`validate=True`).")
         n = len(kids)
-        stack = np.full((len(who), n, n), np.nan)
+        stack = np.full((who.size, n, n), np.nan)
         stack[:, np.arange(n), np.arange(n)] = 1.0
-        k = np.array([kpos[ex[i]] for i in idx])
-        a = np.array([epos[rows[i]] for i in idx])
-        b = np.array([epos[cols[i]] for i in idx])
         stack[k, a, b] = vals[idx]
         stack[k, b, a] = 1.0 / vals[idx]
-        out[v] = (tuple(who), stack)
+        out[v] = (tuple(experts[who].tolist()), stack)
     return out

@@ -11,7 +11,7 @@ import pandas as pd
 from ahpstat._validation import InputError, check_scale, suggest
 from ahpstat.io._cells import (
     RECIPROCAL_LOGTOL,
-    cell_text,
+    cell_texts,
     fmt_ratio,
     parse_value,
     show_value,
@@ -92,7 +92,9 @@ def validate_judgments(
     sheets = judgments["source_sheet"].tolist() if "source_sheet" in judgments else [None] * n
     srows: list[Any] = judgments["source_row"].tolist() if has_src else [None] * n
     text: dict[str, list[Any]] = {
-        c: [None if _is_null(x) else cell_text(x) for x in judgments[c].tolist()]
+        c: [None if null else t for null, t in zip(judgments[c].isna().tolist(),
+                                                   cell_texts(judgments[c]),
+                                                   strict=True)]
         for c in ("expert", "node", "row", "col")}
     E, V, R, C = text["expert"], text["node"], text["row"], text["col"]
 
