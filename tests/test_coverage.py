@@ -77,7 +77,8 @@ def test_joint_goal_interval_coverage():
             judg = simulate_panel(h, truth, n_experts=25, expert_sd=0.4, noise_sd=0.2,
                                   scale=None, rng=r)
             panel = run_panel(io.judgment_stacks(judg, h, validate=False), h,
-                              options=PanelOptions(weighting="geometric_mean", index="gci"))
+                              options=PanelOptions(weighting="geometric_mean", index="gci"),
+                              diagnostics=False)
             sv = simulate_survey(h, latent, n_respondents=28 * 13, groups=28, rng=r, **SURVEY)
             res = joint_bootstrap(sv[items].to_numpy(float), M,
                                   leaf_weight_sampler=panel.leaf_weight_sampler(),

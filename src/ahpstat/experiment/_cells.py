@@ -488,7 +488,8 @@ def study_task(exp: Any, cond: Mapping[str, Any], R: int, seed: np.random.SeedSe
             if pk not in panels:
                 panels[pk] = run_panel(stacks, h, options=PanelOptions(
                     weighting=m.weighting, aggregation=m.aggregation, aip_mean=m.aip_mean,
-                    policy=m.policy, index=m.index, threshold=_rule_threshold(m.index)))
+                    policy=m.policy, index=m.index, threshold=_rule_threshold(m.index)),
+                    diagnostics=False)  # only its weights are used: no report tables
                 # every resampling scheme draws the same experts from s_boot: re-run the
                 # panel once per draw
                 samplers[pk] = _memo(panels[pk].leaf_weight_sampler())
