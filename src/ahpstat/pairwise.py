@@ -6,6 +6,8 @@ marks a missing judgment. Knows nothing of labels or files.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -61,6 +63,22 @@ def as_matrix_batch(A: ArrayLike, *, name: str = "A") -> np.ndarray:
     return arr
 
 
+@functools.lru_cache(maxsize=64)
+def upper_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``numpy.triu_indices(n, 1)``, made once per ``n`` and read-only: the row-major order
+    of a matrix's pairs ``i < j``, which simulation loops ask for per node and replicate.
+
+    Examples
+    --------
+    >>> upper_pairs(3)
+    (array([0, 0, 1]), array([1, 2, 2]))
+    """
+    iu, ju = np.triu_indices(n, 1)
+    iu.flags.writeable = False
+    ju.flags.writeable = False
+    return iu, ju
+
+
 def _snap_pairs(arr: np.ndarray, name: str) -> np.ndarray:
     """Check every judged pair against Saaty's scale and replace it by its scale points.
 
@@ -69,7 +87,7 @@ def _snap_pairs(arr: np.ndarray, name: str) -> np.ndarray:
     entries then become exact scale points, ``p`` and ``1/p``.
     """
     n = arr.shape[-1]
-    iu, ju = np.triu_indices(n, 1)
+    iu, ju = upper_pairs(n)
     up, lo = arr[..., iu, ju], arr[..., ju, iu]
     given = ~np.isnan(up)
     k_up, on_up = saaty_points(np.where(given, up, 1.0))
@@ -376,7 +394,7 @@ def from_upper_triangle(values: ArrayLike, n: int | None = None) -> np.ndarray:
             f"`values` must hold n(n-1)/2 upper-triangle judgments; got {m} for n = {n} instead."
         )
     out = np.ones((*v.shape[:-1], n, n))
-    iu = np.triu_indices(n, 1)
+    iu = upper_pairs(n)
     out[..., iu[0], iu[1]] = v
     out[..., iu[1], iu[0]] = 1.0 / v
     return out

@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike
 
 from ahpstat.hierarchy import as_hierarchy
 from ahpstat.io import expert_weight_vector
+from ahpstat.pairwise import upper_pairs
 from ahpstat.panel._engine import Engine, aggregate_matrices, engine_tables, expert_local_weights
 from ahpstat.panel._inputs import experts_present, full_stacks, panel_experts
 from ahpstat.panel._options import PanelOptions
@@ -115,7 +116,7 @@ def _dispersion(nodes, names, full, expert_local) -> pd.DataFrame:
         if n < 2:
             rows.append((v, int(present.sum()), n, 0, 0.0, 0.0, None, None, 0.0))
             continue
-        iu = np.triu_indices(n, 1)
+        iu = upper_pairs(n)
         L = np.log(S[present][:, iu[0], iu[1]])  # (K', pairs)
         cnt = (~np.isnan(L)).sum(axis=0)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():

@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 
 from ahpstat._validation import check_int, check_scale
 from ahpstat.hierarchy import as_hierarchy
-from ahpstat.pairwise import from_upper_triangle
+from ahpstat.pairwise import from_upper_triangle, upper_pairs
 from ahpstat.scales import SAATY_SCALE, nearest_saaty
 from ahpstat.simulate._checks import check_prob, check_sd, ids_of, true_local
 
@@ -131,7 +131,7 @@ def _spanning_tree_pairs(gen: np.random.Generator, K: int, n: int) -> np.ndarray
     """
     m = n * (n - 1) // 2
     pos = np.full((n, n), -1)
-    iu = np.triu_indices(n, 1)
+    iu = upper_pairs(n)
     pos[iu] = np.arange(m)
     perm = gen.permuted(np.tile(np.arange(n), (K, 1)), axis=1)
     tree = np.zeros((K, m), dtype=bool)
@@ -249,7 +249,7 @@ def simulate_panel(
     parts: list[tuple[np.ndarray, ...]] = []
     for g, (v, vals, keep) in enumerate(draws):
         kids = np.array(h.children(v), dtype=object)
-        iu = np.triu_indices(kids.size, 1)
+        iu = upper_pairs(kids.size)
         k_idx, p_idx = np.nonzero(keep)  # row-major: by expert, then pair
         parts.append((k_idx, np.full(k_idx.size, g), np.full(k_idx.size, v, dtype=object),
                       kids[iu[0][p_idx]], kids[iu[1][p_idx]], vals[k_idx, p_idx]))
@@ -295,7 +295,7 @@ def _draw_panel(h: Any, truth: Mapping[str, np.ndarray], nodes: Sequence[str], K
     def draws() -> Any:
         for v in nodes:
             n = len(h.children(v))
-            iu = np.triu_indices(n, 1)
+            iu = upper_pairs(n)
             m = iu[0].size
             z = g_judge.standard_normal((K, n))
             eps = g_judge.standard_normal((K, m))
