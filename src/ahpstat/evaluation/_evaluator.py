@@ -27,6 +27,11 @@ from ahpstat.objective import (
     objective_weights,
 )
 
+#: batch elements (resamples x groups) from which the maximum operators' fuzzy evaluation is
+#: compiled (:func:`ahpstat._stat_kernels.tree_max`); below it numpy's costs less than
+#: importing numba
+TREE_MAX_COMPILED = 1024
+
 
 class Evaluator:
     """Every statistic of the evaluation for a block of (expert, respondent) resamples.
@@ -235,16 +240,9 @@ class Evaluator:
                             by_item = _groups_by_item(shares_g)
                         Bg = _group_average(A, by_item, shares_g.shape[1], shares_g.shape[3])
                 elif op in ("max_min", "max_product"):
-                    # compiled, the reported nodes only (shares and weights are >= 0 or
-                    # NaN: the vectors are fuzzy_evaluation's bit for bit)
-                    from ahpstat._stat_kernels import tree_max
-
-                    prod = op == "max_product"
-                    Bo = tree_max(shares_o, local[w], self.parents, prod, True,
-                                  self.fce_nodes)
-                    Bg = None if shares_g is None else tree_max(
-                        shares_g, local[w][:, None, :], self.parents, prod, True,
-                        self.fce_nodes)
+                    Bo = self._max_evaluation(shares_o, local[w], op)
+                    Bg = None if shares_g is None else self._max_evaluation(
+                        shares_g, local[w][:, None, :], op)
                 else:
                     Bo = fuzzy_evaluation(shares_o, local[w], self.parents,
                                           operator=op)[:, self.fce_nodes]
@@ -256,6 +254,21 @@ class Evaluator:
                 if Bg is not None:
                     out[f"fce:{w}:{op}:groups"] = Bg                   # (rows, G, n, K)
                     out[f"score:{w}:{op}:groups"] = _score(Bg, vals)
+
+    def _max_evaluation(self, shares: np.ndarray, local: np.ndarray, op: str) -> np.ndarray:
+        """The reported nodes' vectors (..., n, K) under a maximum operator: compiled for
+        a large batch (a block of resamples: the shares and weights are >= 0 or NaN, so the
+        vectors are :func:`fuzzy_evaluation`'s bit for bit), else by numpy (no numba to
+        import for the estimate alone).
+        """
+        batch = int(np.prod(np.broadcast_shapes(shares.shape[:-2], local.shape[:-1])))
+        if batch >= TREE_MAX_COMPILED:
+            from ahpstat._stat_kernels import tree_max
+
+            return tree_max(shares, local, self.parents, op == "max_product", True,
+                            self.fce_nodes)
+        return fuzzy_evaluation(shares, local, self.parents, operator=op)[
+            ..., self.fce_nodes, :]
 
     def _average_matrix(self, g: np.ndarray) -> np.ndarray:
         """(rows, n, L): item ``l``'s share ``g_l / g_v`` of reported node ``v``'s weight."""
