@@ -152,6 +152,31 @@ def test_density_kernel_matches_scipy_in_the_tails(a, b):
         np.testing.assert_allclose(d_kl, d[4], rtol=rel, atol=1e-15)
 
 
+def test_interval_pass_gives_each_judgment_the_same_bits_wherever_it_sits():
+    """The vectorized interval pass computes a judgment the same way in the loop's vector
+    body and in its scalar remainder (explicit fused multiply-adds, nothing left for the
+    compiler to contract), so a judgment's probability and derivatives do not depend on how
+    many judgments precede it: each one alone, in slices of 8 and 37 and in the whole array,
+    bit for bit (a compiler-contracted version fails this: its body and remainder fuse
+    differently)."""
+    from ahpstat._bayes_model._kernels import _intervals_lapse
+
+    gen = np.random.default_rng(11)
+    n = 1_000
+    a = gen.normal(0.0, 2.0, n)
+    b = a + gen.uniform(0.05, 3.0, n)
+    b[::9], a[4::9] = 1e3, -1e3  # the scale's open ends
+    ab = np.ascontiguousarray(np.vstack([a, b]))
+    whole = np.empty((4, n))
+    _intervals_lapse(ab, 0.97, 0.002, whole)
+    for width in (1, 8, 37):
+        for start in range(0, n - width, 53):
+            part = np.empty((4, width))
+            _intervals_lapse(np.ascontiguousarray(ab[:, start:start + width]), 0.97, 0.002,
+                             part)
+            assert part.tobytes() == whole[:, start:start + width].tobytes(), (width, start)
+
+
 def test_density_kernel_equals_the_reference_kernel_on_a_panel():
     """loglik_theta on a simulated panel (several experts, runs of judgments, expert weights,
     sds from 0.01 to 3 so that every Cody range and the underflow are reached) equals the

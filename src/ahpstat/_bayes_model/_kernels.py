@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 from llvmlite import ir
-from numba.core import types
+from numba.core import cgutils, types
 from numba.extending import intrinsic
 
 from ahpstat._bayes_model._bases import zero_sum_expand, zero_sum_reduce
@@ -200,13 +200,6 @@ def _judgment(loc, isd, log_sd, keep, lapse_u, lower, upper,
     return ll, (pa - pb) * isd, a * pa - b * pb, 1.0
 
 
-#: the vectorized interval pass (:func:`_intervals_lapse` and what it inlines) lets LLVM fuse
-#: a multiplication and an addition into one FMA instruction (its only fast-math flag; no
-#: reassociation, no assumptions about NaN or inf): its polynomials and rational functions
-#: are chains of them. 20 % less time in that pass on the seed study's judgments
-#: (``benchmarks/README.md``, 2026-12-03 evening); values within a few units in the last
-#: place of the unfused ones (an FMA rounds once where the pair rounds twice)
-_CONTRACT = {"contract"}
 #: beyond this many standard units the normal density and tail are taken as exactly 0 (the
 #: density is below 1e-325 there; the fast path's exponential flushes below e^-708 to 0)
 _ZERO = 38.7
@@ -229,7 +222,29 @@ def _as_double(typingctx, bits):  # pragma: no cover - compiled
     return sig, codegen
 
 
-@njit(fastmath=_CONTRACT, forceinline=True)
+@intrinsic
+def _fma(typingctx, a, b, c):  # pragma: no cover - compiled
+    """``a * b + c`` rounded once (``llvm.fma.f64``: IEEE fused multiply-add).
+
+    Written out, not left to the compiler (``fastmath={"contract"}``): a contracting compiler
+    fuses the vectorized body of a loop and its scalar remainder differently, so a
+    judgment's value would depend on its position in the array and on the CPU. The
+    intrinsic is the same operation everywhere (vectorized like any arithmetic, emulated
+    exactly where a CPU has no FMA unit). The Horner chains of the interval pass are made of
+    it: 0.8x that pass's time (``benchmarks/README.md``, 2026-12-03 evening).
+    """
+    sig = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):
+        d = ir.DoubleType()
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(d, [d, d, d]),
+                                            "llvm.fma.f64")
+        return builder.call(fn, args)
+
+    return sig, codegen
+
+
+@njit(fastmath=False, forceinline=True)
 def _exp_nonpositive(x):  # pragma: no cover - compiled
     """``exp(x)`` for ``x <= 0`` in arithmetic only (no library call, so that loops of it
     vectorize): ``x = k ln 2 + r``, a degree-13 Taylor polynomial of ``exp(r)``, ``2^k`` built
@@ -240,24 +255,23 @@ def _exp_nonpositive(x):  # pragma: no cover - compiled
     kf = math.floor(xc * _LOG2E + 0.5)
     r = (xc - kf * _LN2_HI) - kf * _LN2_LO
     c = _INV_FACT
-    q = c[11]
-    q = q * r + c[10]
-    q = q * r + c[9]
-    q = q * r + c[8]
-    q = q * r + c[7]
-    q = q * r + c[6]
-    q = q * r + c[5]
-    q = q * r + c[4]
-    q = q * r + c[3]
-    q = q * r + c[2]
-    q = q * r + c[1]
-    q = q * r + c[0]
+    q = _fma(c[11], r, c[10])
+    q = _fma(q, r, c[9])
+    q = _fma(q, r, c[8])
+    q = _fma(q, r, c[7])
+    q = _fma(q, r, c[6])
+    q = _fma(q, r, c[5])
+    q = _fma(q, r, c[4])
+    q = _fma(q, r, c[3])
+    q = _fma(q, r, c[2])
+    q = _fma(q, r, c[1])
+    q = _fma(q, r, c[0])
     er = 1.0 + r + r * r * q
     scale = _as_double((np.int64(kf) + 1023) << 52)
     return er * scale if x >= -708.0 else 0.0
 
 
-@njit(fastmath=_CONTRACT, forceinline=True)
+@njit(fastmath=False, forceinline=True)
 def _tail_ratio(x):  # pragma: no cover - compiled
     """``(n, d, e)`` with ``Q(x) = n / d`` and ``e = exp(-x^2 / 2)`` for ``x >= 0``: Cody's
     three ranges of :func:`normal_upper_tail` as fractions (the third multiplied through by
@@ -268,24 +282,27 @@ def _tail_ratio(x):  # pragma: no cover - compiled
     e = _exp_nonpositive(-0.5 * xc * xc)
     y = xc * _SQRT1_2
     s = y * y
-    ns = (((_CA[4] * s + _CA[0]) * s + _CA[1]) * s + _CA[2]) * s + _CA[3]
-    ds = (((s + _CB[0]) * s + _CB[1]) * s + _CB[2]) * s + _CB[3]
-    nm = ((((((_CC[8] * y + _CC[0]) * y + _CC[1]) * y + _CC[2]) * y + _CC[3]) * y
-           + _CC[4]) * y + _CC[5]) * y + _CC[6]
-    dm = ((((((y + _CD[0]) * y + _CD[1]) * y + _CD[2]) * y + _CD[3]) * y + _CD[4]) * y
-          + _CD[5]) * y + _CD[6]
+    # Horner's rule in fused multiply-adds (:func:`_fma`)
+    ns = _fma(_fma(_fma(_fma(_CA[4], s, _CA[0]), s, _CA[1]), s, _CA[2]), s, _CA[3])
+    ds = _fma(_fma(_fma(s + _CB[0], s, _CB[1]), s, _CB[2]), s, _CB[3])
+    nm = _fma(_fma(_fma(_fma(_fma(_fma(_fma(_CC[8], y, _CC[0]), y, _CC[1]), y, _CC[2]), y,
+                                   _CC[3]), y, _CC[4]), y, _CC[5]), y, _CC[6])
+    dm = _fma(_fma(_fma(_fma(_fma(_fma(y + _CD[0], y, _CD[1]), y, _CD[2]), y, _CD[3]), y,
+                             _CD[4]), y, _CD[5]), y, _CD[6])
     # third range, 1 / y^2 = 1 / s: s R(1 / s) with R = P / Q of degree 5 is nf / (s df)
-    nf = ((((_CP[4] * s + _CP[3]) * s + _CP[2]) * s + _CP[1]) * s + _CP[0]) * s + _CP[5]
-    df = ((((_CQ[4] * s + _CQ[3]) * s + _CQ[2]) * s + _CQ[1]) * s + _CQ[0]) * s + 1.0
+    nf = _fma(_fma(_fma(_fma(_fma(_CP[4], s, _CP[3]), s, _CP[2]), s, _CP[1]), s, _CP[0]),
+              s, _CP[5])
+    df = _fma(_fma(_fma(_fma(_fma(_CQ[4], s, _CQ[3]), s, _CQ[2]), s, _CQ[1]), s, _CQ[0]),
+              s, 1.0)
     sdf = s * df
     small, mid, zero = y <= 0.46875, y <= 4.0, x > _ZERO
-    n = (0.5 * (ds - y * ns) if small else 0.5 * e * (nm * y + _CC[7]) if mid
+    n = (0.5 * (ds - y * ns) if small else 0.5 * e * _fma(nm, y, _CC[7]) if mid
          else 0.5 * e * (_INV_SQRT_PI * sdf - nf))
-    d = ds if small else dm * y + _CD[7] if mid else y * sdf
+    d = ds if small else _fma(dm, y, _CD[7]) if mid else y * sdf
     return (0.0 if zero else n), (1.0 if zero else d), (0.0 if zero else e)
 
 
-@njit(fastmath=_CONTRACT, forceinline=True)
+@njit(fastmath=False, forceinline=True)
 def _interval_lapse_fast(a, b, keep, lapse_u):  # pragma: no cover - compiled
     """:func:`_interval_lapse` in arithmetic only (no call, no branch: loops of it vectorize)
     and with two divisions instead of three: ``(p, dll/dloc * sd, dll/dlog sd, share)``,
@@ -311,7 +328,7 @@ def _interval_lapse_fast(a, b, keep, lapse_u):  # pragma: no cover - compiled
     return p, (fa - fb) * ip, (a * fa - b * fb) * ip, kn * inum
 
 
-@njit(fastmath=_CONTRACT)
+@njit(fastmath=False)
 def _intervals_lapse(ab, keep, lapse_u, out):  # pragma: no cover - compiled
     """:func:`_interval_lapse_fast` of every judgment: ``ab`` ``(2, n)`` their standardised
     interval ends, ``out`` ``(4, n)`` (one loop without calls or branches: vectorized).
