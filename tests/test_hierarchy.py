@@ -360,7 +360,7 @@ def test_global_and_leaf_weights_equal_the_node_by_node_walk_bit_for_bit():
         np.testing.assert_array_equal(got[v], walked[v])  # NaN == NaN; bits otherwise
         assert got[v].tobytes() == np.broadcast_to(walked[v], (5, 4)).tobytes()
     leaves = h.leaf_weights(local)
-    assert leaves.shape == (5, 4, len(h.leaves))
+    assert leaves.shape == (5, 4, len(h.leaves)) and leaves.flags.c_contiguous
     assert leaves.tobytes() == np.stack([np.broadcast_to(walked[x], (5, 4))
                                          for x in h.leaves], axis=-1).tobytes()
     # no batch axes: the single-matrix case
@@ -369,3 +369,6 @@ def test_global_and_leaf_weights_equal_the_node_by_node_walk_bit_for_bit():
     walked = {v: g for v, _, g in h.walk_weights(one)}
     assert h.leaf_weights(one).tobytes() == np.array(
         [walked[x] for x in h.leaves], dtype=float).tobytes()
+    got = h.global_weights(one)
+    for v in h.nodes[1:]:  # numpy scalars, as the node-by-node products
+        assert type(got[v]) is type(walked[v]) is np.float64 and got[v] == walked[v]

@@ -427,6 +427,8 @@ is nobody's child). Got 2 roots instead: ['A', 'C'].
         """
         arrays, batch = self._local_arrays(local)
         G = self._global_array(arrays, batch)
+        if not batch:  # numpy scalars, as node-by-node products give them
+            return {v: G[i] for i, v in enumerate(self.nodes)}
         return {v: G[..., i].copy() for i, v in enumerate(self.nodes)}
 
     def leaf_weights(self, local: Mapping[str, Any]) -> np.ndarray:
@@ -449,7 +451,7 @@ is nobody's child). Got 2 roots instead: ['A', 'C'].
                [0.125, 0.375, 0.5  ]])
         """
         arrays, batch = self._local_arrays(local)
-        return self._global_array(arrays, batch)[..., self._leaf_positions]
+        return np.take(self._global_array(arrays, batch), self._leaf_positions, axis=-1)
 
     def _global_array(self, arrays: dict[str, np.ndarray], batch: tuple) -> np.ndarray:
         """Every node's global weight on the last axis, ``(*batch, n_nodes)`` in
