@@ -663,6 +663,8 @@ def test_layout_names_are_case_insensitive(tmp_path):
     [1, 2, 1, 3],                                               # integers
     [1.0, 2.5, float("nan"), 1.0, -0.0, 0.0, 1e20, 10.0],        # floats, NaN, signed 0
     [1, 1.0, 2, 2.5, 10**20, 1e20],                             # ints and floats mixed
+    [np.float64(2.5), 2.5, np.float32(2.0), 2.0, np.int64(3), 3],  # numpy and Python scalars
+    pd.Series([1.5, 2.0, 1.5]), pd.Series([3, 1, 3]), pd.Series([True, False]),  # typed
     [True, False, True],
     [True, 1, 1.0, False, 0],                                   # equal, read differently
     ["a", None, float("nan"), 1, "1", pd.NA],                   # anything
@@ -715,6 +717,15 @@ def test_judgment_stacks_equal_a_row_by_row_construction():
         assert got[v][0] == who
         np.testing.assert_array_equal(got[v][1], stack)
     assert len(got["a"][0]) == 4 and "E02" not in got["a"][0]
+    # unvalidated duplicates: the later judgment stands, as in the row-by-row loop
+    first = df.iloc[[5]].copy()
+    dup = pd.concat([df, first.assign(value=first["value"] * 2.0)], ignore_index=True)
+    r = first.iloc[0]
+    who, S = judgment_stacks(dup, h, validate=False)[r["node"]]
+    kids = h.children(r["node"])
+    i, j = kids.index(r["row"].strip()), kids.index(r["col"])
+    assert S[who.index(r["expert"]), i, j] == 2.0 * r["value"]
+    assert S[who.index(r["expert"]), j, i] == 1.0 / (2.0 * r["value"])
     bad = df.copy()
     bad.loc[bad.index[0], "col"] = "nowhere"
     with pytest.raises(ValueError, match="nowhere"):

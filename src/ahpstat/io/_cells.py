@@ -55,9 +55,9 @@ def cell_texts(values: Any) -> list[str]:
     value converted once.
 
     A judgment or survey column repeats a few labels over thousands of rows: the column is
-    factorised (``pandas.factorize``) when its values are all text, all numbers or all
-    booleans (equal values then read alike: ``1`` and ``1.0`` both as ``'1'``), and converted
-    cell by cell otherwise.
+    factorised (``pandas.factorize``) when equal values must read alike -- text, or a typed
+    column of numbers or booleans -- and converted cell by cell otherwise (an object column
+    may hold ``True``, ``1`` and ``numpy.float32(1.0)``, equal but read differently).
 
     Examples
     --------
@@ -70,7 +70,11 @@ def cell_texts(values: Any) -> list[str]:
 
     col = values if isinstance(values, pd.Series) else pd.Series(
         np.asarray(list(values), dtype=object), dtype=object)
-    if pd.api.types.infer_dtype(col, skipna=False) not in _TEXT_EXACT_KINDS:
+    kind = pd.api.types.infer_dtype(col, skipna=False)
+    # an object column of numbers may mix Python and numpy scalars that compare equal and
+    # read differently (``2.0`` and ``numpy.float32(2.0)``): only text is safe there
+    if kind not in _TEXT_EXACT_KINDS or (col.dtype == object and kind not in ("string",
+                                                                                "empty")):
         return [cell_text(v) for v in col.tolist()]
     codes, uniques = pd.factorize(col, use_na_sentinel=False)
     texts = np.array([cell_text(u) for u in uniques.tolist()], dtype=object)
