@@ -53,7 +53,7 @@ from ahpstat._priorities import (
 )
 from ahpstat._results import ConsistencyResult
 from ahpstat._validation import check_method
-from ahpstat.pairwise import as_matrix_batch, validate_matrix
+from ahpstat.pairwise import as_matrix_batch, upper_pairs, validate_matrix
 from ahpstat.scales import (
     INCOMPLETE_RANDOM_INDEX_NAME,
     INCOMPLETE_RANDOM_INDEX_SOURCE,
@@ -436,7 +436,7 @@ def worst_judgments(
     w = weights_of_valid(M, method=method)[0]
     lw = np.log(w)
     E = np.log(M) + lw[..., None, :] - lw[..., :, None]
-    iu = np.triu_indices(n, 1)
+    iu = upper_pairs(n)
     flatM = M.reshape(-1, n, n)
     flatE = E.reshape(-1, n, n)
     flatW = w.reshape(-1, n)

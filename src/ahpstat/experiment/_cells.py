@@ -24,6 +24,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from ahpstat.experiment._spec import BAYES_METHOD
+from ahpstat.pairwise import upper_pairs
 
 __all__ = ["STAT_COLUMNS", "bayes_fits", "rank_metrics", "run_task"]
 
@@ -85,7 +86,7 @@ def rank_metrics(est: np.ndarray, true: np.ndarray) -> dict[str, np.ndarray]:
     bad = np.isnan(est).any(axis=-1)
     est = snap_ties(est)
     n = true.shape[-1]
-    iu = np.triu_indices(n, 1)
+    iu = upper_pairs(n)
     se = np.sign(est[..., iu[0]] - est[..., iu[1]])
     st = np.sign(true[..., iu[0]] - true[..., iu[1]])
     top = np.argmax(true, axis=-1)
@@ -112,7 +113,7 @@ def agreement(a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
     {'same_order_as_first': array([0.]), 'same_top_as_first': array([1.])}
     """
     n = a.shape[-1]
-    iu = np.triu_indices(n, 1)
+    iu = upper_pairs(n)
     bad = np.isnan(a).any(axis=-1) | np.isnan(b).any(axis=-1)
     a, b = snap_ties(a), snap_ties(b)  # ties up to rounding error are ties in both
     sa = np.sign(a[..., iu[0]] - a[..., iu[1]])
@@ -409,7 +410,7 @@ def _long_judgments(h: Any, nodes: list[str], S: Mapping[str, np.ndarray],
     parts = []
     for v in nodes:
         kids = np.asarray(h.children(v), dtype=object)
-        iu = np.triu_indices(kids.size, 1)
+        iu = upper_pairs(kids.size)
         vals = S[v][:, iu[0], iu[1]]
         k, p = np.nonzero(np.isfinite(vals))
         parts.append(pd.DataFrame({"expert": np.asarray(experts, dtype=object)[k], "node": v,

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ahpstat._results import TablesResult
+from ahpstat.pairwise import upper_pairs
 from ahpstat.sensitivity._common import group_means
 
 __all__ = ["PerturbationResult", "judgment_perturbation", "perturb_judgments"]
@@ -41,7 +42,7 @@ def perturb_judgments(A: np.ndarray, *, probability: float = 0.1, sigma: float |
     gen = np.random.default_rng(rng)
     M = np.array(A, dtype=float)
     n = M.shape[-1]
-    iu = np.triu_indices(n, 1)
+    iu = upper_pairs(n)
     U = M[..., iu[0], iu[1]]
     given = ~np.isnan(U)
     if sigma is None:
