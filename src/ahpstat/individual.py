@@ -31,7 +31,7 @@ from ahpstat._validation import InputError, check_int, check_method
 from ahpstat.consistency import consistency
 from ahpstat.hierarchy import Hierarchy, as_hierarchy
 from ahpstat.io import cell_text, judgment_stacks, validate_judgments
-from ahpstat.pairwise import is_connected
+from ahpstat.pairwise import is_connected, upper_pairs
 from ahpstat.scales import get_random_index_table, nearest_saaty
 from ahpstat.weighting import INCOMPLETE_METHOD, WEIGHTING_METHODS, weights
 
@@ -447,7 +447,7 @@ def harker_repair(
                 continue
             w = _eig(A)
             E = A * w[None, :] / w[:, None]  # e_ij = a_ij w_j / w_i
-            iu, ju = np.triu_indices(n, 1)
+            iu, ju = upper_pairs(n)
             score = E[iu, ju] if ranking == "upper" else np.maximum(E[iu, ju], E[ju, iu])
             # ties (every judgment of a 3 x 3 matrix has the same error) go to the first pair
             # in upper-triangle order, whatever the eigenvector's last-digit round-off

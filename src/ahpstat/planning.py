@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ahpstat._validation import InputError
+from ahpstat.pairwise import upper_pairs
 
 __all__ = ["PilotEstimates", "PlanResult", "estimate_pilot", "plan_figure", "plan_panel_size",
            "plan_study", "smallest_designs", "write_plan"]
@@ -110,7 +111,7 @@ def _panel_sds(stacks: Mapping[str, tuple[Sequence[str], np.ndarray]],
         W = llsm_weights(S)  # (K, n)
         lw = np.log(W)
         E = np.log(S) + lw[:, None, :] - lw[:, :, None]
-        iu = np.triu_indices(n, 1)
+        iu = upper_pairs(n)
         e = E[:, iu[0], iu[1]]
         given = ~np.isnan(e)
         sse += float(np.nansum(e * e))

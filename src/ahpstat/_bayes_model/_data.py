@@ -16,7 +16,7 @@ import pandas as pd
 
 from ahpstat._bayes_model._kernels import SENTINEL
 from ahpstat._validation import InputError, check_scale
-from ahpstat.pairwise import comparison_graph_components
+from ahpstat.pairwise import comparison_graph_components, upper_pairs
 from ahpstat.scales import SAATY_SCALE
 
 __all__ = ["Layout", "Panel", "interval_bounds", "layout", "prepare_panel", "scale_log_values"]
@@ -173,7 +173,7 @@ def prepare_panel(judgments: pd.DataFrame, structure: Any, *, scale: str | None 
                 f"connected: its elements fall into the separate groups {names}, which no "
                 "judgment links, so their relative weights are not identified. Add a judgment "
                 f"between the groups. Got {len(comps)} components instead of 1.", node=v)
-        iu, ju = np.triu_indices(n, 1)
+        iu, ju = upper_pairs(n)
         kk, p = np.nonzero(present[:, iu, ju])
         parts.append((np.array([kpos[who[x]] for x in kk], dtype=np.int64),
                       np.full(kk.size, g, dtype=np.int64), offsets[g] + iu[p], offsets[g] + ju[p],

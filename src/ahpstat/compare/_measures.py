@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ahpstat.pairwise import validate_matrix
+from ahpstat.pairwise import upper_pairs, validate_matrix
 
 __all__ = ["TIE_RTOL", "average_ranks", "descending_ranks", "euclidean_distance", "kendall_tau",
            "minimum_violations", "order_violations", "pareto_efficiency", "total_deviation",
@@ -155,7 +155,7 @@ def order_violations(A: ArrayLike, w: ArrayLike, *,
     batch = M.shape[:-2]
     lw = np.log(W)
     L = np.log(M)
-    iu = np.triu_indices(n, 1)
+    iu = upper_pairs(n)
     la = L[..., iu[0], iu[1]]                        # (..., P)
     ld = lw[..., iu[0]] - lw[..., iu[1]]             # (..., P)
     # orient every judgment so that it is > 1 (a_ij < 1 is a_ji > 1)
@@ -374,7 +374,7 @@ def kendall_tau(u: ArrayLike, v: ArrayLike) -> np.ndarray:
 
         s, na, nb = kendall_counts(a, b)
     else:
-        i, j = np.triu_indices(n, 1)
+        i, j = upper_pairs(n)
         at, bt = (np.ascontiguousarray(np.moveaxis(x, -1, 0)) for x in (a, b))
         da = np.sign(at[i] - at[j])
         db = np.sign(bt[i] - bt[j])

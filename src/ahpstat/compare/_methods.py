@@ -22,7 +22,7 @@ from ahpstat.compare._measures import (
     total_deviation,
     weighted_spearman,
 )
-from ahpstat.pairwise import validate_matrix
+from ahpstat.pairwise import upper_pairs, validate_matrix
 from ahpstat.weighting import WEIGHTING_METHODS, weights
 
 __all__ = ["DEFAULT_METHODS", "MethodComparison", "check_methods", "compare_methods"]
@@ -243,7 +243,7 @@ def compare_methods(A: ArrayLike, *, methods: Sequence[str] | None = None) -> Me
     from ahpstat.pairwise import log_errors
 
     E = log_errors(Mx, W)
-    iu = np.triu_indices(n, 1)
+    iu = upper_pairs(n)
     e = E[..., iu[0], iu[1]]
     given = ~np.isnan(e)
     dof = given.sum(axis=-1) - (n - 1) if any_missing else np.full(e.shape[:-1],
