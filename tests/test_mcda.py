@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ahpstat import DegenerateDataWarning
-from ahpstat.mcda import grey_relational_analysis, topsis
+from ahpstat.mcda import _gra_each, _topsis_each, grey_relational_analysis, topsis
 
 LIK = np.array([[4, 3, 5, 2], [2, 3, 4, 4], [5, 4, 4, 1], [3, 2, 5, 3], [4, 5, 3, 2],
                 [1, 3, 4, 5]], dtype=float)
@@ -97,6 +97,65 @@ def test_batched_and_weight_scale():
         np.testing.assert_allclose(g[k], grey_relational_analysis(X[k], w[k]).grade)
     np.testing.assert_allclose(topsis(X[0], 7 * w[0]).closeness, c[0])
     np.testing.assert_allclose(grey_relational_analysis(X[0], 7 * w[0]).grade, g[0])
+
+
+def _topsis_direct(A, w, b, norm):
+    """TOPSIS of one weighting, written out (the formulas of the module notes)."""
+    lo, hi = A.min(axis=-2), A.max(axis=-2)
+    const = (hi - lo) <= 1e-12 * np.maximum(np.abs(lo), np.abs(hi))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if norm == "vector":
+            R = A / np.sqrt((A**2).sum(axis=-2, keepdims=True))
+        else:
+            R = (A - lo[..., None, :]) / (hi - lo)[..., None, :]
+    V = w[..., None, :] * np.where(const[..., None, :], 0.0, R)
+    best = np.where(b, V.max(axis=-2), V.min(axis=-2))[..., None, :]
+    worst = np.where(b, V.min(axis=-2), V.max(axis=-2))[..., None, :]
+    dp = np.sqrt(((V - best) ** 2).sum(axis=-1))
+    dm = np.sqrt(((V - worst) ** 2).sum(axis=-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(dp + dm > 0, dm / (dp + dm), np.nan)
+
+
+def _gra_direct(A, w, b, rho):
+    """Grey relational grades of one weighting, min-max normalised, written out."""
+    lo, hi = A.min(axis=-2, keepdims=True), A.max(axis=-2, keepdims=True)
+    const = ((hi - lo) <= 1e-12 * np.maximum(np.abs(lo), np.abs(hi)))[..., 0, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        Y = np.where(b, (A - lo) / (hi - lo), (hi - A) / (hi - lo))
+        D = np.where(const[..., None, :], 0.0, np.abs(Y.max(axis=-2, keepdims=True) - Y))
+        dmin = D.min(axis=(-2, -1), keepdims=True)
+        dmax = D.max(axis=(-2, -1), keepdims=True)
+        xi = np.where(dmax > 0, (dmin + rho * dmax) / (D + rho * dmax), np.nan)
+        return ((w / w.sum(axis=-1, keepdims=True))[..., None, :] * xi).sum(axis=-1)
+
+
+@pytest.mark.parametrize("norm", ["vector", "minmax"])
+def test_each_weighting_at_once_equals_one_at_a_time(norm):
+    # the evaluation's several weightings in one call: bit for bit each one's own numbers,
+    # with weights in other memory layouts (an F-ordered block, a broadcast row), a cost
+    # item, a constant item and a missing value in one resample
+    rng = np.random.default_rng(11)
+    X = rng.integers(1, 6, (6, 7, 5)).astype(float) + rng.random((6, 7, 5))
+    X[..., 3] = 2.5
+    X[4, 2, 1] = np.nan
+    b = np.array([True, False, True, True, True])
+    ws = [rng.dirichlet(np.ones(5), 6), np.asfortranarray(rng.dirichlet(np.ones(5), 6)),
+          np.broadcast_to(rng.dirichlet(np.ones(5)), (6, 5))]
+    got = _topsis_each(X, ws, normalization=norm, benefit=b)
+    grey = _gra_each(X, ws, rho=0.4, benefit=b)
+    for w, t, g in zip(ws, got, grey, strict=True):
+        ref = _topsis_direct(X, w, b, norm)
+        assert t.closeness.tobytes() == ref.tobytes()
+        assert g.grade.tobytes() == _gra_direct(X, w, b, 0.4).tobytes()
+        assert np.isnan(ref[4]).all() and np.isfinite(ref[:4]).all()
+    # the warnings as one call per weighting gives them
+    with pytest.warns(DegenerateDataWarning) as rec:
+        _topsis_each(np.ones((3, 2)), [[0.5, 0.5], [0.2, 0.8]])
+        _gra_each(np.ones((3, 2)), [[0.5, 0.5], [0.2, 0.8], [1.0, 0.0]])
+    assert [str(r.message)[:4] for r in rec] == ["TOPS"] * 2 + ["grey"] * 3
+    with pytest.raises(ValueError, match="`weights` must be"):
+        _topsis_each(LIK, [0.5])
 
 
 def test_constant_item_adds_nothing():

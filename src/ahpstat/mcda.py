@@ -40,6 +40,7 @@ analysis of VIKOR and TOPSIS. EJOR 156, 445-455.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,6 +116,17 @@ def _inputs(X: ArrayLike, weights: ArrayLike, benefit: ArrayLike | None
     return A, w, b
 
 
+def _weights(weights: Sequence[ArrayLike]) -> list[np.ndarray]:
+    """The weight vectors as float arrays, each at least a vector (as :func:`_inputs` wants
+    one).
+    """
+    ws = [np.asarray(v, dtype=float) for v in weights]
+    if not ws or any(v.ndim < 1 for v in ws):
+        raise ValueError("`weights` must be (..., items) arrays; got "
+                         f"{[np.shape(v) for v in ws]} instead.")
+    return ws
+
+
 def _constant(A: np.ndarray) -> np.ndarray:
     lo, hi = A.min(axis=-2), A.max(axis=-2)
     scale = np.maximum(np.abs(lo), np.abs(hi))
@@ -160,8 +172,19 @@ def topsis(
     >>> topsis(X, [0.5, 0.5], benefit=np.array([False, True])).closeness.round(3)
     array([0.762, 0.722, 0.238])
     """
+    return _topsis_each(X, [weights], normalization=normalization, benefit=benefit)[0]
+
+
+def _topsis_each(X: ArrayLike, weights: Sequence[ArrayLike], *, normalization: str = "vector",
+                 benefit: ArrayLike | None = None) -> list[TopsisResult]:
+    """:func:`topsis` of ``X`` under each of ``weights`` (each (..., n)): the items
+    normalised once for all of them, then every weighting in one batched pass (the same
+    numbers as one :func:`topsis` call each: they enter elementwise only); the warnings as
+    one call each would give them.
+    """
     norm = check_method("normalization", normalization, TOPSIS_NORMALIZATIONS)
-    A, w, b = _inputs(X, weights, benefit)
+    ws = np.broadcast_arrays(*_weights(weights))
+    A, w, b = _inputs(X, np.stack(ws), benefit)               # w: (k, ..., n)
     const = _constant(A)
     if norm == "vector":
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -177,12 +200,15 @@ def topsis(
     dp = np.sqrt(((V - best) ** 2).sum(axis=-1))
     dm = np.sqrt(((V - worst) ** 2).sum(axis=-1))
     tot = dp + dm
-    if np.any(tot == 0):
-        warn("TOPSIS: every unit is equal on every weighted item; the closeness is undefined "
-             "(NaN).", DegenerateDataWarning)
     with np.errstate(invalid="ignore", divide="ignore"):
         C = np.where(tot > 0, dm / np.where(tot > 0, tot, 1.0), np.nan)
-    return TopsisResult(C, dp, dm)
+    out = []
+    for i in range(len(ws)):
+        if np.any(tot[i] == 0):
+            warn("TOPSIS: every unit is equal on every weighted item; the closeness is "
+                 "undefined (NaN).", DegenerateDataWarning)
+        out.append(TopsisResult(C[i], dp[i], dm[i]))
+    return out
 
 
 def grey_relational_analysis(
@@ -221,11 +247,23 @@ def grey_relational_analysis(
     >>> grey_relational_analysis([[3, 1], [1, 2]], [0.75, 0.25]).grade.round(6)
     array([0.833333, 0.5     ])
     """
+    return _gra_each(X, [weights], rho=rho, normalization=normalization, benefit=benefit)[0]
+
+
+def _gra_each(X: ArrayLike, weights: Sequence[ArrayLike], *, rho: float = 0.5,
+              normalization: str = "minmax", benefit: ArrayLike | None = None
+              ) -> list[GreyRelationalResult]:
+    """:func:`grey_relational_analysis` of ``X`` under each of ``weights`` (each (..., n)):
+    the grey relational coefficients (which do not depend on the weights) computed once,
+    then each weighting's grade as one call would give it (the same numbers); the warnings
+    as one call each would give them.
+    """
     norm = check_method("normalization", normalization, GRA_NORMALIZATIONS)
     rho = float(rho)
     if not 0 < rho <= 1:
         raise ValueError(f"`rho` must be in (0, 1]; got {rho!r} instead.")
-    A, w, b = _inputs(X, weights, benefit)
+    ws = _weights(weights)
+    A, _, b = _inputs(X, np.stack(np.broadcast_arrays(*ws)), benefit)
     const = _constant(A)
     if norm == "minmax":
         lo, hi = A.min(axis=-2, keepdims=True), A.max(axis=-2, keepdims=True)
@@ -243,10 +281,14 @@ def grey_relational_analysis(
     D = np.where(const[..., None, :], 0.0, D)
     dmin = D.min(axis=(-2, -1), keepdims=True)
     dmax = D.max(axis=(-2, -1), keepdims=True)
-    if np.any(dmax == 0):
-        warn("grey relational analysis: every unit is equal on every item; the grades are "
-             "undefined (NaN).", DegenerateDataWarning)
     with np.errstate(invalid="ignore", divide="ignore"):
         xi = np.where(dmax > 0, (dmin + rho * dmax) / (D + rho * dmax), np.nan)
-        wn = w / w.sum(axis=-1, keepdims=True)
-    return GreyRelationalResult((wn[..., None, :] * xi).sum(axis=-1), xi, rho)
+    out = []
+    for w in ws:
+        if np.any(dmax == 0):
+            warn("grey relational analysis: every unit is equal on every item; the grades "
+                 "are undefined (NaN).", DegenerateDataWarning)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            wn = w / w.sum(axis=-1, keepdims=True)
+        out.append(GreyRelationalResult((wn[..., None, :] * xi).sum(axis=-1), xi, rho))
+    return out

@@ -20,8 +20,7 @@ from ahpstat.fuzzy import (
     fuzzy_evaluation,
     shares_of_counts,
 )
-from ahpstat.mcda import grey_relational_analysis as _gra
-from ahpstat.mcda import topsis as _topsis
+from ahpstat.mcda import _gra_each, _topsis_each
 from ahpstat.objective import (
     combine_weights,
     objective_weights,
@@ -156,13 +155,20 @@ class Evaluator:
         local = self._hierarchy(vec, out)
         self._fce(local, shares_o, shares_g, out)
         if means_g is not None and self.G >= 2:
+            # every weighting in one call: the groups' normalised means (TOPSIS) and grey
+            # relational coefficients (GRA) do not depend on the weights
             o = self.opts
-            for w in o.topsis_weighting or ():
-                out[f"topsis:{w}"] = _topsis(means_g, vec[w],
-                                             normalization=o.topsis_normalization).closeness
-            for w in o.gra_weighting or ():
-                out[f"gra:{w}"] = _gra(means_g, vec[w], rho=o.rho,
-                                       normalization=o.gra_normalization).grade
+            tw, gw = o.topsis_weighting or (), o.gra_weighting or ()
+            if tw:
+                got = _topsis_each(means_g, [vec[w] for w in tw],
+                                   normalization=o.topsis_normalization)
+                for w, r in zip(tw, got, strict=True):
+                    out[f"topsis:{w}"] = r.closeness
+            if gw:
+                grey = _gra_each(means_g, [vec[w] for w in gw], rho=o.rho,
+                                 normalization=o.gra_normalization)
+                for w, g in zip(gw, grey, strict=True):
+                    out[f"gra:{w}"] = g.grade
         return out
 
     def _vectors(self, W: np.ndarray, Fo: np.ndarray | None, means_g: np.ndarray | None,
@@ -227,6 +233,11 @@ class Evaluator:
         o = self.opts
         vals = self.answer_values if o.grade_values is None else np.asarray(o.grade_values)
         by_item: np.ndarray | None = None  # shares_g laid out for _group_average, made once
+        dense: dict[str, np.ndarray] = {}  # the shares C-ordered for tree_max, made once
+        if (shares_g is not None and {"max_min", "max_product"} & set(o.fce_operators)
+                and o.fce_weighting and _compiled(shares_g.shape[:-2])):
+            # first: _groups_by_item copies from it faster than from shares_g's layout
+            dense["g"] = np.ascontiguousarray(shares_g)
         for w in o.fce_weighting:
             for op in o.fce_operators:
                 if op == "weighted_average":
@@ -236,13 +247,13 @@ class Evaluator:
                     Bo = A @ shares_o                                  # (rows, n, K)
                     Bg = None
                     if shares_g is not None:
-                        if by_item is None:
-                            by_item = _groups_by_item(shares_g)
+                        if by_item is None:  # (from the C-ordered copy when made: faster)
+                            by_item = _groups_by_item(dense.get("g", shares_g))
                         Bg = _group_average(A, by_item, shares_g.shape[1], shares_g.shape[3])
                 elif op in ("max_min", "max_product"):
-                    Bo = self._max_evaluation(shares_o, local[w], op)
+                    Bo = self._max_evaluation(shares_o, local[w], op, dense, "o")
                     Bg = None if shares_g is None else self._max_evaluation(
-                        shares_g, local[w][:, None, :], op)
+                        shares_g, local[w][:, None, :], op, dense, "g")
                 else:
                     Bo = fuzzy_evaluation(shares_o, local[w], self.parents,
                                           operator=op)[:, self.fce_nodes]
@@ -255,17 +266,20 @@ class Evaluator:
                     out[f"fce:{w}:{op}:groups"] = Bg                   # (rows, G, n, K)
                     out[f"score:{w}:{op}:groups"] = _score(Bg, vals)
 
-    def _max_evaluation(self, shares: np.ndarray, local: np.ndarray, op: str) -> np.ndarray:
+    def _max_evaluation(self, shares: np.ndarray, local: np.ndarray, op: str,
+                        dense: dict[str, np.ndarray], key: str) -> np.ndarray:
         """The reported nodes' vectors (..., n, K) under a maximum operator: compiled for
         a large batch (a block of resamples: the shares and weights are >= 0 or NaN, so the
         vectors are :func:`fuzzy_evaluation`'s bit for bit), else by numpy (no numba to
-        import for the estimate alone).
+        import for the estimate alone). ``dense[key]``: ``shares`` C-ordered as the kernel
+        reads them, copied once for every weighting and operator.
         """
-        batch = int(np.prod(np.broadcast_shapes(shares.shape[:-2], local.shape[:-1])))
-        if batch >= TREE_MAX_COMPILED:
+        if _compiled(np.broadcast_shapes(shares.shape[:-2], local.shape[:-1])):
             from ahpstat._stat_kernels import tree_max
 
-            return tree_max(shares, local, self.parents, op == "max_product", True,
+            if key not in dense:
+                dense[key] = np.ascontiguousarray(shares)
+            return tree_max(dense[key], local, self.parents, op == "max_product", True,
                             self.fce_nodes)
         return fuzzy_evaluation(shares, local, self.parents, operator=op)[
             ..., self.fce_nodes, :]
@@ -277,6 +291,11 @@ class Evaluator:
         num = Msub[None] * gl[:, None, :]
         with np.errstate(invalid="ignore", divide="ignore"):
             return num / num.sum(axis=-1, keepdims=True)
+
+
+def _compiled(batch: tuple[int, ...]) -> bool:
+    """Whether a maximum operator's batch of this shape is evaluated compiled."""
+    return int(np.prod(batch)) >= TREE_MAX_COMPILED
 
 
 def _resample_last(counts: np.ndarray) -> np.ndarray:
