@@ -116,6 +116,38 @@ def test_kept_deviations_equal_the_per_round_computation(monkeypatch, dof):
         np.testing.assert_array_equal(a.high, b.high)
     assert (kept[0].high - kept[0].low).max() >= 1  # some sets are not single ranks
 
+@pytest.mark.parametrize("noise", [False, True])
+def test_compiled_deviations_equal_numpys_chunks_bit_for_bit(monkeypatch, noise):
+    """Above _CELLS_COMPILED cells every pair's studentised deviations come from one
+    compiled pass: the same bits as the numpy chunks (a competitor without spread, so some
+    pairs' variances sum to 0 and some scales are 0; an inf degree of freedom)."""
+    import ahpstat.rank_sets as rs
+
+    rng = np.random.default_rng(5)
+    K, B = 6, 300
+    dev = rng.standard_normal((K, B)) * np.array([1, 0.5, 2, 0, 0, 1e-3])[:, None]
+    var = dev.var(axis=1)
+    sd = np.sqrt(var[:, None] + var[None, :])
+    nz = (rs._variance_noise(np.array([4.0, 9, 30, 5, np.inf, np.inf]), np.diag(var), var, sd, B,
+                             np.random.default_rng(1)) if noise else None)
+    assert noise == isinstance(nz, rs._Independent)
+    pairs = ~np.eye(K, dtype=bool)
+    pairs[0, 3] = pairs[3, 0] = False
+    monkeypatch.setattr(rs, "_CELLS_COMPILED", 1 << 62)
+    numpy_T = rs._MaxT(dev, sd, pairs, nz).T
+    monkeypatch.setattr(rs, "_CELLS_COMPILED", 0)
+    compiled = rs._MaxT(dev, sd, pairs, nz)
+    assert compiled.T.tobytes() == numpy_T.tobytes()
+    assert np.isfinite(numpy_T).all() and (numpy_T[compiled.row[3, 4]] == 0).all()
+    # ... and the rounds' maxima over them
+    jj, kk = np.nonzero(pairs)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        by_hand = np.nanmax([(dev[j] - dev[k]) / sd[j, k] / (
+            np.sqrt(nz(np.array([j]), np.array([k]))[0]) if noise else 1)
+            for j, k in zip(jj, kk, strict=True)], axis=0)
+    np.testing.assert_allclose(compiled(pairs), by_hand, rtol=1e-12)
+
+
 def _coverage(spacing: float, sd: float, n_studies: int, level: float = 0.95, n: int = 37,
               B: int = 400) -> dict:
     """Ten groups ``spacing`` apart, 37 respondents each with answers of sd ``sd``; group

@@ -24,7 +24,7 @@ import numpy as np
 
 from ahpstat._numba import njit, readonly
 
-__all__ = ["kendall_counts", "tree_max"]
+__all__ = ["kendall_counts", "pair_deviations", "tree_max"]
 
 
 @njit(nogil=True)
@@ -178,3 +178,46 @@ def kendall_counts(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray
     nb = np.empty(A.shape[0], dtype=np.int64)
     _kendall(readonly(A), readonly(B), s, na, nb)
     return s.reshape(shape), na.reshape(shape), nb.reshape(shape)
+
+
+@njit(nogil=True)
+def _pair_deviations(dev, scale, jj, kk, var, vc, noise, out):  # pragma: no cover
+    """``out[p, b]``: pair ``(j, k) = (jj[p], kk[p])``'s ``(dev[j, b] - dev[k, b]) *
+    scale[j, k]``, divided by ``sqrt((vc[j, b] + vc[k, b]) / (var[j] + var[k]))`` with
+    ``noise`` (1 where that sum is not positive).
+    """
+    for p in range(jj.size):
+        j, k = jj[p], kk[p]
+        s = scale[j, k]
+        den = var[j] + var[k] if noise else 1.0
+        for b in range(dev.shape[1]):
+            t = (dev[j, b] - dev[k, b]) * s
+            if noise:
+                r = (vc[j, b] + vc[k, b]) / den if den > 0 else 1.0
+                t = t / np.sqrt(r)
+            out[p, b] = t
+
+
+def pair_deviations(dev: np.ndarray, scale: np.ndarray, jj: np.ndarray, kk: np.ndarray,
+                    var: np.ndarray, vc: np.ndarray, noise: bool, out: np.ndarray) -> None:
+    """The studentised pair deviations of :class:`ahpstat.rank_sets._MaxT` into ``out``
+    (pairs, B): every pair at once, the same operations per element as its numpy chunks
+    (a difference, a product, a sum, a quotient, a square root: no fused multiply-add), so
+    the same bits. ``dev`` (K, B) the resamples' deviations, ``scale`` (K, K) one over each
+    pair's standard deviation, ``var`` (K,) and ``vc`` (K, B) the competitors' variances
+    and simulated variances (used with ``noise``).
+
+    Examples
+    --------
+    >>> out = np.empty((1, 2))
+    >>> pair_deviations(np.array([[1.0, 2.0], [0.0, 1.0]]), np.full((2, 2), 0.5),
+    ...                 np.array([0]), np.array([1]), np.ones(2), np.ones((2, 2)), True, out)
+    >>> out
+    array([[0.5, 0.5]])
+    """
+    f = np.ascontiguousarray
+    _pair_deviations(readonly(f(dev, dtype=float)), readonly(f(scale, dtype=float)),
+                     readonly(f(jj, dtype=np.intp)), readonly(f(kk, dtype=np.intp)),
+                     readonly(f(var, dtype=float)), readonly(f(vc, dtype=float).reshape(
+                         -1, dev.shape[1]) if noise else np.zeros((0, dev.shape[1]))),
+                     bool(noise), out)

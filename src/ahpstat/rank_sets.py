@@ -92,6 +92,10 @@ _DIRECT_SD_SHARE = 1e-6
 _CELLS = 1 << 16
 #: At most this many cells of every pair's studentised deviations are kept (128 MiB).
 _CELLS_KEPT = 1 << 24
+#: From this many kept cells on they are computed by a compiled loop
+#: (:func:`ahpstat._stat_kernels.pair_deviations`; below it numpy's chunks cost less than
+#: importing numba)
+_CELLS_COMPILED = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,14 @@ class _MaxT:
             self.row = np.full((K, K), -1, dtype=np.intp)
             self.row[jj, kk] = np.arange(jj.size)
             self.T = np.empty((jj.size, B))
+            if jj.size * B >= _CELLS_COMPILED and (noise is None
+                                                   or isinstance(noise, _Independent)):
+                # every pair in one pass, the same operations per element as _t
+                from ahpstat._stat_kernels import pair_deviations
+
+                var, vc = (noise.var, noise.vc) if noise is not None else (sd[:0, 0], dev[:0])
+                pair_deviations(dev, self.scale, jj, kk, var, vc, noise is not None, self.T)
+                return
             for s in range(0, jj.size, self.step):
                 self.T[s:s + self.step] = self._t(jj[s:s + self.step], kk[s:s + self.step])
 
@@ -365,15 +377,7 @@ def _variance_noise(nu: float | np.ndarray, cov: np.ndarray, var: np.ndarray, sd
         chi = np.ones((v.size, B))
         fin = np.isfinite(v)
         chi[fin] = gen.chisquare(v[fin][:, None], (int(fin.sum()), B)) / v[fin][:, None]
-        vc = var[:, None] * chi  # (K, B): each competitor's simulated variance
-
-        def independent(jj: np.ndarray, kk: np.ndarray) -> np.ndarray:
-            den = var[jj] + var[kk]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                r = (vc[jj] + vc[kk]) / den[:, None]
-            return np.where(den[:, None] > 0, r, 1.0)
-
-        return independent
+        return _Independent(var, var[:, None] * chi)  # (K, B): each one's simulated variance
     n = float(nu)
     if not np.isfinite(n):
         return None
@@ -402,6 +406,22 @@ def _variance_noise(nu: float | np.ndarray, cov: np.ndarray, var: np.ndarray, sd
         return np.where(sd2[jj, kk][:, None] > 0, np.maximum(rr, 1e-300), 1.0)
 
     return common
+
+
+class _Independent:
+    """``noise(jj, kk)`` of competitors from separate samples (:func:`_variance_noise`):
+    ``(vc_j + vc_k) / (var_j + var_k)`` per resample from each competitor's simulated
+    variances ``vc`` (K, B); 1 where the variances sum to 0.
+    """
+
+    def __init__(self, var: np.ndarray, vc: np.ndarray) -> None:
+        self.var, self.vc = var, vc
+
+    def __call__(self, jj: np.ndarray, kk: np.ndarray) -> np.ndarray:
+        den = self.var[jj] + self.var[kk]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = (self.vc[jj] + self.vc[kk]) / den[:, None]
+        return np.where(den[:, None] > 0, r, 1.0)
 
 
 def set_label(confidence_level: float, simultaneous: bool, n: int, what: str,

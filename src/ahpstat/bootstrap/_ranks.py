@@ -60,10 +60,13 @@ def rank_probabilities(draws: ArrayLike) -> np.ndarray:
     end_run[:-1] = new_run[1:]
     stop = np.minimum.accumulate(np.where(end_run, pos + 1, k)[::-1], axis=0)[::-1]
     share = 1.0 / (stop - start)
-    # each competitor gets `share` on ranks start..stop-1: a difference array over ranks
-    acc = np.zeros((k, k + 1))
-    np.add.at(acc, (order, start), share)
-    np.add.at(acc, (order, stop), -share)
+    # each competitor gets `share` on ranks start..stop-1: a difference array over ranks,
+    # every +share (in C order) then every -share added into its cell in turn, as
+    # np.add.at does it (one bincount over both: the same additions in the same order)
+    cell = order * (k + 1)
+    idx = np.concatenate([(cell + start).ravel(), (cell + stop).ravel()])
+    acc = np.bincount(idx, weights=np.concatenate([share.ravel(), -share.ravel()]),
+                      minlength=k * (k + 1)).reshape(k, k + 1)
     return np.cumsum(acc, axis=1)[:, :k] / B
 
 
