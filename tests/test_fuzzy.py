@@ -230,3 +230,22 @@ def test_share_and_level_matrices_are_the_coo_builds_entry_for_entry():
         assert a.shape == b.shape
         for attr in ("indptr", "indices", "data"):
             np.testing.assert_array_equal(getattr(a, attr), getattr(b, attr))
+
+
+def test_shares_of_counts_as_the_plain_formula_in_the_counts_layout():
+    # written in place: the same bits, NaN where a row has no answer, laid out as the counts
+    # (the evaluation's counts come with the resamples varying fastest)
+    from ahpstat.fuzzy import shares_of_counts
+
+    rng = np.random.default_rng(2)
+    C = rng.integers(0, 3, (6, 4, 3, 5)).astype(float)
+    C[1, 2, 0] = 0.0
+    C[3, 0, 2] = np.nan
+    flat = np.ascontiguousarray(C.reshape(6, -1).T)
+    for counts in (C, flat.T.reshape(C.shape), np.asfortranarray(C), C[:, ::2]):
+        tot = counts.sum(axis=-1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ref = np.where(tot > 0, counts / np.where(tot > 0, tot, 1.0), np.nan)
+        got = shares_of_counts(counts)
+        assert got.strides == ref.strides and got.tobytes() == ref.tobytes()
+    assert np.isnan(shares_of_counts(C)[1, 2, 0]).all()

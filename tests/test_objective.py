@@ -408,3 +408,49 @@ def test_combination_bad_input():
         combine_weights([u, [-0.1, 0.6, 0.5]])
     with pytest.raises(ValueError, match="`method` must be one of"):
         combine_weights([u, v], method="nash")
+
+
+@pytest.mark.parametrize("case", ["shared", "shared_grouped", "batched", "fortran"])
+def test_correlations_bit_for_bit_as_the_plain_formula(case):
+    # the correlations computed in place: the same bits and memory layout as the formula
+    # written out with a new array per step, from the same sums
+    from ahpstat._grouping import Grouped
+    from ahpstat.objective._data import Data
+    from ahpstat.objective._shared import shared_summary
+
+    rng = np.random.default_rng(21)
+    A = rng.integers(1, 6, (200, 7)).astype(float)
+    A[rng.random(A.shape) < 0.06] = np.nan
+    f: object = rng.integers(0, 3, (4, 200)).astype(float)
+    if case == "shared_grouped":
+        f = Grouped.of(rng.integers(0, 3, (4, 10)).astype(float), np.arange(200) % 10)
+    elif case == "batched":
+        A, f = rng.random((3, 40, 7)), rng.random((3, 40))
+        A[1, 5, 2] = np.nan
+    elif case == "fortran":
+        A, f = np.asfortranarray(rng.random((40, 7))), None
+    d = Data(A, f)
+    got = d.correlations()
+    if d.shared:
+        sxy, nn, sx, sxx = shared_summary(d.A).cross_sums(d.f)
+    else:  # the products of centred values and answer indicators, written out
+        P = ~np.isnan(d.A)
+        X0 = np.where(P, d.A - np.nan_to_num(np.nanmean(d.A, axis=-2, keepdims=True)), 0.0)
+        fw = np.broadcast_to(d.f, (*d.batch, d.A.shape[-2]))[..., :, None]
+        full = (*d.batch, *d.A.shape[-2:])
+
+        def tr(U):
+            return np.ascontiguousarray(np.swapaxes(np.broadcast_to(U, full), -1, -2))
+
+        Pc = np.ascontiguousarray(np.broadcast_to(P.astype(float), full))
+        Xf = tr(X0 * fw)
+        sxy = Xf @ np.ascontiguousarray(np.broadcast_to(X0, full))
+        nn, sx = tr(P * fw) @ Pc, Xf @ Pc
+        sxx = tr(X0**2 * fw) @ Pc
+    sy, syy = np.swapaxes(sx, -1, -2), np.swapaxes(sxx, -1, -2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (sxy - sx * sy / nn) / np.sqrt((sxx - sx**2 / nn) * (syy - sy**2 / nn))
+    ref = np.clip(np.where(nn >= 2, r, np.nan), -1.0, 1.0)
+    assert got.shape == ref.shape and got.strides == ref.strides
+    assert got.tobytes() == ref.tobytes()
+    assert np.isfinite(got).any()

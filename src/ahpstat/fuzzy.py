@@ -182,8 +182,11 @@ def share_matrix(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int) -> spars
 def shares_of_counts(counts: np.ndarray) -> np.ndarray:
     """Answer counts (..., K) as shares summing to 1; ``NaN`` where the counts are all 0."""
     tot = counts.sum(axis=-1, keepdims=True)
+    some = tot > 0
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(tot > 0, counts / np.where(tot > 0, tot, 1.0), np.nan)
+        out = counts / np.where(some, tot, 1.0)   # laid out as counts
+    np.copyto(out, np.nan, where=~some)
+    return out
 
 
 def check_operator(operator: str) -> str:

@@ -135,10 +135,21 @@ class Data:
             sxx = tr(X0**2 * fw) @ Pc
         sy = np.swapaxes(sx, -1, -2)
         syy = np.swapaxes(sxx, -1, -2)
+        # the same operations as ``cov = sxy - sx * sy / nn``, ``vx = sxx - sx**2 / nn``,
+        # ``vy = syy - sy**2 / nn``, ``r = cov / sqrt(vx * vy)``, each result written over
+        # its operand's temporary (a block of resamples: no new (B, n, n) array per step)
         with np.errstate(invalid="ignore", divide="ignore"):
-            cov = sxy - sx * sy / nn
-            vx = sxx - sx**2 / nn
-            vy = syy - sy**2 / nn
-            r = cov / np.sqrt(vx * vy)
-        r = np.where(nn >= 2, r, np.nan)
-        return np.clip(r, -1.0, 1.0)
+            cov = sx * sy
+            cov /= nn
+            np.subtract(sxy, cov, out=cov)
+            vx = sx**2
+            vx /= nn
+            np.subtract(sxx, vx, out=vx)
+            vy = sy**2
+            vy /= nn
+            np.subtract(syy, vy, out=vy)
+            vx *= vy
+            np.sqrt(vx, out=vx)
+            cov /= vx
+        r = np.where(nn >= 2, cov, np.nan)
+        return np.clip(r, -1.0, 1.0, out=r)
