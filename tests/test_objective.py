@@ -454,3 +454,35 @@ def test_correlations_bit_for_bit_as_the_plain_formula(case):
     assert got.shape == ref.shape and got.strides == ref.strides
     assert got.tobytes() == ref.tobytes()
     assert np.isfinite(got).any()
+
+
+def test_read_only_answers_are_checked_for_infinities_once_and_correctly():
+    # a read-only array that owns its data is looked at once (remembered by identity);
+    # any other array every time: an infinity is found either way
+    from ahpstat.objective import _data
+
+    calls = []
+    X = np.arange(12.0).reshape(4, 3).copy()  # (owns its data)
+    X.flags.writeable = False
+    real = _data._has_inf_of
+
+    def counted(shape, data):
+        calls.append(shape)
+        return real(shape, data)
+
+    try:
+        _data._has_inf_of = counted
+        for _ in range(3):
+            entropy_weights(X)
+        Y = X.copy()
+        Y[2, 1] = np.inf
+        Y.flags.writeable = False
+        with pytest.raises(ValueError, match="must be finite"):
+            entropy_weights(Y)
+        Z = X.copy()
+        Z[0, 0] = -np.inf  # writeable: checked directly
+        with pytest.raises(ValueError, match="must be finite"):
+            critic_weights(Z)
+    finally:
+        _data._has_inf_of = real
+    assert calls == [(4, 3), (4, 3)]  # X once, Y once

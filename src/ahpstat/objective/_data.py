@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ahpstat._grouping import Grouped
+from ahpstat._memo import memo
 from ahpstat.objective._shared import shared_summary
 
 __all__ = ["CONST_RTOL", "Columns", "Data"]
@@ -55,6 +56,20 @@ class Columns:
         return np.where(self.const[..., None], 0.0, Z)
 
 
+def _has_inf(A: np.ndarray) -> bool:
+    """Whether ``A`` holds an infinite value; a read-only array that owns its data (the
+    evaluation's answers, given again for every block of resamples) is looked at once
+    (:func:`ahpstat._memo.memo`).
+    """
+    if not A.flags.writeable and A.flags.owndata:
+        return memo(A, "has_inf", _has_inf_of)
+    return bool(np.isinf(A).any())
+
+
+def _has_inf_of(shape: tuple[int, ...], data: bytes) -> bool:
+    return bool(np.isinf(np.frombuffer(data, dtype=float)).any())
+
+
 class Data:
     """A decision matrix (..., m, n) with row frequencies (..., m), validated once."""
 
@@ -63,7 +78,7 @@ class Data:
         if A.ndim < 2 or A.shape[-1] < 1 or A.shape[-2] < 1:
             raise ValueError("`X` must be (..., units, items) with at least one unit and one "
                              f"item; got shape {A.shape} instead.")
-        if np.isinf(A).any():
+        if _has_inf(A):
             raise ValueError("`X` must be finite (NaN marks a missing answer); got an infinite "
                              "value instead.")
         m = A.shape[-2]
