@@ -154,6 +154,34 @@ def test_a_sample_left_whole_is_computed_once_with_the_same_statistics(setup):
                                            err_msg=k)
 
 
+def test_a_sample_left_whole_is_computed_once_per_evaluator(setup):
+    """What depends on the whole sample alone (``Fo`` / ``Fg`` None: its answer shares,
+    means and objective weights) is remembered by the evaluator across calls (the jackknife
+    asks chunk after chunk): each call gives the bits and memory layout a fresh evaluator
+    gives, in new arrays (changing one changes no later result), for one row and several.
+    """
+    opts = EvaluationOptions(objective=("entropy", "critic"))
+    F = np.ones((3, R))
+    F[[0, 1, 2], [5, 17, 40]] = 0.0
+
+    def fresh(W, fo, fg):
+        return Evaluator(setup.X, (1, 5), setup.h, setup.g, G, opts)(W, fo, fg)
+
+    ev = Evaluator(setup.X, (1, 5), setup.h, setup.g, G, opts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for rows, fo, fg in ((1, None, None), (3, None, F), (3, F, None), (1, None, None),
+                             (3, None, None), (3, None, F)):
+            W = np.repeat(setup.W, rows, axis=0)
+            got, ref = ev(W, fo, fg), fresh(W, fo, fg)
+            assert list(got) == list(ref)
+            for k in ref:
+                assert got[k].strides == ref[k].strides, k
+                assert got[k].tobytes() == ref[k].tobytes(), k
+                got[k][...] = -1.0  # the caller's to change
+    assert {"shares", "group_shares", "objective:entropy", "objective:critic"} <= set(ev._once)
+
+
 def test_left_out_blocks_give_the_counts_of_the_dense_rows_exactly(setup):
     """The within-group jackknife rows as a LeaveOut (all the answers' counts less the
     block's) against the dense 0/1 frequency rows through answer_shares: the same numbers,

@@ -5,6 +5,7 @@ weights, their agreement with the AHP weights, the fuzzy evaluation, TOPSIS and 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -82,6 +83,7 @@ class Evaluator:
         self._counts_g: tuple[Any, np.ndarray] | None = None  # (share matrix, its row sums)
         self._counts_c: tuple[bytes, np.ndarray] | None = None  # clusters' answer counts
         self._packed: tuple[Any, PackedLevels] | None = None
+        self._once: dict[str, dict[str, np.ndarray]] = {}  # :meth:`_whole`'s results
 
     # ---- pieces ---------------------------------------------------------------------------
 
@@ -115,6 +117,18 @@ class Evaluator:
         return answer_shares(self.X, self.likert, frequencies=Fg, groups=self.gcodes,
                              n_groups=self.G)                              # (rows, G, L, K)
 
+    def _whole(self, key: str, rows: int, make: Callable[[], dict[str, np.ndarray]]
+               ) -> dict[str, np.ndarray]:
+        """``make()``'s arrays (1, ...) -- statistics of the whole sample with every
+        respondent once, which the jackknife asks for chunk after chunk -- computed once per
+        evaluator and given as ``rows`` identical rows (new arrays, laid out as ``make()``'s
+        for one row, as the products that follow expect).
+        """
+        if key not in self._once:
+            self._once[key] = make()
+        return {k: np.repeat(a, rows, axis=0) if a.shape[0] != rows else a.copy(order="K")
+                for k, a in self._once[key].items()}
+
     def packed_levels(self, units: Any) -> PackedLevels:
         """The answers' levels sorted by group as ``units`` sorts them, packed (made once;
         the answers checked as :func:`answer_shares` checks them).
@@ -140,17 +154,22 @@ class Evaluator:
         out: dict[str, np.ndarray] = {}
         rows = W.shape[0]
         ones = np.ones((1, self.X.shape[0]))
-        shares_o = self._shares(ones if Fo is None else Fo)            # (rows, L, K)
-        out["item_means"] = shares_o @ self.answer_values              # (rows, L)
-        if Fo is None:
-            shares_o = _repeat(shares_o, rows)
-            out["item_means"] = _repeat(out["item_means"], rows)
+        if Fo is None:  # every respondent once: the same in every row, computed once
+            whole = self._whole("shares", rows, lambda: _with_means(self._shares(ones),
+                                                                    self.answer_values))
+            shares_o, out["item_means"] = whole["shares"], whole["means"]
+        else:
+            shares_o = self._shares(Fo)                                # (rows, L, K)
+            out["item_means"] = shares_o @ self.answer_values          # (rows, L)
         shares_g = means_g = None
         if self.G:
-            shares_g = self._group_shares(ones if Fg is None else Fg)  # (rows, G, L, K)
-            means_g = shares_g @ self.answer_values                    # (rows, G, L)
             if Fg is None:
-                shares_g, means_g = _repeat(shares_g, rows), _repeat(means_g, rows)
+                whole = self._whole("group_shares", rows, lambda: _with_means(
+                    self._group_shares(ones), self.answer_values))
+                shares_g, means_g = whole["shares"], whole["means"]
+            else:
+                shares_g = self._group_shares(Fg)                      # (rows, G, L, K)
+                means_g = shares_g @ self.answer_values                # (rows, G, L)
         vec = self._vectors(W, Fo, means_g, out)
         local = self._hierarchy(vec, out)
         self._fce(local, shares_o, shares_g, out)
@@ -180,18 +199,27 @@ class Evaluator:
         for m in o.objective:
             kw: dict[str, Any] = {"normalization": o.normalization, "shift": o.shift} \
                 if m == "entropy" else {}
-            once = False
+            if o.unit == "respondents" and Fo is None:
+                # the same whole sample in every row: computed once (per evaluator)
+                def once(m: str = m, kw: dict[str, Any] = kw) -> dict[str, np.ndarray]:
+                    r = objective_weights(self.X, method=m, frequencies=np.ones(
+                        (1, self.X.shape[0])), **kw)
+                    return {"": r.weights, **r.components}
+
+                got = self._whole(f"objective:{m}", rows, once)
+                vec[m] = got.pop("")
+                for k, v in got.items():
+                    out[f"component:{m}:{k}"] = v
+                continue
             if o.unit == "respondents":
-                once = Fo is None  # the same whole sample in every row: computed once
-                res = objective_weights(self.X, method=m, frequencies=np.ones(
-                    (1, self.X.shape[0])) if once else Fo, **kw)
+                res = objective_weights(self.X, method=m, frequencies=Fo, **kw)
             else:
                 if means_g is None:
                     raise ValueError("objective weights over the groups need groups; got none.")
                 res = objective_weights(means_g, method=m, **kw)
-            vec[m] = _repeat(res.weights, rows) if once else res.weights
+            vec[m] = res.weights
             for k, v in res.components.items():
-                out[f"component:{m}:{k}"] = _repeat(v, rows) if once else v
+                out[f"component:{m}:{k}"] = v
         if o.combination:
             c = combine_weights([W, vec[str(o.combine)]], method=o.combination,
                                 alpha=o.alpha if o.combination == "linear" else None)
@@ -308,9 +336,9 @@ def _resample_last(counts: np.ndarray) -> np.ndarray:
     return flat.T.reshape(counts.shape)
 
 
-def _repeat(a: np.ndarray, rows: int) -> np.ndarray:
-    """A one-row result ``a`` (1, ...) as ``rows`` identical rows (a contiguous copy)."""
-    return np.repeat(a, rows, axis=0) if a.shape[0] != rows else a
+def _with_means(shares: np.ndarray, values: np.ndarray) -> dict[str, np.ndarray]:
+    """Answer shares (..., K) and the mean answers ``shares @ values`` (...)."""
+    return {"shares": shares, "means": shares @ values}
 
 
 def _groups_by_item(shares_g: np.ndarray) -> np.ndarray:
