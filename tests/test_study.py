@@ -656,3 +656,35 @@ def test_few_experts_caveat_reaches_the_report_and_provenance(bayes_run):
     assert len(cav) == 1 and "only 5 experts" in cav[0] and "126 distinct panels" in cav[0]
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "**Caveat.** Only 5 experts" in report
+
+
+def test_rank_summary_arrays_as_the_group_by_group_loop():
+    # the rank tables' mean rank and interval, every group at once: the same bits and
+    # dtypes as the group-by-group computation (cumulative sums, searchsorted), groups in
+    # order of first appearance, a group of another size (then group by group) and NaN
+    import pandas as pd
+
+    from ahpstat.bootstrap import rank_table
+    from ahpstat.study._uncertainty import _rank_summary
+
+    def loop(P, level):
+        a, rows = (1.0 - level) / 2.0, []
+        for g, sub in P.groupby("group", sort=False):
+            r = sub["rank"].to_numpy(dtype=float)
+            p = sub["probability"].to_numpy(dtype=float)
+            cdf = np.cumsum(p)
+            rows.append((g, float((r * p).sum()), r[np.searchsorted(cdf, a - 1e-12)],
+                         r[min(np.searchsorted(cdf, 1.0 - a - 1e-12), len(r) - 1)]))
+        return pd.DataFrame(rows, columns=["group", "rank_mean", "rank_ci_low", "rank_ci_high"])
+
+    rng = np.random.default_rng(4)
+    D = rng.normal(size=(11, 300)) + np.linspace(0, 2, 11)[:, None]
+    D[3, :5] = np.nan
+    P = rank_table(D, [f"g{j}" for j in (5, 2, 9, 0, 1, 3, 4, 6, 7, 8, 10)])
+    P = P.iloc[rng.permutation(len(P))].reset_index(drop=True)  # groups interleaved
+    for frame in (P, P.iloc[:-3], P.assign(group=P["group"].where(P.index % 13 > 0))):
+        for level in (0.95, 0.5):
+            got, ref = _rank_summary(frame, level), loop(frame, level)
+            pd.testing.assert_frame_equal(got, ref)
+            for c in ("rank_mean", "rank_ci_low", "rank_ci_high"):
+                assert got[c].to_numpy().tobytes() == ref[c].to_numpy().tobytes()

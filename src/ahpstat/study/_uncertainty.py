@@ -25,14 +25,34 @@ def _in_order(df: pd.DataFrame, column: str, order: Sequence[str]) -> pd.DataFra
 
 
 def _rank_summary(P: pd.DataFrame, level: float) -> pd.DataFrame:
-    """Mean rank and equal-tailed rank interval per group from ``P(rank = r)`` rows."""
+    """Mean rank and equal-tailed rank interval per group from ``P(rank = r)`` rows.
+
+    Groups with the same number of rows (a rank table: one per rank) are summarised
+    together in (groups, ranks) arrays -- each row's cumulative sum and sum the same
+    operations as for the group alone -- and others one group at a time.
+    """
     a = (1.0 - level) / 2.0
+    tol = 1e-12
+    codes, names = pd.factorize(P["group"], sort=False)  # first appearance; NaN -1: left out
+    keep = codes >= 0
+    sizes = np.bincount(codes[keep], minlength=len(names))
+    k = int(sizes[0]) if sizes.size else 0
+    if k and (sizes == k).all():
+        order = np.argsort(codes[keep], kind="stable")  # each group's rows, in their order
+        r = P["rank"].to_numpy(dtype=float)[keep][order].reshape(-1, k)
+        p = P["probability"].to_numpy(dtype=float)[keep][order].reshape(-1, k)
+        cdf = np.cumsum(p, axis=1)
+        lo = (cdf < a - tol).sum(axis=1)  # np.searchsorted(cdf, a - tol) of each row
+        hi = np.minimum((cdf < 1.0 - a - tol).sum(axis=1), k - 1)
+        if (lo < k).all():
+            rows = np.arange(r.shape[0])
+            return pd.DataFrame({"group": list(names), "rank_mean": (r * p).sum(axis=1),
+                                 "rank_ci_low": r[rows, lo], "rank_ci_high": r[rows, hi]})
     out = []
     for g, sub in P.groupby("group", sort=False):
         r = sub["rank"].to_numpy(dtype=float)
         p = sub["probability"].to_numpy(dtype=float)
         cdf = np.cumsum(p)
-        tol = 1e-12
         out.append((g, float((r * p).sum()), r[np.searchsorted(cdf, a - tol)],
                     r[min(np.searchsorted(cdf, 1.0 - a - tol), len(r) - 1)]))
     return pd.DataFrame(out, columns=["group", "rank_mean", "rank_ci_low", "rank_ci_high"])
