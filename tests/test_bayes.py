@@ -421,6 +421,25 @@ def test_log_likelihood_and_predictive_groups(small_fit):
 
 
 @needs_pymc
+def test_pointwise_warmup_has_the_fits_argument_types(small_fit):
+    """The kernels that a forked child compiles for the next fit (``_compile_pointwise``)
+    get the argument types the fit itself gave them: after the shared fit, the warm-up adds
+    no signature to any of them (a signature of its own would be compiled for nothing, and
+    could race the fit's own compilation in numba's cache, ``ahpstat._bayes_model._bases``)."""
+    from ahpstat._bayes_model import _bases, _kernels, _posterior
+
+    _, m, _, _ = small_fit
+    kernels = {"loglik_theta_draws": _kernels.loglik_theta_draws,
+               "_theta_draws": _posterior._theta_draws,
+               "_latent_judgments": _posterior._latent_judgments,
+               "zero_sum_expand": _bases.zero_sum_expand}
+    before = {name: set(k.signatures) for name, k in kernels.items()}
+    assert all(before.values())  # the fit called every one of them
+    m._compile_pointwise()
+    assert {name: set(k.signatures) for name, k in kernels.items()} == before
+
+
+@needs_pymc
 def test_result_tables(small_fit):
     _, m, _, _ = small_fit
     res = m.result(confidence_level=0.9)
@@ -664,6 +683,48 @@ def test_reduced_calibration_saaty_rounded():
         worst = max(worst, float(res.diagnostics["r_hat"].max()))
     assert 0.82 <= np.mean(hits) <= 0.97, np.mean(hits)
     assert worst <= 1.05, worst
+
+
+@needs_pymc
+@pytest.mark.slow
+def test_cold_first_fit_loads_the_kernels_its_child_compiled(tmp_path):
+    """A first fit on an empty numba cache (a fresh process): the forked child compiles the
+    pointwise groups' kernels while the fit compiles the density, and the fit then loads
+    them from the cache (cache hits, nothing compiled in the process). And every compiled
+    kernel of the model has one signature: two processes compiling two signatures of one
+    kernel at once could corrupt numba's cache (``ahpstat._bayes_model._bases``)."""
+    import os
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        import json, warnings
+        warnings.simplefilter("ignore")
+        from numba.core.registry import CPUDispatcher
+        from ahpstat.bayes import BayesianAHP
+        from ahpstat.simulate import simulate_panel
+        from ahpstat._bayes_model import _bases, _density, _kernels, _posterior
+        J = simulate_panel({TREE!r}, {TRUTH!r}, n_experts=5, rng=3, noise_sd=0.2)
+        m = BayesianAHP(J, {TREE!r}, sampler_config={FAST!r})
+        m.fit(rng=1)
+        pointwise = (_kernels.loglik_theta_draws, _posterior._theta_draws,
+                     _posterior._latent_judgments)
+        print(json.dumps({{
+            "hits": [sum(k.stats.cache_hits.values()) for k in pointwise],
+            "misses": [sum(k.stats.cache_misses.values()) for k in pointwise],
+            "signatures": {{f"{{mod.__name__}}.{{name}}": len(obj.signatures)
+                           for mod in (_bases, _density, _kernels, _posterior)
+                           for name, obj in vars(mod).items()
+                           if isinstance(obj, CPUDispatcher) and obj.signatures}},
+        }}))
+        """)
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba"), "AHPSTAT_THREADS": "2"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=900, check=True)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["hits"] == [1, 1, 1] and got["misses"] == [0, 0, 0], got
+    # the density's kernels were compiled in the process (a cold cache)
+    assert "ahpstat._bayes_model._kernels.loglik_theta" in got["signatures"], got
+    assert set(got["signatures"].values()) == {1}, got["signatures"]
 
 
 @needs_pymc

@@ -239,3 +239,36 @@ def test_workers_setting_not_a_number_is_said_not_dropped(monkeypatch):
     assert n in (0, 2)
     monkeypatch.setenv("AHPSTAT_THREADS", "1")
     assert _workers() == 0
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_beside_leaves_its_work_on_disk_and_nothing_else(monkeypatch, tmp_path, workers):
+    """``beside`` runs the work in a forked child for what it leaves on disk only: after
+    ``join()`` the child's file is there (where forking is safe), the work never ran in this
+    process, and the child's warning and error do not reach the caller; with one worker
+    (``AHPSTAT_THREADS=1``) nothing runs at all."""
+    import os
+    import warnings
+
+    from ahpstat._threads import beside
+
+    monkeypatch.setenv("AHPSTAT_THREADS", workers)
+    me = os.getpid()
+    ran_here = []
+
+    def work():
+        if os.getpid() == me:
+            ran_here.append(True)
+        (tmp_path / "done").write_text(str(os.getpid()))
+        warnings.warn("noise", UserWarning, stacklevel=1)
+        raise RuntimeError("not the caller's business")
+
+    forked = workers == "2" and threading.active_count() == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning arriving here would raise
+        join = beside(work)
+        join()
+    assert ran_here == []
+    assert (tmp_path / "done").exists() == forked
+    if forked:
+        assert int((tmp_path / "done").read_text()) != me

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
-__all__ = ["computed_ahead", "in_child", "one_blas_thread", "prefetched",
+__all__ = ["beside", "computed_ahead", "in_child", "one_blas_thread", "prefetched",
            "single_threaded_blas", "thread_summary"]
 
 _controller: Any = None
@@ -417,6 +417,39 @@ def in_child(func: Callable[[], T]) -> Callable[..., T]:
         return child_outcome(kind, payload, notes, "the child process")
 
     return result
+
+
+def beside(func: Callable[[], Any]) -> Callable[[], None]:
+    """Start ``func()`` for its side effects only in a forked child (:func:`in_child`), where
+    forking is safe; return ``join()``, which waits for the child and discards what it
+    returned or raised.
+
+    For work whose product is on disk, such as numba's cache of functions this process will
+    call later: the child compiles them on the second core while this process does something
+    else, and this process then loads them instead of compiling them. Where forking is not
+    safe or ``AHPSTAT_THREADS=1``, nothing is started and ``join()`` does nothing (the work
+    is then done where it is needed, as without this). ``join()`` must be called (in a
+    ``finally``): it reaps the child.
+
+    Examples
+    --------
+    >>> join = beside(lambda: None)
+    >>> join()
+    """
+    if not _can_fork():
+        return lambda: None
+
+    def quiet() -> None:
+        with contextlib.suppress(Exception), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            func()
+
+    result = in_child(quiet)
+
+    def join() -> None:
+        result()
+
+    return join
 
 
 def child_outcome(kind: str, payload: list[Any], notes: list[tuple[Any, ...]],

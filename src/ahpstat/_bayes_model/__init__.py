@@ -56,6 +56,7 @@ from ahpstat._bayes_model._posterior import (
     judgment_bounds,
     lapse_logs,
     obs_columns,
+    pointwise_kernels_loaded,
     pointwise_loglik,
     replicate_judgments,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "marginal_density_and_grad",
     "normal_upper_tail",
     "obs_columns",
+    "pointwise_kernels_loaded",
     "pointwise_loglik",
     "prepare_panel",
     "reduce_row_add",

@@ -1,6 +1,14 @@
 """Zero-sum bases: the ``n - 1`` free values of every judged node to ``n`` values summing to
 zero (Helmert contrasts), applied in ``O(n)`` by compiled loops and their transpose for the
 gradient.
+
+Every compiled caller passes the row offset ``f0`` as an int64, never as a literal ``0``:
+numba compiles a function once per signature, and a literal is a signature of its own. One
+signature per kernel keeps a cold compile short, and it keeps numba's on-disk cache safe when
+two processes compile the same kernel at once (a fit compiles the pointwise groups' kernels
+in a forked child while it compiles the density, ``BayesianAHP.fit``): numba numbers a
+kernel's cached signatures as each process sees its index, so two processes that cache two
+different signatures of one kernel at the same time can give both the same number.
 """
 
 from __future__ import annotations
@@ -99,8 +107,9 @@ def zero_sum_expand(free, offsets, out):  # pragma: no cover - compiled
     :func:`expand_row`).
     """
     scales = helmert_scales(offsets)
+    f0 = np.int64(0)  # not the literal 0: one signature of expand_row (module docstring)
     for row in range(free.shape[0]):
-        expand_row(free[row], 0, offsets, scales, out[row])
+        expand_row(free[row], f0, offsets, scales, out[row])
 
 
 @njit(fastmath=False)
@@ -110,8 +119,9 @@ def zero_sum_reduce(grad, offsets, out):  # pragma: no cover - compiled
     """
     scales = helmert_scales(offsets)
     out[:] = 0.0
+    f0 = np.int64(0)  # not the literal 0: one signature of reduce_row_add
     for row in range(grad.shape[0]):
-        reduce_row_add(grad[row], offsets, scales, out[row], 0)
+        reduce_row_add(grad[row], offsets, scales, out[row], f0)
 
 
 def zero_sum(free: np.ndarray, offsets: np.ndarray) -> np.ndarray:

@@ -146,7 +146,11 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
     # (B the Helmert bases, applied node by node: a running sum, scales from a table)
     scales = helmert_scales(offsets)
     mu = np.empty(E)
-    expand_row(x, 0, offsets, scales, mu)
+    # an int64 0, not the literal: numba compiles a function once more for a literal
+    # argument (seconds of a cold compile), and the bases are called with int64 offsets
+    # everywhere else (one signature each, see ``_bases``)
+    o_eta = np.int64(0)
+    expand_row(x, o_eta, offsets, scales, mu)
     theta = np.empty((K, E))
     z = np.empty((K if dev else 0, E))
     for kk in range(K):
@@ -188,7 +192,7 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
             dk = d_theta[kk]
             for e in range(E):
                 d_mu[e] += dk[e]
-    reduce_row_add(d_mu, offsets, scales, grad, 0)
+    reduce_row_add(d_mu, offsets, scales, grad, o_eta)
     if shared:
         s = 0.0
         for kk in range(K):

@@ -21,6 +21,7 @@ __all__ = [
     "judgment_bounds",
     "lapse_logs",
     "obs_columns",
+    "pointwise_kernels_loaded",
     "pointwise_loglik",
     "replicate_judgments",
 ]
@@ -47,6 +48,13 @@ def _theta_draws(mu, tau, offset, element_node, out):  # pragma: no cover - comp
         for k in range(out.shape[1]):
             for e in range(out.shape[2]):
                 out[s, k, e] = mu[s, e] + tau[s, element_node[e]] * offset[s, k, e]
+
+
+def pointwise_kernels_loaded() -> bool:
+    """Whether this process holds the pointwise log-likelihood's compiled kernel already
+    (compiled here or loaded from numba's cache by an earlier call).
+    """
+    return bool(loglik_theta_draws.signatures)
 
 
 def obs_columns(panel: Panel, deviation: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ import math
 import sys
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -24,6 +24,7 @@ from ahpstat._bayes_model import (
     expert_log_priorities,
     layout,
     obs_columns,
+    pointwise_kernels_loaded,
     pointwise_loglik,
     prepare_panel,
     replicate_judgments,
@@ -454,18 +455,20 @@ class BayesianAHP:
                  if n in self.model.named_vars]
         names += [v.name for v in self.model.free_RVs]
         attempts: list[dict[str, Any]] = []
+        pointwise = log_likelihood or posterior_predictive
+        join = self._warm_pointwise(sampler, pointwise)
         # the pointwise groups (compiled kernels without the GIL) are computed in a second
         # thread while the summaries (ArviZ, Python) run in this one: the same arrays, on
         # two cores after the sampler has let them go
         pool = ThreadPoolExecutor(max_workers=1)
         try:
             idata, res, pending = self._sample_attempts(
-                pool, cfg, sampler, seed, retry, names, progress, what, attempts,
-                log_likelihood or posterior_predictive,
+                pool, cfg, sampler, seed, retry, names, progress, what, attempts, pointwise,
                 (log_likelihood, posterior_predictive, pp_seed))
             arrays = pending.result() if pending is not None else {}
         finally:
             pool.shutdown(wait=True)
+            join()
         self._add_pointwise(idata, arrays)
         self.idata = idata
         if not res.ok:
@@ -650,6 +653,40 @@ class BayesianAHP:
         _add_groups(idata, groups)
         idata.attrs.update(attrs)
         return idata
+
+    def _warm_pointwise(self, sampler: str, pointwise: bool) -> Callable[[], None]:
+        """Compile the kernels of the pointwise groups in a forked child while this process
+        compiles the model's density; return the child's ``join`` (call it in a ``finally``).
+
+        A first fit compiles the density (most of a cold fit's compile time, one core) and,
+        after sampling, the kernels of :meth:`_pointwise_arrays` (seconds more, cold). The
+        child (:func:`ahpstat._threads.beside`) compiles the latter on the second core into
+        numba's on-disk cache, from which this process then loads them: the same machine
+        code, so the same values. Nothing is started when the density is compiled already,
+        the kernels are in this process already, no pointwise group is asked for, forking is
+        not safe, or ``AHPSTAT_THREADS=1``.
+        """
+        from ahpstat._threads import beside
+
+        if (sampler != "nutpie" or not pointwise or "nutpie" in self._compiled
+                or self._nutpie_graph or pointwise_kernels_loaded()):
+            return lambda: None
+        return beside(self._compile_pointwise)
+
+    def _compile_pointwise(self) -> None:
+        """:meth:`_pointwise_arrays` of two draws (zeros, unit scales): compiles its kernels,
+        or loads them from numba's cache, with the argument types of a fit's (the arrays of
+        :meth:`_posterior_arrays`: float64, C order, one row per draw).
+        """
+        panel, cfg = self.panel, self._resolved_config
+        assert panel is not None
+        S, K, E, G = 2, len(panel.experts), len(panel.elements), len(panel.judged)
+        dev = bool(cfg["expert_deviation"])
+        p = {"mu": np.zeros((S, E)), "tau": np.ones((S, G)) if dev else None,
+             "z": zero_sum(np.zeros((S, K, E - G)), panel.offsets) if dev else None,
+             "sigma": np.ones((S, K)),
+             "lapse": np.full(S, 0.05) if cfg["error"] == "lapse" else None}
+        self._pointwise_arrays(p, True, True, 0)
 
     def _pointwise_arrays(self, p: dict[str, Any], log_likelihood: bool,
                           posterior_predictive: bool, pp_seed: int) -> dict[str, np.ndarray]:
