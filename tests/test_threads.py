@@ -267,8 +267,33 @@ def test_beside_leaves_its_work_on_disk_and_nothing_else(monkeypatch, tmp_path, 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a warning arriving here would raise
         join = beside(work)
-        join()
+        assert join() is False  # the child failed (or nothing was started)
     assert ran_here == []
     assert (tmp_path / "done").exists() == forked
     if forked:
         assert int((tmp_path / "done").read_text()) != me
+    assert beside(lambda: None)() is forked  # ended by itself, without an error
+
+
+def test_beside_join_with_a_timeout_stops_the_child(monkeypatch, tmp_path):
+    """``join(timeout)`` never waits longer than asked: a child still at work then is killed
+    and reaped (no process left behind), and the answer is False; asked again, the same."""
+    import os
+    import time
+
+    from ahpstat._threads import beside
+
+    monkeypatch.setenv("AHPSTAT_THREADS", "2")
+
+    def slow():
+        (tmp_path / "pid").write_text(str(os.getpid()))
+        time.sleep(60)
+
+    t0 = time.monotonic()
+    join = beside(slow)
+    assert join(0.5) is False
+    assert time.monotonic() - t0 < 10
+    assert join() is False
+    if (tmp_path / "pid").exists():  # it was forked: the child is gone
+        with pytest.raises(ProcessLookupError):
+            os.kill(int((tmp_path / "pid").read_text()), 0)

@@ -419,35 +419,82 @@ def in_child(func: Callable[[], T]) -> Callable[..., T]:
     return result
 
 
-def beside(func: Callable[[], Any]) -> Callable[[], None]:
-    """Start ``func()`` for its side effects only in a forked child (:func:`in_child`), where
-    forking is safe; return ``join()``, which waits for the child and discards what it
-    returned or raised.
+def beside(func: Callable[[], Any]) -> Callable[..., bool]:
+    """Start ``func()`` for its side effects only in a forked child, where forking is safe;
+    return ``join(timeout=None)``, which waits for the child and says whether it finished.
 
     For work whose product is on disk, such as numba's cache of functions this process will
-    call later: the child compiles them on the second core while this process does something
-    else, and this process then loads them instead of compiling them. Where forking is not
-    safe or ``AHPSTAT_THREADS=1``, nothing is started and ``join()`` does nothing (the work
-    is then done where it is needed, as without this). ``join()`` must be called (in a
-    ``finally``): it reaps the child.
+    call later: the child compiles them on the second core while this process does other
+    work, and this process then loads them instead of compiling them. The child's result,
+    warnings and errors are dropped; it writes nothing to the terminal, ignores SIGINT (this
+    process decides) and dies with this process (Linux's ``PR_SET_PDEATHSIG``).
+    ``join(timeout)`` waits at most ``timeout`` seconds (``None``: until the child ends), then
+    kills a child still running; it returns ``True`` if the child ended by itself, without an
+    error. Call it in a ``finally`` (``join(0)`` kills and reaps at once); later calls return
+    the first one's answer. Where forking is not safe (not Linux, not the main thread, other
+    Python threads running) or ``AHPSTAT_THREADS=1``, nothing is started and ``join()``
+    returns ``False`` (the work is then done where it is needed, as without this).
 
     Examples
     --------
     >>> join = beside(lambda: None)
-    >>> join()
+    >>> join() in (True, False)  # False where nothing could be started
+    True
     """
     if not _can_fork():
-        return lambda: None
+        return lambda timeout=None: False
+    parent = os.getpid()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        pid = os.fork()
+    except OSError:
+        pid = -1
+    if pid == 0:  # the child: never returns into the caller
+        code = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+            die_with_parent(parent)
+            silence_terminal()
+            if "numba" in sys.modules:  # GNU OpenMP's pool does not survive a fork
+                sys.modules["numba"].config.NUMBA_NUM_THREADS = 1
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                func()
+            code = 0
+        finally:
+            os._exit(code)
+    signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    if pid < 0:  # fork failed
+        return lambda timeout=None: False
+    outcome: list[bool] = []
 
-    def quiet() -> None:
-        with contextlib.suppress(Exception), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            func()
+    def join(timeout: float | None = None) -> bool:
+        if outcome:
+            return outcome[0]
+        import time
 
-    result = in_child(quiet)
-
-    def join() -> None:
-        result()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        ended = None
+        try:
+            while ended is None:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    ended = os.waitstatus_to_exitcode(status) == 0
+                elif deadline is not None and time.monotonic() >= deadline:
+                    break
+                else:
+                    time.sleep(0.01)
+        finally:
+            if ended is None:  # timed out or interrupted: the child goes, and is reaped
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
+                ended = False
+            outcome.append(ended)
+        return ended
 
     return join
 

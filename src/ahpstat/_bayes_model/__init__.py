@@ -35,7 +35,9 @@ from ahpstat._bayes_model._data import (
     scale_log_values,
 )
 from ahpstat._bayes_model._density import (
+    density_cached,
     density_cfuncs,
+    density_loaded,
     density_user_data,
     log_density_and_grad,
     marginal_density_and_grad,
@@ -68,7 +70,9 @@ __all__ = [
     "Panel",
     "block_basis",
     "credal_table",
+    "density_cached",
     "density_cfuncs",
+    "density_loaded",
     "density_user_data",
     "expand_row",
     "expert_log_priorities",

@@ -18,8 +18,8 @@ from ahpstat._bayes_model._bases import expand_row, helmert_scales, reduce_row_a
 from ahpstat._bayes_model._kernels import LOG_SQRT_2PI, loglik_theta
 from ahpstat._numba import njit
 
-__all__ = ["density_cfuncs", "density_user_data", "log_density_and_grad",
-           "marginal_density_and_grad"]
+__all__ = ["density_cached", "density_cfuncs", "density_loaded", "density_user_data",
+           "log_density_and_grad", "marginal_density_and_grad"]
 
 _LN2 = math.log(2.0)
 #: a log-density's layout flags (``flags`` of :func:`log_density_and_grad`)
@@ -402,6 +402,21 @@ def density_cfuncs() -> tuple[Any, Any]:
         except RuntimeError:  # no writable cache location
             out.append(numba.cfunc(sig, nopython=True, nogil=True, error_model="numpy")(func))
     return out[0], out[1]
+
+
+def density_loaded() -> bool:
+    """Whether this process holds the compiled C callbacks already (:func:`density_cfuncs`)."""
+    return density_cfuncs.cache_info().currsize > 0
+
+
+def density_cached() -> bool:
+    """Whether numba keeps the density's compiled code in an on-disk cache here (a writable
+    cache location, :func:`ahpstat._numba.njit`), so that what another process compiles is
+    loaded by this one.
+    """
+    from numba.core.caching import NullCache
+
+    return not isinstance(getattr(log_density_and_grad, "_cache", NullCache()), NullCache)
 
 
 def density_user_data(n_dim: int, flags: np.ndarray, priors: np.ndarray, sizes: np.ndarray,

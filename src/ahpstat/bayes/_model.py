@@ -253,6 +253,7 @@ class BayesianAHP:
         self.layout: Layout | None = None
         self.timings: dict[str, float] = {}
         self._compiled: dict[Any, Any] = {}
+        self._density_join: Callable[..., bool] = _no_child
         self._result_cache: tuple[float, BayesResult] | None = None
         self._item_means: pd.DataFrame | None = None
 
@@ -429,8 +430,6 @@ class BayesianAHP:
                      {k: v for k, v in overrides.items() if v is not None})
         sampler = cfg["sampler"] = check_method("sampler", cfg["sampler"],
                                                 ("auto", "nutpie", "pymc"))
-        if sampler == "auto":
-            sampler = "nutpie" if has_nutpie() else "pymc"
         for key in ("draws", "tune", "chains"):
             v = cfg[key]
             if not (isinstance(v, int | np.integer) and not isinstance(v, bool)
@@ -440,6 +439,20 @@ class BayesianAHP:
             raise ValueError("`target_accept` must lie in (0, 1); got "
                              f"{cfg['target_accept']!r} instead.")
         retry = _check_retry(cfg["retry"])
+        # a cold first fit: the density compiles in a forked child while this process
+        # imports the sampler, builds the model and compiles the pointwise kernels
+        self._density_join = self._density_beside(sampler)
+        try:
+            return self._fit(cfg, sampler, retry, rng, log_likelihood, posterior_predictive)
+        finally:
+            self._density_join(0)
+            self._density_join = _no_child
+
+    def _fit(self, cfg: dict[str, Any], sampler: str, retry: dict[str, Any], rng: Any,
+             log_likelihood: bool, posterior_predictive: bool) -> Any:
+        """:meth:`fit` after its arguments are checked."""
+        if sampler == "auto":
+            sampler = "nutpie" if has_nutpie() else "pymc"
         gen = np.random.default_rng(rng)
         seed, pp_seed = (int(x) for x in gen.integers(0, 2**31 - 1, size=2))
         if self.model is None:
@@ -456,7 +469,8 @@ class BayesianAHP:
         names += [v.name for v in self.model.free_RVs]
         attempts: list[dict[str, Any]] = []
         pointwise = log_likelihood or posterior_predictive
-        join = self._warm_pointwise(sampler, pointwise)
+        if pointwise and self._density_join is not _no_child and not pointwise_kernels_loaded():
+            self._compile_pointwise()  # while the child compiles the density
         # the pointwise groups (compiled kernels without the GIL) are computed in a second
         # thread while the summaries (ArviZ, Python) run in this one: the same arrays, on
         # two cores after the sampler has let them go
@@ -468,7 +482,6 @@ class BayesianAHP:
             arrays = pending.result() if pending is not None else {}
         finally:
             pool.shutdown(wait=True)
-            join()
         self._add_pointwise(idata, arrays)
         self.idata = idata
         if not res.ok:
@@ -530,6 +543,8 @@ class BayesianAHP:
             progress.start(f"compiling the model ({what})")
             if not self._nutpie_graph:
                 assert self.panel is not None
+                # the child compiling the density (:meth:`_density_beside`): its cache
+                self._density_join(_DENSITY_WAIT)
                 try:
                     self._compiled["nutpie"] = self._compile_density(self.panel)
                 except _NutpieMismatch:
@@ -654,24 +669,33 @@ class BayesianAHP:
         idata.attrs.update(attrs)
         return idata
 
-    def _warm_pointwise(self, sampler: str, pointwise: bool) -> Callable[[], None]:
-        """Compile the kernels of the pointwise groups in a forked child while this process
-        compiles the model's density; return the child's ``join`` (call it in a ``finally``).
+    def _density_beside(self, sampler: str) -> Callable[..., bool]:
+        """Start compiling the model's log-density in a forked child; return its ``join``
+        (:func:`ahpstat._threads.beside`).
 
-        A first fit compiles the density (most of a cold fit's compile time, one core) and,
-        after sampling, the kernels of :meth:`_pointwise_arrays` (seconds more, cold). The
-        child (:func:`ahpstat._threads.beside`) compiles the latter on the second core into
-        numba's on-disk cache, from which this process then loads them: the same machine
-        code, so the same values. Nothing is started when the density is compiled already,
-        the kernels are in this process already, no pointwise group is asked for, forking is
-        not safe, or ``AHPSTAT_THREADS=1``.
+        A cold first fit (empty numba cache) compiles the density on one core (most of its
+        compile time), after importing nutpie, PyMC and ArviZ and building the model, and
+        compiles the kernels of the pointwise groups after sampling. Here the child compiles
+        the density into numba's on-disk cache from the start while this process does the
+        rest, the pointwise kernels included (:meth:`_compile_pointwise`);
+        :meth:`_sample_nutpie` then waits for the child and loads the density from the
+        cache: the same machine code, so the same draws. Nothing is started when the PyMC
+        sampler or the PyTensor graph is asked for, nutpie is not installed, the density is
+        in this process already, numba cannot write a cache here, forking is not safe or
+        ``AHPSTAT_THREADS=1``.
         """
+        import importlib.util
+
+        from ahpstat._bayes_model import density_cached, density_loaded
         from ahpstat._threads import beside
 
-        if (sampler != "nutpie" or not pointwise or "nutpie" in self._compiled
-                or self._nutpie_graph or pointwise_kernels_loaded()):
-            return lambda: None
-        return beside(self._compile_pointwise)
+        if (sampler == "pymc" or self._nutpie_graph or "nutpie" in self._compiled
+                or density_loaded() or not density_cached()
+                or importlib.util.find_spec("nutpie") is None):
+            return _no_child
+        from ahpstat._bayes_model import density_cfuncs
+
+        return beside(density_cfuncs)
 
     def _compile_pointwise(self) -> None:
         """:meth:`_pointwise_arrays` of two draws (zeros, unit scales): compiles its kernels,
@@ -746,6 +770,16 @@ class BayesianAHP:
                                      warn_if_bad=False)
         self._result_cache = (confidence_level, res)
         return res
+
+
+#: seconds a fit waits for the child compiling its density (a cold compile takes 10-60 s);
+#: past them the child is stopped and the density compiled here
+_DENSITY_WAIT = 900.0
+
+
+def _no_child(timeout: float | None = None) -> bool:
+    """The ``join`` of no child (:func:`ahpstat._threads.beside`)."""
+    return False
 
 
 class _NutpieMismatch(Exception):
