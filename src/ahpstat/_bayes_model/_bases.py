@@ -5,10 +5,11 @@ gradient.
 Every compiled caller passes the row offset ``f0`` as an int64, never as a literal ``0``:
 numba compiles a function once per signature, and a literal is a signature of its own. One
 signature per kernel keeps a cold compile short, and it keeps numba's on-disk cache safe when
-two processes compile the same kernel at once (a fit compiles the pointwise groups' kernels
-in a forked child while it compiles the density, ``BayesianAHP.fit``): numba numbers a
-kernel's cached signatures as each process sees its index, so two processes that cache two
-different signatures of one kernel at the same time can give both the same number.
+two processes compile the same kernel at once (a first fit compiles its density in a forked
+child while it compiles the pointwise groups' kernels, which share these and the likelihood's
+kernels, ``BayesianAHP.fit``): numba numbers a kernel's cached signatures as each process
+sees its index, so two processes that cache two different signatures of one kernel at the
+same time can give both the same number.
 """
 
 from __future__ import annotations

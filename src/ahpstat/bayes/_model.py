@@ -686,15 +686,13 @@ class BayesianAHP:
         """
         import importlib.util
 
-        from ahpstat._bayes_model import density_cached, density_loaded
+        from ahpstat._bayes_model import density_cached, density_cfuncs, density_loaded
         from ahpstat._threads import beside
 
         if (sampler == "pymc" or self._nutpie_graph or "nutpie" in self._compiled
                 or density_loaded() or not density_cached()
                 or importlib.util.find_spec("nutpie") is None):
             return _no_child
-        from ahpstat._bayes_model import density_cfuncs
-
         return beside(density_cfuncs)
 
     def _compile_pointwise(self) -> None:
