@@ -688,14 +688,15 @@ def test_reduced_calibration_saaty_rounded():
 
 @needs_pymc
 @pytest.mark.slow
-@pytest.mark.parametrize("workers", ["2", "1"])
-def test_cold_first_fit_loads_the_density_its_child_compiled(tmp_path, workers):
-    """A first fit on an empty numba cache (a fresh process): with two workers a forked child
-    compiles the density while the fit prepares the rest, and the fit loads both C callbacks
-    from the cache (cache hits); with one worker the fit compiles them itself (no hit).
-    Either way the draws are the same, and every kernel compiled in the process has one
-    signature: two processes compiling two signatures of one kernel at once could corrupt
-    numba's cache (``ahpstat._bayes_model._bases``)."""
+def test_cold_first_fit_loads_the_density_its_child_compiled(tmp_path):
+    """A first fit in a fresh process, three times. On an empty numba cache with one worker
+    the fit compiles everything itself (no child, no cache hit), and every kernel compiled
+    in the process has one signature: two processes compiling two signatures of one kernel
+    at once could corrupt numba's cache (``ahpstat._bayes_model._bases``). On another
+    empty cache with two workers a forked child compiles the density while the fit prepares
+    the rest, and the fit loads both C callbacks from the cache. On that cache, now warm,
+    no child is forked and the callbacks load from it. The draws are the same all three
+    times."""
     import os
     import textwrap
 
@@ -703,13 +704,20 @@ def test_cold_first_fit_loads_the_density_its_child_compiled(tmp_path, workers):
         import json, warnings
         warnings.simplefilter("ignore")
         from numba.core.registry import CPUDispatcher
+        import os
         from ahpstat.bayes import BayesianAHP
         from ahpstat.simulate import simulate_panel
         from ahpstat._bayes_model import _bases, _density, _kernels, _posterior
+        forks = []
+        fork = os.fork
+        os.fork = lambda: (forks.append(1), fork())[1]
         J = simulate_panel({TREE!r}, {TRUTH!r}, n_experts=5, rng=3, noise_sd=0.2)
         m = BayesianAHP(J, {TREE!r}, sampler_config={FAST!r})
+        cached_before = _density.density_in_cache()
         idata = m.fit(rng=1)
         print(json.dumps({{
+            "forks": len(forks), "cached_before": cached_before,
+            "cached_after": _density.density_in_cache(),
             "hits": [c.cache_hits for c in _density.density_cfuncs()],
             "signatures": {{f"{{mod.__name__}}.{{name}}": len(obj.signatures)
                            for mod in (_bases, _density, _kernels, _posterior)
@@ -718,19 +726,25 @@ def test_cold_first_fit_loads_the_density_its_child_compiled(tmp_path, workers):
             "draws": idata.posterior["local_weight"].values[:, :50].ravel().tolist(),
         }}))
         """)
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba"),
-           "AHPSTAT_THREADS": workers}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, timeout=900, check=True)
-    got = json.loads(out.stdout.strip().splitlines()[-1])
-    assert got["hits"] == ([1, 1] if workers == "2" else [0, 0]), got["hits"]
-    # the pointwise kernels were compiled in this process (a cold cache)
-    assert "ahpstat._bayes_model._kernels.loglik_theta_draws" in got["signatures"]
-    assert set(got["signatures"].values()) == {1}, got["signatures"]
-    saved = tmp_path.parent / "cold_first_fit_draws.json"
-    if saved.exists():  # the other parametrization ran first: the same draws
-        assert json.loads(saved.read_text()) == got["draws"]
-    saved.write_text(json.dumps(got["draws"]))
+
+    def run(workers: str, cache: str) -> dict:
+        env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / cache),
+               "AHPSTAT_THREADS": workers}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, timeout=900, check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    alone = run("1", "a")
+    assert (alone["forks"], alone["hits"]) == (0, [0, 0]), alone
+    assert "ahpstat._bayes_model._kernels.loglik_theta" in alone["signatures"]
+    assert set(alone["signatures"].values()) == {1}, alone["signatures"]
+    cold = run("2", "b")
+    assert (cold["cached_before"], cold["forks"], cold["hits"], cold["cached_after"]) \
+        == (False, 1, [1, 1], True), cold
+    assert set(cold["signatures"].values()) == {1}, cold["signatures"]
+    warm = run("2", "b")
+    assert (warm["cached_before"], warm["forks"], warm["hits"]) == (True, 0, [1, 1]), warm
+    assert alone["draws"] == cold["draws"] == warm["draws"]
 
 
 @needs_pymc

@@ -297,3 +297,25 @@ def test_beside_join_with_a_timeout_stops_the_child(monkeypatch, tmp_path):
     if (tmp_path / "pid").exists():  # it was forked: the child is gone
         with pytest.raises(ProcessLookupError):
             os.kill(int((tmp_path / "pid").read_text()), 0)
+
+
+def test_children_reaped_by_the_system_are_no_error(monkeypatch, tmp_path):
+    """With SIGCHLD ignored (as daemons and servers set it) the system reaps a child as it
+    ends, and ``waitpid`` finds nothing: ``beside``'s join says False (how the child ended
+    is not known) after its work is done, and ``in_child``'s result still arrives; nothing
+    raises."""
+    import signal
+
+    from ahpstat._threads import beside, in_child
+
+    monkeypatch.setenv("AHPSTAT_THREADS", "2")
+    old = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        join = beside(lambda: (tmp_path / "done").write_text("1"))
+        assert join(60) is False
+        assert join() is False
+        assert in_child(lambda: 6 * 7)() == 42
+    finally:
+        signal.signal(signal.SIGCHLD, old)
+    if threading.active_count() == 1:  # forked: the child did its work
+        assert (tmp_path / "done").exists()

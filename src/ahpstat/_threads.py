@@ -400,7 +400,10 @@ def in_child(func: Callable[[], T]) -> Callable[..., T]:
                     os.kill(pid, signal.SIGKILL)
             with os.fdopen(read_fd, "rb") as fh:
                 data = b"" if cancel else fh.read()
-            status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+            try:
+                status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+            except ChildProcessError:  # reaped by the system (SIGCHLD ignored): what it
+                status = 0  # sent is complete or not (below), the exit status is unknown
         finally:
             if status is None:  # interrupted (or cancelled): the child goes, and is reaped
                 with contextlib.suppress(ProcessLookupError):
@@ -465,8 +468,17 @@ def beside(func: Callable[[], Any]) -> Callable[..., bool]:
             code = 0
         finally:
             os._exit(code)
-    signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    if pid > 0:
+        try:  # an interrupt waiting here arrives now: the child is ended, not left behind
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        except BaseException:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+            raise
     if pid < 0:  # fork failed
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
         return lambda timeout=None: False
     outcome: list[bool] = []
 
@@ -479,7 +491,11 @@ def beside(func: Callable[[], Any]) -> Callable[..., bool]:
         ended = None
         try:
             while ended is None:
-                done, status = os.waitpid(pid, os.WNOHANG)
+                try:
+                    done, status = os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:  # reaped by the system (SIGCHLD ignored) or by
+                    ended = False  # another handler: ended, how is not known
+                    break
                 if done:
                     ended = os.waitstatus_to_exitcode(status) == 0
                 elif deadline is not None and time.monotonic() >= deadline:

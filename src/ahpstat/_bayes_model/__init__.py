@@ -37,6 +37,7 @@ from ahpstat._bayes_model._data import (
 from ahpstat._bayes_model._density import (
     density_cached,
     density_cfuncs,
+    density_in_cache,
     density_loaded,
     density_user_data,
     log_density_and_grad,
@@ -58,8 +59,8 @@ from ahpstat._bayes_model._posterior import (
     judgment_bounds,
     lapse_logs,
     obs_columns,
-    pointwise_kernels_loaded,
     pointwise_loglik,
+    predictive_kernels_loaded,
     replicate_judgments,
 )
 
@@ -72,6 +73,7 @@ __all__ = [
     "credal_table",
     "density_cached",
     "density_cfuncs",
+    "density_in_cache",
     "density_loaded",
     "density_user_data",
     "expand_row",
@@ -91,8 +93,8 @@ __all__ = [
     "marginal_density_and_grad",
     "normal_upper_tail",
     "obs_columns",
-    "pointwise_kernels_loaded",
     "pointwise_loglik",
+    "predictive_kernels_loaded",
     "prepare_panel",
     "reduce_row_add",
     "replicate_judgments",

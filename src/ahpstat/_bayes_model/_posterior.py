@@ -21,8 +21,8 @@ __all__ = [
     "judgment_bounds",
     "lapse_logs",
     "obs_columns",
-    "pointwise_kernels_loaded",
     "pointwise_loglik",
+    "predictive_kernels_loaded",
     "replicate_judgments",
 ]
 
@@ -48,13 +48,6 @@ def _theta_draws(mu, tau, offset, element_node, out):  # pragma: no cover - comp
         for k in range(out.shape[1]):
             for e in range(out.shape[2]):
                 out[s, k, e] = mu[s, e] + tau[s, element_node[e]] * offset[s, k, e]
-
-
-def pointwise_kernels_loaded() -> bool:
-    """Whether this process holds the pointwise log-likelihood's compiled kernel already
-    (compiled here or loaded from numba's cache by an earlier call).
-    """
-    return bool(loglik_theta_draws.signatures)
 
 
 def obs_columns(panel: Panel, deviation: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -141,6 +134,13 @@ def replicate_judgments(panel: Panel, theta: np.ndarray, sigma: np.ndarray,
                 rand = rng.uniform(-half, half, size=(b - a, n))
             out[a:b] = np.where(hit, rand, y)
     return out
+
+
+def predictive_kernels_loaded() -> bool:
+    """Whether this process holds the posterior predictive's compiled kernel already
+    (compiled here or loaded from numba's cache by an earlier call).
+    """
+    return bool(_latent_judgments.signatures)
 
 
 @njit(fastmath=False, nogil=True)

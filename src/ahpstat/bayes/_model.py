@@ -24,8 +24,8 @@ from ahpstat._bayes_model import (
     expert_log_priorities,
     layout,
     obs_columns,
-    pointwise_kernels_loaded,
     pointwise_loglik,
+    predictive_kernels_loaded,
     prepare_panel,
     replicate_judgments,
     zero_sum,
@@ -469,7 +469,8 @@ class BayesianAHP:
         names += [v.name for v in self.model.free_RVs]
         attempts: list[dict[str, Any]] = []
         pointwise = log_likelihood or posterior_predictive
-        if pointwise and self._density_join is not _no_child and not pointwise_kernels_loaded():
+        if (posterior_predictive and self._density_join is not _no_child
+                and not predictive_kernels_loaded()):
             self._compile_pointwise()  # while the child compiles the density
         # the pointwise groups (compiled kernels without the GIL) are computed in a second
         # thread while the summaries (ArviZ, Python) run in this one: the same arrays, on
@@ -681,24 +682,32 @@ class BayesianAHP:
         :meth:`_sample_nutpie` then waits for the child and loads the density from the
         cache: the same machine code, so the same draws. Nothing is started when the PyMC
         sampler or the PyTensor graph is asked for, nutpie is not installed, the density is
-        in this process already, numba cannot write a cache here, forking is not safe or
-        ``AHPSTAT_THREADS=1``.
+        in this process or in numba's cache already, numba cannot write a cache here,
+        forking is not safe or ``AHPSTAT_THREADS=1``.
         """
         import importlib.util
 
-        from ahpstat._bayes_model import density_cached, density_cfuncs, density_loaded
+        from ahpstat._bayes_model import (
+            density_cached,
+            density_cfuncs,
+            density_in_cache,
+            density_loaded,
+        )
         from ahpstat._threads import beside
 
         if (sampler == "pymc" or self._nutpie_graph or "nutpie" in self._compiled
-                or density_loaded() or not density_cached()
+                or density_loaded() or not density_cached() or density_in_cache()
                 or importlib.util.find_spec("nutpie") is None):
             return _no_child
         return beside(density_cfuncs)
 
     def _compile_pointwise(self) -> None:
-        """:meth:`_pointwise_arrays` of two draws (zeros, unit scales): compiles its kernels,
-        or loads them from numba's cache, with the argument types of a fit's (the arrays of
-        :meth:`_posterior_arrays`: float64, C order, one row per draw).
+        """:meth:`_pointwise_arrays` of two draws (zeros, unit scales), the posterior
+        predictive group only: compiles its kernels, or loads them from numba's cache, with
+        the argument types of a fit's (the arrays of :meth:`_posterior_arrays`: float64, C
+        order, one row per draw). The log-likelihood group's kernel is left to after
+        sampling: it shares its kernels with the density, which the child compiles (here
+        they would be compiled twice), and then finds them in the cache.
         """
         panel, cfg = self.panel, self._resolved_config
         assert panel is not None
@@ -708,7 +717,7 @@ class BayesianAHP:
              "z": zero_sum(np.zeros((S, K, E - G)), panel.offsets) if dev else None,
              "sigma": np.ones((S, K)),
              "lapse": np.full(S, 0.05) if cfg["error"] == "lapse" else None}
-        self._pointwise_arrays(p, True, True, 0)
+        self._pointwise_arrays(p, False, True, 0)
 
     def _pointwise_arrays(self, p: dict[str, Any], log_likelihood: bool,
                           posterior_predictive: bool, pp_seed: int) -> dict[str, np.ndarray]:
@@ -770,9 +779,9 @@ class BayesianAHP:
         return res
 
 
-#: seconds a fit waits for the child compiling its density (a cold compile takes 10-60 s);
-#: past them the child is stopped and the density compiled here
-_DENSITY_WAIT = 900.0
+#: seconds a fit waits for the child compiling its density (a cold compile takes 10-60 s,
+#: more on a loaded machine); past them the child is stopped and the density compiled here
+_DENSITY_WAIT = 300.0
 
 
 def _no_child(timeout: float | None = None) -> bool:
