@@ -223,6 +223,31 @@ def _can_fork() -> bool:
             and threading.active_count() == 1)
 
 
+def _fork() -> tuple[int, Any]:
+    """``os.fork()`` with SIGINT and SIGTERM blocked across it: ``(pid, mask)``, ``pid`` -1
+    if the fork failed, ``mask`` the signal mask to restore (in both processes).
+    """
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        return os.fork(), mask
+    except OSError:
+        return -1, mask
+
+
+def _as_child(parent: int, mask: Any) -> None:
+    """A forked child's set-up: SIGINT ignored (the parent decides), SIGTERM default, the
+    signal mask restored, dead with ``parent`` (:func:`die_with_parent`), silent
+    (:func:`silence_terminal`), numba's threads to one.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    die_with_parent(parent)
+    silence_terminal()
+    if "numba" in sys.modules:  # GNU OpenMP's pool does not survive a fork
+        sys.modules["numba"].config.NUMBA_NUM_THREADS = 1
+
+
 def _child(func: Callable[[], Any], read_fd: int, write_fd: int, parent: int,
            mask: Any) -> None:
     """:func:`in_child`'s child: run ``func``, send its result, exit."""
@@ -231,14 +256,8 @@ def _child(func: Callable[[], Any], read_fd: int, write_fd: int, parent: int,
 
     code = 1
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(read_fd)
-        die_with_parent(parent)
-        silence_terminal()
-        if "numba" in sys.modules:  # GNU OpenMP's pool does not survive a fork
-            sys.modules["numba"].config.NUMBA_NUM_THREADS = 1
+        _as_child(parent, mask)
         with warnings.catch_warnings(record=True) as caught:
             try:
                 out: tuple[Any, ...] = ("ok", func())
@@ -379,11 +398,7 @@ def in_child(func: Callable[[], T]) -> Callable[..., T]:
         return here()
     read_fd, write_fd = os.pipe()
     parent = os.getpid()
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        pid = os.fork()
-    except OSError:
-        pid = -1
+    pid, old = _fork()
     if pid == 0:  # the child: never returns into the caller
         _child(func, read_fd, write_fd, parent, old)
     signal.pthread_sigmask(signal.SIG_SETMASK, old)
@@ -447,21 +462,11 @@ def beside(func: Callable[[], Any]) -> Callable[..., bool]:
     if not _can_fork():
         return lambda timeout=None: False
     parent = os.getpid()
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        pid = os.fork()
-    except OSError:
-        pid = -1
+    pid, old = _fork()
     if pid == 0:  # the child: never returns into the caller
         code = 1
         try:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
-            die_with_parent(parent)
-            silence_terminal()
-            if "numba" in sys.modules:  # GNU OpenMP's pool does not survive a fork
-                sys.modules["numba"].config.NUMBA_NUM_THREADS = 1
+            _as_child(parent, old)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 func()
