@@ -440,7 +440,7 @@ class BayesianAHP:
                              f"{cfg['target_accept']!r} instead.")
         retry = _check_retry(cfg["retry"])
         # a cold first fit: the density compiles in a forked child while this process
-        # imports the sampler, builds the model and compiles the pointwise kernels
+        # imports the sampler, builds the model and compiles the predictive kernels
         self._density_join = self._density_beside(sampler)
         try:
             return self._fit(cfg, sampler, retry, rng, log_likelihood, posterior_predictive)
@@ -678,7 +678,7 @@ class BayesianAHP:
         compile time), after importing nutpie, PyMC and ArviZ and building the model, and
         compiles the kernels of the pointwise groups after sampling. Here the child compiles
         the density into numba's on-disk cache from the start while this process does the
-        rest, the pointwise kernels included (:meth:`_compile_pointwise`);
+        rest, the posterior predictive's kernels included (:meth:`_compile_pointwise`);
         :meth:`_sample_nutpie` then waits for the child and loads the density from the
         cache: the same machine code, so the same draws. Nothing is started when the PyMC
         sampler or the PyTensor graph is asked for, nutpie is not installed, the density is
