@@ -31,8 +31,8 @@ from typing import Any, TypeVar
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
-__all__ = ["beside", "computed_ahead", "in_child", "one_blas_thread", "prefetched",
-           "single_threaded_blas", "thread_summary"]
+__all__ = ["beside", "computed_ahead", "in_child", "no_child", "one_blas_thread",
+           "prefetched", "single_threaded_blas", "thread_summary"]
 
 _controller: Any = None
 _n_modules = -1
@@ -437,6 +437,13 @@ def in_child(func: Callable[[], T]) -> Callable[..., T]:
     return result
 
 
+def no_child(timeout: float | None = None) -> bool:
+    """The ``join`` of :func:`beside` when no child was started: there is nothing to wait
+    for (``False``).
+    """
+    return False
+
+
 def beside(func: Callable[[], Any]) -> Callable[..., bool]:
     """Start ``func()`` for its side effects only in a forked child, where forking is safe;
     return ``join(timeout=None)``, which waits for the child and says whether it finished.
@@ -450,8 +457,9 @@ def beside(func: Callable[[], Any]) -> Callable[..., bool]:
     kills a child still running; it returns ``True`` if the child ended by itself, without an
     error. Call it in a ``finally`` (``join(0)`` kills and reaps at once); later calls return
     the first one's answer. Where forking is not safe (not Linux, not the main thread, other
-    Python threads running) or ``AHPSTAT_THREADS=1``, nothing is started and ``join()``
-    returns ``False`` (the work is then done where it is needed, as without this).
+    Python threads running) or ``AHPSTAT_THREADS=1``, nothing is started and the ``join``
+    returned is :func:`no_child` (the work is then done where it is needed, as without
+    this).
 
     Examples
     --------
@@ -460,7 +468,7 @@ def beside(func: Callable[[], Any]) -> Callable[..., bool]:
     True
     """
     if not _can_fork():
-        return lambda timeout=None: False
+        return no_child
     parent = os.getpid()
     pid, old = _fork()
     if pid == 0:  # the child: never returns into the caller
@@ -484,7 +492,7 @@ def beside(func: Callable[[], Any]) -> Callable[..., bool]:
             raise
     if pid < 0:  # fork failed
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
-        return lambda timeout=None: False
+        return no_child
     outcome: list[bool] = []
 
     def join(timeout: float | None = None) -> bool:

@@ -284,8 +284,9 @@ def _gra_each(X: ArrayLike, weights: Sequence[ArrayLike], *, rho: float = 0.5,
     with np.errstate(invalid="ignore", divide="ignore"):
         xi = np.where(dmax > 0, (dmin + rho * dmax) / (D + rho * dmax), np.nan)
     out = []
+    degenerate = bool(np.any(dmax == 0))  # the same for every weighting
     for w in ws:
-        if np.any(dmax == 0):
+        if degenerate:
             warn("grey relational analysis: every unit is equal on every item; the grades "
                  "are undefined (NaN).", DegenerateDataWarning)
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -30,6 +30,7 @@ from ahpstat._bayes_model import (
     replicate_judgments,
     zero_sum,
 )
+from ahpstat._threads import no_child
 from ahpstat._validation import check_method, check_scale
 from ahpstat._warnings import AHPWarning, warn
 from ahpstat.bayes._common import EXTRA, LOG_RANGE, has_nutpie, import_pymc
@@ -253,7 +254,7 @@ class BayesianAHP:
         self.layout: Layout | None = None
         self.timings: dict[str, float] = {}
         self._compiled: dict[Any, Any] = {}
-        self._density_join: Callable[..., bool] = _no_child
+        self._density_join: Callable[..., bool] = no_child
         self._result_cache: tuple[float, BayesResult] | None = None
         self._item_means: pd.DataFrame | None = None
 
@@ -446,7 +447,7 @@ class BayesianAHP:
             return self._fit(cfg, sampler, retry, rng, log_likelihood, posterior_predictive)
         finally:
             self._density_join(0)
-            self._density_join = _no_child
+            self._density_join = no_child
 
     def _fit(self, cfg: dict[str, Any], sampler: str, retry: dict[str, Any], rng: Any,
              log_likelihood: bool, posterior_predictive: bool) -> Any:
@@ -469,7 +470,7 @@ class BayesianAHP:
         names += [v.name for v in self.model.free_RVs]
         attempts: list[dict[str, Any]] = []
         pointwise = log_likelihood or posterior_predictive
-        if (posterior_predictive and self._density_join is not _no_child
+        if (posterior_predictive and self._density_join is not no_child
                 and not predictive_kernels_loaded()):
             self._compile_pointwise()  # while the child compiles the density
         # the pointwise groups (compiled kernels without the GIL) are computed in a second
@@ -698,7 +699,7 @@ class BayesianAHP:
         if (sampler == "pymc" or self._nutpie_graph or "nutpie" in self._compiled
                 or density_loaded() or not density_cached() or density_in_cache()
                 or importlib.util.find_spec("nutpie") is None):
-            return _no_child
+            return no_child
         return beside(density_cfuncs)
 
     def _compile_pointwise(self) -> None:
@@ -782,11 +783,6 @@ class BayesianAHP:
 #: seconds a fit waits for the child compiling its density (a cold compile takes 10-60 s,
 #: more on a loaded machine); past them the child is stopped and the density compiled here
 _DENSITY_WAIT = 300.0
-
-
-def _no_child(timeout: float | None = None) -> bool:
-    """The ``join`` of no child (:func:`ahpstat._threads.beside`)."""
-    return False
 
 
 class _NutpieMismatch(Exception):
