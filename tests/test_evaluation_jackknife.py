@@ -200,6 +200,29 @@ def test_left_out_blocks_give_the_counts_of_the_dense_rows_exactly(setup):
             np.testing.assert_array_equal(got[k], ref[k], err_msg=k)
 
 
+def test_left_out_group_shares_are_the_sparse_products_bit_for_bit(setup):
+    """The groups' shares of LeaveOut rows (the groups' counts less the left-out
+    respondents', counted by ``respondent_counts``) against the sparse products they
+    replace (share matrix times the left-out indicator, transposed): bits and layout.
+    """
+    from ahpstat.evaluation._jackknife import LeaveOut
+    from ahpstat.fuzzy import share_matrix, shares_of_counts
+
+    blk, _ = within_group_blocks(setup.g, G, 40)
+    g = np.asarray(setup.g, dtype=np.intp)
+    ST = share_matrix(setup.X, 1, 5, g, G)
+    total = np.asarray(ST.sum(axis=1)).ravel()
+    for code, lo, hi in ((blk, 5, 12), (np.arange(R, dtype=np.int64), 100, 107),
+                         (blk, 0, 1)):
+        rows = LeaveOut(code, lo, hi)
+        out = np.asarray((ST @ rows.left_out().T).T.toarray())
+        np.subtract(total, out, out=out)
+        want = shares_of_counts(out.reshape(hi - lo, G, setup.X.shape[1], 5))
+        got = setup.ev._group_shares(rows)
+        assert got.shape == want.shape and got.strides == want.strides
+        assert got.tobytes() == want.tobytes()
+
+
 @pytest.mark.parametrize(("rows", "n", "L", "G", "K"),
                          [(3, 4, 5, 2, 6), (0, 4, 5, 2, 6), (3, 0, 5, 2, 6), (3, 4, 5, 0, 6),
                           (3, 4, 5, 2, 0)])

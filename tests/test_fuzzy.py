@@ -249,3 +249,82 @@ def test_shares_of_counts_as_the_plain_formula_in_the_counts_layout():
         got = shares_of_counts(counts)
         assert got.strides == ref.strides and got.tobytes() == ref.tobytes()
     assert np.isnan(shares_of_counts(C)[1, 2, 0]).all()
+
+
+def test_answer_counts_are_the_share_matrix_products():
+    """``answer_counts`` (one bincount) against the share matrix's row sums and its product
+    with a units' indicator (the sparse products it replaces): the same floats.
+    """
+    from ahpstat._grouping import group_indicator
+    from ahpstat.fuzzy import answer_counts, share_matrix
+
+    rng = np.random.default_rng(7)
+    m, n, K, G, k = 400, 5, 4, 3, 6
+    X = rng.integers(2, K + 2, (m, n)).astype(float)
+    X[rng.random((m, n)) < 0.15] = np.nan
+    X[:, 1] = np.nan  # an item nobody answered
+    g = rng.integers(0, G, m)
+    u = rng.integers(0, k, m)
+    ST = share_matrix(X, 2, K, g, G)
+    np.testing.assert_array_equal(answer_counts(X, 2, K, g, G),
+                                  np.asarray(ST.sum(axis=1)).ravel())
+    np.testing.assert_array_equal(answer_counts(X, 2, K, g, G, units=u, n_units=k),
+                                  (ST @ group_indicator(u, k).T).toarray())
+    with pytest.raises(ValueError, match="at row 3, column 0"):
+        X[3, 0] = 1.5
+        answer_counts(X, 2, K, g, G)
+
+
+@pytest.mark.parametrize("case", ["ones", "one_cluster_fraction", "clusters_integer",
+                                  "clusters_fraction", "batched_ones"])
+def test_answer_shares_of_clustered_frequencies_as_the_sparse_products(case):
+    """Frequencies equal within clusters: the clusters' counts times their frequencies
+    (one product for one cluster, integer sums otherwise) give the bits and the layout of
+    the sparse products they replace (share matrix, clusters' indicator, frequencies).
+    """
+    from ahpstat._grouping import equal_columns, group_indicator
+    from ahpstat.fuzzy import share_matrix, shares_of_counts
+
+    rng = np.random.default_rng(11)
+    m, n, K, G = 240, 4, 5, 3
+    X = rng.integers(1, K + 1, (m, n)).astype(float)
+    X[rng.random((m, n)) < 0.1] = np.nan
+    g = rng.integers(0, G, m)
+    cl = np.repeat(np.arange(12), m // 12)
+    f = {"ones": np.ones(m),
+         "one_cluster_fraction": np.full((2, m), 0.37),
+         "clusters_integer": rng.integers(0, 4, (3, 12)).astype(float)[:, cl],
+         "clusters_fraction": (rng.random((3, 12)) * 3)[:, cl],
+         "batched_ones": np.ones((2, 3, m))}[case]
+    flat = f.reshape(-1, m)
+    code, first = equal_columns(flat)
+    for groups, GG in ((None, 1), (g, G)):
+        ST = share_matrix(X, 1, K, np.zeros(m, np.intp) if groups is None else g, GG)
+        ST2 = ST @ group_indicator(code, first.size).T
+        counts = np.asarray((ST2 @ flat[:, first].T).T).reshape(*f.shape[:-1], GG, n, K)
+        want = shares_of_counts(counts if groups is not None else counts[..., 0, :, :])
+        got = answer_shares(X, (1, K), frequencies=f, groups=groups)
+        assert got.shape == want.shape and got.strides == want.strides
+        np.testing.assert_array_equal(got, want)
+
+
+def test_respondent_counts_are_the_share_matrix_product_with_their_indicator():
+    # some respondents, each in one row (rows in any order, some rows empty): the sparse
+    # product of the share matrix with the (rows, respondents) indicator, as floats
+    from scipy import sparse
+
+    from ahpstat.fuzzy import respondent_counts, share_matrix
+
+    rng = np.random.default_rng(3)
+    m, n, K, G, rows = 200, 4, 3, 5, 6
+    X = rng.integers(1, K + 1, (m, n)).astype(float)
+    X[rng.random((m, n)) < 0.2] = np.nan
+    X[7] = np.nan  # a respondent with no answer
+    g = rng.integers(0, G, m)
+    who = np.sort(rng.choice(m, 60, replace=False))
+    who[0] = 7
+    who.sort()
+    row = rng.integers(0, rows - 1, who.size)  # the last row stays empty
+    ind = sparse.csr_matrix((np.ones(who.size), (row, who)), shape=(rows, m))
+    want = np.asarray((share_matrix(X, 1, K, g, G) @ ind.T).T.toarray())
+    np.testing.assert_array_equal(respondent_counts(X, 1, K, g, G, who, row, rows), want)

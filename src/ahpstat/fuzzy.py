@@ -128,13 +128,25 @@ def answer_shares(
             raise ValueError(f"`groups` must be {m} non-negative integer codes; got "
                              f"{groups!r} instead.")
         G = int(g.max()) + 1 if n_groups is None else int(n_groups)
-    ST = _checked_share_matrix(X, lo, K, g, G)
     flat = f.reshape(-1, m)
     grouped = equal_columns(flat)
-    if grouped is not None:  # frequencies equal within clusters: the clusters' counts
+    if grouped is not None and (grouped[1].size == 1 or _exact_sums(flat[:, grouped[1]], m)):
+        # frequencies equal within clusters (the estimate's all 1 are one cluster): the
+        # clusters' answer counts (exact integers) times their frequencies, with no (G n K,
+        # m) matrix -- the same floats as the product below: one product per cell for one
+        # cluster (0 + c f), else sums of integers below 2**53, exact in any order
         code, first = grouped
-        ST, flat = ST @ group_indicator(code, first.size).T, flat[:, first]
-    counts = np.asarray((ST @ flat.T).T).reshape(*f.shape[:-1], G, n, K)
+        C = answer_counts(X, lo, K, g, G, units=code, n_units=first.size)  # (G n K, k)
+        F = flat[:, first].T                                                # (k, B)
+        prod = (np.multiply(C, F, out=np.empty((C.shape[0], F.shape[1]))) if first.size == 1
+                else C @ F)
+        counts = prod.T.reshape(*f.shape[:-1], G, n, K)
+    else:
+        ST = _checked_share_matrix(X, lo, K, g, G)
+        if grouped is not None:  # frequencies equal within clusters: the clusters' counts
+            code, first = grouped
+            ST, flat = ST @ group_indicator(code, first.size).T, flat[:, first]
+        counts = np.asarray((ST @ flat.T).T).reshape(*f.shape[:-1], G, n, K)
     if groups is None:
         counts = counts[..., 0, :, :]
     return shares_of_counts(counts)
@@ -150,6 +162,7 @@ def _checked_share_matrix(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int
     X = np.ascontiguousarray(X, dtype=float)
     codes = np.ascontiguousarray(g, dtype=np.intp)
     cb = codes.tobytes()
+    check_answers(X, lo, K)  # once per answers, whatever the grouping
     return memo(X, ("share_matrix", lo, K, cb, G),
                 lambda shape, data: _share_matrix_of(shape, data, lo, K, cb, G))
 
@@ -157,14 +170,114 @@ def _checked_share_matrix(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int
 @functools.lru_cache(maxsize=4)
 def _share_matrix_of(shape: tuple[int, ...], data: bytes, lo: int, K: int, codes: bytes,
                      G: int) -> sparse.csr_matrix:
-    X = np.frombuffer(data, dtype=float).reshape(shape)
+    X = np.frombuffer(data, dtype=float).reshape(shape)  # checked (check_answers)
+    return share_matrix(X, lo, K, np.frombuffer(codes, dtype=np.intp), G)
+
+
+def _raise_bad_answer(X: np.ndarray, lo: int, K: int) -> None:
     given = ~np.isnan(X)
     bad = given & ((X < lo) | (X > lo + K - 1) | (X != np.round(np.where(given, X, 0.0))))
     if bad.any():
         i, j = np.argwhere(bad)[0]
         raise ValueError(f"`answers` must be integers {lo}..{lo + K - 1} (or NaN); got "
                          f"{X[i, j]!r} at row {i}, column {j} instead.")
-    return share_matrix(X, lo, K, np.frombuffer(codes, dtype=np.intp), G)
+
+
+def check_answers(X: np.ndarray, lo: int, K: int) -> None:
+    """Raise ``ValueError`` (naming the first bad cell) unless the answers ``X`` are
+    integers ``lo..lo + K - 1`` or NaN, as :func:`_checked_share_matrix` checks them;
+    remembered (a frozen array is checked once, whatever its groupings).
+
+    Examples
+    --------
+    >>> check_answers(np.array([[1.0, np.nan], [3.0, 2.0]]), 1, 3)
+    >>> check_answers(np.array([[1.0, 2.5]]), 1, 3)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: `answers` must be integers 1..3 (or NaN); got ...2.5... at row 0, column 1 instead.
+    """
+    _answer_cells(X, lo, K)
+
+
+def _answer_cells(X: np.ndarray, lo: int, K: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The answers ``X`` (m, n) checked (:func:`check_answers`), and their given cells in
+    row-major order: each one's row and ``item * K + grade``, and where each row's cells
+    start (m + 1,) (remembered as the share matrices are).
+    """
+    X = np.ascontiguousarray(X, dtype=float)
+    return memo(X, ("answer_cells", lo, K), lambda shape, data: _cells_of(shape, data, lo, K))
+
+
+@functools.lru_cache(maxsize=4)
+def _cells_of(shape: tuple[int, ...], data: bytes, lo: int, K: int
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    X = np.frombuffer(data, dtype=float).reshape(shape)
+    _raise_bad_answer(X, lo, K)
+    rows, items = np.nonzero(~np.isnan(X))
+    level = X[rows, items].astype(np.intp) - lo
+    return rows, items * K + level, np.searchsorted(rows, np.arange(shape[0] + 1))
+
+
+def answer_counts(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int, *,
+                  units: np.ndarray | None = None, n_units: int = 1) -> np.ndarray:
+    """The counts of answers ``X`` (m, n) by (group ``g``, item, grade), (G * n * K,):
+    the row sums of :func:`share_matrix`, by one ``bincount`` -- integer counts, so the
+    same floats in any order of summation. With ``units`` (m,) codes ``0..n_units - 1``:
+    (G * n * K, n_units), each unit's counts (:func:`share_matrix`'s product with the
+    units' indicator). The answers are checked (:func:`check_answers`).
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 2.0], [1.0, np.nan], [2.0, 2.0]])
+    >>> answer_counts(X, 1, 2, np.array([0, 1, 0]), 2).reshape(2, 2, 2).tolist()
+    [[[1.0, 1.0], [0.0, 2.0]], [[1.0, 0.0], [0.0, 0.0]]]
+    >>> answer_counts(X, 1, 2, np.zeros(3, int), 1, units=np.array([0, 0, 1]), n_units=2)
+    array([[2., 0.],
+           [0., 1.],
+           [0., 0.],
+           [1., 1.]])
+    """
+    n = X.shape[1]
+    rows, cell, _ = _answer_cells(X, lo, K)
+    if G > 1 or np.any(g):
+        cell = np.asarray(g, dtype=np.intp)[rows] * (n * K) + cell
+    if units is None:
+        return np.bincount(cell, minlength=G * n * K).astype(float)
+    key = cell * n_units + np.asarray(units, dtype=np.intp)[rows]
+    return (np.bincount(key, minlength=G * n * K * n_units).astype(float)
+            .reshape(G * n * K, n_units))
+
+
+def respondent_counts(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int,
+                      who: np.ndarray, row: np.ndarray, n_rows: int) -> np.ndarray:
+    """(n_rows, G * n * K) answer counts by (group ``g``, item, grade) of the respondents
+    ``who`` only, respondent ``who[i]`` counted in row ``row[i]``: :func:`share_matrix`'s
+    product with the (n_rows, m) indicator of ``(row, who)``, as exact integer counts.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 2.0], [1.0, np.nan], [2.0, 2.0]])
+    >>> respondent_counts(X, 1, 2, np.zeros(3, int), 1, np.array([0, 2]), np.array([1, 0]), 2)
+    array([[0., 1., 0., 1.],
+           [1., 0., 0., 1.]])
+    """
+    n = X.shape[1]
+    _, cell, ptr = _answer_cells(X, lo, K)
+    who = np.asarray(who, dtype=np.intp)
+    start, lens = ptr[who], ptr[who + 1] - ptr[who]
+    idx = np.repeat(start - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+    key = np.repeat(np.asarray(row, dtype=np.intp) * (G * n * K)
+                    + np.asarray(g, dtype=np.intp)[who] * (n * K), lens) + cell[idx]
+    return (np.bincount(key, minlength=n_rows * G * n * K).astype(float)
+            .reshape(n_rows, G * n * K))
+
+
+def _exact_sums(F: np.ndarray, m: int) -> bool:
+    """Whether frequencies ``F`` (non-negative) are integers whose sums with answer counts
+    of ``m`` respondents stay below 2**53: every such sum exact, whatever its order.
+    """
+    return bool(np.all(F == np.floor(F)) and F.max(initial=0.0) * max(m, 1) < 2.0**53)
 
 
 def share_matrix(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int) -> sparse.csr_matrix:

@@ -10,15 +10,17 @@ from typing import Any
 
 import numpy as np
 
-from ahpstat._grouping import Grouped, group_indicator
+from ahpstat._grouping import Grouped
 from ahpstat._level_counts import GroupCounts, PackedLevels
 from ahpstat.compare import kendall_tau, weighted_spearman
 from ahpstat.evaluation._jackknife import LeaveOut
 from ahpstat.evaluation._options import EvaluationOptions
 from ahpstat.fuzzy import (
-    _checked_share_matrix,
+    answer_counts,
     answer_shares,
+    check_answers,
     fuzzy_evaluation,
+    respondent_counts,
     shares_of_counts,
 )
 from ahpstat.mcda import _gra_each, _topsis_each
@@ -80,7 +82,7 @@ class Evaluator:
         self.fce_nodes = np.flatnonzero(keep)
         # agreement levels: every depth >= 1 with at least two nodes
         self.levels = [d for d in range(1, int(depth.max()) + 1) if (depth == d).sum() >= 2]
-        self._counts_g: tuple[Any, np.ndarray] | None = None  # (share matrix, its row sums)
+        self._counts_g: np.ndarray | None = None  # the groups' answer counts
         self._counts_c: tuple[bytes, np.ndarray] | None = None  # clusters' answer counts
         self._packed: tuple[Any, PackedLevels] | None = None
         self._once: dict[str, dict[str, np.ndarray]] = {}  # :meth:`_whole`'s results
@@ -91,10 +93,11 @@ class Evaluator:
         if isinstance(F, Grouped):  # a cluster bootstrap: the clusters' answer counts
             key = F.code.tobytes()
             if self._counts_c is None or self._counts_c[0] != key:
-                ST = _checked_share_matrix(self.X, self.likert[0], self.K,
-                                           np.zeros(self.X.shape[0], np.intp), 1)
-                by = ST @ group_indicator(F.code, F.first.size).T
-                self._counts_c = (key, np.ascontiguousarray(by.toarray().T))
+                # each cluster's answer counts (exact integers, as the share matrix's
+                # product with the clusters' indicator gave them)
+                lo, k = self.likert[0], F.first.size
+                by = answer_counts(self.X, lo, self.K, F.code, k)
+                self._counts_c = (key, by.reshape(k, self.L * self.K))
             w = F.weights.reshape(-1, F.weights.shape[-1])
             counts = (w @ self._counts_c[1]).reshape(*F.shape[:-1], self.L, self.K)
             return shares_of_counts(_resample_last(counts))
@@ -104,14 +107,18 @@ class Evaluator:
         if isinstance(Fg, GroupCounts):  # within-group resamples, counted as drawn
             return shares_of_counts(_resample_last(Fg.counts))
         if isinstance(Fg, LeaveOut):  # jackknife rows: all the counts less the block's
+            assert self.gcodes is not None  # (groups: self.G > 0)
+            lo, g = self.likert[0], np.asarray(self.gcodes, dtype=np.intp)
             if self._counts_g is None:
-                assert self.gcodes is not None  # (groups: self.G > 0)
-                # the checked matrix the estimate's group shares built (remembered)
-                ST = _checked_share_matrix(self.X, self.likert[0], self.K,
-                                           np.asarray(self.gcodes, dtype=np.intp), self.G)
-                self._counts_g = (ST, np.asarray(ST.sum(axis=1)).ravel())
-            ST, total = self._counts_g
-            out = np.asarray((ST @ Fg.left_out().T).T.toarray())
+                self._counts_g = answer_counts(self.X, lo, self.K, g, self.G)
+            total = self._counts_g
+            # the left-out respondents' counts (exact integers), laid out as the transposed
+            # sparse product (share matrix, left-out indicator) gave them
+            who = np.flatnonzero((Fg.blk >= Fg.lo) & (Fg.blk < Fg.hi))
+            rows = Fg.shape[0]
+            out = np.empty((total.size, rows)).T
+            out[...] = respondent_counts(self.X, lo, self.K, g, self.G, who,
+                                         Fg.blk[who] - Fg.lo, rows)
             np.subtract(total, out, out=out)
             return shares_of_counts(out.reshape(Fg.shape[0], self.G, self.L, self.K))
         return answer_shares(self.X, self.likert, frequencies=Fg, groups=self.gcodes,
@@ -135,7 +142,7 @@ class Evaluator:
         """
         if self._packed is None or self._packed[0] is not units:
             lo = self.likert[0]
-            _checked_share_matrix(self.X, lo, self.K, np.zeros(self.X.shape[0], np.intp), 1)
+            check_answers(self.X, lo, self.K)
             self._packed = (units, PackedLevels.of_answers(self.X, lo, self.K, units))
         return self._packed[1]
 
