@@ -560,3 +560,18 @@ def test_write_csv_is_pandas_to_csv_with_the_float_format(tmp_path, monkeypatch)
                                         lineterminator="\n")
             assert ours.read_bytes() == ref.read_bytes(), (name, rows)
     assert frames["one"].v.dtype == np.float64  # the caller's table is not changed
+
+
+def test_library_versions_are_the_installed_distributions_versions():
+    # read once per process (cached), the same as asking importlib.metadata each time
+    from importlib.metadata import PackageNotFoundError, version
+
+    from ahpstat._versions import CORE, library_versions
+
+    got = library_versions()
+    assert got == library_versions()
+    for name in ("ahpstat", *CORE):
+        try:
+            assert got[name] == version(name)
+        except PackageNotFoundError:
+            assert name not in got
