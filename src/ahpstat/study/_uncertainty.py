@@ -94,8 +94,9 @@ def attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any],
     extra: dict[str, pd.DataFrame] = {}
     if boot.groups and gcol is not None:
         summ = []
+        probs = {v: boot.rank_probabilities(node=v) for v in h.internal}  # (read only)
         for v in h.internal:
-            sm = _rank_summary(boot.rank_probabilities(node=v), level)
+            sm = _rank_summary(probs[v], level)
             summ.append(sm.assign(grouping=gcol, node=v))
         summ = pd.concat(summ, ignore_index=True)
         ranks = ranks.drop(columns=["rank_mean", "rank_ci_low", "rank_ci_high",
@@ -106,8 +107,8 @@ def attach_bootstrap(res: StudyResult, boot: Any, opts: Mapping[str, Any],
                     "rank_confidence_sets.csv)")
         ranks["rank_interval"] = [marginal if ok else None for ok in ranks["rank_ci_low"].notna()]
         top = [h.root, *h.children(h.root)]
-        rp = pd.concat([_in_order(boot.rank_probabilities(node=v), "group", order)
-                        for v in top], ignore_index=True)
+        rp = pd.concat([_in_order(probs[v] if v in probs else boot.rank_probabilities(node=v),
+                                  "group", order) for v in top], ignore_index=True)
         rp.insert(0, "grouping", gcol)
         extra["rank_probabilities"] = rp
         pw = pd.concat([boot.pairwise_probabilities(of="groups", node=v) for v in top],
