@@ -246,3 +246,21 @@ def test_latex_columns_format_as_the_per_cell_rule():
     want = [[_latex_cell(x) for x in row] for row in df.itertuples(index=False)]
     got = [list(r) for r in zip(*(_latex_column(df[c]) for c in df.columns), strict=True)]
     assert got == want
+
+
+def test_paper_tables_of_neutralised_tables_are_the_same_files(tmp_path):
+    # write_report hands the workbook and the LaTeX file the tables neutralised once (as
+    # the CSV files were written): the same bytes as neutralising in each writer
+    from ahpstat._text import neutralize_frame
+    from ahpstat.report import to_latex, write_xlsx
+
+    tables = {"t": pd.DataFrame({"=col": ["=1+1", "+x", "-3", "a", None],
+                                 "v": [0.5, np.nan, -1e-7, 2.0, np.inf],
+                                 "c": pd.Categorical(["@a", "b", "@a", "b", "b"])}),
+              "u": pd.DataFrame({"n": [1, 2], "s": ["\tx", "y"]})}
+    safe = {k: neutralize_frame(v) for k, v in tables.items()}
+    write_xlsx(tables, tmp_path / "a.xlsx")
+    write_xlsx(safe, tmp_path / "b.xlsx", neutralized=True)
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    assert to_latex(tables, title="x") == to_latex(safe, title="x", neutralized=True)
+    assert "'=1+1" in to_latex(safe, title="x", neutralized=True)

@@ -80,6 +80,7 @@ def fill_folder(result: StudyResult, folder: Path, *, figures: bool = True,
     failure or interrupt it is killed and reaped before this returns, so nothing writes into
     the folder once it is removed.
     """
+    from ahpstat._text import neutralize_frame
     from ahpstat.report import write_report
 
     if not (figures and figure_process is not None and figure_process.active):
@@ -90,14 +91,17 @@ def fill_folder(result: StudyResult, folder: Path, *, figures: bool = True,
             # while the figures are drawn: flush what is written, which the folder's
             # manifest would otherwise wait for after them (its fsync is then cheap)
             figure_process.meanwhile = lambda: _flush_files(folder)
-        for kind in result.frame_kinds:
-            write_csv(result.to_frame(kind), folder / f"{kind}.csv")
+        # every table's formula-like text neutralised once, for its CSV file, the workbook
+        # and the LaTeX file alike
+        safe = {kind: neutralize_frame(result.to_frame(kind)) for kind in result.frame_kinds}
+        for kind, df in safe.items():
+            write_csv(df, folder / f"{kind}.csv", neutralized=True)
         with open(folder / "provenance.json", "w", encoding="utf-8", newline="\n") as fh:
             json.dump(result.provenance(), fh, indent=2, ensure_ascii=False, sort_keys=False,
                       default=str)
             fh.write("\n")
         write_report(result, folder, figures=figures, figure_options=result.study.figures,
-                     figure_process=figure_process)
+                     figure_process=figure_process, tables=safe)
     except BaseException:
         if figure_process is not None:
             figure_process.close()
@@ -114,13 +118,15 @@ def _flush_files(folder: Path) -> None:
                 os.fsync(fh.fileno())
 
 
-def write_csv(df: pd.DataFrame, path: Path) -> None:
+def write_csv(df: pd.DataFrame, path: Path, *, neutralized: bool = False) -> None:
     """A tidy table as CSV with deterministic float formatting; text cells a spreadsheet
-    would run as formulas get a leading ``'`` (:func:`ahpstat._text.neutralize_frame`).
+    would run as formulas get a leading ``'`` (:func:`ahpstat._text.neutralize_frame`;
+    ``neutralized``: ``df`` is already its output).
     """
     from ahpstat._text import neutralize_frame
 
-    df = neutralize_frame(df)
+    if not neutralized:
+        df = neutralize_frame(df)
     # written _CSV_ROWS rows at a time: the float columns' texts (about 74 bytes a cell) exist
     # for one slice only, not for the whole table (pandas itself formats in such slices)
     with open(path, "w", encoding="utf-8", newline="") as fh:

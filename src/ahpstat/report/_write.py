@@ -4,16 +4,21 @@ tables for papers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from ahpstat._text import neutralize_frame
 from ahpstat.report._blocks import report_blocks
 from ahpstat.report._render import to_html, to_markdown
 from ahpstat.report._tables import paper_tables, to_latex, write_xlsx
 
 
 def write_report(res: Any, out: Path, *, figures: bool = True,
-                 figure_options: Any = None, figure_process: Any = None) -> list[Path]:
+                 figure_options: Any = None, figure_process: Any = None,
+                 tables: Mapping[str, pd.DataFrame] | None = None) -> list[Path]:
     """Write the report and the tables for a paper into ``out``.
 
     ``report.md``; ``report.html`` (self-contained: the figures are embedded); with
@@ -27,6 +32,8 @@ def write_report(res: Any, out: Path, *, figures: bool = True,
     ``figure_process`` (an active :class:`~ahpstat._figures._process.FigureProcess` that was
     sent this result and folder) draws the figures in another process meanwhile: the paper
     tables and ``report.md`` are written while it draws, ``report.html`` once it is done.
+    ``tables``: the result's tables (``res.frame_kinds``) already neutralised, as the CSV
+    files were written from them (default: made here).
     """
     out = Path(out)
     drawn: dict[str, Any] = {}
@@ -35,9 +42,12 @@ def write_report(res: Any, out: Path, *, figures: bool = True,
         from ahpstat._figures import draw_all
 
         drawn = {f.name: f for f in draw_all(res, out, figure_options)}
-    tables, omitted = paper_tables({k: res.to_frame(k) for k in res.frame_kinds})
-    write_xlsx(tables, out / "tables.xlsx", omitted=omitted)
-    (out / "tables.tex").write_text(to_latex(tables, title=title, omitted=omitted),
+    if tables is None:
+        tables = {k: neutralize_frame(res.to_frame(k)) for k in res.frame_kinds}
+    paper, omitted = paper_tables(tables)
+    write_xlsx(paper, out / "tables.xlsx", omitted=omitted, neutralized=True)
+    (out / "tables.tex").write_text(to_latex(paper, title=title, omitted=omitted,
+                                             neutralized=True),
                                     encoding="utf-8", newline="\n")
     if figures and figure_process is not None:
         drawn = {f.name: f for f in figure_process.built()}
