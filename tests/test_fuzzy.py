@@ -276,7 +276,8 @@ def test_answer_counts_are_the_share_matrix_products():
 
 
 @pytest.mark.parametrize("case", ["ones", "one_cluster_fraction", "clusters_integer",
-                                  "clusters_fraction", "batched_ones"])
+                                  "clusters_fraction", "batched_ones", "negative_zero",
+                                  "clusters_negative_zero"])
 def test_answer_shares_of_clustered_frequencies_as_the_sparse_products(case):
     """Frequencies equal within clusters: the clusters' counts times their frequencies
     (one product for one cluster, integer sums otherwise) give the bits and the layout of
@@ -295,7 +296,9 @@ def test_answer_shares_of_clustered_frequencies_as_the_sparse_products(case):
          "one_cluster_fraction": np.full((2, m), 0.37),
          "clusters_integer": rng.integers(0, 4, (3, 12)).astype(float)[:, cl],
          "clusters_fraction": (rng.random((3, 12)) * 3)[:, cl],
-         "batched_ones": np.ones((2, 3, m))}[case]
+         "batched_ones": np.ones((2, 3, m)),
+         "negative_zero": np.full(m, -0.0),
+         "clusters_negative_zero": np.where(cl % 2, 2.0, -0.0)[None, :]}[case]
     flat = f.reshape(-1, m)
     code, first = equal_columns(flat)
     for groups, GG in ((None, 1), (g, G)):
@@ -306,6 +309,7 @@ def test_answer_shares_of_clustered_frequencies_as_the_sparse_products(case):
         got = answer_shares(X, (1, K), frequencies=f, groups=groups)
         assert got.shape == want.shape and got.strides == want.strides
         np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
 
 
 def test_respondent_counts_are_the_share_matrix_product_with_their_indicator():

@@ -486,3 +486,47 @@ def test_read_only_answers_are_checked_for_infinities_once_and_correctly():
     finally:
         _data._has_inf_of = real
     assert calls == [(4, 3), (4, 3)]  # X once, Y once
+
+
+@pytest.mark.parametrize("case", ["ones", "integer", "fraction", "negative_zero", "units"])
+def test_shared_level_counts_are_the_sparse_level_indicator_products(case):
+    """``Shared.level_counts`` -- a grouping's counts times integer frequencies (exact sums),
+    else the sparse products -- against the sparse products written out (the units' level
+    indicators times the grouping's indicator, times the frequencies): bits, signs, layout.
+    """
+    from scipy import sparse
+
+    from ahpstat._grouping import Grouped, equal_columns, group_indicator
+    from ahpstat.objective._shared import Shared
+
+    rng = np.random.default_rng(5)
+    m, n, k = 300, 5, 10
+    A = rng.integers(1, 6, (m, n)).astype(float)
+    A[:, 3] = rng.integers(0, 3, m) * 0.5  # other levels
+    A[rng.random((m, n)) < 0.1] = np.nan
+    cl = rng.integers(0, k, m)
+    f = {"ones": np.ones((1, m)),
+         "integer": rng.integers(0, 4, (4, k)).astype(float)[:, cl],
+         "fraction": (rng.random((4, k)) * 2)[:, cl],
+         "negative_zero": np.where(rng.random((2, k)) < 0.5, -0.0, 3.0)[:, cl],
+         "units": rng.integers(0, 3, (2, m)).astype(float)}[case]
+    sh = Shared(A)
+    P = ~np.isnan(A)
+    r, c = np.nonzero(P)
+    level = np.stack([np.searchsorted(sh.levels[j][~np.isnan(sh.levels[j])], A[:, j])
+                      for j in range(n)], axis=1)
+    onehot = sparse.csr_matrix((np.ones(r.size), (c * sh.q + level[r, c], r)),
+                               shape=(n * sh.q, m))
+    grouped = equal_columns(f)
+    if grouped is None:
+        want = np.asarray((onehot @ f.T).T)
+    else:
+        code, first = grouped
+        S = sparse.csr_matrix(onehot @ group_indicator(code, first.size).T)
+        want = np.asarray((S @ f[:, first].T).T)
+    want = want.reshape(f.shape[0], n, sh.q)
+    for freq in ([f] if grouped is None else [f, Grouped.of(f[:, first], code)]):
+        got = sh.level_counts(freq)
+        assert got.shape == want.shape and got.strides == want.strides
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(want))

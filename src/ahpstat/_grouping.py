@@ -11,7 +11,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy import sparse
 
-__all__ = ["Grouped", "equal_columns", "group_indicator", "indicator_by_rows"]
+__all__ = ["Grouped", "equal_columns", "exact_integer_sums", "group_indicator",
+           "indicator_by_rows"]
 
 
 class Grouped(NamedTuple):
@@ -134,3 +135,23 @@ def indicator_by_rows(given: np.ndarray, cell: np.ndarray, n_cells: int) -> spar
     by_unit = sparse.csr_matrix((np.ones(int(indptr[-1])), cell[given], indptr),
                                 shape=(given.shape[0], n_cells))
     return by_unit.T.tocsr()
+
+
+def exact_integer_sums(F: np.ndarray, m: int) -> bool:
+    """Whether sums of products of ``F``'s entries with integer counts of at most ``m``
+    units are exact in any order of summation (so a dense product gives a sparse one's
+    floats): ``F`` holds integers, no ``-0.0`` (a sum of ``-0.0`` products may start from
+    ``+0.0`` or not), and ``|F| * m < 2**53``.
+
+    Examples
+    --------
+    >>> exact_integer_sums(np.array([[0.0, 3.0], [1.0, 2.0]]), 100)
+    True
+    >>> exact_integer_sums(np.array([0.5]), 100), exact_integer_sums(np.array([-0.0]), 1)
+    (False, False)
+    """
+    F = np.asarray(F, dtype=float)
+    if F.size == 0:
+        return True
+    return bool(np.all(F == np.floor(F)) and not np.signbit(F).any()
+                and np.abs(F).max() * max(m, 1) < 2.0**53)

@@ -47,7 +47,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import sparse
 
-from ahpstat._grouping import equal_columns, group_indicator, indicator_by_rows
+from ahpstat._grouping import (
+    equal_columns,
+    exact_integer_sums,
+    group_indicator,
+    indicator_by_rows,
+)
 from ahpstat._memo import memo
 from ahpstat._validation import check_likert, check_method
 from ahpstat._warnings import DegenerateDataWarning, warn
@@ -130,7 +135,8 @@ def answer_shares(
         G = int(g.max()) + 1 if n_groups is None else int(n_groups)
     flat = f.reshape(-1, m)
     grouped = equal_columns(flat)
-    if grouped is not None and (grouped[1].size == 1 or _exact_sums(flat[:, grouped[1]], m)):
+    if grouped is not None and (grouped[1].size == 1
+                                or exact_integer_sums(flat[:, grouped[1]], m)):
         # frequencies equal within clusters (the estimate's all 1 are one cluster): the
         # clusters' answer counts (exact integers) times their frequencies, with no (G n K,
         # m) matrix -- the same floats as the product below: one product per cell for one
@@ -138,8 +144,11 @@ def answer_shares(
         code, first = grouped
         C = answer_counts(X, lo, K, g, G, units=code, n_units=first.size)  # (G n K, k)
         F = flat[:, first].T                                                # (k, B)
-        prod = (np.multiply(C, F, out=np.empty((C.shape[0], F.shape[1]))) if first.size == 1
-                else C @ F)
+        if first.size == 1:  # (+ 0.0 as the product's sum starts: -0.0 becomes 0.0)
+            prod = np.multiply(C, F, out=np.empty((C.shape[0], F.shape[1])))
+            np.add(prod, 0.0, out=prod)
+        else:
+            prod = C @ F
         counts = prod.T.reshape(*f.shape[:-1], G, n, K)
     else:
         ST = _checked_share_matrix(X, lo, K, g, G)
@@ -271,13 +280,6 @@ def respondent_counts(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int,
                     + np.asarray(g, dtype=np.intp)[who] * (n * K), lens) + cell[idx]
     return (np.bincount(key, minlength=n_rows * G * n * K).astype(float)
             .reshape(n_rows, G * n * K))
-
-
-def _exact_sums(F: np.ndarray, m: int) -> bool:
-    """Whether frequencies ``F`` (non-negative) are integers whose sums with answer counts
-    of ``m`` respondents stay below 2**53: every such sum exact, whatever its order.
-    """
-    return bool(np.all(F == np.floor(F)) and F.max(initial=0.0) * max(m, 1) < 2.0**53)
 
 
 def share_matrix(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int) -> sparse.csr_matrix:

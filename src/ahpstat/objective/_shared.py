@@ -11,7 +11,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ahpstat._grouping import Grouped, equal_columns, group_indicator, indicator_by_rows
+from ahpstat._grouping import (
+    Grouped,
+    equal_columns,
+    exact_integer_sums,
+    group_indicator,
+    indicator_by_rows,
+)
 from ahpstat._memo import memo
 from ahpstat._threads import one_blas_thread
 
@@ -59,8 +65,12 @@ class Shared:
                 vals[j, :u.size] = u
                 level[j] = np.searchsorted(u, AT[j])  # (a missing answer's is not used)
             self.levels, self.q = vals, q
-            self.onehot_t = indicator_by_rows(P, (np.arange(n) * q)[None, :] + level.T,
-                                              n * q)
+            # each given answer's (item, level) column and unit, item by item: the counts
+            # of a grouping of the units by one bincount (:meth:`_group_sums`)
+            self._given = (((np.arange(n) * q)[:, None] + level)[PT], np.nonzero(PT)[1])
+            self._level = (P, level)
+        self._onehot_t: Any = None
+        self._group_onehot: dict[bytes, Any] = {}
         X0 = np.where(P, A - dyadic_centre(A), 0.0)              # centred: no cancellation
         self.X0, self.X0sq = X0, X0**2
         self.iu, self.ju = np.triu_indices(n)
@@ -83,6 +93,17 @@ class Shared:
             xj = X0[rows_, j_]
             self.c_x, self.c_xx = mat(xj), mat(xj**2)
             self.c_qq = mat(self.Qf[rows_, j_])
+
+    @property
+    def onehot_t(self) -> Any:
+        """The units' (n q, m) answer-level indicators (sparse), made on first use: sums
+        over groups of units take the groups' counts instead (:meth:`level_counts`).
+        """
+        if self._onehot_t is None and self.levels is not None:
+            P, level = self._level
+            self._onehot_t = indicator_by_rows(P, (np.arange(self.n) * self.q)[None, :]
+                                               + level.T, self.n * self.q)
+        return self._onehot_t
 
     @property
     def prod(self) -> np.ndarray:
@@ -136,15 +157,39 @@ class Shared:
         def by_group(S: Any) -> Any:
             return None if S is None else sparse.csr_matrix(S @ G.T)
 
+        counts = None
+        if self.levels is not None:  # each group's answers per (item, level): integers
+            cell, unit = self._given
+            counts = (np.bincount(cell * k + code[unit], minlength=self.n * self.q * k)
+                      .astype(float).reshape(self.n * self.q, k))
         return Sums(prod, np.asarray(G @ self.X0), np.asarray(G @ self.X0sq),
                      np.asarray(G @ self.Qf), by_group(self.c_x), by_group(self.c_xx),
-                     by_group(self.c_qq), np.asarray(G.sum(axis=1)).ravel(),
-                     by_group(self.onehot_t) if self.levels is not None else None)
+                     by_group(self.c_qq), np.asarray(G.sum(axis=1)).ravel(), None,
+                     counts, code)
 
     def level_counts(self, f: np.ndarray) -> np.ndarray:
         w, S = self._units(f)
-        c = np.asarray((S.onehot_t @ w.T).T)
+        if S.counts is not None and exact_integer_sums(w, self.m):
+            # integer frequencies: the groups' counts times them, exact sums in any order --
+            # the floats of the sparse product below
+            c = (S.counts @ w.T).T
+        else:
+            c = np.asarray((self._level_indicator(S) @ w.T).T)
         return c.reshape(*f.shape[:-1], self.n, self.q)
+
+    def _level_indicator(self, S: Sums) -> Any:
+        """The (n q, units or groups) answer-level indicators of ``S``'s units: the
+        units' own, or their product with a grouping's indicator (made on first use).
+        """
+        if S.code is None:
+            return self.onehot_t
+        from scipy import sparse
+
+        key = S.code.tobytes()
+        if key not in self._group_onehot:
+            G = group_indicator(S.code, S.size.size)
+            self._group_onehot = {key: sparse.csr_matrix(self.onehot_t @ G.T)}  # the last
+        return self._group_onehot[key]
 
     def cross_sums(self, f: np.ndarray) -> tuple[np.ndarray, ...]:
         n = self.n
@@ -189,6 +234,9 @@ class Sums(NamedTuple):
     c_qq: Any
     size: np.ndarray
     onehot_t: Any
+    #: a grouping's answer counts per (item, level) and group (n q, k), and the grouping
+    counts: np.ndarray | None = None
+    code: np.ndarray | None = None
 
 
 def dyadic_centre(A: np.ndarray) -> np.ndarray:
