@@ -332,3 +332,28 @@ def test_respondent_counts_are_the_share_matrix_product_with_their_indicator():
     ind = sparse.csr_matrix((np.ones(who.size), (row, who)), shape=(rows, m))
     want = np.asarray((share_matrix(X, 1, K, g, G) @ ind.T).T.toarray())
     np.testing.assert_array_equal(respondent_counts(X, 1, K, g, G, who, row, rows), want)
+
+
+def test_frozen_answers_give_what_a_writeable_copy_gives():
+    # a read-only array that owns its data is computed from its own buffer (no content key:
+    # ahpstat._memo's ``direct``), a writeable copy through the content cache: the same
+    from ahpstat.fuzzy import _answer_cells, _checked_share_matrix
+    from ahpstat.objective._shared import shared_summary
+
+    rng = np.random.default_rng(8)
+    X = rng.integers(1, 6, (500, 6)).astype(float)
+    X[rng.random(X.shape) < 0.1] = np.nan
+    W = X.copy()
+    X.flags.writeable = False
+    for a, b in zip(_answer_cells(X, 1, 5), _answer_cells(W, 1, 5), strict=True):
+        np.testing.assert_array_equal(a, b)
+    g = rng.integers(0, 3, 500)
+    assert (_checked_share_matrix(X, 1, 5, g, 3) != _checked_share_matrix(W, 1, 5, g, 3)).nnz == 0
+    s, t = shared_summary(X), shared_summary(W)
+    for k in ("X0", "X0sq", "Qf", "levels"):
+        np.testing.assert_array_equal(getattr(s, k), getattr(t, k))
+    with pytest.raises(ValueError, match="row 4, column 2"):
+        Y = X.copy()
+        Y[4, 2] = 9.0
+        Y.flags.writeable = False
+        _answer_cells(Y, 1, 5)

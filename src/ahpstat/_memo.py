@@ -27,10 +27,12 @@ _LOCK = threading.Lock()  # the LRU's lookups and updates, from any worker threa
 
 
 def memo(A: np.ndarray, extra: Hashable, by_content: Callable[[tuple[int, ...], bytes], T],
-         ) -> T:
+         direct: Callable[[tuple[int, ...], Any], T] | None = None) -> T:
     """``by_content(A.shape, A.tobytes())`` (a content-cached function), remembered by
     identity for a read-only array that owns its data (``extra``: what else the result
-    depends on, part of the key).
+    depends on, part of the key). ``direct``: the same function without its content cache,
+    called instead for such an array with its own (read-only) buffer: no copy of its bytes
+    nor hash of them.
 
     Examples
     --------
@@ -42,6 +44,10 @@ def memo(A: np.ndarray, extra: Hashable, by_content: Callable[[tuple[int, ...], 
     >>> A.flags.writeable = False
     >>> memo(A, "f", f), memo(A, "f", f), len(calls)
     (48, 48, 1)
+    >>> B = np.ones(4)
+    >>> B.flags.writeable = False
+    >>> memo(B, "f", f, direct=lambda shape, data: len(data) * data.itemsize), len(calls)
+    (32, 1)
     """
     if A.flags.writeable or not A.flags.owndata:
         return by_content(A.shape, A.tobytes())
@@ -51,7 +57,8 @@ def memo(A: np.ndarray, extra: Hashable, by_content: Callable[[tuple[int, ...], 
         if hit is not None and hit[0] is A:
             _FROZEN.move_to_end(key)
             return hit[1]
-    res = by_content(A.shape, A.tobytes())
+    res = (direct(A.shape, A.data) if direct is not None and A.flags.c_contiguous
+           else by_content(A.shape, A.tobytes()))
     with _LOCK:
         _FROZEN[key] = (A, res)
         while len(_FROZEN) > MAX_FROZEN:

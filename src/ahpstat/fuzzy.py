@@ -173,7 +173,8 @@ def _checked_share_matrix(X: np.ndarray, lo: int, K: int, g: np.ndarray, G: int
     cb = codes.tobytes()
     check_answers(X, lo, K)  # once per answers, whatever the grouping
     return memo(X, ("share_matrix", lo, K, cb, G),
-                lambda shape, data: _share_matrix_of(shape, data, lo, K, cb, G))
+                lambda shape, data: _share_matrix_of(shape, data, lo, K, cb, G),
+                lambda shape, data: _share_matrix_of.__wrapped__(shape, data, lo, K, cb, G))
 
 
 @functools.lru_cache(maxsize=4)
@@ -215,7 +216,8 @@ def _answer_cells(X: np.ndarray, lo: int, K: int
     start (m + 1,) (remembered as the share matrices are).
     """
     X = np.ascontiguousarray(X, dtype=float)
-    return memo(X, ("answer_cells", lo, K), lambda shape, data: _cells_of(shape, data, lo, K))
+    return memo(X, ("answer_cells", lo, K), lambda shape, data: _cells_of(shape, data, lo, K),
+                lambda shape, data: _cells_of.__wrapped__(shape, data, lo, K))
 
 
 @functools.lru_cache(maxsize=4)

@@ -62,7 +62,7 @@ def _has_inf(A: np.ndarray) -> bool:
     (:func:`ahpstat._memo.memo`).
     """
     if not A.flags.writeable and A.flags.owndata:
-        return memo(A, "has_inf", _has_inf_of)
+        return memo(A, "has_inf", _has_inf_of, _has_inf_of)
     return bool(np.isinf(A).any())
 
 

@@ -259,7 +259,6 @@ def dyadic_centre(A: np.ndarray) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=4)
-@functools.lru_cache(maxsize=4)
 def _summary_cached(shape: tuple[int, ...], data: bytes) -> Shared:
     return Shared(np.frombuffer(data, dtype=float).reshape(shape))
 
@@ -269,4 +268,4 @@ def shared_summary(A: np.ndarray) -> Shared:
     answers block after block).
     """
     A = np.ascontiguousarray(A, dtype=float)
-    return memo(A, "shared_summary", _summary_cached)
+    return memo(A, "shared_summary", _summary_cached, _summary_cached.__wrapped__)
