@@ -180,6 +180,19 @@ def test_a_sample_left_whole_is_computed_once_per_evaluator(setup):
                 assert got[k].tobytes() == ref[k].tobytes(), k
                 got[k][...] = -1.0  # the caller's to change
     assert {"shares", "group_shares", "objective:entropy", "objective:critic"} <= set(ev._once)
+    # entropy's own options reach the remembered whole-sample weights: against explicit
+    # all-ones rows (computed per row), with options other than entropy_weights' defaults
+    other = EvaluationOptions(objective=("entropy",), normalization="proportion", shift=0.01)
+    ev = Evaluator(setup.X, (1, 5), setup.h, setup.g, G, other)
+    W, ones = np.repeat(setup.W, 2, axis=0), np.ones((2, R))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got, ref = ev(W, None, None), ev(W, ones, ones)
+        default = Evaluator(setup.X, (1, 5), setup.h, setup.g, G,
+                            EvaluationOptions(objective=("entropy",)))(W, None, None)
+    assert not np.allclose(got["global:entropy"], default["global:entropy"])
+    for k in ref:
+        np.testing.assert_allclose(got[k], ref[k], rtol=1e-13, atol=1e-15, err_msg=k)
 
 
 def test_left_out_blocks_give_the_counts_of_the_dense_rows_exactly(setup):
@@ -236,3 +249,30 @@ def test_group_average_is_the_einsum_also_on_empty_blocks(rows, n, L, G, K):
     got = _group_average(A, _groups_by_item(shares), G, K)
     np.testing.assert_allclose(got, np.einsum("rnl,rglk->rgnk", A, shares), rtol=1e-13)
     assert got.shape == (rows, G, n, K)
+
+
+def test_maximum_operators_compiled_as_by_numpy(setup, monkeypatch):
+    """The evaluator's compiled maximum operators (a block of >= TREE_MAX_COMPILED
+    resamples x groups; the C-ordered shares made once for every weighting and operator)
+    give :func:`fuzzy_evaluation`'s numpy vectors bit for bit, overall and by group."""
+    from ahpstat.evaluation import _evaluator
+
+    opts = EvaluationOptions(objective=("entropy", "critic"),
+                             fce_operators=("max_min", "max_product", "weighted_average"),
+                             fce_weighting=("ahp", "entropy", "combined"))
+    gen = np.random.default_rng(9)
+    rows = 5
+    W = gen.dirichlet(np.ones(5), rows)
+    F = gen.poisson(1.0, (rows, R)).astype(float)
+    outs = []
+    for threshold in (0, 10**9):  # everything compiled, then nothing
+        monkeypatch.setattr(_evaluator, "TREE_MAX_COMPILED", threshold)
+        ev = Evaluator(setup.X, (1, 5), setup.h, setup.g, G, opts)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            outs.append(ev(W, F, F))
+    got, ref = outs
+    keys = [k for k in ref if k.startswith(("fce:", "score:"))]
+    assert any(":max_min:groups" in k for k in keys) and len(keys) == 2 * 3 * 3 * 2
+    for k in keys:
+        assert got[k].tobytes() == ref[k].tobytes(), k

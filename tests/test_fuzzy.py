@@ -335,8 +335,10 @@ def test_respondent_counts_are_the_share_matrix_product_with_their_indicator():
 
 
 def test_frozen_answers_give_what_a_writeable_copy_gives():
-    # a read-only array that owns its data is computed from its own buffer (no content key:
-    # ahpstat._memo's ``direct``), a writeable copy through the content cache: the same
+    # an array ahpstat froze (ahpstat._memo.freeze) is computed from its own buffer (no
+    # content key: ahpstat._memo's ``direct``), a writeable copy through the content cache:
+    # the same
+    from ahpstat._memo import freeze
     from ahpstat.fuzzy import _answer_cells, _checked_share_matrix
     from ahpstat.objective._shared import shared_summary
 
@@ -344,7 +346,7 @@ def test_frozen_answers_give_what_a_writeable_copy_gives():
     X = rng.integers(1, 6, (500, 6)).astype(float)
     X[rng.random(X.shape) < 0.1] = np.nan
     W = X.copy()
-    X.flags.writeable = False
+    X = freeze(X)
     for a, b in zip(_answer_cells(X, 1, 5), _answer_cells(W, 1, 5), strict=True):
         np.testing.assert_array_equal(a, b)
     g = rng.integers(0, 3, 500)
@@ -355,5 +357,4 @@ def test_frozen_answers_give_what_a_writeable_copy_gives():
     with pytest.raises(ValueError, match="row 4, column 2"):
         Y = X.copy()
         Y[4, 2] = 9.0
-        Y.flags.writeable = False
-        _answer_cells(Y, 1, 5)
+        _answer_cells(freeze(Y), 1, 5)

@@ -99,6 +99,26 @@ def test_batched_and_weight_scale():
     np.testing.assert_allclose(grey_relational_analysis(X[0], 7 * w[0]).grade, g[0])
 
 
+@pytest.mark.parametrize(("x_shape", "w_shape"), [((3, 4, 2), (2,)), ((6, 5, 4, 2), (5, 2)),
+                                                 ((6, 5, 4, 2), (2,)), ((4, 3), (5, 3))])
+def test_weights_broadcast_against_the_units_batch_axes(x_shape, w_shape):
+    """Weights with fewer (or more) batch axes than X broadcast as numpy does: every slice
+    equals the unbatched call on that slice (a loop over 2-D problems, where no axis can be
+    misplaced)."""
+    rng = np.random.default_rng(7)
+    X, w = rng.random(x_shape), rng.random(w_shape)
+    Xb, wb = np.broadcast_arrays(X, w[..., None, :])
+    for norm in ("vector", "minmax"):
+        c = topsis(X, w, normalization=norm).closeness
+        g = grey_relational_analysis(X, w).grade
+        assert c.shape == g.shape == Xb.shape[:-1]
+        for idx in np.ndindex(Xb.shape[:-2]):
+            np.testing.assert_array_equal(
+                c[idx], topsis(Xb[idx], wb[idx][0], normalization=norm).closeness)
+            np.testing.assert_allclose(g[idx], grey_relational_analysis(Xb[idx],
+                                                                        wb[idx][0]).grade)
+
+
 def _topsis_direct(A, w, b, norm):
     """TOPSIS of one weighting, written out (the formulas of the module notes)."""
     lo, hi = A.min(axis=-2), A.max(axis=-2)
@@ -154,8 +174,8 @@ def test_each_weighting_at_once_equals_one_at_a_time(norm):
         _topsis_each(np.ones((3, 2)), [[0.5, 0.5], [0.2, 0.8]])
         _gra_each(np.ones((3, 2)), [[0.5, 0.5], [0.2, 0.8], [1.0, 0.0]])
     assert [str(r.message)[:4] for r in rec] == ["TOPS"] * 2 + ["grey"] * 3
-    with pytest.raises(ValueError, match="`weights` must be"):
-        _topsis_each(LIK, [0.5])
+    with pytest.raises(ValueError, match=r"got shapes \(6, 4\) and \(\) instead"):
+        _topsis_each(LIK, [W4, 0.5])
 
 
 def test_constant_item_adds_nothing():
@@ -183,3 +203,11 @@ def test_bad_input():
         topsis(LIK, W4, benefit=[1, 1, 1, 1])
     with pytest.raises(ValueError, match="non-negative"):
         topsis(LIK, -W4)
+
+
+def test_shape_errors_name_the_weights_as_given():
+    for f in (topsis, grey_relational_analysis):
+        with pytest.raises(ValueError, match=r"got shapes \(3, 3\) and \(2,\) instead"):
+            f(np.ones((3, 3)), [0.5, 0.5])
+        with pytest.raises(ValueError, match=r"got shapes \(3, 3\) and \(\) instead"):
+            f(np.ones((3, 3)), 1.0)

@@ -457,13 +457,14 @@ def test_correlations_bit_for_bit_as_the_plain_formula(case):
 
 
 def test_read_only_answers_are_checked_for_infinities_once_and_correctly():
-    # a read-only array that owns its data is looked at once (remembered by identity);
-    # any other array every time: an infinity is found either way
+    # an array ahpstat froze (ahpstat._memo.freeze: the evaluation's answers) is looked at
+    # once (remembered by identity); any other array, read-only or not, every time: an
+    # infinity is found either way
+    from ahpstat._memo import freeze
     from ahpstat.objective import _data
 
     calls = []
-    X = np.arange(12.0).reshape(4, 3).copy()  # (owns its data)
-    X.flags.writeable = False
+    X = freeze(np.arange(12.0).reshape(4, 3))
     real = _data._has_inf_of
 
     def counted(shape, data):
@@ -474,13 +475,12 @@ def test_read_only_answers_are_checked_for_infinities_once_and_correctly():
         _data._has_inf_of = counted
         for _ in range(3):
             entropy_weights(X)
-        Y = X.copy()
-        Y[2, 1] = np.inf
-        Y.flags.writeable = False
+        Y = freeze(np.where(np.arange(12).reshape(4, 3) == 7, np.inf, X))
         with pytest.raises(ValueError, match="must be finite"):
             entropy_weights(Y)
         Z = X.copy()
-        Z[0, 0] = -np.inf  # writeable: checked directly
+        Z[0, 0] = -np.inf
+        Z.flags.writeable = False  # the user's read-only array: checked directly
         with pytest.raises(ValueError, match="must be finite"):
             critic_weights(Z)
     finally:
@@ -530,3 +530,26 @@ def test_shared_level_counts_are_the_sparse_level_indicator_products(case):
         assert got.shape == want.shape and got.strides == want.strides
         np.testing.assert_array_equal(got, want)
         np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
+@pytest.mark.parametrize("method", ["critic", "entropy", "sd"])
+def test_a_users_read_only_array_is_checked_again_after_it_changed(method):
+    """A read-only array the user froze can still change (through a view taken before, or
+    made writeable again): every call validates it anew and computes from its content
+    (ahpstat remembers by identity only arrays it froze itself)."""
+    X = np.random.default_rng(0).integers(1, 6, (30, 4)).astype(float)
+    view = X[:]
+    X.flags.writeable = False
+    first = objective_weights(X, method=method).weights
+    view[:6, 1] = 1.0  # the same memory, X still read-only and owning it
+    again = objective_weights(X.copy(), method=method).weights
+    np.testing.assert_array_equal(objective_weights(X, method=method).weights, again)
+    assert not np.array_equal(first, again)
+    view[-1, -1] = np.inf  # the last element (a check that stops one short misses it)
+    with pytest.raises(ValueError, match="must be finite"):
+        objective_weights(X, method=method)
+    X.flags.writeable = True
+    X[-1, -1], X[0, 0] = 3.0, -np.inf
+    X.flags.writeable = False
+    with pytest.raises(ValueError, match="must be finite"):
+        objective_weights(X, method=method)

@@ -136,6 +136,7 @@ def test_compiled_deviations_equal_numpys_chunks_bit_for_bit(monkeypatch, noise)
     monkeypatch.setattr(rs, "_CELLS_COMPILED", 1 << 62)
     numpy_T = rs._MaxT(dev, sd, pairs, nz).T
     monkeypatch.setattr(rs, "_CELLS_COMPILED", 0)
+    monkeypatch.setattr(rs, "_CELLS_ALWAYS_COMPILED", 0)
     compiled = rs._MaxT(dev, sd, pairs, nz)
     assert compiled.T.tobytes() == numpy_T.tobytes()
     assert np.isfinite(numpy_T).all() and (numpy_T[compiled.row[3, 4]] == 0).all()
@@ -386,3 +387,29 @@ def test_small_sample_joint_coverage_with_13_respondents_per_group():
         hits += bool((s.low == 1).all())
     tol = 3 * np.sqrt(0.95 * 0.05 / S)
     assert hits / S == pytest.approx(0.95, abs=tol), hits / S
+
+
+def test_compiled_deviations_only_where_they_pay(monkeypatch):
+    """The compiled pass costs ~0.6 s on its first call in a process: a first large call
+    uses numpy's chunks unless the kernel is loaded or the call is very large; from the
+    second large call on the compiled pass; small calls never (and are not counted)."""
+    import sys
+
+    import ahpstat.rank_sets as rs
+
+    monkeypatch.setattr(rs, "_large_calls", 0)
+    monkeypatch.setattr(rs, "_CELLS_COMPILED", 100)
+    monkeypatch.setattr(rs, "_CELLS_ALWAYS_COMPILED", 1000)
+    monkeypatch.delitem(sys.modules, "ahpstat._stat_kernels", raising=False)
+    assert [rs._use_compiled(c) for c in (99, 100, 99, 100, 5)] == [False, False, False,
+                                                                    True, False]
+    monkeypatch.setattr(rs, "_large_calls", 0)
+    assert rs._use_compiled(1000)
+    monkeypatch.setattr(rs, "_large_calls", 0)
+
+    class Loaded:
+        class pair_deviations:
+            signatures = (("float64[:, :]",),)
+
+    monkeypatch.setitem(sys.modules, "ahpstat._stat_kernels", Loaded)
+    assert rs._use_compiled(100)

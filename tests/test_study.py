@@ -688,3 +688,13 @@ def test_rank_summary_arrays_as_the_group_by_group_loop():
             pd.testing.assert_frame_equal(got, ref)
             for c in ("rank_mean", "rank_ci_low", "rank_ci_high"):
                 assert got[c].to_numpy().tobytes() == ref[c].to_numpy().tobytes()
+    # by hand, at 95 %: a cumulative probability exactly at 2.5 % (10 of 400 draws) is in
+    # the interval (rank 1); probabilities summing to less than 97.5 % end at the last
+    # rank; a row whose running sum decreases is summarised as searchsorted does
+    hand = pd.DataFrame({"group": list("aaabbbccc"), "rank": [1, 2, 3] * 3,
+                         "probability": [10 / 400, 370 / 400, 20 / 400, 0.5, 0.3, 0.1,
+                                         0.5, -0.49, 0.99]})
+    got = _rank_summary(hand.iloc[:6], 0.95)  # every row's running sum increases
+    assert got["rank_ci_low"].tolist() == [1.0, 1.0]
+    assert got["rank_ci_high"].tolist() == [3.0, 3.0]
+    pd.testing.assert_frame_equal(_rank_summary(hand, 0.95), loop(hand, 0.95))

@@ -2,37 +2,73 @@
 
 Content keys (the array's bytes) cost a copy and a hash of the whole array per call: for
 the evaluation's 100,000 x 57 answers, called twice per block of resamples, that was seconds.
-A read-only array that owns its data (as the evaluator keeps its answers) cannot change
-without someone making it writeable again, so it is remembered by identity instead: its
+An array ahpstat made read-only itself (:func:`freeze`: a private copy nobody else holds, as
+the evaluator keeps its answers) cannot change, so it is remembered by identity instead: its
 entry holds the array itself, so the identity cannot be reused by another array meanwhile.
+Any other array, read-only or not, is looked up by content: a user's read-only array can
+still change (through a view taken before it was frozen, or made writeable again).
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 import numpy as np
 
-__all__ = ["memo"]
+__all__ = ["freeze", "frozen", "memo"]
 
 T = TypeVar("T")
 
 #: arrays remembered by identity (with their results), most recently used last
 _FROZEN: OrderedDict[tuple[int, Hashable], tuple[np.ndarray, Any]] = OrderedDict()
 MAX_FROZEN = 8
-_LOCK = threading.Lock()  # the LRU's lookups and updates, from any worker thread
+#: the LRU's and the registry's updates, from any thread; re-entrant: a dead array's weakref
+#: callback runs inside it when an LRU entry held the last reference
+_LOCK = threading.RLock()
+#: the arrays :func:`freeze` made, by identity (a dead reference leaves on its own)
+_OURS: dict[int, weakref.ref[np.ndarray]] = {}
+
+
+def freeze(A: Any, dtype: Any = float) -> np.ndarray:
+    """A private read-only C-ordered copy of ``A`` that :func:`memo` remembers by identity.
+
+    Examples
+    --------
+    >>> B = freeze([[1, 2], [3, 4]])
+    >>> B.flags.writeable, frozen(B), frozen(np.zeros(2))
+    (False, True, False)
+    """
+    B = np.array(A, dtype=dtype, order="C", copy=True)
+    B.flags.writeable = False
+    key = id(B)
+
+    def gone(ref: weakref.ref[np.ndarray], key: int = key) -> None:
+        with _LOCK:
+            if _OURS.get(key) is ref:
+                del _OURS[key]
+
+    with _LOCK:
+        _OURS[key] = weakref.ref(B, gone)
+    return B
+
+
+def frozen(A: np.ndarray) -> bool:
+    """Whether ``A`` is an array :func:`freeze` made (still read-only)."""
+    ref = _OURS.get(id(A))
+    return ref is not None and ref() is A and not A.flags.writeable
 
 
 def memo(A: np.ndarray, extra: Hashable, by_content: Callable[[tuple[int, ...], bytes], T],
          direct: Callable[[tuple[int, ...], Any], T] | None = None) -> T:
     """``by_content(A.shape, A.tobytes())`` (a content-cached function), remembered by
-    identity for a read-only array that owns its data (``extra``: what else the result
-    depends on, part of the key). ``direct``: the same function without its content cache,
-    called instead for such an array with its own (read-only) buffer: no copy of its bytes
-    nor hash of them.
+    identity for an array :func:`freeze` made (``extra``: what else the result depends on,
+    part of the key). ``direct``: the same function without its content cache, called
+    instead for such an array with its own (read-only) buffer: no copy of its bytes nor
+    hash of them.
 
     Examples
     --------
@@ -40,16 +76,21 @@ def memo(A: np.ndarray, extra: Hashable, by_content: Callable[[tuple[int, ...], 
     >>> def f(shape, data):
     ...     calls.append(shape)
     ...     return len(data)
-    >>> A = np.zeros((3, 2))
-    >>> A.flags.writeable = False
+    >>> A = freeze(np.zeros((3, 2)))
     >>> memo(A, "f", f), memo(A, "f", f), len(calls)
     (48, 48, 1)
-    >>> B = np.ones(4)
-    >>> B.flags.writeable = False
+    >>> B = freeze(np.ones(4))
     >>> memo(B, "f", f, direct=lambda shape, data: len(data) * data.itemsize), len(calls)
     (32, 1)
+
+    A read-only array ahpstat did not freeze is given to ``by_content`` every time:
+
+    >>> U = np.zeros(2)
+    >>> U.flags.writeable = False
+    >>> memo(U, "f", f), memo(U, "f", f), len(calls)
+    (16, 16, 3)
     """
-    if A.flags.writeable or not A.flags.owndata:
+    if not frozen(A):
         return by_content(A.shape, A.tobytes())
     key = (id(A), extra)
     with _LOCK:

@@ -98,14 +98,20 @@ class GreyRelationalResult:
     rho: float
 
 
-def _inputs(X: ArrayLike, weights: ArrayLike, benefit: ArrayLike | None
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _inputs(X: ArrayLike, weights: Sequence[ArrayLike], benefit: ArrayLike | None
+            ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+    """``X``, each weight vector and ``benefit`` as arrays, each weight checked as given (its
+    own shape in the message), ``X``'s values once for all of them.
+    """
     A = np.asarray(X, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    if A.ndim < 2 or A.shape[-2] < 2 or w.ndim < 1 or w.shape[-1] != A.shape[-1]:
-        raise ValueError("`X` must be (..., units, items) with at least 2 units and `weights` "
-                         f"(..., items); got shapes {A.shape} and {w.shape} instead.")
-    if np.isinf(A).any() or not np.all(np.isfinite(w)) or np.any(w < 0):
+    ws = [np.asarray(v, dtype=float) for v in weights]
+    for w in ws:
+        if A.ndim < 2 or A.shape[-2] < 2 or w.ndim < 1 or w.shape[-1] != A.shape[-1]:
+            raise ValueError("`X` must be (..., units, items) with at least 2 units and "
+                             f"`weights` (..., items); got shapes {A.shape} and {w.shape} "
+                             "instead.")
+    if np.isinf(A).any() or not all(np.all(np.isfinite(w)) and not np.any(w < 0)
+                                    for w in ws):
         raise ValueError("`X` must be finite (NaN = missing) and `weights` finite and "
                          "non-negative; got another value instead.")
     n = A.shape[-1]
@@ -113,18 +119,16 @@ def _inputs(X: ArrayLike, weights: ArrayLike, benefit: ArrayLike | None
     if b.shape != (n,) or b.dtype != bool:
         raise ValueError(f"`benefit` must be {n} booleans (True: higher is better); got "
                          f"{benefit!r} instead.")
-    return A, w, b
+    return A, ws, b
 
 
-def _weights(weights: Sequence[ArrayLike]) -> list[np.ndarray]:
-    """The weight vectors as float arrays, each at least a vector (as :func:`_inputs` wants
-    one).
+def _stacked(A: np.ndarray, ws: list[np.ndarray]) -> np.ndarray:
+    """The weightings stacked on a leading axis that stands in front of every batch axis of
+    ``A`` (``(k, ..., n)``, broadcasting with ``A``'s ``(..., m, n)`` as each weight alone
+    does): a weight with fewer batch axes than ``A`` gets size-one axes after ``k``.
     """
-    ws = [np.asarray(v, dtype=float) for v in weights]
-    if not ws or any(v.ndim < 1 for v in ws):
-        raise ValueError("`weights` must be (..., items) arrays; got "
-                         f"{[np.shape(v) for v in ws]} instead.")
-    return ws
+    W = np.stack(np.broadcast_arrays(*ws))
+    return W.reshape(W.shape[:1] + (1,) * max(0, A.ndim - W.ndim) + W.shape[1:])
 
 
 def _constant(A: np.ndarray) -> np.ndarray:
@@ -183,8 +187,8 @@ def _topsis_each(X: ArrayLike, weights: Sequence[ArrayLike], *, normalization: s
     one call each would give them.
     """
     norm = check_method("normalization", normalization, TOPSIS_NORMALIZATIONS)
-    ws = np.broadcast_arrays(*_weights(weights))
-    A, w, b = _inputs(X, np.stack(ws), benefit)               # w: (k, ..., n)
+    A, ws, b = _inputs(X, weights, benefit)
+    w = _stacked(A, ws)                                       # (k, ..., n)
     const = _constant(A)
     if norm == "vector":
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -262,8 +266,7 @@ def _gra_each(X: ArrayLike, weights: Sequence[ArrayLike], *, rho: float = 0.5,
     rho = float(rho)
     if not 0 < rho <= 1:
         raise ValueError(f"`rho` must be in (0, 1]; got {rho!r} instead.")
-    ws = _weights(weights)
-    A, _, b = _inputs(X, np.stack(np.broadcast_arrays(*ws)), benefit)
+    A, ws, b = _inputs(X, weights, benefit)
     const = _constant(A)
     if norm == "minmax":
         lo, hi = A.min(axis=-2, keepdims=True), A.max(axis=-2, keepdims=True)

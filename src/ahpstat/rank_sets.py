@@ -50,6 +50,7 @@ Layers: :func:`rank_confidence_sets` (numpy core, no labels) -> :class:`RankSets
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -92,10 +93,30 @@ _DIRECT_SD_SHARE = 1e-6
 _CELLS = 1 << 16
 #: At most this many cells of every pair's studentised deviations are kept (128 MiB).
 _CELLS_KEPT = 1 << 24
-#: From this many kept cells on they are computed by a compiled loop
-#: (:func:`ahpstat._stat_kernels.pair_deviations`; below it numpy's chunks cost less than
-#: importing numba)
+#: From this many kept cells on they may be computed by a compiled loop
+#: (:func:`ahpstat._stat_kernels.pair_deviations`, the same bits as numpy's chunks): about
+#: 10x faster than the chunks, but its first call in a process costs about 0.6 s CPU even
+#: with numba imported and its cache warm (against 0.05 s for the chunks at 28 competitors
+#: x 4,000 resamples), so it is taken (:func:`_use_compiled`) once it is loaded, from the
+#: second call of that size on (a study asks once per block of resamples: 16 calls at
+#: 100,000 respondents) or from :data:`_CELLS_ALWAYS_COMPILED` cells on
 _CELLS_COMPILED = 1 << 18
+_CELLS_ALWAYS_COMPILED = 1 << 25
+_large_calls = 0  # calls of this process with at least _CELLS_COMPILED cells
+
+
+def _use_compiled(cells: int) -> bool:
+    """Whether :func:`pair_deviations` computes ``cells`` kept cells (see
+    :data:`_CELLS_COMPILED`); counts this process's large calls.
+    """
+    global _large_calls
+    if cells < _CELLS_COMPILED:
+        return False
+    _large_calls += 1
+    if _large_calls > 1 or cells >= _CELLS_ALWAYS_COMPILED:
+        return True
+    mod = sys.modules.get("ahpstat._stat_kernels")
+    return mod is not None and bool(mod.pair_deviations.signatures)
 
 
 @dataclass(frozen=True)
@@ -155,8 +176,8 @@ class _MaxT:
             self.row = np.full((K, K), -1, dtype=np.intp)
             self.row[jj, kk] = np.arange(jj.size)
             self.T = np.empty((jj.size, B))
-            if jj.size * B >= _CELLS_COMPILED and (noise is None
-                                                   or isinstance(noise, _Independent)):
+            if (noise is None or isinstance(noise, _Independent)) and _use_compiled(
+                    jj.size * B):
                 # every pair in one pass, the same operations per element as _t
                 from ahpstat._stat_kernels import pair_deviations
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ahpstat._level_counts import kept_counts
+from ahpstat._memo import freeze
 from ahpstat._threads import in_child, one_blas_thread, prefetched
 from ahpstat._validation import check_likert
 from ahpstat._warnings import DegenerateDataWarning, warn
@@ -120,8 +121,7 @@ def evaluate_study(
     group, gcodes, gnames = _grouping(data, opts, group, cluster, bootstrap)
     G = len(gnames)
     grades = _grades(opts, lo, hi)
-    X = np.array(data.answers, dtype=float, order="C")
-    X.flags.writeable = False  # remembered by identity, not content (ahpstat._memo)
+    X = freeze(data.answers)  # read-only: remembered by identity, not content (ahpstat._memo)
     ev = Evaluator(X, (lo, hi), h, gcodes, G, opts)
     R = ev.X.shape[0]
     W_hat = np.asarray(data.panel.leaf_weights, dtype=float)[None]

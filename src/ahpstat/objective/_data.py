@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ahpstat._grouping import Grouped
-from ahpstat._memo import memo
+from ahpstat._memo import frozen, memo
 from ahpstat.objective._shared import shared_summary
 
 __all__ = ["CONST_RTOL", "Columns", "Data"]
@@ -57,11 +57,11 @@ class Columns:
 
 
 def _has_inf(A: np.ndarray) -> bool:
-    """Whether ``A`` holds an infinite value; a read-only array that owns its data (the
-    evaluation's answers, given again for every block of resamples) is looked at once
-    (:func:`ahpstat._memo.memo`).
+    """Whether ``A`` holds an infinite value; an array ahpstat froze (the evaluation's
+    answers, given again for every block of resamples) is looked at once
+    (:func:`ahpstat._memo.memo`), any other every time.
     """
-    if not A.flags.writeable and A.flags.owndata:
+    if frozen(A):
         return memo(A, "has_inf", _has_inf_of, _has_inf_of)
     return bool(np.isinf(A).any())
 
