@@ -408,8 +408,13 @@ def test_compiled_deviations_only_where_they_pay(monkeypatch):
     monkeypatch.setattr(rs, "_large_calls", 0)
 
     class Loaded:
-        class pair_deviations:
+        class _pair_deviations:
             signatures = (("float64[:, :]",),)
 
     monkeypatch.setitem(sys.modules, "ahpstat._stat_kernels", Loaded)
     assert rs._use_compiled(100)
+    import ahpstat._stat_kernels as sk  # the real module: what "loaded" reads of it
+
+    monkeypatch.setitem(sys.modules, "ahpstat._stat_kernels", sk)
+    monkeypatch.setattr(rs, "_large_calls", 0)
+    assert rs._use_compiled(100) == bool(sk._pair_deviations.signatures)

@@ -116,7 +116,7 @@ def _use_compiled(cells: int) -> bool:
     if _large_calls > 1 or cells >= _CELLS_ALWAYS_COMPILED:
         return True
     mod = sys.modules.get("ahpstat._stat_kernels")
-    return mod is not None and bool(mod.pair_deviations.signatures)
+    return mod is not None and bool(mod._pair_deviations.signatures)
 
 
 @dataclass(frozen=True)
