@@ -166,9 +166,13 @@ def test_zero_sum_transform_and_its_gradient():
     eta, zeta = gen.normal(size=F), gen.normal(size=(K, F))
     rest = dict(tau=args[1], enode=p.element_node, offsets=p.offsets, ls=args[4], kl=args[5])
 
+    # the integer arrays as the model's Op gets them (pm.Data: int32), so that this call
+    # and the model's share one compiled signature of the kernel
+    i32 = [np.asarray(a, np.int32) for a in (p.element_node, *args[9:12])]
+
     def total(eta, zeta, ls):
-        return loglik_zero_sum(eta, rest["tau"], zeta, p.element_node, p.offsets, ls,
-                               rest["kl"], *args[6:])
+        return loglik_zero_sum(eta, rest["tau"], zeta, i32[0], p.offsets, ls, rest["kl"],
+                               *args[6:9], *i32[1:], *args[12:])
 
     val, d_eta, _, d_zeta, _, _ = total(eta, zeta, rest["ls"])
     Bp = block_basis(p.offsets)

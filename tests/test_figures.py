@@ -321,7 +321,8 @@ def _texts_of(fig):
 FIXED = ("hierarchy", "scores_criteria", "scores_groups", "consistency", "weights_compared")
 
 
-@pytest.mark.parametrize("labels", ["id", "both"])
+# the longest labels ("both") in the default suite, ids alone ``slow``
+@pytest.mark.parametrize("labels", [pytest.param("id", marks=pytest.mark.slow), "both"])
 def test_no_text_clipped_or_over_the_axis_labels(example, seed_result, labels):
     """The margins of the figures laid out from font metrics hold their text: drawn on a
     renderer, no text reaches past the figure's edge, and no tick label overlaps its

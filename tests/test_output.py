@@ -410,9 +410,14 @@ def _tmp_exists(parent: Path, name: str) -> bool:
     return any(p.name.startswith(f".{name}.tmp-") for p in parent.iterdir())
 
 
-@pytest.mark.parametrize("sig,code,word", [(signal.SIGINT, 130, "interrupted"),
-                                           (signal.SIGTERM, 143, "terminated")])
-@pytest.mark.parametrize("when", ["running", "writing"])
+_INT, _TERM = (signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")
+
+
+# each signal and each phase once in the default suite; the other two pairs are ``slow``
+@pytest.mark.parametrize("when,sig,code,word", [
+    ("running", *_INT), ("writing", *_TERM),
+    pytest.param("running", *_TERM, marks=pytest.mark.slow),
+    pytest.param("writing", *_INT, marks=pytest.mark.slow)])
 def test_signal_exits_cleanly_and_keeps_previous_output(tmp_path, sig, code, word, when):
     study = _slow_study(tmp_path / "s")
     out = tmp_path / "o"
