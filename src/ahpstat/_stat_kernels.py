@@ -57,14 +57,15 @@ def _tree_max(R, ridx, W, widx, leaf_of, order, ptr, kids, pad, product, normali
     ``leaf_of[v]``, ``-1`` for an internal node), local weights ``W[widx[b]]``; the
     internal nodes in ``order`` (deepest first), node ``order[t]``'s children
     ``kids[ptr[t]:ptr[t + 1]]`` in slot order, ``pad[t]`` when it has fewer than the most
-    children at its depth (numpy pads them); ``out[b, j]`` the vector of node ``nodes[j]``.
+    children at its depth (numpy pads them); ``out[j, b]`` the vector of node ``nodes[j]``
+    (``out`` C-ordered whatever the shapes: one compiled signature).
     A normalised vector divides by its sum taken grade by grade from 0 (numpy's sum of a
     short row); ``NaN`` where the sum is not positive.
     """
     K = R.shape[2]
     V = np.empty((W.shape[1], K))
     acc = np.empty(K)
-    for b in range(out.shape[0]):
+    for b in range(out.shape[1]):
         Rb = R[ridx[b]]
         w = W[widx[b]]
         for t in range(order.size):
@@ -78,7 +79,7 @@ def _tree_max(R, ridx, W, widx, leaf_of, order, ptr, kids, pad, product, normali
             v = nodes[j]
             row = V[v] if leaf_of[v] < 0 else Rb[leaf_of[v]]
             for k in range(K):
-                out[b, j, k] = row[k]
+                out[j, b, k] = row[k]
 
 
 def tree_max(R: np.ndarray, W: np.ndarray, parents: np.ndarray, product: bool,
@@ -127,7 +128,6 @@ def tree_max(R: np.ndarray, W: np.ndarray, parents: np.ndarray, product: bool,
     # axis outermost in memory): reductions that follow (sums over the grades) then add in
     # the same order, to the same last bit
     mem = np.empty((nodes.size, n_b, K))
-    out = np.swapaxes(mem, 0, 1)
     _tree_max(readonly(np.ascontiguousarray(R, dtype=float).reshape(-1, *R.shape[-2:])),
               readonly(np.ascontiguousarray(ridx, dtype=np.intp)),
               readonly(np.ascontiguousarray(W, dtype=float).reshape(-1, N)),
@@ -135,7 +135,7 @@ def tree_max(R: np.ndarray, W: np.ndarray, parents: np.ndarray, product: bool,
               readonly(leaf_of),
               readonly(order.astype(np.intp)), readonly(ptr), readonly(flat_kids),
               readonly(pad), bool(product), bool(normalize),
-              readonly(np.ascontiguousarray(nodes, dtype=np.intp)), out)
+              readonly(np.ascontiguousarray(nodes, dtype=np.intp)), mem)
     return np.moveaxis(mem.reshape(nodes.size, *batch, K), 0, -2)
 
 
