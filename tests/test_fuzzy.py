@@ -312,6 +312,50 @@ def test_answer_shares_of_clustered_frequencies_as_the_sparse_products(case):
         np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
 
 
+def test_many_clusters_take_the_sparse_product_with_the_same_floats(monkeypatch):
+    """Above DENSE_COUNTS_MAX entries the clusters' dense counts are not made (their
+    memory grows with the clusters: 3 GB at 100,000 respondents in clusters of 4): the
+    sparse product, the same bits and layout."""
+    import ahpstat.fuzzy as fz
+
+    rng = np.random.default_rng(2)
+    m, n, K, G = 400, 3, 5, 4
+    X = rng.integers(1, K + 1, (m, n)).astype(float)
+    X[rng.random((m, n)) < 0.1] = np.nan
+    g = rng.integers(0, G, m)
+    f = rng.integers(0, 1000, (2, 100)).astype(float)[:, np.repeat(np.arange(100), 4)]
+    dense = answer_shares(X, (1, K), frequencies=f, groups=g)
+    monkeypatch.setattr(fz, "DENSE_COUNTS_MAX", 0)  # 4 m n = 4,800 < G n K k = 6,000
+
+    def no_dense(*a, **k):
+        raise AssertionError("the dense counts were made")
+
+    monkeypatch.setattr(fz, "answer_counts", no_dense)
+    sparse_path = answer_shares(X, (1, K), frequencies=f, groups=g)
+    assert sparse_path.strides == dense.strides
+    assert sparse_path.tobytes() == dense.tobytes()
+
+
+def test_exact_integer_sums_guards():
+    """When a dense product's integer sums equal a sparse one's in any order: integers
+    (no -0.0) whose sums with ``m`` unit counts stay below 2**53."""
+    from ahpstat._grouping import exact_integer_sums
+
+    assert exact_integer_sums(np.array([[3.0, 0.0]]), 1000)
+    assert not exact_integer_sums(np.array([[2.0**52 + 1]]), 2)  # 2**53 and above: rounded
+    assert exact_integer_sums(np.array([[2.0**52 + 1]]), 1)
+    assert not exact_integer_sums(np.array([[1.0, -0.0]]), 3)
+    assert not exact_integer_sums(np.array([[1.5]]), 3)
+
+
+def test_answer_shares_bad_groups_and_empty_answers_are_clear_errors():
+    X = np.array([[1.0, 2.0], [3.0, 1.0]])
+    with pytest.raises(ValueError, match=r"holds the code 3, but `n_groups` is 2"):
+        answer_shares(X, (1, 5), groups=[0, 3], n_groups=2)
+    with pytest.raises(ValueError, match="at least one respondent and one item"):
+        answer_shares(np.empty((0, 2)), (1, 5))
+
+
 def test_respondent_counts_are_the_share_matrix_product_with_their_indicator():
     # some respondents, each in one row (rows in any order, some rows empty): the sparse
     # product of the share matrix with the (rows, respondents) indicator, as floats

@@ -360,6 +360,19 @@ def test_bootstrap_section_intervals_and_ranks(tmp_path):
     rp = res.uncertainty["rank_probabilities"]
     sums = rp.groupby(["node", "group"]).probability.sum()
     np.testing.assert_allclose(sums, 1.0)
+    # each node's rows are its own rank probabilities (asked of the bootstrap here), and
+    # the rank table's mean rank of each internal node is their mean
+    from ahpstat.study._uncertainty import _rank_summary
+
+    assert rp.node.nunique() > 1
+    for v, sub in rp.groupby("node", sort=False):
+        own = res.bootstrap.rank_probabilities(node=v).set_index(["group", "rank"])
+        got = sub.set_index(["group", "rank"]).probability
+        np.testing.assert_array_equal(got, own.probability.loc[got.index])
+    for v in res.hierarchy.internal:
+        want = _rank_summary(res.bootstrap.rank_probabilities(node=v), 0.9)
+        got = r[r.node == v].set_index("group").rank_mean
+        np.testing.assert_array_equal(got.loc[want.group], want.rank_mean)
     vs = res.uncertainty["variance_split"]
     share = vs.share_panel.dropna()  # 0/0 where a small group answered an item alike
     assert len(share) and ((share >= 0) & (share <= 1)).all()

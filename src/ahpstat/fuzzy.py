@@ -75,6 +75,12 @@ FCE_OPERATORS: dict[str, str] = {
 }
 
 
+#: Entries of the clusters' dense (groups x items x grades, clusters) answer counts that
+#: :func:`answer_shares` makes at most beyond four per answer (8 MiB); above, the sparse
+#: product (the same floats)
+DENSE_COUNTS_MAX = 1 << 20
+
+
 def answer_shares(
     answers: ArrayLike, likert: tuple[int, int] | ArrayLike, *,
     frequencies: ArrayLike | None = None, groups: ArrayLike | None = None,
@@ -133,10 +139,20 @@ def answer_shares(
             raise ValueError(f"`groups` must be {m} non-negative integer codes; got "
                              f"{groups!r} instead.")
         G = int(g.max()) + 1 if n_groups is None else int(n_groups)
+        if m and g.max() >= G:
+            raise ValueError(f"`groups` holds the code {int(g.max())}, but `n_groups` is {G}: "
+                             "the codes must be 0..n_groups - 1.")
+    if m == 0 or n == 0:
+        raise ValueError(f"`answers` must hold at least one respondent and one item; got "
+                         f"shape {X.shape} instead.")
     flat = f.reshape(-1, m)
     grouped = equal_columns(flat)
-    if grouped is not None and (grouped[1].size == 1
-                                or exact_integer_sums(flat[:, grouped[1]], m)):
+    if grouped is not None and (grouped[1].size == 1 or (
+            # the clusters' dense (G n K, clusters) counts only when about as small as
+            # the sparse share matrix (one entry per answer) or below 8 MiB: thousands of
+            # clusters take the sparse product (the same floats either way)
+            G * n * K * grouped[1].size <= max(4 * m * n, DENSE_COUNTS_MAX)
+            and exact_integer_sums(flat[:, grouped[1]], m))):
         # frequencies equal within clusters (the estimate's all 1 are one cluster): the
         # clusters' answer counts (exact integers) times their frequencies, with no (G n K,
         # m) matrix -- the same floats as the product below: one product per cell for one

@@ -186,10 +186,13 @@ class Shared:
         from scipy import sparse
 
         key = S.code.tobytes()
-        if key not in self._group_onehot:
-            G = group_indicator(S.code, S.size.size)
-            self._group_onehot = {key: sparse.csr_matrix(self.onehot_t @ G.T)}  # the last
-        return self._group_onehot[key]
+        made = self._group_onehot  # one read: another thread may replace it meanwhile
+        if key in made:
+            return made[key]
+        G = group_indicator(S.code, S.size.size)
+        ind = sparse.csr_matrix(self.onehot_t @ G.T)
+        self._group_onehot = {key: ind}  # the last grouping only
+        return ind
 
     def cross_sums(self, f: np.ndarray) -> tuple[np.ndarray, ...]:
         n = self.n
