@@ -45,7 +45,7 @@ def _rank_summary(P: pd.DataFrame, level: float) -> pd.DataFrame:
         lo = (cdf < a - tol).sum(axis=1)  # np.searchsorted(cdf, a - tol) of each row
         hi = np.minimum((cdf < 1.0 - a - tol).sum(axis=1), k - 1)
         # each row's (cdf < x).sum() is np.searchsorted(cdf, x) when its running sum never
-        # decreases (a rank table's probabilities can be -1e-17): others as one group
+        # decreases (a rank table's probabilities can be -1e-17); else group by group below
         if (lo < k).all() and (np.diff(cdf, axis=1) >= 0).all():
             rows = np.arange(r.shape[0])
             return pd.DataFrame({"group": list(names), "rank_mean": (r * p).sum(axis=1),
