@@ -260,7 +260,7 @@ def test_paper_tables_of_neutralised_tables_are_the_same_files(tmp_path):
               "u": pd.DataFrame({"n": [1, 2], "s": ["\tx", "y"]})}
     safe = {k: neutralize_frame(v) for k, v in tables.items()}
     write_xlsx(tables, tmp_path / "a.xlsx")
-    write_xlsx(safe, tmp_path / "b.xlsx", neutralized=True)
+    write_xlsx(safe, tmp_path / "b.xlsx", _neutralized=True)
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
-    assert to_latex(tables, title="x") == to_latex(safe, title="x", neutralized=True)
-    assert "'=1+1" in to_latex(safe, title="x", neutralized=True)
+    assert to_latex(tables, title="x") == to_latex(safe, title="x", _neutralized=True)
+    assert "'=1+1" in to_latex(safe, title="x", _neutralized=True)

@@ -95,13 +95,13 @@ def fill_folder(result: StudyResult, folder: Path, *, figures: bool = True,
         # and the LaTeX file alike
         safe = {kind: neutralize_frame(result.to_frame(kind)) for kind in result.frame_kinds}
         for kind, df in safe.items():
-            write_csv(df, folder / f"{kind}.csv", neutralized=True)
+            write_csv(df, folder / f"{kind}.csv", _neutralized=True)
         with open(folder / "provenance.json", "w", encoding="utf-8", newline="\n") as fh:
             json.dump(result.provenance(), fh, indent=2, ensure_ascii=False, sort_keys=False,
                       default=str)
             fh.write("\n")
         write_report(result, folder, figures=figures, figure_options=result.study.figures,
-                     figure_process=figure_process, tables=safe)
+                     figure_process=figure_process, _tables=safe)
     except BaseException:
         if figure_process is not None:
             figure_process.close()
@@ -118,14 +118,14 @@ def _flush_files(folder: Path) -> None:
                 os.fsync(fh.fileno())
 
 
-def write_csv(df: pd.DataFrame, path: Path, *, neutralized: bool = False) -> None:
+def write_csv(df: pd.DataFrame, path: Path, *, _neutralized: bool = False) -> None:
     """A tidy table as CSV with deterministic float formatting; text cells a spreadsheet
     would run as formulas get a leading ``'`` (:func:`ahpstat._text.neutralize_frame`;
-    ``neutralized``: ``df`` is already its output).
+    ``_neutralized``, internal: ``df`` is already its output, trusted as such).
     """
     from ahpstat._text import neutralize_frame
 
-    if not neutralized:
+    if not _neutralized:
         df = neutralize_frame(df)
     # written _CSV_ROWS rows at a time: the float columns' texts (about 74 bytes a cell) exist
     # for one slice only, not for the whole table (pandas itself formats in such slices)

@@ -42,13 +42,13 @@ def _omitted_note(omitted: Mapping[str, int]) -> str:
 
 
 def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path, *,
-               omitted: Mapping[str, int] | None = None, neutralized: bool = False) -> Path:
+               omitted: Mapping[str, int] | None = None, _neutralized: bool = False) -> Path:
     """Every table as one sheet of an Excel workbook (text cells formula-neutralised).
 
     Sheet names are the table names (at most 31 characters, Excel's limit); numbers stay
     numbers at full precision (the shortest decimal that reads back as the same double).
     ``omitted`` (name -> rows, from :func:`paper_tables`): the tables left out, listed on a
-    last sheet ``omitted`` with their CSV file. ``neutralized``: the tables are
+    last sheet ``omitted`` with their CSV file. ``_neutralized`` (internal): the tables are
     :func:`~ahpstat._text.neutralize_frame`'s output already. The file is the same, byte
     for byte, for the same tables (fixed dates in the workbook and in the archive).
 
@@ -72,7 +72,7 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path, *,
     sheets: list[tuple[str, str]] = []
     names = _sheet_names(tables)
     for sheet, df in zip(names, tables.values(), strict=True):
-        safe = df if neutralized else neutralize_frame(df)
+        safe = df if _neutralized else neutralize_frame(df)
         xml = _sheet_xml([str(c) for c in safe.columns],
                          [_column_values(safe.iloc[:, k]) for k in range(safe.shape[1])],
                          frozen=True)
@@ -421,12 +421,12 @@ def _latex_cell(x: Any) -> str:
 
 
 def to_latex(tables: Mapping[str, pd.DataFrame], *, title: str = "",
-             omitted: Mapping[str, int] | None = None, neutralized: bool = False) -> str:
+             omitted: Mapping[str, int] | None = None, _neutralized: bool = False) -> str:
     """Every table as a LaTeX ``longtable`` with booktabs rules (text escaped, formula-like
     cells neutralised, numbers to 4 decimals; the CSV files keep full precision).
     ``omitted`` (name -> rows, from :func:`paper_tables`): named in a comment at the top.
-    ``neutralized``: the tables are :func:`~ahpstat._text.neutralize_frame`'s output
-    already.
+    ``_neutralized`` (internal): the tables are :func:`~ahpstat._text.neutralize_frame`'s
+    output already, trusted as such.
 
     Needs ``\\usepackage{booktabs,longtable}``; each table has a caption and a label
     ``tab:<name>``.
@@ -454,7 +454,7 @@ def to_latex(tables: Mapping[str, pd.DataFrame], *, title: str = "",
     if omitted:
         out[-1:] = ["% " + _omitted_note(omitted), ""]
     for name, df in tables.items():
-        if not neutralized:
+        if not _neutralized:
             df = neutralize_frame(df)
         align = "".join("r" if pd.api.types.is_numeric_dtype(df[c])
                         and not pd.api.types.is_bool_dtype(df[c]) else "l" for c in df.columns)

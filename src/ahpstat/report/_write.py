@@ -18,7 +18,7 @@ from ahpstat.report._tables import paper_tables, to_latex, write_xlsx
 
 def write_report(res: Any, out: Path, *, figures: bool = True,
                  figure_options: Any = None, figure_process: Any = None,
-                 tables: Mapping[str, pd.DataFrame] | None = None) -> list[Path]:
+                 _tables: Mapping[str, pd.DataFrame] | None = None) -> list[Path]:
     """Write the report and the tables for a paper into ``out``.
 
     ``report.md``; ``report.html`` (self-contained: the figures are embedded); with
@@ -32,8 +32,9 @@ def write_report(res: Any, out: Path, *, figures: bool = True,
     ``figure_process`` (an active :class:`~ahpstat._figures._process.FigureProcess` that was
     sent this result and folder) draws the figures in another process meanwhile: the paper
     tables and ``report.md`` are written while it draws, ``report.html`` once it is done.
-    ``tables``: the result's tables (``res.frame_kinds``) already neutralised, as the CSV
-    files were written from them (default: made here).
+    ``_tables`` (internal: :func:`ahpstat.output.fill_folder`, which wrote the CSV files from
+    them): the result's tables (``res.frame_kinds``) already neutralised, trusted as such
+    (default: made here).
     """
     out = Path(out)
     drawn: dict[str, Any] = {}
@@ -42,12 +43,12 @@ def write_report(res: Any, out: Path, *, figures: bool = True,
         from ahpstat._figures import draw_all
 
         drawn = {f.name: f for f in draw_all(res, out, figure_options)}
-    if tables is None:
-        tables = {k: neutralize_frame(res.to_frame(k)) for k in res.frame_kinds}
+    tables = _tables if _tables is not None else {
+        k: neutralize_frame(res.to_frame(k)) for k in res.frame_kinds}
     paper, omitted = paper_tables(tables)
-    write_xlsx(paper, out / "tables.xlsx", omitted=omitted, neutralized=True)
+    write_xlsx(paper, out / "tables.xlsx", omitted=omitted, _neutralized=True)
     (out / "tables.tex").write_text(to_latex(paper, title=title, omitted=omitted,
-                                             neutralized=True),
+                                             _neutralized=True),
                                     encoding="utf-8", newline="\n")
     if figures and figure_process is not None:
         drawn = {f.name: f for f in figure_process.built()}
