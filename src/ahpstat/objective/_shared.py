@@ -128,8 +128,7 @@ class Shared:
             codes = equal_columns(flat)
             if codes is None:
                 return flat, Sums(self.prod, self.X0, self.X0sq, self.Qf, self.c_x, self.c_xx,
-                                  self.c_qq, np.ones(self.m),
-                                  self.onehot_t if self.levels is not None else None)
+                                  self.c_qq, np.ones(self.m))
             code, first = codes
             w = flat[:, first]
         key = code.tobytes()
@@ -164,8 +163,7 @@ class Shared:
                       .astype(float).reshape(self.n * self.q, k))
         return Sums(prod, np.asarray(G @ self.X0), np.asarray(G @ self.X0sq),
                      np.asarray(G @ self.Qf), by_group(self.c_x), by_group(self.c_xx),
-                     by_group(self.c_qq), np.asarray(G.sum(axis=1)).ravel(), None,
-                     counts, code)
+                     by_group(self.c_qq), np.asarray(G.sum(axis=1)).ravel(), counts, code)
 
     def level_counts(self, f: np.ndarray) -> np.ndarray:
         w, S = self._units(f)
@@ -225,7 +223,7 @@ class Shared:
 class Sums(NamedTuple):
     """The sums :class:`Shared` weights by frequencies, over units or over groups of them:
     pair products, centred values and their squares, missing indicators, the missing-cell
-    corrections, unit counts and the answer-level indicators.
+    corrections, unit counts (the answer-level indicators: :meth:`Shared._level_indicator`).
     """
 
     prod: np.ndarray
@@ -236,7 +234,6 @@ class Sums(NamedTuple):
     c_xx: Any
     c_qq: Any
     size: np.ndarray
-    onehot_t: Any
     #: a grouping's answer counts per (item, level) and group (n q, k), and the grouping
     counts: np.ndarray | None = None
     code: np.ndarray | None = None
