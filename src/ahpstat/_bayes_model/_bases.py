@@ -81,8 +81,9 @@ def expand_row(free, f0, offsets, scales, out):  # pragma: no cover - compiled
         f = f0 + a - g - 1  # free value of Helmert column i is free[f + i]
         s = 0.0
         for i in range(n - 1, 0, -1):
-            v = free[f + i] * scales[i]
-            out[a + i] = s - i * v
+            # unsigned indices (all are >= 0): no negative-index wraparound code
+            v = free[np.uint64(f + i)] * scales[np.uint64(i)]
+            out[np.uint64(a + i)] = s - i * v
             s += v
         out[a] = s
 
@@ -95,8 +96,10 @@ def reduce_row_add(grad, offsets, scales, out, f0):  # pragma: no cover - compil
         f = f0 + a - g - 1
         t = grad[a]
         for i in range(1, n):
-            out[f + i] += (t - i * grad[a + i]) * scales[i]
-            t += grad[a + i]
+            # unsigned indices (all are >= 0): no negative-index wraparound code
+            ga = grad[np.uint64(a + i)]
+            out[np.uint64(f + i)] += (t - i * ga) * scales[np.uint64(i)]
+            t += ga
 
 
 @njit(fastmath=False)

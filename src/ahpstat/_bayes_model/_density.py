@@ -153,14 +153,17 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
     expand_row(x, o_eta, offsets, scales, mu)
     theta = np.empty((K, E))
     z = np.empty((K if dev else 0, E))
+    # tau of each element's node (one gather per element, not per expert and element)
+    tau_e = np.empty(E if dev else 0)
+    if dev:
+        for e in range(E):
+            tau_e[e] = tau[enode[e]]
     for kk in range(K):
         if dev:
             zk, tk = z[kk], theta[kk]
             expand_row(x, o_z + kk * F, offsets, scales, zk)
-            for g in range(G):
-                t = tau[g]
-                for e in range(offsets[g], offsets[g + 1]):
-                    tk[e] = mu[e] + t * zk[e]
+            for e in range(E):  # contiguous, from 0: a vectorized loop
+                tk[e] = mu[e] + tau_e[e] * zk[e]
         else:  # a loop, not ``theta[kk] = mu``: an array assignment costs seconds of
             # compilation (numba's shape-mismatch error message)
             for e in range(E):
@@ -176,14 +179,19 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
     if dev:
         d_z = np.empty(E)
         d_tau = np.zeros(G)
+        dz_e = np.empty(E)
         for kk in range(K):
             dk, zk = d_theta[kk], z[kk]
-            for e in range(E):
-                g = enode[e]
+            for e in range(E):  # contiguous, from 0: a vectorized loop
                 v = dk[e]
                 d_mu[e] += v
-                d_tau[g] += v * zk[e]
-                d_z[e] = tau[g] * v
+                dz_e[e] = v * zk[e]
+                d_z[e] = tau_e[e] * v
+            for g in range(G):  # node by node, d_tau[g]'s sum in a register (same order)
+                acc = d_tau[g]
+                for e in range(offsets[g], offsets[g + 1]):
+                    acc += dz_e[np.uint64(e)]  # unsigned: no wraparound code
+                d_tau[g] = acc
             reduce_row_add(d_z, offsets, scales, grad, o_z + kk * F)
         for g in range(G):
             grad[o_tau + g] += d_tau[g] * tau[g]
@@ -257,24 +265,35 @@ def marginal_density_and_grad(y, grad, flags, priors, sizes, enode, offsets, low
     o_u, o_z = F + G, F + G
     kscale = helmert_scales(np.array([0, K]))  # H_K's column scales, one "node" of K
     # zeta = H_K u, contrast by contrast (a running sum over the experts, as expand_row)
+    # (the experts outer, the contrasts inner: each contrast's running sum in ``run``, the
+    # same operations in the same order per contrast, vectorized over the contrasts)
+    run = np.zeros(F)
+    for i in range(K - 1, 0, -1):
+        ks, fi = kscale[i], float(i)
+        yi = y[o_u + (i - 1) * F:o_u + i * F]
+        xi = x[o_z + i * F:o_z + (i + 1) * F]
+        for f in range(F):
+            v = yi[f] * ks
+            xi[f] = run[f] - fi * v
+            run[f] += v
     for f in range(F):
-        s = 0.0
-        for i in range(K - 1, 0, -1):
-            v = y[o_u + (i - 1) * F + f] * kscale[i]
-            x[o_z + i * F + f] = s - i * v
-            s += v
-        x[o_z + f] = s
+        x[o_z + f] = run[f]
     for i in range(n_rest):
         x[o_z + K * F + i] = y[o_u + (K - 1) * F + i]
     lp = log_density_and_grad(x, gx, flags, priors, sizes, enode, offsets, lower, upper, point,
                               row, col, k, weight, log_u)
     for i in range(F + G):
         grad[i] = gx[i]
-    for f in range(F):  # u's gradient: H_K' (zeta's gradient)
-        t = gx[o_z + f]
-        for i in range(1, K):
-            grad[o_u + (i - 1) * F + f] = (t - i * gx[o_z + i * F + f]) * kscale[i]
-            t += gx[o_z + i * F + f]
+    # u's gradient: H_K' (zeta's gradient), the experts outer as above
+    for f in range(F):
+        run[f] = gx[o_z + f]
+    for i in range(1, K):
+        ks, fi = kscale[i], float(i)
+        gi = gx[o_z + i * F:o_z + (i + 1) * F]
+        ui = grad[o_u + (i - 1) * F:o_u + i * F]
+        for f in range(F):
+            ui[f] = (run[f] - fi * gi[f]) * ks
+            run[f] += gi[f]
     for i in range(n_rest):
         grad[o_u + (K - 1) * F + i] = gx[o_z + K * F + i]
     # the priors: zeta's K F normals were counted, u has (K - 1) F; the new expert's E
@@ -282,14 +301,16 @@ def marginal_density_and_grad(y, grad, flags, priors, sizes, enode, offsets, low
     ps = priors[_PS]
     ps2 = ps * ps
     lp += (F + E) * LOG_SQRT_2PI
+    log_ps = math.log(ps)
     for g in range(G):
         t = math.exp(y[F + g])
         t2k = t * t / K
         v = ps2 + t2k
+        log_v = math.log(v)
         dt = 0.0
         for f in range(offsets[g] - g, offsets[g + 1] - g - 1):
             m = y[f]
-            lp += 0.5 * m * m / ps2 + math.log(ps) - 0.5 * m * m / v - 0.5 * math.log(v)
+            lp += 0.5 * m * m / ps2 + log_ps - 0.5 * m * m / v - 0.5 * log_v
             grad[f] += m / ps2 - m / v
             dt += m * m * t2k / (v * v) - t2k / v
         grad[F + g] += dt

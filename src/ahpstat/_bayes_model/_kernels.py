@@ -347,8 +347,8 @@ def _standardised_ends(theta, isd, lower, upper, row, col, k, ab):  # pragma: no
     ``((lower - loc) / sd, (upper - loc) / sd)``, ``loc = theta[k, row] - theta[k, col]``.
     """
     for o in range(row.size):
-        kk = k[o]
-        loc = theta[kk, row[o]] - theta[kk, col[o]]
+        kk = np.uint64(k[o])  # unsigned indices: no negative-index wraparound code
+        loc = theta[kk, np.uint64(row[o])] - theta[kk, np.uint64(col[o])]
         s = isd[kk]
         ab[0, o] = (lower[o] - loc) * s
         ab[1, o] = (upper[o] - loc) * s
@@ -426,11 +426,14 @@ def loglik_theta(theta, log_sigma, kl, lower, upper, point, row, col, k, weight,
         o = 0
         while o < n:
             kk, w = k[o], weight[o]
+            ukk = np.uint64(kk)  # unsigned indices: no negative-index wraparound code
             gs = w * isd[kk]
             prod, run_log, run_dls, run_share = 1.0, 0.0, 0.0, 0.0
             m = 0
-            while o < n and k[o] == kk and weight[o] == w:
-                p = res[0, o]
+            # (unsigned indices, all >= 0: no negative-index wraparound code)
+            while o < n and k[np.uint64(o)] == kk and weight[np.uint64(o)] == w:
+                uo = np.uint64(o)
+                p = res[0, uo]
                 if p < 1.0e-100:  # only with a lapse probability below about 1e-98
                     run_log += math.log(p)
                 else:
@@ -438,11 +441,11 @@ def loglik_theta(theta, log_sigma, kl, lower, upper, point, row, col, k, weight,
                     if prod < _FLUSH:
                         run_log += math.log(prod)
                         prod = 1.0
-                gl = gs * res[1, o]
-                d_theta[kk, row[o]] += gl
-                d_theta[kk, col[o]] -= gl
-                run_dls += res[2, o]
-                run_share += res[3, o]
+                gl = gs * res[1, uo]
+                d_theta[ukk, np.uint64(row[uo])] += gl
+                d_theta[ukk, np.uint64(col[uo])] -= gl
+                run_dls += res[2, uo]
+                run_share += res[3, uo]
                 m += 1
                 o += 1
             total += w * (run_log + math.log(prod))
