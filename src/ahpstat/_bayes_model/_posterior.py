@@ -120,19 +120,23 @@ def replicate_judgments(panel: Panel, theta: np.ndarray, sigma: np.ndarray,
     # the kernel's scale and interval midpoints (empty: continuous judgments)
     values = np.empty(0) if log_scale is None else np.asarray(log_scale, dtype=float)
     mid = 0.5 * (values[1:] + values[:-1])
+    lapse_p = np.empty(0) if lapse is None else np.ascontiguousarray(lapse, dtype=float)
+    no_u, no_pick, no_rand = np.empty((0, 0)), np.empty((0, 0), dtype=np.int64), np.empty((0, 0))
     for a in range(0, S, chunk):
         b = min(S, a + chunk)
-        y = out[a:b]
-        _latent_judgments(theta, sigma, a, ri, ci, expert, rng.standard_normal((b - a, n)),
-                          values, mid, y)
+        # the random numbers in the order the numpy expression drew them: the normal errors,
+        # then (lapses) the lapse indicators' uniforms and the random answers
+        normal = rng.standard_normal((b - a, n))
+        u, pick, rand = no_u, no_pick, no_rand
         if lapse is not None:
-            hit = rng.random((b - a, n)) < lapse[a:b, None]
+            u = rng.random((b - a, n))
             if log_scale is not None:
-                rand = log_scale[rng.integers(0, log_scale.size, size=(b - a, n))]
+                pick = rng.integers(0, log_scale.size, size=(b - a, n))
             else:
                 half = panel.lapse_half_range()
                 rand = rng.uniform(-half, half, size=(b - a, n))
-            out[a:b] = np.where(hit, rand, y)
+        _latent_judgments(theta, sigma, a, ri, ci, expert, normal, values, mid, u, lapse_p,
+                          pick, rand, out[a:b])
     return out
 
 
@@ -144,19 +148,27 @@ def predictive_kernels_loaded() -> bool:
 
 
 @njit(fastmath=False, nogil=True)
-def _latent_judgments(theta, sigma, a, row, col, expert, normal, values, mid,
-                      out):  # pragma: no cover - compiled
+def _latent_judgments(theta, sigma, a, row, col, expert, normal, values, mid, u, lapse, pick,
+                      rand, out):  # pragma: no cover - compiled
     """``out[s, o] = theta[a + s, row[o]] - theta[a + s, col[o]] + sigma[a + s, expert[o]]
     * normal[s, o]``, then (discrete scale: ``values`` the scale's log values, ``mid`` the
     midpoints between them; both empty for continuous judgments) the scale value whose
     interval holds it, ``values[searchsorted(mid, y)]`` (the first ``mid >= y``; NaN past the
-    end, as numpy sorts it). The same operations in the same order as the numpy expression
-    it replaces (so the same values), one pass without temporaries.
+    end, as numpy sorts it); then (a lapse: ``u`` not empty) a random answer where
+    ``u[s, o] < lapse[a + s]``: ``values[pick[s, o]]`` on a discrete scale, ``rand[s, o]``
+    otherwise. The same operations in the same order as the numpy expressions it replaces
+    (``numpy.where(u < lapse, answer, y)``; so the same values), one pass without
+    temporaries.
     """
     discrete = values.size > 0
+    lapses = u.shape[0] > 0
     m = mid.size
     for s in range(normal.shape[0]):
+        pi = lapse[a + s] if lapses else 0.0
         for o in range(normal.shape[1]):
+            if lapses and u[s, o] < pi:
+                out[s, o] = values[pick[s, o]] if discrete else rand[s, o]
+                continue
             y = (theta[a + s, row[o]] - theta[a + s, col[o]]) \
                 + sigma[a + s, expert[o]] * normal[s, o]
             if discrete:

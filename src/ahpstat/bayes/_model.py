@@ -469,19 +469,20 @@ class BayesianAHP:
                  if n in self.model.named_vars]
         names += [v.name for v in self.model.free_RVs]
         attempts: list[dict[str, Any]] = []
-        pointwise = log_likelihood or posterior_predictive
         if (posterior_predictive and self._density_join is not no_child
                 and not predictive_kernels_loaded()):
             self._compile_pointwise()  # while the child compiles the density
-        # the pointwise groups (compiled kernels without the GIL) are computed in a second
-        # thread while the summaries (ArviZ, Python) run in this one: the same arrays, on
-        # two cores after the sampler has let them go
-        pool = ThreadPoolExecutor(max_workers=1)
+        # the pointwise groups (compiled kernels without the GIL) are computed in two more
+        # threads, one each, while the summaries (ArviZ, Python) run in this one: the same
+        # arrays, on the cores the sampler has let go
+        pool = ThreadPoolExecutor(max_workers=2)
         try:
             idata, res, pending = self._sample_attempts(
-                pool, cfg, sampler, seed, retry, names, progress, what, attempts, pointwise,
+                pool, cfg, sampler, seed, retry, names, progress, what, attempts,
                 (log_likelihood, posterior_predictive, pp_seed))
-            arrays = pending.result() if pending is not None else {}
+            done = {k: v for f in pending for k, v in f.result().items()}
+            arrays = {k: done[k] for k in ("log_likelihood", "posterior_predictive")
+                      if k in done}  # the groups' order as before
         finally:
             pool.shutdown(wait=True)
         self._add_pointwise(idata, arrays)
@@ -494,10 +495,10 @@ class BayesianAHP:
 
     def _sample_attempts(self, pool: Any, cfg: dict[str, Any], sampler: str, seed: int,
                          retry: dict[str, Any], names: list[str], progress: _Progress,
-                         what: str, attempts: list[dict[str, Any]], pointwise: bool,
+                         what: str, attempts: list[dict[str, Any]],
                          pointwise_args: tuple[bool, bool, int]) -> tuple[Any, Any, Any]:
         """Sample, and refit while the diagnostics ask for it (``retry``); the kept fit's
-        InferenceData, its :class:`BayesResult` and the future of its pointwise arrays.
+        InferenceData, its :class:`BayesResult` and the futures of its pointwise arrays.
         """
         compile_time, sample_time = 0.0, 0.0
         while True:
@@ -519,15 +520,13 @@ class BayesianAHP:
             compile_time += self.timings.get("compile", 0.0) if a == 0 else 0.0
             sample_time += self.timings["sample"]
             idata = self._stamp(idata, cfg, sampler, seed)
-            pending = (pool.submit(self._pointwise_arrays,
-                                   self._posterior_arrays(idata.posterior), *pointwise_args)
-                       if pointwise else None)
+            pending = self._submit_pointwise(pool, idata.posterior, *pointwise_args)
             res = BayesResult.from_idata(idata, warn_if_bad=False)
             attempts.append(_attempt_record(a, run, run_seed, res, self.timings["sample"]))
             if a >= retry["max_retries"] or not _needs_refit(res, retry):
                 break
-            if pending is not None:  # a refit follows: this attempt's arrays are not kept
-                pending.result()
+            for f in pending:  # a refit follows: this attempt's arrays are not kept
+                f.result()
         self.timings["compile"], self.timings["sample"] = compile_time, sample_time
         extra = {"sampling_attempts": json.dumps(attempts), "sampling_time": sample_time,
                  "compile_time": compile_time}
@@ -719,6 +718,21 @@ class BayesianAHP:
              "sigma": np.ones((S, K)),
              "lapse": np.full(S, 0.05) if cfg["error"] == "lapse" else None}
         self._pointwise_arrays(p, False, True, 0)
+
+    def _submit_pointwise(self, pool: Any, post: Any, log_likelihood: bool,
+                          posterior_predictive: bool, pp_seed: int) -> list[Any]:
+        """The futures of the pointwise groups of ``post`` (:meth:`_pointwise_arrays`), one
+        task per group: the posterior predictive (the longer: its random numbers) first.
+        """
+        if not (log_likelihood or posterior_predictive):
+            return []
+        p = self._posterior_arrays(post)
+        futures = []
+        if posterior_predictive:
+            futures.append(pool.submit(self._pointwise_arrays, p, False, True, pp_seed))
+        if log_likelihood:
+            futures.append(pool.submit(self._pointwise_arrays, p, True, False, pp_seed))
+        return futures
 
     def _pointwise_arrays(self, p: dict[str, Any], log_likelihood: bool,
                           posterior_predictive: bool, pp_seed: int) -> dict[str, np.ndarray]:
