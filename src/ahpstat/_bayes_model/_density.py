@@ -270,11 +270,10 @@ def marginal_density_and_grad(y, grad, flags, priors, sizes, enode, offsets, low
     run = np.zeros(F)
     for i in range(K - 1, 0, -1):
         ks, fi = kscale[i], float(i)
-        yi = y[o_u + (i - 1) * F:o_u + i * F]
-        xi = x[o_z + i * F:o_z + (i + 1) * F]
-        for f in range(F):
-            v = yi[f] * ks
-            xi[f] = run[f] - fi * v
+        yi, xi = o_u + (i - 1) * F, o_z + i * F
+        for f in range(F):  # (unsigned indices, all >= 0: no wraparound code)
+            v = y[np.uint64(yi + f)] * ks
+            x[np.uint64(xi + f)] = run[f] - fi * v
             run[f] += v
     for f in range(F):
         x[o_z + f] = run[f]
@@ -289,11 +288,11 @@ def marginal_density_and_grad(y, grad, flags, priors, sizes, enode, offsets, low
         run[f] = gx[o_z + f]
     for i in range(1, K):
         ks, fi = kscale[i], float(i)
-        gi = gx[o_z + i * F:o_z + (i + 1) * F]
-        ui = grad[o_u + (i - 1) * F:o_u + i * F]
-        for f in range(F):
-            ui[f] = (run[f] - fi * gi[f]) * ks
-            run[f] += gi[f]
+        gi, ui = o_z + i * F, o_u + (i - 1) * F
+        for f in range(F):  # (unsigned indices, all >= 0: no wraparound code)
+            gf = gx[np.uint64(gi + f)]
+            grad[np.uint64(ui + f)] = (run[f] - fi * gf) * ks
+            run[f] += gf
     for i in range(n_rest):
         grad[o_u + (K - 1) * F + i] = gx[o_z + K * F + i]
     # the priors: zeta's K F normals were counted, u has (K - 1) F; the new expert's E
