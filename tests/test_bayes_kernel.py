@@ -409,6 +409,26 @@ def _helmert(K):
     return helmert_basis(K)
 
 
+@pytest.mark.parametrize("n_experts", [5, 2, 1])
+def test_offsets_around_their_mean_is_the_helmert_expansion_plus_the_mean(n_experts):
+    """:func:`~ahpstat._bayes_model.offsets_around` (the experts' offsets of the canonical
+    draws): ``mean + H_K u`` over the middle axis, against a dense Helmert basis, and bit for
+    bit the numpy composition it replaced (the zero-sum expansion of the transposed array,
+    then the sum with the mean)."""
+    from ahpstat._bayes_model import offsets_around, zero_sum
+
+    g = np.random.default_rng(4)
+    S, K, F = 3, n_experts, 7
+    u, mean = g.normal(size=(S, K - 1, F)), g.normal(size=(S, F))
+    out = np.empty((S, K, F))
+    offsets_around(mean, u, out)
+    np.testing.assert_allclose(out, mean[:, None, :] + np.einsum("ki,sif->skf", _helmert(K), u),
+                               rtol=1e-12, atol=1e-12)
+    old = mean[:, None, :] + zero_sum(np.ascontiguousarray(u.transpose(0, 2, 1)),
+                                      np.array([0, K])).transpose(0, 2, 1)
+    assert out.tobytes() == np.ascontiguousarray(old).tobytes()
+
+
 @pytest.mark.parametrize("n_experts", [4, 1])
 def test_canonical_draws_draw_the_experts_mean_from_its_conditional(n_experts):
     """:func:`~ahpstat.bayes._compiled.canonical_draws` maps draws of the marginal density

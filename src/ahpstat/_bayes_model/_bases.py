@@ -20,8 +20,8 @@ import numpy as np
 
 from ahpstat._numba import njit
 
-__all__ = ["block_basis", "expand_row", "helmert_basis", "helmert_scales", "reduce_row_add",
-           "zero_sum", "zero_sum_expand", "zero_sum_reduce"]
+__all__ = ["block_basis", "expand_row", "helmert_basis", "helmert_scales", "offsets_around",
+           "reduce_row_add", "zero_sum", "zero_sum_expand", "zero_sum_reduce"]
 
 
 def helmert_basis(n: int) -> np.ndarray:
@@ -102,7 +102,7 @@ def reduce_row_add(grad, offsets, scales, out, f0):  # pragma: no cover - compil
             t += ga
 
 
-@njit(fastmath=False)
+@njit(fastmath=False, nogil=True)
 def zero_sum_expand(free, offsets, out):  # pragma: no cover - compiled
     """``out[r] = B @ free[r]`` for every row (:func:`block_basis`, never formed): the
     ``E - G`` free values of each row to ``E`` values summing to zero within each node.
@@ -126,6 +126,33 @@ def zero_sum_reduce(grad, offsets, out):  # pragma: no cover - compiled
     f0 = np.int64(0)  # not the literal 0: one signature of reduce_row_add
     for row in range(grad.shape[0]):
         reduce_row_add(grad[row], offsets, scales, out[row], f0)
+
+
+@njit(fastmath=False, nogil=True)
+def offsets_around(mean, u, out):  # pragma: no cover - compiled
+    """``out[s, :, f] = mean[s, f] + H_K u[s, :, f]``: ``K`` values around their mean per
+    row ``s`` and column ``f``, ``H_K`` the Helmert basis of ``K`` values (``u`` ``(S, K - 1,
+    F)``, ``mean`` ``(S, F)``, ``out`` ``(S, K, F)``).
+
+    The same operations in the same order as ``mean[:, None, :] + zero_sum(u.transpose(0,
+    2, 1), [0, K]).transpose(0, 2, 1)`` (:func:`expand_row` over the middle axis, then the
+    sum with the mean), so the same values, in one pass without the transposed copies: each
+    column's running sum in ``run``, the columns inner (contiguous).
+    """
+    S, K, F = out.shape
+    scales = helmert_scales(np.array([0, K]))
+    run = np.empty(F)
+    for s in range(S):
+        for f in range(F):
+            run[f] = 0.0
+        for i in range(K - 1, 0, -1):
+            sc, fi = scales[i], float(i)
+            for f in range(F):
+                v = u[s, i - 1, f] * sc
+                out[s, i, f] = mean[s, f] + (run[f] - fi * v)
+                run[f] += v
+        for f in range(F):
+            out[s, 0, f] = mean[s, f] + run[f]
 
 
 def zero_sum(free: np.ndarray, offsets: np.ndarray) -> np.ndarray:

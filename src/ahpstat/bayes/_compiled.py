@@ -31,6 +31,7 @@ from ahpstat._bayes_model import (
     judgment_bounds,
     log_density_and_grad,
     marginal_density_and_grad,
+    offsets_around,
     zero_sum,
 )
 
@@ -205,9 +206,10 @@ def canonical_draws(post: Any, panel: Panel, cfg: dict[str, Any],
     a = tau * tau / ps2 + K
     zbar = m * tau / (ps2 * a) + rng.standard_normal((S, F)) / np.sqrt(a)
     eta = m - tau * zbar
-    # H_K u over the experts: the zero-sum expansion of one "node" of K elements
-    d = zero_sum(np.ascontiguousarray(u.transpose(0, 2, 1)), np.array([0, K]))
-    zeta = zbar[:, None, :] + d.transpose(0, 2, 1)
+    # zbar + H_K u over the experts (H_K u: the zero-sum expansion of one "node" of K
+    # elements), in one compiled pass
+    zeta = np.empty((S, K, F))
+    offsets_around(np.ascontiguousarray(zbar), np.ascontiguousarray(u), zeta)
     E = len(panel.elements)
     new_offset = rng.standard_normal((S, E))
     new = post.drop_vars(["expert_mean_raw", "expert_deviation_raw"])

@@ -722,16 +722,22 @@ class BayesianAHP:
     def _submit_pointwise(self, pool: Any, post: Any, log_likelihood: bool,
                           posterior_predictive: bool, pp_seed: int) -> list[Any]:
         """The futures of the pointwise groups of ``post`` (:meth:`_pointwise_arrays`), one
-        task per group: the posterior predictive (the longer: its random numbers) first.
+        task per group after a task of their common arrays (:meth:`_posterior_arrays`), so
+        that this thread goes on at once: the posterior predictive (the longer: its random
+        numbers) first.
         """
         if not (log_likelihood or posterior_predictive):
             return []
-        p = self._posterior_arrays(post)
+        arrays = pool.submit(self._posterior_arrays, post)
+
+        def group(ll: bool, pp: bool) -> dict[str, np.ndarray]:
+            return self._pointwise_arrays(arrays.result(), ll, pp, pp_seed)
+
         futures = []
         if posterior_predictive:
-            futures.append(pool.submit(self._pointwise_arrays, p, False, True, pp_seed))
+            futures.append(pool.submit(group, False, True))
         if log_likelihood:
-            futures.append(pool.submit(self._pointwise_arrays, p, True, False, pp_seed))
+            futures.append(pool.submit(group, True, False))
         return futures
 
     def _pointwise_arrays(self, p: dict[str, Any], log_likelihood: bool,
