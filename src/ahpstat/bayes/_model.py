@@ -24,6 +24,7 @@ from ahpstat._bayes_model import (
     expert_log_priorities,
     layout,
     obs_columns,
+    offsets_around,
     pointwise_loglik,
     predictive_kernels_loaded,
     prepare_panel,
@@ -469,9 +470,9 @@ class BayesianAHP:
                  if n in self.model.named_vars]
         names += [v.name for v in self.model.free_RVs]
         attempts: list[dict[str, Any]] = []
-        if (posterior_predictive and self._density_join is not no_child
-                and not predictive_kernels_loaded()):
-            self._compile_pointwise()  # while the child compiles the density
+        if self._density_join is not no_child and not predictive_kernels_loaded():
+            # while the child compiles the density
+            self._compile_pointwise(posterior_predictive)
         # the pointwise groups (compiled kernels without the GIL) are computed in two more
         # threads, one each, while the summaries (ArviZ, Python) run in this one: the same
         # arrays, on the cores the sampler has let go
@@ -701,18 +702,25 @@ class BayesianAHP:
             return no_child
         return beside(density_cfuncs)
 
-    def _compile_pointwise(self) -> None:
+    def _compile_pointwise(self, posterior_predictive: bool = True) -> None:
         """:meth:`_pointwise_arrays` of two draws (zeros, unit scales), the posterior
-        predictive group only: compiles its kernels, or loads them from numba's cache, with
-        the argument types of a fit's (the arrays of :meth:`_posterior_arrays`: float64, C
-        order, one row per draw). The log-likelihood group's kernel is left to after
-        sampling: it shares its kernels with the density, which the child compiles (here
-        they would be compiled twice), and then finds them in the cache.
+        predictive group only (``posterior_predictive``), and the experts' offsets of the
+        canonical draws (:func:`~ahpstat._bayes_model.offsets_around`): compiles their
+        kernels, or loads them from numba's cache, with the argument types of a fit's (the
+        arrays of :meth:`_posterior_arrays`: float64, C order, one row per draw). The
+        log-likelihood group's kernel is left to after sampling: it shares its kernels with
+        the density, which the child compiles (here they would be compiled twice), and then
+        finds them in the cache.
         """
         panel, cfg = self.panel, self._resolved_config
         assert panel is not None
         S, K, E, G = 2, len(panel.experts), len(panel.elements), len(panel.judged)
         dev = bool(cfg["expert_deviation"])
+        if dev and not self._nutpie_graph:
+            offsets_around(np.zeros((S, E - G)), np.zeros((S, K - 1, E - G)),
+                           np.empty((S, K, E - G)))
+        if not posterior_predictive:
+            return
         p = {"mu": np.zeros((S, E)), "tau": np.ones((S, G)) if dev else None,
              "z": zero_sum(np.zeros((S, K, E - G)), panel.offsets) if dev else None,
              "sigma": np.ones((S, K)),
