@@ -172,15 +172,16 @@ def _latent_judgments(theta, sigma, a, row, col, expert, normal, values, mid, u,
             y = (theta[a + s, row[o]] - theta[a + s, col[o]]) \
                 + sigma[a + s, expert[o]] * normal[s, o]
             if discrete:
-                lo, hi = 0, m
+                # the first mid >= y (numpy's searchsorted, side "left") by a binary search
+                # without branches (the halves chosen by arithmetic: no mispredictions)
+                base, size = 0, m
+                while size > 1:
+                    half = size >> 1
+                    base += half * (mid[base + half] < y)
+                    size -= half
+                lo = base + (mid[base] < y) if m > 0 else 0
                 if y != y:
                     lo = m
-                while lo < hi:
-                    h = (lo + hi) // 2
-                    if mid[h] < y:
-                        lo = h + 1
-                    else:
-                        hi = h
                 y = values[lo]
             out[s, o] = y
 
