@@ -618,6 +618,42 @@ def test_refit_when_diagnostics_ask_is_recorded(small_fit):
     assert refit.posterior.attrs["seed"] == plain.posterior.attrs["seed"]
 
 
+@needs_pymc
+def test_one_thread_setting_keeps_the_fit_in_the_calling_thread(small_fit, monkeypatch):
+    """``AHPSTAT_THREADS=1``: a fit starts no thread (its pointwise groups are computed in the
+    calling thread), and the groups are those of a fit with two worker threads, bit for bit
+    and in the same order (short fits of the shared, compiled model)."""
+    import threading
+
+    m = small_fit[1]
+    started: list[str] = []
+    start = threading.Thread.start
+
+    def recorded(self, *args, **kwargs):
+        started.append(self.name)
+        return start(self, *args, **kwargs)
+
+    monkeypatch.setattr(threading.Thread, "start", recorded)
+    saved = m.idata, m._result_cache
+    short = {"draws": 30, "tune": 30}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            monkeypatch.setenv("AHPSTAT_THREADS", "2")
+            threaded = m.fit(rng=7, **short)
+            with_workers, started[:] = list(started), []
+            monkeypatch.setenv("AHPSTAT_THREADS", "1")
+            alone = m.fit(rng=7, **short)
+    finally:
+        m.idata, m._result_cache = saved
+    assert sum(n.startswith("ahpstat-pointwise") for n in with_workers) == 2  # seen when run
+    assert started == []
+    assert list(alone.groups()) == list(threaded.groups())
+    for group in ("posterior", "log_likelihood", "posterior_predictive"):
+        for name, x in threaded[group].data_vars.items():
+            assert alone[group][name].values.tobytes() == x.values.tobytes(), (group, name)
+
+
 # --------------------------------------------------------------------------- sanity limit
 SANITY = {"error": "normal", "shared_sigma": True, "expert_deviation": False,
           "priority_sigma": 10.0}
