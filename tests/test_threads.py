@@ -319,3 +319,64 @@ def test_children_reaped_by_the_system_are_no_error(monkeypatch, tmp_path):
         signal.signal(signal.SIGCHLD, old)
     if threading.active_count() == 1:  # forked: the child did its work
         assert (tmp_path / "done").exists()
+
+
+def test_claims_hand_each_number_once_across_a_forked_child(monkeypatch):
+    """A child and this process claiming from the same Claims take every number exactly
+    once between them, each in increasing order."""
+    from ahpstat._threads import Claims, in_child, shared_claims
+
+    monkeypatch.setenv("AHPSTAT_THREADS", "2")
+    claims = shared_claims(200)
+    assert claims is not None
+    theirs = in_child(lambda: list(claims))
+    mine = list(claims)
+    claims.close()
+    got = theirs()
+    assert sorted(mine + got) == list(range(200))
+    assert mine == sorted(mine) and got == sorted(got)
+    assert list(claims) == []  # closed: nothing more
+    with pytest.raises(ValueError, match="between 0 and"):
+        Claims(Claims.MAX + 1)
+
+
+def test_no_claims_where_no_child_can_be_forked(monkeypatch):
+    from ahpstat._threads import shared_claims
+
+    monkeypatch.setenv("AHPSTAT_THREADS", "1")
+    assert shared_claims(10) is None
+    monkeypatch.setenv("AHPSTAT_THREADS", "2")
+    assert shared_claims(1) is None  # nothing to share
+
+
+def test_shared_empty_is_written_by_a_forked_child(monkeypatch):
+    from ahpstat._threads import in_child, shared_empty
+
+    monkeypatch.setenv("AHPSTAT_THREADS", "2")
+    a = shared_empty((3, 4, 5))
+    assert a.shape == (3, 4, 5) and a.dtype == np.float64 and a.flags.c_contiguous
+    assert a.strides == np.empty((3, 4, 5)).strides
+    a[:] = 0.0
+    done = in_child(lambda: a.__setitem__((..., slice(2, 5)), 7.0))
+    done()
+    assert (a[..., 2:] == 7.0).all() and (a[..., :2] == 0.0).all()
+    assert shared_empty((0, 3)).shape == (0, 3)
+
+
+def test_computed_ahead_further_ahead_gives_the_same_items(monkeypatch):
+    from ahpstat._threads import computed_ahead
+
+    def f(k):
+        return np.random.default_rng(k).random(3).sum()
+
+    monkeypatch.setenv("AHPSTAT_THREADS", "2")
+    started = []
+
+    def g(k):
+        started.append(k)
+        return f(k)
+
+    items = computed_ahead(g, 30, ahead=3)
+    assert next(items) == f(0)
+    assert max(started) <= 2 * 3  # at most `ahead` per worker in flight
+    assert [f(0), *items] == [f(k) for k in range(30)]

@@ -31,8 +31,9 @@ from typing import Any, TypeVar
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
-__all__ = ["beside", "computed_ahead", "in_child", "no_child", "one_blas_thread",
-           "prefetched", "single_threaded_blas", "thread_summary"]
+__all__ = ["Claims", "beside", "computed_ahead", "in_child", "no_child", "one_blas_thread",
+           "prefetched", "shared_claims", "shared_empty", "single_threaded_blas",
+           "thread_summary"]
 
 _controller: Any = None
 _n_modules = -1
@@ -174,9 +175,10 @@ def _workers() -> int:
     return n if n > 1 else 0
 
 
-def computed_ahead(func: Callable[[int], T], n: int) -> Iterator[T]:
+def computed_ahead(func: Callable[[int], T], n: int, ahead: int = 1) -> Iterator[T]:
     """``func(0), ..., func(n - 1)`` in order, computed in worker threads while the caller
-    works on the ones before (at most one item per worker ahead of it).
+    works on the ones before (at most ``ahead`` items per worker ahead of it: more keep the
+    workers busy while the caller does a longer piece of work of its own between two items).
 
     As :func:`prefetched`, for independent items -- ``func(k)`` must depend on ``k`` only
     (the bootstrap's block ``k`` draws from its own stream) and be safe to run beside
@@ -204,7 +206,7 @@ def computed_ahead(func: Callable[[int], T], n: int) -> Iterator[T]:
     try:
         nxt = 0
         for _ in range(n):
-            while nxt < n and len(pending) < workers:
+            while nxt < n and len(pending) < workers * max(1, ahead):
                 pending.append(pool.submit(func, nxt))
                 nxt += 1
             yield pending.popleft().result()
@@ -435,6 +437,91 @@ def in_child(func: Callable[[], T]) -> Callable[..., T]:
         return child_outcome(kind, payload, notes, "the child process")
 
     return result
+
+
+class Claims:
+    """The numbers ``0..n-1``, each handed out once, in increasing order, to whichever of
+    this process and its forked children asks first (:func:`shared_claims`): iterate to
+    claim them; :meth:`close` when done with them.
+
+    A pipe holding the numbers as 4-byte tokens, written before the fork: every read of 4
+    bytes takes exactly one token, atomically, whichever process reads.
+    """
+
+    #: at most this many numbers (a pipe holds 64 KiB without blocking its writer)
+    MAX = 1 << 14
+
+    def __init__(self, n: int) -> None:
+        if not 0 <= n <= self.MAX:
+            raise ValueError(f"`n` must be between 0 and {self.MAX}; got {n} instead.")
+        read_fd, write_fd = os.pipe()
+        try:
+            data = b"".join(k.to_bytes(4, "little") for k in range(n))
+            if data and os.write(write_fd, data) != len(data):  # pragma: no cover - Linux
+                raise OSError("the claims did not fit in the pipe")
+        except BaseException:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)
+        self._fd: int | None = read_fd
+
+    def __iter__(self) -> Iterator[int]:
+        while self._fd is not None:
+            token = os.read(self._fd, 4)
+            if len(token) < 4:  # all claimed
+                return
+            yield int.from_bytes(token, "little")
+
+    def close(self) -> None:
+        """Give up the numbers not claimed yet (by this process)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def shared_claims(n: int) -> Claims | None:
+    """:class:`Claims` of ``0..n-1`` to share the blocks of a loop with a forked child
+    (:func:`in_child`), each process taking the next block when it is free -- so the work
+    divides itself by the speed of each whatever the load; ``None`` where no child can be
+    forked (:func:`in_child` would run it here: nothing to share) or ``n`` is too large.
+
+    What is computed must not depend on which process computes which block: each block is
+    a function of its number alone.
+
+    Examples
+    --------
+    >>> claims = Claims(3)
+    >>> list(claims), list(claims)
+    ([0, 1, 2], [])
+    >>> claims.close()
+    """
+    if n < 2 or n > Claims.MAX or not _can_fork():
+        return None
+    return Claims(n)
+
+
+def shared_empty(shape: tuple[int, ...]) -> Any:
+    """An uninitialised float64 array, C-ordered, in memory shared with the children this
+    process forks afterwards (an anonymous shared mapping): what a child writes in it, this
+    process reads, without copying it back.
+
+    Examples
+    --------
+    >>> a = shared_empty((2, 3))
+    >>> a[:] = 1.0
+    >>> a.shape, a.dtype.name, a.flags.c_contiguous, float(a.sum())
+    ((2, 3), 'float64', True, 6.0)
+    """
+    import mmap
+
+    import numpy as np
+
+    size = int(np.prod(shape, dtype=np.int64)) * 8
+    if size == 0:
+        return np.empty(shape)
+    buf = mmap.mmap(-1, size, flags=mmap.MAP_SHARED)
+    return np.frombuffer(buf, dtype=np.float64).reshape(shape)
 
 
 def no_child(timeout: float | None = None) -> bool:
