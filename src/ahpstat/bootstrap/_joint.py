@@ -73,6 +73,7 @@ def joint_bootstrap(
     leaves: Sequence[str] | None = None,
     parents: Sequence[int] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    meanwhile: Callable[[], Any] | None = None,
 ) -> StudyBootstrapResult:
     """Bootstrap node scores (overall and per group), weights and ranks.
 
@@ -122,6 +123,10 @@ def joint_bootstrap(
     progress : callable, optional
         ``progress(done, total)`` is called after each block of ``BLOCK`` resamples (for a
         progress bar); it does not affect the result.
+    meanwhile : callable, optional
+        Other work of the caller's, called once with no argument in this thread while the
+        worker threads draw the first blocks of respondent resamples (so that it uses the
+        cores' time the drawing leaves); it does not affect the result.
 
     Returns
     -------
@@ -176,14 +181,28 @@ def joint_bootstrap(
 
     # the next blocks' respondent resamples drawn and counted in worker threads while block
     # k's panel is re-run and its scores computed (each block from its own streams: the
-    # same draws whatever the threads, _threads.computed_ahead)
-    for k, (m_b, m_one, gm_b) in enumerate(computed_ahead(respondent_means, nb)):
+    # same draws whatever the threads, _threads.computed_ahead); up to eight blocks per
+    # worker ahead (their means: small), so that they keep drawing while this thread
+    # computes the acceleration and the caller's meanwhile
+    acceleration = None
+    for k, (m_b, m_one, gm_b) in enumerate(computed_ahead(respondent_means, nb, ahead=8)):
         b0 = k * BLOCK
         rows = min(BLOCK, d.n_resamples - b0)
         W = _panel_block(d, e_gens[k], rows) if d.do_experts else None
         draws.add(slice(b0, b0 + rows), W, m_b, m_one, gm_b)
         if progress is not None:
             progress(b0 + rows, d.n_resamples)
+        if acceleration is None:
+            # BCa's jackknife (no draws in it) here, while the worker threads draw the next
+            # blocks, rather than after the last block with the second core idle; then the
+            # caller's own work, if any
+            acceleration = _acceleration(d, sums)
+            if meanwhile is not None:
+                meanwhile()
+    if acceleration is None:  # no block (never: n_resamples >= 1)
+        acceleration = _acceleration(d, sums)
+        if meanwhile is not None:
+            meanwhile()
     draws.warn_undefined()
     gvar_panel, gvar_sample = draws.group_variances()
     result = StudyBootstrapResult(
@@ -192,7 +211,7 @@ def joint_bootstrap(
         weight_draws=draws.weights, score_draws=draws.joint, group_score_draws=draws.gjoint,
         panel_score_draws=draws.panel, sample_score_draws=draws.sample,
         group_var_panel=gvar_panel, group_var_sample=gvar_sample,
-        acceleration=_acceleration(d, sums), confidence_level=d.confidence_level,
+        acceleration=acceleration, confidence_level=d.confidence_level,
         method=d.method, n_resamples=d.n_resamples, resample=d.resample, scheme=d.scheme,
         cluster_stage=d.stage if d.scheme == "cluster" else None,
         n_clusters=len(d.cnames) if d.ccodes is not None else None,
@@ -232,13 +251,34 @@ class _Sums:
         # then go side by side into one product per block and group. Otherwise float64 as
         # before (separate products: the same bits as ever).
         drawn = max(R, self.o_units.n_units * int(self.o_units.sizes.max(initial=0)))
-        self.exact32 = bool(np.array_equal(self.X0, np.round(self.X0))) and (
-            max(1.0, float(np.abs(self.X0).max(initial=0.0))) * drawn < 2**24)
+        self.G = G = len(d.gnames)
+        self.kept: KeptCounts | None = None
+        self.packed: PackedLevels | None = None
+        if G and d.gcodes is not None:
+            self.g_units = Units(d.gcodes, G)
+            if kept is not None and d.do_respondents:
+                # the within-group resamples counted by answer level, kept for the
+                # evaluation (ahpstat._level_counts.KeptCounts)
+                self.packed = kept.packed(np.asarray(X, dtype=float), self.g_units,
+                                          d.n_resamples)
+                self.kept = kept if self.packed is not None else None
+        # Only where rows of counts multiply the answers (not for one-stage clusters, whose
+        # sums are the clusters' sums times the times drawn, nor for groups counted by
+        # level): the float32 check and the answers in the units' order (made here, before
+        # the worker threads read them)
+        use_o = not (self.cluster and self.stage == "one")
+        use_g = bool(G) and d.gcodes is not None and self.kept is None
+        self.exact32 = (use_o or use_g) and bool(np.array_equal(self.X0, np.round(self.X0))) \
+            and (max(1.0, float(np.abs(self.X0).max(initial=0.0))) * drawn < 2**24)
         self.dtype = np.float32 if self.exact32 else np.float64
         XG = (np.concatenate([self.X0, self.Gv], axis=1).astype(np.float32) if self.exact32
               else None)
-        self.oX, self.oG = self.X0[self.o_units.order], self.Gv[self.o_units.order]
-        self.oXG = XG[self.o_units.order] if XG is not None else None
+        self.oX: np.ndarray | None = None
+        self.oG: np.ndarray | None = None
+        self.oXG: np.ndarray | None = None
+        if use_o:
+            self.oX, self.oG = self.X0[self.o_units.order], self.Gv[self.o_units.order]
+            self.oXG = XG[self.o_units.order] if XG is not None else None
         self.c_sums = self.c_counts = np.zeros((0, L))
         if d.ccodes is not None:
             # item sums and answer counts per cluster: a one-stage resample is
@@ -246,21 +286,11 @@ class _Sums:
             self.c_sums, self.c_counts = item_sums_counts(X, d.ccodes, len(d.cnames))
         self.s_hat, self.n_hat = self.X0.sum(axis=0), self.Gv.sum(axis=0)
         self.m_hat = means_from_sums(self.s_hat, self.n_hat)
-        self.G = G = len(d.gnames)
-        self.kept: KeptCounts | None = None
-        self.packed: PackedLevels | None = None
         self.gs_hat = self.gn_hat = self.gm_hat = np.zeros((0, L))
         if G and d.gcodes is not None:
-            self.g_units = Units(d.gcodes, G)
             self.gs_hat, self.gn_hat = item_sums_counts(X, d.gcodes, G)
             self.gm_hat = means_from_sums(self.gs_hat, self.gn_hat)
-            if kept is not None and d.do_respondents:
-                # the within-group resamples counted by answer level, kept for the
-                # evaluation (ahpstat._level_counts.KeptCounts)
-                self.packed = kept.packed(np.asarray(X, dtype=float), self.g_units,
-                                          d.n_resamples)
-                self.kept = kept if self.packed is not None else None
-            if self.kept is None:  # the answers in group order, for counts @ answers
+            if use_g:  # the answers in group order, for counts @ answers
                 self.gX, self.gG = self.X0[self.g_units.order], self.Gv[self.g_units.order]
                 self.gXG = XG[self.g_units.order] if XG is not None else None
         self.score_hat = composite_scores(w_hat, self.m_hat, M)
@@ -290,6 +320,7 @@ class _Sums:
             chunks = block_counts(gen, rows, self.o_units, "strata", self.dtype,
                                   reuse=self.scratch)
         for s, cnt in chunks:
+            assert self.oX is not None and self.oG is not None  # made for this design
             cnt = np.asarray(cnt, dtype=self.dtype)
             S[s:s + cnt.shape[0]], C[s:s + cnt.shape[0]] = self._sums(cnt, self.oX, self.oG,
                                                                       self.oXG)

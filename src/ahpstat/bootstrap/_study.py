@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -64,6 +65,7 @@ def bootstrap_study(
     confidence_level: float = 0.95,
     rng: int | np.random.Generator | None = None,
     progress: Callable[[int, int], None] | None = None,
+    meanwhile: Callable[[], Any] | None = None,
 ) -> StudyBootstrapResult:
     """Bootstrap a study's weights, scores and ranks (:func:`joint_bootstrap` on its pieces).
 
@@ -94,6 +96,10 @@ def bootstrap_study(
         Same ``rng``, same resamples (:func:`joint_bootstrap`).
     progress : callable, optional
         ``progress(done, total)`` after each block of resamples.
+    meanwhile : callable, optional
+        Other work of the caller's, called once with no argument in this thread while the
+        worker threads draw the first blocks of respondent resamples (so that it uses the
+        cores' time the drawing leaves); it does not affect the result.
 
     Returns
     -------
@@ -148,4 +154,5 @@ def bootstrap_study(
         groups=data.group_labels(group) if group is not None else None,
         clusters=clusters, cluster_stage=cluster_stage, resample=resample,
         n_resamples=n_resamples, confidence_level=confidence_level, method=method, rng=rng,
-        nodes=h.nodes, leaves=h.leaves, parents=h.parent_index().tolist(), progress=progress)
+        nodes=h.nodes, leaves=h.leaves, parents=h.parent_index().tolist(), progress=progress,
+        meanwhile=meanwhile)
