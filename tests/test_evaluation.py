@@ -353,3 +353,97 @@ def test_run_switch_skips_or_forces_the_evaluation(tmp_path):
                  "--no-evaluation"]) == 0
     assert (tmp_path / "b" / "scores.csv").exists()
     assert not (tmp_path / "b" / "objective_weights.csv").exists()
+
+
+@pytest.fixture(scope="module")
+def boot5(study):
+    return _boot(study, method="bca", n=5 * BLOCK - 17)  # five blocks, the last partial
+
+
+def _draws(study, boot5, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return evaluate_study(study, bootstrap=boot5, rng=SEED, cluster="site", **kw)
+
+
+def test_blocks_shared_with_a_child_give_the_draws_of_one_process(study, boot5, monkeypatch):
+    """The evaluation's blocks of resamples computed here and in a forked child (each
+    process taking the next block when free) give the draws, accelerations and tables of
+    everything computed in this process, bit for bit and in the same memory layout; so do
+    blocks that a child claimed and never stored (a child that died: computed here)."""
+    import ahpstat.evaluation._study as S
+    from ahpstat._threads import Claims
+
+    monkeypatch.setenv("AHPSTAT_THREADS", "1")
+    one = _draws(study, boot5)
+    monkeypatch.setenv("AHPSTAT_THREADS", "2")
+    two = _draws(study, boot5)
+    made = []
+    real_claims, real_child = S.shared_claims, S.in_child
+
+    def claims(n):
+        c = real_claims(n)
+        made.append(c)
+        return c
+
+    def dying_child(func):
+        if getattr(func, "__name__", "") != "child_blocks":
+            return real_child(func)
+        next(iter(made[-1]))  # the child claimed a block, then died before storing it
+        return lambda cancel=False: []
+
+    monkeypatch.setattr(S, "shared_claims", claims)
+    monkeypatch.setattr(S, "in_child", dying_child)
+    lost = _draws(study, boot5)
+    assert made and isinstance(made[-1], Claims)
+    for got in (two, lost):
+        assert got.draws.keys() == one.draws.keys()
+        for k, v in one.draws.items():
+            assert got.draws[k].strides == v.strides, k
+            np.testing.assert_array_equal(got.draws[k], v, err_msg=k)
+        for k, v in one.acceleration.items():
+            np.testing.assert_array_equal(got.acceleration[k], v, err_msg=k)
+        for k, t in one.tables.items():
+            assert t.equals(got.tables[k]), k
+
+
+def test_an_estimate_made_ahead_gives_the_same_evaluation(study, boot, ev):
+    """``prepared`` (the set-up and whole-sample statistics made ahead by ``estimate``)
+    gives the same tables; one made for other options is not used."""
+    from ahpstat.evaluation import estimate
+
+    e = estimate(study, EvaluationOptions(), group="site", cluster="site", compute=True)
+    assert e.est
+    got = _draws(study, boot, prepared=e)
+    for k, t in ev.tables.items():
+        assert t.equals(got.tables[k]), k
+    other = estimate(study, EvaluationOptions(objective=("entropy",)), compute=True)
+    assert "global:critic" not in other.est
+    again = _draws(study, boot, prepared=other)
+    for k, t in ev.tables.items():
+        assert t.equals(again.tables[k]), k
+
+
+def test_meanwhile_is_called_once_and_changes_nothing(study, boot, ev):
+    calls = []
+    got = _draws(study, boot, meanwhile=lambda: calls.append(1))
+    assert calls == [1]
+    for k, t in ev.tables.items():
+        assert t.equals(got.tables[k]), k
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        evaluate_study(study, meanwhile=lambda: calls.append(2))  # no bootstrap
+    assert calls == [1, 2]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_bootstraps_meanwhile_is_called_once_and_changes_nothing(study, boot, monkeypatch,
+                                                                     workers):
+    monkeypatch.setenv("AHPSTAT_THREADS", workers)
+    calls = []
+    got = _boot(study, meanwhile=lambda: calls.append(1))
+    assert calls == [1]
+    for name in ("score_draws", "group_score_draws", "weight_draws"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(boot, name), err_msg=name)
+    for k, v in boot.acceleration.items():
+        np.testing.assert_array_equal(got.acceleration[k], v, err_msg=k)

@@ -4,7 +4,7 @@ the check that they are the bootstrap's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ def rewound(rng: Any) -> np.random.Generator:
 def respondent_blocks(boot: Any, rng: Any, R: int, clusters: np.ndarray | None,
                        gcodes: np.ndarray | None, n_groups: int,
                        levels: Callable[[Any], PackedLevels] | None = None,
-                       kept: KeptCounts | None = None):
+                       kept: KeptCounts | None = None, blocks: Iterable[int] | None = None):
     """Yield ``(slice, Fo, Fg)`` for the bootstrap's blocks of resamples: the respondent
     frequencies of the whole-sample and the within-group resamples, regenerated from the
     same streams as :func:`ahpstat.bootstrap.joint_bootstrap` draws them (experts, overall,
@@ -48,6 +48,8 @@ def respondent_blocks(boot: Any, rng: Any, R: int, clusters: np.ndarray | None,
     drawn): the same draws, without (rows, respondents) matrices. Otherwise dense (rows, R)
     arrays. ``kept``: the counts the joint bootstrap kept of these very resamples
     (:class:`~ahpstat._level_counts.KeptCounts`), taken instead of drawing them again.
+    ``blocks``: only these blocks, in this order (default all; each block is drawn from its
+    own streams, so a block is the same whichever others are drawn).
     """
     from ahpstat.bootstrap import (
         BLOCK,
@@ -71,7 +73,7 @@ def respondent_blocks(boot: Any, rng: Any, R: int, clusters: np.ndarray | None,
         o_units = Units(np.zeros(R, np.intp), 1)
         scheme = "strata"
     g_units = Units(gcodes, n_groups) if gcodes is not None and n_groups else None
-    for k in range(nb):
+    for k in range(nb) if blocks is None else blocks:
         b0 = k * BLOCK
         rows = min(BLOCK, B - b0)
         Fo: Any

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ahpstat._level_counts import kept_counts
 from ahpstat._memo import freeze
-from ahpstat._threads import in_child, one_blas_thread, prefetched
+from ahpstat._threads import (
+    Claims,
+    in_child,
+    one_blas_thread,
+    prefetched,
+    shared_claims,
+    shared_empty,
+)
 from ahpstat._validation import check_likert
 from ahpstat._warnings import DegenerateDataWarning, warn
 from ahpstat.evaluation._evaluator import Evaluator
@@ -32,6 +40,8 @@ def evaluate_study(
     rng: int | np.random.Generator | None = None,
     cluster: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    meanwhile: Callable[[], Any] | None = None,
+    prepared: Estimate | None = None,
 ) -> EvaluationResult:
     """Objective and combined weights, fuzzy evaluation, TOPSIS and GRA of a study's groups.
 
@@ -58,6 +68,15 @@ def evaluate_study(
         The bootstrap's cluster column (``None``: respondents iid).
     progress : callable, optional
         ``progress(done, total)`` after each block of resamples.
+    meanwhile : callable, optional
+        Other work of the caller's, called once with no argument: while BCa's jackknife
+        runs in its child process, before the resamples' statistics (at the end when there
+        is no bootstrap), so that it fills the time the second core would wait. Its result
+        is not used (the caller keeps it).
+    prepared : Estimate, optional
+        The set-up and the whole-sample statistics made ahead by :func:`estimate` with the
+        same ``data``, options, answer range and grouping (otherwise ignored): used instead
+        of making them again.
 
     Returns
     -------
@@ -110,23 +129,15 @@ def evaluate_study(
     >>> ev.to_frame("objective_weights").weighting.unique().tolist()
     ['ahp', 'entropy', 'combined']
     """
-    opts = EvaluationOptions() if options is None else options
-    if not isinstance(opts, EvaluationOptions):
-        raise TypeError(f"`options` must be an EvaluationOptions; got {type(opts).__name__} "
-                        "instead.")
-    if likert is None:
-        likert = tuple(data.study.survey.likert)
-    lo, hi = check_likert(likert)
-    h = data.hierarchy
-    group, gcodes, gnames = _grouping(data, opts, group, cluster, bootstrap)
+    opts, likert, group, _, _ = _checked(data, options, likert, group, cluster, bootstrap)
+    e = (prepared.made() if prepared is not None and prepared.data is data
+         and prepared.options == opts and prepared.likert == likert and prepared.group == group
+         else estimate(data, opts, likert, group, cluster, bootstrap, compute=True))
+    opts, (lo, hi), h = e.options, e.likert, data.hierarchy
+    group, gcodes, gnames, ev, est, W_hat = e.group, e.gcodes, e.gnames, e.ev, e.est, e.W_hat
     G = len(gnames)
     grades = _grades(opts, lo, hi)
-    X = freeze(data.answers)  # read-only: remembered by identity, not content (ahpstat._memo)
-    ev = Evaluator(X, (lo, hi), h, gcodes, G, opts)
     R = ev.X.shape[0]
-    W_hat = np.asarray(data.panel.leaf_weights, dtype=float)[None]
-    ones = np.ones((1, R))
-    est = {k: v[0] for k, v in ev(W_hat, ones, ones).items()}
     draws = None
     acceleration: dict[str, np.ndarray] = {}
     level, method, label = 0.95, "percentile", ""
@@ -144,6 +155,9 @@ def evaluate_study(
         accel = (in_child(lambda: jackknife(ev, data, boot, W_hat, R, clusters, gcodes, G))
                  if method == "bca" else None)
         try:
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
             draws = _bootstrap_draws(ev, boot, rng, est, W_hat, clusters, gcodes, progress)
         except BaseException:
             if accel is not None:  # end the child; the draws' error is the one raised
@@ -152,6 +166,8 @@ def evaluate_study(
         if accel is not None:
             acceleration = accel()
         _warn_undefined(draws, est)
+    if meanwhile is not None:
+        meanwhile()
     tables = Tables(ev, est, draws, acceleration, level, method, labeller, h, gnames, group,
                      grades, opts).all()
     return EvaluationResult(
@@ -159,6 +175,81 @@ def evaluate_study(
         groups=gnames, grouping=group, grades=grades, estimates=est, draws=draws,
         acceleration=acceleration, confidence_level=level, method=method, interval=label,
         tables=tables)
+
+
+class Estimate(NamedTuple):
+    """The evaluation's set-up (the :class:`Evaluator` of the answers, with its summaries of
+    the whole sample) and its statistics on the whole sample (``est``; empty until
+    :meth:`made`), for :func:`evaluate_study`'s ``prepared``.
+    """
+
+    data: Any
+    options: EvaluationOptions
+    likert: tuple[int, int]
+    group: str | None
+    gcodes: np.ndarray | None
+    gnames: tuple[str, ...]
+    ev: Evaluator
+    W_hat: np.ndarray
+    est: dict[str, np.ndarray]
+
+    def made(self) -> Estimate:
+        """With the statistics on the whole sample computed."""
+        if self.est:
+            return self
+        R = self.ev.X.shape[0]
+        ones = np.ones((1, R))
+        est = {k: v[0] for k, v in self.ev(self.W_hat, ones, ones).items()}
+        return self._replace(est=est)
+
+
+def estimate(data: Any, options: EvaluationOptions | None = None,
+             likert: tuple[int, int] | None = None, group: str | None = None,
+             cluster: str | None = None, bootstrap: Any = None, *,
+             compute: bool = False) -> Estimate:
+    """The options checked and the evaluator of ``data``'s answers (:func:`evaluate_study`'s
+    arguments); ``compute=True``: with the statistics on the whole sample too (the
+    evaluator's one-time summaries of the answers made with them), which
+    :func:`evaluate_study` then takes as ``prepared`` -- so that a caller can make them
+    ahead, while other work runs in threads.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from ahpstat import Study
+    >>> from ahpstat.datasets import write_example_study
+    >>> res = Study.from_yaml(write_example_study(tempfile.mkdtemp())).run()
+    >>> e = estimate(res, EvaluationOptions(objective=("entropy",)), compute=True)
+    >>> ev = evaluate_study(res, options=EvaluationOptions(objective=("entropy",)), prepared=e)
+    >>> bool(ev.estimates["global:entropy"].sum() > 0)
+    True
+    """
+    opts, (lo, hi), group, gcodes, gnames = _checked(data, options, likert, group, cluster,
+                                                      bootstrap)
+    X = freeze(data.answers)  # read-only: remembered by identity, not content (ahpstat._memo)
+    ev = Evaluator(X, (lo, hi), data.hierarchy, gcodes, len(gnames), opts)
+    W_hat = np.asarray(data.panel.leaf_weights, dtype=float)[None]
+    e = Estimate(data, opts, (lo, hi), group, gcodes, gnames, ev, W_hat, {})
+    return e.made() if compute else e
+
+
+def _checked(data: Any, options: EvaluationOptions | None, likert: tuple[int, int] | None,
+             group: str | None, cluster: str | None, bootstrap: Any
+             ) -> tuple[EvaluationOptions, tuple[int, int], str | None, np.ndarray | None,
+                        tuple[str, ...]]:
+    """:func:`evaluate_study`'s options checked, with their defaults: ``(options, (lo, hi),
+    group, group codes, group names)``.
+    """
+    opts = EvaluationOptions() if options is None else options
+    if not isinstance(opts, EvaluationOptions):
+        raise TypeError(f"`options` must be an EvaluationOptions; got {type(opts).__name__} "
+                        "instead.")
+    if likert is None:
+        likert = tuple(data.study.survey.likert)
+    lo, hi = check_likert(likert)
+    group, gcodes, gnames = _grouping(data, opts, group, cluster, bootstrap)
+    _grades(opts, lo, hi)
+    return opts, (lo, hi), group, gcodes, gnames
 
 
 def _grouping(data: Any, opts: EvaluationOptions, group: str | None, cluster: str | None,
@@ -216,20 +307,34 @@ def _bootstrap_draws(ev: Evaluator, boot: Any, rng: Any, est: Mapping[str, np.nd
                      W_hat: np.ndarray, clusters: np.ndarray | None,
                      gcodes: np.ndarray | None,
                      progress: Callable[[int, int], None] | None) -> dict[str, np.ndarray]:
-    """Every statistic on every resample of the bootstrap (resamples on the last axis)."""
+    """Every statistic on every resample of the bootstrap (resamples on the last axis).
+
+    The blocks of resamples are shared with a forked child process (the second core), each
+    process taking the next block when it is free (:func:`ahpstat._threads.shared_claims`):
+    each block's statistics are a function of the block alone, so the draws are the same
+    whoever computes which block (and with ``AHPSTAT_THREADS=1``, all here).
+    """
+    from ahpstat.bootstrap import BLOCK, n_blocks
+
     h = ev.hierarchy
     R, L = ev.X.shape
     leaf_rows = np.array([h.node_index[v] for v in h.leaves])
     B = boot.n_resamples
-    draws = {k: np.empty((*v.shape, B)) for k, v in est.items()}
-    checked = False
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DegenerateDataWarning)
+    nb = n_blocks(B)
+    claims = shared_claims(nb)
+    # with a child sharing the blocks, the draws in memory it writes into too
+    draws = {k: (shared_empty if claims is not None else np.empty)((*v.shape, B))
+             for k, v in est.items()}
+    kept = kept_counts()
+
+    def statistics(blocks: Iterable[int]) -> Iterator[tuple[slice, dict[str, np.ndarray]]]:
+        """The statistics of ``blocks`` (block numbers, in order), block by block."""
+        checked = False
         # block k + 1's resamples drawn and counted in a second thread while block k's
         # statistics are computed (the same blocks: ahpstat._threads.prefetched)
         for sl, Fo, Fg in prefetched(respondent_blocks(boot, rng, R, clusters, gcodes, ev.G,
-                                                       levels=ev.packed_levels,
-                                                       kept=kept_counts())):
+                                                       levels=ev.packed_levels, kept=kept,
+                                                       blocks=blocks)):
             rows = Fo.shape[0]
             W = (boot.weight_draws[leaf_rows, sl].T if boot.weight_draws is not None
                  else np.broadcast_to(W_hat, (rows, L)))
@@ -238,11 +343,62 @@ def _bootstrap_draws(ev: Evaluator, boot: Any, rng: Any, est: Mapping[str, np.nd
                 mg = (ev._group_shares(Fg) @ ev.answer_values) if ev.G else None
                 check_same_resamples(boot, leaf_rows, sl, st, mg)
                 checked = True
-            for k, v in st.items():
-                draws[k][..., sl] = np.moveaxis(v, 0, -1)
+            yield sl, st
+
+    def store(sl: slice, st: Mapping[str, np.ndarray]) -> None:
+        for k, v in st.items():
+            draws[k][..., sl] = np.moveaxis(v, 0, -1)
+
+    done: set[int] = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateDataWarning)
+        if claims is not None:
+            done = _shared_blocks(statistics, store, claims, progress, B)
+        for sl, st in statistics(k for k in range(nb) if k * BLOCK not in done):
+            store(sl, st)
             if progress is not None:
                 progress(sl.stop, B)
+    if progress is not None and claims is not None:
+        progress(B, B)
     return draws
+
+
+def _shared_blocks(statistics: Callable[[Iterable[int]], Iterator[tuple[slice, Any]]],
+                   store: Callable[[slice, Any], None], claims: Claims,
+                   progress: Callable[[int, int], None] | None, B: int) -> set[int]:
+    """:func:`_bootstrap_draws`' blocks shared with a forked child (``claims``): the first
+    block here (the evaluator's caches made once, before the fork), then each process takes
+    the next block when it is free and stores its statistics in the shared draws. The
+    starts of the blocks stored; a child that died stored none (this process computes them
+    after).
+    """
+    done: set[int] = set()
+    try:
+        for sl, st in statistics(itertools.islice(claims, 1)):
+            store(sl, st)
+            done.add(sl.start)
+
+        def child_blocks() -> list[int]:
+            stored = []
+            for sl, st in statistics(claims):
+                store(sl, st)
+                stored.append(sl.start)
+            return stored
+
+        child = in_child(child_blocks)
+        try:
+            for sl, st in statistics(claims):
+                store(sl, st)
+                done.add(sl.start)
+                if progress is not None:
+                    progress(min(B, sl.stop), B)  # about: the child's blocks not counted
+        except BaseException:
+            child(cancel=True)
+            raise
+        done.update(child())
+    finally:
+        claims.close()
+    return done
 
 
 def _labeller(boot: Any, opts: EvaluationOptions) -> Callable[[str], str]:

@@ -23,7 +23,7 @@ from ahpstat.hierarchy import Hierarchy
 from ahpstat.panel import run_panel
 from ahpstat.scoring import composite_scores, cronbach_alpha, item_sums_counts, means_from_sums
 from ahpstat.study._config import Study, StudyInputs, non_null
-from ahpstat.study._evaluation import attach_evaluation
+from ahpstat.study._evaluation import attach_evaluation, prepare_evaluation
 from ahpstat.study._result import ALL_LABEL, StudyResult
 from ahpstat.study._uncertainty import attach_bayes, attach_bootstrap
 
@@ -78,20 +78,36 @@ def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
     lo, hi = study.survey.likert
     with (keeping_counts((lo, hi)) if bo is not None and eo is not None
           else contextlib.nullcontext()):
+        prepared: list[Any] = []
         if bo is not None:
+            # the evaluation's set-up and estimate (independent of the bootstrap) made while
+            # the bootstrap's worker threads draw the first blocks
+            base = res
             boot = bootstrap_study(res, n_resamples=bo["n_resamples"],
                                    resample=bo["resample"], cluster=bo["cluster"],
                                    cluster_stage=bo["cluster_stage"], group=bo["group"],
                                    method=bo["method"],
                                    confidence_level=bo["confidence_level"], rng=boot_rng,
-                                   progress=progress)
+                                   progress=progress,
+                                   meanwhile=(lambda: prepared.append(prepare_evaluation(
+                                       base, study, bo, eo))) if eo is not None else None)
             # a fourth stream for the rank sets' simulated variances: seeded by the study,
             # not by the draws' last bits (the bootstrap's, Bayes's and sensitivity's
             # unchanged)
             ranks_rng = np.random.default_rng(seed if entropy is None else entropy).spawn(4)[3]
-            res = attach_bootstrap(res, boot, bo, ranks_rng)
+
+            def bootstrap_tables(r: StudyResult) -> StudyResult:
+                return attach_bootstrap(r, boot, bo, ranks_rng)
+
+            if eo is None:
+                res = bootstrap_tables(res)
         if eo is not None:
-            res = attach_evaluation(res, study, boot, eval_rng, bo, options=eo)
+            # the bootstrap's tables (independent of the evaluation) made while the
+            # evaluation's BCa jackknife runs in its child process: the same result as
+            # attach_bootstrap first, the second core busy meanwhile
+            res = attach_evaluation(res, study, boot, eval_rng, bo, options=eo,
+                                    before=bootstrap_tables if bo is not None else None,
+                                    prepared=prepared[0] if prepared else None)
     ba = study.bayes_options(bayes)
     if ba is not None:
         cluster = (study.bootstrap or {}).get("cluster")

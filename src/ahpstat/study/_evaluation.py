@@ -6,15 +6,15 @@ bootstrap resamples, its tables in the result.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ahpstat._validation import InputError
-from ahpstat.evaluation import EvaluationOptions, evaluate_study, jackknife_rows
+from ahpstat.evaluation import EvaluationOptions, estimate, evaluate_study, jackknife_rows
 from ahpstat.study._schema import STUDY_SCHEMA, parse_section
 
-__all__ = ["EVALUATION_SECTIONS", "attach_evaluation", "evaluation_bytes",
-           "evaluation_options"]
+__all__ = ["EVALUATION_SECTIONS", "attach_evaluation", "check_evaluation_memory",
+           "evaluation_bytes", "evaluation_options", "prepare_evaluation"]
 
 #: the sections that make a study run the evaluation (any one of them present)
 EVALUATION_SECTIONS = ("objective_weights", "combination", "fce", "topsis", "gra")
@@ -156,25 +156,30 @@ def evaluation_bytes(opts: EvaluationOptions, *, n_resamples: int, n_respondents
     return 2.0 * 8.0 * per * (n_resamples + n_respondents)
 
 
-def attach_evaluation(res: Any, study: Any, boot: Any, rng: Any,
-                      bootstrap_options: Mapping[str, Any] | None,
-                      options: EvaluationOptions | None = None) -> Any:
-    """Run the study's evaluation (on the bootstrap's resamples when there is one) and add
-    its tables to the result's :attr:`~ahpstat.study.StudyResult.uncertainty`.
-    """
-    from ahpstat._limits import require_memory
-
+def _settings(res: Any, study: Any, bootstrap_options: Mapping[str, Any] | None,
+              options: EvaluationOptions | None) -> tuple[EvaluationOptions, str | None,
+                                                        str | None]:
+    """The evaluation's options, grouping column and the bootstrap's cluster column."""
     opts: EvaluationOptions = options if options is not None else study.evaluation
     bo = bootstrap_options or {}
     groupings = tuple(res.group_codes)
-    group = bo.get("group") or (groupings[0] if groupings else None)
+    return opts, bo.get("group") or (groupings[0] if groupings else None), bo.get("cluster")
+
+
+def check_evaluation_memory(res: Any, study: Any, bootstrap_options: Mapping[str, Any] | None,
+                            options: EvaluationOptions | None = None) -> None:
+    """Refuse an evaluation whose memory estimate exceeds the machine's (before it starts)."""
+    from ahpstat._limits import require_memory
+
+    opts, group, _ = _settings(res, study, bootstrap_options, options)
+    bo = bootstrap_options or {}
     h = res.hierarchy
     lo, hi = study.survey.likert
     G = len(res.group_names[group]) if group is not None else 0
     depth = [h.depth(v) for v in h.nodes]
     n_fce = {"criteria": sum(d <= 1 for d in depth), "internal": len(h.internal),
              "all": len(h.nodes)}[opts.fce_nodes]
-    B = boot.n_resamples if boot is not None else 0
+    B = int(bo["n_resamples"]) if bootstrap_options is not None else 0
     need = evaluation_bytes(opts, n_resamples=B,
                             n_respondents=jackknife_rows(len(res.respondents), G),
                             n_nodes=len(h.nodes), n_leaves=len(h.leaves), n_groups=G,
@@ -183,9 +188,45 @@ def attach_evaluation(res: Any, study: Any, boot: Any, rng: Any,
                    detail=f"{B:,} resamples x every weight, membership, closeness and grade",
                    hint="Lower `bootstrap.n_resamples`, report fewer `fce.nodes`, or use "
                         "fewer weightings.", file=str(study.source) if study.source else None)
+
+
+def prepare_evaluation(res: Any, study: Any, bootstrap_options: Mapping[str, Any] | None,
+                       options: EvaluationOptions | None = None) -> Any:
+    """The memory check and :func:`attach_evaluation`'s estimate (``prepared``), made ahead
+    of it (``Study.run`` makes it while the bootstrap's threads draw).
+    """
+    check_evaluation_memory(res, study, bootstrap_options, options)
+    opts, group, cluster = _settings(res, study, bootstrap_options, options)
+    lo, hi = study.survey.likert
+    return estimate(res, opts, (lo, hi), group,
+                    cluster if bootstrap_options is not None else None, compute=True)
+
+
+def attach_evaluation(res: Any, study: Any, boot: Any, rng: Any,
+                      bootstrap_options: Mapping[str, Any] | None,
+                      options: EvaluationOptions | None = None,
+                      before: Callable[[Any], Any] | None = None,
+                      prepared: Any = None) -> Any:
+    """Run the study's evaluation (on the bootstrap's resamples when there is one) and add
+    its tables to the result's :attr:`~ahpstat.study.StudyResult.uncertainty`.
+
+    ``before``: a step of the pipeline that comes before the evaluation and is independent
+    of it (``before(res)`` returns the result the evaluation's tables are added to), run
+    while the evaluation's BCa jackknife runs in its child process (``evaluate_study``'s
+    ``meanwhile``): the result is the one of ``attach_evaluation(before(res), ...)``.
+    ``prepared``: :func:`prepare_evaluation`'s estimate for these arguments, made ahead.
+    """
+    opts, group, cluster = _settings(res, study, bootstrap_options, options)
+    if prepared is None:
+        check_evaluation_memory(res, study, bootstrap_options, options)
+    lo, hi = study.survey.likert
+    base = [res]
     ev = evaluate_study(res, options=opts, likert=(lo, hi), group=group, bootstrap=boot,
-                        rng=rng, cluster=bo.get("cluster") if boot is not None else None)
+                        rng=rng, cluster=cluster if boot is not None else None,
+                        meanwhile=(lambda: base.append(before(res))) if before else None,
+                        prepared=prepared)
+    out = base[-1]
     info = {"options": dataclasses.asdict(opts), "grouping": group,
             "groups": len(ev.groups), "intervals": ev.interval or None}
-    return dataclasses.replace(res, uncertainty={**res.uncertainty, **ev.tables},
-                               run_info={**res.run_info, "evaluation": info})
+    return dataclasses.replace(out, uncertainty={**out.uncertainty, **ev.tables},
+                               run_info={**out.run_info, "evaluation": info})
