@@ -264,30 +264,3 @@ def test_paper_tables_of_neutralised_tables_are_the_same_files(tmp_path):
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
     assert to_latex(tables, title="x") == to_latex(safe, title="x", _neutralized=True)
     assert "'=1+1" in to_latex(safe, title="x", _neutralized=True)
-
-
-def test_the_workbook_written_by_a_child_is_the_one_written_here(tmp_path, monkeypatch):
-    """``write_report`` has a forked child write ``tables.xlsx`` while it writes the rest:
-    every file is the same as with everything in this process (``AHPSTAT_THREADS=1``), and
-    a child that fails to write raises here."""
-    import ahpstat.report._write as W
-
-    res = Study.from_yaml(write_example_study(tmp_path / "s")).run(bootstrap=False)
-    files = {}
-    for n in ("1", "2"):
-        monkeypatch.setenv("AHPSTAT_THREADS", n)
-        out = tmp_path / f"w{n}"
-        out.mkdir()
-        report.write_report(res, out, figures=False)
-        files[n] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
-    assert files["1"].keys() == files["2"].keys() and "tables.xlsx" in files["2"]
-    assert files["1"] == files["2"]
-
-    def broken(*a, **k):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(W, "write_xlsx", broken)
-    out = tmp_path / "w3"
-    out.mkdir()
-    with pytest.raises(OSError, match="disk full"):
-        report.write_report(res, out, figures=False)

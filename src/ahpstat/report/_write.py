@@ -11,7 +11,6 @@ from typing import Any
 import pandas as pd
 
 from ahpstat._text import neutralize_frame
-from ahpstat._threads import in_child
 from ahpstat.report._blocks import report_blocks
 from ahpstat.report._render import to_html, to_markdown
 from ahpstat.report._tables import paper_tables, to_latex, write_xlsx
@@ -28,9 +27,7 @@ def write_report(res: Any, out: Path, *, figures: bool = True,
     one sheet each) and ``tables.tex`` (every table as a LaTeX booktabs ``longtable``), their
     text cells formula-neutralised (:func:`ahpstat._text.neutralize_frame`). A table of more
     than :data:`PAPER_TABLE_MAX_ROWS` rows (the multiverse's long table) is only in its CSV
-    file; both files say which (:func:`paper_tables`). Where a child process can be forked
-    (:func:`ahpstat._threads.in_child`), ``tables.xlsx`` is written by one while the other
-    files are written here (the same bytes; its error, if any, is raised here).
+    file; both files say which (:func:`paper_tables`).
 
     ``figure_process`` (an active :class:`~ahpstat._figures._process.FigureProcess` that was
     sent this result and folder) draws the figures in another process meanwhile: the paper
@@ -49,26 +46,17 @@ def write_report(res: Any, out: Path, *, figures: bool = True,
     tables = _tables if _tables is not None else {
         k: neutralize_frame(res.to_frame(k)) for k in res.frame_kinds}
     paper, omitted = paper_tables(tables)
-    # the workbook written by a forked child (the second core) while the LaTeX file and the
-    # report are written here: the same function, the same bytes (in process where no child
-    # can be forked, or if it dies)
-    workbook = in_child(lambda: write_xlsx(paper, out / "tables.xlsx", omitted=omitted,
-                                           _neutralized=True))
-    try:
-        (out / "tables.tex").write_text(to_latex(paper, title=title, omitted=omitted,
-                                                 _neutralized=True),
-                                        encoding="utf-8", newline="\n")
-        if figures and figure_process is not None:
-            drawn = {f.name: f for f in figure_process.built()}
-        blocks = report_blocks(res, drawn)
-        (out / "report.md").write_text(to_markdown(blocks), encoding="utf-8", newline="\n")
-        if figures and figure_process is not None:
-            figure_process.finish()
-        (out / "report.html").write_text(to_html(blocks, title, images=out), encoding="utf-8",
-                                         newline="\n")
-    except BaseException:
-        workbook(cancel=True)
-        raise
-    workbook()
+    write_xlsx(paper, out / "tables.xlsx", omitted=omitted, _neutralized=True)
+    (out / "tables.tex").write_text(to_latex(paper, title=title, omitted=omitted,
+                                             _neutralized=True),
+                                    encoding="utf-8", newline="\n")
+    if figures and figure_process is not None:
+        drawn = {f.name: f for f in figure_process.built()}
+    blocks = report_blocks(res, drawn)
+    (out / "report.md").write_text(to_markdown(blocks), encoding="utf-8", newline="\n")
+    if figures and figure_process is not None:
+        figure_process.finish()
+    (out / "report.html").write_text(to_html(blocks, title, images=out), encoding="utf-8",
+                                     newline="\n")
     files = [out / "report.md", out / "report.html", out / "tables.xlsx", out / "tables.tex"]
     return files + [out / f for d in drawn.values() for f in d.files]
