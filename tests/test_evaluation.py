@@ -366,62 +366,128 @@ def _draws(study, boot5, **kw):
         return evaluate_study(study, bootstrap=boot5, rng=SEED, cluster="site", **kw)
 
 
+def _same_evaluation(got, one):
+    assert got.draws.keys() == one.draws.keys()
+    for k, v in one.draws.items():
+        assert got.draws[k].strides == v.strides, k
+        np.testing.assert_array_equal(got.draws[k], v, err_msg=k)
+    for k, v in one.acceleration.items():
+        np.testing.assert_array_equal(got.acceleration[k], v, err_msg=k)
+    for k, t in one.tables.items():
+        assert t.equals(got.tables[k]), k
+
+
 def test_blocks_shared_with_a_child_give_the_draws_of_one_process(study, boot5, monkeypatch):
     """The evaluation's blocks of resamples computed here and in a forked child (each
     process taking the next block when free) give the draws, accelerations and tables of
     everything computed in this process, bit for bit and in the same memory layout; so do
     blocks that a child claimed and never stored (a child that died: computed here)."""
+    import threading
+
     import ahpstat.evaluation._study as S
     from ahpstat._threads import Claims
 
     monkeypatch.setenv("AHPSTAT_THREADS", "1")
-    one = _draws(study, boot5)
+    seen = []
+    one = _draws(study, boot5, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(min(k * BLOCK, 5 * BLOCK - 17), 5 * BLOCK - 17) for k in range(1, 6)]
     monkeypatch.setenv("AHPSTAT_THREADS", "2")
-    two = _draws(study, boot5)
     made = []
-    real_claims, real_child = S.shared_claims, S.in_child
 
-    def claims(n):
-        c = real_claims(n)
-        made.append(c)
-        return c
+    def claims(n):  # shared whether or not this process may fork (no fork below)
+        made.append(Claims(n))
+        return made[-1]
+
+    real_child = S.in_child
 
     def dying_child(func):
-        if getattr(func, "__name__", "") != "child_blocks":
+        if func.__name__ != "child_blocks":  # BCa's jackknife
             return real_child(func)
         next(iter(made[-1]))  # the child claimed a block, then died before storing it
         return lambda cancel=False: []
 
-    monkeypatch.setattr(S, "shared_claims", claims)
-    monkeypatch.setattr(S, "in_child", dying_child)
-    lost = _draws(study, boot5)
-    assert made and isinstance(made[-1], Claims)
-    for got in (two, lost):
-        assert got.draws.keys() == one.draws.keys()
-        for k, v in one.draws.items():
-            assert got.draws[k].strides == v.strides, k
-            np.testing.assert_array_equal(got.draws[k], v, err_msg=k)
-        for k, v in one.acceleration.items():
-            np.testing.assert_array_equal(got.acceleration[k], v, err_msg=k)
-        for k, t in one.tables.items():
-            assert t.equals(got.tables[k]), k
+    with monkeypatch.context() as m:
+        m.setattr(S, "shared_claims", claims)
+        m.setattr(S, "in_child", dying_child)
+        seen.clear()
+        lost = _draws(study, boot5, progress=lambda done, total: seen.append((done, total)))
+    assert len(made) == 1
+    _same_evaluation(lost, one)
+    assert [d for d, _ in seen] == sorted({d for d, _ in seen}) and seen[-1][0] == seen[-1][1]
+    if threading.active_count() != 1:
+        pytest.skip("no child is forked where other threads run (the rest was checked)")
+    seen.clear()
+    two = _draws(study, boot5, progress=lambda done, total: seen.append((done, total)))
+    _same_evaluation(two, one)
+    assert [d for d, _ in seen] == sorted({d for d, _ in seen}) and seen[-1][0] == seen[-1][1]
 
 
-def test_an_estimate_made_ahead_gives_the_same_evaluation(study, boot, ev):
+def test_counts_a_forked_child_took_are_not_kept_here(study, boot, ev, monkeypatch):
+    """The within-group counts the joint bootstrap kept for a block that the evaluation's
+    child computed are dropped here too (the child took them in its own memory)."""
+    import threading
+    import time
+
+    import ahpstat.evaluation._study as S
+    from ahpstat._level_counts import keeping_counts
+
+    monkeypatch.setenv("AHPSTAT_THREADS", "2")
+    if threading.active_count() != 1:
+        pytest.skip("no child is forked where other threads run")
+    real = S.in_child
+
+    def parent_late(func):  # the child claims block 1 before this process asks
+        result = real(func)
+        time.sleep(1.0)
+        return result
+
+    monkeypatch.setattr(S, "in_child", parent_late)
+    with warnings.catch_warnings(), keeping_counts(tuple(study.study.survey.likert)) as kept:
+        warnings.simplefilter("ignore")
+        shared = _boot(study)
+        assert sorted(kept.blocks) == [0, 1]
+        again = evaluate_study(study, bootstrap=shared, rng=SEED, cluster="site")
+        assert not kept.blocks
+    for k, t in ev.tables.items():
+        assert t.equals(again.tables[k]), k
+
+
+def test_an_estimate_made_ahead_gives_the_same_evaluation(study, boot, ev, monkeypatch):
     """``prepared`` (the set-up and whole-sample statistics made ahead by ``estimate``)
-    gives the same tables; one made for other options is not used."""
+    is used (no evaluator made again) and gives the same tables; one made for other
+    options is not used."""
+    import ahpstat.evaluation._study as S
     from ahpstat.evaluation import estimate
 
     e = estimate(study, EvaluationOptions(), group="site", cluster="site", compute=True)
     assert e.est
-    got = _draws(study, boot, prepared=e)
-    for k, t in ev.tables.items():
-        assert t.equals(got.tables[k]), k
     other = estimate(study, EvaluationOptions(objective=("entropy",)), compute=True)
     assert "global:critic" not in other.est
+    made = []
+    real = S.Evaluator
+
+    def counted(*args, **kw):
+        made.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(S, "Evaluator", counted)
+    got = _draws(study, boot, prepared=e)
+    assert made == []
+    for k, t in ev.tables.items():
+        assert t.equals(got.tables[k]), k
     again = _draws(study, boot, prepared=other)
+    assert made == [1]
     for k, t in ev.tables.items():
         assert t.equals(again.tables[k]), k
+
+
+def test_hooks_of_the_wrong_kind_are_refused_before_any_work(study, boot):
+    with pytest.raises(TypeError, match="`meanwhile` must be callable; got int"):
+        evaluate_study(study, bootstrap=boot, rng=SEED, cluster="site", meanwhile=42)
+    with pytest.raises(TypeError, match=r"`prepared` must be an Estimate.*got int"):
+        evaluate_study(study, bootstrap=boot, rng=SEED, cluster="site", prepared=42)
+    with pytest.raises(TypeError, match="`meanwhile` must be callable; got str"):
+        _boot(study, meanwhile="later")
 
 
 def test_meanwhile_is_called_once_and_changes_nothing(study, boot, ev):

@@ -230,6 +230,10 @@ class KeptCounts:
             return None
         return GroupCounts(self.blocks.pop(block).astype(float))
 
+    def forget(self, block: int) -> None:
+        """Drop block ``block``'s counts, if kept (taken by a forked child, in its memory)."""
+        self.blocks.pop(block, None)
+
 
 @contextmanager
 def keeping_counts(likert: tuple[int, int]) -> Iterator[KeptCounts]:

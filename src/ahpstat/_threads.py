@@ -236,6 +236,24 @@ def _fork() -> tuple[int, Any]:
         return -1, mask
 
 
+def _after_fork(pid: int, old: Any, fds: tuple[int, ...] = ()) -> None:
+    """In this process after :func:`_fork`: the signal mask restored. An interrupt that
+    waited across the fork arrives now: the child (``pid`` > 0) is then killed and reaped
+    and ``fds`` closed before it goes on, so nothing is left behind.
+    """
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    except BaseException:
+        for fd in fds:
+            os.close(fd)
+        if pid > 0:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        raise
+
+
 def _as_child(parent: int, mask: Any) -> None:
     """A forked child's set-up: SIGINT ignored (the parent decides), SIGTERM default, the
     signal mask restored, dead with ``parent`` (:func:`die_with_parent`), silent
@@ -403,7 +421,7 @@ def in_child(func: Callable[[], T]) -> Callable[..., T]:
     pid, old = _fork()
     if pid == 0:  # the child: never returns into the caller
         _child(func, read_fd, write_fd, parent, old)
-    signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    _after_fork(pid, old, (read_fd, write_fd))
     os.close(write_fd)
     if pid < 0:  # fork failed: in process
         os.close(read_fd)
@@ -448,7 +466,7 @@ class Claims:
     bytes takes exactly one token, atomically, whichever process reads.
     """
 
-    #: at most this many numbers (a pipe holds 64 KiB without blocking its writer)
+    #: at most this many numbers (a pipe holds 64 KiB by default)
     MAX = 1 << 14
 
     def __init__(self, n: int) -> None:
@@ -457,7 +475,10 @@ class Claims:
         read_fd, write_fd = os.pipe()
         try:
             data = b"".join(k.to_bytes(4, "little") for k in range(n))
-            if data and os.write(write_fd, data) != len(data):  # pragma: no cover - Linux
+            # never blocks: a pipe smaller than the numbers (Linux gives one page to a user
+            # over `fs.pipe-user-pages-soft`) is an OSError, not a writer waiting forever
+            os.set_blocking(write_fd, False)
+            if data and os.write(write_fd, data) != len(data):
                 raise OSError("the claims did not fit in the pipe")
         except BaseException:
             os.close(read_fd)
@@ -498,7 +519,10 @@ def shared_claims(n: int) -> Claims | None:
     """
     if n < 2 or n > Claims.MAX or not _can_fork():
         return None
-    return Claims(n)
+    try:
+        return Claims(n)
+    except OSError:  # no pipe, or one too small for the numbers: nothing shared
+        return None
 
 
 def shared_empty(shape: tuple[int, ...]) -> Any:
@@ -568,17 +592,8 @@ def beside(func: Callable[[], Any]) -> Callable[..., bool]:
             code = 0
         finally:
             os._exit(code)
-    if pid > 0:
-        try:  # an interrupt waiting here arrives now: the child is ended, not left behind
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
-        except BaseException:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-            raise
+    _after_fork(pid, old)
     if pid < 0:  # fork failed
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
         return no_child
     outcome: list[bool] = []
 

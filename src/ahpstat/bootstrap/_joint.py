@@ -158,6 +158,9 @@ def joint_bootstrap(
     >>> bool((t.ci_low <= t.estimate).all() and (t.estimate <= t.ci_high).all())
     True
     """
+    if meanwhile is not None and not callable(meanwhile):
+        raise TypeError(f"`meanwhile` must be callable; got {type(meanwhile).__name__} "
+                        "instead.")
     d = design(answers, membership, leaf_weights=leaf_weights, sampler=leaf_weight_sampler,
                 n_experts=n_experts, groups=groups, clusters=clusters,
                 cluster_stage=cluster_stage, resample=resample, n_resamples=n_resamples,

@@ -36,20 +36,20 @@ vocabulary), :mod:`._evaluator` (every statistic for a block of resamples),
 from __future__ import annotations
 
 # package-internal (not in __all__): the study's rows of BCa's jackknife, the resamples
-# rewound, the estimate made ahead (Study.run makes it while the bootstrap's threads draw)
+# rewound
 from ahpstat.evaluation._jackknife import jackknife_rows as jackknife_rows
 from ahpstat.evaluation._options import EVALUATION_TABLES, UNITS, WEIGHTINGS, EvaluationOptions
 from ahpstat.evaluation._resampling import rewound as rewound
 from ahpstat.evaluation._result import EvaluationResult
-from ahpstat.evaluation._study import Estimate as Estimate
-from ahpstat.evaluation._study import estimate as estimate
-from ahpstat.evaluation._study import evaluate_study
+from ahpstat.evaluation._study import Estimate, estimate, evaluate_study
 
 __all__ = [
     "EVALUATION_TABLES",
     "UNITS",
     "WEIGHTINGS",
+    "Estimate",
     "EvaluationOptions",
     "EvaluationResult",
+    "estimate",
     "evaluate_study",
 ]

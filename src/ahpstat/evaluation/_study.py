@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
@@ -67,7 +68,9 @@ def evaluate_study(
     cluster : str, optional
         The bootstrap's cluster column (``None``: respondents iid).
     progress : callable, optional
-        ``progress(done, total)`` after each block of resamples.
+        ``progress(done, total)`` as blocks of resamples are done: ``done`` the resamples
+        computed so far (by this process and the child process it shares them with), never
+        decreasing, ``total`` at the end.
     meanwhile : callable, optional
         Other work of the caller's, called once with no argument: while BCa's jackknife
         runs in its child process, before the resamples' statistics (at the end when there
@@ -75,8 +78,9 @@ def evaluate_study(
         is not used (the caller keeps it).
     prepared : Estimate, optional
         The set-up and the whole-sample statistics made ahead by :func:`estimate` with the
-        same ``data``, options, answer range and grouping (otherwise ignored): used instead
-        of making them again.
+        same ``data`` object, options, answer range and grouping (otherwise ignored): used
+        instead of making them again. It holds ``data``'s answers as they were (answers
+        changed in place in between are not seen).
 
     Returns
     -------
@@ -129,6 +133,12 @@ def evaluate_study(
     >>> ev.to_frame("objective_weights").weighting.unique().tolist()
     ['ahp', 'entropy', 'combined']
     """
+    if meanwhile is not None and not callable(meanwhile):
+        raise TypeError(f"`meanwhile` must be callable; got {type(meanwhile).__name__} "
+                        "instead.")
+    if prepared is not None and not isinstance(prepared, Estimate):
+        raise TypeError("`prepared` must be an Estimate (ahpstat.evaluation.estimate); got "
+                        f"{type(prepared).__name__} instead.")
     opts, likert, group, _, _ = _checked(data, options, likert, group, cluster, bootstrap)
     e = (prepared.made() if prepared is not None and prepared.data is data
          and prepared.options == opts and prepared.likert == likert and prepared.group == group
@@ -178,9 +188,19 @@ def evaluate_study(
 
 
 class Estimate(NamedTuple):
-    """The evaluation's set-up (the :class:`Evaluator` of the answers, with its summaries of
+    """The evaluation's set-up (the ``Evaluator`` of the answers, with its summaries of
     the whole sample) and its statistics on the whole sample (``est``; empty until
-    :meth:`made`), for :func:`evaluate_study`'s ``prepared``.
+    :meth:`made`), for :func:`evaluate_study`'s ``prepared``: made by :func:`estimate`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from ahpstat import Study
+    >>> from ahpstat.datasets import write_example_study
+    >>> res = Study.from_yaml(write_example_study(tempfile.mkdtemp())).run()
+    >>> e = estimate(res, EvaluationOptions(objective=("entropy",)))
+    >>> len(e.est), len(e.made().est) > 0
+    (0, True)
     """
 
     data: Any
@@ -207,11 +227,29 @@ def estimate(data: Any, options: EvaluationOptions | None = None,
              likert: tuple[int, int] | None = None, group: str | None = None,
              cluster: str | None = None, bootstrap: Any = None, *,
              compute: bool = False) -> Estimate:
-    """The options checked and the evaluator of ``data``'s answers (:func:`evaluate_study`'s
-    arguments); ``compute=True``: with the statistics on the whole sample too (the
-    evaluator's one-time summaries of the answers made with them), which
-    :func:`evaluate_study` then takes as ``prepared`` -- so that a caller can make them
-    ahead, while other work runs in threads.
+    """The evaluation's set-up made ahead, for :func:`evaluate_study`'s ``prepared``.
+
+    The options checked and the evaluator of ``data``'s answers; with ``compute=True``, the
+    statistics on the whole sample too (the evaluator's one-time summaries of the answers
+    made with them). :func:`evaluate_study` given it as ``prepared`` (with the same ``data``
+    object and options) uses it instead of making it again, so that a caller can make it
+    ahead, while other work runs in threads (``Study.run`` makes it while the bootstrap's
+    worker threads draw); the result is the same.
+
+    Parameters
+    ----------
+    data : StudyResult
+        A run study, as for :func:`evaluate_study`.
+    options, likert, group, cluster, bootstrap
+        As for :func:`evaluate_study` (checked the same way, with the same errors).
+    compute : bool, default False
+        Compute the whole-sample statistics now (otherwise :func:`evaluate_study` does).
+
+    Returns
+    -------
+    Estimate
+        The checked options, answer range and grouping, the evaluator and (``compute``) the
+        whole-sample statistics (``est``: name -> array).
 
     Examples
     --------
@@ -321,51 +359,71 @@ def _bootstrap_draws(ev: Evaluator, boot: Any, rng: Any, est: Mapping[str, np.nd
     leaf_rows = np.array([h.node_index[v] for v in h.leaves])
     B = boot.n_resamples
     nb = n_blocks(B)
-    claims = shared_claims(nb)
-    # with a child sharing the blocks, the draws in memory it writes into too
-    draws = {k: (shared_empty if claims is not None else np.empty)((*v.shape, B))
-             for k, v in est.items()}
     kept = kept_counts()
+    claims = shared_claims(nb)
+    try:
+        # with a child sharing the blocks, the draws in memory it writes into too, and the
+        # resamples stored by each process (for ``progress``: this one's, the child's)
+        alloc = shared_empty if claims is not None else np.empty
+        draws = {k: alloc((*v.shape, B)) for k, v in est.items()}
+        stored = alloc((2,))
+        stored[:] = 0.0
+        me = os.getpid()
+        reported = [0]
 
-    def statistics(blocks: Iterable[int]) -> Iterator[tuple[slice, dict[str, np.ndarray]]]:
-        """The statistics of ``blocks`` (block numbers, in order), block by block."""
-        checked = False
-        # block k + 1's resamples drawn and counted in a second thread while block k's
-        # statistics are computed (the same blocks: ahpstat._threads.prefetched)
-        for sl, Fo, Fg in prefetched(respondent_blocks(boot, rng, R, clusters, gcodes, ev.G,
-                                                       levels=ev.packed_levels, kept=kept,
-                                                       blocks=blocks)):
-            rows = Fo.shape[0]
-            W = (boot.weight_draws[leaf_rows, sl].T if boot.weight_draws is not None
-                 else np.broadcast_to(W_hat, (rows, L)))
-            st = ev(np.ascontiguousarray(W), Fo, Fg)
-            if not checked:
-                mg = (ev._group_shares(Fg) @ ev.answer_values) if ev.G else None
-                check_same_resamples(boot, leaf_rows, sl, st, mg)
-                checked = True
-            yield sl, st
+        def statistics(blocks: Iterable[int]
+                       ) -> Iterator[tuple[slice, dict[str, np.ndarray]]]:
+            """The statistics of ``blocks`` (block numbers, in order), block by block."""
+            checked = False
+            # block k + 1's resamples drawn and counted in a second thread while block k's
+            # statistics are computed (the same blocks: ahpstat._threads.prefetched)
+            for sl, Fo, Fg in prefetched(respondent_blocks(boot, rng, R, clusters, gcodes,
+                                                           ev.G, levels=ev.packed_levels,
+                                                           kept=kept, blocks=blocks)):
+                rows = Fo.shape[0]
+                W = (boot.weight_draws[leaf_rows, sl].T if boot.weight_draws is not None
+                     else np.broadcast_to(W_hat, (rows, L)))
+                st = ev(np.ascontiguousarray(W), Fo, Fg)
+                if not checked:
+                    mg = (ev._group_shares(Fg) @ ev.answer_values) if ev.G else None
+                    check_same_resamples(boot, leaf_rows, sl, st, mg)
+                    checked = True
+                yield sl, st
 
-    def store(sl: slice, st: Mapping[str, np.ndarray]) -> None:
-        for k, v in st.items():
-            draws[k][..., sl] = np.moveaxis(v, 0, -1)
+        def store(sl: slice, st: Mapping[str, np.ndarray]) -> None:
+            for k, v in st.items():
+                draws[k][..., sl] = np.moveaxis(v, 0, -1)
+            here = os.getpid() == me
+            stored[0 if here else 1] += sl.stop - sl.start
+            if here and progress is not None:
+                # both processes' resamples so far (the child's cell is read while it
+                # writes it: a progress count, never a result), never going back
+                n = min(B, int(stored[0] + stored[1]))
+                if n > reported[0]:
+                    reported[0] = n
+                    progress(n, B)
 
-    done: set[int] = set()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DegenerateDataWarning)
+        done: set[int] = set()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DegenerateDataWarning)
+            if claims is not None:
+                done = _shared_blocks(statistics, store, claims)
+                if kept is not None:  # the child took its blocks' counts in its memory only
+                    for b0 in done:
+                        kept.forget(b0 // BLOCK)
+                stored[:] = (sum(min(BLOCK, B - b0) for b0 in done), 0.0)
+            for sl, st in statistics(k for k in range(nb) if k * BLOCK not in done):
+                store(sl, st)
+        if progress is not None and reported[0] < B:  # the child stored the last ones
+            progress(B, B)
+    finally:
         if claims is not None:
-            done = _shared_blocks(statistics, store, claims, progress, B)
-        for sl, st in statistics(k for k in range(nb) if k * BLOCK not in done):
-            store(sl, st)
-            if progress is not None:
-                progress(sl.stop, B)
-    if progress is not None and claims is not None:
-        progress(B, B)
+            claims.close()
     return draws
 
 
 def _shared_blocks(statistics: Callable[[Iterable[int]], Iterator[tuple[slice, Any]]],
-                   store: Callable[[slice, Any], None], claims: Claims,
-                   progress: Callable[[int, int], None] | None, B: int) -> set[int]:
+                   store: Callable[[slice, Any], None], claims: Claims) -> set[int]:
     """:func:`_bootstrap_draws`' blocks shared with a forked child (``claims``): the first
     block here (the evaluator's caches made once, before the fork), then each process takes
     the next block when it is free and stores its statistics in the shared draws. The
@@ -390,8 +448,6 @@ def _shared_blocks(statistics: Callable[[Iterable[int]], Iterator[tuple[slice, A
             for sl, st in statistics(claims):
                 store(sl, st)
                 done.add(sl.start)
-                if progress is not None:
-                    progress(min(B, sl.stop), B)  # about: the child's blocks not counted
         except BaseException:
             child(cancel=True)
             raise
