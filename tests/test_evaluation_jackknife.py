@@ -276,3 +276,30 @@ def test_maximum_operators_compiled_as_by_numpy(setup, monkeypatch):
     assert any(":max_min:groups" in k for k in keys) and len(keys) == 2 * 3 * 3 * 2
     for k in keys:
         assert got[k].tobytes() == ref[k].tobytes(), k
+
+
+def test_a_resample_with_undefined_weights_has_undefined_rankings_only(setup):
+    """A row (resample) whose weights are undefined (NaN: CRITIC's correlations where the
+    resample left an item constant) has NaN TOPSIS closeness and grey relational grades
+    under that weighting -- it was a ValueError that stopped the whole study -- while the
+    other rows are those the same evaluator gives them without that row (checked against
+    the two-row call), and the other weightings' rankings of the row are defined."""
+    opts = EvaluationOptions(objective=("critic",), combination=None,
+                             topsis_weighting=("ahp", "critic"),
+                             gra_weighting=("ahp", "critic"))
+    ev = Evaluator(setup.X, (1, 5), setup.h, setup.g, G, opts)
+    W = np.repeat(setup.W, 3, axis=0)
+    Fo = np.ones((3, R))
+    Fo[1] = 0.0
+    Fo[1, 0] = 3.0  # the middle resample: one respondent, drawn three times
+    Fo[2, ::2] = 2.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = ev(W, Fo, None)
+        ref = ev(W[[0, 2]], Fo[[0, 2]], None)
+    assert np.isnan(got["global:critic"][1]).all()  # the case this test is about
+    for k in ("topsis:ahp", "gra:ahp", "topsis:critic", "gra:critic"):
+        assert got[k].shape == (3, G), k
+        np.testing.assert_array_equal(got[k][[0, 2]], ref[k], err_msg=k)
+    assert np.isnan(got["topsis:critic"][1]).all() and np.isnan(got["gra:critic"][1]).all()
+    assert np.isfinite(got["topsis:ahp"]).all() and np.isfinite(got["gra:ahp"]).all()

@@ -186,15 +186,15 @@ class Evaluator:
             o = self.opts
             tw, gw = o.topsis_weighting or (), o.gra_weighting or ()
             if tw:
-                got = _topsis_each(means_g, [vec[w] for w in tw],
-                                   normalization=o.topsis_normalization)
-                for w, r in zip(tw, got, strict=True):
-                    out[f"topsis:{w}"] = r.closeness
+                ws, undefined = _defined_weights([vec[w] for w in tw])
+                got = _topsis_each(means_g, ws, normalization=o.topsis_normalization)
+                for w, r, bad in zip(tw, got, undefined, strict=True):
+                    out[f"topsis:{w}"] = _undefined_rows(r.closeness, bad)
             if gw:
-                grey = _gra_each(means_g, [vec[w] for w in gw], rho=o.rho,
-                                 normalization=o.gra_normalization)
-                for w, g in zip(gw, grey, strict=True):
-                    out[f"gra:{w}"] = g.grade
+                ws, undefined = _defined_weights([vec[w] for w in gw])
+                grey = _gra_each(means_g, ws, rho=o.rho, normalization=o.gra_normalization)
+                for w, g, bad in zip(gw, grey, undefined, strict=True):
+                    out[f"gra:{w}"] = _undefined_rows(g.grade, bad)
         return out
 
     def _vectors(self, W: np.ndarray, Fo: np.ndarray | None, means_g: np.ndarray | None,
@@ -369,3 +369,29 @@ def _score(B: np.ndarray, values: np.ndarray) -> np.ndarray:
     tot = B.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(tot > 0, (B * values).sum(axis=-1) / tot, np.nan)
+
+
+def _defined_weights(ws: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Each weighting's rows (resamples) where a weight is undefined (NaN: e.g. CRITIC's
+    correlations where a resample left an item constant) get equal weights, so that the
+    rankings of the other rows are computed as they are; and those rows (``(rows,)`` bool
+    each), whose rankings are then undefined (:func:`_undefined_rows`).
+    """
+    out, masks = [], []
+    for w in ws:
+        bad = ~np.isfinite(w).all(axis=-1)
+        if bad.any():
+            w = w.copy()
+            w[bad] = 1.0 / w.shape[-1]
+        out.append(w)
+        masks.append(bad)
+    return out, masks
+
+
+def _undefined_rows(x: np.ndarray, bad: np.ndarray) -> np.ndarray:
+    """``x`` (rows, ...) with the rows ``bad`` NaN (undefined)."""
+    if not bad.any():
+        return x
+    x = np.array(x, dtype=float)
+    x[bad] = np.nan
+    return x
