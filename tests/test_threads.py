@@ -231,8 +231,10 @@ def test_in_child_interrupted_while_waiting_ends_and_reaps_the_child(monkeypatch
 
 
 def test_in_child_an_interrupt_arriving_at_the_fork_ends_and_reaps_the_child(monkeypatch):
-    """Ctrl-C pressed while the fork blocks it is delivered when the parent unblocks it,
-    before ``result`` exists: the child is killed and reaped there, its pipe closed."""
+    """Ctrl-C pressed during the fork -- blocked in this thread (it waits), or taken by
+    another thread of the process (a native one, as BLAS's: its Python handler then runs in
+    this thread at once) -- is delivered once the caller holds the child's pid, before
+    ``result`` exists: the child is killed and reaped there, its pipe closed."""
     import os
     import signal
     import time
@@ -245,11 +247,14 @@ def test_in_child_an_interrupt_arriving_at_the_fork_ends_and_reaps_the_child(mon
     real_fork, forked = T._fork, []
 
     def fork_then_interrupt():
-        pid, old = real_fork()
-        if pid > 0:  # the parent, SIGINT blocked: one waits to be delivered
+        pid, held = real_fork()
+        if pid > 0:
             forked.append(pid)
+            # taken by another thread: the handler in place runs here and now ...
+            signal.getsignal(signal.SIGINT)(signal.SIGINT, None)
+            # ... and taken by none: it waits, blocked in this thread
             os.kill(os.getpid(), signal.SIGINT)
-        return pid, old
+        return pid, held
 
     def interrupt(signum, frame):
         raise _Interrupt
@@ -260,6 +265,7 @@ def test_in_child_an_interrupt_arriving_at_the_fork_ends_and_reaps_the_child(mon
     try:
         with pytest.raises(_Interrupt):
             T.in_child(lambda: time.sleep(30))
+        assert signal.getsignal(signal.SIGINT) is interrupt  # the handler put back
     finally:
         signal.signal(signal.SIGINT, old)
     assert len(forked) == 1

@@ -26,7 +26,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -225,24 +225,53 @@ def _can_fork() -> bool:
             and threading.active_count() == 1)
 
 
-def _fork() -> tuple[int, Any]:
-    """``os.fork()`` with SIGINT and SIGTERM blocked across it: ``(pid, mask)``, ``pid`` -1
-    if the fork failed, ``mask`` the signal mask to restore (in both processes).
+class _Held(NamedTuple):
+    """SIGINT and SIGTERM held across a fork (:func:`_fork`): the signal mask to restore,
+    the Python handlers replaced (signal -> handler) and the signals that came meanwhile.
     """
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+    mask: Any
+    handlers: dict[Any, Any]
+    pending: list[int]
+
+
+def _fork() -> tuple[int, _Held]:
+    """``os.fork()`` with SIGINT and SIGTERM held across it: ``(pid, held)``, ``pid`` -1 if
+    the fork failed; :func:`_after_fork` (this process) or :func:`_as_child` (the child)
+    ends the hold.
+
+    Held twice: blocked in this thread, and, since another thread (a native one: BLAS,
+    numba) may take a signal sent to the process, its Python handler replaced by one that
+    only records it -- so that no ``KeyboardInterrupt`` can come between the fork and the
+    moment the caller knows the child's pid; :func:`_after_fork` delivers it then.
+    """
+    sigs = (signal.SIGINT, signal.SIGTERM)
+    pending: list[int] = []
+
+    def record(signum: int, frame: Any) -> None:
+        pending.append(signum)
+
+    # a handler set outside Python (getsignal: None) cannot be put back: left as it is
+    handlers = {s: signal.signal(s, record) for s in sigs if signal.getsignal(s) is not None}
+    held = _Held(signal.pthread_sigmask(signal.SIG_BLOCK, set(sigs)), handlers, pending)
     try:
-        return os.fork(), mask
+        return os.fork(), held
     except OSError:
-        return -1, mask
+        return -1, held
 
 
-def _after_fork(pid: int, old: Any, fds: tuple[int, ...] = ()) -> None:
-    """In this process after :func:`_fork`: the signal mask restored. An interrupt that
-    waited across the fork arrives now: the child (``pid`` > 0) is then killed and reaped
-    and ``fds`` closed before it goes on, so nothing is left behind.
+def _after_fork(pid: int, held: _Held, fds: tuple[int, ...] = ()) -> None:
+    """In this process after :func:`_fork`: the signal mask and handlers restored, and a
+    signal that came across the fork delivered now, to its own handler. If that raises
+    (Ctrl-C), the child (``pid`` > 0) is killed and reaped and ``fds`` closed before the
+    exception goes on, so nothing is left behind.
     """
     try:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held.mask)  # blocked ones: recorded
+        for s, handler in held.handlers.items():
+            signal.signal(s, handler)
+        for s in dict.fromkeys(held.pending):
+            signal.raise_signal(s)
     except BaseException:
         for fd in fds:
             os.close(fd)
@@ -254,14 +283,14 @@ def _after_fork(pid: int, old: Any, fds: tuple[int, ...] = ()) -> None:
         raise
 
 
-def _as_child(parent: int, mask: Any) -> None:
+def _as_child(parent: int, held: _Held) -> None:
     """A forked child's set-up: SIGINT ignored (the parent decides), SIGTERM default, the
-    signal mask restored, dead with ``parent`` (:func:`die_with_parent`), silent
-    (:func:`silence_terminal`), numba's threads to one.
+    signal mask restored (:func:`_fork`'s hold ended), dead with ``parent``
+    (:func:`die_with_parent`), silent (:func:`silence_terminal`), numba's threads to one.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    signal.pthread_sigmask(signal.SIG_SETMASK, held.mask)
     die_with_parent(parent)
     silence_terminal()
     if "numba" in sys.modules:  # GNU OpenMP's pool does not survive a fork
@@ -269,7 +298,7 @@ def _as_child(parent: int, mask: Any) -> None:
 
 
 def _child(func: Callable[[], Any], read_fd: int, write_fd: int, parent: int,
-           mask: Any) -> None:
+           held: _Held) -> None:
     """:func:`in_child`'s child: run ``func``, send its result, exit."""
     import pickle
     import traceback
@@ -277,7 +306,7 @@ def _child(func: Callable[[], Any], read_fd: int, write_fd: int, parent: int,
     code = 1
     try:
         os.close(read_fd)
-        _as_child(parent, mask)
+        _as_child(parent, held)
         with warnings.catch_warnings(record=True) as caught:
             try:
                 out: tuple[Any, ...] = ("ok", func())
