@@ -453,3 +453,120 @@ def test_computed_ahead_further_ahead_gives_the_same_items(monkeypatch):
     assert next(items) == f(0)
     assert max(started) < 2 * 3  # at most `ahead` per worker in flight: 0..5
     assert [f(0), *items] == [f(k) for k in range(30)]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_started_runs_once_where_the_workers_say_and_raises_in_the_caller(monkeypatch, workers):
+    from ahpstat._threads import started
+
+    monkeypatch.setenv("AHPSTAT_THREADS", workers)
+    where = []
+    join = started(lambda: where.append(threading.current_thread().name))
+    join()
+    join()
+    assert where == ([threading.current_thread().name] if workers == "1" else ["ahpstat-beside"])
+
+    def fail():
+        raise ValueError("beside")
+
+    join = started(fail)
+    with pytest.raises(ValueError, match="beside"):
+        join()
+    join()  # raised once
+    assert not any(t.name == "ahpstat-beside" for t in threading.enumerate())
+
+
+def test_started_cancelled_without_workers_never_runs(monkeypatch):
+    from ahpstat._threads import started
+
+    monkeypatch.setenv("AHPSTAT_THREADS", "1")
+    calls = []
+    join = started(lambda: calls.append(1))
+    join(cancel=True)
+    join()
+    assert calls == []
+
+
+def _joint_case():
+    M = np.array([[1, 1, 1], [1, 1, 0], [0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    X = np.random.default_rng(0).integers(1, 6, size=(40, 3)).astype(float)
+    return X, M
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_joint_bootstraps_meanwhile_runs_beside_with_one_blas_thread(monkeypatch, workers):
+    """With workers, ``meanwhile`` runs in a thread started before the set-up (it has
+    started before the first block is drawn), under the one-BLAS-thread limit, and is
+    joined before the bootstrap returns; the draws are those without it."""
+    from threadpoolctl import threadpool_info
+
+    import ahpstat.bootstrap._joint as J
+
+    monkeypatch.setenv("AHPSTAT_THREADS", workers)
+    X, M = _joint_case()
+    kw = dict(leaf_weights=[0.3, 0.3, 0.4], resample="respondents", n_resamples=600, rng=1,
+              parents=[-1, 0, 0, 1, 1, 2], groups=np.arange(40) % 3)
+    plain = J.joint_bootstrap(X, M, **kw)
+    seen, first_block = [], []
+    real_sums = J._Sums
+    gate = threading.Event()
+
+    def sums(*a, **k):  # the set-up waits until meanwhile has started (with workers)
+        if workers == "2":
+            assert gate.wait(10)
+        return real_sums(*a, **k)
+
+    monkeypatch.setattr(J, "_Sums", sums)
+    real_add = J._Draws.add
+
+    def add(self, *a, **k):
+        first_block.append(len(seen))
+        return real_add(self, *a, **k)
+
+    monkeypatch.setattr(J._Draws, "add", add)
+
+    def meanwhile():
+        gate.set()
+        blas = {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}
+        seen.append((threading.current_thread().name, blas))
+
+    got = J.joint_bootstrap(X, M, meanwhile=meanwhile, **kw)
+    assert len(seen) == 1
+    name, blas = seen[0]
+    assert name == ("ahpstat-beside" if workers == "2" else threading.current_thread().name)
+    assert blas <= {1}
+    if workers == "1":
+        assert first_block[0] == 0  # after the first block, in this thread
+    assert not any(t.name == "ahpstat-beside" for t in threading.enumerate())
+    for k in ("score_draws", "group_score_draws", "weight_draws"):
+        np.testing.assert_array_equal(getattr(got, k), getattr(plain, k), err_msg=k)
+    for k, v in plain.acceleration.items():
+        np.testing.assert_array_equal(got.acceleration[k], v, err_msg=k)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_joint_bootstraps_errors_come_first_and_meanwhile_is_waited_for(monkeypatch, workers):
+    import ahpstat.bootstrap._joint as J
+
+    monkeypatch.setenv("AHPSTAT_THREADS", workers)
+    X, M = _joint_case()
+    kw = dict(leaf_weights=[0.3, 0.3, 0.4], resample="respondents", n_resamples=300, rng=1)
+
+    def boom(*a, **k):
+        raise RuntimeError("set-up")
+
+    def failing():
+        raise ValueError("meanwhile")
+
+    monkeypatch.setattr(J, "_Sums", boom)
+    with pytest.raises(RuntimeError, match="set-up"):
+        J.joint_bootstrap(X, M, meanwhile=failing, **kw)
+    calls = []
+    with pytest.raises(RuntimeError, match="set-up"):
+        J.joint_bootstrap(X, M, meanwhile=lambda: calls.append(1), **kw)
+    assert calls == ([] if workers == "1" else [1])  # a started thread is waited for
+    assert not any(t.name == "ahpstat-beside" for t in threading.enumerate())
+    monkeypatch.undo()
+    monkeypatch.setenv("AHPSTAT_THREADS", workers)
+    with pytest.raises(ValueError, match="meanwhile"):
+        J.joint_bootstrap(X, M, meanwhile=failing, **kw)

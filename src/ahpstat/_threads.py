@@ -32,7 +32,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
 __all__ = ["Claims", "beside", "computed_ahead", "in_child", "no_child", "one_blas_thread",
-           "prefetched", "shared_claims", "shared_empty", "single_threaded_blas",
+           "prefetched", "shared_claims", "shared_empty", "single_threaded_blas", "started",
            "thread_summary"]
 
 _controller: Any = None
@@ -214,6 +214,61 @@ def computed_ahead(func: Callable[[int], T], n: int, ahead: int = 1) -> Iterator
         for f in pending:
             f.cancel()
         pool.shutdown(wait=True)
+
+
+def started(func: Callable[[], Any]) -> Callable[..., None]:
+    """Start ``func()`` in a thread; return ``join(cancel=False)``, which waits for it and
+    raises its error, if any, in the caller.
+
+    For independent work that can use a core the caller's own work leaves idle (the
+    evaluation's set-up beside the bootstrap's, :func:`ahpstat.bootstrap.joint_bootstrap`'s
+    ``meanwhile``): ``func`` must depend on nothing the caller changes meanwhile, and, as
+    :func:`prefetched`'s producer, not use numba's parallel kernels or BLAS threads (the
+    caller holds :func:`single_threaded_blas` until ``join`` returns). It runs in a copy of
+    the caller's context variables (numpy's error state among them). With one CPU or
+    ``AHPSTAT_THREADS=1`` nothing is started: ``join()`` calls ``func()`` in the caller, and
+    ``join(cancel=True)`` (for an error path) does not call it; a thread cannot be cancelled,
+    so it is waited for. Call ``join`` on every path (a ``finally``); later calls do nothing.
+
+    Examples
+    --------
+    >>> out = []
+    >>> join = started(lambda: out.append(1))
+    >>> join(); join(); out
+    [1]
+    """
+    done: list[bool] = []
+    if not _workers():
+        def here(cancel: bool = False) -> None:
+            if not done:
+                done.append(True)
+                if not cancel:
+                    func()
+        return here
+
+    failed: list[BaseException] = []
+    import contextvars
+
+    context = contextvars.copy_context()  # the caller's (numpy's error state, kept counts)
+
+    def work() -> None:
+        try:
+            context.run(func)
+        except BaseException as exc:  # raised again in the caller
+            failed.append(exc)
+
+    worker = threading.Thread(target=work, name="ahpstat-beside", daemon=True)
+    worker.start()
+
+    def join(cancel: bool = False) -> None:
+        if done:
+            return
+        worker.join()
+        done.append(True)
+        if failed:
+            raise failed[0]
+
+    return join
 
 
 def _can_fork() -> bool:

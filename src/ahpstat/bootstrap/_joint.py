@@ -13,6 +13,7 @@ block of resamples -- and all node scores of all groups follow from ``(w * m) @ 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,7 +22,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from ahpstat._level_counts import KeptCounts, PackedLevels, kept_counts
-from ahpstat._threads import computed_ahead, one_blas_thread
+from ahpstat._threads import computed_ahead, one_blas_thread, started
 from ahpstat._warnings import DegenerateDataWarning, warn
 from ahpstat.bootstrap._design import Design, call_sampler, design
 from ahpstat.bootstrap._intervals import (
@@ -124,9 +125,13 @@ def joint_bootstrap(
         ``progress(done, total)`` is called after each block of ``BLOCK`` resamples (for a
         progress bar); it does not affect the result.
     meanwhile : callable, optional
-        Other work of the caller's, called once with no argument in this thread while the
-        worker threads draw the first blocks of respondent resamples (so that it uses the
-        cores' time the drawing leaves); it does not affect the result.
+        Other work of the caller's, independent of the bootstrap, called once with no
+        argument: with worker threads, in a thread of its own started after the design's
+        checks, beside the one-core set-up and the draws (so that it uses the cores' time
+        they leave), and waited for before this returns (its error, if any, raised then,
+        after the bootstrap's own); without them (``AHPSTAT_THREADS=1``), in this thread
+        after the first block. It must not use numba's parallel kernels or BLAS threads
+        (:func:`ahpstat._threads.started`); it does not affect the result.
 
     Returns
     -------
@@ -166,6 +171,29 @@ def joint_bootstrap(
                 cluster_stage=cluster_stage, resample=resample, n_resamples=n_resamples,
                 confidence_level=confidence_level, method=method, nodes=nodes, leaves=leaves,
                 parents=parents)
+    # the caller's other work in a thread from here on, beside this set-up (one core) and
+    # the draws (after the design's checks and warnings: its warnings come after those, and
+    # before the draws' own, as without the thread); joined before returning, within this
+    # function's one-BLAS-thread limit. Without worker threads (AHPSTAT_THREADS=1) it runs
+    # here after the first block.
+    join = started(meanwhile) if meanwhile is not None else None
+    try:
+        result = _joint(d, rng, progress, join)
+    except BaseException:
+        if join is not None:
+            with contextlib.suppress(Exception):  # this error first
+                join(cancel=True)
+        raise
+    if join is not None:
+        join()
+    return result
+
+
+def _joint(d: Design, rng: Any, progress: Callable[[int, int], None] | None,
+           join: Callable[[], None] | None) -> StudyBootstrapResult:
+    """:func:`joint_bootstrap` of design ``d``; ``join()`` (its ``meanwhile``, started) is
+    called after the first block and before the warnings.
+    """
     sums = _Sums(d, kept_counts())
     draws = _Draws(d, sums)
     root = np.random.default_rng(rng)
@@ -200,12 +228,12 @@ def joint_bootstrap(
             # blocks, rather than after the last block with the second core idle; then the
             # caller's own work, if any
             acceleration = _acceleration(d, sums)
-            if meanwhile is not None:
-                meanwhile()
+            if join is not None:
+                join()  # without worker threads: the caller's work, now
     if acceleration is None:  # no block (never: n_resamples >= 1)
         acceleration = _acceleration(d, sums)
-        if meanwhile is not None:
-            meanwhile()
+    if join is not None:
+        join()  # its warnings before the bootstrap's, whatever the threads
     draws.warn_undefined()
     gvar_panel, gvar_sample = draws.group_variances()
     result = StudyBootstrapResult(

@@ -97,9 +97,9 @@ def bootstrap_study(
     progress : callable, optional
         ``progress(done, total)`` after each block of resamples.
     meanwhile : callable, optional
-        Other work of the caller's, called once with no argument in this thread while the
-        worker threads draw the first blocks of respondent resamples (so that it uses the
-        cores' time the drawing leaves); it does not affect the result.
+        Other work of the caller's, independent of the bootstrap, called once with no
+        argument beside it (in a thread of its own with worker threads): as
+        :func:`joint_bootstrap`'s; it does not affect the result.
 
     Returns
     -------

@@ -80,8 +80,8 @@ def run_study(study: Study, *, rng: int | np.random.Generator | None = None,
           else contextlib.nullcontext()):
         prepared: list[Any] = []
         if bo is not None:
-            # the evaluation's set-up and estimate (independent of the bootstrap) made while
-            # the bootstrap's worker threads draw the first blocks
+            # the evaluation's set-up and estimate (independent of the bootstrap) made in a
+            # thread beside the bootstrap's one-core set-up and its worker threads' draws
             base = res
             boot = bootstrap_study(res, n_resamples=bo["n_resamples"],
                                    resample=bo["resample"], cluster=bo["cluster"],
