@@ -513,3 +513,21 @@ def test_the_bootstraps_meanwhile_is_called_once_and_changes_nothing(study, boot
         np.testing.assert_array_equal(getattr(got, name), getattr(boot, name), err_msg=name)
     for k, v in boot.acceleration.items():
         np.testing.assert_array_equal(got.acceleration[k], v, err_msg=k)
+
+
+@pytest.mark.parametrize("grades", [1, 2, 5])
+def test_draw_verdicts_are_argmax_over_the_grades_with_nan_as_none(grades):
+    from ahpstat.evaluation._tables import draw_verdicts
+
+    gen = np.random.default_rng(grades)
+    D = gen.integers(0, 3, size=(3, 4, grades, 200)).astype(float)  # many ties
+    D[gen.random(D.shape) < 0.05] = np.nan
+    D[gen.random(D.shape) < 0.05] = -np.inf
+    D[gen.random(D.shape) < 0.02] = np.inf
+    D[0, 0, :, :5] = -np.inf  # every grade -inf: the first
+    want = np.argmax(np.where(np.isnan(D), -np.inf, D), axis=-2)
+    want = np.where(np.isnan(D).any(axis=-2), -1, want)
+    got = draw_verdicts(D)
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+    assert (got == -1).any() and (got >= 0).any()

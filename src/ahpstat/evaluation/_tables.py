@@ -42,6 +42,35 @@ def _interval_columns(est: np.ndarray, draws: np.ndarray | None, acc: np.ndarray
     return {"se": np.asarray(se), "ci_low": np.asarray(lo), "ci_high": np.asarray(hi)}
 
 
+def draw_verdicts(D: np.ndarray) -> np.ndarray:
+    """The maximum-membership verdict of every resample: for ``D`` (..., grades, B), the
+    grade of the largest membership (the lowest when tied) per resample, ``-1`` where a
+    grade's membership is ``NaN`` -- ``np.argmax`` over the grades with ``NaN`` as ``-inf``,
+    in one pass per grade over contiguous rows of resamples (``argmax`` over the
+    next-to-last axis copied the whole array and reduced rows of a few grades).
+
+    Examples
+    --------
+    >>> D = np.array([[[0.2, 0.5, np.nan], [0.5, 0.5, 0.1], [0.3, 0.0, 0.9]]])
+    >>> draw_verdicts(D)
+    array([[ 1,  0, -1]])
+    """
+    first = D[..., 0, :]
+    nan = np.isnan(first)
+    best = np.where(nan, -np.inf, first)
+    out = np.zeros(best.shape, dtype=np.intp)
+    for k in range(1, D.shape[-2]):
+        x = D[..., k, :]
+        xn = np.isnan(x)
+        nan |= xn
+        x = np.where(xn, -np.inf, x)
+        up = x > best  # strictly: the first of equal memberships stays
+        np.copyto(best, x, where=up)
+        out[up] = k
+    out[nan] = -1
+    return out
+
+
 _META = ["confidence_level", "method", "interval"]
 
 
@@ -173,9 +202,7 @@ class Tables:
         grade, tied = max_membership(E)
         share = np.full(grade.shape, np.nan)
         if self.draws is not None:        # the verdict of every resample (NaN: none)
-            D = self.draws[fk].reshape(*E.shape, -1)
-            gb = np.argmax(np.where(np.isnan(D), -np.inf, D), axis=-2)
-            gb = np.where(np.isnan(D).any(axis=-2), -1, gb)
+            gb = draw_verdicts(self.draws[fk].reshape(*E.shape, -1))
             share = (gb == grade[..., None]).mean(axis=-1)
         S = self.est[sk].reshape(len(names), len(fnodes))
         SI = {k: v.reshape(S.shape).ravel() for k, v in self.iv(sk).items()}
