@@ -225,7 +225,11 @@ def started(func: Callable[[], Any]) -> Callable[..., None]:
     ``meanwhile``): ``func`` must depend on nothing the caller changes meanwhile, and, as
     :func:`prefetched`'s producer, not use numba's parallel kernels or BLAS threads (the
     caller holds :func:`single_threaded_blas` until ``join`` returns). It runs in a copy of
-    the caller's context variables (numpy's error state among them). With one CPU or
+    the caller's context variables (numpy's error state among them), but the warnings
+    filters are the process's (before Python 3.14): a ``warnings.catch_warnings`` in
+    ``func`` filters the caller's warnings too while it lasts, so the caller should warn
+    after ``join`` (as ``joint_bootstrap`` does) and not change the filters itself
+    meanwhile (two threads restoring them out of order would leave them changed). With one CPU or
     ``AHPSTAT_THREADS=1`` nothing is started: ``join()`` calls ``func()`` in the caller, and
     ``join(cancel=True)`` (for an error path) does not call it; a thread cannot be cancelled,
     so it is waited for. Call ``join`` on every path (a ``finally``); later calls do nothing.
