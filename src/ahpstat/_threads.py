@@ -33,7 +33,7 @@ T = TypeVar("T")
 
 __all__ = ["Claims", "beside", "computed_ahead", "in_child", "no_child", "one_blas_thread",
            "prefetched", "shared_claims", "shared_empty", "single_threaded_blas", "started",
-           "thread_summary"]
+           "thread_summary", "worker_pool"]
 
 _controller: Any = None
 _n_modules = -1
@@ -214,6 +214,59 @@ def computed_ahead(func: Callable[[int], T], n: int, ahead: int = 1) -> Iterator
         for f in pending:
             f.cancel()
         pool.shutdown(wait=True)
+
+
+class _Deferred:
+    """A future of :func:`worker_pool`'s stand-in: ``fn(*args)`` computed in the caller's
+    thread at the first :meth:`result`, kept for the later ones.
+    """
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self._call: tuple[Callable[..., Any], tuple[Any, ...]] | None = (fn, args)
+        self._value: Any = None
+
+    def result(self) -> Any:
+        if self._call is not None:
+            fn, args = self._call
+            self._value = fn(*args)
+            self._call = None
+        return self._value
+
+
+class _InCaller:
+    """:func:`worker_pool` without worker threads: each task is computed in the caller's
+    thread when its result is first asked for.
+    """
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> _Deferred:
+        return _Deferred(fn, args)
+
+    def shutdown(self, wait: bool = True) -> None:
+        pass
+
+
+def worker_pool(name: str) -> Any:
+    """A pool of the worker threads allowed (``AHPSTAT_THREADS``, the CPUs; at most 2),
+    threads named ``name``; with one CPU or ``AHPSTAT_THREADS=1``, a stand-in with the same
+    ``submit`` / ``result`` / ``shutdown`` whose tasks run in the caller's thread when their
+    results are asked for (in the order asked: a task may wait on one submitted before it).
+    ``shutdown(wait=True)`` it in a ``finally``.
+
+    Examples
+    --------
+    >>> pool = worker_pool("example")
+    >>> first = pool.submit(lambda: 2)
+    >>> second = pool.submit(lambda: first.result() + 1)
+    >>> second.result(), first.result()
+    (3, 2)
+    >>> pool.shutdown(wait=True)
+    """
+    workers = _workers()
+    if not workers:
+        return _InCaller()
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
 
 
 def started(func: Callable[[], Any]) -> Callable[..., None]:

@@ -11,7 +11,6 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -31,7 +30,7 @@ from ahpstat._bayes_model import (
     replicate_judgments,
     zero_sum,
 )
-from ahpstat._threads import _workers, no_child
+from ahpstat._threads import no_child, worker_pool
 from ahpstat._validation import check_method, check_scale
 from ahpstat._warnings import AHPWarning, warn
 from ahpstat.bayes._common import EXTRA, LOG_RANGE, has_nutpie, import_pymc
@@ -477,10 +476,7 @@ class BayesianAHP:
         # threads, one each, while the summaries (ArviZ, Python) run in this one: the same
         # arrays, on the cores the sampler has let go; with one CPU or AHPSTAT_THREADS=1, in
         # this thread after the summaries (the same arrays, in the same order)
-        workers = _workers()
-        pool: Any = (ThreadPoolExecutor(max_workers=min(2, workers),
-                                        thread_name_prefix="ahpstat-pointwise")
-                     if workers else _InCaller())
+        pool = worker_pool("ahpstat-pointwise")
         try:
             idata, res, pending = self._sample_attempts(
                 pool, cfg, sampler, seed, retry, names, progress, what, attempts,
@@ -736,7 +732,7 @@ class BayesianAHP:
         """The futures of the pointwise groups of ``post`` (:meth:`_pointwise_arrays`), one
         task per group after a task of their common arrays (:meth:`_posterior_arrays`), so
         that this thread goes on at once: the posterior predictive (the longer: its random
-        numbers) first. ``pool`` is a thread pool or :class:`_InCaller` (no worker threads:
+        numbers) first. ``pool``: :func:`ahpstat._threads.worker_pool`'s (no worker threads:
         the tasks run in this thread when their results are asked for).
         """
         if not (log_likelihood or posterior_predictive):
@@ -816,36 +812,6 @@ class BayesianAHP:
 #: seconds a fit waits for the child compiling its density (a cold compile takes 10-60 s,
 #: more on a loaded machine); past them the child is stopped and the density compiled here
 _DENSITY_WAIT = 300.0
-
-
-class _Deferred:
-    """A future of :class:`_InCaller`: ``fn(*args)`` computed in the caller's thread at the
-    first :meth:`result`, kept for the later ones.
-    """
-
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        self._call: tuple[Callable[..., Any], tuple[Any, ...]] | None = (fn, args)
-        self._value: Any = None
-
-    def result(self) -> Any:
-        if self._call is not None:
-            fn, args = self._call
-            self._value = fn(*args)
-            self._call = None
-        return self._value
-
-
-class _InCaller:
-    """The fit's pool where there are no worker threads (one CPU, ``AHPSTAT_THREADS=1``):
-    each task is computed in the caller's thread when its result is first asked for (the
-    pointwise groups after the summaries, in the order the pool's workers take them).
-    """
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> _Deferred:
-        return _Deferred(fn, args)
-
-    def shutdown(self, wait: bool = True) -> None:
-        pass
 
 
 class _NutpieMismatch(Exception):
