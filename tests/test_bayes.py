@@ -192,6 +192,31 @@ def test_zero_sum_transform_and_its_gradient():
 
 
 # --------------------------------------------------------------------------- validation
+def test_fit_advises_no_huge_pages_and_restores_numpys_setting(monkeypatch):
+    """The fit runs with numpy's huge-page advice off (``ahpstat._limits.small_pages``),
+    read inside the fit, and numpy's setting is back afterwards, after an error too."""
+    from numpy._core.multiarray import _set_madvise_hugepage
+
+    def setting() -> bool:
+        now = _set_madvise_hugepage(True)
+        _set_madvise_hugepage(now)
+        return bool(now)
+
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    before = setting()
+    seen = []
+
+    def fit(self, *args):
+        seen.append(setting())
+        raise RuntimeError("stop")
+
+    monkeypatch.setattr(BayesianAHP, "_fit", fit)
+    with pytest.raises(RuntimeError, match="stop"):
+        BayesianAHP(_judgments(GOOD), TREE).fit(sampler="pymc")
+    assert seen == [False]
+    assert setting() == before
+
+
 def test_import_is_lazy():
     code = "import sys, ahpstat.bayes; print(any(m in sys.modules for m in ('pymc', 'arviz')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -249,6 +274,28 @@ def test_replicated_judgments_equal_the_numpy_expression(scale):
             got = replicate_judgments(p, theta, sigma, lapse, np.random.default_rng(5),
                                       row=ri, col=ci, chunk=128)
             np.testing.assert_array_equal(got, ref)
+
+
+def test_replicated_judgments_from_mu_tau_and_offsets_equal_those_from_theta():
+    """The replication given ``mu``, ``tau`` and the experts' offsets (each chunk of draws
+    makes its own log-priorities) against the same given ``theta``, computed here in numpy
+    (``mu + tau[node] * offset``): identical values, with chunks that do not divide the
+    draws and a chunk larger than them."""
+    J = simulate_panel(TREE, TRUTH, n_experts=5, rng=3, noise_sd=0.5)
+    p = prepare_panel(J, TREE)
+    g = np.random.default_rng(1)
+    S, K, E, G = 70, len(p.experts), len(p.elements), len(p.judged)
+    mu, tau = g.normal(size=(S, E)), g.gamma(2.0, 0.3, size=(S, G))
+    z = g.normal(size=(S, K, E))
+    sigma = g.gamma(2.0, 0.3, size=(S, K))
+    theta = (mu[:, None, :] + tau[:, p.element_node][:, None, :] * z).reshape(S, -1)
+    ri, ci = obs_columns(p, True)
+    for lapse, chunk in ((0.1 * g.random(S), 32), (None, 32), (0.1 * g.random(S), 100)):
+        ref = replicate_judgments(p, theta, sigma, lapse, np.random.default_rng(7), row=ri,
+                                  col=ci, chunk=chunk)
+        got = replicate_judgments(p, mu, sigma, lapse, np.random.default_rng(7), row=ri,
+                                  col=ci, chunk=chunk, tau=tau, offset=z)
+        np.testing.assert_array_equal(got, ref)
 
 
 def test_continuous_scale_accepts_off_scale_values():

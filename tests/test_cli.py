@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ahpstat._limits import small_pages
 from ahpstat.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -237,17 +238,15 @@ def test_run_advises_no_huge_pages_and_restores_numpys_setting(monkeypatch):
     assert main(["run", "study.yaml", "--out", "o"]) == 0
     assert seen == [False]
     assert _hugepage_setting() == before
-    with pytest.raises(RuntimeError, match="stop"), cli.small_pages() as changed:
+    with pytest.raises(RuntimeError, match="stop"), small_pages() as changed:
         assert changed and not _hugepage_setting()
         raise RuntimeError("stop")
     assert _hugepage_setting() == before
 
 
 def test_numpys_own_hugepage_switch_is_left_to_decide(monkeypatch):
-    import ahpstat.cli as cli
-
     monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
     before = _hugepage_setting()
-    with cli.small_pages() as changed:
+    with small_pages() as changed:
         assert not changed
         assert _hugepage_setting() == before

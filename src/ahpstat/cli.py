@@ -11,10 +11,9 @@ shows its traceback.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["main"]
@@ -232,46 +231,9 @@ def _os_message(exc: OSError) -> str:
     return str(exc)
 
 
-@contextlib.contextmanager
-def small_pages() -> Iterator[bool]:
-    """Within the block, numpy's new arrays are not advised to the kernel as transparent
-    huge pages (numpy's ``_set_madvise_hugepage``; restored after); yields whether the
-    setting was changed.
-
-    A study's run makes and frees many temporary arrays of 4 to 50 MB; numpy advises each
-    one as huge pages, which the kernel zeroes 2 MiB at a time on first touch, mapped afresh
-    for every new array. On the two-core machine of issue 17 the 100,000-respondent study
-    spent 3.6-3.8 s of system time so and 2.1-2.2 s without (1.2 million small faults
-    instead of 0.4 million huge ones), 0.5-0.7 s less wall time, and 0.1 GB less peak
-    memory. ``NUMPY_MADVISE_HUGEPAGE`` in the environment (numpy's own switch) is left to
-    decide, as is a numpy without the setting.
-
-    Examples
-    --------
-    >>> with small_pages():
-    ...     pass
-    """
-    import importlib
-    import os
-
-    setter = None
-    for name in ("numpy._core.multiarray", "numpy.core.multiarray"):  # numpy 2, 1.26
-        try:
-            setter = getattr(importlib.import_module(name), "_set_madvise_hugepage", None)
-        except ImportError:  # pragma: no cover - the other numpy
-            continue
-        break
-    if setter is None or "NUMPY_MADVISE_HUGEPAGE" in os.environ:
-        yield False
-        return
-    old = setter(False)
-    try:
-        yield True
-    finally:
-        setter(old)
-
-
 def _run(args: argparse.Namespace) -> int:
+    from ahpstat._limits import small_pages
+
     with small_pages():
         return _run_command(args)
 

@@ -20,7 +20,6 @@ from ahpstat import __version__
 from ahpstat._bayes_model import (
     Layout,
     Panel,
-    expert_log_priorities,
     layout,
     obs_columns,
     offsets_around,
@@ -30,6 +29,7 @@ from ahpstat._bayes_model import (
     replicate_judgments,
     zero_sum,
 )
+from ahpstat._limits import small_pages
 from ahpstat._threads import no_child, worker_pool
 from ahpstat._validation import check_method, check_scale
 from ahpstat._warnings import AHPWarning, warn
@@ -444,7 +444,11 @@ class BayesianAHP:
         # imports the sampler, builds the model and compiles the predictive kernels
         self._density_join = self._density_beside(sampler)
         try:
-            return self._fit(cfg, sampler, retry, rng, log_likelihood, posterior_predictive)
+            # the pointwise groups, their posterior arrays and the summaries are arrays of up
+            # to a few hundred MB, each mapped afresh: small pages (ahpstat._limits)
+            with small_pages():
+                return self._fit(cfg, sampler, retry, rng, log_likelihood,
+                                 posterior_predictive)
         finally:
             self._density_join(0)
             self._density_join = no_child
@@ -762,10 +766,10 @@ class BayesianAHP:
                                                      p["sigma"], p["lapse"])
         if posterior_predictive:
             ri, ci = obs_columns(panel, self._resolved_config["expert_deviation"])
-            theta = expert_log_priorities(p["mu"], p["tau"], p["z"], panel.element_node)
+            # each chunk of draws makes its experts' log-priorities (expert_log_priorities)
             out["posterior_predictive"] = replicate_judgments(
-                panel, theta, p["sigma"], p["lapse"], np.random.default_rng(pp_seed),
-                row=ri, col=ci)
+                panel, p["mu"], p["sigma"], p["lapse"], np.random.default_rng(pp_seed),
+                row=ri, col=ci, tau=p["tau"], offset=p["z"])
         return out
 
     def _add_pointwise(self, idata: Any, arrays: Mapping[str, np.ndarray]) -> None:
