@@ -133,13 +133,12 @@ def replicate_judgments(panel: Panel, theta: np.ndarray, sigma: np.ndarray,
     c = min(S, chunk)
     normal_buf = np.empty((c, n))
     u_buf = np.empty((c, n)) if lapse is not None else no_u
-    by_parts = tau is not None and offset is not None
-    if by_parts:
-        assert tau is not None and offset is not None
-        tau = np.ascontiguousarray(tau, dtype=float)
-        offset = np.ascontiguousarray(offset, dtype=float)
-        enode = np.asarray(panel.element_node, dtype=np.int64)
-        theta_buf = np.empty((c, *offset.shape[1:]))
+    parts = None
+    if tau is not None and offset is not None:
+        parts = (np.ascontiguousarray(tau, dtype=float),
+                 np.ascontiguousarray(offset, dtype=float),
+                 np.asarray(panel.element_node, dtype=np.int64),
+                 np.empty((c, *offset.shape[1:])))
     for a in range(0, S, chunk):
         b = min(S, a + chunk)
         # the random numbers in the order the numpy expression drew them: the normal errors,
@@ -153,9 +152,10 @@ def replicate_judgments(panel: Panel, theta: np.ndarray, sigma: np.ndarray,
             else:
                 half = panel.lapse_half_range()
                 rand = rng.uniform(-half, half, size=(b - a, n))
-        if by_parts:
+        if parts is not None:
+            tau_, offset_, enode, theta_buf = parts
             t = theta_buf[:b - a]
-            _theta_draws(theta[a:b], tau[a:b], offset[a:b], enode, t)
+            _theta_draws(theta[a:b], tau_[a:b], offset_[a:b], enode, t)
             th = t.reshape(b - a, -1)
         else:
             th = theta[a:b]
