@@ -222,7 +222,12 @@ def log_density_and_grad(x, grad, flags, priors, sizes, enode, offsets, lower, u
     return lp
 
 
-@njit(fastmath=False, nogil=True)
+# numba's own inlining (its IR, typed again in the caller), unlike the kernels' LLVM
+# inlining (``ahpstat._bayes_model._kernels``): the C callback is this function's one compiled
+# caller, and numba otherwise generates the machine code of everything it calls once for it
+# and once more for the callback; inlined, the density compiles in about 0.88x the time, the
+# same values and gradients bit for bit (``benchmarks/README.md``, 2026-12-04 15:40)
+@njit(fastmath=False, nogil=True, inline="always")
 def marginal_density_and_grad(y, grad, flags, priors, sizes, enode, offsets, lower, upper,
                               point, row, col, k, weight, log_u):  # pragma: no cover - compiled
     """The model's log-density with the experts' mean offset integrated out (the coordinates
