@@ -17,7 +17,7 @@ from ahpstat._bayes_model import credal_table
 from ahpstat._validation import check_method
 from ahpstat._warnings import AHPDeprecationWarning, ConvergenceWarning, warn
 from ahpstat.bayes._checks import predictive_checks
-from ahpstat.bayes._common import ESS_PER_CHAIN, RHAT_MAX, import_arviz
+from ahpstat.bayes._common import ESS_PER_CHAIN, RHAT_MAX
 from ahpstat.scoring import composite_scores
 
 __all__ = ["BayesResult", "warn_diagnostics"]
@@ -291,33 +291,35 @@ def _hierarchy_from_attrs(attrs: Mapping[str, Any], Hierarchy: Any) -> Any:
 
 def _summary(post: Any, confidence_level: float) -> Any:
     """The summary the tables read, as :func:`arviz.summary` gives it (``fmt="xarray"``, a
-    ``metric`` dimension): ArviZ's convergence diagnostics (``kind="diagnostics"``: R-hat,
-    bulk and tail ESS, MCSE) and the statistics over the pooled draws -- ``mean``, ``sd``
-    (``ddof=1``), ``median``, ``ci_low``, ``ci_high`` (equal-tailed quantiles) -- computed
-    once per variable over all its parameters at a time, with the same numpy reductions
-    ArviZ applies per parameter (so the same values), and no HDI nobody reads.
+    ``metric`` dimension): ArviZ's convergence diagnostics (``kind="diagnostics"``: MCSE,
+    bulk and tail ESS, R-hat; :func:`~ahpstat.bayes._convergence.multichain_diagnostics`,
+    ArviZ's formulas over all of a variable's parameters at once) and the statistics over
+    the pooled draws -- ``mean``, ``sd`` (``ddof=1``), ``median``, ``ci_low``, ``ci_high``
+    (equal-tailed quantiles) -- computed once per variable over all its parameters at a
+    time, with the same numpy reductions ArviZ applies per parameter (so the same values),
+    and no HDI nobody reads.
     """
     import xarray as xr
 
-    az = import_arviz()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # constant weights: R-hat NaN
-        diag = az.summary(post, fmt="xarray", kind="diagnostics", round_to="none")
+    from ahpstat.bayes._convergence import METRICS, multichain_diagnostics
+
     a = (1.0 - confidence_level) / 2.0
-    metrics = ["mean", "sd", "median", "ci_low", "ci_high"]
+    metrics = ["mean", "sd", "median", "ci_low", "ci_high", *METRICS]
     out = {}
     for name, da in post.data_vars.items():
         da = da.transpose("chain", "draw", ...)
-        x = np.asarray(da.values)
+        x = np.asarray(da.values, dtype=float)
         flat = x.reshape(x.shape[0] * x.shape[1], -1)
         low, high = np.quantile(flat, [a, 1.0 - a], axis=0)
-        stats = np.stack([flat.mean(axis=0), flat.std(axis=0, ddof=1),
-                          np.median(flat, axis=0), low, high])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # constant weights: R-hat NaN
+            diag = multichain_diagnostics(x)
+        stats = np.concatenate([np.stack([flat.mean(axis=0), flat.std(axis=0, ddof=1),
+                                          np.median(flat, axis=0), low, high]), diag])
         dims = da.dims[2:]
-        stats_da = xr.DataArray(stats.reshape(len(metrics), *x.shape[2:]),
-                                dims=("metric", *dims),
-                                coords={"metric": metrics, **{d: da[d].values for d in dims}})
-        out[name] = xr.concat([stats_da, diag[name].transpose("metric", *dims)], dim="metric")
+        out[name] = xr.DataArray(stats.reshape(len(metrics), *x.shape[2:]),
+                                 dims=("metric", *dims),
+                                 coords={"metric": metrics, **{d: da[d].values for d in dims}})
     return xr.Dataset(out)
 
 
