@@ -62,3 +62,15 @@ def test_diagnostics_keep_a_variables_shape_and_are_nan_free_on_good_chains():
     d = multichain_diagnostics(x)
     assert d.shape == (5, 6) and np.isfinite(d).all()
     assert (d[METRICS.index("ess_bulk")] < 4 * 400).all()  # autocorrelated: fewer than draws
+
+
+def test_a_constant_parameter_warns_nothing():
+    """A constant parameter (a node's only child, weight 1) has a NaN R-hat, as ArviZ gives
+    it, without a RuntimeWarning: the tests turn ahpstat's RuntimeWarnings into errors, and a
+    fit's summary runs beside other threads, so no warnings filter is relied on."""
+    x = np.concatenate([np.ones((4, 100, 1)), np.random.default_rng(1).normal(size=(4, 100, 1))],
+                       axis=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = multichain_diagnostics(x)
+    assert np.isnan(d[METRICS.index("r_hat"), 0]) and np.isfinite(d[:, 1]).all()

@@ -54,7 +54,11 @@ def multichain_diagnostics(x: np.ndarray) -> np.ndarray:
             return out
     cols = np.flatnonzero(finite)
     if cols.size:  # one parameter's draws contiguous: (P, chain, draw), as ArviZ has them
-        out[:, cols] = _diagnostics(np.ascontiguousarray(np.moveaxis(x[:, :, cols], 2, 0)))
+        # a constant parameter's R-hat is 0 / 0 (NaN, as ArviZ's): numpy's error state is the
+        # thread's own, unlike a warnings filter, which other threads can change meanwhile
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[:, cols] = _diagnostics(
+                np.ascontiguousarray(np.moveaxis(x[:, :, cols], 2, 0)))
     return out
 
 
