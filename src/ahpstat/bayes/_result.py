@@ -312,7 +312,8 @@ def _summary(post: Any, confidence_level: float) -> Any:
         flat = x.reshape(x.shape[0] * x.shape[1], -1)
         low, high = np.quantile(flat, [a, 1.0 - a], axis=0)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # constant weights: R-hat NaN
+            # a parameter with a NaN or infinite draw goes through ArviZ, which may warn
+            warnings.simplefilter("ignore", RuntimeWarning)
             diag = multichain_diagnostics(x)
         stats = np.concatenate([np.stack([flat.mean(axis=0), flat.std(axis=0, ddof=1),
                                           np.median(flat, axis=0), low, high]), diag])
