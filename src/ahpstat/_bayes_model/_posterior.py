@@ -159,8 +159,8 @@ def replicate_judgments(panel: Panel, theta: np.ndarray, sigma: np.ndarray,
             th = t.reshape(b - a, -1)
         else:
             th = theta[a:b]
-        _latent_judgments(th, sigma[a:b], ri, ci, expert, normal, values, mid, u,
-                          lapse_p[a:b] if lapse is not None else lapse_p, pick, rand, out[a:b])
+        _latent_judgments(th, sigma[a:b], ri, ci, expert, normal, values, mid, u, lapse_p[a:b],
+                          pick, rand, out[a:b])
     return out
 
 

@@ -115,7 +115,7 @@ def _quantile(x: np.ndarray, q: float) -> np.ndarray:
     """
     s = np.sort(x.reshape(x.shape[0], -1), axis=1)
     n = s.shape[1]
-    aleph = n * q + (1.0 + q * (1.0 - 1.0 - 1.0))  # n p + alphap + p (1 - alphap - betap)
+    aleph = n * q + (1.0 - q)  # n p + alphap + p (1 - alphap - betap), alphap = betap = 1
     k = math.floor(min(max(aleph, 1), n - 1))
     gamma = min(max(aleph - k, 0), 1)
     return (1.0 - gamma) * s[:, k - 1] + gamma * s[:, k]
@@ -131,12 +131,8 @@ def _variance(x: np.ndarray, ddof: int) -> np.ndarray:
     if not Numba.numba_flag:
         return np.asarray(np.var(x, axis=-1, ddof=ddof))
     n = x.shape[-1]
-    s = np.zeros(x.shape[:-1])
-    s2 = np.zeros(x.shape[:-1])
-    for j in range(n):
-        v = x[..., j]
-        s = s + v
-        s2 = s2 + v * v
+    s = np.add.accumulate(x, axis=-1)[..., -1]  # accumulate: strictly in order
+    s2 = np.add.accumulate(x * x, axis=-1)[..., -1]
     return (s2 / n - (s / n) ** 2) * (n / (n - ddof))
 
 
