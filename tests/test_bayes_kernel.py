@@ -177,6 +177,28 @@ def test_interval_pass_gives_each_judgment_the_same_bits_wherever_it_sits():
             assert part.tobytes() == whole[:, start:start + width].tobytes(), (width, start)
 
 
+def test_interval_pass_uses_512_bit_vectors_where_the_cpu_has_them():
+    """LLVM vectorizes at 256 bits on x86 CPUs with AVX-512 unless a function asks for
+    more; the interval pass asks (``_wide_vectors``), so its machine code works on 512-bit
+    registers (``zmm``) on such a CPU (without the request it has none: checked when it was
+    written). Its values do not depend on the width (the test above). Compiled afresh from
+    its Python source, as numba's cache keeps no assembly; skipped on CPUs without AVX-512.
+    """
+    import numba
+    from llvmlite import binding as llvm
+
+    from ahpstat._bayes_model._kernels import _intervals_lapse
+
+    if not llvm.get_host_cpu_features().get("avx512f", False):
+        pytest.skip("the CPU has no AVX-512")
+    fresh = numba.njit(error_model="numpy")(_intervals_lapse.py_func)
+    ab = np.zeros((2, 64))
+    out = np.empty((4, 64))
+    fresh(ab, 0.97, 0.002, out)
+    asm = next(iter(fresh.inspect_asm().values()))
+    assert "zmm" in asm
+
+
 def test_density_kernel_equals_the_reference_kernel_on_a_panel():
     """loglik_theta on a simulated panel (several experts, runs of judgments, expert weights,
     sds from 0.01 to 3 so that every Cody range and the underflow are reached) equals the

@@ -244,6 +244,33 @@ def _fma(typingctx, a, b, c):  # pragma: no cover - compiled
     return sig, codegen
 
 
+@intrinsic
+def _wide_vectors(typingctx):  # pragma: no cover - compiled
+    """Ask LLVM to vectorize the calling function's loops at 512 bits where the CPU has
+    AVX-512 (the function attribute ``"prefer-vector-width"="512"``); harmless elsewhere.
+
+    LLVM otherwise keeps to 256-bit vectors on x86 CPUs with AVX-512 (its caution about their
+    clock speed). The interval pass (:func:`_intervals_lapse`) is compute-bound: at 512 bits
+    it takes about 0.87x the time, and its results are the same bits at any width (the same
+    operations, none reassociated: ``test_interval_pass_gives_each_judgment_the_same_bits_
+    wherever_it_sits``). Only there: on the density's gathers and scatter-adds the wider
+    vectors gained nothing (``benchmarks/README.md``, 2026-12-04 evening).
+    """
+    sig = types.none()
+
+    def codegen(context, builder, signature, args):
+        # llvmlite's attribute set accepts only the attributes without a value; this one is
+        # written into the IR as LLVM reads it. Should a later llvmlite refuse it, the pass
+        # compiles at the default width (the same values)
+        try:
+            set.add(builder.function.attributes, '"prefer-vector-width"="512"')
+        except Exception:  # pragma: no cover - another llvmlite
+            pass
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
 @njit(fastmath=False, forceinline=True)
 def _exp_nonpositive(x):  # pragma: no cover - compiled
     """``exp(x)`` for ``x <= 0`` in arithmetic only (no library call, so that loops of it
@@ -331,8 +358,10 @@ def _interval_lapse_fast(a, b, keep, lapse_u):  # pragma: no cover - compiled
 @njit(fastmath=False)
 def _intervals_lapse(ab, keep, lapse_u, out):  # pragma: no cover - compiled
     """:func:`_interval_lapse_fast` of every judgment: ``ab`` ``(2, n)`` their standardised
-    interval ends, ``out`` ``(4, n)`` (one loop without calls or branches: vectorized).
+    interval ends, ``out`` ``(4, n)`` (one loop without calls or branches: vectorized, at
+    512 bits where the CPU has them: :func:`_wide_vectors`).
     """
+    _wide_vectors()
     for o in range(ab.shape[1]):
         p, g, dls, share = _interval_lapse_fast(ab[0, o], ab[1, o], keep, lapse_u)
         out[0, o] = p
@@ -430,6 +459,12 @@ def loglik_theta(theta, log_sigma, kl, lower, upper, point, row, col, k, weight,
             gs = w * isd[kk]
             prod, run_log, run_dls, run_share = 1.0, 0.0, 0.0, 0.0
             m = 0
+            # the row element's gradient in a register while consecutive judgments share
+            # their row (a matrix's judgments, row by row): the same additions in the same
+            # order as adding into memory each time (a judgment's column is never its row),
+            # without a store and a reload between them
+            r_acc = np.uint64(row[o])
+            acc = d_theta[ukk, r_acc]
             # (unsigned indices, all >= 0: no negative-index wraparound code)
             while o < n and k[np.uint64(o)] == kk and weight[np.uint64(o)] == w:
                 uo = np.uint64(o)
@@ -442,12 +477,18 @@ def loglik_theta(theta, log_sigma, kl, lower, upper, point, row, col, k, weight,
                         run_log += math.log(prod)
                         prod = 1.0
                 gl = gs * res[1, uo]
-                d_theta[ukk, np.uint64(row[uo])] += gl
+                r = np.uint64(row[uo])
+                if r != r_acc:
+                    d_theta[ukk, r_acc] = acc
+                    r_acc = r
+                    acc = d_theta[ukk, r]
+                acc += gl
                 d_theta[ukk, np.uint64(col[uo])] -= gl
                 run_dls += res[2, uo]
                 run_share += res[3, uo]
                 m += 1
                 o += 1
+            d_theta[ukk, r_acc] = acc
             total += w * (run_log + math.log(prod))
             d_ls[kk] += w * run_dls
             kept += w * run_share
