@@ -21,6 +21,7 @@ import pytest
 from scipy import stats
 
 import ahpstat as ah
+from _numpy_state import hugepage_setting
 from ahpstat._bayes_model import (
     block_basis,
     interval_bounds,
@@ -195,26 +196,19 @@ def test_zero_sum_transform_and_its_gradient():
 def test_fit_advises_no_huge_pages_and_restores_numpys_setting(monkeypatch):
     """The fit runs with numpy's huge-page advice off (``ahpstat._limits.small_pages``),
     read inside the fit, and numpy's setting is back afterwards, after an error too."""
-    from numpy._core.multiarray import _set_madvise_hugepage
-
-    def setting() -> bool:
-        now = _set_madvise_hugepage(True)
-        _set_madvise_hugepage(now)
-        return bool(now)
-
     monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
-    before = setting()
+    before = hugepage_setting()
     seen = []
 
     def fit(self, *args):
-        seen.append(setting())
+        seen.append(hugepage_setting())
         raise RuntimeError("stop")
 
     monkeypatch.setattr(BayesianAHP, "_fit", fit)
     with pytest.raises(RuntimeError, match="stop"):
         BayesianAHP(_judgments(GOOD), TREE).fit(sampler="pymc")
     assert seen == [False]
-    assert setting() == before
+    assert hugepage_setting() == before
 
 
 def test_import_is_lazy():

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from _numpy_state import hugepage_setting
 from ahpstat._limits import small_pages
 from ahpstat.cli import main
 
@@ -220,33 +221,25 @@ def test_main_restores_the_gc_thresholds(capsys):
     assert gc.get_threshold() == before
 
 
-def _hugepage_setting() -> bool:
-    from numpy._core.multiarray import _set_madvise_hugepage
-
-    now = _set_madvise_hugepage(True)
-    _set_madvise_hugepage(now)
-    return bool(now)
-
-
 def test_run_advises_no_huge_pages_and_restores_numpys_setting(monkeypatch):
     import ahpstat.cli as cli
 
     monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
-    before = _hugepage_setting()
+    before = hugepage_setting()
     seen = []
-    monkeypatch.setattr(cli, "_run_command", lambda args: seen.append(_hugepage_setting()) or 0)
+    monkeypatch.setattr(cli, "_run_command", lambda args: seen.append(hugepage_setting()) or 0)
     assert main(["run", "study.yaml", "--out", "o"]) == 0
     assert seen == [False]
-    assert _hugepage_setting() == before
+    assert hugepage_setting() == before
     with pytest.raises(RuntimeError, match="stop"), small_pages() as changed:
-        assert changed and not _hugepage_setting()
+        assert changed and not hugepage_setting()
         raise RuntimeError("stop")
-    assert _hugepage_setting() == before
+    assert hugepage_setting() == before
 
 
 def test_numpys_own_hugepage_switch_is_left_to_decide(monkeypatch):
     monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
-    before = _hugepage_setting()
+    before = hugepage_setting()
     with small_pages() as changed:
         assert not changed
-        assert _hugepage_setting() == before
+        assert hugepage_setting() == before
