@@ -30,8 +30,11 @@ Each row runs in a fresh Python process with empty PyTensor and numba compile ca
 first run on a fresh install pays: imports, validation, model build, compilation, sampling
 and the log-likelihood / posterior predictive groups. "warm" re-fits in the same process
 (the compiled model is reused). Reported beside the times: min bulk and tail ESS and max
-R-hat over every weight and sigma_k, divergences, and the machine's load average at the
-start and end of the row (``os.getloadavg``), since other processes slow every figure.
+R-hat over every weight and sigma_k, divergences, the machine's load average at the
+start and end of the row (``os.getloadavg``), since other processes slow every figure, and
+``eig7_us``, one 7x7 ``numpy.linalg.eig`` in microseconds, measured before the row's clock
+starts: this machine's speed has varied by a quarter from hour to hour with nothing else
+running, and only rows of a similar ``eig7_us`` (or run side by side) compare.
 
 ``--variants``: each row once per way nutpie gets the model -- ``density`` (the package's
 default: the compiled log-density through nutpie's C interface), ``graph`` (the PyMC model's
@@ -72,6 +75,7 @@ import time
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,7 +106,19 @@ def _cpu() -> float:
     return time.process_time() + t.children_user + t.children_system
 
 
+def machine_speed() -> float:
+    """Microseconds of one ``numpy.linalg.eig`` of a fixed 7x7 matrix (best of 7 x 2,000
+    calls): the machine's speed at the time of a row, the reference that the figures of
+    ``benchmarks/README.md`` quote (15.6 us where the targets were set, up to 19.3 us on the
+    same machine in a slow hour), so that rows of different hours can be compared."""
+    import timeit
+
+    A = np.random.default_rng(0).uniform(0.2, 5.0, (7, 7))
+    return min(timeit.repeat(lambda: np.linalg.eig(A), number=2000, repeat=7)) / 2000 * 1e6
+
+
 def worker(row: str, quick: bool) -> dict:
+    eig_us = machine_speed()  # before the clock starts
     t0, c0 = time.perf_counter(), _cpu()
     load0 = os.getloadavg()[0]
     warnings.simplefilter("ignore")
@@ -144,7 +160,7 @@ def worker(row: str, quick: bool) -> dict:
         "min_ess_bulk": float(w["ess_bulk"].min()), "min_ess_tail": float(w["ess_tail"].min()),
         "max_rhat": float(w["r_hat"].max()), "max_rhat_all": float(d["r_hat"].max()),
         "divergences": res.n_divergences, "ok": bool(res.ok),
-        "load_start": load0, "load_end": os.getloadavg()[0],
+        "load_start": load0, "load_end": os.getloadavg()[0], "eig7_us": eig_us,
     }
 
 
