@@ -176,7 +176,6 @@ def small_pages() -> Iterator[bool]:
     ...     pass
     """
     import importlib
-    import os
 
     setter = None
     for name in ("numpy._core.multiarray", "numpy.core.multiarray"):  # numpy 2, 1.26
